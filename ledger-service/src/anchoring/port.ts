@@ -1,0 +1,79 @@
+/** One event as the ledger anchors it: only digests and what the chaincode checks. */
+export interface AnchoredEventDigest {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly hash: string;
+  readonly prevHash: string;
+  /** Set on certificate events so the chaincode keeps the certificate's status record. */
+  readonly certificateNo?: string;
+  readonly certificateStatus?: 'valid' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired';
+  readonly occurredAt: string;
+}
+
+export interface AnchorBatch {
+  /** Deterministic: SHA-256 over the batch's event hashes in order, hex. */
+  readonly batchId: string;
+  readonly agencyId: string;
+  /** RFC 6962 Merkle root over the event hashes (leaves are the 32 hash bytes). */
+  readonly root: string;
+  readonly events: readonly AnchoredEventDigest[];
+}
+
+export interface AnchorCommit {
+  readonly batchId: string;
+  readonly root: string;
+  readonly backend: 'fabric' | 'embedded';
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly transactionId: string;
+  readonly blockNumber: number;
+  /** True when the ledger already held this batch (a replay after a crash). */
+  readonly replayed: boolean;
+}
+
+export interface LedgerEventRecord {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly hash: string;
+  readonly batchId: string;
+}
+
+export interface LedgerStreamHead {
+  readonly streamId: string;
+  readonly version: number;
+  readonly hash: string;
+  readonly agencyId: string;
+}
+
+export interface LedgerBatchRecord {
+  readonly batchId: string;
+  readonly root: string;
+  readonly size: number;
+  readonly agencyId: string;
+  readonly transactionId: string;
+}
+
+export interface LedgerCertificateRecord {
+  readonly certificateNo: string;
+  readonly certificationId: string;
+  readonly status: string;
+  readonly eventId: string;
+  readonly version: number;
+}
+
+/** Where event digests are anchored: the real Fabric network, or the same contract run in-process. */
+export interface LedgerBackend {
+  readonly kind: 'fabric' | 'embedded';
+  /** Submits a batch with the identity of its agency and resolves once it is committed. */
+  anchor(batch: AnchorBatch): Promise<AnchorCommit>;
+  getEvent(eventId: string): Promise<LedgerEventRecord | undefined>;
+  getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined>;
+  getBatch(batchId: string): Promise<LedgerBatchRecord | undefined>;
+  getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;
+  getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import type { EventType } from '../events/schema';
+
+/** An event ready to be appended: hashed and chained by the intake, not yet positioned. */
+export interface NewEvent {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly certificationId: string;
+  readonly type: EventType;
+  readonly version: number;
+  readonly agencyId: string;
+  /** GB/T 2260 code of the client's region (or the supervising region), for jurisdiction filters. */
+  readonly regionCode: string;
+  readonly occurredAt: string;
+  /** The canonical bytes exactly as hashed. */
+  readonly canonical: Uint8Array;
+  readonly hash: string;
+  readonly prevHash: string;
+  /** SHA-256 of what the submitter sent (its idempotency fingerprint), to tell a retry from a conflict. */
+  readonly contentDigest: string;
+}
+
+export interface StoredEvent extends NewEvent {
+  /** Position in the global log, strictly increasing. */
+  readonly position: number;
+  readonly recordedAt: string;
+}
+
+/** A value that must be unique across the whole ledger, reserved atomically with the append (R10). */
+export interface UniqueClaim {
+  readonly kind: 'certificateNo';
+  readonly value: string;
+}
+
+export interface AppendRequest {
+  readonly streamId: string;
+  /** Version of the stream's last event; -1 when the stream must not exist yet. */
+  readonly expectedVersion: number;
+  readonly events: readonly NewEvent[];
+  readonly claims?: readonly UniqueClaim[];
+}
+
+export interface EventStore {
+  /** Appends atomically or throws a typed EventStoreError; stored events come back positioned. */
+  append(request: AppendRequest): Promise<StoredEvent[]>;
+  /** Several streams, each all-or-nothing and independent of the others (bulk intake). */
+  appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>>;
+  readStream(streamId: string): Promise<StoredEvent[]>;
+  findEvent(eventId: string): Promise<StoredEvent | undefined>;
+  /** Events with position > afterPosition, in log order, at most `limit`. */
+  readAll(afterPosition: number, limit: number): Promise<StoredEvent[]>;
+  /** The highest position written, 0 when the log is empty. */
+  headPosition(): Promise<number>;
+  /** Resolves when an event past `afterPosition` may exist, or after `timeoutMs`. */
+  waitForAppend(afterPosition: number, timeoutMs: number): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type EventStoreErrorCode =
+  | 'wrong-expected-version'
+  | 'duplicate-event-id'
+  | 'claim-taken'
+  | 'store-unavailable';
+
+export class EventStoreError extends Error {
+  constructor(
+    readonly code: EventStoreErrorCode,
+    message: string,
+    readonly detail: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'EventStoreError';
+  }
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import protobuf from 'protobufjs';
+import { EnvelopeType, EventType, payloadFieldOf, payloadTypeOf, isEventType } from './schema';
+
+export const ZERO_HASH = '0'.repeat(64);
+
+/** The hashed part of an event: the envelope without `hash`, `position` and `recordedAt`. */
+export interface HashedEnvelope {
+  readonly eventId: string;
+  readonly certificationId: string;
+  readonly type: EventType;
+  readonly version: number;
+  readonly agencyId: string;
+  readonly occurredAt: string;
+  readonly prevHash: string;
+  readonly data: Record<string, unknown>;
+}
+
+const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: Number, bytes: String, defaults: false, arrays: false };
+
+/**
+ * Drops every field that holds its proto3 default (0, "", false, empty bytes, the zero enum,
+ * empty repeated), recursively, so that protobufjs writes exactly what a conformant
+ * deterministic encoder writes.
+ */
+function stripDefaults(type: protobuf.Type, message: Record<string, unknown>): void {
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value === undefined || value === null) {
+      delete message[field.name];
+    } else if (field.repeated) {
+      const items = value as unknown[];
+      if (items.length === 0) delete message[field.name];
+      else if (field.resolvedType instanceof protobuf.Type) {
+        for (const item of items) stripDefaults(field.resolvedType, item as Record<string, unknown>);
+      }
+    } else if (field.resolvedType instanceof protobuf.Type) {
+      stripDefaults(field.resolvedType, value as Record<string, unknown>);
+    } else if (isDefaultScalar(value)) {
+      delete message[field.name];
+    }
+  }
+}
+
+function isDefaultScalar(value: unknown): boolean {
+  if (typeof value === 'number') return value === 0;
+  if (typeof value === 'string') return value === '';
+  if (typeof value === 'boolean') return !value;
+  if (value instanceof Uint8Array) return value.length === 0;
+  if (protobuf.util.Long && protobuf.util.Long.isLong(value)) return (value as protobuf.Long).isZero();
+  return false;
+}
+
+/** The payload as the ledger keeps and returns it: known fields only, enums by name, defaults left out. */
+export function normalizePayload(type: EventType, data: Record<string, unknown>): Record<string, unknown> {
+  const payloadType = payloadTypeOf(type);
+  const message = payloadType.fromObject(data);
+  return payloadType.toObject(message, TO_OBJECT);
+}
+
+/** The canonical bytes of an event: deterministic protobuf encoding of certledger.v1.EventEnvelope. */
+export function canonicalBytes(envelope: HashedEnvelope): Uint8Array {
+  const message = EnvelopeType.fromObject({
+    eventId: envelope.eventId,
+    certificationId: envelope.certificationId,
+    type: envelope.type,
+    version: envelope.version,
+    agencyId: envelope.agencyId,
+    occurredAt: envelope.occurredAt,
+    prevHash: Buffer.from(envelope.prevHash, 'hex'),
+    data: { [payloadFieldOf(envelope.type)]: envelope.data },
+  }) as unknown as Record<string, unknown>;
+  stripDefaults(EnvelopeType, message);
+  // An empty payload (CertificateExpired) must still say which payload it is.
+  const data = (message.data ?? {}) as Record<string, unknown>;
+  data[payloadFieldOf(envelope.type)] ??= {};
+  message.data = data;
+  return EnvelopeType.encode(message).finish();
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function hashOf(envelope: HashedEnvelope): string {
+  return sha256Hex(canonicalBytes(envelope));
+}
+
+/** Reads canonical bytes back into the hashed envelope. Throws on bytes that are no envelope. */
+export function decodeCanonical(bytes: Uint8Array): HashedEnvelope {
+  const message = EnvelopeType.decode(bytes);
+  const object = EnvelopeType.toObject(message, { ...TO_OBJECT, bytes: Array, oneofs: true }) as Record<string, unknown>;
+  const type = object.type;
+  if (!isEventType(type)) throw new Error(`canonical bytes hold an unknown event type: ${String(type)}`);
+  const data = (object.data ?? {}) as Record<string, unknown>;
+  const prevHash = Buffer.from((object.prevHash as number[] | undefined) ?? []).toString('hex');
+  return {
+    eventId: String(object.eventId ?? ''),
+    certificationId: String(object.certificationId ?? ''),
+    type,
+    version: Number(object.version ?? 0),
+    agencyId: String(object.agencyId ?? ''),
+    occurredAt: String(object.occurredAt ?? ''),
+    prevHash: prevHash === '' ? ZERO_HASH : prevHash,
+    data: (data[payloadFieldOf(type)] as Record<string, unknown> | undefined) ?? {},
+  };
+}
