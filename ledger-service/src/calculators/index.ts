@@ -1,0 +1,3 @@
+export * from './rounding';
+export * from './md5';
+export * from './md1';
