@@ -16,7 +16,13 @@ export interface HashedEnvelope {
   readonly data: Record<string, unknown>;
 }
 
-const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: Number, bytes: String, defaults: false, arrays: false };
+const TO_OBJECT: protobuf.IConversionOptions = {
+  enums: String,
+  longs: Number,
+  bytes: String,
+  defaults: false,
+  arrays: false,
+};
 
 /**
  * Drops every field that holds its proto3 default (0, "", false, empty bytes, the zero enum,
@@ -47,7 +53,10 @@ function isDefaultScalar(value: unknown): boolean {
   if (typeof value === 'string') return value === '';
   if (typeof value === 'boolean') return !value;
   if (value instanceof Uint8Array) return value.length === 0;
-  if (protobuf.util.Long && protobuf.util.Long.isLong(value)) return (value as protobuf.Long).isZero();
+  if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) {
+    const long = value as { low: number; high: number };
+    return long.low === 0 && long.high === 0;
+  }
   return false;
 }
 
@@ -89,7 +98,10 @@ export function hashOf(envelope: HashedEnvelope): string {
 /** Reads canonical bytes back into the hashed envelope. Throws on bytes that are no envelope. */
 export function decodeCanonical(bytes: Uint8Array): HashedEnvelope {
   const message = EnvelopeType.decode(bytes);
-  const object = EnvelopeType.toObject(message, { ...TO_OBJECT, bytes: Array, oneofs: true }) as Record<string, unknown>;
+  const object = EnvelopeType.toObject(message, { ...TO_OBJECT, bytes: Array, oneofs: true }) as Record<
+    string,
+    unknown
+  >;
   const type = object.type;
   if (!isEventType(type)) throw new Error(`canonical bytes hold an unknown event type: ${String(type)}`);
   const data = (object.data ?? {}) as Record<string, unknown>;

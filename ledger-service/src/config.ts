@@ -1,0 +1,90 @@
+import path from 'node:path';
+
+export type EventStoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
+export type LedgerBackendKind = 'embedded' | 'fabric';
+
+/** Everything the service reads from its environment, read once at start. */
+export interface Config {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly principalsPath: string;
+  readonly usingDemoPrincipals: boolean;
+  readonly eventStore: EventStoreKind;
+  readonly eventStoreUrl: string | undefined;
+  readonly ledgerBackend: LedgerBackendKind;
+  /** Path of the Fabric connection description written by scripts/fabric/network-up.sh. */
+  readonly fabricConnection: string;
+  /** Base URL printed in certificate QR codes. */
+  readonly publicBaseUrl: string;
+  /** Secret for the unguessable verification tokens in QR codes. */
+  readonly qrSecret: string;
+  readonly bodyLimit: string;
+  readonly bulkBodyLimit: string;
+  readonly logLevel: string;
+  /** Run projections and the anchorer inside the service process. */
+  readonly inProcessWorkers: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEMO_PRINCIPALS_PATH = path.resolve(__dirname, '../demo/principals.json');
+const DEMO_QR_SECRET = 'demo-qr-secret-not-for-production';
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a TCP port; got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const dataDir = path.resolve(env.LEDGER_DATA_DIR ?? './data');
+  const principalsPath = env.LEDGER_PRINCIPALS ? path.resolve(env.LEDGER_PRINCIPALS) : DEMO_PRINCIPALS_PATH;
+  const usingDemoPrincipals = principalsPath === DEMO_PRINCIPALS_PATH;
+  if (production && usingDemoPrincipals) {
+    throw new ConfigError(
+      'LEDGER_PRINCIPALS must name a principals file when NODE_ENV=production (the demo file is refused)',
+    );
+  }
+  const qrSecret = env.LEDGER_QR_SECRET ?? (production ? '' : DEMO_QR_SECRET);
+  if (qrSecret.length < 16)
+    throw new ConfigError('LEDGER_QR_SECRET must be at least 16 characters when NODE_ENV=production');
+  const eventStore = oneOf<EventStoreKind>('EVENT_STORE', env.EVENT_STORE ?? 'sqlite', [
+    'sqlite',
+    'postgres',
+    'kurrentdb',
+  ]);
+  const eventStoreUrl = env.EVENT_STORE_URL || undefined;
+  if (eventStore !== 'sqlite' && !eventStoreUrl)
+    throw new ConfigError(`EVENT_STORE=${eventStore} needs EVENT_STORE_URL`);
+  const httpPort = port(env.PORT ?? '8080');
+  return Object.freeze({
+    nodeEnv,
+    port: httpPort,
+    dataDir,
+    principalsPath,
+    usingDemoPrincipals,
+    eventStore,
+    eventStoreUrl,
+    ledgerBackend: oneOf<LedgerBackendKind>('LEDGER_BACKEND', env.LEDGER_BACKEND ?? 'embedded', ['embedded', 'fabric']),
+    fabricConnection: path.resolve(env.FABRIC_CONNECTION ?? '.fabric/connection.json'),
+    publicBaseUrl: (env.LEDGER_PUBLIC_URL ?? `http://localhost:${httpPort}`).replace(/\/$/, ''),
+    qrSecret,
+    bodyLimit: env.LEDGER_BODY_LIMIT ?? '256kb',
+    bulkBodyLimit: env.LEDGER_BULK_BODY_LIMIT ?? '32mb',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    inProcessWorkers: (env.LEDGER_WORKERS ?? 'in-process') === 'in-process',
+  });
+}

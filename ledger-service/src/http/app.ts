@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { EventStore, StoredEvent } from '../eventStore/port';
+import type { Intake } from '../intake/intake';
+import type { AnchorStatus } from '../intake/eventView';
+import { authenticate, setPrincipal, type PrincipalDirectory } from './auth';
+import { notFoundHandler, problemHandler } from './errors';
+import { intakeRoutes } from './intakeRoutes';
+import { openApiDocument } from './openapi';
+import { streamRoutes } from './streamRoutes';
+
+export type Readiness = Record<string, { readonly ok: boolean; readonly detail?: string }>;
+
+export interface AppOptions {
+  readonly logger: Logger;
+  readonly principals: PrincipalDirectory;
+  readonly store: EventStore;
+  readonly intake: Intake;
+  readonly bodyLimit: string;
+  readonly bulkBodyLimit: string;
+  readonly maxBulkEvents?: number;
+  readonly anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>;
+  readonly receiptOf?: (event: StoredEvent) => Promise<unknown>;
+  /** Each dependency's health: the event store, the ledger backend, the workers. */
+  readonly readiness: () => Promise<Readiness>;
+  /** Further routers (read side, supervision), mounted after the core routes. */
+  readonly routers?: readonly Router[];
+  /** OpenAPI path items that those routers serve. */
+  readonly openApiPaths?: Readonly<Record<string, unknown>>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function createApp(options: AppOptions): Express {
+  const { logger, principals } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // Headers carry bearer tokens and cookies: log none of them.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
+    }),
+  );
+
+  app.use((req, _res, next) => {
+    setPrincipal(req, authenticate(principals, req.headers.authorization));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks = await options.readiness();
+    const ready = Object.values(checks).every((check) => check.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+  });
+
+  const document = openApiDocument(options.openApiPaths ?? {});
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+
+  app.use(
+    intakeRoutes({
+      intake: options.intake,
+      bodyLimit: options.bodyLimit,
+      bulkBodyLimit: options.bulkBodyLimit,
+      maxBulkEvents: options.maxBulkEvents ?? 10_000,
+      anchorStatusOf: options.anchorStatusOf,
+    }),
+  );
+  app.use(streamRoutes({ store: options.store, anchorStatusOf: options.anchorStatusOf, receiptOf: options.receiptOf }));
+  for (const router of options.routers ?? []) app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(logger));
+  return app;
+}

@@ -1,0 +1,107 @@
+import express, { Router } from 'express';
+import type { Intake } from '../intake/intake';
+import { parseSubmission, type Submission } from '../intake/submission';
+import { IntakeError, invalid } from '../intake/errors';
+import { eventView, type AnchorStatus } from '../intake/eventView';
+import type { StoredEvent } from '../eventStore/port';
+import { principalOf, requireRole } from './auth';
+import { toProblem } from './errors';
+import { ProblemError } from './problem';
+
+export interface IntakeRoutesOptions {
+  readonly intake: Intake;
+  readonly bodyLimit: string;
+  readonly bulkBodyLimit: string;
+  readonly maxBulkEvents: number;
+  readonly anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>;
+}
+
+const requireJson: express.RequestHandler = (req, _res, next) => {
+  if (!req.is('application/json')) {
+    next(new ProblemError(415, 'unsupported-media-type', 'Send the event as application/json'));
+    return;
+  }
+  next();
+};
+
+export function intakeRoutes(options: IntakeRoutesOptions): Router {
+  const { intake, maxBulkEvents, anchorStatusOf } = options;
+  const router = Router();
+
+  router.post(
+    '/v1/certifications/:certificationId/events',
+    requireJson,
+    express.json({ limit: options.bodyLimit, strict: true }),
+    async (req, res) => {
+      const agency = requireRole(principalOf(req), 'agency');
+      const submission = parseSubmission(req.params.certificationId, req.body);
+      const { created, event } = await intake.submit(agency.agencyId, submission);
+      const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event));
+      res
+        .status(created ? 201 : 200)
+        .location(`/v1/events/${event.eventId}`)
+        .json(view);
+    },
+  );
+
+  router.post('/v1/events', requireJson, express.json({ limit: options.bulkBodyLimit }), async (req, res) => {
+    const agency = requireRole(principalOf(req), 'agency');
+    const events = (req.body as { events?: unknown } | undefined)?.events;
+    if (!Array.isArray(events) || events.length === 0) {
+      throw invalid('invalid-body', 'The body must be { "events": [ … ] } with at least one event');
+    }
+    if (events.length > maxBulkEvents) {
+      throw invalid('too-many-events', `At most ${maxBulkEvents} events per request`, { maxEvents: maxBulkEvents });
+    }
+    const parsed = events.map((item): Submission | IntakeError => {
+      try {
+        return parseSubmission((item as { certificationId?: unknown } | null)?.certificationId, item);
+      } catch (error) {
+        if (error instanceof IntakeError) return error;
+        throw error;
+      }
+    });
+    const refused = new Set(
+      parsed.flatMap((item, index) =>
+        item instanceof IntakeError ? [String((events[index] as { certificationId?: unknown })?.certificationId)] : [],
+      ),
+    );
+    const submittable = parsed.flatMap((item, index) =>
+      item instanceof IntakeError || refused.has(item.certificationId) ? [] : [{ item, index }],
+    );
+    const outcomes = await intake.submitBulk(
+      agency.agencyId,
+      submittable.map(({ item }) => item),
+    );
+    const results: unknown[] = new Array(events.length);
+    submittable.forEach(({ index }, i) => {
+      const outcome = outcomes[i]!;
+      results[index] = outcome.ok
+        ? { index, status: outcome.created ? 201 : 200, event: eventView(outcome.event, { status: 'pending' }) }
+        : problemResult(index, outcome.error);
+    });
+    parsed.forEach((item, index) => {
+      if (results[index] !== undefined) return;
+      results[index] =
+        item instanceof IntakeError
+          ? problemResult(index, item)
+          : problemResult(
+              index,
+              new IntakeError(
+                'conflict',
+                'certification-batch-failed',
+                'Not stored: another event of the same certification was refused',
+              ),
+            );
+    });
+    const stored = results.filter((r) => (r as { status: number }).status < 300).length;
+    res.status(200).json({ stored, refused: events.length - stored, results });
+  });
+
+  return router;
+}
+
+function problemResult(index: number, error: IntakeError): unknown {
+  const problem = toProblem(error);
+  return { index, status: problem.status, problem: problem.toBody() };
+}

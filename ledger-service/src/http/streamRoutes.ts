@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import type { EventStore, StoredEvent } from '../eventStore/port';
+import { CERTIFICATION_ID } from '../intake/submission';
+import { streamIdOf } from '../intake/intake';
+import { eventView, type AnchorStatus } from '../intake/eventView';
+import { principalOf } from './auth';
+import { regionVisibleTo, type Principal } from './principal';
+import { notFound, unauthenticated, ProblemError } from './problem';
+
+export interface StreamRoutesOptions {
+  readonly store: EventStore;
+  readonly anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>;
+  /** Builds the anchoring proof of an event, or undefined when the anchoring part is not wired. */
+  readonly receiptOf?: (event: StoredEvent) => Promise<unknown>;
+}
+
+const CERTIFICATE_EVENT = /^Certificate[A-Z]/;
+
+/** Owning agency (any CB that wrote to the stream), a regulator of the client's region, or an admin. */
+export function maySeeStream(principal: Principal, history: readonly StoredEvent[]): boolean {
+  switch (principal.role) {
+    case 'admin':
+      return true;
+    case 'agency':
+      return history.some((event) => event.agencyId === principal.agencyId);
+    case 'regulator':
+      return history.length > 0 && regionVisibleTo(principal.regionCode, history[0]!.regionCode);
+    default:
+      return false;
+  }
+}
+
+export function streamRoutes(options: StreamRoutesOptions): Router {
+  const { store, anchorStatusOf, receiptOf } = options;
+  const router = Router();
+
+  async function visibleHistory(principal: Principal, streamId: string): Promise<StoredEvent[]> {
+    if (principal.role === 'public') throw unauthenticated();
+    if (principal.role === 'enterprise') {
+      throw new ProblemError(403, 'forbidden', 'Enterprises read their certifications through /trace');
+    }
+    const history = await store.readStream(streamId);
+    // Streams outside the caller's reach are indistinguishable from streams that do not exist.
+    if (!maySeeStream(principal, history)) throw notFound('Certification');
+    return history;
+  }
+
+  router.get('/v1/certifications/:certificationId/events', async (req, res) => {
+    const certificationId = req.params.certificationId;
+    if (!CERTIFICATION_ID.test(certificationId)) throw notFound('Certification');
+    const history = await visibleHistory(principalOf(req), streamIdOf(certificationId));
+    const events = await Promise.all(history.map(async (event) => eventView(event, await anchorStatusOf(event))));
+    res.json({ certificationId, version: history.at(-1)!.version, events });
+  });
+
+  async function visibleEvent(principal: Principal, eventId: string): Promise<StoredEvent> {
+    const event = await store.findEvent(eventId.toLowerCase());
+    if (!event) {
+      if (principal.role === 'public') throw unauthenticated();
+      throw notFound('Event');
+    }
+    await visibleHistory(principal, event.streamId);
+    return event;
+  }
+
+  router.get('/v1/events/:eventId', async (req, res) => {
+    const event = await visibleEvent(principalOf(req), req.params.eventId);
+    res.json(eventView(event, await anchorStatusOf(event)));
+  });
+
+  router.get('/v1/events/:eventId/receipt', async (req, res) => {
+    const principal = principalOf(req);
+    const found = await store.findEvent(req.params.eventId.toLowerCase());
+    // Certificate events are public: anyone may check that a status change is anchored.
+    const event =
+      found && CERTIFICATE_EVENT.test(found.type) ? found : await visibleEvent(principal, req.params.eventId);
+    if (!receiptOf) throw new ProblemError(503, 'anchoring-unavailable', 'Receipts are not available on this server');
+    res.json(await receiptOf(event));
+  });
+
+  return router;
+}

@@ -1,0 +1,82 @@
+import { CERTIFICATION_EVENT_TYPES, CertificationEventType } from '../events/schema';
+import { IntakeError, invalid } from './errors';
+
+/** One event as a CB submits it, after its envelope fields have been checked. */
+export interface Submission {
+  readonly certificationId: string;
+  readonly eventId: string;
+  readonly type: CertificationEventType;
+  readonly occurredAt: string;
+  readonly expectedVersion: number | undefined;
+  readonly data: Record<string, unknown>;
+}
+
+export const CERTIFICATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATETIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const KNOWN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'expectedVersion', 'data', 'certificationId']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isDateTimeWithOffset(value: string): boolean {
+  return DATETIME_WITH_OFFSET.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** Checks the envelope fields of a submitted event; the payload is checked against its schema later. */
+export function parseSubmission(certificationId: unknown, body: unknown): Submission {
+  if (typeof certificationId !== 'string' || !CERTIFICATION_ID.test(certificationId)) {
+    throw invalid('invalid-certification-id', 'certificationId must be 1–64 characters of [A-Za-z0-9._-]');
+  }
+  if (!isPlainObject(body)) throw invalid('invalid-body', 'The body must be a JSON object');
+  const issues: Array<{ path: string; code: string; message: string }> = [];
+  const unknown = Object.keys(body).filter((key) => !KNOWN_FIELDS.has(key));
+  for (const key of unknown) issues.push({ path: key, code: 'unknown-field', message: `unknown field "${key}"` });
+  const { eventId, type, occurredAt, expectedVersion, data } = body;
+  if (typeof eventId !== 'string' || !UUID.test(eventId)) {
+    issues.push({ path: 'eventId', code: 'invalid-event-id', message: 'eventId must be a UUID' });
+  }
+  if (typeof type !== 'string' || !(CERTIFICATION_EVENT_TYPES as readonly string[]).includes(type)) {
+    issues.push({
+      path: 'type',
+      code: 'unknown-event-type',
+      message: `type must be one of ${CERTIFICATION_EVENT_TYPES.join(', ')}`,
+    });
+  }
+  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt)) {
+    issues.push({
+      path: 'occurredAt',
+      code: 'invalid-datetime',
+      message: 'occurredAt must be ISO 8601 with an offset',
+    });
+  }
+  if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && (expectedVersion as number) >= -1)) {
+    issues.push({
+      path: 'expectedVersion',
+      code: 'invalid-expected-version',
+      message: 'expectedVersion must be an integer ≥ -1',
+    });
+  }
+  if (!isPlainObject(data)) issues.push({ path: 'data', code: 'invalid-data', message: 'data must be a JSON object' });
+  if (body.certificationId !== undefined && body.certificationId !== certificationId) {
+    issues.push({
+      path: 'certificationId',
+      code: 'certification-id-mismatch',
+      message: 'certificationId differs from the path',
+    });
+  }
+  if (issues.length > 0) throw invalid('invalid-event', 'The event envelope is not valid', { errors: issues });
+  return {
+    certificationId,
+    eventId: (eventId as string).toLowerCase(),
+    type: type as CertificationEventType,
+    occurredAt: occurredAt as string,
+    expectedVersion: expectedVersion as number | undefined,
+    data: data as Record<string, unknown>,
+  };
+}
+
+export function isIntakeError(error: unknown): error is IntakeError {
+  return error instanceof IntakeError;
+}
