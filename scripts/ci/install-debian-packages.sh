@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the test suite uses: PostgreSQL (a real server for the PostgreSQL adapter),
+# protoc (an independent encoder for the canonical-encoding test), Chromium (browser tests).
+# Installs only what is missing, so a prepared machine pays nothing.
+set -euo pipefail
+missing=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
