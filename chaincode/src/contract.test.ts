@@ -1,0 +1,249 @@
+import type { Context } from 'fabric-contract-api';
+import { batchIdOf, batchRootOf } from './batch';
+import { CertLedgerContract } from './contract';
+import { chaincodeErrorCodeOf } from './errors';
+import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ZERO_HASH } from './types';
+import { createHash } from 'node:crypto';
+
+/** A ledger in memory with Fabric's semantics: a transaction reads committed state and its writes land at commit. */
+class FakeLedger {
+  readonly state = new Map<string, Buffer>();
+  readonly history = new Map<string, Array<{ txId: string; value: Buffer; seconds: number }>>();
+  readonly events: Array<{ name: string; payload: Buffer }> = [];
+  private tx = 0;
+
+  context(identity: { mspId: string; attrs: Record<string, string> }): { ctx: Context; commit: () => void } {
+    const txId = `tx${++this.tx}`;
+    const seconds = 1_700_000_000 + this.tx;
+    const writes = new Map<string, Buffer>();
+    let event: { name: string; payload: Buffer } | undefined;
+    const stub = {
+      getTxID: () => txId,
+      getDateTimestamp: () => new Date(seconds * 1000),
+      createCompositeKey: (type: string, attrs: string[]) => `\u0000${type}\u0000${attrs.join('\u0000')}\u0000`,
+      getState: async (key: string) => this.state.get(key) ?? Buffer.alloc(0),
+      putState: async (key: string, value: Uint8Array) => void writes.set(key, Buffer.from(value)),
+      setEvent: (name: string, payload: Uint8Array) => void (event = { name, payload: Buffer.from(payload) }),
+      getHistoryForKey: async (key: string) => {
+        const entries = [...(this.history.get(key) ?? [])].reverse();
+        return {
+          next: async () => {
+            const entry = entries.shift();
+            return entry
+              ? { done: false, value: { isDelete: false, value: entry.value, txId: entry.txId, timestamp: { seconds: entry.seconds, nanos: 0 } } }
+              : { done: true, value: undefined };
+          },
+          close: async () => undefined,
+        };
+      },
+    };
+    const clientIdentity = { getMSPID: () => identity.mspId, getAttributeValue: (name: string) => identity.attrs[name] ?? null };
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const ctx = { stub, clientIdentity, logging: { getLogger: () => logger } } as unknown as Context;
+    const commit = (): void => {
+      for (const [key, value] of writes) {
+        this.state.set(key, value);
+        this.history.set(key, [...(this.history.get(key) ?? []), { txId, value, seconds }]);
+      }
+      if (event) this.events.push(event);
+    };
+    return { ctx, commit };
+  }
+}
+
+const CB_A = 'CNCA-R-2002-001';
+const CB_B = 'CNCA-R-2002-002';
+type Identity = { mspId: string; attrs: Record<string, string> };
+const agency = (agencyId: string): Identity => ({ mspId: 'CBOrgMSP', attrs: { role: 'agency', agencyId } });
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A stream's chain of event digests. */
+function chain(streamId: string, count: number, from = { version: 0, prevHash: ZERO_HASH }, type = 'ApplicationSubmitted'): BatchEventInput[] {
+  const events: BatchEventInput[] = [];
+  let prevHash = from.prevHash;
+  for (let i = 0; i < count; i++) {
+    const version = from.version + i;
+    const hash = sha(`${streamId}/${version}/${prevHash}`);
+    events.push({ eventId: `${streamId}-e${version}`, streamId, version, type, hash, prevHash, occurredAt: '2026-01-05T09:00:00+08:00' });
+    prevHash = hash;
+  }
+  return events;
+}
+
+function batchOf(agencyId: string, events: BatchEventInput[]): BatchInput {
+  const hashes = events.map((e) => e.hash);
+  return { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events };
+}
+
+async function submit(ledger: FakeLedger, contract: CertLedgerContract, batch: unknown, identity: Identity = agency((batch as BatchInput).agencyId)) {
+  const { ctx, commit } = ledger.context(identity);
+  const result = JSON.parse(await contract.AnchorBatch(ctx, JSON.stringify(batch))) as { batch: BatchRecord; replayed: boolean };
+  commit();
+  return result;
+}
+
+async function refusal(ledger: FakeLedger, contract: CertLedgerContract, batch: unknown, identity?: Identity) {
+  const stateBefore = new Map(ledger.state);
+  try {
+    await submit(ledger, contract, batch, identity);
+  } catch (error) {
+    expect(ledger.state).toEqual(stateBefore);
+    return chaincodeErrorCodeOf((error as Error).message);
+  }
+  throw new Error('the batch was accepted');
+}
+
+async function query(ledger: FakeLedger, contract: CertLedgerContract, fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory', arg: object) {
+  const { ctx } = ledger.context(agency(CB_A));
+  return JSON.parse(await contract[fn](ctx, JSON.stringify(arg)));
+}
+
+describe('CertLedgerContract.AnchorBatch', () => {
+  let ledger: FakeLedger;
+  let contract: CertLedgerContract;
+  beforeEach(() => {
+    ledger = new FakeLedger();
+    contract = new CertLedgerContract({ agencyMspIds: ['CBOrgMSP'], regulatorMspIds: ['RegulatorOrgMSP'] });
+  });
+
+  it('anchors a valid batch: event digests, stream heads, the batch record and a BatchAnchored event', async () => {
+    const events = [...chain('certification-c1', 3), ...chain('certification-c2', 2)];
+    const batch = batchOf(CB_A, events);
+    const result = await submit(ledger, contract, batch);
+    expect(result.replayed).toBe(false);
+    expect(result.batch).toMatchObject({ batchId: batch.batchId, root: batch.root, size: 5, agencyId: CB_A, transactionId: 'tx1' });
+    expect(await query(ledger, contract, 'GetEvent', { eventId: 'certification-c1-e2' })).toMatchObject({
+      hash: events[2]!.hash,
+      batchId: batch.batchId,
+      leafIndex: 2,
+      version: 2,
+    });
+    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c2' })).toEqual({
+      streamId: 'certification-c2',
+      version: 1,
+      hash: events[4]!.hash,
+      agencyId: CB_A,
+    });
+    expect(await query(ledger, contract, 'GetBatch', { batchId: batch.batchId })).toMatchObject({ eventIds: events.map((e) => e.eventId) });
+    expect(await query(ledger, contract, 'GetEvent', { eventId: 'unknown' })).toBeNull();
+    expect(ledger.events.map((e) => e.name)).toEqual(['BatchAnchored']);
+    expect(JSON.parse(ledger.events[0]!.payload.toString())).toMatchObject({ batchId: batch.batchId, size: 5, transactionId: 'tx1' });
+  });
+
+  it('continues a stream across batches', async () => {
+    const first = chain('certification-c1', 2);
+    await submit(ledger, contract, batchOf(CB_A, first));
+    const next = chain('certification-c1', 2, { version: 2, prevHash: first[1]!.hash });
+    await submit(ledger, contract, batchOf(CB_A, next));
+    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({ version: 3, hash: next[1]!.hash });
+  });
+
+  it("refuses a CB anchoring another CB's certification", async () => {
+    const first = chain('certification-c1', 1);
+    await submit(ledger, contract, batchOf(CB_A, first));
+    const intruder = chain('certification-c1', 1, { version: 1, prevHash: first[0]!.hash });
+    expect(await refusal(ledger, contract, batchOf(CB_B, intruder))).toBe('CL_STREAM_NOT_OWNED');
+  });
+
+  it('moves a stream to the accepting CB with CertificationTransferred', async () => {
+    const first = chain('certification-c1', 1);
+    await submit(ledger, contract, batchOf(CB_A, first));
+    const transfer = chain('certification-c1', 1, { version: 1, prevHash: first[0]!.hash }, 'CertificationTransferred');
+    await submit(ledger, contract, batchOf(CB_B, transfer));
+    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({ agencyId: CB_B, version: 1 });
+    const after = chain('certification-c1', 1, { version: 2, prevHash: transfer[0]!.hash });
+    expect(await refusal(ledger, contract, batchOf(CB_A, after))).toBe('CL_STREAM_NOT_OWNED');
+  });
+
+  it('refuses a forged prevHash, on a new stream and on an anchored one', async () => {
+    const forgedStart = chain('certification-c1', 1, { version: 0, prevHash: sha('forged') });
+    expect(await refusal(ledger, contract, batchOf(CB_A, forgedStart))).toBe('CL_PREV_HASH_MISMATCH');
+    const first = chain('certification-c1', 2);
+    await submit(ledger, contract, batchOf(CB_A, first));
+    const forged = chain('certification-c1', 1, { version: 2, prevHash: first[0]!.hash });
+    expect(await refusal(ledger, contract, batchOf(CB_A, forged))).toBe('CL_PREV_HASH_MISMATCH');
+  });
+
+  it('refuses a version gap, within a batch and across batches', async () => {
+    const events = chain('certification-c1', 3);
+    const gapped = [events[0]!, { ...events[2]!, prevHash: events[0]!.hash }];
+    expect(await refusal(ledger, contract, batchOf(CB_A, gapped))).toBe('CL_VERSION_GAP');
+    await submit(ledger, contract, batchOf(CB_A, events.slice(0, 1)));
+    const skip = chain('certification-c1', 1, { version: 2, prevHash: events[0]!.hash });
+    expect(await refusal(ledger, contract, batchOf(CB_A, skip))).toBe('CL_VERSION_GAP');
+    expect(await refusal(ledger, contract, batchOf(CB_A, chain('certification-c9', 1, { version: 1, prevHash: ZERO_HASH })))).toBe('CL_VERSION_GAP');
+  });
+
+  it('treats an identical replay as a no-op that returns the stored batch and its original transaction', async () => {
+    const batch = batchOf(CB_A, chain('certification-c1', 3));
+    await submit(ledger, contract, batch);
+    const stateAfterFirst = new Map(ledger.state);
+    const replay = await submit(ledger, contract, batch);
+    expect(replay.replayed).toBe(true);
+    expect(replay.batch.transactionId).toBe('tx1');
+    expect(ledger.state).toEqual(stateAfterFirst);
+    expect(ledger.events).toHaveLength(1);
+  });
+
+  it('rejects a conflicting replay: an anchored event again with another hash, or inside another batch', async () => {
+    const events = chain('certification-c1', 2);
+    await submit(ledger, contract, batchOf(CB_A, events));
+    const rewritten = [{ ...events[1]!, hash: sha('rewritten') }];
+    expect(await refusal(ledger, contract, batchOf(CB_A, rewritten))).toBe('CL_EVENT_CONFLICT');
+    expect(await refusal(ledger, contract, batchOf(CB_A, [events[1]!]))).toBe('CL_EVENT_ALREADY_ANCHORED');
+  });
+
+  it('rejects a batch whose id is anchored with other contents', async () => {
+    const events = chain('certification-c1', 1);
+    const batch = batchOf(CB_A, events);
+    await submit(ledger, contract, batch);
+    const renamed = { ...batch, events: [{ ...events[0]!, eventId: 'another-id' }] };
+    expect(await refusal(ledger, contract, renamed)).toBe('CL_BATCH_CONFLICT');
+  });
+
+  it('refuses a root or batch id that does not match the events', async () => {
+    const batch = batchOf(CB_A, chain('certification-c1', 3));
+    expect(await refusal(ledger, contract, { ...batch, root: sha('not the root') })).toBe('CL_ROOT_MISMATCH');
+    expect(await refusal(ledger, contract, { ...batch, batchId: sha('not the id') })).toBe('CL_BATCH_ID_MISMATCH');
+  });
+
+  it('refuses a submitter of the wrong MSP, role or agency', async () => {
+    const batch = batchOf(CB_A, chain('certification-c1', 1));
+    expect(await refusal(ledger, contract, batch, { mspId: 'RegulatorOrgMSP', attrs: { role: 'agency', agencyId: CB_A } })).toBe('CL_FORBIDDEN_MSP');
+    expect(await refusal(ledger, contract, batch, { mspId: 'CBOrgMSP', attrs: { role: 'regulator', agencyId: CB_A } })).toBe('CL_FORBIDDEN_ROLE');
+    expect(await refusal(ledger, contract, batch, { mspId: 'CBOrgMSP', attrs: { agencyId: CB_A } })).toBe('CL_FORBIDDEN_ROLE');
+    expect(await refusal(ledger, contract, batch, agency(CB_B))).toBe('CL_FORBIDDEN_AGENCY');
+  });
+
+  it('lets a regulator identity anchor supervision streams only', async () => {
+    const regulator = { mspId: 'RegulatorOrgMSP', attrs: { role: 'regulator', agencyId: 'REG-32' } };
+    await submit(ledger, contract, batchOf('REG-32', chain('supervision-s1', 2)), regulator);
+    expect(await refusal(ledger, contract, batchOf('REG-32', chain('certification-c1', 1)), regulator)).toBe('CL_FORBIDDEN_MSP');
+  });
+
+  it('refuses malformed batches with CL_BAD_REQUEST', async () => {
+    const batch = batchOf(CB_A, chain('certification-c1', 2));
+    const { ctx } = ledger.context(agency(CB_A));
+    for (const bad of ['not json', '[]', JSON.stringify({ ...batch, events: [] }), JSON.stringify({ ...batch, events: [batch.events[0], batch.events[0]] })]) {
+      await expect(contract.AnchorBatch(ctx, bad)).rejects.toThrow(/^CL_BAD_REQUEST: /);
+    }
+  });
+
+  it("keeps a certificate's status record whose key history is the certificate's history", async () => {
+    const streamId = 'certification-c1';
+    const status = (e: BatchEventInput, type: string, certificateStatus: CertificateStatus): BatchEventInput => ({ ...e, type, certificateNo: 'CN-1', certificateStatus });
+    const events = chain(streamId, 4);
+    await submit(ledger, contract, batchOf(CB_A, [events[0]!, status(events[1]!, 'CertificateIssued', 'valid')]));
+    await submit(ledger, contract, batchOf(CB_A, [status(events[2]!, 'CertificateSuspended', 'suspended'), status(events[3]!, 'CertificateRestored', 'valid')]));
+    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).toMatchObject({ certificationId: 'c1', status: 'valid', version: 3 });
+    const history = await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-1' });
+    expect(history.map((h: { status: string; version: number; transactionId: string }) => [h.status, h.version, h.transactionId])).toEqual([
+      ['valid', 1, 'tx1'],
+      ['suspended', 2, 'tx2'],
+      ['valid', 3, 'tx2'],
+    ]);
+    const other = chain('certification-c2', 1);
+    expect(await refusal(ledger, contract, batchOf(CB_A, [status(other[0]!, 'CertificateIssued', 'valid')]))).toBe('CL_CERTIFICATE_CONFLICT');
+  });
+});

@@ -1,0 +1,317 @@
+import './logLevel';
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { batchIdOf, batchRootOf } from './batch';
+import { ChaincodeError } from './errors';
+import { canonicalJson, fromBytes, toBytes } from './json';
+import {
+  AnchorBatchResult,
+  BATCH_ANCHORED_EVENT,
+  BatchAnchoredEvent,
+  BatchEventInput,
+  BatchInput,
+  BatchRecord,
+  CERTIFICATION_STREAM_PREFIX,
+  CertificateChange,
+  CertificateHistoryEntry,
+  CertificateRecord,
+  EventRecord,
+  StreamHeadRecord,
+  SUPERVISION_STREAM_PREFIX,
+  ZERO_HASH,
+} from './types';
+import { parseBatch, parseJsonArgument, requireString } from './validate';
+
+export interface CertLedgerOptions {
+  /** MSP ids whose identities with role=agency may anchor certification streams. */
+  readonly agencyMspIds: readonly string[];
+  /** MSP ids whose identities with role=regulator may anchor supervision streams. */
+  readonly regulatorMspIds: readonly string[];
+}
+
+function listFromEnv(name: string, fallback: string): string[] {
+  return (process.env[name] ?? fallback)
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+}
+
+/** Options from the chaincode's environment: CERTLEDGER_AGENCY_MSP_IDS, CERTLEDGER_REGULATOR_MSP_IDS (comma-separated). */
+export function optionsFromEnv(): CertLedgerOptions {
+  return Object.freeze({
+    agencyMspIds: listFromEnv('CERTLEDGER_AGENCY_MSP_IDS', 'CBOrgMSP'),
+    regulatorMspIds: listFromEnv('CERTLEDGER_REGULATOR_MSP_IDS', 'RegulatorOrgMSP'),
+  });
+}
+
+const KEY = { event: 'event', stream: 'stream', batch: 'batch', certificate: 'certificate' } as const;
+
+function timestampOf(value: { seconds: unknown; nanos: number } | undefined): string {
+  if (!value) return '';
+  const raw = value.seconds as { toNumber?: () => number } | number | string;
+  const seconds = typeof raw === 'object' && raw !== null && typeof raw.toNumber === 'function' ? raw.toNumber() : Number(raw);
+  return new Date(seconds * 1000 + Math.floor((value.nanos ?? 0) / 1e6)).toISOString();
+}
+
+function sameBatch(stored: BatchRecord, batch: BatchInput): boolean {
+  return (
+    stored.root === batch.root &&
+    stored.agencyId === batch.agencyId &&
+    stored.size === batch.events.length &&
+    stored.eventIds.length === batch.events.length &&
+    stored.eventIds.every((id, i) => id === batch.events[i]!.eventId)
+  );
+}
+
+@Info({ title: 'CertLedgerContract', description: 'Anchors batches of certification event digests' })
+export class CertLedgerContract extends Contract {
+  private readonly options: CertLedgerOptions;
+
+  constructor(options: CertLedgerOptions = optionsFromEnv()) {
+    super('CertLedgerContract');
+    this.options = options;
+  }
+
+  /**
+   * Anchors one batch (JSON of BatchInput). Returns AnchorBatchResult as JSON; an identical batch anchored
+   * before is a no-op that returns the stored batch with `replayed: true`.
+   */
+  @Transaction()
+  @Returns('string')
+  async AnchorBatch(ctx: Context, batchJson: string): Promise<string> {
+    const batch = parseBatch(batchJson);
+    this.checkSubmitter(ctx, batch);
+    const hashes = batch.events.map((event) => event.hash);
+    if (batchIdOf(hashes) !== batch.batchId) {
+      throw new ChaincodeError('CL_BATCH_ID_MISMATCH', `batchId ${batch.batchId} is not the SHA-256 of the batch's event hashes`);
+    }
+    if (batchRootOf(hashes) !== batch.root) {
+      throw new ChaincodeError('CL_ROOT_MISMATCH', `root ${batch.root} is not the Merkle root of the batch's event hashes`);
+    }
+    const batchKey = this.key(ctx, KEY.batch, batch.batchId);
+    const stored = fromBytes<BatchRecord>(await ctx.stub.getState(batchKey));
+    if (stored) {
+      if (!sameBatch(stored, batch)) {
+        throw new ChaincodeError('CL_BATCH_CONFLICT', `batch ${batch.batchId} is anchored with other contents`);
+      }
+      return canonicalJson({ batch: stored, replayed: true } satisfies AnchorBatchResult);
+    }
+
+    const transactionId = ctx.stub.getTxID();
+    const heads = new Map<string, StreamHeadRecord>();
+    const certificates = new Map<string, CertificateRecord>();
+    const eventRecords: EventRecord[] = [];
+    for (const [leafIndex, event] of batch.events.entries()) {
+      await this.checkEventIsNew(ctx, event);
+      const head = heads.get(event.streamId) ?? (await this.readHead(ctx, event.streamId));
+      heads.set(event.streamId, this.extend(head, event, batch.agencyId));
+      eventRecords.push({
+        eventId: event.eventId,
+        streamId: event.streamId,
+        version: event.version,
+        type: event.type,
+        hash: event.hash,
+        prevHash: event.prevHash,
+        occurredAt: event.occurredAt,
+        certificateNo: event.certificateNo,
+        batchId: batch.batchId,
+        leafIndex,
+        agencyId: batch.agencyId,
+      });
+      if (event.certificateNo !== undefined) {
+        const previous = certificates.get(event.certificateNo) ?? (await this.readCertificate(ctx, event.certificateNo));
+        certificates.set(event.certificateNo, this.certificateAfter(previous, event, batch, certificates.has(event.certificateNo)));
+      }
+    }
+
+    const record: BatchRecord = {
+      batchId: batch.batchId,
+      root: batch.root,
+      size: batch.events.length,
+      agencyId: batch.agencyId,
+      transactionId,
+      timestamp: ctx.stub.getDateTimestamp().toISOString(),
+      eventIds: batch.events.map((event) => event.eventId),
+    };
+    for (const eventRecord of eventRecords) await ctx.stub.putState(this.key(ctx, KEY.event, eventRecord.eventId), toBytes(eventRecord));
+    for (const head of heads.values()) await ctx.stub.putState(this.key(ctx, KEY.stream, head.streamId), toBytes(head));
+    for (const certificate of certificates.values()) {
+      await ctx.stub.putState(this.key(ctx, KEY.certificate, certificate.certificateNo), toBytes(certificate));
+    }
+    await ctx.stub.putState(batchKey, toBytes(record));
+    const anchored: BatchAnchoredEvent = { batchId: record.batchId, root: record.root, size: record.size, agencyId: record.agencyId, transactionId };
+    ctx.stub.setEvent(BATCH_ANCHORED_EVENT, toBytes(anchored));
+    ctx.logging.getLogger('CertLedgerContract').debug(`anchored batch ${record.batchId} of ${record.size} events`);
+    return canonicalJson({ batch: record, replayed: false } satisfies AnchorBatchResult);
+  }
+
+  /** {"eventId"} → EventRecord JSON, or `null`. */
+  @Transaction(false)
+  @Returns('string')
+  async GetEvent(ctx: Context, queryJson: string): Promise<string> {
+    const eventId = requireString(parseJsonArgument(queryJson, 'the query'), 'eventId', 128);
+    return this.readJson(ctx, KEY.event, eventId);
+  }
+
+  /** {"eventIds": [...]} (at most 1000) → array of EventRecord JSON or `null`, in the order asked. */
+  @Transaction(false)
+  @Returns('string')
+  async GetEvents(ctx: Context, queryJson: string): Promise<string> {
+    const ids = parseJsonArgument(queryJson, 'the query').eventIds;
+    if (!Array.isArray(ids) || ids.length > 1000 || !ids.every((id) => typeof id === 'string' && id !== '')) {
+      throw new ChaincodeError('CL_BAD_REQUEST', 'eventIds must be an array of at most 1000 event ids');
+    }
+    const records: Array<EventRecord | null> = [];
+    for (const id of ids as string[]) records.push(fromBytes<EventRecord>(await ctx.stub.getState(this.key(ctx, KEY.event, id))) ?? null);
+    return canonicalJson(records);
+  }
+
+  /** {"streamId"} → StreamHeadRecord JSON, or `null`. */
+  @Transaction(false)
+  @Returns('string')
+  async GetStreamHead(ctx: Context, queryJson: string): Promise<string> {
+    const streamId = requireString(parseJsonArgument(queryJson, 'the query'), 'streamId', 200);
+    return this.readJson(ctx, KEY.stream, streamId);
+  }
+
+  /** {"batchId"} → BatchRecord JSON, or `null`. */
+  @Transaction(false)
+  @Returns('string')
+  async GetBatch(ctx: Context, queryJson: string): Promise<string> {
+    const batchId = requireString(parseJsonArgument(queryJson, 'the query'), 'batchId', 64);
+    return this.readJson(ctx, KEY.batch, batchId);
+  }
+
+  /** {"certificateNo"} → CertificateRecord JSON, or `null`. */
+  @Transaction(false)
+  @Returns('string')
+  async GetCertificate(ctx: Context, queryJson: string): Promise<string> {
+    const certificateNo = requireString(parseJsonArgument(queryJson, 'the query'), 'certificateNo', 64);
+    return this.readJson(ctx, KEY.certificate, certificateNo);
+  }
+
+  /** {"certificateNo"} → CertificateHistoryEntry[] JSON, oldest first, one entry per status event. */
+  @Transaction(false)
+  @Returns('string')
+  async GetCertificateHistory(ctx: Context, queryJson: string): Promise<string> {
+    const certificateNo = requireString(parseJsonArgument(queryJson, 'the query'), 'certificateNo', 64);
+    const iterator = await ctx.stub.getHistoryForKey(this.key(ctx, KEY.certificate, certificateNo));
+    const modifications: Array<{ record: CertificateRecord; transactionId: string; timestamp: string }> = [];
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        const modification = next.value;
+        if (modification && !modification.isDelete) {
+          const record = fromBytes<CertificateRecord>(modification.value);
+          if (record) modifications.push({ record, transactionId: modification.txId, timestamp: timestampOf(modification.timestamp) });
+        }
+        if (next.done) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    // Fabric returns key history newest first; the entries read oldest first.
+    modifications.sort((a, b) => a.record.version - b.record.version);
+    const entries: CertificateHistoryEntry[] = modifications.flatMap(({ record, transactionId, timestamp }) =>
+      record.changes.map((change) => ({
+        certificateNo: record.certificateNo,
+        certificationId: record.certificationId,
+        agencyId: record.agencyId,
+        status: change.status,
+        eventId: change.eventId,
+        version: change.version,
+        type: change.type,
+        batchId: record.batchId,
+        transactionId,
+        timestamp,
+      })),
+    );
+    return canonicalJson(entries);
+  }
+
+  private key(ctx: Context, kind: string, id: string): string {
+    return ctx.stub.createCompositeKey(kind, [id]);
+  }
+
+  private async readJson(ctx: Context, kind: string, id: string): Promise<string> {
+    return canonicalJson(fromBytes(await ctx.stub.getState(this.key(ctx, kind, id))) ?? null);
+  }
+
+  private checkSubmitter(ctx: Context, batch: BatchInput): void {
+    const identity = ctx.clientIdentity;
+    const mspId = identity.getMSPID();
+    const supervision = batch.events.map((event) => event.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
+    if (supervision.some((s) => s) && !supervision.every((s) => s)) {
+      throw new ChaincodeError('CL_BAD_REQUEST', 'a batch holds either supervision streams or certification streams, not both');
+    }
+    const role = supervision[0] ? 'regulator' : 'agency';
+    const allowed = role === 'regulator' ? this.options.regulatorMspIds : this.options.agencyMspIds;
+    if (!allowed.includes(mspId)) {
+      throw new ChaincodeError('CL_FORBIDDEN_MSP', `MSP ${mspId} may not anchor ${role === 'regulator' ? 'supervision' : 'certification'} streams`);
+    }
+    if (identity.getAttributeValue('role') !== role) {
+      throw new ChaincodeError('CL_FORBIDDEN_ROLE', `the submitter's identity must carry the attribute role=${role}`);
+    }
+    if (identity.getAttributeValue('agencyId') !== batch.agencyId) {
+      throw new ChaincodeError('CL_FORBIDDEN_AGENCY', `the submitter's agencyId attribute is not the batch's agency ${batch.agencyId}`);
+    }
+  }
+
+  private async checkEventIsNew(ctx: Context, event: BatchEventInput): Promise<void> {
+    const existing = fromBytes<EventRecord>(await ctx.stub.getState(this.key(ctx, KEY.event, event.eventId)));
+    if (!existing) return;
+    if (existing.hash !== event.hash) {
+      throw new ChaincodeError('CL_EVENT_CONFLICT', `event ${event.eventId} is anchored with another hash`);
+    }
+    throw new ChaincodeError('CL_EVENT_ALREADY_ANCHORED', `event ${event.eventId} is anchored in batch ${existing.batchId}`);
+  }
+
+  private async readHead(ctx: Context, streamId: string): Promise<StreamHeadRecord | undefined> {
+    return fromBytes<StreamHeadRecord>(await ctx.stub.getState(this.key(ctx, KEY.stream, streamId)));
+  }
+
+  private async readCertificate(ctx: Context, certificateNo: string): Promise<CertificateRecord | undefined> {
+    return fromBytes<CertificateRecord>(await ctx.stub.getState(this.key(ctx, KEY.certificate, certificateNo)));
+  }
+
+  /** The stream head after `event`, or a coded error when the event does not continue the stream. */
+  private extend(head: StreamHeadRecord | undefined, event: BatchEventInput, agencyId: string): StreamHeadRecord {
+    const expectedVersion = head ? head.version + 1 : 0;
+    if (event.version !== expectedVersion) {
+      throw new ChaincodeError('CL_VERSION_GAP', `event ${event.eventId} has version ${event.version}; ${event.streamId} expects ${expectedVersion}`);
+    }
+    const expectedPrev = head ? head.hash : ZERO_HASH;
+    if (event.prevHash !== expectedPrev) {
+      throw new ChaincodeError('CL_PREV_HASH_MISMATCH', `event ${event.eventId} does not continue the chain of ${event.streamId}`);
+    }
+    if (head && head.agencyId !== agencyId && event.type !== 'CertificationTransferred') {
+      throw new ChaincodeError('CL_STREAM_NOT_OWNED', `${event.streamId} is written by another agency`);
+    }
+    return { streamId: event.streamId, version: event.version, hash: event.hash, agencyId };
+  }
+
+  private certificateAfter(
+    previous: CertificateRecord | undefined,
+    event: BatchEventInput,
+    batch: BatchInput,
+    changedInThisBatch: boolean,
+  ): CertificateRecord {
+    if (previous && previous.streamId !== event.streamId) {
+      throw new ChaincodeError('CL_CERTIFICATE_CONFLICT', `certificate ${event.certificateNo} belongs to another certification`);
+    }
+    const change: CertificateChange = { eventId: event.eventId, version: event.version, type: event.type, status: event.certificateStatus! };
+    const certificationId = event.streamId.startsWith(CERTIFICATION_STREAM_PREFIX)
+      ? event.streamId.slice(CERTIFICATION_STREAM_PREFIX.length)
+      : event.streamId;
+    return {
+      certificateNo: event.certificateNo!,
+      certificationId,
+      streamId: event.streamId,
+      agencyId: batch.agencyId,
+      status: change.status,
+      eventId: event.eventId,
+      version: event.version,
+      batchId: batch.batchId,
+      changes: changedInThisBatch && previous ? [...previous.changes, change] : [change],
+    };
+  }
+}

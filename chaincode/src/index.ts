@@ -1,0 +1,14 @@
+import { CertLedgerContract } from './contract';
+
+export { CertLedgerContract, optionsFromEnv } from './contract';
+export type { CertLedgerOptions } from './contract';
+export { ChaincodeError, CHAINCODE_ERROR_CODES, chaincodeErrorCodeOf } from './errors';
+export type { ChaincodeErrorCode } from './errors';
+export { canonicalJson } from './json';
+export { batchIdOf, batchRootOf } from './batch';
+export { MAX_BATCH_EVENTS } from './validate';
+export * from './merkle';
+export * from './types';
+
+/** What fabric-chaincode-node loads: the first contract is the default one. */
+export const contracts = [CertLedgerContract];

@@ -1,0 +1,111 @@
+/** What AnchorBatch takes (one JSON argument) and what the ledger keeps. Mirrors ledger-service's anchoring port. */
+
+export const CERTIFICATE_STATUSES = ['valid', 'suspended', 'withdrawn', 'cancelled', 'expired'] as const;
+export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
+
+export interface BatchEventInput {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly hash: string;
+  readonly prevHash: string;
+  readonly certificateNo?: string;
+  readonly certificateStatus?: CertificateStatus;
+  readonly occurredAt: string;
+}
+
+export interface BatchInput {
+  readonly batchId: string;
+  readonly agencyId: string;
+  readonly root: string;
+  readonly events: readonly BatchEventInput[];
+}
+
+/** key `event` [eventId] */
+export interface EventRecord {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly hash: string;
+  readonly prevHash: string;
+  readonly occurredAt: string;
+  readonly certificateNo?: string;
+  readonly batchId: string;
+  readonly leafIndex: number;
+  readonly agencyId: string;
+}
+
+/** key `stream` [streamId]: the last anchored event of a stream and the agency that owns it. */
+export interface StreamHeadRecord {
+  readonly streamId: string;
+  readonly version: number;
+  readonly hash: string;
+  readonly agencyId: string;
+}
+
+/** key `batch` [batchId] */
+export interface BatchRecord {
+  readonly batchId: string;
+  readonly root: string;
+  readonly size: number;
+  readonly agencyId: string;
+  readonly transactionId: string;
+  readonly timestamp: string;
+  readonly eventIds: readonly string[];
+}
+
+export interface CertificateChange {
+  readonly eventId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly status: CertificateStatus;
+}
+
+/** key `certificate` [certificateNo]: its key history is the certificate's history on the ledger. */
+export interface CertificateRecord {
+  readonly certificateNo: string;
+  readonly certificationId: string;
+  readonly streamId: string;
+  readonly agencyId: string;
+  readonly status: CertificateStatus;
+  readonly eventId: string;
+  readonly version: number;
+  readonly batchId: string;
+  /** Every status event of this certificate in the transaction, in order (a batch may hold several). */
+  readonly changes: readonly CertificateChange[];
+}
+
+export interface CertificateHistoryEntry {
+  readonly certificateNo: string;
+  readonly certificationId: string;
+  readonly agencyId: string;
+  readonly status: CertificateStatus;
+  readonly eventId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly batchId: string;
+  readonly transactionId: string;
+  readonly timestamp: string;
+}
+
+export interface AnchorBatchResult {
+  readonly batch: BatchRecord;
+  /** True when the ledger already held this exact batch: nothing was written. */
+  readonly replayed: boolean;
+}
+
+/** Payload of the `BatchAnchored` chaincode event. */
+export interface BatchAnchoredEvent {
+  readonly batchId: string;
+  readonly root: string;
+  readonly size: number;
+  readonly agencyId: string;
+  readonly transactionId: string;
+}
+
+export const BATCH_ANCHORED_EVENT = 'BatchAnchored';
+export const ZERO_HASH = '0'.repeat(64);
+export const SUPERVISION_STREAM_PREFIX = 'supervision-';
+export const CERTIFICATION_STREAM_PREFIX = 'certification-';
