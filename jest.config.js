@@ -9,4 +9,7 @@ module.exports = {
     '^@certledger/ledger-service$': '<rootDir>/ledger-service/src/index.ts',
   },
   testTimeout: 30000,
+  // Real services for the tests (a throwaway PostgreSQL cluster unless TEST_POSTGRES_URL is set).
+  globalSetup: '<rootDir>/scripts/test-services/globalSetup.js',
+  globalTeardown: '<rootDir>/scripts/test-services/globalTeardown.js',
 };

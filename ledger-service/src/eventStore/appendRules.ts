@@ -1,0 +1,80 @@
+import { AppendRequest, EventStoreError, StoredEvent, UniqueClaim } from './port';
+
+/** What the store holds that bears on one append request, looked up under the write lock. */
+export interface AppendFacts {
+  /** A stored event that has the eventId of one of the request's events. */
+  readonly existing?: StoredEvent;
+  /** Version of the stream's last event, -1 when the stream is empty. */
+  readonly actualVersion: number;
+  /** A requested claim already held by another stream. */
+  readonly takenClaim?: UniqueClaim;
+}
+
+/** Rejects requests no caller should build: they are programming errors, not conflicts. */
+export function assertWellFormed(request: AppendRequest): void {
+  const { streamId, expectedVersion, events } = request;
+  if (!Number.isInteger(expectedVersion) || expectedVersion < -1) {
+    throw new TypeError(`expectedVersion must be an integer >= -1, got ${expectedVersion}`);
+  }
+  const ids = new Set<string>();
+  events.forEach((event, index) => {
+    if (event.streamId !== streamId) throw new TypeError(`event ${event.eventId} belongs to ${event.streamId}, not ${streamId}`);
+    if (event.version !== expectedVersion + 1 + index) {
+      throw new TypeError(`event ${event.eventId} has version ${event.version}, expected ${expectedVersion + 1 + index}`);
+    }
+    if (ids.has(event.eventId)) throw new TypeError(`eventId ${event.eventId} appears twice in one append`);
+    ids.add(event.eventId);
+  });
+}
+
+/** The conflict that stops an append, checked in a fixed order: retry, then concurrency, then uniqueness. */
+export function conflictOf(request: AppendRequest, facts: AppendFacts): EventStoreError | undefined {
+  if (facts.existing) {
+    return new EventStoreError('duplicate-event-id', `event ${facts.existing.eventId} is already stored`, {
+      existing: facts.existing,
+    });
+  }
+  if (facts.actualVersion !== request.expectedVersion) {
+    return new EventStoreError(
+      'wrong-expected-version',
+      `stream ${request.streamId} is at version ${facts.actualVersion}, not ${request.expectedVersion}`,
+      { expected: request.expectedVersion, actual: facts.actualVersion },
+    );
+  }
+  if (facts.takenClaim) {
+    const { kind, value } = facts.takenClaim;
+    return new EventStoreError('claim-taken', `${kind} ${value} is already claimed`, { kind, value });
+  }
+  return undefined;
+}
+
+/** The request's events as stored, numbered from just after `head`. */
+export function positioned(request: AppendRequest, head: number, recordedAt: string): StoredEvent[] {
+  return request.events.map((event, index) => ({ ...event, position: head + 1 + index, recordedAt }));
+}
+
+/** Claims without repeats, each owned by the request's first event. */
+export function distinctClaims(request: AppendRequest): UniqueClaim[] {
+  const seen = new Set<string>();
+  return (request.claims ?? []).filter((claim) => {
+    const key = claimKey(claim);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function claimKey(claim: UniqueClaim): string {
+  return `${claim.kind}\u0000${claim.value}`;
+}
+
+/** Any failure of the storage itself: the caller answers 503 and nothing was written. */
+export function unavailable(error: unknown): EventStoreError {
+  if (error instanceof EventStoreError) return error;
+  const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
+  return new EventStoreError('store-unavailable', 'the event store is unavailable', { reason });
+}
+
+export function isEventStoreError(error: unknown): error is EventStoreError {
+  return error instanceof EventStoreError;
+}

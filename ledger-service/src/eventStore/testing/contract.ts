@@ -1,0 +1,251 @@
+import { EventStore, EventStoreError, StoredEvent } from '../port';
+import { appendRequest, certificateNo, newEvents, newStreamId } from './fixtures';
+
+/** A fresh, empty store, plus a way to open a second handle on the same storage (another connection). */
+export interface ContractStore {
+  readonly store: EventStore;
+  readonly openAnother: () => Promise<EventStore>;
+}
+
+export interface ContractSubject {
+  readonly open: () => Promise<ContractStore>;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<EventStoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof EventStoreError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail with an EventStoreError');
+}
+
+/** Jest never resolves this, so a waitForAppend that beats it woke up for a reason. */
+const LONGER_THAN_ANY_TEST = 10 * 60 * 1000;
+
+/** The behaviour every EventStore adapter must show. */
+export function eventStoreContract(name: string, subject: ContractSubject): void {
+  describe(`EventStore contract: ${name}`, () => {
+    const opened: EventStore[] = [];
+    let store: EventStore;
+    let openAnother: () => Promise<EventStore>;
+
+    beforeEach(async () => {
+      const fresh = await subject.open();
+      store = fresh.store;
+      openAnother = async () => {
+        const another = await fresh.openAnother();
+        opened.push(another);
+        return another;
+      };
+      opened.push(store);
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((each) => each.close()));
+    });
+
+    it('appends to a new stream with expected version -1 and reads the events back positioned', async () => {
+      const streamId = newStreamId();
+      const request = appendRequest(streamId, -1, 3);
+      const stored = await store.append(request);
+      expect(stored.map((event) => event.version)).toEqual([0, 1, 2]);
+      expect(stored.map((event) => event.position)).toEqual([1, 2, 3]);
+      stored.forEach((event, index) => {
+        expect(event).toMatchObject({ ...request.events[index], canonical: expect.any(Uint8Array) });
+        expect(Buffer.from(event.canonical).equals(Buffer.from(request.events[index].canonical))).toBe(true);
+        expect(Number.isNaN(Date.parse(event.recordedAt))).toBe(false);
+      });
+      expect(await store.readStream(streamId)).toEqual(stored);
+      expect(await store.findEvent(stored[1].eventId)).toEqual(stored[1]);
+      expect(await store.findEvent('no-such-event')).toBeUndefined();
+      expect(await store.readStream(newStreamId())).toEqual([]);
+    });
+
+    it('keeps appending where the stream left off', async () => {
+      const streamId = newStreamId();
+      await store.append(appendRequest(streamId, -1, 2));
+      const more = await store.append(appendRequest(streamId, 1, 2));
+      expect(more.map((event) => event.version)).toEqual([2, 3]);
+      expect((await store.readStream(streamId)).map((event) => event.version)).toEqual([0, 1, 2, 3]);
+    });
+
+    it('refuses a stale expected version and leaves the stream unchanged', async () => {
+      const streamId = newStreamId();
+      const first = await store.append(appendRequest(streamId, -1, 2));
+      const stale = await rejection(store.append(appendRequest(streamId, 0)));
+      expect(stale.code).toBe('wrong-expected-version');
+      expect(stale.detail).toEqual({ expected: 0, actual: 1 });
+      const recreate = await rejection(store.append(appendRequest(streamId, -1)));
+      expect(recreate.detail).toEqual({ expected: -1, actual: 1 });
+      expect(await store.readStream(streamId)).toEqual(first);
+      expect(await store.headPosition()).toBe(2);
+    });
+
+    it('answers -1 as the actual version of a stream that does not exist', async () => {
+      const streamId = newStreamId();
+      const error = await rejection(store.append(appendRequest(streamId, 0)));
+      expect(error.code).toBe('wrong-expected-version');
+      expect(error.detail).toEqual({ expected: 0, actual: -1 });
+      expect(await store.readStream(streamId)).toEqual([]);
+    });
+
+    it('lets exactly one of several concurrent appends with the same expected version win', async () => {
+      const streamId = newStreamId();
+      await store.append(appendRequest(streamId, -1));
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.append(appendRequest(streamId, 0))));
+      const winners = results.filter((result) => result.status === 'fulfilled');
+      const losers = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as EventStoreError] : []));
+      expect(winners).toHaveLength(1);
+      expect(losers.map((error) => error.code)).toEqual(Array(7).fill('wrong-expected-version'));
+      expect((await store.readStream(streamId)).map((event) => event.version)).toEqual([0, 1]);
+    });
+
+    it('reports a reused eventId with the stored event, before any version check, and writes nothing', async () => {
+      const streamId = newStreamId();
+      const request = appendRequest(streamId, -1);
+      const [stored] = await store.append(request);
+      const retry = await rejection(store.append(request));
+      expect(retry.code).toBe('duplicate-event-id');
+      expect(retry.detail.existing).toEqual(stored);
+      const elsewhere = newStreamId();
+      const reused = { ...request.events[0], streamId: elsewhere, version: 0 };
+      const other = await rejection(store.append({ streamId: elsewhere, expectedVersion: -1, events: [reused] }));
+      expect(other.code).toBe('duplicate-event-id');
+      expect((other.detail.existing as StoredEvent).contentDigest).toBe(stored.contentDigest);
+      expect(await store.readStream(elsewhere)).toEqual([]);
+      expect(await store.headPosition()).toBe(1);
+    });
+
+    it('reserves a claim atomically with the append and refuses it to any other stream', async () => {
+      const holder = newStreamId();
+      const rival = newStreamId();
+      await store.append(appendRequest(holder, -1, 1, [certificateNo('CN-001')]));
+      const taken = await rejection(store.append(appendRequest(rival, -1, 1, [certificateNo('CN-001')])));
+      expect(taken.code).toBe('claim-taken');
+      expect(taken.detail).toEqual({ kind: 'certificateNo', value: 'CN-001' });
+      expect(await store.readStream(rival)).toEqual([]);
+      const again = await store.append(appendRequest(holder, 0, 1, [certificateNo('CN-001')]));
+      expect(again).toHaveLength(1);
+    });
+
+    it('does not keep the claim of an append that failed', async () => {
+      const streamId = newStreamId();
+      await store.append(appendRequest(streamId, -1));
+      await rejection(store.append(appendRequest(streamId, 5, 1, [certificateNo('CN-002')])));
+      const other = newStreamId();
+      await expect(store.append(appendRequest(other, -1, 1, [certificateNo('CN-002')]))).resolves.toHaveLength(1);
+    });
+
+    it('appends each request of a bulk independently', async () => {
+      const existing = newStreamId();
+      await store.append(appendRequest(existing, -1, 1, [certificateNo('CN-003')]));
+      const fresh = newStreamId();
+      const claimant = newStreamId();
+      const results = await store.appendEach([
+        appendRequest(fresh, -1, 3),
+        appendRequest(existing, -1),
+        appendRequest(claimant, -1, 1, [certificateNo('CN-003')]),
+        appendRequest(existing, 0, 2),
+      ]);
+      expect(Array.isArray(results[0]) && results[0].map((event) => event.version)).toEqual([0, 1, 2]);
+      expect(results[1]).toBeInstanceOf(EventStoreError);
+      expect((results[1] as EventStoreError).code).toBe('wrong-expected-version');
+      expect((results[2] as EventStoreError).code).toBe('claim-taken');
+      expect(Array.isArray(results[3]) && results[3].map((event) => event.version)).toEqual([1, 2]);
+      expect(await store.readStream(claimant)).toEqual([]);
+      expect(await store.headPosition()).toBe(6);
+    });
+
+    it('reads the global log in position order, page by page, with no gaps', async () => {
+      const streams = [newStreamId(), newStreamId(), newStreamId()];
+      for (let round = 0; round < 3; round++) {
+        for (const streamId of streams) await store.append(appendRequest(streamId, round - 1));
+      }
+      const pages: StoredEvent[][] = [];
+      let after = 0;
+      for (;;) {
+        const page = await store.readAll(after, 4);
+        if (page.length === 0) break;
+        pages.push(page);
+        after = page[page.length - 1].position;
+      }
+      expect(pages.map((page) => page.length)).toEqual([4, 4, 1]);
+      const all = pages.flat();
+      expect(all.map((event) => event.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(all.map((event) => event.streamId)).toEqual([...streams, ...streams, ...streams]);
+      expect(await store.readAll(9, 10)).toEqual([]);
+      expect(await store.readAll(7, 10)).toEqual(all.slice(7));
+    });
+
+    it('reports the head position: 0 when empty, then the last position written', async () => {
+      expect(await store.headPosition()).toBe(0);
+      await store.append(appendRequest(newStreamId(), -1, 2));
+      const [last] = (await store.append(appendRequest(newStreamId(), -1))).slice(-1);
+      expect(await store.headPosition()).toBe(last.position);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('wakes a waitForAppend when an event is appended through the same handle', async () => {
+      const woke = store.waitForAppend(0, LONGER_THAN_ANY_TEST);
+      await store.append(appendRequest(newStreamId(), -1));
+      await woke;
+      expect(await store.readAll(0, 10)).toHaveLength(1);
+    });
+
+    it('wakes a waitForAppend when another connection appends', async () => {
+      const writer = await openAnother();
+      const head = await store.headPosition();
+      const woke = store.waitForAppend(head, LONGER_THAN_ANY_TEST);
+      await writer.append(appendRequest(newStreamId(), -1));
+      await woke;
+      expect(await store.readAll(head, 10)).toHaveLength(1);
+    });
+
+    it('returns from waitForAppend at once when the log is already past the position, and after the timeout otherwise', async () => {
+      await store.append(appendRequest(newStreamId(), -1));
+      await store.waitForAppend(0, LONGER_THAN_ANY_TEST);
+      await store.waitForAppend(1, 20);
+      expect(await store.readAll(1, 10)).toEqual([]);
+    });
+
+    it('sees what another connection appended, with one shared global order', async () => {
+      const other = await openAnother();
+      const streamId = newStreamId();
+      await store.append(appendRequest(streamId, -1));
+      await other.append(appendRequest(streamId, 0));
+      const stale = await rejection(store.append(appendRequest(streamId, 0)));
+      expect(stale.detail).toEqual({ expected: 0, actual: 1 });
+      expect((await store.readAll(0, 10)).map((event) => [event.position, event.version])).toEqual([
+        [1, 0],
+        [2, 1],
+      ]);
+    });
+
+    it('rejects requests no caller should build', async () => {
+      const streamId = newStreamId();
+      const events = newEvents(streamId, 3, 1);
+      await expect(store.append({ streamId, expectedVersion: -1, events })).rejects.toThrow(TypeError);
+      await expect(store.append({ streamId: newStreamId(), expectedVersion: 2, events })).rejects.toThrow(TypeError);
+    });
+
+    it('fails every call with store-unavailable once the store is gone, and wrote nothing', async () => {
+      const reader = await openAnother();
+      await store.close();
+      const streamId = newStreamId();
+      const calls: Array<Promise<unknown>> = [
+        store.append(appendRequest(streamId, -1)),
+        store.readStream(streamId),
+        store.findEvent('x'),
+        store.readAll(0, 10),
+        store.headPosition(),
+        store.ping(),
+      ];
+      for (const call of calls) expect((await rejection(call)).code).toBe('store-unavailable');
+      const bulk = await store.appendEach([appendRequest(streamId, -1)]);
+      expect((bulk[0] as EventStoreError).code).toBe('store-unavailable');
+      expect(await reader.readStream(streamId)).toEqual([]);
+    });
+  });
+}
