@@ -1,0 +1,92 @@
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import { defaultRulesConfig, type RulesConfig } from './certification';
+import type { Config } from './config';
+import { createEventStore, type EventStore, type StoredEvent } from './eventStore';
+import { createApp, type Readiness } from './http/app';
+import { loadPrincipals } from './http/auth';
+import { createIntake } from './intake/intake';
+import type { AnchorStatus } from './intake/eventView';
+
+/** A part of the service that runs beside the HTTP app (anchorer, projections) and adds to it. */
+export interface ServicePart {
+  readonly name: string;
+  readonly routers?: readonly Router[];
+  readonly openApiPaths?: Readonly<Record<string, unknown>>;
+  readonly readiness?: () => Promise<{ ok: boolean; detail?: string }>;
+  readonly anchorStatusOf?: (event: StoredEvent) => Promise<AnchorStatus>;
+  readonly receiptOf?: (event: StoredEvent) => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface LedgerService {
+  readonly app: ReturnType<typeof createApp>;
+  readonly store: EventStore;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly rules?: RulesConfig;
+  readonly clock?: () => Date;
+  /** Builds the parts that run beside the app, given the opened store. */
+  readonly parts?: (store: EventStore) => Promise<readonly ServicePart[]>;
+}
+
+/** The composition root: opens the store, builds the intake and the app, and the parts around them. */
+export async function composeLedgerService(options: ComposeOptions): Promise<LedgerService> {
+  const { config, logger } = options;
+  const principals = loadPrincipals(config.principalsPath);
+  const store = await createEventStore({
+    eventStore: config.eventStore,
+    eventStoreUrl: config.eventStoreUrl,
+    dataDir: config.dataDir,
+    onBackgroundError: (error) => logger.warn({ err: error }, 'event store connection error'),
+  });
+  const parts = options.parts ? await options.parts(store) : [];
+  const anchorPart = parts.find((part) => part.anchorStatusOf);
+  const receiptPart = parts.find((part) => part.receiptOf);
+  const intake = createIntake({
+    store,
+    rules: options.rules ?? defaultRulesConfig,
+    clock: options.clock ?? (() => new Date()),
+  });
+
+  const readiness = async (): Promise<Readiness> => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    checks.eventStore = await store.ping().then(
+      () => ({ ok: true }),
+      (error: Error) => ({ ok: false, detail: error.message }),
+    );
+    for (const part of parts) {
+      if (part.readiness)
+        checks[part.name] = await part.readiness().catch((error: Error) => ({ ok: false, detail: error.message }));
+    }
+    return checks;
+  };
+
+  const app = createApp({
+    logger,
+    principals,
+    store,
+    intake,
+    bodyLimit: config.bodyLimit,
+    bulkBodyLimit: config.bulkBodyLimit,
+    anchorStatusOf: anchorPart?.anchorStatusOf ?? (async () => ({ status: 'pending' as const })),
+    receiptOf: receiptPart?.receiptOf,
+    readiness,
+    routers: parts.flatMap((part) => part.routers ?? []),
+    openApiPaths: Object.assign({}, ...parts.map((part) => part.openApiPaths ?? {})),
+  });
+
+  return {
+    app,
+    store,
+    async close() {
+      for (const part of [...parts].reverse())
+        await part.close().catch((error) => logger.warn({ err: error, part: part.name }, 'close failed'));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { composeLedgerService, type LedgerService } from '../compose';
+import { loadConfig } from '../config';
+import { hashOf, ZERO_HASH } from '../events/canonical';
+import { initialCertification, withCheckCharacter, type ScenarioEvent } from '../testing/scenario';
+
+const AGENCY = 'Bearer demo-agency-001';
+const OTHER_AGENCY = 'Bearer demo-agency-002';
+const NANJING = 'Bearer demo-regulator-3201';
+const SUZHOU = 'Bearer demo-regulator-3205';
+
+let dataDir: string;
+let service: LedgerService;
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ledger-app-'));
+  const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_BODY_LIMIT: '64kb' });
+  service = await composeLedgerService({ config, logger: pino({ level: 'silent' }) });
+});
+
+afterEach(async () => {
+  await service.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const post = (event: ScenarioEvent, authorization = AGENCY, extra: Record<string, unknown> = {}) => {
+  const { certificationId, ...body } = event;
+  return request(service.app)
+    .post(`/v1/certifications/${certificationId}/events`)
+    .set('authorization', authorization)
+    .send({ ...body, ...extra });
+};
+
+async function submitAll(events: readonly ScenarioEvent[]): Promise<void> {
+  for (const event of events) {
+    const response = await post(event);
+    if (response.status !== 201) throw new Error(`${event.type}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+}
+
+const streamOf = async (certificationId: string, authorization = AGENCY) =>
+  request(service.app).get(`/v1/certifications/${certificationId}/events`).set('authorization', authorization);
+
+describe('REST intake on the embedded defaults', () => {
+  it('stores a whole certification, application to certificate issue, as one hash chain', async () => {
+    const events = initialCertification({ certificationId: 'JSQC-2025-0001', appliedOn: '2025-03-01' });
+    const stored = [];
+    for (const event of events) {
+      const response = await post(event);
+      expect(response.status).toBe(201);
+      expect(response.headers['content-type']).toMatch(/application\/json/);
+      expect(response.body.anchor).toEqual({ status: 'pending' });
+      stored.push(response.body);
+    }
+    expect(stored.map((e) => e.version)).toEqual(events.map((_, i) => i));
+    stored.forEach((event, i) => {
+      expect(event.prevHash).toBe(i === 0 ? ZERO_HASH : stored[i - 1].hash);
+      expect(event.agencyId).toBe('CNCA-R-2002-001');
+      const { hash, position: _p, recordedAt: _r, anchor: _a, ...hashed } = event;
+      expect(hashOf(hashed)).toBe(hash);
+    });
+    expect(stored[1].data.requiredAuditDays).toBe(5);
+    const stream = await streamOf('JSQC-2025-0001');
+    expect(stream.status).toBe(200);
+    expect(stream.body.events.map((e: { hash: string }) => e.hash)).toEqual(stored.map((e) => e.hash));
+  });
+
+  it('answers a retry with the same body with 200 and the same envelope, another body with 409', async () => {
+    const [application] = initialCertification({ certificationId: 'RETRY-1', appliedOn: '2025-03-01' });
+    const first = await post(application!);
+    const again = await post(application!);
+    expect(again.status).toBe(200);
+    expect(again.body.hash).toBe(first.body.hash);
+    expect(again.body.position).toBe(first.body.position);
+    const changed = { ...application!, data: { ...application!.data, scope: '另一个范围' } };
+    const conflict = await post(changed);
+    expect(conflict.status).toBe(409);
+    expect(conflict.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(conflict.body.code).toBe('event-id-conflict');
+    expect((await streamOf('RETRY-1')).body.events).toHaveLength(1);
+  });
+
+  it('refuses a stale expectedVersion with 409 and leaves the stream as it was', async () => {
+    const events = initialCertification({ certificationId: 'STALE-1', appliedOn: '2025-03-01' });
+    await submitAll(events.slice(0, 3));
+    const response = await post(events[3]!, AGENCY, { expectedVersion: 1 });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'wrong-expected-version', status: 409 });
+    expect((await streamOf('STALE-1')).body.events).toHaveLength(3);
+    expect((await post(events[3]!, AGENCY, { expectedVersion: 2 })).status).toBe(201);
+  });
+
+  it('refuses -1 for a stream that exists', async () => {
+    const events = initialCertification({ certificationId: 'NEW-1', appliedOn: '2025-03-01' });
+    await submitAll(events.slice(0, 1));
+    const again = initialCertification({ certificationId: 'NEW-1', appliedOn: '2025-03-01' })[0]!;
+    const response = await post(again, AGENCY, { expectedVersion: -1 });
+    expect(response.status).toBe(409);
+    expect(response.body.code).toBe('wrong-expected-version');
+  });
+
+  it('refuses a decision by a member of the audit team with 422 and rule R8', async () => {
+    const events = initialCertification({ certificationId: 'R8-1', appliedOn: '2025-03-01' });
+    await submitAll(events.slice(0, 12));
+    const decision = events[12]!;
+    const byLeader = {
+      ...decision,
+      data: { ...decision.data, decisionMaker: { personId: 'AUD-0001', name: '王审核' } },
+    };
+    const response = await post(byLeader);
+    expect(response.status).toBe(422);
+    expect(response.body.rule).toBe('R8');
+    expect((await streamOf('R8-1')).body.events).toHaveLength(12);
+  });
+
+  it('refuses a malformed credit code with 422 and rule R1, storing nothing', async () => {
+    const [application] = initialCertification({ certificationId: 'R1-1', appliedOn: '2025-03-01' });
+    const data = application!.data as { client: Record<string, unknown> };
+    const good = withCheckCharacter('91320106MA1Q3R5T8');
+    const bad = good.slice(0, 17) + (good.endsWith('0') ? '1' : '0');
+    const response = await post({ ...application!, data: { ...data, client: { ...data.client, creditCode: bad } } });
+    expect(response.status).toBe(422);
+    expect(response.body.rule).toBe('R1');
+    expect((await streamOf('R1-1')).status).toBe(404);
+  });
+
+  it('refuses an unauthenticated write with 401 and a regulator write with 403', async () => {
+    const [application] = initialCertification({ certificationId: 'AUTH-1', appliedOn: '2025-03-01' });
+    const { certificationId, ...body } = application!;
+    const anonymous = await request(service.app).post(`/v1/certifications/${certificationId}/events`).send(body);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.code).toBe('unauthenticated');
+    const badToken = await post(application!, 'Bearer not-a-token');
+    expect(badToken.status).toBe(401);
+    const regulator = await post(application!, NANJING);
+    expect(regulator.status).toBe(403);
+    expect((await streamOf('AUTH-1')).status).toBe(404);
+  });
+
+  it("refuses a CB writing to another CB's certification (R15)", async () => {
+    const events = initialCertification({ certificationId: 'R15-1', appliedOn: '2025-03-01' });
+    await submitAll(events.slice(0, 1));
+    const response = await post(events[1]!, OTHER_AGENCY);
+    expect(response.status).toBe(422);
+    expect(response.body.rule).toBe('R15');
+  });
+
+  it('answers schema errors with 400 and the offending paths', async () => {
+    const [application] = initialCertification({ certificationId: 'SCHEMA-1', appliedOn: '2025-03-01' });
+    const response = await post({ ...application!, data: { ...application!.data, scheme: 'XYZ', unknownField: 1 } });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('invalid-payload');
+    expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['scheme', 'unknownField']),
+    );
+    const malformed = await request(service.app)
+      .post('/v1/certifications/SCHEMA-1/events')
+      .set('authorization', AGENCY)
+      .set('content-type', 'application/json')
+      .send('{"eventId": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('malformed-json');
+    const large = await post({ ...application!, data: { ...application!.data, scope: 'x'.repeat(70_000) } });
+    expect(large.status).toBe(413);
+    expect(large.body.code).toBe('payload-too-large');
+  });
+
+  it('shows a certification to the regulator of its region and hides it from another city', async () => {
+    await submitAll(
+      initialCertification({ certificationId: 'REGION-1', appliedOn: '2025-03-01', regionCode: '320106' }).slice(0, 2),
+    );
+    expect((await streamOf('REGION-1', NANJING)).status).toBe(200);
+    expect((await streamOf('REGION-1', 'Bearer demo-regulator-32')).status).toBe(200);
+    const other = await streamOf('REGION-1', SUZHOU);
+    expect(other.status).toBe(404);
+    const eventId = (await streamOf('REGION-1')).body.events[0].eventId;
+    expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', SUZHOU)).status).toBe(404);
+    expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', NANJING)).status).toBe(200);
+  });
+
+  it('answers 503 and writes nothing when the event store is down', async () => {
+    const [application] = initialCertification({ certificationId: 'DOWN-1', appliedOn: '2025-03-01' });
+    await service.store.close();
+    const response = await post(application!);
+    expect(response.status).toBe(503);
+    expect(response.body.code).toBe('store-unavailable');
+    const ready = await request(service.app).get('/readyz');
+    expect(ready.status).toBe(503);
+  });
+
+  it('stores each certification of a bulk import all or none, with a result per event', async () => {
+    const good = initialCertification({ certificationId: 'BULK-GOOD', appliedOn: '2025-03-01' });
+    const bad = initialCertification({ certificationId: 'BULK-BAD', appliedOn: '2025-03-01' });
+    const decision = bad[12]!;
+    bad[12] = { ...decision, data: { ...decision.data, decisionMaker: { personId: 'AUD-0002', name: '李审核' } } };
+    const response = await request(service.app)
+      .post('/v1/events')
+      .set('authorization', AGENCY)
+      .send({ events: [...good, ...bad] });
+    expect(response.status).toBe(200);
+    expect(response.body.stored).toBe(good.length);
+    expect(response.body.refused).toBe(bad.length);
+    const results = response.body.results as Array<{ status: number; problem?: { rule?: string; code: string } }>;
+    expect(results.slice(0, good.length).every((r) => r.status === 201)).toBe(true);
+    expect(results[good.length + 12]!.problem!.rule).toBe('R8');
+    expect(results[good.length]!.problem!.code).toBe('certification-batch-failed');
+    expect((await streamOf('BULK-GOOD')).body.events).toHaveLength(good.length);
+    expect((await streamOf('BULK-BAD')).status).toBe(404);
+  });
+
+  it('serves health, readiness and an OpenAPI 3.1 document naming every endpoint', async () => {
+    expect((await request(service.app).get('/healthz')).status).toBe(200);
+    expect((await request(service.app).get('/readyz')).status).toBe(200);
+    const openapi = await request(service.app).get('/openapi.json');
+    expect(openapi.body.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/certifications/{certificationId}/events',
+        '/v1/events',
+        '/v1/events/{eventId}',
+        '/v1/events/{eventId}/receipt',
+      ]),
+    );
+    expect(openapi.body.components.schemas.ApplicationSubmitted.required).toEqual(
+      expect.arrayContaining(['client', 'scheme']),
+    );
+  });
+});

@@ -1,0 +1,45 @@
+import pino from 'pino';
+import { composeLedgerService } from './compose';
+import { loadConfig } from './config';
+import { defaultParts } from './parts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, base: { service: 'ledger-service' } });
+  if (config.usingDemoPrincipals) logger.warn('using the demo principals file: set LEDGER_PRINCIPALS for real tokens');
+  const service = await composeLedgerService({
+    config,
+    logger,
+    parts: (store) => defaultParts({ config, logger, store }),
+  });
+  const server = service.app.listen(config.port, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info(
+      { port, eventStore: config.eventStore, ledgerBackend: config.ledgerBackend, dataDir: config.dataDir },
+      'listening',
+    );
+  });
+  server.keepAliveTimeout = 65_000;
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close(() => {
+      service.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    server.closeAllConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet: fail fast with the reason on stderr.
+  process.stderr.write(`ledger-service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
