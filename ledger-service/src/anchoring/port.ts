@@ -77,3 +77,21 @@ export interface LedgerBackend {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type LedgerErrorCode =
+  /** The chaincode refused the batch (a coded CL_… error): resubmitting the same batch cannot succeed. */
+  | 'rejected'
+  /** The ledger could not be reached or the transaction did not commit (MVCC conflict, timeout): retry. */
+  | 'unavailable';
+
+/** What LedgerBackend.anchor throws; `chaincodeCode` is the chaincode's CL_… code when there is one. */
+export class LedgerError extends Error {
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    readonly chaincodeCode?: string,
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}

@@ -1,0 +1,261 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  AnchorBatchResult,
+  CertificateHistoryEntry,
+  CertificateRecord,
+  CertLedgerContract,
+  EventRecord,
+  StreamHeadRecord,
+  BatchRecord,
+  SUPERVISION_STREAM_PREFIX,
+  canonicalJson,
+  chaincodeErrorCodeOf,
+} from '@certledger/chaincode';
+import {
+  AnchorBatch,
+  AnchorCommit,
+  LedgerBackend,
+  LedgerBatchRecord,
+  LedgerCertificateRecord,
+  LedgerError,
+  LedgerEventRecord,
+  LedgerStreamHead,
+} from '../port';
+import { EMBEDDED_LEDGER_SCHEMA } from './schema';
+import { ContractLogger, SyntheticIdentity, TransactionEffects, prepareStubStatements, transactionContext } from './stub';
+
+export interface EmbeddedBackendOptions {
+  /** Directory of `ledger.sqlite`; created when missing. */
+  readonly dataDir: string;
+  readonly fileName?: string;
+  /** Named in commits and receipts. */
+  readonly channel?: string;
+  readonly chaincode?: string;
+  /** MSP of the synthesized agency identities (role=agency, agencyId=<batch agency>). */
+  readonly agencyMspId?: string;
+  /** MSP of the synthesized regulator identities, used for batches of supervision streams. */
+  readonly regulatorMspId?: string;
+  readonly busyTimeoutMs?: number;
+  readonly logger?: ContractLogger;
+  readonly clock?: () => Date;
+}
+
+export const EMBEDDED_LEDGER_FILE = 'ledger.sqlite';
+const GENESIS_HASH = '0'.repeat(64);
+
+export interface EmbeddedLedgerBackend extends LedgerBackend {
+  readonly kind: 'embedded';
+  readonly file: string;
+  /** Highest block number, 0 when empty. */
+  height(): Promise<number>;
+}
+
+const silent: ContractLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The `embedded` ledger: the chaincode's contract class run in-process over a SQLite world state, one block per transaction. */
+export function openEmbeddedBackend(options: EmbeddedBackendOptions): EmbeddedLedgerBackend {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, options.fileName ?? EMBEDDED_LEDGER_FILE);
+  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('BEGIN IMMEDIATE');
+    db.exec(EMBEDDED_LEDGER_SCHEMA);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.close();
+    throw new LedgerError('unavailable', `cannot open the embedded ledger ${file}: ${(error as Error).message}`);
+  }
+  return new EmbeddedBackend(db, file, options);
+}
+
+function hashOf(...parts: Array<string | Buffer>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
+}
+
+class EmbeddedBackend implements EmbeddedLedgerBackend {
+  readonly kind = 'embedded' as const;
+  private readonly channel: string;
+  private readonly chaincode: string;
+  private readonly contract: CertLedgerContract;
+  private readonly stubSql;
+  private readonly sql;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+    private readonly options: EmbeddedBackendOptions,
+  ) {
+    this.channel = options.channel ?? 'embedded';
+    this.chaincode = options.chaincode ?? 'certledger';
+    this.contract = new CertLedgerContract({
+      agencyMspIds: [options.agencyMspId ?? 'CBOrgMSP'],
+      regulatorMspIds: [options.regulatorMspId ?? 'RegulatorOrgMSP'],
+    });
+    this.stubSql = prepareStubStatements(db);
+    this.sql = {
+      head: db.prepare<[], { block_number: number; block_hash: string }>(
+        'SELECT block_number, block_hash FROM blocks ORDER BY block_number DESC LIMIT 1',
+      ),
+      blockOfTx: db.prepare<[string], { block_number: number }>('SELECT block_number FROM blocks WHERE tx_id = ?'),
+      version: db.prepare<[string], { block_number: number }>('SELECT block_number FROM world_state WHERE key = ?'),
+      insertBlock: db.prepare(
+        `INSERT INTO blocks (block_number, tx_id, timestamp, creator_msp, creator_agency, function, chaincode_event, event_payload,
+           writes_hash, previous_hash, block_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsert: db.prepare(
+        'INSERT INTO world_state (key, value, block_number) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, block_number = excluded.block_number',
+      ),
+      history: db.prepare('INSERT INTO key_history (key, block_number, value) VALUES (?, ?, ?)'),
+    };
+  }
+
+  anchor(batch: AnchorBatch): Promise<AnchorCommit> {
+    return this.serialized(() => this.anchorNow(batch));
+  }
+
+  private async anchorNow(batch: AnchorBatch): Promise<AnchorCommit> {
+    this.assertOpen();
+    const identity = this.identityFor(batch);
+    const facts = { txId: randomBytes(32).toString('hex'), timestamp: (this.options.clock ?? (() => new Date()))(), identity };
+    const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
+    let result: AnchorBatchResult;
+    try {
+      result = JSON.parse(await this.contract.AnchorBatch(ctx, canonicalJson(batch))) as AnchorBatchResult;
+    } catch (error) {
+      const message = (error as Error).message;
+      const code = chaincodeErrorCodeOf(message);
+      throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
+    }
+    if (result.replayed) {
+      const block = this.sql.blockOfTx.get(result.batch.transactionId);
+      return this.commitOf(result.batch, block?.block_number ?? 0, true);
+    }
+    const blockNumber = this.commit(facts, effects());
+    return this.commitOf(result.batch, blockNumber, false);
+  }
+
+  /** Writes the transaction as the next block, atomically, if nothing it read has changed since (Fabric's MVCC check). */
+  private commit(facts: { txId: string; timestamp: Date; identity: SyntheticIdentity }, effects: TransactionEffects): number {
+    const write = this.db.transaction((): number => {
+      for (const [key, block] of effects.reads) {
+        if ((this.sql.version.get(key)?.block_number ?? 0) !== block) {
+          throw new LedgerError('unavailable', `MVCC read conflict on a key of transaction ${facts.txId}`);
+        }
+      }
+      const head = this.sql.head.get();
+      const blockNumber = (head?.block_number ?? 0) + 1;
+      const writes = [...effects.writes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const writesHash = hashOf(...writes.flatMap(([key, value]) => [key, '\u0000', hashOf(value)]));
+      const timestamp = facts.timestamp.toISOString();
+      const previousHash = head?.block_hash ?? GENESIS_HASH;
+      const blockHash = hashOf(canonicalJson({ blockNumber, txId: facts.txId, timestamp, writesHash, previousHash }));
+      this.sql.insertBlock.run(
+        blockNumber,
+        facts.txId,
+        timestamp,
+        facts.identity.mspId,
+        facts.identity.attributes.agencyId ?? '',
+        'AnchorBatch',
+        effects.event?.name ?? null,
+        effects.event?.payload ?? null,
+        writesHash,
+        previousHash,
+        blockHash,
+      );
+      for (const [key, value] of writes) {
+        this.sql.upsert.run(key, value, blockNumber);
+        this.sql.history.run(key, blockNumber, value);
+      }
+      return blockNumber;
+    });
+    try {
+      return write.immediate();
+    } catch (error) {
+      if (error instanceof LedgerError) throw error;
+      throw new LedgerError('unavailable', `the embedded ledger could not commit: ${(error as Error).message}`);
+    }
+  }
+
+  private commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
+    return {
+      batchId: batch.batchId,
+      root: batch.root,
+      backend: 'embedded',
+      channel: this.channel,
+      chaincode: this.chaincode,
+      transactionId: batch.transactionId,
+      blockNumber,
+      replayed,
+    };
+  }
+
+  private identityFor(batch: AnchorBatch): SyntheticIdentity {
+    const supervision = batch.events.length > 0 && batch.events.every((e) => e.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
+    return supervision
+      ? { mspId: this.options.regulatorMspId ?? 'RegulatorOrgMSP', attributes: { role: 'regulator', agencyId: batch.agencyId } }
+      : { mspId: this.options.agencyMspId ?? 'CBOrgMSP', attributes: { role: 'agency', agencyId: batch.agencyId } };
+  }
+
+  private async evaluate<T>(fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory', arg: object): Promise<T> {
+    this.assertOpen();
+    const facts = { txId: randomBytes(32).toString('hex'), timestamp: new Date(), identity: { mspId: 'embedded', attributes: {} } };
+    const { ctx } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
+    return JSON.parse(await this.contract[fn](ctx, JSON.stringify(arg))) as T;
+  }
+
+  async getEvent(eventId: string): Promise<LedgerEventRecord | undefined> {
+    return (await this.evaluate<EventRecord | null>('GetEvent', { eventId })) ?? undefined;
+  }
+
+  async getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined> {
+    return (await this.evaluate<StreamHeadRecord | null>('GetStreamHead', { streamId })) ?? undefined;
+  }
+
+  async getBatch(batchId: string): Promise<LedgerBatchRecord | undefined> {
+    return (await this.evaluate<BatchRecord | null>('GetBatch', { batchId })) ?? undefined;
+  }
+
+  async getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined> {
+    return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
+  }
+
+  async getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
+    return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
+  }
+
+  async height(): Promise<number> {
+    this.assertOpen();
+    return this.sql.head.get()?.block_number ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue.catch(() => undefined);
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LedgerError('unavailable', 'the embedded ledger is closed');
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

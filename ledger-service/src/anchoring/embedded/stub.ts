@@ -1,0 +1,105 @@
+import type Database from 'better-sqlite3';
+import type { Context } from 'fabric-contract-api';
+
+/** The identity a transaction is submitted with, as Fabric CA would issue it. */
+export interface SyntheticIdentity {
+  readonly mspId: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface TransactionFacts {
+  readonly txId: string;
+  readonly timestamp: Date;
+  readonly identity: SyntheticIdentity;
+}
+
+export interface ContractLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What the transaction did: its read set (key → block of the version read) and its write set. */
+export interface TransactionEffects {
+  readonly reads: ReadonlyMap<string, number>;
+  readonly writes: ReadonlyMap<string, Buffer>;
+  readonly event?: { readonly name: string; readonly payload: Buffer };
+}
+
+const COMPOSITE_KEY_NAMESPACE = '\u0000';
+const MIN_UNICODE_RUNE = '\u0000';
+
+/** Same layout as fabric-shim's createCompositeKey, so keys mean the same in both backends. */
+export function compositeKey(objectType: string, attributes: readonly string[]): string {
+  return COMPOSITE_KEY_NAMESPACE + objectType + MIN_UNICODE_RUNE + attributes.map((a) => a + MIN_UNICODE_RUNE).join('');
+}
+
+function statements(db: Database.Database) {
+  return {
+    get: db.prepare<[string], { value: Buffer; block_number: number }>('SELECT value, block_number FROM world_state WHERE key = ?'),
+    history: db.prepare<[string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
+      `SELECT h.value, h.block_number, b.tx_id, b.timestamp FROM key_history h JOIN blocks b ON b.block_number = h.block_number
+       WHERE h.key = ? ORDER BY h.block_number`,
+    ),
+  };
+}
+
+export type StubStatements = ReturnType<typeof statements>;
+export const prepareStubStatements = statements;
+
+/**
+ * A Context for the contract over the SQLite world state, with Fabric's semantics: reads see committed
+ * state only, writes are buffered until the caller commits them, and the read set is kept for the
+ * commit-time version check.
+ */
+export function transactionContext(sql: StubStatements, facts: TransactionFacts, logger: ContractLogger): { ctx: Context; effects: () => TransactionEffects } {
+  const reads = new Map<string, number>();
+  const writes = new Map<string, Buffer>();
+  let event: { name: string; payload: Buffer } | undefined;
+  const stub = {
+    getTxID: () => facts.txId,
+    getDateTimestamp: () => facts.timestamp,
+    getTxTimestamp: () => ({ seconds: Math.floor(facts.timestamp.getTime() / 1000), nanos: (facts.timestamp.getTime() % 1000) * 1e6 }),
+    createCompositeKey: (objectType: string, attributes: string[]) => compositeKey(objectType, attributes),
+    getState: async (key: string) => {
+      const row = sql.get.get(key);
+      reads.set(key, row?.block_number ?? 0);
+      return row ? row.value : Buffer.alloc(0);
+    },
+    putState: async (key: string, value: Uint8Array) => {
+      writes.set(key, Buffer.from(value));
+    },
+    setEvent: (name: string, payload: Uint8Array) => {
+      event = { name, payload: Buffer.from(payload) };
+    },
+    getHistoryForKey: async (key: string) => {
+      const rows = sql.history.all(key);
+      let index = 0;
+      return {
+        next: async () => {
+          const row = rows[index++];
+          if (!row) return { done: true, value: undefined };
+          const millis = Date.parse(row.timestamp);
+          return {
+            done: false,
+            value: {
+              isDelete: false,
+              value: row.value,
+              txId: row.tx_id,
+              timestamp: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1e6 },
+            },
+          };
+        },
+        close: async () => undefined,
+      };
+    },
+  };
+  const clientIdentity = {
+    getMSPID: () => facts.identity.mspId,
+    getAttributeValue: (name: string) => facts.identity.attributes[name] ?? null,
+    getID: () => `x509::/OU=client/CN=${facts.identity.attributes.agencyId ?? 'unknown'}::/CN=embedded`,
+  };
+  const ctx = { stub, clientIdentity, logging: { getLogger: () => logger, setLevel: () => undefined } } as unknown as Context;
+  return { ctx, effects: () => ({ reads, writes, event }) };
+}
