@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -67,6 +67,20 @@ describe('REST intake on the embedded defaults', () => {
     const stream = await streamOf('JSQC-2025-0001');
     expect(stream.status).toBe(200);
     expect(stream.body.events.map((e: { hash: string }) => e.hash)).toEqual(stored.map((e) => e.hash));
+  });
+
+  it("accepts the README's example certification, file by file, as curl would post it", async () => {
+    const folder = path.resolve(__dirname, '../../../docs/examples/certification');
+    const files = readdirSync(folder).filter((file) => file.endsWith('.json')).sort();
+    expect(files).toHaveLength(14);
+    for (const file of files) {
+      const response = await request(service.app)
+        .post('/v1/certifications/JSQC-2025-0001/events')
+        .set('authorization', AGENCY)
+        .set('content-type', 'application/json')
+        .send(readFileSync(path.join(folder, file), 'utf8'));
+      expect({ file, status: response.status }).toEqual({ file, status: 201 });
+    }
   });
 
   it('answers a retry with the same body with 200 and the same envelope, another body with 409', async () => {
