@@ -1,0 +1,329 @@
+import protobuf from 'protobufjs';
+import { creditCodeProblem } from '../certification/creditCode';
+import { isEventType, payloadTypeOf } from './schema';
+
+/** One problem with a payload: where (dotted path, [i] for items), a stable code, and prose. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+  /** Set when the problem is a domain rule's (R1 for a credit code whose check character is wrong). */
+  readonly rule?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formats named by the (certledger.v1.format) field option
+// ---------------------------------------------------------------------------------------------
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+
+export function isDate(value: string): boolean {
+  const match = DATE.exec(value);
+  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** ISO 8601 / RFC 3339 date-time with seconds and an offset (Z or ±hh:mm). */
+export function isDateTime(value: string): boolean {
+  const match = DATE_TIME.exec(value);
+  if (match === null || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) return false;
+  const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6])];
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (match[8] !== 'Z' && (Number(match[9]) > 23 || Number(match[10]) > 59)) return false;
+  return true;
+}
+
+/** GB/T 2260 province-level prefixes (first two digits of a region code). */
+const PROVINCES = new Set([
+  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
+  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
+  '71', '81', '82',
+]);
+
+export function isRegionCode(value: string): boolean {
+  return /^\d{6}$/.test(value) && PROVINCES.has(value.slice(0, 2));
+}
+
+interface FormatCheck {
+  readonly test: (value: unknown) => boolean;
+  readonly describe: string;
+  readonly code?: string;
+  readonly rule?: string;
+}
+
+const stringCheck = (test: (value: string) => boolean) => (value: unknown) => typeof value === 'string' && test(value);
+
+/** Every format the .proto files name, by name. */
+export const FORMATS: Readonly<Record<string, FormatCheck>> = {
+  date: { test: stringCheck(isDate), describe: 'a calendar date YYYY-MM-DD' },
+  datetime: { test: stringCheck(isDateTime), describe: 'an ISO 8601 date-time with seconds and offset' },
+  uuid: {
+    test: stringCheck((v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)),
+    describe: 'a UUID',
+  },
+  sha256: { test: stringCheck((v) => /^[0-9a-f]{64}$/.test(v)), describe: '64 lowercase hex digits (SHA-256)' },
+  creditCode: {
+    test: stringCheck((v) => creditCodeProblem(v) === undefined),
+    describe: 'an 18-character unified social credit code with a correct check character (GB 32100-2015)',
+    code: 'invalid-credit-code',
+    rule: 'R1',
+  },
+  regionCode: { test: stringCheck(isRegionCode), describe: 'a 6-digit GB/T 2260 administrative division code' },
+  agencyId: {
+    test: stringCheck((v) => /^CNCA-RF?-\d{4}-\d{3}$/.test(v)),
+    describe: 'a CB approval number such as CNCA-R-2002-001 (CNCA-RF-… for foreign CBs)',
+  },
+  sector: {
+    test: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 39,
+    describe: 'an IAF/EA sector code 1..39',
+  },
+  certificationId: {
+    test: stringCheck((v) => /^[A-Za-z0-9._-]{1,64}$/.test(v)),
+    describe: '1–64 characters of A-Z a-z 0-9 . _ -',
+  },
+  certificateNo: {
+    test: stringCheck((v) => /^[A-Za-z0-9][A-Za-z0-9._/-]{3,63}$/.test(v)),
+    describe: '4–64 characters of letters, digits and . _ / -, starting with a letter or digit',
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Field options (options.proto); protobufjs keeps them in field.options under "(name)"
+// ---------------------------------------------------------------------------------------------
+
+interface FieldRules {
+  readonly required: boolean;
+  readonly format?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly maxLength?: number;
+  readonly minItems?: number;
+}
+
+function optionOf(field: protobuf.Field, name: string): unknown {
+  const options = field.options ?? {};
+  return options[`(${name})`] ?? options[`(certledger.v1.${name})`] ?? options[`(.certledger.v1.${name})`];
+}
+
+const rulesCache = new WeakMap<protobuf.Field, FieldRules>();
+
+function rulesOf(field: protobuf.Field): FieldRules {
+  let rules = rulesCache.get(field);
+  if (!rules) {
+    const number = (name: string): number | undefined => {
+      const value = optionOf(field, name);
+      return typeof value === 'number' ? value : undefined;
+    };
+    const format = optionOf(field, 'format');
+    rules = {
+      required: optionOf(field, 'required') === true,
+      format: typeof format === 'string' ? format : undefined,
+      min: number('min'),
+      max: number('max'),
+      maxLength: number('max_length'),
+      minItems: number('min_items'),
+    };
+    rulesCache.set(field, rules);
+  }
+  return rules;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk
+// ---------------------------------------------------------------------------------------------
+
+const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  sint32: [-(2 ** 31), 2 ** 31 - 1],
+  sfixed32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  fixed32: [0, 2 ** 32 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  sint64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  sfixed64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+  fixed64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'number') return value === 0;
+  return false;
+}
+
+class Walker {
+  readonly issues: ValidationIssue[] = [];
+
+  private add(path: string, code: string, message: string, rule?: string): void {
+    this.issues.push(rule === undefined ? { path, code, message } : { path, code, message, rule });
+  }
+
+  message(type: protobuf.Type, value: unknown, path: string): void {
+    if (!isPlainObject(value)) {
+      this.add(path, 'expected-object', `${path || 'data'} must be an object (${type.name})`);
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (!Object.prototype.hasOwnProperty.call(type.fields, key)) {
+        this.add(join(path, key), 'unknown-field', `${type.name} has no field ${key}`);
+      }
+    }
+    for (const field of type.fieldsArray) this.field(field, value[field.name], join(path, field.name));
+  }
+
+  private field(field: protobuf.Field, value: unknown, path: string): void {
+    const rules = rulesOf(field);
+    if (value === null) {
+      this.add(path, 'null-value', `${path} must be left out rather than null`);
+      return;
+    }
+    if (isEmpty(value)) {
+      if (rules.required) {
+        this.add(path, 'required', `${path} is required`);
+        return;
+      }
+      if (field.repeated && rules.minItems !== undefined && rules.minItems > 0) {
+        this.add(path, 'too-few-items', `${path} needs at least ${rules.minItems} item(s)`);
+        return;
+      }
+      if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return;
+    }
+    if (field.repeated) {
+      if (!Array.isArray(value)) {
+        this.add(path, 'expected-array', `${path} must be an array`);
+        return;
+      }
+      if (rules.minItems !== undefined && value.length < rules.minItems) {
+        this.add(path, 'too-few-items', `${path} needs at least ${rules.minItems} item(s)`);
+      }
+      if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+        this.add(path, 'too-many-items', `${path} holds at most ${rules.maxLength} item(s)`);
+      }
+      value.forEach((item, index) => {
+        const itemPath = `${path}[${index}]`;
+        if (item === null || item === undefined) this.add(itemPath, 'null-value', `${itemPath} must not be null`);
+        else this.single(field, rules, item, itemPath, true);
+      });
+      return;
+    }
+    this.single(field, rules, value, path, false);
+  }
+
+  private single(field: protobuf.Field, rules: FieldRules, value: unknown, path: string, item: boolean): void {
+    const resolved = field.resolvedType;
+    if (resolved instanceof protobuf.Type) {
+      this.message(resolved, value, path);
+      return;
+    }
+    if (resolved instanceof protobuf.Enum) {
+      const names = Object.keys(resolved.values).filter((name) => resolved.values[name] !== 0);
+      if (typeof value !== 'string' || !names.includes(value)) {
+        this.add(path, 'invalid-enum', `${path} must be one of ${names.join(', ')}`);
+      }
+      return;
+    }
+    switch (field.type) {
+      case 'string':
+        if (typeof value !== 'string') {
+          this.add(path, 'expected-string', `${path} must be a string`);
+          return;
+        }
+        if (!item && rules.maxLength !== undefined && [...value].length > rules.maxLength) {
+          this.add(path, 'too-long', `${path} is longer than ${rules.maxLength} characters`);
+        }
+        break;
+      case 'bool':
+        if (typeof value !== 'boolean') this.add(path, 'expected-boolean', `${path} must be true or false`);
+        return;
+      case 'bytes':
+        if (typeof value !== 'string') this.add(path, 'expected-string', `${path} must be a base64 string`);
+        return;
+      case 'double':
+      case 'float':
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          this.add(path, 'expected-number', `${path} must be a number`);
+          return;
+        }
+        break;
+      default: {
+        const range = INTEGER_RANGES[field.type];
+        if (!range) {
+          this.add(path, 'unsupported-type', `${path} has a type the validator does not know: ${field.type}`);
+          return;
+        }
+        if (typeof value !== 'number' || !Number.isInteger(value)) {
+          this.add(path, 'expected-integer', `${path} must be a whole number`);
+          return;
+        }
+        if (value < range[0] || value > range[1]) {
+          this.add(path, 'out-of-range', `${path} must be between ${range[0]} and ${range[1]}`);
+          return;
+        }
+      }
+    }
+    if (typeof value === 'number') {
+      if (rules.min !== undefined && value < rules.min) this.add(path, 'too-small', `${path} must be at least ${rules.min}`);
+      if (rules.max !== undefined && value > rules.max) this.add(path, 'too-large', `${path} must be at most ${rules.max}`);
+    }
+    if (rules.format !== undefined) {
+      const check = FORMATS[rules.format];
+      if (!check) this.add(path, 'unknown-format', `${path} names a format the validator does not know: ${rules.format}`);
+      else if (!check.test(value)) {
+        this.add(path, check.code ?? `invalid-${rules.format}`, `${path} must be ${check.describe}`, check.rule);
+      }
+    }
+  }
+}
+
+/** Checks a payload against its .proto message and the validation options; an empty list means valid. */
+export function validatePayload(type: string, data: unknown): ValidationIssue[] {
+  if (!isEventType(type)) return [{ path: 'type', code: 'unknown-event-type', message: `unknown event type ${JSON.stringify(type)}` }];
+  const walker = new Walker();
+  walker.message(payloadTypeOf(type), data, '');
+  return walker.issues;
+}
+
+export interface SubmissionFields {
+  readonly certificationId?: unknown;
+  readonly eventId?: unknown;
+  readonly type?: unknown;
+  readonly occurredAt?: unknown;
+  readonly data?: unknown;
+}
+
+/** The envelope fields a submitter sends (certificationId, eventId, type, occurredAt) and the payload. */
+export function validateSubmission(submission: SubmissionFields): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const envelope: ReadonlyArray<readonly [keyof SubmissionFields, string]> = [
+    ['certificationId', 'certificationId'],
+    ['eventId', 'uuid'],
+    ['occurredAt', 'datetime'],
+  ];
+  for (const [key, format] of envelope) {
+    const value = submission[key];
+    if (value === undefined || value === '') issues.push({ path: key, code: 'required', message: `${key} is required` });
+    else if (!FORMATS[format]!.test(value)) {
+      issues.push({ path: key, code: `invalid-${format}`, message: `${key} must be ${FORMATS[format]!.describe}` });
+    }
+  }
+  if (typeof submission.type !== 'string' || !isEventType(submission.type)) {
+    issues.push({ path: 'type', code: 'unknown-event-type', message: `unknown event type ${JSON.stringify(submission.type)}` });
+    return issues;
+  }
+  return [
+    ...issues,
+    ...validatePayload(submission.type, submission.data).map((issue) => ({ ...issue, path: join('data', issue.path) })),
+  ];
+}
