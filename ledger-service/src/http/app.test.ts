@@ -5,7 +5,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { composeLedgerService, type LedgerService } from '../compose';
 import { loadConfig } from '../config';
-import { hashOf, ZERO_HASH } from '../events/canonical';
+import { hashOf, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { initialCertification, withCheckCharacter, type ScenarioEvent } from '../testing/scenario';
 
 const AGENCY = 'Bearer demo-agency-001';
@@ -48,7 +48,7 @@ const streamOf = async (certificationId: string, authorization = AGENCY) =>
 describe('REST intake on the embedded defaults', () => {
   it('stores a whole certification, application to certificate issue, as one hash chain', async () => {
     const events = initialCertification({ certificationId: 'JSQC-2025-0001', appliedOn: '2025-03-01' });
-    const stored = [];
+    const stored: Array<Record<string, any>> = [];
     for (const event of events) {
       const response = await post(event);
       expect(response.status).toBe(201);
@@ -61,7 +61,7 @@ describe('REST intake on the embedded defaults', () => {
       expect(event.prevHash).toBe(i === 0 ? ZERO_HASH : stored[i - 1].hash);
       expect(event.agencyId).toBe('CNCA-R-2002-001');
       const { hash, position: _p, recordedAt: _r, anchor: _a, ...hashed } = event;
-      expect(hashOf(hashed)).toBe(hash);
+      expect(hashOf(hashed as HashedEnvelope)).toBe(hash);
     });
     expect(stored[1].data.requiredAuditDays).toBe(5);
     const stream = await streamOf('JSQC-2025-0001');
@@ -71,7 +71,9 @@ describe('REST intake on the embedded defaults', () => {
 
   it("accepts the README's example certification, file by file, as curl would post it", async () => {
     const folder = path.resolve(__dirname, '../../../docs/examples/certification');
-    const files = readdirSync(folder).filter((file) => file.endsWith('.json')).sort();
+    const files = readdirSync(folder)
+      .filter((file) => file.endsWith('.json'))
+      .sort();
     expect(files).toHaveLength(14);
     for (const file of files) {
       const response = await request(service.app)
