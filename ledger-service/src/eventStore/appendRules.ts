@@ -71,10 +71,19 @@ export function claimKey(claim: UniqueClaim): string {
 /** Any failure of the storage itself: the caller answers 503 and nothing was written. */
 export function unavailable(error: unknown): EventStoreError {
   if (error instanceof EventStoreError) return error;
-  const reason = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
+  const reason = reasonOf(error);
   return new EventStoreError('store-unavailable', 'the event store is unavailable', { reason });
 }
 
 export function isEventStoreError(error: unknown): error is EventStoreError {
   return error instanceof EventStoreError;
+}
+
+/** A short, stable word for logs: the driver's error code when it has one. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, type } = error as { code?: unknown; type?: unknown };
+  if (typeof code === 'string') return code;
+  if (typeof type === 'string') return type;
+  return error.message;
 }
