@@ -35,7 +35,12 @@ export function compositeKey(objectType: string, attributes: readonly string[]):
   return COMPOSITE_KEY_NAMESPACE + objectType + MIN_UNICODE_RUNE + attributes.map((a) => a + MIN_UNICODE_RUNE).join('');
 }
 
-function statements(db: Database.Database) {
+export interface StubStatements {
+  readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
+  readonly history: Database.Statement<[string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>;
+}
+
+export function prepareStubStatements(db: Database.Database): StubStatements {
   return {
     get: db.prepare<[string], { value: Buffer; block_number: number }>('SELECT value, block_number FROM world_state WHERE key = ?'),
     history: db.prepare<[string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
@@ -45,8 +50,6 @@ function statements(db: Database.Database) {
   };
 }
 
-export type StubStatements = ReturnType<typeof statements>;
-export const prepareStubStatements = statements;
 
 /**
  * A Context for the contract over the SQLite world state, with Fabric's semantics: reads see committed

@@ -1,0 +1,6 @@
+export type { AnchorPlan, AnchorStore, BatchStatus, EventAnchor, PendingSummary, PlannedBatch, StoredBatch } from './port';
+export { AnchorStoreError } from './port';
+export { openSqliteAnchorStore, SQLITE_ANCHOR_FILE } from './sqliteAnchorStore';
+export type { SqliteAnchorStoreOptions } from './sqliteAnchorStore';
+export { openPostgresAnchorStore } from './postgresAnchorStore';
+export type { PostgresAnchorStoreOptions } from './postgresAnchorStore';

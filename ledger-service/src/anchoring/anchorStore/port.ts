@@ -1,0 +1,72 @@
+import type { AnchorBatch, AnchorCommit } from '../port';
+
+/** A batch the anchorer has decided on, persisted before it is submitted. */
+export interface PlannedBatch {
+  readonly batch: AnchorBatch;
+  /** Global log positions of the batch's events, in batch order. */
+  readonly positions: readonly number[];
+  /** recordedAt of the batch's oldest event (for the lag). */
+  readonly oldestRecordedAt: string;
+}
+
+export type BatchStatus = 'planned' | 'committed' | 'rejected';
+
+export interface StoredBatch extends PlannedBatch {
+  readonly seq: number;
+  readonly status: BatchStatus;
+  readonly plannedAt: string;
+  readonly commit?: AnchorCommit;
+  readonly rejection?: { readonly code: string; readonly message: string };
+}
+
+/** One planning step, stored atomically: its batches, the certificates learnt, and the new checkpoint. */
+export interface AnchorPlan {
+  readonly batches: readonly PlannedBatch[];
+  /** Position of the last global-log event the plan covers. */
+  readonly checkpoint: number;
+  /** Certificate numbers of streams seen in CertificateIssued events (streamId → certificateNo). */
+  readonly streamCertificates: ReadonlyMap<string, string>;
+}
+
+export interface EventAnchor {
+  readonly eventId: string;
+  readonly batchId: string;
+  readonly leafIndex: number;
+  readonly position: number;
+}
+
+export interface PendingSummary {
+  readonly batches: number;
+  readonly events: number;
+  /** Lowest global position among events of uncommitted batches. */
+  readonly firstPosition?: number;
+  readonly oldestRecordedAt?: string;
+}
+
+/** The anchorer's durable state: checkpoint, planned and committed batches, per-event receipt rows. */
+export interface AnchorStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Position in the global log up to which every event is in a stored batch (0 at first). */
+  checkpoint(): Promise<number>;
+  savePlan(plan: AnchorPlan): Promise<void>;
+  /** Batches planned and not yet committed or rejected, in plan order. */
+  pendingBatches(): Promise<StoredBatch[]>;
+  recordCommit(commit: AnchorCommit, committedAt: string): Promise<void>;
+  recordRejection(batchId: string, code: string, message: string): Promise<void>;
+  findEvent(eventId: string): Promise<{ readonly anchor: EventAnchor; readonly batch: StoredBatch } | undefined>;
+  getBatch(batchId: string): Promise<StoredBatch | undefined>;
+  certificateOfStream(streamId: string): Promise<string | undefined>;
+  pendingSummary(): Promise<PendingSummary>;
+  /** Counts by status, for metrics and tests. */
+  counts(): Promise<{ readonly batches: Record<BatchStatus, number>; readonly events: number }>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class AnchorStoreError extends Error {
+  readonly code = 'anchor-store-unavailable';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnchorStoreError';
+  }
+}

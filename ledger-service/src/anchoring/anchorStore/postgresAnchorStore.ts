@@ -1,0 +1,226 @@
+import pg from 'pg';
+import type { AnchorCommit } from '../port';
+import { AnchorPlan, AnchorStore, AnchorStoreError, BatchStatus, EventAnchor, PendingSummary, StoredBatch } from './port';
+import { BATCH_COLUMNS, BatchRow, storedBatchOf } from './rows';
+
+export interface PostgresAnchorStoreOptions {
+  readonly connectionString: string;
+  /** PostgreSQL schema of the tables (the event store's, by default `public`). */
+  readonly schema?: string;
+  readonly poolSize?: number;
+  readonly connectTimeoutMs?: number;
+  readonly onBackgroundError?: (error: Error) => void;
+}
+
+const MIGRATION_LOCK = 0x616e6368; // an arbitrary advisory-lock key for this store's migration
+
+function quoted(schema: string): string {
+  return `"${schema.replace(/"/g, '""')}"`;
+}
+
+function schemaSql(s: string): string {
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.anchor_checkpoint (name TEXT PRIMARY KEY, position BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS ${s}.anchor_batches (
+  seq BIGSERIAL PRIMARY KEY,
+  batch_id TEXT NOT NULL UNIQUE,
+  agency_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  positions TEXT NOT NULL,
+  first_position BIGINT NOT NULL,
+  oldest_recorded_at TEXT NOT NULL,
+  planned_at TEXT NOT NULL,
+  commit_json TEXT,
+  committed_at TEXT,
+  rejection_code TEXT,
+  rejection_message TEXT
+);
+CREATE INDEX IF NOT EXISTS anchor_batches_status ON ${s}.anchor_batches (status, seq);
+CREATE TABLE IF NOT EXISTS ${s}.anchor_events (
+  event_id TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL,
+  leaf_index INTEGER NOT NULL,
+  position BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${s}.anchor_stream_certificates (stream_id TEXT PRIMARY KEY, certificate_no TEXT NOT NULL);
+`;
+}
+
+/** The anchor store in PostgreSQL, used when the event store is PostgreSQL. */
+export async function openPostgresAnchorStore(options: PostgresAnchorStoreOptions): Promise<AnchorStore> {
+  const schema = quoted(options.schema ?? 'public');
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 4,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+  });
+  pool.on('error', (error) => options.onBackgroundError?.(error));
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(schemaSql(schema));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new AnchorStoreError(`cannot open the PostgreSQL anchor store: ${(error as Error).message}`);
+  }
+  return new PostgresAnchorStore(pool, schema);
+}
+
+class PostgresAnchorStore implements AnchorStore {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly s: string,
+  ) {}
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
+    }
+  }
+
+  async checkpoint(): Promise<number> {
+    const rows = await this.query<{ position: string }>(`SELECT position FROM ${this.s}.anchor_checkpoint WHERE name = 'anchorer'`);
+    return rows[0] ? Number(rows[0].position) : 0;
+  }
+
+  async savePlan(plan: AnchorPlan): Promise<void> {
+    const plannedAt = new Date().toISOString();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
+    }
+    try {
+      await client.query('BEGIN');
+      for (const planned of plan.batches) {
+        const { batch, positions } = planned;
+        await client.query(
+          `INSERT INTO ${this.s}.anchor_batches (batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at)
+           VALUES ($1, $2, 'planned', $3, $4, $5, $6, $7, $8)`,
+          [batch.batchId, batch.agencyId, batch.events.length, JSON.stringify(batch), JSON.stringify(positions), Math.min(...positions), planned.oldestRecordedAt, plannedAt],
+        );
+        await client.query(
+          `INSERT INTO ${this.s}.anchor_events (event_id, batch_id, leaf_index, position)
+           SELECT e, $1, i - 1, p FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS t(e, p, i)`,
+          [batch.batchId, batch.events.map((e) => e.eventId), positions],
+        );
+      }
+      if (plan.streamCertificates.size > 0) {
+        await client.query(
+          `INSERT INTO ${this.s}.anchor_stream_certificates (stream_id, certificate_no) SELECT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT (stream_id) DO UPDATE SET certificate_no = excluded.certificate_no`,
+          [[...plan.streamCertificates.keys()], [...plan.streamCertificates.values()]],
+        );
+      }
+      await client.query(
+        `INSERT INTO ${this.s}.anchor_checkpoint (name, position) VALUES ('anchorer', $1)
+         ON CONFLICT (name) DO UPDATE SET position = GREATEST(${this.s}.anchor_checkpoint.position, excluded.position)`,
+        [plan.checkpoint],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  async pendingBatches(): Promise<StoredBatch[]> {
+    const rows = await this.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE status = 'planned' ORDER BY seq`);
+    return rows.map(storedBatchOf);
+  }
+
+  async recordCommit(commit: AnchorCommit, committedAt: string): Promise<void> {
+    await this.query(`UPDATE ${this.s}.anchor_batches SET status = 'committed', commit_json = $1, committed_at = $2 WHERE batch_id = $3`, [
+      JSON.stringify(commit),
+      committedAt,
+      commit.batchId,
+    ]);
+  }
+
+  async recordRejection(batchId: string, code: string, message: string): Promise<void> {
+    await this.query(
+      `UPDATE ${this.s}.anchor_batches SET status = 'rejected', rejection_code = $1, rejection_message = $2 WHERE batch_id = $3 AND status = 'planned'`,
+      [code, message, batchId],
+    );
+  }
+
+  async findEvent(eventId: string): Promise<{ anchor: EventAnchor; batch: StoredBatch } | undefined> {
+    const rows = await this.query<BatchRow & { event_id: string; leaf_index: number; position: string }>(
+      `SELECT e.event_id, e.leaf_index, e.position, ${BATCH_COLUMNS.split(', ').map((c) => `b.${c}`).join(', ')}
+       FROM ${this.s}.anchor_events e JOIN ${this.s}.anchor_batches b ON b.batch_id = e.batch_id WHERE e.event_id = $1`,
+      [eventId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      anchor: { eventId: row.event_id, batchId: row.batch_id, leafIndex: row.leaf_index, position: Number(row.position) },
+      batch: storedBatchOf(row),
+    };
+  }
+
+  async getBatch(batchId: string): Promise<StoredBatch | undefined> {
+    const rows = await this.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE batch_id = $1`, [batchId]);
+    return rows[0] ? storedBatchOf(rows[0]) : undefined;
+  }
+
+  async certificateOfStream(streamId: string): Promise<string | undefined> {
+    const rows = await this.query<{ certificate_no: string }>(
+      `SELECT certificate_no FROM ${this.s}.anchor_stream_certificates WHERE stream_id = $1`,
+      [streamId],
+    );
+    return rows[0]?.certificate_no;
+  }
+
+  async pendingSummary(): Promise<PendingSummary> {
+    const rows = await this.query<{ batches: string; events: string | null; first_position: string | null; oldest: string | null }>(
+      `SELECT COUNT(*) AS batches, SUM(size) AS events, MIN(first_position) AS first_position, MIN(oldest_recorded_at) AS oldest
+       FROM ${this.s}.anchor_batches WHERE status = 'planned'`,
+    );
+    const row = rows[0]!;
+    return {
+      batches: Number(row.batches),
+      events: Number(row.events ?? 0),
+      ...(row.first_position !== null ? { firstPosition: Number(row.first_position) } : {}),
+      ...(row.oldest !== null ? { oldestRecordedAt: row.oldest } : {}),
+    };
+  }
+
+  async counts(): Promise<{ batches: Record<BatchStatus, number>; events: number }> {
+    const batches: Record<BatchStatus, number> = { planned: 0, committed: 0, rejected: 0 };
+    for (const row of await this.query<{ status: string; n: string }>(`SELECT status, COUNT(*) AS n FROM ${this.s}.anchor_batches GROUP BY status`)) {
+      batches[row.status as BatchStatus] = Number(row.n);
+    }
+    const events = await this.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${this.s}.anchor_events`);
+    return { batches, events: Number(events[0]!.n) };
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,31 @@
+import type { AnchorBatch, AnchorCommit } from '../port';
+import type { BatchStatus, StoredBatch } from './port';
+
+export interface BatchRow {
+  readonly seq: number | string;
+  readonly batch_id: string;
+  readonly status: string;
+  readonly payload: string;
+  readonly positions: string;
+  readonly oldest_recorded_at: string;
+  readonly planned_at: string;
+  readonly commit_json: string | null;
+  readonly rejection_code: string | null;
+  readonly rejection_message: string | null;
+}
+
+export const BATCH_COLUMNS =
+  'seq, batch_id, status, payload, positions, oldest_recorded_at, planned_at, commit_json, rejection_code, rejection_message';
+
+export function storedBatchOf(row: BatchRow): StoredBatch {
+  return {
+    seq: Number(row.seq),
+    status: row.status as BatchStatus,
+    batch: JSON.parse(row.payload) as AnchorBatch,
+    positions: JSON.parse(row.positions) as number[],
+    oldestRecordedAt: row.oldest_recorded_at,
+    plannedAt: row.planned_at,
+    ...(row.commit_json ? { commit: JSON.parse(row.commit_json) as AnchorCommit } : {}),
+    ...(row.rejection_code ? { rejection: { code: row.rejection_code, message: row.rejection_message ?? '' } } : {}),
+  };
+}

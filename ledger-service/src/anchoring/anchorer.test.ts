@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import type { EventStore } from '../eventStore/port';
+import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
+import { Anchorer, AnchorerOptions, createAnchorer } from './anchorer';
+import { AnchorStore, openSqliteAnchorStore } from './anchorStore';
+import { EmbeddedLedgerBackend, openEmbeddedBackend } from './embedded';
+import { LedgerBackend, LedgerError } from './port';
+import { buildReceipt, verifyReceipt } from './receipts';
+import { appendTo, chainedEvents, contractSigned, issued, restored, suspended, transferred } from './testing/events';
+
+const CB_A = 'CNCA-R-2002-001';
+const CB_B = 'CNCA-R-2002-002';
+
+describe('anchorer over the SQLite event store and the embedded ledger', () => {
+  let dir: string;
+  let eventStore: EventStore;
+  let anchorStore: AnchorStore;
+  let ledger: EmbeddedLedgerBackend;
+  let anchorer: Anchorer | undefined;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-'));
+    eventStore = openSqliteEventStore({ directory: dir });
+    anchorStore = openSqliteAnchorStore({ directory: dir });
+    ledger = openEmbeddedBackend({ dataDir: dir });
+  });
+  afterEach(async () => {
+    await anchorer?.stop();
+    anchorer = undefined;
+    await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (options: Partial<AnchorerOptions> = {}, backend: LedgerBackend = ledger): Anchorer => {
+    anchorer = createAnchorer({ eventStore, anchorStore, ledger: backend, maxBatchEvents: 7, maxBatchDelayMs: 20, idleWaitMs: 50, retryInitialMs: 10, ...options });
+    return anchorer;
+  };
+
+  async function until(condition: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('condition never held');
+  }
+  const allAnchored = (a: Anchorer) => async () => (await a.lag()).unanchoredEvents === 0;
+
+  it('anchors every event of every agency, in batches no larger than the bound, with receipts that verify offline and online', async () => {
+    const stored = [];
+    for (let s = 0; s < 6; s++) {
+      stored.push(...(await appendTo(eventStore, `certification-a${s}`, CB_A, [contractSigned(1), contractSigned(2), contractSigned(3)])));
+      stored.push(...(await appendTo(eventStore, `certification-b${s}`, CB_B, [contractSigned(1), contractSigned(2)])));
+    }
+    const receiptBefore = await buildReceipt({ eventStore, anchorStore }, stored[0]!.eventId);
+    expect(receiptBefore?.status).toBe('pending');
+    expect((await start().lag()).unanchoredEvents).toBe(stored.length);
+
+    anchorer!.start();
+    await until(allAnchored(anchorer!));
+    for (const event of stored) {
+      expect(await ledger.getEvent(event.eventId)).toMatchObject({ hash: event.hash, streamId: event.streamId, version: event.version });
+      const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
+      expect(receipt).toMatchObject({ status: 'anchored', backend: 'embedded', channel: 'embedded', chaincode: 'certledger' });
+      expect(receipt!.treeSize).toBeLessThanOrEqual(7);
+      const verdict = await verifyReceipt(receipt!, { ledger });
+      expect(verdict.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(verdict.ok).toBe(true);
+    }
+    const counts = await anchorStore.counts();
+    expect(counts.events).toBe(stored.length);
+    expect(counts.batches.rejected).toBe(0);
+    expect(await ledger.height()).toBe(counts.batches.committed);
+    expect(await ledger.getStreamHead('certification-b5')).toMatchObject({ agencyId: CB_B, version: 1 });
+  });
+
+  it('a tampered receipt fails verification offline and against the ledger', async () => {
+    const [event] = await appendTo(eventStore, 'certification-t', CB_A, [contractSigned(1), contractSigned(2), contractSigned(3)]);
+    await start().drain();
+    const receipt = (await buildReceipt({ eventStore, anchorStore }, event!.eventId))!;
+    const otherCanonical = Buffer.from(chainedEvents('certification-t', CB_A, [contractSigned(9)])[0]!.canonical).toString('base64');
+    const tampered = [
+      { ...receipt, canonical: otherCanonical },
+      { ...receipt, path: [...receipt.path!].reverse() },
+      { ...receipt, leafIndex: receipt.leafIndex! + 1 },
+    ];
+    for (const bad of tampered) expect((await verifyReceipt(bad)).ok).toBe(false);
+    const forgedRoot = { ...receipt, root: receipt.path![0]!, path: [] as string[], treeSize: 1, leafIndex: 0, hash: receipt.path![0]! };
+    expect((await verifyReceipt(forgedRoot, { ledger })).checks.find((c) => c.name === 'ledger-batch')?.ok).toBe(false);
+  });
+
+  it("keeps the certificate's status on the ledger, learning its number across rounds, or from the stream when the anchor store lost it", async () => {
+    const streamId = 'certification-cert1';
+    await appendTo(eventStore, streamId, CB_A, [contractSigned(1), issued('CN-2026-0001')]);
+    await start().drain();
+    await appendTo(eventStore, streamId, CB_A, [suspended]);
+    await start().drain();
+    // The anchor store has lost the stream's certificate number: the anchorer reads it from the stream.
+    const db = new Database(path.join(dir, 'anchors.sqlite'));
+    expect(db.prepare('DELETE FROM anchor_stream_certificates').run().changes).toBe(1);
+    db.close();
+    const [last] = await appendTo(eventStore, streamId, CB_A, [restored]);
+    await start().drain();
+    expect(await ledger.getEvent(last!.eventId)).toMatchObject({ certificateNo: 'CN-2026-0001' });
+    const history = await ledger.getCertificateHistory('CN-2026-0001');
+    expect(history.map((h) => [h.status, h.version])).toEqual([
+      ['valid', 1],
+      ['suspended', 2],
+      ['valid', 3],
+    ]);
+  });
+
+  it('anchors a transfer in the same round as the transferring agency’s events', async () => {
+    const streamId = 'certification-moving';
+    await appendTo(eventStore, streamId, CB_A, [contractSigned(1), contractSigned(2)]);
+    await appendTo(eventStore, streamId, CB_B, [transferred(CB_A), contractSigned(3)]);
+    await start({ maxBatchEvents: 100 }).drain();
+    expect(await ledger.getStreamHead(streamId)).toMatchObject({ agencyId: CB_B, version: 3 });
+    expect((await anchorStore.counts()).batches).toEqual({ planned: 0, committed: 2, rejected: 0 });
+  });
+
+  it('retries with backoff while the ledger is down, and reports the lag meanwhile', async () => {
+    let down = true;
+    let attempts = 0;
+    const flaky: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async (batch: Parameters<LedgerBackend['anchor']>[0]) => {
+        attempts++;
+        if (down) throw new LedgerError('unavailable', 'peer unreachable');
+        return ledger.anchor(batch);
+      },
+    });
+    const stored = await appendTo(eventStore, 'certification-r', CB_A, [contractSigned(1), contractSigned(2)]);
+    start({}, flaky).start();
+    await until(async () => attempts >= 3);
+    const lag = await anchorer!.lag();
+    expect(lag).toMatchObject({ headPosition: stored[1]!.position, anchoredThrough: 0, unanchoredEvents: 2 });
+    expect(lag.oldestUnanchoredAgeMs).toBeGreaterThanOrEqual(0);
+    expect(anchorer!.stats().consecutiveFailures).toBeGreaterThan(0);
+    down = false;
+    await until(allAnchored(anchorer!));
+    expect(anchorer!.stats()).toMatchObject({ consecutiveFailures: 0, eventsAnchored: 2 });
+    expect(await ledger.getEvent(stored[1]!.eventId)).toBeDefined();
+  });
+
+  it('records a batch the chaincode refuses, says so in its receipts, and goes on with the others', async () => {
+    const good = await appendTo(eventStore, 'certification-good', CB_B, [contractSigned(1)]);
+    // A stream whose stored chain was forged: its first event does not start from 64 zeros.
+    const forged = chainedEvents('certification-bad', CB_A, [contractSigned(1)], { version: -1, hash: 'ab'.repeat(32) });
+    await eventStore.append({ streamId: 'certification-bad', expectedVersion: -1, events: forged });
+    await start().drain();
+    expect((await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId))).toMatchObject({ status: 'rejected', rejection: 'CL_PREV_HASH_MISMATCH' });
+    expect((await buildReceipt({ eventStore, anchorStore }, good[0]!.eventId))?.status).toBe('anchored');
+    expect(anchorer!.stats().batchesRejected).toBe(1);
+  });
+});

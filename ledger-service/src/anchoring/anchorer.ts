@@ -1,0 +1,328 @@
+import { batchIdOf, batchRootOf, chaincodeErrorCodeOf } from '@certledger/chaincode';
+import type { EventStore, StoredEvent } from '../eventStore/port';
+import type { AnchorPlan, AnchorStore, PlannedBatch, StoredBatch } from './anchorStore/port';
+import { certificateFromStream, certificateNoIn, CertificateLookup, STATUS_AFTER } from './certificates';
+import { AnchorBatch, AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
+
+export interface AnchorerLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+  debug(object: object, message?: string): void;
+}
+
+export interface AnchorerOptions {
+  readonly eventStore: EventStore;
+  readonly anchorStore: AnchorStore;
+  readonly ledger: LedgerBackend;
+  readonly logger?: AnchorerLogger;
+  /** Most events in one batch (default 500). */
+  readonly maxBatchEvents?: number;
+  /** How long the oldest unplanned event may wait for its batch to fill (default 200 ms). */
+  readonly maxBatchDelayMs?: number;
+  /** Most events planned in one round (default 10 × maxBatchEvents); a round's batches are submitted concurrently. */
+  readonly maxRoundEvents?: number;
+  /** How long to wait for an append when the log is drained (default 500 ms; also bounds stop()). */
+  readonly idleWaitMs?: number;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly now?: () => number;
+}
+
+export interface AnchorLag {
+  readonly headPosition: number;
+  /** Every event up to here is in a stored batch. */
+  readonly checkpoint: number;
+  /** Every event up to here is anchored (or refused by the ledger). */
+  readonly anchoredThrough: number;
+  /** Events not yet anchored: head − anchoredThrough, counting only what is still unanchored. */
+  readonly unanchoredEvents: number;
+  /** Age of the oldest unanchored event, 0 when none. */
+  readonly oldestUnanchoredAgeMs: number;
+}
+
+export interface AnchorerStats {
+  readonly running: boolean;
+  readonly batchesCommitted: number;
+  readonly batchesReplayed: number;
+  readonly batchesRejected: number;
+  readonly eventsAnchored: number;
+  readonly consecutiveFailures: number;
+  readonly lastError?: string;
+  readonly lastCommitAt?: string;
+}
+
+export interface Anchorer {
+  /** Starts following the log in the background. */
+  start(): void;
+  /** Stops after the step in progress; resolves when the loop has ended. */
+  stop(): Promise<void>;
+  /** Anchors everything appended so far (plans and submits until the checkpoint reaches the head). */
+  drain(): Promise<void>;
+  lag(): Promise<AnchorLag>;
+  stats(): AnchorerStats;
+}
+
+const silent: AnchorerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const SUPERVISION_PREFIX = 'supervision-';
+
+/** Events of one writer go in batches of their own; supervision streams are signed by regulator identities. */
+function writerKey(event: StoredEvent): string {
+  return `${event.agencyId}\u0000${event.streamId.startsWith(SUPERVISION_PREFIX) ? 'regulator' : 'agency'}`;
+}
+
+export function createAnchorer(options: AnchorerOptions): Anchorer {
+  return new LogAnchorer(options);
+}
+
+class LogAnchorer implements Anchorer {
+  private readonly maxBatchEvents: number;
+  private readonly maxBatchDelayMs: number;
+  private readonly maxRoundEvents: number;
+  private readonly idleWaitMs: number;
+  private readonly logger: AnchorerLogger;
+  private readonly now: () => number;
+  private readonly certificateLookup: CertificateLookup;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private firstSeen: { position: number; at: number } | undefined;
+  private counters = { batchesCommitted: 0, batchesReplayed: 0, batchesRejected: 0, eventsAnchored: 0, consecutiveFailures: 0 };
+  private lastError: string | undefined;
+  private lastCommitAt: string | undefined;
+
+  constructor(private readonly options: AnchorerOptions) {
+    this.maxBatchEvents = options.maxBatchEvents ?? 500;
+    this.maxBatchDelayMs = options.maxBatchDelayMs ?? 200;
+    this.maxRoundEvents = options.maxRoundEvents ?? this.maxBatchEvents * 10;
+    this.idleWaitMs = options.idleWaitMs ?? 500;
+    this.logger = options.logger ?? silent;
+    this.now = options.now ?? Date.now;
+    this.certificateLookup = certificateFromStream(options.eventStore);
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.submitPending();
+      const head = await this.options.eventStore.headPosition();
+      if ((await this.options.anchorStore.checkpoint()) >= head) return;
+      await this.planRound(true);
+    }
+  }
+
+  stats(): AnchorerStats {
+    return {
+      running: this.loop !== undefined,
+      ...this.counters,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      ...(this.lastCommitAt !== undefined ? { lastCommitAt: this.lastCommitAt } : {}),
+    };
+  }
+
+  async lag(): Promise<AnchorLag> {
+    const { eventStore, anchorStore } = this.options;
+    const [headPosition, checkpoint, pending] = await Promise.all([eventStore.headPosition(), anchorStore.checkpoint(), anchorStore.pendingSummary()]);
+    const anchoredThrough = pending.firstPosition !== undefined ? Math.min(checkpoint, pending.firstPosition - 1) : checkpoint;
+    let oldest = pending.oldestRecordedAt !== undefined ? Date.parse(pending.oldestRecordedAt) : undefined;
+    if (oldest === undefined && headPosition > checkpoint) {
+      const [next] = await eventStore.readAll(checkpoint, 1);
+      if (next) oldest = Date.parse(next.recordedAt);
+    }
+    return {
+      headPosition,
+      checkpoint,
+      anchoredThrough,
+      unanchoredEvents: Math.max(0, headPosition - checkpoint) + pending.events,
+      oldestUnanchoredAgeMs: oldest === undefined ? 0 : Math.max(0, this.now() - oldest),
+    };
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.options.retryInitialMs ?? 100;
+    while (!this.stopping) {
+      try {
+        await this.submitPending();
+        if (this.stopping) break;
+        const planned = await this.planRound(false);
+        if (!planned && !this.stopping) await this.idle();
+        this.counters.consecutiveFailures = 0;
+        backoff = this.options.retryInitialMs ?? 100;
+      } catch (error) {
+        this.counters.consecutiveFailures++;
+        this.lastError = (error as Error).message;
+        this.logger.warn({ err: error, retryInMs: backoff, failures: this.counters.consecutiveFailures }, 'anchoring failed; retrying');
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, this.options.retryMaxMs ?? 10_000);
+      }
+    }
+  }
+
+  private async idle(): Promise<void> {
+    const checkpoint = await this.options.anchorStore.checkpoint();
+    await Promise.race([this.options.eventStore.waitForAppend(checkpoint, this.idleWaitMs), new Promise<void>((resolve) => (this.wake = resolve))]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Reads the log after the checkpoint, waits (at most maxBatchDelayMs from the oldest event) for a batch
+   * to fill, groups the events into batches and stores them with the new checkpoint in one step.
+   * Returns false when there was nothing to plan.
+   */
+  private async planRound(immediately: boolean): Promise<boolean> {
+    const { eventStore, anchorStore } = this.options;
+    const checkpoint = await anchorStore.checkpoint();
+    let events = await eventStore.readAll(checkpoint, this.maxRoundEvents);
+    if (events.length === 0) return false;
+    if (!immediately) {
+      if (this.firstSeen?.position !== events[0]!.position) this.firstSeen = { position: events[0]!.position, at: this.now() };
+      const since = Math.min(this.firstSeen.at, Date.parse(events[0]!.recordedAt) || this.firstSeen.at);
+      const remaining = this.maxBatchDelayMs - (this.now() - since);
+      if (events.length < this.maxBatchEvents && remaining > 0) {
+        await eventStore.waitForAppend(events[events.length - 1]!.position, remaining);
+        return true;
+      }
+    }
+    events = cutAtOwnershipChange(events);
+    const plan = await this.plan(events);
+    await anchorStore.savePlan(plan);
+    this.firstSeen = undefined;
+    this.logger.debug({ batches: plan.batches.length, events: events.length, checkpoint: plan.checkpoint }, 'planned anchor batches');
+    return true;
+  }
+
+  private async plan(events: readonly StoredEvent[]): Promise<AnchorPlan> {
+    const learnt = new Map<string, string>();
+    const groups = new Map<string, StoredEvent[]>();
+    const digests = new Map<string, AnchoredEventDigest>();
+    for (const event of events) {
+      digests.set(event.eventId, await this.digestOf(event, learnt));
+      const key = writerKey(event);
+      const group = groups.get(key) ?? [];
+      group.push(event);
+      groups.set(key, group);
+    }
+    const batches: PlannedBatch[] = [];
+    for (const group of groups.values()) {
+      for (let from = 0; from < group.length; from += this.maxBatchEvents) {
+        const slice = group.slice(from, from + this.maxBatchEvents);
+        batches.push(plannedBatch(slice, slice.map((event) => digests.get(event.eventId)!)));
+      }
+    }
+    batches.sort((a, b) => a.positions[0]! - b.positions[0]!);
+    return { batches, checkpoint: events[events.length - 1]!.position, streamCertificates: learnt };
+  }
+
+  private async digestOf(event: StoredEvent, learnt: Map<string, string>): Promise<AnchoredEventDigest> {
+    const base: AnchoredEventDigest = {
+      eventId: event.eventId,
+      streamId: event.streamId,
+      version: event.version,
+      type: event.type,
+      hash: event.hash,
+      prevHash: event.prevHash,
+      occurredAt: event.occurredAt,
+    };
+    const status = STATUS_AFTER[event.type];
+    if (!status) return base;
+    let certificateNo: string | undefined;
+    if (event.type === 'CertificateIssued') {
+      certificateNo = certificateNoIn(event);
+      if (certificateNo) learnt.set(event.streamId, certificateNo);
+    } else {
+      certificateNo =
+        learnt.get(event.streamId) ??
+        (await this.options.anchorStore.certificateOfStream(event.streamId)) ??
+        (await this.certificateLookup(event.streamId, event.version));
+    }
+    return certificateNo ? { ...base, certificateNo, certificateStatus: status } : base;
+  }
+
+  /** Submits every stored batch not yet committed; a batch waits for earlier batches that share a stream with it. */
+  private async submitPending(): Promise<void> {
+    const pending = await this.options.anchorStore.pendingBatches();
+    if (pending.length === 0) return;
+    const lastOfStream = new Map<string, Promise<void>>();
+    const runs: Array<Promise<void>> = [];
+    for (const stored of pending) {
+      const streams = [...new Set(stored.batch.events.map((event) => event.streamId))];
+      const before = streams.map((streamId) => lastOfStream.get(streamId)).filter((p): p is Promise<void> => p !== undefined);
+      const run = Promise.all(before).then(() => this.submit(stored));
+      for (const streamId of streams) lastOfStream.set(streamId, run);
+      runs.push(run);
+    }
+    const results = await Promise.allSettled(runs);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private async submit(stored: StoredBatch): Promise<void> {
+    if (this.stopping) throw new Error('the anchorer is stopping');
+    const { ledger, anchorStore } = this.options;
+    try {
+      const commit = await ledger.anchor(stored.batch);
+      await anchorStore.recordCommit(commit, new Date(this.now()).toISOString());
+      this.counters.batchesCommitted++;
+      this.counters.consecutiveFailures = 0;
+      if (commit.replayed) this.counters.batchesReplayed++;
+      this.counters.eventsAnchored += stored.batch.events.length;
+      this.lastCommitAt = new Date(this.now()).toISOString();
+    } catch (error) {
+      const code = refusalCodeOf(error);
+      if (code === undefined) throw error;
+      await anchorStore.recordRejection(stored.batch.batchId, code, (error as Error).message);
+      this.counters.batchesRejected++;
+      this.logger.error({ batchId: stored.batch.batchId, agencyId: stored.batch.agencyId, code }, 'the ledger refused an anchor batch');
+    }
+  }
+}
+
+/** The chaincode's code when the ledger refused the batch for good; undefined for errors worth retrying. */
+function refusalCodeOf(error: unknown): string | undefined {
+  if (error instanceof LedgerError) return error.code === 'rejected' ? error.chaincodeCode ?? 'rejected' : undefined;
+  return chaincodeErrorCodeOf(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * A round stops before the first event of a stream already written in the round by another writer (a
+ * transfer), so that within a round each stream belongs to one writer's batches.
+ */
+export function cutAtOwnershipChange(events: readonly StoredEvent[]): StoredEvent[] {
+  const writerOf = new Map<string, string>();
+  for (const [index, event] of events.entries()) {
+    const key = writerKey(event);
+    const seen = writerOf.get(event.streamId);
+    if (seen !== undefined && seen !== key) return events.slice(0, index);
+    writerOf.set(event.streamId, key);
+  }
+  return [...events];
+}
+
+export function plannedBatch(events: readonly StoredEvent[], digests: readonly AnchoredEventDigest[]): PlannedBatch {
+  const hashes = digests.map((digest) => digest.hash);
+  const batch: AnchorBatch = { batchId: batchIdOf(hashes), agencyId: events[0]!.agencyId, root: batchRootOf(hashes), events: digests };
+  const oldestRecordedAt = events.reduce((oldest, event) => (event.recordedAt < oldest ? event.recordedAt : oldest), events[0]!.recordedAt);
+  return { batch, positions: events.map((event) => event.position), oldestRecordedAt };
+}

@@ -1,0 +1,130 @@
+/**
+ * Against the real network (scripts/fabric/network-up.sh): runs when FABRIC_CONNECTION or
+ * .fabric/connection.json exists, and is skipped otherwise.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { LedgerError } from '../port';
+import { fabricConnectionPath, FabricLedgerBackend, openFabricBackend, readFabricConnection } from './index';
+import { batchOf, SyntheticStream } from './testing';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const CONNECTION = fabricConnectionPath(process.env, ROOT);
+const describeNetwork = existsSync(CONNECTION) ? describe : describe.skip;
+
+const CB1 = 'CNCA-R-2002-001';
+const CB2 = 'CNCA-R-2002-002';
+
+async function rejection(promise: Promise<unknown>): Promise<LedgerError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof LedgerError) return error;
+    throw error;
+  }
+  throw new Error('expected the ledger to refuse');
+}
+
+describeNetwork('fabric backend on the real network', () => {
+  let backend: FabricLedgerBackend;
+
+  beforeAll(() => {
+    backend = openFabricBackend({ connection: CONNECTION });
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+
+  it('anchors batches with the agency identity, waits for commit and reads them back from the peer', async () => {
+    const a = new SyntheticStream();
+    const b = new SyntheticStream();
+    const certificateNo = `CN-${a.streamId.slice(-12)}`;
+    const first = batchOf(CB1, [a.next({ type: 'ApplicationSubmitted' }), b.next(), a.next({ type: 'CertificateIssued', certificateNo, certificateStatus: 'valid' })]);
+    const commit = await backend.anchor(first);
+    expect(commit).toMatchObject({ batchId: first.batchId, root: first.root, backend: 'fabric', channel: 'certledger', chaincode: 'certledger', replayed: false });
+    expect(commit.transactionId).toMatch(/^[0-9a-f]{64}$/);
+    expect(commit.blockNumber).toBeGreaterThan(0);
+
+    await expect(backend.getBatch(first.batchId)).resolves.toMatchObject({ batchId: first.batchId, root: first.root, size: 3, agencyId: CB1, transactionId: commit.transactionId });
+    await expect(backend.getEvent(first.events[1]!.eventId)).resolves.toMatchObject({ streamId: b.streamId, version: 0, hash: first.events[1]!.hash, batchId: first.batchId });
+    await expect(backend.getStreamHead(a.streamId)).resolves.toMatchObject({ version: 1, hash: first.events[2]!.hash, agencyId: CB1 });
+    await expect(backend.getCertificate(certificateNo)).resolves.toMatchObject({ certificateNo, status: 'valid', version: 1 });
+
+    const suspended = batchOf(CB1, [a.next({ type: 'CertificateSuspended', certificateNo, certificateStatus: 'suspended' })]);
+    const second = await backend.anchor(suspended);
+    expect(second.blockNumber).toBeGreaterThan(commit.blockNumber);
+    const history = await backend.getCertificateHistory(certificateNo);
+    expect(history.map((h) => [h.status, h.transactionId])).toEqual([
+      ['valid', commit.transactionId],
+      ['suspended', second.transactionId],
+    ]);
+    await expect(backend.getEvent('no-such-event')).resolves.toBeUndefined();
+  });
+
+  it('makes a repeated batch a no-op that names the transaction and block that anchored it', async () => {
+    const s = new SyntheticStream();
+    const batch = batchOf(CB1, [s.next(), s.next()]);
+    const commit = await backend.anchor(batch);
+    const replay = await backend.anchor(batch);
+    expect(replay).toEqual({ ...commit, replayed: true });
+  });
+
+  it('refuses a CB anchoring another CB certification', async () => {
+    const s = new SyntheticStream();
+    await backend.anchor(batchOf(CB1, [s.next()]));
+    const error = await rejection(backend.anchor(batchOf(CB2, [s.next()])));
+    expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_STREAM_NOT_OWNED' });
+    await expect(backend.getStreamHead(s.streamId)).resolves.toMatchObject({ version: 0, agencyId: CB1 });
+  });
+
+  it("refuses a batch whose submitter's certificate names another agency", async () => {
+    // The second CB's certificate presented as if it were the first CB's: its CA attributes decide.
+    const connection = readFabricConnection(CONNECTION);
+    const cb2 = connection.identities.find((id) => id.agencyId === CB2)!;
+    const impostor = openFabricBackend({ connection: { ...connection, identities: [{ ...cb2, agencyId: CB1 }] }, queryIdentity: cb2.name });
+    try {
+      const error = await rejection(impostor.anchor(batchOf(CB1, [new SyntheticStream().next()])));
+      expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_FORBIDDEN_AGENCY' });
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('refuses a forged prevHash', async () => {
+    const s = new SyntheticStream();
+    await backend.anchor(batchOf(CB1, [s.next()]));
+    const error = await rejection(backend.anchor(batchOf(CB1, [s.next({ prevHash: 'f'.repeat(64) })])));
+    expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_PREV_HASH_MISMATCH' });
+  });
+
+  it('refuses a version gap', async () => {
+    const s = new SyntheticStream();
+    const first = s.next();
+    await backend.anchor(batchOf(CB1, [first]));
+    const gap = s.next({ version: 2, prevHash: first.hash });
+    const error = await rejection(backend.anchor(batchOf(CB1, [gap])));
+    expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_VERSION_GAP' });
+  });
+
+  it('refuses a conflicting replay', async () => {
+    const s = new SyntheticStream();
+    const batch = batchOf(CB1, [s.next()]);
+    await backend.anchor(batch);
+    // Same hashes (so the same batch id and root) but other event ids: not the batch that was anchored.
+    const conflicting = { ...batch, events: batch.events.map((e) => ({ ...e, eventId: `${e.eventId}-x` })) };
+    const error = await rejection(backend.anchor(conflicting));
+    expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_BATCH_CONFLICT' });
+  });
+
+  it('answers ping and reports an unreachable peer as unavailable', async () => {
+    await expect(backend.ping()).resolves.toBeUndefined();
+    const connection = readFabricConnection(CONNECTION);
+    const peers = Object.fromEntries(Object.entries(connection.peers).map(([msp, p]) => [msp, { ...p, endpoint: '127.0.0.1:1' }]));
+    const dead = openFabricBackend({ connection: { ...connection, peers }, timeouts: { evaluateMs: 1000 } });
+    try {
+      await expect(dead.ping()).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      await dead.close();
+    }
+  });
+});

@@ -1,0 +1,208 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { connect, Contract, Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import { canonicalJson } from '@certledger/chaincode';
+import type { AnchorBatchResult, BatchRecord, CertificateHistoryEntry, CertificateRecord, EventRecord, StreamHeadRecord } from '@certledger/chaincode';
+import {
+  AnchorBatch,
+  AnchorCommit,
+  LedgerBackend,
+  LedgerBatchRecord,
+  LedgerCertificateRecord,
+  LedgerError,
+  LedgerEventRecord,
+  LedgerStreamHead,
+} from '../port';
+import { blockNumberOf } from './block';
+import { FabricConnection, FabricIdentity, FabricPeer, identityForBatch, readFabricConnection } from './connection';
+import { toLedgerError } from './errors';
+
+export interface FabricTimeouts {
+  readonly evaluateMs: number;
+  readonly endorseMs: number;
+  readonly submitMs: number;
+  readonly commitStatusMs: number;
+}
+
+export interface FabricBackendOptions {
+  /** The connection description (or the path of one, e.g. .fabric/connection.json). */
+  readonly connection: FabricConnection | string;
+  /** Identity used for queries; default: the first regulator identity, else the first one. */
+  readonly queryIdentity?: string;
+  readonly timeouts?: Partial<FabricTimeouts>;
+}
+
+export interface FabricLedgerBackend extends LedgerBackend {
+  readonly kind: 'fabric';
+  readonly channel: string;
+  readonly chaincode: string;
+}
+
+const DEFAULT_TIMEOUTS: FabricTimeouts = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 };
+
+type Query = 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory';
+
+/** Connects lazily: nothing is dialled until the first anchor or query. */
+export function openFabricBackend(options: FabricBackendOptions): FabricLedgerBackend {
+  const connection = typeof options.connection === 'string' ? readFabricConnection(options.connection) : options.connection;
+  return new FabricBackend(connection, options);
+}
+
+class FabricBackend implements FabricLedgerBackend {
+  readonly kind = 'fabric' as const;
+  readonly channel: string;
+  readonly chaincode: string;
+  private readonly timeouts: FabricTimeouts;
+  private readonly queryIdentity: FabricIdentity;
+  private readonly clients = new Map<string, grpc.Client>();
+  /** One gateway connection per identity. */
+  private readonly gateways = new Map<string, Gateway>();
+  private closed = false;
+
+  constructor(
+    private readonly connection: FabricConnection,
+    options: FabricBackendOptions,
+  ) {
+    this.channel = connection.channel;
+    this.chaincode = connection.chaincode;
+    this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    const query = options.queryIdentity
+      ? connection.identities.find((id) => id.name === options.queryIdentity)
+      : (connection.identities.find((id) => id.role === 'regulator') ?? connection.identities[0]);
+    if (!query) throw new LedgerError('unavailable', `no Fabric identity named ${options.queryIdentity}`);
+    this.queryIdentity = query;
+  }
+
+  async anchor(batch: AnchorBatch): Promise<AnchorCommit> {
+    const identity = identityForBatch(this.connection.identities, batch);
+    if (!identity) {
+      throw new LedgerError('unavailable', `no Fabric identity may anchor for ${batch.agencyId}: enroll one with its agencyId attribute`);
+    }
+    const contract = this.contractFor(identity);
+    let result: AnchorBatchResult;
+    let transactionId: string;
+    let blockNumber: number;
+    try {
+      const submitted = await contract.submitAsync('AnchorBatch', { arguments: [canonicalJson(batch)] });
+      result = JSON.parse(Buffer.from(submitted.getResult()).toString('utf8')) as AnchorBatchResult;
+      const status = await submitted.getStatus();
+      if (!status.successful) {
+        throw new LedgerError('unavailable', `transaction ${status.transactionId} did not commit (validation code ${status.code})`);
+      }
+      transactionId = status.transactionId;
+      blockNumber = Number(status.blockNumber);
+    } catch (error) {
+      throw toLedgerError(error, `anchoring batch ${batch.batchId} failed`);
+    }
+    if (result.replayed) {
+      // Nothing was written: the receipt names the transaction and block that anchored it first.
+      return this.commitOf(result.batch, await this.blockOfTransaction(result.batch.transactionId), true);
+    }
+    return this.commitOf({ ...result.batch, transactionId }, blockNumber, false);
+  }
+
+  async getEvent(eventId: string): Promise<LedgerEventRecord | undefined> {
+    return (await this.evaluate<EventRecord | null>('GetEvent', { eventId })) ?? undefined;
+  }
+
+  async getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined> {
+    return (await this.evaluate<StreamHeadRecord | null>('GetStreamHead', { streamId })) ?? undefined;
+  }
+
+  async getBatch(batchId: string): Promise<LedgerBatchRecord | undefined> {
+    return (await this.evaluate<BatchRecord | null>('GetBatch', { batchId })) ?? undefined;
+  }
+
+  async getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined> {
+    return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
+  }
+
+  async getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
+    return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
+  }
+
+  /** The block holding a transaction, from the peer's query system chaincode. */
+  async blockOfTransaction(transactionId: string): Promise<number> {
+    const qscc = this.gatewayFor(this.queryIdentity).getNetwork(this.channel).getContract('qscc');
+    try {
+      return blockNumberOf(await qscc.evaluateTransaction('GetBlockByTxID', this.channel, transactionId));
+    } catch (error) {
+      throw toLedgerError(error, `looking up the block of transaction ${transactionId} failed`);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.evaluate('GetBatch', { batchId: '0'.repeat(64) });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const gateway of this.gateways.values()) gateway.close();
+    for (const client of this.clients.values()) client.close();
+    this.gateways.clear();
+    this.clients.clear();
+  }
+
+  private async evaluate<T>(name: Query, argument: object): Promise<T> {
+    try {
+      const bytes = await this.contractFor(this.queryIdentity).evaluate(name, { arguments: [JSON.stringify(argument)] });
+      return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+    } catch (error) {
+      throw toLedgerError(error, `${name} failed`);
+    }
+  }
+
+  private commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
+    return {
+      batchId: batch.batchId,
+      root: batch.root,
+      backend: 'fabric',
+      channel: this.channel,
+      chaincode: this.chaincode,
+      transactionId: batch.transactionId,
+      blockNumber,
+      replayed,
+    };
+  }
+
+  private contractFor(identity: FabricIdentity): Contract {
+    return this.gatewayFor(identity).getNetwork(this.channel).getContract(this.chaincode);
+  }
+
+  private gatewayFor(identity: FabricIdentity): Gateway {
+    if (this.closed) throw new LedgerError('unavailable', 'the Fabric backend is closed');
+    const existing = this.gateways.get(identity.name);
+    if (existing) return existing;
+    const peer = this.connection.peers[identity.mspId]!;
+    const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
+    let gateway: Gateway;
+    try {
+      gateway = connect({
+        client: this.clientFor(peer),
+        identity: { mspId: identity.mspId, credentials: readFileSync(identity.certPath) },
+        signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(identity.keyPath))),
+        hash: hash.sha256,
+        evaluateOptions: deadline(this.timeouts.evaluateMs),
+        endorseOptions: deadline(this.timeouts.endorseMs),
+        submitOptions: deadline(this.timeouts.submitMs),
+        commitStatusOptions: deadline(this.timeouts.commitStatusMs),
+      });
+    } catch (error) {
+      throw new LedgerError('unavailable', `cannot use the Fabric identity ${identity.name}: ${(error as Error).message}`);
+    }
+    this.gateways.set(identity.name, gateway);
+    return gateway;
+  }
+
+  private clientFor(peer: FabricPeer): grpc.Client {
+    const existing = this.clients.get(peer.mspId);
+    if (existing) return existing;
+    const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsCACertPath));
+    const options: grpc.ChannelOptions = peer.hostAlias ? { 'grpc.ssl_target_name_override': peer.hostAlias } : {};
+    const client = new grpc.Client(peer.endpoint, credentials, options);
+    this.clients.set(peer.mspId, client);
+    return client;
+  }
+}

@@ -1,0 +1,42 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { batchIdOf, batchRootOf } from '@certledger/chaincode';
+import type { AnchorBatch, AnchoredEventDigest } from '../port';
+
+const ZERO = '0'.repeat(64);
+
+/** A stream of synthetic event digests that chain correctly, for tests and the benchmark. */
+export class SyntheticStream {
+  readonly streamId: string;
+  private version = -1;
+  private head = ZERO;
+
+  constructor(certificationId: string = randomUUID()) {
+    this.streamId = `certification-${certificationId}`;
+  }
+
+  /** The next event of the stream (advances the stream). */
+  next(overrides: Partial<AnchoredEventDigest> = {}): AnchoredEventDigest {
+    this.version += 1;
+    const eventId = randomUUID();
+    const hash = createHash('sha256').update(`${this.streamId}/${this.version}/${eventId}`).digest('hex');
+    const event: AnchoredEventDigest = {
+      eventId,
+      streamId: this.streamId,
+      version: this.version,
+      type: 'AuditPlanned',
+      hash,
+      prevHash: this.head,
+      occurredAt: new Date().toISOString(),
+      ...overrides,
+    };
+    this.head = event.hash;
+    this.version = event.version;
+    return event;
+  }
+}
+
+/** A well-formed batch (id and Merkle root computed from the events' hashes). */
+export function batchOf(agencyId: string, events: readonly AnchoredEventDigest[]): AnchorBatch {
+  const hashes = events.map((e) => e.hash);
+  return { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events };
+}

@@ -1,0 +1,133 @@
+import { inclusionProof, leafHash, verifyInclusion } from '@certledger/chaincode';
+import type { EventStore } from '../eventStore/port';
+import { decodeCanonical, sha256Hex } from '../events/canonical';
+import type { AnchorStore } from './anchorStore/port';
+import type { LedgerBackend } from './port';
+
+/**
+ * Proof that an event is anchored. `pending` receipts carry only the event; `anchored` ones carry its
+ * RFC 6962 audit path to the batch root and where that root is on the ledger. `rejected` means the
+ * ledger refused the event's batch (the code says why) and it will not be anchored.
+ */
+export interface Receipt {
+  readonly receiptVersion: 1;
+  readonly status: 'pending' | 'anchored' | 'rejected';
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly position: number;
+  readonly hash: string;
+  /** The event's canonical bytes, base64: hash = SHA-256(canonical). */
+  readonly canonical: string;
+  readonly leafIndex?: number;
+  readonly treeSize?: number;
+  /** Audit path, leaf to root; leaf = SHA-256(0x00 ‖ 32 hash bytes). */
+  readonly path?: readonly string[];
+  readonly root?: string;
+  readonly batchId?: string;
+  readonly backend?: 'fabric' | 'embedded';
+  readonly channel?: string;
+  readonly chaincode?: string;
+  readonly transactionId?: string;
+  readonly blockNumber?: number;
+  readonly rejection?: string;
+}
+
+export interface ReceiptSources {
+  readonly eventStore: EventStore;
+  readonly anchorStore: AnchorStore;
+}
+
+/** The receipt of one event, or undefined when the event store has no such event. */
+export async function buildReceipt(sources: ReceiptSources, eventId: string): Promise<Receipt | undefined> {
+  const event = await sources.eventStore.findEvent(eventId);
+  if (!event) return undefined;
+  const base = {
+    receiptVersion: 1 as const,
+    eventId: event.eventId,
+    streamId: event.streamId,
+    position: event.position,
+    hash: event.hash,
+    canonical: Buffer.from(event.canonical).toString('base64'),
+  };
+  const found = await sources.anchorStore.findEvent(eventId);
+  if (!found || found.batch.status === 'planned' || !found.batch.commit) {
+    if (found?.batch.status === 'rejected') return { ...base, status: 'rejected', batchId: found.batch.batch.batchId, rejection: found.batch.rejection?.code };
+    return { ...base, status: 'pending' };
+  }
+  const { batch, commit } = found.batch;
+  const leaves = batch.events.map((digest) => leafHash(Buffer.from(digest.hash, 'hex')));
+  return {
+    ...base,
+    status: 'anchored',
+    leafIndex: found.anchor.leafIndex,
+    treeSize: leaves.length,
+    path: inclusionProof(found.anchor.leafIndex, leaves),
+    root: batch.root,
+    batchId: batch.batchId,
+    backend: commit.backend,
+    channel: commit.channel,
+    chaincode: commit.chaincode,
+    transactionId: commit.transactionId,
+    blockNumber: commit.blockNumber,
+  };
+}
+
+/** A receipt service bound to its sources: `buildReceipt(eventId)`. */
+export function createReceipts(sources: ReceiptSources): { buildReceipt(eventId: string): Promise<Receipt | undefined> } {
+  return { buildReceipt: (eventId) => buildReceipt(sources, eventId) };
+}
+
+export interface ReceiptCheck {
+  readonly name: 'canonical-hash' | 'canonical-envelope' | 'inclusion' | 'ledger-batch' | 'ledger-event';
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface ReceiptVerification {
+  /** True when every check passed and the receipt is anchored. */
+  readonly ok: boolean;
+  readonly status: Receipt['status'];
+  readonly checks: readonly ReceiptCheck[];
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Checks a receipt offline (bytes → hash → audit path → root) and, given a ledger, that the ledger holds that root and digest. */
+export async function verifyReceipt(receipt: Receipt, options: { readonly ledger?: LedgerBackend } = {}): Promise<ReceiptVerification> {
+  const checks: ReceiptCheck[] = [];
+  const canonical = Buffer.from(receipt.canonical ?? '', 'base64');
+  const computed = sha256Hex(canonical);
+  checks.push(computed === receipt.hash ? { name: 'canonical-hash', ok: true } : { name: 'canonical-hash', ok: false, detail: `SHA-256 of the canonical bytes is ${computed}` });
+  try {
+    const envelope = decodeCanonical(canonical);
+    checks.push(
+      envelope.eventId === receipt.eventId
+        ? { name: 'canonical-envelope', ok: true }
+        : { name: 'canonical-envelope', ok: false, detail: `the canonical bytes are event ${envelope.eventId}` },
+    );
+  } catch (error) {
+    checks.push({ name: 'canonical-envelope', ok: false, detail: `the canonical bytes are no event envelope: ${(error as Error).message}` });
+  }
+  if (receipt.status !== 'anchored') return { ok: false, status: receipt.status, checks };
+
+  const { leafIndex, treeSize, path, root } = receipt;
+  const wellFormed =
+    Number.isInteger(leafIndex) && Number.isInteger(treeSize) && Array.isArray(path) && path.every((p) => HEX64.test(p)) && HEX64.test(root ?? '') && HEX64.test(receipt.hash);
+  const included = wellFormed && verifyInclusion(leafHash(Buffer.from(receipt.hash, 'hex')), leafIndex!, treeSize!, path!, root!);
+  checks.push(included ? { name: 'inclusion', ok: true } : { name: 'inclusion', ok: false, detail: 'the audit path does not lead from the event hash to the root' });
+
+  if (options.ledger) {
+    const ledger = options.ledger;
+    const batch = receipt.batchId ? await ledger.getBatch(receipt.batchId) : undefined;
+    if (!batch) checks.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
+    else if (batch.root !== root || batch.size !== treeSize || batch.transactionId !== receipt.transactionId) {
+      checks.push({ name: 'ledger-batch', ok: false, detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}` });
+    } else checks.push({ name: 'ledger-batch', ok: true });
+    const event = await ledger.getEvent(receipt.eventId);
+    if (!event) checks.push({ name: 'ledger-event', ok: false, detail: `the ledger holds no digest of event ${receipt.eventId}` });
+    else if (event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
+      checks.push({ name: 'ledger-event', ok: false, detail: `the ledger has hash ${event.hash} in batch ${event.batchId}` });
+    } else checks.push({ name: 'ledger-event', ok: true });
+  }
+  return { ok: checks.every((check) => check.ok), status: receipt.status, checks };
+}
