@@ -78,7 +78,7 @@ BATCH_TIMEOUT="$BATCH_TIMEOUT" BATCH_MAX_MESSAGES="$BATCH_MAX_MESSAGES" \
 ORDERER_ORG="$ORDERER_ORG" ORDERER_MSPID="$ORDERER_MSPID" REGULATOR_ORG="$REGULATOR_ORG" \
 REGULATOR_MSPID="$REGULATOR_MSPID" CB_ORG="$CB_ORG" CB_MSPID="$CB_MSPID" \
 ORDERER_PORT="$ORDERER_PORT" PEER_REGULATOR_PORT="$PEER_REGULATOR_PORT" PEER_CB_PORT="$PEER_CB_PORT" \
-  envsubst <"$ROOT/network-config/configtx.yaml" >"$FABRIC_HOME/config/configtx.yaml"
+  node "$ROOT/scripts/fabric/lib/render.js" <"$ROOT/network-config/configtx.yaml" >"$FABRIC_HOME/config/configtx.yaml"
 FABRIC_CFG_PATH="$FABRIC_HOME/config" "$FABRIC_BIN/configtxgen" -profile CertLedgerChannel \
   -channelID "$CHANNEL_NAME" -outputBlock "$FABRIC_HOME/channel/$CHANNEL_NAME.block" >"$LOGS/configtxgen.log" 2>&1
 
@@ -212,5 +212,5 @@ for peer_cli in regulator cb; do
 done
 
 (cd "$ROOT" && node scripts/fabric/connection.js)
-ELAPSED=$(echo "$(date +%s.%N) - $STARTED_AT" | bc 2>/dev/null || echo "?")
+ELAPSED=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $STARTED_AT }")
 log "up in ${ELAPSED}s: $FABRIC_HOME/connection.json"
