@@ -1,0 +1,200 @@
+import { EVENT_TYPES } from './schema';
+import { FORMATS, isDate, isDateTime, validatePayload, validateSubmission } from './validate';
+import { RECERTIFIED, applicationData, at } from '../certification/testing/history';
+
+const codes = (type: string, data: unknown) => validatePayload(type, data).map((i) => `${i.path}:${i.code}`);
+
+describe('validatePayload', () => {
+  it('accepts every payload of a whole certification history', () => {
+    for (const step of RECERTIFIED) expect(validatePayload(step.type, step.data)).toEqual([]);
+  });
+
+  it('accepts the remaining certification and supervision payloads', () => {
+    const valid: Record<string, unknown> = {
+      CertificateSuspended: { reason: '未按期监督', until: '2026-08-01' },
+      CertificateRestored: { reason: '监督审核通过' },
+      CertificateWithdrawn: { reason: '暂停期满' },
+      CertificateCancelled: { reason: '企业注销' },
+      CertificateExpired: {},
+      CertificateScopeChanged: { scope: '零部件', sectors: [17] },
+      CertificationTransferred: { fromAgencyId: 'CNCA-RF-2019-003', reason: 'MD2' },
+      ReportedToCnca: { certificationId: 'JS-2025.0007_a', kind: 'audit_plan', subjectEventId: '6F1C2A5E-0000-4000-8000-000000000001', reportedAt: '2025-01-22T10:00:00.123Z' },
+      SpotCheckRecorded: { creditCode: '91320115MA1WB8TH1M', result: 'fail', checkedAt: '2025-06-01', authority: '国家市场监督管理总局' },
+      ComplaintRecorded: { receivedAt: '2025-06-01', subject: '证书范围与实际不符', substantiated: true },
+      AuditTeamEvaluated: { certificationId: 'C-1', auditId: 'A-S2', evaluatorRole: 'client', ratings: [{ auditorId: 'AUD-001', score: 5 }] },
+      WithdrawalTriggerRecorded: { certificateNo: '00125Q31234R0M', trigger: '国抽不合格', recordedOn: '2025-06-02' },
+      AuditConducted: {
+        auditId: 'A-1',
+        start: '2025-02-10',
+        end: '2025-02-11',
+        checkIns: [{ auditorId: 'AUD-001', kind: 'in', at: '2025-02-10T08:30:00+08:00', lat: 31.95, lon: 118.84 }],
+        evidence: [{ name: 'photo.jpg', sha256: 'c'.repeat(64), mediaType: 'image/jpeg', size: 123456 }],
+      },
+    };
+    for (const [type, data] of Object.entries(valid)) expect([type, validatePayload(type, data)]).toEqual([type, []]);
+    expect(Object.keys(valid).every((type) => (EVENT_TYPES as readonly string[]).includes(type))).toBe(true);
+  });
+
+  it('rejects an unknown event type and a payload that is no object', () => {
+    expect(codes('CertificateLost', {})).toEqual(['type:unknown-event-type']);
+    expect(codes('CertificateRestored', [])).toEqual([':expected-object']);
+    expect(codes('CertificateRestored', 'restored')).toEqual([':expected-object']);
+  });
+
+  it('rejects unknown keys, at any depth', () => {
+    const data = applicationData({ extra: 1 });
+    (data.client as Record<string, unknown>).credit_code = 'x';
+    expect(codes('ApplicationSubmitted', data)).toEqual(['extra:unknown-field', 'client.credit_code:unknown-field']);
+  });
+
+  it('reports missing required fields by path', () => {
+    const data = applicationData({ standard: '' });
+    const client = { ...(data.client as Record<string, unknown>), name: ' ' };
+    delete client.regionCode;
+    expect(codes('ApplicationSubmitted', { ...data, client })).toEqual(['client.name:required', 'client.regionCode:required', 'standard:required']);
+    expect(codes('CertificationDecided', { auditId: 'A', decision: 'grant', decisionMaker: {} })).toEqual([
+      'decisionMaker.personId:required',
+      'decisionMaker.name:required',
+    ]);
+  });
+
+  it('checks scalar types and numeric bounds', () => {
+    const withClient = (patch: Record<string, unknown>) => {
+      const data = applicationData();
+      return { ...data, client: { ...(data.client as Record<string, unknown>), ...patch } };
+    };
+    expect(codes('ApplicationSubmitted', withClient({ employees: '120' }))).toEqual(['client.employees:expected-integer']);
+    expect(codes('ApplicationSubmitted', withClient({ employees: 1.5 }))).toEqual(['client.employees:expected-integer']);
+    expect(codes('ApplicationSubmitted', withClient({ employees: 0 }))).toEqual(['client.employees:required']);
+    expect(codes('ApplicationSubmitted', withClient({ employees: -3 }))).toEqual(['client.employees:out-of-range']);
+    expect(codes('ApplicationSubmitted', withClient({ employees: 20_000_000 }))).toEqual(['client.employees:too-large']);
+    expect(codes('ApplicationSubmitted', withClient({ name: 42 }))).toEqual(['client.name:expected-string']);
+    expect(codes('AuditPlanned', { auditId: 'A', mode: 'onsite', start: '2025-01-01', end: '2025-01-02', auditDays: 0.25 })).toEqual([
+      'auditDays:too-small',
+    ]);
+    expect(codes('AuditPlanned', { auditId: 'A', mode: 'onsite', start: '2025-01-01', end: '2025-01-02', auditDays: '2' })).toEqual([
+      'auditDays:expected-number',
+    ]);
+    expect(codes('ComplaintRecorded', { receivedAt: '2025-06-01', subject: 's', substantiated: 'yes' })).toEqual(['substantiated:expected-boolean']);
+    expect(codes('AuditTeamEvaluated', { certificationId: 'C', auditId: 'A', evaluatorRole: 'client', ratings: [{ auditorId: 'X', score: 6 }] })).toEqual([
+      'ratings[0].score:too-large',
+    ]);
+  });
+
+  it('takes enums by name, never the unspecified zero', () => {
+    expect(codes('ApplicationSubmitted', applicationData({ scheme: 'ISMS' }))).toEqual(['scheme:invalid-enum']);
+    expect(codes('ApplicationSubmitted', applicationData({ scheme: 'SCHEME_UNSPECIFIED' }))).toEqual(['scheme:invalid-enum']);
+    expect(codes('ApplicationSubmitted', applicationData({ scheme: 1 }))).toEqual(['scheme:invalid-enum']);
+    expect(codes('ApplicationSubmitted', applicationData({ complexity: 'extreme' }))).toEqual(['complexity:invalid-enum']);
+    const members = [{ auditorId: 'A', name: 'n', role: 'boss' }];
+    expect(codes('AuditTeamAssigned', { auditId: 'A', kind: 'stage1', members })).toEqual(['members[0].role:invalid-enum']);
+  });
+
+  it('checks repeated fields: arrays, item counts, items', () => {
+    expect(codes('ApplicationSubmitted', applicationData({ sectors: '17' }))).toEqual(['sectors:expected-array']);
+    expect(codes('ApplicationSubmitted', applicationData({ sectors: [] }))).toEqual(['sectors:too-few-items']);
+    expect(codes('ApplicationSubmitted', applicationData({ sectors: undefined }))).toEqual(['sectors:too-few-items']);
+    expect(codes('ApplicationSubmitted', applicationData({ sectors: [17, 40, 0, 2.5] }))).toEqual([
+      'sectors[1]:invalid-sector',
+      'sectors[2]:invalid-sector',
+      'sectors[3]:expected-integer',
+    ]);
+    expect(codes('ApplicationSubmitted', applicationData({ sectors: Array.from({ length: 40 }, (_, i) => (i % 39) + 1) }))).toEqual([
+      'sectors:too-many-items',
+    ]);
+    expect(codes('AuditTeamAssigned', { auditId: 'A', kind: 'stage1', members: [] })).toEqual(['members:too-few-items']);
+  });
+
+  it('counts string length in characters', () => {
+    expect(codes('CertificateRestored', { reason: '恢复'.repeat(1000) })).toEqual([]);
+    expect(codes('CertificateRestored', { reason: '恢复'.repeat(1000) + '。' })).toEqual(['reason:too-long']);
+  });
+
+  it('rejects null instead of leaving a field out', () => {
+    expect(codes('ApplicationReviewed', { outcome: 'accepted', reason: null })).toEqual(['reason:null-value']);
+  });
+
+  it('reports a wrong credit code as rule R1', () => {
+    const data = applicationData();
+    const client = { ...(data.client as Record<string, unknown>), creditCode: '91320115MA1WB8TH1N' };
+    expect(validatePayload('ApplicationSubmitted', { ...data, client })).toEqual([
+      expect.objectContaining({ path: 'client.creditCode', code: 'invalid-credit-code', rule: 'R1' }),
+    ]);
+    expect(validatePayload('SpotCheckRecorded', { creditCode: 'abc', result: 'pass', checkedAt: '2025-06-01' })[0]).toMatchObject({ rule: 'R1' });
+  });
+
+  it.each([
+    ['ContractSigned', { contractNo: 'HT', signedAt: '2025-02-30' }, 'signedAt:invalid-date'],
+    ['ContractSigned', { contractNo: 'HT', signedAt: '2025-2-3' }, 'signedAt:invalid-date'],
+    ['ReportedToCnca', { certificationId: 'C', kind: 'certificate', subjectEventId: 'not-a-uuid', reportedAt: at('2025-01-01') }, 'subjectEventId:invalid-uuid'],
+    ['ReportedToCnca', { certificationId: 'C', kind: 'certificate', subjectEventId: '6f1c2a5e-0000-4000-8000-000000000001', reportedAt: '2025-01-01T10:00:00' }, 'reportedAt:invalid-datetime'],
+    ['ReportedToCnca', { certificationId: 'bad id!', kind: 'certificate', subjectEventId: '6f1c2a5e-0000-4000-8000-000000000001', reportedAt: at('2025-01-01') }, 'certificationId:invalid-certificationId'],
+    ['AuditReportSubmitted', { auditId: 'A', reportSha256: 'AB'.repeat(32), recommendation: 'r' }, 'reportSha256:invalid-sha256'],
+    ['AuditReportSubmitted', { auditId: 'A', reportSha256: 'ab'.repeat(31), recommendation: 'r' }, 'reportSha256:invalid-sha256'],
+    ['CertificationTransferred', { fromAgencyId: 'CNCA-R-2002-1' }, 'fromAgencyId:invalid-agencyId'],
+    ['CertificationTransferred', { fromAgencyId: 'CNAS-R-2002-001' }, 'fromAgencyId:invalid-agencyId'],
+    ['CertificateIssued', { certificateNo: 'Q 1', issuedAt: '2025-04-03', validUntil: '2028-04-01', scope: 's', sectors: [1] }, 'certificateNo:invalid-certificateNo'],
+    ['CertificateScopeChanged', { scope: 's', sectors: [39, 40] }, 'sectors[1]:invalid-sector'],
+  ])('%s %j → %s', (type, data, expected) => {
+    expect(codes(type, data)).toEqual([expected]);
+  });
+
+  it('checks region codes as GB/T 2260 six-digit codes', () => {
+    const withRegion = (regionCode: string) => {
+      const data = applicationData();
+      return codes('ApplicationSubmitted', { ...data, client: { ...(data.client as Record<string, unknown>), regionCode } });
+    };
+    expect(withRegion('320115')).toEqual([]);
+    expect(withRegion('110101')).toEqual([]);
+    expect(withRegion('32011')).toEqual(['client.regionCode:invalid-regionCode']);
+    expect(withRegion('990101')).toEqual(['client.regionCode:invalid-regionCode']);
+    expect(withRegion('32O115')).toEqual(['client.regionCode:invalid-regionCode']);
+  });
+});
+
+describe('formats', () => {
+  it('knows calendar dates, leap years included', () => {
+    expect(isDate('2024-02-29')).toBe(true);
+    expect(isDate('2025-02-29')).toBe(false);
+    expect(isDate('2025-13-01')).toBe(false);
+    expect(isDate('2025-04-31')).toBe(false);
+  });
+  it('knows date-times with offsets', () => {
+    expect(isDateTime('2025-01-06T10:00:00+08:00')).toBe(true);
+    expect(isDateTime('2025-01-06T02:00:00.5Z')).toBe(true);
+    expect(isDateTime('2025-01-06T10:00+08:00')).toBe(false);
+    expect(isDateTime('2025-01-06T24:00:00Z')).toBe(false);
+    expect(isDateTime('2025-01-06 10:00:00Z')).toBe(false);
+    expect(isDateTime('2025-02-30T10:00:00Z')).toBe(false);
+  });
+  it('knows CB approval numbers and certificate numbers', () => {
+    expect(FORMATS.agencyId!.test('CNCA-R-2002-001')).toBe(true);
+    expect(FORMATS.agencyId!.test('CNCA-RF-2019-003')).toBe(true);
+    expect(FORMATS.certificateNo!.test('00125Q31234R0M')).toBe(true);
+    expect(FORMATS.certificateNo!.test('CQC/25-Q-0001')).toBe(true);
+    expect(FORMATS.certificateNo!.test('-Q1')).toBe(false);
+  });
+});
+
+describe('validateSubmission', () => {
+  it('checks the envelope fields and prefixes payload paths with data', () => {
+    const issues = validateSubmission({ certificationId: 'C 1', eventId: 'x', type: 'ContractSigned', occurredAt: '2025-01-15', data: { contractNo: 'HT' } });
+    expect(issues.map((i) => `${i.path}:${i.code}`)).toEqual([
+      'certificationId:invalid-certificationId',
+      'eventId:invalid-uuid',
+      'occurredAt:invalid-datetime',
+      'data.signedAt:required',
+    ]);
+  });
+  it('accepts a good submission', () => {
+    const submission = {
+      certificationId: 'JS-2025-0007',
+      eventId: '6f1c2a5e-0000-4000-8000-000000000001',
+      type: 'ContractSigned',
+      occurredAt: at('2025-01-15'),
+      data: { contractNo: 'HT', signedAt: '2025-01-15' },
+    };
+    expect(validateSubmission(submission)).toEqual([]);
+    expect(validateSubmission({ ...submission, type: 'Nope' }).map((i) => i.code)).toEqual(['unknown-event-type']);
+  });
+});
