@@ -79,11 +79,14 @@ export function isEventStoreError(error: unknown): error is EventStoreError {
   return error instanceof EventStoreError;
 }
 
-/** A short, stable word for logs: the driver's error code when it has one. */
+/**
+ * A short, stable word for logs: the driver's error code when it has one. Native drivers may throw
+ * errors from another realm (jest's sandboxes), so this looks at the shape, not at instanceof.
+ */
 function reasonOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const { code, type } = error as { code?: unknown; type?: unknown };
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { code, type, message } = error as { code?: unknown; type?: unknown; message?: unknown };
   if (typeof code === 'string') return code;
   if (typeof type === 'string') return type;
-  return error.message;
+  return typeof message === 'string' ? message : String(error);
 }

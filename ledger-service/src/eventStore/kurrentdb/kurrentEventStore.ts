@@ -10,7 +10,6 @@ import {
   KurrentDBClient,
   NO_STREAM,
   START,
-  StreamNotFoundError,
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
@@ -228,7 +227,7 @@ class KurrentEventStore implements EventStore {
         events.push(storedEventOfBody(streamId, event.type, position, event.data as KurrentEventBody));
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (isErrorOfType(error, ErrorType.STREAM_NOT_FOUND)) return [];
       throw error;
     }
     return events;
@@ -241,7 +240,7 @@ class KurrentEventStore implements EventStore {
         if (resolved.event?.isJson) return resolved.event.data as T;
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return undefined;
+      if (isErrorOfType(error, ErrorType.STREAM_NOT_FOUND)) return undefined;
       throw error;
     }
     return undefined;
@@ -253,7 +252,7 @@ class KurrentEventStore implements EventStore {
         if (resolved.event) return Number(resolved.event.revision);
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return -1;
+      if (isErrorOfType(error, ErrorType.STREAM_NOT_FOUND)) return -1;
       throw error;
     }
     return -1;
@@ -281,7 +280,7 @@ class KurrentEventStore implements EventStore {
     } catch (readError) {
       return unavailable(readError);
     }
-    const actual = error instanceof WrongExpectedVersionError ? error.actualState : error.violations[0]?.actualState;
+    const actual = 'actualState' in error ? error.actualState : error.violations[0]?.actualState;
     return new EventStoreError('wrong-expected-version', `stream ${request.streamId} moved during the append`, {
       expected: request.expectedVersion,
       actual: typeof actual === 'bigint' ? Number(actual) : -1,
@@ -289,6 +288,11 @@ class KurrentEventStore implements EventStore {
   }
 }
 
+/** By the client's `type` tag rather than instanceof, which fails across realms (jest sandboxes). */
+function isErrorOfType(error: unknown, type: ErrorType): boolean {
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === type;
+}
+
 function isConflict(error: unknown): error is WrongExpectedVersionError | AppendConsistencyViolationError {
-  return error instanceof Error && CONFLICT_TYPES.has(String((error as { type?: unknown }).type));
+  return typeof error === 'object' && error !== null && CONFLICT_TYPES.has(String((error as { type?: unknown }).type));
 }
