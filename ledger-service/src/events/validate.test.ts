@@ -49,7 +49,7 @@ describe('validatePayload', () => {
 
   it('reports missing required fields by path', () => {
     const data = applicationData({ standard: '' });
-    const client = { ...(data.client as Record<string, unknown>), name: ' ' };
+    const client: Record<string, unknown> = { ...(data.client as Record<string, unknown>), name: ' ' };
     delete client.regionCode;
     expect(codes('ApplicationSubmitted', { ...data, client })).toEqual(['client.name:required', 'client.regionCode:required', 'standard:required']);
     expect(codes('CertificationDecided', { auditId: 'A', decision: 'grant', decisionMaker: {} })).toEqual([
