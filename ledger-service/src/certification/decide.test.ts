@@ -369,6 +369,9 @@ describe('R10 certificate issue', () => {
 });
 
 describe('R11 surveillance', () => {
+  it('is not dated before the certificate it follows', () => {
+    expectRule(when(given(CERTIFIED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2025-04-02'))), 'R16', 'occurred-before-dependency');
+  });
   it('follows an issued certificate', () => {
     expectRule(when(given(GRANTED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2025-04-03'))), 'R11', 'surveillance-without-certificate');
     expectOk(when(given(CERTIFIED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2026-03-01'))));

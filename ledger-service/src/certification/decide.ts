@@ -212,6 +212,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     }
     checkAuditKindAllowed(state, data.kind, on);
     if (data.kind === 'stage1' || data.kind === 'stage2') notBefore(event, state.contract?.at, 'contract');
+    else notBefore(event, state.certificate?.issuedEventAt, 'certificate issue');
     checkTeam(state, data.members ?? [], on, existing?.plan?.end);
   },
 

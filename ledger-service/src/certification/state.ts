@@ -108,6 +108,8 @@ export interface CertificateState {
   readonly issuedBy: string;
   /** 1 for the first certificate, then one more for each reissue and scope change. */
   readonly edition: number;
+  /** occurredAt of the CertificateIssued event. */
+  readonly issuedEventAt: string;
   /** occurredAt of the last event that changed the certificate. */
   readonly changedAt: string;
   readonly suspension?: { readonly since: IsoDate; readonly until: IsoDate; readonly at: string };
@@ -299,6 +301,7 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
       sectors: data.sectors ?? [],
       issuedBy: event.agencyId,
       edition: (state.certificate?.edition ?? 0) + 1,
+      issuedEventAt: event.occurredAt,
       changedAt: event.occurredAt,
     };
     return {
