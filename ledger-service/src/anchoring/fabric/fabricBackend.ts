@@ -56,7 +56,7 @@ class FabricBackend implements FabricLedgerBackend {
   private readonly timeouts: FabricTimeouts;
   private readonly queryIdentity: FabricIdentity;
   private readonly clients = new Map<string, grpc.Client>();
-  /** One gateway connection per identity. */
+  /** One gateway connection per identity (and per peer it waits on for commits). */
   private readonly gateways = new Map<string, Gateway>();
   private closed = false;
 
@@ -86,12 +86,18 @@ class FabricBackend implements FabricLedgerBackend {
     try {
       const submitted = await contract.submitAsync('AnchorBatch', { arguments: [canonicalJson(batch)] });
       result = JSON.parse(Buffer.from(submitted.getResult()).toString('utf8')) as AnchorBatchResult;
-      const status = await submitted.getStatus();
-      if (!status.successful) {
-        throw new LedgerError('unavailable', `transaction ${status.transactionId} did not commit (validation code ${status.code})`);
+      // Committed means committed on every peer: the next batch of a stream is endorsed by both
+      // orgs, and a peer that has not yet committed this block would refuse it as a version gap.
+      const statuses = await Promise.all([
+        submitted.getStatus(),
+        ...this.otherPeers(identity).map((mspId) => this.gatewayFor(identity, mspId).newCommit(submitted.getBytes()).getStatus()),
+      ]);
+      const failed = statuses.find((status) => !status.successful);
+      if (failed) {
+        throw new LedgerError('unavailable', `transaction ${failed.transactionId} did not commit (validation code ${failed.code})`);
       }
-      transactionId = status.transactionId;
-      blockNumber = Number(status.blockNumber);
+      transactionId = statuses[0]!.transactionId;
+      blockNumber = Number(statuses[0]!.blockNumber);
     } catch (error) {
       throw toLedgerError(error, `anchoring batch ${batch.batchId} failed`);
     }
@@ -171,11 +177,17 @@ class FabricBackend implements FabricLedgerBackend {
     return this.gatewayFor(identity).getNetwork(this.channel).getContract(this.chaincode);
   }
 
-  private gatewayFor(identity: FabricIdentity): Gateway {
+  private otherPeers(identity: FabricIdentity): string[] {
+    return Object.keys(this.connection.peers).filter((mspId) => mspId !== identity.mspId);
+  }
+
+  /** The identity's gateway connection through a peer (its own org's peer unless told otherwise). */
+  private gatewayFor(identity: FabricIdentity, peerMspId: string = identity.mspId): Gateway {
     if (this.closed) throw new LedgerError('unavailable', 'the Fabric backend is closed');
-    const existing = this.gateways.get(identity.name);
+    const key = `${identity.name}@${peerMspId}`;
+    const existing = this.gateways.get(key);
     if (existing) return existing;
-    const peer = this.connection.peers[identity.mspId]!;
+    const peer = this.connection.peers[peerMspId]!;
     const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
     let gateway: Gateway;
     try {
@@ -192,7 +204,7 @@ class FabricBackend implements FabricLedgerBackend {
     } catch (error) {
       throw new LedgerError('unavailable', `cannot use the Fabric identity ${identity.name}: ${(error as Error).message}`);
     }
-    this.gateways.set(identity.name, gateway);
+    this.gateways.set(key, gateway);
     return gateway;
   }
 

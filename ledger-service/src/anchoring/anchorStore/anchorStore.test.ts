@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { batchIdOf, batchRootOf } from '@certledger/chaincode';
+import { openPostgresEventStore } from '../../eventStore/postgres/postgresEventStore';
+import { dropSchemas, testPostgresUrl, uniqueSchema } from '../../eventStore/testing/postgresTestDb';
+import { createAnchorer } from '../anchorer';
+import { openEmbeddedBackend } from '../embedded';
+import type { AnchorCommit, AnchoredEventDigest } from '../port';
+import { buildReceipt, verifyReceipt } from '../receipts';
+import { appendTo, contractSigned, issued } from '../testing/events';
+import { AnchorStore, PlannedBatch } from './port';
+import { openPostgresAnchorStore } from './postgresAnchorStore';
+import { openSqliteAnchorStore } from './sqliteAnchorStore';
+
+function planned(agencyId: string, ids: string[], firstPosition: number): PlannedBatch {
+  const events: AnchoredEventDigest[] = ids.map((eventId, i) => ({
+    eventId,
+    streamId: `certification-${agencyId}`,
+    version: i,
+    type: 'ContractSigned',
+    hash: createHash('sha256').update(eventId).digest('hex'),
+    prevHash: '0'.repeat(64),
+    occurredAt: '2026-01-01T00:00:00Z',
+  }));
+  const hashes = events.map((e) => e.hash);
+  return {
+    batch: { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events },
+    positions: ids.map((_, i) => firstPosition + i),
+    oldestRecordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, firstPosition)).toISOString(),
+  };
+}
+
+const commitOf = (batch: PlannedBatch): AnchorCommit => ({
+  batchId: batch.batch.batchId,
+  root: batch.batch.root,
+  backend: 'embedded',
+  channel: 'embedded',
+  chaincode: 'certledger',
+  transactionId: 'tx-' + batch.batch.batchId.slice(0, 8),
+  blockNumber: 7,
+  replayed: false,
+});
+
+const adapters: Array<[string, () => Promise<{ store: AnchorStore; reopen: () => Promise<AnchorStore>; cleanup: () => Promise<void> }>]> = [
+  [
+    'SQLite',
+    async () => {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'anchor-store-'));
+      return {
+        store: openSqliteAnchorStore({ directory }),
+        reopen: async () => openSqliteAnchorStore({ directory }),
+        cleanup: async () => fs.rmSync(directory, { recursive: true, force: true }),
+      };
+    },
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const connectionString = testPostgresUrl();
+      const schema = uniqueSchema('anchor_store');
+      return {
+        store: await openPostgresAnchorStore({ connectionString, schema }),
+        reopen: () => openPostgresAnchorStore({ connectionString, schema }),
+        cleanup: () => dropSchemas(connectionString, [schema]),
+      };
+    },
+  ],
+];
+
+describe.each(adapters)('%s anchor store', (_name, open) => {
+  let store: AnchorStore;
+  let reopen: () => Promise<AnchorStore>;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, reopen, cleanup } = await open());
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('stores a plan atomically with its checkpoint, keeps it across a reopen, and records commits and refusals', async () => {
+    expect(await store.checkpoint()).toBe(0);
+    const a = planned('cb1', ['e1', 'e2', 'e3'], 1);
+    const b = planned('cb2', ['e4', 'e5'], 4);
+    await store.savePlan({ batches: [a, b], checkpoint: 5, streamCertificates: new Map([['certification-cb1', 'CN-1']]) });
+    await store.close();
+    store = await reopen();
+    expect(await store.checkpoint()).toBe(5);
+    expect((await store.pendingBatches()).map((p) => [p.batch.batchId, p.status, p.positions])).toEqual([
+      [a.batch.batchId, 'planned', [1, 2, 3]],
+      [b.batch.batchId, 'planned', [4, 5]],
+    ]);
+    expect(await store.pendingSummary()).toEqual({ batches: 2, events: 5, firstPosition: 1, oldestRecordedAt: a.oldestRecordedAt });
+    expect(await store.certificateOfStream('certification-cb1')).toBe('CN-1');
+    expect(await store.certificateOfStream('certification-none')).toBeUndefined();
+
+    await store.recordCommit(commitOf(a), '2026-01-01T00:00:10Z');
+    await store.recordRejection(b.batch.batchId, 'CL_VERSION_GAP', 'CL_VERSION_GAP: gap');
+    expect(await store.pendingBatches()).toEqual([]);
+    expect(await store.findEvent('e2')).toMatchObject({
+      anchor: { eventId: 'e2', batchId: a.batch.batchId, leafIndex: 1, position: 2 },
+      batch: { status: 'committed', commit: commitOf(a) },
+    });
+    expect((await store.findEvent('e5'))?.batch).toMatchObject({ status: 'rejected', rejection: { code: 'CL_VERSION_GAP' } });
+    expect(await store.findEvent('e9')).toBeUndefined();
+    expect(await store.counts()).toEqual({ batches: { planned: 0, committed: 1, rejected: 1 }, events: 5 });
+  });
+
+  it('never moves the checkpoint back and refuses to plan an event twice', async () => {
+    await store.savePlan({ batches: [planned('cb1', ['e1'], 1)], checkpoint: 9, streamCertificates: new Map() });
+    await store.savePlan({ batches: [], checkpoint: 3, streamCertificates: new Map() });
+    expect(await store.checkpoint()).toBe(9);
+    const again = planned('cb1', ['e7', 'e1'], 10);
+    await expect(store.savePlan({ batches: [again], checkpoint: 11, streamCertificates: new Map() })).rejects.toThrow();
+    expect(await store.checkpoint()).toBe(9);
+    expect(await store.getBatch(again.batch.batchId)).toBeUndefined();
+    expect(await store.findEvent('e7')).toBeUndefined();
+  });
+});
+
+describe('anchorer with the PostgreSQL event store and anchor store', () => {
+  it('anchors every event on the embedded ledger, with verifying receipts', async () => {
+    const connectionString = testPostgresUrl();
+    const schema = uniqueSchema('anchorer_pg');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-pg-'));
+    const eventStore = await openPostgresEventStore({ connectionString, schema, poolSize: 2 });
+    const anchorStore = await openPostgresAnchorStore({ connectionString, schema });
+    const ledger = openEmbeddedBackend({ dataDir });
+    try {
+      const stored = [
+        ...(await appendTo(eventStore, 'certification-pg1', 'CB-1', [contractSigned(1), issued('CN-PG-1')])),
+        ...(await appendTo(eventStore, 'certification-pg2', 'CB-2', [contractSigned(2)])),
+      ];
+      await createAnchorer({ eventStore, anchorStore, ledger }).drain();
+      for (const event of stored) {
+        const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
+        expect((await verifyReceipt(receipt!, { ledger })).ok).toBe(true);
+      }
+      expect(await ledger.getCertificate('CN-PG-1')).toMatchObject({ status: 'valid', certificationId: 'pg1' });
+    } finally {
+      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+      await dropSchemas(connectionString, [schema]);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
