@@ -222,6 +222,16 @@ describe('R6 audit time (IAF MD5)', () => {
     expectOk(planStage2(3));
     expectRule(planStage2(2.5), 'R6', 'audit-time-below-md5');
   });
+  it('checks a stage 1 re-planned after stage 2 against the total', () => {
+    const history = [
+      ...STAGE1_PLANNED, // stage 1: 2 days
+      step('AuditTeamAssigned', team('A-S2', 'stage2'), at('2025-01-23')),
+      step('AuditPlanned', plan('A-S2', '2025-03-10', '2025-03-12', 3), at('2025-01-24')),
+    ];
+    const replan = (days: number) => when(given(history), step('AuditPlanned', plan('A-S1', '2025-02-10', '2025-02-11', days), at('2025-01-25')));
+    expectRule(replan(1.5), 'R6', 'audit-time-below-md5'); // 1.5 + 3 < 5
+    expectOk(replan(2));
+  });
   it('follows the rounding policy', () => {
     // EMS high, 120 personnel: 11 days; × 0.7 = 7.7 → 7.5 (nearest) or 8 (up).
     const ems = (rounding: 'nearest' | 'up') => {

@@ -24,13 +24,11 @@ import type {
   ReportedToCncaData,
   TeamMemberPayload,
 } from './payloads';
+import type { RuleId } from './ruleCatalog';
 import type { RulesConfig } from './rulesConfig';
 import { onsiteDaysOf, TERMINAL_STATUSES, type AuditState, type CertificateState, type CertificationState } from './state';
 
-export type RuleId =
-  | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8'
-  | 'R9' | 'R10' | 'R11' | 'R12' | 'R13' | 'R14' | 'R15' | 'R16'
-  | 'SEQ';
+export type { RuleId };
 
 /** An event a CB wants to append to a certification's stream (agencyId from its principal). */
 export interface ProposedEvent {
@@ -160,10 +158,10 @@ function md5For(state: CertificationState, rules: RulesConfig, audit: Md5Audit, 
   }
 }
 
-/** The stage 1 audit of the initial certification that stage 2 builds on: the last one planned or conducted. */
-function latestStage1(state: CertificationState, having: 'plan' | 'conducted'): AuditState | undefined {
-  const stage1 = Object.values(state.audits).filter((a) => a.kind === 'stage1' && a[having] !== undefined);
-  return stage1.sort((a, b) => timeOf(a[having]!.at) - timeOf(b[having]!.at)).at(-1);
+/** The last audit of a kind that was planned (or conducted): the stage 1 that stage 2 builds on, and back. */
+function latestAudit(state: CertificationState, kind: AuditKind, having: 'plan' | 'conducted', except?: string): AuditState | undefined {
+  const audits = Object.values(state.audits).filter((a) => a.kind === kind && a[having] !== undefined && a.auditId !== except);
+  return audits.sort((a, b) => timeOf(a[having]!.at) - timeOf(b[having]!.at)).at(-1);
 }
 
 /** The audits a decision on `audit` covers: stage 2 covers the stage 1 audits of the same initial certification. */
@@ -450,11 +448,13 @@ function checkAuditTime(state: CertificationState, audit: AuditState, data: Audi
   if (onsite > data.auditDays) {
     reject('R6', 'onsite-exceeds-audit-days', `onsiteDays ${onsite} is more than auditDays ${data.auditDays}`);
   }
-  if (audit.kind === 'stage1') return; // stage 1 counts with stage 2, checked when stage 2 is planned
-  const stage1 = audit.kind === 'stage2' ? latestStage1(state, 'plan')?.plan : undefined;
-  const totalDays = data.auditDays + (stage1?.auditDays ?? 0);
-  const totalOnsite = onsite + (stage1?.onsiteDays ?? 0);
-  const what = audit.kind === 'stage2' ? 'stage 1 + stage 2' : `the ${audit.kind} audit`;
+  // Stage 1 and stage 2 together make the initial audit: whichever is planned second is checked with the other.
+  const initial = audit.kind === 'stage1' || audit.kind === 'stage2';
+  const other = initial ? latestAudit(state, audit.kind === 'stage1' ? 'stage2' : 'stage1', 'plan', audit.auditId)?.plan : undefined;
+  if (audit.kind === 'stage1' && !other) return;
+  const totalDays = data.auditDays + (other?.auditDays ?? 0);
+  const totalOnsite = onsite + (other?.onsiteDays ?? 0);
+  const what = initial ? 'stage 1 + stage 2' : `the ${audit.kind} audit`;
   const md5Audit = MD5_AUDIT_OF[audit.kind];
   if (md5Audit) {
     const md5 = md5For(state, rules, md5Audit, rules.maxAuditTimeReduction);
@@ -478,7 +478,7 @@ function checkAuditTime(state: CertificationState, audit: AuditState, data: Audi
 
 /** R5: stage 2 follows a conducted stage 1. */
 function checkStage1Conducted(state: CertificationState, data: AuditConductedData): void {
-  const stage1 = latestStage1(state, 'conducted');
+  const stage1 = latestAudit(state, 'stage1', 'conducted');
   if (!stage1) reject('R5', 'stage1-not-conducted', 'stage 2 cannot be conducted before stage 1 is conducted');
   if (data.start < stage1.conducted!.end) {
     reject('R5', 'stage2-before-stage1', `stage 2 starts (${data.start}) before stage 1 ended (${stage1.conducted!.end})`);

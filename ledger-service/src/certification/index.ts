@@ -14,6 +14,7 @@ export {
   type DecisionRecord,
   type FindingState,
 } from './state';
+export { RULE_TITLES } from './ruleCatalog';
 export { defaultRulesConfig, rulesConfig, RulesConfigError, type RulesConfig } from './rulesConfig';
 export { creditCodeCheckChar, creditCodeProblem, isValidCreditCode, CREDIT_CODE_ALPHABET } from './creditCode';
 export type * from './payloads';
