@@ -56,7 +56,10 @@ const ceil = (value: number): number => Math.ceil(value - EPSILON);
 export function md1SampleSize(input: Md1Input): Md1Result {
   const { sites } = input;
   if (!Number.isInteger(sites) || sites < 1) {
-    throw new Md1Error('invalid-sites', `the number of sites must be a whole number of at least 1, not ${String(sites)}`);
+    throw new Md1Error(
+      'invalid-sites',
+      `the number of sites must be a whole number of at least 1, not ${String(sites)}`,
+    );
   }
   const audit = input.audit as Md1Audit;
   if (!MD1_AUDITS.includes(audit)) throw new Md1Error('unknown-audit', `unknown audit ${JSON.stringify(input.audit)}`);

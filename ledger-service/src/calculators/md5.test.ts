@@ -40,14 +40,23 @@ const COLUMNS: ReadonlyArray<readonly [string, string | undefined]> = [
 
 const rows = DOMAIN_TABLE.trim()
   .split('\n')
-  .map((line) => line.split('|').map((cell) => cell.trim()).filter(Boolean))
+  .map((line) =>
+    line
+      .split('|')
+      .map((cell) => cell.trim())
+      .filter(Boolean),
+  )
   .map(([band, ...days]) => {
     const [low, high] = band!.split('–').map(Number);
     return { low: low!, high: high!, days: days.map(Number) };
   });
 
 describe('IAF MD5 initial audit table', () => {
-  it.each(rows.flatMap((row) => COLUMNS.map(([scheme, complexity], i) => ({ ...row, scheme, complexity, expected: row.days[i]! }))))(
+  it.each(
+    rows.flatMap((row) =>
+      COLUMNS.map(([scheme, complexity], i) => ({ ...row, scheme, complexity, expected: row.days[i]! })),
+    ),
+  )(
     '$scheme $complexity $low–$high: $expected days at both band edges',
     ({ low, high, scheme, complexity, expected }) => {
       for (const personnel of [low, high]) {
@@ -61,8 +70,21 @@ describe('IAF MD5 initial audit table', () => {
   );
 
   it('echoes the inputs', () => {
-    const result = md5AuditTime({ scheme: 'EMS', complexity: 'medium', effectivePersonnel: 120, audit: 'surveillance', rounding: 'up' });
-    expect(result.input).toEqual({ scheme: 'EMS', complexity: 'medium', effectivePersonnel: 120, audit: 'surveillance', reduction: 0, rounding: 'up' });
+    const result = md5AuditTime({
+      scheme: 'EMS',
+      complexity: 'medium',
+      effectivePersonnel: 120,
+      audit: 'surveillance',
+      rounding: 'up',
+    });
+    expect(result.input).toEqual({
+      scheme: 'EMS',
+      complexity: 'medium',
+      effectivePersonnel: 120,
+      audit: 'surveillance',
+      reduction: 0,
+      rounding: 'up',
+    });
     expect(result.row).toEqual({ column: 'EMS-medium', minPersonnel: 86, maxPersonnel: 125, days: 8 });
   });
 
@@ -97,12 +119,18 @@ describe('other audits, reductions and rounding', () => {
 
   it('recertification is two thirds of the initial time', () => {
     expect(md5AuditTime({ scheme: 'QMS', effectivePersonnel: 150, audit: 'recertification' }).days).toBe(5.5);
-    expect(md5AuditTime({ scheme: 'EMS', complexity: 'high', effectivePersonnel: 9000, audit: 'recertification' }).days).toBe(22.5);
+    expect(
+      md5AuditTime({ scheme: 'EMS', complexity: 'high', effectivePersonnel: 9000, audit: 'recertification' }).days,
+    ).toBe(22.5);
   });
 
   it('the up policy rounds every fraction up', () => {
-    expect(md5AuditTime({ scheme: 'QMS', effectivePersonnel: 150, audit: 'surveillance', rounding: 'up' }).days).toBe(3);
-    expect(md5AuditTime({ scheme: 'QMS', effectivePersonnel: 150, audit: 'recertification', rounding: 'up' }).days).toBe(5.5);
+    expect(md5AuditTime({ scheme: 'QMS', effectivePersonnel: 150, audit: 'surveillance', rounding: 'up' }).days).toBe(
+      3,
+    );
+    expect(
+      md5AuditTime({ scheme: 'QMS', effectivePersonnel: 150, audit: 'recertification', rounding: 'up' }).days,
+    ).toBe(5.5);
   });
 
   it('the minimum is the table value less 30%', () => {

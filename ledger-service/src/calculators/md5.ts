@@ -13,7 +13,8 @@ export const MD5_COMPLEXITIES: readonly Md5Complexity[] = ['high', 'medium', 'lo
 export const MD5_AUDITS: readonly Md5Audit[] = ['initial', 'surveillance', 'recertification'];
 
 /** The table's columns, in the order of the rows below. */
-type Column = 'QMS' | 'EMS-high' | 'EMS-medium' | 'EMS-low' | 'EMS-limited' | 'OHSMS-high' | 'OHSMS-medium' | 'OHSMS-low';
+type Column =
+  'QMS' | 'EMS-high' | 'EMS-medium' | 'EMS-low' | 'EMS-limited' | 'OHSMS-high' | 'OHSMS-medium' | 'OHSMS-low';
 const COLUMNS: readonly Column[] = [
   'QMS',
   'EMS-high',
@@ -136,7 +137,10 @@ export interface Md5Result {
 function columnOf(scheme: Md5Scheme, complexity: string | undefined): Column {
   if (scheme === 'QMS') return 'QMS';
   if (complexity === undefined || complexity === '') {
-    throw new Md5Error('complexity-required', `${scheme} audit time needs a complexity (high, medium, low${scheme === 'EMS' ? ', limited' : ''})`);
+    throw new Md5Error(
+      'complexity-required',
+      `${scheme} audit time needs a complexity (high, medium, low${scheme === 'EMS' ? ', limited' : ''})`,
+    );
   }
   if (!(MD5_COMPLEXITIES as readonly string[]).includes(complexity)) {
     throw new Md5Error('unknown-complexity', `unknown complexity ${JSON.stringify(complexity)}`);
@@ -153,7 +157,10 @@ export function md5Row(column: string, effectivePersonnel: number): { row: Md5Ro
   if (index < 0) throw new Md5Error('unknown-scheme', `unknown MD5 column ${JSON.stringify(column)}`);
   const found = ROWS.find(([low, high]) => effectivePersonnel >= low && effectivePersonnel <= high);
   if (found) {
-    return { row: { column, minPersonnel: found[0], maxPersonnel: found[1], days: found[2][index]! }, extrapolated: false };
+    return {
+      row: { column, minPersonnel: found[0], maxPersonnel: found[1], days: found[2][index]! },
+      extrapolated: false,
+    };
   }
   const last = ROWS[ROWS.length - 1]!;
   const previous = ROWS[ROWS.length - 2]!;
@@ -174,10 +181,14 @@ export function md5Row(column: string, effectivePersonnel: number): { row: Md5Ro
 /** Audit time for one audit by IAF MD5. Throws Md5Error on inputs the table cannot answer. */
 export function md5AuditTime(input: Md5Input): Md5Result {
   const scheme = input.scheme as Md5Scheme;
-  if (!MD5_SCHEMES.includes(scheme)) throw new Md5Error('unknown-scheme', `unknown scheme ${JSON.stringify(input.scheme)}`);
+  if (!MD5_SCHEMES.includes(scheme))
+    throw new Md5Error('unknown-scheme', `unknown scheme ${JSON.stringify(input.scheme)}`);
   const personnel = input.effectivePersonnel;
   if (!Number.isInteger(personnel) || personnel <= 0) {
-    throw new Md5Error('invalid-personnel', `effective personnel must be a whole number of at least 1, not ${String(personnel)}`);
+    throw new Md5Error(
+      'invalid-personnel',
+      `effective personnel must be a whole number of at least 1, not ${String(personnel)}`,
+    );
   }
   const audit = (input.audit ?? 'initial') as Md5Audit;
   if (!MD5_AUDITS.includes(audit)) throw new Md5Error('unknown-audit', `unknown audit ${JSON.stringify(input.audit)}`);

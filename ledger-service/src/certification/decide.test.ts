@@ -52,15 +52,32 @@ function expectRule(result: DecideResult, rule: string, code: string): void {
 const issue = (extra: Record<string, unknown> = {}, occurredAt = at('2025-04-03')): Step =>
   step(
     'CertificateIssued',
-    { certificateNo: CERTIFICATE_NO, issuedAt: '2025-04-03', validUntil: '2028-04-01', scope: '数控机床零部件', sectors: [17, 18], ...extra },
+    {
+      certificateNo: CERTIFICATE_NO,
+      issuedAt: '2025-04-03',
+      validUntil: '2028-04-01',
+      scope: '数控机床零部件',
+      sectors: [17, 18],
+      ...extra,
+    },
     occurredAt,
   );
 const major = (findingId: string, auditId = 'A-S2', occurredAt = at('2025-03-12', '19:30:00')): Step =>
-  step('FindingRaised', { auditId, findingId, grade: 'major', clause: '8.5.1', description: '未按作业指导书进行首件检验' }, occurredAt);
+  step(
+    'FindingRaised',
+    { auditId, findingId, grade: 'major', clause: '8.5.1', description: '未按作业指导书进行首件检验' },
+    occurredAt,
+  );
 const closeMajor = (findingId: string, verifiedAt: string, occurredAt = at(verifiedAt)): Step =>
   step(
     'FindingClosed',
-    { findingId, correction: '隔离并复检在制品', correctiveAction: '修订首件检验程序并培训', verifiedBy: '王立', verifiedAt },
+    {
+      findingId,
+      correction: '隔离并复检在制品',
+      correctiveAction: '修订首件检验程序并培训',
+      verifiedBy: '王立',
+      verifiedAt,
+    },
     occurredAt,
   );
 
@@ -70,7 +87,12 @@ describe('a whole certification history', () => {
     expect(state.version).toBe(RECERTIFIED.length - 1);
     expect(state.review?.requiredAuditDays).toBe(7);
     expect(state.cycle.number).toBe(2);
-    expect(state.certificate).toMatchObject({ certificateNo: CERTIFICATE_NO, status: 'valid', validUntil: '2031-03-09', edition: 2 });
+    expect(state.certificate).toMatchObject({
+      certificateNo: CERTIFICATE_NO,
+      status: 'valid',
+      validUntil: '2031-03-09',
+      edition: 2,
+    });
   });
 });
 
@@ -82,13 +104,21 @@ describe('sequence', () => {
     expectRule(when(given(APPLIED), APPLIED[0]!), 'SEQ', 'application-exists');
   });
   it('leaves supervision events to their own streams', () => {
-    expectRule(when(given(CERTIFIED), step('SpotCheckRecorded', {}, at('2025-05-01'))), 'SEQ', 'not-a-certification-event');
+    expectRule(
+      when(given(CERTIFIED), step('SpotCheckRecorded', {}, at('2025-05-01'))),
+      'SEQ',
+      'not-a-certification-event',
+    );
   });
   it('signs a contract only on an accepted application', () => {
     expectRule(when(given(APPLIED), CONTRACTED[2]!), 'SEQ', 'application-not-accepted');
   });
   it('plans only audits that have a team', () => {
-    expectRule(when(given(CONTRACTED), step('AuditPlanned', plan('A-X', '2025-02-10', '2025-02-11', 2), at('2025-01-22'))), 'SEQ', 'unknown-audit');
+    expectRule(
+      when(given(CONTRACTED), step('AuditPlanned', plan('A-X', '2025-02-10', '2025-02-11', 2), at('2025-01-22'))),
+      'SEQ',
+      'unknown-audit',
+    );
   });
   it('conducts only planned audits, once', () => {
     const assigned = given([...CONTRACTED, step('AuditTeamAssigned', team('A-S1', 'stage1'), at('2025-01-20'))]);
@@ -96,7 +126,11 @@ describe('sequence', () => {
     expectRule(when(given(STAGE1_DONE), STAGE1_DONE.at(-1)!), 'SEQ', 'audit-already-conducted');
   });
   it('does not start initial audits on a certified client', () => {
-    expectRule(when(given(CERTIFIED), step('AuditTeamAssigned', team('A-S9', 'stage1'), at('2025-05-01'))), 'SEQ', 'initial-audit-after-certification');
+    expectRule(
+      when(given(CERTIFIED), step('AuditTeamAssigned', team('A-S9', 'stage1'), at('2025-05-01'))),
+      'SEQ',
+      'initial-audit-after-certification',
+    );
   });
 });
 
@@ -104,21 +138,34 @@ describe('R1 client identity', () => {
   it('accepts a valid unified social credit code', () => {
     expectOk(when(given([]), APPLIED[0]!));
   });
-  it.each(['91320115MA1WB8TH1N', '91320115MA1WB8TH1', '91320115ma1wb8th1m', '91320115MA1WB8TI1M'])('rejects %s', (creditCode) => {
-    const data = applicationData();
-    const client = { ...(data.client as Record<string, unknown>), creditCode };
-    expectRule(when(given([]), step('ApplicationSubmitted', { ...data, client }, at('2025-01-06'))), 'R1', 'invalid-credit-code');
-  });
+  it.each(['91320115MA1WB8TH1N', '91320115MA1WB8TH1', '91320115ma1wb8th1m', '91320115MA1WB8TI1M'])(
+    'rejects %s',
+    (creditCode) => {
+      const data = applicationData();
+      const client = { ...(data.client as Record<string, unknown>), creditCode };
+      expectRule(
+        when(given([]), step('ApplicationSubmitted', { ...data, client }, at('2025-01-06'))),
+        'R1',
+        'invalid-credit-code',
+      );
+    },
+  );
   it('needs the client name', () => {
     const data = applicationData();
     const client = { ...(data.client as Record<string, unknown>), name: '  ' };
-    expectRule(when(given([]), step('ApplicationSubmitted', { ...data, client }, at('2025-01-06'))), 'R1', 'client-name-missing');
+    expectRule(
+      when(given([]), step('ApplicationSubmitted', { ...data, client }, at('2025-01-06'))),
+      'R1',
+      'client-name-missing',
+    );
   });
 });
 
 describe('R2 management system preconditions', () => {
   const applyWith = (system: Record<string, unknown>, rules = rulesConfig()) =>
-    when(given([]), step('ApplicationSubmitted', applicationData({ managementSystem: system }), at('2025-01-06')), { rules });
+    when(given([]), step('ApplicationSubmitted', applicationData({ managementSystem: system }), at('2025-01-06')), {
+      rules,
+    });
   const records = { lastInternalAudit: '2024-12-01', lastManagementReview: '2024-12-20' };
 
   it('accepts a system that ran exactly three months', () => {
@@ -131,31 +178,72 @@ describe('R2 management system preconditions', () => {
     expectOk(applyWith({ operatingSince: '2024-11-20', ...records }, rulesConfig({ minSystemOperationMonths: 1 })));
   });
   it('needs an internal audit and a management review', () => {
-    expectRule(applyWith({ operatingSince: '2024-06-01', lastManagementReview: '2024-12-20' }), 'R2', 'no-internal-audit');
-    expectRule(applyWith({ operatingSince: '2024-06-01', lastInternalAudit: '2024-12-01' }), 'R2', 'no-management-review');
+    expectRule(
+      applyWith({ operatingSince: '2024-06-01', lastManagementReview: '2024-12-20' }),
+      'R2',
+      'no-internal-audit',
+    );
+    expectRule(
+      applyWith({ operatingSince: '2024-06-01', lastInternalAudit: '2024-12-01' }),
+      'R2',
+      'no-management-review',
+    );
   });
   it('rejects records dated after the application or before the system ran', () => {
-    expectRule(applyWith({ operatingSince: '2024-06-01', ...records, lastInternalAudit: '2025-01-07' }), 'R2', 'internal-audit-after-application');
-    expectRule(applyWith({ operatingSince: '2024-06-01', ...records, lastManagementReview: '2024-05-01' }), 'R2', 'management-review-before-operation');
+    expectRule(
+      applyWith({ operatingSince: '2024-06-01', ...records, lastInternalAudit: '2025-01-07' }),
+      'R2',
+      'internal-audit-after-application',
+    );
+    expectRule(
+      applyWith({ operatingSince: '2024-06-01', ...records, lastManagementReview: '2024-05-01' }),
+      'R2',
+      'management-review-before-operation',
+    );
   });
 });
 
 describe('R3 review once, nothing after a rejection', () => {
   it('records the MD5 audit days on acceptance, replacing a submitted value', () => {
-    const result = expectOk(when(given(APPLIED), step('ApplicationReviewed', { outcome: 'accepted', requiredAuditDays: 1 }, at('2025-01-10'))));
+    const result = expectOk(
+      when(
+        given(APPLIED),
+        step('ApplicationReviewed', { outcome: 'accepted', requiredAuditDays: 1 }, at('2025-01-10')),
+      ),
+    );
     expect(result.data).toEqual({ outcome: 'accepted', requiredAuditDays: 7 });
   });
   it('leaves audit days off a rejection', () => {
-    const result = expectOk(when(given(APPLIED), step('ApplicationReviewed', { outcome: 'rejected', reason: '范围不清', requiredAuditDays: 3 }, at('2025-01-10'))));
+    const result = expectOk(
+      when(
+        given(APPLIED),
+        step(
+          'ApplicationReviewed',
+          { outcome: 'rejected', reason: '范围不清', requiredAuditDays: 3 },
+          at('2025-01-10'),
+        ),
+      ),
+    );
     expect(result.data).toEqual({ outcome: 'rejected', reason: '范围不清' });
   });
   it('rejects a second review', () => {
-    expectRule(when(given(ACCEPTED), step('ApplicationReviewed', { outcome: 'rejected' }, at('2025-01-11'))), 'R3', 'application-already-reviewed');
+    expectRule(
+      when(given(ACCEPTED), step('ApplicationReviewed', { outcome: 'rejected' }, at('2025-01-11'))),
+      'R3',
+      'application-already-reviewed',
+    );
   });
   it('rejects anything on a rejected application', () => {
-    const rejected = given([...APPLIED, step('ApplicationReviewed', { outcome: 'rejected', reason: '不在认可范围' }, at('2025-01-10'))]);
+    const rejected = given([
+      ...APPLIED,
+      step('ApplicationReviewed', { outcome: 'rejected', reason: '不在认可范围' }, at('2025-01-10')),
+    ]);
     expectRule(when(rejected, CONTRACTED[2]!), 'R3', 'application-rejected');
-    expectRule(when(rejected, step('ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-12'))), 'R3', 'application-rejected');
+    expectRule(
+      when(rejected, step('ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-12'))),
+      'R3',
+      'application-rejected',
+    );
   });
 });
 
@@ -176,20 +264,45 @@ describe('R4 audit team', () => {
     expectRule(assign([LEADER, { ...AUDITOR, registrationValidUntil: '2025-01-19' }]), 'R4', 'registration-expired');
   });
   it('rejects a plan that runs past a registration', () => {
-    const state = given([...CONTRACTED, step('AuditTeamAssigned', team('A-S1', 'stage1', [LEADER, { ...AUDITOR, registrationValidUntil: '2025-02-10' }]), at('2025-01-20'))]);
+    const state = given([
+      ...CONTRACTED,
+      step(
+        'AuditTeamAssigned',
+        team('A-S1', 'stage1', [LEADER, { ...AUDITOR, registrationValidUntil: '2025-02-10' }]),
+        at('2025-01-20'),
+      ),
+    ]);
     expectRule(when(state, STAGE1_PLANNED.at(-1)!), 'R4', 'registration-expired');
   });
   it('rejects an audit conducted past a registration', () => {
     const history = [
       ...CONTRACTED,
-      step('AuditTeamAssigned', team('A-S1', 'stage1', [LEADER, { ...AUDITOR, registrationValidUntil: '2025-02-11' }]), at('2025-01-20')),
+      step(
+        'AuditTeamAssigned',
+        team('A-S1', 'stage1', [LEADER, { ...AUDITOR, registrationValidUntil: '2025-02-11' }]),
+        at('2025-01-20'),
+      ),
       step('AuditPlanned', plan('A-S1', '2025-02-10', '2025-02-11', 2), at('2025-01-22')),
     ];
-    expectRule(when(given(history), step('AuditConducted', conducted('A-S1', '2025-02-11', '2025-02-12'), at('2025-02-12', '18:00:00'))), 'R4', 'registration-expired');
+    expectRule(
+      when(
+        given(history),
+        step('AuditConducted', conducted('A-S1', '2025-02-11', '2025-02-12'), at('2025-02-12', '18:00:00')),
+      ),
+      'R4',
+      'registration-expired',
+    );
   });
   it('needs every sector of the scope covered, trainees not counting', () => {
     expectRule(assign([{ ...LEADER, sectors: [18] }, AUDITOR]), 'R4', 'sector-not-covered');
-    expectRule(assign([{ ...LEADER, sectors: [18] }, { ...AUDITOR, auditorId: 'T-1', role: 'trainee', sectors: [17] }]), 'R4', 'sector-not-covered');
+    expectRule(
+      assign([
+        { ...LEADER, sectors: [18] },
+        { ...AUDITOR, auditorId: 'T-1', role: 'trainee', sectors: [17] },
+      ]),
+      'R4',
+      'sector-not-covered',
+    );
   });
   it('names each member once', () => {
     expectRule(assign([LEADER, LEADER]), 'R4', 'duplicate-team-member');
@@ -206,7 +319,14 @@ describe('R5 stage 2 after stage 1', () => {
     expectRule(when(given(history), STAGE2_DONE.at(-1)!), 'R5', 'stage1-not-conducted');
   });
   it('rejects stage 2 dated before the end of stage 1', () => {
-    expectRule(when(given(STAGE2_PLANNED), step('AuditConducted', conducted('A-S2', '2025-02-05', '2025-02-06'), at('2025-03-12'))), 'R5', 'stage2-before-stage1');
+    expectRule(
+      when(
+        given(STAGE2_PLANNED),
+        step('AuditConducted', conducted('A-S2', '2025-02-05', '2025-02-06'), at('2025-03-12')),
+      ),
+      'R5',
+      'stage2-before-stage1',
+    );
   });
   it('accepts stage 2 after stage 1', () => {
     expectOk(when(given(STAGE2_PLANNED), STAGE2_DONE.at(-1)!));
@@ -214,8 +334,17 @@ describe('R5 stage 2 after stage 1', () => {
 });
 
 describe('R6 audit time (IAF MD5)', () => {
-  const planStage2 = (days: number, extra: Record<string, unknown> = {}, history: readonly Step[] = STAGE2_ASSIGNED, rules = rulesConfig()) =>
-    when(given(history, { rules }), step('AuditPlanned', plan('A-S2', '2025-03-10', '2025-03-12', days, extra), at('2025-02-21')), { rules });
+  const planStage2 = (
+    days: number,
+    extra: Record<string, unknown> = {},
+    history: readonly Step[] = STAGE2_ASSIGNED,
+    rules = rulesConfig(),
+  ) =>
+    when(
+      given(history, { rules }),
+      step('AuditPlanned', plan('A-S2', '2025-03-10', '2025-03-12', days, extra), at('2025-02-21')),
+      { rules },
+    );
 
   it('counts stage 1 and stage 2 together against the table less 30%', () => {
     // QMS, 120 personnel: 7 days; 7 × 0.7 = 4.9 → 5. Stage 1 planned 2 days.
@@ -228,7 +357,8 @@ describe('R6 audit time (IAF MD5)', () => {
       step('AuditTeamAssigned', team('A-S2', 'stage2'), at('2025-01-23')),
       step('AuditPlanned', plan('A-S2', '2025-03-10', '2025-03-12', 3), at('2025-01-24')),
     ];
-    const replan = (days: number) => when(given(history), step('AuditPlanned', plan('A-S1', '2025-02-10', '2025-02-11', days), at('2025-01-25')));
+    const replan = (days: number) =>
+      when(given(history), step('AuditPlanned', plan('A-S1', '2025-02-10', '2025-02-11', days), at('2025-01-25')));
     expectRule(replan(1.5), 'R6', 'audit-time-below-md5'); // 1.5 + 3 < 5
     expectOk(replan(2));
   });
@@ -237,7 +367,11 @@ describe('R6 audit time (IAF MD5)', () => {
     const ems = (rounding: 'nearest' | 'up') => {
       const rules = rulesConfig({ auditTimeRounding: rounding });
       const history = [
-        step('ApplicationSubmitted', applicationData({ scheme: 'EMS', standard: 'ISO 14001:2015', complexity: 'high' }), at('2025-01-06')),
+        step(
+          'ApplicationSubmitted',
+          applicationData({ scheme: 'EMS', standard: 'ISO 14001:2015', complexity: 'high' }),
+          at('2025-01-06'),
+        ),
         ...STAGE2_ASSIGNED.slice(1),
       ];
       return planStage2(5.5, {}, history, rules);
@@ -248,7 +382,9 @@ describe('R6 audit time (IAF MD5)', () => {
   it('needs 80% on site unless remote audits are permitted', () => {
     expectRule(planStage2(5, { mode: 'mixed', onsiteDays: 3 }), 'R6', 'onsite-share-too-low');
     expectOk(planStage2(5, { mode: 'mixed', onsiteDays: 3.6 }));
-    expectOk(planStage2(5, { mode: 'mixed', onsiteDays: 3 }, STAGE2_ASSIGNED, rulesConfig({ remoteAuditPermitted: true })));
+    expectOk(
+      planStage2(5, { mode: 'mixed', onsiteDays: 3 }, STAGE2_ASSIGNED, rulesConfig({ remoteAuditPermitted: true })),
+    );
     expectRule(planStage2(5, { mode: 'remote' }), 'R6', 'onsite-share-too-low');
   });
   it('rejects more on-site days than audit days', () => {
@@ -264,11 +400,16 @@ describe('R6 audit time (IAF MD5)', () => {
   it('holds recertification to two thirds of the table', () => {
     // 7 × 2/3 × 0.7 = 3.27 → 3.5
     const state = given([...SURVEILLED_TWICE, RECERT_REPORTED[SURVEILLED_TWICE.length]!]);
-    expectRule(when(state, step('AuditPlanned', plan('A-R1', '2028-02-14', '2028-02-16', 3), at('2028-01-06'))), 'R6', 'audit-time-below-md5');
+    expectRule(
+      when(state, step('AuditPlanned', plan('A-R1', '2028-02-14', '2028-02-16', 3), at('2028-01-06'))),
+      'R6',
+      'audit-time-below-md5',
+    );
     expectOk(when(state, step('AuditPlanned', plan('A-R1', '2028-02-14', '2028-02-16', 3.5), at('2028-01-06'))));
   });
   it('refuses applications the table cannot answer', () => {
-    const apply = (overrides: Record<string, unknown>) => when(given([]), step('ApplicationSubmitted', applicationData(overrides), at('2025-01-06')));
+    const apply = (overrides: Record<string, unknown>) =>
+      when(given([]), step('ApplicationSubmitted', applicationData(overrides), at('2025-01-06')));
     expectRule(apply({ scheme: 'EMS' }), 'R6', 'complexity-required');
     expectRule(apply({ scheme: 'OHSMS', complexity: 'limited' }), 'R6', 'ohsms-limited');
     expectOk(apply({ scheme: 'OHSMS', complexity: 'low' }));
@@ -276,7 +417,8 @@ describe('R6 audit time (IAF MD5)', () => {
 });
 
 describe('R7 decision needs a report and closed nonconformities', () => {
-  const grant = (history: readonly Step[], occurredAt = at('2025-04-02')) => when(given(history), step('CertificationDecided', decided('A-S2'), occurredAt));
+  const grant = (history: readonly Step[], occurredAt = at('2025-04-02')) =>
+    when(given(history), step('CertificationDecided', decided('A-S2'), occurredAt));
   const report2 = step('AuditReportSubmitted', report('A-S2'), at('2025-03-25'));
   const closeMinor = step('FindingClosed', { findingId: 'NC-1', correctiveAction: '建立校准台账' }, at('2025-03-20'));
 
@@ -288,7 +430,11 @@ describe('R7 decision needs a report and closed nonconformities', () => {
   });
   it('is made on stage 2, not stage 1', () => {
     const history = [...STAGE1_DONE, step('AuditReportSubmitted', report('A-S1'), at('2025-02-12'))];
-    expectRule(when(given(history), step('CertificationDecided', decided('A-S1'), at('2025-02-13'))), 'R7', 'decision-on-stage1');
+    expectRule(
+      when(given(history), step('CertificationDecided', decided('A-S1'), at('2025-02-13'))),
+      'R7',
+      'decision-on-stage1',
+    );
   });
   it('rejects a grant with an open major nonconformity, accepts a refusal', () => {
     const history = [...REPORTED.slice(0, -1), major('NC-2'), report2];
@@ -300,40 +446,78 @@ describe('R7 decision needs a report and closed nonconformities', () => {
   });
   it('closes a major nonconformity only with verified correction and corrective action', () => {
     const state = given([...MINOR_RAISED, major('NC-2')]);
-    expectRule(when(state, step('FindingClosed', { findingId: 'NC-2', correction: '隔离', correctiveAction: '修订程序' }, at('2025-03-20'))), 'R7', 'major-closure-unverified');
+    expectRule(
+      when(
+        state,
+        step(
+          'FindingClosed',
+          { findingId: 'NC-2', correction: '隔离', correctiveAction: '修订程序' },
+          at('2025-03-20'),
+        ),
+      ),
+      'R7',
+      'major-closure-unverified',
+    );
   });
   it('needs an action plan for minor nonconformities', () => {
     expectRule(grant([...MINOR_RAISED, report2]), 'R7', 'minor-without-action-plan');
-    expectRule(when(given(MINOR_RAISED), step('FindingClosed', { findingId: 'NC-1', correction: '补录' }, at('2025-03-20'))), 'R7', 'minor-without-action-plan');
+    expectRule(
+      when(given(MINOR_RAISED), step('FindingClosed', { findingId: 'NC-1', correction: '补录' }, at('2025-03-20'))),
+      'R7',
+      'minor-without-action-plan',
+    );
   });
 });
 
 describe('R8 decision maker independence', () => {
   it('rejects a decision by a member of the audited team', () => {
     expectRule(
-      when(given(REPORTED), step('CertificationDecided', decided('A-S2', 'grant', { personId: AUDITOR.auditorId, name: AUDITOR.name }), at('2025-04-02'))),
+      when(
+        given(REPORTED),
+        step(
+          'CertificationDecided',
+          decided('A-S2', 'grant', { personId: AUDITOR.auditorId, name: AUDITOR.name }),
+          at('2025-04-02'),
+        ),
+      ),
       'R8',
       'decision-by-team-member',
     );
   });
   it('counts the stage 1 team for the initial decision', () => {
     const history = REPORTED.map((s) =>
-      s.type === 'AuditTeamAssigned' && s.data.auditId === 'A-S1' ? step(s.type, team('A-S1', 'stage1', [LEADER, AUDITOR, EXPERT]), s.occurredAt) : s,
+      s.type === 'AuditTeamAssigned' && s.data.auditId === 'A-S1'
+        ? step(s.type, team('A-S1', 'stage1', [LEADER, AUDITOR, EXPERT]), s.occurredAt)
+        : s,
     );
     expectRule(
-      when(given(history), step('CertificationDecided', decided('A-S2', 'grant', { personId: EXPERT.auditorId, name: EXPERT.name }), at('2025-04-02'))),
+      when(
+        given(history),
+        step(
+          'CertificationDecided',
+          decided('A-S2', 'grant', { personId: EXPERT.auditorId, name: EXPERT.name }),
+          at('2025-04-02'),
+        ),
+      ),
       'R8',
       'decision-by-team-member',
     );
   });
   it('accepts an independent decision maker', () => {
-    expectOk(when(given(REPORTED), step('CertificationDecided', decided('A-S2', 'grant', DECISION_MAKER), at('2025-04-02'))));
+    expectOk(
+      when(given(REPORTED), step('CertificationDecided', decided('A-S2', 'grant', DECISION_MAKER), at('2025-04-02'))),
+    );
   });
 });
 
 describe('R9 majors closed within six months of stage 2', () => {
   // Stage 2 ended 2025-03-12: majors must be verified closed by 2025-09-12.
-  const withMajor = (verifiedAt: string) => [...MINOR_RAISED, major('NC-2'), closeMajor('NC-2', verifiedAt), ...REPORTED.slice(-2)];
+  const withMajor = (verifiedAt: string) => [
+    ...MINOR_RAISED,
+    major('NC-2'),
+    closeMajor('NC-2', verifiedAt),
+    ...REPORTED.slice(-2),
+  ];
   const grantOn = (history: readonly Step[], date: string, rules = rulesConfig()) =>
     when(given(history, { rules }), step('CertificationDecided', decided('A-S2'), at(date)), { rules });
 
@@ -344,7 +528,11 @@ describe('R9 majors closed within six months of stage 2', () => {
     expectRule(grantOn(withMajor('2025-09-13'), '2025-09-20'), 'R9', 'major-closed-too-late');
   });
   it('rejects a grant when a major is still open after the limit', () => {
-    expectRule(grantOn([...REPORTED.slice(0, -1), major('NC-2'), REPORTED.at(-1)!], '2025-09-13'), 'R9', 'major-not-closed-in-time');
+    expectRule(
+      grantOn([...REPORTED.slice(0, -1), major('NC-2'), REPORTED.at(-1)!], '2025-09-13'),
+      'R9',
+      'major-not-closed-in-time',
+    );
   });
   it('takes the limit from the rules config', () => {
     expectOk(grantOn(withMajor('2025-10-01'), '2025-10-02', rulesConfig({ majorClosureMonths: 9 })));
@@ -364,7 +552,11 @@ describe('R10 certificate issue', () => {
   it('is valid three years from the decision at most', () => {
     expectOk(when(given(GRANTED), issue({ validUntil: '2028-04-02' })));
     expectRule(when(given(GRANTED), issue({ validUntil: '2028-04-03' })), 'R10', 'validity-too-long');
-    expectOk(when(given(GRANTED), issue({ validUntil: '2029-04-02' }), { rules: rulesConfig({ certificateValidityYears: 4 }) }));
+    expectOk(
+      when(given(GRANTED), issue({ validUntil: '2029-04-02' }), {
+        rules: rulesConfig({ certificateValidityYears: 4 }),
+      }),
+    );
   });
   it('is not issued before the decision or valid before its issue', () => {
     expectRule(when(given(GRANTED), issue({ issuedAt: '2025-04-01' })), 'R10', 'issued-before-decision');
@@ -373,29 +565,46 @@ describe('R10 certificate issue', () => {
   it('keeps the number at recertification without a new claim, claims a new one', () => {
     const state = given(RECERTIFIED.slice(0, -1));
     expect(expectOk(when(state, RECERTIFIED.at(-1)!)).claims).toEqual([]);
-    const renumbered = step('CertificateIssued', { ...RECERTIFIED.at(-1)!.data, certificateNo: RECERT_NO }, at('2028-03-15'));
+    const renumbered = step(
+      'CertificateIssued',
+      { ...RECERTIFIED.at(-1)!.data, certificateNo: RECERT_NO },
+      at('2028-03-15'),
+    );
     expect(expectOk(when(state, renumbered)).claims).toEqual([{ kind: 'certificateNo', value: RECERT_NO }]);
   });
 });
 
 describe('R11 surveillance', () => {
   it('is not dated before the certificate it follows', () => {
-    expectRule(when(given(CERTIFIED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2025-04-02'))), 'R16', 'occurred-before-dependency');
+    expectRule(
+      when(given(CERTIFIED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2025-04-02'))),
+      'R16',
+      'occurred-before-dependency',
+    );
   });
   it('follows an issued certificate', () => {
-    expectRule(when(given(GRANTED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2025-04-03'))), 'R11', 'surveillance-without-certificate');
+    expectRule(
+      when(given(GRANTED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2025-04-03'))),
+      'R11',
+      'surveillance-without-certificate',
+    );
     expectOk(when(given(CERTIFIED), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2026-03-01'))));
   });
   it('needs two surveillance audits in the cycle before recertification is granted', () => {
     const once = RECERT_REPORTED.filter((s) => s.data.auditId !== 'A-SV2');
-    expectRule(when(given(once), step('CertificationDecided', decided('A-R1'), at('2028-03-10'))), 'R11', 'too-few-surveillance-audits');
+    expectRule(
+      when(given(once), step('CertificationDecided', decided('A-R1'), at('2028-03-10'))),
+      'R11',
+      'too-few-surveillance-audits',
+    );
     const rules = rulesConfig({ minSurveillancesPerCycle: 1 });
     expectOk(when(given(once, { rules }), step('CertificationDecided', decided('A-R1'), at('2028-03-10')), { rules }));
   });
 });
 
 describe('R12 suspension', () => {
-  const suspend = (until: string, occurredAt = at('2026-05-10')) => step('CertificateSuspended', { reason: '未按期接受监督审核', until }, occurredAt);
+  const suspend = (until: string, occurredAt = at('2026-05-10')) =>
+    step('CertificateSuspended', { reason: '未按期接受监督审核', until }, occurredAt);
   const restore = (occurredAt: string) => step('CertificateRestored', { reason: '监督审核通过' }, occurredAt);
 
   it('suspends a valid certificate for at most six months', () => {
@@ -421,38 +630,86 @@ describe('R13 terminal certificates', () => {
   const withdrawn = [...CERTIFIED, step('CertificateWithdrawn', { reason: '国抽不合格' }, at('2026-01-05'))];
 
   it('rejects further certificate events after withdrawal or cancellation', () => {
-    expectRule(when(given(withdrawn), step('CertificateRestored', { reason: 'x' }, at('2026-01-06'))), 'R13', 'certificate-terminal');
-    expectRule(when(given(withdrawn), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2026-03-01'))), 'R13', 'certificate-terminal');
+    expectRule(
+      when(given(withdrawn), step('CertificateRestored', { reason: 'x' }, at('2026-01-06'))),
+      'R13',
+      'certificate-terminal',
+    );
+    expectRule(
+      when(given(withdrawn), step('AuditTeamAssigned', team('A-SV1', 'surveillance'), at('2026-03-01'))),
+      'R13',
+      'certificate-terminal',
+    );
     const cancelled = given([...CERTIFIED, step('CertificateCancelled', { reason: '企业注销' }, at('2026-01-05'))]);
-    expectRule(when(cancelled, step('CertificateScopeChanged', { scope: '零部件', sectors: [17] }, at('2026-01-06'))), 'R13', 'certificate-terminal');
+    expectRule(
+      when(cancelled, step('CertificateScopeChanged', { scope: '零部件', sectors: [17] }, at('2026-01-06'))),
+      'R13',
+      'certificate-terminal',
+    );
   });
   it('still lets the CB report the withdrawal to CNCA', () => {
     const state = given(withdrawn);
     const withdrawalId = eventIdsOf(state).at(-1)!;
-    const reported = { certificationId: 'C-1', kind: 'status_change', subjectEventId: withdrawalId, reportedAt: at('2026-01-06') };
+    const reported = {
+      certificationId: 'C-1',
+      kind: 'status_change',
+      subjectEventId: withdrawalId,
+      reportedAt: at('2026-01-06'),
+    };
     expectOk(when(state, step('ReportedToCnca', reported, at('2026-01-06'))));
   });
   it('treats a certificate past its validity as expired', () => {
-    expectRule(when(given(CERTIFIED), step('CertificateSuspended', { reason: 'x', until: '2028-05-01' }, at('2028-04-02'))), 'R13', 'certificate-expired');
+    expectRule(
+      when(given(CERTIFIED), step('CertificateSuspended', { reason: 'x', until: '2028-05-01' }, at('2028-04-02'))),
+      'R13',
+      'certificate-expired',
+    );
     const expired = given([...CERTIFIED, step('CertificateExpired', {}, at('2028-04-02'))]);
-    expectRule(when(expired, step('CertificateWithdrawn', { reason: 'x' }, at('2028-04-03'))), 'R13', 'certificate-terminal');
+    expectRule(
+      when(expired, step('CertificateWithdrawn', { reason: 'x' }, at('2028-04-03'))),
+      'R13',
+      'certificate-terminal',
+    );
   });
   it('does not expire a certificate before its validUntil', () => {
-    expectRule(when(given(CERTIFIED), step('CertificateExpired', {}, at('2028-04-01'))), 'R16', 'expired-before-valid-until');
+    expectRule(
+      when(given(CERTIFIED), step('CertificateExpired', {}, at('2028-04-01'))),
+      'R16',
+      'expired-before-valid-until',
+    );
   });
 });
 
 describe('R14 recertification before expiry, on site', () => {
   it('rejects a recertification audit started after expiry', () => {
-    expectRule(when(given(SURVEILLED_TWICE), step('AuditTeamAssigned', team('A-R1', 'recertification'), at('2028-04-02'))), 'R14', 'recertification-after-expiry');
+    expectRule(
+      when(given(SURVEILLED_TWICE), step('AuditTeamAssigned', team('A-R1', 'recertification'), at('2028-04-02'))),
+      'R14',
+      'recertification-after-expiry',
+    );
   });
   it('rejects a remote recertification audit and one ending after expiry', () => {
     const state = given([...SURVEILLED_TWICE, RECERT_REPORTED[SURVEILLED_TWICE.length]!]);
-    expectRule(when(state, step('AuditPlanned', plan('A-R1', '2028-02-14', '2028-02-16', 4.5, { mode: 'remote' }), at('2028-01-06'))), 'R14', 'recertification-not-onsite');
-    expectRule(when(state, step('AuditPlanned', plan('A-R1', '2028-03-30', '2028-04-02', 4.5), at('2028-01-06'))), 'R14', 'recertification-after-expiry');
+    expectRule(
+      when(
+        state,
+        step('AuditPlanned', plan('A-R1', '2028-02-14', '2028-02-16', 4.5, { mode: 'remote' }), at('2028-01-06')),
+      ),
+      'R14',
+      'recertification-not-onsite',
+    );
+    expectRule(
+      when(state, step('AuditPlanned', plan('A-R1', '2028-03-30', '2028-04-02', 4.5), at('2028-01-06'))),
+      'R14',
+      'recertification-after-expiry',
+    );
   });
   it('rejects a recertification decided after expiry', () => {
-    expectRule(when(given(RECERT_REPORTED), step('CertificationDecided', decided('A-R1'), at('2028-04-02'))), 'R14', 'recertification-decided-after-expiry');
+    expectRule(
+      when(given(RECERT_REPORTED), step('CertificationDecided', decided('A-R1'), at('2028-04-02'))),
+      'R14',
+      'recertification-decided-after-expiry',
+    );
     expectOk(when(given(RECERT_REPORTED), step('CertificationDecided', decided('A-R1'), at('2028-04-01'))));
   });
 });
@@ -462,24 +719,47 @@ describe('R15 ownership and transfer', () => {
     step('CertificationTransferred', { fromAgencyId, reason: '客户变更认证机构' }, occurredAt, agencyId);
 
   it('lets only the holding CB write', () => {
-    expectRule(when(given(ACCEPTED), step('ContractSigned', { contractNo: 'X', signedAt: '2025-01-15' }, at('2025-01-15'), OTHER_CB)), 'R15', 'not-holding-agency');
+    expectRule(
+      when(
+        given(ACCEPTED),
+        step('ContractSigned', { contractNo: 'X', signedAt: '2025-01-15' }, at('2025-01-15'), OTHER_CB),
+      ),
+      'R15',
+      'not-holding-agency',
+    );
   });
   it('moves the certification to the accepting CB', () => {
     expectOk(when(given(CERTIFIED), transfer()));
     const moved = given([...CERTIFIED, transfer()]);
     expect(moved.holder).toBe(OTHER_CB);
-    expectRule(when(moved, step('CertificateWithdrawn', { reason: 'x' }, at('2026-06-02'))), 'R15', 'not-holding-agency');
-    const newCertificate = { certificateNo: 'RF-2026-0042', issuedAt: '2026-06-10', validUntil: '2028-04-01', scope: '数控机床零部件', sectors: [17, 18] };
+    expectRule(
+      when(moved, step('CertificateWithdrawn', { reason: 'x' }, at('2026-06-02'))),
+      'R15',
+      'not-holding-agency',
+    );
+    const newCertificate = {
+      certificateNo: 'RF-2026-0042',
+      issuedAt: '2026-06-10',
+      validUntil: '2028-04-01',
+      scope: '数控机床零部件',
+      sectors: [17, 18],
+    };
     const issued = expectOk(when(moved, step('CertificateIssued', newCertificate, at('2026-06-10'), OTHER_CB)));
     expect(issued.claims).toEqual([{ kind: 'certificateNo', value: 'RF-2026-0042' }]);
     expectRule(
-      when(moved, step('CertificateIssued', { ...newCertificate, validUntil: '2029-06-09' }, at('2026-06-10'), OTHER_CB)),
+      when(
+        moved,
+        step('CertificateIssued', { ...newCertificate, validUntil: '2029-06-09' }, at('2026-06-10'), OTHER_CB),
+      ),
       'R10',
       'validity-beyond-transferred-certificate',
     );
   });
   it('does not transfer a suspended certificate', () => {
-    const suspended = given([...CERTIFIED, step('CertificateSuspended', { reason: '监督审核逾期', until: '2026-08-01' }, at('2026-05-10'))]);
+    const suspended = given([
+      ...CERTIFIED,
+      step('CertificateSuspended', { reason: '监督审核逾期', until: '2026-08-01' }, at('2026-05-10')),
+    ]);
     expectRule(when(suspended, transfer()), 'R15', 'transfer-of-suspended-certificate');
   });
   it('is written by the accepting CB, from the holder, for a certified client', () => {
@@ -496,27 +776,71 @@ describe('R16 event time', () => {
     expectOk(when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:04:59+08:00'), { now }));
   });
   it('rejects an event further in the future', () => {
-    expectRule(when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:05:01+08:00'), { now }), 'R16', 'occurred-in-future');
-    expectOk(when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:05:01+08:00'), { now, rules: rulesConfig({ clockSkewSeconds: 600 }) }));
+    expectRule(
+      when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:05:01+08:00'), { now }),
+      'R16',
+      'occurred-in-future',
+    );
+    expectOk(
+      when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:05:01+08:00'), {
+        now,
+        rules: rulesConfig({ clockSkewSeconds: 600 }),
+      }),
+    );
   });
   it('rejects an occurredAt that is no date-time with offset', () => {
-    expectRule(when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06 10:00')), 'R16', 'invalid-occurred-at');
+    expectRule(
+      when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06 10:00')),
+      'R16',
+      'invalid-occurred-at',
+    );
   });
   it('rejects an event older than the event it depends on', () => {
-    expectRule(when(given(APPLIED), step('ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-05'))), 'R16', 'occurred-before-dependency');
-    expectRule(when(given(STAGE2_DONE), step('AuditReportSubmitted', report('A-S2'), at('2025-03-12', '17:00:00'))), 'R16', 'occurred-before-dependency');
+    expectRule(
+      when(given(APPLIED), step('ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-05'))),
+      'R16',
+      'occurred-before-dependency',
+    );
+    expectRule(
+      when(given(STAGE2_DONE), step('AuditReportSubmitted', report('A-S2'), at('2025-03-12', '17:00:00'))),
+      'R16',
+      'occurred-before-dependency',
+    );
   });
   it('rejects audits that end before they start', () => {
-    expectRule(when(given(STAGE1_PLANNED.slice(0, -1)), step('AuditPlanned', plan('A-S1', '2025-02-11', '2025-02-10', 2), at('2025-01-22'))), 'R16', 'plan-ends-before-start');
+    expectRule(
+      when(
+        given(STAGE1_PLANNED.slice(0, -1)),
+        step('AuditPlanned', plan('A-S1', '2025-02-11', '2025-02-10', 2), at('2025-01-22')),
+      ),
+      'R16',
+      'plan-ends-before-start',
+    );
   });
   it('checks CNCA reports against the reported event', () => {
     const state = given(CERTIFIED);
     const issuedId = eventIdsOf(state).at(-1)!;
-    const report = (reportedAt: string) => ({ certificationId: 'C-1', kind: 'certificate', subjectEventId: issuedId, reportedAt });
+    const report = (reportedAt: string) => ({
+      certificationId: 'C-1',
+      kind: 'certificate',
+      subjectEventId: issuedId,
+      reportedAt,
+    });
     expectOk(when(state, step('ReportedToCnca', report(at('2025-04-08')), at('2025-04-08'))));
-    expectRule(when(state, step('ReportedToCnca', report(at('2025-04-01')), at('2025-04-08'))), 'R16', 'reported-before-subject');
     expectRule(
-      when(state, step('ReportedToCnca', { ...report(at('2025-04-08')), subjectEventId: '6f1c2a5e-0000-4000-8000-000000000000' }, at('2025-04-08'))),
+      when(state, step('ReportedToCnca', report(at('2025-04-01')), at('2025-04-08'))),
+      'R16',
+      'reported-before-subject',
+    );
+    expectRule(
+      when(
+        state,
+        step(
+          'ReportedToCnca',
+          { ...report(at('2025-04-08')), subjectEventId: '6f1c2a5e-0000-4000-8000-000000000000' },
+          at('2025-04-08'),
+        ),
+      ),
       'SEQ',
       'unknown-subject-event',
     );

@@ -26,7 +26,13 @@ import type {
 } from './payloads';
 import type { RuleId } from './ruleCatalog';
 import type { RulesConfig } from './rulesConfig';
-import { onsiteDaysOf, TERMINAL_STATUSES, type AuditState, type CertificateState, type CertificationState } from './state';
+import {
+  onsiteDaysOf,
+  TERMINAL_STATUSES,
+  type AuditState,
+  type CertificateState,
+  type CertificationState,
+} from './state';
 
 export type { RuleId };
 
@@ -96,7 +102,11 @@ type Check<T extends keyof CertificationPayloads> = (input: Input<T>) => Outcome
 /** R16: an event is not older than the event it depends on. */
 function notBefore(event: ProposedEvent, dependency: string | undefined, what: string): void {
   if (dependency !== undefined && timeOf(event.occurredAt) < timeOf(dependency)) {
-    reject('R16', 'occurred-before-dependency', `occurredAt ${event.occurredAt} is before the ${what} (${dependency}) it depends on`);
+    reject(
+      'R16',
+      'occurred-before-dependency',
+      `occurredAt ${event.occurredAt} is before the ${what} (${dependency}) it depends on`,
+    );
   }
 }
 
@@ -111,7 +121,11 @@ function certificateOf(state: CertificationState, type: string): CertificateStat
 /** R13 by the calendar: a certificate past its validUntil is expired even before CertificateExpired is recorded. */
 function notPastValidity(certificate: CertificateState, on: IsoDate, type: string): void {
   if (on > certificate.validUntil) {
-    reject('R13', 'certificate-expired', `certificate ${certificate.certificateNo} expired on ${certificate.validUntil}; ${type} is not possible`);
+    reject(
+      'R13',
+      'certificate-expired',
+      `certificate ${certificate.certificateNo} expired on ${certificate.validUntil}; ${type} is not possible`,
+    );
   }
 }
 
@@ -159,8 +173,15 @@ function md5For(state: CertificationState, rules: RulesConfig, audit: Md5Audit, 
 }
 
 /** The last audit of a kind that was planned (or conducted): the stage 1 that stage 2 builds on, and back. */
-function latestAudit(state: CertificationState, kind: AuditKind, having: 'plan' | 'conducted', except?: string): AuditState | undefined {
-  const audits = Object.values(state.audits).filter((a) => a.kind === kind && a[having] !== undefined && a.auditId !== except);
+function latestAudit(
+  state: CertificationState,
+  kind: AuditKind,
+  having: 'plan' | 'conducted',
+  except?: string,
+): AuditState | undefined {
+  const audits = Object.values(state.audits).filter(
+    (a) => a.kind === kind && a[having] !== undefined && a.auditId !== except,
+  );
   return audits.sort((a, b) => timeOf(a[having]!.at) - timeOf(b[having]!.at)).at(-1);
 }
 
@@ -188,7 +209,8 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   },
 
   ApplicationReviewed: ({ state, event, data, rules }) => {
-    if (state.review) reject('R3', 'application-already-reviewed', `the application was already ${state.review.outcome}`);
+    if (state.review)
+      reject('R3', 'application-already-reviewed', `the application was already ${state.review.outcome}`);
     notBefore(event, state.application!.submittedAt, 'application');
     const { requiredAuditDays: _ignored, ...rest } = data as ApplicationReviewedData;
     if (data.outcome !== 'accepted') return { data: rest };
@@ -218,7 +240,8 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     const audit = auditOf(state, data.auditId);
     if (audit.conducted) reject('SEQ', 'audit-already-conducted', `audit ${data.auditId} was already conducted`);
     notBefore(event, audit.assignedAt, 'team assignment');
-    if (data.end < data.start) reject('R16', 'plan-ends-before-start', `the plan ends (${data.end}) before it starts (${data.start})`);
+    if (data.end < data.start)
+      reject('R16', 'plan-ends-before-start', `the plan ends (${data.end}) before it starts (${data.start})`);
     registrationsValidThrough(audit.team, data.end, 'the planned audit end');
     if (audit.kind === 'recertification') checkRecertificationPlan(state, data);
     checkAuditTime(state, audit, data, rules);
@@ -229,10 +252,15 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     if (!audit.plan) reject('SEQ', 'audit-not-planned', `audit ${data.auditId} has no plan`);
     if (audit.conducted) reject('SEQ', 'audit-already-conducted', `audit ${data.auditId} was already conducted`);
     notBefore(event, audit.plan.at, 'audit plan');
-    if (data.end < data.start) reject('R16', 'audit-ends-before-start', `the audit ends (${data.end}) before it starts (${data.start})`);
+    if (data.end < data.start)
+      reject('R16', 'audit-ends-before-start', `the audit ends (${data.end}) before it starts (${data.start})`);
     if (audit.kind === 'stage2') checkStage1Conducted(state, data);
     if (audit.kind === 'recertification' && state.certificate && data.end > state.certificate.validUntil) {
-      reject('R14', 'recertification-after-expiry', `the recertification audit ends after the certificate expires (${state.certificate.validUntil})`);
+      reject(
+        'R14',
+        'recertification-after-expiry',
+        `the recertification audit ends after the certificate expires (${state.certificate.validUntil})`,
+      );
     }
     registrationsValidThrough(audit.team, data.end, 'the audit end');
   },
@@ -246,16 +274,27 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   },
 
   FindingClosed: ({ state, event, data }) => {
-    const finding = state.findings[data.findingId] ?? reject('SEQ', 'unknown-finding', `no finding ${data.findingId} was raised`);
+    const finding =
+      state.findings[data.findingId] ?? reject('SEQ', 'unknown-finding', `no finding ${data.findingId} was raised`);
     if (finding.closed) reject('SEQ', 'finding-already-closed', `finding ${data.findingId} is already closed`);
     notBefore(event, finding.raisedAt, 'finding');
     if (finding.grade === 'major') {
-      const missing = (['correction', 'correctiveAction', 'verifiedBy', 'verifiedAt'] as const).filter((k) => isBlank(data[k]));
+      const missing = (['correction', 'correctiveAction', 'verifiedBy', 'verifiedAt'] as const).filter((k) =>
+        isBlank(data[k]),
+      );
       if (missing.length > 0) {
-        reject('R7', 'major-closure-unverified', `a major nonconformity closes only with correction and corrective action verified; missing ${missing.join(', ')}`);
+        reject(
+          'R7',
+          'major-closure-unverified',
+          `a major nonconformity closes only with correction and corrective action verified; missing ${missing.join(', ')}`,
+        );
       }
     } else if (isBlank(data.correctiveAction)) {
-      reject('R7', 'minor-without-action-plan', `a minor nonconformity needs an accepted corrective action plan (correctiveAction)`);
+      reject(
+        'R7',
+        'minor-without-action-plan',
+        `a minor nonconformity needs an accepted corrective action plan (correctiveAction)`,
+      );
     }
     if (data.verifiedAt !== undefined && data.verifiedAt < dateOf(finding.raisedAt)) {
       reject('R16', 'verified-before-raised', `verifiedAt ${data.verifiedAt} is before the finding was raised`);
@@ -275,25 +314,39 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
 
   CertificateSuspended: ({ state, event, data, rules, on }) => {
     const certificate = certificateOf(state, 'CertificateSuspended');
-    if (certificate.status !== 'valid') reject('R12', 'suspend-requires-valid', `only a valid certificate can be suspended; it is ${certificate.status}`);
+    if (certificate.status !== 'valid')
+      reject('R12', 'suspend-requires-valid', `only a valid certificate can be suspended; it is ${certificate.status}`);
     notPastValidity(certificate, on, 'suspension');
     notBefore(event, certificate.changedAt, 'last certificate change');
-    if (data.until < on) reject('R12', 'suspension-ends-in-past', `the suspension ends (${data.until}) before it starts (${on})`);
+    if (data.until < on)
+      reject('R12', 'suspension-ends-in-past', `the suspension ends (${data.until}) before it starts (${on})`);
     const limit = addMonths(on, rules.maxSuspensionMonths);
     if (data.until > limit) {
-      reject('R12', 'suspension-too-long', `a suspension lasts at most ${rules.maxSuspensionMonths} months (until ${limit})`);
+      reject(
+        'R12',
+        'suspension-too-long',
+        `a suspension lasts at most ${rules.maxSuspensionMonths} months (until ${limit})`,
+      );
     }
   },
 
   CertificateRestored: ({ state, event, rules, on }) => {
     const certificate = certificateOf(state, 'CertificateRestored');
     if (certificate.status !== 'suspended' || !certificate.suspension) {
-      reject('R12', 'restore-requires-suspended', `only a suspended certificate can be restored; it is ${certificate.status}`);
+      reject(
+        'R12',
+        'restore-requires-suspended',
+        `only a suspended certificate can be restored; it is ${certificate.status}`,
+      );
     }
     notBefore(event, certificate.suspension.at, 'suspension');
     const limit = addMonths(certificate.suspension.since, rules.maxSuspensionMonths);
     if (on > limit) {
-      reject('R12', 'suspension-limit-passed', `the suspension passed its ${rules.maxSuspensionMonths}-month limit on ${limit}; it ends by withdrawal`);
+      reject(
+        'R12',
+        'suspension-limit-passed',
+        `the suspension passed its ${rules.maxSuspensionMonths}-month limit on ${limit}; it ends by withdrawal`,
+      );
     }
     notPastValidity(certificate, on, 'restoring');
   },
@@ -310,13 +363,22 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     const certificate = certificateOf(state, 'CertificateExpired');
     notBefore(event, certificate.changedAt, 'last certificate change');
     if (on <= certificate.validUntil) {
-      reject('R16', 'expired-before-valid-until', `the certificate is valid until ${certificate.validUntil}; it cannot expire on ${on}`);
+      reject(
+        'R16',
+        'expired-before-valid-until',
+        `the certificate is valid until ${certificate.validUntil}; it cannot expire on ${on}`,
+      );
     }
   },
 
   CertificateScopeChanged: ({ state, event, data, on }) => {
     const certificate = certificateOf(state, 'CertificateScopeChanged');
-    if (certificate.status !== 'valid') reject('SEQ', 'scope-change-requires-valid', `the scope changes only while the certificate is valid; it is ${certificate.status}`);
+    if (certificate.status !== 'valid')
+      reject(
+        'SEQ',
+        'scope-change-requires-valid',
+        `the scope changes only while the certificate is valid; it is ${certificate.status}`,
+      );
     notPastValidity(certificate, on, 'a scope change');
     notBefore(event, certificate.changedAt, 'last certificate change');
     void (data as CertificateScopeChangedData);
@@ -324,23 +386,34 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
 
   CertificationTransferred: ({ state, event, data, on }) => {
     const holder = state.holder!;
-    if (event.agencyId === holder) reject('R15', 'transfer-to-same-agency', `${holder} already holds this certification`);
+    if (event.agencyId === holder)
+      reject('R15', 'transfer-to-same-agency', `${holder} already holds this certification`);
     if (data.fromAgencyId !== holder) {
       reject('R15', 'transfer-from-wrong-agency', `the certification is held by ${holder}, not ${data.fromAgencyId}`);
     }
-    const certificate = state.certificate ?? reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
-    if (certificate.status === 'suspended') reject('R15', 'transfer-of-suspended-certificate', 'a suspended certificate cannot be transferred');
-    if (state.transfer?.awaitingCertificate) reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
+    const certificate =
+      state.certificate ??
+      reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
+    if (certificate.status === 'suspended')
+      reject('R15', 'transfer-of-suspended-certificate', 'a suspended certificate cannot be transferred');
+    if (state.transfer?.awaitingCertificate)
+      reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
     notPastValidity(certificate, on, 'a transfer');
     notBefore(event, certificate.changedAt, 'last certificate change');
     void (data as CertificationTransferredData);
   },
 
   ReportedToCnca: ({ state, event, data }) => {
-    const subject = state.events[data.subjectEventId] ?? reject('SEQ', 'unknown-subject-event', `event ${data.subjectEventId} is not in this certification`);
+    const subject =
+      state.events[data.subjectEventId] ??
+      reject('SEQ', 'unknown-subject-event', `event ${data.subjectEventId} is not in this certification`);
     notBefore(event, subject.occurredAt, 'reported event');
     if (timeOf(data.reportedAt) < timeOf(subject.occurredAt)) {
-      reject('R16', 'reported-before-subject', `reportedAt ${data.reportedAt} is before the reported event (${subject.occurredAt})`);
+      reject(
+        'R16',
+        'reported-before-subject',
+        `reportedAt ${data.reportedAt} is before the reported event (${subject.occurredAt})`,
+      );
     }
     void (data as ReportedToCncaData);
   },
@@ -352,7 +425,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
 
 /** R1: the client's legal identity. */
 function checkClientIdentity(data: ApplicationSubmittedData): void {
-  if (isBlank(data.client?.name)) reject('R1', 'client-name-missing', 'the application needs the client\'s legal name');
+  if (isBlank(data.client?.name)) reject('R1', 'client-name-missing', "the application needs the client's legal name");
   const problem = creditCodeProblem(data.client?.creditCode ?? '');
   if (problem) {
     reject('R1', 'invalid-credit-code', `client.creditCode is not a valid unified social credit code (${problem})`);
@@ -377,9 +450,14 @@ function checkManagementSystem(data: ApplicationSubmittedData, rules: RulesConfi
   for (const [key, code, what] of records) {
     const date = system[key];
     if (isBlank(date)) reject('R2', `no-${code}`, `the application must record ${what} (managementSystem.${key})`);
-    if (date! > on) reject('R2', `${code}-after-application`, `managementSystem.${key} ${date} is after the application date ${on}`);
+    if (date! > on)
+      reject('R2', `${code}-after-application`, `managementSystem.${key} ${date} is after the application date ${on}`);
     if (date! < system.operatingSince) {
-      reject('R2', `${code}-before-operation`, `managementSystem.${key} ${date} is before the system started operating (${system.operatingSince})`);
+      reject(
+        'R2',
+        `${code}-before-operation`,
+        `managementSystem.${key} ${date} is before the system started operating (${system.operatingSince})`,
+      );
     }
   }
 }
@@ -392,27 +470,43 @@ function checkAuditKindAllowed(state: CertificationState, kind: AuditKind, on: I
     case 'stage2':
       if (!state.contract) reject('SEQ', 'no-contract', `a ${kind} audit needs a signed contract`);
       if (certificate || state.cycle.number > 0) {
-        reject('SEQ', 'initial-audit-after-certification', `a ${kind} audit belongs to the initial certification; the client is certified`);
+        reject(
+          'SEQ',
+          'initial-audit-after-certification',
+          `a ${kind} audit belongs to the initial certification; the client is certified`,
+        );
       }
       return;
     case 'surveillance':
-      if (!certificate) reject('R11', 'surveillance-without-certificate', 'surveillance audits follow an issued certificate');
+      if (!certificate)
+        reject('R11', 'surveillance-without-certificate', 'surveillance audits follow an issued certificate');
       notPastValidity(certificate, on, 'a surveillance audit');
       return;
     case 'recertification':
-      if (!certificate) reject('SEQ', 'recertification-without-certificate', 'a recertification needs a certificate to renew');
+      if (!certificate)
+        reject('SEQ', 'recertification-without-certificate', 'a recertification needs a certificate to renew');
       if (on > certificate.validUntil) {
-        reject('R14', 'recertification-after-expiry', `the certificate expired on ${certificate.validUntil}; this is an initial certification now`);
+        reject(
+          'R14',
+          'recertification-after-expiry',
+          `the certificate expired on ${certificate.validUntil}; this is an initial certification now`,
+        );
       }
       return;
     case 'special':
-      if (!certificate) reject('SEQ', 'special-audit-without-certificate', 'special audits are made on an issued certificate');
+      if (!certificate)
+        reject('SEQ', 'special-audit-without-certificate', 'special audits are made on an issued certificate');
       return;
   }
 }
 
 /** R4: a leader, registrations, and the client's sectors covered. */
-function checkTeam(state: CertificationState, members: readonly TeamMemberPayload[], on: IsoDate, plannedEnd: IsoDate | undefined): void {
+function checkTeam(
+  state: CertificationState,
+  members: readonly TeamMemberPayload[],
+  on: IsoDate,
+  plannedEnd: IsoDate | undefined,
+): void {
   if (!members.some((m) => m.role === 'leader')) reject('R4', 'no-team-leader', 'the audit team needs a leader');
   const ids = new Set<string>();
   for (const member of members) {
@@ -421,7 +515,11 @@ function checkTeam(state: CertificationState, members: readonly TeamMemberPayloa
   }
   for (const member of registered(members)) {
     if (isBlank(member.registrationNo) || isBlank(member.registrationValidUntil)) {
-      reject('R4', 'registration-missing', `auditor ${member.auditorId} (${member.role}) needs a registration number and its validity`);
+      reject(
+        'R4',
+        'registration-missing',
+        `auditor ${member.auditorId} (${member.role}) needs a registration number and its validity`,
+      );
     }
   }
   registrationsValidThrough(members, plannedEnd ?? on, plannedEnd ? 'the planned audit end' : 'the assignment date');
@@ -438,19 +536,30 @@ function checkRecertificationPlan(state: CertificationState, data: AuditPlannedD
   if (data.mode === 'remote') reject('R14', 'recertification-not-onsite', 'a recertification audit is made on site');
   const certificate = state.certificate;
   if (certificate && data.end > certificate.validUntil) {
-    reject('R14', 'recertification-after-expiry', `the recertification audit must end before the certificate expires (${certificate.validUntil})`);
+    reject(
+      'R14',
+      'recertification-after-expiry',
+      `the recertification audit must end before the certificate expires (${certificate.validUntil})`,
+    );
   }
 }
 
 /** R6: planned time against IAF MD5, and the on-site share. */
-function checkAuditTime(state: CertificationState, audit: AuditState, data: AuditPlannedData, rules: RulesConfig): void {
+function checkAuditTime(
+  state: CertificationState,
+  audit: AuditState,
+  data: AuditPlannedData,
+  rules: RulesConfig,
+): void {
   const onsite = onsiteDaysOf(data);
   if (onsite > data.auditDays) {
     reject('R6', 'onsite-exceeds-audit-days', `onsiteDays ${onsite} is more than auditDays ${data.auditDays}`);
   }
   // Stage 1 and stage 2 together make the initial audit: whichever is planned second is checked with the other.
   const initial = audit.kind === 'stage1' || audit.kind === 'stage2';
-  const other = initial ? latestAudit(state, audit.kind === 'stage1' ? 'stage2' : 'stage1', 'plan', audit.auditId)?.plan : undefined;
+  const other = initial
+    ? latestAudit(state, audit.kind === 'stage1' ? 'stage2' : 'stage1', 'plan', audit.auditId)?.plan
+    : undefined;
   if (audit.kind === 'stage1' && !other) return;
   const totalDays = data.auditDays + (other?.auditDays ?? 0);
   const totalOnsite = onsite + (other?.onsiteDays ?? 0);
@@ -481,7 +590,11 @@ function checkStage1Conducted(state: CertificationState, data: AuditConductedDat
   const stage1 = latestAudit(state, 'stage1', 'conducted');
   if (!stage1) reject('R5', 'stage1-not-conducted', 'stage 2 cannot be conducted before stage 1 is conducted');
   if (data.start < stage1.conducted!.end) {
-    reject('R5', 'stage2-before-stage1', `stage 2 starts (${data.start}) before stage 1 ended (${stage1.conducted!.end})`);
+    reject(
+      'R5',
+      'stage2-before-stage1',
+      `stage 2 starts (${data.start}) before stage 1 ended (${stage1.conducted!.end})`,
+    );
   }
 }
 
@@ -489,7 +602,8 @@ function checkStage1Conducted(state: CertificationState, data: AuditConductedDat
 function checkDecision({ state, event, data, rules, on }: Input<'CertificationDecided'>): Outcome {
   const audit = auditOf(state, data.auditId);
   if (audit.decision) reject('SEQ', 'audit-already-decided', `audit ${data.auditId} was already decided`);
-  if (audit.kind === 'stage1') reject('R7', 'decision-on-stage1', 'the certification decision is made on the stage 2 audit');
+  if (audit.kind === 'stage1')
+    reject('R7', 'decision-on-stage1', 'the certification decision is made on the stage 2 audit');
   if (!audit.report) reject('R7', 'no-audit-report', `audit ${data.auditId} has no submitted report`);
   notBefore(event, audit.report.at, 'audit report');
   const covered = auditsDecidedWith(state, audit);
@@ -499,7 +613,11 @@ function checkDecision({ state, event, data, rules, on }: Input<'CertificationDe
     reject('R8', 'decision-by-team-member', `decision maker ${maker} was on the team of audit ${teamAudit.auditId}`);
   }
   if (audit.kind === 'recertification' && state.certificate && on > state.certificate.validUntil) {
-    reject('R14', 'recertification-decided-after-expiry', `the certificate expired on ${state.certificate.validUntil}; this is an initial certification now`);
+    reject(
+      'R14',
+      'recertification-decided-after-expiry',
+      `the certificate expired on ${state.certificate.validUntil}; this is an initial certification now`,
+    );
   }
   if (data.decision !== 'grant') return;
   checkFindingsForGrant(state, audit, covered, rules, on);
@@ -508,25 +626,44 @@ function checkDecision({ state, event, data, rules, on }: Input<'CertificationDe
       (a) => a.kind === 'surveillance' && a.cycle === audit.cycle && a.conducted !== undefined,
     ).length;
     if (surveillances < rules.minSurveillancesPerCycle) {
-      reject('R11', 'too-few-surveillance-audits', `the cycle had ${surveillances} surveillance audit(s); at least ${rules.minSurveillancesPerCycle} are needed`);
+      reject(
+        'R11',
+        'too-few-surveillance-audits',
+        `the cycle had ${surveillances} surveillance audit(s); at least ${rules.minSurveillancesPerCycle} are needed`,
+      );
     }
   }
 }
 
 /** R7, R9: majors closed (in time after stage 2), minors with an accepted action plan. */
-function checkFindingsForGrant(state: CertificationState, audit: AuditState, covered: readonly AuditState[], rules: RulesConfig, on: IsoDate): void {
-  const limit = audit.kind === 'stage2' && audit.conducted ? addMonths(audit.conducted.end, rules.majorClosureMonths) : undefined;
+function checkFindingsForGrant(
+  state: CertificationState,
+  audit: AuditState,
+  covered: readonly AuditState[],
+  rules: RulesConfig,
+  on: IsoDate,
+): void {
+  const limit =
+    audit.kind === 'stage2' && audit.conducted ? addMonths(audit.conducted.end, rules.majorClosureMonths) : undefined;
   for (const findingId of covered.flatMap((a) => a.findingIds)) {
     const finding = state.findings[findingId]!;
     if (finding.grade === 'major') {
       if (!finding.closed) {
         if (limit && on > limit) {
-          reject('R9', 'major-not-closed-in-time', `major nonconformity ${findingId} was not closed within ${rules.majorClosureMonths} months of stage 2 (${limit}); a new stage 2 is needed`);
+          reject(
+            'R9',
+            'major-not-closed-in-time',
+            `major nonconformity ${findingId} was not closed within ${rules.majorClosureMonths} months of stage 2 (${limit}); a new stage 2 is needed`,
+          );
         }
         reject('R7', 'open-major-nonconformity', `major nonconformity ${findingId} is not verified closed`);
       }
       if (limit && finding.closed.verifiedAt !== undefined && finding.closed.verifiedAt > limit) {
-        reject('R9', 'major-closed-too-late', `major nonconformity ${findingId} was verified on ${finding.closed.verifiedAt}, after ${limit}; a new stage 2 is needed`);
+        reject(
+          'R9',
+          'major-closed-too-late',
+          `major nonconformity ${findingId} was verified on ${finding.closed.verifiedAt}, after ${limit}; a new stage 2 is needed`,
+        );
       }
     } else if (!finding.closed) {
       reject('R7', 'minor-without-action-plan', `minor nonconformity ${findingId} has no accepted action plan`);
@@ -544,20 +681,35 @@ function checkIssue({ state, event, data, rules }: Input<'CertificateIssued'>): 
   if (grant) {
     notBefore(event, grant.at, 'grant decision');
     const decidedOn = dateOf(grant.at);
-    if (data.issuedAt < decidedOn) reject('R10', 'issued-before-decision', `issuedAt ${data.issuedAt} is before the decision (${decidedOn})`);
+    if (data.issuedAt < decidedOn)
+      reject('R10', 'issued-before-decision', `issuedAt ${data.issuedAt} is before the decision (${decidedOn})`);
     const limit = addMonths(decidedOn, rules.certificateValidityYears * 12);
     if (data.validUntil > limit) {
-      reject('R10', 'validity-too-long', `a certificate is valid at most ${rules.certificateValidityYears} years from the decision (until ${limit})`);
+      reject(
+        'R10',
+        'validity-too-long',
+        `a certificate is valid at most ${rules.certificateValidityYears} years from the decision (until ${limit})`,
+      );
     }
   } else if (transfer && state.certificate) {
     notBefore(event, transfer.at, 'transfer');
     if (data.validUntil > state.certificate.validUntil) {
-      reject('R10', 'validity-beyond-transferred-certificate', `a transferred certificate keeps the cycle's expiry (${state.certificate.validUntil})`);
+      reject(
+        'R10',
+        'validity-beyond-transferred-certificate',
+        `a transferred certificate keeps the cycle's expiry (${state.certificate.validUntil})`,
+      );
     }
   } else {
-    reject('R10', 'issue-without-grant', 'a certificate is issued only after a grant decision on stage 2 or recertification');
+    reject(
+      'R10',
+      'issue-without-grant',
+      'a certificate is issued only after a grant decision on stage 2 or recertification',
+    );
   }
-  const claims: Claim[] = state.certificateNos.includes(data.certificateNo) ? [] : [{ kind: 'certificateNo', value: data.certificateNo }];
+  const claims: Claim[] = state.certificateNos.includes(data.certificateNo)
+    ? []
+    : [{ kind: 'certificateNo', value: data.certificateNo }];
   return { claims };
 }
 
@@ -570,26 +722,45 @@ const CERTIFICATION_TYPES: ReadonlySet<string> = new Set(CERTIFICATION_EVENT_TYP
 /** Checks that apply to every event before its own: time, stream, ownership, application and certificate status. */
 function checkCommon(state: CertificationState, event: ProposedEvent, rules: RulesConfig, now: Date): void {
   if (!isDateTime(event.occurredAt)) {
-    reject('R16', 'invalid-occurred-at', `occurredAt ${JSON.stringify(event.occurredAt)} is not an ISO 8601 date-time with offset`);
+    reject(
+      'R16',
+      'invalid-occurred-at',
+      `occurredAt ${JSON.stringify(event.occurredAt)} is not an ISO 8601 date-time with offset`,
+    );
   }
   if (timeOf(event.occurredAt) > now.getTime() + rules.clockSkewSeconds * 1000) {
     reject('R16', 'occurred-in-future', `occurredAt ${event.occurredAt} is in the future (now ${now.toISOString()})`);
   }
   if (event.type === 'ApplicationSubmitted') {
-    if (state.version >= 0) reject('SEQ', 'application-exists', 'this certification already has an application; a new certification needs a new certificationId');
+    if (state.version >= 0)
+      reject(
+        'SEQ',
+        'application-exists',
+        'this certification already has an application; a new certification needs a new certificationId',
+      );
     return;
   }
   if (!state.application) reject('SEQ', 'no-application', `${event.type} needs an application first`);
   if (event.type !== 'CertificationTransferred' && event.agencyId !== state.holder) {
-    reject('R15', 'not-holding-agency', `the certification is held by ${state.holder}; ${event.agencyId} cannot write to it`);
+    reject(
+      'R15',
+      'not-holding-agency',
+      `the certification is held by ${state.holder}; ${event.agencyId} cannot write to it`,
+    );
   }
   if (event.type === 'ReportedToCnca') return;
-  if (state.application.status === 'rejected') reject('R3', 'application-rejected', 'nothing happens on a rejected application');
+  if (state.application.status === 'rejected')
+    reject('R3', 'application-rejected', 'nothing happens on a rejected application');
   if (event.type === 'ApplicationReviewed') return;
-  if (state.application.status !== 'accepted') reject('SEQ', 'application-not-accepted', `${event.type} needs an accepted application`);
+  if (state.application.status !== 'accepted')
+    reject('SEQ', 'application-not-accepted', `${event.type} needs an accepted application`);
   const certificate = state.certificate;
   if (certificate && TERMINAL_STATUSES.includes(certificate.status)) {
-    reject('R13', 'certificate-terminal', `certificate ${certificate.certificateNo} is ${certificate.status}; a new certification needs a new certificationId`);
+    reject(
+      'R13',
+      'certificate-terminal',
+      `certificate ${certificate.certificateNo} is ${certificate.status}; a new certification needs a new certificationId`,
+    );
   }
 }
 
@@ -600,7 +771,12 @@ function checkCommon(state: CertificationState, event: ProposedEvent, rules: Rul
  */
 export function decide(state: CertificationState, proposed: ProposedEvent, context: DecisionContext): DecideResult {
   if (!CERTIFICATION_TYPES.has(proposed.type)) {
-    return { ok: false, rule: 'SEQ', code: 'not-a-certification-event', message: `${proposed.type} is not written to certification streams` };
+    return {
+      ok: false,
+      rule: 'SEQ',
+      code: 'not-a-certification-event',
+      message: `${proposed.type} is not written to certification streams`,
+    };
   }
   try {
     checkCommon(state, proposed, context.rules, context.now);

@@ -1,4 +1,13 @@
-export { decide, type Accepted, type Claim, type DecideResult, type DecisionContext, type ProposedEvent, type Rejected, type RuleId } from './decide';
+export {
+  decide,
+  type Accepted,
+  type Claim,
+  type DecideResult,
+  type DecisionContext,
+  type ProposedEvent,
+  type Rejected,
+  type RuleId,
+} from './decide';
 export {
   evolve,
   foldEvents,

@@ -57,7 +57,8 @@ const NON_NEGATIVE_INTEGERS = [
 export function rulesConfig(overrides: Partial<RulesConfig> = {}): RulesConfig {
   const config: RulesConfig = { ...defaultRulesConfig, ...overrides };
   for (const key of NON_NEGATIVE_INTEGERS) {
-    if (!Number.isInteger(config[key]) || config[key] < 0) throw new RulesConfigError(`${key} must be a whole number ≥ 0`);
+    if (!Number.isInteger(config[key]) || config[key] < 0)
+      throw new RulesConfigError(`${key} must be a whole number ≥ 0`);
   }
   if (!(config.clockSkewSeconds >= 0)) throw new RulesConfigError('clockSkewSeconds must be ≥ 0');
   if (!ROUNDING_POLICIES.includes(config.auditTimeRounding)) {
@@ -66,6 +67,7 @@ export function rulesConfig(overrides: Partial<RulesConfig> = {}): RulesConfig {
   for (const key of ['maxAuditTimeReduction', 'minOnsiteShare'] as const) {
     if (!(config[key] >= 0 && config[key] <= 1)) throw new RulesConfigError(`${key} must be between 0 and 1`);
   }
-  if (typeof config.remoteAuditPermitted !== 'boolean') throw new RulesConfigError('remoteAuditPermitted must be a boolean');
+  if (typeof config.remoteAuditPermitted !== 'boolean')
+    throw new RulesConfigError('remoteAuditPermitted must be a boolean');
   return Object.freeze(config);
 }

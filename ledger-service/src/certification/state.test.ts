@@ -1,5 +1,15 @@
 import { evolve, foldEvents, initialState } from './state';
-import { CB, CERTIFICATE_NO, CERTIFIED, OTHER_CB, RECERTIFIED, SURVEILLED_TWICE, at, given, step } from './testing/history';
+import {
+  CB,
+  CERTIFICATE_NO,
+  CERTIFIED,
+  OTHER_CB,
+  RECERTIFIED,
+  SURVEILLED_TWICE,
+  at,
+  given,
+  step,
+} from './testing/history';
 
 describe('CertificationState as a fold of events', () => {
   it('starts empty', () => {
@@ -18,13 +28,29 @@ describe('CertificationState as a fold of events', () => {
     });
     expect(state.review).toMatchObject({ outcome: 'accepted', requiredAuditDays: 7 });
     expect(state.contract).toMatchObject({ contractNo: 'HT-2025-0007', signedAt: '2025-01-15' });
-    expect(state.audits['A-S1']).toMatchObject({ kind: 'stage1', cycle: 0, plan: { auditDays: 2, onsiteDays: 2 }, conducted: { end: '2025-02-11' } });
-    expect(state.audits['A-S2']).toMatchObject({ kind: 'stage2', findingIds: ['NC-1'], decision: { decision: 'grant' } });
+    expect(state.audits['A-S1']).toMatchObject({
+      kind: 'stage1',
+      cycle: 0,
+      plan: { auditDays: 2, onsiteDays: 2 },
+      conducted: { end: '2025-02-11' },
+    });
+    expect(state.audits['A-S2']).toMatchObject({
+      kind: 'stage2',
+      findingIds: ['NC-1'],
+      decision: { decision: 'grant' },
+    });
     expect(state.audits['A-S2']!.team.map((m) => m.auditorId)).toEqual(['AUD-001', 'AUD-002']);
     expect(state.findings['NC-1']).toMatchObject({ grade: 'minor', auditId: 'A-S2', closed: {} });
     expect(state.decisions).toHaveLength(1);
     expect(state.pendingGrant).toBeUndefined();
-    expect(state.certificate).toMatchObject({ certificateNo: CERTIFICATE_NO, status: 'valid', issuedAt: '2025-04-03', validUntil: '2028-04-01', edition: 1, issuedBy: CB });
+    expect(state.certificate).toMatchObject({
+      certificateNo: CERTIFICATE_NO,
+      status: 'valid',
+      issuedAt: '2025-04-03',
+      validUntil: '2028-04-01',
+      edition: 1,
+      issuedBy: CB,
+    });
     expect(state.cycle).toEqual({ number: 1, startedOn: '2025-04-03' });
   });
 
@@ -37,8 +63,14 @@ describe('CertificationState as a fold of events', () => {
   });
 
   it('follows suspension, restoration and transfer', () => {
-    const suspended = given([...CERTIFIED, step('CertificateSuspended', { reason: 'x', until: '2026-08-01' }, at('2026-05-10'))]);
-    expect(suspended.certificate).toMatchObject({ status: 'suspended', suspension: { since: '2026-05-10', until: '2026-08-01' } });
+    const suspended = given([
+      ...CERTIFIED,
+      step('CertificateSuspended', { reason: 'x', until: '2026-08-01' }, at('2026-05-10')),
+    ]);
+    expect(suspended.certificate).toMatchObject({
+      status: 'suspended',
+      suspension: { since: '2026-05-10', until: '2026-08-01' },
+    });
     const restored = given([
       ...CERTIFIED,
       step('CertificateSuspended', { reason: 'x', until: '2026-08-01' }, at('2026-05-10')),
@@ -53,14 +85,28 @@ describe('CertificationState as a fold of events', () => {
 
   it('only advances the version on events it does not know', () => {
     const state = given(CERTIFIED);
-    const next = evolve(state, { type: 'SpotCheckRecorded', data: {}, occurredAt: at('2025-05-01'), agencyId: CB, eventId: 'e-x', version: state.version + 1 });
+    const next = evolve(state, {
+      type: 'SpotCheckRecorded',
+      data: {},
+      occurredAt: at('2025-05-01'),
+      agencyId: CB,
+      eventId: 'e-x',
+      version: state.version + 1,
+    });
     expect(next.version).toBe(state.version + 1);
     expect(next.certificate).toBe(state.certificate);
   });
 
   it('folds a stream with foldEvents like event-by-event evolve', () => {
-    const events = CERTIFIED.map((s, version) => ({ ...s, agencyId: s.agencyId ?? CB, eventId: `e-${version}`, version }));
-    const folded = foldEvents(events.map((e) => (e.type === 'ApplicationReviewed' ? { ...e, data: { ...e.data, requiredAuditDays: 7 } } : e)));
+    const events = CERTIFIED.map((s, version) => ({
+      ...s,
+      agencyId: s.agencyId ?? CB,
+      eventId: `e-${version}`,
+      version,
+    }));
+    const folded = foldEvents(
+      events.map((e) => (e.type === 'ApplicationReviewed' ? { ...e, data: { ...e.data, requiredAuditDays: 7 } } : e)),
+    );
     expect(folded.certificate).toEqual({ ...given(CERTIFIED).certificate });
     expect(folded.version).toBe(CERTIFIED.length - 1);
   });

@@ -168,7 +168,11 @@ type Evolver<T extends keyof CertificationPayloads> = (
   event: CertificationEvent,
 ) => CertificationState;
 
-function withAudit(state: CertificationState, auditId: string, change: (audit: AuditState) => AuditState): CertificationState {
+function withAudit(
+  state: CertificationState,
+  auditId: string,
+  change: (audit: AuditState) => AuditState,
+): CertificationState {
   const audit = state.audits[auditId];
   return audit ? { ...state, audits: { ...state.audits, [auditId]: change(audit) } } : state;
 }
@@ -179,7 +183,9 @@ function withCertificate(
   change: (certificate: CertificateState) => Partial<CertificateState>,
 ): CertificationState {
   const certificate = state.certificate;
-  return certificate ? { ...state, certificate: { ...certificate, ...change(certificate), changedAt: event.occurredAt } } : state;
+  return certificate
+    ? { ...state, certificate: { ...certificate, ...change(certificate), changedAt: event.occurredAt } }
+    : state;
 }
 
 const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
@@ -206,7 +212,12 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
   }),
   ApplicationReviewed: (state, data, event) => ({
     ...state,
-    review: { outcome: data.outcome, reason: data.reason, requiredAuditDays: data.requiredAuditDays, at: event.occurredAt },
+    review: {
+      outcome: data.outcome,
+      reason: data.reason,
+      requiredAuditDays: data.requiredAuditDays,
+      at: event.occurredAt,
+    },
     application: state.application && { ...state.application, status: data.outcome },
   }),
   ContractSigned: (state, data, event) => ({
@@ -245,7 +256,10 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
       conducted: { start: data.start, end: data.end, at: event.occurredAt },
     })),
   FindingRaised: (state, data, event) => {
-    const next = withAudit(state, data.auditId, (audit) => ({ ...audit, findingIds: [...audit.findingIds, data.findingId] }));
+    const next = withAudit(state, data.auditId, (audit) => ({
+      ...audit,
+      findingIds: [...audit.findingIds, data.findingId],
+    }));
     return {
       ...next,
       findings: {
@@ -334,13 +348,22 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
   CertificationTransferred: (state, data, event) => ({
     ...state,
     holder: event.agencyId,
-    transfer: { fromAgencyId: data.fromAgencyId, toAgencyId: event.agencyId, at: event.occurredAt, awaitingCertificate: true },
+    transfer: {
+      fromAgencyId: data.fromAgencyId,
+      toAgencyId: event.agencyId,
+      at: event.occurredAt,
+      awaitingCertificate: true,
+    },
   }),
   ReportedToCnca: (state) => state,
 };
 
 /** On-site days of a plan: as given, else all of an on-site plan's days and none of a remote or mixed one's. */
-export function onsiteDaysOf(plan: { readonly mode: AuditMode; readonly auditDays: number; readonly onsiteDays?: number }): number {
+export function onsiteDaysOf(plan: {
+  readonly mode: AuditMode;
+  readonly auditDays: number;
+  readonly onsiteDays?: number;
+}): number {
   return plan.onsiteDays ?? (plan.mode === 'onsite' ? plan.auditDays : 0);
 }
 

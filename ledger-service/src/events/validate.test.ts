@@ -18,10 +18,25 @@ describe('validatePayload', () => {
       CertificateExpired: {},
       CertificateScopeChanged: { scope: '零部件', sectors: [17] },
       CertificationTransferred: { fromAgencyId: 'CNCA-RF-2019-003', reason: 'MD2' },
-      ReportedToCnca: { certificationId: 'JS-2025.0007_a', kind: 'audit_plan', subjectEventId: '6F1C2A5E-0000-4000-8000-000000000001', reportedAt: '2025-01-22T10:00:00.123Z' },
-      SpotCheckRecorded: { creditCode: '91320115MA1WB8TH1M', result: 'fail', checkedAt: '2025-06-01', authority: '国家市场监督管理总局' },
+      ReportedToCnca: {
+        certificationId: 'JS-2025.0007_a',
+        kind: 'audit_plan',
+        subjectEventId: '6F1C2A5E-0000-4000-8000-000000000001',
+        reportedAt: '2025-01-22T10:00:00.123Z',
+      },
+      SpotCheckRecorded: {
+        creditCode: '91320115MA1WB8TH1M',
+        result: 'fail',
+        checkedAt: '2025-06-01',
+        authority: '国家市场监督管理总局',
+      },
       ComplaintRecorded: { receivedAt: '2025-06-01', subject: '证书范围与实际不符', substantiated: true },
-      AuditTeamEvaluated: { certificationId: 'C-1', auditId: 'A-S2', evaluatorRole: 'client', ratings: [{ auditorId: 'AUD-001', score: 5 }] },
+      AuditTeamEvaluated: {
+        certificationId: 'C-1',
+        auditId: 'A-S2',
+        evaluatorRole: 'client',
+        ratings: [{ auditorId: 'AUD-001', score: 5 }],
+      },
       WithdrawalTriggerRecorded: { certificateNo: '00125Q31234R0M', trigger: '国抽不合格', recordedOn: '2025-06-02' },
       AuditConducted: {
         auditId: 'A-1',
@@ -51,7 +66,11 @@ describe('validatePayload', () => {
     const data = applicationData({ standard: '' });
     const client: Record<string, unknown> = { ...(data.client as Record<string, unknown>), name: ' ' };
     delete client.regionCode;
-    expect(codes('ApplicationSubmitted', { ...data, client })).toEqual(['client.name:required', 'client.regionCode:required', 'standard:required']);
+    expect(codes('ApplicationSubmitted', { ...data, client })).toEqual([
+      'client.name:required',
+      'client.regionCode:required',
+      'standard:required',
+    ]);
     expect(codes('CertificationDecided', { auditId: 'A', decision: 'grant', decisionMaker: {} })).toEqual([
       'decisionMaker.personId:required',
       'decisionMaker.name:required',
@@ -63,31 +82,50 @@ describe('validatePayload', () => {
       const data = applicationData();
       return { ...data, client: { ...(data.client as Record<string, unknown>), ...patch } };
     };
-    expect(codes('ApplicationSubmitted', withClient({ employees: '120' }))).toEqual(['client.employees:expected-integer']);
-    expect(codes('ApplicationSubmitted', withClient({ employees: 1.5 }))).toEqual(['client.employees:expected-integer']);
+    expect(codes('ApplicationSubmitted', withClient({ employees: '120' }))).toEqual([
+      'client.employees:expected-integer',
+    ]);
+    expect(codes('ApplicationSubmitted', withClient({ employees: 1.5 }))).toEqual([
+      'client.employees:expected-integer',
+    ]);
     expect(codes('ApplicationSubmitted', withClient({ employees: 0 }))).toEqual(['client.employees:required']);
     expect(codes('ApplicationSubmitted', withClient({ employees: -3 }))).toEqual(['client.employees:out-of-range']);
-    expect(codes('ApplicationSubmitted', withClient({ employees: 20_000_000 }))).toEqual(['client.employees:too-large']);
+    expect(codes('ApplicationSubmitted', withClient({ employees: 20_000_000 }))).toEqual([
+      'client.employees:too-large',
+    ]);
     expect(codes('ApplicationSubmitted', withClient({ name: 42 }))).toEqual(['client.name:expected-string']);
-    expect(codes('AuditPlanned', { auditId: 'A', mode: 'onsite', start: '2025-01-01', end: '2025-01-02', auditDays: 0.25 })).toEqual([
-      'auditDays:too-small',
+    expect(
+      codes('AuditPlanned', { auditId: 'A', mode: 'onsite', start: '2025-01-01', end: '2025-01-02', auditDays: 0.25 }),
+    ).toEqual(['auditDays:too-small']);
+    expect(
+      codes('AuditPlanned', { auditId: 'A', mode: 'onsite', start: '2025-01-01', end: '2025-01-02', auditDays: '2' }),
+    ).toEqual(['auditDays:expected-number']);
+    expect(codes('ComplaintRecorded', { receivedAt: '2025-06-01', subject: 's', substantiated: 'yes' })).toEqual([
+      'substantiated:expected-boolean',
     ]);
-    expect(codes('AuditPlanned', { auditId: 'A', mode: 'onsite', start: '2025-01-01', end: '2025-01-02', auditDays: '2' })).toEqual([
-      'auditDays:expected-number',
-    ]);
-    expect(codes('ComplaintRecorded', { receivedAt: '2025-06-01', subject: 's', substantiated: 'yes' })).toEqual(['substantiated:expected-boolean']);
-    expect(codes('AuditTeamEvaluated', { certificationId: 'C', auditId: 'A', evaluatorRole: 'client', ratings: [{ auditorId: 'X', score: 6 }] })).toEqual([
-      'ratings[0].score:too-large',
-    ]);
+    expect(
+      codes('AuditTeamEvaluated', {
+        certificationId: 'C',
+        auditId: 'A',
+        evaluatorRole: 'client',
+        ratings: [{ auditorId: 'X', score: 6 }],
+      }),
+    ).toEqual(['ratings[0].score:too-large']);
   });
 
   it('takes enums by name, never the unspecified zero', () => {
     expect(codes('ApplicationSubmitted', applicationData({ scheme: 'ISMS' }))).toEqual(['scheme:invalid-enum']);
-    expect(codes('ApplicationSubmitted', applicationData({ scheme: 'SCHEME_UNSPECIFIED' }))).toEqual(['scheme:invalid-enum']);
+    expect(codes('ApplicationSubmitted', applicationData({ scheme: 'SCHEME_UNSPECIFIED' }))).toEqual([
+      'scheme:invalid-enum',
+    ]);
     expect(codes('ApplicationSubmitted', applicationData({ scheme: 1 }))).toEqual(['scheme:invalid-enum']);
-    expect(codes('ApplicationSubmitted', applicationData({ complexity: 'extreme' }))).toEqual(['complexity:invalid-enum']);
+    expect(codes('ApplicationSubmitted', applicationData({ complexity: 'extreme' }))).toEqual([
+      'complexity:invalid-enum',
+    ]);
     const members = [{ auditorId: 'A', name: 'n', role: 'boss' }];
-    expect(codes('AuditTeamAssigned', { auditId: 'A', kind: 'stage1', members })).toEqual(['members[0].role:invalid-enum']);
+    expect(codes('AuditTeamAssigned', { auditId: 'A', kind: 'stage1', members })).toEqual([
+      'members[0].role:invalid-enum',
+    ]);
   });
 
   it('checks repeated fields: arrays, item counts, items', () => {
@@ -99,10 +137,12 @@ describe('validatePayload', () => {
       'sectors[2]:invalid-sector',
       'sectors[3]:expected-integer',
     ]);
-    expect(codes('ApplicationSubmitted', applicationData({ sectors: Array.from({ length: 40 }, (_, i) => (i % 39) + 1) }))).toEqual([
-      'sectors:too-many-items',
+    expect(
+      codes('ApplicationSubmitted', applicationData({ sectors: Array.from({ length: 40 }, (_, i) => (i % 39) + 1) })),
+    ).toEqual(['sectors:too-many-items']);
+    expect(codes('AuditTeamAssigned', { auditId: 'A', kind: 'stage1', members: [] })).toEqual([
+      'members:too-few-items',
     ]);
-    expect(codes('AuditTeamAssigned', { auditId: 'A', kind: 'stage1', members: [] })).toEqual(['members:too-few-items']);
   });
 
   it('counts string length in characters', () => {
@@ -120,20 +160,56 @@ describe('validatePayload', () => {
     expect(validatePayload('ApplicationSubmitted', { ...data, client })).toEqual([
       expect.objectContaining({ path: 'client.creditCode', code: 'invalid-credit-code', rule: 'R1' }),
     ]);
-    expect(validatePayload('SpotCheckRecorded', { creditCode: 'abc', result: 'pass', checkedAt: '2025-06-01' })[0]).toMatchObject({ rule: 'R1' });
+    expect(
+      validatePayload('SpotCheckRecorded', { creditCode: 'abc', result: 'pass', checkedAt: '2025-06-01' })[0],
+    ).toMatchObject({ rule: 'R1' });
   });
 
   it.each([
     ['ContractSigned', { contractNo: 'HT', signedAt: '2025-02-30' }, 'signedAt:invalid-date'],
     ['ContractSigned', { contractNo: 'HT', signedAt: '2025-2-3' }, 'signedAt:invalid-date'],
-    ['ReportedToCnca', { certificationId: 'C', kind: 'certificate', subjectEventId: 'not-a-uuid', reportedAt: at('2025-01-01') }, 'subjectEventId:invalid-uuid'],
-    ['ReportedToCnca', { certificationId: 'C', kind: 'certificate', subjectEventId: '6f1c2a5e-0000-4000-8000-000000000001', reportedAt: '2025-01-01T10:00:00' }, 'reportedAt:invalid-datetime'],
-    ['ReportedToCnca', { certificationId: 'bad id!', kind: 'certificate', subjectEventId: '6f1c2a5e-0000-4000-8000-000000000001', reportedAt: at('2025-01-01') }, 'certificationId:invalid-certificationId'],
-    ['AuditReportSubmitted', { auditId: 'A', reportSha256: 'AB'.repeat(32), recommendation: 'r' }, 'reportSha256:invalid-sha256'],
-    ['AuditReportSubmitted', { auditId: 'A', reportSha256: 'ab'.repeat(31), recommendation: 'r' }, 'reportSha256:invalid-sha256'],
+    [
+      'ReportedToCnca',
+      { certificationId: 'C', kind: 'certificate', subjectEventId: 'not-a-uuid', reportedAt: at('2025-01-01') },
+      'subjectEventId:invalid-uuid',
+    ],
+    [
+      'ReportedToCnca',
+      {
+        certificationId: 'C',
+        kind: 'certificate',
+        subjectEventId: '6f1c2a5e-0000-4000-8000-000000000001',
+        reportedAt: '2025-01-01T10:00:00',
+      },
+      'reportedAt:invalid-datetime',
+    ],
+    [
+      'ReportedToCnca',
+      {
+        certificationId: 'bad id!',
+        kind: 'certificate',
+        subjectEventId: '6f1c2a5e-0000-4000-8000-000000000001',
+        reportedAt: at('2025-01-01'),
+      },
+      'certificationId:invalid-certificationId',
+    ],
+    [
+      'AuditReportSubmitted',
+      { auditId: 'A', reportSha256: 'AB'.repeat(32), recommendation: 'r' },
+      'reportSha256:invalid-sha256',
+    ],
+    [
+      'AuditReportSubmitted',
+      { auditId: 'A', reportSha256: 'ab'.repeat(31), recommendation: 'r' },
+      'reportSha256:invalid-sha256',
+    ],
     ['CertificationTransferred', { fromAgencyId: 'CNCA-R-2002-1' }, 'fromAgencyId:invalid-agencyId'],
     ['CertificationTransferred', { fromAgencyId: 'CNAS-R-2002-001' }, 'fromAgencyId:invalid-agencyId'],
-    ['CertificateIssued', { certificateNo: 'Q 1', issuedAt: '2025-04-03', validUntil: '2028-04-01', scope: 's', sectors: [1] }, 'certificateNo:invalid-certificateNo'],
+    [
+      'CertificateIssued',
+      { certificateNo: 'Q 1', issuedAt: '2025-04-03', validUntil: '2028-04-01', scope: 's', sectors: [1] },
+      'certificateNo:invalid-certificateNo',
+    ],
     ['CertificateScopeChanged', { scope: 's', sectors: [39, 40] }, 'sectors[1]:invalid-sector'],
   ])('%s %j → %s', (type, data, expected) => {
     expect(codes(type, data)).toEqual([expected]);
@@ -142,7 +218,10 @@ describe('validatePayload', () => {
   it('checks region codes as GB/T 2260 six-digit codes', () => {
     const withRegion = (regionCode: string) => {
       const data = applicationData();
-      return codes('ApplicationSubmitted', { ...data, client: { ...(data.client as Record<string, unknown>), regionCode } });
+      return codes('ApplicationSubmitted', {
+        ...data,
+        client: { ...(data.client as Record<string, unknown>), regionCode },
+      });
     };
     expect(withRegion('320115')).toEqual([]);
     expect(withRegion('110101')).toEqual([]);
@@ -178,7 +257,13 @@ describe('formats', () => {
 
 describe('validateSubmission', () => {
   it('checks the envelope fields and prefixes payload paths with data', () => {
-    const issues = validateSubmission({ certificationId: 'C 1', eventId: 'x', type: 'ContractSigned', occurredAt: '2025-01-15', data: { contractNo: 'HT' } });
+    const issues = validateSubmission({
+      certificationId: 'C 1',
+      eventId: 'x',
+      type: 'ContractSigned',
+      occurredAt: '2025-01-15',
+      data: { contractNo: 'HT' },
+    });
     expect(issues.map((i) => `${i.path}:${i.code}`)).toEqual([
       'certificationId:invalid-certificationId',
       'eventId:invalid-uuid',

@@ -40,9 +40,40 @@ export function isDateTime(value: string): boolean {
 
 /** GB/T 2260 province-level prefixes (first two digits of a region code). */
 const PROVINCES = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
-  '71', '81', '82',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
 ]);
 
 export function isRegionCode(value: string): boolean {
@@ -274,12 +305,15 @@ class Walker {
       }
     }
     if (typeof value === 'number') {
-      if (rules.min !== undefined && value < rules.min) this.add(path, 'too-small', `${path} must be at least ${rules.min}`);
-      if (rules.max !== undefined && value > rules.max) this.add(path, 'too-large', `${path} must be at most ${rules.max}`);
+      if (rules.min !== undefined && value < rules.min)
+        this.add(path, 'too-small', `${path} must be at least ${rules.min}`);
+      if (rules.max !== undefined && value > rules.max)
+        this.add(path, 'too-large', `${path} must be at most ${rules.max}`);
     }
     if (rules.format !== undefined) {
       const check = FORMATS[rules.format];
-      if (!check) this.add(path, 'unknown-format', `${path} names a format the validator does not know: ${rules.format}`);
+      if (!check)
+        this.add(path, 'unknown-format', `${path} names a format the validator does not know: ${rules.format}`);
       else if (!check.test(value)) {
         this.add(path, check.code ?? `invalid-${rules.format}`, `${path} must be ${check.describe}`, check.rule);
       }
@@ -289,7 +323,8 @@ class Walker {
 
 /** Checks a payload against its .proto message and the validation options; an empty list means valid. */
 export function validatePayload(type: string, data: unknown): ValidationIssue[] {
-  if (!isEventType(type)) return [{ path: 'type', code: 'unknown-event-type', message: `unknown event type ${JSON.stringify(type)}` }];
+  if (!isEventType(type))
+    return [{ path: 'type', code: 'unknown-event-type', message: `unknown event type ${JSON.stringify(type)}` }];
   const walker = new Walker();
   walker.message(payloadTypeOf(type), data, '');
   return walker.issues;
@@ -313,13 +348,18 @@ export function validateSubmission(submission: SubmissionFields): ValidationIssu
   ];
   for (const [key, format] of envelope) {
     const value = submission[key];
-    if (value === undefined || value === '') issues.push({ path: key, code: 'required', message: `${key} is required` });
+    if (value === undefined || value === '')
+      issues.push({ path: key, code: 'required', message: `${key} is required` });
     else if (!FORMATS[format]!.test(value)) {
       issues.push({ path: key, code: `invalid-${format}`, message: `${key} must be ${FORMATS[format]!.describe}` });
     }
   }
   if (typeof submission.type !== 'string' || !isEventType(submission.type)) {
-    issues.push({ path: 'type', code: 'unknown-event-type', message: `unknown event type ${JSON.stringify(submission.type)}` });
+    issues.push({
+      path: 'type',
+      code: 'unknown-event-type',
+      message: `unknown event type ${JSON.stringify(submission.type)}`,
+    });
     return issues;
   }
   return [

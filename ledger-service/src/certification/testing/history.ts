@@ -65,7 +65,11 @@ export function applicationData(overrides: Record<string, unknown> = {}): Record
     standard: 'ISO 9001:2015',
     scope: '数控机床零部件的设计和生产',
     sectors: [17, 18],
-    managementSystem: { operatingSince: '2024-06-01', lastInternalAudit: '2024-11-15', lastManagementReview: '2024-12-10' },
+    managementSystem: {
+      operatingSince: '2024-06-01',
+      lastInternalAudit: '2024-11-15',
+      lastManagementReview: '2024-12-10',
+    },
     ...overrides,
   };
 }
@@ -76,7 +80,13 @@ export const team = (auditId: string, kind: string, members: readonly TeamMember
   members,
 });
 
-export const plan = (auditId: string, start: string, end: string, auditDays: number, extra: Record<string, unknown> = {}) => ({
+export const plan = (
+  auditId: string,
+  start: string,
+  end: string,
+  auditDays: number,
+  extra: Record<string, unknown> = {},
+) => ({
   auditId,
   mode: 'onsite',
   start,
@@ -86,11 +96,22 @@ export const plan = (auditId: string, start: string, end: string, auditDays: num
 });
 
 export const conducted = (auditId: string, start: string, end: string) => ({ auditId, start, end });
-export const report = (auditId: string) => ({ auditId, reportSha256: 'ab'.repeat(32), recommendation: 'recommend certification' });
-export const decided = (auditId: string, decision = 'grant', decisionMaker = DECISION_MAKER) => ({ auditId, decision, decisionMaker });
+export const report = (auditId: string) => ({
+  auditId,
+  reportSha256: 'ab'.repeat(32),
+  recommendation: 'recommend certification',
+});
+export const decided = (auditId: string, decision = 'grant', decisionMaker = DECISION_MAKER) => ({
+  auditId,
+  decision,
+  decisionMaker,
+});
 
 export const APPLIED: readonly Step[] = [step('ApplicationSubmitted', applicationData(), at('2025-01-06'))];
-export const ACCEPTED: readonly Step[] = [...APPLIED, step('ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-10'))];
+export const ACCEPTED: readonly Step[] = [
+  ...APPLIED,
+  step('ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-10')),
+];
 export const CONTRACTED: readonly Step[] = [
   ...ACCEPTED,
   step('ContractSigned', { contractNo: 'HT-2025-0007', signedAt: '2025-01-15' }, at('2025-01-15')),
@@ -104,7 +125,10 @@ export const STAGE1_DONE: readonly Step[] = [
   ...STAGE1_PLANNED,
   step('AuditConducted', conducted('A-S1', '2025-02-10', '2025-02-11'), at('2025-02-11', '18:00:00')),
 ];
-export const STAGE2_ASSIGNED: readonly Step[] = [...STAGE1_DONE, step('AuditTeamAssigned', team('A-S2', 'stage2'), at('2025-02-20'))];
+export const STAGE2_ASSIGNED: readonly Step[] = [
+  ...STAGE1_DONE,
+  step('AuditTeamAssigned', team('A-S2', 'stage2'), at('2025-02-20')),
+];
 export const STAGE2_PLANNED: readonly Step[] = [
   ...STAGE2_ASSIGNED,
   step('AuditPlanned', plan('A-S2', '2025-03-10', '2025-03-12', 5), at('2025-02-21')),
@@ -131,7 +155,13 @@ export const CERTIFIED: readonly Step[] = [
   ...GRANTED,
   step(
     'CertificateIssued',
-    { certificateNo: CERTIFICATE_NO, issuedAt: '2025-04-03', validUntil: '2028-04-01', scope: '数控机床零部件的设计和生产', sectors: [17, 18] },
+    {
+      certificateNo: CERTIFICATE_NO,
+      issuedAt: '2025-04-03',
+      validUntil: '2028-04-01',
+      scope: '数控机床零部件的设计和生产',
+      sectors: [17, 18],
+    },
     at('2025-04-03'),
   ),
 ];
@@ -164,7 +194,13 @@ export const RECERTIFIED: readonly Step[] = [
   step('CertificationDecided', decided('A-R1'), at('2028-03-10')),
   step(
     'CertificateIssued',
-    { certificateNo: CERTIFICATE_NO, issuedAt: '2028-03-15', validUntil: '2031-03-09', scope: '数控机床零部件的设计和生产', sectors: [17, 18] },
+    {
+      certificateNo: CERTIFICATE_NO,
+      issuedAt: '2028-03-15',
+      validUntil: '2031-03-09',
+      scope: '数控机床零部件的设计和生产',
+      sectors: [17, 18],
+    },
     at('2028-03-15'),
   ),
 ];
@@ -183,8 +219,18 @@ export function given(steps: readonly Step[], options: Options = {}): Certificat
   for (const s of steps) {
     const eventId = eventIdFor();
     const result = decideStep(state, s, options, eventId);
-    if (!result.ok) throw new Error(`history step ${s.type} at ${s.occurredAt} was refused: ${result.rule} ${result.code}: ${result.message}`);
-    state = evolve(state, { type: s.type, data: result.data, occurredAt: s.occurredAt, agencyId: s.agencyId ?? CB, eventId, version: state.version + 1 });
+    if (!result.ok)
+      throw new Error(
+        `history step ${s.type} at ${s.occurredAt} was refused: ${result.rule} ${result.code}: ${result.message}`,
+      );
+    state = evolve(state, {
+      type: s.type,
+      data: result.data,
+      occurredAt: s.occurredAt,
+      agencyId: s.agencyId ?? CB,
+      eventId,
+      version: state.version + 1,
+    });
   }
   return state;
 }
