@@ -24,6 +24,7 @@ import {
   LedgerEventRecord,
   LedgerStreamHead,
 } from '../port';
+import type { Context } from 'fabric-contract-api';
 import { EMBEDDED_LEDGER_SCHEMA } from './schema';
 import { ContractLogger, SyntheticIdentity, TransactionEffects, prepareStubStatements, transactionContext } from './stub';
 
@@ -51,6 +52,17 @@ export interface EmbeddedLedgerBackend extends LedgerBackend {
   readonly file: string;
   /** Highest block number, 0 when empty. */
   height(): Promise<number>;
+  /**
+   * Runs one transaction of another contract of the chaincode (e.g. LogHeadContract) with the given
+   * identity and commits it as its own block, with the same MVCC check as anchor().
+   */
+  submitTransaction(
+    functionName: string,
+    identity: SyntheticIdentity,
+    invoke: (ctx: Context) => Promise<string>,
+  ): Promise<{ readonly result: string; readonly transactionId: string; readonly blockNumber: number }>;
+  /** Runs a read-only function of another contract over the committed state. */
+  evaluateTransaction(invoke: (ctx: Context) => Promise<string>): Promise<string>;
 }
 
 const silent: ContractLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -144,7 +156,7 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
   }
 
   /** Writes the transaction as the next block, atomically, if nothing it read has changed since (Fabric's MVCC check). */
-  private commit(facts: { txId: string; timestamp: Date; identity: SyntheticIdentity }, effects: TransactionEffects): number {
+  private commit(facts: { txId: string; timestamp: Date; identity: SyntheticIdentity }, effects: TransactionEffects, functionName = 'AnchorBatch'): number {
     const write = this.db.transaction((): number => {
       for (const [key, block] of effects.reads) {
         if ((this.sql.version.get(key)?.block_number ?? 0) !== block) {
@@ -164,7 +176,7 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
         timestamp,
         facts.identity.mspId,
         facts.identity.attributes.agencyId ?? '',
-        'AnchorBatch',
+        functionName,
         effects.event?.name ?? null,
         effects.event?.payload ?? null,
         writesHash,
@@ -230,6 +242,36 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
 
   async getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
     return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
+  }
+
+  submitTransaction(
+    functionName: string,
+    identity: SyntheticIdentity,
+    invoke: (ctx: Context) => Promise<string>,
+  ): Promise<{ result: string; transactionId: string; blockNumber: number }> {
+    return this.serialized(async () => {
+      this.assertOpen();
+      const facts = { txId: randomBytes(32).toString('hex'), timestamp: (this.options.clock ?? (() => new Date()))(), identity };
+      const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
+      let result: string;
+      try {
+        result = await invoke(ctx);
+      } catch (error) {
+        const message = (error as Error).message;
+        const code = chaincodeErrorCodeOf(message);
+        throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
+      }
+      const done = effects();
+      const blockNumber = done.writes.size > 0 ? this.commit(facts, done, functionName) : (this.sql.head.get()?.block_number ?? 0);
+      return { result, transactionId: facts.txId, blockNumber };
+    });
+  }
+
+  async evaluateTransaction(invoke: (ctx: Context) => Promise<string>): Promise<string> {
+    this.assertOpen();
+    const facts = { txId: randomBytes(32).toString('hex'), timestamp: new Date(), identity: { mspId: 'embedded', attributes: {} } };
+    const { ctx } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
+    return invoke(ctx);
   }
 
   async height(): Promise<number> {

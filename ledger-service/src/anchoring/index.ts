@@ -1,0 +1,10 @@
+export * from './port';
+export { createAnchorer, cutAtOwnershipChange, plannedBatch } from './anchorer';
+export type { Anchorer, AnchorerLogger, AnchorerOptions, AnchorerStats, AnchorLag } from './anchorer';
+export * from './anchorStore';
+export { openEmbeddedBackend, EMBEDDED_LEDGER_FILE } from './embedded';
+export type { EmbeddedBackendOptions, EmbeddedLedgerBackend } from './embedded';
+export { buildReceipt, createReceipts, verifyReceipt } from './receipts';
+export type { Receipt, ReceiptCheck, ReceiptSources, ReceiptVerification } from './receipts';
+export { createAnchoringPart } from './part';
+export type { AnchoringPart, AnchoringPartOptions } from './part';

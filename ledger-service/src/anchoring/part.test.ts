@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
+import { openSqliteAnchorStore } from './anchorStore';
+import { openEmbeddedBackend } from './embedded';
+import { createAnchoringPart } from './part';
+import { appendTo, contractSigned } from './testing/events';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'scripts', 'verify-receipt.js');
+const BUILT = fs.existsSync(path.join(ROOT, 'ledger-service', 'dist', 'anchoring', 'receipts.js'));
+
+describe('the anchoring part of the service, and the receipt CLI', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchoring-part-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reports pending then anchored, serves receipts the CLI verifies offline and against the embedded ledger', async () => {
+    const store = openSqliteEventStore({ directory: dir });
+    const part = createAnchoringPart({
+      store,
+      anchorStore: openSqliteAnchorStore({ directory: dir }),
+      ledger: openEmbeddedBackend({ dataDir: dir }),
+      runAnchorer: false,
+    });
+    const [event] = await appendTo(store, 'certification-p1', 'CB-1', [contractSigned(1), contractSigned(2)]);
+    expect(await part.anchorStatusOf!(event!)).toEqual({ status: 'pending' });
+    expect(await part.metrics()).toContain('anchor_unanchored_events{backend="embedded"} 2');
+    await part.anchorer.drain();
+    expect(await part.anchorStatusOf!(event!)).toMatchObject({ status: 'anchored', backend: 'embedded', blockNumber: 1 });
+    expect(await part.readiness!()).toMatchObject({ ok: true });
+    const receipt = (await part.receiptOf!(event!)) as { status: string; path: string[] };
+    expect(receipt.status).toBe('anchored');
+    await part.close();
+    await store.close();
+
+    if (!BUILT) throw new Error('the CLI runs the compiled service: run npx tsc -b first');
+    const file = path.join(dir, 'receipt.json');
+    fs.writeFileSync(file, JSON.stringify(receipt));
+    const offline = await run(process.execPath, [CLI, file]);
+    expect(offline.stdout).toMatch(/VERIFIED\n$/);
+    const online = await run(process.execPath, [CLI, file, '--data-dir', dir, '--json']);
+    const verdict = JSON.parse(online.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
+    expect(verdict.ok).toBe(true);
+    expect(verdict.checks.map((c) => c.name)).toEqual(['canonical-hash', 'canonical-envelope', 'inclusion', 'ledger-batch', 'ledger-event']);
+
+    fs.writeFileSync(file, JSON.stringify({ ...receipt, path: receipt.path.map((p) => p.replace(/^./, (c) => (c === '0' ? '1' : '0'))) }));
+    const failed = await run(process.execPath, [CLI, file, '--data-dir', dir]).catch((error: { code: number; stdout: string }) => error);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stdout: string }).stdout).toMatch(/FAIL inclusion/);
+  });
+});

@@ -1,0 +1,78 @@
+import type { ServicePart } from '../compose';
+import type { EventStore, StoredEvent } from '../eventStore/port';
+import type { AnchorStatus } from '../intake/eventView';
+import { Anchorer, AnchorerLogger, AnchorerOptions, createAnchorer } from './anchorer';
+import type { AnchorStore } from './anchorStore/port';
+import type { LedgerBackend } from './port';
+import { buildReceipt } from './receipts';
+
+export interface AnchoringPartOptions {
+  readonly store: EventStore;
+  readonly anchorStore: AnchorStore;
+  readonly ledger: LedgerBackend;
+  readonly logger?: AnchorerLogger;
+  /** Run the anchorer in this process (config.inProcessWorkers); otherwise only serve statuses and receipts. */
+  readonly runAnchorer?: boolean;
+  /** Batching and retry settings passed to the anchorer. */
+  readonly anchorer?: Partial<Omit<AnchorerOptions, 'eventStore' | 'anchorStore' | 'ledger' | 'logger'>>;
+  /** Readiness fails when the oldest unanchored event is older than this (default 5 minutes). */
+  readonly maxReadyLagMs?: number;
+}
+
+export interface AnchoringPart extends ServicePart {
+  readonly anchorer: Anchorer;
+  /** Prometheus text of the anchorer's lag and counters. */
+  metrics(): Promise<string>;
+}
+
+/** The anchorer with its ledger backend as a part of the service: anchor statuses, receipts, readiness, metrics. */
+export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPart {
+  const { store, anchorStore, ledger } = options;
+  const anchorer = createAnchorer({ ...options.anchorer, eventStore: store, anchorStore, ledger, logger: options.logger });
+  if (options.runAnchorer ?? true) anchorer.start();
+  const maxReadyLagMs = options.maxReadyLagMs ?? 300_000;
+
+  return {
+    name: 'anchoring',
+    anchorer,
+    async anchorStatusOf(event: StoredEvent): Promise<AnchorStatus> {
+      const found = await anchorStore.findEvent(event.eventId);
+      const commit = found?.batch.status === 'committed' ? found.batch.commit : undefined;
+      if (!commit) return { status: 'pending' };
+      return { status: 'anchored', backend: commit.backend, batchId: commit.batchId, transactionId: commit.transactionId, blockNumber: commit.blockNumber };
+    },
+    receiptOf: (event: StoredEvent) => buildReceipt({ eventStore: store, anchorStore }, event.eventId),
+    async readiness() {
+      const ledgerUp = await ledger.ping().then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      const lag = await anchorer.lag();
+      const detail = `${ledger.kind} ledger; ${lag.unanchoredEvents} events unanchored, oldest ${Math.round(lag.oldestUnanchoredAgeMs / 1000)} s`;
+      if (ledgerUp !== undefined) return { ok: false, detail: `${ledger.kind} ledger unreachable: ${ledgerUp}` };
+      return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs, detail };
+    },
+    async metrics() {
+      const lag = await anchorer.lag();
+      const stats = anchorer.stats();
+      const lines = [
+        ['anchor_head_position', 'gauge', lag.headPosition],
+        ['anchor_checkpoint_position', 'gauge', lag.checkpoint],
+        ['anchor_anchored_through_position', 'gauge', lag.anchoredThrough],
+        ['anchor_unanchored_events', 'gauge', lag.unanchoredEvents],
+        ['anchor_oldest_unanchored_age_seconds', 'gauge', lag.oldestUnanchoredAgeMs / 1000],
+        ['anchor_batches_committed_total', 'counter', stats.batchesCommitted],
+        ['anchor_batches_replayed_total', 'counter', stats.batchesReplayed],
+        ['anchor_batches_rejected_total', 'counter', stats.batchesRejected],
+        ['anchor_events_anchored_total', 'counter', stats.eventsAnchored],
+        ['anchor_consecutive_failures', 'gauge', stats.consecutiveFailures],
+      ] as const;
+      return lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name}{backend="${ledger.kind}"} ${value}`).join('\n') + '\n';
+    },
+    async close() {
+      await anchorer.stop();
+      await anchorStore.close();
+      await ledger.close();
+    },
+  };
+}
