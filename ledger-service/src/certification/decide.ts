@@ -10,18 +10,7 @@ import type {
   AuditConductedData,
   AuditKind,
   AuditPlannedData,
-  AuditReportSubmittedData,
-  AuditTeamAssignedData,
-  CertificateIssuedData,
-  CertificateScopeChangedData,
-  CertificateSuspendedData,
-  CertificationDecidedData,
   CertificationPayloads,
-  CertificationTransferredData,
-  ContractSignedData,
-  FindingClosedData,
-  FindingRaisedData,
-  ReportedToCncaData,
   TeamMemberPayload,
 } from './payloads';
 import type { RuleId } from './ruleCatalog';
@@ -371,7 +360,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     }
   },
 
-  CertificateScopeChanged: ({ state, event, data, on }) => {
+  CertificateScopeChanged: ({ state, event, on }) => {
     const certificate = certificateOf(state, 'CertificateScopeChanged');
     if (certificate.status !== 'valid')
       reject(
@@ -381,7 +370,6 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
       );
     notPastValidity(certificate, on, 'a scope change');
     notBefore(event, certificate.changedAt, 'last certificate change');
-    void (data as CertificateScopeChangedData);
   },
 
   CertificationTransferred: ({ state, event, data, on }) => {
@@ -400,7 +388,6 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
       reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
     notPastValidity(certificate, on, 'a transfer');
     notBefore(event, certificate.changedAt, 'last certificate change');
-    void (data as CertificationTransferredData);
   },
 
   ReportedToCnca: ({ state, event, data }) => {
@@ -415,7 +402,6 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
         `reportedAt ${data.reportedAt} is before the reported event (${subject.occurredAt})`,
       );
     }
-    void (data as ReportedToCncaData);
   },
 };
 
