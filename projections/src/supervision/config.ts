@@ -1,0 +1,70 @@
+/** Policy values of the supervision checks (domain.md marks them configurable); defaults below. */
+export interface SupervisionConfig {
+  /** W1 (R11): the longest gap from issue to the first surveillance, and between surveillances. */
+  readonly surveillanceIntervalMonths: number;
+  /** W2 (R12): the longest suspension. */
+  readonly maxSuspensionMonths: number;
+  /** W7: days after a failed spot check within which a special (short-notice) audit must start. */
+  readonly spotCheckFollowUpDays: number;
+  /** W9: how far a check-in may be from the audited site. */
+  readonly checkInRadiusKm: number;
+  /** W10: reports of results, certificates and status changes are due by this day of the following month. */
+  readonly reportingDayOfMonth: number;
+  /** W11: working days after a withdrawal trigger by which the certificate must be withdrawn. */
+  readonly withdrawalWorkingDays: number;
+  /** W5 (R6): the least on-site share of a plan's audit days; remote audits permitted lift it. */
+  readonly minOnsiteShare: number;
+  readonly remoteAuditPermitted: boolean;
+  /** W6 (R2): how long the management system must have run before the application. */
+  readonly minSystemOperationMonths: number;
+  /** Dates (YYYY-MM-DD) that are not working days besides weekends (public holidays). */
+  readonly holidays: readonly string[];
+}
+
+export const defaultSupervisionConfig: SupervisionConfig = Object.freeze({
+  surveillanceIntervalMonths: 12,
+  maxSuspensionMonths: 6,
+  spotCheckFollowUpDays: 30,
+  checkInRadiusKm: 5,
+  reportingDayOfMonth: 10,
+  withdrawalWorkingDays: 5,
+  minOnsiteShare: 0.8,
+  remoteAuditPermitted: false,
+  minSystemOperationMonths: 3,
+  holidays: Object.freeze([]) as readonly string[],
+});
+
+export class SupervisionConfigError extends Error {
+  readonly code = 'invalid-supervision-config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SupervisionConfigError';
+  }
+}
+
+/** The defaults with `overrides` applied, checked and frozen. */
+export function supervisionConfig(overrides: Partial<SupervisionConfig> = {}): SupervisionConfig {
+  const config = { ...defaultSupervisionConfig, ...overrides };
+  for (const key of ['surveillanceIntervalMonths', 'maxSuspensionMonths', 'spotCheckFollowUpDays', 'withdrawalWorkingDays', 'minSystemOperationMonths'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 0) throw new SupervisionConfigError(`${key} must be a whole number ≥ 0`);
+  }
+  if (!(config.checkInRadiusKm > 0)) throw new SupervisionConfigError('checkInRadiusKm must be > 0');
+  if (!(config.reportingDayOfMonth >= 1 && config.reportingDayOfMonth <= 28)) throw new SupervisionConfigError('reportingDayOfMonth must be 1..28');
+  if (!(config.minOnsiteShare >= 0 && config.minOnsiteShare <= 1)) throw new SupervisionConfigError('minOnsiteShare must be between 0 and 1');
+  return Object.freeze({ ...config, holidays: Object.freeze([...config.holidays]) });
+}
+
+/** Supervision settings from the environment (SUPERVISION_CHECKIN_RADIUS_KM, SUPERVISION_HOLIDAYS=comma list, …). */
+export function supervisionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SupervisionConfig {
+  const number = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
+  const overrides: Record<string, unknown> = {
+    surveillanceIntervalMonths: number('SUPERVISION_SURVEILLANCE_MONTHS'),
+    maxSuspensionMonths: number('SUPERVISION_MAX_SUSPENSION_MONTHS'),
+    spotCheckFollowUpDays: number('SUPERVISION_SPOT_CHECK_DAYS'),
+    checkInRadiusKm: number('SUPERVISION_CHECKIN_RADIUS_KM'),
+    reportingDayOfMonth: number('SUPERVISION_REPORTING_DAY'),
+    withdrawalWorkingDays: number('SUPERVISION_WITHDRAWAL_WORKING_DAYS'),
+    holidays: env.SUPERVISION_HOLIDAYS ? env.SUPERVISION_HOLIDAYS.split(',').map((d) => d.trim()).filter(Boolean) : undefined,
+  };
+  return supervisionConfig(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<SupervisionConfig>);
+}

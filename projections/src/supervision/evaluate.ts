@@ -1,0 +1,551 @@
+import type { SupervisionConfig } from './config';
+import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDate } from './dates';
+import { currentCertificate, statusAt, type AuditFact, type CertificateFact, type CertificationFacts, type SupervisionFact } from './facts';
+import { haversineKm } from './geo';
+import { ruleOf, type Warning } from './rules';
+
+/** The least audit days IAF MD5 allows for a plan (table value less the 30% bound); injected by the service. */
+export type MinimumAuditDays = (input: { scheme: string; complexity?: string; employees: number; audit: 'initial' | 'surveillance' | 'recertification' }) => number | undefined;
+
+export interface EvaluationInput {
+  readonly certifications: readonly CertificationFacts[];
+  readonly supervision: readonly SupervisionFact[];
+  readonly now: Date;
+  readonly config: SupervisionConfig;
+  readonly minimumAuditDays?: MinimumAuditDays;
+}
+
+export interface AuditorAuditRow {
+  readonly auditorId: string;
+  readonly name: string;
+  readonly role: string;
+  readonly registrationNo?: string;
+  readonly certificationId: string;
+  readonly auditId: string;
+  readonly kind: string;
+  readonly agencyId: string;
+  readonly regionCode: string;
+  readonly clientName: string;
+  readonly address: string;
+  readonly lat?: number;
+  readonly lon?: number;
+  readonly mode?: string;
+  readonly plannedStart?: string;
+  readonly plannedEnd?: string;
+  readonly start?: string;
+  readonly end?: string;
+}
+
+export interface ReportingTally {
+  readonly agencyId: string;
+  readonly regionCode: string;
+  due: number;
+  onTime: number;
+}
+
+export interface Evaluation {
+  readonly warnings: Warning[];
+  readonly auditorAudits: AuditorAuditRow[];
+  readonly reporting: ReportingTally[];
+}
+
+/** Today's date where the ledger's regulators are (China Standard Time, UTC+8). */
+export const todayOf = (now: Date): IsoDate => new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
+
+interface Subject {
+  readonly facts: CertificationFacts;
+  readonly certificate?: CertificateFact;
+}
+
+function makeWarning(
+  ruleId: string,
+  key: string,
+  subject: Subject,
+  fields: { kind: string; message: string; evidence: readonly string[]; raisedAt: string; clearedAt?: string | undefined; auditorId?: string },
+): Warning {
+  const rule = ruleOf(ruleId);
+  const { facts, certificate } = subject;
+  return {
+    id: `${ruleId}:${key}`,
+    ruleId,
+    ...(rule.rule ? { rule: rule.rule } : {}),
+    kind: fields.kind,
+    severity: rule.severity,
+    agencyId: facts.agencyId,
+    regionCode: facts.regionCode,
+    certificationId: facts.certificationId,
+    ...(certificate ?? currentCertificate(facts) ? { certificateNo: (certificate ?? currentCertificate(facts))!.certificateNo } : {}),
+    ...(facts.client.creditCode ? { creditCode: facts.client.creditCode } : {}),
+    ...(fields.auditorId ? { auditorId: fields.auditorId } : {}),
+    message: fields.message,
+    evidence: fields.evidence.filter(Boolean),
+    raisedAt: fields.raisedAt,
+    ...(fields.clearedAt ? { clearedAt: fields.clearedAt } : {}),
+  };
+}
+
+/** The first change away from `valid` after `date` (the CB acted), or undefined. */
+function leftValidAfter(certificate: CertificateFact, date: IsoDate): IsoDate | undefined {
+  return certificate.history.find((c) => c.on > date && c.status !== 'valid')?.on;
+}
+
+const minDate = (...dates: Array<IsoDate | undefined>): IsoDate | undefined =>
+  dates.filter((d): d is IsoDate => d !== undefined).sort()[0];
+
+/** A deadline check: raised the day after `due` unless `doneOn` is on or before it; cleared when done or acted on. */
+function deadline(due: IsoDate, doneOn: IsoDate | undefined, today: IsoDate): { raisedAt: string; clearedAt?: string } | undefined {
+  if (doneOn !== undefined && doneOn <= due) return undefined;
+  if (doneOn === undefined && today <= due) return undefined;
+  const raised = addDays(due, 1);
+  if (doneOn !== undefined && doneOn <= today) return { raisedAt: startOf(raised), clearedAt: startOf(doneOn) };
+  return { raisedAt: startOf(raised) };
+}
+
+function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
+  facts.certificates.forEach((certificate, i) => {
+    const next = facts.certificates[i + 1];
+    const cycleEnd = next ? minDate(certificate.validUntil, next.issuedAt)! : certificate.validUntil;
+    const surveillances = Object.values(facts.audits)
+      .filter((a) => a.kind === 'surveillance' && a.conducted && a.conducted.start >= certificate.issuedAt && a.conducted.start <= cycleEnd)
+      .sort((a, b) => a.conducted!.start.localeCompare(b.conducted!.start));
+    let due = addMonths(certificate.issuedAt, config.surveillanceIntervalMonths);
+    let previous = certificate.eventId;
+    const judge = (doneOn: IsoDate | undefined, doneEvent: string | undefined) => {
+      if (due >= cycleEnd && doneOn === undefined) return;
+      if (statusAt(certificate, due) !== 'valid') return;
+      const hit = deadline(due, minDate(doneOn, leftValidAfter(certificate, due)), today);
+      if (!hit) return;
+      out.push(makeWarning('W1', `${certificate.certificateNo}:${due}`, { facts, certificate }, {
+        kind: 'surveillance-overdue',
+        message: `certificate ${certificate.certificateNo}: surveillance due by ${due}${doneOn ? `, made on ${doneOn}` : ', none recorded'} while the certificate showed valid`,
+        evidence: [previous, doneEvent ?? ''],
+        ...hit,
+      }));
+    };
+    for (const s of surveillances) {
+      judge(s.conducted!.start, s.conducted!.eventId);
+      due = addMonths(s.conducted!.start, config.surveillanceIntervalMonths);
+      previous = s.conducted!.eventId;
+    }
+    judge(undefined, undefined);
+  });
+}
+
+function checkSuspensions(facts: CertificationFacts, config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
+  for (const certificate of facts.certificates) {
+    certificate.history.forEach((change, k) => {
+      if (change.status !== 'suspended') return;
+      const limit = addMonths(change.on, config.maxSuspensionMonths);
+      const end = certificate.history[k + 1];
+      const hit = deadline(limit, end?.on, today);
+      if (!hit) return;
+      out.push(makeWarning('W2', `${certificate.certificateNo}:${change.on}`, { facts, certificate }, {
+        kind: 'suspension-past-limit',
+        message: `certificate ${certificate.certificateNo} suspended on ${change.on}; the ${config.maxSuspensionMonths}-month limit passed on ${limit}${end ? `; it ended (${end.status}) on ${end.on}` : ' and it is neither restored nor withdrawn'}`,
+        evidence: [change.eventId, end?.eventId ?? ''],
+        ...hit,
+      }));
+    });
+  }
+}
+
+function checkExpiry(facts: CertificationFacts, today: IsoDate, out: Warning[]): void {
+  facts.certificates.forEach((certificate, i) => {
+    const next = facts.certificates[i + 1];
+    if (next && next.issuedAt <= certificate.validUntil) return;
+    if (statusAt(certificate, certificate.validUntil) !== 'valid') return;
+    const changed = certificate.history.find((c) => c.on > certificate.validUntil)?.on;
+    const hit = deadline(certificate.validUntil, minDate(changed, next?.issuedAt), today);
+    if (!hit) return;
+    out.push(makeWarning('W3', `${certificate.certificateNo}:expiry`, { facts, certificate }, {
+      kind: 'valid-after-expiry',
+      message: `certificate ${certificate.certificateNo} expired on ${certificate.validUntil} without a recertification and still showed valid`,
+      evidence: [certificate.eventId],
+      ...hit,
+    }));
+  });
+  for (const audit of Object.values(facts.audits)) {
+    if (audit.kind !== 'recertification' || !audit.plan) continue;
+    if (audit.plan.mode === 'remote') {
+      out.push(makeWarning('W3', `${audit.auditId}:remote`, { facts }, {
+        kind: 'recertification-remote',
+        message: `recertification audit ${audit.auditId} planned remote`,
+        evidence: [audit.plan.eventId],
+        raisedAt: audit.plan.at,
+      }));
+    }
+    const certificate = facts.certificates.filter((c) => c.issuedAt <= audit.plan!.start).at(-1);
+    if (audit.conducted && certificate && audit.conducted.end > certificate.validUntil) {
+      out.push(makeWarning('W3', `${audit.auditId}:late`, { facts, certificate }, {
+        kind: 'recertification-after-expiry',
+        message: `recertification audit ${audit.auditId} ended ${audit.conducted.end}, after the certificate expired (${certificate.validUntil})`,
+        evidence: [audit.conducted.eventId],
+        raisedAt: audit.conducted.at,
+      }));
+    }
+  }
+}
+
+const coveredAudits = (facts: CertificationFacts, audit: AuditFact): AuditFact[] =>
+  audit.kind === 'stage2' ? [audit, ...Object.values(facts.audits).filter((a) => a.kind === 'stage1')] : [audit];
+
+function checkDecisions(facts: CertificationFacts, out: Warning[]): void {
+  for (const audit of Object.values(facts.audits)) {
+    const decision = audit.decision;
+    if (!decision) continue;
+    const teamAudit = coveredAudits(facts, audit).find((a) => a.team.some((m) => m.auditorId === decision.makerId));
+    if (teamAudit) {
+      out.push(makeWarning('W4', `${audit.auditId}:team-member`, { facts }, {
+        kind: 'decision-by-team-member',
+        message: `decision on audit ${audit.auditId} made by ${decision.makerId}, a member of the team of audit ${teamAudit.auditId} (R8)`,
+        evidence: [decision.eventId, teamAudit.assignments.at(-1)?.eventId ?? ''],
+        raisedAt: decision.at,
+      }));
+    }
+    if (decision.decision === 'grant' && decision.openMajors.length > 0) {
+      out.push(makeWarning('W4', `${audit.auditId}:open-major`, { facts }, {
+        kind: 'grant-with-open-major',
+        message: `grant on audit ${audit.auditId} with major nonconformity ${decision.openMajors.join(', ')} not verified closed (R7, R9)`,
+        evidence: [decision.eventId, ...decision.openMajors.map((id) => facts.findings[id]?.eventId ?? '')],
+        raisedAt: decision.at,
+      }));
+    }
+  }
+}
+
+const MD5_AUDIT: Readonly<Record<string, 'initial' | 'surveillance' | 'recertification' | undefined>> = {
+  stage2: 'initial', surveillance: 'surveillance', recertification: 'recertification',
+};
+
+function checkAuditTime(facts: CertificationFacts, config: SupervisionConfig, minimum: MinimumAuditDays | undefined, out: Warning[]): void {
+  for (const audit of Object.values(facts.audits)) {
+    const plan = audit.plan;
+    const md5Audit = MD5_AUDIT[audit.kind];
+    if (!plan || !md5Audit) continue;
+    const stage1 = audit.kind === 'stage2' ? Object.values(facts.audits).find((a) => a.kind === 'stage1' && a.plan)?.plan : undefined;
+    const total = plan.auditDays + (stage1?.auditDays ?? 0);
+    const onsite = plan.onsiteDays + (stage1?.onsiteDays ?? 0);
+    const least = minimum?.({ scheme: facts.scheme, ...(facts.complexity ? { complexity: facts.complexity } : {}), employees: facts.client.employees, audit: md5Audit });
+    if (least !== undefined && total < least) {
+      out.push(makeWarning('W5', `${audit.auditId}:md5`, { facts }, {
+        kind: 'audit-time-below-md5',
+        message: `audit ${audit.auditId} planned ${total} auditor-days; IAF MD5 less 30% is ${least}`,
+        evidence: [plan.eventId],
+        raisedAt: plan.at,
+      }));
+    }
+    const remoteOk = config.remoteAuditPermitted && plan.mode !== 'onsite';
+    if (!remoteOk && onsite < config.minOnsiteShare * total - 1e-9) {
+      out.push(makeWarning('W5', `${audit.auditId}:onsite`, { facts }, {
+        kind: 'onsite-share-low',
+        message: `audit ${audit.auditId} has ${onsite} of ${total} days on site (under ${config.minOnsiteShare * 100}%)`,
+        evidence: [plan.eventId],
+        raisedAt: plan.at,
+      }));
+    }
+  }
+}
+
+function checkApplication(facts: CertificationFacts, config: SupervisionConfig, out: Warning[]): void {
+  const application = facts.application;
+  if (!application || facts.review?.outcome !== 'accepted') return;
+  const submitted = dateOf(application.at);
+  const problems: string[] = [];
+  if (!application.operatingSince || application.operatingSince > addMonths(submitted, -config.minSystemOperationMonths)) {
+    problems.push(`system operating since ${application.operatingSince ?? 'unknown'}, under ${config.minSystemOperationMonths} months before ${submitted}`);
+  }
+  if (!application.lastInternalAudit) problems.push('no internal audit recorded');
+  if (!application.lastManagementReview) problems.push('no management review recorded');
+  if (problems.length === 0) return;
+  out.push(makeWarning('W6', `${facts.certificationId}:precondition`, { facts }, {
+    kind: 'accepted-despite-precondition',
+    message: `application accepted although: ${problems.join('; ')}`,
+    evidence: [application.eventId, facts.review.eventId],
+    raisedAt: facts.review.at,
+  }));
+}
+
+const CORE_ROLES = new Set(['leader', 'auditor']);
+
+function checkTeam(facts: CertificationFacts, out: Warning[]): void {
+  for (const audit of Object.values(facts.audits)) {
+    const assigned = audit.assignments.at(-1)!;
+    const end = audit.conducted?.end ?? audit.plan?.end;
+    for (const member of audit.team) {
+      if (member.role === 'expert' || !end) continue;
+      if (member.registrationValidUntil && member.registrationValidUntil < end) {
+        out.push(makeWarning('W8', `${audit.auditId}:${member.auditorId}:registration`, { facts }, {
+          kind: 'registration-expired',
+          auditorId: member.auditorId,
+          message: `auditor ${member.auditorId}'s registration ran until ${member.registrationValidUntil}, before audit ${audit.auditId} ended (${end})`,
+          evidence: [assigned.eventId, audit.conducted?.eventId ?? audit.plan?.eventId ?? ''],
+          raisedAt: audit.conducted?.at ?? audit.plan!.at,
+        }));
+      }
+    }
+    const scope = facts.sectors;
+    const byCore = new Set(audit.team.filter((m) => CORE_ROLES.has(m.role)).flatMap((m) => m.sectors));
+    const byAnyone = new Set(audit.team.filter((m) => m.role !== 'trainee').flatMap((m) => m.sectors));
+    const uncovered = scope.filter((s) => !byCore.has(s));
+    if (uncovered.length > 0) {
+      const expertOnly = uncovered.every((s) => byAnyone.has(s));
+      out.push(makeWarning('W8', `${audit.auditId}:sectors`, { facts }, {
+        kind: expertOnly ? 'sector-covered-by-expert-only' : 'sector-not-covered',
+        message: `audit ${audit.auditId}: sector(s) ${uncovered.join(', ')} of the scope ${expertOnly ? 'covered only by a technical expert' : 'not covered by the team'}`,
+        evidence: [assigned.eventId],
+        raisedAt: assigned.at,
+      }));
+    }
+    if (audit.plan) {
+      const planReports = facts.reports.filter((r) => r.kind === 'audit_plan' && r.subjectEventId === audit.plan!.eventId);
+      const firstReport = planReports.map((r) => r.reportedAt).sort()[0];
+      if (firstReport) {
+        const changed = audit.assignments.find((a) => a.at > firstReport && !planReports.some((r) => r.reportedAt >= a.at));
+        if (changed) {
+          out.push(makeWarning('W8', `${audit.auditId}:team-changed`, { facts }, {
+            kind: 'team-changed-after-report',
+            message: `audit ${audit.auditId}: team changed on ${changed.at} after the plan was reported (${firstReport}) and not reported again`,
+            evidence: [changed.eventId, audit.plan.eventId],
+            raisedAt: changed.at,
+          }));
+        }
+      }
+    }
+  }
+}
+
+interface Slot {
+  readonly facts: CertificationFacts;
+  readonly audit: AuditFact;
+  readonly start: IsoDate;
+  readonly end: IsoDate;
+}
+
+function checkOverlaps(certifications: readonly CertificationFacts[], out: Warning[]): void {
+  const byAuditor = new Map<string, Slot[]>();
+  for (const facts of certifications) {
+    for (const audit of Object.values(facts.audits)) {
+      if (!audit.conducted) continue;
+      for (const member of audit.team) {
+        const slots = byAuditor.get(member.auditorId) ?? [];
+        slots.push({ facts, audit, start: audit.conducted.start, end: audit.conducted.end });
+        byAuditor.set(member.auditorId, slots);
+      }
+    }
+  }
+  for (const [auditorId, slots] of byAuditor) {
+    slots.sort((a, b) => a.start.localeCompare(b.start));
+    for (let i = 0; i < slots.length; i += 1) {
+      for (let j = i + 1; j < slots.length && slots[j]!.start <= slots[i]!.end; j += 1) {
+        const [a, b] = [slots[i]!, slots[j]!];
+        for (const [self, other] of [[a, b], [b, a]] as const) {
+          out.push(makeWarning('W8', `${self.facts.certificationId}/${self.audit.auditId}:${auditorId}:overlap:${other.facts.certificationId}/${other.audit.auditId}`, { facts: self.facts }, {
+            kind: 'auditor-overlap',
+            auditorId,
+            message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on ${other.facts.certificationId}/${other.audit.auditId} (${other.start}–${other.end})`,
+            evidence: [self.audit.conducted!.eventId, other.audit.conducted!.eventId],
+            raisedAt: [a.audit.conducted!.at, b.audit.conducted!.at].sort()[1]!,
+          }));
+        }
+      }
+    }
+  }
+}
+
+function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out: Warning[]): void {
+  const places = [facts.client, ...facts.client.sites].filter((p): p is typeof p & { lat: number; lon: number } => p.lat !== undefined && p.lon !== undefined);
+  for (const audit of Object.values(facts.audits)) {
+    const conducted = audit.conducted;
+    if (!conducted || !audit.plan || audit.plan.mode === 'remote') continue;
+    for (const member of audit.team) {
+      const own = conducted.checkIns.filter((c) => c.auditorId === member.auditorId);
+      const key = `${audit.auditId}:${member.auditorId}`;
+      const base = { auditorId: member.auditorId, evidence: [conducted.eventId], raisedAt: conducted.at };
+      if (own.length === 0) {
+        out.push(makeWarning('W9', `${key}:absent`, { facts }, { ...base, kind: 'member-missing', message: `audit ${audit.auditId}: ${member.role} ${member.auditorId} never checked in or out` }));
+        continue;
+      }
+      const missing = ['in', 'out'].filter((kind) => !own.some((c) => c.kind === kind));
+      if (missing.length > 0) {
+        out.push(makeWarning('W9', `${key}:missing`, { facts }, { ...base, kind: 'missing-check-in-out', message: `audit ${audit.auditId}: ${member.auditorId} has no check-${missing.join(' or check-')}` }));
+      }
+      if (places.length === 0) continue;
+      const far = own
+        .filter((c) => c.lat !== undefined && c.lon !== undefined)
+        .map((c) => ({ c, km: Math.min(...places.map((p) => haversineKm(p, { lat: c.lat!, lon: c.lon! }))) }))
+        .filter(({ km }) => km > config.checkInRadiusKm);
+      if (far.length > 0) {
+        const worst = Math.max(...far.map((f) => f.km));
+        out.push(makeWarning('W9', `${key}:location`, { facts }, {
+          ...base, kind: 'location-deviation',
+          message: `audit ${audit.auditId}: ${member.auditorId} checked ${far.map((f) => f.c.kind).join('/')} ${worst.toFixed(1)} km from the audited site (limit ${config.checkInRadiusKm} km)`,
+        }));
+      }
+    }
+  }
+}
+
+const REPORT_KIND: Readonly<Record<string, string>> = {
+  AuditPlanned: 'audit_plan',
+  AuditConducted: 'audit_result',
+  CertificateIssued: 'certificate',
+  CertificateSuspended: 'status_change',
+  CertificateRestored: 'status_change',
+  CertificateWithdrawn: 'status_change',
+  CertificateCancelled: 'status_change',
+  CertificateExpired: 'status_change',
+};
+
+function checkReporting(facts: CertificationFacts, config: SupervisionConfig, today: IsoDate, out: Warning[], tally: ReportingTally): void {
+  for (const subject of facts.reportables) {
+    const kind = REPORT_KIND[subject.type];
+    if (!kind) continue;
+    const due = subject.type === 'AuditPlanned' ? subject.auditStart! : reportDeadline(dateOf(subject.occurredAt), config.reportingDayOfMonth);
+    const report = facts.reports.filter((r) => r.subjectEventId === subject.eventId).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt))[0];
+    const reportedOn = report ? dateOf(report.reportedAt) : undefined;
+    if (reportedOn === undefined && today <= due) continue;
+    tally.due += 1;
+    const hit = deadline(due, reportedOn, today);
+    if (!hit) {
+      tally.onTime += 1;
+      continue;
+    }
+    out.push(makeWarning('W10', `${subject.eventId}`, { facts }, {
+      kind: report ? 'reported-late' : 'not-reported',
+      message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}`,
+      evidence: [subject.eventId, report?.eventId ?? ''],
+      ...hit,
+    }));
+  }
+}
+
+function checkTransfers(facts: CertificationFacts, out: Warning[]): void {
+  for (const transfer of facts.transfers) {
+    if (transfer.statusThen !== 'suspended') continue;
+    out.push(makeWarning('W12', `${transfer.eventId}`, { facts }, {
+      kind: 'transfer-of-suspended',
+      message: `certification transferred from ${transfer.fromAgencyId} to ${transfer.toAgencyId} while its certificate was suspended (R15)`,
+      evidence: [transfer.eventId],
+      raisedAt: transfer.at,
+    }));
+  }
+}
+
+function checkSpotChecks(byCredit: Map<string, CertificationFacts[]>, supervision: readonly SupervisionFact[], config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
+  for (const check of supervision) {
+    if (check.type !== 'SpotCheckRecorded' || check.data.result !== 'fail') continue;
+    const checkedAt = String(check.data.checkedAt ?? dateOf(check.occurredAt));
+    const due = addDays(checkedAt, config.spotCheckFollowUpDays);
+    for (const facts of byCredit.get(String(check.data.creditCode ?? '')) ?? []) {
+      const certificate = facts.certificates.filter((c) => c.issuedAt <= checkedAt).at(-1);
+      if (!certificate || statusAt(certificate, checkedAt) !== 'valid') continue;
+      if (check.data.certificateNo && check.data.certificateNo !== certificate.certificateNo) continue;
+      const specials = Object.values(facts.audits)
+        .filter((a) => a.kind === 'special')
+        .map((a) => ({ on: a.conducted?.start ?? a.plan?.start, eventId: a.conducted?.eventId ?? a.plan?.eventId }))
+        .filter((s): s is { on: IsoDate; eventId: string } => s.on !== undefined && s.on >= checkedAt)
+        .sort((a, b) => a.on.localeCompare(b.on));
+      const acted = minDate(specials[0]?.on, leftValidAfter(certificate, checkedAt));
+      const hit = deadline(due, acted, today);
+      if (!hit) continue;
+      out.push(makeWarning('W7', `${check.eventId}:${facts.certificationId}`, { facts, certificate }, {
+        kind: 'spot-check-without-follow-up',
+        message: `national spot check of ${facts.client.name} failed on ${checkedAt}; no short-notice audit by ${due}${specials[0] ? ` (first on ${specials[0].on})` : ''}`,
+        evidence: [check.eventId, specials[0]?.eventId ?? ''],
+        ...hit,
+      }));
+    }
+  }
+}
+
+function checkWithdrawalTriggers(byCertificate: Map<string, { facts: CertificationFacts; certificate: CertificateFact }>, supervision: readonly SupervisionFact[], config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
+  for (const trigger of supervision) {
+    if (trigger.type !== 'WithdrawalTriggerRecorded') continue;
+    const found = byCertificate.get(String(trigger.data.certificateNo ?? ''));
+    if (!found) continue;
+    const recordedOn = String(trigger.data.recordedOn ?? dateOf(trigger.occurredAt));
+    const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays);
+    const ended = found.certificate.history.find((c) => c.on >= recordedOn && ['withdrawn', 'cancelled', 'expired'].includes(c.status));
+    const hit = deadline(due, ended?.on, today);
+    if (!hit) continue;
+    out.push(makeWarning('W11', `${trigger.eventId}`, found, {
+      kind: 'withdrawal-overdue',
+      message: `withdrawal trigger on ${found.certificate.certificateNo} recorded ${recordedOn} ("${String(trigger.data.trigger ?? '')}"); not withdrawn by ${due}${ended ? ` (${ended.status} on ${ended.on})` : ''}`,
+      evidence: [trigger.eventId, ended?.eventId ?? ''],
+      ...hit,
+    }));
+  }
+}
+
+const ACTIVE_CONFLICT = new Set(['suspended', 'withdrawn']);
+
+function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoDate, out: Warning[]): void {
+  for (const group of byCredit.values()) {
+    if (group.length < 2) continue;
+    const current = group.flatMap((facts) => {
+      const certificate = currentCertificate(facts);
+      return certificate ? [{ facts, certificate, status: certificate.history.at(-1)! }] : [];
+    });
+    for (const a of current) {
+      if (a.status.status !== 'valid' || a.certificate.validUntil < today) continue;
+      for (const b of current) {
+        if (b.facts.agencyId === a.facts.agencyId || b.facts.scheme !== a.facts.scheme) continue;
+        if (!ACTIVE_CONFLICT.has(b.status.status) || b.certificate.validUntil < today) continue;
+        out.push(makeWarning('W13', `${a.certificate.certificateNo}:${b.certificate.certificateNo}`, { facts: a.facts, certificate: a.certificate }, {
+          kind: 'conflicting-status',
+          message: `${a.facts.client.name} (${a.facts.scheme}) is valid at ${a.facts.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.facts.agencyId} (${b.certificate.certificateNo})`,
+          evidence: [a.certificate.eventId, b.status.eventId],
+          raisedAt: startOf([a.certificate.issuedAt, b.status.on].sort()[1]!),
+        }));
+      }
+    }
+  }
+}
+
+function auditorRows(facts: CertificationFacts): AuditorAuditRow[] {
+  return Object.values(facts.audits).flatMap((audit) =>
+    audit.team.map((m) => ({
+      auditorId: m.auditorId, name: m.name, role: m.role, ...(m.registrationNo ? { registrationNo: m.registrationNo } : {}),
+      certificationId: facts.certificationId, auditId: audit.auditId, kind: audit.kind, agencyId: facts.agencyId, regionCode: facts.regionCode,
+      clientName: facts.client.name, address: facts.client.address,
+      ...(facts.client.lat !== undefined ? { lat: facts.client.lat, lon: facts.client.lon! } : {}),
+      ...(audit.plan ? { mode: audit.plan.mode, plannedStart: audit.plan.start, plannedEnd: audit.plan.end } : {}),
+      ...(audit.conducted ? { start: audit.conducted.start, end: audit.conducted.end } : {}),
+    })),
+  );
+}
+
+/** Every warning the facts support as of `now`, with the auditor rows and reporting tallies. Pure. */
+export function evaluate(input: EvaluationInput): Evaluation {
+  const { certifications, supervision, config } = input;
+  const today = todayOf(input.now);
+  const warnings: Warning[] = [];
+  const tallies = new Map<string, ReportingTally>();
+  const byCredit = new Map<string, CertificationFacts[]>();
+  const byCertificate = new Map<string, { facts: CertificationFacts; certificate: CertificateFact }>();
+  const auditorAudits: AuditorAuditRow[] = [];
+  for (const facts of certifications) {
+    if (facts.client.creditCode) byCredit.set(facts.client.creditCode, [...(byCredit.get(facts.client.creditCode) ?? []), facts]);
+    for (const certificate of facts.certificates) byCertificate.set(certificate.certificateNo, { facts, certificate });
+    const key = `${facts.agencyId}|${facts.regionCode}`;
+    const tally = tallies.get(key) ?? { agencyId: facts.agencyId, regionCode: facts.regionCode, due: 0, onTime: 0 };
+    tallies.set(key, tally);
+    checkSurveillance(facts, config, today, warnings);
+    checkSuspensions(facts, config, today, warnings);
+    checkExpiry(facts, today, warnings);
+    checkDecisions(facts, warnings);
+    checkAuditTime(facts, config, input.minimumAuditDays, warnings);
+    checkApplication(facts, config, warnings);
+    checkTeam(facts, warnings);
+    checkCheckIns(facts, config, warnings);
+    checkReporting(facts, config, today, warnings, tally);
+    checkTransfers(facts, warnings);
+    auditorAudits.push(...auditorRows(facts));
+  }
+  checkOverlaps(certifications, warnings);
+  checkSpotChecks(byCredit, supervision, config, today, warnings);
+  checkWithdrawalTriggers(byCertificate, supervision, config, today, warnings);
+  checkConflicts(byCredit, today, warnings);
+  return { warnings, auditorAudits, reporting: [...tallies.values()] };
+}

@@ -1,0 +1,294 @@
+import type { LogEvent } from '../types';
+import { dateOf, type IsoDate } from './dates';
+
+/** What supervision keeps about one certification: a fold of its stream, stored as JSON. */
+export interface TeamMemberFact {
+  readonly auditorId: string;
+  readonly name: string;
+  readonly role: string;
+  readonly registrationNo?: string;
+  readonly registrationValidUntil?: string;
+  readonly sectors: readonly number[];
+}
+
+export interface CheckInFact {
+  readonly auditorId: string;
+  readonly kind: string;
+  readonly at: string;
+  readonly lat?: number;
+  readonly lon?: number;
+}
+
+export interface AuditFact {
+  auditId: string;
+  kind: string;
+  team: TeamMemberFact[];
+  /** Every assignment of this audit: when, which event, and the team it named. */
+  assignments: Array<{ eventId: string; at: string; auditorIds: string[] }>;
+  plan?: { eventId: string; at: string; mode: string; start: IsoDate; end: IsoDate; auditDays: number; onsiteDays: number };
+  conducted?: { eventId: string; at: string; start: IsoDate; end: IsoDate; checkIns: CheckInFact[] };
+  report?: { eventId: string; at: string };
+  decision?: { eventId: string; at: string; decision: string; makerId: string; makerName: string; openMajors: string[] };
+}
+
+export interface FindingFact {
+  auditId: string;
+  grade: string;
+  eventId: string;
+  raisedAt: string;
+  closed?: { eventId: string; at: string; verified: boolean };
+}
+
+export interface StatusChange {
+  readonly status: string;
+  readonly on: IsoDate;
+  readonly eventId: string;
+  readonly until?: IsoDate;
+}
+
+export interface CertificateFact {
+  certificateNo: string;
+  issuedAt: IsoDate;
+  validUntil: IsoDate;
+  eventId: string;
+  /** Status changes from issue on, oldest first (the first is `valid` at issue). */
+  history: StatusChange[];
+}
+
+export interface ReportFact {
+  readonly eventId: string;
+  readonly kind: string;
+  readonly subjectEventId: string;
+  readonly reportedAt: string;
+}
+
+/** Events a report can be about (plans, results, certificates, status changes). */
+export interface ReportableFact {
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly auditId?: string;
+  /** The audit's planned start, for plan reports (due before the audit). */
+  readonly auditStart?: IsoDate;
+}
+
+export interface CertificationFacts {
+  certificationId: string;
+  agencyId: string;
+  regionCode: string;
+  client: { name: string; creditCode: string; address: string; employees: number; lat?: number; lon?: number; sites: Array<{ name: string; lat?: number; lon?: number }> };
+  scheme: string;
+  standard: string;
+  scope: string;
+  sectors: number[];
+  complexity?: string;
+  application?: { eventId: string; at: string; operatingSince?: string; lastInternalAudit?: string; lastManagementReview?: string };
+  review?: { eventId: string; at: string; outcome: string };
+  audits: Record<string, AuditFact>;
+  findings: Record<string, FindingFact>;
+  certificates: CertificateFact[];
+  transfers: Array<{ eventId: string; at: string; fromAgencyId: string; toAgencyId: string; statusThen?: string }>;
+  reports: ReportFact[];
+  reportables: ReportableFact[];
+  /** Agencies that wrote this certification, for "conflicting statuses at two CBs". */
+  lastPosition: number;
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export function emptyFacts(event: LogEvent): CertificationFacts {
+  return {
+    certificationId: event.certificationId,
+    agencyId: event.agencyId,
+    regionCode: event.regionCode,
+    client: { name: '', creditCode: '', address: '', employees: 0, sites: [] },
+    scheme: '',
+    standard: '',
+    scope: '',
+    sectors: [],
+    audits: {},
+    findings: {},
+    certificates: [],
+    transfers: [],
+    reports: [],
+    reportables: [],
+    lastPosition: 0,
+  };
+}
+
+export const currentCertificate = (facts: CertificationFacts): CertificateFact | undefined => facts.certificates.at(-1);
+export const statusOf = (certificate: CertificateFact): StatusChange => certificate.history.at(-1)!;
+
+/** The status the certificate showed at the end of `date`. */
+export function statusAt(certificate: CertificateFact, date: IsoDate): string | undefined {
+  let status: string | undefined;
+  for (const change of certificate.history) if (change.on <= date) status = change.status;
+  return status;
+}
+
+const STATUS_OF: Readonly<Record<string, string>> = {
+  CertificateSuspended: 'suspended',
+  CertificateRestored: 'valid',
+  CertificateWithdrawn: 'withdrawn',
+  CertificateCancelled: 'cancelled',
+  CertificateExpired: 'expired',
+};
+
+function member(value: unknown): TeamMemberFact {
+  const m = obj(value);
+  return {
+    auditorId: text(m.auditorId),
+    name: text(m.name),
+    role: text(m.role),
+    ...(m.registrationNo ? { registrationNo: text(m.registrationNo) } : {}),
+    ...(m.registrationValidUntil ? { registrationValidUntil: text(m.registrationValidUntil) } : {}),
+    sectors: list(m.sectors).map(Number),
+  };
+}
+
+/** Folds one certification event into the facts (mutates and returns them). */
+export function foldCertificationEvent(facts: CertificationFacts, event: LogEvent): CertificationFacts {
+  const data = event.data;
+  const at = event.occurredAt;
+  facts.lastPosition = event.position;
+  switch (event.type) {
+    case 'ApplicationSubmitted': {
+      const client = obj(data.client);
+      const ms = obj(data.managementSystem);
+      facts.agencyId = event.agencyId;
+      facts.regionCode = text(client.regionCode) || event.regionCode;
+      facts.client = {
+        name: text(client.name),
+        creditCode: text(client.creditCode),
+        address: text(client.address),
+        employees: num(client.employees) ?? 0,
+        ...(num(client.lat) !== undefined && num(client.lon) !== undefined ? { lat: num(client.lat)!, lon: num(client.lon)! } : {}),
+        sites: list(client.sites).map((s) => {
+          const site = obj(s);
+          return { name: text(site.name), ...(num(site.lat) !== undefined && num(site.lon) !== undefined ? { lat: num(site.lat)!, lon: num(site.lon)! } : {}) };
+        }),
+      };
+      facts.scheme = text(data.scheme);
+      facts.standard = text(data.standard);
+      facts.scope = text(data.scope);
+      facts.sectors = list(data.sectors).map(Number);
+      if (data.complexity) facts.complexity = text(data.complexity);
+      facts.application = {
+        eventId: event.eventId,
+        at,
+        ...(ms.operatingSince ? { operatingSince: text(ms.operatingSince) } : {}),
+        ...(ms.lastInternalAudit ? { lastInternalAudit: text(ms.lastInternalAudit) } : {}),
+        ...(ms.lastManagementReview ? { lastManagementReview: text(ms.lastManagementReview) } : {}),
+      };
+      return facts;
+    }
+    case 'ApplicationReviewed':
+      facts.review = { eventId: event.eventId, at, outcome: text(data.outcome) };
+      return facts;
+    case 'AuditTeamAssigned': {
+      const auditId = text(data.auditId);
+      const team = list(data.members).map(member);
+      const existing = facts.audits[auditId];
+      const assignment = { eventId: event.eventId, at, auditorIds: team.map((m) => m.auditorId) };
+      if (existing) {
+        existing.team = team;
+        existing.assignments.push(assignment);
+      } else {
+        facts.audits[auditId] = { auditId, kind: text(data.kind), team, assignments: [assignment] };
+      }
+      return facts;
+    }
+    case 'AuditPlanned': {
+      const audit = facts.audits[text(data.auditId)];
+      if (!audit) return facts;
+      audit.plan = {
+        eventId: event.eventId, at, mode: text(data.mode), start: text(data.start), end: text(data.end),
+        auditDays: num(data.auditDays) ?? 0, onsiteDays: num(data.onsiteDays) ?? (text(data.mode) === 'onsite' ? num(data.auditDays) ?? 0 : 0),
+      };
+      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at, auditId: audit.auditId, auditStart: text(data.start) });
+      return facts;
+    }
+    case 'AuditConducted': {
+      const audit = facts.audits[text(data.auditId)];
+      if (!audit) return facts;
+      audit.conducted = {
+        eventId: event.eventId, at, start: text(data.start), end: text(data.end),
+        checkIns: list(data.checkIns).map((c) => {
+          const ci = obj(c);
+          return {
+            auditorId: text(ci.auditorId), kind: text(ci.kind), at: text(ci.at),
+            ...(num(ci.lat) !== undefined && num(ci.lon) !== undefined ? { lat: num(ci.lat)!, lon: num(ci.lon)! } : {}),
+          };
+        }),
+      };
+      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at, auditId: audit.auditId });
+      return facts;
+    }
+    case 'FindingRaised':
+      facts.findings[text(data.findingId)] = { auditId: text(data.auditId), grade: text(data.grade), eventId: event.eventId, raisedAt: at };
+      return facts;
+    case 'FindingClosed': {
+      const finding = facts.findings[text(data.findingId)];
+      if (finding) {
+        const verified = finding.grade === 'major' ? Boolean(data.correction && data.correctiveAction && data.verifiedAt) : Boolean(data.correctiveAction);
+        finding.closed = { eventId: event.eventId, at, verified };
+      }
+      return facts;
+    }
+    case 'AuditReportSubmitted': {
+      const audit = facts.audits[text(data.auditId)];
+      if (audit) audit.report = { eventId: event.eventId, at };
+      return facts;
+    }
+    case 'CertificationDecided': {
+      const audit = facts.audits[text(data.auditId)];
+      if (!audit) return facts;
+      const covered = new Set([audit.auditId, ...(audit.kind === 'stage2' ? Object.values(facts.audits).filter((a) => a.kind === 'stage1').map((a) => a.auditId) : [])]);
+      const openMajors = Object.entries(facts.findings)
+        .filter(([, f]) => covered.has(f.auditId) && f.grade === 'major' && !(f.closed?.verified && f.closed.at <= at))
+        .map(([id]) => id);
+      const maker = obj(data.decisionMaker);
+      audit.decision = { eventId: event.eventId, at, decision: text(data.decision), makerId: text(maker.personId), makerName: text(maker.name), openMajors };
+      return facts;
+    }
+    case 'CertificateIssued':
+      facts.certificates.push({
+        certificateNo: text(data.certificateNo), issuedAt: text(data.issuedAt), validUntil: text(data.validUntil), eventId: event.eventId,
+        history: [{ status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId }],
+      });
+      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
+      return facts;
+    case 'CertificationTransferred': {
+      const certificate = currentCertificate(facts);
+      facts.transfers.push({
+        eventId: event.eventId, at, fromAgencyId: text(data.fromAgencyId), toAgencyId: event.agencyId,
+        ...(certificate ? { statusThen: statusAt(certificate, dateOf(at)) ?? statusOf(certificate).status } : {}),
+      });
+      facts.agencyId = event.agencyId;
+      return facts;
+    }
+    case 'ReportedToCnca':
+      facts.reports.push({ eventId: event.eventId, kind: text(data.kind), subjectEventId: text(data.subjectEventId), reportedAt: text(data.reportedAt) });
+      return facts;
+    default: {
+      const status = STATUS_OF[event.type];
+      const certificate = currentCertificate(facts);
+      if (!status || !certificate) return facts;
+      certificate.history.push({ status, on: dateOf(at), eventId: event.eventId, ...(status === 'suspended' && data.until ? { until: text(data.until) } : {}) });
+      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
+      return facts;
+    }
+  }
+}
+
+/** A supervision event (spot check, complaint, evaluation, withdrawal trigger) as supervision keeps it. */
+export interface SupervisionFact {
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly regionCode: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,142 @@
+import type { ReadModel } from '../model';
+import type { Dialect, SqlExecutor } from '../store/port';
+import type { LogEvent } from '../types';
+import { emptyFacts, foldCertificationEvent, type CertificationFacts } from './facts';
+
+/** Tables the evaluation (tick) rewrites; they belong to the model so a rebuild drops them too. */
+export const DERIVED_TABLES = ['sv_warnings', 'sv_auditor_audits', 'sv_reporting', 'sv_meta'] as const;
+
+const big = (dialect: Dialect): string => (dialect === 'postgres' ? 'BIGINT' : 'INTEGER');
+
+/**
+ * Supervision facts: one JSON fold per certification (what the checks need), the supervision
+ * events regulators write (spot checks, complaints, withdrawal triggers, evaluations) and one row
+ * per auditor rating. Warnings are derived from these by the clock-driven evaluation (service.ts).
+ */
+export const supervisionModel: ReadModel<LogEvent> = {
+  name: 'supervision',
+  schemaVersion: 1,
+  source: 'events',
+  tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
+  ddl: (dialect) => [
+    `CREATE TABLE IF NOT EXISTS sv_certifications (
+      certification_id TEXT PRIMARY KEY,
+      agency_id TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      credit_code TEXT NOT NULL,
+      facts TEXT NOT NULL,
+      position ${big(dialect)} NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS sv_certifications_credit ON sv_certifications (credit_code)',
+    `CREATE TABLE IF NOT EXISTS sv_supervision (
+      event_id TEXT PRIMARY KEY,
+      type TEXT NOT NULL,
+      stream_id TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      credit_code TEXT,
+      certificate_no TEXT,
+      agency_id TEXT,
+      occurred_at TEXT NOT NULL,
+      data TEXT NOT NULL,
+      position ${big(dialect)} NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS sv_supervision_credit ON sv_supervision (credit_code)',
+    `CREATE TABLE IF NOT EXISTS sv_evaluations (
+      event_id TEXT NOT NULL,
+      idx INTEGER NOT NULL,
+      certification_id TEXT NOT NULL,
+      audit_id TEXT NOT NULL,
+      evaluator_role TEXT NOT NULL,
+      auditor_id TEXT NOT NULL,
+      score INTEGER NOT NULL,
+      comment TEXT,
+      occurred_at TEXT NOT NULL,
+      PRIMARY KEY (event_id, idx)
+    )`,
+    'CREATE INDEX IF NOT EXISTS sv_evaluations_auditor ON sv_evaluations (auditor_id)',
+    `CREATE TABLE IF NOT EXISTS sv_warnings (
+      id TEXT PRIMARY KEY,
+      rule_id TEXT NOT NULL,
+      rule TEXT,
+      kind TEXT NOT NULL,
+      severity TEXT NOT NULL,
+      agency_id TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      certification_id TEXT,
+      certificate_no TEXT,
+      credit_code TEXT,
+      auditor_id TEXT,
+      message TEXT NOT NULL,
+      evidence TEXT NOT NULL,
+      raised_at TEXT NOT NULL,
+      cleared_at TEXT
+    )`,
+    'CREATE INDEX IF NOT EXISTS sv_warnings_region ON sv_warnings (region_code, rule_id)',
+    'CREATE INDEX IF NOT EXISTS sv_warnings_agency ON sv_warnings (agency_id)',
+    `CREATE TABLE IF NOT EXISTS sv_auditor_audits (
+      auditor_id TEXT NOT NULL,
+      certification_id TEXT NOT NULL,
+      audit_id TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      row_data TEXT NOT NULL,
+      start_date TEXT,
+      PRIMARY KEY (auditor_id, certification_id, audit_id)
+    )`,
+    `CREATE TABLE IF NOT EXISTS sv_reporting (
+      agency_id TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      due ${big(dialect)} NOT NULL,
+      on_time ${big(dialect)} NOT NULL,
+      PRIMARY KEY (agency_id, region_code)
+    )`,
+    `CREATE TABLE IF NOT EXISTS sv_meta (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    )`,
+  ],
+  apply: async (tx, events) => {
+    const touched = new Map<string, CertificationFacts>();
+    for (const event of events) {
+      if (event.streamId.startsWith('supervision-')) await applySupervision(tx, event);
+      else if (event.certificationId) {
+        const facts = touched.get(event.certificationId) ?? (await load(tx, event.certificationId)) ?? emptyFacts(event);
+        touched.set(event.certificationId, foldCertificationEvent(facts, event));
+      }
+    }
+    for (const facts of touched.values()) {
+      await tx.run(
+        `INSERT INTO sv_certifications (certification_id, agency_id, region_code, credit_code, facts, position) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (certification_id) DO UPDATE SET agency_id = excluded.agency_id, region_code = excluded.region_code,
+           credit_code = excluded.credit_code, facts = excluded.facts, position = excluded.position`,
+        [facts.certificationId, facts.agencyId, facts.regionCode, facts.client.creditCode, JSON.stringify(facts), facts.lastPosition],
+      );
+    }
+  },
+};
+
+async function load(tx: SqlExecutor, certificationId: string): Promise<CertificationFacts | undefined> {
+  const row = await tx.get<{ facts: string }>('SELECT facts FROM sv_certifications WHERE certification_id = ?', [certificationId]);
+  return row ? (JSON.parse(row.facts) as CertificationFacts) : undefined;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void> {
+  const data = event.data;
+  await tx.run(
+    `INSERT INTO sv_supervision (event_id, type, stream_id, region_code, credit_code, certificate_no, agency_id, occurred_at, data, position)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+    [event.eventId, event.type, event.streamId, event.regionCode, text(data.creditCode), text(data.certificateNo), text(data.agencyId),
+      event.occurredAt, JSON.stringify(data), event.position],
+  );
+  if (event.type !== 'AuditTeamEvaluated') return;
+  const ratings = Array.isArray(data.ratings) ? (data.ratings as Array<Record<string, unknown>>) : [];
+  for (const [idx, rating] of ratings.entries()) {
+    await tx.run(
+      `INSERT INTO sv_evaluations (event_id, idx, certification_id, audit_id, evaluator_role, auditor_id, score, comment, occurred_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, idx) DO NOTHING`,
+      [event.eventId, idx, String(data.certificationId ?? ''), String(data.auditId ?? ''), String(data.evaluatorRole ?? ''),
+        String(rating.auditorId ?? ''), Number(rating.score ?? 0), text(rating.comment), event.occurredAt],
+    );
+  }
+}
