@@ -17,7 +17,9 @@ const path = require('node:path');
 const DIST = path.resolve(__dirname, '../ledger-service/dist/anchoring');
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: verify-receipt.js RECEIPT.json [--data-dir DIR | --peer MSPID [--connection FILE]] [--json]\n`);
+  process.stderr.write(
+    `${message}\nusage: verify-receipt.js RECEIPT.json [--data-dir DIR | --peer MSPID [--connection FILE]] [--json]\n`,
+  );
   process.exit(2);
 }
 
@@ -30,13 +32,15 @@ function parseArgs(argv) {
     else if (arg === '--data-dir') args.dataDir = value();
     else if (arg === '--peer') args.peer = value();
     else if (arg === '--connection') args.connection = value();
-    else if (arg === '--help' || arg === '-h') usage('Verifies an anchor receipt offline and, optionally, against the ledger.');
+    else if (arg === '--help' || arg === '-h')
+      usage('Verifies an anchor receipt offline and, optionally, against the ledger.');
     else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
     else if (args.file) usage('one receipt file at a time');
     else args.file = arg;
   }
   if (!args.file) usage('no receipt file given');
-  if (args.dataDir && (args.peer || args.connection)) usage('choose the embedded ledger (--data-dir) or a Fabric peer (--peer), not both');
+  if (args.dataDir && (args.peer || args.connection))
+    usage('choose the embedded ledger (--data-dir) or a Fabric peer (--peer), not both');
   return args;
 }
 
@@ -61,7 +65,8 @@ function openLedger(args) {
     const connection = fabric.readFabricConnection(connectionPath);
     let queryIdentity;
     if (args.peer) {
-      if (!connection.peers[args.peer]) usage(`no peer of ${args.peer} in ${connectionPath}; peers: ${Object.keys(connection.peers).join(', ')}`);
+      if (!connection.peers[args.peer])
+        usage(`no peer of ${args.peer} in ${connectionPath}; peers: ${Object.keys(connection.peers).join(', ')}`);
       const identity = connection.identities.find((candidate) => candidate.mspId === args.peer);
       if (!identity) usage(`no identity of ${args.peer} in ${connectionPath}`);
       queryIdentity = identity.name;
@@ -90,9 +95,13 @@ async function main() {
   if (args.json) {
     process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
   } else {
-    process.stdout.write(`event ${receipt.eventId}: ${receipt.status}${receipt.backend ? ` on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber})` : ''}\n`);
-    for (const check of verdict.checks) process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}\n`);
-    if (!ledger && verdict.status === 'anchored') process.stdout.write('  (offline only: pass --data-dir or --peer to check the ledger too)\n');
+    process.stdout.write(
+      `event ${receipt.eventId}: ${receipt.status}${receipt.backend ? ` on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber})` : ''}\n`,
+    );
+    for (const check of verdict.checks)
+      process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}\n`);
+    if (!ledger && verdict.status === 'anchored')
+      process.stdout.write('  (offline only: pass --data-dir or --peer to check the ledger too)\n');
     process.stdout.write(verdict.ok ? 'VERIFIED\n' : 'NOT VERIFIED\n');
   }
   process.exitCode = verdict.ok ? 0 : 1;

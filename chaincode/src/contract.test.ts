@@ -30,14 +30,25 @@ class FakeLedger {
           next: async () => {
             const entry = entries.shift();
             return entry
-              ? { done: false, value: { isDelete: false, value: entry.value, txId: entry.txId, timestamp: { seconds: entry.seconds, nanos: 0 } } }
+              ? {
+                  done: false,
+                  value: {
+                    isDelete: false,
+                    value: entry.value,
+                    txId: entry.txId,
+                    timestamp: { seconds: entry.seconds, nanos: 0 },
+                  },
+                }
               : { done: true, value: undefined };
           },
           close: async () => undefined,
         };
       },
     };
-    const clientIdentity = { getMSPID: () => identity.mspId, getAttributeValue: (name: string) => identity.attrs[name] ?? null };
+    const clientIdentity = {
+      getMSPID: () => identity.mspId,
+      getAttributeValue: (name: string) => identity.attrs[name] ?? null,
+    };
     const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     const ctx = { stub, clientIdentity, logging: { getLogger: () => logger } } as unknown as Context;
     const commit = (): void => {
@@ -59,13 +70,26 @@ const agency = (agencyId: string): Identity => ({ mspId: 'CBOrgMSP', attrs: { ro
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A stream's chain of event digests. */
-function chain(streamId: string, count: number, from = { version: 0, prevHash: ZERO_HASH }, type = 'ApplicationSubmitted'): BatchEventInput[] {
+function chain(
+  streamId: string,
+  count: number,
+  from = { version: 0, prevHash: ZERO_HASH },
+  type = 'ApplicationSubmitted',
+): BatchEventInput[] {
   const events: BatchEventInput[] = [];
   let prevHash = from.prevHash;
   for (let i = 0; i < count; i++) {
     const version = from.version + i;
     const hash = sha(`${streamId}/${version}/${prevHash}`);
-    events.push({ eventId: `${streamId}-e${version}`, streamId, version, type, hash, prevHash, occurredAt: '2026-01-05T09:00:00+08:00' });
+    events.push({
+      eventId: `${streamId}-e${version}`,
+      streamId,
+      version,
+      type,
+      hash,
+      prevHash,
+      occurredAt: '2026-01-05T09:00:00+08:00',
+    });
     prevHash = hash;
   }
   return events;
@@ -76,9 +100,17 @@ function batchOf(agencyId: string, events: BatchEventInput[]): BatchInput {
   return { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events };
 }
 
-async function submit(ledger: FakeLedger, contract: CertLedgerContract, batch: unknown, identity: Identity = agency((batch as BatchInput).agencyId)) {
+async function submit(
+  ledger: FakeLedger,
+  contract: CertLedgerContract,
+  batch: unknown,
+  identity: Identity = agency((batch as BatchInput).agencyId),
+) {
   const { ctx, commit } = ledger.context(identity);
-  const result = JSON.parse(await contract.AnchorBatch(ctx, JSON.stringify(batch))) as { batch: BatchRecord; replayed: boolean };
+  const result = JSON.parse(await contract.AnchorBatch(ctx, JSON.stringify(batch))) as {
+    batch: BatchRecord;
+    replayed: boolean;
+  };
   commit();
   return result;
 }
@@ -94,7 +126,12 @@ async function refusal(ledger: FakeLedger, contract: CertLedgerContract, batch: 
   throw new Error('the batch was accepted');
 }
 
-async function query(ledger: FakeLedger, contract: CertLedgerContract, fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory', arg: object) {
+async function query(
+  ledger: FakeLedger,
+  contract: CertLedgerContract,
+  fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory',
+  arg: object,
+) {
   const { ctx } = ledger.context(agency(CB_A));
   return JSON.parse(await contract[fn](ctx, JSON.stringify(arg)));
 }
@@ -112,7 +149,13 @@ describe('CertLedgerContract.AnchorBatch', () => {
     const batch = batchOf(CB_A, events);
     const result = await submit(ledger, contract, batch);
     expect(result.replayed).toBe(false);
-    expect(result.batch).toMatchObject({ batchId: batch.batchId, root: batch.root, size: 5, agencyId: CB_A, transactionId: 'tx1' });
+    expect(result.batch).toMatchObject({
+      batchId: batch.batchId,
+      root: batch.root,
+      size: 5,
+      agencyId: CB_A,
+      transactionId: 'tx1',
+    });
     expect(await query(ledger, contract, 'GetEvent', { eventId: 'certification-c1-e2' })).toMatchObject({
       hash: events[2]!.hash,
       batchId: batch.batchId,
@@ -125,10 +168,16 @@ describe('CertLedgerContract.AnchorBatch', () => {
       hash: events[4]!.hash,
       agencyId: CB_A,
     });
-    expect(await query(ledger, contract, 'GetBatch', { batchId: batch.batchId })).toMatchObject({ eventIds: events.map((e) => e.eventId) });
+    expect(await query(ledger, contract, 'GetBatch', { batchId: batch.batchId })).toMatchObject({
+      eventIds: events.map((e) => e.eventId),
+    });
     expect(await query(ledger, contract, 'GetEvent', { eventId: 'unknown' })).toBeNull();
     expect(ledger.events.map((e) => e.name)).toEqual(['BatchAnchored']);
-    expect(JSON.parse(ledger.events[0]!.payload.toString())).toMatchObject({ batchId: batch.batchId, size: 5, transactionId: 'tx1' });
+    expect(JSON.parse(ledger.events[0]!.payload.toString())).toMatchObject({
+      batchId: batch.batchId,
+      size: 5,
+      transactionId: 'tx1',
+    });
   });
 
   it('continues a stream across batches', async () => {
@@ -136,7 +185,10 @@ describe('CertLedgerContract.AnchorBatch', () => {
     await submit(ledger, contract, batchOf(CB_A, first));
     const next = chain('certification-c1', 2, { version: 2, prevHash: first[1]!.hash });
     await submit(ledger, contract, batchOf(CB_A, next));
-    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({ version: 3, hash: next[1]!.hash });
+    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({
+      version: 3,
+      hash: next[1]!.hash,
+    });
   });
 
   it("refuses a CB anchoring another CB's certification", async () => {
@@ -151,7 +203,10 @@ describe('CertLedgerContract.AnchorBatch', () => {
     await submit(ledger, contract, batchOf(CB_A, first));
     const transfer = chain('certification-c1', 1, { version: 1, prevHash: first[0]!.hash }, 'CertificationTransferred');
     await submit(ledger, contract, batchOf(CB_B, transfer));
-    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({ agencyId: CB_B, version: 1 });
+    expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({
+      agencyId: CB_B,
+      version: 1,
+    });
     const after = chain('certification-c1', 1, { version: 2, prevHash: transfer[0]!.hash });
     expect(await refusal(ledger, contract, batchOf(CB_A, after))).toBe('CL_STREAM_NOT_OWNED');
   });
@@ -172,7 +227,9 @@ describe('CertLedgerContract.AnchorBatch', () => {
     await submit(ledger, contract, batchOf(CB_A, events.slice(0, 1)));
     const skip = chain('certification-c1', 1, { version: 2, prevHash: events[0]!.hash });
     expect(await refusal(ledger, contract, batchOf(CB_A, skip))).toBe('CL_VERSION_GAP');
-    expect(await refusal(ledger, contract, batchOf(CB_A, chain('certification-c9', 1, { version: 1, prevHash: ZERO_HASH })))).toBe('CL_VERSION_GAP');
+    expect(
+      await refusal(ledger, contract, batchOf(CB_A, chain('certification-c9', 1, { version: 1, prevHash: ZERO_HASH }))),
+    ).toBe('CL_VERSION_GAP');
   });
 
   it('treats an identical replay as a no-op that returns the stored batch and its original transaction', async () => {
@@ -210,40 +267,77 @@ describe('CertLedgerContract.AnchorBatch', () => {
 
   it('refuses a submitter of the wrong MSP, role or agency', async () => {
     const batch = batchOf(CB_A, chain('certification-c1', 1));
-    expect(await refusal(ledger, contract, batch, { mspId: 'RegulatorOrgMSP', attrs: { role: 'agency', agencyId: CB_A } })).toBe('CL_FORBIDDEN_MSP');
-    expect(await refusal(ledger, contract, batch, { mspId: 'CBOrgMSP', attrs: { role: 'regulator', agencyId: CB_A } })).toBe('CL_FORBIDDEN_ROLE');
-    expect(await refusal(ledger, contract, batch, { mspId: 'CBOrgMSP', attrs: { agencyId: CB_A } })).toBe('CL_FORBIDDEN_ROLE');
+    expect(
+      await refusal(ledger, contract, batch, { mspId: 'RegulatorOrgMSP', attrs: { role: 'agency', agencyId: CB_A } }),
+    ).toBe('CL_FORBIDDEN_MSP');
+    expect(
+      await refusal(ledger, contract, batch, { mspId: 'CBOrgMSP', attrs: { role: 'regulator', agencyId: CB_A } }),
+    ).toBe('CL_FORBIDDEN_ROLE');
+    expect(await refusal(ledger, contract, batch, { mspId: 'CBOrgMSP', attrs: { agencyId: CB_A } })).toBe(
+      'CL_FORBIDDEN_ROLE',
+    );
     expect(await refusal(ledger, contract, batch, agency(CB_B))).toBe('CL_FORBIDDEN_AGENCY');
   });
 
   it('lets a regulator identity anchor supervision streams only', async () => {
     const regulator = { mspId: 'RegulatorOrgMSP', attrs: { role: 'regulator', agencyId: 'REG-32' } };
     await submit(ledger, contract, batchOf('REG-32', chain('supervision-s1', 2)), regulator);
-    expect(await refusal(ledger, contract, batchOf('REG-32', chain('certification-c1', 1)), regulator)).toBe('CL_FORBIDDEN_MSP');
+    expect(await refusal(ledger, contract, batchOf('REG-32', chain('certification-c1', 1)), regulator)).toBe(
+      'CL_FORBIDDEN_MSP',
+    );
   });
 
   it('refuses malformed batches with CL_BAD_REQUEST', async () => {
     const batch = batchOf(CB_A, chain('certification-c1', 2));
     const { ctx } = ledger.context(agency(CB_A));
-    for (const bad of ['not json', '[]', JSON.stringify({ ...batch, events: [] }), JSON.stringify({ ...batch, events: [batch.events[0], batch.events[0]] })]) {
+    for (const bad of [
+      'not json',
+      '[]',
+      JSON.stringify({ ...batch, events: [] }),
+      JSON.stringify({ ...batch, events: [batch.events[0], batch.events[0]] }),
+    ]) {
       await expect(contract.AnchorBatch(ctx, bad)).rejects.toThrow(/^CL_BAD_REQUEST: /);
     }
   });
 
   it("keeps a certificate's status record whose key history is the certificate's history", async () => {
     const streamId = 'certification-c1';
-    const status = (e: BatchEventInput, type: string, certificateStatus: CertificateStatus): BatchEventInput => ({ ...e, type, certificateNo: 'CN-1', certificateStatus });
+    const status = (e: BatchEventInput, type: string, certificateStatus: CertificateStatus): BatchEventInput => ({
+      ...e,
+      type,
+      certificateNo: 'CN-1',
+      certificateStatus,
+    });
     const events = chain(streamId, 4);
     await submit(ledger, contract, batchOf(CB_A, [events[0]!, status(events[1]!, 'CertificateIssued', 'valid')]));
-    await submit(ledger, contract, batchOf(CB_A, [status(events[2]!, 'CertificateSuspended', 'suspended'), status(events[3]!, 'CertificateRestored', 'valid')]));
-    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).toMatchObject({ certificationId: 'c1', status: 'valid', version: 3 });
+    await submit(
+      ledger,
+      contract,
+      batchOf(CB_A, [
+        status(events[2]!, 'CertificateSuspended', 'suspended'),
+        status(events[3]!, 'CertificateRestored', 'valid'),
+      ]),
+    );
+    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).toMatchObject({
+      certificationId: 'c1',
+      status: 'valid',
+      version: 3,
+    });
     const history = await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-1' });
-    expect(history.map((h: { status: string; version: number; transactionId: string }) => [h.status, h.version, h.transactionId])).toEqual([
+    expect(
+      history.map((h: { status: string; version: number; transactionId: string }) => [
+        h.status,
+        h.version,
+        h.transactionId,
+      ]),
+    ).toEqual([
       ['valid', 1, 'tx1'],
       ['suspended', 2, 'tx2'],
       ['valid', 3, 'tx2'],
     ]);
     const other = chain('certification-c2', 1);
-    expect(await refusal(ledger, contract, batchOf(CB_A, [status(other[0]!, 'CertificateIssued', 'valid')]))).toBe('CL_CERTIFICATE_CONFLICT');
+    expect(await refusal(ledger, contract, batchOf(CB_A, [status(other[0]!, 'CertificateIssued', 'valid')]))).toBe(
+      'CL_CERTIFICATE_CONFLICT',
+    );
   });
 });

@@ -48,7 +48,8 @@ const KEY = { event: 'event', stream: 'stream', batch: 'batch', certificate: 'ce
 function timestampOf(value: { seconds: unknown; nanos: number } | undefined): string {
   if (!value) return '';
   const raw = value.seconds as { toNumber?: () => number } | number | string;
-  const seconds = typeof raw === 'object' && raw !== null && typeof raw.toNumber === 'function' ? raw.toNumber() : Number(raw);
+  const seconds =
+    typeof raw === 'object' && raw !== null && typeof raw.toNumber === 'function' ? raw.toNumber() : Number(raw);
   return new Date(seconds * 1000 + Math.floor((value.nanos ?? 0) / 1e6)).toISOString();
 }
 
@@ -82,10 +83,16 @@ export class CertLedgerContract extends Contract {
     this.checkSubmitter(ctx, batch);
     const hashes = batch.events.map((event) => event.hash);
     if (batchIdOf(hashes) !== batch.batchId) {
-      throw new ChaincodeError('CL_BATCH_ID_MISMATCH', `batchId ${batch.batchId} is not the SHA-256 of the batch's event hashes`);
+      throw new ChaincodeError(
+        'CL_BATCH_ID_MISMATCH',
+        `batchId ${batch.batchId} is not the SHA-256 of the batch's event hashes`,
+      );
     }
     if (batchRootOf(hashes) !== batch.root) {
-      throw new ChaincodeError('CL_ROOT_MISMATCH', `root ${batch.root} is not the Merkle root of the batch's event hashes`);
+      throw new ChaincodeError(
+        'CL_ROOT_MISMATCH',
+        `root ${batch.root} is not the Merkle root of the batch's event hashes`,
+      );
     }
     const batchKey = this.key(ctx, KEY.batch, batch.batchId);
     const stored = fromBytes<BatchRecord>(await ctx.stub.getState(batchKey));
@@ -118,8 +125,12 @@ export class CertLedgerContract extends Contract {
         agencyId: batch.agencyId,
       });
       if (event.certificateNo !== undefined) {
-        const previous = certificates.get(event.certificateNo) ?? (await this.readCertificate(ctx, event.certificateNo));
-        certificates.set(event.certificateNo, this.certificateAfter(previous, event, batch, certificates.has(event.certificateNo)));
+        const previous =
+          certificates.get(event.certificateNo) ?? (await this.readCertificate(ctx, event.certificateNo));
+        certificates.set(
+          event.certificateNo,
+          this.certificateAfter(previous, event, batch, certificates.has(event.certificateNo)),
+        );
       }
     }
 
@@ -132,13 +143,20 @@ export class CertLedgerContract extends Contract {
       timestamp: ctx.stub.getDateTimestamp().toISOString(),
       eventIds: batch.events.map((event) => event.eventId),
     };
-    for (const eventRecord of eventRecords) await ctx.stub.putState(this.key(ctx, KEY.event, eventRecord.eventId), toBytes(eventRecord));
+    for (const eventRecord of eventRecords)
+      await ctx.stub.putState(this.key(ctx, KEY.event, eventRecord.eventId), toBytes(eventRecord));
     for (const head of heads.values()) await ctx.stub.putState(this.key(ctx, KEY.stream, head.streamId), toBytes(head));
     for (const certificate of certificates.values()) {
       await ctx.stub.putState(this.key(ctx, KEY.certificate, certificate.certificateNo), toBytes(certificate));
     }
     await ctx.stub.putState(batchKey, toBytes(record));
-    const anchored: BatchAnchoredEvent = { batchId: record.batchId, root: record.root, size: record.size, agencyId: record.agencyId, transactionId };
+    const anchored: BatchAnchoredEvent = {
+      batchId: record.batchId,
+      root: record.root,
+      size: record.size,
+      agencyId: record.agencyId,
+      transactionId,
+    };
     ctx.stub.setEvent(BATCH_ANCHORED_EVENT, toBytes(anchored));
     ctx.logging.getLogger('CertLedgerContract').debug(`anchored batch ${record.batchId} of ${record.size} events`);
     return canonicalJson({ batch: record, replayed: false } satisfies AnchorBatchResult);
@@ -161,7 +179,8 @@ export class CertLedgerContract extends Contract {
       throw new ChaincodeError('CL_BAD_REQUEST', 'eventIds must be an array of at most 1000 event ids');
     }
     const records: Array<EventRecord | null> = [];
-    for (const id of ids as string[]) records.push(fromBytes<EventRecord>(await ctx.stub.getState(this.key(ctx, KEY.event, id))) ?? null);
+    for (const id of ids as string[])
+      records.push(fromBytes<EventRecord>(await ctx.stub.getState(this.key(ctx, KEY.event, id))) ?? null);
     return canonicalJson(records);
   }
 
@@ -202,7 +221,12 @@ export class CertLedgerContract extends Contract {
         const modification = next.value;
         if (modification && !modification.isDelete) {
           const record = fromBytes<CertificateRecord>(modification.value);
-          if (record) modifications.push({ record, transactionId: modification.txId, timestamp: timestampOf(modification.timestamp) });
+          if (record)
+            modifications.push({
+              record,
+              transactionId: modification.txId,
+              timestamp: timestampOf(modification.timestamp),
+            });
         }
         if (next.done) break;
       }
@@ -241,18 +265,27 @@ export class CertLedgerContract extends Contract {
     const mspId = identity.getMSPID();
     const supervision = batch.events.map((event) => event.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
     if (supervision.some((s) => s) && !supervision.every((s) => s)) {
-      throw new ChaincodeError('CL_BAD_REQUEST', 'a batch holds either supervision streams or certification streams, not both');
+      throw new ChaincodeError(
+        'CL_BAD_REQUEST',
+        'a batch holds either supervision streams or certification streams, not both',
+      );
     }
     const role = supervision[0] ? 'regulator' : 'agency';
     const allowed = role === 'regulator' ? this.options.regulatorMspIds : this.options.agencyMspIds;
     if (!allowed.includes(mspId)) {
-      throw new ChaincodeError('CL_FORBIDDEN_MSP', `MSP ${mspId} may not anchor ${role === 'regulator' ? 'supervision' : 'certification'} streams`);
+      throw new ChaincodeError(
+        'CL_FORBIDDEN_MSP',
+        `MSP ${mspId} may not anchor ${role === 'regulator' ? 'supervision' : 'certification'} streams`,
+      );
     }
     if (identity.getAttributeValue('role') !== role) {
       throw new ChaincodeError('CL_FORBIDDEN_ROLE', `the submitter's identity must carry the attribute role=${role}`);
     }
     if (identity.getAttributeValue('agencyId') !== batch.agencyId) {
-      throw new ChaincodeError('CL_FORBIDDEN_AGENCY', `the submitter's agencyId attribute is not the batch's agency ${batch.agencyId}`);
+      throw new ChaincodeError(
+        'CL_FORBIDDEN_AGENCY',
+        `the submitter's agencyId attribute is not the batch's agency ${batch.agencyId}`,
+      );
     }
   }
 
@@ -262,7 +295,10 @@ export class CertLedgerContract extends Contract {
     if (existing.hash !== event.hash) {
       throw new ChaincodeError('CL_EVENT_CONFLICT', `event ${event.eventId} is anchored with another hash`);
     }
-    throw new ChaincodeError('CL_EVENT_ALREADY_ANCHORED', `event ${event.eventId} is anchored in batch ${existing.batchId}`);
+    throw new ChaincodeError(
+      'CL_EVENT_ALREADY_ANCHORED',
+      `event ${event.eventId} is anchored in batch ${existing.batchId}`,
+    );
   }
 
   private async readHead(ctx: Context, streamId: string): Promise<StreamHeadRecord | undefined> {
@@ -277,11 +313,17 @@ export class CertLedgerContract extends Contract {
   private extend(head: StreamHeadRecord | undefined, event: BatchEventInput, agencyId: string): StreamHeadRecord {
     const expectedVersion = head ? head.version + 1 : 0;
     if (event.version !== expectedVersion) {
-      throw new ChaincodeError('CL_VERSION_GAP', `event ${event.eventId} has version ${event.version}; ${event.streamId} expects ${expectedVersion}`);
+      throw new ChaincodeError(
+        'CL_VERSION_GAP',
+        `event ${event.eventId} has version ${event.version}; ${event.streamId} expects ${expectedVersion}`,
+      );
     }
     const expectedPrev = head ? head.hash : ZERO_HASH;
     if (event.prevHash !== expectedPrev) {
-      throw new ChaincodeError('CL_PREV_HASH_MISMATCH', `event ${event.eventId} does not continue the chain of ${event.streamId}`);
+      throw new ChaincodeError(
+        'CL_PREV_HASH_MISMATCH',
+        `event ${event.eventId} does not continue the chain of ${event.streamId}`,
+      );
     }
     if (head && head.agencyId !== agencyId && event.type !== 'CertificationTransferred') {
       throw new ChaincodeError('CL_STREAM_NOT_OWNED', `${event.streamId} is written by another agency`);
@@ -296,9 +338,17 @@ export class CertLedgerContract extends Contract {
     changedInThisBatch: boolean,
   ): CertificateRecord {
     if (previous && previous.streamId !== event.streamId) {
-      throw new ChaincodeError('CL_CERTIFICATE_CONFLICT', `certificate ${event.certificateNo} belongs to another certification`);
+      throw new ChaincodeError(
+        'CL_CERTIFICATE_CONFLICT',
+        `certificate ${event.certificateNo} belongs to another certification`,
+      );
     }
-    const change: CertificateChange = { eventId: event.eventId, version: event.version, type: event.type, status: event.certificateStatus! };
+    const change: CertificateChange = {
+      eventId: event.eventId,
+      version: event.version,
+      type: event.type,
+      status: event.certificateStatus!,
+    };
     const certificationId = event.streamId.startsWith(CERTIFICATION_STREAM_PREFIX)
       ? event.streamId.slice(CERTIFICATION_STREAM_PREFIX.length)
       : event.streamId;

@@ -13,6 +13,8 @@ export const CHAINCODE_ERROR_CODES = [
   'CL_EVENT_CONFLICT',
   'CL_EVENT_ALREADY_ANCHORED',
   'CL_CERTIFICATE_CONFLICT',
+  'CL_LOG_HEAD_SIGNATURE',
+  'CL_LOG_HEAD_INCONSISTENT',
 ] as const;
 
 export type ChaincodeErrorCode = (typeof CHAINCODE_ERROR_CODES)[number];

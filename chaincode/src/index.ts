@@ -1,4 +1,5 @@
 import { CertLedgerContract } from './contract';
+import { LogHeadContract } from './logHead';
 
 export { CertLedgerContract, optionsFromEnv } from './contract';
 export type { CertLedgerOptions } from './contract';
@@ -9,6 +10,14 @@ export { batchIdOf, batchRootOf } from './batch';
 export { MAX_BATCH_EVENTS } from './validate';
 export * from './merkle';
 export * from './types';
+export {
+  LogHeadContract,
+  logHeadOptionsFromEnv,
+  logHeadSigningBytes,
+  verifyLogHeadSignature,
+  parseLogHeadInput,
+} from './logHead';
+export type { LogHead, CommitLogHeadInput, LogHeadOptions } from './logHead';
 
 /** What fabric-chaincode-node loads: the first contract is the default one. */
-export const contracts = [CertLedgerContract];
+export const contracts = [CertLedgerContract, LogHeadContract];

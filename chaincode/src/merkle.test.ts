@@ -9,8 +9,8 @@ import {
 } from './merkle';
 
 // The eight leaves of Certificate Transparency's Merkle tree tests, with the roots of their prefixes.
-const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((hex) =>
-  Buffer.from(hex, 'hex'),
+const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
+  (hex) => Buffer.from(hex, 'hex'),
 );
 const ROOTS = [
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -98,25 +98,35 @@ describe('RFC 6962 Merkle tree against the Certificate Transparency vectors', ()
     expect(merkleRoot(LEAVES.slice(0, size))).toBe(root);
   });
 
-  it.each(INCLUSION)('builds and verifies the audit path of leaf $index in a tree of $size', ({ index, size, path }) => {
-    const hashes = HASHES.slice(0, size);
-    expect(inclusionProof(index, hashes)).toEqual(path);
-    expect(verifyInclusion(hashes[index]!, index, size, path, ROOTS[size - 1]!)).toBe(true);
-  });
+  it.each(INCLUSION)(
+    'builds and verifies the audit path of leaf $index in a tree of $size',
+    ({ index, size, path }) => {
+      const hashes = HASHES.slice(0, size);
+      expect(inclusionProof(index, hashes)).toEqual(path);
+      expect(verifyInclusion(hashes[index]!, index, size, path, ROOTS[size - 1]!)).toBe(true);
+    },
+  );
 
-  it.each(CONSISTENCY)('builds and verifies the consistency proof from $first to $second', ({ first, second, proof }) => {
-    expect(consistencyProof(first, HASHES.slice(0, second))).toEqual(proof);
-    expect(verifyConsistency(first, second, ROOTS[first - 1]!, ROOTS[second - 1]!, proof)).toBe(true);
-  });
+  it.each(CONSISTENCY)(
+    'builds and verifies the consistency proof from $first to $second',
+    ({ first, second, proof }) => {
+      expect(consistencyProof(first, HASHES.slice(0, second))).toEqual(proof);
+      expect(verifyConsistency(first, second, ROOTS[first - 1]!, ROOTS[second - 1]!, proof)).toBe(true);
+    },
+  );
 
   it('verifies every audit path and every consistency proof of every prefix', () => {
     for (let size = 1; size <= 8; size++) {
       const hashes = HASHES.slice(0, size);
       for (let index = 0; index < size; index++) {
-        expect(verifyInclusion(hashes[index]!, index, size, inclusionProof(index, hashes), ROOTS[size - 1]!)).toBe(true);
+        expect(verifyInclusion(hashes[index]!, index, size, inclusionProof(index, hashes), ROOTS[size - 1]!)).toBe(
+          true,
+        );
       }
       for (let first = 1; first <= size; first++) {
-        expect(verifyConsistency(first, size, ROOTS[first - 1]!, ROOTS[size - 1]!, consistencyProof(first, hashes))).toBe(true);
+        expect(
+          verifyConsistency(first, size, ROOTS[first - 1]!, ROOTS[size - 1]!, consistencyProof(first, hashes)),
+        ).toBe(true);
       }
     }
   });
@@ -135,7 +145,9 @@ describe('RFC 6962 Merkle tree against the Certificate Transparency vectors', ()
 
   it('refuses a consistency proof between a rewritten prefix and the tree', () => {
     const { first, second, proof } = CONSISTENCY[2]!;
-    expect(verifyConsistency(first, second, ROOTS[first - 1]!, ROOTS[second - 1]!, [flip(proof[0]!), ...proof.slice(1)])).toBe(false);
+    expect(
+      verifyConsistency(first, second, ROOTS[first - 1]!, ROOTS[second - 1]!, [flip(proof[0]!), ...proof.slice(1)]),
+    ).toBe(false);
     expect(verifyConsistency(first, second, flip(ROOTS[first - 1]!), ROOTS[second - 1]!, proof)).toBe(false);
     expect(verifyConsistency(first, second, ROOTS[first - 1]!, flip(ROOTS[second - 1]!), proof)).toBe(false);
     expect(verifyConsistency(first - 1, second, ROOTS[first - 2]!, ROOTS[second - 1]!, proof)).toBe(false);
@@ -148,7 +160,9 @@ describe('RFC 6962 Merkle tree against the Certificate Transparency vectors', ()
     for (const size of [2, 3, 7, 16, 17, 31, 37]) {
       const root = merkleRoot(leaves.slice(0, size));
       for (let index = 0; index < size; index++) {
-        expect(verifyInclusion(hashes[index]!, index, size, inclusionProof(index, hashes.slice(0, size)), root)).toBe(true);
+        expect(verifyInclusion(hashes[index]!, index, size, inclusionProof(index, hashes.slice(0, size)), root)).toBe(
+          true,
+        );
       }
       for (const first of [1, 2, 5, 8, size]) {
         if (first > size) continue;

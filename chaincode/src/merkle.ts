@@ -123,7 +123,13 @@ export function consistencyProof(m: number, hashes: readonly Hex[]): Hex[] {
 }
 
 /** RFC 9162 §2.1.4.2: is the tree of size `first` with `firstRoot` a prefix of the tree of `second` with `secondRoot`? */
-export function verifyConsistency(first: number, second: number, firstRoot: Hex, secondRoot: Hex, proof: readonly Hex[]): boolean {
+export function verifyConsistency(
+  first: number,
+  second: number,
+  firstRoot: Hex,
+  secondRoot: Hex,
+  proof: readonly Hex[],
+): boolean {
   if (!Number.isInteger(first) || !Number.isInteger(second) || first < 0 || first > second) return false;
   if (first === 0) return proof.length === 0;
   if (first === second) return proof.length === 0 && firstRoot === secondRoot;

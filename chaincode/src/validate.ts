@@ -42,7 +42,10 @@ function parseEvent(value: unknown, index: number): BatchEventInput {
   }
   const certificateNo = event.certificateNo;
   const certificateStatus = event.certificateStatus;
-  if (certificateNo !== undefined && (typeof certificateNo !== 'string' || certificateNo.length === 0 || certificateNo.length > 64)) {
+  if (
+    certificateNo !== undefined &&
+    (typeof certificateNo !== 'string' || certificateNo.length === 0 || certificateNo.length > 64)
+  ) {
     fail(`events[${index}].certificateNo must be a string of 1..64 characters`);
   }
   if (certificateStatus !== undefined && !(CERTIFICATE_STATUSES as readonly unknown[]).includes(certificateStatus)) {
@@ -59,7 +62,9 @@ function parseEvent(value: unknown, index: number): BatchEventInput {
     hash: requireHex64(event, 'hash'),
     prevHash: requireHex64(event, 'prevHash'),
     occurredAt: requireString(event, 'occurredAt', 64),
-    ...(certificateNo !== undefined ? { certificateNo: certificateNo as string, certificateStatus: certificateStatus as CertificateStatus } : {}),
+    ...(certificateNo !== undefined
+      ? { certificateNo: certificateNo as string, certificateStatus: certificateStatus as CertificateStatus }
+      : {}),
   };
 }
 

@@ -48,7 +48,13 @@ function appendContinuously(store: EventStore): { stop: () => Promise<void> } {
       const streamId = `certification-k${round % 9}-${agencyId}`;
       const stage = Math.floor(round / 9) % 4;
       const specs: EventSpec[] =
-        stage === 0 ? [contractSigned(round), issued(`CN-${round % 9}-${agencyId}`)] : stage === 1 ? [suspended] : stage === 2 ? [restored] : [contractSigned(round), contractSigned(round + 1)];
+        stage === 0
+          ? [contractSigned(round), issued(`CN-${round % 9}-${agencyId}`)]
+          : stage === 1
+            ? [suspended]
+            : stage === 2
+              ? [restored]
+              : [contractSigned(round), contractSigned(round + 1)];
       await appendTo(store, streamId, agencyId, specs);
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
@@ -83,9 +89,12 @@ describe('anchorer killed at random points', () => {
     const byKilledRuns = await anchorStore.counts();
     expect(byKilledRuns.batches.committed).toBeGreaterThan(0);
     if (process.env.ANCHOR_KILL_REPORT) {
-      const replays = (await Promise.all((await eventStore.readAll(0, 1_000_000)).map((e) => anchorStore.findEvent(e.eventId))))
-        .filter((found) => found?.anchor.leafIndex === 0 && found.batch.commit?.replayed).length;
-      process.stderr.write(`kill test: ${JSON.stringify({ byKilledRuns, replayedBatches: replays, head: await eventStore.headPosition() })}\n`);
+      const replays = (
+        await Promise.all((await eventStore.readAll(0, 1_000_000)).map((e) => anchorStore.findEvent(e.eventId)))
+      ).filter((found) => found?.anchor.leafIndex === 0 && found.batch.commit?.replayed).length;
+      process.stderr.write(
+        `kill test: ${JSON.stringify({ byKilledRuns, replayedBatches: replays, head: await eventStore.headPosition() })}\n`,
+      );
     }
     const ledger = openEmbeddedBackend({ dataDir: dir });
     await createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 6 }).drain();
@@ -93,23 +102,32 @@ describe('anchorer killed at random points', () => {
     const events: StoredEvent[] = await eventStore.readAll(0, 1_000_000);
     expect(events.length).toBeGreaterThan(KILLS);
     for (const event of events) {
-      expect(await ledger.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version, streamId: event.streamId });
+      expect(await ledger.getEvent(event.eventId)).toMatchObject({
+        hash: event.hash,
+        version: event.version,
+        streamId: event.streamId,
+      });
     }
     const counts = await anchorStore.counts();
-    expect(counts).toEqual({ batches: { planned: 0, committed: counts.batches.committed, rejected: 0 }, events: events.length });
+    expect(counts).toEqual({
+      batches: { planned: 0, committed: counts.batches.committed, rejected: 0 },
+      events: events.length,
+    });
 
     // Exactly once on the ledger: as many event records as events, and the batches' sizes add up to the same.
     const db = new Database(ledger.file, { readonly: true });
     const rows = db.prepare('SELECT key, value FROM world_state').all() as Array<{ key: string; value: Buffer }>;
     const blocks = (db.prepare('SELECT COUNT(*) AS n FROM blocks').get() as { n: number }).n;
     db.close();
-    const records = (kind: string) => rows.filter((r) => r.key.startsWith(`\u0000${kind}\u0000`)).map((r) => JSON.parse(r.value.toString()));
+    const records = (kind: string) =>
+      rows.filter((r) => r.key.startsWith(`\u0000${kind}\u0000`)).map((r) => JSON.parse(r.value.toString()));
     expect(records('event')).toHaveLength(events.length);
     const batches = records('batch') as Array<{ batchId: string; size: number; transactionId: string }>;
     expect(batches.reduce((sum, b) => sum + b.size, 0)).toBe(events.length);
     expect(batches).toHaveLength(counts.batches.committed);
     expect(blocks).toBe(batches.length);
-    for (const batch of batches) expect((await anchorStore.getBatch(batch.batchId))?.commit?.transactionId).toBe(batch.transactionId);
+    for (const batch of batches)
+      expect((await anchorStore.getBatch(batch.batchId))?.commit?.transactionId).toBe(batch.transactionId);
     for (const stream of new Set(events.map((e) => e.streamId))) {
       const last = events.filter((e) => e.streamId === stream).pop()!;
       expect(await ledger.getStreamHead(stream)).toMatchObject({ version: last.version, hash: last.hash });

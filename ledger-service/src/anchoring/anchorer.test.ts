@@ -35,7 +35,16 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   });
 
   const start = (options: Partial<AnchorerOptions> = {}, backend: LedgerBackend = ledger): Anchorer => {
-    anchorer = createAnchorer({ eventStore, anchorStore, ledger: backend, maxBatchEvents: 7, maxBatchDelayMs: 20, idleWaitMs: 50, retryInitialMs: 10, ...options });
+    anchorer = createAnchorer({
+      eventStore,
+      anchorStore,
+      ledger: backend,
+      maxBatchEvents: 7,
+      maxBatchDelayMs: 20,
+      idleWaitMs: 50,
+      retryInitialMs: 10,
+      ...options,
+    });
     return anchorer;
   };
 
@@ -51,7 +60,13 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   it('anchors every event of every agency, in batches no larger than the bound, with receipts that verify offline and online', async () => {
     const stored = [];
     for (let s = 0; s < 6; s++) {
-      stored.push(...(await appendTo(eventStore, `certification-a${s}`, CB_A, [contractSigned(1), contractSigned(2), contractSigned(3)])));
+      stored.push(
+        ...(await appendTo(eventStore, `certification-a${s}`, CB_A, [
+          contractSigned(1),
+          contractSigned(2),
+          contractSigned(3),
+        ])),
+      );
       stored.push(...(await appendTo(eventStore, `certification-b${s}`, CB_B, [contractSigned(1), contractSigned(2)])));
     }
     const receiptBefore = await buildReceipt({ eventStore, anchorStore }, stored[0]!.eventId);
@@ -61,9 +76,18 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     anchorer!.start();
     await until(allAnchored(anchorer!));
     for (const event of stored) {
-      expect(await ledger.getEvent(event.eventId)).toMatchObject({ hash: event.hash, streamId: event.streamId, version: event.version });
+      expect(await ledger.getEvent(event.eventId)).toMatchObject({
+        hash: event.hash,
+        streamId: event.streamId,
+        version: event.version,
+      });
       const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
-      expect(receipt).toMatchObject({ status: 'anchored', backend: 'embedded', channel: 'embedded', chaincode: 'certledger' });
+      expect(receipt).toMatchObject({
+        status: 'anchored',
+        backend: 'embedded',
+        channel: 'embedded',
+        chaincode: 'certledger',
+      });
       expect(receipt!.treeSize).toBeLessThanOrEqual(7);
       const verdict = await verifyReceipt(receipt!, { ledger });
       expect(verdict.checks.filter((c) => !c.ok)).toEqual([]);
@@ -77,17 +101,30 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   });
 
   it('a tampered receipt fails verification offline and against the ledger', async () => {
-    const [event] = await appendTo(eventStore, 'certification-t', CB_A, [contractSigned(1), contractSigned(2), contractSigned(3)]);
+    const [event] = await appendTo(eventStore, 'certification-t', CB_A, [
+      contractSigned(1),
+      contractSigned(2),
+      contractSigned(3),
+    ]);
     await start().drain();
     const receipt = (await buildReceipt({ eventStore, anchorStore }, event!.eventId))!;
-    const otherCanonical = Buffer.from(chainedEvents('certification-t', CB_A, [contractSigned(9)])[0]!.canonical).toString('base64');
+    const otherCanonical = Buffer.from(
+      chainedEvents('certification-t', CB_A, [contractSigned(9)])[0]!.canonical,
+    ).toString('base64');
     const tampered = [
       { ...receipt, canonical: otherCanonical },
       { ...receipt, path: [...receipt.path!].reverse() },
       { ...receipt, leafIndex: receipt.leafIndex! + 1 },
     ];
     for (const bad of tampered) expect((await verifyReceipt(bad)).ok).toBe(false);
-    const forgedRoot = { ...receipt, root: receipt.path![0]!, path: [] as string[], treeSize: 1, leafIndex: 0, hash: receipt.path![0]! };
+    const forgedRoot = {
+      ...receipt,
+      root: receipt.path![0]!,
+      path: [] as string[],
+      treeSize: 1,
+      leafIndex: 0,
+      hash: receipt.path![0]!,
+    };
     expect((await verifyReceipt(forgedRoot, { ledger })).checks.find((c) => c.name === 'ledger-batch')?.ok).toBe(false);
   });
 
@@ -147,10 +184,16 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   it('records a batch the chaincode refuses, says so in its receipts, and goes on with the others', async () => {
     const good = await appendTo(eventStore, 'certification-good', CB_B, [contractSigned(1)]);
     // A stream whose stored chain was forged: its first event does not start from 64 zeros.
-    const forged = chainedEvents('certification-bad', CB_A, [contractSigned(1)], { version: -1, hash: 'ab'.repeat(32) });
+    const forged = chainedEvents('certification-bad', CB_A, [contractSigned(1)], {
+      version: -1,
+      hash: 'ab'.repeat(32),
+    });
     await eventStore.append({ streamId: 'certification-bad', expectedVersion: -1, events: forged });
     await start().drain();
-    expect((await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId))).toMatchObject({ status: 'rejected', rejection: 'CL_PREV_HASH_MISMATCH' });
+    expect(await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_PREV_HASH_MISMATCH',
+    });
     expect((await buildReceipt({ eventStore, anchorStore }, good[0]!.eventId))?.status).toBe('anchored');
     expect(anchorer!.stats().batchesRejected).toBe(1);
   });

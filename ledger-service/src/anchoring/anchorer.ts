@@ -63,7 +63,12 @@ export interface Anchorer {
   stats(): AnchorerStats;
 }
 
-const silent: AnchorerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const silent: AnchorerLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};
 const SUPERVISION_PREFIX = 'supervision-';
 
 /** Events of one writer go in batches of their own; supervision streams are signed by regulator identities. */
@@ -87,7 +92,13 @@ class LogAnchorer implements Anchorer {
   private stopping = false;
   private wake: (() => void) | undefined;
   private firstSeen: { position: number; at: number } | undefined;
-  private counters = { batchesCommitted: 0, batchesReplayed: 0, batchesRejected: 0, eventsAnchored: 0, consecutiveFailures: 0 };
+  private counters = {
+    batchesCommitted: 0,
+    batchesReplayed: 0,
+    batchesRejected: 0,
+    eventsAnchored: 0,
+    consecutiveFailures: 0,
+  };
   private lastError: string | undefined;
   private lastCommitAt: string | undefined;
 
@@ -135,8 +146,13 @@ class LogAnchorer implements Anchorer {
 
   async lag(): Promise<AnchorLag> {
     const { eventStore, anchorStore } = this.options;
-    const [headPosition, checkpoint, pending] = await Promise.all([eventStore.headPosition(), anchorStore.checkpoint(), anchorStore.pendingSummary()]);
-    const anchoredThrough = pending.firstPosition !== undefined ? Math.min(checkpoint, pending.firstPosition - 1) : checkpoint;
+    const [headPosition, checkpoint, pending] = await Promise.all([
+      eventStore.headPosition(),
+      anchorStore.checkpoint(),
+      anchorStore.pendingSummary(),
+    ]);
+    const anchoredThrough =
+      pending.firstPosition !== undefined ? Math.min(checkpoint, pending.firstPosition - 1) : checkpoint;
     let oldest = pending.oldestRecordedAt !== undefined ? Date.parse(pending.oldestRecordedAt) : undefined;
     if (oldest === undefined && headPosition > checkpoint) {
       const [next] = await eventStore.readAll(checkpoint, 1);
@@ -164,7 +180,10 @@ class LogAnchorer implements Anchorer {
       } catch (error) {
         this.counters.consecutiveFailures++;
         this.lastError = (error as Error).message;
-        this.logger.warn({ err: error, retryInMs: backoff, failures: this.counters.consecutiveFailures }, 'anchoring failed; retrying');
+        this.logger.warn(
+          { err: error, retryInMs: backoff, failures: this.counters.consecutiveFailures },
+          'anchoring failed; retrying',
+        );
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, this.options.retryMaxMs ?? 10_000);
       }
@@ -173,7 +192,10 @@ class LogAnchorer implements Anchorer {
 
   private async idle(): Promise<void> {
     const checkpoint = await this.options.anchorStore.checkpoint();
-    await Promise.race([this.options.eventStore.waitForAppend(checkpoint, this.idleWaitMs), new Promise<void>((resolve) => (this.wake = resolve))]);
+    await Promise.race([
+      this.options.eventStore.waitForAppend(checkpoint, this.idleWaitMs),
+      new Promise<void>((resolve) => (this.wake = resolve)),
+    ]);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -197,7 +219,8 @@ class LogAnchorer implements Anchorer {
     let events = await eventStore.readAll(checkpoint, this.maxRoundEvents);
     if (events.length === 0) return false;
     if (!immediately) {
-      if (this.firstSeen?.position !== events[0]!.position) this.firstSeen = { position: events[0]!.position, at: this.now() };
+      if (this.firstSeen?.position !== events[0]!.position)
+        this.firstSeen = { position: events[0]!.position, at: this.now() };
       const since = Math.min(this.firstSeen.at, Date.parse(events[0]!.recordedAt) || this.firstSeen.at);
       const remaining = this.maxBatchDelayMs - (this.now() - since);
       if (events.length < this.maxBatchEvents && remaining > 0) {
@@ -209,7 +232,10 @@ class LogAnchorer implements Anchorer {
     const plan = await this.plan(events);
     await anchorStore.savePlan(plan);
     this.firstSeen = undefined;
-    this.logger.debug({ batches: plan.batches.length, events: events.length, checkpoint: plan.checkpoint }, 'planned anchor batches');
+    this.logger.debug(
+      { batches: plan.batches.length, events: events.length, checkpoint: plan.checkpoint },
+      'planned anchor batches',
+    );
     return true;
   }
 
@@ -228,7 +254,12 @@ class LogAnchorer implements Anchorer {
     for (const group of groups.values()) {
       for (let from = 0; from < group.length; from += this.maxBatchEvents) {
         const slice = group.slice(from, from + this.maxBatchEvents);
-        batches.push(plannedBatch(slice, slice.map((event) => digests.get(event.eventId)!)));
+        batches.push(
+          plannedBatch(
+            slice,
+            slice.map((event) => digests.get(event.eventId)!),
+          ),
+        );
       }
     }
     batches.sort((a, b) => a.positions[0]! - b.positions[0]!);
@@ -268,7 +299,9 @@ class LogAnchorer implements Anchorer {
     const runs: Array<Promise<void>> = [];
     for (const stored of pending) {
       const streams = [...new Set(stored.batch.events.map((event) => event.streamId))];
-      const before = streams.map((streamId) => lastOfStream.get(streamId)).filter((p): p is Promise<void> => p !== undefined);
+      const before = streams
+        .map((streamId) => lastOfStream.get(streamId))
+        .filter((p): p is Promise<void> => p !== undefined);
       const run = Promise.all(before).then(() => this.submit(stored));
       for (const streamId of streams) lastOfStream.set(streamId, run);
       runs.push(run);
@@ -294,14 +327,17 @@ class LogAnchorer implements Anchorer {
       if (code === undefined) throw error;
       await anchorStore.recordRejection(stored.batch.batchId, code, (error as Error).message);
       this.counters.batchesRejected++;
-      this.logger.error({ batchId: stored.batch.batchId, agencyId: stored.batch.agencyId, code }, 'the ledger refused an anchor batch');
+      this.logger.error(
+        { batchId: stored.batch.batchId, agencyId: stored.batch.agencyId, code },
+        'the ledger refused an anchor batch',
+      );
     }
   }
 }
 
 /** The chaincode's code when the ledger refused the batch for good; undefined for errors worth retrying. */
 function refusalCodeOf(error: unknown): string | undefined {
-  if (error instanceof LedgerError) return error.code === 'rejected' ? error.chaincodeCode ?? 'rejected' : undefined;
+  if (error instanceof LedgerError) return error.code === 'rejected' ? (error.chaincodeCode ?? 'rejected') : undefined;
   return chaincodeErrorCodeOf(error instanceof Error ? error.message : String(error));
 }
 
@@ -322,7 +358,15 @@ export function cutAtOwnershipChange(events: readonly StoredEvent[]): StoredEven
 
 export function plannedBatch(events: readonly StoredEvent[], digests: readonly AnchoredEventDigest[]): PlannedBatch {
   const hashes = digests.map((digest) => digest.hash);
-  const batch: AnchorBatch = { batchId: batchIdOf(hashes), agencyId: events[0]!.agencyId, root: batchRootOf(hashes), events: digests };
-  const oldestRecordedAt = events.reduce((oldest, event) => (event.recordedAt < oldest ? event.recordedAt : oldest), events[0]!.recordedAt);
+  const batch: AnchorBatch = {
+    batchId: batchIdOf(hashes),
+    agencyId: events[0]!.agencyId,
+    root: batchRootOf(hashes),
+    events: digests,
+  };
+  const oldestRecordedAt = events.reduce(
+    (oldest, event) => (event.recordedAt < oldest ? event.recordedAt : oldest),
+    events[0]!.recordedAt,
+  );
   return { batch, positions: events.map((event) => event.position), oldestRecordedAt };
 }

@@ -33,7 +33,11 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     expect(await part.anchorStatusOf!(event!)).toEqual({ status: 'pending' });
     expect(await part.metrics()).toContain('anchor_unanchored_events{backend="embedded"} 2');
     await part.anchorer.drain();
-    expect(await part.anchorStatusOf!(event!)).toMatchObject({ status: 'anchored', backend: 'embedded', blockNumber: 1 });
+    expect(await part.anchorStatusOf!(event!)).toMatchObject({
+      status: 'anchored',
+      backend: 'embedded',
+      blockNumber: 1,
+    });
     expect(await part.readiness!()).toMatchObject({ ok: true });
     const receipt = (await part.receiptOf!(event!)) as { status: string; path: string[] };
     expect(receipt.status).toBe('anchored');
@@ -48,10 +52,21 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     const online = await run(process.execPath, [CLI, file, '--data-dir', dir, '--json']);
     const verdict = JSON.parse(online.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
     expect(verdict.ok).toBe(true);
-    expect(verdict.checks.map((c) => c.name)).toEqual(['canonical-hash', 'canonical-envelope', 'inclusion', 'ledger-batch', 'ledger-event']);
+    expect(verdict.checks.map((c) => c.name)).toEqual([
+      'canonical-hash',
+      'canonical-envelope',
+      'inclusion',
+      'ledger-batch',
+      'ledger-event',
+    ]);
 
-    fs.writeFileSync(file, JSON.stringify({ ...receipt, path: receipt.path.map((p) => p.replace(/^./, (c) => (c === '0' ? '1' : '0'))) }));
-    const failed = await run(process.execPath, [CLI, file, '--data-dir', dir]).catch((error: { code: number; stdout: string }) => error);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...receipt, path: receipt.path.map((p) => p.replace(/^./, (c) => (c === '0' ? '1' : '0'))) }),
+    );
+    const failed = await run(process.execPath, [CLI, file, '--data-dir', dir]).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stdout: string }).stdout).toMatch(/FAIL inclusion/);
   });

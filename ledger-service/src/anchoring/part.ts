@@ -28,7 +28,13 @@ export interface AnchoringPart extends ServicePart {
 /** The anchorer with its ledger backend as a part of the service: anchor statuses, receipts, readiness, metrics. */
 export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPart {
   const { store, anchorStore, ledger } = options;
-  const anchorer = createAnchorer({ ...options.anchorer, eventStore: store, anchorStore, ledger, logger: options.logger });
+  const anchorer = createAnchorer({
+    ...options.anchorer,
+    eventStore: store,
+    anchorStore,
+    ledger,
+    logger: options.logger,
+  });
   if (options.runAnchorer ?? true) anchorer.start();
   const maxReadyLagMs = options.maxReadyLagMs ?? 300_000;
 
@@ -39,7 +45,13 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
       const found = await anchorStore.findEvent(event.eventId);
       const commit = found?.batch.status === 'committed' ? found.batch.commit : undefined;
       if (!commit) return { status: 'pending' };
-      return { status: 'anchored', backend: commit.backend, batchId: commit.batchId, transactionId: commit.transactionId, blockNumber: commit.blockNumber };
+      return {
+        status: 'anchored',
+        backend: commit.backend,
+        batchId: commit.batchId,
+        transactionId: commit.transactionId,
+        blockNumber: commit.blockNumber,
+      };
     },
     receiptOf: (event: StoredEvent) => buildReceipt({ eventStore: store, anchorStore }, event.eventId),
     async readiness() {
@@ -67,7 +79,11 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
         ['anchor_events_anchored_total', 'counter', stats.eventsAnchored],
         ['anchor_consecutive_failures', 'gauge', stats.consecutiveFailures],
       ] as const;
-      return lines.map(([name, type, value]) => `# TYPE ${name} ${type}\n${name}{backend="${ledger.kind}"} ${value}`).join('\n') + '\n';
+      return (
+        lines
+          .map(([name, type, value]) => `# TYPE ${name} ${type}\n${name}{backend="${ledger.kind}"} ${value}`)
+          .join('\n') + '\n'
+      );
     },
     async close() {
       await anchorer.stop();

@@ -73,7 +73,9 @@ export interface LedgerBackend {
   getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined>;
   getBatch(batchId: string): Promise<LedgerBatchRecord | undefined>;
   getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;
-  getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>>;
+  getCertificateHistory(
+    certificateNo: string,
+  ): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

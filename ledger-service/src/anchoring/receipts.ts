@@ -51,7 +51,13 @@ export async function buildReceipt(sources: ReceiptSources, eventId: string): Pr
   };
   const found = await sources.anchorStore.findEvent(eventId);
   if (!found || found.batch.status === 'planned' || !found.batch.commit) {
-    if (found?.batch.status === 'rejected') return { ...base, status: 'rejected', batchId: found.batch.batch.batchId, rejection: found.batch.rejection?.code };
+    if (found?.batch.status === 'rejected')
+      return {
+        ...base,
+        status: 'rejected',
+        batchId: found.batch.batch.batchId,
+        rejection: found.batch.rejection?.code,
+      };
     return { ...base, status: 'pending' };
   }
   const { batch, commit } = found.batch;
@@ -73,7 +79,9 @@ export async function buildReceipt(sources: ReceiptSources, eventId: string): Pr
 }
 
 /** A receipt service bound to its sources: `buildReceipt(eventId)`. */
-export function createReceipts(sources: ReceiptSources): { buildReceipt(eventId: string): Promise<Receipt | undefined> } {
+export function createReceipts(sources: ReceiptSources): {
+  buildReceipt(eventId: string): Promise<Receipt | undefined>;
+} {
   return { buildReceipt: (eventId) => buildReceipt(sources, eventId) };
 }
 
@@ -93,11 +101,18 @@ export interface ReceiptVerification {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Checks a receipt offline (bytes → hash → audit path → root) and, given a ledger, that the ledger holds that root and digest. */
-export async function verifyReceipt(receipt: Receipt, options: { readonly ledger?: LedgerBackend } = {}): Promise<ReceiptVerification> {
+export async function verifyReceipt(
+  receipt: Receipt,
+  options: { readonly ledger?: LedgerBackend } = {},
+): Promise<ReceiptVerification> {
   const checks: ReceiptCheck[] = [];
   const canonical = Buffer.from(receipt.canonical ?? '', 'base64');
   const computed = sha256Hex(canonical);
-  checks.push(computed === receipt.hash ? { name: 'canonical-hash', ok: true } : { name: 'canonical-hash', ok: false, detail: `SHA-256 of the canonical bytes is ${computed}` });
+  checks.push(
+    computed === receipt.hash
+      ? { name: 'canonical-hash', ok: true }
+      : { name: 'canonical-hash', ok: false, detail: `SHA-256 of the canonical bytes is ${computed}` },
+  );
   try {
     const envelope = decodeCanonical(canonical);
     checks.push(
@@ -106,27 +121,55 @@ export async function verifyReceipt(receipt: Receipt, options: { readonly ledger
         : { name: 'canonical-envelope', ok: false, detail: `the canonical bytes are event ${envelope.eventId}` },
     );
   } catch (error) {
-    checks.push({ name: 'canonical-envelope', ok: false, detail: `the canonical bytes are no event envelope: ${(error as Error).message}` });
+    checks.push({
+      name: 'canonical-envelope',
+      ok: false,
+      detail: `the canonical bytes are no event envelope: ${(error as Error).message}`,
+    });
   }
   if (receipt.status !== 'anchored') return { ok: false, status: receipt.status, checks };
 
   const { leafIndex, treeSize, path, root } = receipt;
   const wellFormed =
-    Number.isInteger(leafIndex) && Number.isInteger(treeSize) && Array.isArray(path) && path.every((p) => HEX64.test(p)) && HEX64.test(root ?? '') && HEX64.test(receipt.hash);
-  const included = wellFormed && verifyInclusion(leafHash(Buffer.from(receipt.hash, 'hex')), leafIndex!, treeSize!, path!, root!);
-  checks.push(included ? { name: 'inclusion', ok: true } : { name: 'inclusion', ok: false, detail: 'the audit path does not lead from the event hash to the root' });
+    Number.isInteger(leafIndex) &&
+    Number.isInteger(treeSize) &&
+    Array.isArray(path) &&
+    path.every((p) => HEX64.test(p)) &&
+    HEX64.test(root ?? '') &&
+    HEX64.test(receipt.hash);
+  const included =
+    wellFormed && verifyInclusion(leafHash(Buffer.from(receipt.hash, 'hex')), leafIndex!, treeSize!, path!, root!);
+  checks.push(
+    included
+      ? { name: 'inclusion', ok: true }
+      : { name: 'inclusion', ok: false, detail: 'the audit path does not lead from the event hash to the root' },
+  );
 
   if (options.ledger) {
     const ledger = options.ledger;
     const batch = receipt.batchId ? await ledger.getBatch(receipt.batchId) : undefined;
-    if (!batch) checks.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
+    if (!batch)
+      checks.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
     else if (batch.root !== root || batch.size !== treeSize || batch.transactionId !== receipt.transactionId) {
-      checks.push({ name: 'ledger-batch', ok: false, detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}` });
+      checks.push({
+        name: 'ledger-batch',
+        ok: false,
+        detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}`,
+      });
     } else checks.push({ name: 'ledger-batch', ok: true });
     const event = await ledger.getEvent(receipt.eventId);
-    if (!event) checks.push({ name: 'ledger-event', ok: false, detail: `the ledger holds no digest of event ${receipt.eventId}` });
+    if (!event)
+      checks.push({
+        name: 'ledger-event',
+        ok: false,
+        detail: `the ledger holds no digest of event ${receipt.eventId}`,
+      });
     else if (event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
-      checks.push({ name: 'ledger-event', ok: false, detail: `the ledger has hash ${event.hash} in batch ${event.batchId}` });
+      checks.push({
+        name: 'ledger-event',
+        ok: false,
+        detail: `the ledger has hash ${event.hash} in batch ${event.batchId}`,
+      });
     } else checks.push({ name: 'ledger-event', ok: true });
   }
   return { ok: checks.every((check) => check.ok), status: receipt.status, checks };

@@ -43,7 +43,9 @@ const commitOf = (batch: PlannedBatch): AnchorCommit => ({
   replayed: false,
 });
 
-const adapters: Array<[string, () => Promise<{ store: AnchorStore; reopen: () => Promise<AnchorStore>; cleanup: () => Promise<void> }>]> = [
+const adapters: Array<
+  [string, () => Promise<{ store: AnchorStore; reopen: () => Promise<AnchorStore>; cleanup: () => Promise<void> }>]
+> = [
   [
     'SQLite',
     async () => {
@@ -85,7 +87,11 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
     expect(await store.checkpoint()).toBe(0);
     const a = planned('cb1', ['e1', 'e2', 'e3'], 1);
     const b = planned('cb2', ['e4', 'e5'], 4);
-    await store.savePlan({ batches: [a, b], checkpoint: 5, streamCertificates: new Map([['certification-cb1', 'CN-1']]) });
+    await store.savePlan({
+      batches: [a, b],
+      checkpoint: 5,
+      streamCertificates: new Map([['certification-cb1', 'CN-1']]),
+    });
     await store.close();
     store = await reopen();
     expect(await store.checkpoint()).toBe(5);
@@ -93,7 +99,12 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
       [a.batch.batchId, 'planned', [1, 2, 3]],
       [b.batch.batchId, 'planned', [4, 5]],
     ]);
-    expect(await store.pendingSummary()).toEqual({ batches: 2, events: 5, firstPosition: 1, oldestRecordedAt: a.oldestRecordedAt });
+    expect(await store.pendingSummary()).toEqual({
+      batches: 2,
+      events: 5,
+      firstPosition: 1,
+      oldestRecordedAt: a.oldestRecordedAt,
+    });
     expect(await store.certificateOfStream('certification-cb1')).toBe('CN-1');
     expect(await store.certificateOfStream('certification-none')).toBeUndefined();
 
@@ -104,7 +115,10 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
       anchor: { eventId: 'e2', batchId: a.batch.batchId, leafIndex: 1, position: 2 },
       batch: { status: 'committed', commit: commitOf(a) },
     });
-    expect((await store.findEvent('e5'))?.batch).toMatchObject({ status: 'rejected', rejection: { code: 'CL_VERSION_GAP' } });
+    expect((await store.findEvent('e5'))?.batch).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'CL_VERSION_GAP' },
+    });
     expect(await store.findEvent('e9')).toBeUndefined();
     expect(await store.counts()).toEqual({ batches: { planned: 0, committed: 1, rejected: 1 }, events: 5 });
   });

@@ -1,4 +1,12 @@
-export type { AnchorPlan, AnchorStore, BatchStatus, EventAnchor, PendingSummary, PlannedBatch, StoredBatch } from './port';
+export type {
+  AnchorPlan,
+  AnchorStore,
+  BatchStatus,
+  EventAnchor,
+  PendingSummary,
+  PlannedBatch,
+  StoredBatch,
+} from './port';
 export { AnchorStoreError } from './port';
 export { openSqliteAnchorStore, SQLITE_ANCHOR_FILE } from './sqliteAnchorStore';
 export type { SqliteAnchorStoreOptions } from './sqliteAnchorStore';

@@ -1,6 +1,14 @@
 import pg from 'pg';
 import type { AnchorCommit } from '../port';
-import { AnchorPlan, AnchorStore, AnchorStoreError, BatchStatus, EventAnchor, PendingSummary, StoredBatch } from './port';
+import {
+  AnchorPlan,
+  AnchorStore,
+  AnchorStoreError,
+  BatchStatus,
+  EventAnchor,
+  PendingSummary,
+  StoredBatch,
+} from './port';
 import { BATCH_COLUMNS, BatchRow, storedBatchOf } from './rows';
 
 export interface PostgresAnchorStoreOptions {
@@ -96,7 +104,9 @@ class PostgresAnchorStore implements AnchorStore {
   }
 
   async checkpoint(): Promise<number> {
-    const rows = await this.query<{ position: string }>(`SELECT position FROM ${this.s}.anchor_checkpoint WHERE name = 'anchorer'`);
+    const rows = await this.query<{ position: string }>(
+      `SELECT position FROM ${this.s}.anchor_checkpoint WHERE name = 'anchorer'`,
+    );
     return rows[0] ? Number(rows[0].position) : 0;
   }
 
@@ -115,7 +125,16 @@ class PostgresAnchorStore implements AnchorStore {
         await client.query(
           `INSERT INTO ${this.s}.anchor_batches (batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at)
            VALUES ($1, $2, 'planned', $3, $4, $5, $6, $7, $8)`,
-          [batch.batchId, batch.agencyId, batch.events.length, JSON.stringify(batch), JSON.stringify(positions), Math.min(...positions), planned.oldestRecordedAt, plannedAt],
+          [
+            batch.batchId,
+            batch.agencyId,
+            batch.events.length,
+            JSON.stringify(batch),
+            JSON.stringify(positions),
+            Math.min(...positions),
+            planned.oldestRecordedAt,
+            plannedAt,
+          ],
         );
         await client.query(
           `INSERT INTO ${this.s}.anchor_events (event_id, batch_id, leaf_index, position)
@@ -145,16 +164,17 @@ class PostgresAnchorStore implements AnchorStore {
   }
 
   async pendingBatches(): Promise<StoredBatch[]> {
-    const rows = await this.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE status = 'planned' ORDER BY seq`);
+    const rows = await this.query<BatchRow>(
+      `SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE status = 'planned' ORDER BY seq`,
+    );
     return rows.map(storedBatchOf);
   }
 
   async recordCommit(commit: AnchorCommit, committedAt: string): Promise<void> {
-    await this.query(`UPDATE ${this.s}.anchor_batches SET status = 'committed', commit_json = $1, committed_at = $2 WHERE batch_id = $3`, [
-      JSON.stringify(commit),
-      committedAt,
-      commit.batchId,
-    ]);
+    await this.query(
+      `UPDATE ${this.s}.anchor_batches SET status = 'committed', commit_json = $1, committed_at = $2 WHERE batch_id = $3`,
+      [JSON.stringify(commit), committedAt, commit.batchId],
+    );
   }
 
   async recordRejection(batchId: string, code: string, message: string): Promise<void> {
@@ -166,20 +186,30 @@ class PostgresAnchorStore implements AnchorStore {
 
   async findEvent(eventId: string): Promise<{ anchor: EventAnchor; batch: StoredBatch } | undefined> {
     const rows = await this.query<BatchRow & { event_id: string; leaf_index: number; position: string }>(
-      `SELECT e.event_id, e.leaf_index, e.position, ${BATCH_COLUMNS.split(', ').map((c) => `b.${c}`).join(', ')}
+      `SELECT e.event_id, e.leaf_index, e.position, ${BATCH_COLUMNS.split(', ')
+        .map((c) => `b.${c}`)
+        .join(', ')}
        FROM ${this.s}.anchor_events e JOIN ${this.s}.anchor_batches b ON b.batch_id = e.batch_id WHERE e.event_id = $1`,
       [eventId],
     );
     const row = rows[0];
     if (!row) return undefined;
     return {
-      anchor: { eventId: row.event_id, batchId: row.batch_id, leafIndex: row.leaf_index, position: Number(row.position) },
+      anchor: {
+        eventId: row.event_id,
+        batchId: row.batch_id,
+        leafIndex: row.leaf_index,
+        position: Number(row.position),
+      },
       batch: storedBatchOf(row),
     };
   }
 
   async getBatch(batchId: string): Promise<StoredBatch | undefined> {
-    const rows = await this.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE batch_id = $1`, [batchId]);
+    const rows = await this.query<BatchRow>(
+      `SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE batch_id = $1`,
+      [batchId],
+    );
     return rows[0] ? storedBatchOf(rows[0]) : undefined;
   }
 
@@ -192,7 +222,12 @@ class PostgresAnchorStore implements AnchorStore {
   }
 
   async pendingSummary(): Promise<PendingSummary> {
-    const rows = await this.query<{ batches: string; events: string | null; first_position: string | null; oldest: string | null }>(
+    const rows = await this.query<{
+      batches: string;
+      events: string | null;
+      first_position: string | null;
+      oldest: string | null;
+    }>(
       `SELECT COUNT(*) AS batches, SUM(size) AS events, MIN(first_position) AS first_position, MIN(oldest_recorded_at) AS oldest
        FROM ${this.s}.anchor_batches WHERE status = 'planned'`,
     );
@@ -207,7 +242,9 @@ class PostgresAnchorStore implements AnchorStore {
 
   async counts(): Promise<{ batches: Record<BatchStatus, number>; events: number }> {
     const batches: Record<BatchStatus, number> = { planned: 0, committed: 0, rejected: 0 };
-    for (const row of await this.query<{ status: string; n: string }>(`SELECT status, COUNT(*) AS n FROM ${this.s}.anchor_batches GROUP BY status`)) {
+    for (const row of await this.query<{ status: string; n: string }>(
+      `SELECT status, COUNT(*) AS n FROM ${this.s}.anchor_batches GROUP BY status`,
+    )) {
       batches[row.status as BatchStatus] = Number(row.n);
     }
     const events = await this.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${this.s}.anchor_events`);

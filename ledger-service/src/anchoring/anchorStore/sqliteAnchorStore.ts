@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AnchorCommit } from '../port';
-import { AnchorPlan, AnchorStore, AnchorStoreError, BatchStatus, EventAnchor, PendingSummary, StoredBatch } from './port';
+import {
+  AnchorPlan,
+  AnchorStore,
+  AnchorStoreError,
+  BatchStatus,
+  EventAnchor,
+  PendingSummary,
+  StoredBatch,
+} from './port';
 import { BATCH_COLUMNS, BatchRow, storedBatchOf } from './rows';
 
 export interface SqliteAnchorStoreOptions {
@@ -66,7 +74,9 @@ class SqliteAnchorStore implements AnchorStore {
 
   constructor(private readonly db: Database.Database) {
     this.sql = {
-      checkpoint: db.prepare<[], { position: number }>("SELECT position FROM anchor_checkpoint WHERE name = 'anchorer'"),
+      checkpoint: db.prepare<[], { position: number }>(
+        "SELECT position FROM anchor_checkpoint WHERE name = 'anchorer'",
+      ),
       setCheckpoint: db.prepare(
         "INSERT INTO anchor_checkpoint (name, position) VALUES ('anchorer', ?) ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position)",
       ),
@@ -74,22 +84,37 @@ class SqliteAnchorStore implements AnchorStore {
         `INSERT INTO anchor_batches (batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at)
          VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?)`,
       ),
-      insertEvent: db.prepare('INSERT INTO anchor_events (event_id, batch_id, leaf_index, position) VALUES (?, ?, ?, ?)'),
+      insertEvent: db.prepare(
+        'INSERT INTO anchor_events (event_id, batch_id, leaf_index, position) VALUES (?, ?, ?, ?)',
+      ),
       upsertCertificate: db.prepare(
         'INSERT INTO anchor_stream_certificates (stream_id, certificate_no) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET certificate_no = excluded.certificate_no',
       ),
-      pending: db.prepare<[], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE status = 'planned' ORDER BY seq`),
+      pending: db.prepare<[], BatchRow>(
+        `SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE status = 'planned' ORDER BY seq`,
+      ),
       batch: db.prepare<[string], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE batch_id = ?`),
-      commit: db.prepare("UPDATE anchor_batches SET status = 'committed', commit_json = ?, committed_at = ? WHERE batch_id = ?"),
-      reject: db.prepare("UPDATE anchor_batches SET status = 'rejected', rejection_code = ?, rejection_message = ? WHERE batch_id = ? AND status = 'planned'"),
+      commit: db.prepare(
+        "UPDATE anchor_batches SET status = 'committed', commit_json = ?, committed_at = ? WHERE batch_id = ?",
+      ),
+      reject: db.prepare(
+        "UPDATE anchor_batches SET status = 'rejected', rejection_code = ?, rejection_message = ? WHERE batch_id = ? AND status = 'planned'",
+      ),
       event: db.prepare<[string], { event_id: string; batch_id: string; leaf_index: number; position: number }>(
         'SELECT event_id, batch_id, leaf_index, position FROM anchor_events WHERE event_id = ?',
       ),
-      certificate: db.prepare<[string], { certificate_no: string }>('SELECT certificate_no FROM anchor_stream_certificates WHERE stream_id = ?'),
-      summary: db.prepare<[], { batches: number; events: number | null; first_position: number | null; oldest: string | null }>(
+      certificate: db.prepare<[string], { certificate_no: string }>(
+        'SELECT certificate_no FROM anchor_stream_certificates WHERE stream_id = ?',
+      ),
+      summary: db.prepare<
+        [],
+        { batches: number; events: number | null; first_position: number | null; oldest: string | null }
+      >(
         "SELECT COUNT(*) AS batches, SUM(size) AS events, MIN(first_position) AS first_position, MIN(oldest_recorded_at) AS oldest FROM anchor_batches WHERE status = 'planned'",
       ),
-      counts: db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM anchor_batches GROUP BY status'),
+      counts: db.prepare<[], { status: string; n: number }>(
+        'SELECT status, COUNT(*) AS n FROM anchor_batches GROUP BY status',
+      ),
       eventCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM anchor_events'),
     };
     this.saveTx = db.transaction((plan: AnchorPlan, plannedAt: string) => {
@@ -105,9 +130,12 @@ class SqliteAnchorStore implements AnchorStore {
           planned.oldestRecordedAt,
           plannedAt,
         );
-        batch.events.forEach((event, leafIndex) => this.sql.insertEvent.run(event.eventId, batch.batchId, leafIndex, positions[leafIndex]));
+        batch.events.forEach((event, leafIndex) =>
+          this.sql.insertEvent.run(event.eventId, batch.batchId, leafIndex, positions[leafIndex]),
+        );
       }
-      for (const [streamId, certificateNo] of plan.streamCertificates) this.sql.upsertCertificate.run(streamId, certificateNo);
+      for (const [streamId, certificateNo] of plan.streamCertificates)
+        this.sql.upsertCertificate.run(streamId, certificateNo);
       this.sql.setCheckpoint.run(plan.checkpoint);
     });
   }

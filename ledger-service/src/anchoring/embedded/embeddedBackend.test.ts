@@ -14,7 +14,15 @@ function digests(streamId: string, count: number, from = 0, prevHash = ZERO): An
   const events: AnchoredEventDigest[] = [];
   for (let version = from; version < from + count; version++) {
     const hash = sha(`${streamId}/${version}`);
-    events.push({ eventId: `${streamId}/${version}`, streamId, version, type: 'ApplicationSubmitted', hash, prevHash, occurredAt: '2026-01-01T00:00:00Z' });
+    events.push({
+      eventId: `${streamId}/${version}`,
+      streamId,
+      version,
+      type: 'ApplicationSubmitted',
+      hash,
+      prevHash,
+      occurredAt: '2026-01-01T00:00:00Z',
+    });
     prevHash = hash;
   }
   return events;
@@ -37,20 +45,37 @@ describe('embedded ledger backend', () => {
     const ledger = openEmbeddedBackend({ dataDir: dir });
     const commit1 = await ledger.anchor(batchOf('CB-1', first));
     const commit2 = await ledger.anchor(batchOf('CB-1', digests('certification-c1', 1, 3, first[2]!.hash)));
-    expect(commit1).toMatchObject({ backend: 'embedded', channel: 'embedded', chaincode: 'certledger', blockNumber: 1, replayed: false });
+    expect(commit1).toMatchObject({
+      backend: 'embedded',
+      channel: 'embedded',
+      chaincode: 'certledger',
+      blockNumber: 1,
+      replayed: false,
+    });
     expect(commit2.blockNumber).toBe(2);
     await ledger.close();
 
     const reopened = openEmbeddedBackend({ dataDir: dir });
     expect(await reopened.height()).toBe(2);
-    expect(await reopened.getEvent('certification-c1/1')).toMatchObject({ hash: first[1]!.hash, batchId: commit1.batchId });
+    expect(await reopened.getEvent('certification-c1/1')).toMatchObject({
+      hash: first[1]!.hash,
+      batchId: commit1.batchId,
+    });
     expect(await reopened.getStreamHead('certification-c1')).toMatchObject({ version: 3, agencyId: 'CB-1' });
-    expect(await reopened.getBatch(commit1.batchId)).toMatchObject({ size: 3, transactionId: commit1.transactionId, root: commit1.root });
+    expect(await reopened.getBatch(commit1.batchId)).toMatchObject({
+      size: 3,
+      transactionId: commit1.transactionId,
+      root: commit1.root,
+    });
     expect(await reopened.getEvent('missing')).toBeUndefined();
     await reopened.close();
 
     const db = new Database(path.join(dir, 'ledger.sqlite'), { readonly: true });
-    const blocks = db.prepare('SELECT block_number, tx_id, previous_hash, block_hash, chaincode_event FROM blocks ORDER BY block_number').all() as Array<Record<string, unknown>>;
+    const blocks = db
+      .prepare(
+        'SELECT block_number, tx_id, previous_hash, block_hash, chaincode_event FROM blocks ORDER BY block_number',
+      )
+      .all() as Array<Record<string, unknown>>;
     db.close();
     expect(blocks.map((b) => b.tx_id)).toEqual([commit1.transactionId, commit2.transactionId]);
     expect(blocks[1]!.previous_hash).toBe(blocks[0]!.block_hash);
@@ -82,14 +107,38 @@ describe('embedded ledger backend', () => {
     const times = [new Date('2026-02-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z')];
     const ledger = openEmbeddedBackend({ dataDir: dir, clock: () => times.shift()! });
     const events = digests('certification-c7', 3);
-    const issued = { ...events[1]!, type: 'CertificateIssued', certificateNo: 'CN-7', certificateStatus: 'valid' as const };
-    const suspended = { ...events[2]!, type: 'CertificateSuspended', certificateNo: 'CN-7', certificateStatus: 'suspended' as const };
+    const issued = {
+      ...events[1]!,
+      type: 'CertificateIssued',
+      certificateNo: 'CN-7',
+      certificateStatus: 'valid' as const,
+    };
+    const suspended = {
+      ...events[2]!,
+      type: 'CertificateSuspended',
+      certificateNo: 'CN-7',
+      certificateStatus: 'suspended' as const,
+    };
     const c1 = await ledger.anchor(batchOf('CB-1', [events[0]!, issued]));
     const c2 = await ledger.anchor(batchOf('CB-1', [suspended]));
-    expect(await ledger.getCertificate('CN-7')).toMatchObject({ status: 'suspended', certificationId: 'c7', version: 2 });
+    expect(await ledger.getCertificate('CN-7')).toMatchObject({
+      status: 'suspended',
+      certificationId: 'c7',
+      version: 2,
+    });
     expect(await ledger.getCertificateHistory('CN-7')).toEqual([
-      expect.objectContaining({ status: 'valid', version: 1, transactionId: c1.transactionId, timestamp: '2026-02-01T00:00:00.000Z' }),
-      expect.objectContaining({ status: 'suspended', version: 2, transactionId: c2.transactionId, timestamp: '2026-03-01T00:00:00.000Z' }),
+      expect.objectContaining({
+        status: 'valid',
+        version: 1,
+        transactionId: c1.transactionId,
+        timestamp: '2026-02-01T00:00:00.000Z',
+      }),
+      expect.objectContaining({
+        status: 'suspended',
+        version: 2,
+        transactionId: c2.transactionId,
+        timestamp: '2026-03-01T00:00:00.000Z',
+      }),
     ]);
     await ledger.close();
   });
@@ -100,7 +149,9 @@ describe('embedded ledger backend', () => {
     const batch1 = batchOf('CB-1', digests('certification-c1', 1));
     const [r1, r2] = await Promise.allSettled([a.anchor(batch1), b.anchor(batch1)]);
     // Whichever commits second either replays (it read after the first commit) or loses the MVCC check.
-    const outcomes = [r1, r2].map((r) => (r.status === 'fulfilled' ? (r.value.replayed ? 'replayed' : 'committed') : (r.reason as LedgerError).code));
+    const outcomes = [r1, r2].map((r) =>
+      r.status === 'fulfilled' ? (r.value.replayed ? 'replayed' : 'committed') : (r.reason as LedgerError).code,
+    );
     expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
     expect(await a.height()).toBe(1);
     await a.close();

@@ -26,7 +26,13 @@ import {
 } from '../port';
 import type { Context } from 'fabric-contract-api';
 import { EMBEDDED_LEDGER_SCHEMA } from './schema';
-import { ContractLogger, SyntheticIdentity, TransactionEffects, prepareStubStatements, transactionContext } from './stub';
+import {
+  ContractLogger,
+  SyntheticIdentity,
+  TransactionEffects,
+  prepareStubStatements,
+  transactionContext,
+} from './stub';
 
 export interface EmbeddedBackendOptions {
   /** Directory of `ledger.sqlite`; created when missing. */
@@ -65,7 +71,12 @@ export interface EmbeddedLedgerBackend extends LedgerBackend {
   evaluateTransaction(invoke: (ctx: Context) => Promise<string>): Promise<string>;
 }
 
-const silent: ContractLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: ContractLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /** The `embedded` ledger: the chaincode's contract class run in-process over a SQLite world state, one block per transaction. */
 export function openEmbeddedBackend(options: EmbeddedBackendOptions): EmbeddedLedgerBackend {
@@ -137,7 +148,11 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
   private async anchorNow(batch: AnchorBatch): Promise<AnchorCommit> {
     this.assertOpen();
     const identity = this.identityFor(batch);
-    const facts = { txId: randomBytes(32).toString('hex'), timestamp: (this.options.clock ?? (() => new Date()))(), identity };
+    const facts = {
+      txId: randomBytes(32).toString('hex'),
+      timestamp: (this.options.clock ?? (() => new Date()))(),
+      identity,
+    };
     const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
     let result: AnchorBatchResult;
     try {
@@ -156,7 +171,11 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
   }
 
   /** Writes the transaction as the next block, atomically, if nothing it read has changed since (Fabric's MVCC check). */
-  private commit(facts: { txId: string; timestamp: Date; identity: SyntheticIdentity }, effects: TransactionEffects, functionName = 'AnchorBatch'): number {
+  private commit(
+    facts: { txId: string; timestamp: Date; identity: SyntheticIdentity },
+    effects: TransactionEffects,
+    functionName = 'AnchorBatch',
+  ): number {
     const write = this.db.transaction((): number => {
       for (const [key, block] of effects.reads) {
         if ((this.sql.version.get(key)?.block_number ?? 0) !== block) {
@@ -211,15 +230,26 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
   }
 
   private identityFor(batch: AnchorBatch): SyntheticIdentity {
-    const supervision = batch.events.length > 0 && batch.events.every((e) => e.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
+    const supervision =
+      batch.events.length > 0 && batch.events.every((e) => e.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
     return supervision
-      ? { mspId: this.options.regulatorMspId ?? 'RegulatorOrgMSP', attributes: { role: 'regulator', agencyId: batch.agencyId } }
+      ? {
+          mspId: this.options.regulatorMspId ?? 'RegulatorOrgMSP',
+          attributes: { role: 'regulator', agencyId: batch.agencyId },
+        }
       : { mspId: this.options.agencyMspId ?? 'CBOrgMSP', attributes: { role: 'agency', agencyId: batch.agencyId } };
   }
 
-  private async evaluate<T>(fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory', arg: object): Promise<T> {
+  private async evaluate<T>(
+    fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory',
+    arg: object,
+  ): Promise<T> {
     this.assertOpen();
-    const facts = { txId: randomBytes(32).toString('hex'), timestamp: new Date(), identity: { mspId: 'embedded', attributes: {} } };
+    const facts = {
+      txId: randomBytes(32).toString('hex'),
+      timestamp: new Date(),
+      identity: { mspId: 'embedded', attributes: {} },
+    };
     const { ctx } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
     return JSON.parse(await this.contract[fn](ctx, JSON.stringify(arg))) as T;
   }
@@ -240,7 +270,9 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
     return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
   }
 
-  async getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
+  async getCertificateHistory(
+    certificateNo: string,
+  ): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
     return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
   }
 
@@ -251,7 +283,11 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
   ): Promise<{ result: string; transactionId: string; blockNumber: number }> {
     return this.serialized(async () => {
       this.assertOpen();
-      const facts = { txId: randomBytes(32).toString('hex'), timestamp: (this.options.clock ?? (() => new Date()))(), identity };
+      const facts = {
+        txId: randomBytes(32).toString('hex'),
+        timestamp: (this.options.clock ?? (() => new Date()))(),
+        identity,
+      };
       const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
       let result: string;
       try {
@@ -262,14 +298,19 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
         throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
       }
       const done = effects();
-      const blockNumber = done.writes.size > 0 ? this.commit(facts, done, functionName) : (this.sql.head.get()?.block_number ?? 0);
+      const blockNumber =
+        done.writes.size > 0 ? this.commit(facts, done, functionName) : (this.sql.head.get()?.block_number ?? 0);
       return { result, transactionId: facts.txId, blockNumber };
     });
   }
 
   async evaluateTransaction(invoke: (ctx: Context) => Promise<string>): Promise<string> {
     this.assertOpen();
-    const facts = { txId: randomBytes(32).toString('hex'), timestamp: new Date(), identity: { mspId: 'embedded', attributes: {} } };
+    const facts = {
+      txId: randomBytes(32).toString('hex'),
+      timestamp: new Date(),
+      identity: { mspId: 'embedded', attributes: {} },
+    };
     const { ctx } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
     return invoke(ctx);
   }

@@ -37,12 +37,17 @@ export function compositeKey(objectType: string, attributes: readonly string[]):
 
 export interface StubStatements {
   readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
-  readonly history: Database.Statement<[string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>;
+  readonly history: Database.Statement<
+    [string],
+    { value: Buffer; block_number: number; tx_id: string; timestamp: string }
+  >;
 }
 
 export function prepareStubStatements(db: Database.Database): StubStatements {
   return {
-    get: db.prepare<[string], { value: Buffer; block_number: number }>('SELECT value, block_number FROM world_state WHERE key = ?'),
+    get: db.prepare<[string], { value: Buffer; block_number: number }>(
+      'SELECT value, block_number FROM world_state WHERE key = ?',
+    ),
     history: db.prepare<[string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
       `SELECT h.value, h.block_number, b.tx_id, b.timestamp FROM key_history h JOIN blocks b ON b.block_number = h.block_number
        WHERE h.key = ? ORDER BY h.block_number`,
@@ -50,20 +55,26 @@ export function prepareStubStatements(db: Database.Database): StubStatements {
   };
 }
 
-
 /**
  * A Context for the contract over the SQLite world state, with Fabric's semantics: reads see committed
  * state only, writes are buffered until the caller commits them, and the read set is kept for the
  * commit-time version check.
  */
-export function transactionContext(sql: StubStatements, facts: TransactionFacts, logger: ContractLogger): { ctx: Context; effects: () => TransactionEffects } {
+export function transactionContext(
+  sql: StubStatements,
+  facts: TransactionFacts,
+  logger: ContractLogger,
+): { ctx: Context; effects: () => TransactionEffects } {
   const reads = new Map<string, number>();
   const writes = new Map<string, Buffer>();
   let event: { name: string; payload: Buffer } | undefined;
   const stub = {
     getTxID: () => facts.txId,
     getDateTimestamp: () => facts.timestamp,
-    getTxTimestamp: () => ({ seconds: Math.floor(facts.timestamp.getTime() / 1000), nanos: (facts.timestamp.getTime() % 1000) * 1e6 }),
+    getTxTimestamp: () => ({
+      seconds: Math.floor(facts.timestamp.getTime() / 1000),
+      nanos: (facts.timestamp.getTime() % 1000) * 1e6,
+    }),
     createCompositeKey: (objectType: string, attributes: string[]) => compositeKey(objectType, attributes),
     getState: async (key: string) => {
       const row = sql.get.get(key);
@@ -103,6 +114,10 @@ export function transactionContext(sql: StubStatements, facts: TransactionFacts,
     getAttributeValue: (name: string) => facts.identity.attributes[name] ?? null,
     getID: () => `x509::/OU=client/CN=${facts.identity.attributes.agencyId ?? 'unknown'}::/CN=embedded`,
   };
-  const ctx = { stub, clientIdentity, logging: { getLogger: () => logger, setLevel: () => undefined } } as unknown as Context;
+  const ctx = {
+    stub,
+    clientIdentity,
+    logging: { getLogger: () => logger, setLevel: () => undefined },
+  } as unknown as Context;
   return { ctx, effects: () => ({ reads, writes, event }) };
 }

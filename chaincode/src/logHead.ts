@@ -1,0 +1,198 @@
+import { verify as verifySignature } from 'node:crypto';
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { ChaincodeError } from './errors';
+import { canonicalJson, fromBytes, toBytes } from './json';
+import { verifyConsistency } from './merkle';
+import { parseJsonArgument } from './validate';
+
+/**
+ * A signed head of the whole global log, in the manner of Certificate Transparency: the RFC 6962 root
+ * over every event hash in log order, for the first `treeSize` events.
+ */
+export interface LogHead {
+  readonly treeSize: number;
+  readonly rootHash: string;
+  /** Position in the global log of the last event the head covers (0 for the empty log). */
+  readonly lastPosition: number;
+  readonly timestamp: string;
+  /** SHA-256 (hex) of the signing key's SubjectPublicKeyInfo DER. */
+  readonly keyId: string;
+  /** The signing key's public key, SPKI PEM. */
+  readonly publicKey: string;
+  /** Ed25519 signature (base64) over logHeadSigningBytes(head). */
+  readonly signature: string;
+}
+
+/** What the key signs: a fixed text form of the head's fields, so any language can rebuild it. */
+export function logHeadSigningBytes(
+  head: Pick<LogHead, 'treeSize' | 'rootHash' | 'lastPosition' | 'timestamp' | 'keyId'>,
+): Buffer {
+  return Buffer.from(
+    `certledger-log-head-v1\n${head.treeSize}\n${head.rootHash}\n${head.lastPosition}\n${head.timestamp}\n${head.keyId}\n`,
+    'utf8',
+  );
+}
+
+export function verifyLogHeadSignature(head: LogHead): boolean {
+  try {
+    return verifySignature(null, logHeadSigningBytes(head), head.publicKey, Buffer.from(head.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+export interface CommitLogHeadInput {
+  readonly head: LogHead;
+  /** RFC 6962 consistency proof from the latest head on the ledger to this one (hex). */
+  readonly consistency: readonly string[];
+}
+
+export interface LogHeadOptions {
+  /** MSP ids whose identities with role=admin or role=anchorer may commit heads. */
+  readonly operatorMspIds: readonly string[];
+  readonly operatorRoles: readonly string[];
+}
+
+export function logHeadOptionsFromEnv(): LogHeadOptions {
+  const list = (name: string, fallback: string): string[] =>
+    (process.env[name] ?? fallback)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  return Object.freeze({
+    operatorMspIds: list('CERTLEDGER_OPERATOR_MSP_IDS', 'CBOrgMSP,RegulatorOrgMSP'),
+    operatorRoles: list('CERTLEDGER_OPERATOR_ROLES', 'admin,anchorer'),
+  });
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const LATEST = 'latest';
+
+function fail(detail: string): never {
+  throw new ChaincodeError('CL_BAD_REQUEST', detail);
+}
+
+export function parseLogHeadInput(json: string): CommitLogHeadInput {
+  const input = parseJsonArgument(json, 'the log head');
+  const head = input.head as Record<string, unknown> | undefined;
+  if (!head || typeof head !== 'object') fail('head must be an object');
+  const { treeSize, rootHash, lastPosition, timestamp, keyId, publicKey, signature } = head;
+  if (typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize) || treeSize < 0)
+    fail('treeSize must be a non-negative integer');
+  if (typeof lastPosition !== 'number' || !Number.isSafeInteger(lastPosition) || lastPosition < 0)
+    fail('lastPosition must be a non-negative integer');
+  if (typeof rootHash !== 'string' || !HEX64.test(rootHash)) fail('rootHash must be 64 lowercase hex characters');
+  if (typeof keyId !== 'string' || !HEX64.test(keyId)) fail('keyId must be 64 lowercase hex characters');
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp)))
+    fail('timestamp must be an ISO 8601 instant');
+  if (typeof publicKey !== 'string' || publicKey.length > 1000) fail('publicKey must be a PEM string');
+  if (typeof signature !== 'string' || signature.length > 200) fail('signature must be base64');
+  const consistency = input.consistency;
+  if (
+    !Array.isArray(consistency) ||
+    consistency.length > 128 ||
+    !consistency.every((h) => typeof h === 'string' && HEX64.test(h))
+  ) {
+    fail('consistency must be an array of hex hashes');
+  }
+  return {
+    head: { treeSize, rootHash, lastPosition, timestamp, keyId, publicKey, signature },
+    consistency: consistency as string[],
+  };
+}
+
+/**
+ * Keeps the signed heads of the global log. A head is accepted only from an operator identity, only
+ * signed by the log's key (the first head's), and only with a consistency proof from the latest head:
+ * the ledger itself refuses a log that did not only grow.
+ */
+@Info({ title: 'LogHeadContract', description: 'Signed heads of the global event log with consistency checks' })
+export class LogHeadContract extends Contract {
+  private readonly options: LogHeadOptions;
+
+  constructor(options: LogHeadOptions = logHeadOptionsFromEnv()) {
+    super('LogHeadContract');
+    this.options = options;
+  }
+
+  /** Commits a head (JSON of CommitLogHeadInput); a head equal to the latest is a no-op. Returns the stored head. */
+  @Transaction()
+  @Returns('string')
+  async CommitLogHead(ctx: Context, inputJson: string): Promise<string> {
+    const { head, consistency } = parseLogHeadInput(inputJson);
+    const identity = ctx.clientIdentity;
+    const role = identity.getAttributeValue('role') ?? '';
+    if (!this.options.operatorMspIds.includes(identity.getMSPID())) {
+      throw new ChaincodeError('CL_FORBIDDEN_MSP', `MSP ${identity.getMSPID()} may not commit log heads`);
+    }
+    if (!this.options.operatorRoles.includes(role)) {
+      throw new ChaincodeError(
+        'CL_FORBIDDEN_ROLE',
+        `log heads are committed by identities with role ${this.options.operatorRoles.join(' or ')}`,
+      );
+    }
+    if (!verifyLogHeadSignature(head))
+      throw new ChaincodeError('CL_LOG_HEAD_SIGNATURE', 'the head is not signed by its publicKey');
+    const latest = fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [LATEST])));
+    if (latest) {
+      if (latest.keyId !== head.keyId)
+        throw new ChaincodeError('CL_LOG_HEAD_SIGNATURE', `the log is signed by key ${latest.keyId}`);
+      if (head.treeSize < latest.treeSize) {
+        throw new ChaincodeError(
+          'CL_LOG_HEAD_INCONSISTENT',
+          `tree size ${head.treeSize} is below the latest head's ${latest.treeSize}`,
+        );
+      }
+      if (head.treeSize === latest.treeSize && head.rootHash === latest.rootHash) return canonicalJson(latest);
+      if (!verifyConsistency(latest.treeSize, head.treeSize, latest.rootHash, head.rootHash, consistency)) {
+        throw new ChaincodeError(
+          'CL_LOG_HEAD_INCONSISTENT',
+          `the head of size ${head.treeSize} is not consistent with the latest head of size ${latest.treeSize}`,
+        );
+      }
+    }
+    await ctx.stub.putState(
+      ctx.stub.createCompositeKey('loghead', [String(head.treeSize).padStart(16, '0')]),
+      toBytes(head),
+    );
+    await ctx.stub.putState(ctx.stub.createCompositeKey('loghead', [LATEST]), toBytes(head));
+    ctx.stub.setEvent('LogHeadCommitted', toBytes({ treeSize: head.treeSize, rootHash: head.rootHash }));
+    return canonicalJson(head);
+  }
+
+  /** {} → the latest head or null; {"treeSize": n} → the head of that size or null. */
+  @Transaction(false)
+  @Returns('string')
+  async GetLogHead(ctx: Context, queryJson: string): Promise<string> {
+    const query = parseJsonArgument(queryJson, 'the query');
+    const size = query.treeSize;
+    if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0))
+      fail('treeSize must be a non-negative integer');
+    const id = size === undefined ? LATEST : String(size).padStart(16, '0');
+    return canonicalJson(
+      fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [id]))) ?? null,
+    );
+  }
+
+  /** {} → every head ever committed, smallest first (the key history of the latest head). */
+  @Transaction(false)
+  @Returns('string')
+  async GetLogHeads(ctx: Context, _queryJson: string): Promise<string> {
+    const iterator = await ctx.stub.getHistoryForKey(ctx.stub.createCompositeKey('loghead', [LATEST]));
+    const heads: LogHead[] = [];
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.value && !next.value.isDelete) {
+          const head = fromBytes<LogHead>(next.value.value);
+          if (head) heads.push(head);
+        }
+        if (next.done) break;
+      }
+    } finally {
+      await iterator.close();
+    }
+    heads.sort((a, b) => a.treeSize - b.treeSize);
+    return canonicalJson(heads);
+  }
+}
