@@ -24,7 +24,7 @@ stop_group() {
 
 if [ -d "$PIDS" ]; then
   # Clients first, then peers, the orderer and the CAs.
-  for name in chaincode peer-cb peer-regulator orderer ca-cb ca-regulator ca-orderer; do
+  for name in chaincode-regulator chaincode-cb peer-cb peer-regulator orderer ca-cb ca-regulator ca-orderer; do
     [ -f "$PIDS/$name.pid" ] && stop_group "$PIDS/$name.pid"
   done
   for f in "$PIDS"/*.pid; do [ -f "$f" ] && stop_group "$f"; done

@@ -19,7 +19,7 @@ CHAINCODE_DIR="${FABRIC_CHAINCODE_DIR:-$ROOT/chaincode}"
 HOST=127.0.0.1
 STARTED_AT=$(date +%s.%N)
 
-ALL="ca-orderer ca-regulator ca-cb orderer peer-regulator peer-cb chaincode"
+ALL="ca-orderer ca-regulator ca-cb orderer peer-regulator peer-cb chaincode-regulator chaincode-cb"
 all_alive() { for n in $ALL; do pid_alive "$PIDS/$n.pid" || return 1; done; }
 
 if [ -f "$FABRIC_HOME/connection.json" ] && all_alive; then
@@ -160,38 +160,46 @@ regulator channel join -b "$FABRIC_HOME/channel/$CHANNEL_NAME.block" >>"$LOGS/cl
 cb channel join -b "$FABRIC_HOME/channel/$CHANNEL_NAME.block" >>"$LOGS/cli.log" 2>&1
 
 # --- Chaincode as a service -----------------------------------------------------------------
-log "packaging chaincode $CHAINCODE_NAME ($CHAINCODE_LABEL, ccaas at $HOST:$CHAINCODE_SERVER_PORT)"
-pkg_dir="$FABRIC_HOME/chaincode/pkg"
-mkdir -p "$pkg_dir"
-printf '{"address":"%s:%s","dial_timeout":"10s","tls_required":false}\n' "$HOST" "$CHAINCODE_SERVER_PORT" >"$pkg_dir/connection.json"
-printf '{"type":"ccaas","label":"%s"}\n' "$CHAINCODE_LABEL" >"$pkg_dir/metadata.json"
-(cd "$pkg_dir" && tar -czf code.tar.gz connection.json && tar -czf "../$CHAINCODE_LABEL.tar.gz" metadata.json code.tar.gz)
-PACKAGE="$FABRIC_HOME/chaincode/$CHAINCODE_LABEL.tar.gz"
-PACKAGE_ID="$CHAINCODE_LABEL:$(sha256sum "$PACKAGE" | cut -d' ' -f1)"
-printf '%s\n' "$PACKAGE_ID" >"$FABRIC_HOME/chaincode/package-id"
+# Each org runs its own chaincode server: its package's connection.json names that server, so the
+# two orgs install different packages (different package ids) of the same chaincode definition.
+package_for() { # ORGKEY PORT -> prints the package id
+  pkg_dir="$FABRIC_HOME/chaincode/$1"
+  mkdir -p "$pkg_dir"
+  printf '{"address":"%s:%s","dial_timeout":"10s","tls_required":false}\n' "$HOST" "$2" >"$pkg_dir/connection.json"
+  printf '{"type":"ccaas","label":"%s"}\n' "$CHAINCODE_LABEL" >"$pkg_dir/metadata.json"
+  (cd "$pkg_dir" && tar -czf code.tar.gz connection.json && tar -czf "$CHAINCODE_LABEL.tar.gz" metadata.json code.tar.gz)
+  printf '%s:%s\n' "$CHAINCODE_LABEL" "$(sha256sum "$pkg_dir/$CHAINCODE_LABEL.tar.gz" | cut -d' ' -f1)" | tee "$pkg_dir/package-id"
+}
+log "packaging chaincode $CHAINCODE_NAME ($CHAINCODE_LABEL) for each org's chaincode service"
+REGULATOR_PACKAGE_ID=$(package_for regulatororg "$CHAINCODE_SERVER_REGULATOR_PORT")
+CB_PACKAGE_ID=$(package_for cborg "$CHAINCODE_SERVER_CB_PORT")
 
 log "installing on both peers"
-regulator lifecycle chaincode install "$PACKAGE" >>"$LOGS/cli.log" 2>&1
-cb lifecycle chaincode install "$PACKAGE" >>"$LOGS/cli.log" 2>&1
+regulator lifecycle chaincode install "$FABRIC_HOME/chaincode/regulatororg/$CHAINCODE_LABEL.tar.gz" >>"$LOGS/cli.log" 2>&1
+cb lifecycle chaincode install "$FABRIC_HOME/chaincode/cborg/$CHAINCODE_LABEL.tar.gz" >>"$LOGS/cli.log" 2>&1
 
 if [ -z "${FABRIC_CHAINCODE_DIR:-}" ]; then
   log "building chaincode (tsc -b chaincode)"
   (cd "$ROOT" && npx tsc -b chaincode)
 fi
-log "starting chaincode server"
-(cd "$CHAINCODE_DIR" && start_bg chaincode env CORE_CHAINCODE_ID="$PACKAGE_ID" \
-  CERTLEDGER_AGENCY_MSP_IDS="$CB_MSPID" CERTLEDGER_REGULATOR_MSP_IDS="$REGULATOR_MSPID" \
-  CORE_CHAINCODE_ADDRESS="$HOST:$CHAINCODE_SERVER_PORT" npx fabric-chaincode-node server \
-    --chaincode-address "$HOST:$CHAINCODE_SERVER_PORT" --chaincode-id "$PACKAGE_ID")
-wait_until "chaincode server" 60 port_open "$CHAINCODE_SERVER_PORT"
+start_chaincode() { # NAME PORT PACKAGE_ID
+  (cd "$CHAINCODE_DIR" && start_bg "$1" env CORE_CHAINCODE_ID="$3" CORE_CHAINCODE_ADDRESS="$HOST:$2" \
+    CERTLEDGER_AGENCY_MSP_IDS="$CB_MSPID" CERTLEDGER_REGULATOR_MSP_IDS="$REGULATOR_MSPID" \
+    npx fabric-chaincode-node server --chaincode-address "$HOST:$2" --chaincode-id "$3")
+}
+log "starting the chaincode services"
+start_chaincode chaincode-regulator "$CHAINCODE_SERVER_REGULATOR_PORT" "$REGULATOR_PACKAGE_ID"
+start_chaincode chaincode-cb "$CHAINCODE_SERVER_CB_PORT" "$CB_PACKAGE_ID"
+wait_until "RegulatorOrg chaincode service" 60 port_open "$CHAINCODE_SERVER_REGULATOR_PORT"
+wait_until "CBOrg chaincode service" 60 port_open "$CHAINCODE_SERVER_CB_PORT"
 
 log "approving for both orgs and committing (policy $ENDORSEMENT_POLICY)"
 CC_ARGS="--channelID $CHANNEL_NAME --name $CHAINCODE_NAME --version $CHAINCODE_VERSION --sequence $CHAINCODE_SEQUENCE"
 # shellcheck disable=SC2086
-regulator lifecycle chaincode approveformyorg $ORDERER_ARGS $CC_ARGS --package-id "$PACKAGE_ID" \
+regulator lifecycle chaincode approveformyorg $ORDERER_ARGS $CC_ARGS --package-id "$REGULATOR_PACKAGE_ID" \
   --signature-policy "$ENDORSEMENT_POLICY" >>"$LOGS/cli.log" 2>&1
 # shellcheck disable=SC2086
-cb lifecycle chaincode approveformyorg $ORDERER_ARGS $CC_ARGS --package-id "$PACKAGE_ID" \
+cb lifecycle chaincode approveformyorg $ORDERER_ARGS $CC_ARGS --package-id "$CB_PACKAGE_ID" \
   --signature-policy "$ENDORSEMENT_POLICY" >>"$LOGS/cli.log" 2>&1
 # shellcheck disable=SC2086
 regulator lifecycle chaincode commit $ORDERER_ARGS $CC_ARGS --signature-policy "$ENDORSEMENT_POLICY" \
