@@ -1,0 +1,84 @@
+/**
+ * The envelope fields the audit compares with the store's columns, read straight from the canonical
+ * bytes (protobuf wire format of certledger.v1.EventEnvelope) without decoding the payload. A full
+ * decode costs far more than the hash; the hash already covers every payload byte.
+ */
+export interface EnvelopeHeader {
+  readonly eventId: string;
+  readonly certificationId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly agencyId: string;
+  readonly occurredAt: string;
+  readonly prevHash: string;
+  readonly hasData: boolean;
+}
+
+export class EnvelopeFormatError extends Error {
+  readonly code = 'envelope-format';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvelopeFormatError';
+  }
+}
+
+const ZERO_HASH = '0'.repeat(64);
+
+function readVarint(bytes: Uint8Array, at: { offset: number }): number {
+  let result = 0;
+  let multiplier = 1;
+  for (let i = 0; i < 8; i++) {
+    if (at.offset >= bytes.length) throw new EnvelopeFormatError('truncated varint');
+    const byte = bytes[at.offset++]!;
+    result += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return result;
+    multiplier *= 128;
+  }
+  throw new EnvelopeFormatError('varint too long');
+}
+
+/** Reads fields 1–8 of an EventEnvelope; throws EnvelopeFormatError on bytes that are no envelope. */
+export function readEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = { offset: 0 };
+  const text: Record<number, string> = {};
+  let version = 0;
+  let prevHash = ZERO_HASH;
+  let hasData = false;
+  let lastField = 0;
+  while (at.offset < buffer.length) {
+    const tag = readVarint(buffer, at);
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field <= lastField || field > 8) throw new EnvelopeFormatError(`field ${field} out of order or unknown`);
+    lastField = field;
+    if (field === 4) {
+      if (wireType !== 0) throw new EnvelopeFormatError('version must be a varint');
+      version = readVarint(buffer, at);
+      continue;
+    }
+    if (wireType !== 2) throw new EnvelopeFormatError(`field ${field} must be length-delimited`);
+    const length = readVarint(buffer, at);
+    const end = at.offset + length;
+    if (end > buffer.length) throw new EnvelopeFormatError(`field ${field} runs past the end`);
+    if (field === 7) {
+      if (length !== 32) throw new EnvelopeFormatError('prev_hash must be 32 bytes');
+      prevHash = buffer.toString('hex', at.offset, end);
+    } else if (field === 8) {
+      hasData = true;
+    } else {
+      text[field] = buffer.toString('utf8', at.offset, end);
+    }
+    at.offset = end;
+  }
+  return {
+    eventId: text[1] ?? '',
+    certificationId: text[2] ?? '',
+    type: text[3] ?? '',
+    version,
+    agencyId: text[5] ?? '',
+    occurredAt: text[6] ?? '',
+    prevHash,
+    hasData,
+  };
+}

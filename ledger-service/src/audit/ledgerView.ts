@@ -1,0 +1,169 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import type { EventRecord, LogHead, StreamHeadRecord, BatchRecord } from '@certledger/chaincode';
+import { compositeKey, EMBEDDED_LEDGER_FILE } from '../anchoring/embedded';
+import type { LedgerBackend } from '../anchoring/port';
+import type { LogHeadLedger } from './logHeads/ledger';
+import type { LedgerDigest, LedgerHead } from './types';
+
+export interface LedgerBatch {
+  readonly batchId: string;
+  readonly root: string;
+  readonly size: number;
+}
+
+/** What the audit reads from the ledger, in bulk. */
+export interface AuditLedgerView {
+  readonly kind: 'embedded' | 'fabric';
+  digests(eventIds: readonly string[]): Promise<Map<string, LedgerDigest>>;
+  heads(streamIds: readonly string[]): Promise<Map<string, LedgerHead>>;
+  batches(batchIds: readonly string[]): Promise<Map<string, LedgerBatch>>;
+  /** How many event digests the ledger holds, when it can count them. */
+  eventCount?(): Promise<number>;
+  /** Every digest whose eventId `known` rejects, when the ledger can enumerate its digests. */
+  digestsNotIn?(known: (eventId: string) => boolean): Promise<LedgerDigest[]>;
+  /** The signed log heads on the ledger, smallest first. */
+  logHeads(): Promise<LogHead[]>;
+  close(): Promise<void>;
+}
+
+export class AuditSourceError extends Error {
+  readonly code = 'audit-source-unavailable';
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditSourceError';
+  }
+}
+
+function digestOf(record: EventRecord): LedgerDigest {
+  return {
+    eventId: record.eventId,
+    streamId: record.streamId,
+    version: record.version,
+    hash: record.hash,
+    prevHash: record.prevHash,
+    batchId: record.batchId,
+    agencyId: record.agencyId,
+  };
+}
+
+const range = (kind: string): [string, string] => {
+  const start = compositeKey(kind, []);
+  return [start, start.slice(0, -1) + '\u0001'];
+};
+
+/**
+ * Reads the embedded ledger's world state directly (read-only), as a peer would: fast enough to
+ * audit a million events, and independent of the service that writes it.
+ */
+export function openEmbeddedLedgerView(options: { readonly dataDir: string; readonly fileName?: string }): AuditLedgerView {
+  const file = path.join(options.dataDir, options.fileName ?? EMBEDDED_LEDGER_FILE);
+  if (!fs.existsSync(file)) throw new AuditSourceError(`no embedded ledger at ${file}`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const get = db.prepare<[string], { value: Buffer }>('SELECT value FROM world_state WHERE key = ?');
+  const scan = db.prepare<[string, string], { key: string; value: Buffer }>('SELECT key, value FROM world_state WHERE key > ? AND key < ?');
+  const keys = db.prepare<[string, string], { key: string }>('SELECT key FROM world_state WHERE key > ? AND key < ?');
+  const count = db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM world_state WHERE key > ? AND key < ?');
+  const read = <T>(kind: string, id: string): T | undefined => {
+    const row = get.get(compositeKey(kind, [id]));
+    return row ? (JSON.parse(row.value.toString('utf8')) as T) : undefined;
+  };
+  const [eventStart, eventEnd] = range('event');
+  const [headStart, headEnd] = range('loghead');
+  const eventPrefix = eventStart.length;
+  return {
+    kind: 'embedded',
+    async digests(eventIds) {
+      const found = new Map<string, LedgerDigest>();
+      for (const id of eventIds) {
+        const record = read<EventRecord>('event', id);
+        if (record) found.set(id, digestOf(record));
+      }
+      return found;
+    },
+    async heads(streamIds) {
+      const found = new Map<string, LedgerHead>();
+      for (const id of streamIds) {
+        const head = read<StreamHeadRecord>('stream', id);
+        if (head) found.set(id, head);
+      }
+      return found;
+    },
+    async batches(batchIds) {
+      const found = new Map<string, LedgerBatch>();
+      for (const id of batchIds) {
+        const batch = read<BatchRecord>('batch', id);
+        if (batch) found.set(id, { batchId: batch.batchId, root: batch.root, size: batch.size });
+      }
+      return found;
+    },
+    async eventCount() {
+      return count.get(eventStart, eventEnd)!.n;
+    },
+    async digestsNotIn(known) {
+      const missing: LedgerDigest[] = [];
+      for (const row of keys.iterate(eventStart, eventEnd)) {
+        const eventId = row.key.slice(eventPrefix, -1);
+        if (known(eventId)) continue;
+        const record = read<EventRecord>('event', eventId);
+        if (record) missing.push(digestOf(record));
+      }
+      return missing;
+    },
+    async logHeads() {
+      const heads: LogHead[] = [];
+      for (const row of scan.iterate(headStart, headEnd)) {
+        if (row.key.endsWith('latest\u0000')) continue;
+        heads.push(JSON.parse(row.value.toString('utf8')) as LogHead);
+      }
+      return heads.sort((a, b) => a.treeSize - b.treeSize);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The audit's view through any LedgerBackend's read-only queries (Fabric): one query per key, `concurrency` at a time. */
+export function ledgerViewOfBackend(options: { readonly backend: LedgerBackend; readonly logHeads?: LogHeadLedger; readonly concurrency?: number }): AuditLedgerView {
+  const { backend } = options;
+  const concurrency = options.concurrency ?? 16;
+  async function collect<T>(ids: readonly string[], fetch: (id: string) => Promise<T | undefined>): Promise<Map<string, T>> {
+    const values = await mapLimited(ids, concurrency, fetch);
+    const found = new Map<string, T>();
+    ids.forEach((id, i) => {
+      if (values[i] !== undefined) found.set(id, values[i]!);
+    });
+    return found;
+  }
+  return {
+    kind: backend.kind,
+    digests: (ids) =>
+      collect(ids, async (id) => {
+        const record = (await backend.getEvent(id)) as (EventRecord & Record<string, unknown>) | undefined;
+        return record ? digestOf(record) : undefined;
+      }),
+    heads: (ids) => collect(ids, (id) => backend.getStreamHead(id)),
+    batches: (ids) => collect(ids, async (id) => backend.getBatch(id)),
+    async logHeads() {
+      return options.logHeads ? options.logHeads.listHeads() : [];
+    },
+    async close() {
+      await backend.close();
+    },
+  };
+}

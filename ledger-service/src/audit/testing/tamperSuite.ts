@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AnchorStore } from '../../anchoring/anchorStore';
+import { openEmbeddedBackend, type EmbeddedLedgerBackend } from '../../anchoring/embedded';
+import type { EventStore, StoredEvent } from '../../eventStore/port';
+import type { AnchorMembership } from '../anchorMembership';
+import { runAudit, type AuditReport } from '../audit';
+import { openEmbeddedLedgerView } from '../ledgerView';
+import type { Discrepancy } from '../types';
+import { AGENCY, buildHistory, OTHER_AGENCY } from './history';
+import { deleteEvent, editPayload, insertForged, swapPositions, type TamperDb } from './tamper';
+
+/** One event store with its anchor store and raw SQL access, as a tamper suite needs it. */
+export interface TamperTarget {
+  readonly store: EventStore;
+  readonly anchorStore: AnchorStore;
+  readonly db: TamperDb;
+  readonly membership: () => Promise<AnchorMembership>;
+  close(): Promise<void>;
+}
+
+/** The same tamper tests against any event store adapter, with the real anchorer and embedded ledger. */
+export function tamperSuite(name: string, open: (dir: string) => Promise<TamperTarget>): void {
+  describe(`audit against tampering: ${name} + embedded ledger`, () => {
+    let dir: string;
+    let target: TamperTarget;
+    let ledger: EmbeddedLedgerBackend;
+    let certificationIds: string[];
+
+    beforeEach(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-tamper-'));
+      target = await open(dir);
+      ledger = openEmbeddedBackend({ dataDir: dir });
+      ({ certificationIds } = await buildHistory({ store: target.store, anchorStore: target.anchorStore, ledger, certifications: 3, otherAgencyCertifications: 1 }));
+    });
+
+    afterEach(async () => {
+      await target.close();
+      await ledger.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function audit(options: { filter?: { agencyId?: string }; now?: () => Date } = {}): Promise<AuditReport> {
+      const view = openEmbeddedLedgerView({ dataDir: dir });
+      try {
+        return await runAudit({ store: target.store, ledger: view, membership: await target.membership(), pageSize: 17, ...options });
+      } finally {
+        await view.close();
+      }
+    }
+
+    const streamOf = async (i: number): Promise<StoredEvent[]> => target.store.readStream(`certification-${certificationIds[i]}`);
+    const kinds = (report: AuditReport): string[] => report.discrepancies.map((d) => `${d.kind}:${d.reason}`);
+    const only = (report: AuditReport): Discrepancy => {
+      expect(report.discrepancies).toHaveLength(1);
+      return report.discrepancies[0]!;
+    };
+
+    it('finds nothing wrong in an untouched, anchored history', async () => {
+      const report = await audit();
+      expect(report.ok).toBe(true);
+      expect(report.discrepancies).toEqual([]);
+      expect(report.counts).toMatchObject({ eventsInLog: 56, eventsAudited: 56, streamsAudited: 4, anchoredEvents: 56, pendingEvents: 0 });
+      expect(report.counts.batchesChecked).toBeGreaterThan(0);
+    });
+
+    it('names an edited payload (hash column left alone) as modified, with its event, stream and position', async () => {
+      const victim = (await streamOf(1))[5]!;
+      await editPayload(target.db, victim.eventId);
+      const report = await audit();
+      expect(report.ok).toBe(false);
+      expect(only(report)).toMatchObject({
+        kind: 'modified',
+        reason: 'bytes-hash-mismatch',
+        eventId: victim.eventId,
+        streamId: victim.streamId,
+        version: 5,
+        position: victim.position,
+        expected: victim.hash,
+      });
+    });
+
+    it('names an edited payload whose hash was recomputed as modified against the anchored digest', async () => {
+      const victim = (await streamOf(0))[3]!;
+      await editPayload(target.db, victim.eventId, { rehash: true });
+      const finding = only(await audit());
+      expect(finding).toMatchObject({ kind: 'modified', reason: 'hash-differs-from-anchored-digest', eventId: victim.eventId, expected: victim.hash, position: victim.position });
+    });
+
+    it('names a deleted event as deleted, from the ledger digest it leaves behind', async () => {
+      const victim = (await streamOf(2))[7]!;
+      await deleteEvent(target.db, victim.eventId);
+      const finding = only(await audit());
+      expect(finding).toMatchObject({ kind: 'deleted', reason: 'version-gap', eventId: victim.eventId, streamId: victim.streamId, version: 7, expected: victim.hash });
+    });
+
+    it("names a deleted last event as deleted: the ledger's stream head is beyond the store", async () => {
+      const stream = await streamOf(0);
+      const victim = stream[stream.length - 1]!;
+      await deleteEvent(target.db, victim.eventId);
+      const finding = only(await audit());
+      expect(finding).toMatchObject({ kind: 'deleted', reason: 'tail-truncated', eventId: victim.eventId, version: victim.version });
+    });
+
+    it('names a whole stream gone from the store as anchored-but-missing-from-store', async () => {
+      const stream = await streamOf(1);
+      for (const event of stream) await deleteEvent(target.db, event.eventId);
+      const report = await audit();
+      expect(report.discrepancies).toHaveLength(stream.length);
+      expect(new Set(report.discrepancies.map((d) => d.kind))).toEqual(new Set(['anchored-but-missing-from-store']));
+      expect(report.discrepancies.map((d) => d.eventId).sort()).toEqual(stream.map((e) => e.eventId).sort());
+    });
+
+    it('names two swapped events as reordered', async () => {
+      const stream = await streamOf(1);
+      await swapPositions(target.db, stream[4]!.eventId, stream[9]!.eventId);
+      const report = await audit();
+      expect(kinds(report)).toEqual(['reordered:log-order-differs', 'reordered:log-order-differs']);
+      expect(report.discrepancies.map((d) => d.eventId).sort()).toEqual([stream[4]!.eventId, stream[9]!.eventId].sort());
+      expect(report.discrepancies.find((d) => d.eventId === stream[4]!.eventId)!.position).toBe(stream[9]!.position);
+    });
+
+    it('names a forged event with a recomputed chain as inserted, listing the renumbered events after it', async () => {
+      const stream = await streamOf(2);
+      const forged = await insertForged(target.db, stream[0]!.streamId, 6);
+      const finding = only(await audit());
+      expect(finding).toMatchObject({ kind: 'inserted', reason: 'unanchored-among-anchored', eventId: forged, version: 6 });
+      expect(finding.affected!.map((a) => a.eventId)).toEqual(stream.slice(6).map((e) => e.eventId));
+      expect(finding.affected![0]).toMatchObject({ storedVersion: 7, anchoredVersion: 6 });
+    });
+
+    it('reports events the anchorer never anchored once the grace period is over, and only then', async () => {
+      const { store } = target;
+      const last = (await streamOf(0)).at(-1)!;
+      const { createIntake } = await import('../../intake/intake');
+      const { defaultRulesConfig } = await import('../../certification');
+      const intake = createIntake({ store, rules: defaultRulesConfig, clock: () => new Date() });
+      await intake.submit(AGENCY, {
+        certificationId: certificationIds[0]!,
+        eventId: '00000000-0000-4000-8000-000000000001',
+        type: 'CertificateSuspended',
+        occurredAt: '2026-06-01T10:00:00+08:00',
+        expectedVersion: last.version,
+        data: { reason: 'complaint under review', until: '2026-09-01' },
+      });
+      const fresh = await audit();
+      expect(fresh.ok).toBe(true);
+      expect(fresh.counts.pendingEvents).toBe(1);
+      const late = await audit({ now: () => new Date(Date.now() + 3_600_000) });
+      expect(only(late)).toMatchObject({ kind: 'never-anchored', eventId: '00000000-0000-4000-8000-000000000001', version: last.version + 1 });
+    });
+
+    it('limits the audit to one agency', async () => {
+      const victim = (await streamOf(3))[2]!;
+      await editPayload(target.db, victim.eventId);
+      const mine = await audit({ filter: { agencyId: AGENCY } });
+      expect(mine.ok).toBe(true);
+      expect(mine.counts.eventsAudited).toBe(42);
+      const theirs = await audit({ filter: { agencyId: OTHER_AGENCY } });
+      expect(only(theirs)).toMatchObject({ kind: 'modified', eventId: victim.eventId });
+    });
+  });
+}
