@@ -1,0 +1,13 @@
+export * from './types';
+export * from './model';
+export * from './store';
+export * from './runner';
+export * from './queries';
+export * from './agencies';
+export * from './memoryFeed';
+export { summarize } from './summary';
+export { registryModel, localDateOf } from './models/registry';
+export { eventLogModel, chainErrorOf } from './models/eventLog';
+export { anchorsModel } from './models/anchors';
+export { createProjections, READ_MODELS, type Projections, type ProjectionsOptions } from './projections';
+export * from './supervision';

@@ -1,0 +1,188 @@
+import type { ReadModel } from '../model';
+import type { SqlExecutor } from '../store/port';
+import type { CertificateStatus, LogEvent } from '../types';
+
+/**
+ * Certificate registry: one row per certification (holder, scheme), one per certificate (its
+ * current state), the status history of each certificate (for "status as of a date"), and
+ * per-agency counts by status (for the public disclosure).
+ */
+export const registryModel: ReadModel<LogEvent> = {
+  name: 'registry',
+  schemaVersion: 1,
+  source: 'events',
+  tables: ['reg_agency_counts', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
+  ddl: () => [
+    `CREATE TABLE IF NOT EXISTS reg_certifications (
+      certification_id TEXT PRIMARY KEY,
+      agency_id TEXT NOT NULL,
+      holder_name TEXT NOT NULL,
+      credit_code TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      scheme TEXT NOT NULL,
+      standard TEXT NOT NULL,
+      scope TEXT NOT NULL,
+      current_certificate_no TEXT
+    )`,
+    `CREATE TABLE IF NOT EXISTS reg_certificates (
+      certificate_no TEXT PRIMARY KEY,
+      certification_id TEXT NOT NULL,
+      agency_id TEXT NOT NULL,
+      holder_name TEXT NOT NULL,
+      credit_code TEXT NOT NULL,
+      region_code TEXT NOT NULL,
+      scheme TEXT NOT NULL,
+      standard TEXT NOT NULL,
+      scope TEXT NOT NULL,
+      sectors TEXT NOT NULL,
+      issued_at TEXT NOT NULL,
+      valid_until TEXT NOT NULL,
+      status TEXT NOT NULL,
+      status_since TEXT NOT NULL,
+      status_reason TEXT,
+      suspended_until TEXT,
+      issued_event_id TEXT NOT NULL,
+      status_event_id TEXT NOT NULL,
+      scope_event_id TEXT,
+      superseded_by TEXT,
+      position BIGINT NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS reg_certificates_credit ON reg_certificates (credit_code)',
+    'CREATE INDEX IF NOT EXISTS reg_certificates_holder ON reg_certificates (holder_name)',
+    'CREATE INDEX IF NOT EXISTS reg_certificates_agency ON reg_certificates (agency_id, status, valid_until)',
+    `CREATE TABLE IF NOT EXISTS reg_certificate_history (
+      certificate_no TEXT NOT NULL,
+      position BIGINT NOT NULL,
+      status TEXT NOT NULL,
+      effective_date TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      PRIMARY KEY (certificate_no, position)
+    )`,
+    `CREATE TABLE IF NOT EXISTS reg_agency_counts (
+      agency_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      n BIGINT NOT NULL,
+      PRIMARY KEY (agency_id, status)
+    )`,
+  ],
+  apply: async (tx, events) => {
+    for (const event of events) await applyOne(tx, event);
+  },
+};
+
+const STATUS_OF: Readonly<Record<string, CertificateStatus | undefined>> = {
+  CertificateSuspended: 'suspended',
+  CertificateRestored: 'valid',
+  CertificateWithdrawn: 'withdrawn',
+  CertificateCancelled: 'cancelled',
+  CertificateExpired: 'expired',
+};
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
+/** The calendar date where the event happened: the date part of its ISO time as written. */
+export const localDateOf = (iso: string): string => iso.slice(0, 10);
+
+async function count(tx: SqlExecutor, agencyId: string, status: string, delta: number): Promise<void> {
+  await tx.run(
+    `INSERT INTO reg_agency_counts (agency_id, status, n) VALUES (?, ?, ?)
+     ON CONFLICT (agency_id, status) DO UPDATE SET n = reg_agency_counts.n + excluded.n`,
+    [agencyId, status, delta],
+  );
+}
+
+interface CertificationRow {
+  agency_id: string;
+  holder_name: string;
+  credit_code: string;
+  region_code: string;
+  scheme: string;
+  standard: string;
+  scope: string;
+  current_certificate_no: string | null;
+}
+
+async function applyOne(tx: SqlExecutor, event: LogEvent): Promise<void> {
+  const data = event.data;
+  switch (event.type) {
+    case 'ApplicationSubmitted': {
+      const client = (data.client ?? {}) as Record<string, unknown>;
+      await tx.run(
+        `INSERT INTO reg_certifications (certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (certification_id) DO UPDATE SET holder_name = excluded.holder_name, credit_code = excluded.credit_code,
+           region_code = excluded.region_code, scheme = excluded.scheme, standard = excluded.standard, scope = excluded.scope`,
+        [event.certificationId, event.agencyId, text(client.name), text(client.creditCode), text(client.regionCode) || event.regionCode,
+          text(data.scheme), text(data.standard), text(data.scope)],
+      );
+      return;
+    }
+    case 'CertificationTransferred': {
+      const row = await tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      if (!row) return;
+      await tx.run('UPDATE reg_certifications SET agency_id = ? WHERE certification_id = ?', [event.agencyId, event.certificationId]);
+      if (row.current_certificate_no) {
+        const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
+        if (cert) {
+          await tx.run('UPDATE reg_certificates SET agency_id = ? WHERE certificate_no = ?', [event.agencyId, row.current_certificate_no]);
+          await count(tx, cert.agency_id, cert.status, -1);
+          await count(tx, event.agencyId, cert.status, 1);
+        }
+      }
+      return;
+    }
+    case 'CertificateIssued': {
+      const row = await tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      const certificateNo = text(data.certificateNo);
+      if (!row || certificateNo === '') return;
+      if (row.current_certificate_no && row.current_certificate_no !== certificateNo) {
+        await tx.run('UPDATE reg_certificates SET superseded_by = ? WHERE certificate_no = ?', [certificateNo, row.current_certificate_no]);
+      }
+      const changes = await tx.run(
+        `INSERT INTO reg_certificates (certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard,
+           scope, sectors, issued_at, valid_until, status, status_since, issued_event_id, status_event_id, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, ?)
+         ON CONFLICT (certificate_no) DO NOTHING`,
+        [certificateNo, event.certificationId, event.agencyId, row.holder_name, row.credit_code, row.region_code, row.scheme, row.standard,
+          text(data.scope) || row.scope, JSON.stringify(data.sectors ?? []), text(data.issuedAt), text(data.validUntil),
+          text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId, event.eventId, event.position],
+      );
+      if (changes === 0) return;
+      await tx.run('UPDATE reg_certifications SET current_certificate_no = ? WHERE certification_id = ?', [certificateNo, event.certificationId]);
+      await tx.run(
+        'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
+        [certificateNo, event.position, 'valid', text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId],
+      );
+      await count(tx, event.agencyId, 'valid', 1);
+      return;
+    }
+    case 'CertificateScopeChanged': {
+      const row = await tx.get<{ current_certificate_no: string | null }>('SELECT current_certificate_no FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      if (!row?.current_certificate_no) return;
+      await tx.run('UPDATE reg_certificates SET scope = ?, sectors = ?, scope_event_id = ?, position = ? WHERE certificate_no = ?', [
+        text(data.scope), JSON.stringify(data.sectors ?? []), event.eventId, event.position, row.current_certificate_no]);
+      return;
+    }
+    default: {
+      const status = STATUS_OF[event.type];
+      if (!status) return;
+      const row = await tx.get<{ current_certificate_no: string | null }>('SELECT current_certificate_no FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      if (!row?.current_certificate_no) return;
+      const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
+      if (!cert) return;
+      const since = localDateOf(event.occurredAt);
+      await tx.run(
+        `UPDATE reg_certificates SET status = ?, status_since = ?, status_reason = ?, suspended_until = ?, status_event_id = ?, position = ?
+         WHERE certificate_no = ?`,
+        [status, since, text(data.reason) || null, status === 'suspended' ? text(data.until) || null : null, event.eventId, event.position, row.current_certificate_no],
+      );
+      await tx.run(
+        'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
+        [row.current_certificate_no, event.position, status, since, event.eventId],
+      );
+      if (cert.status !== status) {
+        await count(tx, cert.agency_id, cert.status, -1);
+        await count(tx, cert.agency_id, status, 1);
+      }
+    }
+  }
+}

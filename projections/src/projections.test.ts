@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { parseAgencies } from './agencies';
+import { issuedCertification, streamBuilder } from './fixtures';
+import { createMemoryAnchorFeed, createMemoryFeed } from './memoryFeed';
+import { createProjections, type Projections } from './projections';
+import { createSqliteReadStore } from './store';
+
+const agencies = parseAgencies({ agencies: [{ agencyId: 'CNCA-R-2002-001', name: 'Demo CB', approvalNo: 'CNCA-R-2002-001', schemes: ['QMS'] }] });
+const logger = pino({ level: 'silent' });
+
+describe('projections over a real SQLite read store', () => {
+  let dir: string;
+  let projections: Projections;
+  const feed = createMemoryFeed();
+  const anchors = createMemoryAnchorFeed();
+  let day = '2026-06-01';
+
+  const builderA = streamBuilder({ certificationId: 'cert-a', agencyId: 'CNCA-R-2002-001', regionCode: '320102' });
+  const a = { certificationId: 'cert-a', agencyId: 'CNCA-R-2002-001', regionCode: '320102', holderName: '南京阀门有限公司', creditCode: '91320100MA1XXXXX0A', certificateNo: 'CERT-A-1', issuedAt: '2026-01-10', validUntil: '2029-01-09' };
+  const b = { certificationId: 'cert-b', agencyId: 'CNCA-R-2003-002', regionCode: '320501', holderName: 'Suzhou Pumps', creditCode: '91320500MA1YYYYY0B', certificateNo: 'CERT-B-1', issuedAt: '2023-01-10', validUntil: '2026-01-09' };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proj-'));
+    const store = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
+    projections = createProjections({ events: feed, anchors, store, agencies, logger, today: () => day, batchSize: 3 });
+    feed.append(issuedCertification(a, builderA));
+    feed.append(issuedCertification(b));
+    feed.append([
+      builderA.event('CertificateSuspended', { reason: 'surveillance overdue', until: '2026-08-01' }, '2026-03-01T09:00:00+08:00'),
+    ]);
+    await projections.runner.catchUp();
+  });
+
+  afterAll(async () => {
+    await projections.close();
+    await projections.store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers status now and as of a date: valid before the suspension, suspended after', async () => {
+    expect((await projections.queries.certificate('CERT-A-1'))?.status).toBe('suspended');
+    expect((await projections.queries.certificate('CERT-A-1', '2026-02-28'))?.status).toBe('valid');
+    expect((await projections.queries.certificate('CERT-A-1', '2026-03-01'))?.status).toBe('suspended');
+    expect((await projections.queries.certificate('CERT-A-1', '2025-12-31'))?.status).toBe('not-issued');
+    expect(await projections.queries.certificate('NOPE')).toBeUndefined();
+  });
+
+  it('expires a certificate whose validUntil has passed without any event', async () => {
+    const view = await projections.queries.certificate('CERT-B-1');
+    expect(view?.status).toBe('expired');
+    expect(view?.recordedStatus).toBe('valid');
+    expect((await projections.queries.certificate('CERT-B-1', '2025-05-05'))?.status).toBe('valid');
+  });
+
+  it('finds certificates by holder name prefix and by credit code', async () => {
+    expect((await projections.queries.searchCertificates('南京')).map((c) => c.certificateNo)).toEqual(['CERT-A-1']);
+    expect((await projections.queries.searchCertificates('91320500MA1YYYYY0B')).map((c) => c.certificateNo)).toEqual(['CERT-B-1']);
+    expect(await projections.queries.searchCertificates('Nobody')).toEqual([]);
+  });
+
+  it('never applies a re-delivered event twice, and a rebuild gives the same read model', async () => {
+    const snapshot = async (store = projections.store) => ({
+      counts: await store.all('SELECT agency_id, status, n FROM reg_agency_counts ORDER BY agency_id, status'),
+      history: await store.all('SELECT certificate_no, position, status FROM reg_certificate_history ORDER BY position'),
+      events: await store.all('SELECT position, chain_ok FROM log_events ORDER BY position'),
+    });
+    const expected = await snapshot();
+    expect(expected.counts).toEqual([
+      { agency_id: 'CNCA-R-2002-001', status: 'suspended', n: 1 },
+      { agency_id: 'CNCA-R-2002-001', status: 'valid', n: 0 },
+      { agency_id: 'CNCA-R-2003-002', status: 'valid', n: 1 },
+    ]);
+    // A feed that hands back the three events before the requested position every time, read two by two.
+    const stuttering = { ...feed, readAll: (after: number, limit: number) => feed.readAll(Math.max(0, after - 3), limit + 3) };
+    const other = createSqliteReadStore({ file: path.join(dir, 'stutter.sqlite') });
+    const second = createProjections({ events: stuttering, store: other, agencies, logger, today: () => day, batchSize: 2 });
+    await second.runner.catchUp();
+    expect(await snapshot(other)).toEqual(expected);
+    // The same store followed by two runners at once.
+    const third = createProjections({ events: stuttering, store: other, agencies, logger, today: () => day, batchSize: 2 });
+    await Promise.all([second.runner.rebuild('registry'), third.runner.catchUp()]);
+    expect(await snapshot(other)).toEqual(expected);
+    await other.close();
+    const applied = await projections.runner.rebuild('registry');
+    expect(applied).toBe(feed.events.length);
+    expect(await snapshot()).toEqual(expected);
+    expect((await projections.queries.checkpoints()).registry).toBe(feed.events.length);
+  });
+
+  it('traces a certification step by step with chain checks and anchor status', async () => {
+    const first = feed.events.slice(0, 2).map((e) => e.eventId);
+    anchors.commit({ batchId: 'b1', eventIds: first, backend: 'embedded', channel: 'certledger', chaincode: 'certledger', transactionId: 'tx1', blockNumber: 7, committedAt: new Date().toISOString() });
+    await projections.runner.catchUp();
+    const trace = await projections.queries.trace('cert-a');
+    expect(trace?.steps.map((s) => s.type)).toEqual(['ApplicationSubmitted', 'AuditTeamAssigned', 'CertificationDecided', 'CertificateIssued', 'CertificateSuspended']);
+    expect(trace?.chainIntact).toBe(true);
+    expect(trace?.steps[0]?.anchor).toMatchObject({ status: 'anchored', blockNumber: 7, transactionId: 'tx1' });
+    expect(trace?.steps[2]?.anchor.status).toBe('pending');
+    expect(trace?.holder?.creditCode).toBe(a.creditCode);
+  });
+
+  it('flags an event that does not continue its stream', async () => {
+    const broken = streamBuilder({ certificationId: 'cert-x', agencyId: 'CNCA-R-2002-001', regionCode: '320102' });
+    const events = issuedCertification({ ...a, certificationId: 'cert-x', certificateNo: 'CERT-X' }, broken);
+    feed.append([events[0]!, { ...events[2]!, prevHash: 'f'.repeat(64) }]);
+    await projections.runner.catchUp();
+    const trace = await projections.queries.trace('cert-x');
+    expect(trace?.chainIntact).toBe(false);
+    expect(trace?.steps[1]?.chain.ok).toBe(false);
+  });
+
+  it('limits the audit trail to a jurisdiction and pages by cursor', async () => {
+    const nanjing = await projections.queries.auditTrail({ regionPrefix: '3201', limit: 100 });
+    expect(nanjing.items.length).toBeGreaterThan(0);
+    expect(nanjing.items.every((e) => e.regionCode.startsWith('3201'))).toBe(true);
+    const wuxi = await projections.queries.auditTrail({ regionPrefix: '3202', limit: 100 });
+    expect(wuxi.items).toEqual([]);
+    const province = await projections.queries.auditTrail({ regionPrefix: '32', limit: 4 });
+    expect(province.items).toHaveLength(4);
+    const rest = await projections.queries.auditTrail({ regionPrefix: '32', limit: 100, after: province.next! });
+    expect(province.items.length + rest.items.length).toBe(feed.events.length);
+    const suspensions = await projections.queries.auditTrail({ type: 'CertificateSuspended', limit: 10 });
+    expect(suspensions.items.map((e) => e.certificationId)).toEqual(['cert-a']);
+    const march = await projections.queries.auditTrail({ from: '2026-02-28T16:00:00.000Z', to: '2026-03-02T00:00:00.000Z', limit: 10 });
+    expect(march.items.map((e) => e.type)).toEqual(['CertificateSuspended']);
+  });
+
+  it('discloses agencies with counts by status', async () => {
+    day = '2026-06-01';
+    const list = await projections.queries.agencies();
+    const demo = list.find((x) => x.agencyId === 'CNCA-R-2002-001');
+    const other = list.find((x) => x.agencyId === 'CNCA-R-2003-002');
+    expect(demo).toMatchObject({ known: true, name: 'Demo CB', certificates: { valid: 0, suspended: 1, withdrawn: 0 } });
+    expect(other).toMatchObject({ known: false, certificates: { valid: 0, expired: 1 } });
+  });
+});

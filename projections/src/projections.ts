@@ -1,0 +1,58 @@
+import pino, { type Logger } from 'pino';
+import { loadAgencies, type AgencyDirectory } from './agencies';
+import type { AnyReadModel } from './model';
+import { anchorsModel } from './models/anchors';
+import { eventLogModel } from './models/eventLog';
+import { registryModel } from './models/registry';
+import { createReadQueries, type ReadQueries } from './queries';
+import { createProjectionRunner, type ProjectionRunner } from './runner';
+import { openReadStore, readStoreConfigFromEnv, type ReadStore } from './store';
+import type { AnchorFeed, EventFeed } from './types';
+
+export const READ_MODELS: readonly AnyReadModel[] = [registryModel, eventLogModel, anchorsModel] as unknown as AnyReadModel[];
+
+export interface ProjectionsOptions {
+  readonly events: EventFeed;
+  readonly anchors?: AnchorFeed;
+  /** Defaults to the store the environment names (SQLite under LEDGER_DATA_DIR unless PROJECTIONS_STORE=postgres). */
+  readonly store?: ReadStore;
+  readonly agencies?: AgencyDirectory;
+  readonly logger?: Logger;
+  readonly today?: () => string;
+  readonly batchSize?: number;
+  readonly idleWaitMs?: number;
+}
+
+export interface Projections {
+  readonly runner: ProjectionRunner;
+  readonly queries: ReadQueries;
+  readonly store: ReadStore;
+  /** Stops following and closes the store (when this object opened it). */
+  close(): Promise<void>;
+}
+
+/** The read side wired up: store, the three read models, the runner and the queries over them. */
+export function createProjections(options: ProjectionsOptions): Projections {
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? openReadStore(readStoreConfigFromEnv());
+  const logger = options.logger ?? pino({ name: 'projections' });
+  const runner = createProjectionRunner({
+    store,
+    events: options.events,
+    ...(options.anchors ? { anchors: options.anchors } : {}),
+    models: READ_MODELS,
+    logger,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.idleWaitMs ? { idleWaitMs: options.idleWaitMs } : {}),
+  });
+  const queries = createReadQueries({ store, agencies: options.agencies ?? loadAgencies(), ...(options.today ? { today: options.today } : {}) });
+  return {
+    runner,
+    queries,
+    store,
+    close: async () => {
+      await runner.stop();
+      if (ownsStore) await store.close();
+    },
+  };
+}

@@ -1,0 +1,398 @@
+import type { AgencyDirectory, AgencyProfile } from './agencies';
+import type { ReadStore } from './store/port';
+import { summarize } from './summary';
+import type { CertificateStatus } from './types';
+
+export type StatusAnswer = CertificateStatus | 'not-issued';
+
+export interface CertificateView {
+  readonly certificateNo: string;
+  readonly certificationId: string;
+  /** Status now (or as of `asOf`): `expired` once `validUntil` has passed, even without an event. */
+  readonly status: StatusAnswer;
+  /** The last status an event set (differs from `status` when the date alone expired it). */
+  readonly recordedStatus: CertificateStatus;
+  readonly statusSince: string;
+  readonly statusReason?: string;
+  readonly suspendedUntil?: string;
+  readonly asOf?: string;
+  readonly holder: { readonly name: string; readonly creditCode: string };
+  readonly regionCode: string;
+  readonly scheme: string;
+  readonly standard: string;
+  readonly scope: string;
+  readonly sectors: readonly number[];
+  readonly issuedAt: string;
+  readonly validUntil: string;
+  readonly agency: AgencySummary;
+  readonly supersededBy?: string;
+  /** Events whose receipts prove the answer: the issue, the last scope change, the status-setting event. */
+  readonly proofEventIds: readonly string[];
+}
+
+export interface AgencySummary {
+  readonly agencyId: string;
+  readonly name?: string;
+  readonly nameEn?: string;
+  readonly approvalNo: string;
+  readonly accreditation?: AgencyProfile['accreditation'];
+}
+
+export interface CertificateSummary {
+  readonly certificateNo: string;
+  readonly status: StatusAnswer;
+  readonly holder: { readonly name: string; readonly creditCode: string };
+  readonly scheme: string;
+  readonly standard: string;
+  readonly issuedAt: string;
+  readonly validUntil: string;
+  readonly agencyId: string;
+}
+
+export interface AnchorView {
+  readonly status: 'anchored' | 'pending';
+  readonly batchId?: string;
+  readonly backend?: string;
+  readonly channel?: string;
+  readonly chaincode?: string;
+  readonly transactionId?: string;
+  readonly blockNumber?: number;
+}
+
+export interface LoggedEventView {
+  readonly position: number;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly certificationId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly agencyId: string;
+  readonly regionCode: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly hash: string;
+  readonly prevHash: string;
+  readonly chain: { readonly ok: boolean; readonly error?: string };
+  readonly anchor: AnchorView;
+  readonly summary: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface TraceView {
+  readonly certificationId: string;
+  readonly agencyId: string;
+  readonly holder?: { readonly name: string; readonly creditCode: string };
+  readonly regionCode: string;
+  readonly scheme?: string;
+  readonly standard?: string;
+  readonly currentCertificate?: { readonly certificateNo: string; readonly status: StatusAnswer; readonly validUntil: string };
+  readonly chainIntact: boolean;
+  readonly steps: readonly LoggedEventView[];
+}
+
+export interface AuditTrailQuery {
+  /** Jurisdiction: region code prefix; undefined for everything (admin). */
+  readonly regionPrefix?: string;
+  readonly agencyId?: string;
+  readonly certificationId?: string;
+  readonly type?: string;
+  /** Inclusive lower bound on occurredAt, ISO (compared in UTC). */
+  readonly from?: string;
+  /** Exclusive upper bound on occurredAt, ISO (compared in UTC). */
+  readonly to?: string;
+  /** Position cursor: only events after it. */
+  readonly after?: number;
+  readonly limit: number;
+}
+
+export interface AuditTrailPage {
+  readonly items: readonly LoggedEventView[];
+  /** Position to pass as `after` for the next page, absent on the last page. */
+  readonly next?: number;
+}
+
+export interface AgencyDisclosure extends AgencySummary {
+  readonly approvedUntil?: string;
+  readonly schemes: readonly string[];
+  readonly known: boolean;
+  readonly certificates: { readonly valid: number; readonly suspended: number; readonly withdrawn: number; readonly cancelled: number; readonly expired: number };
+}
+
+export interface ReadQueries {
+  certificate(certificateNo: string, asOf?: string): Promise<CertificateView | undefined>;
+  searchCertificates(holder: string, limit?: number): Promise<CertificateSummary[]>;
+  trace(certificationId: string): Promise<TraceView | undefined>;
+  auditTrail(query: AuditTrailQuery): Promise<AuditTrailPage>;
+  agencies(): Promise<AgencyDisclosure[]>;
+  /** Position each read model has reached. */
+  checkpoints(): Promise<Record<string, number>>;
+}
+
+export interface ReadQueriesOptions {
+  readonly store: ReadStore;
+  readonly agencies: AgencyDirectory;
+  /** Today's date (YYYY-MM-DD) for expiry; defaults to the date in China (UTC+8). */
+  readonly today?: () => string;
+}
+
+export const chinaToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+
+interface CertificateRow {
+  certificate_no: string;
+  certification_id: string;
+  agency_id: string;
+  holder_name: string;
+  credit_code: string;
+  region_code: string;
+  scheme: string;
+  standard: string;
+  scope: string;
+  sectors: string;
+  issued_at: string;
+  valid_until: string;
+  status: CertificateStatus;
+  status_since: string;
+  status_reason: string | null;
+  suspended_until: string | null;
+  issued_event_id: string;
+  status_event_id: string;
+  scope_event_id: string | null;
+  superseded_by: string | null;
+}
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  certification_id: string;
+  type: string;
+  version: number;
+  agency_id: string;
+  region_code: string;
+  occurred_at: string;
+  recorded_at: string;
+  hash: string;
+  prev_hash: string;
+  data: string;
+  chain_ok: number;
+  chain_error: string | null;
+  batch_id: string | null;
+  backend: string | null;
+  channel: string | null;
+  chaincode: string | null;
+  transaction_id: string | null;
+  block_number: number | null;
+}
+
+/** Status on a day: an event-set status, turned `expired` once the day is past the expiry date. */
+export function effectiveStatus(recorded: CertificateStatus, validUntil: string, day: string): CertificateStatus {
+  return (recorded === 'valid' || recorded === 'suspended') && validUntil !== '' && day > validUntil ? 'expired' : recorded;
+}
+
+function agencySummary(agencies: AgencyDirectory, agencyId: string): AgencySummary {
+  const profile = agencies.get(agencyId);
+  return {
+    agencyId,
+    approvalNo: profile?.approvalNo ?? agencyId,
+    ...(profile ? { name: profile.name, ...(profile.nameEn ? { nameEn: profile.nameEn } : {}), ...(profile.accreditation ? { accreditation: profile.accreditation } : {}) } : {}),
+  };
+}
+
+/** The range of region codes under a prefix, usable by an index in both dialects (codes are digits). */
+export function regionRange(prefix: string): [string, string] {
+  return [prefix, prefix + '9'.repeat(Math.max(0, 6 - prefix.length))];
+}
+
+const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
+  e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number`;
+
+function eventView(row: EventRow): LoggedEventView {
+  const data = JSON.parse(row.data) as Record<string, unknown>;
+  return {
+    position: Number(row.position),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    certificationId: row.certification_id,
+    type: row.type,
+    version: Number(row.version),
+    agencyId: row.agency_id,
+    regionCode: row.region_code,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    hash: row.hash,
+    prevHash: row.prev_hash,
+    chain: row.chain_ok ? { ok: true } : { ok: false, error: row.chain_error ?? 'chain broken' },
+    anchor: row.batch_id
+      ? { status: 'anchored', batchId: row.batch_id, backend: row.backend!, channel: row.channel!, chaincode: row.chaincode!, transactionId: row.transaction_id!, blockNumber: Number(row.block_number) }
+      : { status: 'pending' },
+    summary: summarize(row.type, data),
+    data,
+  };
+}
+
+export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
+  const { store, agencies } = options;
+  const today = options.today ?? chinaToday;
+
+  const certificate = async (certificateNo: string, asOf?: string): Promise<CertificateView | undefined> => {
+    const row = await store.get<CertificateRow>('SELECT * FROM reg_certificates WHERE certificate_no = ?', [certificateNo]);
+    if (!row) return undefined;
+    let status: StatusAnswer = effectiveStatus(row.status, row.valid_until, asOf ?? today());
+    let statusEventId = row.status_event_id;
+    let statusSince = row.status_since;
+    if (asOf !== undefined) {
+      const past = await store.get<{ status: CertificateStatus; event_id: string; effective_date: string }>(
+        `SELECT status, event_id, effective_date FROM reg_certificate_history
+         WHERE certificate_no = ? AND effective_date <= ? ORDER BY position DESC LIMIT 1`,
+        [certificateNo, asOf],
+      );
+      if (!past || asOf < row.issued_at) {
+        status = 'not-issued';
+        statusEventId = row.issued_event_id;
+        statusSince = row.issued_at;
+      } else {
+        status = effectiveStatus(past.status, row.valid_until, asOf);
+        statusEventId = past.event_id;
+        statusSince = past.effective_date;
+      }
+    }
+    const proof = [row.issued_event_id, ...(row.scope_event_id ? [row.scope_event_id] : []), statusEventId];
+    return {
+      certificateNo: row.certificate_no,
+      certificationId: row.certification_id,
+      status,
+      recordedStatus: row.status,
+      statusSince,
+      ...(row.status_reason && asOf === undefined ? { statusReason: row.status_reason } : {}),
+      ...(row.suspended_until && asOf === undefined ? { suspendedUntil: row.suspended_until } : {}),
+      ...(asOf !== undefined ? { asOf } : {}),
+      holder: { name: row.holder_name, creditCode: row.credit_code },
+      regionCode: row.region_code,
+      scheme: row.scheme,
+      standard: row.standard,
+      scope: row.scope,
+      sectors: JSON.parse(row.sectors) as number[],
+      issuedAt: row.issued_at,
+      validUntil: row.valid_until,
+      agency: agencySummary(agencies, row.agency_id),
+      ...(row.superseded_by ? { supersededBy: row.superseded_by } : {}),
+      proofEventIds: [...new Set(proof)],
+    };
+  };
+
+  const searchCertificates = async (holder: string, limit = 50): Promise<CertificateSummary[]> => {
+    const term = holder.trim();
+    if (term === '') return [];
+    const capped = Math.min(Math.max(1, limit), 200);
+    const rows = CREDIT_CODE.test(term.toUpperCase())
+      ? await store.all<CertificateRow>('SELECT * FROM reg_certificates WHERE credit_code = ? ORDER BY certificate_no LIMIT ?', [term.toUpperCase(), capped])
+      : await store.all<CertificateRow>(
+          'SELECT * FROM reg_certificates WHERE holder_name >= ? AND holder_name < ? ORDER BY holder_name, certificate_no LIMIT ?',
+          [term, term + '\uffff', capped],
+        );
+    const day = today();
+    return rows.map((row) => ({
+      certificateNo: row.certificate_no,
+      status: effectiveStatus(row.status, row.valid_until, day),
+      holder: { name: row.holder_name, creditCode: row.credit_code },
+      scheme: row.scheme,
+      standard: row.standard,
+      issuedAt: row.issued_at,
+      validUntil: row.valid_until,
+      agencyId: row.agency_id,
+    }));
+  };
+
+  const trace = async (certificationId: string): Promise<TraceView | undefined> => {
+    const rows = await store.all<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM log_events e LEFT JOIN anc_events a ON a.event_id = e.event_id
+       WHERE e.certification_id = ? ORDER BY e.position`,
+      [certificationId],
+    );
+    if (rows.length === 0) return undefined;
+    const certification = await store.get<{ agency_id: string; holder_name: string; credit_code: string; region_code: string; scheme: string; standard: string; current_certificate_no: string | null }>(
+      'SELECT * FROM reg_certifications WHERE certification_id = ?',
+      [certificationId],
+    );
+    const current = certification?.current_certificate_no
+      ? await store.get<CertificateRow>('SELECT * FROM reg_certificates WHERE certificate_no = ?', [certification.current_certificate_no])
+      : undefined;
+    const steps = rows.map(eventView);
+    const last = steps[steps.length - 1]!;
+    return {
+      certificationId,
+      agencyId: certification?.agency_id ?? last.agencyId,
+      regionCode: certification?.region_code ?? last.regionCode,
+      ...(certification ? { holder: { name: certification.holder_name, creditCode: certification.credit_code }, scheme: certification.scheme, standard: certification.standard } : {}),
+      ...(current ? { currentCertificate: { certificateNo: current.certificate_no, status: effectiveStatus(current.status, current.valid_until, today()), validUntil: current.valid_until } } : {}),
+      chainIntact: steps.every((s) => s.chain.ok),
+      steps,
+    };
+  };
+
+  const auditTrail = async (query: AuditTrailQuery): Promise<AuditTrailPage> => {
+    const where: string[] = ['e.position > ?'];
+    const params: unknown[] = [query.after ?? 0];
+    if (query.regionPrefix !== undefined) {
+      const [low, high] = regionRange(query.regionPrefix);
+      where.push('e.region_code >= ? AND e.region_code <= ?');
+      params.push(low, high);
+    }
+    if (query.agencyId) (where.push('e.agency_id = ?'), params.push(query.agencyId));
+    if (query.certificationId) (where.push('e.certification_id = ?'), params.push(query.certificationId));
+    if (query.type) (where.push('e.type = ?'), params.push(query.type));
+    if (query.from) (where.push('e.occurred_utc >= ?'), params.push(query.from));
+    if (query.to) (where.push('e.occurred_utc < ?'), params.push(query.to));
+    const limit = Math.min(Math.max(1, query.limit), 1000);
+    const rows = await store.all<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM log_events e LEFT JOIN anc_events a ON a.event_id = e.event_id
+       WHERE ${where.join(' AND ')} ORDER BY e.position LIMIT ?`,
+      [...params, limit],
+    );
+    const prefix = query.regionPrefix;
+    const items = rows.filter((row) => prefix === undefined || row.region_code.startsWith(prefix)).map(eventView);
+    return { items, ...(rows.length === limit ? { next: Number(rows[rows.length - 1]!.position) } : {}) };
+  };
+
+  const agenciesQuery = async (): Promise<AgencyDisclosure[]> => {
+    const counts = await store.all<{ agency_id: string; status: string; n: number }>('SELECT agency_id, status, n FROM reg_agency_counts');
+    const day = today();
+    const lapsed = await store.all<{ agency_id: string; status: string; n: number }>(
+      `SELECT agency_id, status, COUNT(*) AS n FROM reg_certificates
+       WHERE status IN ('valid', 'suspended') AND valid_until < ? AND valid_until <> '' GROUP BY agency_id, status`,
+      [day],
+    );
+    const ids = new Set<string>([...agencies.keys(), ...counts.map((c) => c.agency_id)]);
+    return [...ids].sort().map((agencyId) => {
+      const profile = agencies.get(agencyId);
+      const tally = { valid: 0, suspended: 0, withdrawn: 0, cancelled: 0, expired: 0 };
+      for (const c of counts) if (c.agency_id === agencyId && c.status in tally) tally[c.status as keyof typeof tally] += Number(c.n);
+      for (const l of lapsed) {
+        if (l.agency_id !== agencyId) continue;
+        tally[l.status as 'valid' | 'suspended'] -= Number(l.n);
+        tally.expired += Number(l.n);
+      }
+      return {
+        ...agencySummary(agencies, agencyId),
+        ...(profile?.approvedUntil ? { approvedUntil: profile.approvedUntil } : {}),
+        schemes: profile?.schemes ?? [],
+        known: profile !== undefined,
+        certificates: tally,
+      };
+    });
+  };
+
+  return {
+    certificate,
+    searchCertificates,
+    trace,
+    auditTrail,
+    agencies: agenciesQuery,
+    checkpoints: async () => {
+      const rows = await store.all<{ model: string; position: number }>('SELECT model, position FROM projection_checkpoints');
+      return Object.fromEntries(rows.map((r) => [r.model, Number(r.position)]));
+    },
+  };
+}

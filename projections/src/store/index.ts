@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { createPostgresReadStore } from './postgres';
+import { createSqliteReadStore } from './sqlite';
+import { ReadStore, ReadStoreError } from './port';
+
+export * from './port';
+export { createSqliteReadStore } from './sqlite';
+export { createPostgresReadStore, toPostgresPlaceholders } from './postgres';
+
+export interface ReadStoreConfig {
+  /** `sqlite` (default) or `postgres`. */
+  readonly kind: 'sqlite' | 'postgres';
+  readonly sqliteFile: string;
+  readonly postgresUrl?: string;
+}
+
+/**
+ * Read store settings from the environment: PROJECTIONS_STORE (sqlite | postgres),
+ * PROJECTIONS_STORE_URL (postgres connection string), LEDGER_DATA_DIR (sqlite file
+ * `projections.sqlite` under it), PROJECTIONS_SQLITE_FILE to override the file.
+ */
+export function readStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReadStoreConfig {
+  const kind = env.PROJECTIONS_STORE ?? 'sqlite';
+  if (kind !== 'sqlite' && kind !== 'postgres') {
+    throw new ReadStoreError('read-store-config', `PROJECTIONS_STORE must be sqlite or postgres, not "${kind}"`);
+  }
+  const dataDir = env.LEDGER_DATA_DIR ?? './data';
+  const config: ReadStoreConfig = Object.freeze({
+    kind,
+    sqliteFile: env.PROJECTIONS_SQLITE_FILE ?? path.join(dataDir, 'projections.sqlite'),
+    ...(env.PROJECTIONS_STORE_URL ? { postgresUrl: env.PROJECTIONS_STORE_URL } : {}),
+  });
+  if (kind === 'postgres' && !config.postgresUrl) {
+    throw new ReadStoreError('read-store-config', 'PROJECTIONS_STORE=postgres needs PROJECTIONS_STORE_URL');
+  }
+  return config;
+}
+
+export function openReadStore(config: ReadStoreConfig): ReadStore {
+  return config.kind === 'postgres'
+    ? createPostgresReadStore({ connectionString: config.postgresUrl! })
+    : createSqliteReadStore({ file: config.sqliteFile });
+}
