@@ -40,9 +40,18 @@ export interface AppendRequest {
 }
 
 export interface EventStore {
-  /** Appends atomically or throws a typed EventStoreError; stored events come back positioned. */
+  /**
+   * Appends atomically or throws a typed EventStoreError; stored events come back positioned.
+   * Conflicts are reported in this order: duplicate-event-id (detail.existing: the stored event),
+   * wrong-expected-version (detail.expected, detail.actual), claim-taken (detail.kind, detail.value).
+   * A claim the same stream already holds is no conflict. A malformed request (versions not
+   * following expectedVersion, events of another stream) is a programming error: TypeError.
+   */
   append(request: AppendRequest): Promise<StoredEvent[]>;
-  /** Several streams, each all-or-nothing and independent of the others (bulk intake). */
+  /**
+   * Several streams, each all-or-nothing and independent of the others (bulk intake). Never
+   * rejects for a conflict or an outage: each request gets its events or its error (store-unavailable included).
+   */
   appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>>;
   readStream(streamId: string): Promise<StoredEvent[]>;
   findEvent(eventId: string): Promise<StoredEvent | undefined>;

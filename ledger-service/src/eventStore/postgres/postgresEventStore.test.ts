@@ -2,7 +2,7 @@ import pg from 'pg';
 import { EventStoreError } from '../port';
 import { eventStoreContract } from '../testing/contract';
 import { appendRequest, newStreamId } from '../testing/fixtures';
-import { dropSchemas, testPostgresUrl, uniqueSchema } from '../testing/postgresTestDb';
+import { dropSchemas, startThrowawayPostgres, testPostgresUrl, uniqueSchema } from '../testing/postgresTestDb';
 import { openPostgresEventStore } from './postgresEventStore';
 
 const schemas: string[] = [];
@@ -46,17 +46,38 @@ describe('PostgreSQL event store', () => {
     });
   });
 
+  it('answers store-unavailable once its server has stopped', async () => {
+    const server = await startThrowawayPostgres();
+    let stopped = false;
+    try {
+      const store = await openPostgresEventStore({ connectionString: server.url, connectTimeoutMs: 2000 });
+      const streamId = newStreamId();
+      await store.append(appendRequest(streamId, -1));
+      server.stop();
+      stopped = true;
+      await expect(store.append(appendRequest(streamId, 0))).rejects.toMatchObject({ code: 'store-unavailable' });
+      await expect(store.readStream(streamId)).rejects.toMatchObject({ code: 'store-unavailable' });
+      await expect(store.ping()).rejects.toMatchObject({ code: 'store-unavailable' });
+      await store.close();
+    } finally {
+      if (!stopped) server.stop();
+    }
+  }, 60_000);
+
   it('answers store-unavailable when its connections are killed, writes nothing, and recovers', async () => {
     const connectionString = testPostgresUrl();
     const schema = freshSchema();
-    const store = await openPostgresEventStore({ connectionString, schema, poolSize: 2 });
+    const applicationName = `victim-${schema}`;
+    const store = await openPostgresEventStore({ connectionString, schema, poolSize: 2, applicationName });
     const streamId = newStreamId();
     await store.append(appendRequest(streamId, -1));
+    await store.waitForAppend(0, 1000); // opens the LISTEN connection, which is killed too
     const admin = new pg.Client({ connectionString });
     await admin.connect();
-    await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`,
-    );
+    const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+      applicationName,
+    ]);
+    expect(killed.rowCount).toBeGreaterThanOrEqual(2);
     await admin.end();
     const error = await store.append(appendRequest(streamId, 0)).then(
       () => undefined,
@@ -69,6 +90,10 @@ describe('PostgreSQL event store', () => {
     }
     const [next] = await store.append(appendRequest(streamId, error === undefined ? 1 : 0));
     expect(next.position).toBe(next.version + 1);
-    await store.close();
+    const writer = await openPostgresEventStore({ connectionString, schema, poolSize: 1 });
+    const woke = store.waitForAppend(next.position, 10 * 60 * 1000);
+    await writer.append(appendRequest(newStreamId(), -1));
+    await woke;
+    await Promise.all([store.close(), writer.close()]);
   });
 });

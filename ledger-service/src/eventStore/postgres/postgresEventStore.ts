@@ -11,6 +11,8 @@ export interface PostgresEventStoreOptions {
   /** PostgreSQL schema holding the tables; lets several stores (or test files) share a database. */
   readonly schema?: string;
   readonly poolSize?: number;
+  /** Shown in pg_stat_activity; `certledger-event-store` when absent. */
+  readonly applicationName?: string;
   readonly connectTimeoutMs?: number;
   /** Polling fallback for waitForAppend, should a notification be lost (LISTEN reconnecting). */
   readonly pollIntervalMs?: number;
@@ -20,6 +22,7 @@ export interface PostgresEventStoreOptions {
   readonly onBackgroundError?: (error: Error) => void;
 }
 
+const DEFAULT_APPLICATION_NAME = 'certledger-event-store';
 const MIGRATION_LOCK = 0x6c656467; // an arbitrary advisory-lock key for this store's migration
 
 /** Connects, creates the schema when missing, and returns the store; store-unavailable when the server cannot be reached. */
@@ -27,12 +30,15 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   const names = pgNames(options.schema ?? 'public');
   const pool = new pg.Pool({
     connectionString: options.connectionString,
+    application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {
     const client = await pool.connect();
+    const ignore = () => undefined; // the failing query reports a dropped connection
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -42,6 +48,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.removeListener('error', ignore);
       client.release();
     }
   } catch (error) {
@@ -161,17 +168,22 @@ class PostgresEventStore implements EventStore {
 
   /** One LISTEN connection, opened on the first wait and replaced after it fails. */
   private listen(): Promise<pg.Client> {
-    this.listener ??= (async () => {
+    if (this.listener) return this.listener;
+    const listening: Promise<pg.Client> = (async () => {
       const client = new pg.Client({
         connectionString: this.options.connectionString,
+        application_name: this.options.applicationName ?? DEFAULT_APPLICATION_NAME,
         connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
       });
       const forget = (error: Error) => {
-        this.listener = undefined;
+        if (this.listener === listening) this.listener = undefined;
         this.options.onBackgroundError?.(error);
         client.end().catch(() => undefined);
       };
       client.on('error', forget);
+      client.on('end', () => {
+        if (this.listener === listening) this.listener = undefined;
+      });
       client.on('notification', (message) => this.waiters.notify(Number(message.payload)));
       try {
         await client.connect();
@@ -182,7 +194,8 @@ class PostgresEventStore implements EventStore {
         throw error;
       }
     })();
-    return this.listener;
+    this.listener = listening;
+    return listening;
   }
 
   /**
@@ -197,16 +210,27 @@ class PostgresEventStore implements EventStore {
     } catch (error) {
       throw unavailable(error);
     }
+    // A checked-out client has no error listener of the pool's: a dropped connection between two
+    // queries would otherwise be an unhandled 'error' event. The failing query reports it anyway.
+    let connectionError: Error | undefined;
+    const onError = (error: Error) => {
+      connectionError = error;
+    };
+    client.on('error', onError);
+    const release = (error?: Error) => {
+      client.removeListener('error', onError);
+      client.release(error ?? connectionError);
+    };
     try {
       const outcomes = await this.decideAndWrite(client, requests);
-      client.release();
+      release();
       return outcomes;
     } catch (error) {
       const rollbackFailure = await client.query('ROLLBACK').then(
         () => undefined,
         (rollbackError: Error) => rollbackError,
       );
-      client.release(rollbackFailure);
+      release(rollbackFailure);
       // Only a writer that bypasses the log_head lock can cause this: decide again, one request at a time.
       if (mayRetry && (error as { code?: string }).code === UNIQUE_VIOLATION) {
         const outcomes: Outcome<StoredEvent[]>[] = [];

@@ -25,3 +25,17 @@ export async function dropSchemas(url: string, schemas: readonly string[]): Prom
     await client.end();
   }
 }
+
+export interface ThrowawayPostgres {
+  readonly url: string;
+  readonly stop: () => void;
+}
+
+/** A PostgreSQL cluster of the test's own, for tests that stop the server. */
+export function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+  // The helper is plain JS shared with jest's global setup.
+  const { startPostgres } = require('../../../../scripts/test-services/postgres') as {
+    startPostgres: () => Promise<ThrowawayPostgres>;
+  };
+  return startPostgres();
+}
