@@ -137,7 +137,9 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
       upsert: db.prepare(
         'INSERT INTO world_state (key, value, block_number) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, block_number = excluded.block_number',
       ),
-      history: db.prepare('INSERT INTO key_history (key, block_number, value) VALUES (?, ?, ?)'),
+      archive: db.prepare(
+        'INSERT INTO key_history (key, block_number, value) SELECT key, block_number, value FROM world_state WHERE key = ?',
+      ),
     };
   }
 
@@ -203,8 +205,8 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
         blockHash,
       );
       for (const [key, value] of writes) {
+        this.sql.archive.run(key);
         this.sql.upsert.run(key, value, blockNumber);
-        this.sql.history.run(key, blockNumber, value);
       }
       return blockNumber;
     });

@@ -1,4 +1,7 @@
-/** The embedded ledger's tables: world state, each key's history, and one block per transaction. */
+/**
+ * The embedded ledger's tables: world state, the values keys held before they were overwritten (a key's
+ * history is those plus its current value), and one block per transaction.
+ */
 export const EMBEDDED_LEDGER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS world_state (
   key TEXT PRIMARY KEY,

@@ -38,7 +38,7 @@ export function compositeKey(objectType: string, attributes: readonly string[]):
 export interface StubStatements {
   readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
   readonly history: Database.Statement<
-    [string],
+    [string, string],
     { value: Buffer; block_number: number; tx_id: string; timestamp: string }
   >;
 }
@@ -48,9 +48,10 @@ export function prepareStubStatements(db: Database.Database): StubStatements {
     get: db.prepare<[string], { value: Buffer; block_number: number }>(
       'SELECT value, block_number FROM world_state WHERE key = ?',
     ),
-    history: db.prepare<[string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
-      `SELECT h.value, h.block_number, b.tx_id, b.timestamp FROM key_history h JOIN blocks b ON b.block_number = h.block_number
-       WHERE h.key = ? ORDER BY h.block_number`,
+    history: db.prepare<[string, string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
+      `SELECT v.value, v.block_number, b.tx_id, b.timestamp
+       FROM (SELECT value, block_number FROM key_history WHERE key = ? UNION ALL SELECT value, block_number FROM world_state WHERE key = ?) v
+       JOIN blocks b ON b.block_number = v.block_number ORDER BY v.block_number`,
     ),
   };
 }
@@ -88,7 +89,7 @@ export function transactionContext(
       event = { name, payload: Buffer.from(payload) };
     },
     getHistoryForKey: async (key: string) => {
-      const rows = sql.history.all(key);
+      const rows = sql.history.all(key, key);
       let index = 0;
       return {
         next: async () => {
