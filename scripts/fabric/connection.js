@@ -10,12 +10,15 @@ const path = require('node:path');
 const { loadNetworkEnv, fabricHome } = require('./lib/network');
 
 function buildConnection(env, home, enrolled) {
-  const host = '127.0.0.1';
+  // FABRIC_HOSTNAMES=1: the containerized topology (docker-compose.yml), peers by host name.
+  const named = process.env.FABRIC_HOSTNAMES === '1';
+  const host = (name) => (named ? env[name] : '127.0.0.1');
+  const alias = named ? {} : { hostAlias: 'localhost' };
   const orgByKey = Object.fromEntries(enrolled.orgs.map((o) => [o.key, o]));
   const tlsCa = (key) => path.join(home, 'orgs', key, 'msp', 'tlscacerts', 'ca.pem');
   const peers = {
-    [env.REGULATOR_MSPID]: { endpoint: `${host}:${env.PEER_REGULATOR_PORT}`, hostAlias: 'localhost', tlsCACertPath: tlsCa('regulatororg') },
-    [env.CB_MSPID]: { endpoint: `${host}:${env.PEER_CB_PORT}`, hostAlias: 'localhost', tlsCACertPath: tlsCa('cborg') },
+    [env.REGULATOR_MSPID]: { endpoint: `${host('PEER_REGULATOR_HOST_NAME')}:${env.PEER_REGULATOR_PORT}`, ...alias, tlsCACertPath: tlsCa('regulatororg') },
+    [env.CB_MSPID]: { endpoint: `${host('PEER_CB_HOST_NAME')}:${env.PEER_CB_PORT}`, ...alias, tlsCACertPath: tlsCa('cborg') },
   };
   const identities = [];
   for (const key of ['regulatororg', 'cborg']) {
@@ -36,7 +39,7 @@ function buildConnection(env, home, enrolled) {
     name: 'certledger',
     channel: env.CHANNEL_NAME,
     chaincode: env.CHAINCODE_NAME,
-    orderer: { endpoint: `${host}:${env.ORDERER_PORT}`, tlsCACertPath: tlsCa('ordererorg'), mspId: env.ORDERER_MSPID },
+    orderer: { endpoint: `${host('ORDERER_HOST_NAME')}:${env.ORDERER_PORT}`, tlsCACertPath: tlsCa('ordererorg'), mspId: env.ORDERER_MSPID },
     peers,
     cas: Object.fromEntries(enrolled.orgs.map((o) => [o.mspId, { url: o.caUrl, caName: o.caName, tlsCACertPath: o.caCertPath }])),
     identities,

@@ -11,7 +11,7 @@
  *   $FABRIC_HOME/identities.json                     what was enrolled, for connection.json
  *
  * CA bootstrap secrets are read from $FABRIC_HOME/ca/<org>/bootstrap.secret (written by
- * network-up.sh); they never leave the machine's git-ignored state folder.
+ * network-up.sh), or from CA_ORDERER_BOOTSTRAP_SECRET, CA_REGULATOR_… and CA_CB_… (containers).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -67,9 +67,12 @@ function attrList(attrs) {
 async function enrollOrg(org, env, home) {
   const caHome = path.join(home, 'ca', org.key);
   const caPem = fs.readFileSync(path.join(caHome, 'ca-cert.pem'), 'utf8');
-  const bootstrapSecret = fs.readFileSync(path.join(caHome, 'bootstrap.secret'), 'utf8').trim();
+  const secretEnv = `CA_${org.key.replace(/org$/, '').toUpperCase()}_BOOTSTRAP_SECRET`;
+  const bootstrapSecret = process.env[secretEnv] ?? fs.readFileSync(path.join(caHome, 'bootstrap.secret'), 'utf8').trim();
   const mspId = env[org.mspEnv];
-  const url = `https://127.0.0.1:${env[org.caEnv]}`;
+  // FABRIC_HOSTNAMES=1: the containerized topology, where each CA is reached by its host name.
+  const host = process.env.FABRIC_HOSTNAMES === '1' ? env[org.caHostEnv] : '127.0.0.1';
+  const url = `https://${host}:${env[org.caEnv]}`;
   const ca = new FabricCAServices(url, { trustedRoots: [caPem], verify: true }, org.caName);
 
   const boot = await ca.enroll({ enrollmentID: BOOTSTRAP_USER, enrollmentSecret: bootstrapSecret });
