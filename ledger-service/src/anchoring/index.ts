@@ -8,3 +8,5 @@ export { buildReceipt, createReceipts, verifyReceipt } from './receipts';
 export type { Receipt, ReceiptCheck, ReceiptSources, ReceiptVerification } from './receipts';
 export { createAnchoringPart } from './part';
 export type { AnchoringPart, AnchoringPartOptions } from './part';
+export { anchorerTuningFromEnv, AnchoringConfigError, openAnchoringPart, openLedgerBackend } from './fromConfig';
+export type { AnchorerTuning, AnchoringConfig, AnchoringFromConfigOptions } from './fromConfig';
