@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import pino from 'pino';
+import { openFabricBackend } from '../anchoring/fabric';
+import { fabricConnectionPath } from '../anchoring/fabric';
+import { createEventStore, eventStoreConfigFromEnv } from '../eventStore';
+import { readPostgresMembership, readSqliteMembership, type AnchorMembership } from './anchorMembership';
+import { runAudit, type AuditFilter } from './audit';
+import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from './ledgerView';
+import { formatSummary } from './report';
+
+export const AUDIT_USAGE = `usage: npm run audit -- [options]
+
+Replays the event store's global log against the ledger and reports every discrepancy.
+Reads the service's environment: EVENT_STORE, EVENT_STORE_URL, LEDGER_DATA_DIR, LEDGER_BACKEND,
+FABRIC_CONNECTION (and EVENT_STORE_SCHEMA for a PostgreSQL schema other than public).
+
+  --json FILE             write the full report as JSON
+  --agency ID             only events written by this agency (CB approval number)
+  --region CODE           only events whose client region starts with this GB/T 2260 code
+  --certification ID      only this certification's stream
+  --grace MINUTES         unanchored events older than this are never-anchored (default 15)
+  --no-progress           no progress bar on stderr
+  --quiet                 no summary on stdout
+
+Exit code: 0 when the store and the ledger agree, 1 when there are discrepancies, 2 on usage or I/O errors.
+`;
+
+export interface AuditCliArgs {
+  readonly json?: string;
+  readonly filter: AuditFilter;
+  readonly graceMinutes: number;
+  readonly progress: boolean;
+  readonly quiet: boolean;
+  readonly help: boolean;
+}
+
+export class AuditUsageError extends Error {
+  readonly code = 'audit-usage';
+}
+
+export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
+  const filter: { agencyId?: string; regionCode?: string; certificationId?: string } = {};
+  let json: string | undefined;
+  let graceMinutes = 15;
+  let progress = true;
+  let quiet = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new AuditUsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--json') json = value();
+    else if (arg === '--agency') filter.agencyId = value();
+    else if (arg === '--region') {
+      filter.regionCode = value();
+      if (!/^\d{2}(\d{2}){0,2}$/.test(filter.regionCode)) throw new AuditUsageError('--region takes a 2-, 4- or 6-digit GB/T 2260 code');
+    } else if (arg === '--certification') filter.certificationId = value();
+    else if (arg === '--grace') {
+      graceMinutes = Number(value());
+      if (!Number.isFinite(graceMinutes) || graceMinutes < 0) throw new AuditUsageError('--grace takes minutes');
+    } else if (arg === '--no-progress') progress = false;
+    else if (arg === '--quiet') quiet = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else throw new AuditUsageError(`unknown argument ${arg}`);
+  }
+  return { ...(json !== undefined ? { json } : {}), filter, graceMinutes, progress, quiet, help };
+}
+
+async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<AuditLedgerView> {
+  const backend = env.LEDGER_BACKEND ?? 'embedded';
+  if (backend === 'embedded') return openEmbeddedLedgerView({ dataDir });
+  if (backend === 'fabric') return ledgerViewOfBackend({ backend: openFabricBackend({ connection: fabricConnectionPath(env) }) });
+  throw new AuditUsageError(`LEDGER_BACKEND must be embedded or fabric; got "${backend}"`);
+}
+
+async function readMembership(env: NodeJS.ProcessEnv, dataDir: string): Promise<AnchorMembership> {
+  if (env.EVENT_STORE === 'postgres' && env.EVENT_STORE_URL) return readPostgresMembership(env.EVENT_STORE_URL, env.EVENT_STORE_SCHEMA ?? 'public');
+  return readSqliteMembership(dataDir);
+}
+
+export interface AuditCliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** The `npm run audit` command; resolves to its exit code. */
+export async function auditCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: AuditCliIo = process): Promise<number> {
+  let args: AuditCliArgs;
+  try {
+    args = parseAuditArgs(argv);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${AUDIT_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout.write(AUDIT_USAGE);
+    return 0;
+  }
+  const logger = pino({ level: env.LOG_LEVEL ?? 'warn', base: { tool: 'audit' } }, pino.destination(2));
+  const storeConfig = eventStoreConfigFromEnv(env);
+  const dataDir = storeConfig.dataDir;
+  let store;
+  let ledger: AuditLedgerView | undefined;
+  const bar = args.progress ? new cliProgress.SingleBar({ stream: io.stderr, format: 'audit [{bar}] {percentage}% | {value}/{total} positions | {eta_formatted} left', hideCursor: false }, cliProgress.Presets.shades_classic) : undefined;
+  try {
+    store = await createEventStore({ ...storeConfig, ...(env.EVENT_STORE_SCHEMA ? { postgresSchema: env.EVENT_STORE_SCHEMA } : {}) });
+    ledger = await openLedgerView(env, dataDir);
+    const membership = await readMembership(env, dataDir);
+    logger.info({ eventStore: storeConfig.eventStore, ledger: ledger.kind, dataDir, filter: args.filter }, 'audit started');
+    let started = false;
+    const report = await runAudit({
+      store,
+      ledger,
+      membership,
+      filter: args.filter,
+      graceMs: args.graceMinutes * 60_000,
+      logger,
+      onProgress: (done, total) => {
+        if (!bar) return;
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      },
+    });
+    bar?.stop();
+    if (args.json) {
+      fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+      fs.writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    if (!args.quiet) io.stdout.write(formatSummary(report));
+    for (const d of report.discrepancies.slice(0, 1000)) logger.warn({ discrepancy: d }, d.kind);
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    bar?.stop();
+    logger.error({ err: error }, 'audit failed');
+    io.stderr.write(`audit failed: ${(error as Error).message}\n`);
+    return 2;
+  } finally {
+    await ledger?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
+  }
+}

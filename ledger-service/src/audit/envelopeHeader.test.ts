@@ -1,0 +1,33 @@
+import { canonicalBytes, decodeCanonical, ZERO_HASH } from '../events/canonical';
+import { EnvelopeFormatError, readEnvelopeHeader } from './envelopeHeader';
+
+const envelope = {
+  eventId: '5b0c7a2e-8f7e-4a51-9d8e-3c1f2b4a6d70',
+  certificationId: 'CERT-1',
+  type: 'ContractSigned' as const,
+  version: 2,
+  agencyId: 'CNCA-R-2002-001',
+  occurredAt: '2025-03-10T10:00:00+08:00',
+  prevHash: 'ab'.repeat(32),
+  data: { contractNo: 'HT-2025-001', signedAt: '2025-03-10' },
+};
+
+describe('readEnvelopeHeader', () => {
+  it('reads the same envelope fields as the full protobuf decoder', () => {
+    const bytes = canonicalBytes(envelope);
+    const full = decodeCanonical(bytes);
+    const header = readEnvelopeHeader(bytes);
+    expect(header).toEqual({ eventId: full.eventId, certificationId: full.certificationId, type: full.type, version: full.version, agencyId: full.agencyId, occurredAt: full.occurredAt, prevHash: full.prevHash, hasData: true });
+  });
+
+  it('reads version 0 with the zero prevHash', () => {
+    const header = readEnvelopeHeader(canonicalBytes({ ...envelope, version: 0, prevHash: ZERO_HASH }));
+    expect(header).toMatchObject({ version: 0, prevHash: ZERO_HASH });
+  });
+
+  it('refuses bytes that are no envelope', () => {
+    expect(() => readEnvelopeHeader(Buffer.from('not an envelope at all'))).toThrow(EnvelopeFormatError);
+    const bytes = Buffer.from(canonicalBytes(envelope));
+    expect(() => readEnvelopeHeader(bytes.subarray(0, bytes.length - 3))).toThrow(EnvelopeFormatError);
+  });
+});

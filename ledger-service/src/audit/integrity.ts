@@ -1,0 +1,87 @@
+import crypto from 'node:crypto';
+import type { LedgerBackend } from '../anchoring/port';
+import type { EventStore } from '../eventStore/port';
+import { reconcileStream } from './classify';
+import { readEnvelopeHeader } from './envelopeHeader';
+import { ledgerViewOfBackend, type AuditLedgerView } from './ledgerView';
+import type { Discrepancy, EventFacts } from './types';
+
+export interface StreamIntegrity {
+  /** True when every stored event hashes, chains and agrees with what the ledger anchored. */
+  readonly ok: boolean;
+  readonly streamId: string;
+  readonly checkedAt: string;
+  readonly events: number;
+  readonly anchoredEvents: number;
+  readonly discrepancies: readonly Discrepancy[];
+}
+
+export interface StreamIntegrityOptions {
+  readonly store: EventStore;
+  readonly streamId: string;
+  /** The ledger backend (or an audit view of it). */
+  readonly ledger: LedgerBackend | AuditLedgerView;
+  /** Unanchored events older than this count as never anchored (default 15 minutes). */
+  readonly graceMs?: number;
+  readonly now?: () => Date;
+}
+
+function isView(ledger: LedgerBackend | AuditLedgerView): ledger is AuditLedgerView {
+  return typeof (ledger as AuditLedgerView).digests === 'function';
+}
+
+/**
+ * The audit of one stream, for pages that must not call a certificate valid when its history no
+ * longer checks: recomputes each event's hash from its stored bytes, checks the chain, and compares
+ * every event and the stream head with the ledger.
+ */
+export async function checkStreamIntegrity(options: StreamIntegrityOptions): Promise<StreamIntegrity> {
+  const { store, streamId } = options;
+  const view = isView(options.ledger) ? options.ledger : ledgerViewOfBackend({ backend: options.ledger, concurrency: 8 });
+  const now = (options.now ?? (() => new Date()))();
+  const stored = await store.readStream(streamId);
+  const facts: EventFacts[] = stored.map((event) => {
+    let header;
+    try {
+      header = readEnvelopeHeader(event.canonical);
+    } catch {
+      header = undefined;
+    }
+    return {
+      position: event.position,
+      eventId: event.eventId,
+      streamId: event.streamId,
+      certificationId: event.certificationId,
+      type: event.type,
+      version: event.version,
+      agencyId: event.agencyId,
+      regionCode: event.regionCode,
+      recordedAt: event.recordedAt,
+      hash: event.hash,
+      prevHash: event.prevHash,
+      computedHash: crypto.createHash('sha256').update(event.canonical).digest('hex'),
+      ...(header ? { header } : {}),
+    };
+  });
+  const [anchored, heads] = await Promise.all([view.digests(stored.map((event) => event.eventId)), view.heads([streamId])]);
+  const head = heads.get(streamId);
+  const verdict = reconcileStream({
+    streamId,
+    stored: facts,
+    anchored,
+    ledgerOnly: [],
+    ...(head ? { ledgerHead: head } : {}),
+    // Without the anchor store every stored event counts as planned: only the ledger decides.
+    planned: new Set(stored.map((event) => event.eventId)),
+    checkpoint: 0,
+    graceCutoff: new Date(now.getTime() - (options.graceMs ?? 15 * 60_000)).toISOString(),
+  });
+  return {
+    ok: verdict.discrepancies.length === 0,
+    streamId,
+    checkedAt: now.toISOString(),
+    events: stored.length,
+    anchoredEvents: anchored.size,
+    discrepancies: verdict.discrepancies,
+  };
+}

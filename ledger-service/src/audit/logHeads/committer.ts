@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LogHead } from '@certledger/chaincode';
+import type { EventStore } from '../../eventStore/port';
+import { LogTree } from '../logTree';
+import type { LogHeadLedger } from './ledger';
+import type { LogHeadSigner } from './signer';
+
+export const LOG_HEADS_FILE = 'log-heads.jsonl';
+
+export interface CommitterLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export interface LogHeadCommitterOptions {
+  readonly store: EventStore;
+  readonly signer: LogHeadSigner;
+  /** Where heads are committed; without one they are only signed and recorded locally. */
+  readonly ledger?: LogHeadLedger;
+  /** Directory of the local record of heads (LEDGER_DATA_DIR). */
+  readonly dataDir: string;
+  /** How often a head is committed when the log has grown (default 60 s). */
+  readonly intervalMs?: number;
+  readonly logger?: CommitterLogger;
+  readonly now?: () => Date;
+}
+
+export interface LogHeadCommitter {
+  /** Commits a head every intervalMs while the log grows. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Catches up with the log and commits a head when it grew since the latest one; returns the latest head. */
+  commitNow(): Promise<LogHead | undefined>;
+  /** The latest head signed by this service (committed to the ledger when there is one). */
+  latest(): LogHead | undefined;
+  /** Heads recorded locally, smallest first. */
+  heads(): readonly LogHead[];
+  readonly publicKey: string;
+  readonly keyId: string;
+  /** Root and consistency proofs over the log as this service holds it (sizes up to the followed size). */
+  root(size: number): string;
+  consistencyProof(from: number, to: number): string[];
+  size(): number;
+}
+
+export class LogHeadError extends Error {
+  constructor(
+    readonly code: 'log-head-inconsistent' | 'log-head-range',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LogHeadError';
+  }
+}
+
+const silent: CommitterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function readLocalHeads(file: string): LogHead[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as LogHead);
+}
+
+/** Follows the global log into an RFC 6962 tree and periodically signs and commits its head. */
+export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHeadCommitter {
+  const { store, signer } = options;
+  const logger = options.logger ?? silent;
+  const now = options.now ?? (() => new Date());
+  const file = path.join(options.dataDir, LOG_HEADS_FILE);
+  const tree = new LogTree();
+  const local = readLocalHeads(file);
+  let lastPosition = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function follow(): Promise<void> {
+    for (;;) {
+      const page = await store.readAll(lastPosition, 10_000);
+      if (page.length === 0) return;
+      for (const event of page) tree.append(event.hash);
+      lastPosition = page[page.length - 1]!.position;
+    }
+  }
+
+  async function commit(): Promise<LogHead | undefined> {
+    await follow();
+    const previous = (await options.ledger?.latestHead()) ?? local.at(-1);
+    if (previous && previous.treeSize > tree.size) {
+      throw new LogHeadError('log-head-inconsistent', `the latest head covers ${previous.treeSize} events but the log holds ${tree.size}`);
+    }
+    if (previous && previous.treeSize === tree.size) {
+      if (previous.rootHash !== tree.root()) throw new LogHeadError('log-head-inconsistent', `the log of ${tree.size} events no longer has the root of its head`);
+      return previous;
+    }
+    if (previous && tree.root(previous.treeSize) !== previous.rootHash) {
+      throw new LogHeadError('log-head-inconsistent', `the first ${previous.treeSize} events no longer have the root of their head`);
+    }
+    const head = signer.sign({ treeSize: tree.size, rootHash: tree.root(), lastPosition, timestamp: now().toISOString() });
+    const proof = previous ? tree.consistencyProof(previous.treeSize) : [];
+    const committed = options.ledger ? await options.ledger.commitHead(head, proof) : undefined;
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    fs.appendFileSync(file, `${JSON.stringify(head)}\n`);
+    local.push(head);
+    logger.info({ treeSize: head.treeSize, rootHash: head.rootHash, transactionId: committed?.transactionId }, 'log head committed');
+    return head;
+  }
+
+  function serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = running.then(work, work);
+    running = run.catch(() => undefined);
+    return run;
+  }
+
+  return {
+    publicKey: signer.publicKey,
+    keyId: signer.keyId,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        serialized(commit).catch((error: Error) => logger.error({ err: error }, 'log head not committed'));
+      }, options.intervalMs ?? 60_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+    commitNow: () => serialized(commit),
+    latest: () => local.at(-1),
+    heads: () => local,
+    root(size) {
+      if (!Number.isInteger(size) || size < 0 || size > tree.size) throw new LogHeadError('log-head-range', `tree size ${size} outside 0..${tree.size}`);
+      return tree.root(size);
+    },
+    consistencyProof(from, to) {
+      if (!Number.isInteger(to) || to < 0 || to > tree.size) throw new LogHeadError('log-head-range', `tree size ${to} outside 0..${tree.size}`);
+      if (!Number.isInteger(from) || from < 0 || from > to) throw new LogHeadError('log-head-range', `from must be in 0..${to}`);
+      return tree.consistencyProof(from, to);
+    },
+    size: () => tree.size,
+  };
+}

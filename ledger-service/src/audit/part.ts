@@ -1,0 +1,49 @@
+import type { LedgerBackend } from '../anchoring/port';
+import type { ServicePart } from '../compose';
+import type { EventStore } from '../eventStore/port';
+import { createLogRouter, logOpenApiPaths } from './http';
+import { createLogHeadCommitter, type CommitterLogger, type LogHeadCommitter } from './logHeads/committer';
+import { embeddedLogHeadLedger, isEmbeddedBackend, type LogHeadLedger } from './logHeads/ledger';
+import { loadOrCreateLogHeadSigner } from './logHeads/signer';
+
+export interface LogHeadPartOptions {
+  readonly store: EventStore;
+  /** LEDGER_DATA_DIR: the signing key and the local record of heads live here. */
+  readonly dataDir: string;
+  /** The service's ledger backend; the embedded one carries heads in-process. */
+  readonly ledger?: LedgerBackend;
+  /** Where to commit heads when the backend is not the embedded one (e.g. Fabric's LogHeadContract). */
+  readonly logHeadLedger?: LogHeadLedger;
+  /** How often a head is committed while the log grows (default 60 s). */
+  readonly intervalMs?: number;
+  readonly logger?: CommitterLogger;
+}
+
+/**
+ * The log-head part of the service: signs and commits heads of the global log every interval, serves
+ * them with consistency proofs. The first head is committed at start.
+ */
+export async function createLogHeadPart(options: LogHeadPartOptions): Promise<ServicePart & { readonly committer: LogHeadCommitter }> {
+  const ledger = options.logHeadLedger ?? (options.ledger && isEmbeddedBackend(options.ledger) ? embeddedLogHeadLedger({ backend: options.ledger }) : undefined);
+  if (!ledger) options.logger?.warn({ backend: options.ledger?.kind }, 'log heads are signed and recorded locally only: no ledger carries them');
+  const committer = createLogHeadCommitter({
+    store: options.store,
+    signer: loadOrCreateLogHeadSigner(options.dataDir),
+    dataDir: options.dataDir,
+    ...(ledger ? { ledger } : {}),
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  await committer.commitNow().catch((error: Error) => options.logger?.error({ err: error }, 'first log head not committed'));
+  committer.start();
+  return {
+    name: 'logHeads',
+    committer,
+    routers: [createLogRouter({ committer })],
+    openApiPaths: logOpenApiPaths,
+    async readiness() {
+      return { ok: true, detail: `log heads up to ${committer.latest()?.treeSize ?? 0} events` };
+    },
+    close: () => committer.stop(),
+  };
+}
