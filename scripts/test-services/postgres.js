@@ -65,6 +65,11 @@ async function startPostgres() {
     '-c max_connections=300',
   ].join(' ');
   runAs(user, path.join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', path.join(dir, 'server.log'), '-o', settings, '-w', '-t', '60', 'start']);
+  // Should this process die before calling stop(), the watchdog stops the cluster.
+  const { spawn } = require('node:child_process');
+  const watchdogArgs = [path.join(__dirname, 'watchdog.js'), String(process.pid), dataDir, dir, path.join(binDir, 'pg_ctl')];
+  if (user) watchdogArgs.push(user);
+  spawn(process.execPath, watchdogArgs, { detached: true, stdio: 'ignore' }).unref();
   let stopped = false;
   const stop = () => {
     if (stopped) return;
