@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { openSqliteAnchorStore } from '../anchoring/anchorStore';
+import { openEmbeddedBackend } from '../anchoring/embedded';
+import { openSqliteEventStore, SQLITE_FILE_NAME } from '../eventStore';
+import { auditCli, parseAuditArgs } from './cli';
+import { checkStreamIntegrity } from './integrity';
+import { buildHistory } from './testing/history';
+import { deleteEvent, sqliteTamperDb } from './testing/tamper';
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (chunk) => (out += String(chunk)));
+  return { io: { stdout, stderr }, out: () => out };
+}
+
+describe('npm run audit (the CLI over the service environment)', () => {
+  let dir: string;
+  let certificationIds: string[];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-'));
+    const store = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    ({ certificationIds } = await buildHistory({ store, anchorStore, ledger, certifications: 2 }));
+    await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const env = () => ({ LEDGER_DATA_DIR: dir, EVENT_STORE: 'sqlite', LEDGER_BACKEND: 'embedded', LOG_LEVEL: 'silent' });
+
+  it('exits 0 with a summary and a JSON report when the store and the ledger agree; exits 1 naming the deletion after one', async () => {
+    const json = path.join(dir, 'reports', 'clean.json');
+    const clean = io();
+    expect(await auditCli(['--json', json, '--no-progress'], env(), clean.io)).toBe(0);
+    expect(clean.out()).toContain('ALL CHECKS AGREE');
+    expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ ok: true, counts: { eventsInLog: 28, anchoredEvents: 28 } });
+
+    const store = openSqliteEventStore({ directory: dir });
+    const victim = (await store.readStream(`certification-${certificationIds[1]}`))[4]!;
+    await store.close();
+    const db = sqliteTamperDb(path.join(dir, SQLITE_FILE_NAME));
+    await deleteEvent(db, victim.eventId);
+    await db.close();
+
+    const tampered = io();
+    const jsonAfter = path.join(dir, 'reports', 'tampered.json');
+    expect(await auditCli(['--json', jsonAfter, '--no-progress'], env(), tampered.io)).toBe(1);
+    expect(tampered.out()).toMatch(/deleted\s+1/);
+    expect(tampered.out()).toContain(victim.eventId);
+    const report = JSON.parse(fs.readFileSync(jsonAfter, 'utf8'));
+    expect(report.discrepancies).toEqual([expect.objectContaining({ kind: 'deleted', eventId: victim.eventId, streamId: victim.streamId, version: 4 })]);
+
+    const other = io();
+    expect(await auditCli(['--certification', certificationIds[0]!, '--no-progress', '--quiet'], env(), other.io)).toBe(0);
+  });
+
+  it('refuses unknown arguments with exit code 2', async () => {
+    expect(await auditCli(['--bogus'], env(), io().io)).toBe(2);
+    expect(() => parseAuditArgs(['--region', '3201x'])).toThrow('GB/T 2260');
+    expect(parseAuditArgs(['--agency', 'CB-1', '--region', '3201', '--grace', '5'])).toMatchObject({ filter: { agencyId: 'CB-1', regionCode: '3201' }, graceMinutes: 5 });
+  });
+});
+
+describe('checkStreamIntegrity (what the verification page asks before saying "valid")', () => {
+  it('passes an untouched certification and fails it once its history is edited', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-integrity-'));
+    const store = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    try {
+      const { certificationIds } = await buildHistory({ store, anchorStore, ledger, certifications: 2 });
+      const streamId = `certification-${certificationIds[0]}`;
+      expect(await checkStreamIntegrity({ store, ledger, streamId })).toMatchObject({ ok: true, events: 14, anchoredEvents: 14, discrepancies: [] });
+      const victim = (await store.readStream(streamId))[9]!;
+      const db = sqliteTamperDb(path.join(dir, SQLITE_FILE_NAME));
+      await deleteEvent(db, victim.eventId);
+      await db.close();
+      const after = await checkStreamIntegrity({ store, ledger, streamId });
+      expect(after.ok).toBe(false);
+      expect(after.discrepancies[0]).toMatchObject({ kind: 'deleted', version: 9 });
+      expect((await checkStreamIntegrity({ store, ledger, streamId: `certification-${certificationIds[1]}` })).ok).toBe(true);
+    } finally {
+      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { verifyConsistency, verifyLogHeadSignature } from '@certledger/chaincode';
+import { openSqliteAnchorStore } from '../anchoring/anchorStore';
+import { openEmbeddedBackend, type EmbeddedLedgerBackend } from '../anchoring/embedded';
+import { LedgerError } from '../anchoring/port';
+import { openSqliteEventStore, SQLITE_FILE_NAME, type EventStore } from '../eventStore';
+import { problemHandler } from '../http/errors';
+import { readSqliteMembership } from './anchorMembership';
+import { runAudit } from './audit';
+import { createLogRouter } from './http';
+import { openEmbeddedLedgerView } from './ledgerView';
+import { createLogHeadCommitter, LogHeadError } from './logHeads/committer';
+import { embeddedLogHeadLedger } from './logHeads/ledger';
+import { loadOrCreateLogHeadSigner } from './logHeads/signer';
+import { buildHistory } from './testing/history';
+import { editPayload, sqliteTamperDb } from './testing/tamper';
+
+describe('signed log heads on the embedded ledger', () => {
+  let dir: string;
+  let store: EventStore;
+  let ledger: EmbeddedLedgerBackend;
+  let anchorStore: ReturnType<typeof openSqliteAnchorStore>;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-heads-'));
+    store = openSqliteEventStore({ directory: dir });
+    anchorStore = openSqliteAnchorStore({ directory: dir });
+    ledger = openEmbeddedBackend({ dataDir: dir });
+    await buildHistory({ store, anchorStore, ledger, certifications: 2 });
+  });
+
+  afterEach(async () => {
+    await anchorStore.close();
+    await store.close();
+    await ledger.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const audit = async () => {
+    const view = openEmbeddedLedgerView({ dataDir: dir });
+    try {
+      return await runAudit({ store, ledger: view, membership: readSqliteMembership(dir) });
+    } finally {
+      await view.close();
+    }
+  };
+
+  it('commits signed, growing heads that the audit finds consistent, and serves them with consistency proofs', async () => {
+    const heads = embeddedLogHeadLedger({ backend: ledger });
+    const committer = createLogHeadCommitter({ store, signer: loadOrCreateLogHeadSigner(dir), ledger: heads, dataDir: dir });
+    const first = (await committer.commitNow())!;
+    expect(first.treeSize).toBe(28);
+    expect(verifyLogHeadSignature(first)).toBe(true);
+    await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'D' });
+    const second = (await committer.commitNow())!;
+    expect(second.treeSize).toBe(42);
+    expect(await committer.commitNow()).toEqual(second);
+    expect((await heads.listHeads()).map((h) => h.treeSize)).toEqual([28, 42]);
+    expect(loadOrCreateLogHeadSigner(dir).keyId).toBe(first.keyId);
+
+    const report = await audit();
+    expect(report.ok).toBe(true);
+    expect(report.log.heads).toEqual([
+      expect.objectContaining({ treeSize: 28, consistent: true }),
+      expect.objectContaining({ treeSize: 42, consistent: true }),
+    ]);
+    expect(report.log.rootHash).toBe(second.rootHash);
+
+    const app = express().use(createLogRouter({ committer })).use(problemHandler(pino({ level: 'silent' })));
+    const head = await request(app).get('/v1/log/head').expect(200);
+    expect(head.body).toEqual(second);
+    const proof = await request(app).get('/v1/log/consistency').query({ from: 28, to: 42 }).expect(200);
+    expect(proof.body).toMatchObject({ from: 28, to: 42, fromRoot: first.rootHash, toRoot: second.rootHash });
+    expect(verifyConsistency(28, 42, first.rootHash, second.rootHash, proof.body.proof)).toBe(true);
+    const bad = await request(app).get('/v1/log/consistency').query({ from: 43 }).expect(400);
+    expect(bad.body.code).toBe('invalid-tree-size');
+    await committer.stop();
+  });
+
+  it('after tampering, the audit finds the heads inconsistent, the committer stops, and the ledger refuses a head that does not extend the last', async () => {
+    const heads = embeddedLogHeadLedger({ backend: ledger });
+    const signer = loadOrCreateLogHeadSigner(dir);
+    const committer = createLogHeadCommitter({ store, signer, ledger: heads, dataDir: dir });
+    const committed = (await committer.commitNow())!;
+    const [victim] = await store.readAll(2, 1);
+    const db = sqliteTamperDb(path.join(dir, SQLITE_FILE_NAME));
+    await editPayload(db, victim!.eventId, { rehash: true });
+    await db.close();
+
+    const report = await audit();
+    expect(report.ok).toBe(false);
+    expect(report.log.heads).toEqual([expect.objectContaining({ treeSize: 28, consistent: false, reason: 'root-differs' })]);
+    expect(report.discrepancies).toEqual([expect.objectContaining({ kind: 'modified', eventId: victim!.eventId })]);
+
+    const restarted = createLogHeadCommitter({ store, signer, ledger: heads, dataDir: dir });
+    await expect(restarted.commitNow()).rejects.toBeInstanceOf(LogHeadError);
+
+    const rewritten = signer.sign({ treeSize: 29, rootHash: 'ab'.repeat(32), lastPosition: 29, timestamp: new Date().toISOString() });
+    const refusal = await heads.commitHead(rewritten, ['cd'.repeat(32)]).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(LedgerError);
+    expect(refusal).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_LOG_HEAD_INCONSISTENT' });
+    expect((await heads.latestHead())!.rootHash).toBe(committed.rootHash);
+  });
+});
