@@ -115,6 +115,7 @@ class LogAnchorer implements Anchorer {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.logger.info({ backend: this.options.ledger.kind, maxBatchEvents: this.maxBatchEvents }, 'anchorer started');
     this.loop = this.run().finally(() => {
       this.loop = undefined;
     });
