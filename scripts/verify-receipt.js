@@ -7,7 +7,7 @@
  *   node scripts/verify-receipt.js receipt.json --data-dir ./data     and against the embedded ledger there
  *   node scripts/verify-receipt.js receipt.json --peer RegulatorOrgMSP [--connection .fabric/connection.json]
  *                                                                     and against a Fabric peer of that org
- *   --json prints the verdict as JSON.   Exit code: 0 verified, 1 not verified, 2 usage or I/O error.
+ *   RECEIPT.json may be - (standard input). --json prints the verdict as JSON.   Exit code: 0 verified, 1 not verified, 2 usage or I/O error.
  *
  * Needs the compiled service (npx tsc -b).
  */
@@ -80,7 +80,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   let receipt;
   try {
-    receipt = JSON.parse(fs.readFileSync(args.file, 'utf8'));
+    receipt = JSON.parse(fs.readFileSync(args.file === '-' ? 0 : args.file, 'utf8'));
   } catch (error) {
     usage(`cannot read ${args.file}: ${error.message}`);
   }
