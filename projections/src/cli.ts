@@ -4,7 +4,7 @@
  *   node projections/dist/cli.js run                 follow the log until SIGINT/SIGTERM
  *   node projections/dist/cli.js rebuild [model…]    replay models from position 0 (all when none named)
  * The log and anchor feeds come from the module named by PROJECTIONS_SOURCES_MODULE (default
- * @certledger/ledger-service/dist/projectionSources), which exports
+ * @certledger/ledger-service/dist/http/read/projectionSources), which exports
  * `openProjectionSources(env) → Promise<{ events, anchors?, close() }>`; this package never
  * imports the service statically. The read store is chosen as in readStoreConfigFromEnv.
  */
@@ -20,7 +20,7 @@ export interface ProjectionSources {
   close(): Promise<void>;
 }
 
-const DEFAULT_SOURCES_MODULE = '@certledger/ledger-service/dist/projectionSources';
+const DEFAULT_SOURCES_MODULE = '@certledger/ledger-service/dist/http/read/projectionSources';
 
 async function openSources(env: NodeJS.ProcessEnv): Promise<ProjectionSources> {
   const name = env.PROJECTIONS_SOURCES_MODULE ?? DEFAULT_SOURCES_MODULE;

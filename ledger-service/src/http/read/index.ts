@@ -1,0 +1,290 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import QRCode from 'qrcode';
+import type { AuditTrailQuery, LoggedEventView, ReadQueries, TraceView } from '@certledger/projections';
+import { regionVisibleTo, type Principal } from '../principal';
+import { forbidden, notFound, ProblemError, unauthenticated } from '../problem';
+import { AUDIT_CSV_COLUMNS, auditCsvRow } from './csv';
+import { PAGE_HEADERS } from './html';
+import { decodeCursor, encodeCursor, isoDate, limitOf, matching, single, timeBound } from './params';
+import { cachedReceipts, type ReceiptSource } from './receipts';
+import { loginPage, timelinePage, type TimelineFilters } from './regulatorPage';
+import { certificateOfToken, verificationToken } from './token';
+import { verifyPage } from './verifyPage';
+
+export { readOpenApiPaths } from './openapi';
+export { verificationToken, certificateOfToken } from './token';
+export type { ReceiptSource } from './receipts';
+
+export interface ReadRouterOptions {
+  readonly queries: ReadQueries;
+  /** Receipts by event id, and their check (offline, and against the ledger when the source has one). */
+  readonly anchorReceipts: ReceiptSource;
+  /** The principal the app's auth middleware resolved from the bearer token. */
+  readonly principalOf: (req: Request) => Principal;
+  /**
+   * Resolves a bare token to its principal, for the regulator page's sign-in form and cookie;
+   * returns undefined (or throws) for an unknown token. Without it the page accepts only the
+   * Authorization header.
+   */
+  readonly authenticateToken?: (token: string) => Principal | undefined;
+  /** Base of the URLs that QR codes carry, e.g. https://cert.example.gov.cn (no trailing slash). */
+  readonly publicBaseUrl: string;
+  /** Secret for verification tokens; at least 16 bytes (32 random bytes recommended). Changing it invalidates printed QR codes. */
+  readonly qrSecret: string | Buffer;
+  readonly logger?: Logger;
+}
+
+const CERTIFICATE_NO = /^[A-Za-z0-9._\-/()]{1,64}$/;
+const CERTIFICATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const AGENCY_ID = /^CNCA-RF?-\d{4}-\d{3}$/;
+const EVENT_TYPE = /^[A-Za-z]{1,64}$/;
+const REGION = /^(\d{2}|\d{4}|\d{6})$/;
+export const REGULATOR_COOKIE = 'certledger_regulator';
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/** May this principal read this certification's trace? */
+export function canReadTrace(principal: Principal, trace: Pick<TraceView, 'agencyId' | 'regionCode' | 'holder'>): boolean {
+  switch (principal.role) {
+    case 'admin':
+      return true;
+    case 'agency':
+      return principal.agencyId === trace.agencyId;
+    case 'regulator':
+      return regionVisibleTo(principal.regionCode, trace.regionCode);
+    case 'enterprise':
+      return trace.holder !== undefined && principal.creditCode === trace.holder.creditCode;
+    default:
+      return false;
+  }
+}
+
+type Auditor = Extract<Principal, { role: 'regulator' | 'admin' }>;
+
+function requireAuditor(principal: Principal): Auditor {
+  if (principal.role === 'public') throw unauthenticated();
+  if (principal.role !== 'regulator' && principal.role !== 'admin') throw forbidden('The audit trail is open to regulators and admins');
+  return principal;
+}
+
+/** The audit trail query a request asks for, within the caller's jurisdiction. */
+function auditQuery(principal: Auditor, query: Record<string, unknown>, maxLimit: number): AuditTrailQuery {
+  const region = matching(single(query, 'region'), REGION, 'region');
+  let regionPrefix: string | undefined = principal.role === 'regulator' ? principal.regionCode : undefined;
+  if (region !== undefined) {
+    if (regionPrefix !== undefined && !region.startsWith(regionPrefix)) throw forbidden('region lies outside your jurisdiction');
+    regionPrefix = region;
+  }
+  const after = decodeCursor(single(query, 'cursor'));
+  const agencyId = matching(single(query, 'agencyId'), AGENCY_ID, 'agencyId');
+  const certificationId = matching(single(query, 'certificationId'), CERTIFICATION_ID, 'certificationId');
+  const type = matching(single(query, 'type'), EVENT_TYPE, 'type');
+  const from = timeBound(single(query, 'from'), 'from');
+  const to = timeBound(single(query, 'to'), 'to');
+  return {
+    limit: limitOf(single(query, 'limit'), 100, maxLimit),
+    ...(regionPrefix !== undefined ? { regionPrefix } : {}),
+    ...(after !== undefined ? { after } : {}),
+    ...(agencyId ? { agencyId } : {}),
+    ...(certificationId ? { certificationId } : {}),
+    ...(type ? { type } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+  };
+}
+
+const publicEvent = (event: LoggedEventView) => ({ ...event, receiptUrl: `/v1/events/${event.eventId}/receipt` });
+
+/**
+ * The read side's routes: certificate lookup and search, QR codes, the verification page,
+ * traceability, the regulator audit trail (JSON, CSV and a page) and the agency disclosure.
+ */
+export function createReadRouter(options: ReadRouterOptions): Router {
+  const { queries, principalOf } = options;
+  if (Buffer.byteLength(options.qrSecret) < 16) throw new Error("qrSecret must be at least 16 bytes");
+  const base = options.publicBaseUrl.replace(/\/+$/, '');
+  const receipts = cachedReceipts(options.anchorReceipts);
+  const router = Router();
+  const verifyUrlOf = (certificateNo: string) => `${base}/verify/${verificationToken(options.qrSecret, certificateNo)}`;
+
+  const certificateNoOf = (req: Request): string => {
+    const certificateNo = String(req.params.certificateNo);
+    if (!CERTIFICATE_NO.test(certificateNo)) throw notFound('Certificate');
+    return certificateNo;
+  };
+
+  router.get('/v1/certificates', async (req, res) => {
+    const holder = single(req.query, 'holder');
+    if (holder === undefined || holder.trim().length < 2 || holder.length > 200) {
+      throw new ProblemError(400, 'invalid-parameter', 'holder (a name prefix of 2+ characters, or an 18-character credit code) is required', { parameter: 'holder' });
+    }
+    const items = await queries.searchCertificates(holder, limitOf(single(req.query, 'limit'), 50, 200));
+    res.set('cache-control', 'no-cache').json({ items: items.map((item) => ({ ...item, href: `/v1/certificates/${encodeURIComponent(item.certificateNo)}` })) });
+  });
+
+  router.get('/v1/certificates/:certificateNo', async (req, res) => {
+    const certificateNo = certificateNoOf(req);
+    const asOf = isoDate(single(req.query, 'asOf'), 'asOf');
+    const certificate = await queries.certificate(certificateNo, asOf);
+    if (!certificate) throw notFound('Certificate');
+    const proofs = await receipts.proofs(certificate.proofEventIds, single(req.query, 'verify') === 'true');
+    const { proofEventIds: _ids, ...view } = certificate;
+    res.set('cache-control', 'no-cache').json({
+      ...view,
+      qrUrl: `/v1/certificates/${encodeURIComponent(certificateNo)}/qr`,
+      proofs: proofs.map((proof) => ({ ...proof, receiptUrl: `/v1/events/${proof.eventId}/receipt` })),
+    });
+  });
+
+  router.get('/v1/certificates/:certificateNo/qr', async (req, res) => {
+    const certificateNo = certificateNoOf(req);
+    const format = single(req.query, 'format') ?? 'png';
+    if (format !== 'png' && format !== 'svg') throw new ProblemError(400, 'invalid-parameter', 'format must be png or svg', { parameter: 'format' });
+    if (!(await queries.certificate(certificateNo))) throw notFound('Certificate');
+    const url = verifyUrlOf(certificateNo);
+    res.set('cache-control', 'public, max-age=86400');
+    if (format === 'svg') {
+      res.type('image/svg+xml').send(await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+    } else {
+      res.type('image/png').send(await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 360 }));
+    }
+  });
+
+  router.get('/verify/:token', async (req, res) => {
+    const certificateNo = certificateOfToken(options.qrSecret, String(req.params.token));
+    const certificate = certificateNo === undefined ? undefined : await queries.certificate(certificateNo);
+    const proofs = certificate ? await receipts.proofs(certificate.proofEventIds.slice(-1), true) : [];
+    const rendered = verifyPage({ ...(certificate ? { certificate } : {}), proofs });
+    res.status(certificate ? 200 : 404).set(PAGE_HEADERS).send(rendered.body);
+  });
+
+  router.get('/v1/certifications/:certificationId/trace', async (req, res) => {
+    const principal = principalOf(req);
+    if (principal.role === 'public') throw unauthenticated();
+    const certificationId = String(req.params.certificationId);
+    const trace = CERTIFICATION_ID.test(certificationId) ? await queries.trace(certificationId) : undefined;
+    // Outside the caller's reach a certification looks exactly like one that does not exist.
+    if (!trace || !canReadTrace(principal, trace)) throw notFound('Certification');
+    res.set('cache-control', 'no-store').json({ ...trace, steps: trace.steps.map(publicEvent) });
+  });
+
+  router.get('/v1/audit-trail', async (req, res) => {
+    const principal = requireAuditor(principalOf(req));
+    const format = single(req.query, 'format') ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new ProblemError(400, 'invalid-parameter', 'format must be json or csv', { parameter: 'format' });
+    const query = auditQuery(principal, req.query, format === 'csv' ? 10_000 : 1000);
+    res.set('cache-control', 'no-store');
+    if (format === 'json') {
+      const page = await queries.auditTrail(query);
+      const next = page.next === undefined ? null : encodeCursor(page.next);
+      if (next) res.set('link', `<${nextHref(req, next)}>; rel="next"`);
+      res.json({ jurisdiction: query.regionPrefix ?? '*', items: page.items.map(publicEvent), next });
+      return;
+    }
+    // CSV: stream page by page up to `limit` rows; the cursor for the rest is in the Link header.
+    let remaining = query.limit;
+    let after = query.after;
+    const rows: string[] = [AUDIT_CSV_COLUMNS.join(',')];
+    let next: number | undefined;
+    while (remaining > 0) {
+      const page = await queries.auditTrail({ ...query, limit: Math.min(remaining, 1000), ...(after !== undefined ? { after } : {}) });
+      for (const event of page.items) rows.push(auditCsvRow(event));
+      remaining -= Math.min(remaining, 1000);
+      next = page.next;
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    if (next !== undefined) res.set('link', `<${nextHref(req, encodeCursor(next))}>; rel="next"`);
+    res.type('text/csv; charset=utf-8').set('content-disposition', 'attachment; filename="audit-trail.csv"').send(`\uFEFF${rows.join('\r\n')}\r\n`);
+  });
+
+  router.get('/v1/agencies', async (_req, res) => {
+    res.set('cache-control', 'public, max-age=60').json({ items: await queries.agencies() });
+  });
+
+  // The regulator page: the same data as /v1/audit-trail, as a timeline. A browser cannot send a
+  // bearer header, so the page takes the token once through a form and keeps it in an HttpOnly,
+  // SameSite=Strict cookie scoped to /regulator; an Authorization header works as well.
+  const regulatorOf = (req: Request): Principal | undefined => {
+    const fromHeader = principalOf(req);
+    if (fromHeader.role !== 'public') return fromHeader;
+    const token = cookieOf(req, REGULATOR_COOKIE);
+    if (!token || !options.authenticateToken) return undefined;
+    try {
+      return options.authenticateToken(token);
+    } catch {
+      return undefined;
+    }
+  };
+  const secure = base.startsWith('https://');
+  const cookie = (value: string, maxAge: number) =>
+    `${REGULATOR_COOKIE}=${encodeURIComponent(value)}; Path=/regulator; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
+
+  router.get('/regulator', async (req, res) => {
+    const principal = regulatorOf(req);
+    if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
+      res.status(principal ? 403 : 401).set(PAGE_HEADERS).send(loginPage(principal ? '此令牌无权查看审计记录。This token may not read the audit trail.' : undefined));
+      return;
+    }
+    let query: AuditTrailQuery;
+    try {
+      query = auditQuery(principal, req.query, 200);
+    } catch (error) {
+      if (error instanceof ProblemError) {
+        res.status(error.status).set(PAGE_HEADERS).send(loginPage(error.title));
+        return;
+      }
+      throw error;
+    }
+    const page = await queries.auditTrail({ ...query, limit: Math.min(query.limit, 200) });
+    const filters: TimelineFilters = Object.fromEntries(
+      ['agencyId', 'certificationId', 'type', 'from', 'to'].map((k) => [k, single(req.query, k)]).filter(([, v]) => v !== undefined),
+    );
+    res.set(PAGE_HEADERS).send(
+      timelinePage({
+        who: principal.id,
+        jurisdiction: principal.role === 'regulator' ? principal.regionCode : '*',
+        filters,
+        events: page.items,
+        ...(page.next !== undefined ? { nextHref: nextHref(req, encodeCursor(page.next)) } : {}),
+      }),
+    );
+  });
+
+  router.post('/regulator/login', express.urlencoded({ extended: false, limit: '4kb' }), (req: Request, res: Response) => {
+    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+    let principal: Principal | undefined;
+    try {
+      principal = token && options.authenticateToken ? options.authenticateToken(token) : undefined;
+    } catch {
+      principal = undefined;
+    }
+    if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
+      options.logger?.info({ outcome: 'refused' }, 'regulator page sign-in');
+      res.status(401).set(PAGE_HEADERS).send(loginPage('令牌无效或无权访问。Unknown token, or not a regulator.'));
+      return;
+    }
+    options.logger?.info({ principal: principal.id, outcome: 'signed-in' }, 'regulator page sign-in');
+    res.set('set-cookie', cookie(token, 8 * 3600)).redirect(303, '/regulator');
+  });
+
+  router.post('/regulator/logout', (_req, res) => {
+    res.set('set-cookie', cookie('', 0)).redirect(303, '/regulator');
+  });
+
+  return router;
+}
+
+function nextHref(req: Request, cursor: string): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(req.query)) if (key !== 'cursor' && typeof value === 'string') params.set(key, value);
+  params.set('cursor', cursor);
+  return `${req.path}?${params.toString()}`;
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import {
+  createProjections,
+  createSqliteReadStore,
+  openReadStore,
+  readStoreConfigFromEnv,
+  type AgencyDirectory,
+  type Projections,
+  type ReadStore,
+} from '@certledger/projections';
+import type { Logger } from 'pino';
+import type { AnchorStore } from '../../anchoring/anchorStore/port';
+import type { LedgerBackend } from '../../anchoring/port';
+import type { ServicePart } from '../../compose';
+import type { EventStore } from '../../eventStore/port';
+import { authenticate, principalOf, type PrincipalDirectory } from '../auth';
+import { createReadRouter, readOpenApiPaths } from './index';
+import { anchorFeedOf, eventFeedOf, receiptSourceOf } from './wiring';
+
+export interface ReadSidePartOptions {
+  readonly store: EventStore;
+  readonly anchorStore: AnchorStore;
+  /** When given, receipts on the verification page are also checked against the ledger. */
+  readonly ledger?: LedgerBackend;
+  readonly principals: PrincipalDirectory;
+  readonly publicBaseUrl: string;
+  readonly qrSecret: string;
+  readonly logger: Logger;
+  /** LEDGER_DATA_DIR: the SQLite read store is `projections.sqlite` in it unless PROJECTIONS_STORE=postgres. */
+  readonly dataDir: string;
+  /** Defaults to the environment's choice (readStoreConfigFromEnv) with the file under dataDir. */
+  readonly readStore?: ReadStore;
+  /** Follow the log in this process (default); false when `projections run` runs as its own process. */
+  readonly runProjections?: boolean;
+  readonly agencies?: AgencyDirectory;
+  readonly today?: () => string;
+  /** Not ready while a read model is more than this many events behind the log (default 10,000). */
+  readonly maxReadyLagEvents?: number;
+}
+
+export interface ReadSidePart extends ServicePart {
+  readonly projections: Projections;
+}
+
+/** The read side as a part of the service: projections (in-process by default) and the read routes. */
+export async function createReadSidePart(options: ReadSidePartOptions): Promise<ReadSidePart> {
+  const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: options.dataDir });
+  const ownsStore = options.readStore === undefined;
+  const readStore = options.readStore ?? (env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env));
+  const logger = options.logger.child({ part: 'read-side' });
+  const projections = createProjections({
+    events: eventFeedOf(options.store),
+    anchors: anchorFeedOf({ eventStore: options.store, anchorStore: options.anchorStore }),
+    store: readStore,
+    logger,
+    ...(options.agencies ? { agencies: options.agencies } : {}),
+    ...(options.today ? { today: options.today } : {}),
+  });
+  if (options.runProjections ?? true) await projections.runner.start();
+  else await projections.runner.init();
+  const router = createReadRouter({
+    queries: projections.queries,
+    anchorReceipts: receiptSourceOf({ eventStore: options.store, anchorStore: options.anchorStore, ...(options.ledger ? { ledger: options.ledger } : {}) }),
+    principalOf,
+    authenticateToken: (token) => authenticate(options.principals, `Bearer ${token}`),
+    publicBaseUrl: options.publicBaseUrl,
+    qrSecret: options.qrSecret,
+    logger,
+  });
+  const maxLag = options.maxReadyLagEvents ?? 10_000;
+  return {
+    name: 'read-side',
+    projections,
+    routers: [router],
+    openApiPaths: readOpenApiPaths,
+    readiness: async () => {
+      const head = await options.store.headPosition();
+      const checkpoints = await projections.queries.checkpoints();
+      const behind = Math.max(0, ...['registry', 'eventlog'].map((m) => head - (checkpoints[m] ?? 0)));
+      return { ok: behind <= maxLag, detail: `read models ${behind} events behind the log` };
+    },
+    close: async () => {
+      await projections.runner.stop();
+      if (ownsStore) await readStore.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { AnchorCommitNotice, AnchorFeed, EventFeed, LogEvent } from '@certledger/projections';
+import type { AnchorStore } from '../../anchoring/anchorStore/port';
+import type { LedgerBackend } from '../../anchoring/port';
+import { buildReceipt, verifyReceipt } from '../../anchoring/receipts';
+import type { EventStore, StoredEvent } from '../../eventStore/port';
+import { decodeCanonical } from '../../events/canonical';
+import type { ReceiptSource } from './receipts';
+
+/** The projections' view of a stored event: the payload decoded from the canonical bytes. */
+export function logEventOf(event: StoredEvent): LogEvent {
+  return {
+    position: event.position,
+    eventId: event.eventId,
+    streamId: event.streamId,
+    certificationId: event.certificationId,
+    type: event.type,
+    version: event.version,
+    agencyId: event.agencyId,
+    regionCode: event.regionCode,
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    hash: event.hash,
+    prevHash: event.prevHash,
+    data: decodeCanonical(event.canonical).data,
+    canonical: event.canonical,
+  };
+}
+
+/** The event store as the projections' EventFeed. */
+export function eventFeedOf(store: EventStore): EventFeed {
+  return {
+    readAll: async (after, limit) => (await store.readAll(after, limit)).map(logEventOf),
+    waitForAppend: (after, timeoutMs) => store.waitForAppend(after, timeoutMs),
+    headPosition: () => store.headPosition(),
+  };
+}
+
+/**
+ * The anchor store as the projections' AnchorFeed. Its cursor is a global log position: a notice
+ * per event, in log order, up to the first event whose batch is not committed yet (a rejected
+ * batch's events give empty notices so the cursor moves past them). Followers poll.
+ */
+export function anchorFeedOf(options: { readonly eventStore: EventStore; readonly anchorStore: AnchorStore; readonly pollMs?: number }): AnchorFeed {
+  const { eventStore, anchorStore } = options;
+  const pollMs = options.pollMs ?? 200;
+  const readCommits = async (after: number, limit: number): Promise<AnchorCommitNotice[]> => {
+    const events = await eventStore.readAll(after, limit);
+    const notices: AnchorCommitNotice[] = [];
+    for (const event of events) {
+      const found = await anchorStore.findEvent(event.eventId);
+      if (!found || found.batch.status === 'planned') break;
+      const commit = found.batch.status === 'committed' ? found.batch.commit : undefined;
+      notices.push({
+        seq: event.position,
+        batchId: found.batch.batch.batchId,
+        eventIds: commit ? [event.eventId] : [],
+        backend: commit?.backend ?? '',
+        channel: commit?.channel ?? '',
+        chaincode: commit?.chaincode ?? '',
+        transactionId: commit?.transactionId ?? '',
+        blockNumber: commit?.blockNumber ?? 0,
+        committedAt: found.batch.plannedAt,
+      });
+    }
+    return notices;
+  };
+  return {
+    readCommits,
+    waitForCommit: async (after, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if ((await readCommits(after, 1)).length > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+      }
+    },
+    headSeq: () => eventStore.headPosition(),
+  };
+}
+
+/** Receipts built from the event and anchor stores, checked offline and against the ledger when given. */
+export function receiptSourceOf(options: { readonly eventStore: EventStore; readonly anchorStore: AnchorStore; readonly ledger?: LedgerBackend }): ReceiptSource {
+  return {
+    receiptOf: (eventId) => buildReceipt({ eventStore: options.eventStore, anchorStore: options.anchorStore }, eventId),
+    verify: (receipt) => verifyReceipt(receipt, options.ledger ? { ledger: options.ledger } : {}),
+  };
+}
