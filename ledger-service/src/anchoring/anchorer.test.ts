@@ -181,6 +181,27 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect(await ledger.getEvent(stored[1]!.eventId)).toBeDefined();
   });
 
+  it("keeps anchoring the other agencies while one agency's batches cannot be taken", async () => {
+    let cbAEnrolled = false;
+    const picky: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async (batch: Parameters<LedgerBackend['anchor']>[0]) => {
+        if (batch.agencyId === CB_A && !cbAEnrolled) throw new LedgerError('unavailable', `no identity for ${CB_A}`);
+        return ledger.anchor(batch);
+      },
+    });
+    const stuck = await appendTo(eventStore, 'certification-stuck', CB_A, [contractSigned(1)]);
+    start({}, picky).start();
+    const others = [];
+    for (let i = 0; i < 3; i++)
+      others.push(...(await appendTo(eventStore, `certification-free${i}`, CB_B, [contractSigned(i)])));
+    await until(async () => (await Promise.all(others.map((e) => ledger.getEvent(e.eventId)))).every(Boolean));
+    expect(await ledger.getEvent(stuck[0]!.eventId)).toBeUndefined();
+    expect(anchorer!.stats()).toMatchObject({ failingBatches: 1 });
+    cbAEnrolled = true;
+    await until(allAnchored(anchorer!));
+    expect(anchorer!.stats()).toMatchObject({ failingBatches: 0, consecutiveFailures: 0 });
+  });
+
   it('records a batch the chaincode refuses, says so in its receipts, and goes on with the others', async () => {
     const good = await appendTo(eventStore, 'certification-good', CB_B, [contractSigned(1)]);
     // A stream whose stored chain was forged: its first event does not start from 64 zeros.

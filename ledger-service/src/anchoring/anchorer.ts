@@ -24,8 +24,11 @@ export interface AnchorerOptions {
   readonly maxRoundEvents?: number;
   /** How long to wait for an append when the log is drained (default 500 ms; also bounds stop()). */
   readonly idleWaitMs?: number;
+  /** Backoff of a batch the ledger could not take: doubles from retryInitialMs (100) up to retryMaxMs (10 s). */
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
+  /** No new round is planned while this many events wait in stored batches (default 20 × maxBatchEvents). */
+  readonly maxPendingEvents?: number;
   readonly now?: () => number;
 }
 
@@ -47,6 +50,9 @@ export interface AnchorerStats {
   readonly batchesReplayed: number;
   readonly batchesRejected: number;
   readonly eventsAnchored: number;
+  /** Batches the ledger could not take yet (backend down, no identity for the agency), retried with backoff. */
+  readonly failingBatches: number;
+  /** Failed attempts in a row of the batch that has failed most (0 when none is failing). */
   readonly consecutiveFailures: number;
   readonly lastError?: string;
   readonly lastCommitAt?: string;
@@ -97,8 +103,10 @@ class LogAnchorer implements Anchorer {
     batchesReplayed: 0,
     batchesRejected: 0,
     eventsAnchored: 0,
-    consecutiveFailures: 0,
   };
+  /** Batches whose last submission failed for a reason worth retrying: attempts so far and when to try again. */
+  private readonly retries = new Map<string, { attempts: number; retryAt: number; error: unknown }>();
+  private storeBackoffMs: number;
   private lastError: string | undefined;
   private lastCommitAt: string | undefined;
 
@@ -110,6 +118,7 @@ class LogAnchorer implements Anchorer {
     this.logger = options.logger ?? silent;
     this.now = options.now ?? Date.now;
     this.certificateLookup = certificateFromStream(options.eventStore);
+    this.storeBackoffMs = options.retryInitialMs ?? 100;
   }
 
   start(): void {
@@ -129,7 +138,8 @@ class LogAnchorer implements Anchorer {
 
   async drain(): Promise<void> {
     for (;;) {
-      await this.submitPending();
+      const { failures } = await this.submitPending(true);
+      if (failures.length > 0) throw failures[0];
       const head = await this.options.eventStore.headPosition();
       if ((await this.options.anchorStore.checkpoint()) >= head) return;
       await this.planRound(true);
@@ -140,6 +150,8 @@ class LogAnchorer implements Anchorer {
     return {
       running: this.loop !== undefined,
       ...this.counters,
+      failingBatches: this.retries.size,
+      consecutiveFailures: Math.max(0, ...[...this.retries.values()].map((r) => r.attempts)),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.lastCommitAt !== undefined ? { lastCommitAt: this.lastCommitAt } : {}),
     };
@@ -168,33 +180,34 @@ class LogAnchorer implements Anchorer {
     };
   }
 
+  /**
+   * One step after another: submit the stored batches that are due, plan the next round, and wait for
+   * appends (or the next retry) when there is nothing to do. A batch the ledger cannot take is retried
+   * on its own backoff without holding up the other writers; a failing store backs off the whole loop.
+   */
   private async run(): Promise<void> {
-    let backoff = this.options.retryInitialMs ?? 100;
     while (!this.stopping) {
       try {
-        await this.submitPending();
+        const { nextRetryAt } = await this.submitPending(false);
         if (this.stopping) break;
         const planned = await this.planRound(false);
-        if (!planned && !this.stopping) await this.idle();
-        this.counters.consecutiveFailures = 0;
-        backoff = this.options.retryInitialMs ?? 100;
+        this.storeBackoffMs = this.options.retryInitialMs ?? 100;
+        if (!planned && !this.stopping) await this.idle(nextRetryAt);
       } catch (error) {
-        this.counters.consecutiveFailures++;
         this.lastError = (error as Error).message;
-        this.logger.warn(
-          { err: error, retryInMs: backoff, failures: this.counters.consecutiveFailures },
-          'anchoring failed; retrying',
-        );
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, this.options.retryMaxMs ?? 10_000);
+        this.logger.warn({ err: error, retryInMs: this.storeBackoffMs }, 'anchoring failed; retrying');
+        await this.sleep(this.storeBackoffMs);
+        this.storeBackoffMs = Math.min(this.storeBackoffMs * 2, this.options.retryMaxMs ?? 10_000);
       }
     }
   }
 
-  private async idle(): Promise<void> {
+  private async idle(nextRetryAt: number | undefined): Promise<void> {
     const checkpoint = await this.options.anchorStore.checkpoint();
+    const timeout =
+      nextRetryAt === undefined ? this.idleWaitMs : Math.max(1, Math.min(this.idleWaitMs, nextRetryAt - this.now()));
     await Promise.race([
-      this.options.eventStore.waitForAppend(checkpoint, this.idleWaitMs),
+      this.options.eventStore.waitForAppend(checkpoint, timeout),
       new Promise<void>((resolve) => (this.wake = resolve)),
     ]);
   }
@@ -216,6 +229,12 @@ class LogAnchorer implements Anchorer {
    */
   private async planRound(immediately: boolean): Promise<boolean> {
     const { eventStore, anchorStore } = this.options;
+    if (
+      !immediately &&
+      (await anchorStore.pendingSummary()).events >= (this.options.maxPendingEvents ?? this.maxBatchEvents * 20)
+    ) {
+      return false;
+    }
     const checkpoint = await anchorStore.checkpoint();
     let events = await eventStore.readAll(checkpoint, this.maxRoundEvents);
     if (events.length === 0) return false;
@@ -292,47 +311,68 @@ class LogAnchorer implements Anchorer {
     return certificateNo ? { ...base, certificateNo, certificateStatus: status } : base;
   }
 
-  /** Submits every stored batch not yet committed; a batch waits for earlier batches that share a stream with it. */
-  private async submitPending(): Promise<void> {
+  /**
+   * Submits the stored batches not yet committed, each after the earlier batches that share a stream with
+   * it. A batch waiting for its retry time (unless `all`) or behind a failed one is left for later.
+   */
+  private async submitPending(all: boolean): Promise<{ failures: unknown[]; nextRetryAt?: number }> {
     const pending = await this.options.anchorStore.pendingBatches();
-    if (pending.length === 0) return;
-    const lastOfStream = new Map<string, Promise<void>>();
-    const runs: Array<Promise<void>> = [];
+    const lastOfStream = new Map<string, Promise<boolean>>();
+    const runs: Array<Promise<boolean>> = [];
+    const now = this.now();
     for (const stored of pending) {
       const streams = [...new Set(stored.batch.events.map((event) => event.streamId))];
-      const before = streams
-        .map((streamId) => lastOfStream.get(streamId))
-        .filter((p): p is Promise<void> => p !== undefined);
-      const run = Promise.all(before).then(() => this.submit(stored));
+      const before = streams.map((streamId) => lastOfStream.get(streamId)).filter((p) => p !== undefined);
+      const due = all || (this.retries.get(stored.batch.batchId)?.retryAt ?? 0) <= now;
+      const run = Promise.all(before).then((done) => (due && done.every(Boolean) ? this.submit(stored) : false));
       for (const streamId of streams) lastOfStream.set(streamId, run);
       runs.push(run);
     }
     const results = await Promise.allSettled(runs);
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    const storeFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (storeFailure) throw storeFailure.reason;
+    const failing = pending.map((p) => this.retries.get(p.batch.batchId)).filter((r) => r !== undefined);
+    const nextRetryAt = failing.length > 0 ? Math.min(...failing.map((r) => r.retryAt)) : undefined;
+    return { failures: failing.map((r) => r.error), ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) };
   }
 
-  private async submit(stored: StoredBatch): Promise<void> {
-    if (this.stopping) throw new Error('the anchorer is stopping');
+  /** True when the batch is settled (committed or refused for good); false when it must be retried. */
+  private async submit(stored: StoredBatch): Promise<boolean> {
+    if (this.stopping) return false;
     const { ledger, anchorStore } = this.options;
+    const batchId = stored.batch.batchId;
+    let commit;
     try {
-      const commit = await ledger.anchor(stored.batch);
-      await anchorStore.recordCommit(commit, new Date(this.now()).toISOString());
-      this.counters.batchesCommitted++;
-      this.counters.consecutiveFailures = 0;
-      if (commit.replayed) this.counters.batchesReplayed++;
-      this.counters.eventsAnchored += stored.batch.events.length;
-      this.lastCommitAt = new Date(this.now()).toISOString();
+      commit = await ledger.anchor(stored.batch);
     } catch (error) {
       const code = refusalCodeOf(error);
-      if (code === undefined) throw error;
-      await anchorStore.recordRejection(stored.batch.batchId, code, (error as Error).message);
-      this.counters.batchesRejected++;
-      this.logger.error(
-        { batchId: stored.batch.batchId, agencyId: stored.batch.agencyId, code },
-        'the ledger refused an anchor batch',
+      if (code !== undefined) {
+        await anchorStore.recordRejection(batchId, code, (error as Error).message);
+        this.retries.delete(batchId);
+        this.counters.batchesRejected++;
+        this.logger.error({ batchId, agencyId: stored.batch.agencyId, code }, 'the ledger refused an anchor batch');
+        return true;
+      }
+      const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
+      const delay = Math.min(
+        (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
+        this.options.retryMaxMs ?? 10_000,
       );
+      this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error });
+      this.lastError = (error as Error).message;
+      this.logger.warn(
+        { err: error, batchId, agencyId: stored.batch.agencyId, attempts, retryInMs: delay },
+        'the ledger could not take a batch; retrying',
+      );
+      return false;
     }
+    await anchorStore.recordCommit(commit, new Date(this.now()).toISOString());
+    this.retries.delete(batchId);
+    this.counters.batchesCommitted++;
+    if (commit.replayed) this.counters.batchesReplayed++;
+    this.counters.eventsAnchored += stored.batch.events.length;
+    this.lastCommitAt = new Date(this.now()).toISOString();
+    return true;
   }
 }
 

@@ -78,6 +78,7 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
         ['anchor_batches_rejected_total', 'counter', stats.batchesRejected],
         ['anchor_events_anchored_total', 'counter', stats.eventsAnchored],
         ['anchor_consecutive_failures', 'gauge', stats.consecutiveFailures],
+        ['anchor_failing_batches', 'gauge', stats.failingBatches],
       ] as const;
       return (
         lines
