@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import type { EventStore } from '../eventStore/port';
+import type { EventStore, StoredEvent } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { Anchorer, AnchorerOptions, createAnchorer } from './anchorer';
 import { AnchorStore, openSqliteAnchorStore } from './anchorStore';
@@ -191,7 +191,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     });
     const stuck = await appendTo(eventStore, 'certification-stuck', CB_A, [contractSigned(1)]);
     start({}, picky).start();
-    const others = [];
+    const others: StoredEvent[] = [];
     for (let i = 0; i < 3; i++)
       others.push(...(await appendTo(eventStore, `certification-free${i}`, CB_B, [contractSigned(i)])));
     await until(async () => (await Promise.all(others.map((e) => ledger.getEvent(e.eventId)))).every(Boolean));

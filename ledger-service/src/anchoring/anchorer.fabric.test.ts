@@ -1,0 +1,69 @@
+/**
+ * The anchorer and receipts against the real network (scripts/fabric/network-up.sh): runs when
+ * FABRIC_CONNECTION or .fabric/connection.json exists, and is skipped otherwise.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
+import { createAnchorer } from './anchorer';
+import { openSqliteAnchorStore } from './anchorStore';
+import { fabricConnectionPath, openFabricBackend } from './fabric';
+import { buildReceipt, verifyReceipt } from './receipts';
+import { appendTo, contractSigned, issued, suspended } from './testing/events';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const CONNECTION = fabricConnectionPath(process.env, ROOT);
+const CLI = path.join(ROOT, 'scripts', 'verify-receipt.js');
+const BUILT = fs.existsSync(path.join(ROOT, 'ledger-service', 'dist', 'anchoring', 'fabric', 'index.js'));
+const describeNetwork = fs.existsSync(CONNECTION) ? describe : describe.skip;
+const CB_1 = 'CNCA-R-2002-001';
+const CB_2 = 'CNCA-R-2002-002';
+
+describeNetwork('anchorer on the real Fabric network', () => {
+  it('anchors every event, keeps the certificate history on the peer, and its receipts verify against the peer', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-'));
+    const eventStore = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    const ledger = openFabricBackend({ connection: CONNECTION });
+    try {
+      const run = randomUUID();
+      const certificateNo = `CN-${run}`.slice(0, 40);
+      const stored = [
+        ...(await appendTo(eventStore, `certification-${run}-a`, CB_1, [contractSigned(1), issued(certificateNo)])),
+        ...(await appendTo(eventStore, `certification-${run}-b`, CB_2, [contractSigned(2), contractSigned(3)])),
+      ];
+      stored.push(...(await appendTo(eventStore, `certification-${run}-a`, CB_1, [suspended])));
+      await createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 3 }).drain();
+
+      for (const event of stored) {
+        expect(await ledger.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
+        const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
+        expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
+        expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
+      }
+      const history = await ledger.getCertificateHistory(certificateNo);
+      expect(history.map((h) => h.status)).toEqual(['valid', 'suspended']);
+
+      if (!BUILT) throw new Error('the CLI runs the compiled service: run npx tsc -b first');
+      const file = path.join(dir, 'receipt.json');
+      fs.writeFileSync(file, JSON.stringify(await buildReceipt({ eventStore, anchorStore }, stored[1]!.eventId)));
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        CLI,
+        file,
+        '--peer',
+        'RegulatorOrgMSP',
+        '--connection',
+        CONNECTION,
+      ]);
+      expect(stdout).toMatch(/ok {3}ledger-event/);
+      expect(stdout).toMatch(/VERIFIED\n$/);
+    } finally {
+      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
