@@ -2,6 +2,8 @@
 export interface SupervisionConfig {
   /** W1 (R11): the longest gap from issue to the first surveillance, and between surveillances. */
   readonly surveillanceIntervalMonths: number;
+  /** W1: a surveillance falling due this close to expiry is left to the recertification audit (and W3). */
+  readonly recertificationWindowMonths: number;
   /** W2 (R12): the longest suspension. */
   readonly maxSuspensionMonths: number;
   /** W7: days after a failed spot check within which a special (short-notice) audit must start. */
@@ -23,6 +25,7 @@ export interface SupervisionConfig {
 
 export const defaultSupervisionConfig: SupervisionConfig = Object.freeze({
   surveillanceIntervalMonths: 12,
+  recertificationWindowMonths: 3,
   maxSuspensionMonths: 6,
   spotCheckFollowUpDays: 30,
   checkInRadiusKm: 5,
@@ -45,7 +48,7 @@ export class SupervisionConfigError extends Error {
 /** The defaults with `overrides` applied, checked and frozen. */
 export function supervisionConfig(overrides: Partial<SupervisionConfig> = {}): SupervisionConfig {
   const config = { ...defaultSupervisionConfig, ...overrides };
-  for (const key of ['surveillanceIntervalMonths', 'maxSuspensionMonths', 'spotCheckFollowUpDays', 'withdrawalWorkingDays', 'minSystemOperationMonths'] as const) {
+  for (const key of ['surveillanceIntervalMonths', 'recertificationWindowMonths', 'maxSuspensionMonths', 'spotCheckFollowUpDays', 'withdrawalWorkingDays', 'minSystemOperationMonths'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 0) throw new SupervisionConfigError(`${key} must be a whole number ≥ 0`);
   }
   if (!(config.checkInRadiusKm > 0)) throw new SupervisionConfigError('checkInRadiusKm must be > 0');

@@ -67,7 +67,7 @@ function makeWarning(
   const rule = ruleOf(ruleId);
   const { facts, certificate } = subject;
   return {
-    id: `${ruleId}:${key}`,
+    id: `${ruleId}:${facts.certificationId}:${key}`,
     ruleId,
     ...(rule.rule ? { rule: rule.rule } : {}),
     kind: fields.kind,
@@ -107,12 +107,14 @@ function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig,
     const next = facts.certificates[i + 1];
     const cycleEnd = next ? minDate(certificate.validUntil, next.issuedAt)! : certificate.validUntil;
     const surveillances = Object.values(facts.audits)
-      .filter((a) => a.kind === 'surveillance' && a.conducted && a.conducted.start >= certificate.issuedAt && a.conducted.start <= cycleEnd)
+      .filter((a) => (a.kind === 'surveillance' || a.kind === 'recertification') && a.conducted && a.conducted.start >= certificate.issuedAt && a.conducted.start <= cycleEnd)
       .sort((a, b) => a.conducted!.start.localeCompare(b.conducted!.start));
     let due = addMonths(certificate.issuedAt, config.surveillanceIntervalMonths);
     let previous = certificate.eventId;
+    // In the cycle's last months the recertification audit takes the place of a surveillance (W3 watches expiry).
+    const lastDue = addMonths(cycleEnd, -config.recertificationWindowMonths);
     const judge = (doneOn: IsoDate | undefined, doneEvent: string | undefined) => {
-      if (due >= cycleEnd && doneOn === undefined) return;
+      if (due > lastDue && doneOn === undefined) return;
       if (statusAt(certificate, due) !== 'valid') return;
       const hit = deadline(due, minDate(doneOn, leftValidAfter(certificate, due)), today);
       if (!hit) return;
@@ -156,7 +158,8 @@ function checkExpiry(facts: CertificationFacts, today: IsoDate, out: Warning[]):
     if (next && next.issuedAt <= certificate.validUntil) return;
     if (statusAt(certificate, certificate.validUntil) !== 'valid') return;
     const changed = certificate.history.find((c) => c.on > certificate.validUntil)?.on;
-    const hit = deadline(certificate.validUntil, minDate(changed, next?.issuedAt), today);
+    // The CB records the expiry the day after validUntil; only then is a still-valid status late.
+    const hit = deadline(addDays(certificate.validUntil, 1), minDate(changed, next?.issuedAt), today);
     if (!hit) return;
     out.push(makeWarning('W3', `${certificate.certificateNo}:expiry`, { facts, certificate }, {
       kind: 'valid-after-expiry',

@@ -1,0 +1,224 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { Severity, Supervision, WarningFilter } from '@certledger/projections';
+import { WARNING_RULES } from '@certledger/projections';
+import { authenticate, principalOf, requireRole, type PrincipalDirectory } from '../auth';
+import type { Principal } from '../principal';
+import { ProblemError } from '../problem';
+import { eventView } from '../../intake/eventView';
+import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
+import { renderLoginPage, renderRegulatorPage } from './page';
+import type { SupervisionWriter } from './supervisionWriter';
+
+export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
+  readonly supervision: Supervision;
+  /** Enables POST /v1/supervision/events (regulators record spot checks, complaints, triggers, evaluations). */
+  readonly writer?: SupervisionWriter;
+  /** Enables the cookie sign-in of the regulator page (browsers cannot send a bearer header). */
+  readonly principals?: PrincipalDirectory;
+  readonly bodyLimit?: string;
+}
+
+const COOKIE = 'certledger_token';
+const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
+
+/** Regulators see their region prefix; admins see everything; nobody else sees supervision data. */
+function scopeOf(principal: Principal): { regionPrefix?: string } {
+  const who = requireRole(principal, 'regulator', 'admin');
+  return who.role === 'regulator' ? { regionPrefix: who.regionCode } : {};
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+function warningFilter(req: Request): WarningFilter {
+  const q = req.query as Record<string, unknown>;
+  const state = str(q.state) ?? 'open';
+  if (!['open', 'cleared', 'all'].includes(state)) throw new ProblemError(400, 'invalid-filter', 'state must be open, cleared or all');
+  const severity = str(q.severity);
+  if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) throw new ProblemError(400, 'invalid-filter', 'severity must be high, medium or low');
+  const rule = str(q.rule) ?? str(q.ruleId);
+  if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule)) throw new ProblemError(400, 'invalid-filter', `rule must be one of ${WARNING_RULES.map((r) => r.id).join(', ')}`);
+  const limit = q.limit === undefined ? 100 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
+  const region = str(q.region);
+  if (region !== undefined && !/^\d{2,6}$/.test(region)) throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
+  const pick = (key: string) => (str(q[key]) === undefined ? {} : { [key]: str(q[key])! });
+  return {
+    state: state as 'open' | 'cleared' | 'all',
+    limit,
+    ...(rule ? { ruleId: rule } : {}),
+    ...(severity ? { severity: severity as Severity } : {}),
+    ...(region ? { regionPrefix: region } : {}),
+    ...pick('kind'), ...pick('agencyId'), ...pick('certificationId'), ...pick('creditCode'), ...pick('auditorId'),
+    ...(str(q.from) ? { raisedFrom: str(q.from)! } : {}),
+    ...(str(q.to) ? { raisedTo: str(q.to)! } : {}),
+    ...(str(q.cursor) ? { after: str(q.cursor)! } : {}),
+  };
+}
+
+/** The caller's scope narrowed by a ?region= filter, never widened past its own prefix. */
+function narrowed(scope: { regionPrefix?: string }, wanted: string | undefined): { regionPrefix?: string } {
+  if (wanted === undefined) return scope;
+  if (scope.regionPrefix !== undefined && !wanted.startsWith(scope.regionPrefix)) {
+    throw new ProblemError(403, 'forbidden', `region ${wanted} is outside your jurisdiction (${scope.regionPrefix})`);
+  }
+  return { regionPrefix: wanted };
+}
+
+function cookieToken(req: Request): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === COOKIE) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Supervision HTTP surface: calculators (anyone), warnings, auditors, evaluations, grades and
+ * enterprise profiles (regulators for their region, admins for all), the regulator page, and the
+ * regulators' write path for supervision events.
+ */
+export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
+  const { supervision } = options;
+  const router = Router();
+  router.use(calculatorRoutes(options));
+
+  router.get('/v1/warnings/rules', (_req, res) => {
+    res.json({ rules: WARNING_RULES });
+  });
+
+  router.get('/v1/warnings', async (req, res) => {
+    const scope = scopeOf(principalOf(req));
+    const filter = warningFilter(req);
+    const region = narrowed(scope, filter.regionPrefix);
+    await supervision.ensureFresh();
+    const { regionPrefix: _wanted, ...rest } = filter;
+    const page = await supervision.warnings({ ...rest, ...region });
+    res.json({ items: page.items, ...(page.next ? { next: `/v1/warnings?${nextQuery(req, page.next)}` } : {}) });
+  });
+
+  router.get('/v1/auditors', async (req, res) => {
+    const scope = narrowed(scopeOf(principalOf(req)), str(req.query.region));
+    await supervision.ensureFresh();
+    res.json({ items: await supervision.auditors(scope) });
+  });
+
+  router.get('/v1/auditors/:auditorId', async (req, res) => {
+    const scope = scopeOf(principalOf(req));
+    await supervision.ensureFresh();
+    const detail = await supervision.auditor(String(req.params.auditorId), scope);
+    if (!detail) throw new ProblemError(404, 'not-found', 'No audits of this auditor in your jurisdiction');
+    res.json(detail);
+  });
+
+  router.get('/v1/evaluations', async (req, res) => {
+    const scope = scopeOf(principalOf(req));
+    const q = req.query as Record<string, unknown>;
+    res.json({
+      items: await supervision.evaluations({
+        ...scope,
+        ...(str(q.auditorId) ? { auditorId: str(q.auditorId)! } : {}),
+        ...(str(q.certificationId) ? { certificationId: str(q.certificationId)! } : {}),
+        ...(str(q.agencyId) ? { agencyId: str(q.agencyId)! } : {}),
+      }),
+    });
+  });
+
+  router.get('/v1/agencies/grades', async (req, res) => {
+    const scope = narrowed(scopeOf(principalOf(req)), str(req.query.region));
+    await supervision.ensureFresh();
+    res.json({ scope: scope.regionPrefix ?? 'all', items: await supervision.grades(scope) });
+  });
+
+  router.get('/v1/enterprises/:creditCode/profile', async (req, res) => {
+    const principal = principalOf(req);
+    const creditCode = String(req.params.creditCode);
+    const scope = principal.role === 'enterprise' && principal.creditCode === creditCode ? {} : scopeOf(principal);
+    await supervision.ensureFresh();
+    const profile = await supervision.enterprise(creditCode, scope);
+    if (!profile) throw new ProblemError(404, 'not-found', 'No certification of this credit code in your jurisdiction');
+    res.json(profile);
+  });
+
+  if (options.writer) {
+    const writer = options.writer;
+    router.post('/v1/supervision/events', express.json({ limit: options.bodyLimit ?? '1mb' }), async (req, res) => {
+      const who = requireRole(principalOf(req), 'regulator', 'admin');
+      const regionCode = who.role === 'regulator' ? who.regionCode : '';
+      const body = req.body as { events?: unknown[] } | undefined;
+      if (Array.isArray(body?.events)) {
+        const results = [];
+        for (const [index, item] of body.events.entries()) {
+          try {
+            const { created, event } = await writer.submit({ id: who.id, regionCode }, item);
+            results.push({ index, status: created ? 201 : 200, event: eventView(event, { status: 'pending' }) });
+          } catch (error) {
+            if (!(error instanceof ProblemError)) throw error;
+            results.push({ index, status: error.status, problem: error.toBody() });
+          }
+        }
+        res.json({ stored: results.filter((r) => r.status < 300).length, results });
+        return;
+      }
+      const { created, event } = await writer.submit({ id: who.id, regionCode }, body);
+      res.status(created ? 201 : 200).location(`/v1/events/${event.eventId}`).json(eventView(event, { status: 'pending' }));
+    });
+  }
+
+  const page = async (req: Request, res: Response) => {
+    let principal = principalOf(req);
+    const token = cookieToken(req);
+    if (principal.role === 'public' && token && options.principals) principal = signIn(options.principals, token) ?? principal;
+    if (principal.role !== 'regulator' && principal.role !== 'admin') {
+      res.status(principal.role === 'public' ? 401 : 403).type('html').send(renderLoginPage(principal.role === 'public' ? undefined : 'This page is for regulators.'));
+      return;
+    }
+    const scope = narrowed(scopeOf(principal), str(req.query.region));
+    await supervision.ensureFresh();
+    const rule = str(req.query.rule);
+    const limit = 500;
+    const [grades, warnings, all] = await Promise.all([
+      supervision.grades(scope),
+      supervision.warnings({ ...scope, state: 'open', limit, ...(rule ? { ruleId: rule } : {}) }),
+      Promise.all(WARNING_RULES.map(async (r) => [r.id, (await supervision.warnings({ ...scope, state: 'open', ruleId: r.id, limit: 1000 })).items.length] as const)),
+    ]);
+    res.type('html').send(renderRegulatorPage({
+      regionCode: scope.regionPrefix ?? 'all',
+      grades,
+      warnings: warnings.items,
+      counts: Object.fromEntries(all.filter(([, n]) => n > 0)),
+      truncated: warnings.next !== undefined,
+    }));
+  };
+  router.get('/regulator/warnings', page);
+
+  if (options.principals) {
+    const principals = options.principals;
+    router.post('/regulator/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+      const token = str((req.body as Record<string, unknown> | undefined)?.token);
+      const principal = token ? signIn(principals, token) : undefined;
+      if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
+        res.status(401).type('html').send(renderLoginPage('Unknown token, or not a regulator.'));
+        return;
+      }
+      res.cookie(COOKIE, token!, { httpOnly: true, sameSite: 'strict', path: '/regulator' }).redirect(303, '/regulator/warnings');
+    });
+  }
+  return router;
+}
+
+function signIn(principals: PrincipalDirectory, token: string): Principal | undefined {
+  try {
+    return authenticate(principals, `Bearer ${token}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function nextQuery(req: Request, cursor: string): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(req.query)) if (typeof value === 'string' && key !== 'cursor') params.set(key, value);
+  params.set('cursor', cursor);
+  return params.toString();
+}

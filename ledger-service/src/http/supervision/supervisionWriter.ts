@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../../events/canonical';
+import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
+import { validatePayload } from '../../events/validate';
+import { EventStoreError, type EventStore, type StoredEvent } from '../../eventStore/port';
+import { CERTIFICATION_ID, isDateTimeWithOffset } from '../../intake/submission';
+import { stableJson } from '../../intake/stableJson';
+import { ProblemError } from '../problem';
+
+/** A supervision event as a regulator submits it; `caseId` names the stream (supervision-{caseId}), default the eventId. */
+export interface SupervisionSubmission {
+  readonly eventId: string;
+  readonly type: SupervisionEventType;
+  readonly occurredAt: string;
+  readonly caseId: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface SupervisionWriterOptions {
+  readonly store: EventStore;
+  readonly clock?: () => Date;
+  /** How far in the future occurredAt may be (R16). Default 300 s. */
+  readonly clockSkewSeconds?: number;
+}
+
+export interface SupervisionWriter {
+  /** Validates, hashes, chains and appends; the same eventId with the same body again returns the stored event. */
+  submit(writer: { id: string; regionCode: string }, submission: unknown): Promise<{ created: boolean; event: StoredEvent }>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseSupervisionSubmission(body: unknown): SupervisionSubmission {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
+  const { eventId, type, occurredAt, caseId, data } = body as Record<string, unknown>;
+  const errors: Array<{ path: string; code: string; message: string }> = [];
+  if (typeof eventId !== 'string' || !UUID.test(eventId)) errors.push({ path: 'eventId', code: 'invalid-event-id', message: 'eventId must be a UUID' });
+  if (typeof type !== 'string' || !(SUPERVISION_EVENT_TYPES as readonly string[]).includes(type)) {
+    errors.push({ path: 'type', code: 'unknown-event-type', message: `type must be one of ${SUPERVISION_EVENT_TYPES.join(', ')}` });
+  }
+  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt)) errors.push({ path: 'occurredAt', code: 'invalid-datetime', message: 'occurredAt must be ISO 8601 with an offset' });
+  if (caseId !== undefined && (typeof caseId !== 'string' || !CERTIFICATION_ID.test(caseId))) {
+    errors.push({ path: 'caseId', code: 'invalid-case-id', message: 'caseId must be 1–64 characters of [A-Za-z0-9._-]' });
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) errors.push({ path: 'data', code: 'invalid-data', message: 'data must be a JSON object' });
+  if (errors.length > 0) throw new ProblemError(400, 'invalid-event', 'The supervision event is not valid', { errors });
+  const issues = validatePayload(type as string, data);
+  if (issues.length > 0) throw new ProblemError(400, 'invalid-payload', `The ${String(type)} payload is not valid`, { errors: issues });
+  return { eventId: eventId as string, type: type as SupervisionEventType, occurredAt: occurredAt as string, caseId: (caseId as string | undefined) ?? (eventId as string), data: data as Record<string, unknown> };
+}
+
+export function createSupervisionWriter(options: SupervisionWriterOptions): SupervisionWriter {
+  const { store } = options;
+  const clock = options.clock ?? (() => new Date());
+  const skewMs = (options.clockSkewSeconds ?? 300) * 1000;
+  return {
+    async submit(writer, body) {
+      const submission = parseSupervisionSubmission(body);
+      if (Date.parse(submission.occurredAt) > clock().getTime() + skewMs) {
+        throw new ProblemError(422, 'occurred-in-future', `occurredAt ${submission.occurredAt} is in the future`, { rule: 'R16' });
+      }
+      const agencyId = writer.id;
+      const contentDigest = createHash('sha256').update(stableJson({ agencyId, caseId: submission.caseId, type: submission.type, occurredAt: submission.occurredAt, data: submission.data })).digest('hex');
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const existing = await store.findEvent(submission.eventId);
+        if (existing) {
+          if (existing.contentDigest !== contentDigest) throw new ProblemError(409, 'event-id-conflict', `eventId ${submission.eventId} is already stored with another body`);
+          return { created: false, event: existing };
+        }
+        const streamId = `supervision-${submission.caseId}`;
+        const history = await store.readStream(streamId);
+        const last = history.at(-1);
+        const data = normalizePayload(submission.type, submission.data);
+        const hashed = {
+          eventId: submission.eventId, certificationId: submission.caseId, type: submission.type, version: (last?.version ?? -1) + 1,
+          agencyId, occurredAt: submission.occurredAt, prevHash: last?.hash ?? ZERO_HASH, data,
+        };
+        const canonical = canonicalBytes(hashed);
+        try {
+          const [event] = await store.append({
+            streamId,
+            expectedVersion: last?.version ?? -1,
+            events: [{ ...hashed, streamId, regionCode: writer.regionCode, canonical, hash: sha256Hex(canonical), contentDigest }],
+          });
+          return { created: true, event: event! };
+        } catch (error) {
+          if (error instanceof EventStoreError && (error.code === 'wrong-expected-version' || error.code === 'duplicate-event-id')) continue;
+          if (error instanceof EventStoreError && error.code === 'store-unavailable') throw new ProblemError(503, 'store-unavailable', 'The event store is not available; nothing was written');
+          throw error;
+        }
+      }
+      throw new ProblemError(409, 'wrong-expected-version', 'The supervision stream kept changing; try again');
+    },
+  };
+}
