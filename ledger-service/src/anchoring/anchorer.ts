@@ -332,7 +332,9 @@ class LogAnchorer implements Anchorer {
     const storeFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (storeFailure) throw storeFailure.reason;
     const failing = pending.map((p) => this.retries.get(p.batch.batchId)).filter((r) => r !== undefined);
-    const nextRetryAt = failing.length > 0 ? Math.min(...failing.map((r) => r.retryAt)) : undefined;
+    // Batches held back behind a failing one keep an old retry time: only future ones say when to wake.
+    const upcoming = failing.map((r) => r.retryAt).filter((at) => at > this.now());
+    const nextRetryAt = upcoming.length > 0 ? Math.min(...upcoming) : undefined;
     return { failures: failing.map((r) => r.error), ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) };
   }
 
