@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import { verifyConsistency, verifyLogHeadSignature, type LogHead } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { AnchorMembership } from './anchorMembership';
-import { describe, intrinsicCheck, isIntact, reconcileStream } from './classify';
+import { describe, reconcileStream } from './classify';
 import { readEnvelopeHeader, type EnvelopeHeader } from './envelopeHeader';
 import type { AuditLedgerView } from './ledgerView';
-import { batchRootOfHashes, LogTree } from './logTree';
+import { LogTree, rootOfLeafHashes } from './logTree';
 import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type EventFacts, type LedgerDigest } from './types';
 
 export interface AuditFilter {
@@ -75,6 +75,21 @@ const ZERO_HASH = '0'.repeat(64);
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
 const sha256 = oneShot ? (data: Uint8Array): Buffer => oneShot('sha256', data, 'buffer') : (data: Uint8Array): Buffer => crypto.createHash('sha256').update(data).digest();
 
+interface PendingEvent {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly hash: string;
+  readonly version: number;
+  readonly scoped: boolean;
+}
+
+interface OpenBatch {
+  readonly size: number;
+  readonly leaves: Buffer[];
+  filled: number;
+  readonly events: PendingEvent[];
+}
+
 interface StreamState {
   lastVersion: number;
   lastHash: string;
@@ -115,6 +130,21 @@ function factsOf(event: StoredEvent, computed: Buffer | string): EventFacts {
   };
 }
 
+/** The fast path's form of intrinsicCheck: true when the envelope in the bytes agrees with every column. */
+function headerAgrees(event: StoredEvent): boolean {
+  const header = headerOf(event.canonical);
+  return (
+    header !== undefined &&
+    header.eventId === event.eventId &&
+    header.version === event.version &&
+    header.prevHash === event.prevHash &&
+    header.type === event.type &&
+    header.certificationId === event.certificationId &&
+    header.agencyId === event.agencyId &&
+    (event.streamId === `certification-${header.certificationId}` || event.streamId === `supervision-${header.certificationId}`)
+  );
+}
+
 /** Checks every head the ledger holds against the log as recomputed from the store. */
 export function checkLogHeads(heads: readonly LogHead[], tree: LogTree): LogHeadCheck[] {
   const keyId = heads[0]?.keyId;
@@ -149,52 +179,98 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const storeIds = new Set<string>();
   const streams = new Map<string, StreamState>();
   const suspicious = new Set<string>();
-  const batchLeaves = new Map<string, Buffer[]>();
-  const scopedBatches = new Set<string>();
+  const open = new Map<string, OpenBatch>();
+  const rootMismatches: Array<{ batchId: string; expected?: string; actual: string; eventIds: string[] }> = [];
   let eventsAudited = 0;
   let anchoredEvents = 0;
+  let batchesChecked = 0;
+
+  /** Per-event comparison with the ledger, for events no verified batch root vouches for. */
+  const settle = async (events: readonly PendingEvent[]): Promise<void> => {
+    const scoped = events.filter((event) => event.scoped);
+    const digests = await ledger.digests(scoped.map((event) => event.eventId));
+    for (const event of scoped) {
+      const digest = digests.get(event.eventId);
+      if (digest && digest.hash === event.hash && digest.version === event.version && digest.streamId === event.streamId) anchoredEvents++;
+      else suspicious.add(event.streamId);
+    }
+  };
+  /** A batch whose leaves are all read: its root recomputed from the store must be the ledger's. */
+  const closeBatch = async (batchId: string, batch: OpenBatch): Promise<void> => {
+    open.delete(batchId);
+    const scoped = batch.events.filter((event) => event.scoped).length;
+    if (scoped > 0) batchesChecked++;
+    const onLedger = (await ledger.batches([batchId])).get(batchId);
+    const root = rootOfLeafHashes(batch.leaves);
+    if (onLedger && onLedger.size === batch.size && onLedger.root === root) {
+      anchoredEvents += scoped;
+      return;
+    }
+    if (scoped > 0) rootMismatches.push({ batchId, ...(onLedger ? { expected: onLedger.root } : {}), actual: root, eventIds: batch.events.map((e) => e.eventId) });
+    await settle(batch.events);
+  };
 
   let after = 0;
   for (;;) {
     const page = await store.readAll(after, pageSize);
     if (page.length === 0) break;
-    const scoped = page.filter((event) => inScope(filter, event));
-    const digests = await ledger.digests(scoped.map((event) => event.eventId));
-    for (const event of page) {
-      const computed = sha256(event.canonical);
-      tree.append(computed);
-      storeIds.add(event.eventId);
+    // Events outside committed batches are compared with the ledger one by one (normally just the unanchored tail).
+    const members = page.map((event) => {
       const member = membership.events.get(event.eventId);
-      if (member) {
-        const leaves = batchLeaves.get(member.batchId) ?? [];
-        leaves[member.leafIndex] = computed;
-        batchLeaves.set(member.batchId, leaves);
-      }
-      if (!inScope(filter, event)) continue;
-      eventsAudited++;
-      if (member) scopedBatches.add(member.batchId);
+      return member && membership.batches.get(member.batchId)?.status === 'committed' ? member : undefined;
+    });
+    const direct = await ledger.digests(page.filter((e, i) => members[i] === undefined && inScope(filter, e)).map((e) => e.eventId));
+    for (const [index, event] of page.entries()) {
+      const computed = sha256(event.canonical);
+      const leaf = tree.append(computed);
+      storeIds.add(event.eventId);
+      const scoped = inScope(filter, event);
       const computedHex = computed.toString('hex');
-      let state = streams.get(event.streamId);
-      if (!state) {
-        state = { lastVersion: -1, lastHash: ZERO_HASH, sawUnanchored: false };
-        streams.set(event.streamId, state);
+      const member = members[index];
+      const batchId = member?.batchId;
+      if (scoped) {
+        eventsAudited++;
+        let state = streams.get(event.streamId);
+        if (!state) {
+          state = { lastVersion: -1, lastHash: ZERO_HASH, sawUnanchored: false };
+          streams.set(event.streamId, state);
+        }
+        let ok = computedHex === event.hash && event.version === state.lastVersion + 1 && event.prevHash === state.lastHash && headerAgrees(event);
+        if (batchId !== undefined) {
+          if (state.sawUnanchored) ok = false;
+        } else {
+          const digest = direct.get(event.eventId);
+          if (digest) {
+            if (digest.hash !== computedHex || digest.version !== event.version || digest.streamId !== event.streamId || state.sawUnanchored) ok = false;
+            else anchoredEvents++;
+          } else {
+            state.sawUnanchored = true;
+            if ((event.position <= membership.checkpoint && !membership.events.has(event.eventId)) || event.recordedAt < graceCutoff) ok = false;
+          }
+        }
+        state.lastVersion = event.version;
+        state.lastHash = computedHex;
+        if (!ok) suspicious.add(event.streamId);
       }
-      const facts = factsOf(event, computedHex);
-      let ok = isIntact(intrinsicCheck(facts)) && event.version === state.lastVersion + 1 && facts.header!.prevHash === state.lastHash;
-      const digest = digests.get(event.eventId);
-      if (digest) {
-        anchoredEvents++;
-        if (digest.hash !== computedHex || digest.version !== event.version || digest.streamId !== event.streamId || state.sawUnanchored) ok = false;
-      } else {
-        state.sawUnanchored = true;
-        if ((event.position <= membership.checkpoint && !member) || event.recordedAt < graceCutoff) ok = false;
+      if (member !== undefined && batchId !== undefined) {
+        let batch = open.get(batchId);
+        if (!batch) {
+          batch = { size: membership.batches.get(batchId)!.size, leaves: [], filled: 0, events: [] };
+          open.set(batchId, batch);
+        }
+        if (batch.leaves[member.leafIndex] === undefined) batch.filled++;
+        batch.leaves[member.leafIndex] = leaf;
+        batch.events.push({ eventId: event.eventId, streamId: event.streamId, hash: computedHex, version: event.version, scoped });
+        if (batch.filled === batch.size) await closeBatch(batchId, batch);
       }
-      state.lastVersion = event.version;
-      state.lastHash = computedHex;
-      if (!ok) suspicious.add(event.streamId);
     }
     after = page[page.length - 1]!.position;
     options.onProgress?.(after, total);
+  }
+  // Batches the store cannot complete (events deleted, or outside the log): event by event.
+  for (const [batchId, batch] of open) {
+    open.delete(batchId);
+    await settle(batch.events);
   }
   options.logger?.debug({ events: tree.size, streams: streams.size, suspicious: suspicious.size }, 'log read and hashed');
 
@@ -250,22 +326,19 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   // Pending events of clean streams: unanchored, inside the grace period.
   pendingEvents = eventsAudited - anchoredEvents - discrepancies.filter((d) => d.kind === 'never-anchored' || d.kind === 'inserted').length;
 
-  // Batch roots recomputed from the anchor store's membership and the store's bytes.
-  const scoped = [...scopedBatches].filter((id) => membership.batches.get(id)?.status === 'committed');
-  const ledgerBatches = await ledger.batches(scoped);
+  // A batch root that differs although none of its events was found changed: the ledger disagrees with itself.
   const flagged = new Set(discrepancies.flatMap((d) => [d.eventId, ...(d.affected ?? []).map((a) => a.eventId)]));
-  let batchesChecked = 0;
-  for (const batchId of scoped) {
-    const onLedger = ledgerBatches.get(batchId);
-    const leaves = batchLeaves.get(batchId) ?? [];
-    let complete = leaves.length === membership.batches.get(batchId)!.size;
-    for (let i = 0; complete && i < leaves.length; i++) complete = leaves[i] !== undefined;
-    if (!onLedger || !complete) continue;
-    batchesChecked++;
-    const root = batchRootOfHashes(leaves);
-    if (root !== onLedger.root && ![...membership.events].some(([id, m]) => m.batchId === batchId && flagged.has(id))) {
-      discrepancies.push({ kind: 'modified', reason: 'batch-root-mismatch', streamId: '', batchId, expected: onLedger.root, actual: root, detail: describe('batch-root-mismatch') });
-    }
+  for (const mismatch of rootMismatches) {
+    if (mismatch.eventIds.some((id) => flagged.has(id))) continue;
+    discrepancies.push({
+      kind: 'modified',
+      reason: 'batch-root-mismatch',
+      streamId: '',
+      batchId: mismatch.batchId,
+      ...(mismatch.expected ? { expected: mismatch.expected } : {}),
+      actual: mismatch.actual,
+      detail: describe('batch-root-mismatch'),
+    });
   }
 
   const logHeads = checkLogHeads(await ledger.logHeads(), tree);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import type { EventRecord, LogHead, StreamHeadRecord, BatchRecord } from '@certledger/chaincode';
+import type { EventRecord, LogHead, BatchRecord } from '@certledger/chaincode';
 import { compositeKey, EMBEDDED_LEDGER_FILE } from '../anchoring/embedded';
 import type { LedgerBackend } from '../anchoring/port';
 import type { LogHeadLedger } from './logHeads/ledger';
@@ -65,6 +65,19 @@ export function openEmbeddedLedgerView(options: { readonly dataDir: string; read
   const scan = db.prepare<[string, string], { key: string; value: Buffer }>('SELECT key, value FROM world_state WHERE key > ? AND key < ?');
   const keys = db.prepare<[string, string], { key: string }>('SELECT key FROM world_state WHERE key > ? AND key < ?');
   const count = db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM world_state WHERE key > ? AND key < ?');
+  // One statement per call: the keys go in as a JSON array, SQLite extracts the fields in C.
+  const bulkEvents = db.prepare<[string], { id: string; hash: string; version: number; streamId: string; prevHash: string; batchId: string; agencyId: string }>(
+    `SELECT j.value AS id,
+            json_extract(CAST(w.value AS TEXT), '$.hash') AS hash, json_extract(CAST(w.value AS TEXT), '$.version') AS version,
+            json_extract(CAST(w.value AS TEXT), '$.streamId') AS streamId, json_extract(CAST(w.value AS TEXT), '$.prevHash') AS prevHash,
+            json_extract(CAST(w.value AS TEXT), '$.batchId') AS batchId, json_extract(CAST(w.value AS TEXT), '$.agencyId') AS agencyId
+     FROM json_each(?) j JOIN world_state w ON w.key = char(0) || 'event' || char(0) || j.value || char(0)`,
+  );
+  const bulkHeads = db.prepare<[string], { id: string; version: number; hash: string; agencyId: string }>(
+    `SELECT j.value AS id, json_extract(CAST(w.value AS TEXT), '$.version') AS version, json_extract(CAST(w.value AS TEXT), '$.hash') AS hash,
+            json_extract(CAST(w.value AS TEXT), '$.agencyId') AS agencyId
+     FROM json_each(?) j JOIN world_state w ON w.key = char(0) || 'stream' || char(0) || j.value || char(0)`,
+  );
   const read = <T>(kind: string, id: string): T | undefined => {
     const row = get.get(compositeKey(kind, [id]));
     return row ? (JSON.parse(row.value.toString('utf8')) as T) : undefined;
@@ -76,17 +89,18 @@ export function openEmbeddedLedgerView(options: { readonly dataDir: string; read
     kind: 'embedded',
     async digests(eventIds) {
       const found = new Map<string, LedgerDigest>();
-      for (const id of eventIds) {
-        const record = read<EventRecord>('event', id);
-        if (record) found.set(id, digestOf(record));
+      if (eventIds.length === 0) return found;
+      for (const row of bulkEvents.iterate(JSON.stringify(eventIds))) {
+        found.set(row.id, { eventId: row.id, streamId: row.streamId, version: row.version, hash: row.hash, prevHash: row.prevHash, batchId: row.batchId, agencyId: row.agencyId });
       }
       return found;
     },
     async heads(streamIds) {
       const found = new Map<string, LedgerHead>();
-      for (const id of streamIds) {
-        const head = read<StreamHeadRecord>('stream', id);
-        if (head) found.set(id, head);
+      for (let i = 0; i < streamIds.length; i += 10_000) {
+        for (const row of bulkHeads.iterate(JSON.stringify(streamIds.slice(i, i + 10_000)))) {
+          found.set(row.id, { streamId: row.id, version: row.version, hash: row.hash, agencyId: row.agencyId });
+        }
       }
       return found;
     },

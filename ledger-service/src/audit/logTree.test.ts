@@ -38,3 +38,13 @@ describe('LogTree (RFC 6962 over event hashes)', () => {
     expect(() => tree.append('abcd')).toThrow(LogTreeError);
   });
 });
+
+describe('rootOfLeafHashes (batch roots, bottom-up)', () => {
+  it('equals the recursive RFC 6962 root for every size up to 40', async () => {
+    const { leafHashOf, rootOfLeafHashes } = await import('./logTree');
+    const all = hashes(40);
+    for (let n = 0; n <= 40; n++) {
+      expect(rootOfLeafHashes(all.slice(0, n).map((h) => leafHashOf(Buffer.from(h, 'hex'))))).toBe(merkleRootOfHexLeaves(all.slice(0, n)));
+    }
+  });
+});

@@ -54,11 +54,18 @@ export class LogTree {
     return this.counts[0]!;
   }
 
-  /** Appends one leaf: the 32-byte event hash (Buffer) or its hex. */
-  append(eventHash: Buffer | string): void {
+  /** Appends one leaf: the 32-byte event hash (Buffer) or its hex. Returns the leaf hash. */
+  append(eventHash: Buffer | string): Buffer {
     const bytes = typeof eventHash === 'string' ? Buffer.from(eventHash, 'hex') : eventHash;
     if (bytes.length !== 32) throw new LogTreeError('a leaf is a 32-byte event hash');
-    let node = leafHashOf(bytes);
+    const leaf = leafHashOf(bytes);
+    this.appendLeafHash(leaf);
+    return leaf;
+  }
+
+  /** Appends a leaf whose leaf hash (SHA-256(0x00 ‖ event hash)) is already known. */
+  appendLeafHash(leaf: Buffer): void {
+    let node = leaf;
     let level = 0;
     for (;;) {
       const index = this.push(level, node);
@@ -163,7 +170,18 @@ export class LogTree {
 
 /** RFC 6962 root of a batch whose leaves are the given 32-byte event hashes, hex. */
 export function batchRootOfHashes(hashes: readonly Buffer[]): string {
-  const tree = new LogTree();
-  for (const hash of hashes) tree.append(hash);
-  return tree.root();
+  return rootOfLeafHashes(hashes.map(leafHashOf));
+}
+
+/** RFC 6962 root over leaf hashes already computed, hex: pairs level by level, an odd last node moves up as is. */
+export function rootOfLeafHashes(leaves: readonly Buffer[]): string {
+  if (leaves.length === 0) return EMPTY.toString('hex');
+  let level = leaves.slice();
+  while (level.length > 1) {
+    const next: Buffer[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHashOf(level[i]!, level[i + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!.toString('hex');
 }
