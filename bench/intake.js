@@ -39,7 +39,7 @@ async function trivialBaseline(requests) {
 
 async function serviceIntake(certCount, bulkCertCount) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-intake-'));
-  const { child, port } = await startServer(dist('main.js'), { PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const { child, port } = await startServer(dist('main.js'), { PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
   try {
     const agent = newAgent(CONNECTIONS);
     const auth = { authorization: `Bearer ${TOKEN}` };
@@ -85,7 +85,7 @@ async function rawAppendRate() {
   const { openSqliteEventStore } = require(dist('eventStore/sqlite/sqliteEventStore.js'));
   const { canonicalBytes, sha256Hex, ZERO_HASH } = require(dist('events/canonical.js'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-append-'));
-  const store = openSqliteEventStore({ dataDir });
+  const store = openSqliteEventStore({ directory: dataDir });
   const newEvent = (streamId, n) => {
     const hashed = { eventId: require('node:crypto').randomUUID(), certificationId: streamId, type: 'ContractSigned', version: 0, agencyId: 'CNCA-R-2002-001', occurredAt: '2026-01-01T00:00:00+08:00', prevHash: ZERO_HASH, data: { contractNo: `C${n}`, signedAt: '2026-01-01' } };
     const canonical = canonicalBytes(hashed);

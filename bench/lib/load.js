@@ -74,6 +74,7 @@ function startServer(script, env = {}, args = []) {
       const match = /listening (\d+)/.exec(out) || /"port":(\d+)[^\n]*listening/.exec(out);
       if (match) {
         child.stdout.off('data', onData);
+        child.stdout.resume(); // keep draining, or a full pipe would block the server's logging
         resolve({ child, port: Number(match[1]) });
       }
     };

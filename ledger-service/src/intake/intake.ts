@@ -22,6 +22,8 @@ export interface IntakeOptions {
   readonly clock: () => Date;
   /** How often to retry a submission without expectedVersion that lost a race. */
   readonly maxRaceRetries?: number;
+  /** How many streams' folded states to keep between submissions. */
+  readonly cachedStreams?: number;
 }
 
 export interface Accepted {
@@ -106,9 +108,60 @@ function storeFailure(error: unknown): IntakeError {
   throw error;
 }
 
+/** Where a stream stands: the folded state and what the next event must continue. */
+interface StreamCursor {
+  readonly state: CertificationState;
+  readonly version: number;
+  readonly hash: string;
+  readonly regionCode: string;
+}
+
+const EMPTY_CURSOR: StreamCursor = { state: initialState, version: -1, hash: ZERO_HASH, regionCode: '' };
+
+function cursorOf(history: readonly StoredEvent[]): StreamCursor {
+  const last = history.at(-1);
+  if (!last) return EMPTY_CURSOR;
+  return {
+    state: foldHistory(history, decodeDataOf),
+    version: last.version,
+    hash: last.hash,
+    regionCode: history[0]!.regionCode,
+  };
+}
+
+/**
+ * Recently written streams' cursors, so that an intake does not re-read and re-fold the whole
+ * stream. Only an optimisation: the store's expected-version check decides, and any doubt (a
+ * conflict, a refusal) is settled again against a fresh read.
+ */
+class CursorCache {
+  private readonly entries = new Map<string, StreamCursor>();
+  constructor(private readonly capacity: number) {}
+
+  get(streamId: string): StreamCursor | undefined {
+    const cursor = this.entries.get(streamId);
+    if (cursor) {
+      this.entries.delete(streamId);
+      this.entries.set(streamId, cursor);
+    }
+    return cursor;
+  }
+
+  set(streamId: string, cursor: StreamCursor): void {
+    this.entries.delete(streamId);
+    this.entries.set(streamId, cursor);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(streamId: string): void {
+    this.entries.delete(streamId);
+  }
+}
+
 interface Sealed {
   readonly events: NewEvent[];
   readonly claims: UniqueClaim[];
+  readonly next: StreamCursor;
 }
 
 /** Why sealing stopped: the submission at `index` was refused. */
@@ -119,102 +172,141 @@ class SealFailure {
   ) {}
 }
 
+function checkPayload(submission: Submission): void {
+  const issues = validatePayload(submission.type, submission.data);
+  const ruleIssue = issues.find((issue) => issue.rule !== undefined);
+  if (ruleIssue) {
+    throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
+  }
+  if (issues.length > 0)
+    throw invalid('invalid-payload', `The ${submission.type} payload is not valid`, { errors: issues });
+}
+
+/** Validates, decides and hashes one submission that continues `cursor`. Throws IntakeError. */
+function sealOne(
+  cursor: StreamCursor,
+  agencyId: string,
+  submission: Submission,
+  context: { now: Date; rules: RulesConfig },
+): { event: NewEvent; claims: readonly UniqueClaim[]; next: StreamCursor } {
+  if (submission.expectedVersion !== undefined && submission.expectedVersion !== cursor.version) {
+    throw staleVersion(submission.expectedVersion, cursor.version);
+  }
+  checkPayload(submission);
+  const proposedData = normalizePayload(submission.type, submission.data);
+  const decision = decide(
+    cursor.state,
+    {
+      type: submission.type,
+      data: proposedData,
+      occurredAt: submission.occurredAt,
+      agencyId,
+      eventId: submission.eventId,
+    },
+    context,
+  );
+  if (!decision.ok) throw new IntakeError('rule', decision.code, decision.message, { rule: decision.rule });
+  const data = decision.data === proposedData ? proposedData : normalizePayload(submission.type, decision.data);
+  const version = cursor.version + 1;
+  const regionCode =
+    version === 0 ? String((data.client as { regionCode?: string } | undefined)?.regionCode ?? '') : cursor.regionCode;
+  const hashed = {
+    eventId: submission.eventId,
+    certificationId: submission.certificationId,
+    type: submission.type,
+    version,
+    agencyId,
+    occurredAt: submission.occurredAt,
+    prevHash: cursor.hash,
+    data,
+  };
+  const canonical = canonicalBytes(hashed);
+  const hash = sha256Hex(canonical);
+  const event: NewEvent = {
+    ...hashed,
+    streamId: streamIdOf(submission.certificationId),
+    regionCode,
+    canonical,
+    hash,
+    contentDigest: contentDigestOf(agencyId, submission),
+  };
+  const state = evolve(cursor.state, { ...hashed, data });
+  return { event, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
+}
+
+function sealAll(
+  cursor: StreamCursor,
+  agencyId: string,
+  submissions: readonly Submission[],
+  context: { now: Date; rules: RulesConfig },
+): Sealed | SealFailure {
+  const events: NewEvent[] = [];
+  const claims: UniqueClaim[] = [];
+  let next = cursor;
+  for (const [index, submission] of submissions.entries()) {
+    try {
+      const sealed = sealOne(next, agencyId, submission, context);
+      events.push(sealed.event);
+      claims.push(...sealed.claims);
+      next = sealed.next;
+    } catch (error) {
+      if (error instanceof IntakeError) return new SealFailure(index, error);
+      throw error;
+    }
+  }
+  return { events, claims, next };
+}
+
 export function createIntake(options: IntakeOptions): Intake {
   const { store, rules, clock } = options;
   const maxRaceRetries = options.maxRaceRetries ?? 8;
+  const cursors = new CursorCache(options.cachedStreams ?? 10_000);
 
-  /** Validates, decides and hashes submissions that continue `history` (pure apart from the clock). */
-  function seal(
-    agencyId: string,
-    history: readonly StoredEvent[],
-    submissions: readonly Submission[],
-  ): Sealed | SealFailure {
-    let state = foldHistory(history, decodeDataOf);
-    let last = history.at(-1);
-    let regionCode = history[0]?.regionCode ?? '';
-    const events: NewEvent[] = [];
-    const claims: UniqueClaim[] = [];
-    for (const [index, submission] of submissions.entries()) {
-      try {
-        const version = (last?.version ?? -1) + 1;
-        if (submission.expectedVersion !== undefined && submission.expectedVersion !== version - 1) {
-          throw staleVersion(submission.expectedVersion, version - 1);
-        }
-        const issues = validatePayload(submission.type, submission.data);
-        const ruleIssue = issues.find((issue) => issue.rule !== undefined);
-        if (ruleIssue) {
-          throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
-        }
-        if (issues.length > 0)
-          throw invalid('invalid-payload', `The ${submission.type} payload is not valid`, { errors: issues });
-        const proposed = {
-          type: submission.type,
-          data: normalizePayload(submission.type, submission.data),
-          occurredAt: submission.occurredAt,
-          agencyId,
-          eventId: submission.eventId,
-        };
-        const decision = decide(state, proposed, { now: clock(), rules });
-        if (!decision.ok) {
-          throw new IntakeError('rule', decision.code, decision.message, { rule: decision.rule });
-        }
-        const data = normalizePayload(submission.type, decision.data);
-        if (version === 0) regionCode = String((data.client as { regionCode?: string } | undefined)?.regionCode ?? '');
-        const hashed = {
-          eventId: submission.eventId,
-          certificationId: submission.certificationId,
-          type: submission.type,
-          version,
-          agencyId,
-          occurredAt: submission.occurredAt,
-          prevHash: last?.hash ?? ZERO_HASH,
-          data,
-        };
-        const canonical = canonicalBytes(hashed);
-        const event: NewEvent = {
-          ...hashed,
-          streamId: streamIdOf(submission.certificationId),
-          regionCode,
-          canonical,
-          hash: sha256Hex(canonical),
-          contentDigest: contentDigestOf(agencyId, submission),
-        };
-        events.push(event);
-        claims.push(...(decision.claims ?? []));
-        state = evolve(state, { ...event, data });
-        last = { ...event, position: 0, recordedAt: '' };
-      } catch (error) {
-        if (error instanceof IntakeError) return new SealFailure(index, error);
-        throw error;
-      }
-    }
-    return { events, claims };
+  async function freshCursor(streamId: string): Promise<StreamCursor> {
+    const cursor = cursorOf(await store.readStream(streamId).catch(rethrowStoreFailure));
+    cursors.set(streamId, cursor);
+    return cursor;
   }
 
   async function submit(agencyId: string, submission: Submission): Promise<Accepted> {
+    const streamId = streamIdOf(submission.certificationId);
+    let fresh = false;
     for (let attempt = 0; ; attempt += 1) {
       const existing = await store.findEvent(submission.eventId).catch(rethrowStoreFailure);
       if (existing) return replayOf(existing, agencyId, submission);
-      const history = await store.readStream(streamIdOf(submission.certificationId)).catch(rethrowStoreFailure);
-      const sealed = seal(agencyId, history, [submission]);
-      if (sealed instanceof SealFailure) throw sealed.error;
+      const cached = fresh ? undefined : cursors.get(streamId);
+      const cursor = cached ?? (await freshCursor(streamId));
+      let sealed: ReturnType<typeof sealOne>;
+      try {
+        sealed = sealOne(cursor, agencyId, submission, { now: clock(), rules });
+      } catch (error) {
+        // A refusal is only final when it was decided on a fresh read of the stream.
+        if (cached && error instanceof IntakeError) {
+          fresh = true;
+          continue;
+        }
+        throw error;
+      }
       try {
         const [event] = await store.append({
-          streamId: streamIdOf(submission.certificationId),
-          expectedVersion: history.at(-1)?.version ?? -1,
-          events: sealed.events,
+          streamId,
+          expectedVersion: cursor.version,
+          events: [sealed.event],
           claims: sealed.claims,
         });
+        cursors.set(streamId, sealed.next);
         return { created: true, event: event! };
       } catch (error) {
+        cursors.delete(streamId);
         if (!(error instanceof EventStoreError)) throw error;
         if (error.code === 'duplicate-event-id') continue;
         if (error.code === 'wrong-expected-version') {
+          if (cached) {
+            fresh = true;
+            continue;
+          }
           if (submission.expectedVersion !== undefined || attempt >= maxRaceRetries) {
-            throw staleVersion(
-              submission.expectedVersion ?? history.at(-1)?.version ?? -1,
-              Number(error.detail.actual ?? NaN),
-            );
+            throw staleVersion(submission.expectedVersion ?? cursor.version, Number(error.detail.actual ?? NaN));
           }
           continue;
         }
@@ -231,8 +323,10 @@ export function createIntake(options: IntakeOptions): Intake {
       indexes.push(index);
       byStream.set(submission.certificationId, indexes);
     });
-    const requests: Array<{ indexes: number[]; sealed: Sealed; expectedVersion: number }> = [];
+    const requests: Array<{ indexes: number[]; sealed: Sealed; expectedVersion: number; streamId: string }> = [];
+    const now = clock();
     for (const [certificationId, indexes] of byStream) {
+      const streamId = streamIdOf(certificationId);
       try {
         const fresh: number[] = [];
         for (const index of indexes) {
@@ -241,11 +335,12 @@ export function createIntake(options: IntakeOptions): Intake {
           else fresh.push(index);
         }
         if (fresh.length === 0) continue;
-        const history = await store.readStream(streamIdOf(certificationId)).catch(rethrowStoreFailure);
-        const sealed = seal(
+        const cursor = await freshCursor(streamId);
+        const sealed = sealAll(
+          cursor,
           agencyId,
-          history,
           fresh.map((index) => submissions[index]!),
+          { now, rules },
         );
         if (sealed instanceof SealFailure) {
           const culprit = submissions[fresh[sealed.index]!]!;
@@ -253,7 +348,7 @@ export function createIntake(options: IntakeOptions): Intake {
             outcomes[index] = { ok: false, error: i === sealed.index ? sealed.error : siblingFailed(culprit) };
           });
         } else {
-          requests.push({ indexes: fresh, sealed, expectedVersion: history.at(-1)?.version ?? -1 });
+          requests.push({ indexes: fresh, sealed, expectedVersion: cursor.version, streamId });
         }
       } catch (error) {
         const failure = storeFailure(error);
@@ -262,16 +357,18 @@ export function createIntake(options: IntakeOptions): Intake {
     }
     const results = await store
       .appendEach(
-        requests.map(({ sealed, expectedVersion }) => ({
-          streamId: sealed.events[0]!.streamId,
+        requests.map(({ sealed, expectedVersion, streamId }) => ({
+          streamId,
           expectedVersion,
           events: sealed.events,
           claims: sealed.claims,
         })),
       )
       .catch(rethrowStoreFailure);
-    requests.forEach(({ indexes }, r) => {
+    requests.forEach(({ indexes, sealed, streamId }, r) => {
       const result = results[r]!;
+      if (result instanceof EventStoreError) cursors.delete(streamId);
+      else cursors.set(streamId, sealed.next);
       indexes.forEach((index, i) => {
         if (result instanceof EventStoreError) {
           const error =
