@@ -4,7 +4,7 @@ import { defaultRulesConfig, type RulesConfig } from './certification';
 import type { Config } from './config';
 import { createEventStore, type EventStore, type StoredEvent } from './eventStore';
 import { createApp, type Readiness } from './http/app';
-import { loadPrincipals } from './http/auth';
+import { loadPrincipals, type PrincipalDirectory } from './http/auth';
 import { createIntake } from './intake/intake';
 import type { AnchorStatus } from './intake/eventView';
 
@@ -25,13 +25,18 @@ export interface LedgerService {
   close(): Promise<void>;
 }
 
+export interface PartsContext {
+  readonly store: EventStore;
+  readonly principals: PrincipalDirectory;
+}
+
 export interface ComposeOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly rules?: RulesConfig;
   readonly clock?: () => Date;
-  /** Builds the parts that run beside the app, given the opened store. */
-  readonly parts?: (store: EventStore) => Promise<readonly ServicePart[]>;
+  /** Builds the parts that run beside the app, given the opened store and the principals. */
+  readonly parts?: (context: PartsContext) => Promise<readonly ServicePart[]>;
 }
 
 /** The composition root: opens the store, builds the intake and the app, and the parts around them. */
@@ -44,7 +49,7 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
     dataDir: config.dataDir,
     onBackgroundError: (error) => logger.warn({ err: error }, 'event store connection error'),
   });
-  const parts = options.parts ? await options.parts(store) : [];
+  const parts = options.parts ? await options.parts({ store, principals }) : [];
   const anchorPart = parts.find((part) => part.anchorStatusOf);
   const receiptPart = parts.find((part) => part.receiptOf);
   const intake = createIntake({

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const service = await composeLedgerService({
     config,
     logger,
-    parts: (store) => defaultParts({ config, logger, store }),
+    parts: (context) => defaultParts({ config, logger, ...context }),
   });
   const server = service.app.listen(config.port, () => {
     const address = server.address();

@@ -1,15 +1,36 @@
 import type { Logger } from 'pino';
+import { openAnchoringPart } from './anchoring/fromConfig';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
+import type { PrincipalDirectory } from './http/auth';
+import { createReadSidePart } from './http/read/part';
 
 export interface PartsOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly store: EventStore;
+  readonly principals: PrincipalDirectory;
 }
 
-/** The parts the service runs beside its app: the anchorer with its ledger backend, and the projections. */
-export async function defaultParts(_options: PartsOptions): Promise<readonly ServicePart[]> {
-  return [];
+/** The parts the service runs beside its app: the anchorer with its ledger backend, then the read side. */
+export async function defaultParts({ config, logger, store, principals }: PartsOptions): Promise<readonly ServicePart[]> {
+  const anchoring = await openAnchoringPart({ config, store, logger });
+  try {
+    const readSide = await createReadSidePart({
+      store,
+      anchorStore: anchoring.anchorStore,
+      ledger: anchoring.ledger,
+      principals,
+      publicBaseUrl: config.publicBaseUrl,
+      qrSecret: config.qrSecret,
+      logger,
+      dataDir: config.dataDir,
+      runProjections: config.inProcessWorkers,
+    });
+    return [anchoring, readSide];
+  } catch (error) {
+    await anchoring.close();
+    throw error;
+  }
 }

@@ -21,6 +21,9 @@ export interface AnchoringPartOptions {
 
 export interface AnchoringPart extends ServicePart {
   readonly anchorer: Anchorer;
+  /** Shared with the read side, which follows anchor receipts. */
+  readonly anchorStore: AnchorStore;
+  readonly ledger: LedgerBackend;
   /** Prometheus text of the anchorer's lag and counters. */
   metrics(): Promise<string>;
 }
@@ -41,6 +44,8 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
   return {
     name: 'anchoring',
     anchorer,
+    anchorStore,
+    ledger,
     async anchorStatusOf(event: StoredEvent): Promise<AnchorStatus> {
       const found = await anchorStore.findEvent(event.eventId);
       const commit = found?.batch.status === 'committed' ? found.batch.commit : undefined;

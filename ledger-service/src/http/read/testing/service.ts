@@ -72,7 +72,7 @@ export async function startService(options: { enterpriseCreditCode: string; othe
   const service = await composeLedgerService({
     config,
     logger,
-    parts: async (store) => {
+    parts: async ({ store }) => {
       const anchorStore = openSqliteAnchorStore({ directory: dataDir });
       const ledger = openEmbeddedBackend({ dataDir });
       const anchoring = createAnchoringPart({ store, anchorStore, ledger, anchorer: { maxBatchDelayMs: 20, idleWaitMs: 100 } });
