@@ -206,6 +206,15 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     };
   });
 
+  const weighted = (list: readonly AgencyState[]): AgencyState => {
+    const weights = list.map((s) => (1 - s.agency.quality) ** 2 + 0.001);
+    let roll = random() * weights.reduce((a, b) => a + b, 0);
+    for (const [i, w] of weights.entries()) {
+      roll -= w;
+      if (roll <= 0) return list[i]!;
+    }
+    return list[list.length - 1]!;
+  };
   const certifications: Array<{ agencyId: string; certificationId: string; regionCode: string; scenario: string; events: PlannedEvent[] }> = [];
   const supervision: PlannedSupervisionEvent[] = [];
   const planted: PlantedWarning[] = [];
@@ -236,7 +245,8 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     const scenario = scenarios[n]!;
     const conflictSecond = scenario === 'conflict' && conflictClients.length > 0;
     const partner = conflictSecond ? conflictClients.shift()! : undefined;
-    const state = partner ? states.find((s) => s !== partner.state)! : states[Math.floor(random() * states.length)]!;
+    // Planted problems fall more often on the CBs of lower quality (so the grades differ).
+    const state = partner ? states.find((s) => s !== partner.state)! : scenario === 'normal' ? states[Math.floor(random() * states.length)]! : weighted(states);
     const agency = state.agency;
     const home = JIANGSU_CITIES.find((city) => city.code === agency.homeCity) ?? JIANGSU_CITIES[0]!;
     const county = random() < 0.55 ? pick(home.counties) : pick(COUNTIES);
@@ -362,7 +372,8 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
         members.push({ auditorId: expert.auditorId, name: expert.name, role: 'expert', sectors: [client.sector.sector] } as never);
       }
       const key = `C:${certificationId}/${o.auditId}`;
-      for (const a of found.members) if (!o.forceBusy || busyFree(a, start, calendar)) book(a, start, calendar, key);
+      // The auditor planted on two audits at once keeps the other audit's days and takes the free ones.
+      for (const a of found.members) for (let d = 0; d < calendar; d += 1) if (!a.busy.has(addDays(start, d))) a.busy.set(addDays(start, d), key);
       const assigned = addDays(start, -(o.lead ?? int(18, 25)));
       add('AuditTeamAssigned', assigned, '10:00', { auditId: o.auditId, kind: o.kind, members });
       const planned = addDays(assigned, 1);
@@ -433,9 +444,13 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     if (scenario === 'planReportedLate') planted.push({ ruleId: 'W10', kind: 'reported-late', certificationId, state: 'cleared', note: 'stage 2 plan reported two days after the audit began' });
     if (scenario === 'overlap') {
       const busy = s2.members[s2.members.length - 1]!;
-      const other = state.auditors.find((a) => a.auditorId === busy.auditorId)!.busy.get(s2.start)!.slice(2);
-      planted.push({ ruleId: 'W8', kind: 'auditor-overlap', certificationId, auditorId: busy.auditorId, state: 'open', note: `auditor also on ${other}` });
-      planted.push({ ruleId: 'W8', kind: 'auditor-overlap', certificationId: other.split('/')[0]!, auditorId: busy.auditorId, state: 'open', note: `auditor also on ${certificationId}/S2` });
+      const calendar = state.auditors.find((a) => a.auditorId === busy.auditorId)!.busy;
+      const others = new Set<string>();
+      for (let day = s2.start; day <= s2.end; day = addDays(day, 1)) if (calendar.get(day)) others.add(calendar.get(day)!.slice(2));
+      for (const other of others) {
+        planted.push({ ruleId: 'W8', kind: 'auditor-overlap', certificationId, auditorId: busy.auditorId, state: 'open', note: `auditor also on ${other}` });
+        planted.push({ ruleId: 'W8', kind: 'auditor-overlap', certificationId: other.split('/')[0]!, auditorId: busy.auditorId, state: 'open', note: `auditor also on ${certificationId}/S2` });
+      }
     }
     let ready = addDays(s2.end, 3);
     if (random() < 0.3) {

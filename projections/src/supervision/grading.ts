@@ -4,19 +4,22 @@ import type { Severity, Warning } from './rules';
  * Agency grading, A–D. Every CB starts at 100 points; each deduction below is listed with its
  * reason and evidence, so a grade can be argued with line by line.
  *
- * - open warning: high 8, medium 4, low 1 point, doubled when open more than 90 days and
- *   ×1.5 when open more than 30 days (age counts: a problem left standing weighs more);
+ * - open warning: high 2, medium 1, low 0.5 points, ×1.5 when open more than 90 days and ×1.25
+ *   when open more than 30 days (a problem left standing weighs more);
  * - warning cleared within the last 365 days: a quarter of its open weight (it happened);
+ * - warning points are per 100 certifications of the CB in the jurisdiction (a CB with 600
+ *   certifications pays a sixth per warning of what a CB with 100 pays), so size is not a sin;
  * - reporting to CNCA: 20 × the share of reports late or missing;
  * - evaluations: 10 × (5 − mean score) / 4 over the auditor ratings of the CB's audits (at least 5 ratings).
  * Deductions stop at 100. A ≥ 90, B ≥ 75, C ≥ 60, D below.
  */
 export const GRADING_POLICY = Object.freeze({
-  openWeight: Object.freeze({ high: 8, medium: 4, low: 1 }) as Readonly<Record<Severity, number>>,
+  openWeight: Object.freeze({ high: 2, medium: 1, low: 0.5 }) as Readonly<Record<Severity, number>>,
   ageFactors: Object.freeze([
-    { overDays: 90, factor: 2 },
-    { overDays: 30, factor: 1.5 },
+    { overDays: 90, factor: 1.5 },
+    { overDays: 30, factor: 1.25 },
   ]),
+  perCertifications: 100,
   clearedShare: 0.25,
   clearedWindowDays: 365,
   reportingWeight: 20,
@@ -42,6 +45,7 @@ export interface AgencyGrade {
   readonly agencyId: string;
   readonly score: number;
   readonly grade: Grade;
+  readonly certifications: number;
   readonly openWarnings: number;
   readonly clearedWarnings: number;
   readonly reporting: { readonly due: number; readonly onTime: number };
@@ -53,6 +57,8 @@ export interface AgencyGrade {
 export interface GradingInput {
   readonly agencyId: string;
   readonly warnings: readonly Warning[];
+  /** The CB's certifications in the jurisdiction (warning points are per 100 of them). */
+  readonly certifications: number;
   readonly reporting: { readonly due: number; readonly onTime: number };
   readonly ratings: readonly number[];
   readonly now: Date;
@@ -66,6 +72,8 @@ export function gradeAgency(input: GradingInput): AgencyGrade {
   const deductions: GradePoint[] = [];
   let open = 0;
   let cleared = 0;
+  const scale = policy.perCertifications / Math.max(policy.perCertifications, input.certifications);
+  const per = scale < 1 ? `, per ${policy.perCertifications} of ${input.certifications} certifications` : '';
   for (const warning of input.warnings) {
     const weight = policy.openWeight[warning.severity];
     if (!warning.clearedAt) {
@@ -73,15 +81,15 @@ export function gradeAgency(input: GradingInput): AgencyGrade {
       const age = ageDays(warning.raisedAt, input.now);
       const factor = policy.ageFactors.find((a) => age > a.overDays)?.factor ?? 1;
       deductions.push({
-        points: round(weight * factor),
-        reason: `${warning.ruleId} ${warning.kind} (${warning.severity}, open ${age} days${factor > 1 ? `, ×${factor} for age` : ''}): ${warning.message}`,
+        points: round(weight * factor * scale),
+        reason: `${warning.ruleId} ${warning.kind} (${warning.severity} ${weight}, open ${age} days${factor > 1 ? `, ×${factor} for age` : ''}${per}): ${warning.message}`,
         evidence: [warning.id, ...warning.evidence],
       });
     } else if (ageDays(warning.clearedAt, input.now) <= policy.clearedWindowDays) {
       cleared += 1;
       deductions.push({
-        points: round(weight * policy.clearedShare),
-        reason: `${warning.ruleId} ${warning.kind} (${warning.severity}, cleared ${warning.clearedAt.slice(0, 10)}): ${warning.message}`,
+        points: round(weight * policy.clearedShare * scale),
+        reason: `${warning.ruleId} ${warning.kind} (${warning.severity} ${weight} × ${policy.clearedShare}, cleared ${warning.clearedAt.slice(0, 10)}${per}): ${warning.message}`,
         evidence: [warning.id, ...warning.evidence],
       });
     }
@@ -109,6 +117,7 @@ export function gradeAgency(input: GradingInput): AgencyGrade {
   const grade = policy.bands.find((b) => score >= b.min)!.grade as Grade;
   return {
     agencyId: input.agencyId,
+    certifications: input.certifications,
     score,
     grade,
     openWarnings: open,

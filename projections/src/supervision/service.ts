@@ -336,17 +336,20 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     evaluations,
     grades: async (scope, now = clock()) => {
       const region = regionClause(scope);
-      const agencies = await store.all<{ agency_id: string }>(`SELECT DISTINCT agency_id FROM sv_certifications WHERE ${region.sql} ORDER BY agency_id`, region.params);
+      const agencies = await store.all<{ agency_id: string; n: number }>(
+        `SELECT agency_id, COUNT(*) AS n FROM sv_certifications WHERE ${region.sql} GROUP BY agency_id ORDER BY agency_id`, region.params,
+      );
       const all = await allWarnings(scope);
       const reporting = await store.all<{ agency_id: string; due: number; on_time: number }>(
         `SELECT agency_id, SUM(due) AS due, SUM(on_time) AS on_time FROM sv_reporting WHERE ${region.sql} GROUP BY agency_id`, region.params,
       );
       const ratings = await evaluations({ ...scope, limit: 10_000 });
-      return agencies.map(({ agency_id: agencyId }) => {
+      return agencies.map(({ agency_id: agencyId, n }) => {
         const tally = reporting.find((r) => r.agency_id === agencyId);
         return gradeAgency({
           agencyId,
           warnings: all.filter((w) => w.agencyId === agencyId),
+          certifications: Number(n),
           reporting: { due: Number(tally?.due ?? 0), onTime: Number(tally?.on_time ?? 0) },
           ratings: ratings.filter((r) => r.agencyId === agencyId).map((r) => r.score),
           now,
