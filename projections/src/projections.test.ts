@@ -63,14 +63,13 @@ describe('projections over a real SQLite read store', () => {
 
   it('never applies a re-delivered event twice, and a rebuild gives the same read model', async () => {
     const snapshot = async (store = projections.store) => ({
-      counts: await store.all('SELECT agency_id, status, n FROM reg_agency_counts ORDER BY agency_id, status'),
+      counts: await store.all('SELECT agency_id, status, n FROM reg_agency_counts WHERE n <> 0 ORDER BY agency_id, status'),
       history: await store.all('SELECT certificate_no, position, status FROM reg_certificate_history ORDER BY position'),
       events: await store.all('SELECT position, chain_ok FROM log_events ORDER BY position'),
     });
     const expected = await snapshot();
     expect(expected.counts).toEqual([
       { agency_id: 'CNCA-R-2002-001', status: 'suspended', n: 1 },
-      { agency_id: 'CNCA-R-2002-001', status: 'valid', n: 0 },
       { agency_id: 'CNCA-R-2003-002', status: 'valid', n: 1 },
     ]);
     // A feed that hands back the three events before the requested position every time, read two by two.

@@ -135,7 +135,13 @@ export interface ReadQueriesOptions {
   readonly today?: () => string;
 }
 
-export const chinaToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+let cachedDay = { until: 0, day: '' };
+/** Today's date in China (UTC+8), recomputed at most once a second. */
+export const chinaToday = (): string => {
+  const now = Date.now();
+  if (now >= cachedDay.until) cachedDay = { until: now + 1000, day: new Date(now + 8 * 3600_000).toISOString().slice(0, 10) };
+  return cachedDay.day;
+};
 
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
@@ -205,6 +211,9 @@ export function regionRange(prefix: string): [string, string] {
   return [prefix, prefix + '9'.repeat(Math.max(0, 6 - prefix.length))];
 }
 
+const CERTIFICATE_COLUMNS = `certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope,
+  sectors, issued_at, valid_until, status, status_since, status_reason, suspended_until, issued_event_id, status_event_id, scope_event_id, superseded_by`;
+
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
   e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number`;
 
@@ -237,7 +246,7 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   const today = options.today ?? chinaToday;
 
   const certificate = async (certificateNo: string, asOf?: string): Promise<CertificateView | undefined> => {
-    const row = await store.get<CertificateRow>('SELECT * FROM reg_certificates WHERE certificate_no = ?', [certificateNo]);
+    const row = await store.get<CertificateRow>(`SELECT ${CERTIFICATE_COLUMNS} FROM reg_certificates WHERE certificate_no = ?`, [certificateNo]);
     if (!row) return undefined;
     let status: StatusAnswer = effectiveStatus(row.status, row.valid_until, asOf ?? today());
     let statusEventId = row.status_event_id;

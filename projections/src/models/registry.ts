@@ -66,7 +66,17 @@ export const registryModel: ReadModel<LogEvent> = {
     )`,
   ],
   apply: async (tx, events) => {
-    for (const event of events) await applyOne(tx, event);
+    const batch: Batch = { tx, certifications: new Map(), counts: new Map() };
+    for (const event of events) await applyOne(batch, event);
+    for (const [key, delta] of batch.counts) {
+      if (delta === 0) continue;
+      const [agencyId, status] = key.split('\u0000') as [string, string];
+      await tx.run(
+        `INSERT INTO reg_agency_counts (agency_id, status, n) VALUES (?, ?, ?)
+         ON CONFLICT (agency_id, status) DO UPDATE SET n = reg_agency_counts.n + excluded.n`,
+        [agencyId, status, delta],
+      );
+    }
   },
 };
 
@@ -82,12 +92,23 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : va
 /** The calendar date where the event happened: the date part of its ISO time as written. */
 export const localDateOf = (iso: string): string => iso.slice(0, 10);
 
-async function count(tx: SqlExecutor, agencyId: string, status: string, delta: number): Promise<void> {
-  await tx.run(
-    `INSERT INTO reg_agency_counts (agency_id, status, n) VALUES (?, ?, ?)
-     ON CONFLICT (agency_id, status) DO UPDATE SET n = reg_agency_counts.n + excluded.n`,
-    [agencyId, status, delta],
-  );
+/** What one batch keeps in memory: certifications it has read or written, and count changes to write at its end. */
+interface Batch {
+  readonly tx: SqlExecutor;
+  readonly certifications: Map<string, CertificationRow | undefined>;
+  readonly counts: Map<string, number>;
+}
+
+function count(batch: Batch, agencyId: string, status: string, delta: number): void {
+  const key = `${agencyId}\u0000${status}`;
+  batch.counts.set(key, (batch.counts.get(key) ?? 0) + delta);
+}
+
+async function certificationOf(batch: Batch, certificationId: string): Promise<CertificationRow | undefined> {
+  if (batch.certifications.has(certificationId)) return batch.certifications.get(certificationId);
+  const row = await batch.tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [certificationId]);
+  batch.certifications.set(certificationId, row);
+  return row;
 }
 
 interface CertificationRow {
@@ -101,37 +122,50 @@ interface CertificationRow {
   current_certificate_no: string | null;
 }
 
-async function applyOne(tx: SqlExecutor, event: LogEvent): Promise<void> {
+async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
+  const { tx } = batch;
   const data = event.data;
   switch (event.type) {
     case 'ApplicationSubmitted': {
       const client = (data.client ?? {}) as Record<string, unknown>;
+      const previous = await certificationOf(batch, event.certificationId);
+      const row: CertificationRow = {
+        agency_id: previous?.agency_id ?? event.agencyId,
+        holder_name: text(client.name),
+        credit_code: text(client.creditCode),
+        region_code: text(client.regionCode) || event.regionCode,
+        scheme: text(data.scheme),
+        standard: text(data.standard),
+        scope: text(data.scope),
+        current_certificate_no: previous?.current_certificate_no ?? null,
+      };
       await tx.run(
         `INSERT INTO reg_certifications (certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (certification_id) DO UPDATE SET holder_name = excluded.holder_name, credit_code = excluded.credit_code,
            region_code = excluded.region_code, scheme = excluded.scheme, standard = excluded.standard, scope = excluded.scope`,
-        [event.certificationId, event.agencyId, text(client.name), text(client.creditCode), text(client.regionCode) || event.regionCode,
-          text(data.scheme), text(data.standard), text(data.scope)],
+        [event.certificationId, row.agency_id, row.holder_name, row.credit_code, row.region_code, row.scheme, row.standard, row.scope],
       );
+      batch.certifications.set(event.certificationId, row);
       return;
     }
     case 'CertificationTransferred': {
-      const row = await tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      const row = await certificationOf(batch, event.certificationId);
       if (!row) return;
       await tx.run('UPDATE reg_certifications SET agency_id = ? WHERE certification_id = ?', [event.agencyId, event.certificationId]);
+      batch.certifications.set(event.certificationId, { ...row, agency_id: event.agencyId });
       if (row.current_certificate_no) {
         const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
         if (cert) {
           await tx.run('UPDATE reg_certificates SET agency_id = ? WHERE certificate_no = ?', [event.agencyId, row.current_certificate_no]);
-          await count(tx, cert.agency_id, cert.status, -1);
-          await count(tx, event.agencyId, cert.status, 1);
+          count(batch, cert.agency_id, cert.status, -1);
+          count(batch, event.agencyId, cert.status, 1);
         }
       }
       return;
     }
     case 'CertificateIssued': {
-      const row = await tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      const row = await certificationOf(batch, event.certificationId);
       const certificateNo = text(data.certificateNo);
       if (!row || certificateNo === '') return;
       if (row.current_certificate_no && row.current_certificate_no !== certificateNo) {
@@ -148,15 +182,16 @@ async function applyOne(tx: SqlExecutor, event: LogEvent): Promise<void> {
       );
       if (changes === 0) return;
       await tx.run('UPDATE reg_certifications SET current_certificate_no = ? WHERE certification_id = ?', [certificateNo, event.certificationId]);
+      batch.certifications.set(event.certificationId, { ...row, current_certificate_no: certificateNo });
       await tx.run(
         'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
         [certificateNo, event.position, 'valid', text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId],
       );
-      await count(tx, event.agencyId, 'valid', 1);
+      count(batch, event.agencyId, 'valid', 1);
       return;
     }
     case 'CertificateScopeChanged': {
-      const row = await tx.get<{ current_certificate_no: string | null }>('SELECT current_certificate_no FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      const row = await certificationOf(batch, event.certificationId);
       if (!row?.current_certificate_no) return;
       await tx.run('UPDATE reg_certificates SET scope = ?, sectors = ?, scope_event_id = ?, position = ? WHERE certificate_no = ?', [
         text(data.scope), JSON.stringify(data.sectors ?? []), event.eventId, event.position, row.current_certificate_no]);
@@ -165,7 +200,7 @@ async function applyOne(tx: SqlExecutor, event: LogEvent): Promise<void> {
     default: {
       const status = STATUS_OF[event.type];
       if (!status) return;
-      const row = await tx.get<{ current_certificate_no: string | null }>('SELECT current_certificate_no FROM reg_certifications WHERE certification_id = ?', [event.certificationId]);
+      const row = await certificationOf(batch, event.certificationId);
       if (!row?.current_certificate_no) return;
       const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
       if (!cert) return;
@@ -180,8 +215,8 @@ async function applyOne(tx: SqlExecutor, event: LogEvent): Promise<void> {
         [row.current_certificate_no, event.position, status, since, event.eventId],
       );
       if (cert.status !== status) {
-        await count(tx, cert.agency_id, cert.status, -1);
-        await count(tx, cert.agency_id, status, 1);
+        count(batch, cert.agency_id, cert.status, -1);
+        count(batch, cert.agency_id, status, 1);
       }
     }
   }

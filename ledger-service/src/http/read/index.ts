@@ -136,7 +136,9 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     if (!certificate) throw notFound('Certificate');
     const proofs = await receipts.proofs(certificate.proofEventIds, single(req.query, 'verify') === 'true');
     const { proofEventIds: _ids, ...view } = certificate;
-    res.set('cache-control', 'no-cache').json({
+    // A cheap validator: the answer changes only with the status-setting event or a receipt's status.
+    const tag = `W/"${certificate.status}:${proofs.map((p) => `${p.eventId.slice(0, 8)}${p.receipt?.status.charAt(0) ?? 'n'}`).join('.')}${asOf ?? ''}"`;
+    res.set({ 'cache-control': 'no-cache', etag: tag }).json({
       ...view,
       qrUrl: `/v1/certificates/${encodeURIComponent(certificateNo)}/qr`,
       proofs: proofs.map((proof) => ({ ...proof, receiptUrl: `/v1/events/${proof.eventId}/receipt` })),

@@ -114,7 +114,7 @@ describe('certificate checked by scanning its QR code in Chromium (REST intake â
     const page = await phone.context.newPage();
     try {
       await page.goto(verifyUrl);
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
       expect(width).toBeLessThanOrEqual(390);
       const box = await page.locator('[role=status]').boundingBox();
       expect(box!.width).toBeLessThanOrEqual(390);

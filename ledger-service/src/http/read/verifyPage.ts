@@ -95,7 +95,7 @@ ${statusBanner(status)}
 <dt>颁证日期 Issued</dt><dd>${certificate.issuedAt}</dd>
 <dt>有效期至 Valid until</dt><dd>${certificate.validUntil}</dd>
 <dt>认证机构 Certification body</dt><dd>${agency.name ?? agency.agencyId}${agency.nameEn ? html`<br><span class="muted">${agency.nameEn}</span>` : ''}<br><span class="mono">${agency.approvalNo}</span></dd>
-${agency.accreditation ? html`<dt>认可标志 Accreditation</dt><dd>${agency.accreditation.body} ${agency.accreditation.number}</dd>` : ''}
+${agency.accreditation ? html`<dt>认可标志 Accreditation</dt><dd>${agency.accreditation.number.startsWith(agency.accreditation.body) ? agency.accreditation.number : `${agency.accreditation.body} ${agency.accreditation.number}`}</dd>` : ''}
 </dl></div>
 ${proofSection(proofs)}
 <p class="muted">本页内容来自证书账本的只读视图；回执可离线校验。This page reads the certificate ledger; receipts can be checked offline.</p>

@@ -6,8 +6,12 @@ import type { EventStore, StoredEvent } from '../../eventStore/port';
 import { decodeCanonical } from '../../events/canonical';
 import type { ReceiptSource } from './receipts';
 
-/** The projections' view of a stored event: the payload decoded from the canonical bytes. */
+/**
+ * The projections' view of a stored event. The payload is decoded from the canonical bytes on
+ * first use only: most read models look at the payload of a few event types.
+ */
 export function logEventOf(event: StoredEvent): LogEvent {
+  let data: Readonly<Record<string, unknown>> | undefined;
   return {
     position: event.position,
     eventId: event.eventId,
@@ -21,7 +25,10 @@ export function logEventOf(event: StoredEvent): LogEvent {
     recordedAt: event.recordedAt,
     hash: event.hash,
     prevHash: event.prevHash,
-    data: decodeCanonical(event.canonical).data,
+    get data() {
+      data ??= decodeCanonical(event.canonical).data;
+      return data;
+    },
     canonical: event.canonical,
   };
 }

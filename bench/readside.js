@@ -1,0 +1,305 @@
+'use strict';
+// Read side: 1,000,000 certificates in the registry read model (SQLite). Lookups/s of
+// GET /v1/certificates/{no} beside a trivial Express GET handler measured in the same run, p99 at
+// half that rate (open loop), rebuild speed, and time from append to visible in the registry.
+// `node bench/readside.js serve <read-store-file>` is the lookup server this module starts.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { createHash, randomUUID } = require('node:crypto');
+const http = require('node:http');
+const { request, runJobs, summarize, startServer, stopServer, fmt, newAgent, timed, percentile } = require('./lib/load');
+
+const root = path.resolve(__dirname, '..');
+const projectionsDist = () => require(path.join(root, 'projections/dist'));
+const serviceDist = (p) => require(path.join(root, 'ledger-service/dist', p));
+const CERTIFICATES = Number(process.env.BENCH_READ_CERTIFICATES ?? 1_000_000);
+const CONNECTIONS = 32;
+const LOOKUPS = Number(process.env.BENCH_READ_LOOKUPS ?? 30_000);
+const AGENCIES = ['CNCA-R-2002-001', 'CNCA-R-2003-002', 'CNCA-R-2010-015', 'CNCA-RF-2012-003'];
+const silent = () => require('pino')({ level: 'silent' });
+
+const certificateNo = (i) => `BQ${String(i).padStart(8, '0')}`;
+
+/** 2 events per certificate (application, issue) and a suspension for every 20th: generated on demand, never held in memory. */
+function syntheticFeed(certificates) {
+  const issued = certificates * 2;
+  const suspensions = Math.floor(certificates / 20);
+  const total = issued + suspensions;
+  const base = (p, i, version) => ({
+    position: p,
+    eventId: `00000000-0000-4000-8000-${String(p).padStart(12, '0')}`,
+    streamId: `certification-C${i}`,
+    certificationId: `C${i}`,
+    agencyId: AGENCIES[i % AGENCIES.length],
+    regionCode: `32${String(1 + (i % 13)).padStart(2, '0')}06`,
+    recordedAt: '2025-06-01T00:00:00.000Z',
+    hash: 'a'.repeat(64),
+    prevHash: version === 0 ? '0'.repeat(64) : 'a'.repeat(64),
+    version,
+  });
+  const make = (p) => {
+    if (p > issued) {
+      const i = (p - issued - 1) * 20;
+      return { ...base(p, i, 2), type: 'CertificateSuspended', occurredAt: '2025-09-01T10:00:00+08:00', data: { reason: 'surveillance overdue', until: '2026-03-01' } };
+    }
+    const i = Math.floor((p - 1) / 2);
+    if ((p - 1) % 2 === 0) {
+      return {
+        ...base(p, i, 0),
+        type: 'ApplicationSubmitted',
+        occurredAt: '2025-01-10T10:00:00+08:00',
+        data: {
+          client: { name: `示例企业${i}有限公司`, creditCode: `91320${String(i).padStart(12, '0')}X`, regionCode: '320106', address: 'x', employees: 50 },
+          scheme: 'QMS', standard: 'ISO 9001:2015', scope: '电子元器件的设计和生产', sectors: [19],
+        },
+      };
+    }
+    return { ...base(p, i, 1), type: 'CertificateIssued', occurredAt: '2025-03-01T10:00:00+08:00', data: { certificateNo: certificateNo(i), issuedAt: '2025-03-01', validUntil: '2028-02-28', scope: '电子元器件的设计和生产', sectors: [19] } };
+  };
+  return {
+    total,
+    readAll: async (after, limit) => {
+      const out = [];
+      for (let p = after + 1; p <= Math.min(total, after + limit); p += 1) out.push(make(p));
+      return out;
+    },
+    waitForAppend: async () => undefined,
+    headPosition: async () => total,
+  };
+}
+
+async function buildRegistry(file, log) {
+  const P = projectionsDist();
+  const feed = syntheticFeed(CERTIFICATES);
+  const store = P.createSqliteReadStore({ file });
+  const runner = P.createProjectionRunner({ store, events: feed, models: [P.registryModel], logger: silent() });
+  const started = process.hrtime.bigint();
+  let last = 0;
+  const applied = await runner.rebuild('registry', ({ position }) => {
+    if (position - last >= 500_000) {
+      last = position;
+      log(`registry rebuild at ${fmt(position)} / ${fmt(feed.total)}`);
+    }
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rows = await store.get('SELECT COUNT(*) AS n FROM reg_certificates');
+  await store.close();
+  return { applied, seconds, certificates: Number(rows.n) };
+}
+
+/** NewEvents with real canonical bytes and hashes, as the intake makes them. */
+function realEvents(certificationId, i, agencyId, specs) {
+  const { canonicalBytes, sha256Hex, ZERO_HASH } = serviceDist('events/canonical.js');
+  let prevHash = ZERO_HASH;
+  return specs.map(([type, occurredAt, data], version) => {
+    const envelope = { eventId: randomUUID(), certificationId, type, version, agencyId, occurredAt, prevHash, data };
+    const canonical = canonicalBytes(envelope);
+    const hash = sha256Hex(canonical);
+    prevHash = hash;
+    return { eventId: envelope.eventId, streamId: `certification-${certificationId}`, certificationId, type, version, agencyId, regionCode: '320106', occurredAt, canonical, hash, prevHash: envelope.prevHash, contentDigest: createHash('sha256').update(hash).digest('hex') };
+  });
+}
+
+function issueSpecs(i) {
+  return [
+    ['ApplicationSubmitted', '2025-01-10T10:00:00+08:00', {
+      client: { name: `示例企业${i}有限公司`, creditCode: `91320${String(i).padStart(12, '0')}X`, regionCode: '320106', address: '江苏省南京市鼓楼区示例路1号', employees: 50, sites: [] },
+      scheme: 'QMS', standard: 'ISO 9001:2015', scope: '电子元器件的设计和生产', sectors: [19],
+      managementSystem: { operatingSince: '2024-01-01', lastInternalAudit: '2024-11-01', lastManagementReview: '2024-12-01' },
+    }],
+    ['ApplicationReviewed', '2025-01-13T10:00:00+08:00', { outcome: 'accepted', reason: 'ok', requiredAuditDays: 5 }],
+    ['CertificationDecided', '2025-02-25T10:00:00+08:00', { auditId: 'A2', decision: 'grant', decisionMaker: { personId: 'DM-1', name: '赵决定' } }],
+    ['CertificateIssued', '2025-03-01T10:00:00+08:00', { certificateNo: `R${String(i).padStart(9, '0')}`, issuedAt: '2025-03-01', validUntil: '2028-02-28', scope: '电子元器件的设计和生产', sectors: [19] }],
+  ];
+}
+
+/** A real SQLite event store with `certifications` × 4 events; projections rebuilt from it (decode + registry + event log). */
+async function rebuildFromEventStore(dir, certifications, log) {
+  const { openSqliteEventStore } = serviceDist('eventStore/index.js');
+  const { eventFeedOf } = serviceDist('http/read/wiring.js');
+  const P = projectionsDist();
+  const store = openSqliteEventStore({ directory: path.join(dir, 'events') });
+  const requests = Array.from({ length: certifications }, (_, i) => {
+    const events = realEvents(`R-${i}`, i, AGENCIES[i % AGENCIES.length], issueSpecs(i));
+    return { streamId: events[0].streamId, expectedVersion: -1, events };
+  });
+  for (let i = 0; i < requests.length; i += 500) await store.appendEach(requests.slice(i, i + 500));
+  const head = await store.headPosition();
+  log(`event store: ${fmt(head)} events`);
+  const readStore = P.createSqliteReadStore({ file: path.join(dir, 'rebuild.sqlite') });
+  const runner = P.createProjectionRunner({ store: readStore, events: eventFeedOf(store), models: [P.registryModel, P.eventLogModel], logger: silent() });
+  const t0 = process.hrtime.bigint();
+  const registry = await runner.rebuild('registry');
+  const t1 = process.hrtime.bigint();
+  const eventlog = await runner.rebuild('eventlog');
+  const t2 = process.hrtime.bigint();
+  await readStore.close();
+  return { store, registry: registry / (Number(t1 - t0) / 1e9), eventlog: eventlog / (Number(t2 - t1) / 1e9), events: head };
+}
+
+/** Appends a new certification and waits until the registry answers for it, many times. */
+async function appendToVisible(dir, store, samples) {
+  const { eventFeedOf } = serviceDist('http/read/wiring.js');
+  const P = projectionsDist();
+  const readStore = P.createSqliteReadStore({ file: path.join(dir, 'follow.sqlite') });
+  const projections = P.createProjections({ events: eventFeedOf(store), store: readStore, agencies: new Map(), logger: silent() });
+  await projections.runner.catchUp();
+  await projections.runner.start();
+  const latencies = [];
+  try {
+    for (let n = 0; n < samples; n += 1) {
+      const i = 10_000_000 + n;
+      const events = realEvents(`V-${i}`, i, AGENCIES[0], issueSpecs(i));
+      const no = `R${String(i).padStart(9, '0')}`;
+      const t0 = process.hrtime.bigint();
+      await store.append({ streamId: events[0].streamId, expectedVersion: -1, events });
+      for (;;) {
+        if (await projections.queries.certificate(no)) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    await projections.close();
+    await readStore.close();
+  }
+  const sorted = Float64Array.from(latencies).sort();
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples };
+}
+
+async function closedLoop(port, pathOf, count) {
+  const agent = newAgent(CONNECTIONS);
+  await runJobs(Array.from({ length: 2000 }, (_, k) => async () => request(agent, port, 'GET', pathOf(k))), CONNECTIONS);
+  let failures = 0;
+  const jobs = Array.from({ length: count }, (_, k) => async (_w, record) => {
+    const { result, ms } = await timed(() => request(agent, port, 'GET', pathOf(k * 7919)));
+    if (result.status !== 200) failures += 1;
+    record(ms);
+  });
+  const { latencies, seconds } = await runJobs(jobs, CONNECTIONS);
+  agent.destroy();
+  return { ...summarize(latencies, seconds, count), failures };
+}
+
+/** Open loop: requests start on a fixed schedule; latency counts from the scheduled start (no coordinated omission). */
+async function openLoop(port, pathOf, rate, seconds) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.floor(rate * seconds);
+  const latencies = [];
+  let failures = 0;
+  const start = process.hrtime.bigint();
+  const pending = [];
+  let sent = 0;
+  await new Promise((resolve) => {
+    const tick = () => {
+      const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const due = Math.min(total, Math.floor((elapsedMs / 1000) * rate));
+      while (sent < due) {
+        const scheduled = start + BigInt(Math.round((sent / rate) * 1e9));
+        const k = sent;
+        sent += 1;
+        pending.push(
+          request(agent, port, 'GET', pathOf(k * 104729)).then((result) => {
+            if (result.status !== 200) failures += 1;
+            latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
+          }),
+        );
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  agent.destroy();
+  const sorted = Float64Array.from(latencies).sort();
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), count: total, failures };
+}
+
+async function run({ log = () => undefined } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-readside-'));
+  const file = path.join(dir, 'registry.sqlite');
+  const rows = [];
+  try {
+    log(`building the registry read model: ${fmt(CERTIFICATES)} certificates`);
+    const built = await buildRegistry(file, log);
+    const rebuildRate = built.applied / built.seconds;
+    rows.push({ name: `certificates in the registry read model`, value: fmt(built.certificates), unit: '' });
+    rows.push({ name: `registry rebuild from position 0 (${fmt(built.applied)} generated events)`, value: fmt(rebuildRate), unit: 'events/s', target: '≥ 20,000 events/s', note: `${built.seconds.toFixed(1)} s` });
+
+    log('rebuild from a real SQLite event store (canonical bytes decoded)');
+    const real = await rebuildFromEventStore(dir, Number(process.env.BENCH_READ_REAL_CERTS ?? 15_000), log);
+    rows.push({ name: `registry rebuild from the SQLite event store (${fmt(real.events)} events, protobuf decode included)`, value: fmt(real.registry), unit: 'events/s', target: '≥ 20,000 events/s' });
+    rows.push({ name: 'event log (audit trail, trace) rebuild from the SQLite event store', value: fmt(real.eventlog), unit: 'events/s' });
+
+    log('trivial Express GET baseline');
+    const trivial = await startServer(path.join(__dirname, 'lib/trivialExpress.js'));
+    let baseline;
+    try {
+      baseline = await closedLoop(trivial.port, (k) => `/item/${k}`, LOOKUPS);
+    } finally {
+      await stopServer(trivial.child);
+    }
+    log('certificate lookups over the 1M registry');
+    const server = await startServer(__filename, {}, ['serve', file]);
+    try {
+      const pathOf = (k) => `/v1/certificates/${certificateNo(k % CERTIFICATES)}`;
+      const lookups = await closedLoop(server.port, pathOf, LOOKUPS);
+      rows.push({ name: `GET /v1/certificates/{no}, ${CONNECTIONS} keep-alive connections`, value: fmt(lookups.perSecond), unit: 'lookups/s', baseline: `${fmt(baseline.perSecond)} req/s trivial Express GET`, ratio: (lookups.perSecond / baseline.perSecond).toFixed(2), target: '≥ 0.8×', note: `${lookups.failures} non-200` });
+      rows.push({ name: 'lookup latency, closed loop (p50 / p99)', value: `${lookups.p50.toFixed(2)} / ${lookups.p99.toFixed(2)}`, unit: 'ms', baseline: `${baseline.p50.toFixed(2)} / ${baseline.p99.toFixed(2)} ms` });
+      const half = Math.floor(lookups.perSecond / 2);
+      log(`open loop at ${fmt(half)} lookups/s`);
+      const open = await openLoop(server.port, pathOf, half, 6);
+      rows.push({ name: `lookup latency at half that rate (${fmt(half)}/s, open loop, p50 / p99)`, value: `${open.p50.toFixed(2)} / ${open.p99.toFixed(2)}`, unit: 'ms', target: 'p99 < 5 ms', note: `${open.failures} non-200 of ${fmt(open.count)}` });
+    } finally {
+      await stopServer(server.child);
+    }
+
+    log('append to visible in the registry');
+    const visible = await appendToVisible(dir, real.store, 300);
+    rows.push({ name: `append → visible in the registry (in-process runner, ${visible.samples} samples, p50 / p99)`, value: `${visible.p50.toFixed(2)} / ${visible.p99.toFixed(2)}`, unit: 'ms' });
+    await real.store.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    title: 'Read side: certificate registry, lookups, rebuild, freshness',
+    description:
+      'SQLite read store. Lookups hit random certificates of the 1M registry through the real read router (Express 5); receipts come from an in-memory map in this run (the receipt builder is measured by the anchoring section). Both servers run as child processes; the load generator shares the machine.',
+    rows,
+  };
+}
+
+/** The lookup server: the read router over a built registry file. */
+async function serve(file) {
+  const express = require('express');
+  const P = projectionsDist();
+  const { createReadRouter } = serviceDist('http/read/index.js');
+  const store = P.createSqliteReadStore({ file });
+  const queries = P.createReadQueries({ store, agencies: P.loadAgencies() });
+  const receipts = new Map();
+  const router = createReadRouter({
+    queries,
+    anchorReceipts: {
+      receiptOf: async (eventId) => receipts.get(eventId) ?? { receiptVersion: 1, status: 'pending', eventId, streamId: '', position: 0, hash: 'a'.repeat(64), canonical: '' },
+      verify: async (receipt) => ({ ok: false, status: receipt.status, checks: [] }),
+    },
+    principalOf: () => ({ id: 'public', role: 'public' }),
+    publicBaseUrl: 'http://127.0.0.1',
+    qrSecret: 'bench-secret-bench-secret-bench-secret',
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(router);
+  app.use((error, _req, res, _next) => res.status(error.status ?? 500).json({ code: error.code ?? 'internal' }));
+  const server = app.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+  process.on('SIGTERM', () => server.close(() => store.close().then(() => process.exit(0))));
+}
+
+module.exports = { run, syntheticFeed };
+
+if (require.main === module) {
+  if (process.argv[2] === 'serve') serve(process.argv[3]);
+  else run({ log: (line) => process.stderr.write(`${line}\n`) }).then((result) => console.log(JSON.stringify(result, null, 2)));
+}
