@@ -4,7 +4,7 @@ import path from 'node:path';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
-import { verifyConsistency, verifyLogHeadSignature } from '@certledger/chaincode';
+import { LogHeadContract, verifyConsistency, verifyLogHeadSignature } from '@certledger/chaincode';
 import { openSqliteAnchorStore } from '../anchoring/anchorStore';
 import { openEmbeddedBackend, type EmbeddedLedgerBackend } from '../anchoring/embedded';
 import { LedgerError } from '../anchoring/port';
@@ -105,5 +105,18 @@ describe('signed log heads on the embedded ledger', () => {
     expect(refusal).toBeInstanceOf(LedgerError);
     expect(refusal).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_LOG_HEAD_INCONSISTENT' });
     expect((await heads.latestHead())!.rootHash).toBe(committed.rootHash);
+  });
+
+  it('accepts heads only from an operator identity and only under the log key', async () => {
+    const contract = new LogHeadContract({ operatorMspIds: ['CBOrgMSP'], operatorRoles: ['admin', 'anchorer'] });
+    const signer = loadOrCreateLogHeadSigner(dir);
+    const head = signer.sign({ treeSize: 0, rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', lastPosition: 0, timestamp: new Date().toISOString() });
+    const submit = (role: string, body: object) =>
+      ledger.submitTransaction('CommitLogHead', { mspId: 'CBOrgMSP', attributes: { role, agencyId: 'CNCA-R-2002-001' } }, (ctx) => contract.CommitLogHead(ctx, JSON.stringify(body))).catch((e: unknown) => e);
+    expect(await submit('agency', { head, consistency: [] })).toMatchObject({ chaincodeCode: 'CL_FORBIDDEN_ROLE' });
+    expect(await submit('anchorer', { head: { ...head, treeSize: 1 }, consistency: [] })).toMatchObject({ chaincodeCode: 'CL_LOG_HEAD_SIGNATURE' });
+    expect(await submit('anchorer', { head, consistency: [] })).toMatchObject({ transactionId: expect.any(String) });
+    const stranger = loadOrCreateLogHeadSigner(dir, 'other-key.pem').sign({ treeSize: 5, rootHash: 'ab'.repeat(32), lastPosition: 5, timestamp: new Date().toISOString() });
+    expect(await submit('anchorer', { head: stranger, consistency: [] })).toMatchObject({ chaincodeCode: 'CL_LOG_HEAD_SIGNATURE' });
   });
 });
