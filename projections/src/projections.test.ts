@@ -6,16 +6,47 @@ import { parseAgencies } from './agencies';
 import { issuedCertification, streamBuilder } from './fixtures';
 import { createMemoryAnchorFeed, createMemoryFeed } from './memoryFeed';
 import { createProjections, type Projections } from './projections';
-import { createSqliteReadStore } from './store';
+import pg from 'pg';
+import { createPostgresReadStore, createSqliteReadStore, type ReadStore } from './store';
 
 const agencies = parseAgencies({ agencies: [{ agencyId: 'CNCA-R-2002-001', name: 'Demo CB', approvalNo: 'CNCA-R-2002-001', schemes: ['QMS'] }] });
 const logger = pino({ level: 'silent' });
 
-describe('projections over a real SQLite read store', () => {
+/** Real stores: a SQLite file, or a fresh database on the PostgreSQL the jest global setup started. */
+const STORES: Array<[string, (dir: string, name: string) => Promise<{ store: ReadStore; drop(): Promise<void> }>]> = [
+  ['SQLite', async (dir, name) => ({ store: createSqliteReadStore({ file: path.join(dir, `${name}.sqlite`) }), drop: async () => undefined })],
+  [
+    'PostgreSQL',
+    async (_dir, name) => {
+      const url = process.env.TEST_POSTGRES_URL;
+      if (!url) throw new Error(`PostgreSQL is needed for this suite: ${process.env.TEST_POSTGRES_ERROR ?? 'TEST_POSTGRES_URL is not set'}`);
+      const database = `proj_${name}_${Math.random().toString(36).slice(2, 10)}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${database}`);
+      await admin.end();
+      const dbUrl = new URL(url);
+      dbUrl.pathname = `/${database}`;
+      return {
+        store: createPostgresReadStore({ connectionString: dbUrl.toString() }),
+        drop: async () => {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+          await client.end();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(STORES)('projections over a real %s read store', (_kind, openStore) => {
   let dir: string;
+  const drops: Array<() => Promise<void>> = [];
   let projections: Projections;
   const feed = createMemoryFeed();
   const anchors = createMemoryAnchorFeed();
+  // Fixtures make fresh event ids: each store gets its own log.
   let day = '2026-06-01';
 
   const builderA = streamBuilder({ certificationId: 'cert-a', agencyId: 'CNCA-R-2002-001', regionCode: '320102' });
@@ -24,7 +55,9 @@ describe('projections over a real SQLite read store', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proj-'));
-    const store = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
+    const opened = await openStore(dir, 'read');
+    drops.push(opened.drop);
+    const store = opened.store;
     projections = createProjections({ events: feed, anchors, store, agencies, logger, today: () => day, batchSize: 3 });
     feed.append(issuedCertification(a, builderA));
     feed.append(issuedCertification(b));
@@ -37,6 +70,7 @@ describe('projections over a real SQLite read store', () => {
   afterAll(async () => {
     await projections.close();
     await projections.store.close();
+    for (const drop of drops) await drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -74,7 +108,9 @@ describe('projections over a real SQLite read store', () => {
     ]);
     // A feed that hands back the three events before the requested position every time, read two by two.
     const stuttering = { ...feed, readAll: (after: number, limit: number) => feed.readAll(Math.max(0, after - 3), limit + 3) };
-    const other = createSqliteReadStore({ file: path.join(dir, 'stutter.sqlite') });
+    const openedOther = await openStore(dir, 'stutter');
+    drops.push(openedOther.drop);
+    const other = openedOther.store;
     const second = createProjections({ events: stuttering, store: other, agencies, logger, today: () => day, batchSize: 2 });
     await second.runner.catchUp();
     expect(await snapshot(other)).toEqual(expected);

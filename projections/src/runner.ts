@@ -106,7 +106,14 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     if (initialized) return;
     await store.transaction(async (tx) => {
       await tx.run(CHECKPOINT_DDL);
-      for (const model of models) for (const statement of model.ddl(store.dialect)) await tx.run(statement);
+      for (const model of models) {
+        for (const statement of model.ddl(store.dialect)) await tx.run(statement);
+        // A row per model from the start, so that concurrent runners can lock it.
+        await tx.run(
+          'INSERT INTO projection_checkpoints (model, position, schema_version, updated_at) VALUES (?, 0, ?, ?) ON CONFLICT (model) DO NOTHING',
+          [model.name, model.schemaVersion, new Date().toISOString()],
+        );
+      }
     });
     const stored = await checkpoints();
     for (const model of models) {
