@@ -4,3 +4,4 @@ export { createSupervisionWriter, parseSupervisionSubmission, type SupervisionWr
 export { supervisionOpenApiPaths } from './openapi';
 export { md5MinimumAuditDays } from './wiring';
 export { renderRegulatorPage } from './page';
+export { createSupervisionPart, type SupervisionPart, type SupervisionPartOptions } from './part';

@@ -37,7 +37,7 @@ export function renderRegulatorPage(input: RegulatorPageInput): string {
 <td>${escape(w.message)}</td><td>${escape(w.raisedAt.slice(0, 10))}</td><td>${w.evidence.map((e) => `<code>${escape(e.slice(0, 8))}</code>`).join(' ')}</td></tr>`)
     .join('\n');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预警 · Early warnings ${escape(input.regionCode)}</title><style>${STYLE}</style></head>
-<body><h1>认证监管预警 · Early warnings, region ${escape(input.regionCode)}</h1>
+<body><p><a href="/regulator">← 审计记录 Audit trail</a></p><h1>认证监管预警 · Early warnings, region ${escape(input.regionCode)}</h1>
 <p>Evaluated ${escape(input.evaluatedAt ?? 'now')}. Only certifications whose client lies under region prefix ${escape(input.regionCode)} are counted.</p>
 <h2>机构评级 · Agency grades</h2>
 <table><thead><tr><th>CB</th><th>grade</th><th>score</th><th>open warnings</th><th>reports on time</th><th>mean rating</th><th>why</th></tr></thead><tbody>

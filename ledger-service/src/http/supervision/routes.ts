@@ -5,6 +5,7 @@ import { authenticate, principalOf, requireRole, type PrincipalDirectory } from 
 import type { Principal } from '../principal';
 import { ProblemError } from '../problem';
 import { eventView } from '../../intake/eventView';
+import { REGULATOR_COOKIE } from '../read';
 import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
 import { renderLoginPage, renderRegulatorPage } from './page';
 import type { SupervisionWriter } from './supervisionWriter';
@@ -13,12 +14,13 @@ export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   readonly supervision: Supervision;
   /** Enables POST /v1/supervision/events (regulators record spot checks, complaints, triggers, evaluations). */
   readonly writer?: SupervisionWriter;
-  /** Enables the cookie sign-in of the regulator page (browsers cannot send a bearer header). */
+  /** Lets the page read the read side's sign-in cookie (browsers cannot send a bearer header). */
   readonly principals?: PrincipalDirectory;
   readonly bodyLimit?: string;
 }
 
-const COOKIE = 'certledger_token';
+/** The read side's regulator sign-in cookie (POST /regulator/login), scoped to /regulator. */
+const COOKIE = REGULATOR_COOKIE;
 const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 
 /** Regulators see their region prefix; admins see everything; nobody else sees supervision data. */
@@ -193,18 +195,6 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   };
   router.get('/regulator/warnings', page);
 
-  if (options.principals) {
-    const principals = options.principals;
-    router.post('/regulator/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-      const token = str((req.body as Record<string, unknown> | undefined)?.token);
-      const principal = token ? signIn(principals, token) : undefined;
-      if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
-        res.status(401).type('html').send(renderLoginPage('Unknown token, or not a regulator.'));
-        return;
-      }
-      res.cookie(COOKIE, token!, { httpOnly: true, sameSite: 'strict', path: '/regulator' }).redirect(303, '/regulator/warnings');
-    });
-  }
   return router;
 }
 

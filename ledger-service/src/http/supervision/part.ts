@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import {
+  createProjectionRunner,
+  createSupervision,
+  supervisionModel,
+  type ProjectionRunner,
+  type ReadStore,
+  type Supervision,
+  type SupervisionConfig,
+} from '@certledger/projections';
+import type { RulesConfig } from '../../certification';
+import type { ServicePart } from '../../compose';
+import type { EventStore } from '../../eventStore/port';
+import { eventFeedOf } from '../../demo/feed';
+import type { PrincipalDirectory } from '../auth';
+import { supervisionOpenApiPaths } from './openapi';
+import { supervisionRoutes } from './routes';
+import { createSupervisionWriter } from './supervisionWriter';
+import { md5MinimumAuditDays } from './wiring';
+
+export interface SupervisionPartOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly logger: Logger;
+  readonly principals?: PrincipalDirectory;
+  readonly rules?: RulesConfig;
+  readonly config?: SupervisionConfig;
+  readonly clock?: () => Date;
+  /**
+   * true: this part runs its own projection runner for the supervision model. false (default):
+   * supervisionModel is registered in the read side's runner (READ_MODELS) on the same read store.
+   */
+  readonly ownRunner?: boolean;
+  /** How often the time-based checks are re-evaluated without new events. Default 60 s. */
+  readonly tickIntervalMs?: number;
+}
+
+export interface SupervisionPart extends ServicePart {
+  readonly supervision: Supervision;
+  readonly runner?: ProjectionRunner;
+}
+
+/** Supervision as a part of the service: its routes, OpenAPI paths, the evaluation timer and (optionally) its runner. */
+export async function createSupervisionPart(options: SupervisionPartOptions): Promise<SupervisionPart> {
+  const logger = options.logger.child({ part: 'supervision' });
+  const supervision = createSupervision({
+    store: options.readStore,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    minimumAuditDays: md5MinimumAuditDays({
+      ...(options.rules ? { rounding: options.rules.auditTimeRounding, maxReduction: options.rules.maxAuditTimeReduction } : {}),
+    }),
+  });
+  const runner = options.ownRunner
+    ? createProjectionRunner({ store: options.readStore, events: eventFeedOf(options.eventStore), models: [supervisionModel] as never, logger })
+    : undefined;
+  if (runner) await runner.start();
+  supervision.start(options.tickIntervalMs ?? 60_000);
+  return {
+    name: 'supervision',
+    supervision,
+    ...(runner ? { runner } : {}),
+    routers: [
+      supervisionRoutes({
+        supervision,
+        writer: createSupervisionWriter({ store: options.eventStore, ...(options.clock ? { clock: options.clock } : {}) }),
+        ...(options.principals ? { principals: options.principals } : {}),
+        ...(options.rules ? { defaultRounding: options.rules.auditTimeRounding } : {}),
+      }),
+    ],
+    openApiPaths: supervisionOpenApiPaths,
+    readiness: async () => {
+      await options.readStore.get('SELECT 1 AS ok');
+      return { ok: true };
+    },
+    close: async () => {
+      supervision.stop();
+      await runner?.stop();
+    },
+  };
+}
