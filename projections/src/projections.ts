@@ -4,12 +4,13 @@ import type { AnyReadModel } from './model';
 import { anchorsModel } from './models/anchors';
 import { eventLogModel } from './models/eventLog';
 import { registryModel } from './models/registry';
+import { supervisionModel } from './supervision/model';
 import { createReadQueries, type ReadQueries } from './queries';
 import { createProjectionRunner, type ProjectionRunner } from './runner';
 import { openReadStore, readStoreConfigFromEnv, type ReadStore } from './store';
 import type { AnchorFeed, EventFeed } from './types';
 
-export const READ_MODELS: readonly AnyReadModel[] = [registryModel, eventLogModel, anchorsModel] as unknown as AnyReadModel[];
+export const READ_MODELS: readonly AnyReadModel[] = [registryModel, eventLogModel, anchorsModel, supervisionModel] as unknown as AnyReadModel[];
 
 export interface ProjectionsOptions {
   readonly events: EventFeed;
