@@ -208,4 +208,33 @@ describe('supervision warnings over a real SQLite read store, with a fake clock'
     expect(holder.score).toBeLessThan(100);
     expect(await supervision.grades({ regionPrefix: '3205' })).toEqual([]);
   });
+
+  it('flags what the ledger rules refuse at intake (imported or pre-rule history): W3 remote recertification, W4 open major, W5, W6', async () => {
+    supervision = createSupervision({ store, clock: () => now, minimumAuditDays: ({ audit }) => (audit === 'initial' ? 10 : undefined) });
+    const b = streamBuilder({ certificationId: 'c9', agencyId: 'CNCA-R-2002-001', regionCode: '320106' });
+    feed.append(emit(b,
+      ['ApplicationSubmitted', {
+        client: { name: 'Client c9', creditCode: '91320100MA1DDDDDD4', regionCode: '320106', address: 'Gulou 9', employees: 120 },
+        scheme: 'QMS', standard: 'ISO 9001:2015', scope: 'Valves', sectors: [18],
+        managementSystem: { operatingSince: '2024-12-01', lastInternalAudit: '2024-12-20' },
+      }, at('2025-01-10')],
+      ['ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-11')],
+      ['AuditTeamAssigned', { auditId: 's2', kind: 'stage2', members: [member('au-1')] }, at('2025-01-12')],
+      ['AuditPlanned', { auditId: 's2', mode: 'mixed', start: '2025-02-01', end: '2025-02-02', auditDays: 4, onsiteDays: 2 }, at('2025-01-13')],
+      ['AuditConducted', { auditId: 's2', start: '2025-02-01', end: '2025-02-02', checkIns: [
+        { auditorId: 'au-1', kind: 'in', at: at('2025-02-01'), ...NANJING }, { auditorId: 'au-1', kind: 'out', at: at('2025-02-02', '17:00:00'), ...NANJING }] }, at('2025-02-02', '18:00:00')],
+      ['FindingRaised', { auditId: 's2', findingId: 'f1', grade: 'major', clause: '8.5', description: 'x' }, at('2025-02-02', '19:00:00')],
+      ['AuditReportSubmitted', { auditId: 's2', reportSha256: 'c'.repeat(64), recommendation: 'grant' }, at('2025-02-05')],
+      ['CertificationDecided', { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'D' } }, at('2025-02-06')],
+      ['CertificateIssued', { certificateNo: 'CERT-c9', issuedAt: '2025-02-07', validUntil: '2028-02-06', scope: 'Valves', sectors: [18] }, at('2025-02-07')],
+      ['AuditTeamAssigned', { auditId: 'r1', kind: 'recertification', members: [member('au-1')] }, at('2025-03-01')],
+      ['AuditPlanned', { auditId: 'r1', mode: 'remote', start: '2025-03-20', end: '2025-03-20', auditDays: 1, onsiteDays: 0 }, at('2025-03-02')],
+    ));
+    await tickAt('2025-03-10T00:00:00Z');
+    expect(await kindsOf(supervision, 'c9')).toEqual([
+      'W3:recertification-remote', 'W4:grant-with-open-major', 'W5:audit-time-below-md5', 'W5:onsite-share-low', 'W5:onsite-share-low', 'W6:accepted-despite-precondition',
+    ]);
+    const [w6] = (await supervision.warnings({ certificationId: 'c9', ruleId: 'W6' })).items;
+    expect(w6?.message).toMatch(/no management review/);
+  });
 });
