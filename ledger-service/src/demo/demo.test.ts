@@ -58,6 +58,10 @@ describe('demo data through the real intake: every planted warning appears, and 
     const expected = [...new Set(plan.planted.map(key))].sort();
     const seen = [...new Set(warnings.map(key))].sort();
     expect(seen).toEqual(expected);
+    for (const planted of plan.planted) {
+      const found = warnings.filter((w) => key(w) === key(planted));
+      expect(found.map((w) => `${key(w)} ${w.clearedAt ? 'cleared' : 'open'}`)).toContain(`${key(planted)} ${planted.state}`);
+    }
     const kinds = new Set(plan.planted.map((p) => `${p.ruleId}:${p.kind}`));
     expect(kinds.size).toBeGreaterThanOrEqual(12);
   });
