@@ -163,14 +163,14 @@ async function offered(backend, h, s) {
   const pump = () => {
     const t = now();
     for (const agencyId of AGENCIES) {
-      const queue = queues.get(agencyId);
-      while (queue.length > 0 && inflightOf.get(agencyId) < s.agencyInflight) {
+      while (inflightOf.get(agencyId) < s.agencyInflight) {
+        const queue = queues.get(agencyId);
+        if (queue.length === 0) break;
         const full = queue.length >= s.batchSize;
         const due = t - queue[0].at >= s.flushMs;
         if (!full && !due) break;
-        const before = queue.length;
         send(agencyId);
-        if (queues.get(agencyId).length === before) break;
+        if (queues.get(agencyId) === queue) break; // nothing could be sent
       }
     }
   };
