@@ -16,6 +16,8 @@ export interface SupervisionOptions {
   readonly logger?: Logger;
   /** ensureFresh() re-evaluates at least this often even without new events (time-based checks). Default 60 s. */
   readonly maxStalenessMs?: number;
+  /** ensureFresh() re-evaluates for new events at most this often (a busy log does not re-evaluate per request). Default 5 s. */
+  readonly minIntervalMs?: number;
 }
 
 /** Who asks: a region prefix limits everything to that jurisdiction; undefined means all (admin). */
@@ -129,6 +131,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   const clock = options.clock ?? (() => new Date());
   const config = options.config ?? defaultSupervisionConfig;
   const maxStalenessMs = options.maxStalenessMs ?? 60_000;
+  const minIntervalMs = options.minIntervalMs ?? 5_000;
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<TickResult> | undefined;
 
@@ -214,8 +217,8 @@ export function createSupervision(options: SupervisionOptions): Supervision {
 
   const ensureFresh = async (): Promise<void> => {
     const [position, lastPosition, wallClock] = await Promise.all([projectedPosition(), meta('position'), meta('wallClock')]);
-    const stale = wallClock === undefined || Date.now() - new Date(wallClock).getTime() > maxStalenessMs;
-    if (stale || String(position) !== lastPosition) await tick();
+    const age = wallClock === undefined ? Infinity : Date.now() - new Date(wallClock).getTime();
+    if (age > maxStalenessMs || (String(position) !== lastPosition && age > minIntervalMs)) await tick();
   };
 
   const warnings = async (filter: WarningFilter): Promise<{ items: Warning[]; next?: string }> => {
