@@ -47,11 +47,15 @@ async function serviceIntake(certCount, bulkCertCount) {
     await runJobs(warm.map((events) => async () => { for (const e of events) await request(agent, port, 'POST', `/v1/certifications/${e.certificationId}/events`, e, auth); }), CONNECTIONS);
     const certs = certifications(certCount, 'S');
     let refused = 0;
+    const refusals = new Set();
     const jobs = certs.map((events) => async (_w, record) => {
       for (const event of events) {
         const { certificationId, ...body } = event;
         const { result, ms } = await timed(() => request(agent, port, 'POST', `/v1/certifications/${certificationId}/events`, body, auth));
-        if (result.status !== 201) refused += 1;
+        if (result.status !== 201) {
+          refused += 1;
+          if (refusals.size < 5) refusals.add(`${result.status} ${result.body.slice(0, 300)}`);
+        }
         record(ms);
       }
     });
@@ -59,21 +63,25 @@ async function serviceIntake(certCount, bulkCertCount) {
     const singleStats = summarize(single.latencies, single.seconds, single.latencies.length);
 
     const bulkCerts = certifications(bulkCertCount, 'K');
-    const perRequest = 1000;
+    // Whole certifications per request (about 1,000 events): a certification's events must not be split
+    // across requests that run concurrently.
+    const certsPerRequest = Math.floor(1000 / bulkCerts[0].length);
     const flat = bulkCerts.flat();
     const chunks = [];
-    for (let i = 0; i < flat.length; i += perRequest) chunks.push(flat.slice(i, i + perRequest));
+    for (let i = 0; i < bulkCerts.length; i += certsPerRequest) chunks.push(bulkCerts.slice(i, i + certsPerRequest).flat());
     let bulkRefused = 0;
     const bulk = await runJobs(
       chunks.map((events) => async (_w, record) => {
         const { result, ms } = await timed(() => request(agent, port, 'POST', '/v1/events', { events }, auth));
         const parsed = JSON.parse(result.body);
         bulkRefused += parsed.refused ?? events.length;
+        for (const r of parsed.results ?? []) if (r.status >= 300 && refusals.size < 10) refusals.add(`bulk ${r.status} ${JSON.stringify(r.problem).slice(0, 300)}`);
         record(ms);
       }),
       2,
     );
     agent.destroy();
+    for (const refusal of refusals) console.error(`   refused: ${refusal}`);
     return { singleStats, refused, bulkEventsPerSecond: flat.length / bulk.seconds, bulkRefused, bulkEvents: flat.length, rss: peakRssMiB(child.pid) };
   } finally {
     await stopServer(child);
@@ -114,7 +122,7 @@ async function run({ log }) {
   log('trivial Express 5 JSON POST baseline…');
   const trivial = await trivialBaseline(20000);
   log('ledger service: single-event intake and bulk intake…');
-  const service = await serviceIntake(1500, 3000);
+  const service = await serviceIntake(Number(process.env.BENCH_CERTS ?? 1500), Number(process.env.BENCH_BULK_CERTS ?? 3000));
   const ratio = service.singleStats.perSecond / trivial.perSecond;
   return {
     title: 'REST intake (SQLite, embedded defaults)',

@@ -9,7 +9,7 @@ import {
   PendingSummary,
   StoredBatch,
 } from './port';
-import { BATCH_COLUMNS, BatchRow, storedBatchOf } from './rows';
+import { BATCH_COLUMNS, BatchRow, settledBatchReader } from './rows';
 
 export interface PostgresAnchorStoreOptions {
   readonly connectionString: string;
@@ -87,6 +87,7 @@ export async function openPostgresAnchorStore(options: PostgresAnchorStoreOption
 }
 
 class PostgresAnchorStore implements AnchorStore {
+  private readonly batchOf = settledBatchReader();
   readonly kind = 'postgres' as const;
   private closed = false;
 
@@ -167,7 +168,7 @@ class PostgresAnchorStore implements AnchorStore {
     const rows = await this.query<BatchRow>(
       `SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE status = 'planned' ORDER BY seq`,
     );
-    return rows.map(storedBatchOf);
+    return rows.map((row) => this.batchOf(row));
   }
 
   async recordCommit(commit: AnchorCommit, committedAt: string): Promise<void> {
@@ -201,7 +202,7 @@ class PostgresAnchorStore implements AnchorStore {
         leafIndex: row.leaf_index,
         position: Number(row.position),
       },
-      batch: storedBatchOf(row),
+      batch: this.batchOf(row),
     };
   }
 
@@ -210,7 +211,7 @@ class PostgresAnchorStore implements AnchorStore {
       `SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE batch_id = $1`,
       [batchId],
     );
-    return rows[0] ? storedBatchOf(rows[0]) : undefined;
+    return rows[0] ? this.batchOf(rows[0]) : undefined;
   }
 
   async certificateOfStream(streamId: string): Promise<string | undefined> {

@@ -29,3 +29,21 @@ export function storedBatchOf(row: BatchRow): StoredBatch {
     ...(row.rejection_code ? { rejection: { code: row.rejection_code, message: row.rejection_message ?? '' } } : {}),
   };
 }
+
+/**
+ * storedBatchOf with a memo for settled batches: a committed or rejected batch never changes, and
+ * parsing its payload (up to thousands of digests) for every event looked up would dominate.
+ */
+export function settledBatchReader(capacity = 1_000): (row: BatchRow) => StoredBatch {
+  const settled = new Map<string, StoredBatch>();
+  return (row) => {
+    const cached = settled.get(row.batch_id);
+    if (cached) return cached;
+    const batch = storedBatchOf(row);
+    if (batch.status !== 'planned') {
+      settled.set(row.batch_id, batch);
+      if (settled.size > capacity) settled.delete(settled.keys().next().value!);
+    }
+    return batch;
+  };
+}

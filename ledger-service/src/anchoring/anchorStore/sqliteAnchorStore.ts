@@ -11,7 +11,7 @@ import {
   PendingSummary,
   StoredBatch,
 } from './port';
-import { BATCH_COLUMNS, BatchRow, storedBatchOf } from './rows';
+import { BATCH_COLUMNS, BatchRow, settledBatchReader } from './rows';
 
 export interface SqliteAnchorStoreOptions {
   readonly directory: string;
@@ -68,6 +68,7 @@ export function openSqliteAnchorStore(options: SqliteAnchorStoreOptions): Anchor
 }
 
 class SqliteAnchorStore implements AnchorStore {
+  private readonly batchOf = settledBatchReader();
   readonly kind = 'sqlite' as const;
   private readonly sql;
   private readonly saveTx;
@@ -157,7 +158,7 @@ class SqliteAnchorStore implements AnchorStore {
   }
 
   pendingBatches(): Promise<StoredBatch[]> {
-    return this.guard(() => this.sql.pending.all().map(storedBatchOf));
+    return this.guard(() => this.sql.pending.all().map((row) => this.batchOf(row)));
   }
 
   recordCommit(commit: AnchorCommit, committedAt: string): Promise<void> {
@@ -176,7 +177,7 @@ class SqliteAnchorStore implements AnchorStore {
       if (!batch) return undefined;
       return {
         anchor: { eventId: row.event_id, batchId: row.batch_id, leafIndex: row.leaf_index, position: row.position },
-        batch: storedBatchOf(batch),
+        batch: this.batchOf(batch),
       };
     });
   }
@@ -184,7 +185,7 @@ class SqliteAnchorStore implements AnchorStore {
   getBatch(batchId: string): Promise<StoredBatch | undefined> {
     return this.guard(() => {
       const row = this.sql.batch.get(batchId);
-      return row ? storedBatchOf(row) : undefined;
+      return row ? this.batchOf(row) : undefined;
     });
   }
 
