@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import pino from 'pino';
 import { streamBuilder, type StreamBuilder } from '../fixtures';
 import { createMemoryFeed } from '../memoryFeed';
 import { createProjectionRunner, type ProjectionRunner } from '../runner';
-import { createSqliteReadStore, type ReadStore } from '../store';
+import { createPostgresReadStore, createSqliteReadStore, type ReadStore } from '../store';
 import type { LogEvent } from '../types';
 import { addWorkingDays, haversineKm } from '.';
 import { supervisionModel } from './model';
@@ -67,9 +68,38 @@ function regulatorEvent(type: string, data: Record<string, unknown>, occurredAt:
 const kindsOf = async (supervision: Supervision, certificationId: string, state: 'open' | 'all' = 'open') =>
   (await supervision.warnings({ certificationId, state })).items.map((w) => `${w.ruleId}:${w.kind}${w.clearedAt ? ':cleared' : ''}`).sort();
 
-describe('supervision warnings over a real SQLite read store, with a fake clock', () => {
+/** Real stores: a SQLite file, or a fresh database on the PostgreSQL the jest global setup started. */
+const STORES: Array<[string, (dir: string) => Promise<{ store: ReadStore; drop(): Promise<void> }>]> = [
+  ['SQLite', async (dir) => ({ store: createSqliteReadStore({ file: path.join(dir, 'read.sqlite') }), drop: async () => undefined })],
+  [
+    'PostgreSQL',
+    async () => {
+      const url = process.env.TEST_POSTGRES_URL;
+      if (!url) throw new Error(`PostgreSQL is needed for this suite: ${process.env.TEST_POSTGRES_ERROR ?? 'TEST_POSTGRES_URL is not set'}`);
+      const database = `sv_${Math.random().toString(36).slice(2, 12)}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${database}`);
+      await admin.end();
+      const dbUrl = new URL(url);
+      dbUrl.pathname = `/${database}`;
+      return {
+        store: createPostgresReadStore({ connectionString: dbUrl.toString() }),
+        drop: async () => {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+          await client.end();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(STORES)('supervision warnings over a real %s read store, with a fake clock', (_kind, openStore) => {
   let dir: string;
   let store: ReadStore;
+  let drop: () => Promise<void>;
   let runner: ProjectionRunner;
   let supervision: Supervision;
   let now = new Date('2025-06-01T00:00:00Z');
@@ -77,7 +107,7 @@ describe('supervision warnings over a real SQLite read store, with a fake clock'
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-'));
-    store = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
+    ({ store, drop } = await openStore(dir));
     runner = createProjectionRunner({ store, events: feed, models: [supervisionModel] as never, logger: pino({ level: 'silent' }) });
     supervision = createSupervision({ store, clock: () => now });
     (feed.events as LogEvent[]).length = 0;
@@ -85,6 +115,7 @@ describe('supervision warnings over a real SQLite read store, with a fake clock'
 
   afterEach(async () => {
     await store.close();
+    await drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
