@@ -69,6 +69,16 @@ describeNetwork('fabric backend on the real network', () => {
     expect(replay).toEqual({ ...commit, replayed: true });
   });
 
+  it("anchors a regulator's supervision stream with that regulator's identity", async () => {
+    const s = new SyntheticStream(undefined, 'supervision-');
+    const commit = await backend.anchor(batchOf('regulator-jiangsu', [s.next({ type: 'SpotCheckRecorded' }), s.next({ type: 'SpotCheckRecorded' })]));
+    expect(commit.replayed).toBe(false);
+    await expect(backend.getStreamHead(s.streamId)).resolves.toMatchObject({ version: 1, agencyId: 'regulator-jiangsu' });
+    // No regulator identity carries a CB's id: such a batch cannot even be signed.
+    const error = await rejection(backend.anchor(batchOf(CB1, [new SyntheticStream(undefined, 'supervision-').next()])));
+    expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('no Fabric identity may anchor') });
+  });
+
   it('refuses a CB anchoring another CB certification', async () => {
     const s = new SyntheticStream();
     await backend.anchor(batchOf(CB1, [s.next()]));

@@ -10,8 +10,8 @@ export class SyntheticStream {
   private version = -1;
   private head = ZERO;
 
-  constructor(certificationId: string = randomUUID()) {
-    this.streamId = `certification-${certificationId}`;
+  constructor(id: string = randomUUID(), prefix: 'certification-' | 'supervision-' = 'certification-') {
+    this.streamId = `${prefix}${id}`;
   }
 
   /** The next event of the stream (advances the stream). */
