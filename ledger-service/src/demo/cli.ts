@@ -7,7 +7,9 @@ import { httpSink, storeSink, writePlan } from './sinks';
 
 /** The demo principals' tokens (ledger-service/demo/principals.json); refused by a production service anyway. */
 export const DEMO_TOKENS = Object.freeze({
-  agencies: Object.freeze({ 'CNCA-R-2002-001': 'demo-agency-001', 'CNCA-R-2002-002': 'demo-agency-002' }) as Readonly<Record<string, string>>,
+  agencies: Object.freeze({ 'CNCA-R-2002-001': 'demo-agency-001', 'CNCA-R-2002-002': 'demo-agency-002' }) as Readonly<
+    Record<string, string>
+  >,
   regulator: 'demo-regulator-32',
 });
 
@@ -28,8 +30,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      url: { type: 'string' }, 'data-dir': { type: 'string' }, certifications: { type: 'string' }, today: { type: 'string' },
-      seed: { type: 'string' }, manifest: { type: 'string' }, help: { type: 'boolean' },
+      url: { type: 'string' },
+      'data-dir': { type: 'string' },
+      certifications: { type: 'string' },
+      today: { type: 'string' },
+      seed: { type: 'string' },
+      manifest: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -43,12 +50,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const direct = values['data-dir'] !== undefined;
-  const tokens: Record<string, string> = process.env.DEMO_AGENCY_TOKENS ? (JSON.parse(process.env.DEMO_AGENCY_TOKENS) as Record<string, string>) : { ...DEMO_TOKENS.agencies };
+  const tokens: Record<string, string> = process.env.DEMO_AGENCY_TOKENS
+    ? (JSON.parse(process.env.DEMO_AGENCY_TOKENS) as Record<string, string>)
+    : { ...DEMO_TOKENS.agencies };
   const agencies = direct ? DEMO_AGENCIES : DEMO_AGENCIES.filter((a) => tokens[a.agencyId]);
   if (agencies.length === 0) throw new Error('no agency has a token; set DEMO_AGENCY_TOKENS');
-  const plan: DemoPlan = createDemoPlan({ today, certifications: count, agencies, seed: Number(values.seed ?? 20260101) });
+  const plan: DemoPlan = createDemoPlan({
+    today,
+    certifications: count,
+    agencies,
+    seed: Number(values.seed ?? 20260101),
+  });
   const events = plan.certifications.reduce((n, c) => n + c.events.length, 0);
-  process.stdout.write(`planned ${plan.certifications.length} certifications (${events} events) at ${agencies.length} CBs, ${plan.supervision.length} supervision events, ${plan.planted.length} planted problems\n`);
+  process.stdout.write(
+    `planned ${plan.certifications.length} certifications (${events} events) at ${agencies.length} CBs, ${plan.supervision.length} supervision events, ${plan.planted.length} planted problems\n`,
+  );
   const started = Date.now();
   let result;
   if (direct) {
@@ -61,14 +77,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   } else {
     const baseUrl = values.url ?? 'http://localhost:8080';
-    result = await writePlan(plan, httpSink({ baseUrl, agencyTokens: tokens, regulatorToken: process.env.DEMO_REGULATOR_TOKEN ?? DEMO_TOKENS.regulator }), (m) => process.stdout.write(`${m}\n`));
+    result = await writePlan(
+      plan,
+      httpSink({
+        baseUrl,
+        agencyTokens: tokens,
+        regulatorToken: process.env.DEMO_REGULATOR_TOKEN ?? DEMO_TOKENS.regulator,
+      }),
+      (m) => process.stdout.write(`${m}\n`),
+    );
   }
   const manifest = path.resolve(values.manifest ?? 'demo-manifest.json');
-  fs.writeFileSync(manifest, `${JSON.stringify({ today, seed: Number(values.seed ?? 20260101), agencies: agencies.map((a) => a.agencyId), planted: plan.planted }, null, 2)}\n`);
+  fs.writeFileSync(
+    manifest,
+    `${JSON.stringify({ today, seed: Number(values.seed ?? 20260101), agencies: agencies.map((a) => a.agencyId), planted: plan.planted }, null, 2)}\n`,
+  );
   for (const problem of [...result.certifications.problems, ...result.supervision.problems].slice(0, 10)) {
-    process.stdout.write(`refused ${problem.type} ${problem.certificationId ?? ''}: ${problem.code} ${problem.detail}\n`);
+    process.stdout.write(
+      `refused ${problem.type} ${problem.certificationId ?? ''}: ${problem.code} ${problem.detail}\n`,
+    );
   }
-  process.stdout.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; planted cases listed in ${manifest}\n`);
+  process.stdout.write(
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s; planted cases listed in ${manifest}\n`,
+  );
   return result.certifications.refused + result.supervision.refused === 0 ? 0 : 1;
 }
 

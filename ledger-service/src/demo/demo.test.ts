@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createProjectionRunner, createSqliteReadStore, createSupervision, supervisionModel, type ReadStore, type Supervision, type Warning } from '@certledger/projections';
+import {
+  createProjectionRunner,
+  createSqliteReadStore,
+  createSupervision,
+  supervisionModel,
+  type ReadStore,
+  type Supervision,
+  type Warning,
+} from '@certledger/projections';
 import { createEventStore } from '../eventStore';
 import type { EventStore } from '../eventStore/port';
 import { md5MinimumAuditDays } from '../http/supervision';
@@ -28,7 +36,12 @@ describe('demo data through the real intake: every planted warning appears, and 
     plan = createDemoPlan({ today: TODAY, certifications: 500, seed: 7, minPlanted: 3 });
     written = await writePlan(plan, storeSink({ store, clock: () => NOW }));
     readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
-    const runner = createProjectionRunner({ store: readStore, events: eventFeedOf(store), models: [supervisionModel] as never, logger: pino({ level: 'silent' }) });
+    const runner = createProjectionRunner({
+      store: readStore,
+      events: eventFeedOf(store),
+      models: [supervisionModel] as never,
+      logger: pino({ level: 'silent' }),
+    });
     await runner.catchUp();
     supervision = createSupervision({ store: readStore, clock: () => NOW, minimumAuditDays: md5MinimumAuditDays() });
     await supervision.tick();
@@ -54,13 +67,16 @@ describe('demo data through the real intake: every planted warning appears, and 
   });
 
   it('raises each planted warning where it was planted, and none anywhere else', () => {
-    const key = (w: { ruleId: string; kind: string; certificationId?: string; auditorId?: string }) => `${w.ruleId}|${w.kind}|${w.certificationId}${w.auditorId ? `|${w.auditorId}` : ''}`;
+    const key = (w: { ruleId: string; kind: string; certificationId?: string; auditorId?: string }) =>
+      `${w.ruleId}|${w.kind}|${w.certificationId}${w.auditorId ? `|${w.auditorId}` : ''}`;
     const expected = [...new Set(plan.planted.map(key))].sort();
     const seen = [...new Set(warnings.map(key))].sort();
     expect(seen).toEqual(expected);
     for (const planted of plan.planted) {
       const found = warnings.filter((w) => key(w) === key(planted));
-      expect(found.map((w) => `${key(w)} ${w.clearedAt ? 'cleared' : 'open'}`)).toContain(`${key(planted)} ${planted.state}`);
+      expect(found.map((w) => `${key(w)} ${w.clearedAt ? 'cleared' : 'open'}`)).toContain(
+        `${key(planted)} ${planted.state}`,
+      );
     }
     const kinds = new Set(plan.planted.map((p) => `${p.ruleId}:${p.kind}`));
     expect(kinds.size).toBeGreaterThanOrEqual(12);

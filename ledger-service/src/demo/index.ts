@@ -1,4 +1,13 @@
-export { createDemoPlan, DEMO_AGENCIES, type DemoPlan, type DemoPlanOptions, type DemoAgency, type PlannedEvent, type PlannedSupervisionEvent, type PlantedWarning } from './plan';
+export {
+  createDemoPlan,
+  DEMO_AGENCIES,
+  type DemoPlan,
+  type DemoPlanOptions,
+  type DemoAgency,
+  type PlannedEvent,
+  type PlannedSupervisionEvent,
+  type PlantedWarning,
+} from './plan';
 export { storeSink, httpSink, writePlan, chunksOf, type DemoSink, type WriteResult } from './sinks';
 export { eventFeedOf, logEventOf } from './feed';
 export { main as demoDataMain, DEMO_TOKENS } from './cli';

@@ -54,7 +54,13 @@ export interface DemoPlan {
   readonly today: string;
   readonly agencies: readonly DemoAgency[];
   /** Per agency, each certification's events in stream order. */
-  readonly certifications: ReadonlyArray<{ readonly agencyId: string; readonly certificationId: string; readonly regionCode: string; readonly scenario: string; readonly events: readonly PlannedEvent[] }>;
+  readonly certifications: ReadonlyArray<{
+    readonly agencyId: string;
+    readonly certificationId: string;
+    readonly regionCode: string;
+    readonly scenario: string;
+    readonly events: readonly PlannedEvent[];
+  }>;
   readonly supervision: readonly PlannedSupervisionEvent[];
   readonly planted: readonly PlantedWarning[];
 }
@@ -122,10 +128,94 @@ const INDUSTRIES: ReadonlyArray<{ sector: number; words: string; scope: string }
   { sector: 31, words: '物流', scope: '普通货物仓储和道路运输服务' },
   { sector: 35, words: '物业服务', scope: '物业管理服务' },
 ];
-const PREFIXES = ['恒', '华', '瑞', '宏', '金', '创', '新', '东', '中', '盛', '鑫', '德', '嘉', '汇', '博', '长', '永', '天', '信', '泰'];
-const SECOND = ['达', '远', '通', '源', '丰', '隆', '安', '阳', '力', '诚', '欣', '海', '光', '宇', '晟', '润', '科', '峰', '祥', '业'];
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平'];
+const PREFIXES = [
+  '恒',
+  '华',
+  '瑞',
+  '宏',
+  '金',
+  '创',
+  '新',
+  '东',
+  '中',
+  '盛',
+  '鑫',
+  '德',
+  '嘉',
+  '汇',
+  '博',
+  '长',
+  '永',
+  '天',
+  '信',
+  '泰',
+];
+const SECOND = [
+  '达',
+  '远',
+  '通',
+  '源',
+  '丰',
+  '隆',
+  '安',
+  '阳',
+  '力',
+  '诚',
+  '欣',
+  '海',
+  '光',
+  '宇',
+  '晟',
+  '润',
+  '科',
+  '峰',
+  '祥',
+  '业',
+];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '黄',
+  '赵',
+  '吴',
+  '周',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+  '何',
+  '林',
+  '高',
+  '罗',
+];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '霞',
+  '平',
+];
 
 interface Auditor {
   readonly auditorId: string;
@@ -148,14 +238,45 @@ interface AgencyState {
 }
 
 type Scenario =
-  | 'normal' | 'overdue' | 'lateSurveillance' | 'longSuspension' | 'expiredValid' | 'spotFail' | 'spotFailFollowed'
-  | 'withdrawalIgnored' | 'withdrawalDone' | 'overlap' | 'expertOnly' | 'teamChanged' | 'checkinMissing' | 'checkoutMissing'
-  | 'checkinFar' | 'planReportedLate' | 'statusNotReported' | 'resultNotReported' | 'conflict';
+  | 'normal'
+  | 'overdue'
+  | 'lateSurveillance'
+  | 'longSuspension'
+  | 'expiredValid'
+  | 'spotFail'
+  | 'spotFailFollowed'
+  | 'withdrawalIgnored'
+  | 'withdrawalDone'
+  | 'overlap'
+  | 'expertOnly'
+  | 'teamChanged'
+  | 'checkinMissing'
+  | 'checkoutMissing'
+  | 'checkinFar'
+  | 'planReportedLate'
+  | 'statusNotReported'
+  | 'resultNotReported'
+  | 'conflict';
 
 const PLANTED_SCENARIOS: readonly Scenario[] = [
-  'overdue', 'lateSurveillance', 'longSuspension', 'expiredValid', 'spotFail', 'spotFailFollowed', 'withdrawalIgnored', 'withdrawalDone',
-  'overlap', 'expertOnly', 'teamChanged', 'checkinMissing', 'checkoutMissing', 'checkinFar', 'planReportedLate', 'statusNotReported',
-  'resultNotReported', 'conflict',
+  'overdue',
+  'lateSurveillance',
+  'longSuspension',
+  'expiredValid',
+  'spotFail',
+  'spotFailFollowed',
+  'withdrawalIgnored',
+  'withdrawalDone',
+  'overlap',
+  'expertOnly',
+  'teamChanged',
+  'checkinMissing',
+  'checkoutMissing',
+  'checkinFar',
+  'planReportedLate',
+  'statusNotReported',
+  'resultNotReported',
+  'conflict',
 ];
 
 export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
@@ -198,8 +319,14 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       }
     });
     return {
-      agency, short, auditors,
-      experts: Array.from({ length: 6 }, (_, k) => ({ auditorId: `EX-${short}-${k + 1}`, name: personName(), sectors: INDUSTRIES.map((x) => x.sector) })),
+      agency,
+      short,
+      auditors,
+      experts: Array.from({ length: 6 }, (_, k) => ({
+        auditorId: `EX-${short}-${k + 1}`,
+        name: personName(),
+        sectors: INDUSTRIES.map((x) => x.sector),
+      })),
       deciders: Array.from({ length: 4 }, (_, k) => ({ personId: `DM-${short}-${k + 1}`, name: personName() })),
       seq: 0,
       certSeq: 0,
@@ -215,13 +342,25 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     }
     return list[list.length - 1]!;
   };
-  const certifications: Array<{ agencyId: string; certificationId: string; regionCode: string; scenario: string; events: PlannedEvent[] }> = [];
+  const certifications: Array<{
+    agencyId: string;
+    certificationId: string;
+    regionCode: string;
+    scenario: string;
+    events: PlannedEvent[];
+  }> = [];
   const supervision: PlannedSupervisionEvent[] = [];
   const planted: PlantedWarning[] = [];
   const supervise = (type: string, date: string, data: Record<string, unknown>) => {
     if (date >= today) return;
     const eventId = uuid();
-    supervision.push({ eventId, type, occurredAt: at(date, '15:00'), caseId: `${type === 'AuditTeamEvaluated' ? 'EVAL' : 'CASE'}-${eventId.slice(0, 8)}`, data });
+    supervision.push({
+      eventId,
+      type,
+      occurredAt: at(date, '15:00'),
+      caseId: `${type === 'AuditTeamEvaluated' ? 'EVAL' : 'CASE'}-${eventId.slice(0, 8)}`,
+      data,
+    });
   };
 
   // The scenarios to plant, spread over the run; the rest are normal.
@@ -238,7 +377,16 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
   }
   if (slot > total) throw new Error(`${total} certifications are too few for ${slot} planted cases`);
 
-  type Client = { name: string; creditCode: string; county: County; sector: (typeof INDUSTRIES)[number]; employees: number; lat: number; lon: number; address: string };
+  type Client = {
+    name: string;
+    creditCode: string;
+    county: County;
+    sector: (typeof INDUSTRIES)[number];
+    employees: number;
+    lat: number;
+    lon: number;
+    address: string;
+  };
   const conflictClients: Array<{ client: Client; state: AgencyState }> = [];
 
   for (let n = 0; n < total; n += 1) {
@@ -246,20 +394,38 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     const conflictSecond = scenario === 'conflict' && conflictClients.length > 0;
     const partner = conflictSecond ? conflictClients.shift()! : undefined;
     // Planted problems fall more often on the CBs of lower quality (so the grades differ).
-    const state = partner ? states.find((s) => s !== partner.state)! : scenario === 'normal' ? states[Math.floor(random() * states.length)]! : weighted(states);
+    const state = partner
+      ? states.find((s) => s !== partner.state)!
+      : scenario === 'normal'
+        ? states[Math.floor(random() * states.length)]!
+        : weighted(states);
     const agency = state.agency;
     const home = JIANGSU_CITIES.find((city) => city.code === agency.homeCity) ?? JIANGSU_CITIES[0]!;
     const county = random() < 0.55 ? pick(home.counties) : pick(COUNTIES);
     const industry = pick(INDUSTRIES);
     const schemeRoll = random();
-    const schemeInfo = scenario === 'conflict' ? SCHEMES[0] : schemeRoll < 0.6 ? SCHEMES[0] : schemeRoll < 0.85 ? SCHEMES[1] : SCHEMES[2];
-    const complexity = schemeInfo.scheme === 'QMS' ? undefined : pick(schemeInfo.scheme === 'EMS' ? ['high', 'medium', 'low', 'limited'] : ['high', 'medium', 'low']);
+    const schemeInfo =
+      scenario === 'conflict'
+        ? SCHEMES[0]
+        : schemeRoll < 0.6
+          ? SCHEMES[0]
+          : schemeRoll < 0.85
+            ? SCHEMES[1]
+            : SCHEMES[2];
+    const complexity =
+      schemeInfo.scheme === 'QMS'
+        ? undefined
+        : pick(schemeInfo.scheme === 'EMS' ? ['high', 'medium', 'low', 'limited'] : ['high', 'medium', 'low']);
     const employees = Math.max(3, Math.round(Math.exp(Math.log(3) + random() * (Math.log(1500) - Math.log(3)))));
     const site = offsetKm(county, random() * 4, random() * 2 * Math.PI);
     let client: Client = {
       name: `${home.name === '南京' && county.code.startsWith('3201') ? '南京' : ''}${pick(PREFIXES)}${pick(SECOND)}${industry.words}有限公司`,
       creditCode: creditCode(county.code),
-      county, sector: industry, employees, lat: site.lat, lon: site.lon,
+      county,
+      sector: industry,
+      employees,
+      lat: site.lat,
+      lon: site.lon,
       address: `江苏省${county.name}${pick(PREFIXES)}${pick(SECOND)}路${int(1, 300)}号`,
     };
     // A conflict pair: the same client certified again at another CB.
@@ -300,14 +466,25 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       for (let d = 0; d < days; d += 1) a.busy.delete(addDays(start, d));
     };
     /** A team free on the audit days, the leader covering the sector; the start moves until one is found. */
-    const team = (start: string, days: number, size: number, opts: { noSectorLeader?: boolean; forceBusy?: boolean } = {}) => {
+    const team = (
+      start: string,
+      days: number,
+      size: number,
+      opts: { noSectorLeader?: boolean; forceBusy?: boolean } = {},
+    ) => {
       for (let shift = 0; shift < 60; shift += 1) {
         const s = addDays(start, shift);
-        const candidates = state.auditors.filter((a) => busyFree(a, s, days) && a.registrationValidUntil > addDays(s, days));
-        const leaders = candidates.filter((a) => (opts.noSectorLeader ? !a.sectors.includes(client.sector.sector) : a.sectors.includes(client.sector.sector)));
+        const candidates = state.auditors.filter(
+          (a) => busyFree(a, s, days) && a.registrationValidUntil > addDays(s, days),
+        );
+        const leaders = candidates.filter((a) =>
+          opts.noSectorLeader ? !a.sectors.includes(client.sector.sector) : a.sectors.includes(client.sector.sector),
+        );
         if (leaders.length === 0) continue;
         const leader = pick(leaders);
-        const others = candidates.filter((a) => a !== leader && (!opts.noSectorLeader || !a.sectors.includes(client.sector.sector)));
+        const others = candidates.filter(
+          (a) => a !== leader && (!opts.noSectorLeader || !a.sectors.includes(client.sector.sector)),
+        );
         if (others.length < size - 1) continue;
         const members = [leader];
         while (members.length < size) {
@@ -315,7 +492,9 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
           if (!members.includes(other)) members.push(other);
         }
         if (opts.forceBusy) {
-          const busy = state.auditors.filter((a) => !members.includes(a) && !busyFree(a, s, days) && a.registrationValidUntil > addDays(s, days));
+          const busy = state.auditors.filter(
+            (a) => !members.includes(a) && !busyFree(a, s, days) && a.registrationValidUntil > addDays(s, days),
+          );
           const overlapping = busy.filter((a) => a.busy.get(s)?.startsWith('C:'));
           if (overlapping.length === 0) continue;
           members.push(pick(overlapping));
@@ -325,16 +504,30 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       return undefined;
     };
     const memberData = (a: Auditor, role: string) => ({
-      auditorId: a.auditorId, name: a.name, role, registrationNo: a.registrationNo, registrationValidUntil: a.registrationValidUntil, sectors: [...a.sectors],
+      auditorId: a.auditorId,
+      name: a.name,
+      role,
+      registrationNo: a.registrationNo,
+      registrationValidUntil: a.registrationValidUntil,
+      sectors: [...a.sectors],
     });
     const place = { lat: client.lat, lon: client.lon };
-    const checkIns = (members: readonly { auditorId: string }[], start: string, end: string, anomalies: { missing?: string; noOut?: string; far?: string } = {}) =>
+    const checkIns = (
+      members: readonly { auditorId: string }[],
+      start: string,
+      end: string,
+      anomalies: { missing?: string; noOut?: string; far?: string } = {},
+    ) =>
       members.flatMap((m) => {
         if (m.auditorId === anomalies.missing) return [];
         const near = (km: number) => offsetKm(place, km, random() * 2 * Math.PI);
-        const inAt = m.auditorId === anomalies.far ? offsetKm(place, 15 + random() * 25, random() * 2 * Math.PI) : near(random() * 0.4);
+        const inAt =
+          m.auditorId === anomalies.far
+            ? offsetKm(place, 15 + random() * 25, random() * 2 * Math.PI)
+            : near(random() * 0.4);
         const list = [{ auditorId: m.auditorId, kind: 'in', at: at(start, '08:3' + int(0, 9)), ...inAt }];
-        if (m.auditorId !== anomalies.noOut) list.push({ auditorId: m.auditorId, kind: 'out', at: at(end, '17:3' + int(0, 9)), ...near(random() * 0.4) });
+        if (m.auditorId !== anomalies.noOut)
+          list.push({ auditorId: m.auditorId, kind: 'out', at: at(end, '17:3' + int(0, 9)), ...near(random() * 0.4) });
         return list;
       });
 
@@ -358,7 +551,10 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     const audit = (o: AuditOptions) => {
       if (stopped) return undefined;
       const calendar = Math.max(1, Math.ceil(o.days / o.size));
-      const found = team(o.earliest, calendar, o.size, { ...(o.noSectorLeader ? { noSectorLeader: true } : {}), ...(o.forceBusy ? { forceBusy: true } : {}) });
+      const found = team(o.earliest, calendar, o.size, {
+        ...(o.noSectorLeader ? { noSectorLeader: true } : {}),
+        ...(o.forceBusy ? { forceBusy: true } : {}),
+      });
       if (!found || addDays(found.start, calendar + 2) >= limit.date) {
         if (process.env.DEMO_DEBUG) console.log('audit stop', certificationId, o.kind, o.earliest, found?.start);
         stopped = true;
@@ -369,47 +565,95 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       const members = found.members.map((a, i) => memberData(a, i === 0 ? 'leader' : 'auditor'));
       if (o.expert) {
         const expert = pick(state.experts);
-        members.push({ auditorId: expert.auditorId, name: expert.name, role: 'expert', sectors: [client.sector.sector] } as never);
+        members.push({
+          auditorId: expert.auditorId,
+          name: expert.name,
+          role: 'expert',
+          sectors: [client.sector.sector],
+        } as never);
       }
       const key = `C:${certificationId}/${o.auditId}`;
       // The auditor planted on two audits at once keeps the other audit's days and takes the free ones.
-      for (const a of found.members) for (let d = 0; d < calendar; d += 1) if (!a.busy.has(addDays(start, d))) a.busy.set(addDays(start, d), key);
+      for (const a of found.members)
+        for (let d = 0; d < calendar; d += 1) if (!a.busy.has(addDays(start, d))) a.busy.set(addDays(start, d), key);
       const assigned = addDays(start, -(o.lead ?? int(18, 25)));
       add('AuditTeamAssigned', assigned, '10:00', { auditId: o.auditId, kind: o.kind, members });
       const planned = addDays(assigned, 1);
-      const plan = add('AuditPlanned', planned, '10:00', { auditId: o.auditId, mode: 'onsite', start, end, auditDays: o.days, onsiteDays: o.days });
+      const plan = add('AuditPlanned', planned, '10:00', {
+        auditId: o.auditId,
+        mode: 'onsite',
+        start,
+        end,
+        auditDays: o.days,
+        onsiteDays: o.days,
+      });
       if (o.lateReport) report('audit_plan', plan, addDays(start, 2), '11:00');
       else report('audit_plan', plan, planned, '11:00');
       let conductedTeam = members;
       if (o.changeTeam && found.members.length > 1) {
         const old = found.members[found.members.length - 1]!;
-        const replacement = state.auditors.find((a) => !found.members.includes(a) && busyFree(a, start, calendar) && a.registrationValidUntil > addDays(end, 1));
+        const replacement = state.auditors.find(
+          (a) =>
+            !found.members.includes(a) && busyFree(a, start, calendar) && a.registrationValidUntil > addDays(end, 1),
+        );
         if (replacement) {
           release(old, start, calendar);
           book(replacement, start, calendar, key);
           conductedTeam = [...members.slice(0, -1), memberData(replacement, 'auditor')];
-          add('AuditTeamAssigned', addDays(planned, 3), '10:00', { auditId: o.auditId, kind: o.kind, members: conductedTeam });
+          add('AuditTeamAssigned', addDays(planned, 3), '10:00', {
+            auditId: o.auditId,
+            kind: o.kind,
+            members: conductedTeam,
+          });
         }
       }
       const anomalies =
-        o.anomaly === 'missing' ? { missing: conductedTeam[conductedTeam.length - 1]!.auditorId }
-          : o.anomaly === 'noOut' ? { noOut: conductedTeam[0]!.auditorId }
-            : o.anomaly === 'far' ? { far: conductedTeam[conductedTeam.length - 1]!.auditorId } : {};
-      const conducted = add('AuditConducted', end, '18:00', { auditId: o.auditId, start, end, checkIns: checkIns(conductedTeam, start, end, anomalies) });
+        o.anomaly === 'missing'
+          ? { missing: conductedTeam[conductedTeam.length - 1]!.auditorId }
+          : o.anomaly === 'noOut'
+            ? { noOut: conductedTeam[0]!.auditorId }
+            : o.anomaly === 'far'
+              ? { far: conductedTeam[conductedTeam.length - 1]!.auditorId }
+              : {};
+      const conducted = add('AuditConducted', end, '18:00', {
+        auditId: o.auditId,
+        start,
+        end,
+        checkIns: checkIns(conductedTeam, start, end, anomalies),
+      });
       report('audit_result', conducted, end, '19:00', o.skipResultReport);
       return { start, end, members: conductedTeam, anomalies };
     };
 
     // ---- the initial certification -----------------------------------------------------------
     const table = (kind: 'initial' | 'surveillance' | 'recertification') =>
-      md5AuditTime({ scheme: schemeInfo.scheme, ...(complexity ? { complexity } : {}), effectivePersonnel: client.employees, audit: kind }).days;
+      md5AuditTime({
+        scheme: schemeInfo.scheme,
+        ...(complexity ? { complexity } : {}),
+        effectivePersonnel: client.employees,
+        audit: kind,
+      }).days;
     const initial = table('initial');
     const stage1Days = Math.max(0.5, halfUp(initial * 0.3));
     const stage2Days = Math.max(0.5, initial - stage1Days);
     const monthsBack: Partial<Record<Scenario, [number, number]>> = {
-      overdue: [16, 24], lateSurveillance: [19, 30], longSuspension: [22, 27], expiredValid: [40, 41], spotFail: [9, 30], spotFailFollowed: [9, 30],
-      withdrawalIgnored: [9, 30], withdrawalDone: [9, 30], overlap: [4, 34], expertOnly: [3, 34], teamChanged: [16, 30], checkinMissing: [16, 30],
-      checkoutMissing: [16, 30], checkinFar: [16, 30], planReportedLate: [3, 34], statusNotReported: [19, 30], resultNotReported: [19, 30],
+      overdue: [16, 24],
+      lateSurveillance: [19, 30],
+      longSuspension: [22, 27],
+      expiredValid: [40, 41],
+      spotFail: [9, 30],
+      spotFailFollowed: [9, 30],
+      withdrawalIgnored: [9, 30],
+      withdrawalDone: [9, 30],
+      overlap: [4, 34],
+      expertOnly: [3, 34],
+      teamChanged: [16, 30],
+      checkinMissing: [16, 30],
+      checkoutMissing: [16, 30],
+      checkinFar: [16, 30],
+      planReportedLate: [3, 34],
+      statusNotReported: [19, 30],
+      resultNotReported: [19, 30],
       conflict: conflictSecond ? [5, 6] : [12, 13],
     };
     const [lo, hi] = monthsBack[scenario] ?? [2, 40];
@@ -417,56 +661,133 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     const region = client.county;
     const application = add('ApplicationSubmitted', applied, '09:00', {
       client: {
-        name: client.name, creditCode: client.creditCode, regionCode: region.code, address: client.address, employees: client.employees,
-        lat: client.lat, lon: client.lon,
+        name: client.name,
+        creditCode: client.creditCode,
+        regionCode: region.code,
+        address: client.address,
+        employees: client.employees,
+        lat: client.lat,
+        lon: client.lon,
       },
-      scheme: schemeInfo.scheme, standard: schemeInfo.standard, scope: client.sector.scope, sectors: [client.sector.sector],
+      scheme: schemeInfo.scheme,
+      standard: schemeInfo.standard,
+      scope: client.sector.scope,
+      sectors: [client.sector.sector],
       ...(complexity ? { complexity } : {}),
-      managementSystem: { operatingSince: addMonths(applied, -int(6, 60)), lastInternalAudit: addDays(applied, -int(20, 60)), lastManagementReview: addDays(applied, -int(5, 19)) },
+      managementSystem: {
+        operatingSince: addMonths(applied, -int(6, 60)),
+        lastInternalAudit: addDays(applied, -int(20, 60)),
+        lastManagementReview: addDays(applied, -int(5, 19)),
+      },
     });
     if (!application) continue;
     if (scenario === 'normal' && random() < 0.03) {
-      add('ApplicationReviewed', addDays(applied, 2), '10:00', { outcome: 'rejected', reason: '申请范围超出认证机构批准的业务范围' });
+      add('ApplicationReviewed', addDays(applied, 2), '10:00', {
+        outcome: 'rejected',
+        reason: '申请范围超出认证机构批准的业务范围',
+      });
       continue;
     }
     add('ApplicationReviewed', addDays(applied, 2), '10:00', { outcome: 'accepted' });
-    add('ContractSigned', addDays(applied, 5), '10:00', { contractNo: `HT-${certificationId}`, signedAt: addDays(applied, 5) });
+    add('ContractSigned', addDays(applied, 5), '10:00', {
+      contractNo: `HT-${certificationId}`,
+      signedAt: addDays(applied, 5),
+    });
     const s1 = audit({ kind: 'stage1', auditId: 'S1', earliest: addDays(applied, 35), days: stage1Days, size: 1 });
     if (!s1) continue;
     const s2 = audit({
-      kind: 'stage2', auditId: 'S2', earliest: addDays(s1.end, 14), days: stage2Days, size: stage2Days >= 2 ? 2 : 1, lead: 10,
+      kind: 'stage2',
+      auditId: 'S2',
+      earliest: addDays(s1.end, 14),
+      days: stage2Days,
+      size: stage2Days >= 2 ? 2 : 1,
+      lead: 10,
       ...(scenario === 'expertOnly' ? { noSectorLeader: true, expert: true } : {}),
       ...(scenario === 'planReportedLate' ? { lateReport: true } : {}),
       ...(scenario === 'overlap' ? { forceBusy: true } : {}),
     });
     if (!s2) continue;
-    if (scenario === 'expertOnly') planted.push({ ruleId: 'W8', kind: 'sector-covered-by-expert-only', certificationId, state: 'open', note: 'stage 2 sector covered only by a technical expert' });
-    if (scenario === 'planReportedLate') planted.push({ ruleId: 'W10', kind: 'reported-late', certificationId, state: 'cleared', note: 'stage 2 plan reported two days after the audit began' });
+    if (scenario === 'expertOnly')
+      planted.push({
+        ruleId: 'W8',
+        kind: 'sector-covered-by-expert-only',
+        certificationId,
+        state: 'open',
+        note: 'stage 2 sector covered only by a technical expert',
+      });
+    if (scenario === 'planReportedLate')
+      planted.push({
+        ruleId: 'W10',
+        kind: 'reported-late',
+        certificationId,
+        state: 'cleared',
+        note: 'stage 2 plan reported two days after the audit began',
+      });
     if (scenario === 'overlap') {
       const busy = s2.members[s2.members.length - 1]!;
       const calendar = state.auditors.find((a) => a.auditorId === busy.auditorId)!.busy;
       const others = new Set<string>();
-      for (let day = s2.start; day <= s2.end; day = addDays(day, 1)) if (calendar.get(day)) others.add(calendar.get(day)!.slice(2));
+      for (let day = s2.start; day <= s2.end; day = addDays(day, 1))
+        if (calendar.get(day)) others.add(calendar.get(day)!.slice(2));
       for (const other of others) {
-        planted.push({ ruleId: 'W8', kind: 'auditor-overlap', certificationId, auditorId: busy.auditorId, state: 'open', note: `auditor also on ${other}` });
-        planted.push({ ruleId: 'W8', kind: 'auditor-overlap', certificationId: other.split('/')[0]!, auditorId: busy.auditorId, state: 'open', note: `auditor also on ${certificationId}/S2` });
+        planted.push({
+          ruleId: 'W8',
+          kind: 'auditor-overlap',
+          certificationId,
+          auditorId: busy.auditorId,
+          state: 'open',
+          note: `auditor also on ${other}`,
+        });
+        planted.push({
+          ruleId: 'W8',
+          kind: 'auditor-overlap',
+          certificationId: other.split('/')[0]!,
+          auditorId: busy.auditorId,
+          state: 'open',
+          note: `auditor also on ${certificationId}/S2`,
+        });
       }
     }
     let ready = addDays(s2.end, 3);
     if (random() < 0.3) {
       const major = random() < 0.2;
-      const raised = add('FindingRaised', s2.end, '19:00', { auditId: 'S2', findingId: 'NC-1', grade: major ? 'major' : 'minor', clause: pick(['7.1.5', '8.5.1', '9.2', '6.1.2', '8.4']), description: '现场抽查的记录不完整' });
+      const raised = add('FindingRaised', s2.end, '19:00', {
+        auditId: 'S2',
+        findingId: 'NC-1',
+        grade: major ? 'major' : 'minor',
+        clause: pick(['7.1.5', '8.5.1', '9.2', '6.1.2', '8.4']),
+        description: '现场抽查的记录不完整',
+      });
       if (!raised) continue;
       const closed = addDays(s2.end, major ? 20 : 7);
-      add('FindingClosed', closed, '10:00', major
-        ? { findingId: 'NC-1', correction: '补充记录', correctiveAction: '修订记录控制程序并培训', verifiedBy: s2.members[0]!.name, verifiedAt: closed }
-        : { findingId: 'NC-1', correctiveAction: '纠正措施计划已接受' });
+      add(
+        'FindingClosed',
+        closed,
+        '10:00',
+        major
+          ? {
+              findingId: 'NC-1',
+              correction: '补充记录',
+              correctiveAction: '修订记录控制程序并培训',
+              verifiedBy: s2.members[0]!.name,
+              verifiedAt: closed,
+            }
+          : { findingId: 'NC-1', correctiveAction: '纠正措施计划已接受' },
+      );
       ready = addDays(closed, 1);
     }
-    if (!add('AuditReportSubmitted', ready, '10:00', { auditId: 'S2', reportSha256: sha(uuid()), recommendation: '推荐注册' })) continue;
+    if (
+      !add('AuditReportSubmitted', ready, '10:00', {
+        auditId: 'S2',
+        reportSha256: sha(uuid()),
+        recommendation: '推荐注册',
+      })
+    )
+      continue;
     const decider = pick(state.deciders);
     const decided = addDays(ready, int(3, 8));
-    if (!add('CertificationDecided', decided, '10:00', { auditId: 'S2', decision: 'grant', decisionMaker: decider })) continue;
+    if (!add('CertificationDecided', decided, '10:00', { auditId: 'S2', decision: 'grant', decisionMaker: decider }))
+      continue;
     if (random() < 0.3) evaluate(s2.members, 'S2', decided);
 
     // ---- cycles ------------------------------------------------------------------------------
@@ -475,7 +796,13 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     let certificateNo = `${state.short}${issued.slice(2, 4)}Q${String(++state.seq).padStart(5, '0')}R${cycle - 1}M`;
     let validUntil = addDays(addMonths(decided, 36), -1);
     const issue = () => {
-      const id = add('CertificateIssued', issued, '10:00', { certificateNo, issuedAt: issued, validUntil, scope: client.sector.scope, sectors: [client.sector.sector] });
+      const id = add('CertificateIssued', issued, '10:00', {
+        certificateNo,
+        issuedAt: issued,
+        validUntil,
+        scope: client.sector.scope,
+        sectors: [client.sector.sector],
+      });
       report('certificate', id, issued, '11:00');
       return id;
     };
@@ -488,7 +815,13 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     };
 
     if (conflictSecond) {
-      planted.push({ ruleId: 'W13', kind: 'conflicting-status', certificationId, state: 'open', note: 'the same client withdrawn at another CB for QMS' });
+      planted.push({
+        ruleId: 'W13',
+        kind: 'conflicting-status',
+        certificationId,
+        state: 'open',
+        note: 'the same client withdrawn at another CB for QMS',
+      });
       continue;
     }
     if (scenario === 'conflict') {
@@ -496,7 +829,13 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       continue;
     }
     if (scenario === 'overdue') {
-      planted.push({ ruleId: 'W1', kind: 'surveillance-overdue', certificationId, state: 'open', note: 'no surveillance since issue' });
+      planted.push({
+        ruleId: 'W1',
+        kind: 'surveillance-overdue',
+        certificationId,
+        state: 'open',
+        note: 'no surveillance since issue',
+      });
       continue;
     }
     const withdrawalScenario = scenario === 'withdrawalIgnored' || scenario === 'withdrawalDone';
@@ -505,77 +844,233 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     if (withdrawalScenario || spotScenario) {
       const on = addDays(issued, int(20, 60));
       if (addDays(on, 45) >= today) throw new Error(`planned ${scenario} too late for ${certificationId}`);
-      if (withdrawalScenario) supervise('WithdrawalTriggerRecorded', on, { certificateNo, trigger: '获证组织被列入严重违法失信名单', recordedOn: on });
-      if (scenario === 'withdrawalIgnored') planted.push({ ruleId: 'W11', kind: 'withdrawal-overdue', certificationId, state: 'open', note: 'trigger recorded, certificate still valid' });
+      if (withdrawalScenario)
+        supervise('WithdrawalTriggerRecorded', on, {
+          certificateNo,
+          trigger: '获证组织被列入严重违法失信名单',
+          recordedOn: on,
+        });
+      if (scenario === 'withdrawalIgnored')
+        planted.push({
+          ruleId: 'W11',
+          kind: 'withdrawal-overdue',
+          certificationId,
+          state: 'open',
+          note: 'trigger recorded, certificate still valid',
+        });
       if (scenario === 'withdrawalDone') {
         statusChange('CertificateWithdrawn', addDays(on, 2), { reason: '获证组织被列入严重违法失信名单' });
         continue;
       }
       if (spotScenario) {
-        supervise('SpotCheckRecorded', on, { creditCode: client.creditCode, certificateNo, result: 'fail', checkedAt: on, authority: '国家市场监督管理总局', summary: '产品质量国家监督抽查不合格' });
+        supervise('SpotCheckRecorded', on, {
+          creditCode: client.creditCode,
+          certificateNo,
+          result: 'fail',
+          checkedAt: on,
+          authority: '国家市场监督管理总局',
+          summary: '产品质量国家监督抽查不合格',
+        });
       }
-      if (scenario === 'spotFail') planted.push({ ruleId: 'W7', kind: 'spot-check-without-follow-up', certificationId, state: 'open', note: 'failed spot check, no special audit' });
-      if (scenario === 'spotFailFollowed' && !audit({ kind: 'special', auditId: 'SP1', earliest: addDays(on, 6), days: 1, size: 1, lead: 4 })) {
+      if (scenario === 'spotFail')
+        planted.push({
+          ruleId: 'W7',
+          kind: 'spot-check-without-follow-up',
+          certificationId,
+          state: 'open',
+          note: 'failed spot check, no special audit',
+        });
+      if (
+        scenario === 'spotFailFollowed' &&
+        !audit({ kind: 'special', auditId: 'SP1', earliest: addDays(on, 6), days: 1, size: 1, lead: 4 })
+      ) {
         throw new Error(`no special audit for ${certificationId}`);
       }
     }
-    if (random() < 0.02) supervise('SpotCheckRecorded', addDays(issued, int(30, 200)), { creditCode: client.creditCode, result: 'pass', checkedAt: addDays(issued, int(30, 200)), authority: '江苏省市场监督管理局' });
-    if (random() < 0.01) supervise('ComplaintRecorded', addDays(issued, int(30, 200)), { creditCode: client.creditCode, agencyId: agency.agencyId, certificateNo, receivedAt: addDays(issued, int(30, 200)), subject: '认证证书覆盖范围与实际经营不符', substantiated: random() < 0.4 });
+    if (random() < 0.02)
+      supervise('SpotCheckRecorded', addDays(issued, int(30, 200)), {
+        creditCode: client.creditCode,
+        result: 'pass',
+        checkedAt: addDays(issued, int(30, 200)),
+        authority: '江苏省市场监督管理局',
+      });
+    if (random() < 0.01)
+      supervise('ComplaintRecorded', addDays(issued, int(30, 200)), {
+        creditCode: client.creditCode,
+        agencyId: agency.agencyId,
+        certificateNo,
+        receivedAt: addDays(issued, int(30, 200)),
+        subject: '认证证书覆盖范围与实际经营不符',
+        substantiated: random() < 0.4,
+      });
 
     while (!stopped) {
       // First surveillance within 12 months of issue, the second within 12 of the first.
       const late = scenario === 'lateSurveillance' && cycle === 1;
-      const sv1Earliest = late ? addDays(addMonths(issued, 13), int(5, 15)) : addDays(addMonths(issued, 10), int(0, 15));
+      const sv1Earliest = late
+        ? addDays(addMonths(issued, 13), int(5, 15))
+        : addDays(addMonths(issued, 10), int(0, 15));
       const size = (d: number) => (d >= 2 ? 2 : 1);
       const sDays = table('surveillance');
       const special: Partial<AuditOptions> =
-        cycle === 1 && scenario === 'teamChanged' ? { changeTeam: true, size: 2 } as const
-          : cycle === 1 && scenario === 'checkinMissing' ? { anomaly: 'missing', size: 2 } as const
-            : cycle === 1 && scenario === 'checkoutMissing' ? { anomaly: 'noOut' } as const
-              : cycle === 1 && scenario === 'checkinFar' ? { anomaly: 'far', size: 2 } as const
-                : cycle === 1 && scenario === 'resultNotReported' ? { skipResultReport: true } as const : {};
-      const v1 = audit({ kind: 'surveillance', auditId: `C${cycle}-V1`, earliest: sv1Earliest, days: sDays, size: size(sDays), ...special });
+        cycle === 1 && scenario === 'teamChanged'
+          ? ({ changeTeam: true, size: 2 } as const)
+          : cycle === 1 && scenario === 'checkinMissing'
+            ? ({ anomaly: 'missing', size: 2 } as const)
+            : cycle === 1 && scenario === 'checkoutMissing'
+              ? ({ anomaly: 'noOut' } as const)
+              : cycle === 1 && scenario === 'checkinFar'
+                ? ({ anomaly: 'far', size: 2 } as const)
+                : cycle === 1 && scenario === 'resultNotReported'
+                  ? ({ skipResultReport: true } as const)
+                  : {};
+      const v1 = audit({
+        kind: 'surveillance',
+        auditId: `C${cycle}-V1`,
+        earliest: sv1Earliest,
+        days: sDays,
+        size: size(sDays),
+        ...special,
+      });
       if (!v1) break;
-      if (late) planted.push({ ruleId: 'W1', kind: 'surveillance-overdue', certificationId, state: 'cleared', note: `first surveillance ${v1.start}, after 12 months` });
-      if (cycle === 1 && scenario === 'teamChanged') planted.push({ ruleId: 'W8', kind: 'team-changed-after-report', certificationId, state: 'open', note: 'second auditor replaced after the plan was reported' });
-      if (cycle === 1 && scenario === 'checkinMissing') planted.push({ ruleId: 'W9', kind: 'member-missing', certificationId, auditorId: v1.anomalies.missing!, state: 'open', note: 'auditor never checked in' });
-      if (cycle === 1 && scenario === 'checkoutMissing') planted.push({ ruleId: 'W9', kind: 'missing-check-in-out', certificationId, auditorId: v1.anomalies.noOut!, state: 'open', note: 'leader never checked out' });
-      if (cycle === 1 && scenario === 'checkinFar') planted.push({ ruleId: 'W9', kind: 'location-deviation', certificationId, auditorId: v1.anomalies.far!, state: 'open', note: 'check-in 15–40 km from the site' });
-      if (cycle === 1 && scenario === 'resultNotReported') planted.push({ ruleId: 'W10', kind: 'not-reported', certificationId, state: 'open', note: 'surveillance result never reported' });
+      if (late)
+        planted.push({
+          ruleId: 'W1',
+          kind: 'surveillance-overdue',
+          certificationId,
+          state: 'cleared',
+          note: `first surveillance ${v1.start}, after 12 months`,
+        });
+      if (cycle === 1 && scenario === 'teamChanged')
+        planted.push({
+          ruleId: 'W8',
+          kind: 'team-changed-after-report',
+          certificationId,
+          state: 'open',
+          note: 'second auditor replaced after the plan was reported',
+        });
+      if (cycle === 1 && scenario === 'checkinMissing')
+        planted.push({
+          ruleId: 'W9',
+          kind: 'member-missing',
+          certificationId,
+          auditorId: v1.anomalies.missing!,
+          state: 'open',
+          note: 'auditor never checked in',
+        });
+      if (cycle === 1 && scenario === 'checkoutMissing')
+        planted.push({
+          ruleId: 'W9',
+          kind: 'missing-check-in-out',
+          certificationId,
+          auditorId: v1.anomalies.noOut!,
+          state: 'open',
+          note: 'leader never checked out',
+        });
+      if (cycle === 1 && scenario === 'checkinFar')
+        planted.push({
+          ruleId: 'W9',
+          kind: 'location-deviation',
+          certificationId,
+          auditorId: v1.anomalies.far!,
+          state: 'open',
+          note: 'check-in 15–40 km from the site',
+        });
+      if (cycle === 1 && scenario === 'resultNotReported')
+        planted.push({
+          ruleId: 'W10',
+          kind: 'not-reported',
+          certificationId,
+          state: 'open',
+          note: 'surveillance result never reported',
+        });
       if (scenario === 'longSuspension' && cycle === 1) {
-        statusChange('CertificateSuspended', addDays(v1.end, 30), { reason: '获证组织未按期接受监督审核整改', until: addMonths(addDays(v1.end, 30), 6) });
-        planted.push({ ruleId: 'W2', kind: 'suspension-past-limit', certificationId, state: 'open', note: 'suspended, neither restored nor withdrawn' });
+        statusChange('CertificateSuspended', addDays(v1.end, 30), {
+          reason: '获证组织未按期接受监督审核整改',
+          until: addMonths(addDays(v1.end, 30), 6),
+        });
+        planted.push({
+          ruleId: 'W2',
+          kind: 'suspension-past-limit',
+          certificationId,
+          state: 'open',
+          note: 'suspended, neither restored nor withdrawn',
+        });
         break;
       }
       if ((scenario === 'statusNotReported' && cycle === 1) || (scenario === 'normal' && random() < 0.03)) {
         const on = addDays(v1.end, 30);
-        const suspended = statusChange('CertificateSuspended', on, { reason: '获证组织暂停生产', until: addMonths(on, 3) }, scenario === 'statusNotReported');
-        if (suspended && scenario === 'statusNotReported') planted.push({ ruleId: 'W10', kind: 'not-reported', certificationId, state: 'open', note: 'suspension never reported to CNCA' });
+        const suspended = statusChange(
+          'CertificateSuspended',
+          on,
+          { reason: '获证组织暂停生产', until: addMonths(on, 3) },
+          scenario === 'statusNotReported',
+        );
+        if (suspended && scenario === 'statusNotReported')
+          planted.push({
+            ruleId: 'W10',
+            kind: 'not-reported',
+            certificationId,
+            state: 'open',
+            note: 'suspension never reported to CNCA',
+          });
         if (!statusChange('CertificateRestored', addDays(on, 45), { reason: '恢复生产，整改验证通过' })) break;
       }
       if (scenario === 'normal' && random() < 0.02) {
         statusChange('CertificateCancelled', addDays(v1.end, 100), { reason: '获证组织申请注销' });
         break;
       }
-      const v2 = audit({ kind: 'surveillance', auditId: `C${cycle}-V2`, earliest: [addDays(addMonths(v1.start, 10), int(0, 15)), addDays(addMonths(issued, 21), int(0, 10))].sort()[1]!, days: sDays, size: size(sDays) });
+      const v2 = audit({
+        kind: 'surveillance',
+        auditId: `C${cycle}-V2`,
+        earliest: [addDays(addMonths(v1.start, 10), int(0, 15)), addDays(addMonths(issued, 21), int(0, 10))].sort()[1]!,
+        days: sDays,
+        size: size(sDays),
+      });
       if (!v2) break;
       const renew = scenario !== 'expiredValid' && (random() < 0.8 || addDays(validUntil, 1) >= today);
       if (!renew) {
         if (scenario === 'expiredValid') {
           if (addDays(validUntil, 20) >= today) throw new Error(`planned expiry too late for ${certificationId}`);
-          planted.push({ ruleId: 'W3', kind: 'valid-after-expiry', certificationId, state: 'open', note: 'expired without recertification, no CertificateExpired' });
+          planted.push({
+            ruleId: 'W3',
+            kind: 'valid-after-expiry',
+            certificationId,
+            state: 'open',
+            note: 'expired without recertification, no CertificateExpired',
+          });
           break;
         }
         statusChange('CertificateExpired', addDays(validUntil, 1), {});
         break;
       }
       const rDays = table('recertification');
-      const r = audit({ kind: 'recertification', auditId: `C${cycle}-R`, earliest: addDays([addMonths(validUntil, -3), addMonths(v2.start, 11)].sort()[0]!, -int(0, 10)), days: rDays, size: size(rDays) });
+      const r = audit({
+        kind: 'recertification',
+        auditId: `C${cycle}-R`,
+        earliest: addDays([addMonths(validUntil, -3), addMonths(v2.start, 11)].sort()[0]!, -int(0, 10)),
+        days: rDays,
+        size: size(rDays),
+      });
       if (!r) break;
       const reportOn = addDays(r.end, 3);
-      if (!add('AuditReportSubmitted', reportOn, '10:00', { auditId: `C${cycle}-R`, reportSha256: sha(uuid()), recommendation: '推荐再认证' })) break;
+      if (
+        !add('AuditReportSubmitted', reportOn, '10:00', {
+          auditId: `C${cycle}-R`,
+          reportSha256: sha(uuid()),
+          recommendation: '推荐再认证',
+        })
+      )
+        break;
       const decidedAgain = addDays(reportOn, int(3, 8));
-      if (!add('CertificationDecided', decidedAgain, '10:00', { auditId: `C${cycle}-R`, decision: 'grant', decisionMaker: pick(state.deciders) })) break;
+      if (
+        !add('CertificationDecided', decidedAgain, '10:00', {
+          auditId: `C${cycle}-R`,
+          decision: 'grant',
+          decisionMaker: pick(state.deciders),
+        })
+      )
+        break;
       cycle += 1;
       issued = addDays(decidedAgain, 1);
       certificateNo = `${state.short}${issued.slice(2, 4)}Q${String(++state.seq).padStart(5, '0')}R${cycle - 1}M`;
@@ -587,10 +1082,26 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       const score = () => Math.max(1, Math.min(5, Math.round(3 + agency.quality * 2.2 + (random() - 0.5) * 1.6)));
       const on = addDays(date, int(1, 10));
       if (on >= today) return;
-      supervise('AuditTeamEvaluated', on, { certificationId, auditId, evaluatorRole: 'client', ratings: members.map((m) => ({ auditorId: m.auditorId, score: score() })) });
+      supervise('AuditTeamEvaluated', on, {
+        certificationId,
+        auditId,
+        evaluatorRole: 'client',
+        ratings: members.map((m) => ({ auditorId: m.auditorId, score: score() })),
+      });
       const others = members.filter((m) => m.role !== 'leader');
-      if (others.length > 0) supervise('AuditTeamEvaluated', on, { certificationId, auditId, evaluatorRole: 'team_leader', ratings: others.map((m) => ({ auditorId: m.auditorId, score: score() })) });
-      supervise('AuditTeamEvaluated', on, { certificationId, auditId, evaluatorRole: 'decision_reviewer', ratings: members.map((m) => ({ auditorId: m.auditorId, score: score() })) });
+      if (others.length > 0)
+        supervise('AuditTeamEvaluated', on, {
+          certificationId,
+          auditId,
+          evaluatorRole: 'team_leader',
+          ratings: others.map((m) => ({ auditorId: m.auditorId, score: score() })),
+        });
+      supervise('AuditTeamEvaluated', on, {
+        certificationId,
+        auditId,
+        evaluatorRole: 'decision_reviewer',
+        ratings: members.map((m) => ({ auditorId: m.auditorId, score: score() })),
+      });
     }
   }
   // Streams are written in time order; a special audit planned later may sit among later events.

@@ -50,7 +50,11 @@ export interface StoreSinkOptions {
 
 /** Writes through the same intake (rules, hashing, chaining) the REST service uses, into `store`. */
 export function storeSink(options: StoreSinkOptions): DemoSink {
-  const intake = createIntake({ store: options.store, rules: options.rules ?? defaultRulesConfig, clock: options.clock ?? (() => new Date()) });
+  const intake = createIntake({
+    store: options.store,
+    rules: options.rules ?? defaultRulesConfig,
+    clock: options.clock ?? (() => new Date()),
+  });
   const writer = createSupervisionWriter({ store: options.store, ...(options.clock ? { clock: options.clock } : {}) });
   const regulator = options.regulator ?? { id: 'regulator-jiangsu', regionCode: '32' };
   return {
@@ -58,7 +62,12 @@ export function storeSink(options: StoreSinkOptions): DemoSink {
       const result = empty();
       for (const chunk of chunksOf(events, 5000)) {
         const submissions: Submission[] = chunk.map((e) => ({
-          certificationId: e.certificationId, eventId: e.eventId, type: e.type as Submission['type'], occurredAt: e.occurredAt, expectedVersion: undefined, data: e.data,
+          certificationId: e.certificationId,
+          eventId: e.eventId,
+          type: e.type as Submission['type'],
+          occurredAt: e.occurredAt,
+          expectedVersion: undefined,
+          data: e.data,
         }));
         const outcomes = await intake.submitBulk(agencyId, submissions);
         outcomes.forEach((outcome, i) => {
@@ -66,7 +75,13 @@ export function storeSink(options: StoreSinkOptions): DemoSink {
           else {
             result.refused += 1;
             if (outcome.error.code !== 'certification-batch-failed' && result.problems.length < 50) {
-              result.problems.push({ eventId: chunk[i]!.eventId, type: chunk[i]!.type, certificationId: chunk[i]!.certificationId, code: outcome.error.code, detail: outcome.error.message });
+              result.problems.push({
+                eventId: chunk[i]!.eventId,
+                type: chunk[i]!.type,
+                certificationId: chunk[i]!.certificationId,
+                code: outcome.error.code,
+                detail: outcome.error.message,
+              });
             }
           }
         });
@@ -82,7 +97,8 @@ export function storeSink(options: StoreSinkOptions): DemoSink {
         } catch (error) {
           if (!(error instanceof ProblemError)) throw error;
           result.refused += 1;
-          if (result.problems.length < 50) result.problems.push({ eventId: e.eventId, type: e.type, code: error.code, detail: error.message });
+          if (result.problems.length < 50)
+            result.problems.push({ eventId: e.eventId, type: e.type, code: error.code, detail: error.message });
         }
       }
       return result;
@@ -108,14 +124,28 @@ export function httpSink(options: HttpSinkOptions): DemoSink {
     });
     return { status: response.status, json: await response.json().catch(() => ({})) };
   };
-  const collect = (result: WriteResult, items: ReadonlyArray<{ eventId: string; type: string; certificationId?: string }>, json: any) => {
-    for (const r of (json?.results ?? []) as Array<{ index: number; status: number; problem?: { code: string; detail?: string; title: string } }>) {
+  const collect = (
+    result: WriteResult,
+    items: ReadonlyArray<{ eventId: string; type: string; certificationId?: string }>,
+    json: any,
+  ) => {
+    for (const r of (json?.results ?? []) as Array<{
+      index: number;
+      status: number;
+      problem?: { code: string; detail?: string; title: string };
+    }>) {
       if (r.status < 300) result.stored += 1;
       else {
         result.refused += 1;
         const item = items[r.index]!;
         if (r.problem?.code !== 'certification-batch-failed' && result.problems.length < 50) {
-          result.problems.push({ eventId: item.eventId, type: item.type, ...(item.certificationId ? { certificationId: item.certificationId } : {}), code: r.problem?.code ?? String(r.status), detail: r.problem?.detail ?? r.problem?.title ?? '' });
+          result.problems.push({
+            eventId: item.eventId,
+            type: item.type,
+            ...(item.certificationId ? { certificationId: item.certificationId } : {}),
+            code: r.problem?.code ?? String(r.status),
+            detail: r.problem?.detail ?? r.problem?.title ?? '',
+          });
         }
       }
     }
@@ -127,7 +157,8 @@ export function httpSink(options: HttpSinkOptions): DemoSink {
       const result = empty();
       for (const chunk of chunksOf(events, options.chunkSize ?? 2000)) {
         const { status, json } = await post('/v1/events', token, { events: chunk });
-        if (status !== 200) throw new Error(`POST /v1/events answered ${status}: ${JSON.stringify(json).slice(0, 500)}`);
+        if (status !== 200)
+          throw new Error(`POST /v1/events answered ${status}: ${JSON.stringify(json).slice(0, 500)}`);
         collect(result, chunk, json);
       }
       return result;
@@ -137,7 +168,12 @@ export function httpSink(options: HttpSinkOptions): DemoSink {
       for (let i = 0; i < events.length; i += 500) {
         const chunk = events.slice(i, i + 500);
         const { status, json } = await post('/v1/supervision/events', options.regulatorToken, { events: chunk });
-        if (status !== 200) throw new Error(`POST /v1/supervision/events answered ${status}: ${JSON.stringify(json).slice(0, 500)}`);
+        if (status === 404)
+          throw new Error(
+            'POST /v1/supervision/events is not mounted on this service (createSupervisionPart); the certifications are stored',
+          );
+        if (status !== 200)
+          throw new Error(`POST /v1/supervision/events answered ${status}: ${JSON.stringify(json).slice(0, 500)}`);
         collect(result, chunk, json);
       }
       return result;
@@ -146,7 +182,11 @@ export function httpSink(options: HttpSinkOptions): DemoSink {
 }
 
 /** Writes a whole plan, agency by agency, then the supervision events. */
-export async function writePlan(plan: DemoPlan, sink: DemoSink, onProgress?: (message: string) => void): Promise<{ certifications: WriteResult; supervision: WriteResult }> {
+export async function writePlan(
+  plan: DemoPlan,
+  sink: DemoSink,
+  onProgress?: (message: string) => void,
+): Promise<{ certifications: WriteResult; supervision: WriteResult }> {
   const certifications = empty();
   for (const agency of plan.agencies) {
     const events = plan.certifications.filter((c) => c.agencyId === agency.agencyId).flatMap((c) => c.events);

@@ -48,12 +48,22 @@ export class SupervisionConfigError extends Error {
 /** The defaults with `overrides` applied, checked and frozen. */
 export function supervisionConfig(overrides: Partial<SupervisionConfig> = {}): SupervisionConfig {
   const config = { ...defaultSupervisionConfig, ...overrides };
-  for (const key of ['surveillanceIntervalMonths', 'recertificationWindowMonths', 'maxSuspensionMonths', 'spotCheckFollowUpDays', 'withdrawalWorkingDays', 'minSystemOperationMonths'] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 0) throw new SupervisionConfigError(`${key} must be a whole number ≥ 0`);
+  for (const key of [
+    'surveillanceIntervalMonths',
+    'recertificationWindowMonths',
+    'maxSuspensionMonths',
+    'spotCheckFollowUpDays',
+    'withdrawalWorkingDays',
+    'minSystemOperationMonths',
+  ] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 0)
+      throw new SupervisionConfigError(`${key} must be a whole number ≥ 0`);
   }
   if (!(config.checkInRadiusKm > 0)) throw new SupervisionConfigError('checkInRadiusKm must be > 0');
-  if (!(config.reportingDayOfMonth >= 1 && config.reportingDayOfMonth <= 28)) throw new SupervisionConfigError('reportingDayOfMonth must be 1..28');
-  if (!(config.minOnsiteShare >= 0 && config.minOnsiteShare <= 1)) throw new SupervisionConfigError('minOnsiteShare must be between 0 and 1');
+  if (!(config.reportingDayOfMonth >= 1 && config.reportingDayOfMonth <= 28))
+    throw new SupervisionConfigError('reportingDayOfMonth must be 1..28');
+  if (!(config.minOnsiteShare >= 0 && config.minOnsiteShare <= 1))
+    throw new SupervisionConfigError('minOnsiteShare must be between 0 and 1');
   return Object.freeze({ ...config, holidays: Object.freeze([...config.holidays]) });
 }
 
@@ -67,7 +77,13 @@ export function supervisionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
     checkInRadiusKm: number('SUPERVISION_CHECKIN_RADIUS_KM'),
     reportingDayOfMonth: number('SUPERVISION_REPORTING_DAY'),
     withdrawalWorkingDays: number('SUPERVISION_WITHDRAWAL_WORKING_DAYS'),
-    holidays: env.SUPERVISION_HOLIDAYS ? env.SUPERVISION_HOLIDAYS.split(',').map((d) => d.trim()).filter(Boolean) : undefined,
+    holidays: env.SUPERVISION_HOLIDAYS
+      ? env.SUPERVISION_HOLIDAYS.split(',')
+          .map((d) => d.trim())
+          .filter(Boolean)
+      : undefined,
   };
-  return supervisionConfig(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<SupervisionConfig>);
+  return supervisionConfig(
+    Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<SupervisionConfig>,
+  );
 }

@@ -41,4 +41,5 @@ export function reportDeadline(date: IsoDate, day: number): IsoDate {
   return fromUtc(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, day)));
 }
 
-export const daysBetween = (from: IsoDate, to: IsoDate): number => Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / 86_400_000);
+export const daysBetween = (from: IsoDate, to: IsoDate): number =>
+  Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / 86_400_000);

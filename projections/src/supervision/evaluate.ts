@@ -1,11 +1,23 @@
 import type { SupervisionConfig } from './config';
 import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDate } from './dates';
-import { currentCertificate, statusAt, type AuditFact, type CertificateFact, type CertificationFacts, type SupervisionFact } from './facts';
+import {
+  currentCertificate,
+  statusAt,
+  type AuditFact,
+  type CertificateFact,
+  type CertificationFacts,
+  type SupervisionFact,
+} from './facts';
 import { haversineKm } from './geo';
 import { ruleOf, type Warning } from './rules';
 
 /** The least audit days IAF MD5 allows for a plan (table value less the 30% bound); injected by the service. */
-export type MinimumAuditDays = (input: { scheme: string; complexity?: string; employees: number; audit: 'initial' | 'surveillance' | 'recertification' }) => number | undefined;
+export type MinimumAuditDays = (input: {
+  scheme: string;
+  complexity?: string;
+  employees: number;
+  audit: 'initial' | 'surveillance' | 'recertification';
+}) => number | undefined;
 
 export interface EvaluationInput {
   readonly certifications: readonly CertificationFacts[];
@@ -62,7 +74,14 @@ function makeWarning(
   ruleId: string,
   key: string,
   subject: Subject,
-  fields: { kind: string; message: string; evidence: readonly string[]; raisedAt: string; clearedAt?: string | undefined; auditorId?: string },
+  fields: {
+    kind: string;
+    message: string;
+    evidence: readonly string[];
+    raisedAt: string;
+    clearedAt?: string | undefined;
+    auditorId?: string;
+  },
 ): Warning {
   const rule = ruleOf(ruleId);
   const { facts, certificate } = subject;
@@ -75,7 +94,9 @@ function makeWarning(
     agencyId: facts.agencyId,
     regionCode: facts.regionCode,
     certificationId: facts.certificationId,
-    ...(certificate ?? currentCertificate(facts) ? { certificateNo: (certificate ?? currentCertificate(facts))!.certificateNo } : {}),
+    ...((certificate ?? currentCertificate(facts))
+      ? { certificateNo: (certificate ?? currentCertificate(facts))!.certificateNo }
+      : {}),
     ...(facts.client.creditCode ? { creditCode: facts.client.creditCode } : {}),
     ...(fields.auditorId ? { auditorId: fields.auditorId } : {}),
     message: fields.message,
@@ -94,7 +115,11 @@ const minDate = (...dates: Array<IsoDate | undefined>): IsoDate | undefined =>
   dates.filter((d): d is IsoDate => d !== undefined).sort()[0];
 
 /** A deadline check: raised the day after `due` unless `doneOn` is on or before it; cleared when done or acted on. */
-function deadline(due: IsoDate, doneOn: IsoDate | undefined, today: IsoDate): { raisedAt: string; clearedAt?: string } | undefined {
+function deadline(
+  due: IsoDate,
+  doneOn: IsoDate | undefined,
+  today: IsoDate,
+): { raisedAt: string; clearedAt?: string } | undefined {
   if (doneOn !== undefined && doneOn <= due) return undefined;
   if (doneOn === undefined && today <= due) return undefined;
   const raised = addDays(due, 1);
@@ -107,7 +132,13 @@ function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig,
     const next = facts.certificates[i + 1];
     const cycleEnd = next ? minDate(certificate.validUntil, next.issuedAt)! : certificate.validUntil;
     const surveillances = Object.values(facts.audits)
-      .filter((a) => (a.kind === 'surveillance' || a.kind === 'recertification') && a.conducted && a.conducted.start >= certificate.issuedAt && a.conducted.start <= cycleEnd)
+      .filter(
+        (a) =>
+          (a.kind === 'surveillance' || a.kind === 'recertification') &&
+          a.conducted &&
+          a.conducted.start >= certificate.issuedAt &&
+          a.conducted.start <= cycleEnd,
+      )
       .sort((a, b) => a.conducted!.start.localeCompare(b.conducted!.start));
     let due = addMonths(certificate.issuedAt, config.surveillanceIntervalMonths);
     let previous = certificate.eventId;
@@ -118,12 +149,19 @@ function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig,
       if (statusAt(certificate, due) !== 'valid') return;
       const hit = deadline(due, minDate(doneOn, leftValidAfter(certificate, due)), today);
       if (!hit) return;
-      out.push(makeWarning('W1', `${certificate.certificateNo}:${due}`, { facts, certificate }, {
-        kind: 'surveillance-overdue',
-        message: `certificate ${certificate.certificateNo}: surveillance due by ${due}${doneOn ? `, made on ${doneOn}` : ', none recorded'} while the certificate showed valid`,
-        evidence: [previous, doneEvent ?? ''],
-        ...hit,
-      }));
+      out.push(
+        makeWarning(
+          'W1',
+          `${certificate.certificateNo}:${due}`,
+          { facts, certificate },
+          {
+            kind: 'surveillance-overdue',
+            message: `certificate ${certificate.certificateNo}: surveillance due by ${due}${doneOn ? `, made on ${doneOn}` : ', none recorded'} while the certificate showed valid`,
+            evidence: [previous, doneEvent ?? ''],
+            ...hit,
+          },
+        ),
+      );
     };
     for (const s of surveillances) {
       judge(s.conducted!.start, s.conducted!.eventId);
@@ -142,12 +180,19 @@ function checkSuspensions(facts: CertificationFacts, config: SupervisionConfig, 
       const end = certificate.history[k + 1];
       const hit = deadline(limit, end?.on, today);
       if (!hit) return;
-      out.push(makeWarning('W2', `${certificate.certificateNo}:${change.on}`, { facts, certificate }, {
-        kind: 'suspension-past-limit',
-        message: `certificate ${certificate.certificateNo} suspended on ${change.on}; the ${config.maxSuspensionMonths}-month limit passed on ${limit}${end ? `; it ended (${end.status}) on ${end.on}` : ' and it is neither restored nor withdrawn'}`,
-        evidence: [change.eventId, end?.eventId ?? ''],
-        ...hit,
-      }));
+      out.push(
+        makeWarning(
+          'W2',
+          `${certificate.certificateNo}:${change.on}`,
+          { facts, certificate },
+          {
+            kind: 'suspension-past-limit',
+            message: `certificate ${certificate.certificateNo} suspended on ${change.on}; the ${config.maxSuspensionMonths}-month limit passed on ${limit}${end ? `; it ended (${end.status}) on ${end.on}` : ' and it is neither restored nor withdrawn'}`,
+            evidence: [change.eventId, end?.eventId ?? ''],
+            ...hit,
+          },
+        ),
+      );
     });
   }
 }
@@ -161,31 +206,52 @@ function checkExpiry(facts: CertificationFacts, today: IsoDate, out: Warning[]):
     // The CB records the expiry the day after validUntil; only then is a still-valid status late.
     const hit = deadline(addDays(certificate.validUntil, 1), minDate(changed, next?.issuedAt), today);
     if (!hit) return;
-    out.push(makeWarning('W3', `${certificate.certificateNo}:expiry`, { facts, certificate }, {
-      kind: 'valid-after-expiry',
-      message: `certificate ${certificate.certificateNo} expired on ${certificate.validUntil} without a recertification and still showed valid`,
-      evidence: [certificate.eventId],
-      ...hit,
-    }));
+    out.push(
+      makeWarning(
+        'W3',
+        `${certificate.certificateNo}:expiry`,
+        { facts, certificate },
+        {
+          kind: 'valid-after-expiry',
+          message: `certificate ${certificate.certificateNo} expired on ${certificate.validUntil} without a recertification and still showed valid`,
+          evidence: [certificate.eventId],
+          ...hit,
+        },
+      ),
+    );
   });
   for (const audit of Object.values(facts.audits)) {
     if (audit.kind !== 'recertification' || !audit.plan) continue;
     if (audit.plan.mode === 'remote') {
-      out.push(makeWarning('W3', `${audit.auditId}:remote`, { facts }, {
-        kind: 'recertification-remote',
-        message: `recertification audit ${audit.auditId} planned remote`,
-        evidence: [audit.plan.eventId],
-        raisedAt: audit.plan.at,
-      }));
+      out.push(
+        makeWarning(
+          'W3',
+          `${audit.auditId}:remote`,
+          { facts },
+          {
+            kind: 'recertification-remote',
+            message: `recertification audit ${audit.auditId} planned remote`,
+            evidence: [audit.plan.eventId],
+            raisedAt: audit.plan.at,
+          },
+        ),
+      );
     }
     const certificate = facts.certificates.filter((c) => c.issuedAt <= audit.plan!.start).at(-1);
     if (audit.conducted && certificate && audit.conducted.end > certificate.validUntil) {
-      out.push(makeWarning('W3', `${audit.auditId}:late`, { facts, certificate }, {
-        kind: 'recertification-after-expiry',
-        message: `recertification audit ${audit.auditId} ended ${audit.conducted.end}, after the certificate expired (${certificate.validUntil})`,
-        evidence: [audit.conducted.eventId],
-        raisedAt: audit.conducted.at,
-      }));
+      out.push(
+        makeWarning(
+          'W3',
+          `${audit.auditId}:late`,
+          { facts, certificate },
+          {
+            kind: 'recertification-after-expiry',
+            message: `recertification audit ${audit.auditId} ended ${audit.conducted.end}, after the certificate expired (${certificate.validUntil})`,
+            evidence: [audit.conducted.eventId],
+            raisedAt: audit.conducted.at,
+          },
+        ),
+      );
     }
   }
 }
@@ -199,53 +265,96 @@ function checkDecisions(facts: CertificationFacts, out: Warning[]): void {
     if (!decision) continue;
     const teamAudit = coveredAudits(facts, audit).find((a) => a.team.some((m) => m.auditorId === decision.makerId));
     if (teamAudit) {
-      out.push(makeWarning('W4', `${audit.auditId}:team-member`, { facts }, {
-        kind: 'decision-by-team-member',
-        message: `decision on audit ${audit.auditId} made by ${decision.makerId}, a member of the team of audit ${teamAudit.auditId} (R8)`,
-        evidence: [decision.eventId, teamAudit.assignments.at(-1)?.eventId ?? ''],
-        raisedAt: decision.at,
-      }));
+      out.push(
+        makeWarning(
+          'W4',
+          `${audit.auditId}:team-member`,
+          { facts },
+          {
+            kind: 'decision-by-team-member',
+            message: `decision on audit ${audit.auditId} made by ${decision.makerId}, a member of the team of audit ${teamAudit.auditId} (R8)`,
+            evidence: [decision.eventId, teamAudit.assignments.at(-1)?.eventId ?? ''],
+            raisedAt: decision.at,
+          },
+        ),
+      );
     }
     if (decision.decision === 'grant' && decision.openMajors.length > 0) {
-      out.push(makeWarning('W4', `${audit.auditId}:open-major`, { facts }, {
-        kind: 'grant-with-open-major',
-        message: `grant on audit ${audit.auditId} with major nonconformity ${decision.openMajors.join(', ')} not verified closed (R7, R9)`,
-        evidence: [decision.eventId, ...decision.openMajors.map((id) => facts.findings[id]?.eventId ?? '')],
-        raisedAt: decision.at,
-      }));
+      out.push(
+        makeWarning(
+          'W4',
+          `${audit.auditId}:open-major`,
+          { facts },
+          {
+            kind: 'grant-with-open-major',
+            message: `grant on audit ${audit.auditId} with major nonconformity ${decision.openMajors.join(', ')} not verified closed (R7, R9)`,
+            evidence: [decision.eventId, ...decision.openMajors.map((id) => facts.findings[id]?.eventId ?? '')],
+            raisedAt: decision.at,
+          },
+        ),
+      );
     }
   }
 }
 
 const MD5_AUDIT: Readonly<Record<string, 'initial' | 'surveillance' | 'recertification' | undefined>> = {
-  stage2: 'initial', surveillance: 'surveillance', recertification: 'recertification',
+  stage2: 'initial',
+  surveillance: 'surveillance',
+  recertification: 'recertification',
 };
 
-function checkAuditTime(facts: CertificationFacts, config: SupervisionConfig, minimum: MinimumAuditDays | undefined, out: Warning[]): void {
+function checkAuditTime(
+  facts: CertificationFacts,
+  config: SupervisionConfig,
+  minimum: MinimumAuditDays | undefined,
+  out: Warning[],
+): void {
   for (const audit of Object.values(facts.audits)) {
     const plan = audit.plan;
     const md5Audit = MD5_AUDIT[audit.kind];
     if (!plan || !md5Audit) continue;
-    const stage1 = audit.kind === 'stage2' ? Object.values(facts.audits).find((a) => a.kind === 'stage1' && a.plan)?.plan : undefined;
+    const stage1 =
+      audit.kind === 'stage2'
+        ? Object.values(facts.audits).find((a) => a.kind === 'stage1' && a.plan)?.plan
+        : undefined;
     const total = plan.auditDays + (stage1?.auditDays ?? 0);
     const onsite = plan.onsiteDays + (stage1?.onsiteDays ?? 0);
-    const least = minimum?.({ scheme: facts.scheme, ...(facts.complexity ? { complexity: facts.complexity } : {}), employees: facts.client.employees, audit: md5Audit });
+    const least = minimum?.({
+      scheme: facts.scheme,
+      ...(facts.complexity ? { complexity: facts.complexity } : {}),
+      employees: facts.client.employees,
+      audit: md5Audit,
+    });
     if (least !== undefined && total < least) {
-      out.push(makeWarning('W5', `${audit.auditId}:md5`, { facts }, {
-        kind: 'audit-time-below-md5',
-        message: `audit ${audit.auditId} planned ${total} auditor-days; IAF MD5 less 30% is ${least}`,
-        evidence: [plan.eventId],
-        raisedAt: plan.at,
-      }));
+      out.push(
+        makeWarning(
+          'W5',
+          `${audit.auditId}:md5`,
+          { facts },
+          {
+            kind: 'audit-time-below-md5',
+            message: `audit ${audit.auditId} planned ${total} auditor-days; IAF MD5 less 30% is ${least}`,
+            evidence: [plan.eventId],
+            raisedAt: plan.at,
+          },
+        ),
+      );
     }
     const remoteOk = config.remoteAuditPermitted && plan.mode !== 'onsite';
     if (!remoteOk && onsite < config.minOnsiteShare * total - 1e-9) {
-      out.push(makeWarning('W5', `${audit.auditId}:onsite`, { facts }, {
-        kind: 'onsite-share-low',
-        message: `audit ${audit.auditId} has ${onsite} of ${total} days on site (under ${config.minOnsiteShare * 100}%)`,
-        evidence: [plan.eventId],
-        raisedAt: plan.at,
-      }));
+      out.push(
+        makeWarning(
+          'W5',
+          `${audit.auditId}:onsite`,
+          { facts },
+          {
+            kind: 'onsite-share-low',
+            message: `audit ${audit.auditId} has ${onsite} of ${total} days on site (under ${config.minOnsiteShare * 100}%)`,
+            evidence: [plan.eventId],
+            raisedAt: plan.at,
+          },
+        ),
+      );
     }
   }
 }
@@ -255,18 +364,30 @@ function checkApplication(facts: CertificationFacts, config: SupervisionConfig, 
   if (!application || facts.review?.outcome !== 'accepted') return;
   const submitted = dateOf(application.at);
   const problems: string[] = [];
-  if (!application.operatingSince || application.operatingSince > addMonths(submitted, -config.minSystemOperationMonths)) {
-    problems.push(`system operating since ${application.operatingSince ?? 'unknown'}, under ${config.minSystemOperationMonths} months before ${submitted}`);
+  if (
+    !application.operatingSince ||
+    application.operatingSince > addMonths(submitted, -config.minSystemOperationMonths)
+  ) {
+    problems.push(
+      `system operating since ${application.operatingSince ?? 'unknown'}, under ${config.minSystemOperationMonths} months before ${submitted}`,
+    );
   }
   if (!application.lastInternalAudit) problems.push('no internal audit recorded');
   if (!application.lastManagementReview) problems.push('no management review recorded');
   if (problems.length === 0) return;
-  out.push(makeWarning('W6', `${facts.certificationId}:precondition`, { facts }, {
-    kind: 'accepted-despite-precondition',
-    message: `application accepted although: ${problems.join('; ')}`,
-    evidence: [application.eventId, facts.review.eventId],
-    raisedAt: facts.review.at,
-  }));
+  out.push(
+    makeWarning(
+      'W6',
+      `${facts.certificationId}:precondition`,
+      { facts },
+      {
+        kind: 'accepted-despite-precondition',
+        message: `application accepted although: ${problems.join('; ')}`,
+        evidence: [application.eventId, facts.review.eventId],
+        raisedAt: facts.review.at,
+      },
+    ),
+  );
 }
 
 const CORE_ROLES = new Set(['leader', 'auditor']);
@@ -278,13 +399,20 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
     for (const member of audit.team) {
       if (member.role === 'expert' || !end) continue;
       if (member.registrationValidUntil && member.registrationValidUntil < end) {
-        out.push(makeWarning('W8', `${audit.auditId}:${member.auditorId}:registration`, { facts }, {
-          kind: 'registration-expired',
-          auditorId: member.auditorId,
-          message: `auditor ${member.auditorId}'s registration ran until ${member.registrationValidUntil}, before audit ${audit.auditId} ended (${end})`,
-          evidence: [assigned.eventId, audit.conducted?.eventId ?? audit.plan?.eventId ?? ''],
-          raisedAt: audit.conducted?.at ?? audit.plan!.at,
-        }));
+        out.push(
+          makeWarning(
+            'W8',
+            `${audit.auditId}:${member.auditorId}:registration`,
+            { facts },
+            {
+              kind: 'registration-expired',
+              auditorId: member.auditorId,
+              message: `auditor ${member.auditorId}'s registration ran until ${member.registrationValidUntil}, before audit ${audit.auditId} ended (${end})`,
+              evidence: [assigned.eventId, audit.conducted?.eventId ?? audit.plan?.eventId ?? ''],
+              raisedAt: audit.conducted?.at ?? audit.plan!.at,
+            },
+          ),
+        );
       }
     }
     const scope = facts.sectors;
@@ -293,25 +421,43 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
     const uncovered = scope.filter((s) => !byCore.has(s));
     if (uncovered.length > 0) {
       const expertOnly = uncovered.every((s) => byAnyone.has(s));
-      out.push(makeWarning('W8', `${audit.auditId}:sectors`, { facts }, {
-        kind: expertOnly ? 'sector-covered-by-expert-only' : 'sector-not-covered',
-        message: `audit ${audit.auditId}: sector(s) ${uncovered.join(', ')} of the scope ${expertOnly ? 'covered only by a technical expert' : 'not covered by the team'}`,
-        evidence: [assigned.eventId],
-        raisedAt: assigned.at,
-      }));
+      out.push(
+        makeWarning(
+          'W8',
+          `${audit.auditId}:sectors`,
+          { facts },
+          {
+            kind: expertOnly ? 'sector-covered-by-expert-only' : 'sector-not-covered',
+            message: `audit ${audit.auditId}: sector(s) ${uncovered.join(', ')} of the scope ${expertOnly ? 'covered only by a technical expert' : 'not covered by the team'}`,
+            evidence: [assigned.eventId],
+            raisedAt: assigned.at,
+          },
+        ),
+      );
     }
     if (audit.plan) {
-      const planReports = facts.reports.filter((r) => r.kind === 'audit_plan' && r.subjectEventId === audit.plan!.eventId);
+      const planReports = facts.reports.filter(
+        (r) => r.kind === 'audit_plan' && r.subjectEventId === audit.plan!.eventId,
+      );
       const firstReport = planReports.map((r) => r.reportedAt).sort()[0];
       if (firstReport) {
-        const changed = audit.assignments.find((a) => a.at > firstReport && !planReports.some((r) => r.reportedAt >= a.at));
+        const changed = audit.assignments.find(
+          (a) => a.at > firstReport && !planReports.some((r) => r.reportedAt >= a.at),
+        );
         if (changed) {
-          out.push(makeWarning('W8', `${audit.auditId}:team-changed`, { facts }, {
-            kind: 'team-changed-after-report',
-            message: `audit ${audit.auditId}: team changed on ${changed.at} after the plan was reported (${firstReport}) and not reported again`,
-            evidence: [changed.eventId, audit.plan.eventId],
-            raisedAt: changed.at,
-          }));
+          out.push(
+            makeWarning(
+              'W8',
+              `${audit.auditId}:team-changed`,
+              { facts },
+              {
+                kind: 'team-changed-after-report',
+                message: `audit ${audit.auditId}: team changed on ${changed.at} after the plan was reported (${firstReport}) and not reported again`,
+                evidence: [changed.eventId, audit.plan.eventId],
+                raisedAt: changed.at,
+              },
+            ),
+          );
         }
       }
     }
@@ -342,14 +488,24 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
     for (let i = 0; i < slots.length; i += 1) {
       for (let j = i + 1; j < slots.length && slots[j]!.start <= slots[i]!.end; j += 1) {
         const [a, b] = [slots[i]!, slots[j]!];
-        for (const [self, other] of [[a, b], [b, a]] as const) {
-          out.push(makeWarning('W8', `${self.facts.certificationId}/${self.audit.auditId}:${auditorId}:overlap:${other.facts.certificationId}/${other.audit.auditId}`, { facts: self.facts }, {
-            kind: 'auditor-overlap',
-            auditorId,
-            message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on ${other.facts.certificationId}/${other.audit.auditId} (${other.start}–${other.end})`,
-            evidence: [self.audit.conducted!.eventId, other.audit.conducted!.eventId],
-            raisedAt: [a.audit.conducted!.at, b.audit.conducted!.at].sort()[1]!,
-          }));
+        for (const [self, other] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          out.push(
+            makeWarning(
+              'W8',
+              `${self.facts.certificationId}/${self.audit.auditId}:${auditorId}:overlap:${other.facts.certificationId}/${other.audit.auditId}`,
+              { facts: self.facts },
+              {
+                kind: 'auditor-overlap',
+                auditorId,
+                message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on ${other.facts.certificationId}/${other.audit.auditId} (${other.start}–${other.end})`,
+                evidence: [self.audit.conducted!.eventId, other.audit.conducted!.eventId],
+                raisedAt: [a.audit.conducted!.at, b.audit.conducted!.at].sort()[1]!,
+              },
+            ),
+          );
         }
       }
     }
@@ -357,7 +513,9 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
 }
 
 function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out: Warning[]): void {
-  const places = [facts.client, ...facts.client.sites].filter((p): p is typeof p & { lat: number; lon: number } => p.lat !== undefined && p.lon !== undefined);
+  const places = [facts.client, ...facts.client.sites].filter(
+    (p): p is typeof p & { lat: number; lon: number } => p.lat !== undefined && p.lon !== undefined,
+  );
   for (const audit of Object.values(facts.audits)) {
     const conducted = audit.conducted;
     if (!conducted || !audit.plan || audit.plan.mode === 'remote') continue;
@@ -366,12 +524,34 @@ function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out
       const key = `${audit.auditId}:${member.auditorId}`;
       const base = { auditorId: member.auditorId, evidence: [conducted.eventId], raisedAt: conducted.at };
       if (own.length === 0) {
-        out.push(makeWarning('W9', `${key}:absent`, { facts }, { ...base, kind: 'member-missing', message: `audit ${audit.auditId}: ${member.role} ${member.auditorId} never checked in or out` }));
+        out.push(
+          makeWarning(
+            'W9',
+            `${key}:absent`,
+            { facts },
+            {
+              ...base,
+              kind: 'member-missing',
+              message: `audit ${audit.auditId}: ${member.role} ${member.auditorId} never checked in or out`,
+            },
+          ),
+        );
         continue;
       }
       const missing = ['in', 'out'].filter((kind) => !own.some((c) => c.kind === kind));
       if (missing.length > 0) {
-        out.push(makeWarning('W9', `${key}:missing`, { facts }, { ...base, kind: 'missing-check-in-out', message: `audit ${audit.auditId}: ${member.auditorId} has no check-${missing.join(' or check-')}` }));
+        out.push(
+          makeWarning(
+            'W9',
+            `${key}:missing`,
+            { facts },
+            {
+              ...base,
+              kind: 'missing-check-in-out',
+              message: `audit ${audit.auditId}: ${member.auditorId} has no check-${missing.join(' or check-')}`,
+            },
+          ),
+        );
       }
       if (places.length === 0) continue;
       const far = own
@@ -380,10 +560,18 @@ function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out
         .filter(({ km }) => km > config.checkInRadiusKm);
       if (far.length > 0) {
         const worst = Math.max(...far.map((f) => f.km));
-        out.push(makeWarning('W9', `${key}:location`, { facts }, {
-          ...base, kind: 'location-deviation',
-          message: `audit ${audit.auditId}: ${member.auditorId} checked ${far.map((f) => f.c.kind).join('/')} ${worst.toFixed(1)} km from the audited site (limit ${config.checkInRadiusKm} km)`,
-        }));
+        out.push(
+          makeWarning(
+            'W9',
+            `${key}:location`,
+            { facts },
+            {
+              ...base,
+              kind: 'location-deviation',
+              message: `audit ${audit.auditId}: ${member.auditorId} checked ${far.map((f) => f.c.kind).join('/')} ${worst.toFixed(1)} km from the audited site (limit ${config.checkInRadiusKm} km)`,
+            },
+          ),
+        );
       }
     }
   }
@@ -400,12 +588,23 @@ const REPORT_KIND: Readonly<Record<string, string>> = {
   CertificateExpired: 'status_change',
 };
 
-function checkReporting(facts: CertificationFacts, config: SupervisionConfig, today: IsoDate, out: Warning[], tally: ReportingTally): void {
+function checkReporting(
+  facts: CertificationFacts,
+  config: SupervisionConfig,
+  today: IsoDate,
+  out: Warning[],
+  tally: ReportingTally,
+): void {
   for (const subject of facts.reportables) {
     const kind = REPORT_KIND[subject.type];
     if (!kind) continue;
-    const due = subject.type === 'AuditPlanned' ? subject.auditStart! : reportDeadline(dateOf(subject.occurredAt), config.reportingDayOfMonth);
-    const report = facts.reports.filter((r) => r.subjectEventId === subject.eventId).sort((a, b) => a.reportedAt.localeCompare(b.reportedAt))[0];
+    const due =
+      subject.type === 'AuditPlanned'
+        ? subject.auditStart!
+        : reportDeadline(dateOf(subject.occurredAt), config.reportingDayOfMonth);
+    const report = facts.reports
+      .filter((r) => r.subjectEventId === subject.eventId)
+      .sort((a, b) => a.reportedAt.localeCompare(b.reportedAt))[0];
     const reportedOn = report ? dateOf(report.reportedAt) : undefined;
     if (reportedOn === undefined && today <= due) continue;
     tally.due += 1;
@@ -414,28 +613,48 @@ function checkReporting(facts: CertificationFacts, config: SupervisionConfig, to
       tally.onTime += 1;
       continue;
     }
-    out.push(makeWarning('W10', `${subject.eventId}`, { facts }, {
-      kind: report ? 'reported-late' : 'not-reported',
-      message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}`,
-      evidence: [subject.eventId, report?.eventId ?? ''],
-      ...hit,
-    }));
+    out.push(
+      makeWarning(
+        'W10',
+        `${subject.eventId}`,
+        { facts },
+        {
+          kind: report ? 'reported-late' : 'not-reported',
+          message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}`,
+          evidence: [subject.eventId, report?.eventId ?? ''],
+          ...hit,
+        },
+      ),
+    );
   }
 }
 
 function checkTransfers(facts: CertificationFacts, out: Warning[]): void {
   for (const transfer of facts.transfers) {
     if (transfer.statusThen !== 'suspended') continue;
-    out.push(makeWarning('W12', `${transfer.eventId}`, { facts }, {
-      kind: 'transfer-of-suspended',
-      message: `certification transferred from ${transfer.fromAgencyId} to ${transfer.toAgencyId} while its certificate was suspended (R15)`,
-      evidence: [transfer.eventId],
-      raisedAt: transfer.at,
-    }));
+    out.push(
+      makeWarning(
+        'W12',
+        `${transfer.eventId}`,
+        { facts },
+        {
+          kind: 'transfer-of-suspended',
+          message: `certification transferred from ${transfer.fromAgencyId} to ${transfer.toAgencyId} while its certificate was suspended (R15)`,
+          evidence: [transfer.eventId],
+          raisedAt: transfer.at,
+        },
+      ),
+    );
   }
 }
 
-function checkSpotChecks(byCredit: Map<string, CertificationFacts[]>, supervision: readonly SupervisionFact[], config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
+function checkSpotChecks(
+  byCredit: Map<string, CertificationFacts[]>,
+  supervision: readonly SupervisionFact[],
+  config: SupervisionConfig,
+  today: IsoDate,
+  out: Warning[],
+): void {
   for (const check of supervision) {
     if (check.type !== 'SpotCheckRecorded' || check.data.result !== 'fail') continue;
     const checkedAt = String(check.data.checkedAt ?? dateOf(check.occurredAt));
@@ -452,32 +671,49 @@ function checkSpotChecks(byCredit: Map<string, CertificationFacts[]>, supervisio
       const acted = minDate(specials[0]?.on, leftValidAfter(certificate, checkedAt));
       const hit = deadline(due, acted, today);
       if (!hit) continue;
-      out.push(makeWarning('W7', `${check.eventId}:${facts.certificationId}`, { facts, certificate }, {
-        kind: 'spot-check-without-follow-up',
-        message: `national spot check of ${facts.client.name} failed on ${checkedAt}; no short-notice audit by ${due}${specials[0] ? ` (first on ${specials[0].on})` : ''}`,
-        evidence: [check.eventId, specials[0]?.eventId ?? ''],
-        ...hit,
-      }));
+      out.push(
+        makeWarning(
+          'W7',
+          `${check.eventId}:${facts.certificationId}`,
+          { facts, certificate },
+          {
+            kind: 'spot-check-without-follow-up',
+            message: `national spot check of ${facts.client.name} failed on ${checkedAt}; no short-notice audit by ${due}${specials[0] ? ` (first on ${specials[0].on})` : ''}`,
+            evidence: [check.eventId, specials[0]?.eventId ?? ''],
+            ...hit,
+          },
+        ),
+      );
     }
   }
 }
 
-function checkWithdrawalTriggers(byCertificate: Map<string, { facts: CertificationFacts; certificate: CertificateFact }>, supervision: readonly SupervisionFact[], config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
+function checkWithdrawalTriggers(
+  byCertificate: Map<string, { facts: CertificationFacts; certificate: CertificateFact }>,
+  supervision: readonly SupervisionFact[],
+  config: SupervisionConfig,
+  today: IsoDate,
+  out: Warning[],
+): void {
   for (const trigger of supervision) {
     if (trigger.type !== 'WithdrawalTriggerRecorded') continue;
     const found = byCertificate.get(String(trigger.data.certificateNo ?? ''));
     if (!found) continue;
     const recordedOn = String(trigger.data.recordedOn ?? dateOf(trigger.occurredAt));
     const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays);
-    const ended = found.certificate.history.find((c) => c.on >= recordedOn && ['withdrawn', 'cancelled', 'expired'].includes(c.status));
+    const ended = found.certificate.history.find(
+      (c) => c.on >= recordedOn && ['withdrawn', 'cancelled', 'expired'].includes(c.status),
+    );
     const hit = deadline(due, ended?.on, today);
     if (!hit) continue;
-    out.push(makeWarning('W11', `${trigger.eventId}`, found, {
-      kind: 'withdrawal-overdue',
-      message: `withdrawal trigger on ${found.certificate.certificateNo} recorded ${recordedOn} ("${String(trigger.data.trigger ?? '')}"); not withdrawn by ${due}${ended ? ` (${ended.status} on ${ended.on})` : ''}`,
-      evidence: [trigger.eventId, ended?.eventId ?? ''],
-      ...hit,
-    }));
+    out.push(
+      makeWarning('W11', `${trigger.eventId}`, found, {
+        kind: 'withdrawal-overdue',
+        message: `withdrawal trigger on ${found.certificate.certificateNo} recorded ${recordedOn} ("${String(trigger.data.trigger ?? '')}"); not withdrawn by ${due}${ended ? ` (${ended.status} on ${ended.on})` : ''}`,
+        evidence: [trigger.eventId, ended?.eventId ?? ''],
+        ...hit,
+      }),
+    );
   }
 }
 
@@ -495,12 +731,19 @@ function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoD
       for (const b of current) {
         if (b.facts.agencyId === a.facts.agencyId || b.facts.scheme !== a.facts.scheme) continue;
         if (!ACTIVE_CONFLICT.has(b.status.status) || b.certificate.validUntil < today) continue;
-        out.push(makeWarning('W13', `${a.certificate.certificateNo}:${b.certificate.certificateNo}`, { facts: a.facts, certificate: a.certificate }, {
-          kind: 'conflicting-status',
-          message: `${a.facts.client.name} (${a.facts.scheme}) is valid at ${a.facts.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.facts.agencyId} (${b.certificate.certificateNo})`,
-          evidence: [a.certificate.eventId, b.status.eventId],
-          raisedAt: startOf([a.certificate.issuedAt, b.status.on].sort()[1]!),
-        }));
+        out.push(
+          makeWarning(
+            'W13',
+            `${a.certificate.certificateNo}:${b.certificate.certificateNo}`,
+            { facts: a.facts, certificate: a.certificate },
+            {
+              kind: 'conflicting-status',
+              message: `${a.facts.client.name} (${a.facts.scheme}) is valid at ${a.facts.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.facts.agencyId} (${b.certificate.certificateNo})`,
+              evidence: [a.certificate.eventId, b.status.eventId],
+              raisedAt: startOf([a.certificate.issuedAt, b.status.on].sort()[1]!),
+            },
+          ),
+        );
       }
     }
   }
@@ -509,9 +752,17 @@ function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoD
 function auditorRows(facts: CertificationFacts): AuditorAuditRow[] {
   return Object.values(facts.audits).flatMap((audit) =>
     audit.team.map((m) => ({
-      auditorId: m.auditorId, name: m.name, role: m.role, ...(m.registrationNo ? { registrationNo: m.registrationNo } : {}),
-      certificationId: facts.certificationId, auditId: audit.auditId, kind: audit.kind, agencyId: facts.agencyId, regionCode: facts.regionCode,
-      clientName: facts.client.name, address: facts.client.address,
+      auditorId: m.auditorId,
+      name: m.name,
+      role: m.role,
+      ...(m.registrationNo ? { registrationNo: m.registrationNo } : {}),
+      certificationId: facts.certificationId,
+      auditId: audit.auditId,
+      kind: audit.kind,
+      agencyId: facts.agencyId,
+      regionCode: facts.regionCode,
+      clientName: facts.client.name,
+      address: facts.client.address,
       ...(facts.client.lat !== undefined ? { lat: facts.client.lat, lon: facts.client.lon! } : {}),
       ...(audit.plan ? { mode: audit.plan.mode, plannedStart: audit.plan.start, plannedEnd: audit.plan.end } : {}),
       ...(audit.conducted ? { start: audit.conducted.start, end: audit.conducted.end } : {}),
@@ -529,7 +780,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const byCertificate = new Map<string, { facts: CertificationFacts; certificate: CertificateFact }>();
   const auditorAudits: AuditorAuditRow[] = [];
   for (const facts of certifications) {
-    if (facts.client.creditCode) byCredit.set(facts.client.creditCode, [...(byCredit.get(facts.client.creditCode) ?? []), facts]);
+    if (facts.client.creditCode)
+      byCredit.set(facts.client.creditCode, [...(byCredit.get(facts.client.creditCode) ?? []), facts]);
     for (const certificate of facts.certificates) byCertificate.set(certificate.certificateNo, { facts, certificate });
     const key = `${facts.agencyId}|${facts.regionCode}`;
     const tally = tallies.get(key) ?? { agencyId: facts.agencyId, regionCode: facts.regionCode, due: 0, onTime: 0 };

@@ -25,10 +25,25 @@ export interface AuditFact {
   team: TeamMemberFact[];
   /** Every assignment of this audit: when, which event, and the team it named. */
   assignments: Array<{ eventId: string; at: string; auditorIds: string[] }>;
-  plan?: { eventId: string; at: string; mode: string; start: IsoDate; end: IsoDate; auditDays: number; onsiteDays: number };
+  plan?: {
+    eventId: string;
+    at: string;
+    mode: string;
+    start: IsoDate;
+    end: IsoDate;
+    auditDays: number;
+    onsiteDays: number;
+  };
   conducted?: { eventId: string; at: string; start: IsoDate; end: IsoDate; checkIns: CheckInFact[] };
   report?: { eventId: string; at: string };
-  decision?: { eventId: string; at: string; decision: string; makerId: string; makerName: string; openMajors: string[] };
+  decision?: {
+    eventId: string;
+    at: string;
+    decision: string;
+    makerId: string;
+    makerName: string;
+    openMajors: string[];
+  };
 }
 
 export interface FindingFact {
@@ -76,13 +91,27 @@ export interface CertificationFacts {
   certificationId: string;
   agencyId: string;
   regionCode: string;
-  client: { name: string; creditCode: string; address: string; employees: number; lat?: number; lon?: number; sites: Array<{ name: string; lat?: number; lon?: number }> };
+  client: {
+    name: string;
+    creditCode: string;
+    address: string;
+    employees: number;
+    lat?: number;
+    lon?: number;
+    sites: Array<{ name: string; lat?: number; lon?: number }>;
+  };
   scheme: string;
   standard: string;
   scope: string;
   sectors: number[];
   complexity?: string;
-  application?: { eventId: string; at: string; operatingSince?: string; lastInternalAudit?: string; lastManagementReview?: string };
+  application?: {
+    eventId: string;
+    at: string;
+    operatingSince?: string;
+    lastInternalAudit?: string;
+    lastManagementReview?: string;
+  };
   review?: { eventId: string; at: string; outcome: string };
   audits: Record<string, AuditFact>;
   findings: Record<string, FindingFact>;
@@ -165,10 +194,17 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         creditCode: text(client.creditCode),
         address: text(client.address),
         employees: num(client.employees) ?? 0,
-        ...(num(client.lat) !== undefined && num(client.lon) !== undefined ? { lat: num(client.lat)!, lon: num(client.lon)! } : {}),
+        ...(num(client.lat) !== undefined && num(client.lon) !== undefined
+          ? { lat: num(client.lat)!, lon: num(client.lon)! }
+          : {}),
         sites: list(client.sites).map((s) => {
           const site = obj(s);
-          return { name: text(site.name), ...(num(site.lat) !== undefined && num(site.lon) !== undefined ? { lat: num(site.lat)!, lon: num(site.lon)! } : {}) };
+          return {
+            name: text(site.name),
+            ...(num(site.lat) !== undefined && num(site.lon) !== undefined
+              ? { lat: num(site.lat)!, lon: num(site.lon)! }
+              : {}),
+          };
         }),
       };
       facts.scheme = text(data.scheme);
@@ -205,21 +241,37 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       const audit = facts.audits[text(data.auditId)];
       if (!audit) return facts;
       audit.plan = {
-        eventId: event.eventId, at, mode: text(data.mode), start: text(data.start), end: text(data.end),
-        auditDays: num(data.auditDays) ?? 0, onsiteDays: num(data.onsiteDays) ?? (text(data.mode) === 'onsite' ? num(data.auditDays) ?? 0 : 0),
+        eventId: event.eventId,
+        at,
+        mode: text(data.mode),
+        start: text(data.start),
+        end: text(data.end),
+        auditDays: num(data.auditDays) ?? 0,
+        onsiteDays: num(data.onsiteDays) ?? (text(data.mode) === 'onsite' ? (num(data.auditDays) ?? 0) : 0),
       };
-      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at, auditId: audit.auditId, auditStart: text(data.start) });
+      facts.reportables.push({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: at,
+        auditId: audit.auditId,
+        auditStart: text(data.start),
+      });
       return facts;
     }
     case 'AuditConducted': {
       const audit = facts.audits[text(data.auditId)];
       if (!audit) return facts;
       audit.conducted = {
-        eventId: event.eventId, at, start: text(data.start), end: text(data.end),
+        eventId: event.eventId,
+        at,
+        start: text(data.start),
+        end: text(data.end),
         checkIns: list(data.checkIns).map((c) => {
           const ci = obj(c);
           return {
-            auditorId: text(ci.auditorId), kind: text(ci.kind), at: text(ci.at),
+            auditorId: text(ci.auditorId),
+            kind: text(ci.kind),
+            at: text(ci.at),
             ...(num(ci.lat) !== undefined && num(ci.lon) !== undefined ? { lat: num(ci.lat)!, lon: num(ci.lon)! } : {}),
           };
         }),
@@ -228,12 +280,20 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       return facts;
     }
     case 'FindingRaised':
-      facts.findings[text(data.findingId)] = { auditId: text(data.auditId), grade: text(data.grade), eventId: event.eventId, raisedAt: at };
+      facts.findings[text(data.findingId)] = {
+        auditId: text(data.auditId),
+        grade: text(data.grade),
+        eventId: event.eventId,
+        raisedAt: at,
+      };
       return facts;
     case 'FindingClosed': {
       const finding = facts.findings[text(data.findingId)];
       if (finding) {
-        const verified = finding.grade === 'major' ? Boolean(data.correction && data.correctiveAction && data.verifiedAt) : Boolean(data.correctiveAction);
+        const verified =
+          finding.grade === 'major'
+            ? Boolean(data.correction && data.correctiveAction && data.verifiedAt)
+            : Boolean(data.correctiveAction);
         finding.closed = { eventId: event.eventId, at, verified };
       }
       return facts;
@@ -246,17 +306,34 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
     case 'CertificationDecided': {
       const audit = facts.audits[text(data.auditId)];
       if (!audit) return facts;
-      const covered = new Set([audit.auditId, ...(audit.kind === 'stage2' ? Object.values(facts.audits).filter((a) => a.kind === 'stage1').map((a) => a.auditId) : [])]);
+      const covered = new Set([
+        audit.auditId,
+        ...(audit.kind === 'stage2'
+          ? Object.values(facts.audits)
+              .filter((a) => a.kind === 'stage1')
+              .map((a) => a.auditId)
+          : []),
+      ]);
       const openMajors = Object.entries(facts.findings)
         .filter(([, f]) => covered.has(f.auditId) && f.grade === 'major' && !(f.closed?.verified && f.closed.at <= at))
         .map(([id]) => id);
       const maker = obj(data.decisionMaker);
-      audit.decision = { eventId: event.eventId, at, decision: text(data.decision), makerId: text(maker.personId), makerName: text(maker.name), openMajors };
+      audit.decision = {
+        eventId: event.eventId,
+        at,
+        decision: text(data.decision),
+        makerId: text(maker.personId),
+        makerName: text(maker.name),
+        openMajors,
+      };
       return facts;
     }
     case 'CertificateIssued':
       facts.certificates.push({
-        certificateNo: text(data.certificateNo), issuedAt: text(data.issuedAt), validUntil: text(data.validUntil), eventId: event.eventId,
+        certificateNo: text(data.certificateNo),
+        issuedAt: text(data.issuedAt),
+        validUntil: text(data.validUntil),
+        eventId: event.eventId,
         history: [{ status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId }],
       });
       facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
@@ -264,20 +341,33 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
     case 'CertificationTransferred': {
       const certificate = currentCertificate(facts);
       facts.transfers.push({
-        eventId: event.eventId, at, fromAgencyId: text(data.fromAgencyId), toAgencyId: event.agencyId,
+        eventId: event.eventId,
+        at,
+        fromAgencyId: text(data.fromAgencyId),
+        toAgencyId: event.agencyId,
         ...(certificate ? { statusThen: statusAt(certificate, dateOf(at)) ?? statusOf(certificate).status } : {}),
       });
       facts.agencyId = event.agencyId;
       return facts;
     }
     case 'ReportedToCnca':
-      facts.reports.push({ eventId: event.eventId, kind: text(data.kind), subjectEventId: text(data.subjectEventId), reportedAt: text(data.reportedAt) });
+      facts.reports.push({
+        eventId: event.eventId,
+        kind: text(data.kind),
+        subjectEventId: text(data.subjectEventId),
+        reportedAt: text(data.reportedAt),
+      });
       return facts;
     default: {
       const status = STATUS_OF[event.type];
       const certificate = currentCertificate(facts);
       if (!status || !certificate) return facts;
-      certificate.history.push({ status, on: dateOf(at), eventId: event.eventId, ...(status === 'suspended' && data.until ? { until: text(data.until) } : {}) });
+      certificate.history.push({
+        status,
+        on: dateOf(at),
+        eventId: event.eventId,
+        ...(status === 'suspended' && data.until ? { until: text(data.until) } : {}),
+      });
       facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
       return facts;
     }

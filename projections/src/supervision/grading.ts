@@ -65,7 +65,8 @@ export interface GradingInput {
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;
-const ageDays = (from: string, now: Date): number => Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / 86_400_000));
+const ageDays = (from: string, now: Date): number =>
+  Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / 86_400_000));
 
 export function gradeAgency(input: GradingInput): AgencyGrade {
   const policy = GRADING_POLICY;
@@ -112,7 +113,10 @@ export function gradeAgency(input: GradingInput): AgencyGrade {
     });
   }
   deductions.sort((a, b) => b.points - a.points);
-  const total = Math.min(100, deductions.reduce((sum, d) => sum + d.points, 0));
+  const total = Math.min(
+    100,
+    deductions.reduce((sum, d) => sum + d.points, 0),
+  );
   const score = round(100 - total);
   const grade = policy.bands.find((b) => score >= b.min)!.grade as Grade;
   return {

@@ -99,7 +99,8 @@ export const supervisionModel: ReadModel<LogEvent> = {
     for (const event of events) {
       if (event.streamId.startsWith('supervision-')) await applySupervision(tx, event);
       else if (event.certificationId) {
-        const facts = touched.get(event.certificationId) ?? (await load(tx, event.certificationId)) ?? emptyFacts(event);
+        const facts =
+          touched.get(event.certificationId) ?? (await load(tx, event.certificationId)) ?? emptyFacts(event);
         touched.set(event.certificationId, foldCertificationEvent(facts, event));
       }
     }
@@ -108,14 +109,23 @@ export const supervisionModel: ReadModel<LogEvent> = {
         `INSERT INTO sv_certifications (certification_id, agency_id, region_code, credit_code, facts, position) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (certification_id) DO UPDATE SET agency_id = excluded.agency_id, region_code = excluded.region_code,
            credit_code = excluded.credit_code, facts = excluded.facts, position = excluded.position`,
-        [facts.certificationId, facts.agencyId, facts.regionCode, facts.client.creditCode, JSON.stringify(facts), facts.lastPosition],
+        [
+          facts.certificationId,
+          facts.agencyId,
+          facts.regionCode,
+          facts.client.creditCode,
+          JSON.stringify(facts),
+          facts.lastPosition,
+        ],
       );
     }
   },
 };
 
 async function load(tx: SqlExecutor, certificationId: string): Promise<CertificationFacts | undefined> {
-  const row = await tx.get<{ facts: string }>('SELECT facts FROM sv_certifications WHERE certification_id = ?', [certificationId]);
+  const row = await tx.get<{ facts: string }>('SELECT facts FROM sv_certifications WHERE certification_id = ?', [
+    certificationId,
+  ]);
   return row ? (JSON.parse(row.facts) as CertificationFacts) : undefined;
 }
 
@@ -126,8 +136,18 @@ async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void>
   await tx.run(
     `INSERT INTO sv_supervision (event_id, type, stream_id, region_code, credit_code, certificate_no, agency_id, occurred_at, data, position)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-    [event.eventId, event.type, event.streamId, event.regionCode, text(data.creditCode), text(data.certificateNo), text(data.agencyId),
-      event.occurredAt, JSON.stringify(data), event.position],
+    [
+      event.eventId,
+      event.type,
+      event.streamId,
+      event.regionCode,
+      text(data.creditCode),
+      text(data.certificateNo),
+      text(data.agencyId),
+      event.occurredAt,
+      JSON.stringify(data),
+      event.position,
+    ],
   );
   if (event.type !== 'AuditTeamEvaluated') return;
   const ratings = Array.isArray(data.ratings) ? (data.ratings as Array<Record<string, unknown>>) : [];
@@ -135,8 +155,17 @@ async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void>
     await tx.run(
       `INSERT INTO sv_evaluations (event_id, idx, certification_id, audit_id, evaluator_role, auditor_id, score, comment, occurred_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, idx) DO NOTHING`,
-      [event.eventId, idx, String(data.certificationId ?? ''), String(data.auditId ?? ''), String(data.evaluatorRole ?? ''),
-        String(rating.auditorId ?? ''), Number(rating.score ?? 0), text(rating.comment), event.occurredAt],
+      [
+        event.eventId,
+        idx,
+        String(data.certificationId ?? ''),
+        String(data.auditId ?? ''),
+        String(data.evaluatorRole ?? ''),
+        String(rating.auditorId ?? ''),
+        Number(rating.score ?? 0),
+        text(rating.comment),
+        event.occurredAt,
+      ],
     );
   }
 }

@@ -12,19 +12,77 @@ export interface WarningRule {
 }
 
 export const WARNING_RULES: readonly WarningRule[] = [
-  { id: 'W1', rule: 'R11', title: 'Surveillance overdue while the certificate shows valid', severity: 'high', timeBased: true },
-  { id: 'W2', rule: 'R12', title: 'Suspension past its limit, neither restored nor withdrawn', severity: 'high', timeBased: true },
-  { id: 'W3', rule: 'R14', title: 'Certificate continued past expiry without recertification, or recertification not on site', severity: 'high', timeBased: true },
-  { id: 'W4', rule: 'R8', title: 'Decision by an audit team member, or grant with an open major nonconformity (R7, R9)', severity: 'high', timeBased: false },
-  { id: 'W5', rule: 'R6', title: 'Audit time under IAF MD5 less 30%, or on-site time under 80%', severity: 'medium', timeBased: false },
-  { id: 'W6', rule: 'R2', title: 'Application accepted despite a failed precondition', severity: 'medium', timeBased: false },
+  {
+    id: 'W1',
+    rule: 'R11',
+    title: 'Surveillance overdue while the certificate shows valid',
+    severity: 'high',
+    timeBased: true,
+  },
+  {
+    id: 'W2',
+    rule: 'R12',
+    title: 'Suspension past its limit, neither restored nor withdrawn',
+    severity: 'high',
+    timeBased: true,
+  },
+  {
+    id: 'W3',
+    rule: 'R14',
+    title: 'Certificate continued past expiry without recertification, or recertification not on site',
+    severity: 'high',
+    timeBased: true,
+  },
+  {
+    id: 'W4',
+    rule: 'R8',
+    title: 'Decision by an audit team member, or grant with an open major nonconformity (R7, R9)',
+    severity: 'high',
+    timeBased: false,
+  },
+  {
+    id: 'W5',
+    rule: 'R6',
+    title: 'Audit time under IAF MD5 less 30%, or on-site time under 80%',
+    severity: 'medium',
+    timeBased: false,
+  },
+  {
+    id: 'W6',
+    rule: 'R2',
+    title: 'Application accepted despite a failed precondition',
+    severity: 'medium',
+    timeBased: false,
+  },
   { id: 'W7', title: 'Failed spot check with no short-notice audit within 30 days', severity: 'high', timeBased: true },
-  { id: 'W8', rule: 'R4', title: 'Auditor: registration expired, sector not covered, two audits at once, team changed after the reported plan', severity: 'medium', timeBased: false },
-  { id: 'W9', title: 'Check-in anomaly: missing check-in or check-out, member missing, location too far from the site', severity: 'low', timeBased: false },
+  {
+    id: 'W8',
+    rule: 'R4',
+    title:
+      'Auditor: registration expired, sector not covered, two audits at once, team changed after the reported plan',
+    severity: 'medium',
+    timeBased: false,
+  },
+  {
+    id: 'W9',
+    title: 'Check-in anomaly: missing check-in or check-out, member missing, location too far from the site',
+    severity: 'low',
+    timeBased: false,
+  },
   { id: 'W10', title: 'Reporting to CNCA late or missing', severity: 'low', timeBased: true },
-  { id: 'W11', title: 'Withdrawal trigger recorded and no withdrawal within 5 working days', severity: 'high', timeBased: true },
+  {
+    id: 'W11',
+    title: 'Withdrawal trigger recorded and no withdrawal within 5 working days',
+    severity: 'high',
+    timeBased: true,
+  },
   { id: 'W12', rule: 'R15', title: 'Transfer of a suspended certificate', severity: 'high', timeBased: false },
-  { id: 'W13', title: 'The same client with conflicting statuses at two CBs for the same scheme', severity: 'medium', timeBased: false },
+  {
+    id: 'W13',
+    title: 'The same client with conflicting statuses at two CBs for the same scheme',
+    severity: 'medium',
+    timeBased: false,
+  },
 ];
 
 export const ruleOf = (id: string): WarningRule => WARNING_RULES.find((r) => r.id === id)!;

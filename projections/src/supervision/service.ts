@@ -62,7 +62,11 @@ export interface AuditorDetail {
   readonly registrationNos: readonly string[];
   readonly audits: readonly AuditorAuditRow[];
   readonly warnings: readonly Warning[];
-  readonly ratings: { readonly count: number; readonly mean: number | null; readonly byRole: Readonly<Record<string, { count: number; mean: number }>> };
+  readonly ratings: {
+    readonly count: number;
+    readonly mean: number | null;
+    readonly byRole: Readonly<Record<string, { count: number; mean: number }>>;
+  };
 }
 
 export interface EvaluationRow {
@@ -81,12 +85,41 @@ export interface EvaluationRow {
 export interface EnterpriseProfile {
   readonly creditCode: string;
   readonly name: string;
-  readonly certificates: ReadonlyArray<{ certificateNo: string; certificationId: string; agencyId: string; scheme: string; standard: string; issuedAt: string; validUntil: string; status: string; regionCode: string }>;
-  readonly spotChecks: ReadonlyArray<{ eventId: string; result: string; checkedAt: string; authority?: string; summary?: string; certificateNo?: string }>;
-  readonly complaints: ReadonlyArray<{ eventId: string; receivedAt: string; subject: string; substantiated: boolean; agencyId?: string; certificateNo?: string }>;
+  readonly certificates: ReadonlyArray<{
+    certificateNo: string;
+    certificationId: string;
+    agencyId: string;
+    scheme: string;
+    standard: string;
+    issuedAt: string;
+    validUntil: string;
+    status: string;
+    regionCode: string;
+  }>;
+  readonly spotChecks: ReadonlyArray<{
+    eventId: string;
+    result: string;
+    checkedAt: string;
+    authority?: string;
+    summary?: string;
+    certificateNo?: string;
+  }>;
+  readonly complaints: ReadonlyArray<{
+    eventId: string;
+    receivedAt: string;
+    subject: string;
+    substantiated: boolean;
+    agencyId?: string;
+    certificateNo?: string;
+  }>;
   readonly openWarnings: readonly Warning[];
   /** A plain summary for the data-quality view: counts that regulators compare across clients. */
-  readonly summary: { readonly validCertificates: number; readonly failedSpotChecks: number; readonly substantiatedComplaints: number; readonly openWarnings: number };
+  readonly summary: {
+    readonly validCertificates: number;
+    readonly failedSpotChecks: number;
+    readonly substantiatedComplaints: number;
+    readonly openWarnings: number;
+  };
 }
 
 export interface Supervision {
@@ -100,31 +133,54 @@ export interface Supervision {
   warnings(filter: WarningFilter): Promise<{ items: Warning[]; next?: string }>;
   auditors(scope: Scope & { limit?: number }): Promise<AuditorSummary[]>;
   auditor(auditorId: string, scope: Scope): Promise<AuditorDetail | undefined>;
-  evaluations(filter: Scope & { auditorId?: string; certificationId?: string; agencyId?: string; limit?: number }): Promise<EvaluationRow[]>;
+  evaluations(
+    filter: Scope & { auditorId?: string; certificationId?: string; agencyId?: string; limit?: number },
+  ): Promise<EvaluationRow[]>;
   grades(scope: Scope, now?: Date): Promise<AgencyGrade[]>;
   enterprise(creditCode: string, scope: Scope): Promise<EnterpriseProfile | undefined>;
 }
 
 interface WarningRow {
-  id: string; rule_id: string; rule: string | null; kind: string; severity: string; agency_id: string; region_code: string;
-  certification_id: string | null; certificate_no: string | null; credit_code: string | null; auditor_id: string | null;
-  message: string; evidence: string; raised_at: string; cleared_at: string | null;
+  id: string;
+  rule_id: string;
+  rule: string | null;
+  kind: string;
+  severity: string;
+  agency_id: string;
+  region_code: string;
+  certification_id: string | null;
+  certificate_no: string | null;
+  credit_code: string | null;
+  auditor_id: string | null;
+  message: string;
+  evidence: string;
+  raised_at: string;
+  cleared_at: string | null;
 }
 
 const toWarning = (r: WarningRow): Warning => ({
-  id: r.id, ruleId: r.rule_id, ...(r.rule ? { rule: r.rule } : {}), kind: r.kind, severity: r.severity as Severity,
-  agencyId: r.agency_id, regionCode: r.region_code,
+  id: r.id,
+  ruleId: r.rule_id,
+  ...(r.rule ? { rule: r.rule } : {}),
+  kind: r.kind,
+  severity: r.severity as Severity,
+  agencyId: r.agency_id,
+  regionCode: r.region_code,
   ...(r.certification_id ? { certificationId: r.certification_id } : {}),
   ...(r.certificate_no ? { certificateNo: r.certificate_no } : {}),
   ...(r.credit_code ? { creditCode: r.credit_code } : {}),
   ...(r.auditor_id ? { auditorId: r.auditor_id } : {}),
-  message: r.message, evidence: JSON.parse(r.evidence) as string[], raisedAt: r.raised_at,
+  message: r.message,
+  evidence: JSON.parse(r.evidence) as string[],
+  raisedAt: r.raised_at,
   ...(r.cleared_at ? { clearedAt: r.cleared_at } : {}),
 });
 
 /** `region_code LIKE prefix%` with the prefix escaped (it is digits, but never trust input). */
 const regionClause = (scope: Scope, column = 'region_code'): { sql: string; params: unknown[] } =>
-  scope.regionPrefix === undefined ? { sql: '1 = 1', params: [] } : { sql: `${column} LIKE ?`, params: [`${scope.regionPrefix.replace(/[^0-9]/g, '')}%`] };
+  scope.regionPrefix === undefined
+    ? { sql: '1 = 1', params: [] }
+    : { sql: `${column} LIKE ?`, params: [`${scope.regionPrefix.replace(/[^0-9]/g, '')}%`] };
 
 export function createSupervision(options: SupervisionOptions): Supervision {
   const { store } = options;
@@ -137,30 +193,51 @@ export function createSupervision(options: SupervisionOptions): Supervision {
 
   const loadAll = async (): Promise<{ certifications: CertificationFacts[]; supervision: SupervisionFact[] }> => {
     const certs = await store.all<{ facts: string }>('SELECT facts FROM sv_certifications ORDER BY certification_id');
-    const sup = await store.all<{ event_id: string; type: string; occurred_at: string; region_code: string; data: string }>(
-      'SELECT event_id, type, occurred_at, region_code, data FROM sv_supervision ORDER BY position',
-    );
+    const sup = await store.all<{
+      event_id: string;
+      type: string;
+      occurred_at: string;
+      region_code: string;
+      data: string;
+    }>('SELECT event_id, type, occurred_at, region_code, data FROM sv_supervision ORDER BY position');
     return {
       certifications: certs.map((r) => JSON.parse(r.facts) as CertificationFacts),
-      supervision: sup.map((r) => ({ eventId: r.event_id, type: r.type, occurredAt: r.occurred_at, regionCode: r.region_code, data: JSON.parse(r.data) as Record<string, unknown> })),
+      supervision: sup.map((r) => ({
+        eventId: r.event_id,
+        type: r.type,
+        occurredAt: r.occurred_at,
+        regionCode: r.region_code,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+      })),
     };
   };
 
   const projectedPosition = async (): Promise<number> => {
-    const row = await store.get<{ position: number }>("SELECT position FROM projection_checkpoints WHERE model = 'supervision'").catch(() => undefined);
+    const row = await store
+      .get<{ position: number }>("SELECT position FROM projection_checkpoints WHERE model = 'supervision'")
+      .catch(() => undefined);
     return row ? Number(row.position) : 0;
   };
 
   const runTick = async (now: Date): Promise<TickResult> => {
     const position = await projectedPosition();
     const { certifications, supervision } = await loadAll();
-    const result = evaluate({ certifications, supervision, now, config, ...(options.minimumAuditDays ? { minimumAuditDays: options.minimumAuditDays } : {}) });
+    const result = evaluate({
+      certifications,
+      supervision,
+      now,
+      config,
+      ...(options.minimumAuditDays ? { minimumAuditDays: options.minimumAuditDays } : {}),
+    });
     const evaluatedAt = now.toISOString();
     let raised = 0;
     let cleared = 0;
     await store.transaction(async (tx) => {
       const stored = new Map(
-        (await tx.all<{ id: string; cleared_at: string | null }>('SELECT id, cleared_at FROM sv_warnings')).map((r) => [r.id, r.cleared_at]),
+        (await tx.all<{ id: string; cleared_at: string | null }>('SELECT id, cleared_at FROM sv_warnings')).map((r) => [
+          r.id,
+          r.cleared_at,
+        ]),
       );
       const seen = new Set<string>();
       for (const w of result.warnings) {
@@ -175,8 +252,23 @@ export function createSupervision(options: SupervisionOptions): Supervision {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET message = excluded.message, evidence = excluded.evidence, agency_id = excluded.agency_id,
              raised_at = excluded.raised_at, cleared_at = excluded.cleared_at`,
-          [w.id, w.ruleId, w.rule ?? null, w.kind, w.severity, w.agencyId, w.regionCode, w.certificationId ?? null, w.certificateNo ?? null,
-            w.creditCode ?? null, w.auditorId ?? null, w.message, JSON.stringify(w.evidence), w.raisedAt, w.clearedAt ?? null],
+          [
+            w.id,
+            w.ruleId,
+            w.rule ?? null,
+            w.kind,
+            w.severity,
+            w.agencyId,
+            w.regionCode,
+            w.certificationId ?? null,
+            w.certificateNo ?? null,
+            w.creditCode ?? null,
+            w.auditorId ?? null,
+            w.message,
+            JSON.stringify(w.evidence),
+            w.raisedAt,
+            w.clearedAt ?? null,
+          ],
         );
       }
       for (const [id, clearedAt] of stored) {
@@ -189,15 +281,34 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       for (const row of result.auditorAudits) {
         await tx.run(
           'INSERT INTO sv_auditor_audits (auditor_id, certification_id, audit_id, region_code, row_data, start_date) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          [row.auditorId, row.certificationId, row.auditId, row.regionCode, JSON.stringify(row), row.start ?? row.plannedStart ?? null],
+          [
+            row.auditorId,
+            row.certificationId,
+            row.auditId,
+            row.regionCode,
+            JSON.stringify(row),
+            row.start ?? row.plannedStart ?? null,
+          ],
         );
       }
       await tx.run('DELETE FROM sv_reporting');
       for (const t of result.reporting) {
-        await tx.run('INSERT INTO sv_reporting (agency_id, region_code, due, on_time) VALUES (?, ?, ?, ?)', [t.agencyId, t.regionCode, t.due, t.onTime]);
+        await tx.run('INSERT INTO sv_reporting (agency_id, region_code, due, on_time) VALUES (?, ?, ?, ?)', [
+          t.agencyId,
+          t.regionCode,
+          t.due,
+          t.onTime,
+        ]);
       }
-      for (const [key, value] of [['evaluatedAt', evaluatedAt], ['position', String(position)], ['wallClock', new Date().toISOString()]]) {
-        await tx.run('INSERT INTO sv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+      for (const [key, value] of [
+        ['evaluatedAt', evaluatedAt],
+        ['position', String(position)],
+        ['wallClock', new Date().toISOString()],
+      ]) {
+        await tx.run(
+          'INSERT INTO sv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+          [key, value],
+        );
       }
     });
     const open = result.warnings.filter((w) => !w.clearedAt).length;
@@ -213,10 +324,15 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   };
 
   const meta = async (key: string): Promise<string | undefined> =>
-    (await store.get<{ value: string }>('SELECT value FROM sv_meta WHERE key = ?', [key]).catch(() => undefined))?.value;
+    (await store.get<{ value: string }>('SELECT value FROM sv_meta WHERE key = ?', [key]).catch(() => undefined))
+      ?.value;
 
   const ensureFresh = async (): Promise<void> => {
-    const [position, lastPosition, wallClock] = await Promise.all([projectedPosition(), meta('position'), meta('wallClock')]);
+    const [position, lastPosition, wallClock] = await Promise.all([
+      projectedPosition(),
+      meta('position'),
+      meta('wallClock'),
+    ]);
     const age = wallClock === undefined ? Infinity : Date.now() - new Date(wallClock).getTime();
     if (age > maxStalenessMs || (String(position) !== lastPosition && age > minIntervalMs)) await tick();
   };
@@ -256,31 +372,67 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       params.push(filter.after);
     }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
-    const rows = await store.all<WarningRow>(`SELECT * FROM sv_warnings WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [...params, limit + 1]);
+    const rows = await store.all<WarningRow>(
+      `SELECT * FROM sv_warnings WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`,
+      [...params, limit + 1],
+    );
     const items = rows.slice(0, limit).map(toWarning);
     return rows.length > limit ? { items, next: items.at(-1)!.id } : { items };
   };
 
   const allWarnings = async (scope: Scope, extra = '1 = 1', extraParams: unknown[] = []): Promise<Warning[]> => {
     const region = regionClause(scope);
-    return (await store.all<WarningRow>(`SELECT * FROM sv_warnings WHERE ${region.sql} AND ${extra} ORDER BY id`, [...region.params, ...extraParams])).map(toWarning);
+    return (
+      await store.all<WarningRow>(`SELECT * FROM sv_warnings WHERE ${region.sql} AND ${extra} ORDER BY id`, [
+        ...region.params,
+        ...extraParams,
+      ])
+    ).map(toWarning);
   };
 
   const evaluations: Supervision['evaluations'] = async (filter) => {
     const region = regionClause(filter, 'c.region_code');
     const where = [region.sql];
     const params = [...region.params];
-    if (filter.auditorId) { where.push('e.auditor_id = ?'); params.push(filter.auditorId); }
-    if (filter.certificationId) { where.push('e.certification_id = ?'); params.push(filter.certificationId); }
-    if (filter.agencyId) { where.push('c.agency_id = ?'); params.push(filter.agencyId); }
-    const rows = await store.all<{ event_id: string; certification_id: string; audit_id: string; evaluator_role: string; auditor_id: string; score: number; comment: string | null; occurred_at: string; agency_id: string; region_code: string }>(
+    if (filter.auditorId) {
+      where.push('e.auditor_id = ?');
+      params.push(filter.auditorId);
+    }
+    if (filter.certificationId) {
+      where.push('e.certification_id = ?');
+      params.push(filter.certificationId);
+    }
+    if (filter.agencyId) {
+      where.push('c.agency_id = ?');
+      params.push(filter.agencyId);
+    }
+    const rows = await store.all<{
+      event_id: string;
+      certification_id: string;
+      audit_id: string;
+      evaluator_role: string;
+      auditor_id: string;
+      score: number;
+      comment: string | null;
+      occurred_at: string;
+      agency_id: string;
+      region_code: string;
+    }>(
       `SELECT e.*, c.agency_id, c.region_code FROM sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
        WHERE ${where.join(' AND ')} ORDER BY e.occurred_at, e.event_id, e.idx LIMIT ?`,
       [...params, Math.min(filter.limit ?? 1000, 10_000)],
     );
     return rows.map((r) => ({
-      eventId: r.event_id, certificationId: r.certification_id, auditId: r.audit_id, evaluatorRole: r.evaluator_role, auditorId: r.auditor_id,
-      score: Number(r.score), ...(r.comment ? { comment: r.comment } : {}), occurredAt: r.occurred_at, agencyId: r.agency_id, regionCode: r.region_code,
+      eventId: r.event_id,
+      certificationId: r.certification_id,
+      auditId: r.audit_id,
+      evaluatorRole: r.evaluator_role,
+      auditorId: r.auditor_id,
+      score: Number(r.score),
+      ...(r.comment ? { comment: r.comment } : {}),
+      occurredAt: r.occurred_at,
+      agencyId: r.agency_id,
+      regionCode: r.region_code,
     }));
   };
 
@@ -310,7 +462,12 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         region.params,
       );
       const openBy = new Map(open.map((r) => [r.auditor_id, Number(r.n)]));
-      return rows.map((r) => ({ auditorId: r.auditor_id, name: (JSON.parse(r.row_data) as AuditorAuditRow).name, audits: Number(r.n), openWarnings: openBy.get(r.auditor_id) ?? 0 }));
+      return rows.map((r) => ({
+        auditorId: r.auditor_id,
+        name: (JSON.parse(r.row_data) as AuditorAuditRow).name,
+        audits: Number(r.n),
+        openWarnings: openBy.get(r.auditor_id) ?? 0,
+      }));
     },
     auditor: async (auditorId, scope) => {
       const region = regionClause(scope);
@@ -333,18 +490,24 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         registrationNos: [...new Set(audits.flatMap((a) => (a.registrationNo ? [a.registrationNo] : [])))],
         audits,
         warnings: await allWarnings(scope, 'auditor_id = ?', [auditorId]),
-        ratings: { count: ratings.length, mean: ratings.length ? ratings.reduce((s, r) => s + r.score, 0) / ratings.length : null, byRole },
+        ratings: {
+          count: ratings.length,
+          mean: ratings.length ? ratings.reduce((s, r) => s + r.score, 0) / ratings.length : null,
+          byRole,
+        },
       };
     },
     evaluations,
     grades: async (scope, now = clock()) => {
       const region = regionClause(scope);
       const agencies = await store.all<{ agency_id: string; n: number }>(
-        `SELECT agency_id, COUNT(*) AS n FROM sv_certifications WHERE ${region.sql} GROUP BY agency_id ORDER BY agency_id`, region.params,
+        `SELECT agency_id, COUNT(*) AS n FROM sv_certifications WHERE ${region.sql} GROUP BY agency_id ORDER BY agency_id`,
+        region.params,
       );
       const all = await allWarnings(scope);
       const reporting = await store.all<{ agency_id: string; due: number; on_time: number }>(
-        `SELECT agency_id, SUM(due) AS due, SUM(on_time) AS on_time FROM sv_reporting WHERE ${region.sql} GROUP BY agency_id`, region.params,
+        `SELECT agency_id, SUM(due) AS due, SUM(on_time) AS on_time FROM sv_reporting WHERE ${region.sql} GROUP BY agency_id`,
+        region.params,
       );
       const ratings = await evaluations({ ...scope, limit: 10_000 });
       return agencies.map(({ agency_id: agencyId, n }) => {
@@ -361,29 +524,55 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     },
     enterprise: async (creditCode, scope) => {
       const region = regionClause(scope);
-      const certs = await store.all<{ facts: string }>(`SELECT facts FROM sv_certifications WHERE credit_code = ? AND ${region.sql} ORDER BY certification_id`, [creditCode, ...region.params]);
+      const certs = await store.all<{ facts: string }>(
+        `SELECT facts FROM sv_certifications WHERE credit_code = ? AND ${region.sql} ORDER BY certification_id`,
+        [creditCode, ...region.params],
+      );
       if (certs.length === 0) return undefined;
       const facts = certs.map((r) => JSON.parse(r.facts) as CertificationFacts);
       const supervision = await store.all<{ event_id: string; type: string; data: string }>(
-        'SELECT event_id, type, data FROM sv_supervision WHERE credit_code = ? ORDER BY position', [creditCode],
+        'SELECT event_id, type, data FROM sv_supervision WHERE credit_code = ? ORDER BY position',
+        [creditCode],
       );
       const certificates = facts.flatMap((f) =>
         f.certificates.map((c: CertificateFact) => ({
-          certificateNo: c.certificateNo, certificationId: f.certificationId, agencyId: f.agencyId, scheme: f.scheme, standard: f.standard,
-          issuedAt: c.issuedAt, validUntil: c.validUntil, status: c.history.at(-1)!.status, regionCode: f.regionCode,
+          certificateNo: c.certificateNo,
+          certificationId: f.certificationId,
+          agencyId: f.agencyId,
+          scheme: f.scheme,
+          standard: f.standard,
+          issuedAt: c.issuedAt,
+          validUntil: c.validUntil,
+          status: c.history.at(-1)!.status,
+          regionCode: f.regionCode,
         })),
       );
-      const parsed = supervision.map((s) => ({ eventId: s.event_id, type: s.type, data: JSON.parse(s.data) as Record<string, unknown> }));
+      const parsed = supervision.map((s) => ({
+        eventId: s.event_id,
+        type: s.type,
+        data: JSON.parse(s.data) as Record<string, unknown>,
+      }));
       const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-      const spotChecks = parsed.filter((s) => s.type === 'SpotCheckRecorded').map((s) => ({
-        eventId: s.eventId, result: String(s.data.result), checkedAt: String(s.data.checkedAt),
-        ...(str(s.data.authority) ? { authority: str(s.data.authority)! } : {}), ...(str(s.data.summary) ? { summary: str(s.data.summary)! } : {}),
-        ...(str(s.data.certificateNo) ? { certificateNo: str(s.data.certificateNo)! } : {}),
-      }));
-      const complaints = parsed.filter((s) => s.type === 'ComplaintRecorded').map((s) => ({
-        eventId: s.eventId, receivedAt: String(s.data.receivedAt), subject: String(s.data.subject), substantiated: s.data.substantiated === true,
-        ...(str(s.data.agencyId) ? { agencyId: str(s.data.agencyId)! } : {}), ...(str(s.data.certificateNo) ? { certificateNo: str(s.data.certificateNo)! } : {}),
-      }));
+      const spotChecks = parsed
+        .filter((s) => s.type === 'SpotCheckRecorded')
+        .map((s) => ({
+          eventId: s.eventId,
+          result: String(s.data.result),
+          checkedAt: String(s.data.checkedAt),
+          ...(str(s.data.authority) ? { authority: str(s.data.authority)! } : {}),
+          ...(str(s.data.summary) ? { summary: str(s.data.summary)! } : {}),
+          ...(str(s.data.certificateNo) ? { certificateNo: str(s.data.certificateNo)! } : {}),
+        }));
+      const complaints = parsed
+        .filter((s) => s.type === 'ComplaintRecorded')
+        .map((s) => ({
+          eventId: s.eventId,
+          receivedAt: String(s.data.receivedAt),
+          subject: String(s.data.subject),
+          substantiated: s.data.substantiated === true,
+          ...(str(s.data.agencyId) ? { agencyId: str(s.data.agencyId)! } : {}),
+          ...(str(s.data.certificateNo) ? { certificateNo: str(s.data.certificateNo)! } : {}),
+        }));
       const openWarnings = await allWarnings(scope, 'credit_code = ? AND cleared_at IS NULL', [creditCode]);
       return {
         creditCode,

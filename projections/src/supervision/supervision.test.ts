@@ -15,67 +15,178 @@ import { createSupervision, type Supervision } from './service';
 
 const NANJING = { lat: 32.0603, lon: 118.7969 };
 const member = (auditorId: string, role = 'leader', sectors = [18]) => ({
-  auditorId, name: `Auditor ${auditorId}`, role, registrationNo: `REG-${auditorId}`, registrationValidUntil: '2030-01-01', sectors,
+  auditorId,
+  name: `Auditor ${auditorId}`,
+  role,
+  registrationNo: `REG-${auditorId}`,
+  registrationValidUntil: '2030-01-01',
+  sectors,
 });
 const at = (date: string, time = '09:00:00') => `${date}T${time}+08:00`;
 const REPORTED: Readonly<Record<string, string>> = {
-  AuditPlanned: 'audit_plan', AuditConducted: 'audit_result', CertificateIssued: 'certificate',
-  CertificateSuspended: 'status_change', CertificateRestored: 'status_change', CertificateWithdrawn: 'status_change',
+  AuditPlanned: 'audit_plan',
+  AuditConducted: 'audit_result',
+  CertificateIssued: 'certificate',
+  CertificateSuspended: 'status_change',
+  CertificateRestored: 'status_change',
+  CertificateWithdrawn: 'status_change',
 };
 /** Builds events and, after each one CNCA wants, its report on the same day (an honest CB). */
-function emit(b: StreamBuilder, ...events: Array<[string, Record<string, unknown>, string]>): Array<Omit<LogEvent, 'position'>> {
+function emit(
+  b: StreamBuilder,
+  ...events: Array<[string, Record<string, unknown>, string]>
+): Array<Omit<LogEvent, 'position'>> {
   return events.flatMap(([type, data, occurredAt]) => {
     const event = b.event(type, data, occurredAt);
     const kind = REPORTED[type];
-    return kind ? [event, b.event('ReportedToCnca', { kind, subjectEventId: event.eventId, reportedAt: occurredAt }, occurredAt)] : [event];
+    return kind
+      ? [event, b.event('ReportedToCnca', { kind, subjectEventId: event.eventId, reportedAt: occurredAt }, occurredAt)]
+      : [event];
   });
 }
 
 /** An issued certification with its stage 1 + stage 2 audit; returns the builder to continue the stream. */
-function certified(feed: ReturnType<typeof createMemoryFeed>, o: { id: string; agency?: string; region?: string; credit?: string; issued: string; team?: string[]; certNo?: string }): StreamBuilder {
-  const b = streamBuilder({ certificationId: o.id, agencyId: o.agency ?? 'CNCA-R-2002-001', regionCode: o.region ?? '320106' });
+function certified(
+  feed: ReturnType<typeof createMemoryFeed>,
+  o: {
+    id: string;
+    agency?: string;
+    region?: string;
+    credit?: string;
+    issued: string;
+    team?: string[];
+    certNo?: string;
+  },
+): StreamBuilder {
+  const b = streamBuilder({
+    certificationId: o.id,
+    agencyId: o.agency ?? 'CNCA-R-2002-001',
+    regionCode: o.region ?? '320106',
+  });
   const team = (o.team ?? ['au-1']).map((id, i) => member(id, i === 0 ? 'leader' : 'auditor'));
-  const day = (offset: number) => new Date(Date.parse(`${o.issued}T00:00:00Z`) - offset * 86_400_000).toISOString().slice(0, 10);
-  const checkIns = (date: string) => team.flatMap((m) => [
-    { auditorId: m.auditorId, kind: 'in', at: at(date, '08:30:00'), ...NANJING },
-    { auditorId: m.auditorId, kind: 'out', at: at(date, '17:30:00'), ...NANJING },
-  ]);
-  feed.append(emit(b,
-    ['ApplicationSubmitted', {
-      client: { name: `Client ${o.id}`, creditCode: o.credit ?? `91320100MA1${o.id.padEnd(7, 'X').slice(0, 7)}`, regionCode: o.region ?? '320106', address: 'Gulou 1', employees: 40, ...NANJING },
-      scheme: 'QMS', standard: 'ISO 9001:2015', scope: 'Valves', sectors: [18],
-      managementSystem: { operatingSince: '2020-01-01', lastInternalAudit: '2024-01-01', lastManagementReview: '2024-02-01' },
-    }, at(day(60))],
-    ['ApplicationReviewed', { outcome: 'accepted' }, at(day(59))],
-    ['AuditTeamAssigned', { auditId: 's1', kind: 'stage1', members: team }, at(day(50))],
-    ['AuditPlanned', { auditId: 's1', mode: 'onsite', start: day(40), end: day(40), auditDays: 1, onsiteDays: 1 }, at(day(49))],
-    ['AuditConducted', { auditId: 's1', start: day(40), end: day(40), checkIns: checkIns(day(40)) }, at(day(40), '18:00:00')],
-    ['AuditTeamAssigned', { auditId: 's2', kind: 'stage2', members: team }, at(day(39))],
-    ['AuditPlanned', { auditId: 's2', mode: 'onsite', start: day(20), end: day(19), auditDays: 3, onsiteDays: 3 }, at(day(38))],
-    ['AuditConducted', { auditId: 's2', start: day(20), end: day(19), checkIns: [...checkIns(day(20)), ...checkIns(day(19))] }, at(day(19), '18:00:00')],
-    ['AuditReportSubmitted', { auditId: 's2', reportSha256: 'a'.repeat(64), recommendation: 'grant' }, at(day(10))],
-    ['CertificationDecided', { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'Decider' } }, at(day(1))],
-    ['CertificateIssued', { certificateNo: o.certNo ?? `CERT-${o.id}`, issuedAt: o.issued, validUntil: `${Number(o.issued.slice(0, 4)) + 3}${o.issued.slice(4)}`, scope: 'Valves', sectors: [18] }, at(o.issued)],
-  ));
+  const day = (offset: number) =>
+    new Date(Date.parse(`${o.issued}T00:00:00Z`) - offset * 86_400_000).toISOString().slice(0, 10);
+  const checkIns = (date: string) =>
+    team.flatMap((m) => [
+      { auditorId: m.auditorId, kind: 'in', at: at(date, '08:30:00'), ...NANJING },
+      { auditorId: m.auditorId, kind: 'out', at: at(date, '17:30:00'), ...NANJING },
+    ]);
+  feed.append(
+    emit(
+      b,
+      [
+        'ApplicationSubmitted',
+        {
+          client: {
+            name: `Client ${o.id}`,
+            creditCode: o.credit ?? `91320100MA1${o.id.padEnd(7, 'X').slice(0, 7)}`,
+            regionCode: o.region ?? '320106',
+            address: 'Gulou 1',
+            employees: 40,
+            ...NANJING,
+          },
+          scheme: 'QMS',
+          standard: 'ISO 9001:2015',
+          scope: 'Valves',
+          sectors: [18],
+          managementSystem: {
+            operatingSince: '2020-01-01',
+            lastInternalAudit: '2024-01-01',
+            lastManagementReview: '2024-02-01',
+          },
+        },
+        at(day(60)),
+      ],
+      ['ApplicationReviewed', { outcome: 'accepted' }, at(day(59))],
+      ['AuditTeamAssigned', { auditId: 's1', kind: 'stage1', members: team }, at(day(50))],
+      [
+        'AuditPlanned',
+        { auditId: 's1', mode: 'onsite', start: day(40), end: day(40), auditDays: 1, onsiteDays: 1 },
+        at(day(49)),
+      ],
+      [
+        'AuditConducted',
+        { auditId: 's1', start: day(40), end: day(40), checkIns: checkIns(day(40)) },
+        at(day(40), '18:00:00'),
+      ],
+      ['AuditTeamAssigned', { auditId: 's2', kind: 'stage2', members: team }, at(day(39))],
+      [
+        'AuditPlanned',
+        { auditId: 's2', mode: 'onsite', start: day(20), end: day(19), auditDays: 3, onsiteDays: 3 },
+        at(day(38)),
+      ],
+      [
+        'AuditConducted',
+        { auditId: 's2', start: day(20), end: day(19), checkIns: [...checkIns(day(20)), ...checkIns(day(19))] },
+        at(day(19), '18:00:00'),
+      ],
+      ['AuditReportSubmitted', { auditId: 's2', reportSha256: 'a'.repeat(64), recommendation: 'grant' }, at(day(10))],
+      [
+        'CertificationDecided',
+        { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'Decider' } },
+        at(day(1)),
+      ],
+      [
+        'CertificateIssued',
+        {
+          certificateNo: o.certNo ?? `CERT-${o.id}`,
+          issuedAt: o.issued,
+          validUntil: `${Number(o.issued.slice(0, 4)) + 3}${o.issued.slice(4)}`,
+          scope: 'Valves',
+          sectors: [18],
+        },
+        at(o.issued),
+      ],
+    ),
+  );
   return b;
 }
 
-function regulatorEvent(type: string, data: Record<string, unknown>, occurredAt: string, regionCode = '32'): Omit<LogEvent, 'position'> {
+function regulatorEvent(
+  type: string,
+  data: Record<string, unknown>,
+  occurredAt: string,
+  regionCode = '32',
+): Omit<LogEvent, 'position'> {
   const eventId = randomUUID();
-  return { eventId, streamId: `supervision-${eventId}`, certificationId: '', type, version: 0, agencyId: '', regionCode, occurredAt, recordedAt: occurredAt, hash: '', prevHash: '', data };
+  return {
+    eventId,
+    streamId: `supervision-${eventId}`,
+    certificationId: '',
+    type,
+    version: 0,
+    agencyId: '',
+    regionCode,
+    occurredAt,
+    recordedAt: occurredAt,
+    hash: '',
+    prevHash: '',
+    data,
+  };
 }
 
 const kindsOf = async (supervision: Supervision, certificationId: string, state: 'open' | 'all' = 'open') =>
-  (await supervision.warnings({ certificationId, state })).items.map((w) => `${w.ruleId}:${w.kind}${w.clearedAt ? ':cleared' : ''}`).sort();
+  (await supervision.warnings({ certificationId, state })).items
+    .map((w) => `${w.ruleId}:${w.kind}${w.clearedAt ? ':cleared' : ''}`)
+    .sort();
 
 /** Real stores: a SQLite file, or a fresh database on the PostgreSQL the jest global setup started. */
 const STORES: Array<[string, (dir: string) => Promise<{ store: ReadStore; drop(): Promise<void> }>]> = [
-  ['SQLite', async (dir) => ({ store: createSqliteReadStore({ file: path.join(dir, 'read.sqlite') }), drop: async () => undefined })],
+  [
+    'SQLite',
+    async (dir) => ({
+      store: createSqliteReadStore({ file: path.join(dir, 'read.sqlite') }),
+      drop: async () => undefined,
+    }),
+  ],
   [
     'PostgreSQL',
     async () => {
       const url = process.env.TEST_POSTGRES_URL;
-      if (!url) throw new Error(`PostgreSQL is needed for this suite: ${process.env.TEST_POSTGRES_ERROR ?? 'TEST_POSTGRES_URL is not set'}`);
+      if (!url)
+        throw new Error(
+          `PostgreSQL is needed for this suite: ${process.env.TEST_POSTGRES_ERROR ?? 'TEST_POSTGRES_URL is not set'}`,
+        );
       const database = `sv_${Math.random().toString(36).slice(2, 12)}`;
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
@@ -108,7 +219,12 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-'));
     ({ store, drop } = await openStore(dir));
-    runner = createProjectionRunner({ store, events: feed, models: [supervisionModel] as never, logger: pino({ level: 'silent' }) });
+    runner = createProjectionRunner({
+      store,
+      events: feed,
+      models: [supervisionModel] as never,
+      logger: pino({ level: 'silent' }),
+    });
     supervision = createSupervision({ store, clock: () => now });
     (feed.events as LogEvent[]).length = 0;
   });
@@ -131,23 +247,55 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect(await kindsOf(supervision, 'c1')).toEqual([]);
     await tickAt('2026-01-10T17:00:00Z'); // 2026-01-11 in China
     expect(await kindsOf(supervision, 'c1')).toEqual(['W1:surveillance-overdue']);
-    feed.append(emit(b,
-      ['AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-1')] }, at('2026-01-20')],
-      ['AuditPlanned', { auditId: 'v1', mode: 'onsite', start: '2026-02-02', end: '2026-02-02', auditDays: 1, onsiteDays: 1 }, at('2026-01-21')],
-      ['AuditConducted', { auditId: 'v1', start: '2026-02-02', end: '2026-02-02', checkIns: [
-        { auditorId: 'au-1', kind: 'in', at: at('2026-02-02'), ...NANJING }, { auditorId: 'au-1', kind: 'out', at: at('2026-02-02', '17:00:00'), ...NANJING }] }, at('2026-02-02', '18:00:00')],
-    ));
+    feed.append(
+      emit(
+        b,
+        ['AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-1')] }, at('2026-01-20')],
+        [
+          'AuditPlanned',
+          { auditId: 'v1', mode: 'onsite', start: '2026-02-02', end: '2026-02-02', auditDays: 1, onsiteDays: 1 },
+          at('2026-01-21'),
+        ],
+        [
+          'AuditConducted',
+          {
+            auditId: 'v1',
+            start: '2026-02-02',
+            end: '2026-02-02',
+            checkIns: [
+              { auditorId: 'au-1', kind: 'in', at: at('2026-02-02'), ...NANJING },
+              { auditorId: 'au-1', kind: 'out', at: at('2026-02-02', '17:00:00'), ...NANJING },
+            ],
+          },
+          at('2026-02-02', '18:00:00'),
+        ],
+      ),
+    );
     const result = await tickAt('2026-02-03T00:00:00Z');
     expect(result.cleared).toBeGreaterThanOrEqual(1);
     expect(await kindsOf(supervision, 'c1')).toEqual([]);
     const [w] = (await supervision.warnings({ certificationId: 'c1', ruleId: 'W1', state: 'all' })).items;
-    expect(w).toMatchObject({ rule: 'R11', severity: 'high', raisedAt: '2026-01-11T00:00:00+08:00', clearedAt: '2026-02-02T00:00:00+08:00', regionCode: '320106' });
+    expect(w).toMatchObject({
+      rule: 'R11',
+      severity: 'high',
+      raisedAt: '2026-01-11T00:00:00+08:00',
+      clearedAt: '2026-02-02T00:00:00+08:00',
+      regionCode: '320106',
+    });
   });
 
   it('raises W2 when a suspension passes six months, and W11 five working days after a withdrawal trigger', async () => {
     const b = certified(feed, { id: 'c2', issued: '2025-01-10' });
-    feed.append(emit(b, ['CertificateSuspended', { reason: 'no surveillance', until: '2025-09-01' }, at('2025-03-01')]));
-    feed.append([regulatorEvent('WithdrawalTriggerRecorded', { certificateNo: 'CERT-c2', trigger: 'fraud', recordedOn: '2025-03-06' }, at('2025-03-06'))]);
+    feed.append(
+      emit(b, ['CertificateSuspended', { reason: 'no surveillance', until: '2025-09-01' }, at('2025-03-01')]),
+    );
+    feed.append([
+      regulatorEvent(
+        'WithdrawalTriggerRecorded',
+        { certificateNo: 'CERT-c2', trigger: 'fraud', recordedOn: '2025-03-06' },
+        at('2025-03-06'),
+      ),
+    ]);
     expect(addWorkingDays('2025-03-06', 5)).toBe('2025-03-13');
     await tickAt('2025-03-13T12:00:00Z');
     expect(await kindsOf(supervision, 'c2')).toEqual([]);
@@ -160,20 +308,38 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     feed.append(emit(b, ['CertificateWithdrawn', { reason: 'fraud' }, at('2025-09-10')]));
     await tickAt('2025-09-11T12:00:00Z');
     expect(await kindsOf(supervision, 'c2')).toEqual([]);
-    expect(await kindsOf(supervision, 'c2', 'all')).toEqual(['W11:withdrawal-overdue:cleared', 'W2:suspension-past-limit:cleared']);
+    expect(await kindsOf(supervision, 'c2', 'all')).toEqual([
+      'W11:withdrawal-overdue:cleared',
+      'W2:suspension-past-limit:cleared',
+    ]);
   });
 
   it('raises W7 thirty days after a failed spot check without a special audit, and not when one follows', async () => {
     certified(feed, { id: 'c3', issued: '2025-01-10', credit: '91320100MA1AAAAAA1' });
     const b4 = certified(feed, { id: 'c4', issued: '2025-01-10', credit: '91320100MA1BBBBBB2', team: ['au-9'] });
     feed.append([
-      regulatorEvent('SpotCheckRecorded', { creditCode: '91320100MA1AAAAAA1', result: 'fail', checkedAt: '2025-04-01' }, at('2025-04-02')),
-      regulatorEvent('SpotCheckRecorded', { creditCode: '91320100MA1BBBBBB2', result: 'fail', checkedAt: '2025-04-01' }, at('2025-04-02')),
+      regulatorEvent(
+        'SpotCheckRecorded',
+        { creditCode: '91320100MA1AAAAAA1', result: 'fail', checkedAt: '2025-04-01' },
+        at('2025-04-02'),
+      ),
+      regulatorEvent(
+        'SpotCheckRecorded',
+        { creditCode: '91320100MA1BBBBBB2', result: 'fail', checkedAt: '2025-04-01' },
+        at('2025-04-02'),
+      ),
     ]);
-    feed.append(emit(b4,
-      ['AuditTeamAssigned', { auditId: 'sp1', kind: 'special', members: [member('au-9')] }, at('2025-04-05')],
-      ['AuditPlanned', { auditId: 'sp1', mode: 'onsite', start: '2025-04-20', end: '2025-04-20', auditDays: 1, onsiteDays: 1 }, at('2025-04-06')],
-    ));
+    feed.append(
+      emit(
+        b4,
+        ['AuditTeamAssigned', { auditId: 'sp1', kind: 'special', members: [member('au-9')] }, at('2025-04-05')],
+        [
+          'AuditPlanned',
+          { auditId: 'sp1', mode: 'onsite', start: '2025-04-20', end: '2025-04-20', auditDays: 1, onsiteDays: 1 },
+          at('2025-04-06'),
+        ],
+      ),
+    );
     await tickAt('2025-05-01T12:00:00Z');
     expect(await kindsOf(supervision, 'c3')).toEqual([]);
     await tickAt('2025-05-02T12:00:00Z');
@@ -186,45 +352,128 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     const b = certified(feed, { id: 'c5', issued: '2025-01-10', team: ['au-5', 'au-6'] });
     const other = certified(feed, { id: 'c6', issued: '2025-01-10', team: ['au-7'] });
     feed.append([
-      b.event('AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-5'), member('au-6', 'auditor')] }, at('2025-09-01')),
-      b.event('AuditPlanned', { auditId: 'v1', mode: 'onsite', start: '2025-10-10', end: '2025-10-11', auditDays: 2, onsiteDays: 2 }, at('2025-09-02')),
-      b.event('ReportedToCnca', { kind: 'audit_plan', subjectEventId: 'x', reportedAt: at('2025-10-12') }, at('2025-10-12')),
-      b.event('AuditConducted', { auditId: 'v1', start: '2025-10-10', end: '2025-10-11', checkIns: [
-        { auditorId: 'au-5', kind: 'in', at: at('2025-10-10'), ...far }, { auditorId: 'au-5', kind: 'out', at: at('2025-10-11', '17:00:00'), ...NANJING },
-      ] }, at('2025-10-11', '18:00:00')),
+      b.event(
+        'AuditTeamAssigned',
+        { auditId: 'v1', kind: 'surveillance', members: [member('au-5'), member('au-6', 'auditor')] },
+        at('2025-09-01'),
+      ),
+      b.event(
+        'AuditPlanned',
+        { auditId: 'v1', mode: 'onsite', start: '2025-10-10', end: '2025-10-11', auditDays: 2, onsiteDays: 2 },
+        at('2025-09-02'),
+      ),
+      b.event(
+        'ReportedToCnca',
+        { kind: 'audit_plan', subjectEventId: 'x', reportedAt: at('2025-10-12') },
+        at('2025-10-12'),
+      ),
+      b.event(
+        'AuditConducted',
+        {
+          auditId: 'v1',
+          start: '2025-10-10',
+          end: '2025-10-11',
+          checkIns: [
+            { auditorId: 'au-5', kind: 'in', at: at('2025-10-10'), ...far },
+            { auditorId: 'au-5', kind: 'out', at: at('2025-10-11', '17:00:00'), ...NANJING },
+          ],
+        },
+        at('2025-10-11', '18:00:00'),
+      ),
     ]);
-    feed.append(emit(other,
-      ['AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-7'), member('au-5', 'auditor')] }, at('2025-09-01')],
-      ['AuditPlanned', { auditId: 'v1', mode: 'onsite', start: '2025-10-11', end: '2025-10-11', auditDays: 1, onsiteDays: 1 }, at('2025-09-02')],
-      ['AuditConducted', { auditId: 'v1', start: '2025-10-11', end: '2025-10-11', checkIns: [
-        { auditorId: 'au-7', kind: 'in', at: at('2025-10-11'), ...NANJING }, { auditorId: 'au-7', kind: 'out', at: at('2025-10-11', '17:00:00'), ...NANJING },
-        { auditorId: 'au-5', kind: 'in', at: at('2025-10-11'), ...NANJING }, { auditorId: 'au-5', kind: 'out', at: at('2025-10-11', '17:00:00'), ...NANJING },
-      ] }, at('2025-10-11', '18:00:00')],
-      ['AuditReportSubmitted', { auditId: 'v1', reportSha256: 'b'.repeat(64), recommendation: 'continue' }, at('2025-10-12')],
-      ['CertificationDecided', { auditId: 'v1', decision: 'grant', decisionMaker: { personId: 'au-7', name: 'Auditor au-7' } }, at('2025-10-13')],
-    ));
+    feed.append(
+      emit(
+        other,
+        [
+          'AuditTeamAssigned',
+          { auditId: 'v1', kind: 'surveillance', members: [member('au-7'), member('au-5', 'auditor')] },
+          at('2025-09-01'),
+        ],
+        [
+          'AuditPlanned',
+          { auditId: 'v1', mode: 'onsite', start: '2025-10-11', end: '2025-10-11', auditDays: 1, onsiteDays: 1 },
+          at('2025-09-02'),
+        ],
+        [
+          'AuditConducted',
+          {
+            auditId: 'v1',
+            start: '2025-10-11',
+            end: '2025-10-11',
+            checkIns: [
+              { auditorId: 'au-7', kind: 'in', at: at('2025-10-11'), ...NANJING },
+              { auditorId: 'au-7', kind: 'out', at: at('2025-10-11', '17:00:00'), ...NANJING },
+              { auditorId: 'au-5', kind: 'in', at: at('2025-10-11'), ...NANJING },
+              { auditorId: 'au-5', kind: 'out', at: at('2025-10-11', '17:00:00'), ...NANJING },
+            ],
+          },
+          at('2025-10-11', '18:00:00'),
+        ],
+        [
+          'AuditReportSubmitted',
+          { auditId: 'v1', reportSha256: 'b'.repeat(64), recommendation: 'continue' },
+          at('2025-10-12'),
+        ],
+        [
+          'CertificationDecided',
+          { auditId: 'v1', decision: 'grant', decisionMaker: { personId: 'au-7', name: 'Auditor au-7' } },
+          at('2025-10-13'),
+        ],
+      ),
+    );
     // the plan report names the real plan event
-    const plan = feed.events.find((e) => e.certificationId === 'c5' && e.type === 'AuditPlanned' && e.data.auditId === 'v1')!;
-    (feed.events.find((e) => e.certificationId === 'c5' && e.type === 'ReportedToCnca' && e.data.subjectEventId === 'x')!.data as Record<string, unknown>).subjectEventId = plan.eventId;
+    const plan = feed.events.find(
+      (e) => e.certificationId === 'c5' && e.type === 'AuditPlanned' && e.data.auditId === 'v1',
+    )!;
+    (
+      feed.events.find(
+        (e) => e.certificationId === 'c5' && e.type === 'ReportedToCnca' && e.data.subjectEventId === 'x',
+      )!.data as Record<string, unknown>
+    ).subjectEventId = plan.eventId;
     await tickAt('2025-10-20T00:00:00Z');
     expect(await kindsOf(supervision, 'c5', 'all')).toEqual([
-      'W10:reported-late:cleared', 'W8:auditor-overlap', 'W9:location-deviation', 'W9:member-missing',
+      'W10:reported-late:cleared',
+      'W8:auditor-overlap',
+      'W9:location-deviation',
+      'W9:member-missing',
     ]);
     expect(await kindsOf(supervision, 'c6')).toEqual(['W4:decision-by-team-member', 'W8:auditor-overlap']);
     const auditor = await supervision.auditor('au-5', { regionPrefix: '32' });
-    expect(auditor?.audits.map((a) => `${a.certificationId}/${a.auditId}`)).toEqual(['c5/s1', 'c5/s2', 'c5/v1', 'c6/v1']);
-    expect(auditor?.warnings.map((w) => w.kind).sort()).toEqual(['auditor-overlap', 'auditor-overlap', 'location-deviation']);
+    expect(auditor?.audits.map((a) => `${a.certificationId}/${a.auditId}`)).toEqual([
+      'c5/s1',
+      'c5/s2',
+      'c5/v1',
+      'c6/v1',
+    ]);
+    expect(auditor?.warnings.map((w) => w.kind).sort()).toEqual([
+      'auditor-overlap',
+      'auditor-overlap',
+      'location-deviation',
+    ]);
     expect(await supervision.auditor('au-5', { regionPrefix: '3205' })).toBeUndefined();
     expect(haversineKm(NANJING, far)).toBeGreaterThan(150);
   });
 
   it('flags a transfer of a suspended certificate and the same client valid at one CB and withdrawn at another', async () => {
     const b = certified(feed, { id: 'c7', issued: '2025-01-10', credit: '91320100MA1CCCCCC3' });
-    const c = certified(feed, { id: 'c8', issued: '2025-02-10', credit: '91320100MA1CCCCCC3', agency: 'CNCA-R-2003-002', team: ['au-8'] });
+    const c = certified(feed, {
+      id: 'c8',
+      issued: '2025-02-10',
+      credit: '91320100MA1CCCCCC3',
+      agency: 'CNCA-R-2003-002',
+      team: ['au-8'],
+    });
     feed.append([
       ...emit(b, ['CertificateSuspended', { reason: 'r', until: '2025-06-01' }, at('2025-03-01')]),
       ...emit(c, ['CertificateWithdrawn', { reason: 'fraud' }, at('2025-03-05')]),
-      { ...streamBuilder({ certificationId: 'c7', agencyId: 'CNCA-R-2010-015', regionCode: '320106' }).event('CertificationTransferred', { fromAgencyId: 'CNCA-R-2002-001' }, at('2025-03-10')), version: 12 },
+      {
+        ...streamBuilder({ certificationId: 'c7', agencyId: 'CNCA-R-2010-015', regionCode: '320106' }).event(
+          'CertificationTransferred',
+          { fromAgencyId: 'CNCA-R-2002-001' },
+          at('2025-03-10'),
+        ),
+        version: 12,
+      },
     ]);
     await tickAt('2025-03-20T00:00:00Z');
     expect(await kindsOf(supervision, 'c7')).toEqual(['W12:transfer-of-suspended']);
@@ -241,29 +490,95 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
   });
 
   it('flags what the ledger rules refuse at intake (imported or pre-rule history): W3 remote recertification, W4 open major, W5, W6', async () => {
-    supervision = createSupervision({ store, clock: () => now, minimumAuditDays: ({ audit }) => (audit === 'initial' ? 10 : undefined) });
+    supervision = createSupervision({
+      store,
+      clock: () => now,
+      minimumAuditDays: ({ audit }) => (audit === 'initial' ? 10 : undefined),
+    });
     const b = streamBuilder({ certificationId: 'c9', agencyId: 'CNCA-R-2002-001', regionCode: '320106' });
-    feed.append(emit(b,
-      ['ApplicationSubmitted', {
-        client: { name: 'Client c9', creditCode: '91320100MA1DDDDDD4', regionCode: '320106', address: 'Gulou 9', employees: 120 },
-        scheme: 'QMS', standard: 'ISO 9001:2015', scope: 'Valves', sectors: [18],
-        managementSystem: { operatingSince: '2024-12-01', lastInternalAudit: '2024-12-20' },
-      }, at('2025-01-10')],
-      ['ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-11')],
-      ['AuditTeamAssigned', { auditId: 's2', kind: 'stage2', members: [member('au-1')] }, at('2025-01-12')],
-      ['AuditPlanned', { auditId: 's2', mode: 'mixed', start: '2025-02-01', end: '2025-02-02', auditDays: 4, onsiteDays: 2 }, at('2025-01-13')],
-      ['AuditConducted', { auditId: 's2', start: '2025-02-01', end: '2025-02-02', checkIns: [
-        { auditorId: 'au-1', kind: 'in', at: at('2025-02-01'), ...NANJING }, { auditorId: 'au-1', kind: 'out', at: at('2025-02-02', '17:00:00'), ...NANJING }] }, at('2025-02-02', '18:00:00')],
-      ['FindingRaised', { auditId: 's2', findingId: 'f1', grade: 'major', clause: '8.5', description: 'x' }, at('2025-02-02', '19:00:00')],
-      ['AuditReportSubmitted', { auditId: 's2', reportSha256: 'c'.repeat(64), recommendation: 'grant' }, at('2025-02-05')],
-      ['CertificationDecided', { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'D' } }, at('2025-02-06')],
-      ['CertificateIssued', { certificateNo: 'CERT-c9', issuedAt: '2025-02-07', validUntil: '2028-02-06', scope: 'Valves', sectors: [18] }, at('2025-02-07')],
-      ['AuditTeamAssigned', { auditId: 'r1', kind: 'recertification', members: [member('au-1')] }, at('2025-03-01')],
-      ['AuditPlanned', { auditId: 'r1', mode: 'remote', start: '2025-03-20', end: '2025-03-20', auditDays: 1, onsiteDays: 0 }, at('2025-03-02')],
-    ));
+    feed.append(
+      emit(
+        b,
+        [
+          'ApplicationSubmitted',
+          {
+            client: {
+              name: 'Client c9',
+              creditCode: '91320100MA1DDDDDD4',
+              regionCode: '320106',
+              address: 'Gulou 9',
+              employees: 120,
+            },
+            scheme: 'QMS',
+            standard: 'ISO 9001:2015',
+            scope: 'Valves',
+            sectors: [18],
+            managementSystem: { operatingSince: '2024-12-01', lastInternalAudit: '2024-12-20' },
+          },
+          at('2025-01-10'),
+        ],
+        ['ApplicationReviewed', { outcome: 'accepted' }, at('2025-01-11')],
+        ['AuditTeamAssigned', { auditId: 's2', kind: 'stage2', members: [member('au-1')] }, at('2025-01-12')],
+        [
+          'AuditPlanned',
+          { auditId: 's2', mode: 'mixed', start: '2025-02-01', end: '2025-02-02', auditDays: 4, onsiteDays: 2 },
+          at('2025-01-13'),
+        ],
+        [
+          'AuditConducted',
+          {
+            auditId: 's2',
+            start: '2025-02-01',
+            end: '2025-02-02',
+            checkIns: [
+              { auditorId: 'au-1', kind: 'in', at: at('2025-02-01'), ...NANJING },
+              { auditorId: 'au-1', kind: 'out', at: at('2025-02-02', '17:00:00'), ...NANJING },
+            ],
+          },
+          at('2025-02-02', '18:00:00'),
+        ],
+        [
+          'FindingRaised',
+          { auditId: 's2', findingId: 'f1', grade: 'major', clause: '8.5', description: 'x' },
+          at('2025-02-02', '19:00:00'),
+        ],
+        [
+          'AuditReportSubmitted',
+          { auditId: 's2', reportSha256: 'c'.repeat(64), recommendation: 'grant' },
+          at('2025-02-05'),
+        ],
+        [
+          'CertificationDecided',
+          { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'D' } },
+          at('2025-02-06'),
+        ],
+        [
+          'CertificateIssued',
+          {
+            certificateNo: 'CERT-c9',
+            issuedAt: '2025-02-07',
+            validUntil: '2028-02-06',
+            scope: 'Valves',
+            sectors: [18],
+          },
+          at('2025-02-07'),
+        ],
+        ['AuditTeamAssigned', { auditId: 'r1', kind: 'recertification', members: [member('au-1')] }, at('2025-03-01')],
+        [
+          'AuditPlanned',
+          { auditId: 'r1', mode: 'remote', start: '2025-03-20', end: '2025-03-20', auditDays: 1, onsiteDays: 0 },
+          at('2025-03-02'),
+        ],
+      ),
+    );
     await tickAt('2025-03-10T00:00:00Z');
     expect(await kindsOf(supervision, 'c9')).toEqual([
-      'W3:recertification-remote', 'W4:grant-with-open-major', 'W5:audit-time-below-md5', 'W5:onsite-share-low', 'W5:onsite-share-low', 'W6:accepted-despite-precondition',
+      'W3:recertification-remote',
+      'W4:grant-with-open-major',
+      'W5:audit-time-below-md5',
+      'W5:onsite-share-low',
+      'W5:onsite-share-low',
+      'W6:accepted-despite-precondition',
     ]);
     const [w6] = (await supervision.warnings({ certificationId: 'c9', ruleId: 'W6' })).items;
     expect(w6?.message).toMatch(/no management review/);

@@ -1,5 +1,12 @@
 import express, { Router, type Request } from 'express';
-import { md1SampleSize, Md1Error, md5AuditTime, Md5Error, MD5_TABLE_LIMIT, type RoundingPolicy } from '../../calculators';
+import {
+  md1SampleSize,
+  Md1Error,
+  md5AuditTime,
+  Md5Error,
+  MD5_TABLE_LIMIT,
+  type RoundingPolicy,
+} from '../../calculators';
 import { ProblemError } from '../problem';
 
 /** Codes a caller can branch on; each is the calculator's own code, prefixed by the table it concerns. */
@@ -7,14 +14,17 @@ const IMPOSSIBLE: ReadonlySet<string> = new Set(['ohsms-limited', 'invalid-perso
 
 function calculatorProblem(error: Md5Error | Md1Error, table: 'md5' | 'md1'): ProblemError {
   const status = IMPOSSIBLE.has(error.code) ? 422 : 400;
-  return new ProblemError(status, `${table}-${error.code}`, error.message, { calculator: table === 'md5' ? 'IAF MD5' : 'IAF MD1' });
+  return new ProblemError(status, `${table}-${error.code}`, error.message, {
+    calculator: table === 'md5' ? 'IAF MD5' : 'IAF MD1',
+  });
 }
 
 /** GET reads the query string, POST a JSON body; both carry the same fields. */
 function inputOf(req: Request): Record<string, unknown> {
   if (req.method === 'POST') {
     const body = req.body as unknown;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
     return body as Record<string, unknown>;
   }
   return req.query as Record<string, unknown>;
@@ -28,7 +38,8 @@ function numberOf(value: unknown): number | undefined {
   return Number.NaN;
 }
 
-const stringOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const stringOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 export interface CalculatorRoutesOptions {
   /** The rounding policy when the caller names none (the ledger's R6 setting). */
@@ -37,7 +48,8 @@ export interface CalculatorRoutesOptions {
 
 export function auditTimeOf(input: Record<string, unknown>, defaultRounding: RoundingPolicy = 'nearest') {
   const personnel = numberOf(input.effectivePersonnel ?? input.personnel);
-  if (personnel === undefined) throw new ProblemError(400, 'md5-personnel-required', 'effectivePersonnel (or personnel) is required');
+  if (personnel === undefined)
+    throw new ProblemError(400, 'md5-personnel-required', 'effectivePersonnel (or personnel) is required');
   const reduction = numberOf(input.reduction);
   try {
     const result = md5AuditTime({
@@ -63,7 +75,9 @@ export function sampleSizeOf(input: Record<string, unknown>) {
     const result = md1SampleSize({
       sites,
       audit: stringOf(input.audit) ?? stringOf(input.kind) ?? 'initial',
-      ...(allowed === undefined ? {} : { samplingAllowed: !(allowed === false || allowed === 'false' || allowed === '0') }),
+      ...(allowed === undefined
+        ? {}
+        : { samplingAllowed: !(allowed === false || allowed === 'false' || allowed === '0') }),
     });
     return { calculator: 'IAF MD1', ...result };
   } catch (error) {

@@ -1,6 +1,12 @@
 export { supervisionRoutes, type SupervisionRoutesOptions } from './routes';
 export { calculatorRoutes, auditTimeOf, sampleSizeOf, type CalculatorRoutesOptions } from './calculators';
-export { createSupervisionWriter, parseSupervisionSubmission, type SupervisionWriter, type SupervisionWriterOptions, type SupervisionSubmission } from './supervisionWriter';
+export {
+  createSupervisionWriter,
+  parseSupervisionSubmission,
+  type SupervisionWriter,
+  type SupervisionWriterOptions,
+  type SupervisionSubmission,
+} from './supervisionWriter';
 export { supervisionOpenApiPaths } from './openapi';
 export { md5MinimumAuditDays } from './wiring';
 export { renderRegulatorPage } from './page';

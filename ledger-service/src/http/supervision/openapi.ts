@@ -1,29 +1,58 @@
 /** OpenAPI 3.1 path items for the supervision routes (merged into /openapi.json by the app). */
-const problem = { description: 'Problem details (application/problem+json) with a stable `code`', content: { 'application/problem+json': { schema: { type: 'object' } } } };
+const problem = {
+  description: 'Problem details (application/problem+json) with a stable `code`',
+  content: { 'application/problem+json': { schema: { type: 'object' } } },
+};
 const bearer = [{ bearerAuth: [] }];
-const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
 
 const md5Params = [
   q('scheme', 'QMS, EMS or OHSMS', { type: 'string', enum: ['QMS', 'EMS', 'OHSMS'] }),
-  q('complexity', 'EMS: high, medium, low, limited; OHSMS: high, medium, low', { type: 'string', enum: ['high', 'medium', 'low', 'limited'] }),
+  q('complexity', 'EMS: high, medium, low, limited; OHSMS: high, medium, low', {
+    type: 'string',
+    enum: ['high', 'medium', 'low', 'limited'],
+  }),
   q('effectivePersonnel', 'effective personnel, whole number ≥ 1 (alias: personnel)', { type: 'integer', minimum: 1 }),
-  q('audit', 'initial (stage 1 + stage 2), surveillance or recertification', { type: 'string', enum: ['initial', 'surveillance', 'recertification'] }),
-  q('reduction', 'justified reduction as a fraction of the table value; capped at 0.3', { type: 'number', minimum: 0, maximum: 1 }),
+  q('audit', 'initial (stage 1 + stage 2), surveillance or recertification', {
+    type: 'string',
+    enum: ['initial', 'surveillance', 'recertification'],
+  }),
+  q('reduction', 'justified reduction as a fraction of the table value; capped at 0.3', {
+    type: 'number',
+    minimum: 0,
+    maximum: 1,
+  }),
   q('rounding', 'nearest (default) or up, to half days', { type: 'string', enum: ['nearest', 'up'] }),
 ];
 const md1Params = [
   q('sites', 'all sites, the central function included', { type: 'integer', minimum: 1 }),
-  q('audit', 'initial, surveillance or recertification', { type: 'string', enum: ['initial', 'surveillance', 'recertification'] }),
+  q('audit', 'initial, surveillance or recertification', {
+    type: 'string',
+    enum: ['initial', 'surveillance', 'recertification'],
+  }),
   q('samplingAllowed', 'false where IAF MD1 does not allow sampling', { type: 'boolean' }),
 ];
-const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const json = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
 
 export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze({
   '/v1/calculators/audit-time': {
     get: {
       summary: 'IAF MD5 audit time: the table row used, the adjustments, the days and the 30% floor (anyone)',
       parameters: md5Params,
-      responses: { 200: json('inputs echoed, row, days, minimumDays, notes'), 400: problem, 422: { ...problem, description: 'impossible input: md5-ohsms-limited, md5-invalid-personnel' } },
+      responses: {
+        200: json('inputs echoed, row, days, minimumDays, notes'),
+        400: problem,
+        422: { ...problem, description: 'impossible input: md5-ohsms-limited, md5-invalid-personnel' },
+      },
     },
     post: {
       summary: 'The same with a JSON body { scheme, complexity, effectivePersonnel, audit, reduction, rounding }',
@@ -37,26 +66,51 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
       parameters: md1Params,
       responses: { 200: json('inputs echoed, sampleSize, minimumRandom, formula'), 400: problem, 422: problem },
     },
-    post: { summary: 'The same with a JSON body { sites, audit, samplingAllowed }', responses: { 200: json('as GET'), 400: problem, 422: problem } },
+    post: {
+      summary: 'The same with a JSON body { sites, audit, samplingAllowed }',
+      responses: { 200: json('as GET'), 400: problem, 422: problem },
+    },
   },
   '/v1/warnings': {
     get: {
-      summary: 'Early warnings W1–W13 (domain.md §7) in the caller\'s jurisdiction (regulator: its region prefix; admin: all)',
+      summary:
+        "Early warnings W1–W13 (domain.md §7) in the caller's jurisdiction (regulator: its region prefix; admin: all)",
       security: bearer,
       parameters: [
-        q('rule', 'W1..W13'), q('kind', 'the finding within the rule, e.g. auditor-overlap'), q('severity', 'high, medium, low'),
-        q('state', 'open (default), cleared, all'), q('agencyId', 'CB approval number'), q('certificationId', ''), q('creditCode', ''),
-        q('auditorId', ''), q('region', 'a narrower region prefix'), q('from', 'raised at or after (ISO 8601)'), q('to', 'raised before'),
-        q('limit', '1..1000, default 100', { type: 'integer' }), q('cursor', 'from `next`'),
+        q('rule', 'W1..W13'),
+        q('kind', 'the finding within the rule, e.g. auditor-overlap'),
+        q('severity', 'high, medium, low'),
+        q('state', 'open (default), cleared, all'),
+        q('agencyId', 'CB approval number'),
+        q('certificationId', ''),
+        q('creditCode', ''),
+        q('auditorId', ''),
+        q('region', 'a narrower region prefix'),
+        q('from', 'raised at or after (ISO 8601)'),
+        q('to', 'raised before'),
+        q('limit', '1..1000, default 100', { type: 'integer' }),
+        q('cursor', 'from `next`'),
       ],
       responses: { 200: json('{ items: Warning[], next? }'), 400: problem, 401: problem, 403: problem },
     },
   },
-  '/v1/warnings/rules': { get: { summary: 'The warning rules: id, mirrored ledger rule, title, severity, time-based', responses: { 200: json('{ rules }') } } },
-  '/v1/auditors': { get: { summary: 'Auditors with audits in the jurisdiction (regulators, admin)', security: bearer, responses: { 200: json('{ items }'), 403: problem } } },
+  '/v1/warnings/rules': {
+    get: {
+      summary: 'The warning rules: id, mirrored ledger rule, title, severity, time-based',
+      responses: { 200: json('{ rules }') },
+    },
+  },
+  '/v1/auditors': {
+    get: {
+      summary: 'Auditors with audits in the jurisdiction (regulators, admin)',
+      security: bearer,
+      responses: { 200: json('{ items }'), 403: problem },
+    },
+  },
   '/v1/auditors/{auditorId}': {
     get: {
-      summary: 'One auditor: audits with dates, places and roles; anomalies (overlaps, check-ins, registration, sectors); ratings',
+      summary:
+        'One auditor: audits with dates, places and roles; anomalies (overlaps, check-ins, registration, sectors); ratings',
       security: bearer,
       parameters: [{ name: 'auditorId', in: 'path', required: true, schema: { type: 'string' } }],
       responses: { 200: json('AuditorDetail'), 403: problem, 404: problem },
@@ -72,7 +126,8 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   },
   '/v1/agencies/grades': {
     get: {
-      summary: 'A–D grade per CB from the jurisdiction\'s warnings, reporting timeliness and evaluations, with every deduction explained',
+      summary:
+        "A–D grade per CB from the jurisdiction's warnings, reporting timeliness and evaluations, with every deduction explained",
       security: bearer,
       parameters: [q('region', 'a narrower region prefix')],
       responses: { 200: json('{ scope, items: AgencyGrade[] }'), 403: problem },
@@ -80,7 +135,8 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   },
   '/v1/enterprises/{creditCode}/profile': {
     get: {
-      summary: 'Enterprise quality profile: certificates, spot checks, complaints, open warnings (regulators, admin, the enterprise itself)',
+      summary:
+        'Enterprise quality profile: certificates, spot checks, complaints, open warnings (regulators, admin, the enterprise itself)',
       security: bearer,
       parameters: [{ name: 'creditCode', in: 'path', required: true, schema: { type: 'string' } }],
       responses: { 200: json('EnterpriseProfile'), 403: problem, 404: problem },
@@ -88,13 +144,34 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   },
   '/v1/supervision/events': {
     post: {
-      summary: 'Regulators record SpotCheckRecorded, ComplaintRecorded, WithdrawalTriggerRecorded, AuditTeamEvaluated in supervision-{caseId} streams',
+      summary:
+        'Regulators record SpotCheckRecorded, ComplaintRecorded, WithdrawalTriggerRecorded, AuditTeamEvaluated in supervision-{caseId} streams',
       security: bearer,
-      requestBody: { content: { 'application/json': { schema: { type: 'object', description: '{ eventId, type, occurredAt, caseId?, data } or { events: [...] }' } } } },
-      responses: { 200: json('replay, or bulk results'), 201: json('stored envelope'), 400: problem, 403: problem, 409: problem, 422: problem },
+      requestBody: {
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              description: '{ eventId, type, occurredAt, caseId?, data } or { events: [...] }',
+            },
+          },
+        },
+      },
+      responses: {
+        200: json('replay, or bulk results'),
+        201: json('stored envelope'),
+        400: problem,
+        403: problem,
+        409: problem,
+        422: problem,
+      },
     },
   },
   '/regulator/warnings': {
-    get: { summary: 'Server-rendered page: grades and open warnings of the regulator\'s jurisdiction (bearer header or sign-in cookie)', responses: { 200: { description: 'text/html' }, 401: { description: 'sign-in form' } } },
+    get: {
+      summary:
+        "Server-rendered page: grades and open warnings of the regulator's jurisdiction (bearer header or sign-in cookie)",
+      responses: { 200: { description: 'text/html' }, 401: { description: 'sign-in form' } },
+    },
   },
 });

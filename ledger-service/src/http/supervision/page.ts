@@ -1,7 +1,10 @@
 import type { AgencyGrade, Warning } from '@certledger/projections';
 
 const escape = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 const STYLE = `body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1b1b1b}
 table{border-collapse:collapse;width:100%;margin-bottom:2rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;font-size:.9rem;vertical-align:top}
@@ -20,21 +23,31 @@ export interface RegulatorPageInput {
 /** The regulator's early-warning page: grades of the CBs and the open warnings in its jurisdiction. */
 export function renderRegulatorPage(input: RegulatorPageInput): string {
   const grades = input.grades
-    .map((g) => `<tr><td><code>${escape(g.agencyId)}</code></td><td class="grade">${escape(g.grade)}</td><td>${escape(g.score)}</td>
+    .map(
+      (
+        g,
+      ) => `<tr><td><code>${escape(g.agencyId)}</code></td><td class="grade">${escape(g.grade)}</td><td>${escape(g.score)}</td>
 <td>${escape(g.openWarnings)}</td><td>${escape(g.reporting.onTime)} / ${escape(g.reporting.due)}</td><td>${g.ratings.mean === null ? '—' : `${escape(g.ratings.mean)} (${escape(g.ratings.count)})`}</td>
 <td><details><summary>${escape(g.deductions.length)} deductions</summary><ul>${g.deductions
-      .slice(0, 50)
-      .map((d) => `<li>−${escape(d.points)}: ${escape(d.reason)}</li>`)
-      .join('')}${g.deductions.length > 50 ? `<li>… ${escape(g.deductions.length - 50)} more (GET /v1/agencies/grades)</li>` : ''}</ul></details></td></tr>`)
+        .slice(0, 50)
+        .map((d) => `<li>−${escape(d.points)}: ${escape(d.reason)}</li>`)
+        .join(
+          '',
+        )}${g.deductions.length > 50 ? `<li>… ${escape(g.deductions.length - 50)} more (GET /v1/agencies/grades)</li>` : ''}</ul></details></td></tr>`,
+    )
     .join('\n');
   const counts = Object.entries(input.counts)
     .sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)))
     .map(([rule, n]) => `<li><a href="?rule=${escape(rule)}">${escape(rule)}</a>: ${escape(n)}</li>`)
     .join('');
   const rows = input.warnings
-    .map((w) => `<tr><td>${escape(w.ruleId)}${w.rule ? ` (${escape(w.rule)})` : ''}</td><td class="${escape(w.severity)}">${escape(w.severity)}</td>
+    .map(
+      (
+        w,
+      ) => `<tr><td>${escape(w.ruleId)}${w.rule ? ` (${escape(w.rule)})` : ''}</td><td class="${escape(w.severity)}">${escape(w.severity)}</td>
 <td>${escape(w.kind)}</td><td><code>${escape(w.agencyId)}</code></td><td>${escape(w.regionCode)}</td><td><code>${escape(w.certificationId ?? '')}</code>${w.auditorId ? `<br>auditor <code>${escape(w.auditorId)}</code>` : ''}</td>
-<td>${escape(w.message)}</td><td>${escape(w.raisedAt.slice(0, 10))}</td><td>${w.evidence.map((e) => `<code>${escape(e.slice(0, 8))}</code>`).join(' ')}</td></tr>`)
+<td>${escape(w.message)}</td><td>${escape(w.raisedAt.slice(0, 10))}</td><td>${w.evidence.map((e) => `<code>${escape(e.slice(0, 8))}</code>`).join(' ')}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预警 · Early warnings ${escape(input.regionCode)}</title><style>${STYLE}</style></head>
 <body><p><a href="/regulator">← 审计记录 Audit trail</a></p><h1>认证监管预警 · Early warnings, region ${escape(input.regionCode)}</h1>

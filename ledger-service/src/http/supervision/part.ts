@@ -49,11 +49,18 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.config ? { config: options.config } : {}),
     minimumAuditDays: md5MinimumAuditDays({
-      ...(options.rules ? { rounding: options.rules.auditTimeRounding, maxReduction: options.rules.maxAuditTimeReduction } : {}),
+      ...(options.rules
+        ? { rounding: options.rules.auditTimeRounding, maxReduction: options.rules.maxAuditTimeReduction }
+        : {}),
     }),
   });
   const runner = options.ownRunner
-    ? createProjectionRunner({ store: options.readStore, events: eventFeedOf(options.eventStore), models: [supervisionModel] as never, logger })
+    ? createProjectionRunner({
+        store: options.readStore,
+        events: eventFeedOf(options.eventStore),
+        models: [supervisionModel] as never,
+        logger,
+      })
     : undefined;
   if (runner) await runner.start();
   supervision.start(options.tickIntervalMs ?? 60_000);
@@ -64,7 +71,10 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
     routers: [
       supervisionRoutes({
         supervision,
-        writer: createSupervisionWriter({ store: options.eventStore, ...(options.clock ? { clock: options.clock } : {}) }),
+        writer: createSupervisionWriter({
+          store: options.eventStore,
+          ...(options.clock ? { clock: options.clock } : {}),
+        }),
         ...(options.principals ? { principals: options.principals } : {}),
         ...(options.rules ? { defaultRounding: options.rules.auditTimeRounding } : {}),
       }),

@@ -34,15 +34,20 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 function warningFilter(req: Request): WarningFilter {
   const q = req.query as Record<string, unknown>;
   const state = str(q.state) ?? 'open';
-  if (!['open', 'cleared', 'all'].includes(state)) throw new ProblemError(400, 'invalid-filter', 'state must be open, cleared or all');
+  if (!['open', 'cleared', 'all'].includes(state))
+    throw new ProblemError(400, 'invalid-filter', 'state must be open, cleared or all');
   const severity = str(q.severity);
-  if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) throw new ProblemError(400, 'invalid-filter', 'severity must be high, medium or low');
+  if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity))
+    throw new ProblemError(400, 'invalid-filter', 'severity must be high, medium or low');
   const rule = str(q.rule) ?? str(q.ruleId);
-  if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule)) throw new ProblemError(400, 'invalid-filter', `rule must be one of ${WARNING_RULES.map((r) => r.id).join(', ')}`);
+  if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule))
+    throw new ProblemError(400, 'invalid-filter', `rule must be one of ${WARNING_RULES.map((r) => r.id).join(', ')}`);
   const limit = q.limit === undefined ? 100 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
   const region = str(q.region);
-  if (region !== undefined && !/^\d{2,6}$/.test(region)) throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
+  if (region !== undefined && !/^\d{2,6}$/.test(region))
+    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
   const pick = (key: string) => (str(q[key]) === undefined ? {} : { [key]: str(q[key])! });
   return {
     state: state as 'open' | 'cleared' | 'all',
@@ -50,7 +55,11 @@ function warningFilter(req: Request): WarningFilter {
     ...(rule ? { ruleId: rule } : {}),
     ...(severity ? { severity: severity as Severity } : {}),
     ...(region ? { regionPrefix: region } : {}),
-    ...pick('kind'), ...pick('agencyId'), ...pick('certificationId'), ...pick('creditCode'), ...pick('auditorId'),
+    ...pick('kind'),
+    ...pick('agencyId'),
+    ...pick('certificationId'),
+    ...pick('creditCode'),
+    ...pick('auditorId'),
     ...(str(q.from) ? { raisedFrom: str(q.from)! } : {}),
     ...(str(q.to) ? { raisedTo: str(q.to)! } : {}),
     ...(str(q.cursor) ? { after: str(q.cursor)! } : {}),
@@ -164,16 +173,23 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
         return;
       }
       const { created, event } = await writer.submit({ id: who.id, regionCode }, body);
-      res.status(created ? 201 : 200).location(`/v1/events/${event.eventId}`).json(eventView(event, { status: 'pending' }));
+      res
+        .status(created ? 201 : 200)
+        .location(`/v1/events/${event.eventId}`)
+        .json(eventView(event, { status: 'pending' }));
     });
   }
 
   const page = async (req: Request, res: Response) => {
     let principal = principalOf(req);
     const token = cookieToken(req);
-    if (principal.role === 'public' && token && options.principals) principal = signIn(options.principals, token) ?? principal;
+    if (principal.role === 'public' && token && options.principals)
+      principal = signIn(options.principals, token) ?? principal;
     if (principal.role !== 'regulator' && principal.role !== 'admin') {
-      res.status(principal.role === 'public' ? 401 : 403).type('html').send(renderLoginPage(principal.role === 'public' ? undefined : 'This page is for regulators.'));
+      res
+        .status(principal.role === 'public' ? 401 : 403)
+        .type('html')
+        .send(renderLoginPage(principal.role === 'public' ? undefined : 'This page is for regulators.'));
       return;
     }
     const scope = narrowed(scopeOf(principal), str(req.query.region));
@@ -183,15 +199,25 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
     const [grades, warnings, all] = await Promise.all([
       supervision.grades(scope),
       supervision.warnings({ ...scope, state: 'open', limit, ...(rule ? { ruleId: rule } : {}) }),
-      Promise.all(WARNING_RULES.map(async (r) => [r.id, (await supervision.warnings({ ...scope, state: 'open', ruleId: r.id, limit: 1000 })).items.length] as const)),
+      Promise.all(
+        WARNING_RULES.map(
+          async (r) =>
+            [
+              r.id,
+              (await supervision.warnings({ ...scope, state: 'open', ruleId: r.id, limit: 1000 })).items.length,
+            ] as const,
+        ),
+      ),
     ]);
-    res.type('html').send(renderRegulatorPage({
-      regionCode: scope.regionPrefix ?? 'all',
-      grades,
-      warnings: warnings.items,
-      counts: Object.fromEntries(all.filter(([, n]) => n > 0)),
-      truncated: warnings.next !== undefined,
-    }));
+    res.type('html').send(
+      renderRegulatorPage({
+        regionCode: scope.regionPrefix ?? 'all',
+        grades,
+        warnings: warnings.items,
+        counts: Object.fromEntries(all.filter(([, n]) => n > 0)),
+        truncated: warnings.next !== undefined,
+      }),
+    );
   };
   router.get('/regulator/warnings', page);
 
@@ -208,7 +234,8 @@ function signIn(principals: PrincipalDirectory, token: string): Principal | unde
 
 function nextQuery(req: Request, cursor: string): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(req.query)) if (typeof value === 'string' && key !== 'cursor') params.set(key, value);
+  for (const [key, value] of Object.entries(req.query))
+    if (typeof value === 'string' && key !== 'cursor') params.set(key, value);
   params.set('cursor', cursor);
   return params.toString();
 }

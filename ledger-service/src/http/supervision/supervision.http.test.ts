@@ -27,8 +27,16 @@ describe('calculators over HTTP: the MD5 table and MD1 formulas of domain.md', (
     const config = loadConfig({ LEDGER_DATA_DIR: dir });
     const readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
     service = await composeLedgerService({
-      config, logger: pino({ level: 'silent' }),
-      parts: async ({ store }) => [await createSupervisionPart({ eventStore: store, readStore, logger: pino({ level: 'silent' }), ownRunner: true })],
+      config,
+      logger: pino({ level: 'silent' }),
+      parts: async ({ store }) => [
+        await createSupervisionPart({
+          eventStore: store,
+          readStore,
+          logger: pino({ level: 'silent' }),
+          ownRunner: true,
+        }),
+      ],
     });
   });
   afterAll(async () => {
@@ -44,16 +52,31 @@ describe('calculators over HTTP: the MD5 table and MD1 formulas of domain.md', (
     ['OHSMS', 'high', 5000, 28, 4351, 5450],
     ['OHSMS', 'low', 10700, 20, 8501, 10700],
   ])('%s %s with %i personnel: %d days from the row %i–%i', async (scheme, complexity, personnel, days, min, max) => {
-    const response = await request(service.app).get('/v1/calculators/audit-time').query({ scheme, ...(complexity ? { complexity } : {}), personnel });
+    const response = await request(service.app)
+      .get('/v1/calculators/audit-time')
+      .query({ scheme, ...(complexity ? { complexity } : {}), personnel });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ input: { scheme, effectivePersonnel: personnel, audit: 'initial' }, row: { minPersonnel: min, maxPersonnel: max, days }, days, extrapolated: false });
+    expect(response.body).toMatchObject({
+      input: { scheme, effectivePersonnel: personnel, audit: 'initial' },
+      row: { minPersonnel: min, maxPersonnel: max, days },
+      days,
+      extrapolated: false,
+    });
   });
 
   it('applies the surveillance and recertification shares, the 30% bound and the rounding policy (POST)', async () => {
     const post = (body: object) => request(service.app).post('/v1/calculators/audit-time').send(body);
-    expect((await post({ scheme: 'QMS', effectivePersonnel: 100, audit: 'surveillance' })).body).toMatchObject({ auditFactor: 1 / 3, days: 2.5, minimumDays: 1.5 });
-    expect((await post({ scheme: 'QMS', effectivePersonnel: 100, audit: 'recertification' })).body).toMatchObject({ days: 4.5 });
-    expect((await post({ scheme: 'QMS', effectivePersonnel: 100, audit: 'recertification', rounding: 'up' })).body).toMatchObject({ days: 5, input: { rounding: 'up' } });
+    expect((await post({ scheme: 'QMS', effectivePersonnel: 100, audit: 'surveillance' })).body).toMatchObject({
+      auditFactor: 1 / 3,
+      days: 2.5,
+      minimumDays: 1.5,
+    });
+    expect((await post({ scheme: 'QMS', effectivePersonnel: 100, audit: 'recertification' })).body).toMatchObject({
+      days: 4.5,
+    });
+    expect(
+      (await post({ scheme: 'QMS', effectivePersonnel: 100, audit: 'recertification', rounding: 'up' })).body,
+    ).toMatchObject({ days: 5, input: { rounding: 'up' } });
     const capped = (await post({ scheme: 'QMS', effectivePersonnel: 100, reduction: 0.5 })).body;
     expect(capped).toMatchObject({ appliedReduction: 0.3, days: 5 });
     expect(capped.notes.join(' ')).toMatch(/capped/);
@@ -78,8 +101,13 @@ describe('calculators over HTTP: the MD5 table and MD1 formulas of domain.md', (
   });
 
   it('sizes multi-site samples by IAF MD1', async () => {
-    const size = async (query: Record<string, unknown>) => (await request(service.app).get('/v1/calculators/sample-size').query(query)).body;
-    expect(await size({ sites: 25, audit: 'initial' })).toMatchObject({ sampleSize: 5, centralFunctionIncluded: true, input: { sites: 25 } });
+    const size = async (query: Record<string, unknown>) =>
+      (await request(service.app).get('/v1/calculators/sample-size').query(query)).body;
+    expect(await size({ sites: 25, audit: 'initial' })).toMatchObject({
+      sampleSize: 5,
+      centralFunctionIncluded: true,
+      input: { sites: 25 },
+    });
     expect(await size({ sites: 25, audit: 'surveillance' })).toMatchObject({ sampleSize: 3 });
     expect(await size({ sites: 25, audit: 'recertification' })).toMatchObject({ sampleSize: 4 });
     expect(await size({ sites: 10, audit: 'initial' })).toMatchObject({ sampleSize: 4, minimumRandom: 1 });
@@ -104,16 +132,38 @@ describe('supervision over the running service, on demo data written through the
     const config = loadConfig({ LEDGER_DATA_DIR: dir });
     readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
     service = await composeLedgerService({
-      config, logger: pino({ level: process.env.SUP_DEBUG ? 'error' : 'silent' }), clock: () => NOW,
+      config,
+      logger: pino({ level: process.env.SUP_DEBUG ? 'error' : 'silent' }),
+      clock: () => NOW,
       parts: async ({ store, principals }) => {
-        part = await createSupervisionPart({ eventStore: store, readStore, logger: pino({ level: 'silent' }), principals, ownRunner: true, clock: () => NOW });
+        part = await createSupervisionPart({
+          eventStore: store,
+          readStore,
+          logger: pino({ level: 'silent' }),
+          principals,
+          ownRunner: true,
+          clock: () => NOW,
+        });
         return [part];
       },
     });
     server = service.app.listen(0);
     const { port } = server.address() as AddressInfo;
-    plan = createDemoPlan({ today: TODAY, certifications: 260, seed: 11, minPlanted: 2, agencies: DEMO_AGENCIES.filter((a) => DEMO_TOKENS.agencies[a.agencyId]) });
-    written = await writePlan(plan, httpSink({ baseUrl: `http://127.0.0.1:${port}`, agencyTokens: DEMO_TOKENS.agencies, regulatorToken: DEMO_TOKENS.regulator }));
+    plan = createDemoPlan({
+      today: TODAY,
+      certifications: 260,
+      seed: 11,
+      minPlanted: 2,
+      agencies: DEMO_AGENCIES.filter((a) => DEMO_TOKENS.agencies[a.agencyId]),
+    });
+    written = await writePlan(
+      plan,
+      httpSink({
+        baseUrl: `http://127.0.0.1:${port}`,
+        agencyTokens: DEMO_TOKENS.agencies,
+        regulatorToken: DEMO_TOKENS.regulator,
+      }),
+    );
     await part.runner!.catchUp();
     await part.supervision.tick();
   }, 600_000);
@@ -129,15 +179,20 @@ describe('supervision over the running service, on demo data written through the
     const items: Warning[] = [];
     let cursor: string | undefined;
     do {
-      const response = await request(service.app).get('/v1/warnings').set('authorization', authorization).query({ state: 'all', limit: '1000', ...query, ...(cursor ? { cursor } : {}) });
+      const response = await request(service.app)
+        .get('/v1/warnings')
+        .set('authorization', authorization)
+        .query({ state: 'all', limit: '1000', ...query, ...(cursor ? { cursor } : {}) });
       expect(response.status).toBe(200);
       items.push(...response.body.items);
       cursor = response.body.next ? new URL(response.body.next, 'http://x').searchParams.get('cursor')! : undefined;
     } while (cursor);
     return items;
   };
-  const regionOf = (certificationId: string) => plan.certifications.find((c) => c.certificationId === certificationId)!.regionCode;
-  const keyOf = (w: { ruleId: string; kind: string; certificationId?: string; auditorId?: string }) => `${w.ruleId}|${w.kind}|${w.certificationId}|${w.auditorId ?? ''}`;
+  const regionOf = (certificationId: string) =>
+    plan.certifications.find((c) => c.certificationId === certificationId)!.regionCode;
+  const keyOf = (w: { ruleId: string; kind: string; certificationId?: string; auditorId?: string }) =>
+    `${w.ruleId}|${w.kind}|${w.certificationId}|${w.auditorId ?? ''}`;
 
   it('stores every event through POST /v1/events and POST /v1/supervision/events', () => {
     expect([...written.certifications.problems, ...written.supervision.problems]).toEqual([]);
@@ -146,10 +201,16 @@ describe('supervision over the running service, on demo data written through the
   });
 
   it('shows each regulator exactly the planted warnings of its own region', async () => {
-    for (const [authorization, prefix] of [[JIANGSU, '32'], [NANJING, '3201'], [SUZHOU, '3205']] as const) {
+    for (const [authorization, prefix] of [
+      [JIANGSU, '32'],
+      [NANJING, '3201'],
+      [SUZHOU, '3205'],
+    ] as const) {
       const seen = await allWarnings(authorization);
       expect(seen.every((w) => w.regionCode.startsWith(prefix))).toBe(true);
-      const expected = [...new Set(plan.planted.filter((p) => regionOf(p.certificationId).startsWith(prefix)).map(keyOf))].sort();
+      const expected = [
+        ...new Set(plan.planted.filter((p) => regionOf(p.certificationId).startsWith(prefix)).map(keyOf)),
+      ].sort();
       expect([...new Set(seen.map(keyOf))].sort()).toEqual(expected);
     }
     expect((await allWarnings(NANJING)).length).toBeGreaterThan(0);
@@ -159,17 +220,27 @@ describe('supervision over the running service, on demo data written through the
     const w1 = await allWarnings(JIANGSU, { rule: 'W1', state: 'open' });
     expect(w1.length).toBeGreaterThan(0);
     expect(w1.every((w) => w.ruleId === 'W1' && w.rule === 'R11' && !w.clearedAt && w.evidence.length > 0)).toBe(true);
-    expect((await request(service.app).get('/v1/warnings').set('authorization', 'Bearer demo-agency-001')).status).toBe(403);
+    expect((await request(service.app).get('/v1/warnings').set('authorization', 'Bearer demo-agency-001')).status).toBe(
+      403,
+    );
     expect((await request(service.app).get('/v1/warnings')).status).toBe(401);
-    expect((await request(service.app).get('/v1/warnings').set('authorization', NANJING).query({ region: '3205' })).status).toBe(403);
-    expect((await request(service.app).get('/v1/warnings').set('authorization', NANJING).query({ rule: 'W99' })).body.code).toBe('invalid-filter');
+    expect(
+      (await request(service.app).get('/v1/warnings').set('authorization', NANJING).query({ region: '3205' })).status,
+    ).toBe(403);
+    expect(
+      (await request(service.app).get('/v1/warnings').set('authorization', NANJING).query({ rule: 'W99' })).body.code,
+    ).toBe('invalid-filter');
   });
 
   it('grades the CBs of the jurisdiction only, each point explained', async () => {
-    const grades = async (authorization: string) => (await request(service.app).get('/v1/agencies/grades').set('authorization', authorization)).body;
+    const grades = async (authorization: string) =>
+      (await request(service.app).get('/v1/agencies/grades').set('authorization', authorization)).body;
     const province = await grades(JIANGSU);
     expect(province.scope).toBe('32');
-    expect(province.items.map((g: { agencyId: string }) => g.agencyId).sort()).toEqual(['CNCA-R-2002-001', 'CNCA-R-2002-002']);
+    expect(province.items.map((g: { agencyId: string }) => g.agencyId).sort()).toEqual([
+      'CNCA-R-2002-001',
+      'CNCA-R-2002-002',
+    ]);
     for (const grade of province.items) {
       expect(['A', 'B', 'C', 'D']).toContain(grade.grade);
       const total = grade.deductions.reduce((sum: number, d: { points: number }) => sum + d.points, 0);
@@ -178,10 +249,12 @@ describe('supervision over the running service, on demo data written through the
     }
     const nanjing = await grades(NANJING);
     const nanjingWarnings = (await allWarnings(NANJING, { state: 'open' })).length;
-    expect(nanjing.items.reduce((n: number, g: { openWarnings: number }) => n + g.openWarnings, 0)).toBe(nanjingWarnings);
+    expect(nanjing.items.reduce((n: number, g: { openWarnings: number }) => n + g.openWarnings, 0)).toBe(
+      nanjingWarnings,
+    );
   });
 
-  it('renders the regulator page with the grades and warnings of its region only, also with the read side\'s sign-in cookie', async () => {
+  it("renders the regulator page with the grades and warnings of its region only, also with the read side's sign-in cookie", async () => {
     const page = await request(service.app).get('/regulator/warnings').set('authorization', NANJING);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Agency grades');
@@ -189,10 +262,15 @@ describe('supervision over the running service, on demo data written through the
     expect(regions.length).toBeGreaterThan(0);
     expect(regions.every((r) => r.startsWith('3201'))).toBe(true);
     expect((await request(service.app).get('/regulator/warnings')).status).toBe(401);
-    const suzhou = await request(service.app).get('/regulator/warnings').set('cookie', 'certledger_regulator=demo-regulator-3205');
+    const suzhou = await request(service.app)
+      .get('/regulator/warnings')
+      .set('cookie', 'certledger_regulator=demo-regulator-3205');
     expect(suzhou.status).toBe(200);
     expect([...suzhou.text.matchAll(/<td>(32\d{4})<\/td>/g)].every((m) => m[1]!.startsWith('3205'))).toBe(true);
-    expect((await request(service.app).get('/regulator/warnings').set('cookie', 'certledger_regulator=demo-agency-001')).status).toBe(403);
+    expect(
+      (await request(service.app).get('/regulator/warnings').set('cookie', 'certledger_regulator=demo-agency-001'))
+        .status,
+    ).toBe(403);
   });
 
   it('tracks an auditor across audits, with the anomaly planted on them, for regulators only', async () => {
@@ -200,33 +278,77 @@ describe('supervision over the running service, on demo data written through the
     const detail = await request(service.app).get(`/v1/auditors/${planted.auditorId}`).set('authorization', JIANGSU);
     expect(detail.status).toBe(200);
     expect(detail.body.audits.length).toBeGreaterThan(0);
-    expect(detail.body.audits[0]).toEqual(expect.objectContaining({ role: expect.any(String), clientName: expect.any(String), address: expect.any(String) }));
+    expect(detail.body.audits[0]).toEqual(
+      expect.objectContaining({
+        role: expect.any(String),
+        clientName: expect.any(String),
+        address: expect.any(String),
+      }),
+    );
     expect(detail.body.warnings.map((w: Warning) => w.kind)).toContain(planted.kind);
-    expect((await request(service.app).get(`/v1/auditors/${planted.auditorId}`).set('authorization', 'Bearer demo-agency-001')).status).toBe(403);
+    expect(
+      (
+        await request(service.app)
+          .get(`/v1/auditors/${planted.auditorId}`)
+          .set('authorization', 'Bearer demo-agency-001')
+      ).status,
+    ).toBe(403);
     const list = await request(service.app).get('/v1/auditors').set('authorization', NANJING);
     expect(list.body.items.length).toBeGreaterThan(0);
   });
 
   it('keeps the evaluations and the enterprise profile of a client with a failed spot check', async () => {
     const evaluations = await request(service.app).get('/v1/evaluations').set('authorization', JIANGSU);
-    expect(new Set(evaluations.body.items.map((e: { evaluatorRole: string }) => e.evaluatorRole))).toEqual(new Set(['client', 'team_leader', 'decision_reviewer']));
+    expect(new Set(evaluations.body.items.map((e: { evaluatorRole: string }) => e.evaluatorRole))).toEqual(
+      new Set(['client', 'team_leader', 'decision_reviewer']),
+    );
     const spot = plan.planted.find((p) => p.ruleId === 'W7')!;
     const submitted = plan.certifications.find((c) => c.certificationId === spot.certificationId)!.events[0]!;
     const creditCode = (submitted.data.client as { creditCode: string }).creditCode;
-    const profile = await request(service.app).get(`/v1/enterprises/${creditCode}/profile`).set('authorization', JIANGSU);
+    const profile = await request(service.app)
+      .get(`/v1/enterprises/${creditCode}/profile`)
+      .set('authorization', JIANGSU);
     expect(profile.status).toBe(200);
     expect(profile.body.summary.failedSpotChecks).toBe(1);
     expect(profile.body.openWarnings.map((w: Warning) => w.ruleId)).toContain('W7');
   });
 
   it('lets regulators, not agencies, record supervision events', async () => {
-    const body = { eventId: '0b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11', type: 'ComplaintRecorded', occurredAt: '2026-11-19T10:00:00+08:00', data: { receivedAt: '2026-11-18', subject: '证书范围与实际不符' } };
+    const body = {
+      eventId: '0b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11',
+      type: 'ComplaintRecorded',
+      occurredAt: '2026-11-19T10:00:00+08:00',
+      data: { receivedAt: '2026-11-18', subject: '证书范围与实际不符' },
+    };
     const first = await request(service.app).post('/v1/supervision/events').set('authorization', SUZHOU).send(body);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ type: 'ComplaintRecorded', version: 0, certificationId: body.eventId });
-    expect((await request(service.app).post('/v1/supervision/events').set('authorization', SUZHOU).send(body)).status).toBe(200);
-    expect((await request(service.app).post('/v1/supervision/events').set('authorization', SUZHOU).send({ ...body, data: { ...body.data, subject: 'other' } })).status).toBe(409);
-    expect((await request(service.app).post('/v1/supervision/events').set('authorization', 'Bearer demo-agency-001').send(body)).status).toBe(403);
-    expect((await request(service.app).post('/v1/supervision/events').set('authorization', SUZHOU).send({ ...body, eventId: '1b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11', type: 'CertificateIssued' })).body.code).toBe('invalid-event');
+    expect(
+      (await request(service.app).post('/v1/supervision/events').set('authorization', SUZHOU).send(body)).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(service.app)
+          .post('/v1/supervision/events')
+          .set('authorization', SUZHOU)
+          .send({ ...body, data: { ...body.data, subject: 'other' } })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await request(service.app)
+          .post('/v1/supervision/events')
+          .set('authorization', 'Bearer demo-agency-001')
+          .send(body)
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await request(service.app)
+          .post('/v1/supervision/events')
+          .set('authorization', SUZHOU)
+          .send({ ...body, eventId: '1b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11', type: 'CertificateIssued' })
+      ).body.code,
+    ).toBe('invalid-event');
   });
 });

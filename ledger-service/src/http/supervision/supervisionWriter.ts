@@ -25,28 +25,54 @@ export interface SupervisionWriterOptions {
 
 export interface SupervisionWriter {
   /** Validates, hashes, chains and appends; the same eventId with the same body again returns the stored event. */
-  submit(writer: { id: string; regionCode: string }, submission: unknown): Promise<{ created: boolean; event: StoredEvent }>;
+  submit(
+    writer: { id: string; regionCode: string },
+    submission: unknown,
+  ): Promise<{ created: boolean; event: StoredEvent }>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseSupervisionSubmission(body: unknown): SupervisionSubmission {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
   const { eventId, type, occurredAt, caseId, data } = body as Record<string, unknown>;
   const errors: Array<{ path: string; code: string; message: string }> = [];
-  if (typeof eventId !== 'string' || !UUID.test(eventId)) errors.push({ path: 'eventId', code: 'invalid-event-id', message: 'eventId must be a UUID' });
+  if (typeof eventId !== 'string' || !UUID.test(eventId))
+    errors.push({ path: 'eventId', code: 'invalid-event-id', message: 'eventId must be a UUID' });
   if (typeof type !== 'string' || !(SUPERVISION_EVENT_TYPES as readonly string[]).includes(type)) {
-    errors.push({ path: 'type', code: 'unknown-event-type', message: `type must be one of ${SUPERVISION_EVENT_TYPES.join(', ')}` });
+    errors.push({
+      path: 'type',
+      code: 'unknown-event-type',
+      message: `type must be one of ${SUPERVISION_EVENT_TYPES.join(', ')}`,
+    });
   }
-  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt)) errors.push({ path: 'occurredAt', code: 'invalid-datetime', message: 'occurredAt must be ISO 8601 with an offset' });
+  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt))
+    errors.push({
+      path: 'occurredAt',
+      code: 'invalid-datetime',
+      message: 'occurredAt must be ISO 8601 with an offset',
+    });
   if (caseId !== undefined && (typeof caseId !== 'string' || !CERTIFICATION_ID.test(caseId))) {
-    errors.push({ path: 'caseId', code: 'invalid-case-id', message: 'caseId must be 1–64 characters of [A-Za-z0-9._-]' });
+    errors.push({
+      path: 'caseId',
+      code: 'invalid-case-id',
+      message: 'caseId must be 1–64 characters of [A-Za-z0-9._-]',
+    });
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) errors.push({ path: 'data', code: 'invalid-data', message: 'data must be a JSON object' });
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    errors.push({ path: 'data', code: 'invalid-data', message: 'data must be a JSON object' });
   if (errors.length > 0) throw new ProblemError(400, 'invalid-event', 'The supervision event is not valid', { errors });
   const issues = validatePayload(type as string, data);
-  if (issues.length > 0) throw new ProblemError(400, 'invalid-payload', `The ${String(type)} payload is not valid`, { errors: issues });
-  return { eventId: eventId as string, type: type as SupervisionEventType, occurredAt: occurredAt as string, caseId: (caseId as string | undefined) ?? (eventId as string), data: data as Record<string, unknown> };
+  if (issues.length > 0)
+    throw new ProblemError(400, 'invalid-payload', `The ${String(type)} payload is not valid`, { errors: issues });
+  return {
+    eventId: eventId as string,
+    type: type as SupervisionEventType,
+    occurredAt: occurredAt as string,
+    caseId: (caseId as string | undefined) ?? (eventId as string),
+    data: data as Record<string, unknown>,
+  };
 }
 
 export function createSupervisionWriter(options: SupervisionWriterOptions): SupervisionWriter {
@@ -57,14 +83,31 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
     async submit(writer, body) {
       const submission = parseSupervisionSubmission(body);
       if (Date.parse(submission.occurredAt) > clock().getTime() + skewMs) {
-        throw new ProblemError(422, 'occurred-in-future', `occurredAt ${submission.occurredAt} is in the future`, { rule: 'R16' });
+        throw new ProblemError(422, 'occurred-in-future', `occurredAt ${submission.occurredAt} is in the future`, {
+          rule: 'R16',
+        });
       }
       const agencyId = writer.id;
-      const contentDigest = createHash('sha256').update(stableJson({ agencyId, caseId: submission.caseId, type: submission.type, occurredAt: submission.occurredAt, data: submission.data })).digest('hex');
+      const contentDigest = createHash('sha256')
+        .update(
+          stableJson({
+            agencyId,
+            caseId: submission.caseId,
+            type: submission.type,
+            occurredAt: submission.occurredAt,
+            data: submission.data,
+          }),
+        )
+        .digest('hex');
       for (let attempt = 0; attempt < 8; attempt += 1) {
         const existing = await store.findEvent(submission.eventId);
         if (existing) {
-          if (existing.contentDigest !== contentDigest) throw new ProblemError(409, 'event-id-conflict', `eventId ${submission.eventId} is already stored with another body`);
+          if (existing.contentDigest !== contentDigest)
+            throw new ProblemError(
+              409,
+              'event-id-conflict',
+              `eventId ${submission.eventId} is already stored with another body`,
+            );
           return { created: false, event: existing };
         }
         const streamId = `supervision-${submission.caseId}`;
@@ -72,20 +115,40 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
         const last = history.at(-1);
         const data = normalizePayload(submission.type, submission.data);
         const hashed = {
-          eventId: submission.eventId, certificationId: submission.caseId, type: submission.type, version: (last?.version ?? -1) + 1,
-          agencyId, occurredAt: submission.occurredAt, prevHash: last?.hash ?? ZERO_HASH, data,
+          eventId: submission.eventId,
+          certificationId: submission.caseId,
+          type: submission.type,
+          version: (last?.version ?? -1) + 1,
+          agencyId,
+          occurredAt: submission.occurredAt,
+          prevHash: last?.hash ?? ZERO_HASH,
+          data,
         };
         const canonical = canonicalBytes(hashed);
         try {
           const [event] = await store.append({
             streamId,
             expectedVersion: last?.version ?? -1,
-            events: [{ ...hashed, streamId, regionCode: writer.regionCode, canonical, hash: sha256Hex(canonical), contentDigest }],
+            events: [
+              {
+                ...hashed,
+                streamId,
+                regionCode: writer.regionCode,
+                canonical,
+                hash: sha256Hex(canonical),
+                contentDigest,
+              },
+            ],
           });
           return { created: true, event: event! };
         } catch (error) {
-          if (error instanceof EventStoreError && (error.code === 'wrong-expected-version' || error.code === 'duplicate-event-id')) continue;
-          if (error instanceof EventStoreError && error.code === 'store-unavailable') throw new ProblemError(503, 'store-unavailable', 'The event store is not available; nothing was written');
+          if (
+            error instanceof EventStoreError &&
+            (error.code === 'wrong-expected-version' || error.code === 'duplicate-event-id')
+          )
+            continue;
+          if (error instanceof EventStoreError && error.code === 'store-unavailable')
+            throw new ProblemError(503, 'store-unavailable', 'The event store is not available; nothing was written');
           throw error;
         }
       }

@@ -2,7 +2,9 @@ import { md5AuditTime, Md5Error, type RoundingPolicy } from '../../calculators';
 import type { MinimumAuditDays } from '@certledger/projections';
 
 /** W5's yardstick: the IAF MD5 days for a plan less the largest permitted reduction (R6), from the ledger's calculator. */
-export function md5MinimumAuditDays(options: { rounding?: RoundingPolicy; maxReduction?: number } = {}): MinimumAuditDays {
+export function md5MinimumAuditDays(
+  options: { rounding?: RoundingPolicy; maxReduction?: number } = {},
+): MinimumAuditDays {
   return ({ scheme, complexity, employees, audit }) => {
     try {
       return md5AuditTime({
