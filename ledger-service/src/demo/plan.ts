@@ -1,3 +1,4 @@
+import { addDays, addMonths } from '@certledger/projections';
 import { md5AuditTime } from '../calculators';
 import { creditCodeCheckChar, CREDIT_CODE_ALPHABET } from '../certification/creditCode';
 import { COUNTIES, JIANGSU_CITIES, offsetKm, type County } from './geography';
@@ -89,22 +90,6 @@ function prng(seed: number): () => number {
   };
 }
 
-const toUtc = (date: string): Date => new Date(`${date}T00:00:00Z`);
-const iso = (d: Date): string => d.toISOString().slice(0, 10);
-export function addDays(date: string, days: number): string {
-  const d = toUtc(date);
-  d.setUTCDate(d.getUTCDate() + days);
-  return iso(d);
-}
-export function addMonths(date: string, months: number): string {
-  const d = toUtc(date);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, last));
-  return iso(d);
-}
 const at = (date: string, time = '09:00'): string => `${date}T${time}:00+08:00`;
 const halfUp = (days: number): number => Math.ceil(days * 2 - 1e-9) / 2;
 
