@@ -137,6 +137,8 @@ export interface ReadQueriesOptions {
 
 let cachedDay = { until: 0, day: '' };
 /** Today's date in China (UTC+8), recomputed at most once a second. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export const chinaToday = (): string => {
   const now = Date.now();
   if (now >= cachedDay.until) cachedDay = { until: now + 1000, day: new Date(now + 8 * 3600_000).toISOString().slice(0, 10) };
@@ -197,7 +199,18 @@ export function effectiveStatus(recorded: CertificateStatus, validUntil: string,
   return (recorded === 'valid' || recorded === 'suspended') && validUntil !== '' && day > validUntil ? 'expired' : recorded;
 }
 
+const summaries = new WeakMap<AgencyDirectory, Map<string, AgencySummary>>();
+
+/** The public face of a CB, computed once per agency. */
 function agencySummary(agencies: AgencyDirectory, agencyId: string): AgencySummary {
+  let known = summaries.get(agencies);
+  if (!known) summaries.set(agencies, (known = new Map()));
+  let summary = known.get(agencyId);
+  if (!summary) known.set(agencyId, (summary = Object.freeze(buildAgencySummary(agencies, agencyId))));
+  return summary;
+}
+
+function buildAgencySummary(agencies: AgencyDirectory, agencyId: string): AgencySummary {
   const profile = agencies.get(agencyId);
   return {
     agencyId,
@@ -267,16 +280,15 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
         statusSince = past.effective_date;
       }
     }
-    const proof = [row.issued_event_id, ...(row.scope_event_id ? [row.scope_event_id] : []), statusEventId];
-    return {
+    const proofEventIds = [row.issued_event_id];
+    if (row.scope_event_id && row.scope_event_id !== row.issued_event_id) proofEventIds.push(row.scope_event_id);
+    if (!proofEventIds.includes(statusEventId)) proofEventIds.push(statusEventId);
+    const view: Mutable<CertificateView> = {
       certificateNo: row.certificate_no,
       certificationId: row.certification_id,
       status,
       recordedStatus: row.status,
       statusSince,
-      ...(row.status_reason && asOf === undefined ? { statusReason: row.status_reason } : {}),
-      ...(row.suspended_until && asOf === undefined ? { suspendedUntil: row.suspended_until } : {}),
-      ...(asOf !== undefined ? { asOf } : {}),
       holder: { name: row.holder_name, creditCode: row.credit_code },
       regionCode: row.region_code,
       scheme: row.scheme,
@@ -286,9 +298,14 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
       issuedAt: row.issued_at,
       validUntil: row.valid_until,
       agency: agencySummary(agencies, row.agency_id),
-      ...(row.superseded_by ? { supersededBy: row.superseded_by } : {}),
-      proofEventIds: [...new Set(proof)],
+      proofEventIds,
     };
+    if (asOf === undefined) {
+      if (row.status_reason) view.statusReason = row.status_reason;
+      if (row.suspended_until) view.suspendedUntil = row.suspended_until;
+    } else view.asOf = asOf;
+    if (row.superseded_by) view.supersededBy = row.superseded_by;
+    return view;
   };
 
   const searchCertificates = async (holder: string, limit = 50): Promise<CertificateSummary[]> => {

@@ -9,10 +9,10 @@ import type { CertificateStatus, LogEvent } from '../types';
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 1,
+  schemaVersion: 2,
   source: 'events',
   tables: ['reg_agency_counts', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
-  ddl: () => [
+  ddl: (dialect) => [
     `CREATE TABLE IF NOT EXISTS reg_certifications (
       certification_id TEXT PRIMARY KEY,
       agency_id TEXT NOT NULL,
@@ -57,7 +57,7 @@ export const registryModel: ReadModel<LogEvent> = {
       effective_date TEXT NOT NULL,
       event_id TEXT NOT NULL,
       PRIMARY KEY (certificate_no, position)
-    )`,
+    )${dialect === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
     `CREATE TABLE IF NOT EXISTS reg_agency_counts (
       agency_id TEXT NOT NULL,
       status TEXT NOT NULL,
@@ -66,8 +66,19 @@ export const registryModel: ReadModel<LogEvent> = {
     )`,
   ],
   apply: async (tx, events) => {
-    const batch: Batch = { tx, certifications: new Map(), counts: new Map() };
+    const batch: Batch = { tx, certifications: new Map(), dirty: new Set(), counts: new Map() };
     for (const event of events) await applyOne(batch, event);
+    for (const certificationId of batch.dirty) {
+      const row = batch.certifications.get(certificationId)!;
+      await tx.run(
+        `INSERT INTO reg_certifications (certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope, current_certificate_no)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (certification_id) DO UPDATE SET agency_id = excluded.agency_id, holder_name = excluded.holder_name,
+           credit_code = excluded.credit_code, region_code = excluded.region_code, scheme = excluded.scheme, standard = excluded.standard,
+           scope = excluded.scope, current_certificate_no = excluded.current_certificate_no`,
+        [certificationId, row.agency_id, row.holder_name, row.credit_code, row.region_code, row.scheme, row.standard, row.scope, row.current_certificate_no],
+      );
+    }
     for (const [key, delta] of batch.counts) {
       if (delta === 0) continue;
       const [agencyId, status] = key.split('\u0000') as [string, string];
@@ -92,10 +103,11 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : va
 /** The calendar date where the event happened: the date part of its ISO time as written. */
 export const localDateOf = (iso: string): string => iso.slice(0, 10);
 
-/** What one batch keeps in memory: certifications it has read or written, and count changes to write at its end. */
+/** What one batch keeps in memory: certifications it has read or changed (written back at its end), and count changes. */
 interface Batch {
   readonly tx: SqlExecutor;
   readonly certifications: Map<string, CertificationRow | undefined>;
+  readonly dirty: Set<string>;
   readonly counts: Map<string, number>;
 }
 
@@ -109,6 +121,11 @@ async function certificationOf(batch: Batch, certificationId: string): Promise<C
   const row = await batch.tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [certificationId]);
   batch.certifications.set(certificationId, row);
   return row;
+}
+
+function changed(batch: Batch, certificationId: string, row: CertificationRow): void {
+  batch.certifications.set(certificationId, row);
+  batch.dirty.add(certificationId);
 }
 
 interface CertificationRow {
@@ -139,21 +156,13 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
         scope: text(data.scope),
         current_certificate_no: previous?.current_certificate_no ?? null,
       };
-      await tx.run(
-        `INSERT INTO reg_certifications (certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (certification_id) DO UPDATE SET holder_name = excluded.holder_name, credit_code = excluded.credit_code,
-           region_code = excluded.region_code, scheme = excluded.scheme, standard = excluded.standard, scope = excluded.scope`,
-        [event.certificationId, row.agency_id, row.holder_name, row.credit_code, row.region_code, row.scheme, row.standard, row.scope],
-      );
-      batch.certifications.set(event.certificationId, row);
+      changed(batch, event.certificationId, row);
       return;
     }
     case 'CertificationTransferred': {
       const row = await certificationOf(batch, event.certificationId);
       if (!row) return;
-      await tx.run('UPDATE reg_certifications SET agency_id = ? WHERE certification_id = ?', [event.agencyId, event.certificationId]);
-      batch.certifications.set(event.certificationId, { ...row, agency_id: event.agencyId });
+      changed(batch, event.certificationId, { ...row, agency_id: event.agencyId });
       if (row.current_certificate_no) {
         const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
         if (cert) {
@@ -181,8 +190,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId, event.eventId, event.position],
       );
       if (changes === 0) return;
-      await tx.run('UPDATE reg_certifications SET current_certificate_no = ? WHERE certification_id = ?', [certificateNo, event.certificationId]);
-      batch.certifications.set(event.certificationId, { ...row, current_certificate_no: certificateNo });
+      changed(batch, event.certificationId, { ...row, current_certificate_no: certificateNo });
       await tx.run(
         'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
         [certificateNo, event.position, 'valid', text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId],

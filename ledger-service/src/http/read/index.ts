@@ -131,10 +131,11 @@ export function createReadRouter(options: ReadRouterOptions): Router {
 
   router.get('/v1/certificates/:certificateNo', async (req, res) => {
     const certificateNo = certificateNoOf(req);
-    const asOf = isoDate(single(req.query, 'asOf'), 'asOf');
+    const query = req.query;
+    const asOf = isoDate(single(query, 'asOf'), 'asOf');
     const certificate = await queries.certificate(certificateNo, asOf);
     if (!certificate) throw notFound('Certificate');
-    const proofs = await receipts.proofs(certificate.proofEventIds, single(req.query, 'verify') === 'true');
+    const proofs = await receipts.proofs(certificate.proofEventIds, single(query, 'verify') === 'true');
     const { proofEventIds: _ids, ...view } = certificate;
     // A cheap validator: the answer changes only with the status-setting event or a receipt's status.
     const tag = `W/"${certificate.status}:${proofs.map((p) => `${p.eventId.slice(0, 8)}${p.receipt?.status.charAt(0) ?? 'n'}`).join('.')}${asOf ?? ''}"`;

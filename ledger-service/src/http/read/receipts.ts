@@ -41,13 +41,14 @@ export function cachedReceipts(source: ReceiptSource, capacity = 10_000) {
     receiptOf,
     verify,
     async proofs(eventIds: readonly string[], withVerification: boolean): Promise<Proof[]> {
-      return Promise.all(
-        eventIds.map(async (eventId) => {
-          const receipt = await receiptOf(eventId);
-          if (!receipt) return { eventId };
-          return withVerification ? { eventId, receipt, verification: await verify(receipt) } : { eventId, receipt };
-        }),
-      );
+      const proofs: Proof[] = [];
+      for (const eventId of eventIds) {
+        const receipt = await receiptOf(eventId);
+        if (!receipt) proofs.push({ eventId });
+        else if (withVerification) proofs.push({ eventId, receipt, verification: await verify(receipt) });
+        else proofs.push({ eventId, receipt });
+      }
+      return proofs;
     },
   };
 }
