@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import { defaultRulesConfig, type RulesConfig } from './certification';
+import type { RulesConfig } from './certification';
 import type { Config } from './config';
 import { createEventStore, type EventStore, type StoredEvent } from './eventStore';
 import { createApp, type Readiness } from './http/app';
@@ -54,7 +54,7 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
   const receiptPart = parts.find((part) => part.receiptOf);
   const intake = createIntake({
     store,
-    rules: options.rules ?? defaultRulesConfig,
+    rules: options.rules ?? config.rules,
     clock: options.clock ?? (() => new Date()),
   });
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rulesConfig, type RulesConfig } from './certification/rulesConfig';
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
 export type LedgerBackendKind = 'embedded' | 'fabric';
@@ -24,6 +26,8 @@ export interface Config {
   readonly logLevel: string;
   /** Run projections and the anchorer inside the service process. */
   readonly inProcessWorkers: boolean;
+  /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
+  readonly rules: RulesConfig;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +49,21 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a TCP port; got "${value}"`);
   return n;
+}
+
+function rulesFrom(file: string | undefined): RulesConfig {
+  if (!file) return rulesConfig();
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`LEDGER_RULES_FILE ${file} is not a readable JSON file (${(error as Error).message})`);
+  }
+  try {
+    return rulesConfig(overrides as Partial<RulesConfig>);
+  } catch (error) {
+    throw new ConfigError(`LEDGER_RULES_FILE ${file}: ${(error as Error).message}`);
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: env.LEDGER_BODY_LIMIT ?? '256kb',
     bulkBodyLimit: env.LEDGER_BULK_BODY_LIMIT ?? '32mb',
     logLevel: env.LOG_LEVEL ?? 'info',
-    inProcessWorkers: (env.LEDGER_WORKERS ?? 'in-process') === 'in-process',
+    inProcessWorkers:
+      oneOf('LEDGER_WORKERS', env.LEDGER_WORKERS ?? 'in-process', ['in-process', 'separate']) === 'in-process',
+    rules: rulesFrom(env.LEDGER_RULES_FILE),
   });
 }

@@ -4,7 +4,9 @@ import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
 import type { PrincipalDirectory } from './http/auth';
+import { supervisionConfigFromEnv } from '@certledger/projections';
 import { createReadSidePart } from './http/read/part';
+import { createSupervisionPart } from './http/supervision';
 
 export interface PartsOptions {
   readonly config: Config;
@@ -13,8 +15,13 @@ export interface PartsOptions {
   readonly principals: PrincipalDirectory;
 }
 
-/** The parts the service runs beside its app: the anchorer with its ledger backend, then the read side. */
-export async function defaultParts({ config, logger, store, principals }: PartsOptions): Promise<readonly ServicePart[]> {
+/** The parts the service runs beside its app: the anchorer with its ledger backend, the read side, supervision. */
+export async function defaultParts({
+  config,
+  logger,
+  store,
+  principals,
+}: PartsOptions): Promise<readonly ServicePart[]> {
   const anchoring = await openAnchoringPart({ config, store, logger });
   try {
     const readSide = await createReadSidePart({
@@ -28,7 +35,15 @@ export async function defaultParts({ config, logger, store, principals }: PartsO
       dataDir: config.dataDir,
       runProjections: config.inProcessWorkers,
     });
-    return [anchoring, readSide];
+    const supervision = await createSupervisionPart({
+      eventStore: store,
+      readStore: readSide.projections.store,
+      logger,
+      principals,
+      config: supervisionConfigFromEnv(),
+      rules: config.rules,
+    });
+    return [anchoring, readSide, supervision];
   } catch (error) {
     await anchoring.close();
     throw error;

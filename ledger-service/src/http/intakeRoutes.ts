@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { jsonBody } from './jsonBody';
 import type { Intake } from '../intake/intake';
 import { parseSubmission, type Submission } from '../intake/submission';
 import { IntakeError, invalid } from '../intake/errors';
@@ -31,7 +32,7 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
   router.post(
     '/v1/certifications/:certificationId/events',
     requireJson,
-    express.json({ limit: options.bodyLimit, strict: true }),
+    ...jsonBody(options.bodyLimit),
     async (req, res) => {
       const agency = requireRole(principalOf(req), 'agency');
       const submission = parseSubmission(req.params.certificationId, req.body);
@@ -44,7 +45,7 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
     },
   );
 
-  router.post('/v1/events', requireJson, express.json({ limit: options.bulkBodyLimit }), async (req, res) => {
+  router.post('/v1/events', requireJson, ...jsonBody(options.bulkBodyLimit), async (req, res) => {
     const agency = requireRole(principalOf(req), 'agency');
     const events = (req.body as { events?: unknown } | undefined)?.events;
     if (!Array.isArray(events) || events.length === 0) {
