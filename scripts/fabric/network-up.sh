@@ -69,7 +69,7 @@ for p in "$CA_ORDERER_OPERATIONS_PORT" "$CA_REGULATOR_OPERATIONS_PORT" "$CA_CB_O
 done
 
 log "registering and enrolling identities (fabric-ca-client)"
-(cd "$ROOT" && node scripts/fabric/enroll.js)
+(cd "$ROOT" && node --disable-warning=MaxListenersExceededWarning scripts/fabric/enroll.js)
 
 # --- Channel genesis block ------------------------------------------------------------------
 log "channel genesis block ($CHANNEL_NAME, batch timeout $BATCH_TIMEOUT, max $BATCH_MAX_MESSAGES messages)"
