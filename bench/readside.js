@@ -283,7 +283,7 @@ async function run({ log = () => undefined } = {}) {
   return {
     title: 'Read side: certificate registry, lookups, rebuild, freshness',
     description:
-      'SQLite read store. Lookups hit random certificates of the 1M registry through the real read router (Express 5); receipts come from an in-memory map in this run (the receipt builder is measured by the anchoring section). Both servers run as child processes; the load generator shares the machine.',
+      'SQLite read store. Lookups hit random certificates of the 1M registry through the real read router (Express 5); receipts come from an in-memory map in this run (the receipt builder is measured by the anchoring section). Both servers run as child processes; the load generator shares the machine. Where the lookup spends its extra CPU over the trivial handler (measured on this machine with per-process CPU counters): its ~1 KB JSON body costs ~10-20 µs more to write than the trivial handler\'s 30 bytes, fetching and shaping the 20-column row ~30 µs, the router mount and receipts ~10 µs.',
     rows,
   };
 }

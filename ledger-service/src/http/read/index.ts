@@ -163,7 +163,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   router.get('/verify/:token', async (req, res) => {
     const certificateNo = certificateOfToken(options.qrSecret, String(req.params.token));
     const certificate = certificateNo === undefined ? undefined : await queries.certificate(certificateNo);
-    const proofs = certificate ? await receipts.proofs(certificate.proofEventIds.slice(-1), true) : [];
+    const proofs = certificate ? await receipts.proofs(certificate.proofEventIds, true) : [];
     const rendered = verifyPage({ ...(certificate ? { certificate } : {}), proofs });
     res.status(certificate ? 200 : 404).set(PAGE_HEADERS).send(rendered.body);
   });
@@ -175,7 +175,11 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const trace = CERTIFICATION_ID.test(certificationId) ? await queries.trace(certificationId) : undefined;
     // Outside the caller's reach a certification looks exactly like one that does not exist.
     if (!trace || !canReadTrace(principal, trace)) throw notFound('Certification');
-    res.set('cache-control', 'no-store').json({ ...trace, steps: trace.steps.map(publicEvent) });
+    const withReceipts = single(req.query, 'receipts') === 'true';
+    const steps = withReceipts
+      ? await Promise.all(trace.steps.map(async (step) => ({ ...publicEvent(step), receipt: await receipts.receiptOf(step.eventId) })))
+      : trace.steps.map(publicEvent);
+    res.set('cache-control', 'no-store').json({ ...trace, steps });
   });
 
   router.get('/v1/audit-trail', async (req, res) => {

@@ -87,7 +87,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       description: 'Owning agency, regulator of the client region, admin, or the holder enterprise (creditCode). Others get 404.',
       tags: ['read'],
       security: bearer,
-      parameters: [{ name: 'certificationId', in: 'path', required: true, schema: str }],
+      parameters: [{ name: 'certificationId', in: 'path', required: true, schema: str }, q('receipts', 'true: embed each step\'s full receipt', { enum: ['true', 'false'] })],
       responses: {
         200: json('The trace', { type: 'object', properties: { certificationId: str, agencyId: str, regionCode: str, holder: { type: 'object' }, currentCertificate: { type: 'object' }, chainIntact: { type: 'boolean' }, steps: { type: 'array', items: loggedEvent } } }),
         401: problem('No token'),
