@@ -151,6 +151,9 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     const nanjing = await projections.queries.auditTrail({ regionPrefix: '3201', limit: 100 });
     expect(nanjing.items.length).toBeGreaterThan(0);
     expect(nanjing.items.every((e) => e.regionCode.startsWith('3201'))).toBe(true);
+    const county = await projections.queries.auditTrail({ regionPrefix: '320102', limit: 100 });
+    expect(county.items.map((e) => e.eventId)).toEqual(nanjing.items.map((e) => e.eventId));
+    expect((await projections.queries.auditTrail({ regionPrefix: '320101', limit: 100 })).items).toEqual([]);
     const wuxi = await projections.queries.auditTrail({ regionPrefix: '3202', limit: 100 });
     expect(wuxi.items).toEqual([]);
     const province = await projections.queries.auditTrail({ regionPrefix: '32', limit: 4 });

@@ -361,7 +361,11 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   const auditTrail = async (query: AuditTrailQuery): Promise<AuditTrailPage> => {
     const where: string[] = ['e.position > ?'];
     const params: unknown[] = [query.after ?? 0];
-    if (query.regionPrefix !== undefined) {
+    if (query.regionPrefix !== undefined && query.regionPrefix.length >= 6) {
+      // A county: the (region_code, position) index answers in order.
+      where.push('e.region_code = ?');
+      params.push(query.regionPrefix);
+    } else if (query.regionPrefix !== undefined) {
       const [low, high] = regionRange(query.regionPrefix);
       where.push('e.region_code >= ? AND e.region_code <= ?');
       params.push(low, high);
@@ -385,12 +389,18 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   const agenciesQuery = async (): Promise<AgencyDisclosure[]> => {
     const counts = await store.all<{ agency_id: string; status: string; n: number }>('SELECT agency_id, status, n FROM reg_agency_counts');
     const day = today();
-    const lapsed = await store.all<{ agency_id: string; status: string; n: number }>(
-      `SELECT agency_id, status, COUNT(*) AS n FROM reg_certificates
-       WHERE status IN ('valid', 'suspended') AND valid_until < ? AND valid_until <> '' GROUP BY agency_id, status`,
-      [day],
-    );
     const ids = new Set<string>([...agencies.keys(), ...counts.map((c) => c.agency_id)]);
+    // Certificates the date alone has expired: one index range per agency and status.
+    const lapsed: Array<{ agency_id: string; status: string; n: number }> = [];
+    for (const agencyId of ids) {
+      for (const status of ['valid', 'suspended']) {
+        const row = await store.get<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM reg_certificates WHERE agency_id = ? AND status = ? AND valid_until > '' AND valid_until < ?`,
+          [agencyId, status, day],
+        );
+        if (row && Number(row.n) > 0) lapsed.push({ agency_id: agencyId, status, n: Number(row.n) });
+      }
+    }
     return [...ids].sort().map((agencyId) => {
       const profile = agencies.get(agencyId);
       const tally = { valid: 0, suspended: 0, withdrawn: 0, cancelled: 0, expired: 0 };
