@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import { verifyConsistency, verifyLogHeadSignature, type LogHead } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { AnchorMembership } from './anchorMembership';
 import { describe, reconcileStream } from './classify';
-import { readEnvelopeHeader, type EnvelopeHeader } from './envelopeHeader';
+import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from './envelopeHeader';
 import type { AuditLedgerView } from './ledgerView';
-import { LogTree, rootOfLeafHashes } from './logTree';
+import { createHasher } from './hasherClient';
+import type { LogHeadCheck } from './logHeadCheck';
 import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type EventFacts, type LedgerDigest } from './types';
 
 export interface AuditFilter {
@@ -33,17 +33,11 @@ export interface AuditOptions {
   readonly pageSize?: number;
   readonly onProgress?: (done: number, total: number) => void;
   readonly logger?: AuditLogger;
+  /** Hash in a worker thread beside the reading (default: when the compiled worker is there). */
+  readonly parallel?: boolean;
 }
 
-export interface LogHeadCheck {
-  readonly treeSize: number;
-  readonly rootHash: string;
-  readonly timestamp: string;
-  readonly consistent: boolean;
-  /** Why not, when inconsistent: `signature`, `key-changed`, `log-shorter-than-head`, `root-differs`. */
-  readonly reason?: string;
-  readonly recomputedRoot?: string;
-}
+export type { LogHeadCheck };
 
 export interface AuditReport {
   readonly ok: boolean;
@@ -73,22 +67,9 @@ export interface AuditReport {
 
 const ZERO_HASH = '0'.repeat(64);
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
-const sha256 = oneShot ? (data: Uint8Array): Buffer => oneShot('sha256', data, 'buffer') : (data: Uint8Array): Buffer => crypto.createHash('sha256').update(data).digest();
-
-interface PendingEvent {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly hash: string;
-  readonly version: number;
-  readonly scoped: boolean;
-}
-
-interface OpenBatch {
-  readonly size: number;
-  readonly leaves: Buffer[];
-  filled: number;
-  readonly events: PendingEvent[];
-}
+const sha256 = oneShot
+  ? (data: Uint8Array): Buffer => oneShot('sha256', data, 'buffer')
+  : (data: Uint8Array): Buffer => crypto.createHash('sha256').update(data).digest();
 
 interface StreamState {
   lastVersion: number;
@@ -96,7 +77,10 @@ interface StreamState {
   sawUnanchored: boolean;
 }
 
-export function inScope(filter: AuditFilter, event: Pick<StoredEvent, 'agencyId' | 'regionCode' | 'certificationId'>): boolean {
+export function inScope(
+  filter: AuditFilter,
+  event: Pick<StoredEvent, 'agencyId' | 'regionCode' | 'certificationId'>,
+): boolean {
   if (filter.agencyId !== undefined && event.agencyId !== filter.agencyId) return false;
   if (filter.certificationId !== undefined && event.certificationId !== filter.certificationId) return false;
   if (filter.regionCode !== undefined && !event.regionCode.startsWith(filter.regionCode)) return false;
@@ -132,33 +116,11 @@ function factsOf(event: StoredEvent, computed: Buffer | string): EventFacts {
 
 /** The fast path's form of intrinsicCheck: true when the envelope in the bytes agrees with every column. */
 function headerAgrees(event: StoredEvent): boolean {
-  const header = headerOf(event.canonical);
   return (
-    header !== undefined &&
-    header.eventId === event.eventId &&
-    header.version === event.version &&
-    header.prevHash === event.prevHash &&
-    header.type === event.type &&
-    header.certificationId === event.certificationId &&
-    header.agencyId === event.agencyId &&
-    (event.streamId === `certification-${header.certificationId}` || event.streamId === `supervision-${header.certificationId}`)
+    (event.streamId === `certification-${event.certificationId}` ||
+      event.streamId === `supervision-${event.certificationId}`) &&
+    headerMatches(event.canonical, event)
   );
-}
-
-/** Checks every head the ledger holds against the log as recomputed from the store. */
-export function checkLogHeads(heads: readonly LogHead[], tree: LogTree): LogHeadCheck[] {
-  const keyId = heads[0]?.keyId;
-  const current = tree.root();
-  return heads.map((head) => {
-    const base = { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp };
-    if (!verifyLogHeadSignature(head)) return { ...base, consistent: false, reason: 'signature' };
-    if (head.keyId !== keyId) return { ...base, consistent: false, reason: 'key-changed' };
-    if (head.treeSize > tree.size) return { ...base, consistent: false, reason: 'log-shorter-than-head' };
-    const recomputedRoot = tree.root(head.treeSize);
-    const proof = tree.consistencyProof(head.treeSize);
-    const consistent = recomputedRoot === head.rootHash && verifyConsistency(head.treeSize, tree.size, head.rootHash, current, proof);
-    return consistent ? { ...base, consistent } : { ...base, consistent, reason: 'root-differs', recomputedRoot };
-  });
 }
 
 /**
@@ -169,202 +131,280 @@ export function checkLogHeads(heads: readonly LogHead[], tree: LogTree): LogHead
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const { store, ledger, membership } = options;
   const filter = options.filter ?? {};
+  const noFilter =
+    filter.agencyId === undefined && filter.certificationId === undefined && filter.regionCode === undefined;
   const now = options.now ?? (() => new Date());
   const graceMs = options.graceMs ?? 15 * 60_000;
   const pageSize = options.pageSize ?? 5000;
   const startedAt = now();
   const graceCutoff = new Date(startedAt.getTime() - graceMs).toISOString();
   const total = await store.headPosition();
-  const tree = new LogTree();
-  const storeIds = new Set<string>();
+  const ledgerHeads = await ledger.logHeads();
+  const hasher = createHasher(options.parallel === undefined ? {} : { parallel: options.parallel });
   const streams = new Map<string, StreamState>();
   const suspicious = new Set<string>();
-  const open = new Map<string, OpenBatch>();
-  const rootMismatches: Array<{ batchId: string; expected?: string; actual: string; eventIds: string[] }> = [];
+  /** Per committed batch ordinal: events read, and how many of them are in scope. */
+  const batchRead = new Int32Array(membership.batches.length);
+  const batchScoped = new Int32Array(membership.batches.length);
   let eventsAudited = 0;
   let anchoredEvents = 0;
-  let batchesChecked = 0;
+  let membersSeen = 0;
+  let member = 0;
 
-  /** Per-event comparison with the ledger, for events no verified batch root vouches for. */
-  const settle = async (events: readonly PendingEvent[]): Promise<void> => {
-    const scoped = events.filter((event) => event.scoped);
-    const digests = await ledger.digests(scoped.map((event) => event.eventId));
-    for (const event of scoped) {
-      const digest = digests.get(event.eventId);
-      if (digest && digest.hash === event.hash && digest.version === event.version && digest.streamId === event.streamId) anchoredEvents++;
-      else suspicious.add(event.streamId);
-    }
-  };
-  /** A batch whose leaves are all read: its root recomputed from the store must be the ledger's. */
-  const closeBatch = async (batchId: string, batch: OpenBatch): Promise<void> => {
-    open.delete(batchId);
-    const scoped = batch.events.filter((event) => event.scoped).length;
-    if (scoped > 0) batchesChecked++;
-    const onLedger = (await ledger.batches([batchId])).get(batchId);
-    const root = rootOfLeafHashes(batch.leaves);
-    if (onLedger && onLedger.size === batch.size && onLedger.root === root) {
-      anchoredEvents += scoped;
-      return;
-    }
-    if (scoped > 0) rootMismatches.push({ batchId, ...(onLedger ? { expected: onLedger.root } : {}), actual: root, eventIds: batch.events.map((e) => e.eventId) });
-    await settle(batch.events);
-  };
-
-  let after = 0;
-  for (;;) {
-    const page = await store.readAll(after, pageSize);
-    if (page.length === 0) break;
-    // Events outside committed batches are compared with the ledger one by one (normally just the unanchored tail).
-    const members = page.map((event) => {
-      const member = membership.events.get(event.eventId);
-      return member && membership.batches.get(member.batchId)?.status === 'committed' ? member : undefined;
-    });
-    const direct = await ledger.digests(page.filter((e, i) => members[i] === undefined && inScope(filter, e)).map((e) => e.eventId));
-    for (const [index, event] of page.entries()) {
-      const computed = sha256(event.canonical);
-      const leaf = tree.append(computed);
-      storeIds.add(event.eventId);
-      const scoped = inScope(filter, event);
-      const computedHex = computed.toString('hex');
-      const member = members[index];
-      const batchId = member?.batchId;
-      if (scoped) {
+  try {
+    let after = 0;
+    for (;;) {
+      const page = await store.readAll(after, pageSize);
+      if (page.length === 0) break;
+      const n = page.length;
+      const batch = new Int32Array(n);
+      const leaf = new Int32Array(n);
+      const offsets = new Int32Array(n + 1);
+      const positions = new Float64Array(n);
+      const hashes = Buffer.alloc(32 * n);
+      let size = 0;
+      for (let i = 0; i < n; i++) {
+        const event = page[i]!;
+        offsets[i] = size;
+        size += event.canonical.byteLength;
+        positions[i] = event.position;
+        hashes.write(event.hash, i * 32, 32, 'hex');
+        // The anchor store's members, walked beside the log by position.
+        while (member < membership.positions.length && membership.positions[member]! < event.position) member++;
+        if (member < membership.positions.length && membership.positions[member] === event.position) {
+          membersSeen++;
+          const ordinal = membership.batchOf[member]!;
+          batch[i] = membership.batches[ordinal]!.status === 'committed' ? ordinal : -2;
+          leaf[i] = membership.leafOf[member]!;
+        } else {
+          batch[i] = -1;
+          leaf[i] = 0;
+        }
+      }
+      offsets[n] = size;
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < n; i++) bytes.set(page[i]!.canonical, offsets[i]!);
+      // Events outside committed batches are compared with the ledger one by one (normally just the unanchored tail).
+      const direct = await ledger.digests(
+        page.filter((e, i) => batch[i]! < 0 && inScope(filter, e)).map((e) => e.eventId),
+      );
+      for (let i = 0; i < n; i++) {
+        const event = page[i]!;
+        const ordinal = batch[i]!;
+        if (ordinal >= 0) batchRead[ordinal]!++;
+        if (!inScope(filter, event)) continue;
         eventsAudited++;
         let state = streams.get(event.streamId);
         if (!state) {
           state = { lastVersion: -1, lastHash: ZERO_HASH, sawUnanchored: false };
           streams.set(event.streamId, state);
         }
-        let ok = computedHex === event.hash && event.version === state.lastVersion + 1 && event.prevHash === state.lastHash && headerAgrees(event);
-        if (batchId !== undefined) {
+        // The bytes-vs-hash check runs in the hasher; the chain is followed through the hash columns.
+        let ok = event.version === state.lastVersion + 1 && event.prevHash === state.lastHash && headerAgrees(event);
+        if (ordinal >= 0) {
+          batchScoped[ordinal]!++;
           if (state.sawUnanchored) ok = false;
         } else {
           const digest = direct.get(event.eventId);
           if (digest) {
-            if (digest.hash !== computedHex || digest.version !== event.version || digest.streamId !== event.streamId || state.sawUnanchored) ok = false;
+            if (
+              digest.hash !== event.hash ||
+              digest.version !== event.version ||
+              digest.streamId !== event.streamId ||
+              state.sawUnanchored
+            )
+              ok = false;
             else anchoredEvents++;
           } else {
             state.sawUnanchored = true;
-            if ((event.position <= membership.checkpoint && !membership.events.has(event.eventId)) || event.recordedAt < graceCutoff) ok = false;
+            if ((event.position <= membership.checkpoint && ordinal === -1) || event.recordedAt < graceCutoff)
+              ok = false;
           }
         }
         state.lastVersion = event.version;
-        state.lastHash = computedHex;
+        state.lastHash = event.hash;
         if (!ok) suspicious.add(event.streamId);
       }
-      if (member !== undefined && batchId !== undefined) {
-        let batch = open.get(batchId);
-        if (!batch) {
-          batch = { size: membership.batches.get(batchId)!.size, leaves: [], filled: 0, events: [] };
-          open.set(batchId, batch);
+      for (let i = 0; i < n; i++) if (batch[i]! < 0) batch[i] = -1;
+      await hasher.submit({ bytes, offsets, hashes, positions, batch, leaf });
+      after = page[n - 1]!.position;
+      options.onProgress?.(after, total);
+    }
+    const hashed = await hasher.finish(ledgerHeads);
+    options.logger?.debug(
+      { events: hashed.treeSize, streams: streams.size, suspicious: suspicious.size, parallel: hasher.parallel },
+      'log read and hashed',
+    );
+
+    // Bytes that do not hash to their stored hash.
+    for (const mismatch of hashed.mismatches) {
+      const [event] = await store.readAll(mismatch.position - 1, 1);
+      if (event && event.position === mismatch.position && inScope(filter, event)) suspicious.add(event.streamId);
+    }
+
+    // Batch roots recomputed from the store's bytes: a matching root vouches for every event in the batch.
+    const rootMismatches: Array<{ batchId: string; expected?: string; actual: string; eventIds: string[] }> = [];
+    const touched = hashed.batchRoots.filter((b) => batchScoped[b.batch]! > 0);
+    const onLedger = await ledger.batches(touched.map((b) => membership.batches[b.batch]!.batchId));
+    const failed = new Set<number>();
+    for (const computed of touched) {
+      const info = membership.batches[computed.batch]!;
+      const anchored = onLedger.get(info.batchId);
+      if (anchored && computed.leaves === info.size && anchored.size === info.size && anchored.root === computed.root) {
+        anchoredEvents += batchScoped[computed.batch]!;
+      } else failed.add(computed.batch);
+    }
+    if (failed.size > 0) {
+      const members = new Map<number, string[]>();
+      for (const [eventId, ordinal] of await membership.eventIds()) {
+        if (failed.has(ordinal)) members.set(ordinal, [...(members.get(ordinal) ?? []), eventId]);
+      }
+      for (const ordinal of failed) {
+        const info = membership.batches[ordinal]!;
+        const computed = touched.find((b) => b.batch === ordinal)!;
+        const eventIds = members.get(ordinal) ?? [];
+        // An incomplete batch is explained by its missing events; a complete one with another root is a finding of its own.
+        if (computed.leaves === info.size)
+          rootMismatches.push({
+            batchId: info.batchId,
+            ...(onLedger.get(info.batchId) ? { expected: onLedger.get(info.batchId)!.root } : {}),
+            actual: computed.root,
+            eventIds,
+          });
+        // Event by event: which of the batch's events still match their own digest on the ledger?
+        const digests = await ledger.digests(eventIds);
+        for (const eventId of eventIds) {
+          const event = await store.findEvent(eventId);
+          if (!event || !inScope(filter, event)) continue;
+          const digest = digests.get(eventId);
+          if (
+            digest &&
+            digest.hash === sha256(event.canonical).toString('hex') &&
+            digest.hash === event.hash &&
+            digest.version === event.version
+          )
+            anchoredEvents++;
+          else suspicious.add(event.streamId);
         }
-        if (batch.leaves[member.leafIndex] === undefined) batch.filled++;
-        batch.leaves[member.leafIndex] = leaf;
-        batch.events.push({ eventId: event.eventId, streamId: event.streamId, hash: computedHex, version: event.version, scoped });
-        if (batch.filled === batch.size) await closeBatch(batchId, batch);
       }
     }
-    after = page[page.length - 1]!.position;
-    options.onProgress?.(after, total);
-  }
-  // Batches the store cannot complete (events deleted, or outside the log): event by event.
-  for (const [batchId, batch] of open) {
-    open.delete(batchId);
-    await settle(batch.events);
-  }
-  options.logger?.debug({ events: tree.size, streams: streams.size, suspicious: suspicious.size }, 'log read and hashed');
 
-  // Stream heads on the ledger beyond (or off) the store's.
-  const heads = await ledger.heads([...streams.keys()]);
-  for (const [streamId, head] of heads) {
-    const state = streams.get(streamId)!;
-    if (head.version > state.lastVersion || (head.version === state.lastVersion && head.hash !== state.lastHash)) suspicious.add(streamId);
-  }
-
-  // Digests the ledger holds that the store lacks.
-  const ledgerOnly = new Map<string, LedgerDigest[]>();
-  const addLedgerOnly = (digest: LedgerDigest): void => {
-    if (storeIds.has(digest.eventId)) return;
-    if (filter.agencyId !== undefined && digest.agencyId !== undefined && digest.agencyId !== filter.agencyId) return;
-    if (filter.certificationId !== undefined && !digest.streamId.endsWith(`-${filter.certificationId}`)) return;
-    if (filter.regionCode !== undefined && !streams.has(digest.streamId)) return;
-    const list = ledgerOnly.get(digest.streamId) ?? [];
-    if (!list.some((d) => d.eventId === digest.eventId)) list.push(digest);
-    ledgerOnly.set(digest.streamId, list);
-    suspicious.add(digest.streamId);
-  };
-  const unplaced = [...membership.events.keys()].filter((id) => !storeIds.has(id));
-  for (const digest of (await ledger.digests(unplaced)).values()) addLedgerOnly(digest);
-  if (ledger.digestsNotIn && ledger.eventCount) {
-    const noFilter = filter.agencyId === undefined && filter.certificationId === undefined && filter.regionCode === undefined;
-    if (!noFilter || (await ledger.eventCount()) !== anchoredEvents) {
-      for (const digest of await ledger.digestsNotIn((id) => storeIds.has(id))) addLedgerOnly(digest);
+    // Stream heads on the ledger beyond (or off) the store's.
+    const heads = await ledger.heads([...streams.keys()]);
+    for (const [streamId, head] of heads) {
+      const state = streams.get(streamId)!;
+      if (head.version > state.lastVersion || (head.version === state.lastVersion && head.hash !== state.lastHash))
+        suspicious.add(streamId);
     }
-  }
 
-  // Reconcile every stream that showed an anomaly.
-  const discrepancies: Discrepancy[] = [];
-  let pendingEvents = 0;
-  const reconciled = new Set<string>();
-  for (const streamId of suspicious) {
-    const stored = (await store.readStream(streamId)).filter((event) => inScope(filter, event));
-    const facts = stored.map((event) => factsOf(event, sha256(event.canonical)));
-    const [anchored, streamHeads] = await Promise.all([ledger.digests(stored.map((e) => e.eventId)), heads.has(streamId) ? Promise.resolve(heads) : ledger.heads([streamId])]);
-    const verdict = reconcileStream({
-      streamId,
-      stored: facts,
-      anchored,
-      ledgerOnly: ledgerOnly.get(streamId) ?? [],
-      ...(streamHeads.get(streamId) ? { ledgerHead: streamHeads.get(streamId)! } : {}),
-      planned: new Set(stored.map((e) => e.eventId).filter((id) => membership.events.has(id))),
-      checkpoint: membership.checkpoint,
-      graceCutoff,
-    });
-    discrepancies.push(...verdict.discrepancies);
-    reconciled.add(streamId);
-  }
-  // Pending events of clean streams: unanchored, inside the grace period.
-  pendingEvents = eventsAudited - anchoredEvents - discrepancies.filter((d) => d.kind === 'never-anchored' || d.kind === 'inserted').length;
+    // Digests the ledger holds that the store lacks. Counting first: the ids of the store are read again only when needed.
+    const ledgerOnly = new Map<string, LedgerDigest[]>();
+    const ledgerCount = ledger.eventCount ? await ledger.eventCount() : undefined;
+    const countsAgree =
+      noFilter &&
+      membersSeen === membership.positions.length &&
+      (ledgerCount === undefined || ledgerCount === anchoredEvents);
+    if (!countsAgree) {
+      const storeIds = await readStoreIds(store, pageSize);
+      const addLedgerOnly = (digest: LedgerDigest): void => {
+        if (storeIds.has(digest.eventId)) return;
+        if (filter.agencyId !== undefined && digest.agencyId !== undefined && digest.agencyId !== filter.agencyId)
+          return;
+        if (filter.certificationId !== undefined && !digest.streamId.endsWith(`-${filter.certificationId}`)) return;
+        if (filter.regionCode !== undefined && !streams.has(digest.streamId)) return;
+        const list = ledgerOnly.get(digest.streamId) ?? [];
+        if (!list.some((d) => d.eventId === digest.eventId)) list.push(digest);
+        ledgerOnly.set(digest.streamId, list);
+        suspicious.add(digest.streamId);
+      };
+      const unplaced = [...(await membership.eventIds()).keys()].filter((id) => !storeIds.has(id));
+      for (const digest of (await ledger.digests(unplaced)).values()) addLedgerOnly(digest);
+      if (ledger.digestsNotIn)
+        for (const digest of await ledger.digestsNotIn((id) => storeIds.has(id))) addLedgerOnly(digest);
+    }
 
-  // A batch root that differs although none of its events was found changed: the ledger disagrees with itself.
-  const flagged = new Set(discrepancies.flatMap((d) => [d.eventId, ...(d.affected ?? []).map((a) => a.eventId)]));
-  for (const mismatch of rootMismatches) {
-    if (mismatch.eventIds.some((id) => flagged.has(id))) continue;
-    discrepancies.push({
-      kind: 'modified',
-      reason: 'batch-root-mismatch',
-      streamId: '',
-      batchId: mismatch.batchId,
-      ...(mismatch.expected ? { expected: mismatch.expected } : {}),
-      actual: mismatch.actual,
-      detail: describe('batch-root-mismatch'),
-    });
-  }
+    // Reconcile every stream that showed an anomaly, and name what is wrong.
+    const discrepancies: Discrepancy[] = [];
+    let unanchoredFound = 0;
+    const memberIds = suspicious.size > 0 ? await membership.eventIds() : new Map<string, number>();
+    for (const streamId of suspicious) {
+      const stored = (await store.readStream(streamId)).filter((event) => inScope(filter, event));
+      const facts = stored.map((event) => factsOf(event, sha256(event.canonical)));
+      const [anchored, streamHeads] = await Promise.all([
+        ledger.digests(stored.map((e) => e.eventId)),
+        heads.has(streamId) ? Promise.resolve(heads) : ledger.heads([streamId]),
+      ]);
+      const verdict = reconcileStream({
+        streamId,
+        stored: facts,
+        anchored,
+        ledgerOnly: ledgerOnly.get(streamId) ?? [],
+        ...(streamHeads.get(streamId) ? { ledgerHead: streamHeads.get(streamId)! } : {}),
+        planned: new Set(stored.map((e) => e.eventId).filter((id) => memberIds.has(id))),
+        checkpoint: membership.checkpoint,
+        graceCutoff,
+      });
+      discrepancies.push(...verdict.discrepancies);
+      unanchoredFound += stored.filter((e) => !anchored.has(e.eventId)).length - verdict.pending;
+    }
 
-  const logHeads = checkLogHeads(await ledger.logHeads(), tree);
-  const byKind = Object.fromEntries(DISCREPANCY_KINDS.map((kind) => [kind, discrepancies.filter((d) => d.kind === kind).length])) as Record<DiscrepancyKind, number>;
-  const finishedAt = now();
-  const report: AuditReport = {
-    ok: discrepancies.length === 0 && logHeads.every((head) => head.consistent),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    backend: ledger.kind,
-    filter,
-    graceMs,
-    counts: {
-      eventsInLog: tree.size,
-      eventsAudited,
-      streamsAudited: streams.size,
-      streamsReconciled: reconciled.size,
-      anchoredEvents,
-      pendingEvents: Math.max(0, pendingEvents),
-      batchesChecked,
-    },
-    byKind,
-    discrepancies,
-    log: { treeSize: tree.size, rootHash: tree.root(), heads: logHeads },
-  };
-  options.logger?.info({ ok: report.ok, byKind, events: eventsAudited, durationMs: report.durationMs }, 'audit finished');
-  return report;
+    // A batch root that differs although none of its events was found changed: the ledger disagrees with itself.
+    const flagged = new Set(discrepancies.flatMap((d) => [d.eventId, ...(d.affected ?? []).map((a) => a.eventId)]));
+    for (const mismatch of rootMismatches) {
+      if (mismatch.eventIds.some((id) => flagged.has(id)) || mismatch.eventIds.length === 0) continue;
+      discrepancies.push({
+        kind: 'modified',
+        reason: 'batch-root-mismatch',
+        streamId: '',
+        batchId: mismatch.batchId,
+        ...(mismatch.expected ? { expected: mismatch.expected } : {}),
+        actual: mismatch.actual,
+        detail: describe('batch-root-mismatch'),
+      });
+    }
+
+    const byKind = Object.fromEntries(
+      DISCREPANCY_KINDS.map((kind) => [kind, discrepancies.filter((d) => d.kind === kind).length]),
+    ) as Record<DiscrepancyKind, number>;
+    const finishedAt = now();
+    const report: AuditReport = {
+      ok: discrepancies.length === 0 && hashed.heads.every((head) => head.consistent),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      backend: ledger.kind,
+      filter,
+      graceMs,
+      counts: {
+        eventsInLog: hashed.treeSize,
+        eventsAudited,
+        streamsAudited: streams.size,
+        streamsReconciled: suspicious.size,
+        anchoredEvents,
+        pendingEvents: Math.max(0, eventsAudited - anchoredEvents - unanchoredFound),
+        batchesChecked: touched.length,
+      },
+      byKind,
+      discrepancies,
+      log: { treeSize: hashed.treeSize, rootHash: hashed.rootHash, heads: hashed.heads },
+    };
+    options.logger?.info(
+      { ok: report.ok, byKind, events: eventsAudited, durationMs: report.durationMs },
+      'audit finished',
+    );
+    return report;
+  } finally {
+    await hasher.close();
+  }
+}
+
+async function readStoreIds(store: EventStore, pageSize: number): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let after = 0;
+  for (;;) {
+    const page = await store.readAll(after, pageSize);
+    if (page.length === 0) return ids;
+    for (const event of page) ids.add(event.eventId);
+    after = page[page.length - 1]!.position;
+  }
 }

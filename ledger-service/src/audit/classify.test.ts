@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { classifyLedgerOnly, classifyUnanchored, intrinsicCheck, outOfOrder, reconcileStream, samePermutation, type StreamEvidence } from './classify';
+import {
+  classifyLedgerOnly,
+  classifyUnanchored,
+  intrinsicCheck,
+  outOfOrder,
+  reconcileStream,
+  samePermutation,
+  type StreamEvidence,
+} from './classify';
 import type { EventFacts, LedgerDigest } from './types';
 
 const ZERO = '0'.repeat(64);
@@ -25,21 +33,42 @@ function chain(n: number): EventFacts[] {
       hash,
       prevHash: prev,
       computedHash: hash,
-      header: { eventId: `e${version}`, certificationId: 'C1', type: 'ContractSigned', version, agencyId: 'CB', occurredAt: '', prevHash: prev, hasData: true },
+      header: {
+        eventId: `e${version}`,
+        certificationId: 'C1',
+        type: 'ContractSigned',
+        version,
+        agencyId: 'CB',
+        occurredAt: '',
+        prevHash: prev,
+        hasData: true,
+      },
     });
     prev = hash;
   }
   return events;
 }
 
-const digestOf = (e: EventFacts): LedgerDigest => ({ eventId: e.eventId, streamId: e.streamId, version: e.header!.version, hash: e.hash, prevHash: e.header!.prevHash });
+const digestOf = (e: EventFacts): LedgerDigest => ({
+  eventId: e.eventId,
+  streamId: e.streamId,
+  version: e.header!.version,
+  hash: e.hash,
+  prevHash: e.header!.prevHash,
+});
 
-function evidence(stored: EventFacts[], anchoredFrom: EventFacts[] = stored, extra: Partial<StreamEvidence> = {}): StreamEvidence {
+function evidence(
+  stored: EventFacts[],
+  anchoredFrom: EventFacts[] = stored,
+  extra: Partial<StreamEvidence> = {},
+): StreamEvidence {
   const last = anchoredFrom[anchoredFrom.length - 1];
   return {
     streamId: STREAM,
     stored,
-    anchored: new Map(anchoredFrom.filter((a) => stored.some((s) => s.eventId === a.eventId)).map((e) => [e.eventId, digestOf(e)])),
+    anchored: new Map(
+      anchoredFrom.filter((a) => stored.some((s) => s.eventId === a.eventId)).map((e) => [e.eventId, digestOf(e)]),
+    ),
     ledgerOnly: anchoredFrom.filter((a) => !stored.some((s) => s.eventId === a.eventId)).map(digestOf),
     ...(last ? { ledgerHead: { streamId: STREAM, version: last.version, hash: last.hash } } : {}),
     planned: new Set(stored.map((e) => e.eventId)),
@@ -49,7 +78,8 @@ function evidence(stored: EventFacts[], anchoredFrom: EventFacts[] = stored, ext
   };
 }
 
-const kinds = (e: StreamEvidence): string[] => reconcileStream(e).discrepancies.map((d) => `${d.kind}:${d.reason}:${d.eventId ?? d.version}`);
+const kinds = (e: StreamEvidence): string[] =>
+  reconcileStream(e).discrepancies.map((d) => `${d.kind}:${d.reason}:${d.eventId ?? d.version}`);
 
 describe('classification of one stream', () => {
   it('finds nothing in a clean, anchored stream', () => {
@@ -70,7 +100,14 @@ describe('classification of one stream', () => {
 
   it('deleted: a version gap the ledger names', () => {
     const events = chain(5);
-    expect(kinds(evidence(events.filter((e) => e.version !== 3), events))).toEqual(['deleted:version-gap:e3']);
+    expect(
+      kinds(
+        evidence(
+          events.filter((e) => e.version !== 3),
+          events,
+        ),
+      ),
+    ).toEqual(['deleted:version-gap:e3']);
   });
 
   it('deleted: a tail the ledger head proves, even without the digest', () => {
@@ -81,19 +118,32 @@ describe('classification of one stream', () => {
 
   it('anchored-but-missing-from-store: the store has no trace of the stream', () => {
     const events = chain(2);
-    expect(kinds(evidence([], events))).toEqual(['anchored-but-missing-from-store:stream-missing-from-store:e0', 'anchored-but-missing-from-store:stream-missing-from-store:e1']);
+    expect(kinds(evidence([], events))).toEqual([
+      'anchored-but-missing-from-store:stream-missing-from-store:e0',
+      'anchored-but-missing-from-store:stream-missing-from-store:e1',
+    ]);
   });
 
   it('reordered: two events at each other’s log positions', () => {
     const events = chain(5);
-    const swapped = events.map((e) => (e.version === 1 ? { ...e, position: 13 } : e.version === 3 ? { ...e, position: 11 } : e));
-    expect(kinds(evidence(swapped, events))).toEqual(['reordered:log-order-differs:e1', 'reordered:log-order-differs:e3']);
+    const swapped = events.map((e) =>
+      e.version === 1 ? { ...e, position: 13 } : e.version === 3 ? { ...e, position: 11 } : e,
+    );
+    expect(kinds(evidence(swapped, events))).toEqual([
+      'reordered:log-order-differs:e1',
+      'reordered:log-order-differs:e3',
+    ]);
   });
 
   it('reordered: two events carrying each other’s version columns', () => {
     const events = chain(4);
-    const swapped = events.map((e) => (e.version === 1 ? { ...e, version: 2 } : e.version === 2 ? { ...e, version: 1 } : e));
-    expect(kinds(evidence(swapped, events))).toEqual(['reordered:versions-swapped:e2', 'reordered:versions-swapped:e1']);
+    const swapped = events.map((e) =>
+      e.version === 1 ? { ...e, version: 2 } : e.version === 2 ? { ...e, version: 1 } : e,
+    );
+    expect(kinds(evidence(swapped, events))).toEqual([
+      'reordered:versions-swapped:e2',
+      'reordered:versions-swapped:e1',
+    ]);
   });
 
   it('inserted: an unanchored event among anchored ones; the re-chained events after it are listed, not reported', () => {
@@ -102,11 +152,24 @@ describe('classification of one stream', () => {
     forged.header = { ...forged.header!, eventId: 'forged' };
     const renumbered = events.slice(2).map((e) => {
       const hash = h(`re-${e.eventId}`);
-      return { ...e, version: e.version + 1, hash, computedHash: hash, header: { ...e.header!, version: e.version + 1 } };
+      return {
+        ...e,
+        version: e.version + 1,
+        hash,
+        computedHash: hash,
+        header: { ...e.header!, version: e.version + 1 },
+      };
     });
-    const verdict = reconcileStream(evidence([...events.slice(0, 2), forged, ...renumbered], events, { planned: new Set() }));
+    const verdict = reconcileStream(
+      evidence([...events.slice(0, 2), forged, ...renumbered], events, { planned: new Set() }),
+    );
     expect(verdict.discrepancies).toHaveLength(1);
-    expect(verdict.discrepancies[0]).toMatchObject({ kind: 'inserted', reason: 'unanchored-among-anchored', eventId: 'forged', version: 2 });
+    expect(verdict.discrepancies[0]).toMatchObject({
+      kind: 'inserted',
+      reason: 'unanchored-among-anchored',
+      eventId: 'forged',
+      version: 2,
+    });
     expect(verdict.discrepancies[0]!.affected!.map((a) => [a.eventId, a.storedVersion, a.anchoredVersion])).toEqual([
       ['e2', 3, 2],
       ['e3', 4, 3],
@@ -126,14 +189,21 @@ describe('the small rules', () => {
   const [a, b, c] = chain(3) as [EventFacts, EventFacts, EventFacts];
 
   it('intrinsicCheck names the columns that disagree with the bytes', () => {
-    expect(intrinsicCheck({ ...a, type: 'CertificateIssued', version: 4 })).toEqual({ undecodable: false, bytesHashMismatch: false, columnMismatches: ['type', 'version'] });
+    expect(intrinsicCheck({ ...a, type: 'CertificateIssued', version: 4 })).toEqual({
+      undecodable: false,
+      bytesHashMismatch: false,
+      columnMismatches: ['type', 'version'],
+    });
     const { header: _ignored, ...noHeader } = a;
     expect(intrinsicCheck(noHeader).undecodable).toBe(true);
   });
 
   it('classifyUnanchored: skipped by the anchorer when behind its checkpoint and in no batch', () => {
     const context = { highestAnchoredVersion: -1, planned: false, checkpoint: 20, graceCutoff: '2000-01-01' };
-    expect(classifyUnanchored(a, context, intrinsicCheck(a))).toMatchObject({ kind: 'inserted', reason: 'skipped-by-anchorer' });
+    expect(classifyUnanchored(a, context, intrinsicCheck(a))).toMatchObject({
+      kind: 'inserted',
+      reason: 'skipped-by-anchorer',
+    });
     expect(classifyUnanchored(a, { ...context, planned: true }, intrinsicCheck(a))).toBe('pending');
   });
 

@@ -17,7 +17,8 @@ export function intrinsicCheck(facts: EventFacts): IntrinsicCheck {
   const mismatches: string[] = [];
   if (header.eventId !== facts.eventId) mismatches.push('eventId');
   if (header.certificationId !== facts.certificationId) mismatches.push('certificationId');
-  if (!STREAM_PREFIXES.some((prefix) => facts.streamId === prefix + header.certificationId)) mismatches.push('streamId');
+  if (!STREAM_PREFIXES.some((prefix) => facts.streamId === prefix + header.certificationId))
+    mismatches.push('streamId');
   if (header.type !== facts.type) mismatches.push('type');
   if (header.version !== facts.version) mismatches.push('version');
   if (header.agencyId !== facts.agencyId) mismatches.push('agencyId');
@@ -81,7 +82,12 @@ export function outOfOrder(events: readonly EventFacts[]): EventFacts[] {
 /** An unanchored stored event: inserted behind the ledger's back, overdue, or still pending. */
 export function classifyUnanchored(
   event: EventFacts,
-  context: { readonly highestAnchoredVersion: number; readonly planned: boolean; readonly checkpoint: number; readonly graceCutoff: string },
+  context: {
+    readonly highestAnchoredVersion: number;
+    readonly planned: boolean;
+    readonly checkpoint: number;
+    readonly graceCutoff: string;
+  },
   intrinsic: IntrinsicCheck,
 ): Omit<Discrepancy, 'detail'> | 'pending' {
   if (event.version <= context.highestAnchoredVersion) {
@@ -90,15 +96,32 @@ export function classifyUnanchored(
   if (event.position <= context.checkpoint && !context.planned) {
     return { kind: 'inserted', reason: 'skipped-by-anchorer', ...where(event) };
   }
-  if (!isIntact(intrinsic)) return { kind: 'modified', reason: intrinsic.bytesHashMismatch ? 'bytes-hash-mismatch' : 'columns-differ-from-bytes', ...where(event) };
-  if (event.recordedAt < context.graceCutoff) return { kind: 'never-anchored', reason: 'unanchored-past-grace-period', ...where(event) };
+  if (!isIntact(intrinsic))
+    return {
+      kind: 'modified',
+      reason: intrinsic.bytesHashMismatch ? 'bytes-hash-mismatch' : 'columns-differ-from-bytes',
+      ...where(event),
+    };
+  if (event.recordedAt < context.graceCutoff)
+    return { kind: 'never-anchored', reason: 'unanchored-past-grace-period', ...where(event) };
   return 'pending';
 }
 
 /** A ledger digest the store lacks: a hole in a stream the store still has, or a stream it has lost entirely. */
-export function classifyLedgerOnly(digest: LedgerDigest, storedVersions: ReadonlySet<number>, highestStoredVersion: number): Omit<Discrepancy, 'detail'> {
-  const base = { streamId: digest.streamId, eventId: digest.eventId, version: digest.version, expected: digest.hash, ...(digest.batchId ? { batchId: digest.batchId } : {}) };
-  if (storedVersions.size === 0) return { kind: 'anchored-but-missing-from-store', reason: 'stream-missing-from-store', ...base };
+export function classifyLedgerOnly(
+  digest: LedgerDigest,
+  storedVersions: ReadonlySet<number>,
+  highestStoredVersion: number,
+): Omit<Discrepancy, 'detail'> {
+  const base = {
+    streamId: digest.streamId,
+    eventId: digest.eventId,
+    version: digest.version,
+    expected: digest.hash,
+    ...(digest.batchId ? { batchId: digest.batchId } : {}),
+  };
+  if (storedVersions.size === 0)
+    return { kind: 'anchored-but-missing-from-store', reason: 'stream-missing-from-store', ...base };
   if (digest.version > highestStoredVersion) return { kind: 'deleted', reason: 'tail-truncated', ...base };
   if (!storedVersions.has(digest.version)) return { kind: 'deleted', reason: 'version-gap', ...base };
   return { kind: 'deleted', reason: 'replaced-by-another-event', ...base };
@@ -106,8 +129,9 @@ export function classifyLedgerOnly(digest: LedgerDigest, storedVersions: Readonl
 
 const DETAIL: Record<string, string> = {
   'bytes-hash-mismatch': 'the stored bytes no longer hash to the stored hash',
-  'hash-differs-from-anchored-digest': 'the stored event (bytes and hash rewritten together) differs from the digest anchored on the ledger',
-  'columns-differ-from-bytes': 'the row\'s columns disagree with the envelope inside its canonical bytes',
+  'hash-differs-from-anchored-digest':
+    'the stored event (bytes and hash rewritten together) differs from the digest anchored on the ledger',
+  'columns-differ-from-bytes': "the row's columns disagree with the envelope inside its canonical bytes",
   undecodable: 'the stored bytes are not a canonical event envelope',
   renumbered: 'the event carries another version than the one anchored',
   'chain-broken': 'prevHash does not point to the previous event of the stream',
@@ -116,11 +140,11 @@ const DETAIL: Record<string, string> = {
   'unanchored-past-grace-period': 'the event is still not anchored after the grace period',
   'stream-missing-from-store': 'the ledger holds this event of a stream the store no longer has',
   'tail-truncated': 'the ledger holds this event after the last one the store has',
-  'version-gap': 'the store\'s stream skips this version',
+  'version-gap': "the store's stream skips this version",
   'replaced-by-another-event': 'another event now occupies this version in the store',
-  'ledger-head-beyond-store': 'the ledger\'s head of the stream is beyond the store\'s last event',
-  'versions-swapped': 'events carry each other\'s versions',
-  'log-order-differs': 'the event\'s place in the global log contradicts its version',
+  'ledger-head-beyond-store': "the ledger's head of the stream is beyond the store's last event",
+  'versions-swapped': "events carry each other's versions",
+  'log-order-differs': "the event's place in the global log contradicts its version",
   'batch-root-mismatch': 'the Merkle root recomputed from the store differs from the root anchored for the batch',
 };
 
@@ -152,7 +176,12 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
   for (const event of stored.filter((e) => !anchored.has(e.eventId))) {
     const verdict = classifyUnanchored(
       event,
-      { highestAnchoredVersion, planned: evidence.planned.has(event.eventId), checkpoint: evidence.checkpoint, graceCutoff: evidence.graceCutoff },
+      {
+        highestAnchoredVersion,
+        planned: evidence.planned.has(event.eventId),
+        checkpoint: evidence.checkpoint,
+        graceCutoff: evidence.graceCutoff,
+      },
       checks.get(event)!,
     );
     if (verdict === 'pending') pending++;
@@ -163,7 +192,8 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
   // Ledger digests the store lacks, and versions the ledger's head says exist.
   const storedVersions = new Set(stored.map((event) => event.version));
   const highestStoredVersion = Math.max(-1, ...storedVersions);
-  for (const digest of evidence.ledgerOnly) roots.push(withDetail(classifyLedgerOnly(digest, storedVersions, highestStoredVersion)));
+  for (const digest of evidence.ledgerOnly)
+    roots.push(withDetail(classifyLedgerOnly(digest, storedVersions, highestStoredVersion)));
   const known = new Set([...storedVersions, ...evidence.ledgerOnly.map((d) => d.version)]);
   if (ledgerHead) {
     for (let version = highestStoredVersion + 1; version <= ledgerHead.version; version++) {
@@ -181,7 +211,8 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
     }
   }
   for (let version = 0; version < highestStoredVersion; version++) {
-    if (!known.has(version)) roots.push(withDetail({ kind: 'deleted', reason: 'version-gap', streamId: evidence.streamId, version }));
+    if (!known.has(version))
+      roots.push(withDetail({ kind: 'deleted', reason: 'version-gap', streamId: evidence.streamId, version }));
   }
 
   // Anchored events: content first, then order.
@@ -191,29 +222,76 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
     return !check.bytesHashMismatch && check.columnMismatches.length === 1 && check.columnMismatches[0] === 'version';
   });
   const swapIsPermutation =
-    swapped.length >= 2 && samePermutation(swapped.map((e) => e.version), swapped.map((e) => e.header!.version));
+    swapped.length >= 2 &&
+    samePermutation(
+      swapped.map((e) => e.version),
+      swapped.map((e) => e.header!.version),
+    );
   const shifted: EventFacts[] = [];
   for (const event of anchoredStored) {
     const digest = anchored.get(event.eventId)!;
     const check = checks.get(event)!;
     if (swapIsPermutation && swapped.includes(event)) {
-      roots.push(withDetail({ kind: 'reordered', reason: 'versions-swapped', ...where(event), expected: String(event.header!.version), actual: String(event.version) }));
+      roots.push(
+        withDetail({
+          kind: 'reordered',
+          reason: 'versions-swapped',
+          ...where(event),
+          expected: String(event.header!.version),
+          actual: String(event.version),
+        }),
+      );
       explained.add(event);
     } else if (check.undecodable) {
-      roots.push(withDetail({ kind: 'modified', reason: 'undecodable', ...where(event), expected: digest.hash, actual: event.computedHash }));
+      roots.push(
+        withDetail({
+          kind: 'modified',
+          reason: 'undecodable',
+          ...where(event),
+          expected: digest.hash,
+          actual: event.computedHash,
+        }),
+      );
       explained.add(event);
     } else if (check.bytesHashMismatch) {
-      roots.push(withDetail({ kind: 'modified', reason: 'bytes-hash-mismatch', ...where(event), expected: event.hash, actual: event.computedHash, ...(digest.batchId ? { batchId: digest.batchId } : {}) }));
+      roots.push(
+        withDetail({
+          kind: 'modified',
+          reason: 'bytes-hash-mismatch',
+          ...where(event),
+          expected: event.hash,
+          actual: event.computedHash,
+          ...(digest.batchId ? { batchId: digest.batchId } : {}),
+        }),
+      );
       explained.add(event);
     } else if (event.hash !== digest.hash) {
-      const rechained = event.header!.version !== digest.version || (digest.prevHash !== undefined && event.header!.prevHash !== digest.prevHash);
+      const rechained =
+        event.header!.version !== digest.version ||
+        (digest.prevHash !== undefined && event.header!.prevHash !== digest.prevHash);
       if (rechained) shifted.push(event);
       else {
-        roots.push(withDetail({ kind: 'modified', reason: 'hash-differs-from-anchored-digest', ...where(event), expected: digest.hash, actual: event.hash, ...(digest.batchId ? { batchId: digest.batchId } : {}) }));
+        roots.push(
+          withDetail({
+            kind: 'modified',
+            reason: 'hash-differs-from-anchored-digest',
+            ...where(event),
+            expected: digest.hash,
+            actual: event.hash,
+            ...(digest.batchId ? { batchId: digest.batchId } : {}),
+          }),
+        );
         explained.add(event);
       }
     } else if (check.columnMismatches.length > 0) {
-      roots.push(withDetail({ kind: 'modified', reason: 'columns-differ-from-bytes', ...where(event), actual: check.columnMismatches.join(',') }));
+      roots.push(
+        withDetail({
+          kind: 'modified',
+          reason: 'columns-differ-from-bytes',
+          ...where(event),
+          actual: check.columnMismatches.join(','),
+        }),
+      );
       explained.add(event);
     }
   }
@@ -228,10 +306,23 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
       .pop();
     if (cause && cause.kind !== 'reordered') {
       const list = affectedBy.get(cause) ?? [];
-      list.push({ eventId: event.eventId, position: event.position, storedVersion: event.version, anchoredVersion: digest.version });
+      list.push({
+        eventId: event.eventId,
+        position: event.position,
+        storedVersion: event.version,
+        anchoredVersion: digest.version,
+      });
       affectedBy.set(cause, list);
     } else {
-      roots.push(withDetail({ kind: 'modified', reason: event.version !== digest.version ? 'renumbered' : 'hash-differs-from-anchored-digest', ...where(event), expected: digest.hash, actual: event.hash }));
+      roots.push(
+        withDetail({
+          kind: 'modified',
+          reason: event.version !== digest.version ? 'renumbered' : 'hash-differs-from-anchored-digest',
+          ...where(event),
+          expected: digest.hash,
+          actual: event.hash,
+        }),
+      );
     }
     explained.add(event);
   }
@@ -254,7 +345,15 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
     if (event.version === 0 && event.header.prevHash === '0'.repeat(64)) continue;
     if (expectedPrev === undefined || expectedPrev === event.header.prevHash) continue;
     if (previous && (explained.has(previous) || flaggedVersions.has(previous.version))) continue;
-    roots.push(withDetail({ kind: 'modified', reason: 'chain-broken', ...where(event), expected: expectedPrev, actual: event.header.prevHash }));
+    roots.push(
+      withDetail({
+        kind: 'modified',
+        reason: 'chain-broken',
+        ...where(event),
+        expected: expectedPrev,
+        actual: event.header.prevHash,
+      }),
+    );
   }
 
   const discrepancies = roots

@@ -39,7 +39,10 @@ describe('npm run audit (the CLI over the service environment)', () => {
     const clean = io();
     expect(await auditCli(['--json', json, '--no-progress'], env(), clean.io)).toBe(0);
     expect(clean.out()).toContain('ALL CHECKS AGREE');
-    expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ ok: true, counts: { eventsInLog: 28, anchoredEvents: 28 } });
+    expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({
+      ok: true,
+      counts: { eventsInLog: 28, anchoredEvents: 28 },
+    });
 
     const store = openSqliteEventStore({ directory: dir });
     const victim = (await store.readStream(`certification-${certificationIds[1]}`))[4]!;
@@ -54,16 +57,23 @@ describe('npm run audit (the CLI over the service environment)', () => {
     expect(tampered.out()).toMatch(/deleted\s+1/);
     expect(tampered.out()).toContain(victim.eventId);
     const report = JSON.parse(fs.readFileSync(jsonAfter, 'utf8'));
-    expect(report.discrepancies).toEqual([expect.objectContaining({ kind: 'deleted', eventId: victim.eventId, streamId: victim.streamId, version: 4 })]);
+    expect(report.discrepancies).toEqual([
+      expect.objectContaining({ kind: 'deleted', eventId: victim.eventId, streamId: victim.streamId, version: 4 }),
+    ]);
 
     const other = io();
-    expect(await auditCli(['--certification', certificationIds[0]!, '--no-progress', '--quiet'], env(), other.io)).toBe(0);
+    expect(await auditCli(['--certification', certificationIds[0]!, '--no-progress', '--quiet'], env(), other.io)).toBe(
+      0,
+    );
   });
 
   it('refuses unknown arguments with exit code 2', async () => {
     expect(await auditCli(['--bogus'], env(), io().io)).toBe(2);
     expect(() => parseAuditArgs(['--region', '3201x'])).toThrow('GB/T 2260');
-    expect(parseAuditArgs(['--agency', 'CB-1', '--region', '3201', '--grace', '5'])).toMatchObject({ filter: { agencyId: 'CB-1', regionCode: '3201' }, graceMinutes: 5 });
+    expect(parseAuditArgs(['--agency', 'CB-1', '--region', '3201', '--grace', '5'])).toMatchObject({
+      filter: { agencyId: 'CB-1', regionCode: '3201' },
+      graceMinutes: 5,
+    });
   });
 });
 
@@ -76,7 +86,12 @@ describe('checkStreamIntegrity (what the verification page asks before saying "v
     try {
       const { certificationIds } = await buildHistory({ store, anchorStore, ledger, certifications: 2 });
       const streamId = `certification-${certificationIds[0]}`;
-      expect(await checkStreamIntegrity({ store, ledger, streamId })).toMatchObject({ ok: true, events: 14, anchoredEvents: 14, discrepancies: [] });
+      expect(await checkStreamIntegrity({ store, ledger, streamId })).toMatchObject({
+        ok: true,
+        events: 14,
+        anchoredEvents: 14,
+        discrepancies: [],
+      });
       const victim = (await store.readStream(streamId))[9]!;
       const db = sqliteTamperDb(path.join(dir, SQLITE_FILE_NAME));
       await deleteEvent(db, victim.eventId);
@@ -84,7 +99,9 @@ describe('checkStreamIntegrity (what the verification page asks before saying "v
       const after = await checkStreamIntegrity({ store, ledger, streamId });
       expect(after.ok).toBe(false);
       expect(after.discrepancies[0]).toMatchObject({ kind: 'deleted', version: 9 });
-      expect((await checkStreamIntegrity({ store, ledger, streamId: `certification-${certificationIds[1]}` })).ok).toBe(true);
+      expect((await checkStreamIntegrity({ store, ledger, streamId: `certification-${certificationIds[1]}` })).ok).toBe(
+        true,
+      );
     } finally {
       await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
       fs.rmSync(dir, { recursive: true, force: true });

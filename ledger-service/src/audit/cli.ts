@@ -58,7 +58,8 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
     else if (arg === '--agency') filter.agencyId = value();
     else if (arg === '--region') {
       filter.regionCode = value();
-      if (!/^\d{2}(\d{2}){0,2}$/.test(filter.regionCode)) throw new AuditUsageError('--region takes a 2-, 4- or 6-digit GB/T 2260 code');
+      if (!/^\d{2}(\d{2}){0,2}$/.test(filter.regionCode))
+        throw new AuditUsageError('--region takes a 2-, 4- or 6-digit GB/T 2260 code');
     } else if (arg === '--certification') filter.certificationId = value();
     else if (arg === '--grace') {
       graceMinutes = Number(value());
@@ -74,12 +75,14 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
 async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<AuditLedgerView> {
   const backend = env.LEDGER_BACKEND ?? 'embedded';
   if (backend === 'embedded') return openEmbeddedLedgerView({ dataDir });
-  if (backend === 'fabric') return ledgerViewOfBackend({ backend: openFabricBackend({ connection: fabricConnectionPath(env) }) });
+  if (backend === 'fabric')
+    return ledgerViewOfBackend({ backend: openFabricBackend({ connection: fabricConnectionPath(env) }) });
   throw new AuditUsageError(`LEDGER_BACKEND must be embedded or fabric; got "${backend}"`);
 }
 
 async function readMembership(env: NodeJS.ProcessEnv, dataDir: string): Promise<AnchorMembership> {
-  if (env.EVENT_STORE === 'postgres' && env.EVENT_STORE_URL) return readPostgresMembership(env.EVENT_STORE_URL, env.EVENT_STORE_SCHEMA ?? 'public');
+  if (env.EVENT_STORE === 'postgres' && env.EVENT_STORE_URL)
+    return readPostgresMembership(env.EVENT_STORE_URL, env.EVENT_STORE_SCHEMA ?? 'public');
   return readSqliteMembership(dataDir);
 }
 
@@ -89,7 +92,11 @@ export interface AuditCliIo {
 }
 
 /** The `npm run audit` command; resolves to its exit code. */
-export async function auditCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: AuditCliIo = process): Promise<number> {
+export async function auditCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: AuditCliIo = process,
+): Promise<number> {
   let args: AuditCliArgs;
   try {
     args = parseAuditArgs(argv);
@@ -106,12 +113,27 @@ export async function auditCli(argv: readonly string[], env: NodeJS.ProcessEnv =
   const dataDir = storeConfig.dataDir;
   let store;
   let ledger: AuditLedgerView | undefined;
-  const bar = args.progress ? new cliProgress.SingleBar({ stream: io.stderr, format: 'audit [{bar}] {percentage}% | {value}/{total} positions | {eta_formatted} left', hideCursor: false }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = args.progress
+    ? new cliProgress.SingleBar(
+        {
+          stream: io.stderr,
+          format: 'audit [{bar}] {percentage}% | {value}/{total} positions | {eta_formatted} left',
+          hideCursor: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   try {
-    store = await createEventStore({ ...storeConfig, ...(env.EVENT_STORE_SCHEMA ? { postgresSchema: env.EVENT_STORE_SCHEMA } : {}) });
+    store = await createEventStore({
+      ...storeConfig,
+      ...(env.EVENT_STORE_SCHEMA ? { postgresSchema: env.EVENT_STORE_SCHEMA } : {}),
+    });
     ledger = await openLedgerView(env, dataDir);
     const membership = await readMembership(env, dataDir);
-    logger.info({ eventStore: storeConfig.eventStore, ledger: ledger.kind, dataDir, filter: args.filter }, 'audit started');
+    logger.info(
+      { eventStore: storeConfig.eventStore, ledger: ledger.kind, dataDir, filter: args.filter },
+      'audit started',
+    );
     let started = false;
     const report = await runAudit({
       store,

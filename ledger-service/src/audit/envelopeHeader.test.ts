@@ -1,5 +1,5 @@
 import { canonicalBytes, decodeCanonical, ZERO_HASH } from '../events/canonical';
-import { EnvelopeFormatError, readEnvelopeHeader } from './envelopeHeader';
+import { EnvelopeFormatError, headerMatches, readEnvelopeHeader } from './envelopeHeader';
 
 const envelope = {
   eventId: '5b0c7a2e-8f7e-4a51-9d8e-3c1f2b4a6d70',
@@ -17,7 +17,16 @@ describe('readEnvelopeHeader', () => {
     const bytes = canonicalBytes(envelope);
     const full = decodeCanonical(bytes);
     const header = readEnvelopeHeader(bytes);
-    expect(header).toEqual({ eventId: full.eventId, certificationId: full.certificationId, type: full.type, version: full.version, agencyId: full.agencyId, occurredAt: full.occurredAt, prevHash: full.prevHash, hasData: true });
+    expect(header).toEqual({
+      eventId: full.eventId,
+      certificationId: full.certificationId,
+      type: full.type,
+      version: full.version,
+      agencyId: full.agencyId,
+      occurredAt: full.occurredAt,
+      prevHash: full.prevHash,
+      hasData: true,
+    });
   });
 
   it('reads version 0 with the zero prevHash', () => {
@@ -29,5 +38,30 @@ describe('readEnvelopeHeader', () => {
     expect(() => readEnvelopeHeader(Buffer.from('not an envelope at all'))).toThrow(EnvelopeFormatError);
     const bytes = Buffer.from(canonicalBytes(envelope));
     expect(() => readEnvelopeHeader(bytes.subarray(0, bytes.length - 3))).toThrow(EnvelopeFormatError);
+  });
+});
+
+describe('headerMatches', () => {
+  const bytes = canonicalBytes(envelope);
+  it('accepts the envelope’s own fields and refuses any one changed', () => {
+    expect(headerMatches(bytes, envelope)).toBe(true);
+    expect(
+      headerMatches(canonicalBytes({ ...envelope, version: 0, prevHash: ZERO_HASH }), {
+        ...envelope,
+        version: 0,
+        prevHash: ZERO_HASH,
+      }),
+    ).toBe(true);
+    for (const change of [
+      { eventId: 'other' },
+      { certificationId: 'CERT-2' },
+      { type: 'CertificateIssued' },
+      { version: 3 },
+      { agencyId: 'X' },
+      { prevHash: 'cd'.repeat(32) },
+    ]) {
+      expect(headerMatches(bytes, { ...envelope, ...change })).toBe(false);
+    }
+    expect(headerMatches(Buffer.from('garbage'), envelope)).toBe(false);
   });
 });

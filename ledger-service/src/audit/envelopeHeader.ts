@@ -82,3 +82,69 @@ export function readEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
     hasData,
   };
 }
+
+export interface ExpectedHeader {
+  readonly eventId: string;
+  readonly certificationId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly agencyId: string;
+  readonly prevHash: string;
+}
+
+/**
+ * Does the envelope in `bytes` carry exactly these fields? The audit's fast path: compares in place
+ * without building the header (false also for bytes that are no envelope).
+ */
+export function headerMatches(bytes: Uint8Array, expected: ExpectedHeader): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = { offset: 0 };
+  const seen = [false, false, false, false, false, false, false, false];
+  let lastField = 0;
+  try {
+    while (at.offset < buffer.length) {
+      const tag = readVarint(buffer, at);
+      const field = Math.floor(tag / 8);
+      const wireType = tag & 7;
+      if (field <= lastField || field > 8) return false;
+      lastField = field;
+      if (field === 4) {
+        if (wireType !== 0 || readVarint(buffer, at) !== expected.version) return false;
+        seen[4] = true;
+        continue;
+      }
+      if (wireType !== 2) return false;
+      const length = readVarint(buffer, at);
+      const start = at.offset;
+      const end = start + length;
+      if (end > buffer.length) return false;
+      at.offset = end;
+      if (field === 6 || field === 8) continue;
+      seen[field] = true;
+      if (field === 7) {
+        if (length !== 32 || buffer.toString('hex', start, end) !== expected.prevHash) return false;
+        continue;
+      }
+      const want =
+        field === 1
+          ? expected.eventId
+          : field === 2
+            ? expected.certificationId
+            : field === 3
+              ? expected.type
+              : expected.agencyId;
+      if (buffer.toString('latin1', start, end) !== want && buffer.toString('utf8', start, end) !== want) return false;
+    }
+  } catch {
+    return false;
+  }
+  // Absent fields hold their defaults.
+  return (
+    (seen[1] || expected.eventId === '') &&
+    (seen[2] || expected.certificationId === '') &&
+    (seen[3] || expected.type === '') &&
+    (seen[4] || expected.version === 0) &&
+    (seen[5] || expected.agencyId === '') &&
+    (seen[7] || expected.prevHash === ZERO_HASH)
+  );
+}

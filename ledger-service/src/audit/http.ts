@@ -4,7 +4,8 @@ import type { LogHeadCommitter } from './logHeads/committer';
 
 function sizeParam(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw badRequest('invalid-tree-size', `${name} must be a non-negative integer`);
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value))
+    throw badRequest('invalid-tree-size', `${name} must be a non-negative integer`);
   return Number(value);
 }
 
@@ -29,9 +30,19 @@ export function createLogRouter(options: { readonly committer: LogHeadCommitter 
     if (from === undefined) throw badRequest('invalid-tree-size', 'from is required');
     if (to === undefined) throw new ProblemError(404, 'no-log-head', 'No log head has been committed yet');
     if (from > to || to > committer.size()) {
-      throw badRequest('invalid-tree-size', `need 0 ≤ from ≤ to ≤ ${committer.size()}`, { from, to, treeSize: committer.size() });
+      throw badRequest('invalid-tree-size', `need 0 ≤ from ≤ to ≤ ${committer.size()}`, {
+        from,
+        to,
+        treeSize: committer.size(),
+      });
     }
-    res.json({ from, to, fromRoot: committer.root(from), toRoot: committer.root(to), proof: committer.consistencyProof(from, to) });
+    res.json({
+      from,
+      to,
+      fromRoot: committer.root(from),
+      toRoot: committer.root(to),
+      proof: committer.consistencyProof(from, to),
+    });
   });
 
   return router;
@@ -43,14 +54,19 @@ const head = {
   required: ['treeSize', 'rootHash', 'lastPosition', 'timestamp', 'keyId', 'publicKey', 'signature'],
   properties: {
     treeSize: { type: 'integer', minimum: 0, description: 'Number of events in the global log the head covers' },
-    rootHash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'RFC 6962 Merkle root over the event hashes (32 bytes each) in log order' },
+    rootHash: {
+      type: 'string',
+      pattern: '^[0-9a-f]{64}$',
+      description: 'RFC 6962 Merkle root over the event hashes (32 bytes each) in log order',
+    },
     lastPosition: { type: 'integer', description: 'Global position of the last event covered' },
     timestamp: { type: 'string', format: 'date-time' },
     keyId: { type: 'string', description: 'SHA-256 of the signing key (SPKI DER), hex' },
     publicKey: { type: 'string', description: 'Ed25519 public key, SPKI PEM' },
     signature: {
       type: 'string',
-      description: 'Ed25519 signature (base64) over "certledger-log-head-v1\\n{treeSize}\\n{rootHash}\\n{lastPosition}\\n{timestamp}\\n{keyId}\\n"',
+      description:
+        'Ed25519 signature (base64) over "certledger-log-head-v1\\n{treeSize}\\n{rootHash}\\n{lastPosition}\\n{timestamp}\\n{keyId}\\n"',
     },
   },
 };
@@ -73,7 +89,23 @@ export const logOpenApiPaths: Readonly<Record<string, unknown>> = {
       summary: 'Every head this service has signed, smallest first, with its public key',
       tags: ['audit'],
       security: [],
-      responses: { 200: { description: 'Heads', content: { 'application/json': { schema: { type: 'object', properties: { keyId: { type: 'string' }, publicKey: { type: 'string' }, heads: { type: 'array', items: head } } } } } } },
+      responses: {
+        200: {
+          description: 'Heads',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  keyId: { type: 'string' },
+                  publicKey: { type: 'string' },
+                  heads: { type: 'array', items: head },
+                },
+              },
+            },
+          },
+        },
+      },
     },
   },
   '/v1/log/consistency': {
@@ -83,7 +115,13 @@ export const logOpenApiPaths: Readonly<Record<string, unknown>> = {
       security: [],
       parameters: [
         { name: 'from', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } },
-        { name: 'to', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Defaults to the latest head' },
+        {
+          name: 'to',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 0 },
+          description: 'Defaults to the latest head',
+        },
       ],
       responses: {
         200: {
@@ -92,7 +130,13 @@ export const logOpenApiPaths: Readonly<Record<string, unknown>> = {
             'application/json': {
               schema: {
                 type: 'object',
-                properties: { from: { type: 'integer' }, to: { type: 'integer' }, fromRoot: { type: 'string' }, toRoot: { type: 'string' }, proof: { type: 'array', items: { type: 'string' } } },
+                properties: {
+                  from: { type: 'integer' },
+                  to: { type: 'integer' },
+                  fromRoot: { type: 'string' },
+                  toRoot: { type: 'string' },
+                  proof: { type: 'array', items: { type: 'string' } },
+                },
               },
             },
           },

@@ -1,16 +1,28 @@
-export { runAudit, checkLogHeads, inScope } from './audit';
+export { runAudit, inScope } from './audit';
+export { checkLogHeads } from './logHeadCheck';
+export { LogHasher } from './logHasher';
+export type { HashPage, HashResult } from './logHasher';
+export { createHasher } from './hasherClient';
+export type { Hasher } from './hasherClient';
 export type { AuditFilter, AuditLogger, AuditOptions, AuditReport, LogHeadCheck } from './audit';
-export { reconcileStream, intrinsicCheck, classifyUnanchored, classifyLedgerOnly, outOfOrder, describe as describeReason } from './classify';
+export {
+  reconcileStream,
+  intrinsicCheck,
+  classifyUnanchored,
+  classifyLedgerOnly,
+  outOfOrder,
+  describe as describeReason,
+} from './classify';
 export type { IntrinsicCheck, StreamEvidence, StreamVerdict } from './classify';
 export { DISCREPANCY_KINDS } from './types';
 export type { AffectedEvent, Discrepancy, DiscrepancyKind, EventFacts, LedgerDigest, LedgerHead } from './types';
-export { readEnvelopeHeader, EnvelopeFormatError } from './envelopeHeader';
-export type { EnvelopeHeader } from './envelopeHeader';
+export { readEnvelopeHeader, headerMatches, EnvelopeFormatError } from './envelopeHeader';
+export type { EnvelopeHeader, ExpectedHeader } from './envelopeHeader';
 export { LogTree, LogTreeError, batchRootOfHashes, leafHashOf, nodeHashOf } from './logTree';
 export { openEmbeddedLedgerView, ledgerViewOfBackend, AuditSourceError } from './ledgerView';
 export type { AuditLedgerView, LedgerBatch } from './ledgerView';
 export { readSqliteMembership, readPostgresMembership, EMPTY_MEMBERSHIP } from './anchorMembership';
-export type { AnchorMembership } from './anchorMembership';
+export type { AnchorMembership, MembershipBatch } from './anchorMembership';
 export { checkStreamIntegrity } from './integrity';
 export type { StreamIntegrity, StreamIntegrityOptions } from './integrity';
 export { createLogRouter, logOpenApiPaths } from './http';

@@ -37,7 +37,9 @@ function isView(ledger: LedgerBackend | AuditLedgerView): ledger is AuditLedgerV
  */
 export async function checkStreamIntegrity(options: StreamIntegrityOptions): Promise<StreamIntegrity> {
   const { store, streamId } = options;
-  const view = isView(options.ledger) ? options.ledger : ledgerViewOfBackend({ backend: options.ledger, concurrency: 8 });
+  const view = isView(options.ledger)
+    ? options.ledger
+    : ledgerViewOfBackend({ backend: options.ledger, concurrency: 8 });
   const now = (options.now ?? (() => new Date()))();
   const stored = await store.readStream(streamId);
   const facts: EventFacts[] = stored.map((event) => {
@@ -63,7 +65,10 @@ export async function checkStreamIntegrity(options: StreamIntegrityOptions): Pro
       ...(header ? { header } : {}),
     };
   });
-  const [anchored, heads] = await Promise.all([view.digests(stored.map((event) => event.eventId)), view.heads([streamId])]);
+  const [anchored, heads] = await Promise.all([
+    view.digests(stored.map((event) => event.eventId)),
+    view.heads([streamId]),
+  ]);
   const head = heads.get(streamId);
   const verdict = reconcileStream({
     streamId,

@@ -57,16 +57,26 @@ const range = (kind: string): [string, string] => {
  * Reads the embedded ledger's world state directly (read-only), as a peer would: fast enough to
  * audit a million events, and independent of the service that writes it.
  */
-export function openEmbeddedLedgerView(options: { readonly dataDir: string; readonly fileName?: string }): AuditLedgerView {
+export function openEmbeddedLedgerView(options: {
+  readonly dataDir: string;
+  readonly fileName?: string;
+}): AuditLedgerView {
   const file = path.join(options.dataDir, options.fileName ?? EMBEDDED_LEDGER_FILE);
   if (!fs.existsSync(file)) throw new AuditSourceError(`no embedded ledger at ${file}`);
   const db = new Database(file, { readonly: true, fileMustExist: true });
   const get = db.prepare<[string], { value: Buffer }>('SELECT value FROM world_state WHERE key = ?');
-  const scan = db.prepare<[string, string], { key: string; value: Buffer }>('SELECT key, value FROM world_state WHERE key > ? AND key < ?');
+  const scan = db.prepare<[string, string], { key: string; value: Buffer }>(
+    'SELECT key, value FROM world_state WHERE key > ? AND key < ?',
+  );
   const keys = db.prepare<[string, string], { key: string }>('SELECT key FROM world_state WHERE key > ? AND key < ?');
-  const count = db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM world_state WHERE key > ? AND key < ?');
+  const count = db.prepare<[string, string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM world_state WHERE key > ? AND key < ?',
+  );
   // One statement per call: the keys go in as a JSON array, SQLite extracts the fields in C.
-  const bulkEvents = db.prepare<[string], { id: string; hash: string; version: number; streamId: string; prevHash: string; batchId: string; agencyId: string }>(
+  const bulkEvents = db.prepare<
+    [string],
+    { id: string; hash: string; version: number; streamId: string; prevHash: string; batchId: string; agencyId: string }
+  >(
     `SELECT j.value AS id,
             json_extract(CAST(w.value AS TEXT), '$.hash') AS hash, json_extract(CAST(w.value AS TEXT), '$.version') AS version,
             json_extract(CAST(w.value AS TEXT), '$.streamId') AS streamId, json_extract(CAST(w.value AS TEXT), '$.prevHash') AS prevHash,
@@ -91,7 +101,15 @@ export function openEmbeddedLedgerView(options: { readonly dataDir: string; read
       const found = new Map<string, LedgerDigest>();
       if (eventIds.length === 0) return found;
       for (const row of bulkEvents.iterate(JSON.stringify(eventIds))) {
-        found.set(row.id, { eventId: row.id, streamId: row.streamId, version: row.version, hash: row.hash, prevHash: row.prevHash, batchId: row.batchId, agencyId: row.agencyId });
+        found.set(row.id, {
+          eventId: row.id,
+          streamId: row.streamId,
+          version: row.version,
+          hash: row.hash,
+          prevHash: row.prevHash,
+          batchId: row.batchId,
+          agencyId: row.agencyId,
+        });
       }
       return found;
     },
@@ -153,10 +171,17 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 }
 
 /** The audit's view through any LedgerBackend's read-only queries (Fabric): one query per key, `concurrency` at a time. */
-export function ledgerViewOfBackend(options: { readonly backend: LedgerBackend; readonly logHeads?: LogHeadLedger; readonly concurrency?: number }): AuditLedgerView {
+export function ledgerViewOfBackend(options: {
+  readonly backend: LedgerBackend;
+  readonly logHeads?: LogHeadLedger;
+  readonly concurrency?: number;
+}): AuditLedgerView {
   const { backend } = options;
   const concurrency = options.concurrency ?? 16;
-  async function collect<T>(ids: readonly string[], fetch: (id: string) => Promise<T | undefined>): Promise<Map<string, T>> {
+  async function collect<T>(
+    ids: readonly string[],
+    fetch: (id: string) => Promise<T | undefined>,
+  ): Promise<Map<string, T>> {
     const values = await mapLimited(ids, concurrency, fetch);
     const found = new Map<string, T>();
     ids.forEach((id, i) => {

@@ -52,7 +52,12 @@ describe('signed log heads on the embedded ledger', () => {
 
   it('commits signed, growing heads that the audit finds consistent, and serves them with consistency proofs', async () => {
     const heads = embeddedLogHeadLedger({ backend: ledger });
-    const committer = createLogHeadCommitter({ store, signer: loadOrCreateLogHeadSigner(dir), ledger: heads, dataDir: dir });
+    const committer = createLogHeadCommitter({
+      store,
+      signer: loadOrCreateLogHeadSigner(dir),
+      ledger: heads,
+      dataDir: dir,
+    });
     const first = (await committer.commitNow())!;
     expect(first.treeSize).toBe(28);
     expect(verifyLogHeadSignature(first)).toBe(true);
@@ -71,7 +76,9 @@ describe('signed log heads on the embedded ledger', () => {
     ]);
     expect(report.log.rootHash).toBe(second.rootHash);
 
-    const app = express().use(createLogRouter({ committer })).use(problemHandler(pino({ level: 'silent' })));
+    const app = express()
+      .use(createLogRouter({ committer }))
+      .use(problemHandler(pino({ level: 'silent' })));
     const head = await request(app).get('/v1/log/head').expect(200);
     expect(head.body).toEqual(second);
     const proof = await request(app).get('/v1/log/consistency').query({ from: 28, to: 42 }).expect(200);
@@ -94,13 +101,20 @@ describe('signed log heads on the embedded ledger', () => {
 
     const report = await audit();
     expect(report.ok).toBe(false);
-    expect(report.log.heads).toEqual([expect.objectContaining({ treeSize: 28, consistent: false, reason: 'root-differs' })]);
+    expect(report.log.heads).toEqual([
+      expect.objectContaining({ treeSize: 28, consistent: false, reason: 'root-differs' }),
+    ]);
     expect(report.discrepancies).toEqual([expect.objectContaining({ kind: 'modified', eventId: victim!.eventId })]);
 
     const restarted = createLogHeadCommitter({ store, signer, ledger: heads, dataDir: dir });
     await expect(restarted.commitNow()).rejects.toBeInstanceOf(LogHeadError);
 
-    const rewritten = signer.sign({ treeSize: 29, rootHash: 'ab'.repeat(32), lastPosition: 29, timestamp: new Date().toISOString() });
+    const rewritten = signer.sign({
+      treeSize: 29,
+      rootHash: 'ab'.repeat(32),
+      lastPosition: 29,
+      timestamp: new Date().toISOString(),
+    });
     const refusal = await heads.commitHead(rewritten, ['cd'.repeat(32)]).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(LedgerError);
     expect(refusal).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_LOG_HEAD_INCONSISTENT' });
@@ -110,13 +124,33 @@ describe('signed log heads on the embedded ledger', () => {
   it('accepts heads only from an operator identity and only under the log key', async () => {
     const contract = new LogHeadContract({ operatorMspIds: ['CBOrgMSP'], operatorRoles: ['admin', 'anchorer'] });
     const signer = loadOrCreateLogHeadSigner(dir);
-    const head = signer.sign({ treeSize: 0, rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', lastPosition: 0, timestamp: new Date().toISOString() });
+    const head = signer.sign({
+      treeSize: 0,
+      rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      lastPosition: 0,
+      timestamp: new Date().toISOString(),
+    });
     const submit = (role: string, body: object) =>
-      ledger.submitTransaction('CommitLogHead', { mspId: 'CBOrgMSP', attributes: { role, agencyId: 'CNCA-R-2002-001' } }, (ctx) => contract.CommitLogHead(ctx, JSON.stringify(body))).catch((e: unknown) => e);
+      ledger
+        .submitTransaction(
+          'CommitLogHead',
+          { mspId: 'CBOrgMSP', attributes: { role, agencyId: 'CNCA-R-2002-001' } },
+          (ctx) => contract.CommitLogHead(ctx, JSON.stringify(body)),
+        )
+        .catch((e: unknown) => e);
     expect(await submit('agency', { head, consistency: [] })).toMatchObject({ chaincodeCode: 'CL_FORBIDDEN_ROLE' });
-    expect(await submit('anchorer', { head: { ...head, treeSize: 1 }, consistency: [] })).toMatchObject({ chaincodeCode: 'CL_LOG_HEAD_SIGNATURE' });
+    expect(await submit('anchorer', { head: { ...head, treeSize: 1 }, consistency: [] })).toMatchObject({
+      chaincodeCode: 'CL_LOG_HEAD_SIGNATURE',
+    });
     expect(await submit('anchorer', { head, consistency: [] })).toMatchObject({ transactionId: expect.any(String) });
-    const stranger = loadOrCreateLogHeadSigner(dir, 'other-key.pem').sign({ treeSize: 5, rootHash: 'ab'.repeat(32), lastPosition: 5, timestamp: new Date().toISOString() });
-    expect(await submit('anchorer', { head: stranger, consistency: [] })).toMatchObject({ chaincodeCode: 'CL_LOG_HEAD_SIGNATURE' });
+    const stranger = loadOrCreateLogHeadSigner(dir, 'other-key.pem').sign({
+      treeSize: 5,
+      rootHash: 'ab'.repeat(32),
+      lastPosition: 5,
+      timestamp: new Date().toISOString(),
+    });
+    expect(await submit('anchorer', { head: stranger, consistency: [] })).toMatchObject({
+      chaincodeCode: 'CL_LOG_HEAD_SIGNATURE',
+    });
   });
 });

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { consistencyProof, inclusionProof, leafHash, merkleRootOfHexLeaves, verifyConsistency } from '@certledger/chaincode';
+import {
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  merkleRootOfHexLeaves,
+  verifyConsistency,
+} from '@certledger/chaincode';
 import { batchRootOfHashes, LogTree, LogTreeError } from './logTree';
 
-const hashes = (n: number): string[] => Array.from({ length: n }, (_, i) => createHash('sha256').update(`event-${i}`).digest('hex'));
+const hashes = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => createHash('sha256').update(`event-${i}`).digest('hex'));
 
 describe('LogTree (RFC 6962 over event hashes)', () => {
   const all = hashes(70);
@@ -11,7 +18,8 @@ describe('LogTree (RFC 6962 over event hashes)', () => {
   const leaves = all.map((hash) => leafHash(Buffer.from(hash, 'hex')));
 
   it('gives the same root as the chaincode for every prefix size', () => {
-    for (let size = 0; size <= all.length; size++) expect(tree.root(size)).toBe(merkleRootOfHexLeaves(all.slice(0, size)));
+    for (let size = 0; size <= all.length; size++)
+      expect(tree.root(size)).toBe(merkleRootOfHexLeaves(all.slice(0, size)));
   });
 
   it('gives the same consistency proofs as the chaincode, and they verify', () => {
@@ -29,7 +37,9 @@ describe('LogTree (RFC 6962 over event hashes)', () => {
   });
 
   it('computes batch roots like the chaincode', () => {
-    expect(batchRootOfHashes(all.slice(0, 13).map((h) => Buffer.from(h, 'hex')))).toBe(merkleRootOfHexLeaves(all.slice(0, 13)));
+    expect(batchRootOfHashes(all.slice(0, 13).map((h) => Buffer.from(h, 'hex')))).toBe(
+      merkleRootOfHexLeaves(all.slice(0, 13)),
+    );
   });
 
   it('refuses sizes beyond the tree and leaves that are not 32 bytes', () => {
@@ -44,7 +54,9 @@ describe('rootOfLeafHashes (batch roots, bottom-up)', () => {
     const { leafHashOf, rootOfLeafHashes } = await import('./logTree');
     const all = hashes(40);
     for (let n = 0; n <= 40; n++) {
-      expect(rootOfLeafHashes(all.slice(0, n).map((h) => leafHashOf(Buffer.from(h, 'hex'))))).toBe(merkleRootOfHexLeaves(all.slice(0, n)));
+      expect(rootOfLeafHashes(all.slice(0, n).map((h) => leafHashOf(Buffer.from(h, 'hex'))))).toBe(
+        merkleRootOfHexLeaves(all.slice(0, n)),
+      );
     }
   });
 });

@@ -13,7 +13,9 @@ const EMPTY = crypto.createHash('sha256').digest();
 
 type Sha = (data: Buffer) => Buffer;
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
-const sha256: Sha = oneShot ? (data) => oneShot('sha256', data, 'buffer') : (data) => crypto.createHash('sha256').update(data).digest();
+const sha256: Sha = oneShot
+  ? (data) => oneShot('sha256', data, 'buffer')
+  : (data) => crypto.createHash('sha256').update(data).digest();
 
 const leafInput = Buffer.alloc(33);
 const nodeInput = Buffer.alloc(65);
@@ -91,7 +93,8 @@ export class LogTree {
   /** RFC 6962 PATH(index, D[n]): the audit path of one leaf. */
   inclusionProof(index: number, n = this.size): string[] {
     this.checkSize(n);
-    if (!Number.isInteger(index) || index < 0 || index >= n) throw new LogTreeError(`leaf ${index} outside a tree of ${n}`);
+    if (!Number.isInteger(index) || index < 0 || index >= n)
+      throw new LogTreeError(`leaf ${index} outside a tree of ${n}`);
     const path: Buffer[] = [];
     let from = 0;
     let to = n;
@@ -163,7 +166,8 @@ export class LogTree {
   }
 
   private checkSize(size: number): number {
-    if (!Number.isInteger(size) || size < 0 || size > this.size) throw new LogTreeError(`tree size ${size} outside 0..${this.size}`);
+    if (!Number.isInteger(size) || size < 0 || size > this.size)
+      throw new LogTreeError(`tree size ${size} outside 0..${this.size}`);
     return size;
   }
 }

@@ -23,9 +23,19 @@ export interface LogHeadPartOptions {
  * The log-head part of the service: signs and commits heads of the global log every interval, serves
  * them with consistency proofs. The first head is committed at start.
  */
-export async function createLogHeadPart(options: LogHeadPartOptions): Promise<ServicePart & { readonly committer: LogHeadCommitter }> {
-  const ledger = options.logHeadLedger ?? (options.ledger && isEmbeddedBackend(options.ledger) ? embeddedLogHeadLedger({ backend: options.ledger }) : undefined);
-  if (!ledger) options.logger?.warn({ backend: options.ledger?.kind }, 'log heads are signed and recorded locally only: no ledger carries them');
+export async function createLogHeadPart(
+  options: LogHeadPartOptions,
+): Promise<ServicePart & { readonly committer: LogHeadCommitter }> {
+  const ledger =
+    options.logHeadLedger ??
+    (options.ledger && isEmbeddedBackend(options.ledger)
+      ? embeddedLogHeadLedger({ backend: options.ledger })
+      : undefined);
+  if (!ledger)
+    options.logger?.warn(
+      { backend: options.ledger?.kind },
+      'log heads are signed and recorded locally only: no ledger carries them',
+    );
   const committer = createLogHeadCommitter({
     store: options.store,
     signer: loadOrCreateLogHeadSigner(options.dataDir),
@@ -34,7 +44,9 @@ export async function createLogHeadPart(options: LogHeadPartOptions): Promise<Se
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  await committer.commitNow().catch((error: Error) => options.logger?.error({ err: error }, 'first log head not committed'));
+  await committer
+    .commitNow()
+    .catch((error: Error) => options.logger?.error({ err: error }, 'first log head not committed'));
   committer.start();
   return {
     name: 'logHeads',

@@ -18,11 +18,15 @@ export function formatSummary(report: AuditReport): string {
   lines.push(`  scope               ${scope || 'whole log'}`);
   lines.push(`  events in the log   ${report.counts.eventsInLog}`);
   lines.push(`  events audited      ${report.counts.eventsAudited} in ${report.counts.streamsAudited} streams`);
-  lines.push(`  anchored            ${report.counts.anchoredEvents}   pending (within ${Math.round(report.graceMs / 60000)} min): ${report.counts.pendingEvents}`);
+  lines.push(
+    `  anchored            ${report.counts.anchoredEvents}   pending (within ${Math.round(report.graceMs / 60000)} min): ${report.counts.pendingEvents}`,
+  );
   lines.push(`  batch roots checked ${report.counts.batchesChecked}`);
   lines.push(`  log root            ${report.log.rootHash} over ${report.log.treeSize} events`);
   const badHeads = report.log.heads.filter((head) => !head.consistent);
-  lines.push(`  signed log heads    ${report.log.heads.length} on the ledger, ${badHeads.length} inconsistent with the log`);
+  lines.push(
+    `  signed log heads    ${report.log.heads.length} on the ledger, ${badHeads.length} inconsistent with the log`,
+  );
   lines.push(`  took                ${(report.durationMs / 1000).toFixed(1)} s`);
   lines.push('');
   lines.push('Discrepancies by kind:');
@@ -34,12 +38,19 @@ export function formatSummary(report: AuditReport): string {
     lines.push('');
     lines.push('Findings (kind, stream, version, position, event, cause):');
     for (const d of report.discrepancies.slice(0, MAX_LISTED)) {
-      const where = [d.streamId || '-', d.version !== undefined ? `v${d.version}` : '-', d.position !== undefined ? `@${d.position}` : '-', d.eventId ?? d.batchId ?? '-'];
+      const where = [
+        d.streamId || '-',
+        d.version !== undefined ? `v${d.version}` : '-',
+        d.position !== undefined ? `@${d.position}` : '-',
+        d.eventId ?? d.batchId ?? '-',
+      ];
       lines.push(`  ${d.kind.padEnd(32)} ${where.join('  ')}  ${d.reason}`);
-      if (d.expected || d.actual) lines.push(`      expected ${short(d.expected)}  found ${short(d.actual)}`);
+      if (d.expected || d.actual)
+        lines.push(`      expected ${short(d.expected) || '-'}  found ${short(d.actual) || 'nothing'}`);
       if (d.affected?.length) lines.push(`      ${d.affected.length} later event(s) renumbered or re-chained after it`);
     }
-    if (report.discrepancies.length > MAX_LISTED) lines.push(`  … and ${report.discrepancies.length - MAX_LISTED} more in the JSON report`);
+    if (report.discrepancies.length > MAX_LISTED)
+      lines.push(`  … and ${report.discrepancies.length - MAX_LISTED} more in the JSON report`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -91,22 +91,40 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
     await follow();
     const previous = (await options.ledger?.latestHead()) ?? local.at(-1);
     if (previous && previous.treeSize > tree.size) {
-      throw new LogHeadError('log-head-inconsistent', `the latest head covers ${previous.treeSize} events but the log holds ${tree.size}`);
+      throw new LogHeadError(
+        'log-head-inconsistent',
+        `the latest head covers ${previous.treeSize} events but the log holds ${tree.size}`,
+      );
     }
     if (previous && previous.treeSize === tree.size) {
-      if (previous.rootHash !== tree.root()) throw new LogHeadError('log-head-inconsistent', `the log of ${tree.size} events no longer has the root of its head`);
+      if (previous.rootHash !== tree.root())
+        throw new LogHeadError(
+          'log-head-inconsistent',
+          `the log of ${tree.size} events no longer has the root of its head`,
+        );
       return previous;
     }
     if (previous && tree.root(previous.treeSize) !== previous.rootHash) {
-      throw new LogHeadError('log-head-inconsistent', `the first ${previous.treeSize} events no longer have the root of their head`);
+      throw new LogHeadError(
+        'log-head-inconsistent',
+        `the first ${previous.treeSize} events no longer have the root of their head`,
+      );
     }
-    const head = signer.sign({ treeSize: tree.size, rootHash: tree.root(), lastPosition, timestamp: now().toISOString() });
+    const head = signer.sign({
+      treeSize: tree.size,
+      rootHash: tree.root(),
+      lastPosition,
+      timestamp: now().toISOString(),
+    });
     const proof = previous ? tree.consistencyProof(previous.treeSize) : [];
     const committed = options.ledger ? await options.ledger.commitHead(head, proof) : undefined;
     fs.mkdirSync(options.dataDir, { recursive: true });
     fs.appendFileSync(file, `${JSON.stringify(head)}\n`);
     local.push(head);
-    logger.info({ treeSize: head.treeSize, rootHash: head.rootHash, transactionId: committed?.transactionId }, 'log head committed');
+    logger.info(
+      { treeSize: head.treeSize, rootHash: head.rootHash, transactionId: committed?.transactionId },
+      'log head committed',
+    );
     return head;
   }
 
@@ -135,12 +153,15 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
     latest: () => local.at(-1),
     heads: () => local,
     root(size) {
-      if (!Number.isInteger(size) || size < 0 || size > tree.size) throw new LogHeadError('log-head-range', `tree size ${size} outside 0..${tree.size}`);
+      if (!Number.isInteger(size) || size < 0 || size > tree.size)
+        throw new LogHeadError('log-head-range', `tree size ${size} outside 0..${tree.size}`);
       return tree.root(size);
     },
     consistencyProof(from, to) {
-      if (!Number.isInteger(to) || to < 0 || to > tree.size) throw new LogHeadError('log-head-range', `tree size ${to} outside 0..${tree.size}`);
-      if (!Number.isInteger(from) || from < 0 || from > to) throw new LogHeadError('log-head-range', `from must be in 0..${to}`);
+      if (!Number.isInteger(to) || to < 0 || to > tree.size)
+        throw new LogHeadError('log-head-range', `tree size ${to} outside 0..${tree.size}`);
+      if (!Number.isInteger(from) || from < 0 || from > to)
+        throw new LogHeadError('log-head-range', `from must be in 0..${to}`);
       return tree.consistencyProof(from, to);
     },
     size: () => tree.size,

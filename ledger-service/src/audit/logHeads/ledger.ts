@@ -4,7 +4,10 @@ import type { EmbeddedLedgerBackend } from '../../anchoring/embedded';
 /** Where signed log heads are committed: the ledger (LogHeadContract). */
 export interface LogHeadLedger {
   /** Commits a head with the consistency proof from the latest head on the ledger; resolves once committed. */
-  commitHead(head: LogHead, consistency: readonly string[]): Promise<{ readonly transactionId: string; readonly blockNumber: number }>;
+  commitHead(
+    head: LogHead,
+    consistency: readonly string[],
+  ): Promise<{ readonly transactionId: string; readonly blockNumber: number }>;
   latestHead(): Promise<LogHead | undefined>;
   /** Every head ever committed, smallest first. */
   listHeads(): Promise<LogHead[]>;
@@ -19,8 +22,14 @@ export interface EmbeddedLogHeadOptions {
 /** LogHeadContract run in-process on the embedded ledger, committing with a synthesized operator identity (role=anchorer). */
 export function embeddedLogHeadLedger(options: EmbeddedLogHeadOptions): LogHeadLedger {
   const { backend } = options;
-  const contract = new LogHeadContract({ operatorMspIds: [options.operatorMspId ?? 'CBOrgMSP'], operatorRoles: ['admin', 'anchorer'] });
-  const identity = { mspId: options.operatorMspId ?? 'CBOrgMSP', attributes: { role: 'anchorer', agencyId: 'ledger-operator' } };
+  const contract = new LogHeadContract({
+    operatorMspIds: [options.operatorMspId ?? 'CBOrgMSP'],
+    operatorRoles: ['admin', 'anchorer'],
+  });
+  const identity = {
+    mspId: options.operatorMspId ?? 'CBOrgMSP',
+    attributes: { role: 'anchorer', agencyId: 'ledger-operator' },
+  };
   return {
     async commitHead(head, consistency) {
       const { transactionId, blockNumber } = await backend.submitTransaction('CommitLogHead', identity, (ctx) =>
@@ -29,7 +38,10 @@ export function embeddedLogHeadLedger(options: EmbeddedLogHeadOptions): LogHeadL
       return { transactionId, blockNumber };
     },
     async latestHead() {
-      return (JSON.parse(await backend.evaluateTransaction((ctx) => contract.GetLogHead(ctx, '{}'))) as LogHead | null) ?? undefined;
+      return (
+        (JSON.parse(await backend.evaluateTransaction((ctx) => contract.GetLogHead(ctx, '{}'))) as LogHead | null) ??
+        undefined
+      );
     },
     async listHeads() {
       return JSON.parse(await backend.evaluateTransaction((ctx) => contract.GetLogHeads(ctx, '{}'))) as LogHead[];
@@ -39,5 +51,7 @@ export function embeddedLogHeadLedger(options: EmbeddedLogHeadOptions): LogHeadL
 
 /** Whether a ledger backend can carry log heads in-process (the embedded one). */
 export function isEmbeddedBackend(backend: { kind: string }): backend is EmbeddedLedgerBackend {
-  return backend.kind === 'embedded' && typeof (backend as Partial<EmbeddedLedgerBackend>).submitTransaction === 'function';
+  return (
+    backend.kind === 'embedded' && typeof (backend as Partial<EmbeddedLedgerBackend>).submitTransaction === 'function'
+  );
 }

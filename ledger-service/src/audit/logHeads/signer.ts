@@ -22,7 +22,11 @@ function signerOf(privateKey: KeyObject): LogHeadSigner {
     publicKey,
     sign(unsigned) {
       const fields = { ...unsigned, keyId };
-      return { ...fields, publicKey, signature: sign(null, logHeadSigningBytes(fields), privateKey).toString('base64') };
+      return {
+        ...fields,
+        publicKey,
+        signature: sign(null, logHeadSigningBytes(fields), privateKey).toString('base64'),
+      };
     },
   };
 }

@@ -65,9 +65,12 @@ export async function writeBulkHistory(options: BulkHistoryOptions): Promise<{ r
   const payloadOf = new Map<number, Buffer>();
   template.forEach((event, version) => {
     const data = normalizePayload(event.type, event.data);
-    const full = Buffer.from(canonicalBytes({ ...event, version, agencyId: options.agencyId, prevHash: ZERO_HASH, data }));
+    const full = Buffer.from(
+      canonicalBytes({ ...event, version, agencyId: options.agencyId, prevHash: ZERO_HASH, data }),
+    );
     const head = headerBytes({ ...event, version, agencyId: options.agencyId, prevHash: ZERO_HASH });
-    if (!full.subarray(0, head.length).equals(head)) throw new Error('the spliced header does not match the canonical encoding');
+    if (!full.subarray(0, head.length).equals(head))
+      throw new Error('the spliced header does not match the canonical encoding');
     payloadOf.set(version, full.subarray(head.length));
   });
   let events = 0;
@@ -84,13 +87,36 @@ export async function writeBulkHistory(options: BulkHistoryOptions): Promise<{ r
     let prevHash = ZERO_HASH;
     const newEvents: NewEvent[] = [];
     template.forEach((event, version) => {
-      const header = { eventId: randomUUID(), certificationId, type: event.type, version, agencyId: options.agencyId, occurredAt: event.occurredAt, prevHash };
+      const header = {
+        eventId: randomUUID(),
+        certificationId,
+        type: event.type,
+        version,
+        agencyId: options.agencyId,
+        occurredAt: event.occurredAt,
+        prevHash,
+      };
       const canonical =
         event.type === 'CertificateIssued'
-          ? canonicalBytes({ ...header, type: event.type as CertificationEventType, data: normalizePayload(event.type, { ...event.data, certificateNo: `${prefix}${String(i).padStart(9, '0')}` }) })
+          ? canonicalBytes({
+              ...header,
+              type: event.type as CertificationEventType,
+              data: normalizePayload(event.type, {
+                ...event.data,
+                certificateNo: `${prefix}${String(i).padStart(9, '0')}`,
+              }),
+            })
           : Buffer.concat([headerBytes(header), payloadOf.get(version)!]);
       const hash = createHash('sha256').update(canonical).digest('hex');
-      newEvents.push({ ...header, type: event.type, streamId: `certification-${certificationId}`, regionCode, canonical, hash, contentDigest: hash });
+      newEvents.push({
+        ...header,
+        type: event.type,
+        streamId: `certification-${certificationId}`,
+        regionCode,
+        canonical,
+        hash,
+        contentDigest: hash,
+      });
       prevHash = hash;
     });
     batch.push({ streamId: `certification-${certificationId}`, expectedVersion: -1, events: newEvents });

@@ -28,7 +28,12 @@ export async function buildHistory(options: HistoryOptions): Promise<{ certifica
     for (let i = 0; i < count; i++) {
       const certificationId = `${prefix}${tag}-${i}`;
       certificationIds.push(certificationId);
-      const events = initialCertification({ certificationId, appliedOn: '2025-03-01', certificateNo: `${prefix}${tag}${String(i).padStart(6, '0')}`, regionCode });
+      const events = initialCertification({
+        certificationId,
+        appliedOn: '2025-03-01',
+        certificateNo: `${prefix}${tag}${String(i).padStart(6, '0')}`,
+        regionCode,
+      });
       const outcomes = await intake.submitBulk(
         agencyId,
         events.map((event) => ({ ...event, expectedVersion: undefined })),
@@ -39,6 +44,11 @@ export async function buildHistory(options: HistoryOptions): Promise<{ certifica
   };
   await submitAll(AGENCY, options.certifications, 'A', '320106');
   await submitAll(OTHER_AGENCY, options.otherAgencyCertifications ?? 0, 'B', '440305');
-  await createAnchorer({ eventStore: options.store, anchorStore: options.anchorStore, ledger: options.ledger, maxBatchEvents: 20 }).drain();
+  await createAnchorer({
+    eventStore: options.store,
+    anchorStore: options.anchorStore,
+    ledger: options.ledger,
+    maxBatchEvents: 20,
+  }).drain();
   return { certificationIds };
 }

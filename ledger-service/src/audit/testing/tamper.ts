@@ -18,7 +18,9 @@ export function sqliteTamperDb(file: string): TamperDb {
     events: 'events',
     async query(sql, params = []) {
       const statement = db.prepare(sql.replace(/\$\d+/g, '?'));
-      return statement.reader ? (statement.all(...params) as Array<Record<string, unknown>>) : (statement.run(...params), []);
+      return statement.reader
+        ? (statement.all(...params) as Array<Record<string, unknown>>)
+        : (statement.run(...params), []);
     },
     async close() {
       db.close();
@@ -49,8 +51,17 @@ interface Row {
 }
 
 async function streamRows(db: TamperDb, streamId: string): Promise<Row[]> {
-  const rows = await db.query(`SELECT position, event_id, version, canonical, hash FROM ${db.events} WHERE stream_id = $1 ORDER BY version`, [streamId]);
-  return rows.map((r) => ({ position: Number(r.position), eventId: String(r.event_id), version: Number(r.version), canonical: Buffer.from(r.canonical as Uint8Array), hash: String(r.hash) }));
+  const rows = await db.query(
+    `SELECT position, event_id, version, canonical, hash FROM ${db.events} WHERE stream_id = $1 ORDER BY version`,
+    [streamId],
+  );
+  return rows.map((r) => ({
+    position: Number(r.position),
+    eventId: String(r.event_id),
+    version: Number(r.version),
+    canonical: Buffer.from(r.canonical as Uint8Array),
+    hash: String(r.hash),
+  }));
 }
 
 /** The same envelope with one payload string changed (the first string field found). */
@@ -67,7 +78,12 @@ function edited(bytes: Uint8Array, change: (text: string) => string): Uint8Array
 export async function editPayload(db: TamperDb, eventId: string, options: { rehash?: boolean } = {}): Promise<void> {
   const [row] = await db.query(`SELECT canonical FROM ${db.events} WHERE event_id = $1`, [eventId]);
   const bytes = edited(Buffer.from(row!.canonical as Uint8Array), (text) => `${text} (amended)`);
-  if (options.rehash) await db.query(`UPDATE ${db.events} SET canonical = $1, hash = $2 WHERE event_id = $3`, [Buffer.from(bytes), sha256Hex(bytes), eventId]);
+  if (options.rehash)
+    await db.query(`UPDATE ${db.events} SET canonical = $1, hash = $2 WHERE event_id = $3`, [
+      Buffer.from(bytes),
+      sha256Hex(bytes),
+      eventId,
+    ]);
   else await db.query(`UPDATE ${db.events} SET canonical = $1 WHERE event_id = $2`, [Buffer.from(bytes), eventId]);
 }
 
@@ -109,7 +125,12 @@ export async function insertForged(db: TamperDb, streamId: string, version: numb
   for (const row of later) {
     const bytes = canonicalBytes({ ...decodeCanonical(row.canonical), version: row.version + 1, prevHash });
     const hash = sha256Hex(bytes);
-    await db.query(`UPDATE ${db.events} SET canonical = $1, hash = $2, prev_hash = $3 WHERE event_id = $4`, [Buffer.from(bytes), hash, prevHash, row.eventId]);
+    await db.query(`UPDATE ${db.events} SET canonical = $1, hash = $2, prev_hash = $3 WHERE event_id = $4`, [
+      Buffer.from(bytes),
+      hash,
+      prevHash,
+      row.eventId,
+    ]);
     prevHash = hash;
   }
   const [t] = await db.query(`SELECT * FROM ${db.events} WHERE event_id = $1`, [template.eventId]);

@@ -32,7 +32,13 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-tamper-'));
       target = await open(dir);
       ledger = openEmbeddedBackend({ dataDir: dir });
-      ({ certificationIds } = await buildHistory({ store: target.store, anchorStore: target.anchorStore, ledger, certifications: 3, otherAgencyCertifications: 1 }));
+      ({ certificationIds } = await buildHistory({
+        store: target.store,
+        anchorStore: target.anchorStore,
+        ledger,
+        certifications: 3,
+        otherAgencyCertifications: 1,
+      }));
     });
 
     afterEach(async () => {
@@ -44,13 +50,20 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
     async function audit(options: { filter?: { agencyId?: string }; now?: () => Date } = {}): Promise<AuditReport> {
       const view = openEmbeddedLedgerView({ dataDir: dir });
       try {
-        return await runAudit({ store: target.store, ledger: view, membership: await target.membership(), pageSize: 17, ...options });
+        return await runAudit({
+          store: target.store,
+          ledger: view,
+          membership: await target.membership(),
+          pageSize: 17,
+          ...options,
+        });
       } finally {
         await view.close();
       }
     }
 
-    const streamOf = async (i: number): Promise<StoredEvent[]> => target.store.readStream(`certification-${certificationIds[i]}`);
+    const streamOf = async (i: number): Promise<StoredEvent[]> =>
+      target.store.readStream(`certification-${certificationIds[i]}`);
     const kinds = (report: AuditReport): string[] => report.discrepancies.map((d) => `${d.kind}:${d.reason}`);
     const only = (report: AuditReport): Discrepancy => {
       expect(report.discrepancies).toHaveLength(1);
@@ -61,7 +74,13 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       const report = await audit();
       expect(report.ok).toBe(true);
       expect(report.discrepancies).toEqual([]);
-      expect(report.counts).toMatchObject({ eventsInLog: 56, eventsAudited: 56, streamsAudited: 4, anchoredEvents: 56, pendingEvents: 0 });
+      expect(report.counts).toMatchObject({
+        eventsInLog: 56,
+        eventsAudited: 56,
+        streamsAudited: 4,
+        anchoredEvents: 56,
+        pendingEvents: 0,
+      });
       expect(report.counts.batchesChecked).toBeGreaterThan(0);
     });
 
@@ -85,14 +104,27 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       const victim = (await streamOf(0))[3]!;
       await editPayload(target.db, victim.eventId, { rehash: true });
       const finding = only(await audit());
-      expect(finding).toMatchObject({ kind: 'modified', reason: 'hash-differs-from-anchored-digest', eventId: victim.eventId, expected: victim.hash, position: victim.position });
+      expect(finding).toMatchObject({
+        kind: 'modified',
+        reason: 'hash-differs-from-anchored-digest',
+        eventId: victim.eventId,
+        expected: victim.hash,
+        position: victim.position,
+      });
     });
 
     it('names a deleted event as deleted, from the ledger digest it leaves behind', async () => {
       const victim = (await streamOf(2))[7]!;
       await deleteEvent(target.db, victim.eventId);
       const finding = only(await audit());
-      expect(finding).toMatchObject({ kind: 'deleted', reason: 'version-gap', eventId: victim.eventId, streamId: victim.streamId, version: 7, expected: victim.hash });
+      expect(finding).toMatchObject({
+        kind: 'deleted',
+        reason: 'version-gap',
+        eventId: victim.eventId,
+        streamId: victim.streamId,
+        version: 7,
+        expected: victim.hash,
+      });
     });
 
     it("names a deleted last event as deleted: the ledger's stream head is beyond the store", async () => {
@@ -100,7 +132,12 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       const victim = stream[stream.length - 1]!;
       await deleteEvent(target.db, victim.eventId);
       const finding = only(await audit());
-      expect(finding).toMatchObject({ kind: 'deleted', reason: 'tail-truncated', eventId: victim.eventId, version: victim.version });
+      expect(finding).toMatchObject({
+        kind: 'deleted',
+        reason: 'tail-truncated',
+        eventId: victim.eventId,
+        version: victim.version,
+      });
     });
 
     it('names a whole stream gone from the store as anchored-but-missing-from-store', async () => {
@@ -117,7 +154,9 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       await swapPositions(target.db, stream[4]!.eventId, stream[9]!.eventId);
       const report = await audit();
       expect(kinds(report)).toEqual(['reordered:log-order-differs', 'reordered:log-order-differs']);
-      expect(report.discrepancies.map((d) => d.eventId).sort()).toEqual([stream[4]!.eventId, stream[9]!.eventId].sort());
+      expect(report.discrepancies.map((d) => d.eventId).sort()).toEqual(
+        [stream[4]!.eventId, stream[9]!.eventId].sort(),
+      );
       expect(report.discrepancies.find((d) => d.eventId === stream[4]!.eventId)!.position).toBe(stream[9]!.position);
     });
 
@@ -125,7 +164,12 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       const stream = await streamOf(2);
       const forged = await insertForged(target.db, stream[0]!.streamId, 6);
       const finding = only(await audit());
-      expect(finding).toMatchObject({ kind: 'inserted', reason: 'unanchored-among-anchored', eventId: forged, version: 6 });
+      expect(finding).toMatchObject({
+        kind: 'inserted',
+        reason: 'unanchored-among-anchored',
+        eventId: forged,
+        version: 6,
+      });
       expect(finding.affected!.map((a) => a.eventId)).toEqual(stream.slice(6).map((e) => e.eventId));
       expect(finding.affected![0]).toMatchObject({ storedVersion: 7, anchoredVersion: 6 });
     });
@@ -148,7 +192,11 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       expect(fresh.ok).toBe(true);
       expect(fresh.counts.pendingEvents).toBe(1);
       const late = await audit({ now: () => new Date(Date.now() + 3_600_000) });
-      expect(only(late)).toMatchObject({ kind: 'never-anchored', eventId: '00000000-0000-4000-8000-000000000001', version: last.version + 1 });
+      expect(only(late)).toMatchObject({
+        kind: 'never-anchored',
+        eventId: '00000000-0000-4000-8000-000000000001',
+        version: last.version + 1,
+      });
     });
 
     it('limits the audit to one agency', async () => {

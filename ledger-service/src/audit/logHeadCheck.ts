@@ -1,0 +1,29 @@
+import { verifyConsistency, verifyLogHeadSignature, type LogHead } from '@certledger/chaincode';
+import type { LogTree } from './logTree';
+
+export interface LogHeadCheck {
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly timestamp: string;
+  readonly consistent: boolean;
+  /** Why not, when inconsistent: `signature`, `key-changed`, `log-shorter-than-head`, `root-differs`. */
+  readonly reason?: string;
+  readonly recomputedRoot?: string;
+}
+
+/** Checks every head the ledger holds against the log as recomputed from the store. */
+export function checkLogHeads(heads: readonly LogHead[], tree: LogTree): LogHeadCheck[] {
+  const keyId = heads[0]?.keyId;
+  const current = tree.root();
+  return heads.map((head) => {
+    const base = { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp };
+    if (!verifyLogHeadSignature(head)) return { ...base, consistent: false, reason: 'signature' };
+    if (head.keyId !== keyId) return { ...base, consistent: false, reason: 'key-changed' };
+    if (head.treeSize > tree.size) return { ...base, consistent: false, reason: 'log-shorter-than-head' };
+    const recomputedRoot = tree.root(head.treeSize);
+    const proof = tree.consistencyProof(head.treeSize);
+    const consistent =
+      recomputedRoot === head.rootHash && verifyConsistency(head.treeSize, tree.size, head.rootHash, current, proof);
+    return consistent ? { ...base, consistent } : { ...base, consistent, reason: 'root-differs', recomputedRoot };
+  });
+}
