@@ -5,13 +5,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { openSqliteAnchorStore } from '../../../anchoring/anchorStore';
-import { openEmbeddedBackend } from '../../../anchoring/embedded';
-import { createAnchoringPart } from '../../../anchoring/part';
 import { composeLedgerService, type LedgerService } from '../../../compose';
 import { loadConfig } from '../../../config';
-import { loadPrincipals } from '../../auth';
-import { createReadSidePart, type ReadSidePart } from '../part';
+import { defaultParts } from '../../../parts';
 
 /** Bearer tokens of the principals the read-side tests use. */
 export const TOKENS = {
@@ -27,7 +23,6 @@ export const TOKENS = {
 export interface RunningService {
   readonly baseUrl: string;
   readonly service: LedgerService;
-  readonly readSide: ReadSidePart;
   readonly dataDir: string;
   stop(): Promise<void>;
 }
@@ -47,7 +42,7 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 
 /**
  * The whole service as main.ts composes it (REST intake, SQLite event store, anchorer on the
- * embedded ledger, read side with in-process projections), listening on a loopback port.
+ * embedded ledger, read side with in-process projections, supervision), on a loopback port.
  */
 export async function startService(options: { enterpriseCreditCode: string; otherCreditCode: string }): Promise<RunningService> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'read-side-'));
@@ -68,35 +63,14 @@ export async function startService(options: { enterpriseCreditCode: string; othe
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_PRINCIPALS: principalsFile, PORT: String(port), LEDGER_PUBLIC_URL: baseUrl, LEDGER_QR_SECRET: `test-${randomUUID()}` });
   const logger = pino({ level: 'silent' });
-  let readSide: ReadSidePart | undefined;
-  const service = await composeLedgerService({
-    config,
-    logger,
-    parts: async ({ store }) => {
-      const anchorStore = openSqliteAnchorStore({ directory: dataDir });
-      const ledger = openEmbeddedBackend({ dataDir });
-      const anchoring = createAnchoringPart({ store, anchorStore, ledger, anchorer: { maxBatchDelayMs: 20, idleWaitMs: 100 } });
-      readSide = await createReadSidePart({
-        store,
-        anchorStore,
-        ledger,
-        principals: loadPrincipals(principalsFile),
-        publicBaseUrl: config.publicBaseUrl,
-        qrSecret: config.qrSecret,
-        logger,
-        dataDir,
-      });
-      // The read side closes before the anchoring part closes the stores it reads.
-      return [anchoring, readSide];
-    },
-  });
+  // The parts exactly as main.ts composes them: anchorer on the embedded ledger, read side, supervision.
+  const service = await composeLedgerService({ config, logger, parts: (context) => defaultParts({ config, logger, ...context }) });
   const server: Server = await new Promise((resolve) => {
     const s = service.app.listen(port, '127.0.0.1', () => resolve(s));
   });
   return {
     baseUrl,
     service,
-    readSide: readSide!,
     dataDir,
     stop: async () => {
       server.closeAllConnections();
