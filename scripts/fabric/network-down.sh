@@ -5,12 +5,14 @@
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 
+# A recorded group counts only while its processes are still ours (a stale id may have been reused).
+ours() { pgrep -a -g "$1" 2>/dev/null | grep -q -e "$FABRIC_BIN/" -e "fabric-chaincode-node"; }
 groups=""
 if [ -d "$PIDS" ]; then
   for f in "$PIDS"/*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
-    [ -n "$pid" ] && groups="$groups $pid"
+    [ -n "$pid" ] && ours "$pid" && groups="$groups $pid"
   done
 fi
 
