@@ -55,7 +55,7 @@ interface Lane {
   readonly models: readonly ReadModel<unknown>[];
 }
 
-class ProjectionRunnerError extends Error {
+export class ProjectionRunnerError extends Error {
   constructor(readonly code: 'unknown-model' | 'no-source', message: string) {
     super(message);
     this.name = 'ProjectionRunnerError';
