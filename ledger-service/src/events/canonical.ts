@@ -24,24 +24,46 @@ const TO_OBJECT: protobuf.IConversionOptions = {
   arrays: false,
 };
 
+interface FieldPlan {
+  readonly name: string;
+  readonly repeated: boolean;
+  readonly message: protobuf.Type | undefined;
+}
+
+const plans = new Map<protobuf.Type, readonly FieldPlan[]>();
+
+/** The fields of a type as stripDefaults walks them, worked out once per type. */
+function planOf(type: protobuf.Type): readonly FieldPlan[] {
+  let plan = plans.get(type);
+  if (!plan) {
+    plan = type.fieldsArray.map((field) => ({
+      name: field.name,
+      repeated: field.repeated,
+      message: field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined,
+    }));
+    plans.set(type, plan);
+  }
+  return plan;
+}
+
 /**
  * Drops every field that holds its proto3 default (0, "", false, empty bytes, the zero enum,
  * empty repeated), recursively, so that protobufjs writes exactly what a conformant
  * deterministic encoder writes.
  */
 function stripDefaults(type: protobuf.Type, message: Record<string, unknown>): void {
-  for (const field of type.fieldsArray) {
+  for (const field of planOf(type)) {
     const value = message[field.name];
     if (value === undefined || value === null) {
       delete message[field.name];
     } else if (field.repeated) {
       const items = value as unknown[];
       if (items.length === 0) delete message[field.name];
-      else if (field.resolvedType instanceof protobuf.Type) {
-        for (const item of items) stripDefaults(field.resolvedType, item as Record<string, unknown>);
+      else if (field.message) {
+        for (const item of items) stripDefaults(field.message, item as Record<string, unknown>);
       }
-    } else if (field.resolvedType instanceof protobuf.Type) {
-      stripDefaults(field.resolvedType, value as Record<string, unknown>);
+    } else if (field.message) {
+      stripDefaults(field.message, value as Record<string, unknown>);
     } else if (isDefaultScalar(value)) {
       delete message[field.name];
     }

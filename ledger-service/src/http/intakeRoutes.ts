@@ -78,7 +78,7 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
     submittable.forEach(({ index }, i) => {
       const outcome = outcomes[i]!;
       results[index] = outcome.ok
-        ? { index, status: outcome.created ? 201 : 200, event: eventView(outcome.event, { status: 'pending' }) }
+        ? { index, status: outcome.created ? 201 : 200, event: storedSummary(outcome.event) }
         : problemResult(index, outcome.error);
     });
     parsed.forEach((item, index) => {
@@ -100,6 +100,12 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
   });
 
   return router;
+}
+
+/** What a bulk result says of a stored event: enough to find it and check its chain, without the payload. */
+function storedSummary(event: StoredEvent): Record<string, unknown> {
+  const { eventId, certificationId, type, version, position, recordedAt, hash, prevHash } = event;
+  return { eventId, certificationId, type, version, position, recordedAt, hash, prevHash };
 }
 
 function problemResult(index: number, error: IntakeError): unknown {
