@@ -33,6 +33,12 @@ export interface ReadRouterOptions {
   /** Secret for verification tokens; at least 16 bytes (32 random bytes recommended). Changing it invalidates printed QR codes. */
   readonly qrSecret: string | Buffer;
   readonly logger?: Logger;
+  /**
+   * Audits a certification's history against the ledger (audit's checkStreamIntegrity). When it
+   * fails, the verification page does not call the certificate valid; when it cannot run, the page
+   * shows what the projections say.
+   */
+  readonly historyCheck?: (certificationId: string) => Promise<{ readonly ok: boolean }>;
 }
 
 const CERTIFICATE_NO = /^[A-Za-z0-9._\-/()]{1,64}$/;
@@ -164,7 +170,8 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const certificateNo = certificateOfToken(options.qrSecret, String(req.params.token));
     const certificate = certificateNo === undefined ? undefined : await queries.certificate(certificateNo);
     const proofs = certificate ? await receipts.proofs(certificate.proofEventIds, true) : [];
-    const rendered = verifyPage({ ...(certificate ? { certificate } : {}), proofs });
+    const history = certificate && options.historyCheck ? await options.historyCheck(certificate.certificationId).catch(() => undefined) : undefined;
+    const rendered = verifyPage({ ...(certificate ? { certificate } : {}), proofs, ...(history ? { historyOk: history.ok } : {}) });
     res.status(certificate ? 200 : 404).set(PAGE_HEADERS).send(rendered.body);
   });
 

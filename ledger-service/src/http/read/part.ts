@@ -16,6 +16,7 @@ import type { EventStore } from '../../eventStore/port';
 import { authenticate, principalOf, type PrincipalDirectory } from '../auth';
 import { createReadRouter, readOpenApiPaths } from './index';
 import { anchorFeedOf, eventFeedOf, receiptSourceOf } from './wiring';
+import { checkStreamIntegrity } from '../../audit/integrity';
 
 export interface ReadSidePartOptions {
   readonly store: EventStore;
@@ -44,6 +45,7 @@ export interface ReadSidePart extends ServicePart {
 
 /** The read side as a part of the service: projections (in-process by default) and the read routes. */
 export async function createReadSidePart(options: ReadSidePartOptions): Promise<ReadSidePart> {
+  const ledger = options.ledger;
   const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: options.dataDir });
   const ownsStore = options.readStore === undefined;
   const readStore = options.readStore ?? (env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env));
@@ -61,6 +63,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
   const router = createReadRouter({
     queries: projections.queries,
     anchorReceipts: receiptSourceOf({ eventStore: options.store, anchorStore: options.anchorStore, ...(options.ledger ? { ledger: options.ledger } : {}) }),
+    ...(ledger ? { historyCheck: (certificationId: string) => checkStreamIntegrity({ store: options.store, ledger, streamId: `certification-${certificationId}` }) } : {}),
     principalOf,
     authenticateToken: (token) => authenticate(options.principals, `Bearer ${token}`),
     publicBaseUrl: options.publicBaseUrl,

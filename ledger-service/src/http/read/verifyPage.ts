@@ -69,9 +69,14 @@ function proofSection(proofs: readonly Proof[]): Raw {
   return html`<h2>区块链存证 Anchoring proof</h2>${items}`;
 }
 
-export function verifyPage(options: { readonly certificate?: CertificateView; readonly proofs: readonly Proof[] }): { status: PageStatus; body: string } {
+export function verifyPage(options: {
+  readonly certificate?: CertificateView;
+  readonly proofs: readonly Proof[];
+  /** false when the certificate's history no longer checks against the ledger (the audit failed). */
+  readonly historyOk?: boolean;
+}): { status: PageStatus; body: string } {
   const { certificate, proofs } = options;
-  const status: PageStatus = certificate && certificate.status !== 'not-issued' ? certificate.status : 'unknown';
+  const status: PageStatus = certificate && certificate.status !== 'not-issued' && options.historyOk !== false ? certificate.status : 'unknown';
   const title = `${STATUS_LOOK[status].zh} ${STATUS_LOOK[status].en} · 证书核验 Certificate check`;
   if (!certificate) {
     return {
@@ -84,6 +89,7 @@ export function verifyPage(options: { readonly certificate?: CertificateView; re
   const body = html`<main>
 <h1>证书核验 · Certificate verification</h1>
 ${statusBanner(status)}
+${options.historyOk === false ? html`<div class="card" data-history="failed">此证书的历史记录与区块链账本不符，无法确认其有效性。The certificate's history does not match the ledger: its validity cannot be confirmed.</div>` : ''}
 <div class="card"><dl>
 <dt>证书编号 Certificate No.</dt><dd class="mono" data-field="certificateNo">${certificate.certificateNo}</dd>
 <dt>状态 Status</dt><dd>${STATUS_LOOK[status].zh} ${STATUS_LOOK[status].en} <span class="muted">(${certificate.statusSince}${certificate.suspendedUntil ? `, 至 until ${certificate.suspendedUntil}` : ''})</span></dd>
