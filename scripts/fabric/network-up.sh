@@ -50,17 +50,23 @@ on_exit() {
 trap on_exit EXIT
 
 # --- Fabric CAs -----------------------------------------------------------------------------
-start_ca() { # KEY NAME PORT OPSPORT
+init_ca() { # KEY NAME: the CA's keys and its bootstrap identity (the secret stays off the long-lived command line)
   home="$FABRIC_HOME/ca/$1"
   mkdir -p "$home"
   secret=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s' "$secret" >"$home/bootstrap.secret"
   chmod 600 "$home/bootstrap.secret"
-  start_bg "ca-${1%org}" "$FABRIC_BIN/fabric-ca-server" start -H "$home" \
-    -b "ca-admin:$secret" --address "$HOST" --port "$3" --ca.name "$2" --csr.cn "$2" \
-    --csr.hosts "localhost,$HOST" --tls.enabled --operations.listenaddress "$HOST:$4"
+  "$FABRIC_BIN/fabric-ca-server" init -H "$home" -b "ca-admin:$secret" --ca.name "$2" --csr.cn "$2" \
+    --csr.hosts "localhost,$HOST" >"$LOGS/ca-${1%org}-init.log" 2>&1
+}
+start_ca() { # KEY NAME PORT OPSPORT
+  start_bg "ca-${1%org}" "$FABRIC_BIN/fabric-ca-server" start -H "$FABRIC_HOME/ca/$1" \
+    --address "$HOST" --port "$3" --ca.name "$2" --csr.hosts "localhost,$HOST" --tls.enabled \
+    --operations.listenaddress "$HOST:$4"
 }
 log "starting Fabric CAs"
+init_ca ordererorg ca-orderer & init_ca regulatororg ca-regulator & init_ca cborg ca-cb &
+wait
 start_ca ordererorg ca-orderer "$CA_ORDERER_PORT" "$CA_ORDERER_OPERATIONS_PORT"
 start_ca regulatororg ca-regulator "$CA_REGULATOR_PORT" "$CA_REGULATOR_OPERATIONS_PORT"
 start_ca cborg ca-cb "$CA_CB_PORT" "$CA_CB_OPERATIONS_PORT"
