@@ -23,7 +23,12 @@ describe('the verification page after the history is tampered with (whole servic
   const bannerOf = (page: string) => /data-status="([a-z-]+)"/.exec(page)?.[1];
 
   it('says valid while the history checks, and stops saying valid once an event of it is edited in the database', async () => {
-    const events = initialCertification({ certificationId: 'AUDIT-VERIFY-1', appliedOn: '2025-03-01', certificateNo: CERTIFICATE_NO, creditCode: HOLDER });
+    const events = initialCertification({
+      certificationId: 'AUDIT-VERIFY-1',
+      appliedOn: '2025-03-01',
+      certificateNo: CERTIFICATE_NO,
+      creditCode: HOLDER,
+    });
     for (const { certificationId, ...body } of events) {
       const response = await fetch(`${running.baseUrl}/v1/certifications/${certificationId}/events`, {
         method: 'POST',
@@ -32,9 +37,17 @@ describe('the verification page after the history is tampered with (whole servic
       });
       expect(response.status).toBe(201);
     }
-    await eventually(async () => ((await get(`/v1/certificates/${CERTIFICATE_NO}`)).status === 200 ? true : undefined), 20_000, 'the certificate in the registry');
+    await eventually(
+      async () => ((await get(`/v1/certificates/${CERTIFICATE_NO}`)).status === 200 ? true : undefined),
+      20_000,
+      'the certificate in the registry',
+    );
     const qr = PNG.sync.read(Buffer.from(await (await get(`/v1/certificates/${CERTIFICATE_NO}/qr`)).arrayBuffer()));
-    const url = jsQR(new Uint8ClampedArray(qr.data.buffer, qr.data.byteOffset, qr.data.length), qr.width, qr.height)!.data;
+    const url = jsQR(
+      new Uint8ClampedArray(qr.data.buffer, qr.data.byteOffset, qr.data.length),
+      qr.width,
+      qr.height,
+    )!.data;
 
     const before = await (await get(url)).text();
     expect(bannerOf(before)).toBe('valid');
