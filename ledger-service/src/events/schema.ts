@@ -63,8 +63,15 @@ export function payloadFieldOf(type: EventType): string {
   return type.charAt(0).toLowerCase() + type.slice(1);
 }
 
+const payloadTypes = new Map<string, protobuf.Type>();
+
 export function payloadTypeOf(type: EventType): protobuf.Type {
-  return protoRoot.lookupType(`certledger.v1.${type}`);
+  let payloadType = payloadTypes.get(type);
+  if (!payloadType) {
+    payloadType = protoRoot.lookupType(`certledger.v1.${type}`);
+    payloadTypes.set(type, payloadType);
+  }
+  return payloadType;
 }
 
 function checkRegistry(): void {

@@ -11,7 +11,6 @@ import {
   type UniqueClaim,
 } from '../eventStore/port';
 import { IntakeError, invalid } from './errors';
-import { stableJson } from './stableJson';
 import type { Submission } from './submission';
 
 export const streamIdOf = (certificationId: string): string => `certification-${certificationId}`;
@@ -41,9 +40,24 @@ export interface Intake {
   submitBulk(agencyId: string, submissions: readonly Submission[]): Promise<BulkOutcome[]>;
 }
 
-function contentDigestOf(agencyId: string, submission: Submission): string {
-  const { certificationId, type, occurredAt, data } = submission;
-  return createHash('sha256').update(stableJson({ agencyId, certificationId, type, occurredAt, data })).digest('hex');
+/**
+ * The fingerprint of what was submitted, to tell a retry from a conflicting reuse of an eventId.
+ * Over the normalized payload, whose keys come in schema order: key order and explicit defaults
+ * in the body do not matter, as they do not matter to the hash.
+ */
+function contentDigestOf(agencyId: string, submission: Submission, normalizedData: Record<string, unknown>): string {
+  const { certificationId, type, occurredAt } = submission;
+  return createHash('sha256')
+    .update(JSON.stringify([agencyId, certificationId, type, occurredAt, normalizedData]))
+    .digest('hex');
+}
+
+function normalizedOrUndefined(submission: Submission): Record<string, unknown> | undefined {
+  try {
+    return normalizePayload(submission.type, submission.data);
+  } catch {
+    return undefined;
+  }
 }
 
 function foldHistory(
@@ -57,8 +71,10 @@ function foldHistory(
 
 /** A retry of an event already stored: the same body is answered with the stored event, another body is a conflict. */
 function replayOf(existing: StoredEvent, agencyId: string, submission: Submission): Accepted {
+  const normalized = normalizedOrUndefined(submission);
   if (
-    existing.contentDigest !== contentDigestOf(agencyId, submission) ||
+    normalized === undefined ||
+    existing.contentDigest !== contentDigestOf(agencyId, submission, normalized) ||
     existing.certificationId !== submission.certificationId
   ) {
     throw new IntakeError(
@@ -228,7 +244,7 @@ function sealOne(
     regionCode,
     canonical,
     hash,
-    contentDigest: contentDigestOf(agencyId, submission),
+    contentDigest: contentDigestOf(agencyId, submission, proposedData),
   };
   const state = evolve(cursor.state, { ...hashed, data });
   return { event, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
