@@ -2,14 +2,18 @@
 # Brings the whole certledger Fabric network up as plain processes on 127.0.0.1: three Fabric CAs,
 # identities enrolled through the Node fabric-ca-client, one etcdraft orderer (TLS, channel
 # participation), the RegulatorOrg and CBOrg peers, the channel, the chaincode as a service
-# (installed, approved by both orgs, committed, its server running), and .fabric/connection.json.
+# (installed, approved by both orgs, committed, each org's chaincode service running), and
+# .fabric/connection.json. Names and ports: network-config/network.env.
 # Idempotent: when the network is already up it says so and exits 0.
 #
 # Environment:
 #   FABRIC_HOME                 state folder (default .fabric/)
 #   FABRIC_BATCH_TIMEOUT        orderer batch timeout (default from network.env, e.g. 100ms)
 #   FABRIC_BATCH_MAX_MESSAGES   orderer max messages per block
-#   FABRIC_CHAINCODE_DIR        folder the chaincode server runs from (default chaincode/)
+#   FABRIC_CHAINCODE_DIR        folder the chaincode services run from (default chaincode/)
+#   FABRIC_PEER_GOGC            Go GC target of the peers (default PEER_GOGC in network.env)
+#   FABRIC_LOGGING_SPEC         peer and orderer log level (default info)
+#   FABRIC_KEEP_ON_FAILURE=1    keep a half-started network for inspection
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
 
