@@ -5,6 +5,7 @@ import pino from 'pino';
 import { openFabricBackend } from '../anchoring/fabric';
 import { fabricConnectionPath } from '../anchoring/fabric';
 import { createEventStore, eventStoreConfigFromEnv } from '../eventStore';
+import { fabricLogHeadLedger } from './logHeads/fabric';
 import { readPostgresMembership, readSqliteMembership, type AnchorMembership } from './anchorMembership';
 import { runAudit, type AuditFilter } from './audit';
 import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from './ledgerView';
@@ -75,8 +76,13 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
 async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<AuditLedgerView> {
   const backend = env.LEDGER_BACKEND ?? 'embedded';
   if (backend === 'embedded') return openEmbeddedLedgerView({ dataDir });
-  if (backend === 'fabric')
-    return ledgerViewOfBackend({ backend: openFabricBackend({ connection: fabricConnectionPath(env) }) });
+  if (backend === 'fabric') {
+    const connection = fabricConnectionPath(env);
+    return ledgerViewOfBackend({
+      backend: openFabricBackend({ connection }),
+      logHeads: fabricLogHeadLedger({ connection }),
+    });
+  }
   throw new AuditUsageError(`LEDGER_BACKEND must be embedded or fabric; got "${backend}"`);
 }
 

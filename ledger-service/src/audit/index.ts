@@ -31,6 +31,8 @@ export type { LogHeadPartOptions } from './part';
 export { createLogHeadCommitter, LogHeadError, LOG_HEADS_FILE } from './logHeads/committer';
 export type { LogHeadCommitter, LogHeadCommitterOptions } from './logHeads/committer';
 export { embeddedLogHeadLedger } from './logHeads/ledger';
+export { fabricLogHeadLedger } from './logHeads/fabric';
+export type { FabricLogHeadOptions } from './logHeads/fabric';
 export type { LogHeadLedger, EmbeddedLogHeadOptions } from './logHeads/ledger';
 export { loadOrCreateLogHeadSigner, LOG_HEAD_KEY_FILE } from './logHeads/signer';
 export type { LogHeadSigner } from './logHeads/signer';

@@ -199,10 +199,12 @@ export function ledgerViewOfBackend(options: {
     heads: (ids) => collect(ids, (id) => backend.getStreamHead(id)),
     batches: (ids) => collect(ids, async (id) => backend.getBatch(id)),
     async logHeads() {
-      return options.logHeads ? options.logHeads.listHeads() : [];
+      // A chaincode deployed before LogHeadContract existed has no heads to show.
+      return options.logHeads ? options.logHeads.listHeads().catch(() => []) : [];
     },
     async close() {
       await backend.close();
+      (options.logHeads as { close?: () => void } | undefined)?.close?.();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { ServicePart } from '../compose';
 import type { EventStore } from '../eventStore/port';
 import { createLogRouter, logOpenApiPaths } from './http';
 import { createLogHeadCommitter, type CommitterLogger, type LogHeadCommitter } from './logHeads/committer';
+import { fabricLogHeadLedger } from './logHeads/fabric';
 import { embeddedLogHeadLedger, isEmbeddedBackend, type LogHeadLedger } from './logHeads/ledger';
 import { loadOrCreateLogHeadSigner } from './logHeads/signer';
 
@@ -14,6 +15,8 @@ export interface LogHeadPartOptions {
   readonly ledger?: LedgerBackend;
   /** Where to commit heads when the backend is not the embedded one (e.g. Fabric's LogHeadContract). */
   readonly logHeadLedger?: LogHeadLedger;
+  /** With the fabric backend: the connection description, to commit heads with its admin identity. */
+  readonly fabricConnection?: string;
   /** How often a head is committed while the log grows (default 60 s). */
   readonly intervalMs?: number;
   readonly logger?: CommitterLogger;
@@ -26,8 +29,13 @@ export interface LogHeadPartOptions {
 export async function createLogHeadPart(
   options: LogHeadPartOptions,
 ): Promise<ServicePart & { readonly committer: LogHeadCommitter }> {
+  const fabric =
+    !options.logHeadLedger && options.ledger?.kind === 'fabric' && options.fabricConnection
+      ? fabricLogHeadLedger({ connection: options.fabricConnection })
+      : undefined;
   const ledger =
     options.logHeadLedger ??
+    fabric ??
     (options.ledger && isEmbeddedBackend(options.ledger)
       ? embeddedLogHeadLedger({ backend: options.ledger })
       : undefined);
@@ -56,6 +64,9 @@ export async function createLogHeadPart(
     async readiness() {
       return { ok: true, detail: `log heads up to ${committer.latest()?.treeSize ?? 0} events` };
     },
-    close: () => committer.stop(),
+    async close() {
+      await committer.stop();
+      fabric?.close();
+    },
   };
 }
