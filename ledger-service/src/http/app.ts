@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { Intake } from '../intake/intake';
 import type { AnchorStatus } from '../intake/eventView';
@@ -9,6 +7,7 @@ import { authenticate, setPrincipal, type PrincipalDirectory } from './auth';
 import { notFoundHandler, problemHandler } from './errors';
 import { intakeRoutes } from './intakeRoutes';
 import { openApiDocument } from './openapi';
+import { requestLog } from './requestLog';
 import { streamRoutes } from './streamRoutes';
 
 export type Readiness = Record<string, { readonly ok: boolean; readonly detail?: string }>;
@@ -31,32 +30,13 @@ export interface AppOptions {
   readonly openApiPaths?: Readonly<Record<string, unknown>>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 export function createApp(options: AppOptions): Express {
   const { logger, principals } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      // Headers carry bearer tokens and cookies: log none of them.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-    }),
-  );
+  app.use(requestLog(logger));
 
   app.use((req, _res, next) => {
     setPrincipal(req, authenticate(principals, req.headers.authorization));
