@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { request, runJobs, summarize, startServer, stopServer, peakRssMiB, fmt, newAgent, timed } = require('./lib/load');
+const { request, runJobs, summarize, startServer, stopServer, peakRssMiB, fmt, newAgent, timed, cpuMs } = require('./lib/load');
 
 const root = path.resolve(__dirname, '..');
 const dist = (p) => path.join(root, 'ledger-service/dist', p);
@@ -29,17 +29,19 @@ async function trivialBaseline(requests) {
       const { ms } = await timed(() => request(agent, port, 'POST', '/echo', body));
       record(ms);
     });
+    const cpu0 = cpuMs(child.pid);
     const { latencies, seconds } = await runJobs(jobs, CONNECTIONS);
+    const cpuUsPerRequest = ((cpuMs(child.pid) - cpu0) * 1000) / requests;
     agent.destroy();
-    return summarize(latencies, seconds, requests);
+    return { ...summarize(latencies, seconds, requests), cpuUsPerRequest };
   } finally {
     await stopServer(child);
   }
 }
 
-async function serviceIntake(certCount, bulkCertCount) {
+async function serviceIntake(certCount, bulkCertCount, extraEnv = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-intake-'));
-  const { child, port } = await startServer(dist('main.js'), { PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  const { child, port } = await startServer(dist('main.js'), { PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extraEnv });
   try {
     const agent = newAgent(CONNECTIONS);
     const auth = { authorization: `Bearer ${TOKEN}` };
@@ -59,13 +61,17 @@ async function serviceIntake(certCount, bulkCertCount) {
         record(ms);
       }
     });
+    const cpu0 = cpuMs(child.pid);
     const single = await runJobs(jobs, CONNECTIONS);
-    const singleStats = summarize(single.latencies, single.seconds, single.latencies.length);
+    const singleStats = {
+      ...summarize(single.latencies, single.seconds, single.latencies.length),
+      cpuUsPerRequest: ((cpuMs(child.pid) - cpu0) * 1000) / single.latencies.length,
+    };
 
     const bulkCerts = certifications(bulkCertCount, 'K');
     // Whole certifications per request (about 1,000 events): a certification's events must not be split
     // across requests that run concurrently.
-    const certsPerRequest = Math.floor(1000 / bulkCerts[0].length);
+    const certsPerRequest = Math.floor(1000 / 14);
     const flat = bulkCerts.flat();
     const chunks = [];
     for (let i = 0; i < bulkCerts.length; i += certsPerRequest) chunks.push(bulkCerts.slice(i, i + certsPerRequest).flat());
@@ -82,7 +88,7 @@ async function serviceIntake(certCount, bulkCertCount) {
     );
     agent.destroy();
     for (const refusal of refusals) console.error(`   refused: ${refusal}`);
-    return { singleStats, refused, bulkEventsPerSecond: flat.length / bulk.seconds, bulkRefused, bulkEvents: flat.length, rss: peakRssMiB(child.pid) };
+    return { singleStats, refused, bulkEventsPerSecond: flat.length > 0 ? flat.length / bulk.seconds : NaN, bulkRefused, bulkEvents: flat.length, rss: peakRssMiB(child.pid) };
   } finally {
     await stopServer(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -121,8 +127,11 @@ async function run({ log }) {
   const raw = await rawAppendRate();
   log('trivial Express 5 JSON POST baseline…');
   const trivial = await trivialBaseline(20000);
-  log('ledger service: single-event intake and bulk intake…');
-  const service = await serviceIntake(Number(process.env.BENCH_CERTS ?? 1500), Number(process.env.BENCH_BULK_CERTS ?? 3000));
+  log('ledger service, intake only (LEDGER_WORKERS=separate): single-event intake and bulk intake…');
+  const certs = Number(process.env.BENCH_CERTS ?? 1500);
+  const service = await serviceIntake(certs, Number(process.env.BENCH_BULK_CERTS ?? 3000), { LEDGER_WORKERS: 'separate' });
+  log('ledger service with its workers in-process (the default): single-event intake…');
+  const inProcess = await serviceIntake(Math.round(certs / 2), 0);
   const ratio = service.singleStats.perSecond / trivial.perSecond;
   return {
     title: 'REST intake (SQLite, embedded defaults)',
@@ -131,8 +140,10 @@ async function run({ log }) {
       `certifications in parallel. Every acknowledged event is committed with synchronous=FULL (fsync'd). Bulk: 1,000 events per request, 2 connections.`,
     rows: [
       { name: 'single-event intake', value: fmt(service.singleStats.perSecond), unit: 'events/s', baseline: `${fmt(trivial.perSecond)} req/s trivial Express POST`, ratio: `${fmt(ratio, 2)}×`, target: '≥ 0.7×' },
+      { name: 'server CPU per single-event request', value: fmt(service.singleStats.cpuUsPerRequest), unit: 'µs', baseline: `${fmt(trivial.cpuUsPerRequest)} µs trivial Express POST`, ratio: `${fmt(trivial.cpuUsPerRequest / service.singleStats.cpuUsPerRequest, 2)}× (trivial ÷ intake)` },
       { name: 'single-event latency p50 / p99', value: `${fmt(service.singleStats.p50, 2)} / ${fmt(service.singleStats.p99, 2)}`, unit: 'ms', baseline: `${fmt(trivial.p50, 2)} / ${fmt(trivial.p99, 2)} ms`, ratio: `${fmt(service.singleStats.p99 / trivial.p99, 1)}× (p99)` },
-      { name: 'events refused in the run', value: String(service.refused + service.bulkRefused), unit: '', target: '0' },
+      { name: 'single-event intake, anchorer and projections in the same process', value: fmt(inProcess.singleStats.perSecond), unit: 'events/s', baseline: `${fmt(trivial.perSecond)} req/s trivial Express POST`, ratio: `${fmt(inProcess.singleStats.perSecond / trivial.perSecond, 2)}×` },
+      { name: 'events refused in the run', value: String(service.refused + service.bulkRefused + inProcess.refused), unit: '', target: '0' },
       { name: 'bulk intake', value: fmt(service.bulkEventsPerSecond), unit: 'events/s', baseline: `${fmt(raw.grouped)} appends/s raw grouped`, ratio: `${fmt(service.bulkEventsPerSecond / raw.grouped, 2)}×`, target: '≥ 20,000 events/s' },
       { name: 'raw durable append, one commit each', value: fmt(raw.sequential), unit: 'appends/s', baseline: '', ratio: '' },
       { name: 'raw durable append, group commit (64 in flight)', value: fmt(raw.grouped), unit: 'appends/s', baseline: `${fmt(raw.sequential)} one commit each`, ratio: `${fmt(raw.grouped / raw.sequential, 1)}×` },

@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { createHash, randomUUID } = require('node:crypto');
 const http = require('node:http');
-const { request, runJobs, summarize, startServer, stopServer, fmt, newAgent, timed, percentile } = require('./lib/load');
+const { request, runJobs, summarize, startServer, stopServer, fmt, newAgent, timed, percentile, cpuMs } = require('./lib/load');
 
 const root = path.resolve(__dirname, '..');
 const projectionsDist = () => require(path.join(root, 'projections/dist'));
@@ -168,11 +168,6 @@ async function appendToVisible(dir, store, samples) {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples };
 }
 
-/** CPU time (user + system) a process has used, in ms. */
-function cpuMs(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function closedLoop(port, pathOf, count, offset = 0, pid = undefined) {
   const agent = newAgent(CONNECTIONS);

@@ -104,6 +104,12 @@ function peakRssMiB(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 
-module.exports = { percentile, summarize, request, runJobs, timed, startServer, stopServer, peakRssMiB, fmt, newAgent: (n) => new http.Agent({ keepAlive: true, maxSockets: n }) };
+module.exports = { cpuMs, percentile, summarize, request, runJobs, timed, startServer, stopServer, peakRssMiB, fmt, newAgent: (n) => new http.Agent({ keepAlive: true, maxSockets: n }) };
