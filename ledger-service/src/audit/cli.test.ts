@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,20 @@ describe('npm run audit (the CLI over the service environment)', () => {
     const report = JSON.parse(fs.readFileSync(jsonAfter, 'utf8'));
     expect(report.discrepancies).toEqual([
       expect.objectContaining({ kind: 'deleted', eventId: victim.eventId, streamId: victim.streamId, version: 4 }),
+    ]);
+
+    // The script itself over the compiled service, hashing in its worker thread.
+    const script = path.resolve(__dirname, '../../../scripts/audit.js');
+    if (!fs.existsSync(path.resolve(__dirname, '../../dist/audit/hashWorker.js')))
+      throw new Error('run npx tsc -b first: the script runs the compiled service');
+    const jsonScript = path.join(dir, 'reports', 'script.json');
+    const child = spawnSync(process.execPath, [script, '--json', jsonScript, '--no-progress', '--quiet'], {
+      env: { ...process.env, ...env() },
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(1);
+    expect(JSON.parse(fs.readFileSync(jsonScript, 'utf8')).discrepancies).toEqual([
+      expect.objectContaining({ kind: 'deleted', eventId: victim.eventId }),
     ]);
 
     const other = io();
