@@ -26,6 +26,8 @@ export interface Config {
   readonly logLevel: string;
   /** Run projections and the anchorer inside the service process. */
   readonly inProcessWorkers: boolean;
+  /** How often a signed head of the whole log is committed to the ledger. */
+  readonly logHeadIntervalMs: number;
   /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
   readonly rules: RulesConfig;
 }
@@ -48,6 +50,13 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a TCP port; got "${value}"`);
+  return n;
+}
+
+function positiveSeconds(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`${name} must be a positive number of seconds; got "${value}"`);
   return n;
 }
 
@@ -106,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     inProcessWorkers:
       oneOf('LEDGER_WORKERS', env.LEDGER_WORKERS ?? 'in-process', ['in-process', 'separate']) === 'in-process',
+    logHeadIntervalMs: positiveSeconds('LEDGER_LOG_HEAD_SECONDS', env.LEDGER_LOG_HEAD_SECONDS ?? '60') * 1000,
     rules: rulesFrom(env.LEDGER_RULES_FILE),
   });
 }

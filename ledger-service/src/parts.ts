@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { openAnchoringPart } from './anchoring/fromConfig';
+import { createLogHeadPart } from './audit';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
@@ -15,7 +16,7 @@ export interface PartsOptions {
   readonly principals: PrincipalDirectory;
 }
 
-/** The parts the service runs beside its app: the anchorer with its ledger backend, the read side, supervision. */
+/** The parts the service runs beside its app: the anchorer with its ledger backend, the read side, supervision, signed log heads. */
 export async function defaultParts({
   config,
   logger,
@@ -43,7 +44,16 @@ export async function defaultParts({
       config: supervisionConfigFromEnv(),
       rules: config.rules,
     });
-    return [anchoring, readSide, supervision];
+    const logHeads = await createLogHeadPart({
+      store,
+      dataDir: config.dataDir,
+      ledger: anchoring.ledger,
+      fabricConnection: config.fabricConnection,
+      logger,
+      intervalMs: config.logHeadIntervalMs,
+      runCommitter: config.inProcessWorkers,
+    });
+    return [anchoring, readSide, supervision, logHeads];
   } catch (error) {
     await anchoring.close();
     throw error;

@@ -20,6 +20,8 @@ export interface LogHeadPartOptions {
   /** How often a head is committed while the log grows (default 60 s). */
   readonly intervalMs?: number;
   readonly logger?: CommitterLogger;
+  /** Commit heads from this process (default); false where a separate workers process does it. */
+  readonly runCommitter?: boolean;
 }
 
 /**
@@ -52,10 +54,12 @@ export async function createLogHeadPart(
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  await committer
-    .commitNow()
-    .catch((error: Error) => options.logger?.error({ err: error }, 'first log head not committed'));
-  committer.start();
+  if (options.runCommitter ?? true) {
+    await committer
+      .commitNow()
+      .catch((error: Error) => options.logger?.error({ err: error }, 'first log head not committed'));
+    committer.start();
+  }
   return {
     name: 'logHeads',
     committer,
