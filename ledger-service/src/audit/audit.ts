@@ -95,7 +95,8 @@ function headerOf(bytes: Uint8Array): EnvelopeHeader | undefined {
   }
 }
 
-function factsOf(event: StoredEvent, computed: Buffer | string): EventFacts {
+/** What the classification needs to know of a stored event, with the hash recomputed from its bytes. */
+export function factsOf(event: StoredEvent, computed: Buffer | string): EventFacts {
   const header = headerOf(event.canonical);
   return {
     position: event.position,

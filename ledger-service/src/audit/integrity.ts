@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
 import type { LedgerBackend } from '../anchoring/port';
 import type { EventStore } from '../eventStore/port';
 import { reconcileStream } from './classify';
-import { readEnvelopeHeader } from './envelopeHeader';
+import { factsOf } from './audit';
+import { sha256Hex } from '../events/canonical';
 import { ledgerViewOfBackend, type AuditLedgerView } from './ledgerView';
 import type { Discrepancy, EventFacts } from './types';
 
@@ -42,29 +42,7 @@ export async function checkStreamIntegrity(options: StreamIntegrityOptions): Pro
     : ledgerViewOfBackend({ backend: options.ledger, concurrency: 8 });
   const now = (options.now ?? (() => new Date()))();
   const stored = await store.readStream(streamId);
-  const facts: EventFacts[] = stored.map((event) => {
-    let header;
-    try {
-      header = readEnvelopeHeader(event.canonical);
-    } catch {
-      header = undefined;
-    }
-    return {
-      position: event.position,
-      eventId: event.eventId,
-      streamId: event.streamId,
-      certificationId: event.certificationId,
-      type: event.type,
-      version: event.version,
-      agencyId: event.agencyId,
-      regionCode: event.regionCode,
-      recordedAt: event.recordedAt,
-      hash: event.hash,
-      prevHash: event.prevHash,
-      computedHash: crypto.createHash('sha256').update(event.canonical).digest('hex'),
-      ...(header ? { header } : {}),
-    };
-  });
+  const facts: EventFacts[] = stored.map((event) => factsOf(event, sha256Hex(event.canonical)));
   const [anchored, heads] = await Promise.all([
     view.digests(stored.map((event) => event.eventId)),
     view.heads([streamId]),

@@ -14,7 +14,7 @@ import {
 import { createEventStore } from '../eventStore';
 import type { EventStore } from '../eventStore/port';
 import { md5MinimumAuditDays } from '../http/supervision';
-import { eventFeedOf } from './feed';
+import { eventFeedOf } from '../http/read/wiring';
 import { createDemoPlan, type DemoPlan } from './plan';
 import { storeSink, writePlan } from './sinks';
 

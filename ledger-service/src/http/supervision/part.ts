@@ -11,7 +11,7 @@ import {
 import type { RulesConfig } from '../../certification';
 import type { ServicePart } from '../../compose';
 import type { EventStore } from '../../eventStore/port';
-import { eventFeedOf } from '../../demo/feed';
+import { eventFeedOf } from '../read/wiring';
 import type { PrincipalDirectory } from '../auth';
 import { supervisionOpenApiPaths } from './openapi';
 import { supervisionRoutes } from './routes';
