@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { EventStoreError } from '../eventStore/port';
 import { IntakeError, type IntakeErrorKind } from '../intake/errors';
 import { ProblemError } from './problem';
+import { requestIdOf } from './requestLog';
 
 const STATUS_OF_KIND: Record<IntakeErrorKind, number> = {
   invalid: 400,
@@ -52,7 +53,7 @@ export function toProblem(error: unknown): ProblemError {
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) logger.error({ err: error, reqId: req.id }, 'request failed');
+    if (problem.status >= 500) logger.error({ err: error, reqId: requestIdOf(req) }, 'request failed');
     res
       .status(problem.status)
       .type('application/problem+json')

@@ -4,6 +4,13 @@ import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+const REQUEST_IDS = new WeakMap<object, string>();
+
+/** The id requestLog gave the request (the caller's x-request-id, or a new UUID). */
+export function requestIdOf(req: object): string | undefined {
+  return REQUEST_IDS.get(req);
+}
+
 /**
  * Gives every request an id (the caller's x-request-id when it is sane) and logs each finished
  * request once: errors at error, refusals at info, successes at debug. Only the method, path,
@@ -16,7 +23,7 @@ export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    (req as { id?: string }).id = id;
+    REQUEST_IDS.set(req, id);
     res.setHeader('x-request-id', id);
     const started = process.hrtime.bigint();
     res.once('finish', () => {
