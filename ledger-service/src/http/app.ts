@@ -34,6 +34,8 @@ export function createApp(options: AppOptions): Express {
   const { logger, principals } = options;
   const app = express();
   app.disable('x-powered-by');
+  // Responses are per-request documents; hashing each body for an ETag is cost without use.
+  app.disable('etag');
   app.set('trust proxy', 'loopback');
 
   app.use(requestLog(logger));

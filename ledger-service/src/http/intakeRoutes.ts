@@ -36,8 +36,8 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
     async (req, res) => {
       const agency = requireRole(principalOf(req), 'agency');
       const submission = parseSubmission(req.params.certificationId, req.body);
-      const { created, event } = await intake.submit(agency.agencyId, submission);
-      const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event));
+      const { created, event, data } = await intake.submit(agency.agencyId, submission);
+      const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event), data);
       res
         .status(created ? 201 : 200)
         .location(`/v1/events/${event.eventId}`)

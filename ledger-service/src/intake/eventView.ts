@@ -32,7 +32,7 @@ export interface EventView {
   readonly anchor?: AnchorStatus;
 }
 
-export function eventView(event: StoredEvent, anchor?: AnchorStatus): EventView {
+export function eventView(event: StoredEvent, anchor?: AnchorStatus, data?: Record<string, unknown>): EventView {
   return {
     eventId: event.eventId,
     certificationId: event.certificationId,
@@ -42,7 +42,7 @@ export function eventView(event: StoredEvent, anchor?: AnchorStatus): EventView 
     agencyId: event.agencyId,
     occurredAt: event.occurredAt,
     recordedAt: event.recordedAt,
-    data: decodeDataOf(event),
+    data: data ?? decodeDataOf(event),
     hash: event.hash,
     prevHash: event.prevHash,
     ...(anchor ? { anchor } : {}),

@@ -28,6 +28,8 @@ export interface IntakeOptions {
 export interface Accepted {
   readonly created: boolean;
   readonly event: StoredEvent;
+  /** The payload as stored, when this call stored it (saves decoding the canonical bytes again). */
+  readonly data?: Record<string, unknown>;
 }
 
 export type BulkOutcome =
@@ -204,7 +206,7 @@ function sealOne(
   agencyId: string,
   submission: Submission,
   context: { now: Date; rules: RulesConfig },
-): { event: NewEvent; claims: readonly UniqueClaim[]; next: StreamCursor } {
+): { event: NewEvent; data: Record<string, unknown>; claims: readonly UniqueClaim[]; next: StreamCursor } {
   if (submission.expectedVersion !== undefined && submission.expectedVersion !== cursor.version) {
     throw staleVersion(submission.expectedVersion, cursor.version);
   }
@@ -247,7 +249,7 @@ function sealOne(
     contentDigest: contentDigestOf(agencyId, submission, proposedData),
   };
   const state = evolve(cursor.state, { ...hashed, data });
-  return { event, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
+  return { event, data, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
 }
 
 function sealAll(
@@ -311,7 +313,7 @@ export function createIntake(options: IntakeOptions): Intake {
           claims: sealed.claims,
         });
         cursors.set(streamId, sealed.next);
-        return { created: true, event: event! };
+        return { created: true, event: event!, data: sealed.data };
       } catch (error) {
         cursors.delete(streamId);
         if (!(error instanceof EventStoreError)) throw error;

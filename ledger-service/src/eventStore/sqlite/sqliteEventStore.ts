@@ -58,6 +58,12 @@ function prepareStatements(db: Database.Database) {
     claim: db.prepare<[string, string], { stream_id: string }>('SELECT stream_id FROM claims WHERE kind = ? AND value = ?'),
     insertEvent: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(',').map(() => '?').join(', ')})`),
     insertClaim: db.prepare('INSERT INTO claims (kind, value, stream_id) VALUES (?, ?, ?)'),
+    // Transaction control, prepared once: exec() would parse the SQL again for every request.
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    savepoint: db.prepare('SAVEPOINT append_request'),
+    release: db.prepare('RELEASE append_request'),
+    rollbackToSavepoint: db.prepare('ROLLBACK TO append_request'),
   };
 }
 
@@ -149,26 +155,26 @@ class SqliteEventStore implements EventStore {
   private commitBatch(requests: readonly AppendRequest[]): Outcome<StoredEvent[]>[] {
     const { db } = this;
     try {
-      db.exec('BEGIN IMMEDIATE');
+      this.statements.begin.run();
       let head = this.statements.head.get()?.head ?? 0;
       const recordedAt = new Date().toISOString();
       const outcomes = requests.map((request): Outcome<StoredEvent[]> => {
-        db.exec('SAVEPOINT append_request');
+        this.statements.savepoint.run();
         try {
           const outcome = this.appendInSavepoint(request, head, recordedAt);
-          db.exec('RELEASE append_request');
+          this.statements.release.run();
           if (outcome.ok) head += outcome.value.length;
           return outcome;
         } catch (error) {
           // A constraint failure (a writer that bypassed these checks) fails this request alone; after
           // SQLITE_FULL or an I/O error SQLite may have rolled everything back, so the batch fails.
           if (!isConstraintError(error) || !db.inTransaction) throw error;
-          db.exec('ROLLBACK TO append_request');
-          db.exec('RELEASE append_request');
+          this.statements.rollbackToSavepoint.run();
+          this.statements.release.run();
           return { ok: false, error: unavailable(error) };
         }
       });
-      db.exec('COMMIT');
+      this.statements.commit.run();
       this.waiters.notify(head);
       return outcomes;
     } catch (error) {

@@ -17,10 +17,26 @@ const SOURCES = path.join(ROOT, 'ledger-service/dist/http/read/projectionSources
 function toNewEvents(certificationId: string, appliedOn: string): NewEvent[] {
   let prevHash = ZERO_HASH;
   return initialCertification({ certificationId, appliedOn }).map((event, version) => {
-    const envelope = { eventId: event.eventId, certificationId, type: event.type, version, agencyId: 'CNCA-R-2002-001', occurredAt: event.occurredAt, prevHash, data: event.data };
+    const envelope = {
+      eventId: event.eventId,
+      certificationId,
+      type: event.type,
+      version,
+      agencyId: 'CNCA-R-2002-001',
+      occurredAt: event.occurredAt,
+      prevHash,
+      data: event.data,
+    };
     const canonical = canonicalBytes(envelope);
     const hash = sha256Hex(canonical);
-    const stored: NewEvent = { ...envelope, streamId: `certification-${certificationId}`, regionCode: '320106', canonical, hash, contentDigest: hash };
+    const stored: NewEvent = {
+      ...envelope,
+      streamId: `certification-${certificationId}`,
+      regionCode: '320106',
+      canonical,
+      hash,
+      contentDigest: hash,
+    };
     prevHash = hash;
     return stored;
   });
@@ -45,7 +61,9 @@ maybe('projections CLI as its own process over the service stores', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('rebuilds every read model from position 0 and reports events/s', async () => {
-    const { stdout, stderr } = await run(process.execPath, [CLI, 'rebuild'], { env: { ...process.env, LEDGER_DATA_DIR: dataDir, PROJECTIONS_STORE: 'sqlite' } });
+    const { stdout, stderr } = await run(process.execPath, [CLI, 'rebuild'], {
+      env: { ...process.env, LEDGER_DATA_DIR: dataDir, PROJECTIONS_STORE: 'sqlite' },
+    });
     expect(stdout).toMatch(/registry: 42 items in [\d.]+ s, \d+ events\/s/);
     expect(stdout).toMatch(/eventlog: 42 items/);
     expect(stderr).toContain('"msg":"read model rebuilt"');
@@ -59,6 +77,8 @@ maybe('projections CLI as its own process over the service stores', () => {
   });
 
   it('refuses an unknown command with usage', async () => {
-    await expect(run(process.execPath, [CLI, 'frobnicate'], { env: { ...process.env, LEDGER_DATA_DIR: dataDir } })).rejects.toMatchObject({ code: 2 });
+    await expect(
+      run(process.execPath, [CLI, 'frobnicate'], { env: { ...process.env, LEDGER_DATA_DIR: dataDir } }),
+    ).rejects.toMatchObject({ code: 2 });
   });
 });

@@ -1,8 +1,23 @@
 import type { LoggedEventView } from '@certledger/projections';
 
 export const AUDIT_CSV_COLUMNS = [
-  'position', 'eventId', 'certificationId', 'type', 'version', 'agencyId', 'regionCode', 'occurredAt', 'recordedAt',
-  'hash', 'prevHash', 'chainOk', 'anchorStatus', 'batchId', 'transactionId', 'blockNumber', 'summary',
+  'position',
+  'eventId',
+  'certificationId',
+  'type',
+  'version',
+  'agencyId',
+  'regionCode',
+  'occurredAt',
+  'recordedAt',
+  'hash',
+  'prevHash',
+  'chainOk',
+  'anchorStatus',
+  'batchId',
+  'transactionId',
+  'blockNumber',
+  'summary',
 ] as const;
 
 /** RFC 4180 quoting, and a leading apostrophe on cells a spreadsheet would run as a formula. */
@@ -14,8 +29,24 @@ export function csvCell(value: unknown): string {
 
 export function auditCsvRow(event: LoggedEventView): string {
   return [
-    event.position, event.eventId, event.certificationId, event.type, event.version, event.agencyId, event.regionCode,
-    event.occurredAt, event.recordedAt, event.hash, event.prevHash, event.chain.ok, event.anchor.status,
-    event.anchor.batchId, event.anchor.transactionId, event.anchor.blockNumber, event.summary,
-  ].map(csvCell).join(',');
+    event.position,
+    event.eventId,
+    event.certificationId,
+    event.type,
+    event.version,
+    event.agencyId,
+    event.regionCode,
+    event.occurredAt,
+    event.recordedAt,
+    event.hash,
+    event.prevHash,
+    event.chain.ok,
+    event.anchor.status,
+    event.anchor.batchId,
+    event.anchor.transactionId,
+    event.anchor.blockNumber,
+    event.summary,
+  ]
+    .map(csvCell)
+    .join(',');
 }

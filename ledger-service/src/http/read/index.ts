@@ -57,7 +57,10 @@ function cookieOf(req: Request, name: string): string | undefined {
 }
 
 /** May this principal read this certification's trace? */
-export function canReadTrace(principal: Principal, trace: Pick<TraceView, 'agencyId' | 'regionCode' | 'holder'>): boolean {
+export function canReadTrace(
+  principal: Principal,
+  trace: Pick<TraceView, 'agencyId' | 'regionCode' | 'holder'>,
+): boolean {
   switch (principal.role) {
     case 'admin':
       return true;
@@ -76,7 +79,8 @@ type Auditor = Extract<Principal, { role: 'regulator' | 'admin' }>;
 
 function requireAuditor(principal: Principal): Auditor {
   if (principal.role === 'public') throw unauthenticated();
-  if (principal.role !== 'regulator' && principal.role !== 'admin') throw forbidden('The audit trail is open to regulators and admins');
+  if (principal.role !== 'regulator' && principal.role !== 'admin')
+    throw forbidden('The audit trail is open to regulators and admins');
   return principal;
 }
 
@@ -85,7 +89,8 @@ function auditQuery(principal: Auditor, query: Record<string, unknown>, maxLimit
   const region = matching(single(query, 'region'), REGION, 'region');
   let regionPrefix: string | undefined = principal.role === 'regulator' ? principal.regionCode : undefined;
   if (region !== undefined) {
-    if (regionPrefix !== undefined && !region.startsWith(regionPrefix)) throw forbidden('region lies outside your jurisdiction');
+    if (regionPrefix !== undefined && !region.startsWith(regionPrefix))
+      throw forbidden('region lies outside your jurisdiction');
     regionPrefix = region;
   }
   const after = decodeCursor(single(query, 'cursor'));
@@ -114,7 +119,7 @@ const publicEvent = (event: LoggedEventView) => ({ ...event, receiptUrl: `/v1/ev
  */
 export function createReadRouter(options: ReadRouterOptions): Router {
   const { queries, principalOf } = options;
-  if (Buffer.byteLength(options.qrSecret) < 16) throw new Error("qrSecret must be at least 16 bytes");
+  if (Buffer.byteLength(options.qrSecret) < 16) throw new Error('qrSecret must be at least 16 bytes');
   const base = options.publicBaseUrl.replace(/\/+$/, '');
   const receipts = cachedReceipts(options.anchorReceipts);
   const router = Router();
@@ -129,10 +134,19 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   router.get('/v1/certificates', async (req, res) => {
     const holder = single(req.query, 'holder');
     if (holder === undefined || holder.trim().length < 2 || holder.length > 200) {
-      throw new ProblemError(400, 'invalid-parameter', 'holder (a name prefix of 2+ characters, or an 18-character credit code) is required', { parameter: 'holder' });
+      throw new ProblemError(
+        400,
+        'invalid-parameter',
+        'holder (a name prefix of 2+ characters, or an 18-character credit code) is required',
+        { parameter: 'holder' },
+      );
     }
     const items = await queries.searchCertificates(holder, limitOf(single(req.query, 'limit'), 50, 200));
-    res.set('cache-control', 'no-cache').json({ items: items.map((item) => ({ ...item, href: `/v1/certificates/${encodeURIComponent(item.certificateNo)}` })) });
+    res
+      .set('cache-control', 'no-cache')
+      .json({
+        items: items.map((item) => ({ ...item, href: `/v1/certificates/${encodeURIComponent(item.certificateNo)}` })),
+      });
   });
 
   router.get('/v1/certificates/:certificateNo', async (req, res) => {
@@ -155,14 +169,17 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   router.get('/v1/certificates/:certificateNo/qr', async (req, res) => {
     const certificateNo = certificateNoOf(req);
     const format = single(req.query, 'format') ?? 'png';
-    if (format !== 'png' && format !== 'svg') throw new ProblemError(400, 'invalid-parameter', 'format must be png or svg', { parameter: 'format' });
+    if (format !== 'png' && format !== 'svg')
+      throw new ProblemError(400, 'invalid-parameter', 'format must be png or svg', { parameter: 'format' });
     if (!(await queries.certificate(certificateNo))) throw notFound('Certificate');
     const url = verifyUrlOf(certificateNo);
     res.set('cache-control', 'public, max-age=86400');
     if (format === 'svg') {
       res.type('image/svg+xml').send(await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
     } else {
-      res.type('image/png').send(await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 360 }));
+      res
+        .type('image/png')
+        .send(await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 360 }));
     }
   });
 
@@ -170,9 +187,19 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const certificateNo = certificateOfToken(options.qrSecret, String(req.params.token));
     const certificate = certificateNo === undefined ? undefined : await queries.certificate(certificateNo);
     const proofs = certificate ? await receipts.proofs(certificate.proofEventIds, true) : [];
-    const history = certificate && options.historyCheck ? await options.historyCheck(certificate.certificationId).catch(() => undefined) : undefined;
-    const rendered = verifyPage({ ...(certificate ? { certificate } : {}), proofs, ...(history ? { historyOk: history.ok } : {}) });
-    res.status(certificate ? 200 : 404).set(PAGE_HEADERS).send(rendered.body);
+    const history =
+      certificate && options.historyCheck
+        ? await options.historyCheck(certificate.certificationId).catch(() => undefined)
+        : undefined;
+    const rendered = verifyPage({
+      ...(certificate ? { certificate } : {}),
+      proofs,
+      ...(history ? { historyOk: history.ok } : {}),
+    });
+    res
+      .status(certificate ? 200 : 404)
+      .set(PAGE_HEADERS)
+      .send(rendered.body);
   });
 
   router.get('/v1/certifications/:certificationId/trace', async (req, res) => {
@@ -184,7 +211,9 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     if (!trace || !canReadTrace(principal, trace)) throw notFound('Certification');
     const withReceipts = single(req.query, 'receipts') === 'true';
     const steps = withReceipts
-      ? await Promise.all(trace.steps.map(async (step) => ({ ...publicEvent(step), receipt: await receipts.receiptOf(step.eventId) })))
+      ? await Promise.all(
+          trace.steps.map(async (step) => ({ ...publicEvent(step), receipt: await receipts.receiptOf(step.eventId) })),
+        )
       : trace.steps.map(publicEvent);
     res.set('cache-control', 'no-store').json({ ...trace, steps });
   });
@@ -192,7 +221,8 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   router.get('/v1/audit-trail', async (req, res) => {
     const principal = requireAuditor(principalOf(req));
     const format = single(req.query, 'format') ?? 'json';
-    if (format !== 'json' && format !== 'csv') throw new ProblemError(400, 'invalid-parameter', 'format must be json or csv', { parameter: 'format' });
+    if (format !== 'json' && format !== 'csv')
+      throw new ProblemError(400, 'invalid-parameter', 'format must be json or csv', { parameter: 'format' });
     const query = auditQuery(principal, req.query, format === 'csv' ? 10_000 : 1000);
     res.set('cache-control', 'no-store');
     if (format === 'json') {
@@ -208,7 +238,11 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const rows: string[] = [AUDIT_CSV_COLUMNS.join(',')];
     let next: number | undefined;
     while (remaining > 0) {
-      const page = await queries.auditTrail({ ...query, limit: Math.min(remaining, 1000), ...(after !== undefined ? { after } : {}) });
+      const page = await queries.auditTrail({
+        ...query,
+        limit: Math.min(remaining, 1000),
+        ...(after !== undefined ? { after } : {}),
+      });
       for (const event of page.items) rows.push(auditCsvRow(event));
       remaining -= Math.min(remaining, 1000);
       next = page.next;
@@ -216,7 +250,10 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       after = page.next;
     }
     if (next !== undefined) res.set('link', `<${nextHref(req, encodeCursor(next))}>; rel="next"`);
-    res.type('text/csv; charset=utf-8').set('content-disposition', 'attachment; filename="audit-trail.csv"').send(`\uFEFF${rows.join('\r\n')}\r\n`);
+    res
+      .type('text/csv; charset=utf-8')
+      .set('content-disposition', 'attachment; filename="audit-trail.csv"')
+      .send(`\uFEFF${rows.join('\r\n')}\r\n`);
   });
 
   router.get('/v1/agencies', async (_req, res) => {
@@ -244,7 +281,10 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   router.get('/regulator', async (req, res) => {
     const principal = regulatorOf(req);
     if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
-      res.status(principal ? 403 : 401).set(PAGE_HEADERS).send(loginPage(principal ? '此令牌无权查看审计记录。This token may not read the audit trail.' : undefined));
+      res
+        .status(principal ? 403 : 401)
+        .set(PAGE_HEADERS)
+        .send(loginPage(principal ? '此令牌无权查看审计记录。This token may not read the audit trail.' : undefined));
       return;
     }
     let query: AuditTrailQuery;
@@ -259,7 +299,9 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     }
     const page = await queries.auditTrail({ ...query, limit: Math.min(query.limit, 200) });
     const filters: TimelineFilters = Object.fromEntries(
-      ['agencyId', 'certificationId', 'type', 'from', 'to'].map((k) => [k, single(req.query, k)]).filter(([, v]) => v !== undefined),
+      ['agencyId', 'certificationId', 'type', 'from', 'to']
+        .map((k) => [k, single(req.query, k)])
+        .filter(([, v]) => v !== undefined),
     );
     res.set(PAGE_HEADERS).send(
       timelinePage({
@@ -272,22 +314,26 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     );
   });
 
-  router.post('/regulator/login', express.urlencoded({ extended: false, limit: '4kb' }), (req: Request, res: Response) => {
-    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
-    let principal: Principal | undefined;
-    try {
-      principal = token && options.authenticateToken ? options.authenticateToken(token) : undefined;
-    } catch {
-      principal = undefined;
-    }
-    if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
-      options.logger?.info({ outcome: 'refused' }, 'regulator page sign-in');
-      res.status(401).set(PAGE_HEADERS).send(loginPage('令牌无效或无权访问。Unknown token, or not a regulator.'));
-      return;
-    }
-    options.logger?.info({ principal: principal.id, outcome: 'signed-in' }, 'regulator page sign-in');
-    res.set('set-cookie', cookie(token, 8 * 3600)).redirect(303, '/regulator');
-  });
+  router.post(
+    '/regulator/login',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    (req: Request, res: Response) => {
+      const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+      let principal: Principal | undefined;
+      try {
+        principal = token && options.authenticateToken ? options.authenticateToken(token) : undefined;
+      } catch {
+        principal = undefined;
+      }
+      if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
+        options.logger?.info({ outcome: 'refused' }, 'regulator page sign-in');
+        res.status(401).set(PAGE_HEADERS).send(loginPage('令牌无效或无权访问。Unknown token, or not a regulator.'));
+        return;
+      }
+      options.logger?.info({ principal: principal.id, outcome: 'signed-in' }, 'regulator page sign-in');
+      res.set('set-cookie', cookie(token, 8 * 3600)).redirect(303, '/regulator');
+    },
+  );
 
   router.post('/regulator/logout', (_req, res) => {
     res.set('set-cookie', cookie('', 0)).redirect(303, '/regulator');
@@ -298,7 +344,8 @@ export function createReadRouter(options: ReadRouterOptions): Router {
 
 function nextHref(req: Request, cursor: string): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(req.query)) if (key !== 'cursor' && typeof value === 'string') params.set(key, value);
+  for (const [key, value] of Object.entries(req.query))
+    if (key !== 'cursor' && typeof value === 'string') params.set(key, value);
   params.set('cursor', cursor);
   return `${req.path}?${params.toString()}`;
 }

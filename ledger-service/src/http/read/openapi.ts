@@ -1,73 +1,167 @@
 /** OpenAPI 3.1 path items of the read side, merged into /openapi.json by the app. */
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const json = (description: string, schema: Record<string, unknown>) => ({ description, content: { 'application/json': { schema } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const json = (description: string, schema: Record<string, unknown>) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const bearer = [{ bearerAuth: [] }];
 const str = { type: 'string' };
 const date = { type: 'string', format: 'date' };
 
-const certificateStatus = { type: 'string', enum: ['valid', 'suspended', 'withdrawn', 'cancelled', 'expired', 'not-issued'] };
+const certificateStatus = {
+  type: 'string',
+  enum: ['valid', 'suspended', 'withdrawn', 'cancelled', 'expired', 'not-issued'],
+};
 const receipt = {
   type: 'object',
   description: 'Receipt of an event (see GET /v1/events/{eventId}/receipt); `verification` only with ?verify=true',
   properties: {
     eventId: str,
     receiptUrl: str,
-    receipt: { type: 'object', properties: { status: { enum: ['pending', 'anchored', 'rejected'] }, hash: str, canonical: str, leafIndex: { type: 'integer' }, treeSize: { type: 'integer' }, path: { type: 'array', items: str }, root: str, batchId: str, backend: str, channel: str, chaincode: str, transactionId: str, blockNumber: { type: 'integer' } } },
-    verification: { type: 'object', properties: { ok: { type: 'boolean' }, checks: { type: 'array', items: { type: 'object' } } } },
+    receipt: {
+      type: 'object',
+      properties: {
+        status: { enum: ['pending', 'anchored', 'rejected'] },
+        hash: str,
+        canonical: str,
+        leafIndex: { type: 'integer' },
+        treeSize: { type: 'integer' },
+        path: { type: 'array', items: str },
+        root: str,
+        batchId: str,
+        backend: str,
+        channel: str,
+        chaincode: str,
+        transactionId: str,
+        blockNumber: { type: 'integer' },
+      },
+    },
+    verification: {
+      type: 'object',
+      properties: { ok: { type: 'boolean' }, checks: { type: 'array', items: { type: 'object' } } },
+    },
   },
 };
 const certificate = {
   type: 'object',
   properties: {
-    certificateNo: str, certificationId: str, status: certificateStatus,
-    recordedStatus: { type: 'string', description: 'the status the last event set; `status` also turns expired by date' },
-    statusSince: date, statusReason: str, suspendedUntil: date, asOf: date,
+    certificateNo: str,
+    certificationId: str,
+    status: certificateStatus,
+    recordedStatus: {
+      type: 'string',
+      description: 'the status the last event set; `status` also turns expired by date',
+    },
+    statusSince: date,
+    statusReason: str,
+    suspendedUntil: date,
+    asOf: date,
     holder: { type: 'object', properties: { name: str, creditCode: str } },
-    regionCode: str, scheme: { enum: ['QMS', 'EMS', 'OHSMS'] }, standard: str, scope: str, sectors: { type: 'array', items: { type: 'integer' } },
-    issuedAt: date, validUntil: date,
-    agency: { type: 'object', properties: { agencyId: str, name: str, nameEn: str, approvalNo: str, accreditation: { type: 'object' } } },
-    supersededBy: str, qrUrl: str, proofs: { type: 'array', items: receipt },
+    regionCode: str,
+    scheme: { enum: ['QMS', 'EMS', 'OHSMS'] },
+    standard: str,
+    scope: str,
+    sectors: { type: 'array', items: { type: 'integer' } },
+    issuedAt: date,
+    validUntil: date,
+    agency: {
+      type: 'object',
+      properties: { agencyId: str, name: str, nameEn: str, approvalNo: str, accreditation: { type: 'object' } },
+    },
+    supersededBy: str,
+    qrUrl: str,
+    proofs: { type: 'array', items: receipt },
   },
 };
 const loggedEvent = {
   type: 'object',
   properties: {
-    position: { type: 'integer' }, eventId: str, streamId: str, certificationId: str, type: str, version: { type: 'integer' },
-    agencyId: str, regionCode: str, occurredAt: str, recordedAt: str, hash: str, prevHash: str,
+    position: { type: 'integer' },
+    eventId: str,
+    streamId: str,
+    certificationId: str,
+    type: str,
+    version: { type: 'integer' },
+    agencyId: str,
+    regionCode: str,
+    occurredAt: str,
+    recordedAt: str,
+    hash: str,
+    prevHash: str,
     chain: { type: 'object', properties: { ok: { type: 'boolean' }, error: str } },
-    anchor: { type: 'object', properties: { status: { enum: ['anchored', 'pending'] }, batchId: str, backend: str, transactionId: str, blockNumber: { type: 'integer' } } },
-    summary: str, data: { type: 'object' }, receiptUrl: str,
+    anchor: {
+      type: 'object',
+      properties: {
+        status: { enum: ['anchored', 'pending'] },
+        batchId: str,
+        backend: str,
+        transactionId: str,
+        blockNumber: { type: 'integer' },
+      },
+    },
+    summary: str,
+    data: { type: 'object' },
+    receiptUrl: str,
   },
 };
 const certificateNoParam = { name: 'certificateNo', in: 'path', required: true, schema: str };
-const q = (name: string, description: string, schema: Record<string, unknown> = str) => ({ name, in: 'query', required: false, description, schema });
+const q = (name: string, description: string, schema: Record<string, unknown> = str) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
 
 export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze({
   '/v1/certificates': {
     get: {
       summary: 'Search certificates by holder name prefix or unified social credit code',
       tags: ['read'],
-      parameters: [{ ...q('holder', 'name prefix (2+ characters) or an 18-character credit code'), required: true }, q('limit', 'at most 200', { type: 'integer' })],
-      responses: { 200: json('Matches', { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }), 400: problem('No or bad holder') },
+      parameters: [
+        { ...q('holder', 'name prefix (2+ characters) or an 18-character credit code'), required: true },
+        q('limit', 'at most 200', { type: 'integer' }),
+      ],
+      responses: {
+        200: json('Matches', { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }),
+        400: problem('No or bad holder'),
+      },
     },
   },
   '/v1/certificates/{certificateNo}': {
     get: {
-      summary: 'Certificate authenticity: status now or as of a date, holder, scheme, scope, dates, CB, and the receipts proving the status',
-      description: 'Public. A certificate is `expired` once validUntil has passed even without an event. With asOf a date before issue answers `not-issued`. Nothing about auditors is returned.',
+      summary:
+        'Certificate authenticity: status now or as of a date, holder, scheme, scope, dates, CB, and the receipts proving the status',
+      description:
+        'Public. A certificate is `expired` once validUntil has passed even without an event. With asOf a date before issue answers `not-issued`. Nothing about auditors is returned.',
       tags: ['read'],
-      parameters: [certificateNoParam, q('asOf', 'YYYY-MM-DD: the status at the end of that day', date), q('verify', 'true: also check each receipt', { enum: ['true', 'false'] })],
-      responses: { 200: json('The certificate', certificate), 400: problem('Bad asOf'), 404: problem('No such certificate') },
+      parameters: [
+        certificateNoParam,
+        q('asOf', 'YYYY-MM-DD: the status at the end of that day', date),
+        q('verify', 'true: also check each receipt', { enum: ['true', 'false'] }),
+      ],
+      responses: {
+        200: json('The certificate', certificate),
+        400: problem('Bad asOf'),
+        404: problem('No such certificate'),
+      },
     },
   },
   '/v1/certificates/{certificateNo}/qr': {
     get: {
       summary: 'QR code opening the verification page (/verify/{token})',
-      description: 'The token is the certificate number with an HMAC under a server secret: it cannot be made without the secret, and leaking it reveals only public data.',
+      description:
+        'The token is the certificate number with an HMAC under a server secret: it cannot be made without the secret, and leaking it reveals only public data.',
       tags: ['read'],
       parameters: [certificateNoParam, q('format', 'png (default) or svg', { enum: ['png', 'svg'] })],
       responses: {
-        200: { description: 'The QR code', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/svg+xml': { schema: str } } },
+        200: {
+          description: 'The QR code',
+          content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/svg+xml': { schema: str } },
+        },
         404: problem('No such certificate'),
       },
     },
@@ -75,21 +169,40 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
   '/verify/{token}': {
     get: {
       summary: 'Verification page (HTML, Chinese and English) a certificate QR code opens',
-      description: 'Server-rendered, no JavaScript: status banner (colour, icon and words) for valid, suspended, withdrawn, cancelled, expired or unknown; holder, scope, dates, CB; block, transaction and the result of checking the receipt.',
+      description:
+        'Server-rendered, no JavaScript: status banner (colour, icon and words) for valid, suspended, withdrawn, cancelled, expired or unknown; holder, scope, dates, CB; block, transaction and the result of checking the receipt.',
       tags: ['read'],
       parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
-      responses: { 200: { description: 'The page', content: { 'text/html': { schema: str } } }, 404: { description: 'Page with status unknown', content: { 'text/html': { schema: str } } } },
+      responses: {
+        200: { description: 'The page', content: { 'text/html': { schema: str } } },
+        404: { description: 'Page with status unknown', content: { 'text/html': { schema: str } } },
+      },
     },
   },
   '/v1/certifications/{certificationId}/trace': {
     get: {
       summary: 'Traceability: every step of a certification with its hash, chain check and anchor status',
-      description: 'Owning agency, regulator of the client region, admin, or the holder enterprise (creditCode). Others get 404.',
+      description:
+        'Owning agency, regulator of the client region, admin, or the holder enterprise (creditCode). Others get 404.',
       tags: ['read'],
       security: bearer,
-      parameters: [{ name: 'certificationId', in: 'path', required: true, schema: str }, q('receipts', 'true: embed each step\'s full receipt', { enum: ['true', 'false'] })],
+      parameters: [
+        { name: 'certificationId', in: 'path', required: true, schema: str },
+        q('receipts', "true: embed each step's full receipt", { enum: ['true', 'false'] }),
+      ],
       responses: {
-        200: json('The trace', { type: 'object', properties: { certificationId: str, agencyId: str, regionCode: str, holder: { type: 'object' }, currentCertificate: { type: 'object' }, chainIntact: { type: 'boolean' }, steps: { type: 'array', items: loggedEvent } } }),
+        200: json('The trace', {
+          type: 'object',
+          properties: {
+            certificationId: str,
+            agencyId: str,
+            regionCode: str,
+            holder: { type: 'object' },
+            currentCertificate: { type: 'object' },
+            chainIntact: { type: 'boolean' },
+            steps: { type: 'array', items: loggedEvent },
+          },
+        }),
         401: problem('No token'),
         404: problem('No such certification, or not yours to read'),
       },
@@ -97,19 +210,35 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
   },
   '/v1/audit-trail': {
     get: {
-      summary: "Events in the caller's jurisdiction (regulator: its region prefix; admin: all), oldest first, by cursor",
+      summary:
+        "Events in the caller's jurisdiction (regulator: its region prefix; admin: all), oldest first, by cursor",
       tags: ['read'],
       security: bearer,
       parameters: [
-        q('region', 'narrow to a region prefix inside your jurisdiction'), q('agencyId', 'CB approval number'), q('certificationId', 'one certification'),
-        q('type', 'event type'), q('from', 'date (China time) or ISO time, inclusive'), q('to', 'date (inclusive, China time) or ISO time (exclusive)'),
-        q('cursor', 'from the previous page'), q('limit', 'JSON: 1-1000 (100); CSV: 1-10000 (100)', { type: 'integer' }), q('format', 'json (default) or csv', { enum: ['json', 'csv'] }),
+        q('region', 'narrow to a region prefix inside your jurisdiction'),
+        q('agencyId', 'CB approval number'),
+        q('certificationId', 'one certification'),
+        q('type', 'event type'),
+        q('from', 'date (China time) or ISO time, inclusive'),
+        q('to', 'date (inclusive, China time) or ISO time (exclusive)'),
+        q('cursor', 'from the previous page'),
+        q('limit', 'JSON: 1-1000 (100); CSV: 1-10000 (100)', { type: 'integer' }),
+        q('format', 'json (default) or csv', { enum: ['json', 'csv'] }),
       ],
       responses: {
         200: {
           description: 'A page; the next cursor is in `next` and in the Link header',
           content: {
-            'application/json': { schema: { type: 'object', properties: { jurisdiction: str, items: { type: 'array', items: loggedEvent }, next: { type: ['string', 'null'] } } } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  jurisdiction: str,
+                  items: { type: 'array', items: loggedEvent },
+                  next: { type: ['string', 'null'] },
+                },
+              },
+            },
             'text/csv': { schema: str },
           },
         },
@@ -121,27 +250,77 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
   },
   '/regulator': {
     get: {
-      summary: 'Regulator page: the audit trail as a timeline (HTML), each event marked anchored or pending and chain-checked',
-      description: 'Sign in once through the form (POST /regulator/login with the bearer token); the token is then kept in an HttpOnly SameSite=Strict cookie scoped to /regulator. An Authorization header works too. Same filters as /v1/audit-trail.',
+      summary:
+        'Regulator page: the audit trail as a timeline (HTML), each event marked anchored or pending and chain-checked',
+      description:
+        'Sign in once through the form (POST /regulator/login with the bearer token); the token is then kept in an HttpOnly SameSite=Strict cookie scoped to /regulator. An Authorization header works too. Same filters as /v1/audit-trail.',
       tags: ['read'],
-      responses: { 200: { description: 'Timeline', content: { 'text/html': { schema: str } } }, 401: { description: 'Sign-in form', content: { 'text/html': { schema: str } } } },
+      responses: {
+        200: { description: 'Timeline', content: { 'text/html': { schema: str } } },
+        401: { description: 'Sign-in form', content: { 'text/html': { schema: str } } },
+      },
     },
   },
   '/regulator/login': {
     post: {
       summary: 'Sign in to the regulator page with a token (form field `token`)',
       tags: ['read'],
-      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { token: str }, required: ['token'] } } } },
-      responses: { 303: { description: 'Signed in: cookie set, redirect to /regulator' }, 401: { description: 'Refused', content: { 'text/html': { schema: str } } } },
+      requestBody: {
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: { type: 'object', properties: { token: str }, required: ['token'] },
+          },
+        },
+      },
+      responses: {
+        303: { description: 'Signed in: cookie set, redirect to /regulator' },
+        401: { description: 'Refused', content: { 'text/html': { schema: str } } },
+      },
     },
   },
-  '/regulator/logout': { post: { summary: 'Sign out of the regulator page', tags: ['read'], responses: { 303: { description: 'Cookie cleared' } } } },
+  '/regulator/logout': {
+    post: {
+      summary: 'Sign out of the regulator page',
+      tags: ['read'],
+      responses: { 303: { description: 'Cookie cleared' } },
+    },
+  },
   '/v1/agencies': {
     get: {
-      summary: 'Public disclosure of certification bodies: approval number, accreditation, schemes and certificate counts by status',
+      summary:
+        'Public disclosure of certification bodies: approval number, accreditation, schemes and certificate counts by status',
       tags: ['read'],
       responses: {
-        200: json('Agencies', { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { agencyId: str, name: str, approvalNo: str, approvedUntil: date, accreditation: { type: 'object' }, schemes: { type: 'array', items: str }, known: { type: 'boolean' }, certificates: { type: 'object', properties: { valid: { type: 'integer' }, suspended: { type: 'integer' }, withdrawn: { type: 'integer' }, cancelled: { type: 'integer' }, expired: { type: 'integer' } } } } } } } }),
+        200: json('Agencies', {
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  agencyId: str,
+                  name: str,
+                  approvalNo: str,
+                  approvedUntil: date,
+                  accreditation: { type: 'object' },
+                  schemes: { type: 'array', items: str },
+                  known: { type: 'boolean' },
+                  certificates: {
+                    type: 'object',
+                    properties: {
+                      valid: { type: 'integer' },
+                      suspended: { type: 'integer' },
+                      withdrawn: { type: 'integer' },
+                      cancelled: { type: 'integer' },
+                      expired: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }),
       },
     },
   },

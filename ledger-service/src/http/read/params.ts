@@ -7,7 +7,8 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 export function single(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw badRequest('invalid-parameter', `${name} must be given once`, { parameter: name });
+  if (typeof value !== 'string')
+    throw badRequest('invalid-parameter', `${name} must be given once`, { parameter: name });
   return value;
 }
 
@@ -31,7 +32,9 @@ export function timeBound(value: string | undefined, name: 'from' | 'to'): strin
     return new Date(name === 'from' ? start : start + 86_400_000).toISOString();
   }
   if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw badRequest('invalid-parameter', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`, { parameter: name });
+    throw badRequest('invalid-parameter', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`, {
+      parameter: name,
+    });
   }
   return new Date(value).toISOString();
 }
@@ -45,7 +48,8 @@ export function limitOf(value: string | undefined, fallback: number, max: number
 }
 
 export function matching(value: string | undefined, pattern: RegExp, name: string): string | undefined {
-  if (value !== undefined && !pattern.test(value)) throw badRequest('invalid-parameter', `${name} is not well formed`, { parameter: name });
+  if (value !== undefined && !pattern.test(value))
+    throw badRequest('invalid-parameter', `${name} is not well formed`, { parameter: name });
   return value;
 }
 

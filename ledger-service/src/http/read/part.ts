@@ -48,7 +48,9 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
   const ledger = options.ledger;
   const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: options.dataDir });
   const ownsStore = options.readStore === undefined;
-  const readStore = options.readStore ?? (env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env));
+  const readStore =
+    options.readStore ??
+    (env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env));
   const logger = options.logger.child({ part: 'read-side' });
   const projections = createProjections({
     events: eventFeedOf(options.store),
@@ -62,8 +64,17 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
   else await projections.runner.init();
   const router = createReadRouter({
     queries: projections.queries,
-    anchorReceipts: receiptSourceOf({ eventStore: options.store, anchorStore: options.anchorStore, ...(options.ledger ? { ledger: options.ledger } : {}) }),
-    ...(ledger ? { historyCheck: (certificationId: string) => checkStreamIntegrity({ store: options.store, ledger, streamId: `certification-${certificationId}` }) } : {}),
+    anchorReceipts: receiptSourceOf({
+      eventStore: options.store,
+      anchorStore: options.anchorStore,
+      ...(options.ledger ? { ledger: options.ledger } : {}),
+    }),
+    ...(ledger
+      ? {
+          historyCheck: (certificationId: string) =>
+            checkStreamIntegrity({ store: options.store, ledger, streamId: `certification-${certificationId}` }),
+        }
+      : {}),
     principalOf,
     authenticateToken: (token) => authenticate(options.principals, `Bearer ${token}`),
     publicBaseUrl: options.publicBaseUrl,

@@ -44,7 +44,11 @@ async function scanQr(certificateNo: string): Promise<string> {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('image/png');
   const png = PNG.sync.read(Buffer.from(await response.arrayBuffer()));
-  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+  const code = jsQR(
+    new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length),
+    png.width,
+    png.height,
+  );
   if (!code) throw new Error('no QR code found in the PNG');
   return code.data;
 }
@@ -65,7 +69,13 @@ beforeAll(async () => {
   running = await startService({ enterpriseCreditCode: HOLDER_CODE, otherCreditCode: OTHER_CODE });
   browser = await launchChromium({ javaScriptEnabled: false });
   phone = await launchChromium({ phone: true });
-  const events = initialCertification({ certificationId: CERTIFICATION, appliedOn: '2025-03-01', certificateNo: CERTIFICATE_NO, creditCode: HOLDER_CODE, regionCode: '320106' });
+  const events = initialCertification({
+    certificationId: CERTIFICATION,
+    appliedOn: '2025-03-01',
+    certificateNo: CERTIFICATE_NO,
+    creditCode: HOLDER_CODE,
+    regionCode: '320106',
+  });
   for (const event of events) await submit(event);
 }, 60_000);
 
@@ -79,7 +89,12 @@ describe('certificate checked by scanning its QR code in Chromium (REST intake �
   let verifyUrl: string;
 
   it('decodes the QR code to an unguessable verification URL and shows the certificate as valid', async () => {
-    verifyUrl = await eventually(async () => ((await api(`/v1/certificates/${CERTIFICATE_NO}`)).status === 200 ? scanQr(CERTIFICATE_NO) : undefined), 15_000, 'certificate in the registry');
+    verifyUrl = await eventually(
+      async () =>
+        (await api(`/v1/certificates/${CERTIFICATE_NO}`)).status === 200 ? scanQr(CERTIFICATE_NO) : undefined,
+      15_000,
+      'certificate in the registry',
+    );
     expect(verifyUrl.startsWith(`${running.baseUrl}/verify/`)).toBe(true);
     expect(verifyUrl).not.toContain(CERTIFICATE_NO);
     const shown = await statusShown(verifyUrl);
@@ -91,13 +106,18 @@ describe('certificate checked by scanning its QR code in Chromium (REST intake �
   it('shows the holder, scope, dates, CB and a verified anchoring proof with block and transaction', async () => {
     const page = await browser.context.newPage();
     try {
-      const checks = await eventually(async () => {
-        await page.goto(verifyUrl);
-        const marks = page.locator('[data-receipt-check]');
-        const values: Array<string | null> = [];
-        for (let i = 0; i < (await marks.count()); i += 1) values.push(await marks.nth(i).getAttribute('data-receipt-check'));
-        return values.length > 0 && values.every((v) => v === 'ok') ? values : undefined;
-      }, 15_000, 'anchored receipts');
+      const checks = await eventually(
+        async () => {
+          await page.goto(verifyUrl);
+          const marks = page.locator('[data-receipt-check]');
+          const values: Array<string | null> = [];
+          for (let i = 0; i < (await marks.count()); i += 1)
+            values.push(await marks.nth(i).getAttribute('data-receipt-check'));
+          return values.length > 0 && values.every((v) => v === 'ok') ? values : undefined;
+        },
+        15_000,
+        'anchored receipts',
+      );
       expect(checks.length).toBeGreaterThanOrEqual(1);
       const text = await page.locator('main').innerText();
       expect(text).toContain('南京示例电子有限公司');
@@ -128,18 +148,37 @@ describe('certificate checked by scanning its QR code in Chromium (REST intake �
   it('a forged or altered token shows unknown', async () => {
     const forged = verifyUrl.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
     expect((await statusShown(forged)).status).toBe('unknown');
-    expect((await statusShown(`${running.baseUrl}/verify/${Buffer.from(CERTIFICATE_NO).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe('unknown');
+    expect(
+      (
+        await statusShown(
+          `${running.baseUrl}/verify/${Buffer.from(CERTIFICATE_NO).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`,
+        )
+      ).status,
+    ).toBe('unknown');
   });
 
   it('shows suspended after a suspension is submitted, and the API still knows it was valid before', async () => {
-    await submit({ certificationId: CERTIFICATION, eventId: randomUUID(), type: 'CertificateSuspended', occurredAt: now(), data: { reason: '未按期接受监督审核', until: inMonths(3) } });
-    const shown = await eventually(async () => {
-      const s = await statusShown(verifyUrl);
-      return s.status === 'suspended' ? s : undefined;
-    }, 10_000, 'suspended on the page');
+    await submit({
+      certificationId: CERTIFICATION,
+      eventId: randomUUID(),
+      type: 'CertificateSuspended',
+      occurredAt: now(),
+      data: { reason: '未按期接受监督审核', until: inMonths(3) },
+    });
+    const shown = await eventually(
+      async () => {
+        const s = await statusShown(verifyUrl);
+        return s.status === 'suspended' ? s : undefined;
+      },
+      10_000,
+      'suspended on the page',
+    );
     expect(shown.text).toContain('暂停');
     expect(shown.text).toContain('SUSPENDED');
-    const before = (await (await api(`/v1/certificates/${CERTIFICATE_NO}?asOf=2026-01-01`)).json()) as Record<string, any>;
+    const before = (await (await api(`/v1/certificates/${CERTIFICATE_NO}?asOf=2026-01-01`)).json()) as Record<
+      string,
+      any
+    >;
     expect(before.status).toBe('valid');
     const nowView = (await (await api(`/v1/certificates/${CERTIFICATE_NO}`)).json()) as Record<string, any>;
     expect(nowView.status).toBe('suspended');
@@ -148,11 +187,21 @@ describe('certificate checked by scanning its QR code in Chromium (REST intake �
   });
 
   it('shows withdrawn after a withdrawal', async () => {
-    await submit({ certificationId: CERTIFICATION, eventId: randomUUID(), type: 'CertificateWithdrawn', occurredAt: now(), data: { reason: '暂停期满未整改' } });
-    const shown = await eventually(async () => {
-      const s = await statusShown(verifyUrl);
-      return s.status === 'withdrawn' ? s : undefined;
-    }, 10_000, 'withdrawn on the page');
+    await submit({
+      certificationId: CERTIFICATION,
+      eventId: randomUUID(),
+      type: 'CertificateWithdrawn',
+      occurredAt: now(),
+      data: { reason: '暂停期满未整改' },
+    });
+    const shown = await eventually(
+      async () => {
+        const s = await statusShown(verifyUrl);
+        return s.status === 'withdrawn' ? s : undefined;
+      },
+      10_000,
+      'withdrawn on the page',
+    );
     expect(shown.text).toContain('撤销');
     expect(shown.text).toContain('WITHDRAWN');
   });
@@ -172,11 +221,15 @@ describe('regulators in Chromium and through the API', () => {
   it('the Nanjing regulator sees the full history, every event chain-checked and, once anchored, marked so', async () => {
     const page = await signIn(TOKENS.nanjing);
     try {
-      await eventually(async () => {
-        await page.reload();
-        const pending = await page.locator('li[data-anchor=pending]').count();
-        return pending === 0 ? true : undefined;
-      }, 15_000, 'all anchored');
+      await eventually(
+        async () => {
+          await page.reload();
+          const pending = await page.locator('li[data-anchor=pending]').count();
+          return pending === 0 ? true : undefined;
+        },
+        15_000,
+        'all anchored',
+      );
       expect(await page.locator('[data-jurisdiction]').innerText()).toBe('3201');
       const items = page.locator('ol.timeline li');
       expect(await items.count()).toBe(16);
@@ -229,8 +282,12 @@ describe('read API', () => {
       expect(trace.chainIntact).toBe(true);
       expect(trace.steps[0].hash).toMatch(/^[0-9a-f]{64}$/);
     }
-    const withReceipts = (await (await api(`/v1/certifications/${CERTIFICATION}/trace?receipts=true`, TOKENS.enterprise)).json()) as Record<string, any>;
-    expect(withReceipts.steps.every((s: any) => s.receipt.hash === s.hash && s.receipt.status === 'anchored')).toBe(true);
+    const withReceipts = (await (
+      await api(`/v1/certifications/${CERTIFICATION}/trace?receipts=true`, TOKENS.enterprise)
+    ).json()) as Record<string, any>;
+    expect(withReceipts.steps.every((s: any) => s.receipt.hash === s.hash && s.receipt.status === 'anchored')).toBe(
+      true,
+    );
     expect((await api(`/v1/certifications/${CERTIFICATION}/trace`, TOKENS.otherEnterprise)).status).toBe(404);
     expect((await api(`/v1/certifications/${CERTIFICATION}/trace`)).status).toBe(401);
   });
@@ -238,7 +295,9 @@ describe('read API', () => {
   it('pages the audit trail by cursor and exports CSV', async () => {
     const first = (await (await api('/v1/audit-trail?limit=10', TOKENS.jiangsu)).json()) as Record<string, any>;
     expect(first.items).toHaveLength(10);
-    const second = (await (await api(`/v1/audit-trail?limit=10&cursor=${first.next}`, TOKENS.jiangsu)).json()) as Record<string, any>;
+    const second = (await (
+      await api(`/v1/audit-trail?limit=10&cursor=${first.next}`, TOKENS.jiangsu)
+    ).json()) as Record<string, any>;
     expect(second.items).toHaveLength(6);
     expect(second.next).toBeNull();
     const csv = await api('/v1/audit-trail?format=csv&type=CertificateSuspended', TOKENS.admin);
@@ -251,7 +310,10 @@ describe('read API', () => {
   });
 
   it('searches by holder and by credit code, discloses agencies, and documents every route', async () => {
-    const byName = (await (await api(`/v1/certificates?holder=${encodeURIComponent('南京示例')}`)).json()) as Record<string, any>;
+    const byName = (await (await api(`/v1/certificates?holder=${encodeURIComponent('南京示例')}`)).json()) as Record<
+      string,
+      any
+    >;
     expect(byName.items.map((c: any) => c.certificateNo)).toEqual([CERTIFICATE_NO]);
     const byCode = (await (await api(`/v1/certificates?holder=${HOLDER_CODE}`)).json()) as Record<string, any>;
     expect(byCode.items[0].status).toBe('withdrawn');
@@ -262,7 +324,13 @@ describe('read API', () => {
     const svg = await api(`/v1/certificates/${CERTIFICATE_NO}/qr?format=svg`);
     expect(svg.headers.get('content-type')).toMatch(/image\/svg\+xml/);
     const openapi = (await (await api('/openapi.json')).json()) as Record<string, any>;
-    for (const path of ['/v1/certificates/{certificateNo}', '/v1/certificates/{certificateNo}/qr', '/verify/{token}', '/v1/audit-trail', '/v1/agencies']) {
+    for (const path of [
+      '/v1/certificates/{certificateNo}',
+      '/v1/certificates/{certificateNo}/qr',
+      '/verify/{token}',
+      '/v1/audit-trail',
+      '/v1/agencies',
+    ]) {
       expect(openapi.paths[path]).toBeDefined();
     }
   });

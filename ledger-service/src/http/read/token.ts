@@ -8,7 +8,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 const MAC_LENGTH = 22; // base64url characters: 132 bits
 
 function macOf(secret: string | Buffer, certificateNo: string): string {
-  return createHmac('sha256', secret).update(`certledger-verify:v1:${certificateNo}`, 'utf8').digest('base64url').slice(0, MAC_LENGTH);
+  return createHmac('sha256', secret)
+    .update(`certledger-verify:v1:${certificateNo}`, 'utf8')
+    .digest('base64url')
+    .slice(0, MAC_LENGTH);
 }
 
 export function verificationToken(secret: string | Buffer, certificateNo: string): string {

@@ -47,7 +47,11 @@ export function eventFeedOf(store: EventStore): EventFeed {
  * per event, in log order, up to the first event whose batch is not committed yet (a rejected
  * batch's events give empty notices so the cursor moves past them). Followers poll.
  */
-export function anchorFeedOf(options: { readonly eventStore: EventStore; readonly anchorStore: AnchorStore; readonly pollMs?: number }): AnchorFeed {
+export function anchorFeedOf(options: {
+  readonly eventStore: EventStore;
+  readonly anchorStore: AnchorStore;
+  readonly pollMs?: number;
+}): AnchorFeed {
   const { eventStore, anchorStore } = options;
   const pollMs = options.pollMs ?? 200;
   const readCommits = async (after: number, limit: number): Promise<AnchorCommitNotice[]> => {
@@ -85,7 +89,11 @@ export function anchorFeedOf(options: { readonly eventStore: EventStore; readonl
 }
 
 /** Receipts built from the event and anchor stores, checked offline and against the ledger when given. */
-export function receiptSourceOf(options: { readonly eventStore: EventStore; readonly anchorStore: AnchorStore; readonly ledger?: LedgerBackend }): ReceiptSource {
+export function receiptSourceOf(options: {
+  readonly eventStore: EventStore;
+  readonly anchorStore: AnchorStore;
+  readonly ledger?: LedgerBackend;
+}): ReceiptSource {
   return {
     receiptOf: (eventId) => buildReceipt({ eventStore: options.eventStore, anchorStore: options.anchorStore }, eventId),
     verify: (receipt) => verifyReceipt(receipt, options.ledger ? { ledger: options.ledger } : {}),

@@ -22,14 +22,18 @@ export interface Chromium {
 }
 
 /** Debian's Chromium, headless, with a fresh profile that is deleted on close. */
-export async function launchChromium(options: { javaScriptEnabled?: boolean; phone?: boolean } = {}): Promise<Chromium> {
+export async function launchChromium(
+  options: { javaScriptEnabled?: boolean; phone?: boolean } = {},
+): Promise<Chromium> {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'certledger-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: ARGS,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
-    ...(options.phone ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}),
+    ...(options.phone
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      : {}),
   });
   return {
     context,

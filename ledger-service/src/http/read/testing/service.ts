@@ -44,7 +44,10 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
  * The whole service as main.ts composes it (REST intake, SQLite event store, anchorer on the
  * embedded ledger, read side with in-process projections, supervision), on a loopback port.
  */
-export async function startService(options: { enterpriseCreditCode: string; otherCreditCode: string }): Promise<RunningService> {
+export async function startService(options: {
+  enterpriseCreditCode: string;
+  otherCreditCode: string;
+}): Promise<RunningService> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'read-side-'));
   const principalsFile = path.join(dataDir, 'principals.json');
   writeFileSync(
@@ -54,17 +57,37 @@ export async function startService(options: { enterpriseCreditCode: string; othe
       { id: 'regulator-nanjing', role: 'regulator', regionCode: '3201', tokenSha256: digest(TOKENS.nanjing) },
       { id: 'regulator-suzhou', role: 'regulator', regionCode: '3205', tokenSha256: digest(TOKENS.suzhou) },
       { id: 'regulator-jiangsu', role: 'regulator', regionCode: '32', tokenSha256: digest(TOKENS.jiangsu) },
-      { id: 'enterprise-holder', role: 'enterprise', creditCode: options.enterpriseCreditCode, tokenSha256: digest(TOKENS.enterprise) },
-      { id: 'enterprise-other', role: 'enterprise', creditCode: options.otherCreditCode, tokenSha256: digest(TOKENS.otherEnterprise) },
+      {
+        id: 'enterprise-holder',
+        role: 'enterprise',
+        creditCode: options.enterpriseCreditCode,
+        tokenSha256: digest(TOKENS.enterprise),
+      },
+      {
+        id: 'enterprise-other',
+        role: 'enterprise',
+        creditCode: options.otherCreditCode,
+        tokenSha256: digest(TOKENS.otherEnterprise),
+      },
       { id: 'admin', role: 'admin', tokenSha256: digest(TOKENS.admin) },
     ]),
   );
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_PRINCIPALS: principalsFile, PORT: String(port), LEDGER_PUBLIC_URL: baseUrl, LEDGER_QR_SECRET: `test-${randomUUID()}` });
+  const config = loadConfig({
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_PRINCIPALS: principalsFile,
+    PORT: String(port),
+    LEDGER_PUBLIC_URL: baseUrl,
+    LEDGER_QR_SECRET: `test-${randomUUID()}`,
+  });
   const logger = pino({ level: 'silent' });
   // The parts exactly as main.ts composes them: anchorer on the embedded ledger, read side, supervision.
-  const service = await composeLedgerService({ config, logger, parts: (context) => defaultParts({ config, logger, ...context }) });
+  const service = await composeLedgerService({
+    config,
+    logger,
+    parts: (context) => defaultParts({ config, logger, ...context }),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = service.app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -82,7 +105,11 @@ export async function startService(options: { enterpriseCreditCode: string; othe
 }
 
 /** Polls `probe` until it returns a value, for at most `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
