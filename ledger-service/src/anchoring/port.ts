@@ -64,6 +64,12 @@ export interface LedgerCertificateRecord {
   readonly version: number;
 }
 
+/** One state of a certificate's on-ledger record, with the transaction that wrote it. */
+export type LedgerCertificateHistoryEntry = LedgerCertificateRecord & {
+  readonly transactionId: string;
+  readonly timestamp: string;
+};
+
 /** Where event digests are anchored: the real Fabric network, or the same contract run in-process. */
 export interface LedgerBackend {
   readonly kind: 'fabric' | 'embedded';
@@ -73,9 +79,7 @@ export interface LedgerBackend {
   getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined>;
   getBatch(batchId: string): Promise<LedgerBatchRecord | undefined>;
   getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;
-  getCertificateHistory(
-    certificateNo: string,
-  ): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>>;
+  getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,27 +4,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
   AnchorBatchResult,
-  CertificateHistoryEntry,
-  CertificateRecord,
   CertLedgerContract,
-  EventRecord,
-  StreamHeadRecord,
   BatchRecord,
   SUPERVISION_STREAM_PREFIX,
   canonicalJson,
   chaincodeErrorCodeOf,
 } from '@certledger/chaincode';
-import {
-  AnchorBatch,
-  AnchorCommit,
-  LedgerBackend,
-  LedgerBatchRecord,
-  LedgerCertificateRecord,
-  LedgerError,
-  LedgerEventRecord,
-  LedgerStreamHead,
-} from '../port';
+import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
 import type { Context } from 'fabric-contract-api';
+import { ContractQueries, type ContractQuery } from '../contractQueries';
 import { EMBEDDED_LEDGER_SCHEMA } from './schema';
 import {
   ContractLogger,
@@ -102,7 +90,7 @@ function hashOf(...parts: Array<string | Buffer>): string {
   return hash.digest('hex');
 }
 
-class EmbeddedBackend implements EmbeddedLedgerBackend {
+class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
   readonly kind = 'embedded' as const;
   private readonly channel: string;
   private readonly chaincode: string;
@@ -117,6 +105,7 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
     readonly file: string,
     private readonly options: EmbeddedBackendOptions,
   ) {
+    super();
     this.channel = options.channel ?? 'embedded';
     this.chaincode = options.chaincode ?? 'certledger';
     this.contract = new CertLedgerContract({
@@ -242,10 +231,7 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
       : { mspId: this.options.agencyMspId ?? 'CBOrgMSP', attributes: { role: 'agency', agencyId: batch.agencyId } };
   }
 
-  private async evaluate<T>(
-    fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory',
-    arg: object,
-  ): Promise<T> {
+  protected async evaluate<T>(fn: ContractQuery, arg: object): Promise<T> {
     this.assertOpen();
     const facts = {
       txId: randomBytes(32).toString('hex'),
@@ -254,28 +240,6 @@ class EmbeddedBackend implements EmbeddedLedgerBackend {
     };
     const { ctx } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
     return JSON.parse(await this.contract[fn](ctx, JSON.stringify(arg))) as T;
-  }
-
-  async getEvent(eventId: string): Promise<LedgerEventRecord | undefined> {
-    return (await this.evaluate<EventRecord | null>('GetEvent', { eventId })) ?? undefined;
-  }
-
-  async getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined> {
-    return (await this.evaluate<StreamHeadRecord | null>('GetStreamHead', { streamId })) ?? undefined;
-  }
-
-  async getBatch(batchId: string): Promise<LedgerBatchRecord | undefined> {
-    return (await this.evaluate<BatchRecord | null>('GetBatch', { batchId })) ?? undefined;
-  }
-
-  async getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined> {
-    return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
-  }
-
-  async getCertificateHistory(
-    certificateNo: string,
-  ): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
-    return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
   }
 
   submitTransaction(

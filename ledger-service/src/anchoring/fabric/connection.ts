@@ -48,7 +48,8 @@ function optionalStr(value: unknown, where: string): string | undefined {
 
 /** Validates a parsed connection description; relative paths are taken from `baseDir`. */
 export function parseFabricConnection(raw: unknown, baseDir: string): FabricConnection {
-  if (typeof raw !== 'object' || raw === null) throw new FabricConnectionError('the connection description must be a JSON object');
+  if (typeof raw !== 'object' || raw === null)
+    throw new FabricConnectionError('the connection description must be a JSON object');
   const doc = raw as Record<string, unknown>;
   const file = (value: unknown, where: string) => path.resolve(baseDir, str(value, where));
   const peersRaw = doc.peers;
@@ -64,7 +65,8 @@ export function parseFabricConnection(raw: unknown, baseDir: string): FabricConn
       tlsCACertPath: file(value?.tlsCACertPath, `peers.${mspId}.tlsCACertPath`),
     });
   }
-  if (!Array.isArray(doc.identities) || doc.identities.length === 0) throw new FabricConnectionError('identities must be a non-empty list');
+  if (!Array.isArray(doc.identities) || doc.identities.length === 0)
+    throw new FabricConnectionError('identities must be a non-empty list');
   const identities = doc.identities.map((value: Record<string, unknown>, i: number): FabricIdentity => {
     const mspId = str(value?.mspId, `identities[${i}].mspId`);
     if (!peers[mspId]) throw new FabricConnectionError(`identities[${i}] belongs to ${mspId}, which has no peer`);

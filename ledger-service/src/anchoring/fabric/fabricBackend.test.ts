@@ -40,18 +40,50 @@ describeNetwork('fabric backend on the real network', () => {
     const a = new SyntheticStream();
     const b = new SyntheticStream();
     const certificateNo = `CN-${a.streamId.slice(-12)}`;
-    const first = batchOf(CB1, [a.next({ type: 'ApplicationSubmitted' }), b.next(), a.next({ type: 'CertificateIssued', certificateNo, certificateStatus: 'valid' })]);
+    const first = batchOf(CB1, [
+      a.next({ type: 'ApplicationSubmitted' }),
+      b.next(),
+      a.next({ type: 'CertificateIssued', certificateNo, certificateStatus: 'valid' }),
+    ]);
     const commit = await backend.anchor(first);
-    expect(commit).toMatchObject({ batchId: first.batchId, root: first.root, backend: 'fabric', channel: 'certledger', chaincode: 'certledger', replayed: false });
+    expect(commit).toMatchObject({
+      batchId: first.batchId,
+      root: first.root,
+      backend: 'fabric',
+      channel: 'certledger',
+      chaincode: 'certledger',
+      replayed: false,
+    });
     expect(commit.transactionId).toMatch(/^[0-9a-f]{64}$/);
     expect(commit.blockNumber).toBeGreaterThan(0);
 
-    await expect(backend.getBatch(first.batchId)).resolves.toMatchObject({ batchId: first.batchId, root: first.root, size: 3, agencyId: CB1, transactionId: commit.transactionId });
-    await expect(backend.getEvent(first.events[1]!.eventId)).resolves.toMatchObject({ streamId: b.streamId, version: 0, hash: first.events[1]!.hash, batchId: first.batchId });
-    await expect(backend.getStreamHead(a.streamId)).resolves.toMatchObject({ version: 1, hash: first.events[2]!.hash, agencyId: CB1 });
-    await expect(backend.getCertificate(certificateNo)).resolves.toMatchObject({ certificateNo, status: 'valid', version: 1 });
+    await expect(backend.getBatch(first.batchId)).resolves.toMatchObject({
+      batchId: first.batchId,
+      root: first.root,
+      size: 3,
+      agencyId: CB1,
+      transactionId: commit.transactionId,
+    });
+    await expect(backend.getEvent(first.events[1]!.eventId)).resolves.toMatchObject({
+      streamId: b.streamId,
+      version: 0,
+      hash: first.events[1]!.hash,
+      batchId: first.batchId,
+    });
+    await expect(backend.getStreamHead(a.streamId)).resolves.toMatchObject({
+      version: 1,
+      hash: first.events[2]!.hash,
+      agencyId: CB1,
+    });
+    await expect(backend.getCertificate(certificateNo)).resolves.toMatchObject({
+      certificateNo,
+      status: 'valid',
+      version: 1,
+    });
 
-    const suspended = batchOf(CB1, [a.next({ type: 'CertificateSuspended', certificateNo, certificateStatus: 'suspended' })]);
+    const suspended = batchOf(CB1, [
+      a.next({ type: 'CertificateSuspended', certificateNo, certificateStatus: 'suspended' }),
+    ]);
     const second = await backend.anchor(suspended);
     expect(second.blockNumber).toBeGreaterThan(commit.blockNumber);
     const history = await backend.getCertificateHistory(certificateNo);
@@ -72,12 +104,22 @@ describeNetwork('fabric backend on the real network', () => {
 
   it("anchors a regulator's supervision stream with that regulator's identity", async () => {
     const s = new SyntheticStream(undefined, 'supervision-');
-    const commit = await backend.anchor(batchOf('regulator-jiangsu', [s.next({ type: 'SpotCheckRecorded' }), s.next({ type: 'SpotCheckRecorded' })]));
+    const commit = await backend.anchor(
+      batchOf('regulator-jiangsu', [s.next({ type: 'SpotCheckRecorded' }), s.next({ type: 'SpotCheckRecorded' })]),
+    );
     expect(commit.replayed).toBe(false);
-    await expect(backend.getStreamHead(s.streamId)).resolves.toMatchObject({ version: 1, agencyId: 'regulator-jiangsu' });
+    await expect(backend.getStreamHead(s.streamId)).resolves.toMatchObject({
+      version: 1,
+      agencyId: 'regulator-jiangsu',
+    });
     // No regulator identity carries a CB's id: such a batch cannot even be signed.
-    const error = await rejection(backend.anchor(batchOf(CB1, [new SyntheticStream(undefined, 'supervision-').next()])));
-    expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('no Fabric identity may anchor') });
+    const error = await rejection(
+      backend.anchor(batchOf(CB1, [new SyntheticStream(undefined, 'supervision-').next()])),
+    );
+    expect(error).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('no Fabric identity may anchor'),
+    });
   });
 
   it('refuses a CB anchoring another CB certification', async () => {
@@ -92,7 +134,10 @@ describeNetwork('fabric backend on the real network', () => {
     // The second CB's certificate presented as if it were the first CB's: its CA attributes decide.
     const connection = readFabricConnection(CONNECTION);
     const cb2 = connection.identities.find((id) => id.agencyId === CB2)!;
-    const impostor = openFabricBackend({ connection: { ...connection, identities: [{ ...cb2, agencyId: CB1 }] }, queryIdentity: cb2.name });
+    const impostor = openFabricBackend({
+      connection: { ...connection, identities: [{ ...cb2, agencyId: CB1 }] },
+      queryIdentity: cb2.name,
+    });
     try {
       const error = await rejection(impostor.anchor(batchOf(CB1, [new SyntheticStream().next()])));
       expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_FORBIDDEN_AGENCY' });
@@ -130,7 +175,9 @@ describeNetwork('fabric backend on the real network', () => {
   it('answers ping and reports an unreachable peer as unavailable', async () => {
     await expect(backend.ping()).resolves.toBeUndefined();
     const connection = readFabricConnection(CONNECTION);
-    const peers = Object.fromEntries(Object.entries(connection.peers).map(([msp, p]) => [msp, { ...p, endpoint: '127.0.0.1:1' }]));
+    const peers = Object.fromEntries(
+      Object.entries(connection.peers).map(([msp, p]) => [msp, { ...p, endpoint: '127.0.0.1:1' }]),
+    );
     const dead = openFabricBackend({ connection: { ...connection, peers }, timeouts: { evaluateMs: 1000 } });
     try {
       await expect(dead.ping()).rejects.toMatchObject({ code: 'unavailable' });

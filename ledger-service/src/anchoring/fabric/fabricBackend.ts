@@ -3,17 +3,9 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, Contract, Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { canonicalJson } from '@certledger/chaincode';
-import type { AnchorBatchResult, BatchRecord, CertificateHistoryEntry, CertificateRecord, EventRecord, StreamHeadRecord } from '@certledger/chaincode';
-import {
-  AnchorBatch,
-  AnchorCommit,
-  LedgerBackend,
-  LedgerBatchRecord,
-  LedgerCertificateRecord,
-  LedgerError,
-  LedgerEventRecord,
-  LedgerStreamHead,
-} from '../port';
+import type { AnchorBatchResult, BatchRecord } from '@certledger/chaincode';
+import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
+import { ContractQueries, type ContractQuery } from '../contractQueries';
 import { blockNumberOf } from './block';
 import { FabricConnection, FabricIdentity, FabricPeer, identityForBatch, readFabricConnection } from './connection';
 import { toLedgerError } from './errors';
@@ -39,17 +31,21 @@ export interface FabricLedgerBackend extends LedgerBackend {
   readonly chaincode: string;
 }
 
-const DEFAULT_TIMEOUTS: FabricTimeouts = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 };
-
-type Query = 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory';
+const DEFAULT_TIMEOUTS: FabricTimeouts = {
+  evaluateMs: 5_000,
+  endorseMs: 15_000,
+  submitMs: 5_000,
+  commitStatusMs: 60_000,
+};
 
 /** Connects lazily: nothing is dialled until the first anchor or query. */
 export function openFabricBackend(options: FabricBackendOptions): FabricLedgerBackend {
-  const connection = typeof options.connection === 'string' ? readFabricConnection(options.connection) : options.connection;
+  const connection =
+    typeof options.connection === 'string' ? readFabricConnection(options.connection) : options.connection;
   return new FabricBackend(connection, options);
 }
 
-class FabricBackend implements FabricLedgerBackend {
+class FabricBackend extends ContractQueries implements FabricLedgerBackend {
   readonly kind = 'fabric' as const;
   readonly channel: string;
   readonly chaincode: string;
@@ -64,6 +60,7 @@ class FabricBackend implements FabricLedgerBackend {
     private readonly connection: FabricConnection,
     options: FabricBackendOptions,
   ) {
+    super();
     this.channel = connection.channel;
     this.chaincode = connection.chaincode;
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
@@ -77,7 +74,10 @@ class FabricBackend implements FabricLedgerBackend {
   async anchor(batch: AnchorBatch): Promise<AnchorCommit> {
     const identity = identityForBatch(this.connection.identities, batch);
     if (!identity) {
-      throw new LedgerError('unavailable', `no Fabric identity may anchor for ${batch.agencyId}: enroll one with its agencyId attribute`);
+      throw new LedgerError(
+        'unavailable',
+        `no Fabric identity may anchor for ${batch.agencyId}: enroll one with its agencyId attribute`,
+      );
     }
     const contract = this.contractFor(identity);
     let result: AnchorBatchResult;
@@ -90,11 +90,16 @@ class FabricBackend implements FabricLedgerBackend {
       // orgs, and a peer that has not yet committed this block would refuse it as a version gap.
       const statuses = await Promise.all([
         submitted.getStatus(),
-        ...this.otherPeers(identity).map((mspId) => this.gatewayFor(identity, mspId).newCommit(submitted.getBytes()).getStatus()),
+        ...this.otherPeers(identity).map((mspId) =>
+          this.gatewayFor(identity, mspId).newCommit(submitted.getBytes()).getStatus(),
+        ),
       ]);
       const failed = statuses.find((status) => !status.successful);
       if (failed) {
-        throw new LedgerError('unavailable', `transaction ${failed.transactionId} did not commit (validation code ${failed.code})`);
+        throw new LedgerError(
+          'unavailable',
+          `transaction ${failed.transactionId} did not commit (validation code ${failed.code})`,
+        );
       }
       transactionId = statuses[0]!.transactionId;
       blockNumber = Number(statuses[0]!.blockNumber);
@@ -106,26 +111,6 @@ class FabricBackend implements FabricLedgerBackend {
       return this.commitOf(result.batch, await this.blockOfTransaction(result.batch.transactionId), true);
     }
     return this.commitOf({ ...result.batch, transactionId }, blockNumber, false);
-  }
-
-  async getEvent(eventId: string): Promise<LedgerEventRecord | undefined> {
-    return (await this.evaluate<EventRecord | null>('GetEvent', { eventId })) ?? undefined;
-  }
-
-  async getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined> {
-    return (await this.evaluate<StreamHeadRecord | null>('GetStreamHead', { streamId })) ?? undefined;
-  }
-
-  async getBatch(batchId: string): Promise<LedgerBatchRecord | undefined> {
-    return (await this.evaluate<BatchRecord | null>('GetBatch', { batchId })) ?? undefined;
-  }
-
-  async getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined> {
-    return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
-  }
-
-  async getCertificateHistory(certificateNo: string): Promise<Array<LedgerCertificateRecord & { transactionId: string; timestamp: string }>> {
-    return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
   }
 
   /** The block holding a transaction, from the peer's query system chaincode. */
@@ -151,9 +136,11 @@ class FabricBackend implements FabricLedgerBackend {
     this.clients.clear();
   }
 
-  private async evaluate<T>(name: Query, argument: object): Promise<T> {
+  protected async evaluate<T>(name: ContractQuery, argument: object): Promise<T> {
     try {
-      const bytes = await this.contractFor(this.queryIdentity).evaluate(name, { arguments: [JSON.stringify(argument)] });
+      const bytes = await this.contractFor(this.queryIdentity).evaluate(name, {
+        arguments: [JSON.stringify(argument)],
+      });
       return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
     } catch (error) {
       throw toLedgerError(error, `${name} failed`);
@@ -202,7 +189,10 @@ class FabricBackend implements FabricLedgerBackend {
         commitStatusOptions: deadline(this.timeouts.commitStatusMs),
       });
     } catch (error) {
-      throw new LedgerError('unavailable', `cannot use the Fabric identity ${identity.name}: ${(error as Error).message}`);
+      throw new LedgerError(
+        'unavailable',
+        `cannot use the Fabric identity ${identity.name}: ${(error as Error).message}`,
+      );
     }
     this.gateways.set(key, gateway);
     return gateway;

@@ -8,10 +8,28 @@ import { toLedgerError } from './errors';
 const doc = {
   channel: 'certledger',
   chaincode: 'certledger',
-  peers: { CBOrgMSP: { endpoint: '127.0.0.1:9051', tlsCACertPath: 'orgs/cb/ca.pem' }, RegulatorOrgMSP: { endpoint: '127.0.0.1:7051', tlsCACertPath: '/abs/ca.pem' } },
+  peers: {
+    CBOrgMSP: { endpoint: '127.0.0.1:9051', tlsCACertPath: 'orgs/cb/ca.pem' },
+    RegulatorOrgMSP: { endpoint: '127.0.0.1:7051', tlsCACertPath: '/abs/ca.pem' },
+  },
   identities: [
-    { name: 'a1', mspId: 'CBOrgMSP', role: 'agency', agencyId: 'CNCA-R-2002-001', certPath: 'a1/cert.pem', keyPath: 'a1/key' },
-    { name: 'r32', mspId: 'RegulatorOrgMSP', role: 'regulator', regionCode: '32', agencyId: 'REG-32', certPath: 'r/cert.pem', keyPath: 'r/key' },
+    {
+      name: 'a1',
+      mspId: 'CBOrgMSP',
+      role: 'agency',
+      agencyId: 'CNCA-R-2002-001',
+      certPath: 'a1/cert.pem',
+      keyPath: 'a1/key',
+    },
+    {
+      name: 'r32',
+      mspId: 'RegulatorOrgMSP',
+      role: 'regulator',
+      regionCode: '32',
+      agencyId: 'REG-32',
+      certPath: 'r/cert.pem',
+      keyPath: 'r/key',
+    },
   ],
 };
 
@@ -24,15 +42,23 @@ describe('fabric connection description', () => {
   });
 
   it('refuses an identity of an org without a peer, and a missing channel', () => {
-    expect(() => parseFabricConnection({ ...doc, identities: [{ ...doc.identities[0], mspId: 'OtherMSP' }] }, '/')).toThrow(FabricConnectionError);
+    expect(() =>
+      parseFabricConnection({ ...doc, identities: [{ ...doc.identities[0], mspId: 'OtherMSP' }] }, '/'),
+    ).toThrow(FabricConnectionError);
     expect(() => parseFabricConnection({ ...doc, channel: '' }, '/')).toThrow(/channel/);
   });
 
   it('picks the agency identity for certification streams and the regulator for supervision streams', () => {
     const { identities } = parseFabricConnection(doc, '/');
-    expect(identityForBatch(identities, { agencyId: 'CNCA-R-2002-001', events: [{ streamId: 'certification-x' }] })?.name).toBe('a1');
-    expect(identityForBatch(identities, { agencyId: 'CNCA-R-2002-002', events: [{ streamId: 'certification-x' }] })).toBeUndefined();
-    expect(identityForBatch(identities, { agencyId: 'REG-32', events: [{ streamId: 'supervision-1' }] })?.name).toBe('r32');
+    expect(
+      identityForBatch(identities, { agencyId: 'CNCA-R-2002-001', events: [{ streamId: 'certification-x' }] })?.name,
+    ).toBe('a1');
+    expect(
+      identityForBatch(identities, { agencyId: 'CNCA-R-2002-002', events: [{ streamId: 'certification-x' }] }),
+    ).toBeUndefined();
+    expect(identityForBatch(identities, { agencyId: 'REG-32', events: [{ streamId: 'supervision-1' }] })?.name).toBe(
+      'r32',
+    );
   });
 });
 
@@ -46,24 +72,54 @@ describe('fabric errors', () => {
     });
 
   it('turns a coded chaincode refusal in an endorsement detail into a rejected LedgerError', () => {
-    const error = toLedgerError(gatewayError(['chaincode response 500, CL_VERSION_GAP: event e has version 2; s expects 1']), 'anchoring');
+    const error = toLedgerError(
+      gatewayError(['chaincode response 500, CL_VERSION_GAP: event e has version 2; s expects 1']),
+      'anchoring',
+    );
     expect(error).toBeInstanceOf(LedgerError);
-    expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_VERSION_GAP', message: 'CL_VERSION_GAP: event e has version 2; s expects 1' });
+    expect(error).toMatchObject({
+      code: 'rejected',
+      chaincodeCode: 'CL_VERSION_GAP',
+      message: 'CL_VERSION_GAP: event e has version 2; s expects 1',
+    });
   });
 
   it('treats anything else as unavailable', () => {
-    expect(toLedgerError(gatewayError(['failed to connect']), 'anchoring')).toMatchObject({ code: 'unavailable', chaincodeCode: undefined });
+    expect(toLedgerError(gatewayError(['failed to connect']), 'anchoring')).toMatchObject({
+      code: 'unavailable',
+      chaincodeCode: undefined,
+    });
     expect(toLedgerError(new Error('deadline exceeded'), 'anchoring').message).toBe('anchoring: deadline exceeded');
   });
 });
 
 describe('block number', () => {
   it('reads the header number of a serialized block', () => {
-    const header = Writer.create().uint32((1 << 3) | 0).uint64(4242).uint32((2 << 3) | 2).bytes(Buffer.alloc(32)).finish();
-    const block = Writer.create().uint32((1 << 3) | 2).bytes(header).uint32((2 << 3) | 2).bytes(Buffer.from([1, 2, 3])).finish();
+    const header = Writer.create()
+      .uint32((1 << 3) | 0)
+      .uint64(4242)
+      .uint32((2 << 3) | 2)
+      .bytes(Buffer.alloc(32))
+      .finish();
+    const block = Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(header)
+      .uint32((2 << 3) | 2)
+      .bytes(Buffer.from([1, 2, 3]))
+      .finish();
     expect(blockNumberOf(block)).toBe(4242);
-    const genesisHeader = Writer.create().uint32((2 << 3) | 2).bytes(Buffer.alloc(32)).finish();
-    expect(blockNumberOf(Writer.create().uint32((1 << 3) | 2).bytes(genesisHeader).finish())).toBe(0);
+    const genesisHeader = Writer.create()
+      .uint32((2 << 3) | 2)
+      .bytes(Buffer.alloc(32))
+      .finish();
+    expect(
+      blockNumberOf(
+        Writer.create()
+          .uint32((1 << 3) | 2)
+          .bytes(genesisHeader)
+          .finish(),
+      ),
+    ).toBe(0);
     expect(() => blockNumberOf(Buffer.from([]))).toThrow(/no header/);
   });
 });

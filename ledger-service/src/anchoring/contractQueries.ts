@@ -1,0 +1,45 @@
+import type {
+  BatchRecord,
+  CertificateHistoryEntry,
+  CertificateRecord,
+  EventRecord,
+  StreamHeadRecord,
+} from '@certledger/chaincode';
+import type {
+  LedgerBatchRecord,
+  LedgerCertificateRecord,
+  LedgerCertificateHistoryEntry,
+  LedgerEventRecord,
+  LedgerStreamHead,
+} from './port';
+
+/** The chaincode's read-only transactions, each taking one JSON argument. */
+export type ContractQuery = 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory';
+
+/**
+ * The ledger backend's queries, the same whether the contract answers from a Fabric peer or runs
+ * in-process: a backend only says how it evaluates one query.
+ */
+export abstract class ContractQueries {
+  protected abstract evaluate<T>(query: ContractQuery, argument: object): Promise<T>;
+
+  async getEvent(eventId: string): Promise<LedgerEventRecord | undefined> {
+    return (await this.evaluate<EventRecord | null>('GetEvent', { eventId })) ?? undefined;
+  }
+
+  async getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined> {
+    return (await this.evaluate<StreamHeadRecord | null>('GetStreamHead', { streamId })) ?? undefined;
+  }
+
+  async getBatch(batchId: string): Promise<LedgerBatchRecord | undefined> {
+    return (await this.evaluate<BatchRecord | null>('GetBatch', { batchId })) ?? undefined;
+  }
+
+  async getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined> {
+    return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
+  }
+
+  async getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]> {
+    return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
+  }
+}
