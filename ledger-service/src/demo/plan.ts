@@ -541,7 +541,6 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
         ...(o.forceBusy ? { forceBusy: true } : {}),
       });
       if (!found || addDays(found.start, calendar + 2) >= limit.date) {
-        if (process.env.DEMO_DEBUG) console.log('audit stop', certificationId, o.kind, o.earliest, found?.start);
         stopped = true;
         return undefined;
       }
