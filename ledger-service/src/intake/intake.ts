@@ -1,19 +1,22 @@
-import { createHash } from 'node:crypto';
-import { decide, evolve, initialState, type CertificationState, type RulesConfig } from '../certification';
-import { decodeDataOf } from './eventView';
-import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../events/canonical';
-import { validatePayload } from '../events/validate';
+import type { RulesConfig } from '../certification';
+import { EventStoreError, type EventStore, type StoredEvent } from '../eventStore/port';
+import { CursorCache } from './cursorCache';
+import { IntakeError } from './errors';
 import {
-  EventStoreError,
-  type EventStore,
-  type NewEvent,
-  type StoredEvent,
-  type UniqueClaim,
-} from '../eventStore/port';
-import { IntakeError, invalid } from './errors';
+  contentDigestOf,
+  cursorOf,
+  normalizedOrUndefined,
+  SealFailure,
+  sealAll,
+  sealOne,
+  staleVersion,
+  streamIdOf,
+  type Sealed,
+  type StreamCursor,
+} from './seal';
 import type { Submission } from './submission';
 
-export const streamIdOf = (certificationId: string): string => `certification-${certificationId}`;
+export { streamIdOf } from './seal';
 
 export interface IntakeOptions {
   readonly store: EventStore;
@@ -42,35 +45,6 @@ export interface Intake {
   submitBulk(agencyId: string, submissions: readonly Submission[]): Promise<BulkOutcome[]>;
 }
 
-/**
- * The fingerprint of what was submitted, to tell a retry from a conflicting reuse of an eventId.
- * Over the normalized payload, whose keys come in schema order: key order and explicit defaults
- * in the body do not matter, as they do not matter to the hash.
- */
-function contentDigestOf(agencyId: string, submission: Submission, normalizedData: Record<string, unknown>): string {
-  const { certificationId, type, occurredAt } = submission;
-  return createHash('sha256')
-    .update(JSON.stringify([agencyId, certificationId, type, occurredAt, normalizedData]))
-    .digest('hex');
-}
-
-function normalizedOrUndefined(submission: Submission): Record<string, unknown> | undefined {
-  try {
-    return normalizePayload(submission.type, submission.data);
-  } catch {
-    return undefined;
-  }
-}
-
-function foldHistory(
-  history: readonly StoredEvent[],
-  decodeData: (event: StoredEvent) => Record<string, unknown>,
-): CertificationState {
-  let state = initialState;
-  for (const event of history) state = evolve(state, { ...event, data: decodeData(event) });
-  return state;
-}
-
 /** A retry of an event already stored: the same body is answered with the stored event, another body is a conflict. */
 function replayOf(existing: StoredEvent, agencyId: string, submission: Submission): Accepted {
   const normalized = normalizedOrUndefined(submission);
@@ -89,18 +63,6 @@ function replayOf(existing: StoredEvent, agencyId: string, submission: Submissio
     );
   }
   return { created: false, event: existing };
-}
-
-function staleVersion(expected: number, actual: number): IntakeError {
-  return new IntakeError(
-    'conflict',
-    'wrong-expected-version',
-    `expectedVersion ${expected} is not the stream's last version ${actual}`,
-    {
-      expectedVersion: expected,
-      actualVersion: actual,
-    },
-  );
 }
 
 /** Rethrows a store failure as the intake error it means for the submitter. */
@@ -124,155 +86,6 @@ function storeFailure(error: unknown): IntakeError {
     return new IntakeError('unavailable', 'store-unavailable', 'The event store is not available; nothing was written');
   }
   throw error;
-}
-
-/** Where a stream stands: the folded state and what the next event must continue. */
-interface StreamCursor {
-  readonly state: CertificationState;
-  readonly version: number;
-  readonly hash: string;
-  readonly regionCode: string;
-}
-
-const EMPTY_CURSOR: StreamCursor = { state: initialState, version: -1, hash: ZERO_HASH, regionCode: '' };
-
-function cursorOf(history: readonly StoredEvent[]): StreamCursor {
-  const last = history.at(-1);
-  if (!last) return EMPTY_CURSOR;
-  return {
-    state: foldHistory(history, decodeDataOf),
-    version: last.version,
-    hash: last.hash,
-    regionCode: history[0]!.regionCode,
-  };
-}
-
-/**
- * Recently written streams' cursors, so that an intake does not re-read and re-fold the whole
- * stream. Only an optimisation: the store's expected-version check decides, and any doubt (a
- * conflict, a refusal) is settled again against a fresh read.
- */
-class CursorCache {
-  private readonly entries = new Map<string, StreamCursor>();
-  constructor(private readonly capacity: number) {}
-
-  get(streamId: string): StreamCursor | undefined {
-    const cursor = this.entries.get(streamId);
-    if (cursor) {
-      this.entries.delete(streamId);
-      this.entries.set(streamId, cursor);
-    }
-    return cursor;
-  }
-
-  set(streamId: string, cursor: StreamCursor): void {
-    this.entries.delete(streamId);
-    this.entries.set(streamId, cursor);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  delete(streamId: string): void {
-    this.entries.delete(streamId);
-  }
-}
-
-interface Sealed {
-  readonly events: NewEvent[];
-  readonly claims: UniqueClaim[];
-  readonly next: StreamCursor;
-}
-
-/** Why sealing stopped: the submission at `index` was refused. */
-class SealFailure {
-  constructor(
-    readonly index: number,
-    readonly error: IntakeError,
-  ) {}
-}
-
-function checkPayload(submission: Submission): void {
-  const issues = validatePayload(submission.type, submission.data);
-  const ruleIssue = issues.find((issue) => issue.rule !== undefined);
-  if (ruleIssue) {
-    throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
-  }
-  if (issues.length > 0)
-    throw invalid('invalid-payload', `The ${submission.type} payload is not valid`, { errors: issues });
-}
-
-/** Validates, decides and hashes one submission that continues `cursor`. Throws IntakeError. */
-function sealOne(
-  cursor: StreamCursor,
-  agencyId: string,
-  submission: Submission,
-  context: { now: Date; rules: RulesConfig },
-): { event: NewEvent; data: Record<string, unknown>; claims: readonly UniqueClaim[]; next: StreamCursor } {
-  if (submission.expectedVersion !== undefined && submission.expectedVersion !== cursor.version) {
-    throw staleVersion(submission.expectedVersion, cursor.version);
-  }
-  checkPayload(submission);
-  const proposedData = normalizePayload(submission.type, submission.data);
-  const decision = decide(
-    cursor.state,
-    {
-      type: submission.type,
-      data: proposedData,
-      occurredAt: submission.occurredAt,
-      agencyId,
-      eventId: submission.eventId,
-    },
-    context,
-  );
-  if (!decision.ok) throw new IntakeError('rule', decision.code, decision.message, { rule: decision.rule });
-  const data = decision.data === proposedData ? proposedData : normalizePayload(submission.type, decision.data);
-  const version = cursor.version + 1;
-  const regionCode =
-    version === 0 ? String((data.client as { regionCode?: string } | undefined)?.regionCode ?? '') : cursor.regionCode;
-  const hashed = {
-    eventId: submission.eventId,
-    certificationId: submission.certificationId,
-    type: submission.type,
-    version,
-    agencyId,
-    occurredAt: submission.occurredAt,
-    prevHash: cursor.hash,
-    data,
-  };
-  const canonical = canonicalBytes(hashed);
-  const hash = sha256Hex(canonical);
-  const event: NewEvent = {
-    ...hashed,
-    streamId: streamIdOf(submission.certificationId),
-    regionCode,
-    canonical,
-    hash,
-    contentDigest: contentDigestOf(agencyId, submission, proposedData),
-  };
-  const state = evolve(cursor.state, { ...hashed, data });
-  return { event, data, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
-}
-
-function sealAll(
-  cursor: StreamCursor,
-  agencyId: string,
-  submissions: readonly Submission[],
-  context: { now: Date; rules: RulesConfig },
-): Sealed | SealFailure {
-  const events: NewEvent[] = [];
-  const claims: UniqueClaim[] = [];
-  let next = cursor;
-  for (const [index, submission] of submissions.entries()) {
-    try {
-      const sealed = sealOne(next, agencyId, submission, context);
-      events.push(sealed.event);
-      claims.push(...sealed.claims);
-      next = sealed.next;
-    } catch (error) {
-      if (error instanceof IntakeError) return new SealFailure(index, error);
-      throw error;
-    }
-  }
-  return { events, claims, next };
 }
 
 export function createIntake(options: IntakeOptions): Intake {

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { decide, evolve, initialState, type CertificationState, type RulesConfig } from '../certification';
+import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../events/canonical';
+import { validatePayload } from '../events/validate';
+import type { NewEvent, StoredEvent, UniqueClaim } from '../eventStore/port';
+import { IntakeError, invalid } from './errors';
+import { decodeDataOf } from './eventView';
+import type { Submission } from './submission';
+
+// Sealing: turning submissions that continue a stream into hashed, chained events, or naming the
+// rule or schema error that refuses them. Pure apart from the clock in the context.
+
+export const streamIdOf = (certificationId: string): string => `certification-${certificationId}`;
+
+/**
+ * The fingerprint of what was submitted, to tell a retry from a conflicting reuse of an eventId.
+ * Over the normalized payload, whose keys come in schema order: key order and explicit defaults
+ * in the body do not matter, as they do not matter to the hash.
+ */
+export function contentDigestOf(
+  agencyId: string,
+  submission: Submission,
+  normalizedData: Record<string, unknown>,
+): string {
+  const { certificationId, type, occurredAt } = submission;
+  return createHash('sha256')
+    .update(JSON.stringify([agencyId, certificationId, type, occurredAt, normalizedData]))
+    .digest('hex');
+}
+
+export function normalizedOrUndefined(submission: Submission): Record<string, unknown> | undefined {
+  try {
+    return normalizePayload(submission.type, submission.data);
+  } catch {
+    return undefined;
+  }
+}
+
+function foldHistory(history: readonly StoredEvent[]): CertificationState {
+  let state = initialState;
+  for (const event of history) state = evolve(state, { ...event, data: decodeDataOf(event) });
+  return state;
+}
+
+export function staleVersion(expected: number, actual: number): IntakeError {
+  return new IntakeError(
+    'conflict',
+    'wrong-expected-version',
+    `expectedVersion ${expected} is not the stream's last version ${actual}`,
+    {
+      expectedVersion: expected,
+      actualVersion: actual,
+    },
+  );
+}
+
+/** Where a stream stands: the folded state and what the next event must continue. */
+export interface StreamCursor {
+  readonly state: CertificationState;
+  readonly version: number;
+  readonly hash: string;
+  readonly regionCode: string;
+}
+
+const EMPTY_CURSOR: StreamCursor = { state: initialState, version: -1, hash: ZERO_HASH, regionCode: '' };
+
+export function cursorOf(history: readonly StoredEvent[]): StreamCursor {
+  const last = history.at(-1);
+  if (!last) return EMPTY_CURSOR;
+  return {
+    state: foldHistory(history),
+    version: last.version,
+    hash: last.hash,
+    regionCode: history[0]!.regionCode,
+  };
+}
+
+export interface Sealed {
+  readonly events: NewEvent[];
+  readonly claims: UniqueClaim[];
+  readonly next: StreamCursor;
+}
+
+/** Why sealing stopped: the submission at `index` was refused. */
+export class SealFailure {
+  constructor(
+    readonly index: number,
+    readonly error: IntakeError,
+  ) {}
+}
+
+function checkPayload(submission: Submission): void {
+  const issues = validatePayload(submission.type, submission.data);
+  const ruleIssue = issues.find((issue) => issue.rule !== undefined);
+  if (ruleIssue) {
+    throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
+  }
+  if (issues.length > 0)
+    throw invalid('invalid-payload', `The ${submission.type} payload is not valid`, { errors: issues });
+}
+
+/** Validates, decides and hashes one submission that continues `cursor`. Throws IntakeError. */
+export function sealOne(
+  cursor: StreamCursor,
+  agencyId: string,
+  submission: Submission,
+  context: { now: Date; rules: RulesConfig },
+): { event: NewEvent; data: Record<string, unknown>; claims: readonly UniqueClaim[]; next: StreamCursor } {
+  if (submission.expectedVersion !== undefined && submission.expectedVersion !== cursor.version) {
+    throw staleVersion(submission.expectedVersion, cursor.version);
+  }
+  checkPayload(submission);
+  const proposedData = normalizePayload(submission.type, submission.data);
+  const decision = decide(
+    cursor.state,
+    {
+      type: submission.type,
+      data: proposedData,
+      occurredAt: submission.occurredAt,
+      agencyId,
+      eventId: submission.eventId,
+    },
+    context,
+  );
+  if (!decision.ok) throw new IntakeError('rule', decision.code, decision.message, { rule: decision.rule });
+  const data = decision.data === proposedData ? proposedData : normalizePayload(submission.type, decision.data);
+  const version = cursor.version + 1;
+  const regionCode =
+    version === 0 ? String((data.client as { regionCode?: string } | undefined)?.regionCode ?? '') : cursor.regionCode;
+  const hashed = {
+    eventId: submission.eventId,
+    certificationId: submission.certificationId,
+    type: submission.type,
+    version,
+    agencyId,
+    occurredAt: submission.occurredAt,
+    prevHash: cursor.hash,
+    data,
+  };
+  const canonical = canonicalBytes(hashed);
+  const hash = sha256Hex(canonical);
+  const event: NewEvent = {
+    ...hashed,
+    streamId: streamIdOf(submission.certificationId),
+    regionCode,
+    canonical,
+    hash,
+    contentDigest: contentDigestOf(agencyId, submission, proposedData),
+  };
+  const state = evolve(cursor.state, { ...hashed, data });
+  return { event, data, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
+}
+
+export function sealAll(
+  cursor: StreamCursor,
+  agencyId: string,
+  submissions: readonly Submission[],
+  context: { now: Date; rules: RulesConfig },
+): Sealed | SealFailure {
+  const events: NewEvent[] = [];
+  const claims: UniqueClaim[] = [];
+  let next = cursor;
+  for (const [index, submission] of submissions.entries()) {
+    try {
+      const sealed = sealOne(next, agencyId, submission, context);
+      events.push(sealed.event);
+      claims.push(...sealed.claims);
+      next = sealed.next;
+    } catch (error) {
+      if (error instanceof IntakeError) return new SealFailure(index, error);
+      throw error;
+    }
+  }
+  return { events, claims, next };
+}
