@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defaultRulesConfig } from '../certification';
+import { openSqliteEventStore, type EventStore } from '../eventStore';
+import { initialCertification, type ScenarioEvent } from '../testing/scenario';
+import { IntakeError } from './errors';
+import { createIntake, type Intake } from './intake';
+import { parseSubmission } from './submission';
+
+const AGENCY = 'CNCA-R-2002-001';
+
+/** Two service processes on one database: each has its own store handle and its own cursor cache. */
+let dir: string;
+let stores: EventStore[];
+let first: Intake;
+let second: Intake;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'intake-'));
+  stores = [openSqliteEventStore({ directory: dir }), openSqliteEventStore({ directory: dir })];
+  [first, second] = stores.map((store) =>
+    createIntake({ store, rules: defaultRulesConfig, clock: () => new Date() }),
+  ) as [Intake, Intake];
+});
+
+afterEach(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const submission = (event: ScenarioEvent, expectedVersion?: number) => {
+  const { certificationId, ...body } = event;
+  return parseSubmission(certificationId, { ...body, ...(expectedVersion === undefined ? {} : { expectedVersion }) });
+};
+
+describe('intake with a stream written by another process meanwhile', () => {
+  const events = initialCertification({ certificationId: 'TWO-PROC', appliedOn: '2025-03-01' });
+
+  it('continues the stream as it is, not as this process last saw it', async () => {
+    await first.submit(AGENCY, submission(events[0]!));
+    await first.submit(AGENCY, submission(events[1]!)); // first now caches version 1
+    await second.submit(AGENCY, submission(events[2]!)); // the stream moves on behind first's back
+    const { event } = await first.submit(AGENCY, submission(events[3]!));
+    expect(event.version).toBe(3);
+    const stream = await stores[0]!.readStream('certification-TWO-PROC');
+    expect(stream.map((e) => e.version)).toEqual([0, 1, 2, 3]);
+    stream.slice(1).forEach((e, i) => expect(e.prevHash).toBe(stream[i]!.hash));
+  });
+
+  it('accepts a correct expectedVersion that its own cache would have called stale', async () => {
+    await first.submit(AGENCY, submission(events[0]!));
+    await first.submit(AGENCY, submission(events[1]!));
+    await second.submit(AGENCY, submission(events[2]!));
+    const { event } = await first.submit(AGENCY, submission(events[3]!, 2));
+    expect(event.version).toBe(3);
+  });
+
+  it('refuses an expectedVersion that is stale on a fresh read, naming the real version', async () => {
+    await first.submit(AGENCY, submission(events[0]!));
+    await second.submit(AGENCY, submission(events[1]!));
+    const refusal = await first.submit(AGENCY, submission(events[2]!, 0)).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(IntakeError);
+    expect(refusal).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: 1 } });
+  });
+
+  it('answers a retry of an event the other process stored with that event', async () => {
+    await first.submit(AGENCY, submission(events[0]!));
+    const stored = await second.submit(AGENCY, submission(events[1]!));
+    const retry = await first.submit(AGENCY, submission(events[1]!));
+    expect(retry.created).toBe(false);
+    expect(retry.event.hash).toBe(stored.event.hash);
+  });
+});
