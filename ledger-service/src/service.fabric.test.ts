@@ -32,6 +32,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** The pid of a network process, from the pid files network-up.sh keeps beside the connection file. */
+function pidOf(name: string): number {
+  return Number(fs.readFileSync(path.join(path.dirname(CONNECTION), 'pids', `${name}.pid`), 'utf8').trim());
+}
+
 describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
   it('anchors a certification submitted through REST; the peer holds every digest and every receipt verifies', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'service-fabric-'));
@@ -87,4 +92,58 @@ describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('keeps events pending while a peer does not answer, and anchors each exactly once when it answers again', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'service-fabric-down-'));
+    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: CONNECTION });
+    const logger = pino({ level: 'silent' });
+    const service = await composeLedgerService({
+      config,
+      logger,
+      parts: (context) => defaultParts({ config, logger, ...context }),
+    });
+    const peer = openFabricBackend({ connection: CONNECTION });
+    const regulatorPeer = pidOf('peer-regulator');
+    const receiptOf = async (eventId: string) =>
+      (await request(service.app).get(`/v1/events/${eventId}/receipt`).set('authorization', AGENCY)).body as Receipt;
+    try {
+      const certificationId = `PEERDOWN-${randomUUID().slice(0, 8)}`;
+      const events = initialCertification({ certificationId, appliedOn: '2025-03-01' }).slice(0, 6);
+      process.kill(regulatorPeer, 'SIGSTOP'); // the endorsement policy needs this peer
+      const stored: Array<{ eventId: string; hash: string; version: number }> = [];
+      for (const { certificationId: id, ...body } of events) {
+        const response = await request(service.app)
+          .post(`/v1/certifications/${id}/events`)
+          .set('authorization', AGENCY)
+          .send(body);
+        expect(response.status).toBe(201);
+        stored.push(response.body);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      for (const event of stored) expect((await receiptOf(event.eventId)).status).toBe('pending');
+
+      process.kill(regulatorPeer, 'SIGCONT');
+      for (const event of stored) {
+        const receipt = await until(
+          `the receipt of ${event.eventId}`,
+          async () => {
+            const found = await receiptOf(event.eventId);
+            return found.status === 'pending' ? undefined : found;
+          },
+          120_000,
+        );
+        expect(receipt.status).toBe('anchored');
+        expect(await peer.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
+      }
+      expect(await peer.getStreamHead(`certification-${certificationId}`)).toMatchObject({
+        version: stored.length - 1,
+        hash: stored.at(-1)!.hash,
+      });
+    } finally {
+      process.kill(regulatorPeer, 'SIGCONT');
+      await peer.close();
+      await service.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
