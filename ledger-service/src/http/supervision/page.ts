@@ -1,13 +1,9 @@
 import type { AgencyGrade, Warning } from '@certledger/projections';
+import { escapeHtml as escape, page, raw } from '../read/html';
 
-const escape = (value: unknown): string =>
-  String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
-const STYLE = `body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1b1b1b}
-table{border-collapse:collapse;width:100%;margin-bottom:2rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;font-size:.9rem;vertical-align:top}
+// The read side's page frame and base style; tables are this page's own.
+const STYLE = `main{max-width:1200px}
+table{border-collapse:collapse;width:100%;margin-bottom:2rem;background:#fff}th,td{border:1px solid #ccc;padding:.3rem .5rem;font-size:.9rem;vertical-align:top}
 th{background:#f3f3f3;text-align:left}.high{color:#a40000;font-weight:600}.medium{color:#8a5a00}.low{color:#555}
 .grade{font-size:1.4rem;font-weight:700}details{margin:.2rem 0}code{font-size:.85rem}`;
 
@@ -49,8 +45,9 @@ export function renderRegulatorPage(input: RegulatorPageInput): string {
 <td>${escape(w.message)}</td><td>${escape(w.raisedAt.slice(0, 10))}</td><td>${w.evidence.map((e) => `<code>${escape(e.slice(0, 8))}</code>`).join(' ')}</td></tr>`,
     )
     .join('\n');
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预警 · Early warnings ${escape(input.regionCode)}</title><style>${STYLE}</style></head>
-<body><p><a href="/regulator">← 审计记录 Audit trail</a></p><h1>认证监管预警 · Early warnings, region ${escape(input.regionCode)}</h1>
+  return page(
+    `预警 · Early warnings ${input.regionCode}`,
+    raw(`<main><p><a href="/regulator">← 审计记录 Audit trail</a></p><h1>认证监管预警 · Early warnings, region ${escape(input.regionCode)}</h1>
 <p>Evaluated ${escape(input.evaluatedAt ?? 'now')}. Only certifications whose client lies under region prefix ${escape(input.regionCode)} are counted.</p>
 <h2>机构评级 · Agency grades</h2>
 <table><thead><tr><th>CB</th><th>grade</th><th>score</th><th>open warnings</th><th>reports on time</th><th>mean rating</th><th>why</th></tr></thead><tbody>
@@ -59,12 +56,7 @@ ${grades || '<tr><td colspan="7">no certification bodies in this region</td></tr
 <table><thead><tr><th>rule</th><th>severity</th><th>kind</th><th>CB</th><th>region</th><th>certification</th><th>what</th><th>raised</th><th>evidence</th></tr></thead><tbody>
 ${rows || '<tr><td colspan="9">no open warnings</td></tr>'}</tbody></table>
 ${input.truncated ? '<p>Showing the first warnings only; filter with ?rule=W1 or use GET /v1/warnings.</p>' : ''}
-</body></html>`;
-}
-
-export function renderLoginPage(message?: string): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Regulator sign-in</title><style>${STYLE}</style></head>
-<body><h1>监管登录 · Regulator sign-in</h1>${message ? `<p class="high">${escape(message)}</p>` : ''}
-<form method="post" action="/regulator/login"><label>Token <input type="password" name="token" autocomplete="off" required></label> <button>Sign in</button></form>
-</body></html>`;
+</main>`),
+    STYLE,
+  );
 }

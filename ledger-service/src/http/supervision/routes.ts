@@ -7,7 +7,9 @@ import { ProblemError } from '../problem';
 import { eventView } from '../../intake/eventView';
 import { REGULATOR_COOKIE } from '../read';
 import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
-import { renderLoginPage, renderRegulatorPage } from './page';
+import { PAGE_HEADERS } from '../read/html';
+import { loginPage } from '../read/regulatorPage';
+import { renderRegulatorPage } from './page';
 import type { SupervisionWriter } from './supervisionWriter';
 
 export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
@@ -189,7 +191,8 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
       res
         .status(principal.role === 'public' ? 401 : 403)
         .type('html')
-        .send(renderLoginPage(principal.role === 'public' ? undefined : 'This page is for regulators.'));
+        .set(PAGE_HEADERS)
+        .send(loginPage(principal.role === 'public' ? undefined : 'This page is for regulators.'));
       return;
     }
     const scope = narrowed(scopeOf(principal), str(req.query.region));
@@ -209,7 +212,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
         ),
       ),
     ]);
-    res.type('html').send(
+    res.set(PAGE_HEADERS).send(
       renderRegulatorPage({
         regionCode: scope.regionPrefix ?? 'all',
         grades,
