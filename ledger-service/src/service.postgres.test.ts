@@ -75,6 +75,15 @@ describe('the service with EVENT_STORE=postgres', () => {
       return response.status === 200 ? response.body : undefined;
     });
     expect(certificate).toMatchObject({ status: 'valid', certificationId: 'PG-0001' });
+    // The traceability read model follows the anchor receipts kept in PostgreSQL.
+    const trace = await until('every step of the trace anchored', async () => {
+      const response = await request(service.app).get('/v1/certifications/PG-0001/trace').set('authorization', AGENCY);
+      const steps = (response.body.steps ?? []) as Array<{ anchor: { status: string } }>;
+      return steps.length === events.length && steps.every((step) => step.anchor.status === 'anchored')
+        ? steps
+        : undefined;
+    });
+    expect(trace).toHaveLength(events.length);
   });
 
   it('answers 503 store-unavailable and is not ready once the server is gone', async () => {

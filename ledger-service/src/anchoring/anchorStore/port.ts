@@ -54,6 +54,11 @@ export interface AnchorStore {
   recordCommit(commit: AnchorCommit, committedAt: string): Promise<void>;
   recordRejection(batchId: string, code: string, message: string): Promise<void>;
   findEvent(eventId: string): Promise<{ readonly anchor: EventAnchor; readonly batch: StoredBatch } | undefined>;
+  /** The events in stored batches with position > afterPosition, in log order, at most `limit`. */
+  anchorsAfter(
+    afterPosition: number,
+    limit: number,
+  ): Promise<Array<{ readonly anchor: EventAnchor; readonly batch: StoredBatch }>>;
   getBatch(batchId: string): Promise<StoredBatch | undefined>;
   certificateOfStream(streamId: string): Promise<string | undefined>;
   pendingSummary(): Promise<PendingSummary>;

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS ${s}.anchor_events (
   leaf_index INTEGER NOT NULL,
   position BIGINT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS anchor_events_position ON ${s}.anchor_events (position);
 CREATE TABLE IF NOT EXISTS ${s}.anchor_stream_certificates (stream_id TEXT PRIMARY KEY, certificate_no TEXT NOT NULL);
 `;
 }
@@ -204,6 +205,37 @@ class PostgresAnchorStore implements AnchorStore {
       },
       batch: this.batchOf(row),
     };
+  }
+
+  async anchorsAfter(
+    afterPosition: number,
+    limit: number,
+  ): Promise<Array<{ anchor: EventAnchor; batch: StoredBatch }>> {
+    const rows = await this.query<{ event_id: string; batch_id: string; leaf_index: number; position: string }>(
+      `SELECT event_id, batch_id, leaf_index, position FROM ${this.s}.anchor_events
+       WHERE position > $1 ORDER BY position LIMIT $2`,
+      [afterPosition, limit],
+    );
+    // A batch's row holds all its digests: read each batch once, not once per event.
+    const batchIds = [...new Set(rows.map((row) => row.batch_id))];
+    const batchRows =
+      batchIds.length === 0
+        ? []
+        : await this.query<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE batch_id = ANY($1)`, [
+            batchIds,
+          ]);
+    const batches = new Map(batchRows.map((row) => [row.batch_id, this.batchOf(row)]));
+    return rows.flatMap((row) => {
+      const batch = batches.get(row.batch_id);
+      if (!batch) return [];
+      const anchor = {
+        eventId: row.event_id,
+        batchId: row.batch_id,
+        leafIndex: row.leaf_index,
+        position: Number(row.position),
+      };
+      return [{ anchor, batch }];
+    });
   }
 
   async getBatch(batchId: string): Promise<StoredBatch | undefined> {

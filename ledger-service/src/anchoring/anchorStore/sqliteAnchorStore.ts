@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS anchor_events (
   leaf_index INTEGER NOT NULL,
   position INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS anchor_events_position ON anchor_events (position);
 CREATE TABLE IF NOT EXISTS anchor_stream_certificates (stream_id TEXT PRIMARY KEY, certificate_no TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -103,6 +104,12 @@ class SqliteAnchorStore implements AnchorStore {
       ),
       event: db.prepare<[string], { event_id: string; batch_id: string; leaf_index: number; position: number }>(
         'SELECT event_id, batch_id, leaf_index, position FROM anchor_events WHERE event_id = ?',
+      ),
+      eventsAfter: db.prepare<
+        [number, number],
+        { event_id: string; batch_id: string; leaf_index: number; position: number }
+      >(
+        'SELECT event_id, batch_id, leaf_index, position FROM anchor_events WHERE position > ? ORDER BY position LIMIT ?',
       ),
       certificate: db.prepare<[string], { certificate_no: string }>(
         'SELECT certificate_no FROM anchor_stream_certificates WHERE stream_id = ?',
@@ -179,6 +186,31 @@ class SqliteAnchorStore implements AnchorStore {
         anchor: { eventId: row.event_id, batchId: row.batch_id, leafIndex: row.leaf_index, position: row.position },
         batch: this.batchOf(batch),
       };
+    });
+  }
+
+  anchorsAfter(afterPosition: number, limit: number): Promise<Array<{ anchor: EventAnchor; batch: StoredBatch }>> {
+    return this.guard(() => {
+      // A batch's row holds all its digests: read each batch once, not once per event.
+      const batches = new Map<string, StoredBatch | undefined>();
+      const batchNamed = (batchId: string): StoredBatch | undefined => {
+        if (!batches.has(batchId)) {
+          const row = this.sql.batch.get(batchId);
+          batches.set(batchId, row && this.batchOf(row));
+        }
+        return batches.get(batchId);
+      };
+      return this.sql.eventsAfter.all(afterPosition, limit).flatMap((row) => {
+        const batch = batchNamed(row.batch_id);
+        if (!batch) return [];
+        const anchor = {
+          eventId: row.event_id,
+          batchId: row.batch_id,
+          leafIndex: row.leaf_index,
+          position: row.position,
+        };
+        return [{ anchor, batch }];
+      });
     });
   }
 

@@ -55,11 +55,15 @@ export function anchorFeedOf(options: {
   const { eventStore, anchorStore } = options;
   const pollMs = options.pollMs ?? 200;
   const readCommits = async (after: number, limit: number): Promise<AnchorCommitNotice[]> => {
-    const events = await eventStore.readAll(after, limit);
+    const [events, anchors] = await Promise.all([
+      eventStore.readAll(after, limit),
+      anchorStore.anchorsAfter(after, limit),
+    ]);
+    const anchorAt = new Map(anchors.map((found) => [found.anchor.position, found]));
     const notices: AnchorCommitNotice[] = [];
     for (const event of events) {
-      const found = await anchorStore.findEvent(event.eventId);
-      if (!found || found.batch.status === 'planned') break;
+      const found = anchorAt.get(event.position);
+      if (!found || found.anchor.eventId !== event.eventId || found.batch.status === 'planned') break;
       const commit = found.batch.status === 'committed' ? found.batch.commit : undefined;
       notices.push({
         seq: event.position,
