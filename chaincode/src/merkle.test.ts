@@ -2,8 +2,12 @@ import {
   EMPTY_ROOT,
   consistencyProof,
   inclusionProof,
+  inclusionProofFromLevels,
+  leafHash,
   leafHashes,
+  merkleLevels,
   merkleRoot,
+  merkleRootOfLeafHashes,
   verifyConsistency,
   verifyInclusion,
 } from './merkle';
@@ -168,6 +172,19 @@ describe('RFC 6962 Merkle tree against the Certificate Transparency vectors', ()
         if (first > size) continue;
         const proof = consistencyProof(first, hashes.slice(0, size));
         expect(verifyConsistency(first, size, merkleRoot(leaves.slice(0, first)), root, proof)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('audit paths read off kept tree levels', () => {
+  it('are the RFC 6962 paths for every leaf of every tree size up to 70, and the last level is the root', () => {
+    for (let n = 1; n <= 70; n += 1) {
+      const hashes = Array.from({ length: n }, (_, i) => leafHash(Buffer.from([i, n])));
+      const levels = merkleLevels(hashes);
+      expect(levels.at(-1)).toEqual([merkleRootOfLeafHashes(hashes)]);
+      for (let index = 0; index < n; index += 1) {
+        expect(inclusionProofFromLevels(index, levels)).toEqual(inclusionProof(index, hashes));
       }
     }
   });

@@ -80,6 +80,38 @@ export function inclusionProof(index: number, hashes: readonly Hex[]): Hex[] {
   return path(index, hashes, 0, hashes.length);
 }
 
+/**
+ * Every level of the tree over the given leaf hashes, leaves first, root last. Pairing neighbours
+ * and carrying a lone last node up unchanged builds exactly the RFC 6962 tree (its left subtrees
+ * are complete), so once a tree's levels are kept, each audit path costs log n look-ups instead of
+ * n hashes.
+ */
+export function merkleLevels(hashes: readonly Hex[]): Hex[][] {
+  const levels: Hex[][] = [[...hashes]];
+  for (let level = levels[0]!; level.length > 1;) {
+    const next: Hex[] = [];
+    for (let i = 0; i < level.length; i += 2)
+      next.push(i + 1 < level.length ? nodeHash(level[i]!, level[i + 1]!) : level[i]!);
+    levels.push(next);
+    level = next;
+  }
+  return levels;
+}
+
+/** The audit path of leaf `index`, read off a tree's levels (the same path as inclusionProof). */
+export function inclusionProofFromLevels(index: number, levels: readonly (readonly Hex[])[]): Hex[] {
+  const leaves = levels[0]?.length ?? 0;
+  if (!Number.isInteger(index) || index < 0 || index >= leaves) {
+    throw new RangeError(`leaf index ${index} outside a tree of ${leaves}`);
+  }
+  const proof: Hex[] = [];
+  for (let depth = 0, at = index; depth < levels.length - 1; depth += 1, at >>= 1) {
+    const sibling = at ^ 1;
+    if (sibling < levels[depth]!.length) proof.push(levels[depth]![sibling]!);
+  }
+  return proof;
+}
+
 /** RFC 9162 §2.1.3.2: does `path` lead from the leaf hash at `index` to `root` in a tree of `size`? */
 export function verifyInclusion(leaf: Hex, index: number, size: number, proof: readonly Hex[], root: Hex): boolean {
   if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;

@@ -1,8 +1,8 @@
-import { inclusionProof, leafHash, verifyInclusion } from '@certledger/chaincode';
+import { inclusionProofFromLevels, leafHash, merkleLevels, verifyInclusion, type Hex } from '@certledger/chaincode';
 import type { EventStore } from '../eventStore/port';
 import { decodeCanonical, sha256Hex } from '../events/canonical';
 import type { AnchorStore } from './anchorStore/port';
-import type { LedgerBackend } from './port';
+import type { AnchorBatch, LedgerBackend } from './port';
 
 /**
  * Proof that an event is anchored. `pending` receipts carry only the event; `anchored` ones carry its
@@ -37,6 +37,21 @@ export interface ReceiptSources {
   readonly anchorStore: AnchorStore;
 }
 
+/**
+ * The Merkle tree of a committed batch, kept with the batch object the anchor store caches, so
+ * that the receipts of its events cost log n look-ups each instead of hashing the whole batch.
+ */
+const batchTrees = new WeakMap<AnchorBatch, Hex[][]>();
+
+function treeLevelsOf(batch: AnchorBatch): Hex[][] {
+  let levels = batchTrees.get(batch);
+  if (!levels) {
+    levels = merkleLevels(batch.events.map((digest) => leafHash(Buffer.from(digest.hash, 'hex'))));
+    batchTrees.set(batch, levels);
+  }
+  return levels;
+}
+
 /** The receipt of one event, or undefined when the event store has no such event. */
 export async function buildReceipt(sources: ReceiptSources, eventId: string): Promise<Receipt | undefined> {
   const event = await sources.eventStore.findEvent(eventId);
@@ -61,13 +76,12 @@ export async function buildReceipt(sources: ReceiptSources, eventId: string): Pr
     return { ...base, status: 'pending' };
   }
   const { batch, commit } = found.batch;
-  const leaves = batch.events.map((digest) => leafHash(Buffer.from(digest.hash, 'hex')));
   return {
     ...base,
     status: 'anchored',
     leafIndex: found.anchor.leafIndex,
-    treeSize: leaves.length,
-    path: inclusionProof(found.anchor.leafIndex, leaves),
+    treeSize: batch.events.length,
+    path: inclusionProofFromLevels(found.anchor.leafIndex, treeLevelsOf(batch)),
     root: batch.root,
     batchId: batch.batchId,
     backend: commit.backend,
