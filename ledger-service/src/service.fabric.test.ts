@@ -10,129 +10,116 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { fabricConnectionPath, openFabricBackend } from './anchoring/fabric';
+import { fabricConnectionPath, openFabricBackend, type FabricLedgerBackend } from './anchoring/fabric';
 import { verifyReceipt, type Receipt } from './anchoring/receipts';
-import { composeLedgerService } from './compose';
+import { composeLedgerService, type LedgerService } from './compose';
 import { loadConfig } from './config';
 import { defaultParts } from './parts';
-import { initialCertification } from './testing/scenario';
+import { initialCertification, type ScenarioEvent } from './testing/scenario';
+import { until } from './testing/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONNECTION = fabricConnectionPath(process.env, ROOT);
+// Without a network the suite is skipped locally, but never in CI, where .ci/run starts one.
 const describeNetwork = fs.existsSync(CONNECTION) || process.env.CI ? describe : describe.skip;
 const AGENCY = 'Bearer demo-agency-001';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** The pid of a network process, from the pid files network-up.sh keeps beside the connection file. */
 function pidOf(name: string): number {
   return Number(fs.readFileSync(path.join(path.dirname(CONNECTION), 'pids', `${name}.pid`), 'utf8').trim());
 }
 
+interface StoredView {
+  readonly eventId: string;
+  readonly hash: string;
+  readonly version: number;
+}
+
 describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
-  it('anchors a certification submitted through REST; the peer holds every digest and every receipt verifies', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'service-fabric-'));
+  let dataDir: string;
+  let service: LedgerService;
+  let peer: FabricLedgerBackend;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'service-fabric-'));
     const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: CONNECTION });
     const logger = pino({ level: 'silent' });
-    const service = await composeLedgerService({
+    service = await composeLedgerService({
       config,
       logger,
       parts: (context) => defaultParts({ config, logger, ...context }),
     });
-    const peer = openFabricBackend({ connection: CONNECTION });
-    try {
-      const certificationId = `FABRIC-${randomUUID().slice(0, 8)}`;
-      const events = initialCertification({
+    // The test's own connection to the peers, for queries that do not go through the service.
+    peer = openFabricBackend({ connection: CONNECTION });
+  });
+
+  afterEach(async () => {
+    await peer.close();
+    await service.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function submitAll(events: readonly ScenarioEvent[]): Promise<StoredView[]> {
+    const stored: StoredView[] = [];
+    for (const { certificationId, ...body } of events) {
+      const response = await request(service.app)
+        .post(`/v1/certifications/${certificationId}/events`)
+        .set('authorization', AGENCY)
+        .send(body);
+      expect(response.status).toBe(201);
+      stored.push(response.body);
+    }
+    return stored;
+  }
+
+  const receiptOf = async (eventId: string): Promise<Receipt> =>
+    (await request(service.app).get(`/v1/events/${eventId}/receipt`).set('authorization', AGENCY)).body as Receipt;
+
+  const settledReceiptOf = (eventId: string, timeoutMs?: number): Promise<Receipt> =>
+    until(
+      `the receipt of ${eventId}`,
+      async () => {
+        const receipt = await receiptOf(eventId);
+        return receipt.status === 'pending' ? undefined : receipt;
+      },
+      timeoutMs,
+    );
+
+  it('anchors a certification submitted through REST; the peer holds every digest and every receipt verifies', async () => {
+    const certificationId = `FABRIC-${randomUUID().slice(0, 8)}`;
+    const stored = await submitAll(
+      initialCertification({
         certificationId,
         appliedOn: '2025-03-01',
         certificateNo: `FAB${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`,
-      });
-      const stored: Array<{ eventId: string; hash: string; version: number }> = [];
-      for (const { certificationId: id, ...body } of events) {
-        const response = await request(service.app)
-          .post(`/v1/certifications/${id}/events`)
-          .set('authorization', AGENCY)
-          .send(body);
-        expect(response.status).toBe(201);
-        stored.push(response.body);
-      }
-
-      for (const event of stored) {
-        const receipt = await until(`the receipt of ${event.eventId}`, async () => {
-          const response = await request(service.app)
-            .get(`/v1/events/${event.eventId}/receipt`)
-            .set('authorization', AGENCY);
-          return response.body.status === 'anchored' ? (response.body as Receipt) : undefined;
-        });
-        expect(receipt).toMatchObject({ backend: 'fabric', hash: event.hash });
-        expect(receipt.transactionId).toMatch(/^[0-9a-f]{64}$/);
-        // A query of the test's own, straight to the peer.
-        expect(await peer.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
-        const verification = await verifyReceipt(receipt, { ledger: peer });
-        expect(verification.checks.filter((check) => !check.ok)).toEqual([]);
-        expect(verification.ok).toBe(true);
-      }
-      const head = await peer.getStreamHead(`certification-${certificationId}`);
-      expect(head).toMatchObject({
-        version: stored.length - 1,
-        hash: stored.at(-1)!.hash,
-        agencyId: 'CNCA-R-2002-001',
-      });
-    } finally {
-      await peer.close();
-      await service.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      }),
+    );
+    for (const event of stored) {
+      const receipt = await settledReceiptOf(event.eventId);
+      expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric', hash: event.hash });
+      expect(receipt.transactionId).toMatch(/^[0-9a-f]{64}$/);
+      // A query of the test's own, straight to the peer.
+      expect(await peer.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
+      const verification = await verifyReceipt(receipt, { ledger: peer });
+      expect(verification.checks.filter((check) => !check.ok)).toEqual([]);
+      expect(verification.ok).toBe(true);
     }
+    const head = await peer.getStreamHead(`certification-${certificationId}`);
+    expect(head).toMatchObject({ version: stored.length - 1, hash: stored.at(-1)!.hash, agencyId: 'CNCA-R-2002-001' });
   }, 180_000);
 
   it('keeps events pending while a peer does not answer, and anchors each exactly once when it answers again', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'service-fabric-down-'));
-    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: CONNECTION });
-    const logger = pino({ level: 'silent' });
-    const service = await composeLedgerService({
-      config,
-      logger,
-      parts: (context) => defaultParts({ config, logger, ...context }),
-    });
-    const peer = openFabricBackend({ connection: CONNECTION });
     const regulatorPeer = pidOf('peer-regulator');
-    const receiptOf = async (eventId: string) =>
-      (await request(service.app).get(`/v1/events/${eventId}/receipt`).set('authorization', AGENCY)).body as Receipt;
+    const certificationId = `PEERDOWN-${randomUUID().slice(0, 8)}`;
     try {
-      const certificationId = `PEERDOWN-${randomUUID().slice(0, 8)}`;
-      const events = initialCertification({ certificationId, appliedOn: '2025-03-01' }).slice(0, 6);
       process.kill(regulatorPeer, 'SIGSTOP'); // the endorsement policy needs this peer
-      const stored: Array<{ eventId: string; hash: string; version: number }> = [];
-      for (const { certificationId: id, ...body } of events) {
-        const response = await request(service.app)
-          .post(`/v1/certifications/${id}/events`)
-          .set('authorization', AGENCY)
-          .send(body);
-        expect(response.status).toBe(201);
-        stored.push(response.body);
-      }
+      const stored = await submitAll(initialCertification({ certificationId, appliedOn: '2025-03-01' }).slice(0, 6));
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       for (const event of stored) expect((await receiptOf(event.eventId)).status).toBe('pending');
 
       process.kill(regulatorPeer, 'SIGCONT');
       for (const event of stored) {
-        const receipt = await until(
-          `the receipt of ${event.eventId}`,
-          async () => {
-            const found = await receiptOf(event.eventId);
-            return found.status === 'pending' ? undefined : found;
-          },
-          120_000,
-        );
-        expect(receipt.status).toBe('anchored');
+        expect((await settledReceiptOf(event.eventId, 120_000)).status).toBe('anchored');
         expect(await peer.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
       }
       expect(await peer.getStreamHead(`certification-${certificationId}`)).toMatchObject({
@@ -141,9 +128,6 @@ describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
       });
     } finally {
       process.kill(regulatorPeer, 'SIGCONT');
-      await peer.close();
-      await service.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 240_000);
 });

@@ -12,18 +12,9 @@ import { loadConfig } from './config';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './eventStore/testing/postgresTestDb';
 import { defaultParts } from './parts';
 import { initialCertification } from './testing/scenario';
+import { until } from './testing/until';
 
 const AGENCY = 'Bearer demo-agency-001';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 let postgres: ThrowawayPostgres;
 let service: LedgerService;

@@ -30,13 +30,16 @@ export function parseAgencies(json: unknown, file = 'agencies'): AgencyDirectory
   if (!Array.isArray(list)) throw new AgencyFileError(file, 'needs an "agencies" list');
   const directory = new Map<string, AgencyProfile>();
   for (const entry of list as AgencyProfile[]) {
-    if (!entry || typeof entry.agencyId !== 'string' || typeof entry.name !== 'string') throw new AgencyFileError(file, 'every agency needs agencyId and name');
+    if (!entry || typeof entry.agencyId !== 'string' || typeof entry.name !== 'string')
+      throw new AgencyFileError(file, 'every agency needs agencyId and name');
     if (!Array.isArray(entry.schemes)) throw new AgencyFileError(file, `agency ${entry.agencyId} needs a schemes list`);
     directory.set(entry.agencyId, Object.freeze({ ...entry, approvalNo: entry.approvalNo ?? entry.agencyId }));
   }
   return directory;
 }
 
-export function loadAgencies(file: string = process.env.PROJECTIONS_AGENCIES_FILE ?? DEFAULT_AGENCIES_FILE): AgencyDirectory {
+export function loadAgencies(
+  file: string = process.env.PROJECTIONS_AGENCIES_FILE ?? DEFAULT_AGENCIES_FILE,
+): AgencyDirectory {
   return parseAgencies(JSON.parse(fs.readFileSync(file, 'utf8')), file);
 }

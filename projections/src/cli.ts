@@ -26,8 +26,11 @@ async function openSources(env: NodeJS.ProcessEnv): Promise<ProjectionSources> {
   const name = env.PROJECTIONS_SOURCES_MODULE ?? DEFAULT_SOURCES_MODULE;
   const resolved = name.startsWith('.') || path.isAbsolute(name) ? path.resolve(name) : name;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(resolved) as { openProjectionSources?: (env: NodeJS.ProcessEnv) => Promise<ProjectionSources> };
-  if (typeof loaded.openProjectionSources !== 'function') throw new Error(`${name} does not export openProjectionSources(env)`);
+  const loaded = require(resolved) as {
+    openProjectionSources?: (env: NodeJS.ProcessEnv) => Promise<ProjectionSources>;
+  };
+  if (typeof loaded.openProjectionSources !== 'function')
+    throw new Error(`${name} does not export openProjectionSources(env)`);
   return loaded.openProjectionSources(env);
 }
 
@@ -39,7 +42,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 2;
   }
   const sources = await openSources(env);
-  const projections = createProjections({ events: sources.events, ...(sources.anchors ? { anchors: sources.anchors } : {}), logger });
+  const projections = createProjections({
+    events: sources.events,
+    ...(sources.anchors ? { anchors: sources.anchors } : {}),
+    logger,
+  });
   try {
     if (command === 'run') {
       await projections.runner.start();
@@ -49,10 +56,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       });
       return 0;
     }
-    const models = names.length > 0 ? names : READ_MODELS.filter((m) => m.source === 'events' || sources.anchors).map((m) => m.name);
+    const models =
+      names.length > 0 ? names : READ_MODELS.filter((m) => m.source === 'events' || sources.anchors).map((m) => m.name);
     for (const model of models) {
       const bar = new SingleBar(
-        { format: `${model.padEnd(9)} [{bar}] {percentage}% | {value}/{total} | {rate} events/s`, stream: process.stderr, hideCursor: true },
+        {
+          format: `${model.padEnd(9)} [{bar}] {percentage}% | {value}/{total} | {rate} events/s`,
+          stream: process.stderr,
+          hideCursor: true,
+        },
         Presets.shades_classic,
       );
       const started = process.hrtime.bigint();

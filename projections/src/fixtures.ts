@@ -6,14 +6,20 @@ export interface StreamBuilder {
   event(type: string, data: Record<string, unknown>, occurredAt: string): Omit<LogEvent, 'position'>;
 }
 
-export function streamBuilder(options: { certificationId: string; agencyId: string; regionCode: string }): StreamBuilder {
+export function streamBuilder(options: {
+  certificationId: string;
+  agencyId: string;
+  regionCode: string;
+}): StreamBuilder {
   let version = -1;
   let prevHash = '0'.repeat(64);
   return {
     event(type, data, occurredAt) {
       version += 1;
       const eventId = randomUUID();
-      const hash = createHash('sha256').update(JSON.stringify([eventId, options.certificationId, type, version, prevHash, data])).digest('hex');
+      const hash = createHash('sha256')
+        .update(JSON.stringify([eventId, options.certificationId, type, version, prevHash, data]))
+        .digest('hex');
       const event = {
         eventId,
         streamId: `certification-${options.certificationId}`,
@@ -46,15 +52,53 @@ export interface IssuedCertification {
 }
 
 /** Application → issue, the short path (the projections do not enforce the rules). */
-export function issuedCertification(c: IssuedCertification, builder = streamBuilder(c)): Array<Omit<LogEvent, 'position'>> {
+export function issuedCertification(
+  c: IssuedCertification,
+  builder = streamBuilder(c),
+): Array<Omit<LogEvent, 'position'>> {
   return [
-    builder.event('ApplicationSubmitted', {
-      client: { name: c.holderName, creditCode: c.creditCode, regionCode: c.regionCode, address: 'Somewhere 1', employees: 40 },
-      scheme: 'QMS', standard: 'ISO 9001:2015', scope: 'Design and manufacture of valves', sectors: [18],
-      managementSystem: { operatingSince: '2024-01-01' },
-    }, `${c.issuedAt}T08:00:00+08:00`),
-    builder.event('AuditTeamAssigned', { auditId: 'a1', kind: 'stage2', members: [{ auditorId: 'au-1', name: 'Auditor One', role: 'leader', registrationNo: 'REG-1' }] }, `${c.issuedAt}T09:00:00+08:00`),
-    builder.event('CertificationDecided', { auditId: 'a1', decision: 'grant', decisionMaker: { personId: 'p-9', name: 'Decider' } }, `${c.issuedAt}T10:00:00+08:00`),
-    builder.event('CertificateIssued', { certificateNo: c.certificateNo, issuedAt: c.issuedAt, validUntil: c.validUntil, scope: 'Design and manufacture of valves', sectors: [18] }, `${c.issuedAt}T11:00:00+08:00`),
+    builder.event(
+      'ApplicationSubmitted',
+      {
+        client: {
+          name: c.holderName,
+          creditCode: c.creditCode,
+          regionCode: c.regionCode,
+          address: 'Somewhere 1',
+          employees: 40,
+        },
+        scheme: 'QMS',
+        standard: 'ISO 9001:2015',
+        scope: 'Design and manufacture of valves',
+        sectors: [18],
+        managementSystem: { operatingSince: '2024-01-01' },
+      },
+      `${c.issuedAt}T08:00:00+08:00`,
+    ),
+    builder.event(
+      'AuditTeamAssigned',
+      {
+        auditId: 'a1',
+        kind: 'stage2',
+        members: [{ auditorId: 'au-1', name: 'Auditor One', role: 'leader', registrationNo: 'REG-1' }],
+      },
+      `${c.issuedAt}T09:00:00+08:00`,
+    ),
+    builder.event(
+      'CertificationDecided',
+      { auditId: 'a1', decision: 'grant', decisionMaker: { personId: 'p-9', name: 'Decider' } },
+      `${c.issuedAt}T10:00:00+08:00`,
+    ),
+    builder.event(
+      'CertificateIssued',
+      {
+        certificateNo: c.certificateNo,
+        issuedAt: c.issuedAt,
+        validUntil: c.validUntil,
+        scope: 'Design and manufacture of valves',
+        sectors: [18],
+      },
+      `${c.issuedAt}T11:00:00+08:00`,
+    ),
   ];
 }

@@ -6,38 +6,17 @@ import { parseAgencies } from './agencies';
 import { issuedCertification, streamBuilder } from './fixtures';
 import { createMemoryAnchorFeed, createMemoryFeed } from './memoryFeed';
 import { createProjections, type Projections } from './projections';
-import pg from 'pg';
-import { createPostgresReadStore, createSqliteReadStore, type ReadStore } from './store';
+import { postgresTestReadStore, sqliteTestReadStore, type TestReadStore } from './testing/readStores';
 
-const agencies = parseAgencies({ agencies: [{ agencyId: 'CNCA-R-2002-001', name: 'Demo CB', approvalNo: 'CNCA-R-2002-001', schemes: ['QMS'] }] });
+const agencies = parseAgencies({
+  agencies: [{ agencyId: 'CNCA-R-2002-001', name: 'Demo CB', approvalNo: 'CNCA-R-2002-001', schemes: ['QMS'] }],
+});
 const logger = pino({ level: 'silent' });
 
 /** Real stores: a SQLite file, or a fresh database on the PostgreSQL the jest global setup started. */
-const STORES: Array<[string, (dir: string, name: string) => Promise<{ store: ReadStore; drop(): Promise<void> }>]> = [
-  ['SQLite', async (dir, name) => ({ store: createSqliteReadStore({ file: path.join(dir, `${name}.sqlite`) }), drop: async () => undefined })],
-  [
-    'PostgreSQL',
-    async (_dir, name) => {
-      const url = process.env.TEST_POSTGRES_URL;
-      if (!url) throw new Error(`PostgreSQL is needed for this suite: ${process.env.TEST_POSTGRES_ERROR ?? 'TEST_POSTGRES_URL is not set'}`);
-      const database = `proj_${name}_${Math.random().toString(36).slice(2, 10)}`;
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${database}`);
-      await admin.end();
-      const dbUrl = new URL(url);
-      dbUrl.pathname = `/${database}`;
-      return {
-        store: createPostgresReadStore({ connectionString: dbUrl.toString() }),
-        drop: async () => {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-          await client.end();
-        },
-      };
-    },
-  ],
+const STORES: Array<[string, (dir: string, name: string) => Promise<TestReadStore>]> = [
+  ['SQLite', sqliteTestReadStore],
+  ['PostgreSQL', (_dir, name) => postgresTestReadStore(`proj_${name}`)],
 ];
 
 describe.each(STORES)('projections over a real %s read store', (_kind, openStore) => {
@@ -50,8 +29,26 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
   let day = '2026-06-01';
 
   const builderA = streamBuilder({ certificationId: 'cert-a', agencyId: 'CNCA-R-2002-001', regionCode: '320102' });
-  const a = { certificationId: 'cert-a', agencyId: 'CNCA-R-2002-001', regionCode: '320102', holderName: '南京阀门有限公司', creditCode: '91320100MA1XXXXX0A', certificateNo: 'CERT-A-1', issuedAt: '2026-01-10', validUntil: '2029-01-09' };
-  const b = { certificationId: 'cert-b', agencyId: 'CNCA-R-2003-002', regionCode: '320501', holderName: 'Suzhou Pumps', creditCode: '91320500MA1YYYYY0B', certificateNo: 'CERT-B-1', issuedAt: '2023-01-10', validUntil: '2026-01-09' };
+  const a = {
+    certificationId: 'cert-a',
+    agencyId: 'CNCA-R-2002-001',
+    regionCode: '320102',
+    holderName: '南京阀门有限公司',
+    creditCode: '91320100MA1XXXXX0A',
+    certificateNo: 'CERT-A-1',
+    issuedAt: '2026-01-10',
+    validUntil: '2029-01-09',
+  };
+  const b = {
+    certificationId: 'cert-b',
+    agencyId: 'CNCA-R-2003-002',
+    regionCode: '320501',
+    holderName: 'Suzhou Pumps',
+    creditCode: '91320500MA1YYYYY0B',
+    certificateNo: 'CERT-B-1',
+    issuedAt: '2023-01-10',
+    validUntil: '2026-01-09',
+  };
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proj-'));
@@ -62,7 +59,11 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     feed.append(issuedCertification(a, builderA));
     feed.append(issuedCertification(b));
     feed.append([
-      builderA.event('CertificateSuspended', { reason: 'surveillance overdue', until: '2026-08-01' }, '2026-03-01T09:00:00+08:00'),
+      builderA.event(
+        'CertificateSuspended',
+        { reason: 'surveillance overdue', until: '2026-08-01' },
+        '2026-03-01T09:00:00+08:00',
+      ),
     ]);
     await projections.runner.catchUp();
   });
@@ -91,14 +92,20 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
 
   it('finds certificates by holder name prefix and by credit code', async () => {
     expect((await projections.queries.searchCertificates('南京')).map((c) => c.certificateNo)).toEqual(['CERT-A-1']);
-    expect((await projections.queries.searchCertificates('91320500MA1YYYYY0B')).map((c) => c.certificateNo)).toEqual(['CERT-B-1']);
+    expect((await projections.queries.searchCertificates('91320500MA1YYYYY0B')).map((c) => c.certificateNo)).toEqual([
+      'CERT-B-1',
+    ]);
     expect(await projections.queries.searchCertificates('Nobody')).toEqual([]);
   });
 
   it('never applies a re-delivered event twice, and a rebuild gives the same read model', async () => {
     const snapshot = async (store = projections.store) => ({
-      counts: await store.all('SELECT agency_id, status, n FROM reg_agency_counts WHERE n <> 0 ORDER BY agency_id, status'),
-      history: await store.all('SELECT certificate_no, position, status FROM reg_certificate_history ORDER BY position'),
+      counts: await store.all(
+        'SELECT agency_id, status, n FROM reg_agency_counts WHERE n <> 0 ORDER BY agency_id, status',
+      ),
+      history: await store.all(
+        'SELECT certificate_no, position, status FROM reg_certificate_history ORDER BY position',
+      ),
       events: await store.all('SELECT position, chain_ok FROM log_events ORDER BY position'),
     });
     const expected = await snapshot();
@@ -107,15 +114,32 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
       { agency_id: 'CNCA-R-2003-002', status: 'valid', n: 1 },
     ]);
     // A feed that hands back the three events before the requested position every time, read two by two.
-    const stuttering = { ...feed, readAll: (after: number, limit: number) => feed.readAll(Math.max(0, after - 3), limit + 3) };
+    const stuttering = {
+      ...feed,
+      readAll: (after: number, limit: number) => feed.readAll(Math.max(0, after - 3), limit + 3),
+    };
     const openedOther = await openStore(dir, 'stutter');
     drops.push(openedOther.drop);
     const other = openedOther.store;
-    const second = createProjections({ events: stuttering, store: other, agencies, logger, today: () => day, batchSize: 2 });
+    const second = createProjections({
+      events: stuttering,
+      store: other,
+      agencies,
+      logger,
+      today: () => day,
+      batchSize: 2,
+    });
     await second.runner.catchUp();
     expect(await snapshot(other)).toEqual(expected);
     // The same store followed by two runners at once.
-    const third = createProjections({ events: stuttering, store: other, agencies, logger, today: () => day, batchSize: 2 });
+    const third = createProjections({
+      events: stuttering,
+      store: other,
+      agencies,
+      logger,
+      today: () => day,
+      batchSize: 2,
+    });
     await Promise.all([second.runner.rebuild('registry'), third.runner.catchUp()]);
     expect(await snapshot(other)).toEqual(expected);
     await other.close();
@@ -127,10 +151,25 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
 
   it('traces a certification step by step with chain checks and anchor status', async () => {
     const first = feed.events.slice(0, 2).map((e) => e.eventId);
-    anchors.commit({ batchId: 'b1', eventIds: first, backend: 'embedded', channel: 'certledger', chaincode: 'certledger', transactionId: 'tx1', blockNumber: 7, committedAt: new Date().toISOString() });
+    anchors.commit({
+      batchId: 'b1',
+      eventIds: first,
+      backend: 'embedded',
+      channel: 'certledger',
+      chaincode: 'certledger',
+      transactionId: 'tx1',
+      blockNumber: 7,
+      committedAt: new Date().toISOString(),
+    });
     await projections.runner.catchUp();
     const trace = await projections.queries.trace('cert-a');
-    expect(trace?.steps.map((s) => s.type)).toEqual(['ApplicationSubmitted', 'AuditTeamAssigned', 'CertificationDecided', 'CertificateIssued', 'CertificateSuspended']);
+    expect(trace?.steps.map((s) => s.type)).toEqual([
+      'ApplicationSubmitted',
+      'AuditTeamAssigned',
+      'CertificationDecided',
+      'CertificateIssued',
+      'CertificateSuspended',
+    ]);
     expect(trace?.chainIntact).toBe(true);
     expect(trace?.steps[0]?.anchor).toMatchObject({ status: 'anchored', blockNumber: 7, transactionId: 'tx1' });
     expect(trace?.steps[2]?.anchor.status).toBe('pending');
@@ -162,7 +201,11 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(province.items.length + rest.items.length).toBe(feed.events.length);
     const suspensions = await projections.queries.auditTrail({ type: 'CertificateSuspended', limit: 10 });
     expect(suspensions.items.map((e) => e.certificationId)).toEqual(['cert-a']);
-    const march = await projections.queries.auditTrail({ from: '2026-02-28T16:00:00.000Z', to: '2026-03-02T00:00:00.000Z', limit: 10 });
+    const march = await projections.queries.auditTrail({
+      from: '2026-02-28T16:00:00.000Z',
+      to: '2026-03-02T00:00:00.000Z',
+      limit: 10,
+    });
     expect(march.items.map((e) => e.type)).toEqual(['CertificateSuspended']);
   });
 
@@ -171,7 +214,11 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     const list = await projections.queries.agencies();
     const demo = list.find((x) => x.agencyId === 'CNCA-R-2002-001');
     const other = list.find((x) => x.agencyId === 'CNCA-R-2003-002');
-    expect(demo).toMatchObject({ known: true, name: 'Demo CB', certificates: { valid: 0, suspended: 1, withdrawn: 0 } });
+    expect(demo).toMatchObject({
+      known: true,
+      name: 'Demo CB',
+      certificates: { valid: 0, suspended: 1, withdrawn: 0 },
+    });
     expect(other).toMatchObject({ known: false, certificates: { valid: 0, expired: 1 } });
   });
 });

@@ -10,7 +10,12 @@ import { createProjectionRunner, type ProjectionRunner } from './runner';
 import { openReadStore, readStoreConfigFromEnv, type ReadStore } from './store';
 import type { AnchorFeed, EventFeed } from './types';
 
-export const READ_MODELS: readonly AnyReadModel[] = [registryModel, eventLogModel, anchorsModel, supervisionModel] as unknown as AnyReadModel[];
+export const READ_MODELS: readonly AnyReadModel[] = [
+  registryModel,
+  eventLogModel,
+  anchorsModel,
+  supervisionModel,
+] as unknown as AnyReadModel[];
 
 export interface ProjectionsOptions {
   readonly events: EventFeed;
@@ -46,7 +51,11 @@ export function createProjections(options: ProjectionsOptions): Projections {
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.idleWaitMs ? { idleWaitMs: options.idleWaitMs } : {}),
   });
-  const queries = createReadQueries({ store, agencies: options.agencies ?? loadAgencies(), ...(options.today ? { today: options.today } : {}) });
+  const queries = createReadQueries({
+    store,
+    agencies: options.agencies ?? loadAgencies(),
+    ...(options.today ? { today: options.today } : {}),
+  });
   return {
     runner,
     queries,

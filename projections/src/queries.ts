@@ -1,7 +1,7 @@
 import type { AgencyDirectory, AgencyProfile } from './agencies';
 import type { ReadStore } from './store/port';
 import { summarize } from './summary';
-import type { CertificateStatus } from './types';
+import type { CertificateStatus, LogEvent } from './types';
 
 export type StatusAnswer = CertificateStatus | 'not-issued';
 
@@ -59,23 +59,11 @@ export interface AnchorView {
   readonly blockNumber?: number;
 }
 
-export interface LoggedEventView {
-  readonly position: number;
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly certificationId: string;
-  readonly type: string;
-  readonly version: number;
-  readonly agencyId: string;
-  readonly regionCode: string;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly hash: string;
-  readonly prevHash: string;
+/** An event as the audit trail and traceability show it: the log event with its checks. */
+export interface LoggedEventView extends Omit<LogEvent, 'canonical'> {
   readonly chain: { readonly ok: boolean; readonly error?: string };
   readonly anchor: AnchorView;
   readonly summary: string;
-  readonly data: Readonly<Record<string, unknown>>;
 }
 
 export interface TraceView {
@@ -85,7 +73,11 @@ export interface TraceView {
   readonly regionCode: string;
   readonly scheme?: string;
   readonly standard?: string;
-  readonly currentCertificate?: { readonly certificateNo: string; readonly status: StatusAnswer; readonly validUntil: string };
+  readonly currentCertificate?: {
+    readonly certificateNo: string;
+    readonly status: StatusAnswer;
+    readonly validUntil: string;
+  };
   readonly chainIntact: boolean;
   readonly steps: readonly LoggedEventView[];
 }
@@ -115,7 +107,13 @@ export interface AgencyDisclosure extends AgencySummary {
   readonly approvedUntil?: string;
   readonly schemes: readonly string[];
   readonly known: boolean;
-  readonly certificates: { readonly valid: number; readonly suspended: number; readonly withdrawn: number; readonly cancelled: number; readonly expired: number };
+  readonly certificates: {
+    readonly valid: number;
+    readonly suspended: number;
+    readonly withdrawn: number;
+    readonly cancelled: number;
+    readonly expired: number;
+  };
 }
 
 export interface ReadQueries {
@@ -141,7 +139,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const chinaToday = (): string => {
   const now = Date.now();
-  if (now >= cachedDay.until) cachedDay = { until: now + 1000, day: new Date(now + 8 * 3600_000).toISOString().slice(0, 10) };
+  if (now >= cachedDay.until)
+    cachedDay = { until: now + 1000, day: new Date(now + 8 * 3600_000).toISOString().slice(0, 10) };
   return cachedDay.day;
 };
 
@@ -196,7 +195,9 @@ interface EventRow {
 
 /** Status on a day: an event-set status, turned `expired` once the day is past the expiry date. */
 export function effectiveStatus(recorded: CertificateStatus, validUntil: string, day: string): CertificateStatus {
-  return (recorded === 'valid' || recorded === 'suspended') && validUntil !== '' && day > validUntil ? 'expired' : recorded;
+  return (recorded === 'valid' || recorded === 'suspended') && validUntil !== '' && day > validUntil
+    ? 'expired'
+    : recorded;
 }
 
 const summaries = new WeakMap<AgencyDirectory, Map<string, AgencySummary>>();
@@ -215,7 +216,13 @@ function buildAgencySummary(agencies: AgencyDirectory, agencyId: string): Agency
   return {
     agencyId,
     approvalNo: profile?.approvalNo ?? agencyId,
-    ...(profile ? { name: profile.name, ...(profile.nameEn ? { nameEn: profile.nameEn } : {}), ...(profile.accreditation ? { accreditation: profile.accreditation } : {}) } : {}),
+    ...(profile
+      ? {
+          name: profile.name,
+          ...(profile.nameEn ? { nameEn: profile.nameEn } : {}),
+          ...(profile.accreditation ? { accreditation: profile.accreditation } : {}),
+        }
+      : {}),
   };
 }
 
@@ -247,7 +254,15 @@ function eventView(row: EventRow): LoggedEventView {
     prevHash: row.prev_hash,
     chain: row.chain_ok ? { ok: true } : { ok: false, error: row.chain_error ?? 'chain broken' },
     anchor: row.batch_id
-      ? { status: 'anchored', batchId: row.batch_id, backend: row.backend!, channel: row.channel!, chaincode: row.chaincode!, transactionId: row.transaction_id!, blockNumber: Number(row.block_number) }
+      ? {
+          status: 'anchored',
+          batchId: row.batch_id,
+          backend: row.backend!,
+          channel: row.channel!,
+          chaincode: row.chaincode!,
+          transactionId: row.transaction_id!,
+          blockNumber: Number(row.block_number),
+        }
       : { status: 'pending' },
     summary: summarize(row.type, data),
     data,
@@ -259,7 +274,10 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   const today = options.today ?? chinaToday;
 
   const certificate = async (certificateNo: string, asOf?: string): Promise<CertificateView | undefined> => {
-    const row = await store.get<CertificateRow>(`SELECT ${CERTIFICATE_COLUMNS} FROM reg_certificates WHERE certificate_no = ?`, [certificateNo]);
+    const row = await store.get<CertificateRow>(
+      `SELECT ${CERTIFICATE_COLUMNS} FROM reg_certificates WHERE certificate_no = ?`,
+      [certificateNo],
+    );
     if (!row) return undefined;
     let status: StatusAnswer = effectiveStatus(row.status, row.valid_until, asOf ?? today());
     let statusEventId = row.status_event_id;
@@ -313,7 +331,10 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     if (term === '') return [];
     const capped = Math.min(Math.max(1, limit), 200);
     const rows = CREDIT_CODE.test(term.toUpperCase())
-      ? await store.all<CertificateRow>('SELECT * FROM reg_certificates WHERE credit_code = ? ORDER BY certificate_no LIMIT ?', [term.toUpperCase(), capped])
+      ? await store.all<CertificateRow>(
+          'SELECT * FROM reg_certificates WHERE credit_code = ? ORDER BY certificate_no LIMIT ?',
+          [term.toUpperCase(), capped],
+        )
       : await store.all<CertificateRow>(
           'SELECT * FROM reg_certificates WHERE holder_name >= ? AND holder_name < ? ORDER BY holder_name, certificate_no LIMIT ?',
           [term, term + '\uffff', capped],
@@ -338,12 +359,19 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
       [certificationId],
     );
     if (rows.length === 0) return undefined;
-    const certification = await store.get<{ agency_id: string; holder_name: string; credit_code: string; region_code: string; scheme: string; standard: string; current_certificate_no: string | null }>(
-      'SELECT * FROM reg_certifications WHERE certification_id = ?',
-      [certificationId],
-    );
+    const certification = await store.get<{
+      agency_id: string;
+      holder_name: string;
+      credit_code: string;
+      region_code: string;
+      scheme: string;
+      standard: string;
+      current_certificate_no: string | null;
+    }>('SELECT * FROM reg_certifications WHERE certification_id = ?', [certificationId]);
     const current = certification?.current_certificate_no
-      ? await store.get<CertificateRow>('SELECT * FROM reg_certificates WHERE certificate_no = ?', [certification.current_certificate_no])
+      ? await store.get<CertificateRow>('SELECT * FROM reg_certificates WHERE certificate_no = ?', [
+          certification.current_certificate_no,
+        ])
       : undefined;
     const steps = rows.map(eventView);
     const last = steps[steps.length - 1]!;
@@ -351,8 +379,22 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
       certificationId,
       agencyId: certification?.agency_id ?? last.agencyId,
       regionCode: certification?.region_code ?? last.regionCode,
-      ...(certification ? { holder: { name: certification.holder_name, creditCode: certification.credit_code }, scheme: certification.scheme, standard: certification.standard } : {}),
-      ...(current ? { currentCertificate: { certificateNo: current.certificate_no, status: effectiveStatus(current.status, current.valid_until, today()), validUntil: current.valid_until } } : {}),
+      ...(certification
+        ? {
+            holder: { name: certification.holder_name, creditCode: certification.credit_code },
+            scheme: certification.scheme,
+            standard: certification.standard,
+          }
+        : {}),
+      ...(current
+        ? {
+            currentCertificate: {
+              certificateNo: current.certificate_no,
+              status: effectiveStatus(current.status, current.valid_until, today()),
+              validUntil: current.valid_until,
+            },
+          }
+        : {}),
       chainIntact: steps.every((s) => s.chain.ok),
       steps,
     };
@@ -387,7 +429,9 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   };
 
   const agenciesQuery = async (): Promise<AgencyDisclosure[]> => {
-    const counts = await store.all<{ agency_id: string; status: string; n: number }>('SELECT agency_id, status, n FROM reg_agency_counts');
+    const counts = await store.all<{ agency_id: string; status: string; n: number }>(
+      'SELECT agency_id, status, n FROM reg_agency_counts',
+    );
     const day = today();
     const ids = new Set<string>([...agencies.keys(), ...counts.map((c) => c.agency_id)]);
     // Certificates the date alone has expired: one index range per agency and status.
@@ -404,7 +448,8 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     return [...ids].sort().map((agencyId) => {
       const profile = agencies.get(agencyId);
       const tally = { valid: 0, suspended: 0, withdrawn: 0, cancelled: 0, expired: 0 };
-      for (const c of counts) if (c.agency_id === agencyId && c.status in tally) tally[c.status as keyof typeof tally] += Number(c.n);
+      for (const c of counts)
+        if (c.agency_id === agencyId && c.status in tally) tally[c.status as keyof typeof tally] += Number(c.n);
       for (const l of lapsed) {
         if (l.agency_id !== agencyId) continue;
         tally[l.status as 'valid' | 'suspended'] -= Number(l.n);
@@ -427,7 +472,9 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     auditTrail,
     agencies: agenciesQuery,
     checkpoints: async () => {
-      const rows = await store.all<{ model: string; position: number }>('SELECT model, position FROM projection_checkpoints');
+      const rows = await store.all<{ model: string; position: number }>(
+        'SELECT model, position FROM projection_checkpoints',
+      );
       return Object.fromEntries(rows.map((r) => [r.model, Number(r.position)]));
     },
   };

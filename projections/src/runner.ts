@@ -56,7 +56,10 @@ interface Lane {
 }
 
 export class ProjectionRunnerError extends Error {
-  constructor(readonly code: 'unknown-model' | 'no-source', message: string) {
+  constructor(
+    readonly code: 'unknown-model' | 'no-source',
+    message: string,
+  ) {
     super(message);
     this.name = 'ProjectionRunnerError';
   }
@@ -83,7 +86,10 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
 
   const positionOf = async (tx: SqlExecutor, model: string): Promise<number> => {
     const lock = store.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const row = await tx.get<{ position: number }>(`SELECT position FROM projection_checkpoints WHERE model = ?${lock}`, [model]);
+    const row = await tx.get<{ position: number }>(
+      `SELECT position FROM projection_checkpoints WHERE model = ?${lock}`,
+      [model],
+    );
     return row ? Number(row.position) : 0;
   };
 
@@ -119,7 +125,10 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     for (const model of models) {
       const checkpoint = stored.find((c) => c.model === model.name);
       if (checkpoint && checkpoint.schemaVersion !== model.schemaVersion) {
-        logger.info({ model: model.name, from: checkpoint.schemaVersion, to: model.schemaVersion }, 'read model schema changed: rebuilding');
+        logger.info(
+          { model: model.name, from: checkpoint.schemaVersion, to: model.schemaVersion },
+          'read model schema changed: rebuilding',
+        );
         await reset(model);
       }
     }
@@ -130,7 +139,12 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     const rows = await store.all<{ model: string; position: number; schema_version: number; updated_at: string }>(
       'SELECT model, position, schema_version, updated_at FROM projection_checkpoints ORDER BY model',
     );
-    return rows.map((r) => ({ model: r.model, position: Number(r.position), schemaVersion: Number(r.schema_version), updatedAt: r.updated_at }));
+    return rows.map((r) => ({
+      model: r.model,
+      position: Number(r.position),
+      schemaVersion: Number(r.schema_version),
+      updatedAt: r.updated_at,
+    }));
   };
 
   /**
@@ -209,7 +223,11 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     rebuild: async (name, onProgress) => {
       await init();
       const model = models.find((m) => m.name === name);
-      if (!model) throw new ProjectionRunnerError('unknown-model', `no read model named "${name}" (have: ${models.map((m) => m.name).join(', ')})`);
+      if (!model)
+        throw new ProjectionRunnerError(
+          'unknown-model',
+          `no read model named "${name}" (have: ${models.map((m) => m.name).join(', ')})`,
+        );
       const source = sources[model.source];
       if (!source) throw new ProjectionRunnerError('no-source', `read model "${name}" needs the ${model.source} feed`);
       await reset(model);

@@ -25,7 +25,16 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
         await tx.run(
           `INSERT INTO anc_events (event_id, batch_id, backend, channel, chaincode, transaction_id, block_number, committed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
-          [eventId, commit.batchId, commit.backend, commit.channel, commit.chaincode, commit.transactionId, commit.blockNumber, commit.committedAt],
+          [
+            eventId,
+            commit.batchId,
+            commit.backend,
+            commit.channel,
+            commit.chaincode,
+            commit.transactionId,
+            commit.blockNumber,
+            commit.committedAt,
+          ],
         );
       }
     }

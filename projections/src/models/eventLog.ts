@@ -47,7 +47,10 @@ export const eventLogModel: ReadModel<LogEvent> = {
     for (const event of events) {
       let head = heads.get(event.streamId);
       if (!head) {
-        const row = await tx.get<{ version: number; hash: string }>('SELECT version, hash FROM log_stream_heads WHERE stream_id = ?', [event.streamId]);
+        const row = await tx.get<{ version: number; hash: string }>(
+          'SELECT version, hash FROM log_stream_heads WHERE stream_id = ?',
+          [event.streamId],
+        );
         head = row ? { version: Number(row.version), hash: row.hash } : { version: -1, hash: ZERO_HASH };
       }
       const chainError = chainErrorOf(event, head);
@@ -55,9 +58,24 @@ export const eventLogModel: ReadModel<LogEvent> = {
         `INSERT INTO log_events (position, event_id, stream_id, certification_id, type, version, agency_id, region_code, occurred_at,
            occurred_utc, recorded_at, hash, prev_hash, data, chain_ok, chain_error)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [event.position, event.eventId, event.streamId, event.certificationId, event.type, event.version, event.agencyId, event.regionCode,
-          event.occurredAt, utcOf(event.occurredAt), event.recordedAt, event.hash, event.prevHash, JSON.stringify(event.data),
-          chainError ? 0 : 1, chainError ?? null],
+        [
+          event.position,
+          event.eventId,
+          event.streamId,
+          event.certificationId,
+          event.type,
+          event.version,
+          event.agencyId,
+          event.regionCode,
+          event.occurredAt,
+          utcOf(event.occurredAt),
+          event.recordedAt,
+          event.hash,
+          event.prevHash,
+          JSON.stringify(event.data),
+          chainError ? 0 : 1,
+          chainError ?? null,
+        ],
       );
       heads.set(event.streamId, { version: event.version, hash: event.hash });
     }
@@ -72,10 +90,14 @@ export const eventLogModel: ReadModel<LogEvent> = {
 };
 
 /** Why an event does not continue its stream's chain, or undefined when it does. */
-export function chainErrorOf(event: LogEvent, head: { readonly version: number; readonly hash: string }): string | undefined {
+export function chainErrorOf(
+  event: LogEvent,
+  head: { readonly version: number; readonly hash: string },
+): string | undefined {
   if (event.version !== head.version + 1) return `version ${event.version} does not follow ${head.version}`;
   if (event.prevHash !== head.hash) return 'prevHash is not the hash of the previous event';
-  if (event.canonical && createHash('sha256').update(event.canonical).digest('hex') !== event.hash) return 'hash does not match the canonical bytes';
+  if (event.canonical && createHash('sha256').update(event.canonical).digest('hex') !== event.hash)
+    return 'hash does not match the canonical bytes';
   return undefined;
 }
 

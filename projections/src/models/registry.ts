@@ -76,7 +76,17 @@ export const registryModel: ReadModel<LogEvent> = {
          ON CONFLICT (certification_id) DO UPDATE SET agency_id = excluded.agency_id, holder_name = excluded.holder_name,
            credit_code = excluded.credit_code, region_code = excluded.region_code, scheme = excluded.scheme, standard = excluded.standard,
            scope = excluded.scope, current_certificate_no = excluded.current_certificate_no`,
-        [certificationId, row.agency_id, row.holder_name, row.credit_code, row.region_code, row.scheme, row.standard, row.scope, row.current_certificate_no],
+        [
+          certificationId,
+          row.agency_id,
+          row.holder_name,
+          row.credit_code,
+          row.region_code,
+          row.scheme,
+          row.standard,
+          row.scope,
+          row.current_certificate_no,
+        ],
       );
     }
     for (const [key, delta] of batch.counts) {
@@ -99,7 +109,8 @@ const STATUS_OF: Readonly<Record<string, CertificateStatus | undefined>> = {
   CertificateExpired: 'expired',
 };
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
 /** The calendar date where the event happened: the date part of its ISO time as written. */
 export const localDateOf = (iso: string): string => iso.slice(0, 10);
 
@@ -118,7 +129,9 @@ function count(batch: Batch, agencyId: string, status: string, delta: number): v
 
 async function certificationOf(batch: Batch, certificationId: string): Promise<CertificationRow | undefined> {
   if (batch.certifications.has(certificationId)) return batch.certifications.get(certificationId);
-  const row = await batch.tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [certificationId]);
+  const row = await batch.tx.get<CertificationRow>('SELECT * FROM reg_certifications WHERE certification_id = ?', [
+    certificationId,
+  ]);
   batch.certifications.set(certificationId, row);
   return row;
 }
@@ -164,9 +177,15 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       if (!row) return;
       changed(batch, event.certificationId, { ...row, agency_id: event.agencyId });
       if (row.current_certificate_no) {
-        const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
+        const cert = await tx.get<{ status: string; agency_id: string }>(
+          'SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?',
+          [row.current_certificate_no],
+        );
         if (cert) {
-          await tx.run('UPDATE reg_certificates SET agency_id = ? WHERE certificate_no = ?', [event.agencyId, row.current_certificate_no]);
+          await tx.run('UPDATE reg_certificates SET agency_id = ? WHERE certificate_no = ?', [
+            event.agencyId,
+            row.current_certificate_no,
+          ]);
           count(batch, cert.agency_id, cert.status, -1);
           count(batch, event.agencyId, cert.status, 1);
         }
@@ -178,16 +197,34 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       const certificateNo = text(data.certificateNo);
       if (!row || certificateNo === '') return;
       if (row.current_certificate_no && row.current_certificate_no !== certificateNo) {
-        await tx.run('UPDATE reg_certificates SET superseded_by = ? WHERE certificate_no = ?', [certificateNo, row.current_certificate_no]);
+        await tx.run('UPDATE reg_certificates SET superseded_by = ? WHERE certificate_no = ?', [
+          certificateNo,
+          row.current_certificate_no,
+        ]);
       }
       const changes = await tx.run(
         `INSERT INTO reg_certificates (certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard,
            scope, sectors, issued_at, valid_until, status, status_since, issued_event_id, status_event_id, position)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, ?)
          ON CONFLICT (certificate_no) DO NOTHING`,
-        [certificateNo, event.certificationId, event.agencyId, row.holder_name, row.credit_code, row.region_code, row.scheme, row.standard,
-          text(data.scope) || row.scope, JSON.stringify(data.sectors ?? []), text(data.issuedAt), text(data.validUntil),
-          text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId, event.eventId, event.position],
+        [
+          certificateNo,
+          event.certificationId,
+          event.agencyId,
+          row.holder_name,
+          row.credit_code,
+          row.region_code,
+          row.scheme,
+          row.standard,
+          text(data.scope) || row.scope,
+          JSON.stringify(data.sectors ?? []),
+          text(data.issuedAt),
+          text(data.validUntil),
+          text(data.issuedAt) || localDateOf(event.occurredAt),
+          event.eventId,
+          event.eventId,
+          event.position,
+        ],
       );
       if (changes === 0) return;
       changed(batch, event.certificationId, { ...row, current_certificate_no: certificateNo });
@@ -201,8 +238,16 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
     case 'CertificateScopeChanged': {
       const row = await certificationOf(batch, event.certificationId);
       if (!row?.current_certificate_no) return;
-      await tx.run('UPDATE reg_certificates SET scope = ?, sectors = ?, scope_event_id = ?, position = ? WHERE certificate_no = ?', [
-        text(data.scope), JSON.stringify(data.sectors ?? []), event.eventId, event.position, row.current_certificate_no]);
+      await tx.run(
+        'UPDATE reg_certificates SET scope = ?, sectors = ?, scope_event_id = ?, position = ? WHERE certificate_no = ?',
+        [
+          text(data.scope),
+          JSON.stringify(data.sectors ?? []),
+          event.eventId,
+          event.position,
+          row.current_certificate_no,
+        ],
+      );
       return;
     }
     default: {
@@ -210,13 +255,24 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       if (!status) return;
       const row = await certificationOf(batch, event.certificationId);
       if (!row?.current_certificate_no) return;
-      const cert = await tx.get<{ status: string; agency_id: string }>('SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?', [row.current_certificate_no]);
+      const cert = await tx.get<{ status: string; agency_id: string }>(
+        'SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?',
+        [row.current_certificate_no],
+      );
       if (!cert) return;
       const since = localDateOf(event.occurredAt);
       await tx.run(
         `UPDATE reg_certificates SET status = ?, status_since = ?, status_reason = ?, suspended_until = ?, status_event_id = ?, position = ?
          WHERE certificate_no = ?`,
-        [status, since, text(data.reason) || null, status === 'suspended' ? text(data.until) || null : null, event.eventId, event.position, row.current_certificate_no],
+        [
+          status,
+          since,
+          text(data.reason) || null,
+          status === 'suspended' ? text(data.until) || null : null,
+          event.eventId,
+          event.position,
+          row.current_certificate_no,
+        ],
       );
       await tx.run(
         'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',

@@ -15,7 +15,9 @@ export function toPostgresPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function executor(query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }>): SqlExecutor {
+function executor(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }>,
+): SqlExecutor {
   const cache = new Map<string, string>();
   const translate = (sql: string): string => {
     let text = cache.get(sql);
@@ -28,8 +30,10 @@ function executor(query: (sql: string, params: unknown[]) => Promise<{ rows: unk
   const params = (values: readonly unknown[] = []): unknown[] => values.map((v) => (v === undefined ? null : v));
   return {
     run: async (sql, values) => (await query(translate(sql), params(values))).rowCount ?? 0,
-    get: async <T>(sql: string, values?: readonly unknown[]) => (await query(translate(sql), params(values))).rows[0] as T | undefined,
-    all: async <T>(sql: string, values?: readonly unknown[]) => (await query(translate(sql), params(values))).rows as T[],
+    get: async <T>(sql: string, values?: readonly unknown[]) =>
+      (await query(translate(sql), params(values))).rows[0] as T | undefined,
+    all: async <T>(sql: string, values?: readonly unknown[]) =>
+      (await query(translate(sql), params(values))).rows as T[],
   };
 }
 
@@ -37,7 +41,10 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
   const pool = new Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 8,
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text'))) as typeof types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+    },
   });
   const viaPool = executor((sql, values) => pool.query(sql, values));
   let queue: Promise<unknown> = Promise.resolve();
@@ -75,7 +82,11 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
     ...viaPool,
     exec: async (sql) => {
       await transaction(async (tx) => {
-        for (const statement of sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.run(statement);
+        for (const statement of sql
+          .split(/;\s*\n/)
+          .map((s) => s.trim())
+          .filter(Boolean))
+          await tx.run(statement);
       });
     },
     transaction,

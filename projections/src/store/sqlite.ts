@@ -26,7 +26,8 @@ function executor(db: Database.Database): SqlExecutor & { exec(sql: string): voi
   };
   return {
     run: async (sql, params = []) => prepare(sql).run(...normalize(params)).changes,
-    get: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).get(...normalize(params)) as T | undefined,
+    get: async <T>(sql: string, params: readonly unknown[] = []) =>
+      prepare(sql).get(...normalize(params)) as T | undefined,
     all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...normalize(params)) as T[],
     exec: (sql) => {
       cache.clear();

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { streamBuilder, type StreamBuilder } from '../fixtures';
 import { createMemoryFeed } from '../memoryFeed';
 import { createProjectionRunner, type ProjectionRunner } from '../runner';
-import { createPostgresReadStore, createSqliteReadStore, type ReadStore } from '../store';
+import type { ReadStore } from '../store';
+import { postgresTestReadStore, sqliteTestReadStore, type TestReadStore } from '../testing/readStores';
 import type { LogEvent } from '../types';
 import { addWorkingDays, haversineKm } from '.';
 import { supervisionModel } from './model';
@@ -171,40 +171,9 @@ const kindsOf = async (supervision: Supervision, certificationId: string, state:
     .sort();
 
 /** Real stores: a SQLite file, or a fresh database on the PostgreSQL the jest global setup started. */
-const STORES: Array<[string, (dir: string) => Promise<{ store: ReadStore; drop(): Promise<void> }>]> = [
-  [
-    'SQLite',
-    async (dir) => ({
-      store: createSqliteReadStore({ file: path.join(dir, 'read.sqlite') }),
-      drop: async () => undefined,
-    }),
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const url = process.env.TEST_POSTGRES_URL;
-      if (!url)
-        throw new Error(
-          `PostgreSQL is needed for this suite: ${process.env.TEST_POSTGRES_ERROR ?? 'TEST_POSTGRES_URL is not set'}`,
-        );
-      const database = `sv_${Math.random().toString(36).slice(2, 12)}`;
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${database}`);
-      await admin.end();
-      const dbUrl = new URL(url);
-      dbUrl.pathname = `/${database}`;
-      return {
-        store: createPostgresReadStore({ connectionString: dbUrl.toString() }),
-        drop: async () => {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-          await client.end();
-        },
-      };
-    },
-  ],
+const STORES: Array<[string, (dir: string) => Promise<TestReadStore>]> = [
+  ['SQLite', (dir) => sqliteTestReadStore(dir, 'read')],
+  ['PostgreSQL', () => postgresTestReadStore('sv')],
 ];
 
 describe.each(STORES)('supervision warnings over a real %s read store, with a fake clock', (_kind, openStore) => {
