@@ -12,3 +12,12 @@ export function batchIdOf(hashes: readonly string[]): string {
 export function batchRootOf(hashes: readonly string[]): string {
   return merkleRootOfHexLeaves(hashes);
 }
+
+/** SHA-256 over a batch's event ids in order, each as UTF-8 followed by a zero byte, hex. */
+export function eventIdsHashOf(eventIds: readonly string[]): string {
+  const digest = createHash('sha256');
+  for (const id of eventIds) digest.update(id, 'utf8').update(ZERO_BYTE);
+  return digest.digest('hex');
+}
+
+const ZERO_BYTE = Buffer.alloc(1);

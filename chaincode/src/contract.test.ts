@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { batchIdOf, batchRootOf } from './batch';
+import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
 import { CertLedgerContract } from './contract';
 import { chaincodeErrorCodeOf } from './errors';
 import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ZERO_HASH } from './types';
@@ -24,6 +24,20 @@ class FakeLedger {
       getState: async (key: string) => this.state.get(key) ?? Buffer.alloc(0),
       putState: async (key: string, value: Uint8Array) => void writes.set(key, Buffer.from(value)),
       setEvent: (name: string, payload: Uint8Array) => void (event = { name, payload: Buffer.from(payload) }),
+      getStateByPartialCompositeKey: async (type: string, attrs: string[]) => {
+        const prefix = `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
+        const entries = [...this.state.keys()]
+          .filter((key) => key.startsWith(prefix))
+          .sort()
+          .map((key) => ({ key, value: this.state.get(key)! }));
+        return {
+          next: async () => {
+            const entry = entries.shift();
+            return entry ? { done: false, value: entry } : { done: true, value: undefined };
+          },
+          close: async () => undefined,
+        };
+      },
       getHistoryForKey: async (key: string) => {
         const entries = [...(this.history.get(key) ?? [])].reverse();
         return {
@@ -129,7 +143,14 @@ async function refusal(ledger: FakeLedger, contract: CertLedgerContract, batch: 
 async function query(
   ledger: FakeLedger,
   contract: CertLedgerContract,
-  fn: 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory',
+  fn:
+    | 'GetEvent'
+    | 'GetStreamEvents'
+    | 'GetBatchEvents'
+    | 'GetStreamHead'
+    | 'GetBatch'
+    | 'GetCertificate'
+    | 'GetCertificateHistory',
   arg: object,
 ) {
   const { ctx } = ledger.context(agency(CB_A));
@@ -156,12 +177,16 @@ describe('CertLedgerContract.AnchorBatch', () => {
       agencyId: CB_A,
       transactionId: 'tx1',
     });
-    expect(await query(ledger, contract, 'GetEvent', { eventId: 'certification-c1-e2' })).toMatchObject({
+    expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c1', version: 2 })).toMatchObject({
+      eventId: 'certification-c1-e2',
       hash: events[2]!.hash,
       batchId: batch.batchId,
       leafIndex: 2,
       version: 2,
     });
+    expect(await query(ledger, contract, 'GetBatchEvents', { batchId: batch.batchId })).toEqual(
+      events.map((event, leafIndex) => ({ ...event, batchId: batch.batchId, leafIndex, agencyId: CB_A })),
+    );
     expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c2' })).toEqual({
       streamId: 'certification-c2',
       version: 1,
@@ -169,9 +194,15 @@ describe('CertLedgerContract.AnchorBatch', () => {
       agencyId: CB_A,
     });
     expect(await query(ledger, contract, 'GetBatch', { batchId: batch.batchId })).toMatchObject({
-      eventIds: events.map((e) => e.eventId),
+      eventIdsHash: eventIdsHashOf(events.map((e) => e.eventId)),
+      streams: [
+        ['certification-c1', 0],
+        ['certification-c2', 0],
+      ],
     });
-    expect(await query(ledger, contract, 'GetEvent', { eventId: 'unknown' })).toBeNull();
+    expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c1', version: 3 })).toBeNull();
+    expect(await query(ledger, contract, 'GetEvent', { streamId: 'unknown', version: 0 })).toBeNull();
+    expect(await query(ledger, contract, 'GetBatchEvents', { batchId: 'unknown' })).toEqual([]);
     expect(ledger.events.map((e) => e.name)).toEqual(['BatchAnchored']);
     expect(JSON.parse(ledger.events[0]!.payload.toString())).toMatchObject({
       batchId: batch.batchId,
@@ -180,14 +211,41 @@ describe('CertLedgerContract.AnchorBatch', () => {
     });
   });
 
-  it('continues a stream across batches', async () => {
+  it('continues a stream across batches, one events record per stream and batch', async () => {
     const first = chain('certification-c1', 2);
     await submit(ledger, contract, batchOf(CB_A, first));
     const next = chain('certification-c1', 2, { version: 2, prevHash: first[1]!.hash });
-    await submit(ledger, contract, batchOf(CB_A, next));
+    const other = chain('certification-c2', 1);
+    await submit(ledger, contract, batchOf(CB_A, [next[0]!, other[0]!, next[1]!]));
     expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({
       version: 3,
       hash: next[1]!.hash,
+    });
+    expect([...ledger.state.keys()].filter((key) => key.startsWith('\u0000events\u0000'))).toHaveLength(3);
+    const stream = await query(ledger, contract, 'GetStreamEvents', { streamId: 'certification-c1' });
+    expect(stream.map((e: { eventId: string; leafIndex: number }) => [e.eventId, e.leafIndex])).toEqual([
+      ['certification-c1-e0', 0],
+      ['certification-c1-e1', 1],
+      ['certification-c1-e2', 0],
+      ['certification-c1-e3', 2],
+    ]);
+    expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c1', version: 3 })).toMatchObject({
+      hash: next[1]!.hash,
+      leafIndex: 2,
+    });
+  });
+
+  it('keys events by stream and version: an eventId used on another stream is another event', async () => {
+    const first = chain('certification-c1', 1);
+    await submit(ledger, contract, batchOf(CB_A, first));
+    const reused = chain('certification-c2', 1).map((event) => ({ ...event, eventId: first[0]!.eventId }));
+    await submit(ledger, contract, batchOf(CB_A, reused));
+    expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c2', version: 0 })).toMatchObject({
+      eventId: first[0]!.eventId,
+      hash: reused[0]!.hash,
+    });
+    expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c1', version: 0 })).toMatchObject({
+      hash: first[0]!.hash,
     });
   });
 
@@ -243,11 +301,13 @@ describe('CertLedgerContract.AnchorBatch', () => {
     expect(ledger.events).toHaveLength(1);
   });
 
-  it('rejects a conflicting replay: an anchored event again with another hash, or inside another batch', async () => {
+  it('rejects a conflicting replay: an anchored event again with another hash or id, or inside another batch', async () => {
     const events = chain('certification-c1', 2);
     await submit(ledger, contract, batchOf(CB_A, events));
     const rewritten = [{ ...events[1]!, hash: sha('rewritten') }];
     expect(await refusal(ledger, contract, batchOf(CB_A, rewritten))).toBe('CL_EVENT_CONFLICT');
+    const renamed = [{ ...events[1]!, eventId: 'another-id' }];
+    expect(await refusal(ledger, contract, batchOf(CB_A, renamed))).toBe('CL_EVENT_CONFLICT');
     expect(await refusal(ledger, contract, batchOf(CB_A, [events[1]!]))).toBe('CL_EVENT_ALREADY_ANCHORED');
   });
 

@@ -1,7 +1,8 @@
 import './logLevel';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { batchIdOf, batchRootOf } from './batch';
+import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
 import { ChaincodeError } from './errors';
+import { eventRecordsOf, eventsKeyAttributes, KEY } from './keys';
 import { canonicalJson, fromBytes, toBytes } from './json';
 import {
   AnchorBatchResult,
@@ -15,11 +16,13 @@ import {
   CertificateHistoryEntry,
   CertificateRecord,
   EventRecord,
+  StreamEventDigest,
+  StreamEventsRecord,
   StreamHeadRecord,
   SUPERVISION_STREAM_PREFIX,
   ZERO_HASH,
 } from './types';
-import { parseBatch, parseJsonArgument, requireString } from './validate';
+import { parseBatch, parseJsonArgument, requireString, requireVersion } from './validate';
 
 export interface CertLedgerOptions {
   /** MSP ids whose identities with role=agency may anchor certification streams. */
@@ -43,8 +46,6 @@ export function optionsFromEnv(): CertLedgerOptions {
   });
 }
 
-const KEY = { event: 'event', stream: 'stream', batch: 'batch', certificate: 'certificate' } as const;
-
 function timestampOf(value: { seconds: unknown; nanos: number } | undefined): string {
   if (!value) return '';
   const raw = value.seconds as { toNumber?: () => number } | number | string;
@@ -58,8 +59,7 @@ function sameBatch(stored: BatchRecord, batch: BatchInput): boolean {
     stored.root === batch.root &&
     stored.agencyId === batch.agencyId &&
     stored.size === batch.events.length &&
-    stored.eventIds.length === batch.events.length &&
-    stored.eventIds.every((id, i) => id === batch.events[i]!.eventId)
+    stored.eventIdsHash === eventIdsHashOf(batch.events.map((event) => event.eventId))
   );
 }
 
@@ -104,26 +104,25 @@ export class CertLedgerContract extends Contract {
     }
 
     const transactionId = ctx.stub.getTxID();
-    const heads = new Map<string, StreamHeadRecord>();
+    const runs = new Map<string, { prevHash: string; head: StreamHeadRecord; events: StreamEventDigest[] }>();
     const certificates = new Map<string, CertificateRecord>();
-    const eventRecords: EventRecord[] = [];
     for (const [leafIndex, event] of batch.events.entries()) {
-      await this.checkEventIsNew(ctx, event);
-      const head = heads.get(event.streamId) ?? (await this.readHead(ctx, event.streamId));
-      heads.set(event.streamId, this.extend(head, event, batch.agencyId));
-      eventRecords.push({
+      const run = runs.get(event.streamId);
+      const head = run ? run.head : await this.readHead(ctx, event.streamId);
+      const next = await this.extend(ctx, head, event, batch.agencyId);
+      const digest: StreamEventDigest = {
         eventId: event.eventId,
-        streamId: event.streamId,
         version: event.version,
         type: event.type,
         hash: event.hash,
-        prevHash: event.prevHash,
         occurredAt: event.occurredAt,
         certificateNo: event.certificateNo,
-        batchId: batch.batchId,
         leafIndex,
-        agencyId: batch.agencyId,
-      });
+      };
+      if (run) {
+        run.head = next;
+        run.events.push(digest);
+      } else runs.set(event.streamId, { prevHash: event.prevHash, head: next, events: [digest] });
       if (event.certificateNo !== undefined) {
         const previous =
           certificates.get(event.certificateNo) ?? (await this.readCertificate(ctx, event.certificateNo));
@@ -141,11 +140,22 @@ export class CertLedgerContract extends Contract {
       agencyId: batch.agencyId,
       transactionId,
       timestamp: ctx.stub.getDateTimestamp().toISOString(),
-      eventIds: batch.events.map((event) => event.eventId),
+      eventIdsHash: eventIdsHashOf(batch.events.map((event) => event.eventId)),
+      streams: [...runs].map(([streamId, run]) => [streamId, run.events[0]!.version] as const),
     };
-    for (const eventRecord of eventRecords)
-      await ctx.stub.putState(this.key(ctx, KEY.event, eventRecord.eventId), toBytes(eventRecord));
-    for (const head of heads.values()) await ctx.stub.putState(this.key(ctx, KEY.stream, head.streamId), toBytes(head));
+    // One record per stream and batch, not one per event: each key is a round trip to the peer on
+    // every endorsing peer, and a key written at commit.
+    for (const [streamId, run] of runs) {
+      const events: StreamEventsRecord = {
+        streamId,
+        batchId: batch.batchId,
+        agencyId: batch.agencyId,
+        prevHash: run.prevHash,
+        events: run.events,
+      };
+      await ctx.stub.putState(this.eventsKey(ctx, streamId, run.events[0]!.version), toBytes(events));
+      await ctx.stub.putState(this.key(ctx, KEY.stream, streamId), toBytes(run.head));
+    }
     for (const certificate of certificates.values()) {
       await ctx.stub.putState(this.key(ctx, KEY.certificate, certificate.certificateNo), toBytes(certificate));
     }
@@ -162,26 +172,40 @@ export class CertLedgerContract extends Contract {
     return canonicalJson({ batch: record, replayed: false } satisfies AnchorBatchResult);
   }
 
-  /** {"eventId"} → EventRecord JSON, or `null`. */
+  /** {"streamId", "version"} → EventRecord JSON, or `null`. */
   @Transaction(false)
   @Returns('string')
   async GetEvent(ctx: Context, queryJson: string): Promise<string> {
-    const eventId = requireString(parseJsonArgument(queryJson, 'the query'), 'eventId', 128);
-    return this.readJson(ctx, KEY.event, eventId);
+    const query = parseJsonArgument(queryJson, 'the query');
+    const streamId = requireString(query, 'streamId', 200);
+    const version = requireVersion(query, 'version');
+    return canonicalJson((await this.readEvent(ctx, streamId, version)) ?? null);
   }
 
-  /** {"eventIds": [...]} (at most 1000) → array of EventRecord JSON or `null`, in the order asked. */
+  /** {"streamId"} → every anchored EventRecord of the stream, in version order, as JSON. */
   @Transaction(false)
   @Returns('string')
-  async GetEvents(ctx: Context, queryJson: string): Promise<string> {
-    const ids = parseJsonArgument(queryJson, 'the query').eventIds;
-    if (!Array.isArray(ids) || ids.length > 1000 || !ids.every((id) => typeof id === 'string' && id !== '')) {
-      throw new ChaincodeError('CL_BAD_REQUEST', 'eventIds must be an array of at most 1000 event ids');
-    }
-    const records: Array<EventRecord | null> = [];
-    for (const id of ids as string[])
-      records.push(fromBytes<EventRecord>(await ctx.stub.getState(this.key(ctx, KEY.event, id))) ?? null);
+  async GetStreamEvents(ctx: Context, queryJson: string): Promise<string> {
+    const streamId = requireString(parseJsonArgument(queryJson, 'the query'), 'streamId', 200);
+    const records: EventRecord[] = [];
+    for (const stored of await this.readStreamEvents(ctx, streamId)) records.push(...eventRecordsOf(stored));
     return canonicalJson(records);
+  }
+
+  /** {"batchId"} → every EventRecord the batch anchored, in batch (leaf) order, as JSON; `[]` for an unknown batch. */
+  @Transaction(false)
+  @Returns('string')
+  async GetBatchEvents(ctx: Context, queryJson: string): Promise<string> {
+    const batchId = requireString(parseJsonArgument(queryJson, 'the query'), 'batchId', 64);
+    const batch = fromBytes<BatchRecord>(await ctx.stub.getState(this.key(ctx, KEY.batch, batchId)));
+    const records: EventRecord[] = [];
+    for (const [streamId, firstVersion] of batch?.streams ?? []) {
+      const stored = fromBytes<StreamEventsRecord>(
+        await ctx.stub.getState(this.eventsKey(ctx, streamId, firstVersion)),
+      );
+      if (stored) records.push(...eventRecordsOf(stored));
+    }
+    return canonicalJson(records.sort((a, b) => a.leafIndex - b.leafIndex));
   }
 
   /** {"streamId"} → StreamHeadRecord JSON, or `null`. */
@@ -289,16 +313,33 @@ export class CertLedgerContract extends Contract {
     }
   }
 
-  private async checkEventIsNew(ctx: Context, event: BatchEventInput): Promise<void> {
-    const existing = fromBytes<EventRecord>(await ctx.stub.getState(this.key(ctx, KEY.event, event.eventId)));
-    if (!existing) return;
-    if (existing.hash !== event.hash) {
-      throw new ChaincodeError('CL_EVENT_CONFLICT', `event ${event.eventId} is anchored with another hash`);
+  private eventsKey(ctx: Context, streamId: string, firstVersion: number): string {
+    return ctx.stub.createCompositeKey(KEY.events, eventsKeyAttributes(streamId, firstVersion));
+  }
+
+  /** A stream's `events` records, in version order (the keys sort by their zero-padded first version). */
+  private async readStreamEvents(ctx: Context, streamId: string): Promise<StreamEventsRecord[]> {
+    const iterator = await ctx.stub.getStateByPartialCompositeKey(KEY.events, [streamId]);
+    const records: StreamEventsRecord[] = [];
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        const record = next.value ? fromBytes<StreamEventsRecord>(next.value.value) : undefined;
+        if (record) records.push(record);
+        if (next.done) break;
+      }
+    } finally {
+      await iterator.close();
     }
-    throw new ChaincodeError(
-      'CL_EVENT_ALREADY_ANCHORED',
-      `event ${event.eventId} is anchored in batch ${existing.batchId}`,
-    );
+    return records;
+  }
+
+  private async readEvent(ctx: Context, streamId: string, version: number): Promise<EventRecord | undefined> {
+    for (const stored of await this.readStreamEvents(ctx, streamId)) {
+      const first = stored.events[0]?.version ?? Infinity;
+      if (version >= first && version < first + stored.events.length) return eventRecordsOf(stored)[version - first];
+    }
+    return undefined;
   }
 
   private async readHead(ctx: Context, streamId: string): Promise<StreamHeadRecord | undefined> {
@@ -310,8 +351,14 @@ export class CertLedgerContract extends Contract {
   }
 
   /** The stream head after `event`, or a coded error when the event does not continue the stream. */
-  private extend(head: StreamHeadRecord | undefined, event: BatchEventInput, agencyId: string): StreamHeadRecord {
+  private async extend(
+    ctx: Context,
+    head: StreamHeadRecord | undefined,
+    event: BatchEventInput,
+    agencyId: string,
+  ): Promise<StreamHeadRecord> {
     const expectedVersion = head ? head.version + 1 : 0;
+    if (event.version < expectedVersion) await this.refuseReplayedEvent(ctx, event);
     if (event.version !== expectedVersion) {
       throw new ChaincodeError(
         'CL_VERSION_GAP',
@@ -329,6 +376,22 @@ export class CertLedgerContract extends Contract {
       throw new ChaincodeError('CL_STREAM_NOT_OWNED', `${event.streamId} is written by another agency`);
     }
     return { streamId: event.streamId, version: event.version, hash: event.hash, agencyId };
+  }
+
+  /** An event at a version the stream already anchored: the same digest again, or another one in its place. */
+  private async refuseReplayedEvent(ctx: Context, event: BatchEventInput): Promise<void> {
+    const anchored = await this.readEvent(ctx, event.streamId, event.version);
+    if (!anchored) return;
+    if (anchored.hash !== event.hash || anchored.eventId !== event.eventId) {
+      throw new ChaincodeError(
+        'CL_EVENT_CONFLICT',
+        `${event.streamId} version ${event.version} is anchored as event ${anchored.eventId} with another digest`,
+      );
+    }
+    throw new ChaincodeError(
+      'CL_EVENT_ALREADY_ANCHORED',
+      `event ${event.eventId} is anchored in batch ${anchored.batchId}`,
+    );
   }
 
   private certificateAfter(

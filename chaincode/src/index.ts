@@ -7,6 +7,7 @@ export { ChaincodeError, CHAINCODE_ERROR_CODES, chaincodeErrorCodeOf } from './e
 export type { ChaincodeErrorCode } from './errors';
 export { canonicalJson } from './json';
 export { batchIdOf, batchRootOf } from './batch';
+export { KEY as LEDGER_KEY, eventRecordsOf, eventsKeyAttributes } from './keys';
 export { MAX_BATCH_EVENTS } from './validate';
 export * from './merkle';
 export * from './types';

@@ -22,7 +22,10 @@ export interface BatchInput {
   readonly events: readonly BatchEventInput[];
 }
 
-/** key `event` [eventId] */
+/**
+ * One anchored event's digest as the queries return it, assembled from the `events` record of its
+ * stream and batch.
+ */
 export interface EventRecord {
   readonly eventId: string;
   readonly streamId: string;
@@ -35,6 +38,30 @@ export interface EventRecord {
   readonly batchId: string;
   readonly leafIndex: number;
   readonly agencyId: string;
+}
+
+/** One event inside a StreamEventsRecord; its prevHash is the hash before it in the run. */
+export interface StreamEventDigest {
+  readonly eventId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly hash: string;
+  readonly occurredAt: string;
+  readonly certificateNo?: string;
+  readonly leafIndex: number;
+}
+
+/**
+ * key `events` [streamId, first version as 12 digits]: the digests of one stream's events that one
+ * batch anchored, in version order (a batch holds a contiguous run of each of its streams).
+ */
+export interface StreamEventsRecord {
+  readonly streamId: string;
+  readonly batchId: string;
+  readonly agencyId: string;
+  /** The prevHash of the run's first event. */
+  readonly prevHash: string;
+  readonly events: readonly StreamEventDigest[];
 }
 
 /** key `stream` [streamId]: the last anchored event of a stream and the agency that owns it. */
@@ -53,7 +80,10 @@ export interface BatchRecord {
   readonly agencyId: string;
   readonly transactionId: string;
   readonly timestamp: string;
-  readonly eventIds: readonly string[];
+  /** SHA-256 (hex) of the batch's event ids in order, each as UTF-8 followed by one zero byte. */
+  readonly eventIdsHash: string;
+  /** The `events` records the batch wrote: each stream's id and first version in the batch, in first-appearance order. */
+  readonly streams: ReadonlyArray<readonly [streamId: string, firstVersion: number]>;
 }
 
 export interface CertificateChange {

@@ -27,6 +27,13 @@ export function requireString(object: Record<string, unknown>, field: string, ma
   return value;
 }
 
+export function requireVersion(object: Record<string, unknown>, field: string): number {
+  const value = object[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    fail(`${field} must be a non-negative integer`);
+  return value;
+}
+
 function requireHex64(object: Record<string, unknown>, field: string): string {
   const value = object[field];
   if (typeof value !== 'string' || !HEX64.test(value)) fail(`${field} must be 64 lowercase hex characters`);

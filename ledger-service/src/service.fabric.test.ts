@@ -99,7 +99,8 @@ describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
       expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric', hash: event.hash });
       expect(receipt.transactionId).toMatch(/^[0-9a-f]{64}$/);
       // A query of the test's own, straight to the peer.
-      expect(await peer.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
+      const ref = { streamId: `certification-${certificationId}`, version: event.version };
+      expect(await peer.getEvent(ref)).toMatchObject({ eventId: event.eventId, hash: event.hash });
       const verification = await verifyReceipt(receipt, { ledger: peer });
       expect(verification.checks.filter((check) => !check.ok)).toEqual([]);
       expect(verification.ok).toBe(true);
@@ -120,7 +121,8 @@ describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
       process.kill(regulatorPeer, 'SIGCONT');
       for (const event of stored) {
         expect((await settledReceiptOf(event.eventId, 120_000)).status).toBe('anchored');
-        expect(await peer.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
+        const ref = { streamId: `certification-${certificationId}`, version: event.version };
+        expect(await peer.getEvent(ref)).toMatchObject({ eventId: event.eventId, hash: event.hash });
       }
       expect(await peer.getStreamHead(`certification-${certificationId}`)).toMatchObject({
         version: stored.length - 1,

@@ -196,6 +196,7 @@ fi
 start_chaincode() { # NAME PORT PACKAGE_ID
   (cd "$CHAINCODE_DIR" && start_bg "$1" env CORE_CHAINCODE_ID="$3" CORE_CHAINCODE_ADDRESS="$HOST:$2" \
     CERTLEDGER_AGENCY_MSP_IDS="$CB_MSPID" CERTLEDGER_REGULATOR_MSP_IDS="$REGULATOR_MSPID" \
+    CORE_CHAINCODE_LOGGING_LEVEL="${CORE_CHAINCODE_LOGGING_LEVEL:-WARNING}" \
     npx fabric-chaincode-node server --chaincode-address "$HOST:$2" --chaincode-id "$3")
 }
 log "starting the chaincode services"

@@ -41,7 +41,7 @@ describeNetwork('anchorer on the real Fabric network', () => {
       await createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 3 }).drain();
 
       for (const event of stored) {
-        expect(await ledger.getEvent(event.eventId)).toMatchObject({ hash: event.hash, version: event.version });
+        expect(await ledger.getEvent(event)).toMatchObject({ hash: event.hash, version: event.version });
         const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
         expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
         expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);

@@ -76,7 +76,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     anchorer!.start();
     await until(allAnchored(anchorer!));
     for (const event of stored) {
-      expect(await ledger.getEvent(event.eventId)).toMatchObject({
+      expect(await ledger.getEvent(event)).toMatchObject({
         hash: event.hash,
         streamId: event.streamId,
         version: event.version,
@@ -140,7 +140,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     db.close();
     const [last] = await appendTo(eventStore, streamId, CB_A, [restored]);
     await start().drain();
-    expect(await ledger.getEvent(last!.eventId)).toMatchObject({ certificateNo: 'CN-2026-0001' });
+    expect(await ledger.getEvent(last!)).toMatchObject({ eventId: last!.eventId, certificateNo: 'CN-2026-0001' });
     const history = await ledger.getCertificateHistory('CN-2026-0001');
     expect(history.map((h) => [h.status, h.version])).toEqual([
       ['valid', 1],
@@ -178,7 +178,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     down = false;
     await until(allAnchored(anchorer!));
     expect(anchorer!.stats()).toMatchObject({ consecutiveFailures: 0, eventsAnchored: 2 });
-    expect(await ledger.getEvent(stored[1]!.eventId)).toBeDefined();
+    expect(await ledger.getEvent(stored[1]!)).toBeDefined();
   });
 
   it("keeps anchoring the other agencies while one agency's batches cannot be taken", async () => {
@@ -194,8 +194,8 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     const others: StoredEvent[] = [];
     for (let i = 0; i < 3; i++)
       others.push(...(await appendTo(eventStore, `certification-free${i}`, CB_B, [contractSigned(i)])));
-    await until(async () => (await Promise.all(others.map((e) => ledger.getEvent(e.eventId)))).every(Boolean));
-    expect(await ledger.getEvent(stuck[0]!.eventId)).toBeUndefined();
+    await until(async () => (await Promise.all(others.map((e) => ledger.getEvent(e)))).every(Boolean));
+    expect(await ledger.getEvent(stuck[0]!)).toBeUndefined();
     expect(anchorer!.stats()).toMatchObject({ failingBatches: 1 });
     cbAEnrolled = true;
     await until(allAnchored(anchorer!));

@@ -10,11 +10,19 @@ import type {
   LedgerCertificateRecord,
   LedgerCertificateHistoryEntry,
   LedgerEventRecord,
+  LedgerEventRef,
   LedgerStreamHead,
 } from './port';
 
 /** The chaincode's read-only transactions, each taking one JSON argument. */
-export type ContractQuery = 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCertificate' | 'GetCertificateHistory';
+export type ContractQuery =
+  | 'GetEvent'
+  | 'GetStreamEvents'
+  | 'GetBatchEvents'
+  | 'GetStreamHead'
+  | 'GetBatch'
+  | 'GetCertificate'
+  | 'GetCertificateHistory';
 
 /**
  * The ledger backend's queries, the same whether the contract answers from a Fabric peer or runs
@@ -23,8 +31,17 @@ export type ContractQuery = 'GetEvent' | 'GetStreamHead' | 'GetBatch' | 'GetCert
 export abstract class ContractQueries {
   protected abstract evaluate<T>(query: ContractQuery, argument: object): Promise<T>;
 
-  async getEvent(eventId: string): Promise<LedgerEventRecord | undefined> {
-    return (await this.evaluate<EventRecord | null>('GetEvent', { eventId })) ?? undefined;
+  async getEvent(ref: LedgerEventRef): Promise<LedgerEventRecord | undefined> {
+    const { streamId, version } = ref;
+    return (await this.evaluate<EventRecord | null>('GetEvent', { streamId, version })) ?? undefined;
+  }
+
+  async getStreamEvents(streamId: string): Promise<LedgerEventRecord[]> {
+    return this.evaluate<EventRecord[]>('GetStreamEvents', { streamId });
+  }
+
+  async getBatchEvents(batchId: string): Promise<LedgerEventRecord[]> {
+    return this.evaluate<EventRecord[]>('GetBatchEvents', { batchId });
   }
 
   async getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined> {

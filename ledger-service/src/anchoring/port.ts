@@ -33,12 +33,20 @@ export interface AnchorCommit {
   readonly replayed: boolean;
 }
 
+/** Where an event sits on the ledger: the ledger keys event digests by stream and version. */
+export interface LedgerEventRef {
+  readonly streamId: string;
+  readonly version: number;
+}
+
 export interface LedgerEventRecord {
   readonly eventId: string;
   readonly streamId: string;
   readonly version: number;
   readonly hash: string;
+  readonly prevHash: string;
   readonly batchId: string;
+  readonly agencyId: string;
 }
 
 export interface LedgerStreamHead {
@@ -75,7 +83,12 @@ export interface LedgerBackend {
   readonly kind: 'fabric' | 'embedded';
   /** Submits a batch with the identity of its agency and resolves once it is committed. */
   anchor(batch: AnchorBatch): Promise<AnchorCommit>;
-  getEvent(eventId: string): Promise<LedgerEventRecord | undefined>;
+  /** The digest anchored at this stream and version (compare its eventId with the one expected). */
+  getEvent(ref: LedgerEventRef): Promise<LedgerEventRecord | undefined>;
+  /** Every digest a stream anchored, in version order. */
+  getStreamEvents(streamId: string): Promise<LedgerEventRecord[]>;
+  /** Every digest a batch anchored, in batch order; empty for an unknown batch. */
+  getBatchEvents(batchId: string): Promise<LedgerEventRecord[]>;
   getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined>;
   getBatch(batchId: string): Promise<LedgerBatchRecord | undefined>;
   getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;

@@ -127,8 +127,10 @@ export async function verifyReceipt(
       ? { name: 'canonical-hash', ok: true }
       : { name: 'canonical-hash', ok: false, detail: `SHA-256 of the canonical bytes is ${computed}` },
   );
+  let version: number | undefined;
   try {
     const envelope = decodeCanonical(canonical);
+    version = envelope.version;
     checks.push(
       envelope.eventId === receipt.eventId
         ? { name: 'canonical-envelope', ok: true }
@@ -171,18 +173,19 @@ export async function verifyReceipt(
         detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}`,
       });
     } else checks.push({ name: 'ledger-batch', ok: true });
-    const event = await ledger.getEvent(receipt.eventId);
+    // The ledger keys digests by stream and version; the version is the one inside the event's own bytes.
+    const event = version === undefined ? undefined : await ledger.getEvent({ streamId: receipt.streamId, version });
     if (!event)
       checks.push({
         name: 'ledger-event',
         ok: false,
-        detail: `the ledger holds no digest of event ${receipt.eventId}`,
+        detail: `the ledger holds no digest of event ${receipt.eventId} (${receipt.streamId} version ${version})`,
       });
-    else if (event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
+    else if (event.eventId !== receipt.eventId || event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
       checks.push({
         name: 'ledger-event',
         ok: false,
-        detail: `the ledger has hash ${event.hash} in batch ${event.batchId}`,
+        detail: `the ledger has event ${event.eventId} with hash ${event.hash} in batch ${event.batchId}`,
       });
     } else checks.push({ name: 'ledger-event', ok: true });
   }

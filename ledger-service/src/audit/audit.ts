@@ -186,9 +186,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       const bytes = new Uint8Array(size);
       for (let i = 0; i < n; i++) bytes.set(page[i]!.canonical, offsets[i]!);
       // Events outside committed batches are compared with the ledger one by one (normally just the unanchored tail).
-      const direct = await ledger.digests(
-        page.filter((e, i) => batch[i]! < 0 && inScope(filter, e)).map((e) => e.eventId),
-      );
+      const direct = await ledger.digests(page.filter((e, i) => batch[i]! < 0 && inScope(filter, e)));
       for (let i = 0; i < n; i++) {
         const event = page[i]!;
         const ordinal = batch[i]!;
@@ -273,11 +271,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
             eventIds,
           });
         // Event by event: which of the batch's events still match their own digest on the ledger?
-        const digests = await ledger.digests(eventIds);
+        const events: StoredEvent[] = [];
         for (const eventId of eventIds) {
           const event = await store.findEvent(eventId);
-          if (!event || !inScope(filter, event)) continue;
-          const digest = digests.get(eventId);
+          if (event && inScope(filter, event)) events.push(event);
+        }
+        const digests = await ledger.digests(events);
+        for (const event of events) {
+          const digest = digests.get(event.eventId);
           if (
             digest &&
             digest.hash === sha256(event.canonical).toString('hex') &&
@@ -318,8 +319,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         ledgerOnly.set(digest.streamId, list);
         suspicious.add(digest.streamId);
       };
-      const unplaced = [...(await membership.eventIds()).keys()].filter((id) => !storeIds.has(id));
-      for (const digest of (await ledger.digests(unplaced)).values()) addLedgerOnly(digest);
+      // Events the anchorer planned that the store lacks: the ledger finds them through their batches.
+      const unplacedBatches = new Set<string>();
+      for (const [eventId, ordinal] of await membership.eventIds())
+        if (!storeIds.has(eventId)) unplacedBatches.add(membership.batches[ordinal]!.batchId);
+      for (const digest of await ledger.batchDigests([...unplacedBatches])) addLedgerOnly(digest);
       if (ledger.digestsNotIn)
         for (const digest of await ledger.digestsNotIn((id) => storeIds.has(id))) addLedgerOnly(digest);
     }
@@ -332,7 +336,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       const stored = (await store.readStream(streamId)).filter((event) => inScope(filter, event));
       const facts = stored.map((event) => factsOf(event, sha256(event.canonical)));
       const [anchored, streamHeads] = await Promise.all([
-        ledger.digests(stored.map((e) => e.eventId)),
+        ledger.digests(stored),
         heads.has(streamId) ? Promise.resolve(heads) : ledger.heads([streamId]),
       ]);
       const verdict = reconcileStream({

@@ -43,10 +43,7 @@ export async function checkStreamIntegrity(options: StreamIntegrityOptions): Pro
   const now = (options.now ?? (() => new Date()))();
   const stored = await store.readStream(streamId);
   const facts: EventFacts[] = stored.map((event) => factsOf(event, sha256Hex(event.canonical)));
-  const [anchored, heads] = await Promise.all([
-    view.digests(stored.map((event) => event.eventId)),
-    view.heads([streamId]),
-  ]);
+  const [anchored, heads] = await Promise.all([view.digests(stored), view.heads([streamId])]);
   const head = heads.get(streamId);
   const verdict = reconcileStream({
     streamId,

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import type { EventRecord, LogHead, BatchRecord } from '@certledger/chaincode';
+import {
+  eventRecordsOf,
+  eventsKeyAttributes,
+  LEDGER_KEY,
+  type BatchRecord,
+  type EventRecord,
+  type LogHead,
+  type StreamEventsRecord,
+} from '@certledger/chaincode';
 import { compositeKey, EMBEDDED_LEDGER_FILE } from '../anchoring/embedded';
 import type { LedgerBackend } from '../anchoring/port';
 import type { LogHeadLedger } from './logHeads/ledger';
@@ -13,10 +21,19 @@ export interface LedgerBatch {
   readonly size: number;
 }
 
+/** An event the audit looks up on the ledger, which keeps digests by stream. */
+export interface DigestRef {
+  readonly eventId: string;
+  readonly streamId: string;
+}
+
 /** What the audit reads from the ledger, in bulk. */
 export interface AuditLedgerView {
   readonly kind: 'embedded' | 'fabric';
-  digests(eventIds: readonly string[]): Promise<Map<string, LedgerDigest>>;
+  /** The ledger's digests of these events, by eventId: those its stream holds under that id, at any version. */
+  digests(events: readonly DigestRef[]): Promise<Map<string, LedgerDigest>>;
+  /** Every digest the ledger holds for these batches. */
+  batchDigests(batchIds: readonly string[]): Promise<LedgerDigest[]>;
   heads(streamIds: readonly string[]): Promise<Map<string, LedgerHead>>;
   batches(batchIds: readonly string[]): Promise<Map<string, LedgerBatch>>;
   /** How many event digests the ledger holds, when it can count them. */
@@ -36,7 +53,7 @@ export class AuditSourceError extends Error {
   }
 }
 
-function digestOf(record: EventRecord): LedgerDigest {
+function digestOf(record: Omit<EventRecord, 'leafIndex' | 'type' | 'occurredAt'>): LedgerDigest {
   return {
     eventId: record.eventId,
     streamId: record.streamId,
@@ -48,10 +65,29 @@ function digestOf(record: EventRecord): LedgerDigest {
   };
 }
 
-const range = (kind: string): [string, string] => {
-  const start = compositeKey(kind, []);
+/** Exclusive bounds of every composite key that starts with these attributes. */
+const range = (kind: string, attributes: readonly string[] = []): [string, string] => {
+  const start = compositeKey(kind, attributes);
   return [start, start.slice(0, -1) + '\u0001'];
 };
+
+/** The digests of `events`, by eventId, from the digests of their streams. */
+async function byStream(
+  events: readonly DigestRef[],
+  streamDigests: (streamIds: string[]) => Promise<LedgerDigest[][]>,
+): Promise<Map<string, LedgerDigest>> {
+  const streamIds = [...new Set(events.map((event) => event.streamId))];
+  const found = new Map<string, LedgerDigest>();
+  (await streamDigests(streamIds)).forEach((digests, i) => {
+    for (const digest of digests) found.set(`${streamIds[i]}\u0000${digest.eventId}`, digest);
+  });
+  const digests = new Map<string, LedgerDigest>();
+  for (const event of events) {
+    const digest = found.get(`${event.streamId}\u0000${event.eventId}`);
+    if (digest) digests.set(event.eventId, digest);
+  }
+  return digests;
+}
 
 /**
  * Reads the embedded ledger's world state directly (read-only), as a peer would: fast enough to
@@ -68,50 +104,38 @@ export function openEmbeddedLedgerView(options: {
   const scan = db.prepare<[string, string], { key: string; value: Buffer }>(
     'SELECT key, value FROM world_state WHERE key > ? AND key < ?',
   );
-  const keys = db.prepare<[string, string], { key: string }>('SELECT key FROM world_state WHERE key > ? AND key < ?');
-  const count = db.prepare<[string, string], { n: number }>(
-    'SELECT COUNT(*) AS n FROM world_state WHERE key > ? AND key < ?',
-  );
-  // One statement per call: the keys go in as a JSON array, SQLite extracts the fields in C.
-  const bulkEvents = db.prepare<
-    [string],
-    { id: string; hash: string; version: number; streamId: string; prevHash: string; batchId: string; agencyId: string }
-  >(
-    `SELECT j.value AS id,
-            json_extract(CAST(w.value AS TEXT), '$.hash') AS hash, json_extract(CAST(w.value AS TEXT), '$.version') AS version,
-            json_extract(CAST(w.value AS TEXT), '$.streamId') AS streamId, json_extract(CAST(w.value AS TEXT), '$.prevHash') AS prevHash,
-            json_extract(CAST(w.value AS TEXT), '$.batchId') AS batchId, json_extract(CAST(w.value AS TEXT), '$.agencyId') AS agencyId
-     FROM json_each(?) j JOIN world_state w ON w.key = char(0) || 'event' || char(0) || j.value || char(0)`,
+  const eventTotal = db.prepare<[string, string], { n: number }>(
+    `SELECT COALESCE(SUM(json_array_length(CAST(value AS TEXT), '$.events')), 0) AS n FROM world_state WHERE key > ? AND key < ?`,
   );
   const bulkHeads = db.prepare<[string], { id: string; version: number; hash: string; agencyId: string }>(
     `SELECT j.value AS id, json_extract(CAST(w.value AS TEXT), '$.version') AS version, json_extract(CAST(w.value AS TEXT), '$.hash') AS hash,
             json_extract(CAST(w.value AS TEXT), '$.agencyId') AS agencyId
      FROM json_each(?) j JOIN world_state w ON w.key = char(0) || 'stream' || char(0) || j.value || char(0)`,
   );
-  const read = <T>(kind: string, id: string): T | undefined => {
-    const row = get.get(compositeKey(kind, [id]));
+  const read = <T>(kind: string, id: string | readonly string[]): T | undefined => {
+    const row = get.get(compositeKey(kind, typeof id === 'string' ? [id] : id));
     return row ? (JSON.parse(row.value.toString('utf8')) as T) : undefined;
   };
-  const [eventStart, eventEnd] = range('event');
+  const [eventStart, eventEnd] = range(LEDGER_KEY.events);
   const [headStart, headEnd] = range('loghead');
-  const eventPrefix = eventStart.length;
+  const recordsIn = function* (bounds: [string, string]): Generator<EventRecord> {
+    for (const row of scan.iterate(...bounds))
+      yield* eventRecordsOf(JSON.parse(row.value.toString('utf8')) as StreamEventsRecord);
+  };
+  const streamDigests = (streamId: string): LedgerDigest[] =>
+    Array.from(recordsIn(range(LEDGER_KEY.events, [streamId])), digestOf);
   return {
     kind: 'embedded',
-    async digests(eventIds) {
-      const found = new Map<string, LedgerDigest>();
-      if (eventIds.length === 0) return found;
-      for (const row of bulkEvents.iterate(JSON.stringify(eventIds))) {
-        found.set(row.id, {
-          eventId: row.id,
-          streamId: row.streamId,
-          version: row.version,
-          hash: row.hash,
-          prevHash: row.prevHash,
-          batchId: row.batchId,
-          agencyId: row.agencyId,
-        });
+    digests: (events) => byStream(events, async (streamIds) => streamIds.map(streamDigests)),
+    async batchDigests(batchIds) {
+      const digests: LedgerDigest[] = [];
+      for (const batchId of batchIds) {
+        for (const [streamId, firstVersion] of read<BatchRecord>(LEDGER_KEY.batch, batchId)?.streams ?? []) {
+          const stored = read<StreamEventsRecord>(LEDGER_KEY.events, eventsKeyAttributes(streamId, firstVersion));
+          if (stored) digests.push(...eventRecordsOf(stored).map(digestOf));
+        }
       }
-      return found;
+      return digests;
     },
     async heads(streamIds) {
       const found = new Map<string, LedgerHead>();
@@ -131,16 +155,12 @@ export function openEmbeddedLedgerView(options: {
       return found;
     },
     async eventCount() {
-      return count.get(eventStart, eventEnd)!.n;
+      return eventTotal.get(eventStart, eventEnd)!.n;
     },
     async digestsNotIn(known) {
       const missing: LedgerDigest[] = [];
-      for (const row of keys.iterate(eventStart, eventEnd)) {
-        const eventId = row.key.slice(eventPrefix, -1);
-        if (known(eventId)) continue;
-        const record = read<EventRecord>('event', eventId);
-        if (record) missing.push(digestOf(record));
-      }
+      for (const record of recordsIn([eventStart, eventEnd]))
+        if (!known(record.eventId)) missing.push(digestOf(record));
       return missing;
     },
     async logHeads() {
@@ -191,11 +211,13 @@ export function ledgerViewOfBackend(options: {
   }
   return {
     kind: backend.kind,
-    digests: (ids) =>
-      collect(ids, async (id) => {
-        const record = (await backend.getEvent(id)) as (EventRecord & Record<string, unknown>) | undefined;
-        return record ? digestOf(record) : undefined;
-      }),
+    digests: (events) =>
+      byStream(events, (streamIds) =>
+        mapLimited(streamIds, concurrency, async (id) => (await backend.getStreamEvents(id)).map(digestOf)),
+      ),
+    async batchDigests(batchIds) {
+      return (await mapLimited(batchIds, concurrency, (id) => backend.getBatchEvents(id))).flat().map(digestOf);
+    },
     heads: (ids) => collect(ids, (id) => backend.getStreamHead(id)),
     batches: (ids) => collect(ids, async (id) => backend.getBatch(id)),
     async logHeads() {

@@ -57,7 +57,8 @@ describe('embedded ledger backend', () => {
 
     const reopened = openEmbeddedBackend({ dataDir: dir });
     expect(await reopened.height()).toBe(2);
-    expect(await reopened.getEvent('certification-c1/1')).toMatchObject({
+    expect(await reopened.getEvent({ streamId: 'certification-c1', version: 1 })).toMatchObject({
+      eventId: first[1]!.eventId,
       hash: first[1]!.hash,
       batchId: commit1.batchId,
     });
@@ -67,7 +68,9 @@ describe('embedded ledger backend', () => {
       transactionId: commit1.transactionId,
       root: commit1.root,
     });
-    expect(await reopened.getEvent('missing')).toBeUndefined();
+    expect(await reopened.getEvent({ streamId: 'certification-c1', version: 4 })).toBeUndefined();
+    expect(await reopened.getEvent({ streamId: 'missing', version: 0 })).toBeUndefined();
+    expect((await reopened.getBatchEvents(commit1.batchId)).map((e) => e.eventId)).toEqual(first.map((e) => e.eventId));
     await reopened.close();
 
     const db = new Database(path.join(dir, 'ledger.sqlite'), { readonly: true });

@@ -37,6 +37,7 @@ export function compositeKey(objectType: string, attributes: readonly string[]):
 
 export interface StubStatements {
   readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
+  readonly range: Database.Statement<[string, string], { key: string; value: Buffer }>;
   readonly history: Database.Statement<
     [string, string],
     { value: Buffer; block_number: number; tx_id: string; timestamp: string }
@@ -47,6 +48,9 @@ export function prepareStubStatements(db: Database.Database): StubStatements {
   return {
     get: db.prepare<[string], { value: Buffer; block_number: number }>(
       'SELECT value, block_number FROM world_state WHERE key = ?',
+    ),
+    range: db.prepare<[string, string], { key: string; value: Buffer }>(
+      'SELECT key, value FROM world_state WHERE key >= ? AND key < ? ORDER BY key',
     ),
     history: db.prepare<[string, string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
       `SELECT v.value, v.block_number, b.tx_id, b.timestamp
@@ -87,6 +91,19 @@ export function transactionContext(
     },
     setEvent: (name: string, payload: Uint8Array) => {
       event = { name, payload: Buffer.from(payload) };
+    },
+    // Read-only queries only: a submitted transaction's range reads are not in its read set.
+    getStateByPartialCompositeKey: async (objectType: string, attributes: string[]) => {
+      const prefix = compositeKey(objectType, attributes);
+      const rows = sql.range.all(prefix, prefix.slice(0, -1) + '\u0001');
+      let index = 0;
+      return {
+        next: async () => {
+          const row = rows[index++];
+          return row ? { done: false, value: { key: row.key, value: row.value } } : { done: true, value: undefined };
+        },
+        close: async () => undefined,
+      };
     },
     getHistoryForKey: async (key: string) => {
       const rows = sql.history.all(key, key);

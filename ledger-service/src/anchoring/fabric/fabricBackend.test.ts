@@ -64,7 +64,8 @@ describeNetwork('fabric backend on the real network', () => {
       agencyId: CB1,
       transactionId: commit.transactionId,
     });
-    await expect(backend.getEvent(first.events[1]!.eventId)).resolves.toMatchObject({
+    await expect(backend.getEvent(first.events[1]!)).resolves.toMatchObject({
+      eventId: first.events[1]!.eventId,
       streamId: b.streamId,
       version: 0,
       hash: first.events[1]!.hash,
@@ -91,7 +92,12 @@ describeNetwork('fabric backend on the real network', () => {
       ['valid', commit.transactionId],
       ['suspended', second.transactionId],
     ]);
-    await expect(backend.getEvent('no-such-event')).resolves.toBeUndefined();
+    await expect(backend.getEvent({ streamId: b.streamId, version: 1 })).resolves.toBeUndefined();
+    await expect(backend.getBatchEvents(first.batchId)).resolves.toEqual(
+      first.events.map((event, leafIndex) =>
+        expect.objectContaining({ eventId: event.eventId, hash: event.hash, batchId: first.batchId, leafIndex }),
+      ),
+    );
   });
 
   it('makes a repeated batch a no-op that names the transaction and block that anchored it', async () => {
