@@ -84,7 +84,12 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
     let transactionId: string;
     let blockNumber: number;
     try {
-      const submitted = await contract.submitAsync('AnchorBatch', { arguments: [canonicalJson(batch)] });
+      // Naming the orgs lets the gateway endorse on both peers at once; left to discovery it runs
+      // the contract on its own org's peer first and only then on the other's.
+      const submitted = await contract.submitAsync('AnchorBatch', {
+        arguments: [canonicalJson(batch)],
+        endorsingOrganizations: Object.keys(this.connection.peers),
+      });
       result = JSON.parse(Buffer.from(submitted.getResult()).toString('utf8')) as AnchorBatchResult;
       // Committed means committed on every peer: the next batch of a stream is endorsed by both
       // orgs, and a peer that has not yet committed this block would refuse it as a version gap.
