@@ -55,6 +55,8 @@ export interface EventStore {
   appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>>;
   readStream(streamId: string): Promise<StoredEvent[]>;
   findEvent(eventId: string): Promise<StoredEvent | undefined>;
+  /** The stored events among `eventIds`, in no particular order (one query for a bulk intake's idempotency check). */
+  findEvents(eventIds: readonly string[]): Promise<StoredEvent[]>;
   /** Events with position > afterPosition, in log order, at most `limit`. */
   readAll(afterPosition: number, limit: number): Promise<StoredEvent[]>;
   /** The highest position written, 0 when the log is empty. */
@@ -65,11 +67,7 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export type EventStoreErrorCode =
-  | 'wrong-expected-version'
-  | 'duplicate-event-id'
-  | 'claim-taken'
-  | 'store-unavailable';
+export type EventStoreErrorCode = 'wrong-expected-version' | 'duplicate-event-id' | 'claim-taken' | 'store-unavailable';
 
 export class EventStoreError extends Error {
   constructor(

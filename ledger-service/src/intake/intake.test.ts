@@ -72,3 +72,48 @@ describe('intake with a stream written by another process meanwhile', () => {
     expect(retry.event.hash).toBe(stored.event.hash);
   });
 });
+
+describe('intake retries by eventId', () => {
+  const events = initialCertification({ certificationId: 'RETRY-2', appliedOn: '2025-03-01' });
+
+  it('answers a retry of an earlier event of the stream, which the rules would now refuse, with that event', async () => {
+    const stored = await first.submit(AGENCY, submission(events[0]!));
+    await first.submit(AGENCY, submission(events[1]!));
+    const retry = await first.submit(AGENCY, submission(events[0]!));
+    expect(retry).toMatchObject({
+      created: false,
+      event: { hash: stored.event.hash, position: stored.event.position },
+    });
+  });
+
+  it("answers a retry of the stream's last event with that event, even with a stale expectedVersion", async () => {
+    await first.submit(AGENCY, submission(events[0]!));
+    const stored = await first.submit(AGENCY, submission(events[1]!, 0));
+    const retry = await first.submit(AGENCY, submission(events[1]!, 0));
+    expect(retry).toMatchObject({ created: false, event: { hash: stored.event.hash, version: 1 } });
+    expect(await stores[0]!.readStream('certification-RETRY-2')).toHaveLength(2);
+  });
+
+  it('refuses an earlier eventId with another body as a conflict, leaving the stream as it was', async () => {
+    await first.submit(AGENCY, submission(events[0]!));
+    await first.submit(AGENCY, submission(events[1]!));
+    const changed = { ...events[0]!, data: { ...events[0]!.data, scope: '另一个范围' } };
+    const refusal = await first.submit(AGENCY, submission(changed)).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ kind: 'conflict', code: 'event-id-conflict' });
+    expect(await stores[0]!.readStream('certification-RETRY-2')).toHaveLength(2);
+  });
+
+  it('answers the stored events of a re-sent bulk import as retries and stores the rest', async () => {
+    await first.submitBulk(
+      AGENCY,
+      events.slice(0, 5).map((event) => submission(event)),
+    );
+    const outcomes = await first.submitBulk(
+      AGENCY,
+      events.map((event) => submission(event)),
+    );
+    expect(outcomes.map((outcome) => outcome.ok && outcome.created)).toEqual(events.map((_, index) => index >= 5));
+    const stream = await stores[0]!.readStream('certification-RETRY-2');
+    expect(stream.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
+  });
+});

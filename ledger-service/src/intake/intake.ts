@@ -99,12 +99,27 @@ export function createIntake(options: IntakeOptions): Intake {
     return cursor;
   }
 
+  /**
+   * Idempotency by eventId costs no lookup on the way in: the store refuses a stored eventId under
+   * its write lock (duplicate-event-id, with the stored event), and any refusal is checked against
+   * a stored event of that id before it is given, so a retry is answered as one whatever else
+   * would now be said of it.
+   */
   async function submit(agencyId: string, submission: Submission): Promise<Accepted> {
+    try {
+      return await sealAndAppend(agencyId, submission);
+    } catch (error) {
+      if (!(error instanceof IntakeError) || error.kind === 'unavailable') throw error;
+      const existing = await store.findEvent(submission.eventId).catch(rethrowStoreFailure);
+      if (existing) return replayOf(existing, agencyId, submission);
+      throw error;
+    }
+  }
+
+  async function sealAndAppend(agencyId: string, submission: Submission): Promise<Accepted> {
     const streamId = streamIdOf(submission.certificationId);
     let fresh = false;
     for (let attempt = 0; ; attempt += 1) {
-      const existing = await store.findEvent(submission.eventId).catch(rethrowStoreFailure);
-      if (existing) return replayOf(existing, agencyId, submission);
       const cached = fresh ? undefined : cursors.get(streamId);
       const cursor = cached ?? (await freshCursor(streamId));
       let sealed: ReturnType<typeof sealOne>;
@@ -130,7 +145,9 @@ export function createIntake(options: IntakeOptions): Intake {
       } catch (error) {
         cursors.delete(streamId);
         if (!(error instanceof EventStoreError)) throw error;
-        if (error.code === 'duplicate-event-id') continue;
+        if (error.code === 'duplicate-event-id') {
+          return replayOf(error.detail.existing as StoredEvent, agencyId, submission);
+        }
         if (error.code === 'wrong-expected-version') {
           if (cached) {
             fresh = true;
@@ -155,13 +172,21 @@ export function createIntake(options: IntakeOptions): Intake {
       byStream.set(submission.certificationId, indexes);
     });
     const requests: Array<{ indexes: number[]; sealed: Sealed; expectedVersion: number; streamId: string }> = [];
+    let stored: Map<string, StoredEvent>;
+    try {
+      const found = await store.findEvents(submissions.map((submission) => submission.eventId));
+      stored = new Map(found.map((event) => [event.eventId, event]));
+    } catch (error) {
+      const failure = storeFailure(error);
+      return submissions.map(() => ({ ok: false, error: failure }));
+    }
     const now = clock();
     for (const [certificationId, indexes] of byStream) {
       const streamId = streamIdOf(certificationId);
       try {
         const fresh: number[] = [];
         for (const index of indexes) {
-          const existing = await store.findEvent(submissions[index]!.eventId).catch(rethrowStoreFailure);
+          const existing = stored.get(submissions[index]!.eventId);
           if (existing) outcomes[index] = { ok: true, ...replayOf(existing, agencyId, submissions[index]!) };
           else fresh.push(index);
         }

@@ -56,7 +56,10 @@ export async function openKurrentEventStore(options: KurrentEventStoreOptions): 
   return store;
 }
 
-const CONFLICT_TYPES: ReadonlySet<string> = new Set([ErrorType.WRONG_EXPECTED_VERSION, ErrorType.APPEND_CONSISTENCY_VIOLATION]);
+const CONFLICT_TYPES: ReadonlySet<string> = new Set([
+  ErrorType.WRONG_EXPECTED_VERSION,
+  ErrorType.APPEND_CONSISTENCY_VIOLATION,
+]);
 
 class KurrentEventStore implements EventStore {
   private readonly reserved: ReservedStreams;
@@ -69,7 +72,10 @@ class KurrentEventStore implements EventStore {
     options: KurrentEventStoreOptions,
   ) {
     this.reserved = reservedStreams(options.reservedPrefix ?? 'certledger-');
-    this.waiters = new AppendWaiters({ head: () => this.headPosition(), pollIntervalMs: options.pollIntervalMs ?? 1000 });
+    this.waiters = new AppendWaiters({
+      head: () => this.headPosition(),
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+    });
   }
 
   async append(request: AppendRequest): Promise<StoredEvent[]> {
@@ -98,11 +104,7 @@ class KurrentEventStore implements EventStore {
 
   async appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>> {
     requests.forEach(assertWellFormed);
-    return Promise.all(
-      requests.map((request) =>
-        this.append(request).catch((error: unknown) => unavailable(error)),
-      ),
-    );
+    return Promise.all(requests.map((request) => this.append(request).catch((error: unknown) => unavailable(error))));
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -120,13 +122,24 @@ class KurrentEventStore implements EventStore {
     });
   }
 
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    const found = await Promise.all([...new Set(eventIds)].map((eventId) => this.findEvent(eventId)));
+    return found.filter((event): event is StoredEvent => event !== undefined);
+  }
+
   async readAll(afterPosition: number, limit: number): Promise<StoredEvent[]> {
     this.assertOpen();
     return this.guard(async () => {
-      const fromPosition = afterPosition <= 0 ? START : { commit: BigInt(afterPosition), prepare: BigInt(afterPosition) };
+      const fromPosition =
+        afterPosition <= 0 ? START : { commit: BigInt(afterPosition), prepare: BigInt(afterPosition) };
       const events: StoredEvent[] = [];
       if (limit <= 0) return events;
-      const reads = this.client.readAll({ fromPosition, direction: FORWARDS, maxCount: limit + 1, filter: this.ledgerFilter() });
+      const reads = this.client.readAll({
+        fromPosition,
+        direction: FORWARDS,
+        maxCount: limit + 1,
+        filter: this.ledgerFilter(),
+      });
       for await (const resolved of reads) {
         const event = resolved.event;
         if (!event || !event.isJson) continue;
@@ -142,7 +155,12 @@ class KurrentEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.guard(async () => {
-      const reads = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1, filter: this.ledgerFilter() });
+      const reads = this.client.readAll({
+        fromPosition: END,
+        direction: BACKWARDS,
+        maxCount: 1,
+        filter: this.ledgerFilter(),
+      });
       for await (const resolved of reads) {
         if (resolved.event) return Number(resolved.event.position.commit);
       }
@@ -196,12 +214,18 @@ class KurrentEventStore implements EventStore {
     this.subscription = subscription;
   }
 
-  private appendRequests(request: AppendRequest, newClaims: readonly UniqueClaim[], recordedAt: string): AppendStreamRequest[] {
+  private appendRequests(
+    request: AppendRequest,
+    newClaims: readonly UniqueClaim[],
+    recordedAt: string,
+  ): AppendStreamRequest[] {
     return [
       {
         streamName: request.streamId,
         expectedState: request.expectedVersion === -1 ? NO_STREAM : BigInt(request.expectedVersion),
-        events: request.events.map((event) => jsonEvent({ id: event.eventId, type: event.type, data: bodyOf(event, recordedAt) })),
+        events: request.events.map((event) =>
+          jsonEvent({ id: event.eventId, type: event.type, data: bodyOf(event, recordedAt) }),
+        ),
       },
       ...request.events.map((event): AppendStreamRequest => ({
         streamName: this.reserved.eventId(event.eventId),
@@ -211,7 +235,12 @@ class KurrentEventStore implements EventStore {
       ...newClaims.map((claim): AppendStreamRequest => ({
         streamName: this.reserved.claim(claim),
         expectedState: NO_STREAM,
-        events: [jsonEvent({ type: 'ClaimReserved', data: { streamId: request.streamId, kind: claim.kind, value: claim.value } })],
+        events: [
+          jsonEvent({
+            type: 'ClaimReserved',
+            data: { streamId: request.streamId, kind: claim.kind, value: claim.value },
+          }),
+        ],
       })),
     ];
   }
@@ -219,7 +248,11 @@ class KurrentEventStore implements EventStore {
   private async readStreamFrom(streamId: string, fromVersion: number, maxCount?: number): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     try {
-      const reads = this.client.readStream(streamId, { fromRevision: BigInt(fromVersion), direction: FORWARDS, maxCount });
+      const reads = this.client.readStream(streamId, {
+        fromRevision: BigInt(fromVersion),
+        direction: FORWARDS,
+        maxCount,
+      });
       for await (const resolved of reads) {
         const event = resolved.event;
         if (!event || !event.isJson) continue;
@@ -248,7 +281,11 @@ class KurrentEventStore implements EventStore {
 
   private async lastVersion(streamId: string): Promise<number> {
     try {
-      for await (const resolved of this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+      for await (const resolved of this.client.readStream(streamId, {
+        fromRevision: END,
+        direction: BACKWARDS,
+        maxCount: 1,
+      })) {
         if (resolved.event) return Number(resolved.event.revision);
       }
     } catch (error) {
@@ -273,7 +310,10 @@ class KurrentEventStore implements EventStore {
   }
 
   /** The server names one failed check; read what is there to report the conflict in the port's order. */
-  private async explainConflict(request: AppendRequest, error: WrongExpectedVersionError | AppendConsistencyViolationError) {
+  private async explainConflict(
+    request: AppendRequest,
+    error: WrongExpectedVersionError | AppendConsistencyViolationError,
+  ) {
     try {
       const conflict = conflictOf(request, await this.factsFor(request));
       if (conflict) return conflict;

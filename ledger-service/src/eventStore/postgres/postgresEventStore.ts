@@ -88,7 +88,10 @@ class PostgresEventStore implements EventStore {
       maxBatch: options.maxBatch ?? 1000,
       commit: (batch) => this.commitBatch(batch, true),
     });
-    this.waiters = new AppendWaiters({ head: () => this.headPosition(), pollIntervalMs: options.pollIntervalMs ?? 500 });
+    this.waiters = new AppendWaiters({
+      head: () => this.headPosition(),
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+    });
   }
 
   async append(request: AppendRequest): Promise<StoredEvent[]> {
@@ -113,10 +116,20 @@ class PostgresEventStore implements EventStore {
   }
 
   async findEvent(eventId: string): Promise<StoredEvent | undefined> {
-    const rows = await this.query<EventRow>(`SELECT ${PG_EVENT_COLUMNS} FROM ${this.names.events} WHERE event_id = $1`, [
-      eventId,
-    ]);
+    const rows = await this.query<EventRow>(
+      `SELECT ${PG_EVENT_COLUMNS} FROM ${this.names.events} WHERE event_id = $1`,
+      [eventId],
+    );
     return rows[0] && storedEventOf(rows[0]);
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.query<EventRow>(
+      `SELECT ${PG_EVENT_COLUMNS} FROM ${this.names.events} WHERE event_id = ANY($1::text[])`,
+      [eventIds],
+    );
+    return rows.map(storedEventOf);
   }
 
   async readAll(afterPosition: number, limit: number): Promise<StoredEvent[]> {
@@ -235,7 +248,9 @@ class PostgresEventStore implements EventStore {
       if (mayRetry && (error as { code?: string }).code === UNIQUE_VIOLATION) {
         const outcomes: Outcome<StoredEvent[]>[] = [];
         for (const request of requests) {
-          const single = await this.commitBatch([request], false).catch((e: unknown) => [{ ok: false, error: e } as const]);
+          const single = await this.commitBatch([request], false).catch((e: unknown) => [
+            { ok: false, error: e } as const,
+          ]);
           outcomes.push(...single);
         }
         return outcomes;
@@ -244,7 +259,10 @@ class PostgresEventStore implements EventStore {
     }
   }
 
-  private async decideAndWrite(client: pg.PoolClient, requests: readonly AppendRequest[]): Promise<Outcome<StoredEvent[]>[]> {
+  private async decideAndWrite(
+    client: pg.PoolClient,
+    requests: readonly AppendRequest[],
+  ): Promise<Outcome<StoredEvent[]>[]> {
     await client.query('BEGIN');
     const head = await client.query<{ position: string }>(`SELECT position FROM ${this.names.logHead} FOR UPDATE`);
     const startHead = Number(head.rows[0]?.position ?? 0);
@@ -314,7 +332,9 @@ class PostgresEventStore implements EventStore {
     return {
       eventsById: new Map(events.rows.map((row) => [row.event_id, storedEventOf(row)])),
       versions: new Map(versions.rows.map((row) => [row.stream_id, Number(row.version)])),
-      claims: new Map(holders.rows.map((row) => [claimKey({ kind: row.kind as 'certificateNo', value: row.value }), row.stream_id])),
+      claims: new Map(
+        holders.rows.map((row) => [claimKey({ kind: row.kind as 'certificateNo', value: row.value }), row.stream_id]),
+      ),
     };
   }
 
@@ -327,7 +347,10 @@ class PostgresEventStore implements EventStore {
       const rows = events.map(rowValuesOf);
       const columns = PG_EVENT_ARRAY_TYPES.map((_, index) => rows.map((row) => row[index]));
       const params = PG_EVENT_ARRAY_TYPES.map((type, index) => `$${index + 1}::${type}`).join(', ');
-      await client.query(`INSERT INTO ${this.names.events} (${PG_EVENT_COLUMNS}) SELECT * FROM unnest(${params})`, columns);
+      await client.query(
+        `INSERT INTO ${this.names.events} (${PG_EVENT_COLUMNS}) SELECT * FROM unnest(${params})`,
+        columns,
+      );
     }
     if (claims.length > 0) {
       await client.query(

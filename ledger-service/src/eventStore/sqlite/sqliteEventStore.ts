@@ -48,6 +48,9 @@ function prepareStatements(db: Database.Database) {
   return {
     head: db.prepare<[], { head: number }>('SELECT COALESCE(MAX(position), 0) AS head FROM events'),
     byId: db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
+    byIds: db.prepare<[string], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id IN (SELECT value FROM json_each(?))`,
+    ),
     stream: db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`),
     streamVersion: db.prepare<[string], { version: number | null }>(
       'SELECT MAX(version) AS version FROM events WHERE stream_id = ?',
@@ -55,8 +58,14 @@ function prepareStatements(db: Database.Database) {
     after: db.prepare<[number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     ),
-    claim: db.prepare<[string, string], { stream_id: string }>('SELECT stream_id FROM claims WHERE kind = ? AND value = ?'),
-    insertEvent: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(',').map(() => '?').join(', ')})`),
+    claim: db.prepare<[string, string], { stream_id: string }>(
+      'SELECT stream_id FROM claims WHERE kind = ? AND value = ?',
+    ),
+    insertEvent: db.prepare(
+      `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(',')
+        .map(() => '?')
+        .join(', ')})`,
+    ),
     insertClaim: db.prepare('INSERT INTO claims (kind, value, stream_id) VALUES (?, ?, ?)'),
     // Transaction control, prepared once: exec() would parse the SQL again for every request.
     begin: db.prepare('BEGIN IMMEDIATE'),
@@ -111,6 +120,11 @@ class SqliteEventStore implements EventStore {
       const row = this.statements.byId.get(eventId);
       return row && storedEventOf(row);
     });
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    if (eventIds.length === 0) return [];
+    return this.read(() => this.statements.byIds.all(JSON.stringify(eventIds)).map(storedEventOf));
   }
 
   async readAll(afterPosition: number, limit: number): Promise<StoredEvent[]> {
@@ -194,7 +208,8 @@ class SqliteEventStore implements EventStore {
     if (conflict) return { ok: false, error: conflict };
     const stored = positioned(request, head, recordedAt);
     for (const event of stored) this.statements.insertEvent.run(...rowValuesOf(event));
-    for (const claim of this.unheldClaims(request)) this.statements.insertClaim.run(claim.kind, claim.value, request.streamId);
+    for (const claim of this.unheldClaims(request))
+      this.statements.insertClaim.run(claim.kind, claim.value, request.streamId);
     return { ok: true, value: stored };
   }
 

@@ -42,7 +42,9 @@ export function eventStoreContract(name: string, subject: ContractSubject): void
     function expectPositionsAfter(after: number, events: readonly StoredEvent[]): void {
       const positions = events.map((event) => event.position);
       if (dense) expect(positions).toEqual(positions.map((_, index) => after + 1 + index));
-      positions.forEach((position, index) => expect(position).toBeGreaterThan(index === 0 ? after : positions[index - 1]));
+      positions.forEach((position, index) =>
+        expect(position).toBeGreaterThan(index === 0 ? after : positions[index - 1]),
+      );
     }
 
     beforeEach(async () => {
@@ -78,6 +80,16 @@ export function eventStoreContract(name: string, subject: ContractSubject): void
       expect(await store.readStream(newStreamId())).toEqual([]);
     });
 
+    it('finds several events by eventId at once, leaving out those not stored', async () => {
+      const stored = await store.append(appendRequest(newStreamId(), -1, 3));
+      const other = await store.append(appendRequest(newStreamId(), -1, 1));
+      const found = await store.findEvents([stored[2].eventId, 'no-such-event', other[0].eventId, stored[0].eventId]);
+      const byId = (a: StoredEvent, b: StoredEvent) => a.eventId.localeCompare(b.eventId);
+      expect([...found].sort(byId)).toEqual([stored[0], stored[2], other[0]].sort(byId));
+      expect(await store.findEvents([])).toEqual([]);
+      expect(await store.findEvents(['no-such-event'])).toEqual([]);
+    });
+
     it('keeps appending where the stream left off', async () => {
       const streamId = newStreamId();
       await store.append(appendRequest(streamId, -1, 2));
@@ -109,9 +121,13 @@ export function eventStoreContract(name: string, subject: ContractSubject): void
     it('lets exactly one of several concurrent appends with the same expected version win', async () => {
       const streamId = newStreamId();
       await store.append(appendRequest(streamId, -1));
-      const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.append(appendRequest(streamId, 0))));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => store.append(appendRequest(streamId, 0))),
+      );
       const winners = results.filter((result) => result.status === 'fulfilled');
-      const losers = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as EventStoreError] : []));
+      const losers = results.flatMap((result) =>
+        result.status === 'rejected' ? [result.reason as EventStoreError] : [],
+      );
       expect(winners).toHaveLength(1);
       expect(losers.map((error) => error.code)).toEqual(Array(7).fill('wrong-expected-version'));
       expect((await store.readStream(streamId)).map((event) => event.version)).toEqual([0, 1]);
@@ -254,6 +270,7 @@ export function eventStoreContract(name: string, subject: ContractSubject): void
         store.append(appendRequest(streamId, -1)),
         store.readStream(streamId),
         store.findEvent('x'),
+        store.findEvents(['x']),
         store.readAll(0, 10),
         store.headPosition(),
         store.ping(),
