@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { EventStoreError } from '../port';
 import { eventStoreContract } from '../testing/contract';
 import { appendRequest, newStreamId } from '../testing/fixtures';
+import { writerThreadFile } from './batchWriter';
 import { openSqliteEventStore, SQLITE_FILE_NAME } from './sqliteEventStore';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'certledger-sqlite-'));
@@ -13,17 +14,23 @@ const freshDirectory = () => path.join(root, `store-${++counter}`);
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-eventStoreContract('SQLite', {
-  open: async () => {
-    const directory = freshDirectory();
-    return {
-      store: openSqliteEventStore({ directory, pollIntervalMs: 20 }),
-      openAnother: async () => openSqliteEventStore({ directory, pollIntervalMs: 20 }),
-    };
-  },
-});
+for (const writerThread of [true, false]) {
+  eventStoreContract(`SQLite, committing ${writerThread ? 'in a writer thread' : 'on the event loop'}`, {
+    open: async () => {
+      const directory = freshDirectory();
+      return {
+        store: openSqliteEventStore({ directory, pollIntervalMs: 20, writerThread }),
+        openAnother: async () => openSqliteEventStore({ directory, pollIntervalMs: 20, writerThread }),
+      };
+    },
+  });
+}
 
 describe('SQLite event store', () => {
+  it('commits in a worker thread by default', () => {
+    expect(writerThreadFile()).toBeDefined();
+  });
+
   it('keeps its events in WAL mode with full fsync, across a reopen', async () => {
     const directory = freshDirectory();
     const store = openSqliteEventStore({ directory });
@@ -44,7 +51,9 @@ describe('SQLite event store', () => {
     const requests = [appendRequest(streamId, -1), appendRequest(streamId, -1), appendRequest(newStreamId(), -1, 2)];
     const results = await Promise.allSettled(requests.map((request) => store.append(request)));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const recordedAt = results.flatMap((result) => (result.status === 'fulfilled' ? result.value.map((e) => e.recordedAt) : []));
+    const recordedAt = results.flatMap((result) =>
+      result.status === 'fulfilled' ? result.value.map((e) => e.recordedAt) : [],
+    );
     expect(new Set(recordedAt).size).toBe(1);
     expect((await store.readAll(0, 10)).map((event) => event.position)).toEqual([1, 2, 3]);
     await store.close();

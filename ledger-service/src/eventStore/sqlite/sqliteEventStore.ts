@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { assertWellFormed, AppendFacts, conflictOf, distinctClaims, positioned, unavailable } from '../appendRules';
+import { assertWellFormed, unavailable } from '../appendRules';
 import { GroupCommitter, Outcome } from '../groupCommit';
-import { AppendRequest, EventStore, EventStoreError, StoredEvent, UniqueClaim } from '../port';
-import { EventRow, rowValuesOf, storedEventOf } from '../rows';
+import { AppendRequest, EventStore, EventStoreError, StoredEvent } from '../port';
+import { EventRow, storedEventOf } from '../rows';
 import { AppendWaiters } from '../waiters';
+import { inProcessWriter, threadWriter, writerThreadFile, type BatchWriter } from './batchWriter';
 import { EVENT_COLUMNS, SQLITE_SCHEMA } from './schema';
+import { openConnection, type WriterConnection } from './sqliteWriter';
 
 export interface SqliteEventStoreOptions {
   /** Directory holding the database file; created when missing. */
@@ -20,28 +22,37 @@ export interface SqliteEventStoreOptions {
   readonly maxBatch?: number;
   /** Caps the database at this many pages (a quota): appends past it fail as store-unavailable. */
   readonly maxPageCount?: number;
+  /** Commit in a worker thread, off the event loop: the default wherever the compiled worker exists. */
+  readonly writerThread?: boolean;
 }
 
 export const SQLITE_FILE_NAME = 'events.sqlite';
 
 /** Opens (and creates) the SQLite event store: WAL, fsync on every commit, group commit. */
 export function openSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
-  const file = path.join(options.directory, options.fileName ?? SQLITE_FILE_NAME);
+  const connection: WriterConnection = {
+    file: path.join(options.directory, options.fileName ?? SQLITE_FILE_NAME),
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    maxPageCount: options.maxPageCount,
+  };
   let db: Database.Database | undefined;
   try {
     fs.mkdirSync(options.directory, { recursive: true });
-    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
+    db = openConnection(connection);
     db.exec('BEGIN IMMEDIATE');
     db.exec(SQLITE_SCHEMA);
     db.exec('COMMIT');
-    return new SqliteEventStore(db, options);
+    return new SqliteEventStore(db, openWriter(connection, options.writerThread), options);
   } catch (error) {
     db?.close();
     throw unavailable(error);
   }
+}
+
+function openWriter(connection: WriterConnection, inThread: boolean | undefined): BatchWriter {
+  const file = writerThreadFile();
+  if (inThread === true && file === undefined) throw new Error('the SQLite writer thread is not compiled (run tsc -b)');
+  return inThread !== false && file !== undefined ? threadWriter(connection, file) : inProcessWriter(connection);
 }
 
 function prepareStatements(db: Database.Database) {
@@ -52,32 +63,10 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id IN (SELECT value FROM json_each(?))`,
     ),
     stream: db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY version`),
-    streamVersion: db.prepare<[string], { version: number | null }>(
-      'SELECT MAX(version) AS version FROM events WHERE stream_id = ?',
-    ),
     after: db.prepare<[number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     ),
-    claim: db.prepare<[string, string], { stream_id: string }>(
-      'SELECT stream_id FROM claims WHERE kind = ? AND value = ?',
-    ),
-    insertEvent: db.prepare(
-      `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(',')
-        .map(() => '?')
-        .join(', ')})`,
-    ),
-    insertClaim: db.prepare('INSERT INTO claims (kind, value, stream_id) VALUES (?, ?, ?)'),
-    // Transaction control, prepared once: exec() would parse the SQL again for every request.
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    savepoint: db.prepare('SAVEPOINT append_request'),
-    release: db.prepare('RELEASE append_request'),
-    rollbackToSavepoint: db.prepare('ROLLBACK TO append_request'),
   };
-}
-
-function isConstraintError(error: unknown): boolean {
-  return String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
 }
 
 class SqliteEventStore implements EventStore {
@@ -88,16 +77,20 @@ class SqliteEventStore implements EventStore {
 
   constructor(
     private readonly db: Database.Database,
+    private readonly writer: BatchWriter,
     options: SqliteEventStoreOptions,
   ) {
     this.statements = prepareStatements(db);
     this.committer = new GroupCommitter({
       maxBatch: options.maxBatch ?? 1000,
-      commit: async (batch) => this.commitBatch(batch),
+      commit: async (batch) => {
+        const { outcomes, head } = await this.writer.commit(batch);
+        this.waiters.notify(head);
+        return outcomes;
+      },
     });
     this.waiters = new AppendWaiters({ head: () => this.headPosition(), pollIntervalMs: options.pollIntervalMs ?? 50 });
   }
-
   async append(request: AppendRequest): Promise<StoredEvent[]> {
     assertWellFormed(request);
     const outcome = await this.submit(request);
@@ -148,6 +141,7 @@ class SqliteEventStore implements EventStore {
     this.closed = true;
     await this.committer.idle();
     this.waiters.close();
+    await this.writer.close();
     this.db.close();
   }
 
@@ -163,74 +157,5 @@ class SqliteEventStore implements EventStore {
     } catch (error) {
       throw unavailable(error);
     }
-  }
-
-  /** One IMMEDIATE transaction (one fsync) for the whole batch, one SAVEPOINT per request. */
-  private commitBatch(requests: readonly AppendRequest[]): Outcome<StoredEvent[]>[] {
-    const { db } = this;
-    try {
-      this.statements.begin.run();
-      let head = this.statements.head.get()?.head ?? 0;
-      const recordedAt = new Date().toISOString();
-      const outcomes = requests.map((request): Outcome<StoredEvent[]> => {
-        this.statements.savepoint.run();
-        try {
-          const outcome = this.appendInSavepoint(request, head, recordedAt);
-          this.statements.release.run();
-          if (outcome.ok) head += outcome.value.length;
-          return outcome;
-        } catch (error) {
-          // A constraint failure (a writer that bypassed these checks) fails this request alone; after
-          // SQLITE_FULL or an I/O error SQLite may have rolled everything back, so the batch fails.
-          if (!isConstraintError(error) || !db.inTransaction) throw error;
-          this.statements.rollbackToSavepoint.run();
-          this.statements.release.run();
-          return { ok: false, error: unavailable(error) };
-        }
-      });
-      this.statements.commit.run();
-      this.waiters.notify(head);
-      return outcomes;
-    } catch (error) {
-      if (db.open && db.inTransaction) {
-        try {
-          db.exec('ROLLBACK');
-        } catch {
-          // the original error is the one worth reporting
-        }
-      }
-      throw unavailable(error);
-    }
-  }
-
-  private appendInSavepoint(request: AppendRequest, head: number, recordedAt: string): Outcome<StoredEvent[]> {
-    const conflict = conflictOf(request, this.factsFor(request));
-    if (conflict) return { ok: false, error: conflict };
-    const stored = positioned(request, head, recordedAt);
-    for (const event of stored) this.statements.insertEvent.run(...rowValuesOf(event));
-    for (const claim of this.unheldClaims(request))
-      this.statements.insertClaim.run(claim.kind, claim.value, request.streamId);
-    return { ok: true, value: stored };
-  }
-
-  private factsFor(request: AppendRequest): AppendFacts {
-    const existingRow = request.events
-      .map((event) => this.statements.byId.get(event.eventId))
-      .find((row) => row !== undefined);
-    const version = this.statements.streamVersion.get(request.streamId)?.version;
-    const takenClaim = distinctClaims(request).find((claim) => {
-      const holder = this.statements.claim.get(claim.kind, claim.value);
-      return holder !== undefined && holder.stream_id !== request.streamId;
-    });
-    return {
-      existing: existingRow && storedEventOf(existingRow),
-      actualVersion: version ?? -1,
-      takenClaim,
-    };
-  }
-
-  /** Claims the stream does not hold yet (a stream may repeat its own claim). */
-  private unheldClaims(request: AppendRequest): UniqueClaim[] {
-    return distinctClaims(request).filter((claim) => this.statements.claim.get(claim.kind, claim.value) === undefined);
   }
 }

@@ -1,0 +1,265 @@
+import Database from 'better-sqlite3';
+import { AppendFacts, conflictOf, distinctClaims, positioned, unavailable } from '../appendRules';
+import type { Outcome } from '../groupCommit';
+import { AppendRequest, EventStoreError, NewEvent, StoredEvent, UniqueClaim } from '../port';
+import { EventRow, rowValuesOf, storedEventOf } from '../rows';
+import { EVENT_COLUMNS } from './schema';
+
+/** How the writer opens its connection: the same file and limits as the store's own. */
+export interface WriterConnection {
+  readonly file: string;
+  readonly busyTimeoutMs: number;
+  readonly maxPageCount?: number;
+}
+
+/** A committed batch: each request's outcome, and the log's head after the commit. */
+export interface CommittedBatch {
+  readonly outcomes: Outcome<StoredEvent[]>[];
+  readonly head: number;
+}
+
+/** Opens a connection with the store's durability: WAL, and an fsync on every commit. */
+export function openConnection(connection: WriterConnection): Database.Database {
+  const db = new Database(connection.file, { timeout: connection.busyTimeoutMs });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    if (connection.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(connection.maxPageCount)}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    head: db.prepare<[], { head: number }>('SELECT COALESCE(MAX(position), 0) AS head FROM events'),
+    byId: db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
+    streamVersion: db.prepare<[string], { version: number | null }>(
+      'SELECT MAX(version) AS version FROM events WHERE stream_id = ?',
+    ),
+    claim: db.prepare<[string, string], { stream_id: string }>(
+      'SELECT stream_id FROM claims WHERE kind = ? AND value = ?',
+    ),
+    insertEvent: db.prepare(
+      `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(',')
+        .map(() => '?')
+        .join(', ')})`,
+    ),
+    insertClaim: db.prepare('INSERT INTO claims (kind, value, stream_id) VALUES (?, ?, ?)'),
+    // Transaction control, prepared once: exec() would parse the SQL again for every request.
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    savepoint: db.prepare('SAVEPOINT append_request'),
+    release: db.prepare('RELEASE append_request'),
+    rollbackToSavepoint: db.prepare('ROLLBACK TO append_request'),
+  };
+}
+
+function isConstraintError(error: unknown): boolean {
+  return String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
+}
+
+/** The write side of the SQLite store: checks and commits batches of append requests on its own connection. */
+export class SqliteWriter {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = prepareStatements(db);
+  }
+
+  /** One IMMEDIATE transaction (one fsync) for the whole batch, one SAVEPOINT per request. Throws when nothing was written. */
+  commit(requests: readonly AppendRequest[]): CommittedBatch {
+    const { db } = this;
+    try {
+      this.statements.begin.run();
+      let head = this.statements.head.get()?.head ?? 0;
+      const recordedAt = new Date().toISOString();
+      const outcomes = requests.map((request): Outcome<StoredEvent[]> => {
+        this.statements.savepoint.run();
+        try {
+          const outcome = this.appendInSavepoint(request, head, recordedAt);
+          this.statements.release.run();
+          if (outcome.ok) head += outcome.value.length;
+          return outcome;
+        } catch (error) {
+          // A constraint failure (a writer that bypassed these checks) fails this request alone; after
+          // SQLITE_FULL or an I/O error SQLite may have rolled everything back, so the batch fails.
+          if (!isConstraintError(error) || !db.inTransaction) throw error;
+          this.statements.rollbackToSavepoint.run();
+          this.statements.release.run();
+          return { ok: false, error: unavailable(error) };
+        }
+      });
+      this.statements.commit.run();
+      return { outcomes, head };
+    } catch (error) {
+      if (db.open && db.inTransaction) {
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          // the original error is the one worth reporting
+        }
+      }
+      throw unavailable(error);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private appendInSavepoint(request: AppendRequest, head: number, recordedAt: string): Outcome<StoredEvent[]> {
+    const conflict = conflictOf(request, this.factsFor(request));
+    if (conflict) return { ok: false, error: conflict };
+    const stored = positioned(request, head, recordedAt);
+    for (const event of stored) this.statements.insertEvent.run(...rowValuesOf(event));
+    for (const claim of this.unheldClaims(request))
+      this.statements.insertClaim.run(claim.kind, claim.value, request.streamId);
+    return { ok: true, value: stored };
+  }
+
+  private factsFor(request: AppendRequest): AppendFacts {
+    const existingRow = request.events
+      .map((event) => this.statements.byId.get(event.eventId))
+      .find((row) => row !== undefined);
+    const version = this.statements.streamVersion.get(request.streamId)?.version;
+    const takenClaim = distinctClaims(request).find((claim) => {
+      const holder = this.statements.claim.get(claim.kind, claim.value);
+      return holder !== undefined && holder.stream_id !== request.streamId;
+    });
+    return {
+      existing: existingRow && storedEventOf(existingRow),
+      actualVersion: version ?? -1,
+      takenClaim,
+    };
+  }
+
+  /** Claims the stream does not hold yet (a stream may repeat its own claim). */
+  private unheldClaims(request: AppendRequest): UniqueClaim[] {
+    return distinctClaims(request).filter((claim) => this.statements.claim.get(claim.kind, claim.value) === undefined);
+  }
+}
+
+// Across a thread boundary a batch travels as tuples, and its answer as positions: structured clone
+// is paid per object and per property name, and the caller already holds the events it sent.
+
+type WireEvent = [
+  eventId: string,
+  streamId: string,
+  certificationId: string,
+  type: NewEvent['type'],
+  version: number,
+  agencyId: string,
+  regionCode: string,
+  occurredAt: string,
+  canonical: Uint8Array,
+  hash: string,
+  prevHash: string,
+  contentDigest: string,
+];
+
+export type WireRequest = [
+  streamId: string,
+  expectedVersion: number,
+  events: WireEvent[],
+  claims: readonly UniqueClaim[],
+];
+
+export function toWireRequest(request: AppendRequest): WireRequest {
+  const events = request.events.map((e): WireEvent => [
+    e.eventId,
+    e.streamId,
+    e.certificationId,
+    e.type,
+    e.version,
+    e.agencyId,
+    e.regionCode,
+    e.occurredAt,
+    e.canonical,
+    e.hash,
+    e.prevHash,
+    e.contentDigest,
+  ]);
+  return [request.streamId, request.expectedVersion, events, request.claims ?? []];
+}
+
+export function fromWireRequest([streamId, expectedVersion, events, claims]: WireRequest): AppendRequest {
+  return {
+    streamId,
+    expectedVersion,
+    claims,
+    events: events.map(
+      ([
+        eventId,
+        eventStreamId,
+        certificationId,
+        type,
+        version,
+        agencyId,
+        regionCode,
+        occurredAt,
+        canonical,
+        hash,
+        prevHash,
+        contentDigest,
+      ]) => ({
+        eventId,
+        streamId: eventStreamId,
+        certificationId,
+        type,
+        version,
+        agencyId,
+        regionCode,
+        occurredAt,
+        canonical,
+        hash,
+        prevHash,
+        contentDigest,
+      }),
+    ),
+  };
+}
+
+export interface WireError {
+  readonly code: EventStoreError['code'];
+  readonly message: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** A committed batch as the writer thread answers it: per request the position before its first event, or its error. */
+export interface WireBatch {
+  readonly outcomes: Array<number | WireError>;
+  readonly recordedAt: string;
+  readonly head: number;
+}
+
+export function toWireError(error: unknown): WireError {
+  const { code, message, detail } = unavailable(error);
+  return { code, message, detail };
+}
+
+export function fromWireError(error: WireError): EventStoreError {
+  return new EventStoreError(error.code, error.message, error.detail);
+}
+
+export function toWireBatch({ outcomes, head }: CommittedBatch): WireBatch {
+  let recordedAt = '';
+  const wire = outcomes.map((outcome) => {
+    if (!outcome.ok) return toWireError(outcome.error);
+    recordedAt = outcome.value[0]?.recordedAt ?? recordedAt;
+    return (outcome.value[0]?.position ?? 1) - 1;
+  });
+  return { outcomes: wire, recordedAt, head };
+}
+
+/** The batch as committed, rebuilt from the requests that were sent and the writer's answer. */
+export function fromWireBatch(requests: readonly AppendRequest[], batch: WireBatch): CommittedBatch {
+  const outcomes = batch.outcomes.map((outcome, index): Outcome<StoredEvent[]> =>
+    typeof outcome === 'number'
+      ? { ok: true, value: positioned(requests[index]!, outcome, batch.recordedAt) }
+      : { ok: false, error: fromWireError(outcome) },
+  );
+  return { outcomes, head: batch.head };
+}
