@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
 import { CertLedgerContract } from './contract';
+import { BatchArgument, encodeBatch } from './wire';
 import { chaincodeErrorCodeOf } from './errors';
 import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ZERO_HASH } from './types';
 import { createHash } from 'node:crypto';
@@ -121,7 +122,7 @@ async function submit(
   identity: Identity = agency((batch as BatchInput).agencyId),
 ) {
   const { ctx, commit } = ledger.context(identity);
-  const result = JSON.parse(await contract.AnchorBatch(ctx, JSON.stringify(batch))) as {
+  const result = JSON.parse(await contract.AnchorBatch(ctx, encodeBatch(batch as BatchInput))) as {
     batch: BatchRecord;
     replayed: boolean;
   };
@@ -349,12 +350,18 @@ describe('CertLedgerContract.AnchorBatch', () => {
 
   it('refuses malformed batches with CL_BAD_REQUEST', async () => {
     const batch = batchOf(CB_A, chain('certification-c1', 2));
+    const wire = JSON.parse(encodeBatch(batch)) as BatchArgument;
+    const run = wire.runs[0]!.events;
     const { ctx } = ledger.context(agency(CB_A));
     for (const bad of [
       'not json',
       '[]',
-      JSON.stringify({ ...batch, events: [] }),
-      JSON.stringify({ ...batch, events: [batch.events[0], batch.events[0]] }),
+      JSON.stringify({ ...batch, events: undefined, runs: [] }),
+      encodeBatch({ ...batch, events: [batch.events[0]!, batch.events[0]!] }),
+      JSON.stringify({ ...wire, runs: [{ ...wire.runs[0], events: [run[0], run[0]] }] }),
+      JSON.stringify({ ...wire, runs: [{ ...wire.runs[0], events: [run[0], [...run[1]!.slice(0, 4), 2]] }] }),
+      JSON.stringify({ ...wire, runs: [{ ...wire.runs[0], events: [run[0]!.slice(0, 4), run[1]] }] }),
+      JSON.stringify({ ...wire, runs: [{ ...wire.runs[0], prevHash: 'zz' }] }),
     ]) {
       await expect(contract.AnchorBatch(ctx, bad)).rejects.toThrow(/^CL_BAD_REQUEST: /);
     }

@@ -3,6 +3,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
 import { ChaincodeError } from './errors';
 import { eventRecordsOf, eventsKeyAttributes, KEY } from './keys';
+import { RunEvent, runEventOf } from './wire';
 import { canonicalJson, fromBytes, toBytes } from './json';
 import {
   AnchorBatchResult,
@@ -16,7 +17,6 @@ import {
   CertificateHistoryEntry,
   CertificateRecord,
   EventRecord,
-  StreamEventDigest,
   StreamEventsRecord,
   StreamHeadRecord,
   SUPERVISION_STREAM_PREFIX,
@@ -104,25 +104,27 @@ export class CertLedgerContract extends Contract {
     }
 
     const transactionId = ctx.stub.getTxID();
-    const runs = new Map<string, { prevHash: string; head: StreamHeadRecord; events: StreamEventDigest[] }>();
+    const runs = new Map<string, { head: StreamHeadRecord; record: StreamEventsRecord & { events: RunEvent[] } }>();
     const certificates = new Map<string, CertificateRecord>();
     for (const [leafIndex, event] of batch.events.entries()) {
       const run = runs.get(event.streamId);
-      const head = run ? run.head : await this.readHead(ctx, event.streamId);
-      const next = await this.extend(ctx, head, event, batch.agencyId);
-      const digest: StreamEventDigest = {
-        eventId: event.eventId,
-        version: event.version,
-        type: event.type,
-        hash: event.hash,
-        occurredAt: event.occurredAt,
-        certificateNo: event.certificateNo,
-        leafIndex,
-      };
+      const head = await this.extend(
+        ctx,
+        run ? run.head : await this.readHead(ctx, event.streamId),
+        event,
+        batch.agencyId,
+      );
       if (run) {
-        run.head = next;
-        run.events.push(digest);
-      } else runs.set(event.streamId, { prevHash: event.prevHash, head: next, events: [digest] });
+        run.head = head;
+        run.record.events.push(runEventOf(event, leafIndex));
+      } else {
+        const { streamId, version, prevHash } = event;
+        const events = [runEventOf(event, leafIndex)];
+        runs.set(streamId, {
+          head,
+          record: { streamId, batchId: batch.batchId, agencyId: batch.agencyId, version, prevHash, events },
+        });
+      }
       if (event.certificateNo !== undefined) {
         const previous =
           certificates.get(event.certificateNo) ?? (await this.readCertificate(ctx, event.certificateNo));
@@ -141,19 +143,12 @@ export class CertLedgerContract extends Contract {
       transactionId,
       timestamp: ctx.stub.getDateTimestamp().toISOString(),
       eventIdsHash: eventIdsHashOf(batch.events.map((event) => event.eventId)),
-      streams: [...runs].map(([streamId, run]) => [streamId, run.events[0]!.version] as const),
+      streams: [...runs].map(([streamId, run]) => [streamId, run.record.version] as const),
     };
     // One record per stream and batch, not one per event: each key is a round trip to the peer on
     // every endorsing peer, and a key written at commit.
     for (const [streamId, run] of runs) {
-      const events: StreamEventsRecord = {
-        streamId,
-        batchId: batch.batchId,
-        agencyId: batch.agencyId,
-        prevHash: run.prevHash,
-        events: run.events,
-      };
-      await ctx.stub.putState(this.eventsKey(ctx, streamId, run.events[0]!.version), toBytes(events));
+      await ctx.stub.putState(this.eventsKey(ctx, streamId, run.record.version), toBytes(run.record));
       await ctx.stub.putState(this.key(ctx, KEY.stream, streamId), toBytes(run.head));
     }
     for (const certificate of certificates.values()) {
@@ -336,8 +331,8 @@ export class CertLedgerContract extends Contract {
 
   private async readEvent(ctx: Context, streamId: string, version: number): Promise<EventRecord | undefined> {
     for (const stored of await this.readStreamEvents(ctx, streamId)) {
-      const first = stored.events[0]?.version ?? Infinity;
-      if (version >= first && version < first + stored.events.length) return eventRecordsOf(stored)[version - first];
+      const offset = version - stored.version;
+      if (offset >= 0 && offset < stored.events.length) return eventRecordsOf(stored)[offset];
     }
     return undefined;
   }

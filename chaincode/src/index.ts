@@ -9,6 +9,8 @@ export { canonicalJson } from './json';
 export { batchIdOf, batchRootOf } from './batch';
 export { KEY as LEDGER_KEY, eventRecordsOf, eventsKeyAttributes } from './keys';
 export { MAX_BATCH_EVENTS } from './validate';
+export { encodeBatch } from './wire';
+export type { BatchArgument, BatchRun, RunEvent } from './wire';
 export * from './merkle';
 export * from './types';
 export {

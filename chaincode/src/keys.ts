@@ -13,11 +13,17 @@ export function eventsKeyAttributes(streamId: string, firstVersion: number): [st
 
 /** The EventRecords of one `events` record, in version order. */
 export function eventRecordsOf(stored: StreamEventsRecord): EventRecord[] {
-  return stored.events.map((event, i) => ({
-    ...event,
-    prevHash: i === 0 ? stored.prevHash : stored.events[i - 1]!.hash,
+  return stored.events.map(([eventId, type, hash, occurredAt, leafIndex, certificateNo], i) => ({
+    eventId,
     streamId: stored.streamId,
+    version: stored.version + i,
+    type,
+    hash,
+    prevHash: i === 0 ? stored.prevHash : stored.events[i - 1]![2],
+    occurredAt,
+    ...(certificateNo !== undefined ? { certificateNo } : {}),
     batchId: stored.batchId,
+    leafIndex,
     agencyId: stored.agencyId,
   }));
 }

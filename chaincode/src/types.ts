@@ -1,3 +1,5 @@
+import type { RunEvent } from './wire';
+
 /** What AnchorBatch takes (one JSON argument) and what the ledger keeps. Mirrors ledger-service's anchoring port. */
 
 export const CERTIFICATE_STATUSES = ['valid', 'suspended', 'withdrawn', 'cancelled', 'expired'] as const;
@@ -40,28 +42,17 @@ export interface EventRecord {
   readonly agencyId: string;
 }
 
-/** One event inside a StreamEventsRecord; its prevHash is the hash before it in the run. */
-export interface StreamEventDigest {
-  readonly eventId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly hash: string;
-  readonly occurredAt: string;
-  readonly certificateNo?: string;
-  readonly leafIndex: number;
-}
-
 /**
- * key `events` [streamId, first version as 12 digits]: the digests of one stream's events that one
- * batch anchored, in version order (a batch holds a contiguous run of each of its streams).
+ * key `events` [streamId, first version as 16 digits]: the digests of one stream's events that one
+ * batch anchored, a run of consecutive versions from `version` whose hashes chain from `prevHash`.
  */
 export interface StreamEventsRecord {
   readonly streamId: string;
   readonly batchId: string;
   readonly agencyId: string;
-  /** The prevHash of the run's first event. */
+  readonly version: number;
   readonly prevHash: string;
-  readonly events: readonly StreamEventDigest[];
+  readonly events: readonly RunEvent[];
 }
 
 /** key `stream` [streamId]: the last anchored event of a stream and the agency that owns it. */

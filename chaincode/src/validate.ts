@@ -19,72 +19,91 @@ export function parseJsonArgument(json: string, what: string): Record<string, un
   return value as Record<string, unknown>;
 }
 
-export function requireString(object: Record<string, unknown>, field: string, max = 256): string {
-  const value = object[field];
+function parseString(value: unknown, where: string, max: number): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    fail(`${field} must be a string of 1..${max} characters`);
+    fail(`${where} must be a string of 1..${max} characters`);
   }
   return value;
 }
 
-export function requireVersion(object: Record<string, unknown>, field: string): number {
-  const value = object[field];
+function parseVersion(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    fail(`${field} must be a non-negative integer`);
+    fail(`${where} must be a non-negative integer`);
   return value;
 }
 
-function requireHex64(object: Record<string, unknown>, field: string): string {
-  const value = object[field];
-  if (typeof value !== 'string' || !HEX64.test(value)) fail(`${field} must be 64 lowercase hex characters`);
+function parseHex64(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !HEX64.test(value)) fail(`${where} must be 64 lowercase hex characters`);
   return value;
 }
 
-function parseEvent(value: unknown, index: number): BatchEventInput {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`events[${index}] must be an object`);
-  const event = value as Record<string, unknown>;
-  const version = event.version;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
-    fail(`events[${index}].version must be a non-negative integer`);
-  }
-  const certificateNo = event.certificateNo;
-  const certificateStatus = event.certificateStatus;
-  if (
-    certificateNo !== undefined &&
-    (typeof certificateNo !== 'string' || certificateNo.length === 0 || certificateNo.length > 64)
-  ) {
-    fail(`events[${index}].certificateNo must be a string of 1..64 characters`);
-  }
-  if (certificateStatus !== undefined && !(CERTIFICATE_STATUSES as readonly unknown[]).includes(certificateStatus)) {
-    fail(`events[${index}].certificateStatus must be one of ${CERTIFICATE_STATUSES.join(', ')}`);
-  }
-  if ((certificateNo === undefined) !== (certificateStatus === undefined)) {
-    fail(`events[${index}] must carry certificateNo and certificateStatus together`);
-  }
-  return {
-    eventId: requireString(event, 'eventId', 128),
-    streamId: requireString(event, 'streamId', 200),
-    version,
-    type: requireString(event, 'type', 64),
-    hash: requireHex64(event, 'hash'),
-    prevHash: requireHex64(event, 'prevHash'),
-    occurredAt: requireString(event, 'occurredAt', 64),
-    ...(certificateNo !== undefined
-      ? { certificateNo: certificateNo as string, certificateStatus: certificateStatus as CertificateStatus }
-      : {}),
-  };
+export const requireString = (object: Record<string, unknown>, field: string, max = 256): string =>
+  parseString(object[field], field, max);
+
+export const requireVersion = (object: Record<string, unknown>, field: string): number =>
+  parseVersion(object[field], field);
+
+const requireHex64 = (object: Record<string, unknown>, field: string): string => parseHex64(object[field], field);
+
+/** One run's events, each placed at its leaf index in `events`. */
+function placeRun(value: unknown, r: number, events: Array<BatchEventInput | undefined>): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`runs[${r}] must be an object`);
+  const run = value as Record<string, unknown>;
+  const streamId = parseString(run.streamId, `runs[${r}].streamId`, 200);
+  const first = parseVersion(run.version, `runs[${r}].version`);
+  let prevHash = parseHex64(run.prevHash, `runs[${r}].prevHash`);
+  if (!Array.isArray(run.events) || run.events.length === 0) fail(`runs[${r}].events must be a non-empty array`);
+  run.events.forEach((item: unknown, i: number) => {
+    const where = `runs[${r}].events[${i}]`;
+    if (!Array.isArray(item) || (item.length !== 5 && item.length !== 7)) {
+      fail(`${where} must be [eventId, type, hash, occurredAt, leafIndex, certificateNo?, certificateStatus?]`);
+    }
+    const leafIndex = item[4];
+    if (typeof leafIndex !== 'number' || !Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= events.length) {
+      fail(`${where} has no leaf index of this batch`);
+    }
+    if (events[leafIndex] !== undefined) fail(`${where} takes leaf ${leafIndex} a second time`);
+    const hash = parseHex64(item[2], `${where} hash`);
+    const certificateStatus = item[6] as unknown;
+    if (item.length === 7 && !(CERTIFICATE_STATUSES as readonly unknown[]).includes(certificateStatus)) {
+      fail(`${where} certificateStatus must be one of ${CERTIFICATE_STATUSES.join(', ')}`);
+    }
+    events[leafIndex] = {
+      eventId: parseString(item[0], `${where} eventId`, 128),
+      streamId,
+      version: first + i,
+      type: parseString(item[1], `${where} type`, 64),
+      hash,
+      prevHash,
+      occurredAt: parseString(item[3], `${where} occurredAt`, 64),
+      ...(item.length === 7
+        ? {
+            certificateNo: parseString(item[5], `${where} certificateNo`, 64),
+            certificateStatus: certificateStatus as CertificateStatus,
+          }
+        : {}),
+    };
+    prevHash = hash;
+  });
 }
 
-/** Parses AnchorBatch's one argument; throws CL_BAD_REQUEST for anything that is not a well-formed batch. */
+/** Parses AnchorBatch's one argument (a BatchArgument, see wire.ts); throws CL_BAD_REQUEST for anything that is not a well-formed batch. */
 export function parseBatch(json: string): BatchInput {
   const object = parseJsonArgument(json, 'the batch');
-  const events = object.events;
-  if (!Array.isArray(events) || events.length === 0 || events.length > MAX_BATCH_EVENTS) {
-    fail(`events must be an array of 1..${MAX_BATCH_EVENTS} events`);
-  }
-  const parsed = events.map(parseEvent);
+  const runs = object.runs;
+  if (!Array.isArray(runs) || runs.length === 0) fail('runs must be a non-empty array');
+  const size = runs.reduce<number>(
+    (n, run: unknown) =>
+      n +
+      (Array.isArray((run as { events?: unknown } | null)?.events) ? (run as { events: unknown[] }).events.length : 0),
+    0,
+  );
+  if (size === 0 || size > MAX_BATCH_EVENTS) fail(`a batch holds 1..${MAX_BATCH_EVENTS} events`);
+  const slots = new Array<BatchEventInput | undefined>(size).fill(undefined);
+  runs.forEach((run: unknown, r: number) => placeRun(run, r, slots));
+  const events = slots as BatchEventInput[];
   const seen = new Set<string>();
-  for (const event of parsed) {
+  for (const event of events) {
     if (seen.has(event.eventId)) fail(`event ${event.eventId} appears twice in the batch`);
     seen.add(event.eventId);
   }
@@ -92,6 +111,6 @@ export function parseBatch(json: string): BatchInput {
     batchId: requireHex64(object, 'batchId'),
     agencyId: requireString(object, 'agencyId', 128),
     root: requireHex64(object, 'root'),
-    events: parsed,
+    events,
   };
 }

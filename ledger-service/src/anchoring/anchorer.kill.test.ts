@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { eventRecordsOf, type StreamEventsRecord } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { createAnchorer } from './anchorer';
@@ -121,7 +122,7 @@ describe('anchorer killed at random points', () => {
     db.close();
     const records = (kind: string) =>
       rows.filter((r) => r.key.startsWith(`\u0000${kind}\u0000`)).map((r) => JSON.parse(r.value.toString()));
-    const digests = (records('events') as Array<{ events: Array<{ eventId: string }> }>).flatMap((r) => r.events);
+    const digests = (records('events') as StreamEventsRecord[]).flatMap(eventRecordsOf);
     expect(digests).toHaveLength(events.length);
     expect(new Set(digests.map((d) => d.eventId)).size).toBe(events.length);
     const batches = records('batch') as Array<{ batchId: string; size: number; transactionId: string }>;

@@ -8,6 +8,7 @@ import {
   BatchRecord,
   SUPERVISION_STREAM_PREFIX,
   canonicalJson,
+  encodeBatch,
   chaincodeErrorCodeOf,
 } from '@certledger/chaincode';
 import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
@@ -147,7 +148,7 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
     let result: AnchorBatchResult;
     try {
-      result = JSON.parse(await this.contract.AnchorBatch(ctx, canonicalJson(batch))) as AnchorBatchResult;
+      result = JSON.parse(await this.contract.AnchorBatch(ctx, encodeBatch(batch))) as AnchorBatchResult;
     } catch (error) {
       const message = (error as Error).message;
       const code = chaincodeErrorCodeOf(message);

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, Contract, Gateway, hash, signers } from '@hyperledger/fabric-gateway';
-import { canonicalJson } from '@certledger/chaincode';
+import { encodeBatch } from '@certledger/chaincode';
 import type { AnchorBatchResult, BatchRecord } from '@certledger/chaincode';
 import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
 import { ContractQueries, type ContractQuery } from '../contractQueries';
@@ -87,7 +87,7 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
       // Naming the orgs lets the gateway endorse on both peers at once; left to discovery it runs
       // the contract on its own org's peer first and only then on the other's.
       const submitted = await contract.submitAsync('AnchorBatch', {
-        arguments: [canonicalJson(batch)],
+        arguments: [encodeBatch(batch)],
         endorsingOrganizations: Object.keys(this.connection.peers),
       });
       result = JSON.parse(Buffer.from(submitted.getResult()).toString('utf8')) as AnchorBatchResult;
