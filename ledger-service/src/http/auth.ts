@@ -82,13 +82,24 @@ export function tokenDigest(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** Principals of tokens already checked, per directory: each valid token is hashed once, not on every request. */
+const knownTokens = new WeakMap<PrincipalDirectory, Map<string, Principal>>();
+const MAX_KNOWN_TOKENS = 1024;
+
 /** The caller: the principal of a valid bearer token, the public without one; a bad token is refused. */
 export function authenticate(directory: PrincipalDirectory, authorization: string | undefined): Principal {
   if (authorization === undefined || authorization === '') return PUBLIC_PRINCIPAL;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match) throw unauthenticated();
-  const principal = directory.get(tokenDigest(match[1]!));
+  const token = match[1]!;
+  let known = knownTokens.get(directory);
+  if (!known) knownTokens.set(directory, (known = new Map()));
+  const cached = known.get(token);
+  if (cached) return cached;
+  const principal = directory.get(tokenDigest(token));
   if (!principal) throw unauthenticated();
+  if (known.size >= MAX_KNOWN_TOKENS) known.clear();
+  known.set(token, principal);
   return principal;
 }
 

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { jsonBody } from './jsonBody';
 import type { Intake } from '../intake/intake';
 import { parseSubmission, type Submission } from '../intake/submission';
@@ -17,35 +17,22 @@ export interface IntakeRoutesOptions {
   readonly anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>;
 }
 
-const requireJson: express.RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json')) {
-    next(new ProblemError(415, 'unsupported-media-type', 'Send the event as application/json'));
-    return;
-  }
-  next();
-};
-
 export function intakeRoutes(options: IntakeRoutesOptions): Router {
   const { intake, maxBulkEvents, anchorStatusOf } = options;
   const router = Router();
 
-  router.post(
-    '/v1/certifications/:certificationId/events',
-    requireJson,
-    ...jsonBody(options.bodyLimit),
-    async (req, res) => {
-      const agency = requireRole(principalOf(req), 'agency');
-      const submission = parseSubmission(req.params.certificationId, req.body);
-      const { created, event, data } = await intake.submit(agency.agencyId, submission);
-      const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event), data);
-      res
-        .status(created ? 201 : 200)
-        .location(`/v1/events/${event.eventId}`)
-        .json(view);
-    },
-  );
+  router.post('/v1/certifications/:certificationId/events', jsonBody(options.bodyLimit), async (req, res) => {
+    const agency = requireRole(principalOf(req), 'agency');
+    const submission = parseSubmission(req.params.certificationId, req.body);
+    const { created, event, data } = await intake.submit(agency.agencyId, submission);
+    const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event), data);
+    res
+      .status(created ? 201 : 200)
+      .location(`/v1/events/${event.eventId}`)
+      .json(view);
+  });
 
-  router.post('/v1/events', requireJson, ...jsonBody(options.bulkBodyLimit), async (req, res) => {
+  router.post('/v1/events', jsonBody(options.bulkBodyLimit), async (req, res) => {
     const agency = requireRole(principalOf(req), 'agency');
     const events = (req.body as { events?: unknown } | undefined)?.events;
     if (!Array.isArray(events) || events.length === 0) {

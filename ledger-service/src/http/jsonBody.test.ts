@@ -1,0 +1,101 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import express from 'express';
+import request from 'supertest';
+import { toProblem } from './errors';
+import { byteLimit, jsonBody } from './jsonBody';
+
+function echoApp(limit: string) {
+  const app = express();
+  app.post('/echo', jsonBody(limit), (req, res) => {
+    res.json({ body: req.body as unknown });
+  });
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const problem = toProblem(error);
+    res.status(problem.status).json(problem.toBody());
+  });
+  return app;
+}
+
+describe('jsonBody', () => {
+  const app = echoApp('1kb');
+
+  it('reads the limit in the units body-parser uses', () => {
+    expect(byteLimit('256kb')).toBe(262_144);
+    expect(byteLimit('32mb')).toBe(33_554_432);
+    expect(byteLimit('100')).toBe(100);
+    expect(() => byteLimit('lots')).toThrow();
+  });
+
+  it('parses a UTF-8 JSON body, with or without a charset', async () => {
+    const plain = await request(app).post('/echo').set('content-type', 'application/json').send('{"name":"质量"}');
+    expect(plain.body).toEqual({ body: { name: '质量' } });
+    const withCharset = await request(app)
+      .post('/echo')
+      .set('content-type', 'Application/JSON; charset=UTF-8')
+      .send('[1,2]');
+    expect(withCharset.body).toEqual({ body: [1, 2] });
+  });
+
+  it('refuses another media type and another charset with 415', async () => {
+    const text = await request(app).post('/echo').set('content-type', 'text/plain').send('{}');
+    expect([text.status, text.body.code]).toEqual([415, 'unsupported-media-type']);
+    const latin1 = await request(app).post('/echo').set('content-type', 'application/json; charset=latin1').send('{}');
+    expect([latin1.status, latin1.body.code]).toEqual([415, 'unsupported-encoding']);
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    const response = await request(app).post('/echo').set('content-type', 'application/json').send('{"a": ');
+    expect([response.status, response.body.code]).toEqual([400, 'malformed-json']);
+  });
+
+  it('refuses a body over the limit with 413, whether its length is declared or streamed', async () => {
+    const big = JSON.stringify({ text: 'x'.repeat(2000) });
+    const declared = await request(app).post('/echo').set('content-type', 'application/json').send(big);
+    expect([declared.status, declared.body.code]).toEqual([413, 'payload-too-large']);
+    const streamed = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      const req = request(app)
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .set('transfer-encoding', 'chunked');
+      req.write(big.slice(0, 1000));
+      req.write(big.slice(1000));
+      req.end((error, response) =>
+        error ? reject(error) : resolve({ status: response.status, code: response.body.code }),
+      );
+    });
+    expect(streamed).toEqual({ status: 413, code: 'payload-too-large' });
+  });
+
+  it('inflates a gzip body as body-parser did, within the same limit', async () => {
+    const zipped = await postBytes(app, gzipSync(Buffer.from('{"zipped":true}')), { 'content-encoding': 'gzip' });
+    expect(zipped).toEqual({ status: 200, body: { body: { zipped: true } } });
+    const bomb = await postBytes(app, gzipSync(Buffer.from(JSON.stringify({ text: 'x'.repeat(5000) }))), {
+      'content-encoding': 'gzip',
+    });
+    expect([bomb.status, (bomb.body as { code: string }).code]).toEqual([413, 'payload-too-large']);
+  });
+});
+
+/** Posts raw bytes as application/json (supertest would serialize a Buffer as JSON). */
+async function postBytes(
+  app: express.Express,
+  bytes: Buffer,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const server = http.createServer(app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: bytes,
+    });
+    return { status: response.status, body: await response.json() };
+  } finally {
+    server.close();
+  }
+}
