@@ -5,7 +5,7 @@
 // and the lag at 1,000 events/s offered. Uses the service's own fabric backend (compiled by
 // `npx tsc -b`). Brings the network up when it is not up, and takes it down again afterwards.
 //
-// Environment: FABRIC_CONNECTION, BENCH_ANCHOR_BATCH (events per batch, 500),
+// Environment: FABRIC_CONNECTION, BENCH_ANCHOR_BATCH (events per batch, 1000, the anchorer's default),
 // BENCH_ANCHOR_INFLIGHT (batches in flight, 4), BENCH_ANCHOR_EVENTS (batched events, 20000),
 // BENCH_ANCHOR_SINGLE_EVENTS (one-per-transaction events, 1000), BENCH_ANCHOR_SINGLE_INFLIGHT (64),
 // BENCH_ANCHOR_OFFERED_RATE (1000), BENCH_ANCHOR_OFFERED_SECONDS (10), BENCH_ANCHOR_FLUSH_MS (100),
@@ -21,7 +21,7 @@ const AGENCIES = ['CNCA-R-2002-001', 'CNCA-R-2002-002'];
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 const settings = () => ({
-  batchSize: num('BENCH_ANCHOR_BATCH', 500),
+  batchSize: num('BENCH_ANCHOR_BATCH', 1000),
   inflight: num('BENCH_ANCHOR_INFLIGHT', 4),
   batchedEvents: num('BENCH_ANCHOR_EVENTS', 20000),
   singleEvents: num('BENCH_ANCHOR_SINGLE_EVENTS', 1000),

@@ -16,7 +16,7 @@ export interface AnchorerOptions {
   readonly anchorStore: AnchorStore;
   readonly ledger: LedgerBackend;
   readonly logger?: AnchorerLogger;
-  /** Most events in one batch (default 500). */
+  /** Most events in one batch (default 1000: two endorsements, a block and two commits are paid per batch). */
   readonly maxBatchEvents?: number;
   /** How long the oldest unplanned event may wait for its batch to fill (default 200 ms). */
   readonly maxBatchDelayMs?: number;
@@ -111,7 +111,7 @@ class LogAnchorer implements Anchorer {
   private lastCommitAt: string | undefined;
 
   constructor(private readonly options: AnchorerOptions) {
-    this.maxBatchEvents = options.maxBatchEvents ?? 500;
+    this.maxBatchEvents = options.maxBatchEvents ?? 1000;
     this.maxBatchDelayMs = options.maxBatchDelayMs ?? 200;
     this.maxRoundEvents = options.maxRoundEvents ?? this.maxBatchEvents * 10;
     this.idleWaitMs = options.idleWaitMs ?? 500;

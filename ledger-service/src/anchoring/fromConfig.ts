@@ -32,7 +32,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefin
   return value;
 }
 
-/** ANCHOR_MAX_BATCH_EVENTS (500), ANCHOR_MAX_BATCH_DELAY_MS (200), ANCHOR_MAX_ROUND_EVENTS (10 × batch). */
+/** ANCHOR_MAX_BATCH_EVENTS (1000), ANCHOR_MAX_BATCH_DELAY_MS (200), ANCHOR_MAX_ROUND_EVENTS (10 × batch). */
 export function anchorerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): AnchorerTuning {
   const maxBatchEvents = positiveInteger(env, 'ANCHOR_MAX_BATCH_EVENTS');
   if (maxBatchEvents !== undefined && maxBatchEvents > 10_000) {
