@@ -16,7 +16,8 @@ function summarize(latenciesMs, seconds, count) {
 
 function request(agent, port, method, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const payload =
+      body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const req = http.request(
       {
         agent,
@@ -24,7 +25,10 @@ function request(agent, port, method, path, body, headers = {}) {
         port,
         method,
         path,
-        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
+        headers: {
+          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          ...headers,
+        },
       },
       (res) => {
         const chunks = [];
@@ -110,6 +114,31 @@ function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+/** Bytes a process has caused to be read from storage so far (page-cache misses), from /proc/<pid>/io. */
+function storageReadBytes(pid) {
+  try {
+    return Number(/read_bytes:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
+  } catch {
+    return NaN;
+  }
+}
 
-module.exports = { cpuMs, percentile, summarize, request, runJobs, timed, startServer, stopServer, peakRssMiB, fmt, newAgent: (n) => new http.Agent({ keepAlive: true, maxSockets: n }) };
+const fmt = (n, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+
+module.exports = {
+  cpuMs,
+  storageReadBytes,
+  percentile,
+  summarize,
+  request,
+  runJobs,
+  timed,
+  startServer,
+  stopServer,
+  peakRssMiB,
+  fmt,
+  newAgent: (n) => new http.Agent({ keepAlive: true, maxSockets: n }),
+};

@@ -107,6 +107,7 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
         'SELECT certificate_no, position, status FROM reg_certificate_history ORDER BY position',
       ),
       events: await store.all('SELECT position, chain_ok FROM log_events ORDER BY position'),
+      answers: await store.all('SELECT * FROM reg_answers ORDER BY certificate_no'),
     });
     const expected = await snapshot();
     expect(expected.counts).toEqual([
@@ -220,5 +221,63 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
       certificates: { valid: 0, suspended: 1, withdrawn: 0 },
     });
     expect(other).toMatchObject({ known: false, certificates: { valid: 0, expired: 1 } });
+  });
+
+  it('answers status now from the pre-serialised fields once every proof has a settled receipt, as computed per request', async () => {
+    const [issued, suspended] = feed.events.filter(
+      (e) => e.certificationId === 'cert-a' && (e.type === 'CertificateIssued' || e.type === 'CertificateSuspended'),
+    );
+    const receiptOf = (eventId: string, status: string) => ({ receiptVersion: 1, status, eventId, batchId: 'b2' });
+    const settle = (event: typeof issued, status: string) =>
+      anchors.commit({
+        batchId: 'b2',
+        eventIds: status === 'anchored' ? [event!.eventId] : [],
+        backend: 'embedded',
+        channel: 'certledger',
+        chaincode: 'certledger',
+        transactionId: 'tx2',
+        blockNumber: 8,
+        committedAt: new Date().toISOString(),
+        eventType: event!.type,
+        certificationId: event!.certificationId,
+        receipt: receiptOf(event!.eventId, status),
+      });
+    day = '2026-06-01';
+    // The suspension's receipt is not settled: no pre-serialised answer (a pending receipt is never kept).
+    settle(issued, 'anchored');
+    settle(suspended, 'pending');
+    await projections.runner.catchUp();
+    expect(await projections.queries.certificateDocument('CERT-A-1')).toBeUndefined();
+    settle(suspended, 'rejected');
+    await projections.runner.catchUp();
+    const document = await projections.queries.certificateDocument('CERT-A-1');
+    const { status, agency, proofEventIds, ...fields } = (await projections.queries.certificate('CERT-A-1'))!;
+    expect(document).toEqual({
+      status: 'suspended',
+      agency,
+      fieldsJson: JSON.stringify(fields),
+      proofs: [
+        {
+          eventId: issued!.eventId,
+          status: 'anchored',
+          receiptJson: JSON.stringify(receiptOf(issued!.eventId, 'anchored')),
+        },
+        {
+          eventId: suspended!.eventId,
+          status: 'rejected',
+          receiptJson: JSON.stringify(receiptOf(suspended!.eventId, 'rejected')),
+        },
+      ],
+    });
+    expect(document?.proofs.map((p) => p.eventId)).toEqual(proofEventIds);
+    expect(status).toBe('suspended');
+    // The date-dependent status is decided when asked: past validUntil the stored answer says expired.
+    day = '2029-01-10';
+    expect((await projections.queries.certificateDocument('CERT-A-1'))?.status).toBe('expired');
+    day = '2026-06-01';
+    // A registry rebuild writes the same fields again.
+    await projections.runner.rebuild('registry');
+    expect(await projections.queries.certificateDocument('CERT-A-1')).toEqual(document);
+    expect(await projections.queries.certificateDocument('NOPE')).toBeUndefined();
   });
 });

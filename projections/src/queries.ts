@@ -1,33 +1,37 @@
 import type { AgencyDirectory, AgencyProfile } from './agencies';
 import type { ReadStore } from './store/port';
+import {
+  CERTIFICATE_COLUMNS,
+  certificateFields,
+  proofEventIdsOf,
+  type CertificateFields,
+  type CertificateRow,
+} from './certificateFields';
+import { RECEIPT_SEPARATOR } from './models/answers';
 import { summarize } from './summary';
 import type { CertificateStatus, LogEvent } from './types';
 
 export type StatusAnswer = CertificateStatus | 'not-issued';
 
-export interface CertificateView {
-  readonly certificateNo: string;
-  readonly certificationId: string;
+export interface CertificateView extends CertificateFields {
   /** Status now (or as of `asOf`): `expired` once `validUntil` has passed, even without an event. */
   readonly status: StatusAnswer;
-  /** The last status an event set (differs from `status` when the date alone expired it). */
-  readonly recordedStatus: CertificateStatus;
-  readonly statusSince: string;
-  readonly statusReason?: string;
-  readonly suspendedUntil?: string;
-  readonly asOf?: string;
-  readonly holder: { readonly name: string; readonly creditCode: string };
-  readonly regionCode: string;
-  readonly scheme: string;
-  readonly standard: string;
-  readonly scope: string;
-  readonly sectors: readonly number[];
-  readonly issuedAt: string;
-  readonly validUntil: string;
   readonly agency: AgencySummary;
-  readonly supersededBy?: string;
   /** Events whose receipts prove the answer: the issue, the last scope change, the status-setting event. */
   readonly proofEventIds: readonly string[];
+}
+
+/**
+ * A status-now answer from the registry's pre-serialised fields, when every event it rests on has
+ * a settled receipt in the read model (anchored or rejected: neither changes again).
+ */
+export interface CertificateDocument {
+  readonly status: StatusAnswer;
+  readonly agency: AgencySummary;
+  /** JSON object text of the certificate's fields (certificateFields: exactly what `certificate` gives). */
+  readonly fieldsJson: string;
+  /** In proof order; `receiptJson` is the receipt as GET /v1/events/{eventId}/receipt serves it. */
+  readonly proofs: readonly { readonly eventId: string; readonly status: string; readonly receiptJson: string }[];
 }
 
 export interface AgencySummary {
@@ -118,6 +122,8 @@ export interface AgencyDisclosure extends AgencySummary {
 
 export interface ReadQueries {
   certificate(certificateNo: string, asOf?: string): Promise<CertificateView | undefined>;
+  /** The status-now answer ready to send, or undefined (unknown, or a proof not settled yet: ask `certificate`). */
+  certificateDocument(certificateNo: string): Promise<CertificateDocument | undefined>;
   searchCertificates(holder: string, limit?: number): Promise<CertificateSummary[]>;
   trace(certificationId: string): Promise<TraceView | undefined>;
   auditTrail(query: AuditTrailQuery): Promise<AuditTrailPage>;
@@ -135,8 +141,6 @@ export interface ReadQueriesOptions {
 
 let cachedDay = { until: 0, day: '' };
 /** Today's date in China (UTC+8), recomputed at most once a second. */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 export const chinaToday = (): string => {
   const now = Date.now();
   if (now >= cachedDay.until)
@@ -145,29 +149,6 @@ export const chinaToday = (): string => {
 };
 
 const CREDIT_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
-
-interface CertificateRow {
-  certificate_no: string;
-  certification_id: string;
-  agency_id: string;
-  holder_name: string;
-  credit_code: string;
-  region_code: string;
-  scheme: string;
-  standard: string;
-  scope: string;
-  sectors: string;
-  issued_at: string;
-  valid_until: string;
-  status: CertificateStatus;
-  status_since: string;
-  status_reason: string | null;
-  suspended_until: string | null;
-  issued_event_id: string;
-  status_event_id: string;
-  scope_event_id: string | null;
-  superseded_by: string | null;
-}
 
 interface EventRow {
   position: number;
@@ -231,11 +212,18 @@ export function regionRange(prefix: string): [string, string] {
   return [prefix, prefix + '9'.repeat(Math.max(0, 6 - prefix.length))];
 }
 
-const CERTIFICATE_COLUMNS = `certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope,
-  sectors, issued_at, valid_until, status, status_since, status_reason, suspended_until, issued_event_id, status_event_id, scope_event_id, superseded_by`;
-
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
   e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number`;
+
+interface AnswerRow {
+  status: CertificateStatus;
+  valid_until: string;
+  agency_id: string;
+  fields: string;
+  proof_ids: string;
+  proof_statuses: string;
+  receipts: string;
+}
 
 function eventView(row: EventRow): LoggedEventView {
   const data = JSON.parse(row.data) as Record<string, unknown>;
@@ -279,51 +267,51 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
       [certificateNo],
     );
     if (!row) return undefined;
-    let status: StatusAnswer = effectiveStatus(row.status, row.valid_until, asOf ?? today());
-    let statusEventId = row.status_event_id;
-    let statusSince = row.status_since;
-    if (asOf !== undefined) {
-      const past = await store.get<{ status: CertificateStatus; event_id: string; effective_date: string }>(
-        `SELECT status, event_id, effective_date FROM reg_certificate_history
-         WHERE certificate_no = ? AND effective_date <= ? ORDER BY position DESC LIMIT 1`,
-        [certificateNo, asOf],
-      );
-      if (!past || asOf < row.issued_at) {
-        status = 'not-issued';
-        statusEventId = row.issued_event_id;
-        statusSince = row.issued_at;
-      } else {
-        status = effectiveStatus(past.status, row.valid_until, asOf);
-        statusEventId = past.event_id;
-        statusSince = past.effective_date;
-      }
-    }
-    const proofEventIds = [row.issued_event_id];
-    if (row.scope_event_id && row.scope_event_id !== row.issued_event_id) proofEventIds.push(row.scope_event_id);
-    if (!proofEventIds.includes(statusEventId)) proofEventIds.push(statusEventId);
-    const view: Mutable<CertificateView> = {
-      certificateNo: row.certificate_no,
-      certificationId: row.certification_id,
-      status,
-      recordedStatus: row.status,
-      statusSince,
-      holder: { name: row.holder_name, creditCode: row.credit_code },
-      regionCode: row.region_code,
-      scheme: row.scheme,
-      standard: row.standard,
-      scope: row.scope,
-      sectors: JSON.parse(row.sectors) as number[],
-      issuedAt: row.issued_at,
-      validUntil: row.valid_until,
-      agency: agencySummary(agencies, row.agency_id),
-      proofEventIds,
-    };
+    const agency = agencySummary(agencies, row.agency_id);
     if (asOf === undefined) {
-      if (row.status_reason) view.statusReason = row.status_reason;
-      if (row.suspended_until) view.suspendedUntil = row.suspended_until;
-    } else view.asOf = asOf;
-    if (row.superseded_by) view.supersededBy = row.superseded_by;
-    return view;
+      return {
+        status: effectiveStatus(row.status, row.valid_until, today()),
+        ...certificateFields(row),
+        agency,
+        proofEventIds: proofEventIdsOf(row.issued_event_id, row.scope_event_id, row.status_event_id),
+      };
+    }
+    const past = await store.get<{ status: CertificateStatus; event_id: string; effective_date: string }>(
+      `SELECT status, event_id, effective_date FROM reg_certificate_history
+       WHERE certificate_no = ? AND effective_date <= ? ORDER BY position DESC LIMIT 1`,
+      [certificateNo, asOf],
+    );
+    const notIssued = !past || asOf < row.issued_at;
+    return {
+      status: notIssued ? 'not-issued' : effectiveStatus(past.status, row.valid_until, asOf),
+      ...certificateFields(row, { asOf, statusSince: notIssued ? row.issued_at : past.effective_date }),
+      agency,
+      proofEventIds: proofEventIdsOf(
+        row.issued_event_id,
+        row.scope_event_id,
+        notIssued ? row.issued_event_id : past.event_id,
+      ),
+    };
+  };
+
+  const certificateDocument = async (certificateNo: string): Promise<CertificateDocument | undefined> => {
+    const row = await store.get<AnswerRow>(
+      'SELECT status, valid_until, agency_id, fields, proof_ids, proof_statuses, receipts FROM reg_answers WHERE certificate_no = ?',
+      [certificateNo],
+    );
+    if (!row) return undefined;
+    const statuses = row.proof_statuses.split(' ');
+    const receipts = row.receipts.split(RECEIPT_SEPARATOR);
+    return {
+      status: effectiveStatus(row.status, row.valid_until, today()),
+      agency: agencySummary(agencies, row.agency_id),
+      fieldsJson: row.fields,
+      proofs: row.proof_ids.split(' ').map((eventId, i) => ({
+        eventId,
+        status: statuses[i]!,
+        receiptJson: receipts[i]!,
+      })),
+    };
   };
 
   const searchCertificates = async (holder: string, limit = 50): Promise<CertificateSummary[]> => {
@@ -467,6 +455,7 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
 
   return {
     certificate,
+    certificateDocument,
     searchCertificates,
     trace,
     auditTrail,

@@ -45,6 +45,20 @@ export interface AnchorCommitNotice {
   readonly transactionId: string;
   readonly blockNumber: number;
   readonly committedAt: string;
+  /** Type and certification of the event the notice is about (feeds with one notice per event). */
+  readonly eventType?: string;
+  readonly certificationId?: string;
+  /**
+   * The event's receipt once settled (anchored, or rejected), exactly as GET /v1/events/{eventId}/receipt
+   * serves it; feeds that can build receipts give it, and may build it only when read.
+   */
+  readonly receipt?: SettledReceipt;
+}
+
+/** A receipt object: its fields beyond these are kept as given (serialised whole). */
+export interface SettledReceipt {
+  readonly eventId: string;
+  readonly status: string;
 }
 
 /** The anchor store's committed batches, read from a sequence number and followed. */

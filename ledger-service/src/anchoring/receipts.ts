@@ -1,5 +1,5 @@
 import { inclusionProofFromLevels, leafHash, merkleLevels, verifyInclusion, type Hex } from '@certledger/chaincode';
-import type { EventStore } from '../eventStore/port';
+import type { EventStore, StoredEvent } from '../eventStore/port';
 import { decodeCanonical, sha256Hex } from '../events/canonical';
 import type { AnchorStore } from './anchorStore/port';
 import type { AnchorBatch, LedgerBackend } from './port';
@@ -52,10 +52,11 @@ function treeLevelsOf(batch: AnchorBatch): Hex[][] {
   return levels;
 }
 
-/** The receipt of one event, or undefined when the event store has no such event. */
-export async function buildReceipt(sources: ReceiptSources, eventId: string): Promise<Receipt | undefined> {
-  const event = await sources.eventStore.findEvent(eventId);
-  if (!event) return undefined;
+/** Where the anchor store has put an event: its leaf and its batch (undefined while unplanned). */
+export type AnchorOfEvent = Awaited<ReturnType<AnchorStore['findEvent']>>;
+
+/** The receipt of a stored event, given what the anchor store knows of it. */
+export function receiptFrom(event: StoredEvent, found: AnchorOfEvent): Receipt {
   const base = {
     receiptVersion: 1 as const,
     eventId: event.eventId,
@@ -64,7 +65,6 @@ export async function buildReceipt(sources: ReceiptSources, eventId: string): Pr
     hash: event.hash,
     canonical: Buffer.from(event.canonical).toString('base64'),
   };
-  const found = await sources.anchorStore.findEvent(eventId);
   if (!found || found.batch.status === 'planned' || !found.batch.commit) {
     if (found?.batch.status === 'rejected')
       return {
@@ -90,6 +90,13 @@ export async function buildReceipt(sources: ReceiptSources, eventId: string): Pr
     transactionId: commit.transactionId,
     blockNumber: commit.blockNumber,
   };
+}
+
+/** The receipt of one event, or undefined when the event store has no such event. */
+export async function buildReceipt(sources: ReceiptSources, eventId: string): Promise<Receipt | undefined> {
+  const event = await sources.eventStore.findEvent(eventId);
+  if (!event) return undefined;
+  return receiptFrom(event, await sources.anchorStore.findEvent(eventId));
 }
 
 /** A receipt service bound to its sources: `buildReceipt(eventId)`. */

@@ -1,12 +1,18 @@
 import type { ReadModel } from '../model';
 import type { AnchorCommitNotice } from '../types';
+import { RECEIPTS_DDL, refreshAnswer } from './answers';
+import { PROOF_EVENT_TYPES } from './registry';
 
-/** Which events are anchored, in which batch and Fabric transaction. */
+/**
+ * Which events are anchored, in which batch and Fabric transaction; and the settled receipts of
+ * the events certificates rest on (their proofs), serialised. A settled proof refreshes its
+ * certification's current certificate's answer in the registry (answers.ts).
+ */
 export const anchorsModel: ReadModel<AnchorCommitNotice> = {
   name: 'anchors',
-  schemaVersion: 1,
+  schemaVersion: 2,
   source: 'anchors',
-  tables: ['anc_events'],
+  tables: ['anc_events', 'anc_receipts'],
   ddl: () => [
     `CREATE TABLE IF NOT EXISTS anc_events (
       event_id TEXT PRIMARY KEY,
@@ -18,9 +24,21 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
       block_number BIGINT NOT NULL,
       committed_at TEXT NOT NULL
     )`,
+    RECEIPTS_DDL,
   ],
-  apply: async (tx, commits) => {
+  apply: async (tx, commits, dialect) => {
+    const settledIn = new Set<string>();
     for (const commit of commits) {
+      const receipt = commit.eventType !== undefined && PROOF_EVENT_TYPES.has(commit.eventType) && commit.receipt;
+      // Only settled receipts: a pending one would change, and the registry's answer must not serve it.
+      if (receipt && (receipt.status === 'anchored' || receipt.status === 'rejected')) {
+        await tx.run(
+          `INSERT INTO anc_receipts (event_id, status, receipt) VALUES (?, ?, ?)
+           ON CONFLICT (event_id) DO UPDATE SET status = excluded.status, receipt = excluded.receipt`,
+          [receipt.eventId, receipt.status, JSON.stringify(receipt)],
+        );
+        if (commit.certificationId !== undefined) settledIn.add(commit.certificationId);
+      }
       for (const eventId of commit.eventIds) {
         await tx.run(
           `INSERT INTO anc_events (event_id, batch_id, backend, channel, chaincode, transaction_id, block_number, committed_at)
@@ -37,6 +55,13 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
           ],
         );
       }
+    }
+    for (const certificationId of settledIn) {
+      const certification = await tx.get<{ current_certificate_no: string | null }>(
+        'SELECT current_certificate_no FROM reg_certifications WHERE certification_id = ?',
+        [certificationId],
+      );
+      if (certification?.current_certificate_no) await refreshAnswer(tx, dialect, certification.current_certificate_no);
     }
   },
 };

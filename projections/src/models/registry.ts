@@ -1,17 +1,20 @@
 import type { ReadModel } from '../model';
 import type { SqlExecutor } from '../store/port';
 import type { CertificateStatus, LogEvent } from '../types';
+import { ANSWERS_DDL, RECEIPTS_DDL, refreshAnswer } from './answers';
 
 /**
  * Certificate registry: one row per certification (holder, scheme), one per certificate (its
  * current state), the status history of each certificate (for "status as of a date"), and
- * per-agency counts by status (for the public disclosure).
+ * per-agency counts by status (for the public disclosure); and each certificate's status-now
+ * answer (see answers.ts), refreshed in the same transaction as any change to the certificate. It
+ * reads the receipts the anchors model keeps, and creates their table when it runs without it.
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 2,
+  schemaVersion: 3,
   source: 'events',
-  tables: ['reg_agency_counts', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
+  tables: ['reg_agency_counts', 'reg_answers', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
   ddl: (dialect) => [
     `CREATE TABLE IF NOT EXISTS reg_certifications (
       certification_id TEXT PRIMARY KEY,
@@ -64,9 +67,17 @@ export const registryModel: ReadModel<LogEvent> = {
       n BIGINT NOT NULL,
       PRIMARY KEY (agency_id, status)
     )`,
+    ANSWERS_DDL,
+    RECEIPTS_DDL,
   ],
-  apply: async (tx, events) => {
-    const batch: Batch = { tx, certifications: new Map(), dirty: new Set(), counts: new Map() };
+  apply: async (tx, events, dialect) => {
+    const batch: Batch = {
+      tx,
+      certifications: new Map(),
+      dirty: new Set(),
+      counts: new Map(),
+      certificates: new Set(),
+    };
     for (const event of events) await applyOne(batch, event);
     for (const certificationId of batch.dirty) {
       const row = batch.certifications.get(certificationId)!;
@@ -98,6 +109,7 @@ export const registryModel: ReadModel<LogEvent> = {
         [agencyId, status, delta],
       );
     }
+    for (const certificateNo of batch.certificates) await refreshAnswer(tx, dialect, certificateNo);
   },
 };
 
@@ -108,6 +120,13 @@ const STATUS_OF: Readonly<Record<string, CertificateStatus | undefined>> = {
   CertificateCancelled: 'cancelled',
   CertificateExpired: 'expired',
 };
+
+/** Types of the events a certificate's answer rests on (its proofs): issue, scope change, status changes. */
+export const PROOF_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'CertificateIssued',
+  'CertificateScopeChanged',
+  ...Object.keys(STATUS_OF),
+]);
 
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
@@ -120,6 +139,8 @@ interface Batch {
   readonly certifications: Map<string, CertificationRow | undefined>;
   readonly dirty: Set<string>;
   readonly counts: Map<string, number>;
+  /** Certificates whose row changed: their answers are refreshed at the end of the batch. */
+  readonly certificates: Set<string>;
 }
 
 function count(batch: Batch, agencyId: string, status: string, delta: number): void {
@@ -186,6 +207,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
             event.agencyId,
             row.current_certificate_no,
           ]);
+          batch.certificates.add(row.current_certificate_no);
           count(batch, cert.agency_id, cert.status, -1);
           count(batch, event.agencyId, cert.status, 1);
         }
@@ -201,6 +223,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           certificateNo,
           row.current_certificate_no,
         ]);
+        batch.certificates.add(row.current_certificate_no);
       }
       const changes = await tx.run(
         `INSERT INTO reg_certificates (certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard,
@@ -227,6 +250,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
         ],
       );
       if (changes === 0) return;
+      batch.certificates.add(certificateNo);
       changed(batch, event.certificationId, { ...row, current_certificate_no: certificateNo });
       await tx.run(
         'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
@@ -248,6 +272,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           row.current_certificate_no,
         ],
       );
+      batch.certificates.add(row.current_certificate_no);
       return;
     }
     default: {
@@ -278,6 +303,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
         'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
         [row.current_certificate_no, event.position, status, since, event.eventId],
       );
+      batch.certificates.add(row.current_certificate_no);
       if (cert.status !== status) {
         count(batch, cert.agency_id, cert.status, -1);
         count(batch, cert.agency_id, status, 1);

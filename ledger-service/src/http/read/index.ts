@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import type { AuditTrailQuery, LoggedEventView, ReadQueries, TraceView } from '@certledger/projections';
 import { regionVisibleTo, type Principal } from '../principal';
 import { forbidden, notFound, ProblemError, unauthenticated } from '../problem';
+import { certificateBody } from './certificateBody';
 import { AUDIT_CSV_COLUMNS, auditCsvRow } from './csv';
 import { PAGE_HEADERS } from './html';
 import { decodeCursor, encodeCursor, isoDate, limitOf, matching, single, timeBound } from './params';
@@ -131,6 +132,30 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     return certificateNo;
   };
 
+  /** The certificate answer computed per request: as of a date, with verifications, or a proof not settled yet. */
+  const computedCertificateBody = async (
+    certificateNo: string,
+    asOf: string | undefined,
+    withVerification: boolean,
+  ) => {
+    const certificate = await queries.certificate(certificateNo, asOf);
+    if (!certificate) return undefined;
+    const proofs = await receipts.proofs(certificate.proofEventIds, withVerification);
+    const { status, agency, proofEventIds: _ids, ...fields } = certificate;
+    return certificateBody({
+      certificateNo,
+      status,
+      fieldsJson: JSON.stringify(fields),
+      agency,
+      ...(asOf !== undefined ? { asOf } : {}),
+      proofs: proofs.map((proof) => ({
+        eventId: proof.eventId,
+        ...(proof.receipt ? { receiptStatus: proof.receipt.status, receiptJson: JSON.stringify(proof.receipt) } : {}),
+        ...(proof.verification ? { verificationJson: JSON.stringify(proof.verification) } : {}),
+      })),
+    });
+  };
+
   router.get('/v1/certificates', async (req, res) => {
     const holder = single(req.query, 'holder');
     if (holder === undefined || holder.trim().length < 2 || holder.length > 200) {
@@ -142,28 +167,34 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       );
     }
     const items = await queries.searchCertificates(holder, limitOf(single(req.query, 'limit'), 50, 200));
-    res
-      .set('cache-control', 'no-cache')
-      .json({
-        items: items.map((item) => ({ ...item, href: `/v1/certificates/${encodeURIComponent(item.certificateNo)}` })),
-      });
+    res.set('cache-control', 'no-cache').json({
+      items: items.map((item) => ({ ...item, href: `/v1/certificates/${encodeURIComponent(item.certificateNo)}` })),
+    });
   });
 
   router.get('/v1/certificates/:certificateNo', async (req, res) => {
     const certificateNo = certificateNoOf(req);
     const query = req.query;
     const asOf = isoDate(single(query, 'asOf'), 'asOf');
-    const certificate = await queries.certificate(certificateNo, asOf);
-    if (!certificate) throw notFound('Certificate');
-    const proofs = await receipts.proofs(certificate.proofEventIds, single(query, 'verify') === 'true');
-    const { proofEventIds: _ids, ...view } = certificate;
-    // A cheap validator: the answer changes only with the status-setting event or a receipt's status.
-    const tag = `W/"${certificate.status}:${proofs.map((p) => `${p.eventId.slice(0, 8)}${p.receipt?.status.charAt(0) ?? 'n'}`).join('.')}${asOf ?? ''}"`;
-    res.set({ 'cache-control': 'no-cache', etag: tag }).json({
-      ...view,
-      qrUrl: `/v1/certificates/${encodeURIComponent(certificateNo)}/qr`,
-      proofs: proofs.map((proof) => ({ ...proof, receiptUrl: `/v1/events/${proof.eventId}/receipt` })),
-    });
+    const withVerification = single(query, 'verify') === 'true';
+    // Status now, every proof settled: the registry's pre-serialised answer, one read.
+    const document =
+      asOf === undefined && !withVerification ? await queries.certificateDocument(certificateNo) : undefined;
+    const answer = document
+      ? certificateBody({
+          certificateNo,
+          status: document.status,
+          fieldsJson: document.fieldsJson,
+          agency: document.agency,
+          proofs: document.proofs.map((proof) => ({
+            eventId: proof.eventId,
+            receiptStatus: proof.status,
+            receiptJson: proof.receiptJson,
+          })),
+        })
+      : await computedCertificateBody(certificateNo, asOf, withVerification);
+    if (!answer) throw notFound('Certificate');
+    res.set({ 'cache-control': 'no-cache', etag: answer.etag }).type('json').send(answer.body);
   });
 
   router.get('/v1/certificates/:certificateNo/qr', async (req, res) => {

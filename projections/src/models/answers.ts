@@ -1,0 +1,70 @@
+import { CERTIFICATE_COLUMNS, certificateFields, proofEventIdsOf, type CertificateRow } from '../certificateFields';
+import type { Dialect, SqlExecutor } from '../store/port';
+
+/**
+ * Status-now answers, ready to send: a certificate's fields (certificateFields, as JSON) with the
+ * settled receipts of the events it rests on, in one row, so that a lookup reads one row. A
+ * certificate has an answer only while every one of its proofs has a settled receipt (anchored or
+ * rejected, neither changes again); otherwise the lookup computes its answer per request. Both
+ * the registry (a certificate changed) and the anchors model (a proof settled) refresh it, in
+ * their own transactions, from what is committed: whichever runs last sees both.
+ */
+export const ANSWERS_DDL = `CREATE TABLE IF NOT EXISTS reg_answers (
+  certificate_no TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  agency_id TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  proof_ids TEXT NOT NULL,
+  proof_statuses TEXT NOT NULL,
+  receipts TEXT NOT NULL
+)`;
+
+/** Settled receipts of the events certificates rest on (written by the anchors model). */
+export const RECEIPTS_DDL = `CREATE TABLE IF NOT EXISTS anc_receipts (
+  event_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  receipt TEXT NOT NULL
+)`;
+
+/** Receipt texts are joined with a newline: JSON.stringify never writes one. */
+export const RECEIPT_SEPARATOR = '\n';
+
+/** Rewrites (or removes) one certificate's answer from its row and the receipts stored now. */
+export async function refreshAnswer(tx: SqlExecutor, dialect: Dialect, certificateNo: string): Promise<void> {
+  // On PostgreSQL the row lock orders this against a concurrent change of the same certificate.
+  const row = await tx.get<CertificateRow>(
+    `SELECT ${CERTIFICATE_COLUMNS} FROM reg_certificates WHERE certificate_no = ?${dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+    [certificateNo],
+  );
+  const ids = row ? proofEventIdsOf(row.issued_event_id, row.scope_event_id, row.status_event_id) : [];
+  const found = row
+    ? await tx.all<{ event_id: string; status: string; receipt: string }>(
+        `SELECT event_id, status, receipt FROM anc_receipts WHERE event_id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      )
+    : [];
+  const receipts = ids.map((id) => found.find((r) => r.event_id === id));
+  if (!row || receipts.some((r) => r === undefined)) {
+    await tx.run('DELETE FROM reg_answers WHERE certificate_no = ?', [certificateNo]);
+    return;
+  }
+  const settled = receipts as Array<{ status: string; receipt: string }>;
+  await tx.run(
+    `INSERT INTO reg_answers (certificate_no, status, valid_until, agency_id, fields, proof_ids, proof_statuses, receipts)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (certificate_no) DO UPDATE SET status = excluded.status, valid_until = excluded.valid_until,
+       agency_id = excluded.agency_id, fields = excluded.fields, proof_ids = excluded.proof_ids,
+       proof_statuses = excluded.proof_statuses, receipts = excluded.receipts`,
+    [
+      certificateNo,
+      row.status,
+      row.valid_until,
+      row.agency_id,
+      JSON.stringify(certificateFields(row)),
+      ids.join(' '),
+      settled.map((r) => r.status).join(' '),
+      settled.map((r) => r.receipt).join(RECEIPT_SEPARATOR),
+    ],
+  );
+}
