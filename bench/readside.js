@@ -19,6 +19,7 @@ const {
   timed,
   percentile,
   cpuMs,
+  storageReadBytes,
 } = require('./lib/load');
 
 const root = path.resolve(__dirname, '..');
@@ -400,8 +401,11 @@ async function closedLoop(port, pathOf, count, offset = 0, pid = undefined) {
 async function openLoop(port, pathOf, rate, seconds, pid) {
   const read0 = storageReadBytes(pid);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // Connections opened before the clock starts, so that no scheduled request waits for a handshake.
+  await Promise.all(Array.from({ length: 64 }, (_, k) => request(agent, port, 'GET', pathOf(k * 7))));
   const total = Math.floor(rate * seconds);
   const latencies = [];
+  const lateness = [];
   let failures = 0;
   const start = process.hrtime.bigint();
   const pending = [];
@@ -412,6 +416,8 @@ async function openLoop(port, pathOf, rate, seconds, pid) {
       const due = Math.min(total, Math.floor((elapsedMs / 1000) * rate));
       while (sent < due) {
         const scheduled = start + BigInt(Math.round((sent / rate) * 1e9));
+        // How late the load generator itself starts the request: its share of the latency.
+        lateness.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
         const k = sent;
         sent += 1;
         pending.push(
@@ -429,9 +435,12 @@ async function openLoop(port, pathOf, rate, seconds, pid) {
   await Promise.all(pending);
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
+  const late = Float64Array.from(lateness).sort();
   return {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    lateP50: percentile(late, 50),
+    lateP99: percentile(late, 99),
     count: total,
     failures,
     readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / total,
@@ -505,13 +514,16 @@ async function run({ log = () => undefined } = {}) {
         look.push(
           await closedLoop(server.port, pathOf, Math.ceil(LOOKUPS / rounds), round * 1_000_003, server.child.pid),
         );
+        log(
+          `round ${round + 1}: ${fmt(look[round].perSecond)} lookups/s (${fmt(look[round].cpuUsPerRequest)} µs) vs ${fmt(base[round].perSecond)} req/s (${fmt(base[round].cpuUsPerRequest)} µs)`,
+        );
       }
       const median = (list, key) => list.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
       const baseRate = median(base, 'perSecond');
       const lookRate = median(look, 'perSecond');
       const failures = look.reduce((n, r) => n + r.failures, 0);
       rows.push({
-        name: `GET /v1/certificates/{no}, random certificates, ${CONNECTIONS} keep-alive connections (median of ${rounds} alternating rounds)`,
+        name: `GET /v1/certificates/{no}, random certificates, ${CONNECTIONS} keep-alive connections (median of ${rounds} alternating rounds; ${failures} non-200)`,
         value: fmt(lookRate),
         unit: 'lookups/s',
         baseline: `${fmt(baseRate)} req/s trivial Express GET`,
@@ -539,6 +551,15 @@ async function run({ log = () => undefined } = {}) {
       log(`open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
       const openBase = await openLoop(trivial.port, (k) => `/item/${k}`, half, 6, trivial.child.pid);
       const open = await openLoop(server.port, pathOf, half, 6, server.child.pid);
+      log(
+        `open loop p50/p99 ${open.p50.toFixed(2)}/${open.p99.toFixed(2)} ms vs trivial ${openBase.p50.toFixed(2)}/${openBase.p99.toFixed(2)} ms; storage ${open.readKiBPerRequest.toFixed(2)} KiB per lookup`,
+      );
+      rows.push({
+        name: 'response body (average)',
+        value: fmt(median(look, 'bodyBytes')),
+        unit: 'bytes',
+        baseline: `${fmt(median(base, 'bodyBytes'))} bytes trivial Express GET`,
+      });
       rows.push({
         name: `lookup latency at half that rate (${fmt(half)}/s, open loop, p50 / p99)`,
         value: `${open.p50.toFixed(2)} / ${open.p99.toFixed(2)}`,
@@ -546,7 +567,19 @@ async function run({ log = () => undefined } = {}) {
         baseline: `${openBase.p50.toFixed(2)} / ${openBase.p99.toFixed(2)} ms trivial Express GET, same rate`,
         ratio: (open.p99 / openBase.p99).toFixed(2),
         target: 'p99 < 5 ms',
-        note: `${open.failures} non-200 of ${fmt(open.count)}; the lookup server read ${open.readKiBPerRequest.toFixed(1)} KiB per lookup from storage (page-cache misses)`,
+        note: `${open.failures} non-200 of ${fmt(open.count)}`,
+      });
+      rows.push({
+        name: 'open loop: how late the load generator starts its requests (p50 / p99)',
+        value: `${open.lateP50.toFixed(2)} / ${open.lateP99.toFixed(2)}`,
+        unit: 'ms',
+        baseline: `${openBase.lateP50.toFixed(2)} / ${openBase.lateP99.toFixed(2)} ms while loading the trivial handler`,
+      });
+      rows.push({
+        name: 'storage read by the lookup server during the open loop (page-cache misses)',
+        value: open.readKiBPerRequest.toFixed(2),
+        unit: 'KiB per lookup',
+        baseline: `${openBase.readKiBPerRequest.toFixed(2)} KiB per request trivial Express GET`,
       });
     } finally {
       await stopServer(server.child);
@@ -567,8 +600,13 @@ async function run({ log = () => undefined } = {}) {
   return {
     title: 'Read side: certificate registry, lookups, rebuild, freshness',
     description:
-      "SQLite read store. Lookups hit random certificates of the 1M registry through the real read router (Express 5); receipts come from an in-memory map in this run (the receipt builder is measured by the anchoring section). Both servers run as child processes; the load generator shares the machine. Where the lookup spends its extra CPU over the trivial handler (measured on this machine with per-process CPU counters): its ~1 KB JSON body costs ~10-20 µs more to write than the trivial handler's 30 bytes, fetching and shaping the 20-column row ~30 µs, the router mount and receipts ~10 µs.",
+      "SQLite read store. Every certificate's answer is kept pre-serialised (reg_answers: its fields and the settled receipts of the events its status rests on); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5). The lookup server has no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. Both servers run as child processes; the load generator shares the 2 cores.",
     rows,
+    limits: [
+      'Lookups: the answer is one row read (reg_answers) and a send, but on a read model of several GB (1M answers of ~2.4 KB with their receipts, beside the receipts and registry tables) nearly every random lookup reads a page SQLite does not hold: with two file-lock calls, a stat and 1.6 page reads per lookup (strace), and cache misses, the read costs ~20 µs CPU cold against ~3 µs warm measured alone, and more beside the HTTP work; warm (1,000 distinct certificates) the server spends ~150 µs a lookup against ~100 µs for the trivial handler. Sending a constant body of the same 2.4 KB from a trivial Express handler costs what the 34-byte one does (~100 µs, measured apart), so the body size itself is not the gap; what is left is the SQLite read, its larger strings (GC), and the router stack.',
+      'The figures before this change (163 µs, 0.56×) answered with stub receipts (~1 KB bodies, pending receipts from an in-memory map); these answer with real anchored receipts (~2.4 KB), as the service does.',
+      "Latency at half rate: the trivial handler, loaded at the same rate in the same run, has a p99 of the same order, and the open-loop load generator, which shares the two cores (and the machine with other work), itself starts requests late by the amount shown: the tail is the machine's. The lookup server here runs the read router only; in the service the projection runner, the anchorer and the log-head ticks share its process.",
+    ],
   };
 }
 
