@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decide, evolve, initialState, type CertificationState, type RulesConfig } from '../certification';
-import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../events/canonical';
+import { normalizePayload, sha256Hex, ZERO_HASH } from '../events/canonical';
+import { encodeCanonical } from '../events/encoder';
 import { validatePayload } from '../events/validate';
 import type { NewEvent, StoredEvent, UniqueClaim } from '../eventStore/port';
 import { IntakeError, invalid } from './errors';
@@ -137,7 +138,7 @@ export function sealOne(
     prevHash: cursor.hash,
     data,
   };
-  const canonical = canonicalBytes(hashed);
+  const canonical = encodeCanonical(hashed);
   const hash = sha256Hex(canonical);
   const event: NewEvent = {
     ...hashed,
