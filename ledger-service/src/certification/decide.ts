@@ -16,6 +16,7 @@ import type {
 import type { RuleId } from './ruleCatalog';
 import type { RulesConfig } from './rulesConfig';
 import {
+  foldedEvent,
   onsiteDaysOf,
   TERMINAL_STATUSES,
   type AuditState,
@@ -392,7 +393,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
 
   ReportedToCnca: ({ state, event, data }) => {
     const subject =
-      state.events[data.subjectEventId] ??
+      foldedEvent(state, data.subjectEventId) ??
       reject('SEQ', 'unknown-subject-event', `event ${data.subjectEventId} is not in this certification`);
     notBefore(event, subject.occurredAt, 'reported event');
     if (timeOf(data.reportedAt) < timeOf(subject.occurredAt)) {

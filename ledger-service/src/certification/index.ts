@@ -22,6 +22,8 @@ export {
   type CertificationState,
   type DecisionRecord,
   type FindingState,
+  type FoldedEvent,
+  foldedEvent,
 } from './state';
 export { RULE_TITLES } from './ruleCatalog';
 export { defaultRulesConfig, rulesConfig, RulesConfigError, type RulesConfig } from './rulesConfig';

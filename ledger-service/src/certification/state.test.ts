@@ -1,4 +1,4 @@
-import { evolve, foldEvents, initialState } from './state';
+import { evolve, foldedEvent, foldEvents, initialState } from './state';
 import {
   CB,
   CERTIFICATE_NO,
@@ -7,11 +7,29 @@ import {
   RECERTIFIED,
   SURVEILLED_TWICE,
   at,
+  eventIdsOf,
   given,
   step,
 } from './testing/history';
 
 describe('CertificationState as a fold of events', () => {
+  it('finds every folded event by eventId, and none of a later or another state', () => {
+    const state = given(CERTIFIED);
+    const ids = eventIdsOf(state);
+    expect(ids).toHaveLength(CERTIFIED.length);
+    ids.forEach((id, index) => expect(foldedEvent(state, id)).toMatchObject({ type: CERTIFIED[index]!.type }));
+    const next = evolve(state, {
+      type: 'ReportedToCnca',
+      data: {},
+      occurredAt: at('2030-01-01'),
+      agencyId: CB,
+      eventId: 'later',
+      version: ids.length,
+    });
+    expect(foldedEvent(next, 'later')?.type).toBe('ReportedToCnca');
+    expect(foldedEvent(state, 'later')).toBeUndefined();
+  });
+
   it('starts empty', () => {
     expect(initialState.version).toBe(-1);
     expect(initialState.application).toBeUndefined();

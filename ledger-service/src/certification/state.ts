@@ -129,6 +129,23 @@ export interface TransferState {
   readonly awaitingCertificate: boolean;
 }
 
+/**
+ * An event folded into a state, linked to the one folded before it: each evolve adds one link and
+ * successive states share the rest, where a map of all events was copied on every event.
+ */
+export interface FoldedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly previous?: FoldedEvent;
+}
+
+/** The folded event with this eventId, if the certification has it. */
+export function foldedEvent(state: CertificationState, eventId: string): FoldedEvent | undefined {
+  for (let event = state.lastEvent; event; event = event.previous) if (event.eventId === eventId) return event;
+  return undefined;
+}
+
 export interface CertificationState {
   /** Version of the last event folded; -1 for an empty stream. */
   readonly version: number;
@@ -147,8 +164,8 @@ export interface CertificationState {
   readonly certificateNos: readonly string[];
   readonly cycle: CycleState;
   readonly transfer?: TransferState;
-  /** eventId → type and occurredAt, for events that refer to others (ReportedToCnca). */
-  readonly events: Readonly<Record<string, { readonly type: string; readonly occurredAt: string }>>;
+  /** The events folded so far, newest first, for events that refer to others (ReportedToCnca). */
+  readonly lastEvent?: FoldedEvent;
   readonly lastOccurredAt?: string;
 }
 
@@ -159,7 +176,6 @@ export const initialState: CertificationState = Object.freeze({
   decisions: Object.freeze([]) as readonly DecisionRecord[],
   certificateNos: Object.freeze([]) as readonly string[],
   cycle: Object.freeze({ number: 0 }),
-  events: Object.freeze({}),
 });
 
 type Evolver<T extends keyof CertificationPayloads> = (
@@ -374,7 +390,7 @@ export function evolve(state: CertificationState, event: CertificationEvent): Ce
   return {
     ...next,
     version: event.version,
-    events: { ...next.events, [event.eventId]: { type: event.type, occurredAt: event.occurredAt } },
+    lastEvent: { eventId: event.eventId, type: event.type, occurredAt: event.occurredAt, previous: next.lastEvent },
     lastOccurredAt: event.occurredAt,
   };
 }

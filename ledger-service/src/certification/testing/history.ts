@@ -250,5 +250,7 @@ export function when(state: CertificationState, s: Step, options: Options = {}):
 
 /** The id of the event at `index` in a state built by given(): events are numbered in the order given. */
 export function eventIdsOf(state: CertificationState): string[] {
-  return Object.keys(state.events);
+  const ids: string[] = [];
+  for (let event = state.lastEvent; event; event = event.previous) ids.unshift(event.eventId);
+  return ids;
 }
