@@ -8,6 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { createHash, randomUUID } = require('node:crypto');
 const http = require('node:http');
+const { PerformanceObserver } = require('node:perf_hooks');
 const {
   request,
   runJobs,
@@ -550,7 +551,9 @@ async function run({ log = () => undefined } = {}) {
       const half = Math.floor(lookRate / 2);
       log(`open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
       const openBase = await openLoop(trivial.port, (k) => `/item/${k}`, half, 6, trivial.child.pid);
+      await request(newAgent(1), server.port, 'GET', '/_bench/gc');
       const open = await openLoop(server.port, pathOf, half, 6, server.child.pid);
+      const gc = JSON.parse((await request(newAgent(1), server.port, 'GET', '/_bench/gc')).body);
       log(
         `open loop p50/p99 ${open.p50.toFixed(2)}/${open.p99.toFixed(2)} ms vs trivial ${openBase.p50.toFixed(2)}/${openBase.p99.toFixed(2)} ms; storage ${open.readKiBPerRequest.toFixed(2)} KiB per lookup`,
       );
@@ -574,6 +577,11 @@ async function run({ log = () => undefined } = {}) {
         value: `${open.lateP50.toFixed(2)} / ${open.lateP99.toFixed(2)}`,
         unit: 'ms',
         baseline: `${openBase.lateP50.toFixed(2)} / ${openBase.lateP99.toFixed(2)} ms while loading the trivial handler`,
+      });
+      rows.push({
+        name: 'garbage collection in the lookup server during the open loop',
+        value: `${gc.count} pauses, longest ${gc.maxMs.toFixed(2)} ms, ${((gc.totalMs * 1000) / open.count).toFixed(1)} µs per lookup`,
+        unit: '',
       });
       rows.push({
         name: 'storage read by the lookup server during the open loop (page-cache misses)',
@@ -635,6 +643,15 @@ async function serve(file) {
   });
   const app = express();
   app.disable('x-powered-by');
+  // The benchmark asks for the server's garbage-collection pauses between two moments.
+  let pauses = [];
+  new PerformanceObserver((list) => pauses.push(...list.getEntries().map((entry) => entry.duration))).observe({
+    entryTypes: ['gc'],
+  });
+  app.get('/_bench/gc', (_req, res) => {
+    res.json({ count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) });
+    pauses = [];
+  });
   app.use(router);
   app.use((error, _req, res, _next) => res.status(error.status ?? 500).json({ code: error.code ?? 'internal' }));
   const server = app.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));

@@ -100,13 +100,19 @@ afterAll(async () => {
 
 interface Answer {
   readonly status: number;
+  readonly type: string | null;
   readonly etag: string | null;
   readonly body: string;
 }
 
 const answerOf = async (base: string, certificateNo = CERTIFICATE_NO): Promise<Answer> => {
   const response = await fetch(`${base}/v1/certificates/${certificateNo}`);
-  return { status: response.status, etag: response.headers.get('etag'), body: await response.text() };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    etag: response.headers.get('etag'),
+    body: await response.text(),
+  };
 };
 
 /** Both routers' answers, once the pre-serialised one exists (every proof settled) and shows `status`. */
