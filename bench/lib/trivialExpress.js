@@ -1,7 +1,9 @@
 'use strict';
 // Baseline: the smallest Express 5 JSON POST/GET handler, the framework's own ceiling on this machine.
 const express = require('express');
+const { gcProbe } = require('./gcProbe');
 const app = express();
+gcProbe(app);
 app.post('/echo', express.json(), (req, res) => {
   res.status(201).json({ ok: true, n: Object.keys(req.body ?? {}).length });
 });
