@@ -47,8 +47,8 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
   const reader = new Database(options.file);
   reader.pragma('busy_timeout = 10000');
   reader.pragma('cache_size = -131072');
-  // No memory map: lookups land on random pages of a file larger than memory can keep mapped, and
-  // a first touch of a mapped page costs more than a read (measured: 65 against 32 µs a lookup).
+  // Lookups read through a memory map: no read syscall per page.
+  reader.pragma('mmap_size = 4294967296');
   let write = executor(writer);
   let read = executor(reader);
   let queue: Promise<unknown> = Promise.resolve();
