@@ -116,4 +116,27 @@ describe('intake retries by eventId', () => {
     const stream = await stores[0]!.readStream('certification-RETRY-2');
     expect(stream.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
   });
+
+  it('stores many certifications of one bulk request each all or none, one refused among them', async () => {
+    const certifications = Array.from({ length: 40 }, (_, i) =>
+      initialCertification({
+        certificationId: `MANY-${i}`,
+        appliedOn: '2025-03-01',
+        certificateNo: `BMANY${String(i).padStart(4, '0')}`,
+      }).slice(0, 3),
+    );
+    const bad = certifications[25]!;
+    bad[1] = { ...bad[1]!, data: { ...bad[1]!.data, outcome: 'maybe' } };
+    const outcomes = await first.submitBulk(
+      AGENCY,
+      certifications.flat().map((event) => submission(event)),
+    );
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual(
+      certifications.flatMap((_, i) => [i !== 25, i !== 25, i !== 25]),
+    );
+    for (const [i, events] of certifications.entries()) {
+      const stream = await stores[0]!.readStream(`certification-MANY-${i}`);
+      expect(stream.map((event) => event.eventId)).toEqual(i === 25 ? [] : events.map((event) => event.eventId));
+    }
+  });
 });
