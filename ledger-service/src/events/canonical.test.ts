@@ -1,36 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { canonicalBytes, decodeCanonical, hashOf, ZERO_HASH, type HashedEnvelope } from './canonical';
 import { PROTO_DIR } from './schema';
+import { CANONICAL_ENCODING_DOC, documented, workedExample } from './testing/workedExample';
 
-const DOC = path.resolve(__dirname, '../../../docs/canonical-encoding.md');
-
-/** The worked example of docs/canonical-encoding.md. */
-const example: HashedEnvelope = {
-  eventId: '6f1d2c3b-4a59-4e8f-9b7a-0c1d2e3f4a5b',
-  certificationId: 'JSQC-2026-0001',
-  type: 'AuditPlanned',
-  version: 4,
-  agencyId: 'CNCA-R-2002-001',
-  occurredAt: '2026-03-02T09:00:00+08:00',
-  prevHash: '9f2c1e0b7a6d5c4b3a29181706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3',
-  data: {
-    auditId: 'A-STAGE2',
-    mode: 'onsite',
-    start: '2026-03-10',
-    end: '2026-03-11',
-    auditDays: 2.5,
-    onsiteDays: 2.5,
-  },
-};
-
-function documented(label: string): string {
-  const text = readFileSync(DOC, 'utf8');
-  const match = new RegExp(`<!-- ${label} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(text);
-  if (!match) throw new Error(`docs/canonical-encoding.md has no ${label} block`);
-  return match[1]!.replace(/\s+/g, '');
-}
+const example = workedExample;
 
 describe('canonical encoding', () => {
   it('gives the bytes and hash that the document shows for its worked example', () => {
@@ -83,7 +57,7 @@ describe('canonical encoding', () => {
 });
 
 function readDocumentedTextFormat(): string {
-  const text = readFileSync(DOC, 'utf8');
+  const text = readFileSync(CANONICAL_ENCODING_DOC, 'utf8');
   const match = /<!-- example-textproto -->\s*```\w*\n([\s\S]*?)```/.exec(text);
   if (!match) throw new Error('docs/canonical-encoding.md has no example-textproto block');
   return match[1]!;

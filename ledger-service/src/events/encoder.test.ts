@@ -4,6 +4,7 @@ import { initialCertification } from '../testing/scenario';
 import { canonicalBytes, normalizePayload, ZERO_HASH, type HashedEnvelope } from './canonical';
 import { encodeCanonical } from './encoder';
 import { EVENT_TYPES, payloadTypeOf, type EventType } from './schema';
+import { documented, workedExample } from './testing/workedExample';
 
 const envelope = (type: EventType, data: Record<string, unknown>, version = 3): HashedEnvelope => ({
   eventId: '6f1d2c3b-4a59-4e8f-9b7a-0c1d2e3f4a5b',
@@ -90,20 +91,9 @@ describe('encodeCanonical', () => {
     }
   });
 
-  it('gives the worked example of docs/canonical-encoding.md its bytes, and a first event its zero prevHash', () => {
-    const example = {
-      ...envelope('AuditPlanned', {}),
-      version: 4,
-      data: normalizePayload('AuditPlanned', {
-        auditId: 'A-STAGE2',
-        mode: 'onsite',
-        start: '2026-03-10',
-        end: '2026-03-11',
-        auditDays: 2.5,
-        onsiteDays: 2.5,
-      }),
-    };
-    expect(hex(encodeCanonical(example))).toBe(hex(canonicalBytes(example)));
+  it('gives the worked example of docs/canonical-encoding.md its documented bytes, and a first event its zero prevHash', () => {
+    const example = { ...workedExample, data: normalizePayload(workedExample.type, workedExample.data) };
+    expect(hex(encodeCanonical(example))).toBe(documented('example-bytes'));
     const first = { ...example, version: 0, prevHash: ZERO_HASH };
     expect(hex(encodeCanonical(first))).toBe(hex(canonicalBytes(first)));
   });
