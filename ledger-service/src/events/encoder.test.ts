@@ -91,6 +91,25 @@ describe('encodeCanonical', () => {
     }
   });
 
+  it('gives the bytes of canonicalBytes for long and unusual strings: lengths of 2 and 3 bytes, lone surrogates', () => {
+    const [application] = initialCertification({ certificationId: 'ENC-2', appliedOn: '2025-03-01' });
+    const data = application!.data as Record<string, unknown>;
+    for (const scope of [
+      'x'.repeat(39),
+      '质'.repeat(40),
+      's'.repeat(200),
+      '量'.repeat(7000),
+      'a\ud800b',
+      'c'.repeat(45) + '\udc00',
+    ]) {
+      expectSameBytes('ApplicationSubmitted', { ...data, scope });
+      expectSameBytes('ApplicationSubmitted', {
+        ...data,
+        client: { ...(data.client as object), name: scope, address: scope },
+      });
+    }
+  });
+
   it('gives the worked example of docs/canonical-encoding.md its documented bytes, and a first event its zero prevHash', () => {
     const example = { ...workedExample, data: normalizePayload(workedExample.type, workedExample.data) };
     expect(hex(encodeCanonical(example))).toBe(documented('example-bytes'));
