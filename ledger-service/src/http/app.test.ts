@@ -6,6 +6,7 @@ import request from 'supertest';
 import { composeLedgerService, type LedgerService } from '../compose';
 import { loadConfig } from '../config';
 import { hashOf, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
+import { eventually, watchWorkerThreads } from '../eventStore/testing/writerThreads';
 import { initialCertification, withCheckCharacter, type ScenarioEvent } from '../testing/scenario';
 
 const AGENCY = 'Bearer demo-agency-001';
@@ -206,6 +207,29 @@ describe('REST intake on the embedded defaults', () => {
     expect(response.body.code).toBe('store-unavailable');
     const ready = await request(service.app).get('/readyz');
     expect(ready.status).toBe(503);
+  });
+
+  it('answers 503 and is not ready while the store writer thread is dead, then recovers by itself', async () => {
+    const workers = watchWorkerThreads();
+    const config = loadConfig({ LEDGER_DATA_DIR: path.join(dataDir, 'own') });
+    const own = await composeLedgerService({ config, logger: pino({ level: 'silent' }) });
+    workers.stop();
+    const [application] = initialCertification({ certificationId: 'WRITER-1', appliedOn: '2025-03-01' });
+    const { certificationId, ...body } = application!;
+    const submit = () =>
+      request(own.app).post(`/v1/certifications/${certificationId}/events`).set('authorization', AGENCY).send(body);
+    const stream = () =>
+      request(own.app).get(`/v1/certifications/${certificationId}/events`).set('authorization', AGENCY);
+    await Promise.all(workers.started.map((worker) => worker.terminate()));
+    const refused = await submit();
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe('store-unavailable');
+    expect((await request(own.app).get('/readyz')).status).toBe(503);
+    expect((await stream()).status).toBe(404);
+    await eventually(async () => (await request(own.app).get('/readyz')).status === 200);
+    expect((await submit()).status).toBe(201);
+    expect((await stream()).body.events).toHaveLength(1);
+    await own.close();
   });
 
   it('stores each certification of a bulk import all or none, with a result per event', async () => {

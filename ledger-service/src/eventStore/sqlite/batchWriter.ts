@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { unavailable } from '../appendRules';
-import type { AppendRequest } from '../port';
+import type { AppendRequest, EventStoreError } from '../port';
 import {
   fromWireBatch,
   fromWireError,
@@ -18,6 +18,8 @@ import {
 /** Where the store's batches are committed: on the event loop, or in a worker thread. */
 export interface BatchWriter {
   commit(requests: readonly AppendRequest[]): Promise<CommittedBatch>;
+  /** Rejects with store-unavailable while the writer cannot commit. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export function inProcessWriter(connection: WriterConnection): BatchWriter {
     async commit(requests) {
       return writer.commit(requests);
     },
+    async ping() {},
     async close() {
       writer.close();
     },
@@ -52,30 +55,49 @@ type Reply = { readonly id: number } & ({ readonly batch: WireBatch } | { readon
 /**
  * Commits in a worker thread with its own connection, so that the fsync of each group commit and
  * the inserts run beside the event loop instead of stopping it. Callers still wait for the commit.
+ * When the thread dies, the commits it held fail as store-unavailable (its open transaction dies
+ * with its connection, so nothing of them is written) and a new thread starts after restartDelayMs.
  */
-export function threadWriter(connection: WriterConnection, file: string): BatchWriter {
-  const worker = new Worker(file, { workerData: connection });
-  worker.unref();
+export function threadWriter(connection: WriterConnection, file: string, restartDelayMs = 500): BatchWriter {
   const pending = new Map<number, Pending>();
   let nextId = 0;
-  let broken: Error | undefined;
-  const fail = (error: unknown): void => {
-    broken ??= unavailable(error);
-    for (const waiting of pending.values()) waiting.reject(broken);
-    pending.clear();
+  let down: EventStoreError | undefined;
+  let restart: NodeJS.Timeout | undefined;
+  let closing = false;
+
+  const start = (): Worker => {
+    const started = new Worker(file, { workerData: connection });
+    started.unref();
+    started.on('error', (error) => {
+      down ??= unavailable(error);
+    });
+    started.on('exit', (code) => died(code));
+    started.on('message', (reply: Reply) => {
+      const waiting = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (pending.size === 0) started.unref();
+      if ('failure' in reply) waiting?.reject(fromWireError(reply.failure));
+      else waiting?.resolve(fromWireBatch(waiting.requests, reply.batch));
+    });
+    return started;
   };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
-  worker.on('message', (reply: Reply) => {
-    const waiting = pending.get(reply.id);
-    pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
-    if ('failure' in reply) waiting?.reject(fromWireError(reply.failure));
-    else waiting?.resolve(fromWireBatch(waiting.requests, reply.batch));
-  });
+  const died = (code: number): void => {
+    down ??= unavailable(new Error(`the SQLite writer thread exited (${code})`));
+    for (const waiting of pending.values()) waiting.reject(down);
+    pending.clear();
+    if (closing) return;
+    restart = setTimeout(() => {
+      restart = undefined;
+      down = undefined;
+      worker = start();
+    }, restartDelayMs);
+    restart.unref();
+  };
+  let worker = start();
+
   return {
     commit(requests) {
-      if (broken) return Promise.reject(broken);
+      if (down) return Promise.reject(down);
       return new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { requests, resolve, reject });
@@ -84,8 +106,13 @@ export function threadWriter(connection: WriterConnection, file: string): BatchW
         worker.postMessage({ id, requests: requests.map(toWireRequest) });
       });
     },
+    async ping() {
+      if (down) throw down;
+    },
     async close() {
-      if (broken) return;
+      closing = true;
+      clearTimeout(restart);
+      if (down) return;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.ref();
       worker.postMessage('close');

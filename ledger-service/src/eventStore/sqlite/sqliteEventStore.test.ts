@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { EventStoreError } from '../port';
 import { eventStoreContract } from '../testing/contract';
 import { appendRequest, newStreamId } from '../testing/fixtures';
+import { eventually, watchWorkerThreads } from '../testing/writerThreads';
 import { writerThreadFile } from './batchWriter';
 import { openSqliteEventStore, SQLITE_FILE_NAME } from './sqliteEventStore';
 
@@ -77,6 +78,30 @@ describe('SQLite event store', () => {
     expect((error as EventStoreError).detail.reason).toBe('SQLITE_FULL');
     expect(await store.readStream(big)).toEqual([]);
     expect(await store.readAll(0, 1000)).toEqual(kept);
+    await store.close();
+  });
+
+  it('answers store-unavailable and writes nothing when its writer thread dies, then starts a new one', async () => {
+    const workers = watchWorkerThreads();
+    const store = openSqliteEventStore({ directory: freshDirectory(), writerThread: true });
+    workers.stop();
+    const [writer] = workers.started;
+    const streamId = newStreamId();
+    const request = appendRequest(streamId, -1, 50);
+    const inFlight = store.append(request).catch((e: unknown) => e);
+    await writer!.terminate();
+    expect(((await inFlight) as EventStoreError).code).toBe('store-unavailable');
+    await expect(store.ping()).rejects.toMatchObject({ code: 'store-unavailable' });
+    await expect(store.append(appendRequest(newStreamId(), -1))).rejects.toMatchObject({ code: 'store-unavailable' });
+    expect(await store.readStream(streamId)).toEqual([]);
+    await eventually(() =>
+      store.ping().then(
+        () => true,
+        () => false,
+      ),
+    );
+    const stored = await store.append(request);
+    expect(await store.readStream(streamId)).toEqual(stored);
     await store.close();
   });
 

@@ -134,6 +134,7 @@ class SqliteEventStore implements EventStore {
 
   async ping(): Promise<void> {
     await this.headPosition();
+    await this.writer.ping();
   }
 
   async close(): Promise<void> {
