@@ -3,6 +3,7 @@ export * from './model';
 export * from './store';
 export * from './runner';
 export * from './queries';
+export * from './certificateAnswer';
 export * from './agencies';
 export * from './memoryFeed';
 export { summarize } from './summary';

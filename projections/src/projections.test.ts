@@ -247,37 +247,41 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     settle(issued, 'anchored');
     settle(suspended, 'pending');
     await projections.runner.catchUp();
-    expect(await projections.queries.certificateDocument('CERT-A-1')).toBeUndefined();
+    expect(await projections.queries.certificateAnswer('CERT-A-1')).toBeUndefined();
     settle(suspended, 'rejected');
     await projections.runner.catchUp();
-    const document = await projections.queries.certificateDocument('CERT-A-1');
+    const stored = await projections.queries.certificateAnswer('CERT-A-1');
     const { status, agency, proofEventIds, ...fields } = (await projections.queries.certificate('CERT-A-1'))!;
-    expect(document).toEqual({
+    expect(status).toBe('suspended');
+    expect(JSON.parse(stored!.body)).toEqual({
       status: 'suspended',
+      ...fields,
       agency,
-      fieldsJson: JSON.stringify(fields),
+      qrUrl: '/v1/certificates/CERT-A-1/qr',
       proofs: [
         {
           eventId: issued!.eventId,
-          status: 'anchored',
-          receiptJson: JSON.stringify(receiptOf(issued!.eventId, 'anchored')),
+          receipt: receiptOf(issued!.eventId, 'anchored'),
+          receiptUrl: `/v1/events/${issued!.eventId}/receipt`,
         },
         {
           eventId: suspended!.eventId,
-          status: 'rejected',
-          receiptJson: JSON.stringify(receiptOf(suspended!.eventId, 'rejected')),
+          receipt: receiptOf(suspended!.eventId, 'rejected'),
+          receiptUrl: `/v1/events/${suspended!.eventId}/receipt`,
         },
       ],
     });
-    expect(document?.proofs.map((p) => p.eventId)).toEqual(proofEventIds);
-    expect(status).toBe('suspended');
+    expect(proofEventIds).toEqual([issued!.eventId, suspended!.eventId]);
+    expect(stored!.etag).toBe(`W/"suspended:${issued!.eventId.slice(0, 8)}a.${suspended!.eventId.slice(0, 8)}r"`);
     // The date-dependent status is decided when asked: past validUntil the stored answer says expired.
     day = '2029-01-10';
-    expect((await projections.queries.certificateDocument('CERT-A-1'))?.status).toBe('expired');
+    const expired = await projections.queries.certificateAnswer('CERT-A-1');
+    expect(JSON.parse(expired!.body).status).toBe('expired');
+    expect(expired!.etag).toBe(stored!.etag.replace('suspended', 'expired'));
     day = '2026-06-01';
-    // A registry rebuild writes the same fields again.
+    // A registry rebuild writes the same answer again.
     await projections.runner.rebuild('registry');
-    expect(await projections.queries.certificateDocument('CERT-A-1')).toEqual(document);
-    expect(await projections.queries.certificateDocument('NOPE')).toBeUndefined();
+    expect(await projections.queries.certificateAnswer('CERT-A-1')).toEqual(stored);
+    expect(await projections.queries.certificateAnswer('NOPE')).toBeUndefined();
   });
 });

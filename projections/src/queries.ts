@@ -7,7 +7,7 @@ import {
   type CertificateFields,
   type CertificateRow,
 } from './certificateFields';
-import { RECEIPT_SEPARATOR } from './models/answers';
+import { certificateAnswer as answerText, type CertificateAnswer } from './certificateAnswer';
 import { summarize } from './summary';
 import type { CertificateStatus, LogEvent } from './types';
 
@@ -19,19 +19,6 @@ export interface CertificateView extends CertificateFields {
   readonly agency: AgencySummary;
   /** Events whose receipts prove the answer: the issue, the last scope change, the status-setting event. */
   readonly proofEventIds: readonly string[];
-}
-
-/**
- * A status-now answer from the registry's pre-serialised fields, when every event it rests on has
- * a settled receipt in the read model (anchored or rejected: neither changes again).
- */
-export interface CertificateDocument {
-  readonly status: StatusAnswer;
-  readonly agency: AgencySummary;
-  /** JSON object text of the certificate's fields (certificateFields: exactly what `certificate` gives). */
-  readonly fieldsJson: string;
-  /** In proof order; `receiptJson` is the receipt as GET /v1/events/{eventId}/receipt serves it. */
-  readonly proofs: readonly { readonly eventId: string; readonly status: string; readonly receiptJson: string }[];
 }
 
 export interface AgencySummary {
@@ -122,8 +109,11 @@ export interface AgencyDisclosure extends AgencySummary {
 
 export interface ReadQueries {
   certificate(certificateNo: string, asOf?: string): Promise<CertificateView | undefined>;
-  /** The status-now answer ready to send, or undefined (unknown, or a proof not settled yet: ask `certificate`). */
-  certificateDocument(certificateNo: string): Promise<CertificateDocument | undefined>;
+  /**
+   * The status-now answer of GET /v1/certificates/{no} (body and ETag) from the registry's stored
+   * text, or undefined (unknown, or a proof not settled yet: ask `certificate`).
+   */
+  certificateAnswer(certificateNo: string): Promise<CertificateAnswer | undefined>;
   searchCertificates(holder: string, limit?: number): Promise<CertificateSummary[]>;
   trace(certificationId: string): Promise<TraceView | undefined>;
   auditTrail(query: AuditTrailQuery): Promise<AuditTrailPage>;
@@ -215,15 +205,8 @@ export function regionRange(prefix: string): [string, string] {
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
   e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number`;
 
-interface AnswerRow {
-  status: CertificateStatus;
-  valid_until: string;
-  agency_id: string;
-  fields: string;
-  proof_ids: string;
-  proof_statuses: string;
-  receipts: string;
-}
+/** reg_answers as read by a lookup: status, valid_until, agency_id, etag_tail, fields_text, tail. */
+type AnswerValues = [CertificateStatus, string, string, string, string, string];
 
 function eventView(row: EventRow): LoggedEventView {
   const data = JSON.parse(row.data) as Record<string, unknown>;
@@ -294,24 +277,18 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     };
   };
 
-  const certificateDocument = async (certificateNo: string): Promise<CertificateDocument | undefined> => {
-    const row = await store.get<AnswerRow>(
-      'SELECT status, valid_until, agency_id, fields, proof_ids, proof_statuses, receipts FROM reg_answers WHERE certificate_no = ?',
+  const certificateAnswer = async (certificateNo: string): Promise<CertificateAnswer | undefined> => {
+    const row = await store.values<AnswerValues>(
+      'SELECT status, valid_until, agency_id, etag_tail, fields_text, tail FROM reg_answers WHERE certificate_no = ?',
       [certificateNo],
     );
     if (!row) return undefined;
-    const statuses = row.proof_statuses.split(' ');
-    const receipts = row.receipts.split(RECEIPT_SEPARATOR);
-    return {
-      status: effectiveStatus(row.status, row.valid_until, today()),
-      agency: agencySummary(agencies, row.agency_id),
-      fieldsJson: row.fields,
-      proofs: row.proof_ids.split(' ').map((eventId, i) => ({
-        eventId,
-        status: statuses[i]!,
-        receiptJson: receipts[i]!,
-      })),
-    };
+    const [recorded, validUntil, agencyId, etagTail, fieldsText, tail] = row;
+    return answerText(effectiveStatus(recorded, validUntil, today()), agencySummary(agencies, agencyId), {
+      fieldsText,
+      tail,
+      etagTail,
+    });
   };
 
   const searchCertificates = async (holder: string, limit = 50): Promise<CertificateSummary[]> => {
@@ -455,7 +432,7 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
 
   return {
     certificate,
-    certificateDocument,
+    certificateAnswer,
     searchCertificates,
     trace,
     auditTrail,

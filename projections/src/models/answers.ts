@@ -1,9 +1,12 @@
+import { answerParts } from '../certificateAnswer';
 import { CERTIFICATE_COLUMNS, certificateFields, proofEventIdsOf, type CertificateRow } from '../certificateFields';
 import type { Dialect, SqlExecutor } from '../store/port';
 
 /**
- * Status-now answers, ready to send: a certificate's fields (certificateFields, as JSON) with the
- * settled receipts of the events it rests on, in one row, so that a lookup reads one row. A
+ * Status-now answers, ready to send: the text of a certificate's answer (certificateAnswer.ts: its
+ * fields, QR code URL and the settled receipts of the events it rests on) around the two parts
+ * decided when asked (the status, by date, and the CB, from configuration), in one row, so that a
+ * lookup reads one row and joins five strings. A
  * certificate has an answer only while every one of its proofs has a settled receipt (anchored or
  * rejected, neither changes again); otherwise the lookup computes its answer per request. Both
  * the registry (a certificate changed) and the anchors model (a proof settled) refresh it, in
@@ -14,10 +17,9 @@ export const ANSWERS_DDL = `CREATE TABLE IF NOT EXISTS reg_answers (
   status TEXT NOT NULL,
   valid_until TEXT NOT NULL,
   agency_id TEXT NOT NULL,
-  fields TEXT NOT NULL,
-  proof_ids TEXT NOT NULL,
-  proof_statuses TEXT NOT NULL,
-  receipts TEXT NOT NULL
+  etag_tail TEXT NOT NULL,
+  fields_text TEXT NOT NULL,
+  tail TEXT NOT NULL
 )`;
 
 /** Settled receipts of the events certificates rest on (written by the anchors model). */
@@ -26,9 +28,6 @@ export const RECEIPTS_DDL = `CREATE TABLE IF NOT EXISTS anc_receipts (
   status TEXT NOT NULL,
   receipt TEXT NOT NULL
 )`;
-
-/** Receipt texts are joined with a newline: JSON.stringify never writes one. */
-export const RECEIPT_SEPARATOR = '\n';
 
 /** Rewrites (or removes) one certificate's answer from its row and the receipts stored now. */
 export async function refreshAnswer(tx: SqlExecutor, dialect: Dialect, certificateNo: string): Promise<void> {
@@ -50,21 +49,21 @@ export async function refreshAnswer(tx: SqlExecutor, dialect: Dialect, certifica
     return;
   }
   const settled = receipts as Array<{ status: string; receipt: string }>;
+  const parts = answerParts({
+    certificateNo,
+    fieldsJson: JSON.stringify(certificateFields(row)),
+    proofs: ids.map((eventId, i) => ({
+      eventId,
+      receiptStatus: settled[i]!.status,
+      receiptJson: settled[i]!.receipt,
+    })),
+  });
   await tx.run(
-    `INSERT INTO reg_answers (certificate_no, status, valid_until, agency_id, fields, proof_ids, proof_statuses, receipts)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO reg_answers (certificate_no, status, valid_until, agency_id, etag_tail, fields_text, tail)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (certificate_no) DO UPDATE SET status = excluded.status, valid_until = excluded.valid_until,
-       agency_id = excluded.agency_id, fields = excluded.fields, proof_ids = excluded.proof_ids,
-       proof_statuses = excluded.proof_statuses, receipts = excluded.receipts`,
-    [
-      certificateNo,
-      row.status,
-      row.valid_until,
-      row.agency_id,
-      JSON.stringify(certificateFields(row)),
-      ids.join(' '),
-      settled.map((r) => r.status).join(' '),
-      settled.map((r) => r.receipt).join(RECEIPT_SEPARATOR),
-    ],
+       agency_id = excluded.agency_id, etag_tail = excluded.etag_tail, fields_text = excluded.fields_text,
+       tail = excluded.tail`,
+    [certificateNo, row.status, row.valid_until, row.agency_id, parts.etagTail, parts.fieldsText, parts.tail],
   );
 }

@@ -12,7 +12,7 @@ import { ANSWERS_DDL, RECEIPTS_DDL, refreshAnswer } from './answers';
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 3,
+  schemaVersion: 4,
   source: 'events',
   tables: ['reg_agency_counts', 'reg_answers', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
   ddl: (dialect) => [

@@ -6,6 +6,8 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** The first row as its column values in order: no row object, for hot single-row reads. */
+  values<T extends readonly unknown[]>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
 }
 
 export interface ReadStore extends SqlExecutor {

@@ -15,9 +15,13 @@ export function toPostgresPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function executor(
-  query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }>,
-): SqlExecutor {
+type Query = (
+  sql: string,
+  params: unknown[],
+  rowMode?: 'array',
+) => Promise<{ rows: unknown[]; rowCount: number | null }>;
+
+function executor(query: Query): SqlExecutor {
   const cache = new Map<string, string>();
   const translate = (sql: string): string => {
     let text = cache.get(sql);
@@ -34,6 +38,8 @@ function executor(
       (await query(translate(sql), params(values))).rows[0] as T | undefined,
     all: async <T>(sql: string, values?: readonly unknown[]) =>
       (await query(translate(sql), params(values))).rows as T[],
+    values: async <T>(sql: string, values?: readonly unknown[]) =>
+      (await query(translate(sql), params(values), 'array')).rows[0] as T | undefined,
   };
 }
 
@@ -46,7 +52,7 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
         oid === INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
     },
   });
-  const viaPool = executor((sql, values) => pool.query(sql, values));
+  const viaPool = executor((text, values, rowMode) => pool.query({ text, values, ...(rowMode ? { rowMode } : {}) }));
   let queue: Promise<unknown> = Promise.resolve();
   const host = (() => {
     try {
@@ -62,7 +68,9 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
       const client: PoolClient = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(executor((sql, values) => client.query(sql, values)));
+        const result = await work(
+          executor((text, values, rowMode) => client.query({ text, values, ...(rowMode ? { rowMode } : {}) })),
+        );
         await client.query('COMMIT');
         return result;
       } catch (error) {

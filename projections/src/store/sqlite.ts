@@ -16,6 +16,7 @@ function normalize(params: readonly unknown[]): unknown[] {
 
 function executor(db: Database.Database): SqlExecutor & { exec(sql: string): void } {
   const cache = new Map<string, Statement>();
+  const rawCache = new Map<string, Statement>();
   const prepare = (sql: string): Statement => {
     let statement = cache.get(sql);
     if (!statement) {
@@ -24,13 +25,24 @@ function executor(db: Database.Database): SqlExecutor & { exec(sql: string): voi
     }
     return statement;
   };
+  const prepareRaw = (sql: string): Statement => {
+    let statement = rawCache.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql).raw(true);
+      rawCache.set(sql, statement);
+    }
+    return statement;
+  };
   return {
     run: async (sql, params = []) => prepare(sql).run(...normalize(params)).changes,
     get: async <T>(sql: string, params: readonly unknown[] = []) =>
       prepare(sql).get(...normalize(params)) as T | undefined,
     all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...normalize(params)) as T[],
+    values: async <T>(sql: string, params: readonly unknown[] = []) =>
+      prepareRaw(sql).get(...normalize(params)) as T | undefined,
     exec: (sql) => {
       cache.clear();
+      rawCache.clear();
       db.exec(sql);
     },
   };
@@ -75,6 +87,7 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
     run: (sql, params) => read.run(sql, params),
     get: (sql, params) => read.get(sql, params),
     all: (sql, params) => read.all(sql, params),
+    values: (sql, params) => read.values(sql, params),
     exec: async (sql) => {
       await transaction(async () => write.exec(sql));
       // Schema changed: statements prepared on the reader may be stale.

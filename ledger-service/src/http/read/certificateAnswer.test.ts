@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { createReadQueries, createSqliteReadStore, loadAgencies, type ReadStore } from '@certledger/projections';
@@ -63,9 +63,9 @@ beforeAll(async () => {
       throw new Error('not asked for in these lookups');
     },
   };
-  const routerOver = (withDocuments: boolean) =>
+  const routerOver = (withStored: boolean) =>
     createReadRouter({
-      queries: withDocuments ? queries : { ...queries, certificateDocument: async () => undefined },
+      queries: withStored ? queries : { ...queries, certificateAnswer: async () => undefined },
       anchorReceipts,
       principalOf: () => ({ id: 'public', role: 'public' }),
       publicBaseUrl: running.baseUrl,
@@ -120,10 +120,10 @@ async function settledAnswers(status: string): Promise<{ fast: Answer; computed:
   return eventually(
     async () => {
       const fast = await answerOf(fastUrl);
-      const document = await createReadQueries({ store: readStore, agencies: loadAgencies() }).certificateDocument(
+      const stored = await createReadQueries({ store: readStore, agencies: loadAgencies() }).certificateAnswer(
         CERTIFICATE_NO,
       );
-      if (fast.status !== 200 || !document || JSON.parse(fast.body).status !== status) return undefined;
+      if (fast.status !== 200 || !stored || JSON.parse(fast.body).status !== status) return undefined;
       return { fast, computed: await answerOf(computedUrl) };
     },
     15_000,
@@ -182,6 +182,30 @@ describe('the status-now answer of GET /v1/certificates/{no} is the same text, p
     const withdrawn = await settledAnswers('withdrawn');
     expect(withdrawn.fast).toEqual(withdrawn.computed);
     expect(JSON.stringify(JSON.parse(withdrawn.fast.body))).not.toContain('AUD-0001');
+  });
+
+  it('conditional GET: the current ETag gets 304 without a body, a stale one the answer', async () => {
+    const { fast } = await settledAnswers('withdrawn');
+    // node:http, not fetch: fetch marks a request with If-None-Match as no-cache, which forbids a 304.
+    const conditional = (base: string, etag: string) =>
+      new Promise<{ status: number; etag: string | undefined; body: string }>((resolve, reject) => {
+        http
+          .get(`${base}/v1/certificates/${CERTIFICATE_NO}`, { headers: { 'if-none-match': etag } }, (response) => {
+            let body = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (body += chunk));
+            response.on('end', () => resolve({ status: response.statusCode!, etag: response.headers.etag, body }));
+          })
+          .on('error', reject);
+      });
+    for (const base of [fastUrl, computedUrl]) {
+      expect(await conditional(base, fast.etag!)).toEqual({ status: 304, etag: fast.etag, body: '' });
+      expect(await conditional(base, fast.etag!.replace('withdrawn', 'valid'))).toEqual({
+        status: 200,
+        etag: fast.etag,
+        body: fast.body,
+      });
+    }
   });
 
   it('unknown: the same 404 problem on both', async () => {
