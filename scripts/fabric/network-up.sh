@@ -12,6 +12,7 @@
 #   FABRIC_BATCH_MAX_MESSAGES   orderer max messages per block
 #   FABRIC_CHAINCODE_DIR        folder the chaincode services run from (default chaincode/)
 #   FABRIC_PEER_GOGC            Go GC target of the peers (default PEER_GOGC in network.env)
+#   FABRIC_GO_MAXPROCS          GOMAXPROCS of the peers and the orderer (default GO_MAXPROCS in network.env)
 #   FABRIC_LOGGING_SPEC         peer and orderer log level (default info)
 #   FABRIC_KEEP_ON_FAILURE=1    keep a half-started network for inspection
 set -eu
@@ -20,6 +21,7 @@ set -eu
 BATCH_TIMEOUT="${FABRIC_BATCH_TIMEOUT:-$BATCH_TIMEOUT}"
 BATCH_MAX_MESSAGES="${FABRIC_BATCH_MAX_MESSAGES:-$BATCH_MAX_MESSAGES}"
 CHAINCODE_DIR="${FABRIC_CHAINCODE_DIR:-$ROOT/chaincode}"
+GO_MAXPROCS="${FABRIC_GO_MAXPROCS:-$GO_MAXPROCS}"
 HOST=127.0.0.1
 STARTED_AT=$(date +%s.%N)
 
@@ -112,7 +114,7 @@ ORDERER_ADMIN_LISTENADDRESS="$HOST:$ORDERER_ADMIN_PORT" \
 ORDERER_ADMIN_TLS_CERTIFICATE="$ORDERER_NODE/tls/server.crt" \
 ORDERER_ADMIN_TLS_PRIVATEKEY="$ORDERER_NODE/tls/server.key" \
 ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$ORDERER_NODE/tls/ca.crt]" \
-FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}" \
+FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}" GOMAXPROCS="$GO_MAXPROCS" \
   "$FABRIC_BIN/orderer"
 wait_until "orderer health" 30 http_ok "http://$HOST:$ORDERER_OPERATIONS_PORT/healthz"
 wait_until "orderer admin endpoint" 30 port_open "$ORDERER_ADMIN_PORT"
@@ -143,7 +145,7 @@ start_peer() { # NAME ORGKEY MSPID PORT CCPORT OPSPORT
   CORE_PEER_TLS_ROOTCERT_FILE="$node_dir/tls/ca.crt" \
   CORE_PEER_FILESYSTEMPATH="$FABRIC_HOME/data/$1" CORE_LEDGER_SNAPSHOTS_ROOTDIR="$FABRIC_HOME/data/$1/snapshots" \
   CORE_OPERATIONS_LISTENADDRESS="$HOST:$6" FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}" \
-  GOGC="${FABRIC_PEER_GOGC:-$PEER_GOGC}" \
+  GOGC="${FABRIC_PEER_GOGC:-$PEER_GOGC}" GOMAXPROCS="$GO_MAXPROCS" \
     "$FABRIC_BIN/peer" node start
 }
 log "starting peers"
