@@ -18,9 +18,12 @@ export function assertWellFormed(request: AppendRequest): void {
   }
   const ids = new Set<string>();
   events.forEach((event, index) => {
-    if (event.streamId !== streamId) throw new TypeError(`event ${event.eventId} belongs to ${event.streamId}, not ${streamId}`);
+    if (event.streamId !== streamId)
+      throw new TypeError(`event ${event.eventId} belongs to ${event.streamId}, not ${streamId}`);
     if (event.version !== expectedVersion + 1 + index) {
-      throw new TypeError(`event ${event.eventId} has version ${event.version}, expected ${expectedVersion + 1 + index}`);
+      throw new TypeError(
+        `event ${event.eventId} has version ${event.version}, expected ${expectedVersion + 1 + index}`,
+      );
     }
     if (ids.has(event.eventId)) throw new TypeError(`eventId ${event.eventId} appears twice in one append`);
     ids.add(event.eventId);
@@ -50,7 +53,23 @@ export function conflictOf(request: AppendRequest, facts: AppendFacts): EventSto
 
 /** The request's events as stored, numbered from just after `head`. */
 export function positioned(request: AppendRequest, head: number, recordedAt: string): StoredEvent[] {
-  return request.events.map((event, index) => ({ ...event, position: head + 1 + index, recordedAt }));
+  // Named one by one: spreading into a literal with more properties is several times slower, per event.
+  return request.events.map((event, index) => ({
+    eventId: event.eventId,
+    streamId: event.streamId,
+    certificationId: event.certificationId,
+    type: event.type,
+    version: event.version,
+    agencyId: event.agencyId,
+    regionCode: event.regionCode,
+    occurredAt: event.occurredAt,
+    canonical: event.canonical,
+    hash: event.hash,
+    prevHash: event.prevHash,
+    contentDigest: event.contentDigest,
+    position: head + 1 + index,
+    recordedAt,
+  }));
 }
 
 /** Claims without repeats, each owned by the request's first event. */

@@ -83,7 +83,12 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
             );
     });
     const stored = results.filter((r) => (r as { status: number }).status < 300).length;
-    res.status(200).json({ stored, refused: events.length - stored, results });
+    // Sent as is: Express's send would also hash the whole answer (an ETag no one revalidates for a POST).
+    const answer = JSON.stringify({ stored, refused: events.length - stored, results });
+    res
+      .status(200)
+      .set({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(answer)) })
+      .end(answer);
   });
 
   return router;

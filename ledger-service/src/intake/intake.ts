@@ -163,23 +163,45 @@ export function createIntake(options: IntakeOptions): Intake {
     }
   }
 
+  /**
+   * Like submit, idempotency costs no lookup on the way in: a first pass takes every event as new
+   * (the store refuses a stored eventId of a certification under its write lock), and only the
+   * certifications that pass did not store are looked up and tried again, stored events answered as replays.
+   */
   async function submitBulk(agencyId: string, submissions: readonly Submission[]): Promise<BulkOutcome[]> {
-    const outcomes: Array<BulkOutcome | undefined> = new Array(submissions.length);
     const byStream = new Map<string, number[]>();
     submissions.forEach((submission, index) => {
       const indexes = byStream.get(submission.certificationId) ?? [];
       indexes.push(index);
       byStream.set(submission.certificationId, indexes);
     });
-    const requests: Array<{ indexes: number[]; sealed: Sealed; expectedVersion: number; streamId: string }> = [];
+    const outcomes = await bulkPass(agencyId, submissions, byStream, new Map());
+    const doubtful = new Map([...byStream].filter(([, indexes]) => indexes.some((index) => !outcomes[index]!.ok)));
+    if (doubtful.size === 0) return outcomes;
+    const eventIds = [...doubtful.values()].flatMap((indexes) => indexes.map((index) => submissions[index]!.eventId));
     let stored: Map<string, StoredEvent>;
     try {
-      const found = await store.findEvents(submissions.map((submission) => submission.eventId));
-      stored = new Map(found.map((event) => [event.eventId, event]));
+      stored = new Map((await store.findEvents(eventIds)).map((event) => [event.eventId, event]));
     } catch (error) {
       const failure = storeFailure(error);
-      return submissions.map(() => ({ ok: false, error: failure }));
+      for (const indexes of doubtful.values())
+        for (const index of indexes) outcomes[index] = { ok: false, error: failure };
+      return outcomes;
     }
+    const retried = await bulkPass(agencyId, submissions, doubtful, stored);
+    for (const indexes of doubtful.values()) for (const index of indexes) outcomes[index] = retried[index]!;
+    return outcomes;
+  }
+
+  /** One pass over `byStream`'s certifications: `stored` events are replays, the others are sealed and appended. */
+  async function bulkPass(
+    agencyId: string,
+    submissions: readonly Submission[],
+    byStream: ReadonlyMap<string, readonly number[]>,
+    stored: ReadonlyMap<string, StoredEvent>,
+  ): Promise<BulkOutcome[]> {
+    const outcomes: BulkOutcome[] = new Array(submissions.length);
+    const requests: Array<{ indexes: number[]; sealed: Sealed; expectedVersion: number; streamId: string }> = [];
     const now = clock();
     for (const [certificationId, indexes] of byStream) {
       const streamId = streamIdOf(certificationId);
@@ -243,7 +265,7 @@ export function createIntake(options: IntakeOptions): Intake {
         }
       });
     });
-    return outcomes.map((outcome) => outcome!);
+    return outcomes;
   }
 
   return { submit, submitBulk };

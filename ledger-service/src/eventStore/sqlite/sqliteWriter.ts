@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { AppendFacts, conflictOf, distinctClaims, positioned, unavailable } from '../appendRules';
+import { conflictOf, distinctClaims, positioned, unavailable } from '../appendRules';
 import type { Outcome } from '../groupCommit';
 import { AppendRequest, EventStoreError, NewEvent, StoredEvent, UniqueClaim } from '../port';
 import { EventRow, rowValuesOf, storedEventOf } from '../rows';
@@ -110,35 +110,42 @@ export class SqliteWriter {
     this.db.close();
   }
 
+  /**
+   * Checks the version and the claims, and inserts: the events table's unique eventId refuses a stored
+   * eventId, so the stored event of a retry is only looked up when the append cannot go through.
+   */
   private appendInSavepoint(request: AppendRequest, head: number, recordedAt: string): Outcome<StoredEvent[]> {
-    const conflict = conflictOf(request, this.factsFor(request));
-    if (conflict) return { ok: false, error: conflict };
-    const stored = positioned(request, head, recordedAt);
-    for (const event of stored) this.statements.insertEvent.run(...rowValuesOf(event));
-    for (const claim of this.unheldClaims(request))
-      this.statements.insertClaim.run(claim.kind, claim.value, request.streamId);
-    return { ok: true, value: stored };
+    const claims = distinctClaims(request);
+    const holders = claims.map((claim) => this.statements.claim.get(claim.kind, claim.value)?.stream_id);
+    const actualVersion = this.statements.streamVersion.get(request.streamId)?.version ?? -1;
+    const takenClaim = claims.find((_, index) => holders[index] !== undefined && holders[index] !== request.streamId);
+    if (actualVersion === request.expectedVersion && takenClaim === undefined) {
+      try {
+        const stored = positioned(request, head, recordedAt);
+        for (const event of stored) this.statements.insertEvent.run(...rowValuesOf(event));
+        claims.forEach((claim, index) => {
+          if (holders[index] === undefined) this.statements.insertClaim.run(claim.kind, claim.value, request.streamId);
+        });
+        return { ok: true, value: stored };
+      } catch (error) {
+        if (!isConstraintError(error)) throw error;
+        this.statements.rollbackToSavepoint.run();
+        const conflict = conflictOf(request, { existing: this.storedWithIdOf(request), actualVersion, takenClaim });
+        if (conflict) return { ok: false, error: conflict };
+        throw error;
+      }
+    }
+    const conflict = conflictOf(request, { existing: this.storedWithIdOf(request), actualVersion, takenClaim });
+    return { ok: false, error: conflict! };
   }
 
-  private factsFor(request: AppendRequest): AppendFacts {
-    const existingRow = request.events
-      .map((event) => this.statements.byId.get(event.eventId))
-      .find((row) => row !== undefined);
-    const version = this.statements.streamVersion.get(request.streamId)?.version;
-    const takenClaim = distinctClaims(request).find((claim) => {
-      const holder = this.statements.claim.get(claim.kind, claim.value);
-      return holder !== undefined && holder.stream_id !== request.streamId;
-    });
-    return {
-      existing: existingRow && storedEventOf(existingRow),
-      actualVersion: version ?? -1,
-      takenClaim,
-    };
-  }
-
-  /** Claims the stream does not hold yet (a stream may repeat its own claim). */
-  private unheldClaims(request: AppendRequest): UniqueClaim[] {
-    return distinctClaims(request).filter((claim) => this.statements.claim.get(claim.kind, claim.value) === undefined);
+  /** A stored event with the eventId of one of the request's events. */
+  private storedWithIdOf(request: AppendRequest): StoredEvent | undefined {
+    for (const event of request.events) {
+      const row = this.statements.byId.get(event.eventId);
+      if (row) return storedEventOf(row);
+    }
+    return undefined;
   }
 }
 

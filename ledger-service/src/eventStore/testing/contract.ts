@@ -149,6 +149,20 @@ export function eventStoreContract(name: string, subject: ContractSubject): void
       expect(await store.headPosition()).toBe(stored.position);
     });
 
+    it('refuses a whole append whose last event reuses a stored eventId, keeping none of the events before it', async () => {
+      const [stored] = await store.append(appendRequest(newStreamId(), -1));
+      const streamId = newStreamId();
+      const request = appendRequest(streamId, -1, 3, [certificateNo(`CN-${streamId}`)]);
+      const events = [...request.events.slice(0, 2), { ...request.events[2]!, eventId: stored!.eventId }];
+      const refused = await rejection(store.append({ ...request, events }));
+      expect(refused.code).toBe('duplicate-event-id');
+      expect(refused.detail.existing).toEqual(stored);
+      expect(await store.readStream(streamId)).toEqual([]);
+      expect(await store.headPosition()).toBe(stored!.position);
+      const claimed = await store.append(appendRequest(newStreamId(), -1, 1, [certificateNo(`CN-${streamId}`)]));
+      expect(claimed).toHaveLength(1);
+    });
+
     it('reserves a claim atomically with the append and refuses it to any other stream', async () => {
       const holder = newStreamId();
       const rival = newStreamId();
