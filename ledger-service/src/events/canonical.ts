@@ -110,8 +110,9 @@ export function canonicalBytes(envelope: HashedEnvelope): Uint8Array {
 }
 
 // Node's one-shot hash (20.12+) skips the Hash object of createHash: the intake hashes twice per event.
-const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex') => string })
-  .hash;
+const oneShot = (
+  crypto as unknown as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex') => string }
+).hash;
 
 /** SHA-256 in hex; a string is hashed as its UTF-8 bytes. */
 export const sha256Hex: (data: Uint8Array | string) => string = oneShot
