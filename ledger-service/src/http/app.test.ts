@@ -54,6 +54,7 @@ describe('REST intake on the embedded defaults', () => {
       const response = await post(event);
       expect(response.status).toBe(201);
       expect(response.headers['content-type']).toMatch(/application\/json/);
+      expect(response.headers.location).toBe(`/v1/events/${event.eventId}`);
       expect(response.body.anchor).toEqual({ status: 'pending' });
       stored.push(response.body);
     }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { jsonBody } from './jsonBody';
 import type { Intake } from '../intake/intake';
 import { parseSubmission, type Submission } from '../intake/submission';
@@ -26,10 +26,8 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
     const submission = parseSubmission(req.params.certificationId, req.body);
     const { created, event, data } = await intake.submit(agency.agencyId, submission);
     const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event), data);
-    res
-      .status(created ? 201 : 200)
-      .location(`/v1/events/${event.eventId}`)
-      .json(view);
+    res.setHeader('location', `/v1/events/${encodeURIComponent(event.eventId)}`);
+    sendJson(res, created ? 201 : 200, view);
   });
 
   router.post('/v1/events', jsonBody(options.bulkBodyLimit), async (req, res) => {
@@ -83,15 +81,19 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
             );
     });
     const stored = results.filter((r) => (r as { status: number }).status < 300).length;
-    // Sent as is: Express's send would also hash the whole answer (an ETag no one revalidates for a POST).
-    const answer = JSON.stringify({ stored, refused: events.length - stored, results });
-    res
-      .status(200)
-      .set({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(answer)) })
-      .end(answer);
+    sendJson(res, 200, { stored, refused: events.length - stored, results });
   });
 
   return router;
+}
+
+/** Sends a JSON answer as is: Express's res.json would also hash it for an ETag no one revalidates after a POST. */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** What a bulk result says of a stored event: enough to find it and check its chain, without the payload. */
