@@ -46,25 +46,22 @@ export function runEventOf(event: BatchEventInput, leafIndex: number): RunEvent 
 
 /** The batch as AnchorBatch's one argument (deterministic JSON). */
 export function encodeBatch(batch: BatchInput): string {
-  const runs: Array<{ streamId: string; version: number; prevHash: string; events: RunEvent[] }> = [];
-  const open = new Map<string, { run: (typeof runs)[number]; version: number; hash: string }>();
+  const runs: Array<BatchRun & { events: RunEvent[] }> = [];
+  const open = new Map<string, (typeof runs)[number]>();
   batch.events.forEach((event, leafIndex) => {
-    const last = open.get(event.streamId);
-    if (last && last.version + 1 === event.version && last.hash === event.prevHash) {
-      last.run.events.push(runEventOf(event, leafIndex));
-      last.version = event.version;
-      last.hash = event.hash;
+    const run = open.get(event.streamId);
+    if (
+      run &&
+      run.version + run.events.length === event.version &&
+      run.events[run.events.length - 1]![2] === event.prevHash
+    ) {
+      run.events.push(runEventOf(event, leafIndex));
       return;
     }
-    const run = {
-      streamId: event.streamId,
-      version: event.version,
-      prevHash: event.prevHash,
-      events: [] as RunEvent[],
-    };
-    run.events.push(runEventOf(event, leafIndex));
-    runs.push(run);
-    open.set(event.streamId, { run, version: event.version, hash: event.hash });
+    const { streamId, version, prevHash } = event;
+    const started = { streamId, version, prevHash, events: [runEventOf(event, leafIndex)] };
+    runs.push(started);
+    open.set(streamId, started);
   });
   return canonicalJson({ batchId: batch.batchId, agencyId: batch.agencyId, root: batch.root, runs });
 }
