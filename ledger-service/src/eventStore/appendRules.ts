@@ -1,3 +1,4 @@
+import type { Outcome } from './groupCommit';
 import { AppendRequest, EventStoreError, StoredEvent, UniqueClaim } from './port';
 
 /** What the store holds that bears on one append request, looked up under the write lock. */
@@ -108,4 +109,24 @@ function reasonOf(error: unknown): string {
   if (typeof code === 'string') return code;
   if (typeof type === 'string') return type;
   return typeof message === 'string' ? message : String(error);
+}
+
+type Submit = (request: AppendRequest) => Promise<Outcome<StoredEvent[]>>;
+
+/** EventStore.append over a group-committing store's submit: the stored events, or the refusal thrown. */
+export async function appendThrough(submit: Submit, request: AppendRequest): Promise<StoredEvent[]> {
+  assertWellFormed(request);
+  const outcome = await submit(request);
+  if (outcome.ok) return outcome.value;
+  throw outcome.error;
+}
+
+/** EventStore.appendEach over a group-committing store's submit: each request's events, or its refusal. */
+export async function appendEachThrough(
+  submit: Submit,
+  requests: readonly AppendRequest[],
+): Promise<Array<StoredEvent[] | EventStoreError>> {
+  requests.forEach(assertWellFormed);
+  const outcomes = await Promise.all(requests.map(submit));
+  return outcomes.map((outcome) => (outcome.ok ? outcome.value : unavailable(outcome.error)));
 }

@@ -87,7 +87,7 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
   return router;
 }
 
-/** Sends a JSON answer as is: Express's res.json would also hash it for an ETag no one revalidates after a POST. */
+/** Sends a JSON answer in as few steps as Express allows: res.json would run res.send's type, charset and freshness steps as well. */
 function sendJson(res: Response, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.statusCode = status;

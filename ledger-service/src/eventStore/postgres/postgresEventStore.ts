@@ -1,5 +1,13 @@
 import pg from 'pg';
-import { assertWellFormed, claimKey, conflictOf, distinctClaims, positioned, unavailable } from '../appendRules';
+import {
+  appendEachThrough,
+  appendThrough,
+  claimKey,
+  conflictOf,
+  distinctClaims,
+  positioned,
+  unavailable,
+} from '../appendRules';
 import { GroupCommitter, Outcome } from '../groupCommit';
 import { AppendRequest, EventStore, EventStoreError, StoredEvent } from '../port';
 import { EventRow, rowValuesOf, storedEventOf } from '../rows';
@@ -94,17 +102,12 @@ class PostgresEventStore implements EventStore {
     });
   }
 
-  async append(request: AppendRequest): Promise<StoredEvent[]> {
-    assertWellFormed(request);
-    const outcome = await this.submit(request);
-    if (outcome.ok) return outcome.value;
-    throw outcome.error;
+  append(request: AppendRequest): Promise<StoredEvent[]> {
+    return appendThrough((r) => this.submit(r), request);
   }
 
-  async appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>> {
-    requests.forEach(assertWellFormed);
-    const outcomes = await Promise.all(requests.map((request) => this.submit(request)));
-    return outcomes.map((outcome) => (outcome.ok ? outcome.value : unavailable(outcome.error)));
+  appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>> {
+    return appendEachThrough((r) => this.submit(r), requests);
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {

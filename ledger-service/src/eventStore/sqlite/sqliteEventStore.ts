@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { assertWellFormed, unavailable } from '../appendRules';
+import { appendEachThrough, appendThrough, unavailable } from '../appendRules';
 import { GroupCommitter, Outcome } from '../groupCommit';
 import { AppendRequest, EventStore, EventStoreError, StoredEvent } from '../port';
 import { EventRow, storedEventOf } from '../rows';
@@ -91,17 +91,12 @@ class SqliteEventStore implements EventStore {
     });
     this.waiters = new AppendWaiters({ head: () => this.headPosition(), pollIntervalMs: options.pollIntervalMs ?? 50 });
   }
-  async append(request: AppendRequest): Promise<StoredEvent[]> {
-    assertWellFormed(request);
-    const outcome = await this.submit(request);
-    if (outcome.ok) return outcome.value;
-    throw outcome.error;
+  append(request: AppendRequest): Promise<StoredEvent[]> {
+    return appendThrough((r) => this.submit(r), request);
   }
 
-  async appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>> {
-    requests.forEach(assertWellFormed);
-    const outcomes = await Promise.all(requests.map((request) => this.submit(request)));
-    return outcomes.map((outcome) => (outcome.ok ? outcome.value : unavailable(outcome.error)));
+  appendEach(requests: readonly AppendRequest[]): Promise<Array<StoredEvent[] | EventStoreError>> {
+    return appendEachThrough((r) => this.submit(r), requests);
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
