@@ -35,6 +35,9 @@ interface FieldPlan {
   readonly message?: protobuf.Type;
 }
 
+/** A field's key: its number and wire type, as the varint written before its value. */
+const tag = (id: number, wireType: number): number => ((id << 3) | wireType) >>> 0;
+
 const plans = new Map<protobuf.Type, readonly FieldPlan[]>();
 
 function planOf(type: protobuf.Type): readonly FieldPlan[] {
@@ -53,7 +56,7 @@ function planOf(type: protobuf.Type): readonly FieldPlan[] {
         message || packed ? 2 : enumValues ? 0 : (protobuf.types.basic as Record<string, number>)[field.type]!;
       return {
         name: field.name,
-        tag: ((field.id << 3) | wireType) >>> 0,
+        tag: tag(field.id, wireType),
         repeated: field.repeated,
         packed,
         scalar,
@@ -106,8 +109,6 @@ function writeMessage(writer: protobuf.Writer, type: protobuf.Type, message: Rec
     }
   }
 }
-
-const tag = (id: number, wireType: number): number => ((id << 3) | wireType) >>> 0;
 
 /**
  * The canonical bytes of an event whose `data` is as normalizePayload returns it (enums by name,
