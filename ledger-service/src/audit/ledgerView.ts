@@ -10,7 +10,7 @@ import {
   type LogHead,
   type StreamEventsRecord,
 } from '@certledger/chaincode';
-import { compositeKey, EMBEDDED_LEDGER_FILE } from '../anchoring/embedded';
+import { compositeKey, compositeKeyRange, EMBEDDED_LEDGER_FILE } from '../anchoring/embedded';
 import type { LedgerBackend } from '../anchoring/port';
 import type { LogHeadLedger } from './logHeads/ledger';
 import type { LedgerDigest, LedgerHead } from './types';
@@ -65,12 +65,6 @@ function digestOf(record: Omit<EventRecord, 'leafIndex' | 'type' | 'occurredAt'>
   };
 }
 
-/** Exclusive bounds of every composite key that starts with these attributes. */
-const range = (kind: string, attributes: readonly string[] = []): [string, string] => {
-  const start = compositeKey(kind, attributes);
-  return [start, start.slice(0, -1) + '\u0001'];
-};
-
 /** The digests of `events`, by eventId, from the digests of their streams. */
 async function byStream(
   events: readonly DigestRef[],
@@ -116,14 +110,14 @@ export function openEmbeddedLedgerView(options: {
     const row = get.get(compositeKey(kind, typeof id === 'string' ? [id] : id));
     return row ? (JSON.parse(row.value.toString('utf8')) as T) : undefined;
   };
-  const [eventStart, eventEnd] = range(LEDGER_KEY.events);
-  const [headStart, headEnd] = range('loghead');
+  const [eventStart, eventEnd] = compositeKeyRange(LEDGER_KEY.events);
+  const [headStart, headEnd] = compositeKeyRange('loghead');
   const recordsIn = function* (bounds: [string, string]): Generator<EventRecord> {
     for (const row of scan.iterate(...bounds))
       yield* eventRecordsOf(JSON.parse(row.value.toString('utf8')) as StreamEventsRecord);
   };
   const streamDigests = (streamId: string): LedgerDigest[] =>
-    Array.from(recordsIn(range(LEDGER_KEY.events, [streamId])), digestOf);
+    Array.from(recordsIn(compositeKeyRange(LEDGER_KEY.events, [streamId])), digestOf);
   return {
     kind: 'embedded',
     digests: (events) => byStream(events, async (streamIds) => streamIds.map(streamDigests)),

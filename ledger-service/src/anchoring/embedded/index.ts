@@ -1,3 +1,3 @@
 export { openEmbeddedBackend, EMBEDDED_LEDGER_FILE } from './embeddedBackend';
 export type { EmbeddedBackendOptions, EmbeddedLedgerBackend } from './embeddedBackend';
-export { compositeKey } from './stub';
+export { compositeKey, compositeKeyRange } from './stub';

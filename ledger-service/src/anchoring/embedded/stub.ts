@@ -35,6 +35,12 @@ export function compositeKey(objectType: string, attributes: readonly string[]):
   return COMPOSITE_KEY_NAMESPACE + objectType + MIN_UNICODE_RUNE + attributes.map((a) => a + MIN_UNICODE_RUNE).join('');
 }
 
+/** Bounds of every composite key that starts with these attributes: the partial key, and the first key past them. */
+export function compositeKeyRange(objectType: string, attributes: readonly string[] = []): [string, string] {
+  const start = compositeKey(objectType, attributes);
+  return [start, start.slice(0, -1) + '\u0001'];
+}
+
 export interface StubStatements {
   readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
   readonly range: Database.Statement<[string, string], { key: string; value: Buffer }>;
@@ -94,8 +100,7 @@ export function transactionContext(
     },
     // Read-only queries only: a submitted transaction's range reads are not in its read set.
     getStateByPartialCompositeKey: async (objectType: string, attributes: string[]) => {
-      const prefix = compositeKey(objectType, attributes);
-      const rows = sql.range.all(prefix, prefix.slice(0, -1) + '\u0001');
+      const rows = sql.range.all(...compositeKeyRange(objectType, attributes));
       let index = 0;
       return {
         next: async () => {
