@@ -14,35 +14,36 @@ function normalize(params: readonly unknown[]): unknown[] {
   return params.map((value) => (value === undefined ? null : typeof value === 'boolean' ? Number(value) : value));
 }
 
-function executor(db: Database.Database): SqlExecutor & { exec(sql: string): void } {
+/** Each SQL text prepared once; `raw` statements give rows as arrays of column values. */
+function statementCache(db: Database.Database, raw: boolean): { prepare(sql: string): Statement; clear(): void } {
   const cache = new Map<string, Statement>();
-  const rawCache = new Map<string, Statement>();
-  const prepare = (sql: string): Statement => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
+  return {
+    prepare: (sql) => {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = raw ? db.prepare(sql).raw(true) : db.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+    clear: () => cache.clear(),
   };
-  const prepareRaw = (sql: string): Statement => {
-    let statement = rawCache.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql).raw(true);
-      rawCache.set(sql, statement);
-    }
-    return statement;
-  };
+}
+
+function executor(db: Database.Database): SqlExecutor & { exec(sql: string): void } {
+  const objectRows = statementCache(db, false);
+  const valueRows = statementCache(db, true);
+  const prepare = objectRows.prepare;
   return {
     run: async (sql, params = []) => prepare(sql).run(...normalize(params)).changes,
     get: async <T>(sql: string, params: readonly unknown[] = []) =>
       prepare(sql).get(...normalize(params)) as T | undefined,
     all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...normalize(params)) as T[],
     values: async <T>(sql: string, params: readonly unknown[] = []) =>
-      prepareRaw(sql).get(...normalize(params)) as T | undefined,
+      valueRows.prepare(sql).get(...normalize(params)) as T | undefined,
     exec: (sql) => {
-      cache.clear();
-      rawCache.clear();
+      objectRows.clear();
+      valueRows.clear();
       db.exec(sql);
     },
   };
