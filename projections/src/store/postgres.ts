@@ -15,13 +15,9 @@ export function toPostgresPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-type Query = (
-  sql: string,
-  params: unknown[],
-  rowMode?: 'array',
-) => Promise<{ rows: unknown[]; rowCount: number | null }>;
-
-function executor(query: Query): SqlExecutor {
+function executor(db: Pool | PoolClient): SqlExecutor {
+  const query = (text: string, values: unknown[], rowMode?: 'array') =>
+    db.query({ text, values, ...(rowMode ? { rowMode } : {}) });
   const cache = new Map<string, string>();
   const translate = (sql: string): string => {
     let text = cache.get(sql);
@@ -52,7 +48,7 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
         oid === INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
     },
   });
-  const viaPool = executor((text, values, rowMode) => pool.query({ text, values, ...(rowMode ? { rowMode } : {}) }));
+  const viaPool = executor(pool);
   let queue: Promise<unknown> = Promise.resolve();
   const host = (() => {
     try {
@@ -68,9 +64,7 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
       const client: PoolClient = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(
-          executor((text, values, rowMode) => client.query({ text, values, ...(rowMode ? { rowMode } : {}) })),
-        );
+        const result = await work(executor(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
