@@ -53,7 +53,7 @@ function treeLevelsOf(batch: AnchorBatch): Hex[][] {
 }
 
 /** Where the anchor store has put an event: its leaf and its batch (undefined while unplanned). */
-export type AnchorOfEvent = Awaited<ReturnType<AnchorStore['findEvent']>>;
+type AnchorOfEvent = Awaited<ReturnType<AnchorStore['findEvent']>>;
 
 /** The receipt of a stored event, given what the anchor store knows of it. */
 export function receiptFrom(event: StoredEvent, found: AnchorOfEvent): Receipt {

@@ -1,7 +1,7 @@
 import type { AnchorCommitNotice, AnchorFeed, EventFeed, LogEvent } from '@certledger/projections';
 import type { AnchorStore } from '../../anchoring/anchorStore/port';
 import type { LedgerBackend } from '../../anchoring/port';
-import { buildReceipt, receiptFrom, verifyReceipt } from '../../anchoring/receipts';
+import { buildReceipt, receiptFrom, verifyReceipt, type Receipt } from '../../anchoring/receipts';
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import { decodeCanonical } from '../../events/canonical';
 import type { ReceiptSource } from './receipts';
@@ -65,7 +65,7 @@ export function anchorFeedOf(options: {
       const found = anchorAt.get(event.position);
       if (!found || found.anchor.eventId !== event.eventId || found.batch.status === 'planned') break;
       const commit = found.batch.status === 'committed' ? found.batch.commit : undefined;
-      let receipt: ReturnType<typeof receiptFrom> | undefined;
+      let receipt: Receipt | undefined;
       notices.push({
         seq: event.position,
         batchId: found.batch.batch.batchId,
