@@ -12,6 +12,7 @@
 // BENCH_ANCHOR_AGENCY_INFLIGHT (batches in flight per agency at the offered rate, 2),
 // BENCH_ANCHOR_LOW_RATE (a second offered rate, within a small machine's capacity, 250).
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
@@ -245,7 +246,7 @@ async function runAnchoringBench(options = {}) {
   const h = require(dist('testing.js'));
   const backend = openFabricBackend({ connection: connectionFile() });
   try {
-    const loadBefore = require('node:os').loadavg()[0];
+    const loadBefore = os.loadavg()[0];
     log('warm-up');
     await perEvent(backend, h, { ...s, singleEvents: 20, singleInflight: 4 });
     log(`one transaction per event: ${s.singleEvents} events, ${s.singleInflight} in flight`);
@@ -264,21 +265,21 @@ async function runAnchoringBench(options = {}) {
     const low = await offered(backend, h, { ...s, offeredRate: s.lowRate });
     log(`  ${round(low.rate)} events/s anchored, lag p50 ${round(percentile(low.lags, 50))} ms, p99 ${round(percentile(low.lags, 99))} ms, ${low.failures} failed batches`);
     const ratio = batched.rate / single.rate;
-    const loadAfter = require('node:os').loadavg()[0];
+    const loadAfter = os.loadavg()[0];
     const rows = [
       { name: 'batched anchoring: events/s anchored', value: round(batched.rate), unit: 'events/s', baseline: `${round(single.rate, 1)} events/s (one tx per event)`, ratio: `${round(ratio, 1)}×`, target: '≥ 5,000 events/s; ≥ 20×' },
       { name: `batched anchoring: batch lag p50 / p99 (submit → commit, ${s.batchSize} events, ${s.inflight} in flight)`, value: `${round(percentile(batched.lags, 50))} / ${round(percentile(batched.lags, 99))}`, unit: 'ms' },
       {
         name: `batched anchoring: CPU per anchored event (${Object.keys(cpu).filter((n) => n !== 'total').join(', ')})`,
         value: Object.entries(cpu).filter(([n]) => n !== 'total').map(([, us]) => round(us)).join(' / '),
-        unit: `µs (total ${round(cpu.total)} µs: at most ${round((require('node:os').cpus().length * 1e6) / cpu.total)} events/s on this machine's ${require('node:os').cpus().length} cores with nothing else running)`,
+        unit: `µs (total ${round(cpu.total)} µs: at most ${round((os.cpus().length * 1e6) / cpu.total)} events/s on this machine's ${os.cpus().length} cores with nothing else running)`,
       },
       { name: `one tx per event: lag p50 / p99 (submit → commit, ${s.singleInflight} in flight)`, value: `${round(percentile(single.lags, 50))} / ${round(percentile(single.lags, 99))}`, unit: 'ms' },
       { name: `offered ${s.offeredRate} events/s: anchored rate`, value: round(open.rate), unit: 'events/s', note: `${open.failures} failed batches` },
       { name: `offered ${s.offeredRate} events/s: event lag p50 / p99 (arrival → commit; flush at ${s.batchSize} events or ${s.flushMs} ms, ${s.agencyInflight} batches in flight per agency)`, value: `${round(percentile(open.lags, 50))} / ${round(percentile(open.lags, 99))}`, unit: 'ms', target: 'p99 < 2,000 ms' },
       { name: `offered ${s.offeredRate} events/s: transaction lag p50 / p99 (submit → commit)`, value: `${round(percentile(open.txLags, 50))} / ${round(percentile(open.txLags, 99))}`, unit: 'ms' },
       { name: `offered ${s.lowRate} events/s: event lag p50 / p99 (arrival → commit, same batcher)`, value: `${round(percentile(low.lags, 50))} / ${round(percentile(low.lags, 99))}`, unit: 'ms', note: `${round(low.rate)} events/s anchored, ${low.failures} failed batches` },
-      { name: 'machine load average (1 min) at start / end', value: `${round(loadBefore, 1)} / ${round(loadAfter, 1)}`, unit: `on ${require('node:os').cpus().length} cores` },
+      { name: 'machine load average (1 min) at start / end', value: `${round(loadBefore, 1)} / ${round(loadAfter, 1)}`, unit: `on ${os.cpus().length} cores` },
     ];
     return {
       title: 'Anchoring on the real Fabric network',
