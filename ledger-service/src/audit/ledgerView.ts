@@ -106,8 +106,8 @@ export function openEmbeddedLedgerView(options: {
             json_extract(CAST(w.value AS TEXT), '$.agencyId') AS agencyId
      FROM json_each(?) j JOIN world_state w ON w.key = char(0) || 'stream' || char(0) || j.value || char(0)`,
   );
-  const read = <T>(kind: string, id: string | readonly string[]): T | undefined => {
-    const row = get.get(compositeKey(kind, typeof id === 'string' ? [id] : id));
+  const read = <T>(kind: string, attributes: readonly string[]): T | undefined => {
+    const row = get.get(compositeKey(kind, attributes));
     return row ? (JSON.parse(row.value.toString('utf8')) as T) : undefined;
   };
   const [eventStart, eventEnd] = compositeKeyRange(LEDGER_KEY.events);
@@ -124,7 +124,7 @@ export function openEmbeddedLedgerView(options: {
     async batchDigests(batchIds) {
       const digests: LedgerDigest[] = [];
       for (const batchId of batchIds) {
-        for (const [streamId, firstVersion] of read<BatchRecord>(LEDGER_KEY.batch, batchId)?.streams ?? []) {
+        for (const [streamId, firstVersion] of read<BatchRecord>(LEDGER_KEY.batch, [batchId])?.streams ?? []) {
           const stored = read<StreamEventsRecord>(LEDGER_KEY.events, eventsKeyAttributes(streamId, firstVersion));
           if (stored) digests.push(...eventRecordsOf(stored).map(digestOf));
         }
@@ -143,7 +143,7 @@ export function openEmbeddedLedgerView(options: {
     async batches(batchIds) {
       const found = new Map<string, LedgerBatch>();
       for (const id of batchIds) {
-        const batch = read<BatchRecord>('batch', id);
+        const batch = read<BatchRecord>(LEDGER_KEY.batch, [id]);
         if (batch) found.set(id, { batchId: batch.batchId, root: batch.root, size: batch.size });
       }
       return found;
