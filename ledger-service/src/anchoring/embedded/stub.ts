@@ -41,6 +41,18 @@ export function compositeKeyRange(objectType: string, attributes: readonly strin
   return [start, start.slice(0, -1) + '\u0001'];
 }
 
+/** A shim-style query iterator over rows already read. */
+function iteratorOver<Row, Value>(rows: readonly Row[], valueOf: (row: Row) => Value) {
+  let index = 0;
+  return {
+    next: async () => {
+      const row = rows[index++];
+      return row === undefined ? { done: true, value: undefined } : { done: false, value: valueOf(row) };
+    },
+    close: async () => undefined,
+  };
+}
+
 export interface StubStatements {
   readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
   readonly range: Database.Statement<[string, string], { key: string; value: Buffer }>;
@@ -100,36 +112,18 @@ export function transactionContext(
     },
     // Read-only queries only: a submitted transaction's range reads are not in its read set.
     getStateByPartialCompositeKey: async (objectType: string, attributes: string[]) => {
-      const rows = sql.range.all(...compositeKeyRange(objectType, attributes));
-      let index = 0;
-      return {
-        next: async () => {
-          const row = rows[index++];
-          return row ? { done: false, value: { key: row.key, value: row.value } } : { done: true, value: undefined };
-        },
-        close: async () => undefined,
-      };
+      return iteratorOver(sql.range.all(...compositeKeyRange(objectType, attributes)), (row) => row);
     },
     getHistoryForKey: async (key: string) => {
-      const rows = sql.history.all(key, key);
-      let index = 0;
-      return {
-        next: async () => {
-          const row = rows[index++];
-          if (!row) return { done: true, value: undefined };
-          const millis = Date.parse(row.timestamp);
-          return {
-            done: false,
-            value: {
-              isDelete: false,
-              value: row.value,
-              txId: row.tx_id,
-              timestamp: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1e6 },
-            },
-          };
-        },
-        close: async () => undefined,
-      };
+      return iteratorOver(sql.history.all(key, key), (row) => {
+        const millis = Date.parse(row.timestamp);
+        return {
+          isDelete: false,
+          value: row.value,
+          txId: row.tx_id,
+          timestamp: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1e6 },
+        };
+      });
     },
   };
   const clientIdentity = {
