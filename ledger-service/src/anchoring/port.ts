@@ -1,16 +1,7 @@
-/** One event as the ledger anchors it: only digests and what the chaincode checks. */
-export interface AnchoredEventDigest {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly hash: string;
-  readonly prevHash: string;
-  /** Set on certificate events so the chaincode keeps the certificate's status record. */
-  readonly certificateNo?: string;
-  readonly certificateStatus?: 'valid' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired';
-  readonly occurredAt: string;
-}
+import type { BatchEventInput } from '@certledger/chaincode';
+
+/** One event as the ledger anchors it: only digests and what the chaincode checks (the contract's own input type). */
+export type AnchoredEventDigest = BatchEventInput;
 
 export interface AnchorBatch {
   /** Deterministic: SHA-256 over the batch's event hashes in order, hex. */
