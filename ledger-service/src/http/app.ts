@@ -5,7 +5,7 @@ import type { Intake } from '../intake/intake';
 import type { AnchorStatus } from '../intake/eventView';
 import { authenticate, setPrincipal, type PrincipalDirectory } from './auth';
 import { notFoundHandler, problemHandler } from './errors';
-import { intakeRoutes } from './intakeRoutes';
+import { registerIntakeRoutes } from './intakeRoutes';
 import { openApiDocument } from './openapi';
 import { requestLog } from './requestLog';
 import { streamRoutes } from './streamRoutes';
@@ -46,15 +46,13 @@ export function createApp(options: AppOptions): Express {
   });
 
   // The intake's routes first: they take nearly all of the traffic, and each layer before them costs every request.
-  app.use(
-    intakeRoutes({
-      intake: options.intake,
-      bodyLimit: options.bodyLimit,
-      bulkBodyLimit: options.bulkBodyLimit,
-      maxBulkEvents: options.maxBulkEvents ?? 10_000,
-      anchorStatusOf: options.anchorStatusOf,
-    }),
-  );
+  registerIntakeRoutes(app, {
+    intake: options.intake,
+    bodyLimit: options.bodyLimit,
+    bulkBodyLimit: options.bulkBodyLimit,
+    maxBulkEvents: options.maxBulkEvents ?? 10_000,
+    anchorStatusOf: options.anchorStatusOf,
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

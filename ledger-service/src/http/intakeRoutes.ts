@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import type { Express, Response } from 'express';
 import { jsonBody } from './jsonBody';
 import type { Intake } from '../intake/intake';
 import { parseSubmission, type Submission } from '../intake/submission';
@@ -17,11 +17,14 @@ export interface IntakeRoutesOptions {
   readonly anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>;
 }
 
-export function intakeRoutes(options: IntakeRoutesOptions): Router {
+/**
+ * Registers the intake's routes on the app itself: a Router of their own would make Express run a
+ * second router's dispatch (path trimming, parameter processing) for every event submitted.
+ */
+export function registerIntakeRoutes(app: Express, options: IntakeRoutesOptions): void {
   const { intake, maxBulkEvents, anchorStatusOf } = options;
-  const router = Router();
 
-  router.post('/v1/certifications/:certificationId/events', jsonBody(options.bodyLimit), async (req, res) => {
+  app.post('/v1/certifications/:certificationId/events', jsonBody(options.bodyLimit), async (req, res) => {
     const agency = requireRole(principalOf(req), 'agency');
     const submission = parseSubmission(req.params.certificationId, req.body);
     const { created, event, data } = await intake.submit(agency.agencyId, submission);
@@ -30,7 +33,7 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
     sendJson(res, created ? 201 : 200, view);
   });
 
-  router.post('/v1/events', jsonBody(options.bulkBodyLimit), async (req, res) => {
+  app.post('/v1/events', jsonBody(options.bulkBodyLimit), async (req, res) => {
     const agency = requireRole(principalOf(req), 'agency');
     const events = (req.body as { events?: unknown } | undefined)?.events;
     if (!Array.isArray(events) || events.length === 0) {
@@ -83,8 +86,6 @@ export function intakeRoutes(options: IntakeRoutesOptions): Router {
     const stored = results.filter((r) => (r as { status: number }).status < 300).length;
     sendJson(res, 200, { stored, refused: events.length - stored, results });
   });
-
-  return router;
 }
 
 /** Sends a JSON answer in as few steps as Express allows: res.json would run res.send's type, charset and freshness steps as well. */
