@@ -284,4 +284,66 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(await projections.queries.certificateAnswer('CERT-A-1')).toEqual(stored);
     expect(await projections.queries.certificateAnswer('NOPE')).toBeUndefined();
   });
+
+  it('keeps the answer of a superseded certificate whose proof settles after the new certificate was issued', async () => {
+    const c = {
+      certificationId: 'cert-c',
+      agencyId: 'CNCA-R-2002-001',
+      regionCode: '320102',
+      holderName: '南京泵业有限公司',
+      creditCode: '91320100MA1ZZZZZ0C',
+      certificateNo: 'CERT-C-1',
+      issuedAt: '2026-01-12',
+      validUntil: '2029-01-11',
+    };
+    const builderC = streamBuilder(c);
+    feed.append(issuedCertification(c, builderC));
+    feed.append([
+      builderC.event(
+        'CertificateIssued',
+        {
+          certificateNo: 'CERT-C-2',
+          issuedAt: '2026-02-02',
+          validUntil: '2029-02-01',
+          scope: 'Design and manufacture of valves and pumps',
+          sectors: [18],
+        },
+        '2026-02-02T11:00:00+08:00',
+      ),
+    ]);
+    await projections.runner.catchUp();
+    const receiptOf = (eventId: string) => ({ receiptVersion: 1, status: 'anchored', eventId, batchId: 'b3' });
+    // Both issues are anchored in one batch, after CERT-C-2 superseded CERT-C-1.
+    for (const issue of feed.events.filter((e) => e.certificationId === 'cert-c' && e.type === 'CertificateIssued')) {
+      anchors.commit({
+        batchId: 'b3',
+        eventIds: [issue.eventId],
+        backend: 'embedded',
+        channel: 'certledger',
+        chaincode: 'certledger',
+        transactionId: 'tx3',
+        blockNumber: 9,
+        committedAt: new Date().toISOString(),
+        eventType: issue.type,
+        certificationId: issue.certificationId,
+        receipt: receiptOf(issue.eventId),
+      });
+    }
+    await projections.runner.catchUp();
+    const superseded = await projections.queries.certificateAnswer('CERT-C-1');
+    const { status, agency, proofEventIds, ...fields } = (await projections.queries.certificate('CERT-C-1'))!;
+    expect(fields.supersededBy).toBe('CERT-C-2');
+    expect(JSON.parse(superseded!.body)).toEqual({
+      status,
+      ...fields,
+      agency,
+      qrUrl: '/v1/certificates/CERT-C-1/qr',
+      proofs: proofEventIds.map((eventId) => ({
+        eventId,
+        receipt: receiptOf(eventId),
+        receiptUrl: `/v1/events/${eventId}/receipt`,
+      })),
+    });
+    expect(JSON.parse((await projections.queries.certificateAnswer('CERT-C-2'))!.body).certificateNo).toBe('CERT-C-2');
+  });
 });

@@ -56,12 +56,14 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
         );
       }
     }
+    // Every certificate of the certification, not only its current one: a receipt can settle after
+    // a newer certificate superseded the one whose issue it proves.
     for (const certificationId of settledIn) {
-      const certification = await tx.get<{ current_certificate_no: string | null }>(
-        'SELECT current_certificate_no FROM reg_certifications WHERE certification_id = ?',
+      const certificates = await tx.all<{ certificate_no: string }>(
+        'SELECT certificate_no FROM reg_certificates WHERE certification_id = ?',
         [certificationId],
       );
-      if (certification?.current_certificate_no) await refreshAnswer(tx, dialect, certification.current_certificate_no);
+      for (const { certificate_no } of certificates) await refreshAnswer(tx, dialect, certificate_no);
     }
   },
 };

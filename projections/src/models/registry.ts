@@ -51,6 +51,7 @@ export const registryModel: ReadModel<LogEvent> = {
       position BIGINT NOT NULL
     )`,
     'CREATE INDEX IF NOT EXISTS reg_certificates_credit ON reg_certificates (credit_code)',
+    'CREATE INDEX IF NOT EXISTS reg_certificates_certification ON reg_certificates (certification_id)',
     'CREATE INDEX IF NOT EXISTS reg_certificates_holder ON reg_certificates (holder_name)',
     'CREATE INDEX IF NOT EXISTS reg_certificates_agency ON reg_certificates (agency_id, status, valid_until)',
     `CREATE TABLE IF NOT EXISTS reg_certificate_history (
