@@ -64,11 +64,19 @@ async function main() {
   );
   const file = path.join(__dirname, 'RESULTS.md');
   if (only.length > 0 && fs.existsSync(file)) {
-    // Keep the sections that were not rerun.
-    const previous = fs.readFileSync(file, 'utf8').split(/\n(?=## )/).slice(1);
-    const rerun = new Set(results.map((r) => r.title));
-    const kept = previous.filter((chunk) => !rerun.has(chunk.split('\n')[0].slice(3).trim()));
-    fs.writeFileSync(file, [...header, ...kept.map((k) => k.trimEnd() + '\n'), ...body].join('\n'));
+    // Keep the sections that were not rerun, each section where it was.
+    const previous = fs
+      .readFileSync(file, 'utf8')
+      .split(/\n(?=## )/)
+      .slice(1);
+    const fresh = new Map(results.map((result, i) => [result.title, body[i]]));
+    const merged = previous.map((chunk) => {
+      const title = chunk.split('\n')[0].slice(3).trim();
+      const rerun = fresh.get(title);
+      fresh.delete(title);
+      return rerun ?? chunk.trimEnd() + '\n';
+    });
+    fs.writeFileSync(file, [...header, ...merged, ...fresh.values()].join('\n'));
   } else {
     fs.writeFileSync(file, [...header, ...body].join('\n'));
   }
