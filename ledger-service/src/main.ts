@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { composeLedgerService } from './compose';
 import { loadConfig } from './config';
+import { createHttpServer } from './http/server';
 import { defaultParts } from './parts';
 
 async function main(): Promise<void> {
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
     logger,
     parts: (context) => defaultParts({ config, logger, ...context }),
   });
-  const server = service.app.listen(config.port, () => {
+  const server = createHttpServer(service.app).listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(

@@ -12,6 +12,7 @@ import { createDemoPlan, DEMO_AGENCIES, type DemoPlan } from '../../demo/plan';
 import { httpSink, writePlan, type WriteResult } from '../../demo/sinks';
 import { DEMO_TOKENS } from '../../demo/cli';
 import { createSupervisionPart, type SupervisionPart } from './part';
+import { createHttpServer } from '../server';
 
 const TODAY = '2026-11-20';
 const NOW = new Date(`${TODAY}T12:00:00+08:00`);
@@ -147,7 +148,7 @@ describe('supervision over the running service, on demo data written through the
         return [part];
       },
     });
-    server = service.app.listen(0);
+    server = createHttpServer(service.app).listen(0);
     const { port } = server.address() as AddressInfo;
     plan = createDemoPlan({
       today: TODAY,

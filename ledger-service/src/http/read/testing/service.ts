@@ -8,6 +8,7 @@ import pino from 'pino';
 import { composeLedgerService, type LedgerService } from '../../../compose';
 import { loadConfig } from '../../../config';
 import { defaultParts } from '../../../parts';
+import { createHttpServer } from '../../server';
 
 /** Bearer tokens of the principals the read-side tests use. */
 export const TOKENS = {
@@ -89,7 +90,7 @@ export async function startService(options: {
     parts: (context) => defaultParts({ config, logger, ...context }),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = service.app.listen(port, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(service.app).listen(port, '127.0.0.1', () => resolve(s));
   });
   return {
     baseUrl,

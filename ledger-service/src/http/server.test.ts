@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import express, { type Express } from 'express';
+import { createHttpServer } from './server';
+
+/** Each request's and response's prototype as the server made them, and as the app's handler saw them. */
+async function prototypesThrough(makeServer: (app: Express) => http.Server) {
+  const app = express();
+  const seen: Array<{ arrived: object; handled: object; arrivedResponse: object; handledResponse: object }> = [];
+  const arrived = new Map<http.IncomingMessage, { request: object; response: object }>();
+  app.get('/items/:id', (req, res) => {
+    const first = arrived.get(req)!;
+    seen.push({
+      arrived: first.request,
+      handled: Object.getPrototypeOf(req),
+      arrivedResponse: first.response,
+      handledResponse: Object.getPrototypeOf(res),
+    });
+    res.status(201).json({ id: req.params.id, accept: req.get('accept') });
+  });
+  const server = makeServer(app);
+  server.prependListener('request', (req, res) =>
+    arrived.set(req, { request: Object.getPrototypeOf(req), response: Object.getPrototypeOf(res) }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const id of ['a', 'b']) {
+      const response = await fetch(`${base}/items/${id}`, { headers: { accept: 'application/json' } });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await response.json()).toEqual({ id, accept: 'application/json' });
+    }
+  } finally {
+    server.close();
+  }
+  return { app, seen };
+}
+
+describe('createHttpServer', () => {
+  it("hands Express requests and responses born with its prototypes, so Express's per-request prototype change is none", async () => {
+    const { app, seen } = await prototypesThrough(createHttpServer);
+    expect(seen).toHaveLength(2);
+    for (const { arrived, handled, arrivedResponse, handledResponse } of seen) {
+      expect(arrived).toBe(app.request);
+      expect(handled).toBe(arrived);
+      expect(arrivedResponse).toBe(app.response);
+      expect(handledResponse).toBe(arrivedResponse);
+    }
+  });
+
+  it('is what a plain server is not: there Express changes the prototype of every request', async () => {
+    const { seen } = await prototypesThrough((app) => http.createServer(app));
+    for (const { arrived, handled } of seen) expect(handled).not.toBe(arrived);
+  });
+
+  it('serves the same app from a second server without growing the prototype chain', () => {
+    const app = express();
+    const first = createHttpServer(app);
+    const request = app.request;
+    const second = createHttpServer(app);
+    expect(app.request).toBe(request);
+    first.close();
+    second.close();
+  });
+});
