@@ -1,5 +1,8 @@
 'use strict';
 // Baseline: the smallest Express 5 JSON POST/GET handler, the framework's own ceiling on this machine.
+// BENCH_TRIVIAL_SERVER=service serves it the way the ledger service serves its app (createHttpServer:
+// requests born with Express's prototypes); otherwise app.listen serves it, as Express's guide does.
+const path = require('node:path');
 const express = require('express');
 const { gcProbe } = require('./gcProbe');
 const app = express();
@@ -10,5 +13,11 @@ app.post('/echo', express.json(), (req, res) => {
 app.get('/item/:id', (req, res) => {
   res.json({ id: req.params.id, status: 'valid' });
 });
-const server = app.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+const listening = () => console.log(`listening ${server.address().port}`);
+const server =
+  process.env.BENCH_TRIVIAL_SERVER === 'service'
+    ? require(path.resolve(__dirname, '../../ledger-service/dist/http/server.js'))
+        .createHttpServer(app)
+        .listen(0, '127.0.0.1', listening)
+    : app.listen(0, '127.0.0.1', listening);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
