@@ -7,7 +7,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { createHash, randomUUID } = require('node:crypto');
-const { spawnSync } = require('node:child_process');
+const { execFile, spawnSync } = require('node:child_process');
+const { promisify } = require('node:util');
 const { gcProbe } = require('./lib/gcProbe');
 const { rawClient } = require('./lib/rawClient');
 const {
@@ -437,8 +438,7 @@ async function closedLoop(port, pathOf, count, offset = 0, pid = undefined) {
 }
 
 /** Open loop: requests start on a fixed schedule; latency counts from the scheduled start (no coordinated omission). */
-async function openLoop(port, pathOf, rate, seconds, pid) {
-  const read0 = storageReadBytes(pid);
+async function openLoop(port, pathOf, rate, seconds) {
   // Up to 256 requests in flight; a request due while all are busy waits in the client, and its
   // latency still counts from when it was due.
   const client = rawClient(port, 256);
@@ -484,8 +484,31 @@ async function openLoop(port, pathOf, rate, seconds, pid) {
     lateP99: percentile(late, 99),
     count: total,
     failures,
-    readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / total,
   };
+}
+
+const OPEN_LOOP_PATHS = {
+  lookup: (k) => `/v1/certificates/${certificateNo(k % CERTIFICATES)}`,
+  item: (k) => `/item/${k}`,
+};
+
+/**
+ * The open loop run from a fresh process: this one holds the read model's build in its heap, and its
+ * garbage collection would delay the schedule and the reading of answers. Adds what the server read
+ * from storage meanwhile.
+ */
+async function openLoopInChild(port, kind, rate, seconds, pid) {
+  const read0 = storageReadBytes(pid);
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    __filename,
+    'open-loop',
+    String(port),
+    kind,
+    String(rate),
+    String(seconds),
+  ]);
+  const result = JSON.parse(stdout);
+  return { ...result, readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / result.count };
 }
 
 async function run({ log = () => undefined } = {}) {
@@ -652,11 +675,11 @@ async function run({ log = () => undefined } = {}) {
       const half = Math.floor(lookRate / 2);
       log(`open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
       await request(newAgent(1), trivial.port, 'GET', '/_bench/gc');
-      const openBase = await openLoop(trivial.port, (k) => `/item/${k}`, half, 6, trivial.child.pid);
+      const openBase = await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid);
       const gcBase = JSON.parse((await request(newAgent(1), trivial.port, 'GET', '/_bench/gc')).body);
       const gcOf = async (port) => JSON.parse((await request(newAgent(1), port, 'GET', '/_bench/gc')).body);
       await gcOf(server.port);
-      const open = await openLoop(server.port, pathOf, half, 6, server.child.pid);
+      const open = await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid);
       const gc = await gcOf(server.port);
       log(
         `open loop p50/p99 ${open.p50.toFixed(2)}/${open.p99.toFixed(2)} ms vs trivial ${openBase.p50.toFixed(2)}/${openBase.p99.toFixed(2)} ms; storage ${open.readKiBPerRequest.toFixed(2)} KiB per lookup`,
@@ -677,7 +700,7 @@ async function run({ log = () => undefined } = {}) {
         note: `${open.failures} non-200 of ${fmt(open.count)}`,
       });
       rows.push({
-        name: 'open loop: how late the load generator starts its requests (p50 / p99)',
+        name: 'open loop: how late the load generator (a process of its own) starts its requests (p50 / p99)',
         value: `${open.lateP50.toFixed(2)} / ${open.lateP99.toFixed(2)}`,
         unit: 'ms',
         baseline: `${openBase.lateP50.toFixed(2)} / ${openBase.lateP99.toFixed(2)} ms while loading the trivial handler`,
@@ -720,7 +743,7 @@ async function run({ log = () => undefined } = {}) {
     limits: [
       "Lookups: the answer is one row read (reg_answers, ~2.4 KB, as column values without a row object), five strings joined (status, fields, CB, the rest) and a send through setHeader/end. Against the trivial handler served alike (about 22 µs of CPU a request) what remains is the SQLite read, about 13-15 µs in the server (timed around the call; 5-8 µs when the same reads run back to back in a loop, most likely because between two lookups the HTTP work evicts SQLite's pages and code from the CPU caches), the writing of a 2.4 KB body that holds Chinese text (a two-byte string encoded to UTF-8) and the promises of the async route and store. The reader keeps the B-trees' interior pages and the certificate-number index in its 64 MB cache, so that a lookup reads one page from the OS, its row (3 reads with a 16 MB cache); the file is not memory-mapped: SQLite maps 2 GB at most and each first touch of a mapped page cost a fault. Served by app.listen, Express 5 sets the prototype of every request and response, after which V8 handles both as slow objects: a lookup then took about 105-125 µs of CPU and the trivial handler about 85-100 µs.",
       "In the service's app the same lookup costs more: the request log (a request id, a finish listener) and the intake, health and stream routes that Express tries before the read router add about 15 µs per request (the row above gives this run); they would cost the trivial handler the same if it were mounted there. The intake's routes come first on purpose (they take the write traffic).",
-      "Latency at half rate: the trivial handler loaded at the same rate misses 5 ms at p99 by less, and only because its service time is half a lookup's. Garbage collection no longer weighs (single pauses under about 2 ms; served by app.listen, Express's prototype change made V8 promote megabytes of requests at each scavenge, with pauses of 5-10 ms). What remains is the machine: the load generator shares the two cores and itself starts requests late by the amount shown, and inside the lookup server a request takes about 0.1 ms at p50 and 0.3-0.4 ms at p99 from its handler's start to its answer's end (measured ad hoc at 5,000 lookups/s), while its event loop is now and then kept from running for 4-20 ms (Node's event-loop delay monitor), which the other processes on the two cores explain. The lookup server here runs the read router only; in the service the projection runner, the anchorer and the log-head ticks share its process.",
+      "Latency at half rate: the trivial handler loaded at the same rate misses 5 ms at p99 by less, and only because its service time is half a lookup's. Garbage collection no longer weighs (single pauses under about 2 ms; served by app.listen, Express's prototype change made V8 promote megabytes of requests at each scavenge, with pauses of 5-10 ms). What remains is the machine: the load generator shares the two cores and itself starts requests late by the amount shown, and inside the lookup server a request takes about 0.1 ms at p50 and 0.3-0.4 ms at p99 from its handler's start to its answer's end (measured ad hoc at 5,000 lookups/s), while its event loop is now and then kept from running for 4-20 ms (Node's event-loop delay monitor), which the other processes on the two cores explain. And this VM drops idle file pages whatever memory is free: a lookup whose row is no longer in the page cache reads it from the disk, and the synchronous read stops the event loop meanwhile (the storage row). The lookup server here runs the read router only; in the service the projection runner, the anchorer and the log-head ticks share its process.",
     ],
   };
 }
@@ -780,7 +803,12 @@ module.exports = { run, syntheticFeed, syntheticAnchorFeed };
 
 if (require.main === module) {
   if (process.argv[2] === 'serve') serve(process.argv[3], process.argv[4]);
-  else
+  else if (process.argv[2] === 'open-loop') {
+    const [port, kind, rate, seconds] = process.argv.slice(3);
+    openLoop(Number(port), OPEN_LOOP_PATHS[kind], Number(rate), Number(seconds)).then((result) =>
+      console.log(JSON.stringify(result)),
+    );
+  } else
     run({ log: (line) => process.stderr.write(`${line}\n`) }).then((result) =>
       console.log(JSON.stringify(result, null, 2)),
     );
