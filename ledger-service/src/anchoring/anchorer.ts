@@ -236,19 +236,21 @@ class LogAnchorer implements Anchorer {
       return false;
     }
     const checkpoint = await anchorStore.checkpoint();
-    let events = await eventStore.readAll(checkpoint, this.maxRoundEvents);
-    if (events.length === 0) return false;
+    // While a batch fills, only the first waiting event and the log's head are read, not every
+    // waiting event again at each append.
+    const [first] = await eventStore.readAll(checkpoint, 1);
+    if (!first) return false;
     if (!immediately) {
-      if (this.firstSeen?.position !== events[0]!.position)
-        this.firstSeen = { position: events[0]!.position, at: this.now() };
-      const since = Math.min(this.firstSeen.at, Date.parse(events[0]!.recordedAt) || this.firstSeen.at);
+      if (this.firstSeen?.position !== first.position) this.firstSeen = { position: first.position, at: this.now() };
+      const since = Math.min(this.firstSeen.at, Date.parse(first.recordedAt) || this.firstSeen.at);
       const remaining = this.maxBatchDelayMs - (this.now() - since);
-      if (events.length < this.maxBatchEvents && remaining > 0) {
-        await eventStore.waitForAppend(events[events.length - 1]!.position, remaining);
+      const head = await eventStore.headPosition();
+      if (head - checkpoint < this.maxBatchEvents && remaining > 0) {
+        await eventStore.waitForAppend(head, remaining);
         return true;
       }
     }
-    events = cutAtOwnershipChange(events);
+    const events = cutAtOwnershipChange(await eventStore.readAll(checkpoint, this.maxRoundEvents));
     const plan = await this.plan(events);
     await anchorStore.savePlan(plan);
     this.firstSeen = undefined;
