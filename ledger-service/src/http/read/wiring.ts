@@ -55,10 +55,13 @@ export function anchorFeedOf(options: {
   const { eventStore, anchorStore } = options;
   const pollMs = options.pollMs ?? 200;
   const readCommits = async (after: number, limit: number): Promise<AnchorCommitNotice[]> => {
-    const [events, anchors] = await Promise.all([
-      eventStore.readAll(after, limit),
-      anchorStore.anchorsAfter(after, limit),
-    ]);
+    const anchors = await anchorStore.anchorsAfter(after, limit);
+    // Only as many events as there are settled anchors ahead: while a batch is still planned, the
+    // events after the cursor are not read again at every poll.
+    const planned = anchors.findIndex((found) => found.batch.status === 'planned');
+    const settled = planned === -1 ? anchors.length : planned;
+    if (settled === 0) return [];
+    const events = await eventStore.readAll(after, settled);
     const anchorAt = new Map(anchors.map((found) => [found.anchor.position, found]));
     const notices: AnchorCommitNotice[] = [];
     for (const event of events) {
