@@ -3,7 +3,7 @@ import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
 import { CertLedgerContract } from './contract';
 import { BatchArgument, encodeBatch } from './wire';
 import { chaincodeErrorCodeOf } from './errors';
-import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ZERO_HASH } from './types';
+import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ContractQuery, ZERO_HASH } from './types';
 import { createHash } from 'node:crypto';
 
 /** A ledger in memory with Fabric's semantics: a transaction reads committed state and its writes land at commit. */
@@ -141,19 +141,7 @@ async function refusal(ledger: FakeLedger, contract: CertLedgerContract, batch: 
   throw new Error('the batch was accepted');
 }
 
-async function query(
-  ledger: FakeLedger,
-  contract: CertLedgerContract,
-  fn:
-    | 'GetEvent'
-    | 'GetStreamEvents'
-    | 'GetBatchEvents'
-    | 'GetStreamHead'
-    | 'GetBatch'
-    | 'GetCertificate'
-    | 'GetCertificateHistory',
-  arg: object,
-) {
+async function query(ledger: FakeLedger, contract: CertLedgerContract, fn: ContractQuery, arg: object) {
   const { ctx } = ledger.context(agency(CB_A));
   return JSON.parse(await contract[fn](ctx, JSON.stringify(arg)));
 }

@@ -126,6 +126,16 @@ export interface BatchAnchoredEvent {
   readonly transactionId: string;
 }
 
+/** The contract's read-only transactions, each taking one JSON argument. */
+export type ContractQuery =
+  | 'GetEvent'
+  | 'GetStreamEvents'
+  | 'GetBatchEvents'
+  | 'GetStreamHead'
+  | 'GetBatch'
+  | 'GetCertificate'
+  | 'GetCertificateHistory';
+
 export const BATCH_ANCHORED_EVENT = 'BatchAnchored';
 export const ZERO_HASH = '0'.repeat(64);
 export const SUPERVISION_STREAM_PREFIX = 'supervision-';

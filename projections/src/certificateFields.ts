@@ -1,5 +1,17 @@
 import type { CertificateStatus } from './types';
 
+/** A reg_certifications row as the registry and the trace read it. */
+export interface CertificationRow {
+  agency_id: string;
+  holder_name: string;
+  credit_code: string;
+  region_code: string;
+  scheme: string;
+  standard: string;
+  scope: string;
+  current_certificate_no: string | null;
+}
+
 /** A reg_certificates row as the queries and the registry's document read it. */
 export interface CertificateRow {
   certificate_no: string;

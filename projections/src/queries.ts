@@ -6,6 +6,7 @@ import {
   proofEventIdsOf,
   type CertificateFields,
   type CertificateRow,
+  type CertificationRow,
 } from './certificateFields';
 import { certificateAnswer as answerText, type CertificateAnswer } from './certificateAnswer';
 import { summarize } from './summary';
@@ -324,15 +325,10 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
       [certificationId],
     );
     if (rows.length === 0) return undefined;
-    const certification = await store.get<{
-      agency_id: string;
-      holder_name: string;
-      credit_code: string;
-      region_code: string;
-      scheme: string;
-      standard: string;
-      current_certificate_no: string | null;
-    }>('SELECT * FROM reg_certifications WHERE certification_id = ?', [certificationId]);
+    const certification = await store.get<CertificationRow>(
+      'SELECT * FROM reg_certifications WHERE certification_id = ?',
+      [certificationId],
+    );
     const current = certification?.current_certificate_no
       ? await store.get<CertificateRow>('SELECT * FROM reg_certificates WHERE certificate_no = ?', [
           certification.current_certificate_no,

@@ -1,6 +1,7 @@
 import type {
   BatchRecord,
   CertificateHistoryEntry,
+  ContractQuery,
   CertificateRecord,
   EventRecord,
   StreamHeadRecord,
@@ -13,16 +14,6 @@ import type {
   LedgerEventRef,
   LedgerStreamHead,
 } from './port';
-
-/** The chaincode's read-only transactions, each taking one JSON argument. */
-export type ContractQuery =
-  | 'GetEvent'
-  | 'GetStreamEvents'
-  | 'GetBatchEvents'
-  | 'GetStreamHead'
-  | 'GetBatch'
-  | 'GetCertificate'
-  | 'GetCertificateHistory';
 
 /**
  * The ledger backend's queries, the same whether the contract answers from a Fabric peer or runs

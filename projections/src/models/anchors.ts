@@ -5,8 +5,8 @@ import { PROOF_EVENT_TYPES } from './registry';
 
 /**
  * Which events are anchored, in which batch and Fabric transaction; and the settled receipts of
- * the events certificates rest on (their proofs), serialised. A settled proof refreshes its
- * certification's current certificate's answer in the registry (answers.ts).
+ * the events certificates rest on (their proofs), serialised. A settled proof refreshes the answers
+ * of its certification's certificates in the registry (answers.ts).
  */
 export const anchorsModel: ReadModel<AnchorCommitNotice> = {
   name: 'anchors',

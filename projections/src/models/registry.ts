@@ -1,5 +1,6 @@
 import type { ReadModel } from '../model';
 import type { SqlExecutor } from '../store/port';
+import type { CertificationRow } from '../certificateFields';
 import type { CertificateStatus, LogEvent } from '../types';
 import { ANSWERS_DDL, RECEIPTS_DDL, refreshAnswer } from './answers';
 
@@ -161,17 +162,6 @@ async function certificationOf(batch: Batch, certificationId: string): Promise<C
 function changed(batch: Batch, certificationId: string, row: CertificationRow): void {
   batch.certifications.set(certificationId, row);
   batch.dirty.add(certificationId);
-}
-
-interface CertificationRow {
-  agency_id: string;
-  holder_name: string;
-  credit_code: string;
-  region_code: string;
-  scheme: string;
-  standard: string;
-  scope: string;
-  current_certificate_no: string | null;
 }
 
 async function applyOne(batch: Batch, event: LogEvent): Promise<void> {

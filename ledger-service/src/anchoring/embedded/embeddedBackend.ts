@@ -10,10 +10,11 @@ import {
   canonicalJson,
   encodeBatch,
   chaincodeErrorCodeOf,
+  type ContractQuery,
 } from '@certledger/chaincode';
 import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
 import type { Context } from 'fabric-contract-api';
-import { ContractQueries, type ContractQuery } from '../contractQueries';
+import { ContractQueries } from '../contractQueries';
 import { EMBEDDED_LEDGER_SCHEMA } from './schema';
 import {
   ContractLogger,
