@@ -1,17 +1,5 @@
 import type { CertificateStatus } from './types';
 
-/** A reg_certifications row as the registry and the trace read it. */
-export interface CertificationRow {
-  agency_id: string;
-  holder_name: string;
-  credit_code: string;
-  region_code: string;
-  scheme: string;
-  standard: string;
-  scope: string;
-  current_certificate_no: string | null;
-}
-
 /** A reg_certificates row as the queries and the registry's document read it. */
 export interface CertificateRow {
   certificate_no: string;
@@ -34,6 +22,14 @@ export interface CertificateRow {
   status_event_id: string;
   scope_event_id: string | null;
   superseded_by: string | null;
+}
+
+/** A reg_certifications row as the registry and the trace read it: the holder and scheme its certificates copy. */
+export interface CertificationRow extends Pick<
+  CertificateRow,
+  'agency_id' | 'holder_name' | 'credit_code' | 'region_code' | 'scheme' | 'standard' | 'scope'
+> {
+  current_certificate_no: string | null;
 }
 
 export const CERTIFICATE_COLUMNS = `certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard, scope,
