@@ -4,6 +4,12 @@ import { rulesConfig, type RulesConfig } from './certification/rulesConfig';
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
 export type LedgerBackendKind = 'embedded' | 'fabric';
+/**
+ * Where the anchorer, the projections and supervision run: a worker thread of the service's process
+ * (the default: the API's event loop does only the API's work), the service's own thread, or a
+ * process of their own (`node ledger-service/dist/workers.js`).
+ */
+export type WorkersMode = 'thread' | 'in-process' | 'separate';
 
 /** Everything the service reads from its environment, read once at start. */
 export interface Config {
@@ -24,8 +30,7 @@ export interface Config {
   readonly bodyLimit: string;
   readonly bulkBodyLimit: string;
   readonly logLevel: string;
-  /** Run projections and the anchorer inside the service process. */
-  readonly inProcessWorkers: boolean;
+  readonly workers: WorkersMode;
   /** How often a signed head of the whole log is committed to the ledger. */
   readonly logHeadIntervalMs: number;
   /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
@@ -113,8 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: env.LEDGER_BODY_LIMIT ?? '256kb',
     bulkBodyLimit: env.LEDGER_BULK_BODY_LIMIT ?? '32mb',
     logLevel: env.LOG_LEVEL ?? 'info',
-    inProcessWorkers:
-      oneOf('LEDGER_WORKERS', env.LEDGER_WORKERS ?? 'in-process', ['in-process', 'separate']) === 'in-process',
+    workers: oneOf<WorkersMode>('LEDGER_WORKERS', env.LEDGER_WORKERS ?? 'thread', ['thread', 'in-process', 'separate']),
     logHeadIntervalMs: positiveSeconds('LEDGER_LOG_HEAD_SECONDS', env.LEDGER_LOG_HEAD_SECONDS ?? '60') * 1000,
     rules: rulesFrom(env.LEDGER_RULES_FILE),
   });

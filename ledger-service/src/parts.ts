@@ -8,6 +8,7 @@ import type { PrincipalDirectory } from './http/auth';
 import { supervisionConfigFromEnv } from '@certledger/projections';
 import { createReadSidePart } from './http/read/part';
 import { createSupervisionPart } from './http/supervision';
+import { createWorkersThreadPart } from './workersThread';
 
 export interface PartsOptions {
   readonly config: Config;
@@ -16,7 +17,12 @@ export interface PartsOptions {
   readonly principals: PrincipalDirectory;
 }
 
-/** The parts the service runs beside its app: the anchorer with its ledger backend, the read side, supervision, signed log heads. */
+/**
+ * The parts the service runs beside its app: the anchorer with its ledger backend, the read side,
+ * supervision, signed log heads. Their workers (the anchorer, the projections' runner, the log-head
+ * committer) run in this thread only when config.workers is in-process; with thread, on a worker
+ * thread started last (so closed first).
+ */
 export async function defaultParts({
   config,
   logger,
@@ -34,7 +40,7 @@ export async function defaultParts({
       qrSecret: config.qrSecret,
       logger,
       dataDir: config.dataDir,
-      runProjections: config.inProcessWorkers,
+      runProjections: config.workers === 'in-process',
     });
     const supervision = await createSupervisionPart({
       eventStore: store,
@@ -51,9 +57,11 @@ export async function defaultParts({
       fabricConnection: config.fabricConnection,
       logger,
       intervalMs: config.logHeadIntervalMs,
-      runCommitter: config.inProcessWorkers,
+      runCommitter: config.workers === 'in-process',
     });
-    return [anchoring, readSide, supervision, logHeads];
+    const parts: ServicePart[] = [anchoring, readSide, supervision, logHeads];
+    if (config.workers === 'thread') parts.push(createWorkersThreadPart({ config, store, logger }));
+    return parts;
   } catch (error) {
     await anchoring.close();
     throw error;

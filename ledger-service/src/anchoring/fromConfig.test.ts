@@ -17,7 +17,7 @@ describe('anchoring from the service configuration', () => {
         fabricConnection: path.join(dataDir, 'none.json'),
         eventStore: 'sqlite',
         eventStoreUrl: undefined,
-        inProcessWorkers: true,
+        workers: 'in-process',
       },
       store,
       logger: pino({ level: 'silent' }),

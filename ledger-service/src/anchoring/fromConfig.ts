@@ -10,7 +10,7 @@ import type { LedgerBackend } from './port';
 
 export type AnchoringConfig = Pick<
   Config,
-  'ledgerBackend' | 'dataDir' | 'fabricConnection' | 'eventStore' | 'eventStoreUrl' | 'inProcessWorkers'
+  'ledgerBackend' | 'dataDir' | 'fabricConnection' | 'eventStore' | 'eventStoreUrl' | 'workers'
 >;
 
 export type AnchorerTuning = Pick<AnchorerOptions, 'maxBatchEvents' | 'maxBatchDelayMs' | 'maxRoundEvents'>;
@@ -82,7 +82,7 @@ export async function openAnchoringPart(options: AnchoringFromConfigOptions): Pr
       anchorStore,
       ledger,
       logger,
-      runAnchorer: config.inProcessWorkers,
+      runAnchorer: config.workers === 'in-process',
       anchorer: options.tuning ?? anchorerTuningFromEnv(),
     });
   } catch (error) {

@@ -11,7 +11,7 @@ export interface AnchoringPartOptions {
   readonly anchorStore: AnchorStore;
   readonly ledger: LedgerBackend;
   readonly logger?: AnchorerLogger;
-  /** Run the anchorer in this process (config.inProcessWorkers); otherwise only serve statuses and receipts. */
+  /** Run the anchorer in this process (config.workers is in-process); otherwise only serve statuses and receipts. */
   readonly runAnchorer?: boolean;
   /** Batching and retry settings passed to the anchorer. */
   readonly anchorer?: Partial<Omit<AnchorerOptions, 'eventStore' | 'anchorStore' | 'ledger' | 'logger'>>;

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { composeLedgerService, type LedgerService, type ServicePart } from './compose';
+import { loadConfig } from './config';
+import { openSqliteEventStore } from './eventStore';
+import { AppendWaiters } from './eventStore/waiters';
+import { defaultParts } from './parts';
+import { initialCertification, type ScenarioEvent } from './testing/scenario';
+import { until } from './testing/until';
+import { appendTo, contractSigned } from './anchoring/testing/events';
+import { wakingOn } from './workerParts';
+import type { WorkersThreadPart } from './workersThread';
+
+const AGENCY = 'Bearer demo-agency-001';
+const CERTIFICATE_NO = 'THREAD-0001';
+
+describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the default)', () => {
+  let dataDir: string;
+  let service: LedgerService;
+  let workers: WorkersThreadPart;
+
+  const submit = async (event: ScenarioEvent): Promise<void> => {
+    const { certificationId, ...body } = event;
+    const response = await request(service.app)
+      .post(`/v1/certifications/${certificationId}/events`)
+      .set('authorization', AGENCY)
+      .send(body);
+    expect(response.status).toBe(201);
+  };
+  const certificate = async (): Promise<Record<string, any> | undefined> => {
+    const response = await request(service.app).get(`/v1/certificates/${CERTIFICATE_NO}`);
+    return response.status === 200 ? (response.body as Record<string, any>) : undefined;
+  };
+  const workersCheck = async (): Promise<{ ok: boolean; detail?: string }> =>
+    (await request(service.app).get('/readyz')).body.checks.workers;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-thread-'));
+    const config = loadConfig({ LEDGER_DATA_DIR: dataDir });
+    expect(config.workers).toBe('thread');
+    const logger = pino({ level: 'silent' });
+    let parts: readonly ServicePart[] = [];
+    service = await composeLedgerService({
+      config,
+      logger,
+      parts: async (context) => (parts = await defaultParts({ config, logger, ...context })),
+    });
+    workers = parts.find((part) => part.name === 'workers') as WorkersThreadPart;
+  });
+
+  afterAll(async () => {
+    await service.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('anchors and projects what the service takes in, and says so in /readyz', async () => {
+    await until('the workers thread to start', async () => ((await workersCheck()).ok ? true : undefined), 15_000);
+    expect((await workersCheck()).detail).toMatch(/anchoring.*read-side/);
+    for (const event of initialCertification({
+      certificationId: 'THREAD-1',
+      appliedOn: '2025-03-01',
+      certificateNo: CERTIFICATE_NO,
+    }))
+      await submit(event);
+    const issued = await until('the certificate, anchored', async () => {
+      const body = await certificate();
+      return body?.proofs[0]?.receipt?.status === 'anchored' ? body : undefined;
+    });
+    expect(issued.status).toBe('valid');
+  });
+
+  it('starts a new thread when its thread dies, which catches up with what came in meanwhile', async () => {
+    const dead = workers.thread;
+    await dead.terminate();
+    expect((await workersCheck()).ok).toBe(false);
+    await submit({
+      certificationId: 'THREAD-1',
+      eventId: randomUUID(),
+      type: 'CertificateSuspended',
+      occurredAt: '2025-09-01T10:00:00+08:00',
+      data: { reason: '未按期接受监督审核', until: '2025-12-01' },
+    });
+    await until('a new workers thread', async () => ((await workersCheck()).ok ? true : undefined), 15_000);
+    expect(workers.thread).not.toBe(dead);
+    const suspended = await until('the suspension, projected', async () => {
+      const body = await certificate();
+      return body?.status === 'suspended' ? body : undefined;
+    });
+    expect(suspended.proofs).toHaveLength(2);
+  });
+
+  it('stops its thread when the service closes', async () => {
+    const thread = workers.thread;
+    const exited = new Promise<number>((resolve) => thread.once('exit', resolve));
+    await service.close();
+    expect(await exited).toBe(0);
+    service = { ...service, close: async () => undefined };
+  });
+});
+
+describe('a store woken by another thread’s commits (wakingOn)', () => {
+  it('wakes a follower when the head is signalled, which its own connection notices only at its next poll', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'waking-on-'));
+    const writer = openSqliteEventStore({ directory });
+    // A poll too rare to matter here: only the signal can wake the follower.
+    const follower = openSqliteEventStore({ directory, pollIntervalMs: 600_000 });
+    const signals = new AppendWaiters({ head: () => follower.headPosition(), pollIntervalMs: 0 });
+    const woken = wakingOn(signals, follower);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      let wokeUp = false;
+      const waiting = woken.waitForAppend(0, 600_000).then(() => (wokeUp = true));
+      await pause(100);
+      const [stored] = await appendTo(writer, 'certification-WAKE-1', 'CB-1', [contractSigned(1)]);
+      await pause(300);
+      expect(wokeUp).toBe(false);
+      signals.notify(stored!.position);
+      await waiting;
+      expect(wokeUp).toBe(true);
+      expect(await woken.headPosition()).toBe(stored!.position);
+    } finally {
+      await woken.close();
+      await writer.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

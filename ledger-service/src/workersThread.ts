@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { ServicePart } from './compose';
+import type { Config } from './config';
+import type { EventStore } from './eventStore';
+
+export interface WorkersThreadData {
+  readonly config: Config;
+  readonly logLevel: string;
+}
+export type ToWorkers = { readonly type: 'head'; readonly head: number } | { readonly type: 'close' };
+export type FromWorkers =
+  | { readonly type: 'started'; readonly parts: readonly string[] }
+  | { readonly type: 'failed'; readonly message: string };
+
+export interface WorkersThreadOptions {
+  readonly config: Config;
+  /** The service's store: its commits are reported to the thread as they happen. */
+  readonly store: EventStore;
+  readonly logger: Logger;
+  /** First wait before starting a thread that died again; doubles up to 30 s while it keeps dying. */
+  readonly restartDelayMs?: number;
+  /** How long close() waits for the workers to finish what they hold before stopping the thread. */
+  readonly closeTimeoutMs?: number;
+}
+
+/** The compiled thread entry: beside this module, or in dist/ when this module runs from src/ (as under jest). */
+export function workersThreadFile(): string {
+  const file = [
+    path.join(__dirname, 'workersThreadMain.js'),
+    path.resolve(__dirname, '../dist/workersThreadMain.js'),
+  ].find((candidate) => fs.existsSync(candidate));
+  if (!file) throw new Error('workersThreadMain.js not found: build the service (npm run build)');
+  return file;
+}
+
+export interface WorkersThreadPart extends ServicePart {
+  /** The thread running now (a new one after each restart). */
+  readonly thread: Worker;
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * The anchorer, the projections, supervision and the log-head committer on a worker thread of the
+ * service's process (LEDGER_WORKERS=thread), so that the API's event loop does only the API's work.
+ * The thread has its own store connections; each commit of the service's store is reported to it.
+ * A thread that dies is started again (its work is checkpointed), after a delay that grows while
+ * it keeps dying; until it runs, the part is not ready.
+ */
+export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersThreadPart {
+  const { store, logger } = options;
+  const file = workersThreadFile();
+  const data: WorkersThreadData = { config: options.config, logLevel: logger.level };
+  const firstDelay = options.restartDelayMs ?? 1_000;
+  let delay = firstDelay;
+  let state: { ok: boolean; detail: string } = { ok: false, detail: 'starting' };
+  let closing = false;
+  let restart: NodeJS.Timeout | undefined;
+  let worker: Worker;
+
+  const start = (): Worker => {
+    const started = new Worker(file, { workerData: data });
+    started.on('message', (message: FromWorkers) => {
+      if (message.type === 'started') {
+        state = { ok: true, detail: `running ${message.parts.join(', ')}` };
+        delay = firstDelay;
+      } else {
+        state = { ok: false, detail: `failed to start: ${message.message}` };
+      }
+    });
+    started.on('error', (error) => logger.error({ err: error }, 'workers thread failed'));
+    started.on('exit', (code) => {
+      if (closing) return;
+      state = { ok: false, detail: `thread exited (${code}); restarting in ${delay} ms` };
+      logger.error({ code, restartInMs: delay }, 'workers thread exited');
+      restart = setTimeout(() => {
+        restart = undefined;
+        worker = start();
+      }, delay);
+      delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+    });
+    return started;
+  };
+  worker = start();
+  const forwarding = forwardHeads(store, (head) => worker.postMessage({ type: 'head', head } satisfies ToWorkers), () => closing);
+
+  return {
+    name: 'workers',
+    get thread() {
+      return worker;
+    },
+    async readiness() {
+      return state;
+    },
+    async close() {
+      closing = true;
+      clearTimeout(restart);
+      const exited = new Promise<void>((resolve) => {
+        if (worker.threadId === -1) resolve();
+        else worker.once('exit', () => resolve());
+      });
+      worker.postMessage({ type: 'close' } satisfies ToWorkers);
+      const timer = setTimeout(() => void worker.terminate(), options.closeTimeoutMs ?? 30_000);
+      await exited;
+      clearTimeout(timer);
+      await forwarding;
+    },
+  };
+}
+
+/** Reports each new head of the store's log until `stopped()` says so. */
+async function forwardHeads(store: EventStore, report: (head: number) => void, stopped: () => boolean): Promise<void> {
+  let head = await store.headPosition().catch(() => 0);
+  while (!stopped()) {
+    await store.waitForAppend(head, 1_000);
+    const next = await store.headPosition().catch(() => head);
+    if (next > head) {
+      head = next;
+      report(head);
+    } else if (!stopped()) {
+      // Nothing new: a timeout, or a store that answers at once because it is closed or down.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}

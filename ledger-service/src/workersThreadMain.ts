@@ -1,0 +1,38 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { startWorkers, type RunningWorkers } from './workerParts';
+import type { FromWorkers, ToWorkers, WorkersThreadData } from './workersThread';
+
+// The service's worker thread (LEDGER_WORKERS=thread): the workers over a store connection of their
+// own, woken by the service's thread at each commit, closed when it says so.
+
+const port = parentPort!;
+const { config, logLevel } = workerData as WorkersThreadData;
+const logger = pino({ level: logLevel, base: { service: 'ledger-workers' } });
+const say = (message: FromWorkers): void => port.postMessage(message);
+
+let workers: RunningWorkers | undefined;
+let closing = false;
+const headListeners: Array<(head: number) => void> = [];
+
+port.on('message', (message: ToWorkers) => {
+  if (message.type === 'head') {
+    for (const listener of headListeners) listener(message.head);
+  } else if (!closing) {
+    // Before the workers have started, they close as soon as they have.
+    closing = true;
+    if (workers) void workers.close().finally(() => process.exit(0));
+  }
+});
+
+startWorkers({ config, logger, onAppended: (listener) => headListeners.push(listener) }).then(
+  (started) => {
+    workers = started;
+    if (closing) void started.close().finally(() => process.exit(0));
+    else say({ type: 'started', parts: started.parts.map((part) => part.name) });
+  },
+  (error: unknown) => {
+    say({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  },
+);
