@@ -394,7 +394,9 @@ async function run({ log }) {
       },
       {
         name: 'events refused in the run',
-        value: String(service.refused + bulkService.refused + bulk.refused + threaded.running.refused + inProcessService.refused),
+        value: String(
+          service.refused + bulkService.refused + bulk.refused + threaded.running.refused + inProcessService.refused,
+        ),
         unit: '',
         target: '0',
       },

@@ -85,7 +85,11 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     return started;
   };
   worker = start();
-  const forwarding = forwardHeads(store, (head) => worker.postMessage({ type: 'head', head } satisfies ToWorkers), () => closing);
+  const forwarding = forwardHeads(
+    store,
+    (head) => worker.postMessage({ type: 'head', head } satisfies ToWorkers),
+    () => closing,
+  );
 
   return {
     name: 'workers',
