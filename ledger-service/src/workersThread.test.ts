@@ -13,7 +13,7 @@ import { initialCertification, type ScenarioEvent } from './testing/scenario';
 import { until } from './testing/until';
 import { appendTo, contractSigned } from './anchoring/testing/events';
 import { wakingOn } from './workerParts';
-import type { WorkersThreadPart } from './workersThread';
+import { createWorkersThreadPart, type WorkersThreadPart } from './workersThread';
 
 const AGENCY = 'Bearer demo-agency-001';
 const CERTIFICATE_NO = 'THREAD-0001';
@@ -99,6 +99,33 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
     await service.close();
     expect(await exited).toBe(0);
     service = { ...service, close: async () => undefined };
+  });
+});
+
+describe('a workers thread that cannot start', () => {
+  it('is not ready, says why, and is tried again', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-failing-'));
+    const store = openSqliteEventStore({ directory: dataDir });
+    const config = loadConfig({
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_BACKEND: 'fabric',
+      FABRIC_CONNECTION: path.join(dataDir, 'no-such-connection.json'),
+    });
+    const part = createWorkersThreadPart({ config, store, logger: pino({ level: 'silent' }), restartDelayMs: 50 });
+    try {
+      const first = part.thread;
+      const check = await until('the thread to fail', async () => {
+        const state = await part.readiness!();
+        return /exited/.test(state.detail ?? '') ? state : undefined;
+      });
+      expect(check.ok).toBe(false);
+      expect(check.detail).toMatch(/thread exited \(1\): .*no-such-connection\.json/);
+      await until('a second attempt', async () => (part.thread !== first ? true : undefined));
+    } finally {
+      await part.close();
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -63,19 +63,23 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
 
   const start = (): Worker => {
     const started = new Worker(file, { workerData: data });
+    let failure = '';
     started.on('message', (message: FromWorkers) => {
       if (message.type === 'started') {
         state = { ok: true, detail: `running ${message.parts.join(', ')}` };
         delay = firstDelay;
       } else {
-        state = { ok: false, detail: `failed to start: ${message.message}` };
+        failure = `: ${message.message}`;
       }
     });
-    started.on('error', (error) => logger.error({ err: error }, 'workers thread failed'));
+    started.on('error', (error) => {
+      failure = `: ${error.message}`;
+      logger.error({ err: error }, 'workers thread failed');
+    });
     started.on('exit', (code) => {
       if (closing) return;
-      state = { ok: false, detail: `thread exited (${code}); restarting in ${delay} ms` };
-      logger.error({ code, restartInMs: delay }, 'workers thread exited');
+      state = { ok: false, detail: `thread exited (${code})${failure}; restarting in ${delay} ms` };
+      logger.error({ code, restartInMs: delay, reason: failure.slice(2) || undefined }, 'workers thread exited');
       restart = setTimeout(() => {
         restart = undefined;
         worker = start();
