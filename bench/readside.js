@@ -674,16 +674,31 @@ async function run({ log = () => undefined } = {}) {
       });
       const half = Math.floor(lookRate / 2);
       log(`open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
-      await request(newAgent(1), trivial.port, 'GET', '/_bench/gc');
-      const openBase = await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid);
-      const gcBase = JSON.parse((await request(newAgent(1), trivial.port, 'GET', '/_bench/gc')).body);
       const gcOf = async (port) => JSON.parse((await request(newAgent(1), port, 'GET', '/_bench/gc')).body);
-      await gcOf(server.port);
-      const open = await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid);
-      const gc = await gcOf(server.port);
-      log(
-        `open loop p50/p99 ${open.p50.toFixed(2)}/${open.p99.toFixed(2)} ms vs trivial ${openBase.p50.toFixed(2)}/${openBase.p99.toFixed(2)} ms; storage ${open.readKiBPerRequest.toFixed(2)} KiB per lookup`,
-      );
+      // The closed-loop rounds took minutes, long enough for this VM to drop pages of the read model
+      // again: it is read in once more, as before those rounds. Three alternating rounds; each
+      // server's figures are those of its round with the median p99 (all p99s in the note).
+      readIntoPageCache(files);
+      const residentBeforeOpen = pageCacheShare(files);
+      const openRounds = [];
+      const openBaseRounds = [];
+      for (let round = 0; round < 3; round += 1) {
+        await gcOf(trivial.port);
+        const trivialOpen = await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid);
+        openBaseRounds.push({ ...trivialOpen, gc: await gcOf(trivial.port) });
+        await gcOf(server.port);
+        const lookupOpen = await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid);
+        openRounds.push({ ...lookupOpen, gc: await gcOf(server.port) });
+        log(
+          `open loop round ${round + 1}: p50/p99 ${lookupOpen.p50.toFixed(2)}/${lookupOpen.p99.toFixed(2)} ms vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms; storage ${lookupOpen.readKiBPerRequest.toFixed(2)} KiB per lookup`,
+        );
+      }
+      const residentAfterOpen = pageCacheShare(files);
+      const byP99 = (a, b) => a.p99 - b.p99;
+      const open = [...openRounds].sort(byP99)[1];
+      const openBase = [...openBaseRounds].sort(byP99)[1];
+      const { gc } = open;
+      const gcBase = openBase.gc;
       rows.push({
         name: 'response body (average)',
         value: fmt(median(look, 'bodyBytes')),
@@ -697,7 +712,7 @@ async function run({ log = () => undefined } = {}) {
         baseline: `${openBase.p50.toFixed(2)} / ${openBase.p99.toFixed(2)} ms trivial Express GET, same rate`,
         ratio: (open.p99 / openBase.p99).toFixed(2),
         target: 'p99 < 5 ms',
-        note: `${open.failures} non-200 of ${fmt(open.count)}`,
+        note: `p99 of the rounds ${openRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms (trivial ${openBaseRounds.map((r) => r.p99.toFixed(2)).join(', ')}); ${openRounds.reduce((n, r) => n + r.failures, 0)} non-200 of ${fmt(openRounds.reduce((n, r) => n + r.count, 0))}; read model in the page cache ${percentOf(residentBeforeOpen)} before, ${percentOf(residentAfterOpen)} after`,
       });
       rows.push({
         name: 'open loop: how late the load generator (a process of its own) starts its requests (p50 / p99)',
