@@ -17,7 +17,7 @@ function table(rows) {
   const lines = ['| measure | value | baseline (same run) | ratio | target |', '|---|---|---|---|---|'];
   for (const row of rows) {
     lines.push(
-      `| ${row.name} | ${row.value} ${row.unit ?? ''} | ${row.baseline ?? ''} | ${row.ratio ?? ''} | ${row.target ?? ''} |`,
+      `| ${row.name} | ${row.value} ${row.unit ?? ''}${row.note ? ` (${row.note})` : ''} | ${row.baseline ?? ''} | ${row.ratio ?? ''} | ${row.target ?? ''} |`,
     );
   }
   return lines.join('\n');

@@ -89,10 +89,12 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     return started;
   };
   worker = start();
+  let stopForwarding = (): void => undefined;
+  const forwardingStopped = new Promise<void>((resolve) => (stopForwarding = resolve));
   const forwarding = forwardHeads(
     store,
     (head) => worker.postMessage({ type: 'head', head } satisfies ToWorkers),
-    () => closing,
+    forwardingStopped,
   );
 
   return {
@@ -105,6 +107,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     },
     async close() {
       closing = true;
+      stopForwarding();
       clearTimeout(restart);
       const exited = new Promise<void>((resolve) => {
         if (worker.threadId === -1) resolve();
@@ -119,18 +122,21 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
   };
 }
 
-/** Reports each new head of the store's log until `stopped()` says so. */
-async function forwardHeads(store: EventStore, report: (head: number) => void, stopped: () => boolean): Promise<void> {
+/** Reports each new head of the store's log until `stopped` settles. */
+async function forwardHeads(store: EventStore, report: (head: number) => void, stopped: Promise<void>): Promise<void> {
+  let running = true;
+  void stopped.then(() => (running = false));
   let head = await store.headPosition().catch(() => 0);
-  while (!stopped()) {
-    await store.waitForAppend(head, 1_000);
+  while (running) {
+    await Promise.race([store.waitForAppend(head, 1_000), stopped]);
+    if (!running) return;
     const next = await store.headPosition().catch(() => head);
     if (next > head) {
       head = next;
       report(head);
-    } else if (!stopped()) {
+    } else {
       // Nothing new: a timeout, or a store that answers at once because it is closed or down.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 5)), stopped]);
     }
   }
 }
