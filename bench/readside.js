@@ -379,6 +379,65 @@ async function appendToVisible(dir, store, samples) {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples };
 }
 
+/**
+ * Freshness through the service as `npm start` runs it (workers on their thread): for each of
+ * `samples` certifications, from the 201 of its CertificateIssued to the first lookup that finds the
+ * certificate, and from the 201 of a suspension to the first lookup that says suspended. Lookups
+ * follow one another on one keep-alive connection.
+ */
+async function visibleThroughService(samples) {
+  const { initialCertification } = serviceDist('testing/scenario.js');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-visible-'));
+  const { child, port } = await startServer(path.join(root, 'ledger-service/dist/main.js'), {
+    PORT: '0',
+    LEDGER_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+  });
+  const client = rawClient(port, 1);
+  const auth = { authorization: 'Bearer demo-agency-001' };
+  const post = async (event) => {
+    const { certificationId, ...body } = event;
+    const answer = await client.request('POST', `/v1/certifications/${certificationId}/events`, body, auth);
+    if (answer.status !== 201) throw new Error(`${event.type}: ${answer.status} ${answer.body.slice(0, 300)}`);
+    return process.hrtime.bigint();
+  };
+  const msUntil = async (since, certificateNo, seen) => {
+    for (;;) {
+      const answer = await client.request('GET', `/v1/certificates/${certificateNo}`);
+      if (answer.status === 200 && seen(JSON.parse(answer.body))) return Number(process.hrtime.bigint() - since) / 1e6;
+    }
+  };
+  const issued = [];
+  const suspended = [];
+  try {
+    // Its workers' thread starts after the API listens.
+    while ((await client.request('GET', '/readyz')).status !== 200) await new Promise((r) => setTimeout(r, 50));
+    for (let n = 0; n < samples; n += 1) {
+      const certificateNo = `VIS${String(n).padStart(7, '0')}`;
+      const events = initialCertification({ certificationId: `VIS-${n}`, appliedOn: '2025-03-01', certificateNo });
+      for (const event of events.slice(0, -1)) await post(event);
+      issued.push(await msUntil(await post(events.at(-1)), certificateNo, () => true));
+      const suspension = {
+        certificationId: `VIS-${n}`,
+        eventId: randomUUID(),
+        type: 'CertificateSuspended',
+        occurredAt: '2025-09-01T10:00:00+08:00',
+        data: { reason: '未按期接受监督审核', until: '2025-12-01' },
+      };
+      suspended.push(await msUntil(await post(suspension), certificateNo, (body) => body.status === 'suspended'));
+    }
+  } finally {
+    client.close();
+    await stopServer(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const summary = (values) => {
+    const sorted = Float64Array.from(values).sort();
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  };
+  return { issued: summary(issued), suspended: summary(suspended), samples };
+}
+
 /** The share of the files' bytes in the OS page cache (util-linux's fincore), or undefined without fincore. */
 function pageCacheShare(files) {
   let resident = 0;
@@ -746,6 +805,19 @@ async function run({ log = () => undefined } = {}) {
       value: `${visible.p50.toFixed(2)} / ${visible.p99.toFixed(2)}`,
       unit: 'ms',
     });
+    log('append to visible through the service as npm start runs it');
+    const service = await visibleThroughService(Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200));
+    rows.push({
+      name: `issue → certificate found by GET /v1/certificates/{no}, through the service as \`npm start\` runs it (workers on their thread; ${service.samples} certifications, p50 / p99, from the 201)`,
+      value: `${service.issued.p50.toFixed(2)} / ${service.issued.p99.toFixed(2)}`,
+      unit: 'ms',
+    });
+    rows.push({
+      name: 'suspension → GET /v1/certificates/{no} says suspended, the same way (p50 / p99)',
+      value: `${service.suspended.p50.toFixed(2)} / ${service.suspended.p99.toFixed(2)}`,
+      unit: 'ms',
+      target: 'within a second (the issue: the verification page changes within a second of a suspension)',
+    });
     await real.store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -814,7 +886,7 @@ async function serve(file, mode) {
   process.on('SIGTERM', () => server.close(() => store.close().then(() => process.exit(0))));
 }
 
-module.exports = { run, syntheticFeed, syntheticAnchorFeed };
+module.exports = { run, syntheticFeed, syntheticAnchorFeed, visibleThroughService };
 
 if (require.main === module) {
   if (process.argv[2] === 'serve') serve(process.argv[3], process.argv[4]);
