@@ -68,6 +68,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       if (message.type === 'started') {
         state = { ok: true, detail: `running ${message.parts.join(', ')}` };
         delay = firstDelay;
+        logger.info({ parts: message.parts, threadId: started.threadId }, 'workers thread running');
       } else {
         failure = `: ${message.message}`;
       }
