@@ -49,6 +49,7 @@ export async function defaultParts({
       principals,
       config: supervisionConfigFromEnv(),
       rules: config.rules,
+      evaluateOnTimer: config.workers === 'in-process',
     });
     const logHeads = await createLogHeadPart({
       store,

@@ -33,6 +33,12 @@ export interface SupervisionPartOptions {
   readonly ownRunner?: boolean;
   /** How often the time-based checks are re-evaluated without new events. Default 60 s. */
   readonly tickIntervalMs?: number;
+  /**
+   * Re-evaluate on that timer here (default). false where the workers run elsewhere (their thread
+   * or process keeps the timer): an evaluation loads every certification, and the API's event
+   * loop would stop meanwhile. Reads still evaluate on demand when the last evaluation is stale.
+   */
+  readonly evaluateOnTimer?: boolean;
 }
 
 export interface SupervisionPart extends ServicePart {
@@ -63,7 +69,7 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
       })
     : undefined;
   if (runner) await runner.start();
-  supervision.start(options.tickIntervalMs ?? 60_000);
+  if (options.evaluateOnTimer ?? true) supervision.start(options.tickIntervalMs ?? 60_000);
   return {
     name: 'supervision',
     supervision,

@@ -353,3 +353,40 @@ describe('supervision over the running service, on demo data written through the
     ).toBe('invalid-event');
   });
 });
+
+describe('the evaluation timer runs only where the workers run', () => {
+  it.each([
+    [true, 'evaluates on its timer'],
+    [false, 'leaves the timer to the workers'],
+  ])('evaluateOnTimer %s: %s', async (evaluateOnTimer) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sup-timer-'));
+    const config = loadConfig({ LEDGER_DATA_DIR: dir, LEDGER_WORKERS: 'in-process' });
+    const readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
+    let part: SupervisionPart | undefined;
+    const service = await composeLedgerService({
+      config,
+      logger: pino({ level: 'silent' }),
+      parts: async ({ store }) => {
+        part = await createSupervisionPart({
+          eventStore: store,
+          readStore,
+          logger: pino({ level: 'silent' }),
+          ownRunner: true,
+          tickIntervalMs: 20,
+          evaluateOnTimer,
+        });
+        return [part];
+      },
+    });
+    try {
+      await part!.runner!.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const evaluated = await readStore.get<{ value: string }>("SELECT value FROM sv_meta WHERE key = 'wallClock'");
+      expect(evaluated !== undefined).toBe(evaluateOnTimer);
+    } finally {
+      await service.close();
+      await readStore.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
