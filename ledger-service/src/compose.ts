@@ -88,10 +88,13 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
   return {
     app,
     store,
-    async close() {
-      for (const part of [...parts].reverse())
-        await part.close().catch((error) => logger.warn({ err: error, part: part.name }, 'close failed'));
-      await store.close();
-    },
+    close: () => closeAll(parts, store, logger),
   };
+}
+
+/** Closes the parts in reverse order of their start (a failure is logged, not thrown), then the store. */
+export async function closeAll(parts: readonly ServicePart[], store: EventStore, logger: Logger): Promise<void> {
+  for (const part of [...parts].reverse())
+    await part.close().catch((error) => logger.warn({ err: error, part: part.name }, 'close failed'));
+  await store.close();
 }

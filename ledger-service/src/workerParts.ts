@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ServicePart } from './compose';
+import { closeAll, type ServicePart } from './compose';
 import type { Config } from './config';
 import { createEventStore, type EventStore } from './eventStore';
 import { AppendWaiters } from './eventStore/waiters';
@@ -43,14 +43,7 @@ export async function startWorkers({ config, logger, onAppended }: StartWorkersO
       store,
       principals: loadPrincipals(config.principalsPath),
     });
-    return {
-      parts,
-      async close() {
-        for (const part of [...parts].reverse())
-          await part.close().catch((error) => logger.warn({ err: error, part: part.name }, 'close failed'));
-        await store.close();
-      },
-    };
+    return { parts, close: () => closeAll(parts, store, logger) };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { compiledFile } from './compiledFile';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
@@ -26,12 +25,9 @@ export interface WorkersThreadOptions {
   readonly closeTimeoutMs?: number;
 }
 
-/** The compiled thread entry: beside this module, or in dist/ when this module runs from src/ (as under jest). */
+/** The compiled thread entry (compiledFile). */
 export function workersThreadFile(): string {
-  const file = [
-    path.join(__dirname, 'workersThreadMain.js'),
-    path.resolve(__dirname, '../dist/workersThreadMain.js'),
-  ].find((candidate) => fs.existsSync(candidate));
+  const file = compiledFile(__dirname, 'workersThreadMain.js');
   if (!file) throw new Error('workersThreadMain.js not found: build the service (npm run build)');
   return file;
 }

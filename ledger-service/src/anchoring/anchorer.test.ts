@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
+import { countingReads } from '../eventStore/testing/countingReads';
 import { Anchorer, AnchorerOptions, createAnchorer } from './anchorer';
 import { AnchorStore, openSqliteAnchorStore } from './anchorStore';
 import { EmbeddedLedgerBackend, openEmbeddedBackend } from './embedded';
@@ -101,19 +102,10 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   });
 
   it('reads each event from the log about once while a batch fills, not again at every append', async () => {
-    let rowsRead = 0;
-    const counting: EventStore = Object.create(eventStore, {
-      readAll: {
-        value: async (after: number, limit: number) => {
-          const events = await eventStore.readAll(after, limit);
-          rowsRead += events.length;
-          return events;
-        },
-      },
-    });
+    const counting = countingReads(eventStore);
     const appends = 40;
     anchorer = createAnchorer({
-      eventStore: counting,
+      eventStore: counting.store,
       anchorStore,
       ledger,
       maxBatchEvents: appends,
@@ -128,7 +120,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     await until(allAnchored(anchorer));
     expect((await anchorStore.counts()).events).toBe(appends);
     // Reading every waiting event again at each append read about appends²/2 rows (some 800 here).
-    expect(rowsRead).toBeLessThan(appends * 3);
+    expect(counting.rowsRead()).toBeLessThan(appends * 3);
   });
 
   it('a tampered receipt fails verification offline and against the ledger', async () => {

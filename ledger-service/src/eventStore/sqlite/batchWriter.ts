@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { compiledFile } from '../../compiledFile';
 import { unavailable } from '../appendRules';
 import type { AppendRequest, EventStoreError } from '../port';
 import {
@@ -23,12 +22,9 @@ export interface BatchWriter {
   close(): Promise<void>;
 }
 
-/** The compiled worker: beside this module, or in dist/ when this module runs from src/ (as under jest). */
+/** The compiled worker (compiledFile). */
 export function writerThreadFile(): string | undefined {
-  return [
-    path.join(__dirname, 'writerThread.js'),
-    path.resolve(__dirname, '../../../dist/eventStore/sqlite/writerThread.js'),
-  ].find((file) => fs.existsSync(file));
+  return compiledFile(__dirname, 'writerThread.js');
 }
 
 export function inProcessWriter(connection: WriterConnection): BatchWriter {

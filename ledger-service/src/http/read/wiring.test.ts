@@ -7,6 +7,7 @@ import { openEmbeddedBackend, type EmbeddedLedgerBackend } from '../../anchoring
 import { appendTo, contractSigned } from '../../anchoring/testing/events';
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import { openSqliteEventStore } from '../../eventStore/sqlite/sqliteEventStore';
+import { countingReads } from '../../eventStore/testing/countingReads';
 import { anchorFeedOf } from './wiring';
 
 const CB = 'CNCA-R-2002-001';
@@ -16,8 +17,7 @@ describe('the anchor store as the projections’ anchor feed', () => {
   let eventStore: EventStore;
   let anchorStore: AnchorStore;
   let ledger: EmbeddedLedgerBackend;
-  let rowsRead = 0;
-  let counting: EventStore;
+  let counting: ReturnType<typeof countingReads>;
   const stored: StoredEvent[] = [];
 
   beforeAll(async () => {
@@ -25,15 +25,7 @@ describe('the anchor store as the projections’ anchor feed', () => {
     eventStore = openSqliteEventStore({ directory: dir });
     anchorStore = openSqliteAnchorStore({ directory: dir });
     ledger = openEmbeddedBackend({ dataDir: dir });
-    counting = Object.create(eventStore, {
-      readAll: {
-        value: async (after: number, limit: number) => {
-          const events = await eventStore.readAll(after, limit);
-          rowsRead += events.length;
-          return events;
-        },
-      },
-    });
+    counting = countingReads(eventStore);
     for (let i = 0; i < 30; i++)
       stored.push(...(await appendTo(eventStore, `certification-f${i}`, CB, [contractSigned(1)])));
   });
@@ -43,9 +35,9 @@ describe('the anchor store as the projections’ anchor feed', () => {
   });
 
   it('gives no notice, and reads no event, while nothing is anchored', async () => {
-    const feed = anchorFeedOf({ eventStore: counting, anchorStore });
+    const feed = anchorFeedOf({ eventStore: counting.store, anchorStore });
     expect(await feed.readCommits(0, 100)).toEqual([]);
-    expect(rowsRead).toBe(0);
+    expect(counting.rowsRead()).toBe(0);
   });
 
   it('gives a notice per anchored event, in log order, with its batch and transaction', async () => {
@@ -54,7 +46,7 @@ describe('the anchor store as the projections’ anchor feed', () => {
     for (let i = 0; i < 500 && (await anchorer.lag()).unanchoredEvents > 0; i++)
       await new Promise((resolve) => setTimeout(resolve, 10));
     await anchorer.stop();
-    const notices = await anchorFeedOf({ eventStore: counting, anchorStore }).readCommits(0, 100);
+    const notices = await anchorFeedOf({ eventStore: counting.store, anchorStore }).readCommits(0, 100);
     expect(notices.map((n) => n.seq)).toEqual(stored.map((e) => e.position));
     for (const [i, notice] of notices.entries()) {
       expect(notice.eventIds).toEqual([stored[i]!.eventId]);
@@ -62,6 +54,6 @@ describe('the anchor store as the projections’ anchor feed', () => {
       expect(notice.transactionId).not.toBe('');
       expect(notice.receipt).toMatchObject({ eventId: stored[i]!.eventId, status: 'anchored' });
     }
-    expect(rowsRead).toBe(stored.length);
+    expect(counting.rowsRead()).toBe(stored.length);
   });
 });
