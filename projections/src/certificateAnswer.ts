@@ -24,7 +24,8 @@ export interface AnswerParts {
 }
 
 export interface CertificateAnswer {
-  readonly body: string;
+  /** JSON text; the bytes themselves when the answer comes from the answer cache. */
+  readonly body: string | Buffer;
   readonly etag: string;
 }
 

@@ -4,6 +4,7 @@ export * from './store';
 export * from './runner';
 export * from './queries';
 export * from './certificateAnswer';
+export * from './answerCache';
 export * from './agencies';
 export * from './memoryFeed';
 export { summarize } from './summary';

@@ -10,6 +10,8 @@ export interface ReadModel<T> {
   ddl(dialect: Dialect): readonly string[];
   /** Dropped on rebuild. */
   readonly tables: readonly string[];
+  /** Runs in the rebuild's transaction once the tables are dropped and created again. */
+  afterReset?(tx: SqlExecutor, dialect: Dialect): Promise<void>;
   /** Applies items in order inside the runner's transaction; never commits itself. */
   apply(tx: SqlExecutor, items: readonly T[], dialect: Dialect): Promise<void>;
 }

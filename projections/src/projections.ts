@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { loadAgencies, type AgencyDirectory } from './agencies';
+import { createAnswerCache } from './answerCache';
 import type { AnyReadModel } from './model';
 import { anchorsModel } from './models/anchors';
 import { eventLogModel } from './models/eventLog';
@@ -27,6 +28,8 @@ export interface ProjectionsOptions {
   readonly today?: () => string;
   readonly batchSize?: number;
   readonly idleWaitMs?: number;
+  /** Memory for status-now answers kept ready to send (SQLite read stores only); none when 0 or absent. */
+  readonly answerCacheBytes?: number;
 }
 
 export interface Projections {
@@ -55,6 +58,9 @@ export function createProjections(options: ProjectionsOptions): Projections {
     store,
     agencies: options.agencies ?? loadAgencies(),
     ...(options.today ? { today: options.today } : {}),
+    ...(options.answerCacheBytes && store.dialect === 'sqlite'
+      ? { answerCache: createAnswerCache({ store, maxBytes: options.answerCacheBytes }) }
+      : {}),
   });
   return {
     runner,

@@ -1,4 +1,5 @@
 import type { AgencyDirectory, AgencyProfile } from './agencies';
+import type { AnswerCache } from './answerCache';
 import type { ReadStore } from './store/port';
 import {
   CERTIFICATE_COLUMNS,
@@ -128,6 +129,8 @@ export interface ReadQueriesOptions {
   readonly agencies: AgencyDirectory;
   /** Today's date (YYYY-MM-DD) for expiry; defaults to the date in China (UTC+8). */
   readonly today?: () => string;
+  /** Keeps status-now answers in memory (SQLite read stores); without it each lookup reads the store. */
+  readonly answerCache?: AnswerCache;
 }
 
 let cachedDay = { until: 0, day: '' };
@@ -278,18 +281,30 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     };
   };
 
-  const certificateAnswer = async (certificateNo: string): Promise<CertificateAnswer | undefined> => {
+  const storedAnswer = async (certificateNo: string, day: string): Promise<CertificateAnswer | undefined> => {
     const row = await store.values<AnswerValues>(
       'SELECT status, valid_until, agency_id, etag_tail, fields_text, tail FROM reg_answers WHERE certificate_no = ?',
       [certificateNo],
     );
     if (!row) return undefined;
     const [recorded, validUntil, agencyId, etagTail, fieldsText, tail] = row;
-    return answerText(effectiveStatus(recorded, validUntil, today()), agencySummary(agencies, agencyId), {
+    return answerText(effectiveStatus(recorded, validUntil, day), agencySummary(agencies, agencyId), {
       fieldsText,
       tail,
       etagTail,
     });
+  };
+
+  const cache = options.answerCache;
+  const certificateAnswer = async (certificateNo: string): Promise<CertificateAnswer | undefined> => {
+    const day = today();
+    if (!cache) return storedAnswer(certificateNo, day);
+    await cache.freshen();
+    const kept = cache.get(certificateNo, day);
+    if (kept) return kept;
+    const stamp = cache.stamp();
+    const answer = await storedAnswer(certificateNo, day);
+    return answer && cache.put(certificateNo, day, answer, stamp);
   };
 
   const searchCertificates = async (holder: string, limit = 50): Promise<CertificateSummary[]> => {

@@ -104,6 +104,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     await store.transaction(async (tx) => {
       for (const table of model.tables) await tx.run(`DROP TABLE IF EXISTS ${table}`);
       for (const statement of model.ddl(store.dialect)) await tx.run(statement);
+      await model.afterReset?.(tx, store.dialect);
       await setPosition(tx, model, 0);
     });
   };

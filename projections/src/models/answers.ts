@@ -22,6 +22,30 @@ export const ANSWERS_DDL = `CREATE TABLE IF NOT EXISTS reg_answers (
   tail TEXT NOT NULL
 )`;
 
+/**
+ * Which certificates' answers changed, in commit order, for readers that keep answers in memory
+ * (answerCache.ts). SQLite only: there one writer commits at a time, so a later sequence number is a
+ * later commit; on PostgreSQL concurrent transactions commit out of sequence order, and lookups
+ * read reg_answers each time. `*` stands for every certificate (a rebuild). The last
+ * ANSWER_CHANGES_KEPT changes are kept: a reader further behind than that starts afresh.
+ */
+export const ANSWER_CHANGES_DDL = `CREATE TABLE IF NOT EXISTS reg_answer_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  certificate_no TEXT NOT NULL
+)`;
+export const ANSWER_CHANGES_KEPT = 100_000;
+export const EVERY_ANSWER = '*';
+
+/** Notes that a certificate's answer changed (or `EVERY_ANSWER`), forgetting the oldest note beyond those kept. */
+export async function recordAnswerChange(tx: SqlExecutor, dialect: Dialect, certificateNo: string): Promise<void> {
+  if (dialect !== 'sqlite') return;
+  const noted = await tx.get<{ seq: number }>(
+    'INSERT INTO reg_answer_changes (certificate_no) VALUES (?) RETURNING seq',
+    [certificateNo],
+  );
+  await tx.run('DELETE FROM reg_answer_changes WHERE seq <= ?', [noted!.seq - ANSWER_CHANGES_KEPT]);
+}
+
 /** Settled receipts of the events certificates rest on (written by the anchors model). */
 export const RECEIPTS_DDL = `CREATE TABLE IF NOT EXISTS anc_receipts (
   event_id TEXT PRIMARY KEY,
@@ -45,7 +69,8 @@ export async function refreshAnswer(tx: SqlExecutor, dialect: Dialect, certifica
     : [];
   const receipts = ids.map((id) => found.find((r) => r.event_id === id));
   if (!row || receipts.some((r) => r === undefined)) {
-    await tx.run('DELETE FROM reg_answers WHERE certificate_no = ?', [certificateNo]);
+    const removed = await tx.run('DELETE FROM reg_answers WHERE certificate_no = ?', [certificateNo]);
+    if (removed > 0) await recordAnswerChange(tx, dialect, certificateNo);
     return;
   }
   const settled = receipts as Array<{ status: string; receipt: string }>;
@@ -66,4 +91,5 @@ export async function refreshAnswer(tx: SqlExecutor, dialect: Dialect, certifica
        tail = excluded.tail`,
     [certificateNo, row.status, row.valid_until, row.agency_id, parts.etagTail, parts.fieldsText, parts.tail],
   );
+  await recordAnswerChange(tx, dialect, certificateNo);
 }

@@ -2,7 +2,14 @@ import type { ReadModel } from '../model';
 import type { SqlExecutor } from '../store/port';
 import type { CertificationRow } from '../certificateFields';
 import type { CertificateStatus, LogEvent } from '../types';
-import { ANSWERS_DDL, RECEIPTS_DDL, refreshAnswer } from './answers';
+import {
+  ANSWER_CHANGES_DDL,
+  ANSWERS_DDL,
+  EVERY_ANSWER,
+  RECEIPTS_DDL,
+  recordAnswerChange,
+  refreshAnswer,
+} from './answers';
 
 /**
  * Certificate registry: one row per certification (holder, scheme), one per certificate (its
@@ -71,7 +78,10 @@ export const registryModel: ReadModel<LogEvent> = {
     )`,
     ANSWERS_DDL,
     RECEIPTS_DDL,
+    ...(dialect === 'sqlite' ? [ANSWER_CHANGES_DDL] : []),
   ],
+  // Every answer went with the tables: readers holding answers in memory drop them all.
+  afterReset: (tx, dialect) => recordAnswerChange(tx, dialect, EVERY_ANSWER),
   apply: async (tx, events, dialect) => {
     const batch: Batch = {
       tx,

@@ -12,12 +12,18 @@ export interface ReadStoreConfig {
   readonly kind: 'sqlite' | 'postgres';
   readonly sqliteFile: string;
   readonly postgresUrl?: string;
+  /** Memory for status-now answers kept ready to send (SQLite only; 0 turns it off). */
+  readonly answerCacheMb: number;
 }
+
+/** About 90,000 certificates' answers (2.4-2.9 KB each). */
+const DEFAULT_ANSWER_CACHE_MB = 256;
 
 /**
  * Read store settings from the environment: PROJECTIONS_STORE (sqlite | postgres),
  * PROJECTIONS_STORE_URL (postgres connection string), LEDGER_DATA_DIR (sqlite file
- * `projections.sqlite` under it), PROJECTIONS_SQLITE_FILE to override the file.
+ * `projections.sqlite` under it), PROJECTIONS_SQLITE_FILE to override the file,
+ * PROJECTIONS_ANSWER_CACHE_MB (default 256) for the answers lookups keep in memory.
  */
 export function readStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReadStoreConfig {
   const kind = env.PROJECTIONS_STORE ?? 'sqlite';
@@ -25,10 +31,18 @@ export function readStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Re
     throw new ReadStoreError('read-store-config', `PROJECTIONS_STORE must be sqlite or postgres, not "${kind}"`);
   }
   const dataDir = env.LEDGER_DATA_DIR ?? './data';
+  const answerCacheText = env.PROJECTIONS_ANSWER_CACHE_MB ?? String(DEFAULT_ANSWER_CACHE_MB);
+  if (!/^\d{1,7}$/.test(answerCacheText)) {
+    throw new ReadStoreError(
+      'read-store-config',
+      `PROJECTIONS_ANSWER_CACHE_MB must be a whole number of megabytes (0 turns the cache off), not "${env.PROJECTIONS_ANSWER_CACHE_MB}"`,
+    );
+  }
   const config: ReadStoreConfig = Object.freeze({
     kind,
     sqliteFile: env.PROJECTIONS_SQLITE_FILE ?? path.join(dataDir, 'projections.sqlite'),
     ...(env.PROJECTIONS_STORE_URL ? { postgresUrl: env.PROJECTIONS_STORE_URL } : {}),
+    answerCacheMb: Number(answerCacheText),
   });
   if (kind === 'postgres' && !config.postgresUrl) {
     throw new ReadStoreError('read-store-config', 'PROJECTIONS_STORE=postgres needs PROJECTIONS_STORE_URL');

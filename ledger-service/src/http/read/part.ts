@@ -59,6 +59,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     logger,
     ...(options.agencies ? { agencies: options.agencies } : {}),
     ...(options.today ? { today: options.today } : {}),
+    answerCacheBytes: env.answerCacheMb * 2 ** 20,
   });
   if (options.runProjections ?? true) await projections.runner.start();
   else await projections.runner.init();
