@@ -30,7 +30,11 @@ const projectionsDist = () => require(path.join(root, 'projections/dist'));
 const serviceDist = (p) => require(path.join(root, 'ledger-service/dist', p));
 const CERTIFICATES = Number(process.env.BENCH_READ_CERTIFICATES ?? 1_000_000);
 const CONNECTIONS = 32;
-const LOOKUPS = Number(process.env.BENCH_READ_LOOKUPS ?? 30_000);
+const LOOKUPS = Number(process.env.BENCH_READ_LOOKUPS ?? 100_000);
+/** Room for every certificate's answer (about 3 KB each as the cache counts them). */
+const ANSWER_CACHE_MB = Number(
+  process.env.BENCH_ANSWER_CACHE_MB ?? Math.max(64, Math.ceil((CERTIFICATES * 4096) / 2 ** 20)),
+);
 const AGENCIES = ['CNCA-R-2002-001', 'CNCA-R-2003-002', 'CNCA-R-2010-015', 'CNCA-RF-2012-003'];
 const silent = () => require('pino')({ level: 'silent' });
 
@@ -616,8 +620,13 @@ async function run({ log = () => undefined } = {}) {
     const listened = await startServer(path.join(__dirname, 'lib/trivialExpress.js'), {
       BENCH_TRIVIAL_SERVER: 'listen',
     });
-    const server = await startServer(__filename, {}, ['serve', file]);
-    const inApp = await startServer(__filename, {}, ['serve', file, 'app']);
+    // The lookup servers keep answers in memory (answerCache.ts) with room for every certificate's,
+    // as a registry of this size would be configured (PROJECTIONS_ANSWER_CACHE_MB); a third reads
+    // the store for every lookup, as with the cache off.
+    const cacheMb = String(ANSWER_CACHE_MB);
+    const server = await startServer(__filename, { BENCH_ANSWER_CACHE_MB: cacheMb }, ['serve', file]);
+    const uncached = await startServer(__filename, { BENCH_ANSWER_CACHE_MB: '0' }, ['serve', file]);
+    const inApp = await startServer(__filename, { BENCH_ANSWER_CACHE_MB: cacheMb }, ['serve', file, 'app']);
     try {
       const pathOf = (k) => `/v1/certificates/${certificateNo(k % CERTIFICATES)}`;
       const sample = JSON.parse((await request(newAgent(1), server.port, 'GET', pathOf(20))).body);
@@ -627,8 +636,10 @@ async function run({ log = () => undefined } = {}) {
         sample.proofs.some((p) => p.receipt?.status !== 'anchored')
       )
         throw new Error(`unexpected lookup answer: ${JSON.stringify(sample).slice(0, 500)}`);
-      const inAppSample = JSON.parse((await request(newAgent(1), inApp.port, 'GET', pathOf(20))).body);
-      if (JSON.stringify(inAppSample) !== JSON.stringify(sample)) throw new Error('the app answers differently');
+      for (const other of [inApp, uncached]) {
+        const otherSample = JSON.parse((await request(newAgent(1), other.port, 'GET', pathOf(20))).body);
+        if (JSON.stringify(otherSample) !== JSON.stringify(sample)) throw new Error('the servers answer differently');
+      }
       const median = (list, key) => list.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
       const perRound = Math.ceil(LOOKUPS / 5);
       const trivialRound = (round) =>
@@ -648,6 +659,13 @@ async function run({ log = () => undefined } = {}) {
       log(
         `as the build left the page cache (${percentOf(residentAfterBuild)} resident): ${fmt(median(cold, 'perSecond'))} lookups/s vs ${fmt(median(coldBase, 'perSecond'))} req/s`,
       );
+      // A first lookup of every certificate fills the answer caches.
+      log(`a first lookup of each of the ${fmt(CERTIFICATES)} certificates`);
+      const fill = await closedLoop(server.port, pathOf, CERTIFICATES, 0, server.child.pid);
+      await closedLoop(inApp.port, pathOf, CERTIFICATES, 0, inApp.child.pid);
+      const memoryOf = async (port) => JSON.parse((await request(newAgent(1), port, 'GET', '/_bench/memory')).body);
+      const filled = await memoryOf(server.port);
+      const uncachedMemory = await memoryOf(uncached.port);
       readIntoPageCache(files);
       const residentBefore = pageCacheShare(files);
 
@@ -655,6 +673,7 @@ async function run({ log = () => undefined } = {}) {
       const base = [];
       const look = [];
       const lookApp = [];
+      const lookUncached = [];
       const baseListened = [];
       for (let round = 0; round < rounds; round += 1) {
         base.push(await trivialRound(round));
@@ -663,16 +682,20 @@ async function run({ log = () => undefined } = {}) {
         );
         look.push(await lookupRound(round));
         lookApp.push(await closedLoop(inApp.port, pathOf, perRound, round * 1_000_003 + 500_000, inApp.child.pid));
+        lookUncached.push(
+          await closedLoop(uncached.port, pathOf, perRound, round * 1_000_003 + 250_000, uncached.child.pid),
+        );
         log(
-          `round ${round + 1}: ${fmt(look[round].perSecond)} lookups/s (${fmt(look[round].cpuUsPerRequest)} µs), in the service's app ${fmt(lookApp[round].perSecond)} (${fmt(lookApp[round].cpuUsPerRequest)} µs) vs ${fmt(base[round].perSecond)} req/s (${fmt(base[round].cpuUsPerRequest)} µs)`,
+          `round ${round + 1}: ${fmt(look[round].perSecond)} lookups/s (${fmt(look[round].cpuUsPerRequest)} µs), in the service's app ${fmt(lookApp[round].perSecond)} (${fmt(lookApp[round].cpuUsPerRequest)} µs), without the answer cache ${fmt(lookUncached[round].perSecond)} (${fmt(lookUncached[round].cpuUsPerRequest)} µs) vs ${fmt(base[round].perSecond)} req/s (${fmt(base[round].cpuUsPerRequest)} µs)`,
         );
       }
       const residentAfter = pageCacheShare(files);
       const baseRate = median(base, 'perSecond');
       const lookRate = median(look, 'perSecond');
       const failures = look.reduce((n, r) => n + r.failures, 0);
+      const after = await memoryOf(server.port);
       rows.push({
-        name: `GET /v1/certificates/{no}, random certificates, ${CONNECTIONS} keep-alive connections, the read model in the page cache (median of ${rounds} alternating rounds; ${failures} non-200)`,
+        name: `GET /v1/certificates/{no}, random certificates, ${CONNECTIONS} keep-alive connections, every answer kept in memory (answer cache of ${fmt(ANSWER_CACHE_MB)} MB, after a first lookup of each certificate; median of ${rounds} alternating rounds; ${failures} non-200)`,
         value: fmt(lookRate),
         unit: 'lookups/s',
         baseline: `${fmt(baseRate)} req/s trivial Express GET, served alike`,
@@ -687,6 +710,28 @@ async function run({ log = () => undefined } = {}) {
         unit: 'lookups/s',
         baseline: `${fmt(listenedRate)} req/s, ${fmt(median(baseListened, 'cpuUsPerRequest'))} µs trivial Express GET, app.listen`,
         ratio: (lookRate / listenedRate).toFixed(2),
+      });
+      const uncachedRate = median(lookUncached, 'perSecond');
+      rows.push({
+        name: `the same without the answer cache (PROJECTIONS_ANSWER_CACHE_MB=0): each lookup reads its row from reg_answers, the read model in the page cache (${lookUncached.reduce((n, r) => n + r.failures, 0)} non-200)`,
+        value: `${fmt(uncachedRate)} lookups/s, ${fmt(median(lookUncached, 'cpuUsPerRequest'))} µs`,
+        unit: '',
+        baseline: `${fmt(baseRate)} req/s trivial Express GET, served alike`,
+        ratio: (uncachedRate / baseRate).toFixed(2),
+        note: `rounds ${lookUncached.map((r) => fmt(r.perSecond)).join(', ')}; storage read ${median(lookUncached, 'readKiBPerRequest').toFixed(2)} KiB per lookup`,
+      });
+      rows.push({
+        name: `the first lookup of each of the ${fmt(CERTIFICATES)} certificates, which fills the answer cache (the read model in the page cache as the rounds before it left it)`,
+        value: `${fmt(fill.perSecond)} lookups/s, ${fmt(fill.cpuUsPerRequest)} µs`,
+        unit: '',
+        note: `${fill.failures} non-200; storage read ${fill.readKiBPerRequest.toFixed(2)} KiB per lookup`,
+      });
+      rows.push({
+        name: 'the lookup server with every answer kept: resident memory, and the answers kept',
+        value: `${fmt(filled.rssBytes / 2 ** 20)} MB`,
+        unit: '',
+        baseline: `${fmt(uncachedMemory.rssBytes / 2 ** 20)} MB without the answer cache`,
+        note: `${fmt(filled.cache.entries)} answers, ${fmt(filled.cache.bytes / 2 ** 20)} MB counted; after the rounds ${fmt(after.cache.hits)} hits, ${fmt(after.cache.misses)} misses`,
       });
       rows.push({
         name: `the read model in the OS page cache: before the rounds (read through once) / after them`,
@@ -712,7 +757,7 @@ async function run({ log = () => undefined } = {}) {
         unit: 'µs',
         baseline: `${fmt(baseCpu)} µs trivial Express GET`,
         ratio: (baseCpu / lookCpu).toFixed(2),
-        note: 'ratio = the throughput ratio a server-bound run would show; steadier than wall-clock rates on a shared machine',
+        note: `ratio = the throughput ratio a server-bound run would show; steadier than wall-clock rates on a shared machine. Without the answer cache ${fmt(median(lookUncached, 'cpuUsPerRequest'))} µs (${(baseCpu / median(lookUncached, 'cpuUsPerRequest')).toFixed(2)})`,
       });
       const appRate = median(lookApp, 'perSecond');
       const appCpu = median(lookApp, 'cpuUsPerRequest');
@@ -757,9 +802,17 @@ async function run({ log = () => undefined } = {}) {
           `open loop round ${round + 1}: p50/p99 ${lookupOpen.p50.toFixed(2)}/${lookupOpen.p99.toFixed(2)} ms vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms; storage ${lookupOpen.readKiBPerRequest.toFixed(2)} KiB per lookup`,
         );
       }
+      const uncachedHalf = Math.floor(uncachedRate / 2);
+      log(`open loop without the answer cache at ${fmt(uncachedHalf)} lookups/s`);
+      await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 3, uncached.child.pid);
+      const openUncachedRounds = [];
+      for (let round = 0; round < 3; round += 1) {
+        openUncachedRounds.push(await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 6, uncached.child.pid));
+      }
       const residentAfterOpen = pageCacheShare(files);
       const byP99 = (a, b) => a.p99 - b.p99;
       const open = [...openRounds].sort(byP99)[1];
+      const openUncached = [...openUncachedRounds].sort(byP99)[1];
       const openBase = [...openBaseRounds].sort(byP99)[1];
       const { gc } = open;
       const gcBase = openBase.gc;
@@ -777,6 +830,12 @@ async function run({ log = () => undefined } = {}) {
         ratio: (open.p99 / openBase.p99).toFixed(2),
         target: 'p99 < 5 ms',
         note: `p99 of the rounds ${openRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms (trivial ${openBaseRounds.map((r) => r.p99.toFixed(2)).join(', ')}); ${openRounds.reduce((n, r) => n + r.failures, 0)} non-200 of ${fmt(openRounds.reduce((n, r) => n + r.count, 0))}; read model in the page cache ${percentOf(residentBeforeOpen)} before, ${percentOf(residentAfterOpen)} after`,
+      });
+      rows.push({
+        name: `without the answer cache, at half its own rate (${fmt(uncachedHalf)}/s, p50 / p99)`,
+        value: `${openUncached.p50.toFixed(2)} / ${openUncached.p99.toFixed(2)}`,
+        unit: 'ms',
+        note: `p99 of the rounds ${openUncachedRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms; storage read ${openUncached.readKiBPerRequest.toFixed(2)} KiB per lookup`,
       });
       rows.push({
         name: 'open loop: how late the load generator (a process of its own) starts its requests (p50 / p99)',
@@ -798,6 +857,7 @@ async function run({ log = () => undefined } = {}) {
       });
     } finally {
       await stopServer(inApp.child);
+      await stopServer(uncached.child);
       await stopServer(server.child);
       await stopServer(trivial.child);
       await stopServer(listened.child);
@@ -830,12 +890,13 @@ async function run({ log = () => undefined } = {}) {
   return {
     title: 'Read side: certificate registry, lookups, rebuild, freshness',
     description:
-      "SQLite read store. Every certificate's answer is kept as its final text (reg_answers: its fields, QR code URL and the settled receipts of the events its status rests on, around the status and the CB, which are decided when asked); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5) mounted alone in an Express app, as the trivial handler is, from the lean keep-alive client of the intake benchmark (bench/lib/rawClient.js: Node's http client took as much CPU per request as the servers, on the same 2 cores); a third server mounts the same router in the service's own app (createApp: its request log, principal resolution and the intake, health and stream routes ahead of the read router) and takes the same rounds. The lookup servers and the trivial handler are served the way the service serves its app (createHttpServer: requests born with Express's prototypes, which Express 5 would otherwise set on every request, at a cost that took more than half of a lookup's CPU); the trivial handler served by app.listen, as Express's guide has it, is given beside them. The lookup servers have no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. The headline rounds run with the read model in the OS page cache (the file is read through once before them): this VM drops file pages left unused for a while whatever memory is free, so the rounds before that, as the build left the page cache, are given as well, with what was read from the disk. The open loop (a process of its own, requests sent on a fixed schedule) follows a second read-through and an unmeasured 3 s round per server, then three measured rounds alternate between the lookup server and the trivial handler; the row gives the round with the median p99, and each round's p99 in its note. All servers run as child processes; the load generator shares the 2 cores.",
+      "SQLite read store. Every certificate's answer is kept as its final text (reg_answers: its fields, QR code URL and the settled receipts of the events its status rests on, around the status and the CB, which are decided when asked); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5) mounted alone in an Express app, as the trivial handler is, from the lean keep-alive client of the intake benchmark (bench/lib/rawClient.js: Node's http client took as much CPU per request as the servers, on the same 2 cores); the headline server keeps answers in memory (the answer cache, sized to hold every certificate's, filled by a first lookup of each certificate before the rounds), a second reads the store for every lookup (the cache off), and a third server mounts the same router, with the cache, in the service's own app (createApp: its request log, principal resolution and the intake, health and stream routes ahead of the read router) and takes the same rounds. The lookup servers and the trivial handler are served the way the service serves its app (createHttpServer: requests born with Express's prototypes, which Express 5 would otherwise set on every request, at a cost that took more than half of a lookup's CPU); the trivial handler served by app.listen, as Express's guide has it, is given beside them. The lookup servers have no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. The rounds run with the read model in the OS page cache (the file is read through once before them): this VM drops file pages left unused for a while whatever memory is free, so the rounds before that, as the build left the page cache, are given as well, with what was read from the disk. The open loop (a process of its own, requests sent on a fixed schedule) follows a second read-through and an unmeasured 3 s round per server, then three measured rounds alternate between the lookup server and the trivial handler; the row gives the round with the median p99, and each round's p99 in its note; the server without the cache then takes three rounds at half its own rate. All servers run as child processes; the load generator shares the 2 cores.",
     rows,
     limits: [
-      "Lookups: the answer is one row read (reg_answers, ~2.4 KB, as column values without a row object), five strings joined (status, fields, CB, the rest) and a send through setHeader/end. Against the trivial handler served alike (about 22 µs of CPU a request) what remains is the SQLite read, about 13-15 µs in the server (timed around the call; 5-8 µs when the same reads run back to back in a loop, most likely because between two lookups the HTTP work evicts SQLite's pages and code from the CPU caches), the writing of a 2.4 KB body that holds Chinese text (a two-byte string encoded to UTF-8) and the promises of the async route and store. The reader keeps the B-trees' interior pages and the certificate-number index in its 64 MB cache, so that a lookup reads one page from the OS, its row (3 reads with a 16 MB cache); the file is not memory-mapped: SQLite maps 2 GB at most and each first touch of a mapped page cost a fault. Served by app.listen, Express 5 sets the prototype of every request and response, after which the per-request work on them runs far slower (measured, not traced into V8): a lookup then took about 105-125 µs of CPU and the trivial handler about 85-100 µs.",
-      "In the service's app the same lookup costs more: the request log (a request id, a finish listener) and the intake, health and stream routes that Express tries before the read router add about 15 µs per request (the row above gives this run); they would cost the trivial handler the same if it were mounted there. The intake's routes come first on purpose (they take the write traffic).",
-      "Latency at half rate: the trivial handler loaded at the same rate misses 5 ms at p99 by less, and only because its service time is half a lookup's. Garbage collection no longer weighs (single pauses under about 2 ms; served by app.listen, Express's prototype change made V8 promote megabytes of requests at each scavenge, with pauses of 5-10 ms). What remains is the machine: the load generator shares the two cores and itself starts requests late by the amount shown, and inside the lookup server a request takes about 0.1 ms at p50 and 0.3-0.4 ms at p99 from its handler's start to its answer's end (measured ad hoc at 5,000 lookups/s), while its event loop is now and then kept from running for 4-20 ms (Node's event-loop delay monitor), which the other processes on the two cores explain. And this VM pages out file pages whatever memory is free: its kernel runs a DAMON reclaim scheme (/sys/kernel/mm/damon/admin/kdamonds/0: sampling every 0.5 s, page-out of regions seen idle for 60 s, up to 128 MB/s, anonymous and mapped pages exempt, file pages in the page cache only). Sampling one page per region, it takes a 7 GB file read at random as idle, so some of the read model is paged out seconds after a full read-through; a lookup whose row is gone reads it from the disk, and the synchronous read stops the event loop meanwhile (the storage row). Mapping the file would exempt its pages, but SQLite maps 2 GB at most in this build, and with a writer committing beside it a mapped reader measured slower (11.6 against 9.5 µs a lookup). The first measured round is often the worst even with nothing read from the disk (p99 of each round in the note). The lookup server here runs the read router only; in the service the workers (projection runner, anchorer, log-head ticks) run on a thread of its process.",
+      "Lookups with the answer cache: the answer is found in a Map by certificate number and its bytes (~2.4 KB, kept as the UTF-8 sent) go out with setHeader/end; before that, one PRAGMA data_version asks SQLite whether anything was committed since the last lookup (nothing is during the rounds; when something is, the changed answers are dropped, see projections/README.md). What remains against the trivial handler is the async route and store call and the writing of a 2.4 KB body instead of 34 bytes. The price is memory: every answer kept took the resident size of the lookup server from about 60 MB to about 3.3 GB for a million certificates (the row above); the service's default of 256 MB holds about 90,000 answers, enough for the certificates people actually scan, and a registry this size sets PROJECTIONS_ANSWER_CACHE_MB to hold them all. A hit only sets a flag (CLOCK): moving the entry to the end of the Map on every hit, as a strict LRU would, made V8 rehash the million-entry Map every few ten thousand hits and stopped the event loop for tens of milliseconds.",
+      "Without the cache a lookup is one row read (reg_answers, as column values without a row object), five strings joined (status, fields, CB, the rest) and a send; the SQLite read costs about 20 µs between HTTP requests against 8-11 µs when the same reads run back to back (most likely because between two lookups the HTTP work evicts SQLite's pages and code from the CPU caches), and it is the whole gap to the cached lookup. The reader keeps the B-trees' interior pages and the certificate-number index in its 64 MB cache, so that a lookup reads one page from the OS, its row; the file is not memory-mapped: SQLite maps 2 GB at most and each first touch of a mapped page cost a fault. The first lookup of each certificate, which fills the cache, costs more again: the read model had partly left the page cache by then (the storage row) and each answer is copied once into memory of its own. Served by app.listen, Express 5 sets the prototype of every request and response, after which the per-request work on them runs far slower (measured, not traced into V8): a lookup then took about 105-125 µs of CPU and the trivial handler about 85-100 µs.",
+      "In the service's app the same lookup costs more: the request log (a request id, a finish listener) and the intake, health and stream routes that Express tries before the read router add about 10-15 µs per request (the row above gives this run); they would cost the trivial handler the same if it were mounted there. The intake's routes come first on purpose (they take the write traffic).",
+      "Latency at half rate: what remains is the machine. The load generator shares the two cores and itself starts requests late by the amount shown, and the server's event loop is now and then kept from running for several milliseconds (Node's event-loop delay monitor), which the other processes on the two cores explain. Without the cache, this VM's page-out adds to it: its kernel runs a DAMON reclaim scheme (/sys/kernel/mm/damon/admin/kdamonds/0: sampling every 0.5 s, page-out of regions seen idle for 60 s, up to 128 MB/s, anonymous and mapped pages exempt, file pages in the page cache only). Sampling one page per region, it takes a 7 GB file read at random as idle, so some of the read model is paged out seconds after a full read-through, and a lookup whose row is gone reads it from the disk while its event loop waits. The answers the cache keeps are anonymous memory, which that scheme leaves alone. The lookup server here runs the read router only; in the service the workers (projection runner, anchorer, log-head ticks) run on a thread of its process.",
     ],
   };
 }
@@ -851,7 +912,10 @@ async function serve(file, mode) {
   const { createReadRouter } = serviceDist('http/read/index.js');
   const { principalOf } = serviceDist('http/auth.js');
   const store = P.createSqliteReadStore({ file });
-  const queries = P.createReadQueries({ store, agencies: P.loadAgencies() });
+  // The service's default (PROJECTIONS_ANSWER_CACHE_MB) unless the run sets the size.
+  const cacheMb = Number(process.env.BENCH_ANSWER_CACHE_MB ?? P.readStoreConfigFromEnv({}).answerCacheMb);
+  const answerCache = cacheMb > 0 ? P.createAnswerCache({ store, maxBytes: cacheMb * 2 ** 20 }) : undefined;
+  const queries = P.createReadQueries({ store, agencies: P.loadAgencies(), ...(answerCache ? { answerCache } : {}) });
   const untouched = async () => {
     throw new Error('the benchmark keeps no event or anchor store: every answer must come from the read model');
   };
@@ -882,6 +946,9 @@ async function serve(file, mode) {
     app = express();
     app.disable('x-powered-by');
     gcProbe(app);
+    app.get('/_bench/memory', (_req, res) =>
+      res.json({ rssBytes: process.memoryUsage().rss, cache: answerCache?.stats() ?? null }),
+    );
     app.use(router);
     app.use((error, _req, res, _next) => res.status(error.status ?? 500).json({ code: error.code ?? 'internal' }));
   }
