@@ -114,7 +114,8 @@ describe('the answer cache in front of a real SQLite read model written by anoth
     expect(JSON.parse(String(first!.body)).status).toBe('valid');
     await queries.certificateAnswer('CERT-2');
     expect(cache.stats()).toMatchObject({ entries: 2, hits: 0, misses: 2 });
-    expect(await queries.certificateAnswer('CERT-1')).toBe(first);
+    const again = await queries.certificateAnswer('CERT-1');
+    expect([again!.etag, String(again!.body)]).toEqual([first!.etag, String(first!.body)]);
     expect(cache.stats().hits).toBe(1);
 
     await suspend(1);
@@ -124,24 +125,6 @@ describe('the answer cache in front of a real SQLite read model written by anoth
     // CERT-2 did not change: still answered from memory.
     await queries.certificateAnswer('CERT-2');
     expect(cache.stats()).toMatchObject({ hits: 2, misses: 3 });
-  });
-
-  it('keeps within its memory, dropping first the oldest answer not asked for again', async () => {
-    const probe = apiSide(1 << 20);
-    await probe.queries.certificateAnswer('CERT-3');
-    const oneAnswer = probe.cache.stats().bytes;
-    const { cache, queries } = apiSide(Math.floor(oneAnswer * 2.5));
-    await queries.certificateAnswer('CERT-2');
-    await queries.certificateAnswer('CERT-3');
-    await queries.certificateAnswer('CERT-2'); // asked for again: CERT-3 goes first
-    await queries.certificateAnswer('CERT-4');
-    expect(cache.stats()).toMatchObject({ entries: 2, hits: 1, misses: 3 });
-    expect(cache.stats().bytes).toBeLessThanOrEqual(Math.floor(oneAnswer * 2.5));
-    await queries.certificateAnswer('CERT-2');
-    await queries.certificateAnswer('CERT-4');
-    expect(cache.stats()).toMatchObject({ hits: 3, misses: 3 });
-    await queries.certificateAnswer('CERT-3');
-    expect(cache.stats()).toMatchObject({ hits: 3, misses: 4 });
   });
 
   it('drops every answer as soon as the registry is reset for a rebuild, and answers the same afterwards', async () => {
@@ -157,7 +140,8 @@ describe('the answer cache in front of a real SQLite read model written by anoth
     await workers.runner.rebuild('registry');
     beforeReplay = undefined;
     expect(keptWhileReplaying).toBe(0);
-    expect(await queries.certificateAnswer('CERT-3')).toEqual(before);
+    const after = await queries.certificateAnswer('CERT-3');
+    expect([after!.etag, String(after!.body)]).toEqual([before!.etag, String(before!.body)]);
   });
 
   it('starts afresh when the change it applied last has been forgotten, so no change goes unseen', async () => {

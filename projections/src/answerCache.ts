@@ -1,4 +1,5 @@
 import type { CertificateAnswer } from './certificateAnswer';
+import { createAnswerSegments } from './answerSegments';
 import { EVERY_ANSWER } from './models/answers';
 import type { ReadStore } from './store/port';
 
@@ -8,10 +9,8 @@ import type { ReadStore } from './store/port';
  * answer (reg_answer_changes); before each lookup the cache asks SQLite whether anything was
  * committed since it last looked (PRAGMA data_version, no table read) and, when something was,
  * drops the answers that changed. So a lookup sees every change committed before it, as a read of
- * the store would. Once `maxBytes` is reached, answers go oldest first, except that one asked for
- * since it was kept gets a second chance (CLOCK): a hit only sets a flag, because moving the entry
- * within a Map of a million answers makes the Map rehash itself every few ten thousand hits, which
- * stopped the event loop for tens of milliseconds.
+ * the store would. The answers themselves are kept in segments of memory (answerSegments.ts), the
+ * oldest let go first, those asked for again given a second chance.
  */
 export interface AnswerCache {
   /** Brings the cache up to what the store has committed; call before `get`. */
@@ -36,25 +35,28 @@ export interface AnswerCacheOptions {
   /** A SQLite read store (on PostgreSQL commit order is not sequence order: see answers.ts). */
   readonly store: ReadStore;
   readonly maxBytes: number;
-}
-
-interface Entry {
-  readonly day: string;
-  readonly answer: CertificateAnswer;
-  readonly bytes: number;
-  askedAgain: boolean;
+  /** Size of each segment of memory (answerSegments.ts); a sixteenth of maxBytes, 64 KB to 16 MB, unless given. */
+  readonly segmentBytes?: number;
 }
 
 /** Beyond this many changes at once, dropping everything is cheaper than reading them. */
 const CHANGES_READ_AT_ONCE = 10_000;
-/** Map entry, key and object headers, roughly. */
-const ENTRY_OVERHEAD_BYTES = 160;
+
+/** YYYY-MM-DD as the number YYYYMMDD. */
+const dayNumber = (day: string): number => Number(day.slice(0, 4) + day.slice(5, 7) + day.slice(8, 10));
 
 export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
   const { store, maxBytes } = options;
   if (store.dialect !== 'sqlite') throw new Error('the answer cache follows a SQLite read store only');
-  const entries = new Map<string, Entry>();
-  let bytes = 0;
+  const segmentBytes =
+    options.segmentBytes ?? Math.min(16 * 2 ** 20, Math.max(64 * 2 ** 10, Math.floor(maxBytes / 16)));
+  const answers = createAnswerSegments({ maxBytes, segmentBytes });
+  let lastDay = '';
+  let lastDayNumber = 0;
+  const dayOf = (day: string): number => {
+    if (day !== lastDay) [lastDay, lastDayNumber] = [day, dayNumber(day)];
+    return lastDayNumber;
+  };
   let hits = 0;
   let misses = 0;
   /** Bumped by every change applied: a read that began before it may hold an older answer. */
@@ -62,17 +64,6 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
   let dataVersion: number | undefined;
   /** The last change applied; while that row is still there, no change after it was forgotten. */
   let lastSeq = 0;
-
-  const drop = (certificateNo: string): void => {
-    const entry = entries.get(certificateNo);
-    if (!entry) return;
-    entries.delete(certificateNo);
-    bytes -= entry.bytes;
-  };
-  const dropAll = (): void => {
-    entries.clear();
-    bytes = 0;
-  };
 
   const applyChanges = async (): Promise<void> => {
     const changes = await store.all<{ seq: number; certificate_no: string }>(
@@ -82,14 +73,14 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
     changesApplied++;
     const continuous = changes[0]?.seq === lastSeq && changes.length <= CHANGES_READ_AT_ONCE;
     if (!continuous) {
-      dropAll();
+      answers.clear();
       const newest = await store.values<[number | null]>('SELECT max(seq) FROM reg_answer_changes');
       lastSeq = newest?.[0] ?? 0;
       return;
     }
     for (const { certificate_no } of changes) {
-      if (certificate_no === EVERY_ANSWER) dropAll();
-      else drop(certificate_no);
+      if (certificate_no === EVERY_ANSWER) answers.clear();
+      else answers.delete(certificate_no);
     }
     lastSeq = changes[changes.length - 1]!.seq;
   };
@@ -102,35 +93,17 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
       await applyChanges();
     },
     get: (certificateNo, day) => {
-      const entry = entries.get(certificateNo);
-      if (entry === undefined || entry.day !== day) {
-        misses++;
-        return undefined;
-      }
-      hits++;
-      entry.askedAgain = true;
-      return entry.answer;
+      const kept = answers.get(certificateNo, dayOf(day));
+      if (kept) hits++;
+      else misses++;
+      return kept;
     },
     stamp: () => changesApplied,
     put: (certificateNo, day, answer, stamp) => {
-      const kept: CertificateAnswer = { body: Buffer.from(answer.body), etag: answer.etag };
-      if (stamp !== changesApplied) return kept;
-      const entryBytes = kept.body.length + 2 * (certificateNo.length + kept.etag.length) + ENTRY_OVERHEAD_BYTES;
-      if (entryBytes > maxBytes) return kept;
-      drop(certificateNo);
-      // Map order is insertion order: the oldest first; one asked for again goes to the end, once.
-      for (const [oldestNo, oldest] of entries) {
-        if (bytes + entryBytes <= maxBytes) break;
-        entries.delete(oldestNo);
-        if (oldest.askedAgain) {
-          oldest.askedAgain = false;
-          entries.set(oldestNo, oldest);
-        } else bytes -= oldest.bytes;
-      }
-      entries.set(certificateNo, { day, answer: kept, bytes: entryBytes, askedAgain: false });
-      bytes += entryBytes;
-      return kept;
+      if (stamp !== changesApplied) return answer;
+      const body = typeof answer.body === 'string' ? answer.body : answer.body.toString();
+      return answers.put(certificateNo, dayOf(day), answer.etag, body) ?? answer;
     },
-    stats: () => ({ entries: entries.size, bytes, hits, misses }),
+    stats: () => ({ entries: answers.size, bytes: answers.bytes, hits, misses }),
   };
 }

@@ -291,7 +291,8 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     day = '2026-06-01';
     // A registry rebuild writes the same answer again.
     await projections.runner.rebuild('registry');
-    expect(await projections.queries.certificateAnswer('CERT-A-1')).toEqual(stored);
+    const again = await projections.queries.certificateAnswer('CERT-A-1');
+    expect([again!.etag, String(again!.body)]).toEqual([stored!.etag, String(stored!.body)]);
     expect(await projections.queries.certificateAnswer('NOPE')).toBeUndefined();
   });
 
