@@ -16,7 +16,7 @@ export interface ReadStoreConfig {
   readonly answerCacheMb: number;
 }
 
-/** About 90,000 certificates' answers (2.4-2.9 KB each). */
+/** About 100,000 certificates' answers (about 2.5 KB each). */
 const DEFAULT_ANSWER_CACHE_MB = 256;
 
 /**
