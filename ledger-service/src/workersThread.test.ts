@@ -71,8 +71,20 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
       return body?.proofs[0]?.receipt?.status === 'anchored' ? body : undefined;
     });
     expect(issued.status).toBe('valid');
+    // Once the anchors read model holds the receipts, the answer is kept in the API thread's memory
+    // (the answer cache), and asked again, it comes from there.
+    const readSide = async () => (await request(service.app).get('/readyz')).body.checks['read-side'].detail as string;
+    await until('the answer, kept', async () => {
+      await certificate();
+      return /answers kept 1 /.test(await readSide()) ? true : undefined;
+    });
+    const hits = async () => Number(/, (\d+) of \d+ lookups answered from memory/.exec(await readSide())![1]);
+    const before = await hits();
+    expect((await certificate())?.status).toBe('valid');
+    expect(await hits()).toBe(before + 1);
   });
 
+  // The API thread keeps the valid answer in memory; the new workers thread's commit must reach it.
   it('starts a new thread when its thread dies, which catches up with what came in meanwhile', async () => {
     const dead = workers.thread;
     await dead.terminate();

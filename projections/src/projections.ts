@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { loadAgencies, type AgencyDirectory } from './agencies';
-import { createAnswerCache } from './answerCache';
+import { createAnswerCache, type AnswerCache } from './answerCache';
 import type { AnyReadModel } from './model';
 import { anchorsModel } from './models/anchors';
 import { eventLogModel } from './models/eventLog';
@@ -36,6 +36,8 @@ export interface Projections {
   readonly runner: ProjectionRunner;
   readonly queries: ReadQueries;
   readonly store: ReadStore;
+  /** The answers lookups keep in memory, when there is room for any (answerCacheBytes). */
+  readonly answerCache?: AnswerCache;
   /** Stops following and closes the store (when this object opened it). */
   close(): Promise<void>;
 }
@@ -54,18 +56,21 @@ export function createProjections(options: ProjectionsOptions): Projections {
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.idleWaitMs ? { idleWaitMs: options.idleWaitMs } : {}),
   });
+  const answerCache =
+    options.answerCacheBytes && store.dialect === 'sqlite'
+      ? createAnswerCache({ store, maxBytes: options.answerCacheBytes })
+      : undefined;
   const queries = createReadQueries({
     store,
     agencies: options.agencies ?? loadAgencies(),
     ...(options.today ? { today: options.today } : {}),
-    ...(options.answerCacheBytes && store.dialect === 'sqlite'
-      ? { answerCache: createAnswerCache({ store, maxBytes: options.answerCacheBytes }) }
-      : {}),
+    ...(answerCache ? { answerCache } : {}),
   });
   return {
     runner,
     queries,
     store,
+    ...(answerCache ? { answerCache } : {}),
     close: async () => {
       await runner.stop();
       if (ownsStore) await store.close();

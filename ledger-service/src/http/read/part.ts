@@ -92,7 +92,12 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
       const head = await options.store.headPosition();
       const checkpoints = await projections.queries.checkpoints();
       const behind = Math.max(0, ...['registry', 'eventlog'].map((m) => head - (checkpoints[m] ?? 0)));
-      return { ok: behind <= maxLag, detail: `read models ${behind} events behind the log` };
+      const kept = projections.answerCache?.stats();
+      // For sizing PROJECTIONS_ANSWER_CACHE_MB: how many answers it holds and how many lookups it answers.
+      const cache = kept
+        ? `; answers kept ${kept.entries} (${Math.round(kept.bytes / 2 ** 20)} MB), ${kept.hits} of ${kept.hits + kept.misses} lookups answered from memory`
+        : '';
+      return { ok: behind <= maxLag, detail: `read models ${behind} events behind the log${cache}` };
     },
     close: async () => {
       await projections.runner.stop();
