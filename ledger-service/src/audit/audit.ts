@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import type { EventStore, StoredEvent } from '../eventStore/port';
+import { sha256 } from '../events/sha256';
 import type { AnchorMembership } from './anchorMembership';
 import { describe, reconcileStream } from './classify';
 import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from './envelopeHeader';
@@ -66,10 +66,6 @@ export interface AuditReport {
 }
 
 const ZERO_HASH = '0'.repeat(64);
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
-const sha256 = oneShot
-  ? (data: Uint8Array): Buffer => oneShot('sha256', data, 'buffer')
-  : (data: Uint8Array): Buffer => crypto.createHash('sha256').update(data).digest();
 
 interface StreamState {
   lastVersion: number;

@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import type { LogHead } from '@certledger/chaincode';
+import { sha256 } from '../events/sha256';
 import { checkLogHeads, type LogHeadCheck } from './logHeadCheck';
 import { LogTree, rootOfLeafHashes } from './logTree';
 
@@ -32,11 +32,6 @@ export interface HashResult {
   readonly batchRoots: ReadonlyArray<{ readonly batch: number; readonly root: string; readonly leaves: number }>;
   readonly heads: readonly LogHeadCheck[];
 }
-
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
-const sha256 = oneShot
-  ? (data: Uint8Array): Buffer => oneShot('sha256', data, 'buffer')
-  : (data: Uint8Array): Buffer => crypto.createHash('sha256').update(data).digest();
 
 export class LogHasher {
   private readonly tree = new LogTree();

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { sha256 } from '../events/sha256';
 
 /**
  * An append-only RFC 6962 Merkle tree over the whole global log (leaves: the 32 bytes of each event
@@ -9,13 +9,7 @@ import crypto from 'node:crypto';
 
 const LEAF = Buffer.from([0x00]);
 const NODE = Buffer.from([0x01]);
-const EMPTY = crypto.createHash('sha256').digest();
-
-type Sha = (data: Buffer) => Buffer;
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
-const sha256: Sha = oneShot
-  ? (data) => oneShot('sha256', data, 'buffer')
-  : (data) => crypto.createHash('sha256').update(data).digest();
+const EMPTY = sha256(new Uint8Array(0));
 
 const leafInput = Buffer.alloc(33);
 const nodeInput = Buffer.alloc(65);

@@ -1,5 +1,5 @@
-import crypto, { createHash } from 'node:crypto';
 import protobuf from 'protobufjs';
+import { sha256Hex } from './sha256';
 import { EnvelopeType, EventType, payloadFieldOf, payloadTypeOf, isEventType } from './schema';
 
 export const ZERO_HASH = '0'.repeat(64);
@@ -109,15 +109,7 @@ export function canonicalBytes(envelope: HashedEnvelope): Uint8Array {
   return EnvelopeType.encode(message).finish();
 }
 
-// Node's one-shot hash (20.12+) skips the Hash object of createHash: the intake hashes twice per event.
-const oneShot = (
-  crypto as unknown as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex') => string }
-).hash;
-
-/** SHA-256 in hex; a string is hashed as its UTF-8 bytes. */
-export const sha256Hex: (data: Uint8Array | string) => string = oneShot
-  ? (data) => oneShot('sha256', data, 'hex')
-  : (data) => createHash('sha256').update(data).digest('hex');
+export { sha256Hex };
 
 export function hashOf(envelope: HashedEnvelope): string {
   return sha256Hex(canonicalBytes(envelope));
