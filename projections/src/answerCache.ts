@@ -20,7 +20,12 @@ export interface AnswerCache {
   /** Marks the start of a read from the store, for `put`. */
   stamp(): number;
   /** Keeps an answer read from the store since `stamp`, unless a change was applied meanwhile. */
-  put(certificateNo: string, day: string, answer: CertificateAnswer, stamp: number): CertificateAnswer;
+  put(
+    certificateNo: string,
+    day: string,
+    answer: CertificateAnswer & { readonly body: string },
+    stamp: number,
+  ): CertificateAnswer;
   stats(): AnswerCacheStats;
 }
 
@@ -101,8 +106,7 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
     stamp: () => changesApplied,
     put: (certificateNo, day, answer, stamp) => {
       if (stamp !== changesApplied) return answer;
-      const body = typeof answer.body === 'string' ? answer.body : answer.body.toString();
-      return answers.put(certificateNo, dayOf(day), answer.etag, body) ?? answer;
+      return answers.put(certificateNo, dayOf(day), answer.etag, answer.body) ?? answer;
     },
     stats: () => ({ entries: answers.size, bytes: answers.bytes, hits, misses }),
   };

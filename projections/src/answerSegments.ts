@@ -108,14 +108,17 @@ export function createAnswerSegments(options: AnswerSegmentsOptions): AnswerSegm
     for (const key of oldest.keys) {
       const slot = index.get(key);
       if (slot === undefined || segmentOf[slot] !== oldest.serial) continue;
-      const start = offsetOf[slot]!;
-      const length = etagLengthOf[slot]! + bodyLengthOf[slot]!;
-      index.delete(key);
-      freeSlots.push(slot);
-      if (askedAgain[slot] !== 1 || head()!.used + length > secondChanceRoom) continue;
-      const [etagLength, bodyLength, day] = [etagLengthOf[slot]!, bodyLengthOf[slot]!, dayOf[slot]!];
+      const [start, etagLength, bodyLength, day] = [
+        offsetOf[slot]!,
+        etagLengthOf[slot]!,
+        bodyLengthOf[slot]!,
+        dayOf[slot]!,
+      ];
+      const secondChance = askedAgain[slot] === 1 && head()!.used + etagLength + bodyLength <= secondChanceRoom;
+      forget(key);
+      if (!secondChance) continue;
       place(key, day, (target, at) => {
-        oldest.bytes.copy(target, at, start, start + length);
+        oldest.bytes.copy(target, at, start, start + etagLength + bodyLength);
         return [etagLength, bodyLength];
       });
     }

@@ -64,7 +64,11 @@ function agencyJson(agency: AgencySummary): string {
  * the QR code URL and the proofs. One function for the stored answer and the computed one, so both
  * are the same text.
  */
-export function certificateAnswer(status: StatusAnswer, agency: AgencySummary, parts: AnswerParts): CertificateAnswer {
+export function certificateAnswer(
+  status: StatusAnswer,
+  agency: AgencySummary,
+  parts: AnswerParts,
+): CertificateAnswer & { readonly body: string } {
   return {
     body: `{"status":"${status}",${parts.fieldsText},"agency":${agencyJson(agency)}${parts.tail}`,
     etag: `W/"${status}:${parts.etagTail}"`,

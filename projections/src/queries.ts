@@ -281,7 +281,10 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     };
   };
 
-  const storedAnswer = async (certificateNo: string, day: string): Promise<CertificateAnswer | undefined> => {
+  const storedAnswer = async (
+    certificateNo: string,
+    day: string,
+  ): Promise<(CertificateAnswer & { readonly body: string }) | undefined> => {
     const row = await store.values<AnswerValues>(
       'SELECT status, valid_until, agency_id, etag_tail, fields_text, tail FROM reg_answers WHERE certificate_no = ?',
       [certificateNo],
