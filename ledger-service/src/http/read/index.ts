@@ -17,6 +17,7 @@ import { PAGE_HEADERS } from './html';
 import { decodeCursor, encodeCursor, isoDate, limitOf, matching, single, timeBound } from './params';
 import { cachedReceipts, type ReceiptSource } from './receipts';
 import { loginPage, timelinePage, type TimelineFilters } from './regulatorPage';
+import { sharedWhileRunning } from './sharedWhileRunning';
 import { certificateOfToken, verificationToken } from './token';
 import { verifyPage } from './verifyPage';
 
@@ -146,6 +147,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   if (Buffer.byteLength(options.qrSecret) < 16) throw new Error('qrSecret must be at least 16 bytes');
   const base = options.publicBaseUrl.replace(/\/+$/, '');
   const receipts = cachedReceipts(options.anchorReceipts);
+  const historyCheck = options.historyCheck && sharedWhileRunning(options.historyCheck);
   const router = Router();
   const verifyUrlOf = (certificateNo: string) => `${base}/verify/${verificationToken(options.qrSecret, certificateNo)}`;
 
@@ -233,9 +235,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const certificate = certificateNo === undefined ? undefined : await queries.certificate(certificateNo);
     const proofs = certificate ? await receipts.proofs(certificate.proofEventIds, true) : [];
     const history =
-      certificate && options.historyCheck
-        ? await options.historyCheck(certificate.certificationId).catch(() => undefined)
-        : undefined;
+      certificate && historyCheck ? await historyCheck(certificate.certificationId).catch(() => undefined) : undefined;
     const rendered = verifyPage({
       ...(certificate ? { certificate } : {}),
       proofs,
