@@ -3,7 +3,7 @@ import { openAnchoringPart } from './anchoring/fromConfig';
 import { createLogHeadPart } from './audit';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
-import type { EventStore } from './eventStore';
+import { withRecentEvents, type EventStore } from './eventStore';
 import type { PrincipalDirectory } from './http/auth';
 import { supervisionConfigFromEnv } from '@certledger/projections';
 import { createReadSidePart } from './http/read/part';
@@ -26,9 +26,11 @@ export interface PartsOptions {
 export async function defaultParts({
   config,
   logger,
-  store,
+  store: opened,
   principals,
 }: PartsOptions): Promise<readonly ServicePart[]> {
+  // The workers follow the log side by side: the first of them to read an event reads it for all.
+  const store = config.workers === 'in-process' ? withRecentEvents(opened) : opened;
   const anchoring = await openAnchoringPart({ config, store, logger });
   try {
     const readSide = await createReadSidePart({
@@ -61,7 +63,7 @@ export async function defaultParts({
       runCommitter: config.workers === 'in-process',
     });
     const parts: ServicePart[] = [anchoring, readSide, supervision, logHeads];
-    if (config.workers === 'thread') parts.push(createWorkersThreadPart({ config, store, logger }));
+    if (config.workers === 'thread') parts.push(createWorkersThreadPart({ config, store: opened, logger }));
     return parts;
   } catch (error) {
     await anchoring.close();

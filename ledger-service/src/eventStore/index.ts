@@ -1,4 +1,5 @@
 export * from './port';
+export { withRecentEvents } from './recentEvents';
 export { createEventStore, eventStoreConfigFromEnv, EventStoreConfigError } from './factory';
 export type { EventStoreConfig, EventStoreKind } from './factory';
 export { openSqliteEventStore, SQLITE_FILE_NAME } from './sqlite/sqliteEventStore';
