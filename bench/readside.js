@@ -11,6 +11,7 @@ const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
 const { gcProbe } = require('./lib/gcProbe');
 const { rawClient } = require('./lib/rawClient');
+const { goLoad, goLoadgen } = require('./lib/goLoad');
 const {
   request,
   runJobs,
@@ -30,7 +31,8 @@ const projectionsDist = () => require(path.join(root, 'projections/dist'));
 const serviceDist = (p) => require(path.join(root, 'ledger-service/dist', p));
 const CERTIFICATES = Number(process.env.BENCH_READ_CERTIFICATES ?? 1_000_000);
 const CONNECTIONS = 32;
-const LOOKUPS = Number(process.env.BENCH_READ_LOOKUPS ?? 100_000);
+const LOOKUPS = Number(process.env.BENCH_READ_LOOKUPS ?? 500_000);
+const OPEN_ROUNDS = 5;
 /** Room for every certificate's answer (about 3 KB each as the cache counts them). */
 const ANSWER_CACHE_MB = Number(
   process.env.BENCH_ANSWER_CACHE_MB ?? Math.max(64, Math.ceil((CERTIFICATES * 4096) / 2 ** 20)),
@@ -471,7 +473,29 @@ function readIntoPageCache(files) {
 
 const percentOf = (share) => (share === undefined ? 'not measured (no fincore)' : `${(share * 100).toFixed(0)}%`);
 
+/** Closed loop from the Go generator when the machine can build it, else from the Node client. */
 async function closedLoop(port, pathOf, count, offset = 0, pid = undefined) {
+  if (!goLoadgen()) return closedLoopNode(port, pathOf, count, offset, pid);
+  const paths = Array.from({ length: count }, (_, k) => pathOf(offset + k * 7919));
+  await goLoad(port, paths.slice(0, 1000), { count: 1000, connections: CONNECTIONS });
+  const cpu0 = pid ? cpuMs(pid) : 0;
+  const read0 = pid ? storageReadBytes(pid) : 0;
+  const result = await goLoad(port, paths, { count, connections: CONNECTIONS });
+  return {
+    perSecond: count / result.seconds,
+    p50: result.p50,
+    p99: result.p99,
+    count,
+    seconds: result.seconds,
+    failures: result.failures,
+    cpuUsPerRequest: pid ? ((cpuMs(pid) - cpu0) * 1000) / count : NaN,
+    readKiBPerRequest: pid ? (storageReadBytes(pid) - read0) / 1024 / count : NaN,
+    bodyBytes: result.bodyBytes,
+    clientCpuUsPerRequest: result.cpuUsPerRequest,
+  };
+}
+
+async function closedLoopNode(port, pathOf, count, offset = 0, pid = undefined) {
   const client = rawClient(port, CONNECTIONS);
   await runJobs(
     Array.from({ length: 1000 }, (_, k) => async () => client.request('GET', pathOf(offset + k))),
@@ -550,18 +574,40 @@ async function openLoop(port, pathOf, rate, seconds) {
   };
 }
 
+/** The share of a round's requests that fell due while every connection waited for an answer. */
+const queuedShare = (round) =>
+  round.queued === undefined ? 'n/a' : `${((100 * round.queued) / round.count).toFixed(1)}%`;
+
+/** Every latency of the rounds in one sorted array, or undefined when the generator gave none. */
+function pooledLatencies(rounds) {
+  if (rounds.some((round) => !round.latencies)) return undefined;
+  const all = new Float64Array(rounds.reduce((n, round) => n + round.latencies.length, 0));
+  let at = 0;
+  for (const round of rounds) {
+    all.set(round.latencies, at);
+    at += round.latencies.length;
+  }
+  return all.sort();
+}
+
 const OPEN_LOOP_PATHS = {
   lookup: (k) => `/v1/certificates/${certificateNo(k % CERTIFICATES)}`,
   item: (k) => `/item/${k}`,
 };
 
 /**
- * The open loop run from a fresh process: this one holds the read model's build in its heap, and its
- * garbage collection would delay the schedule and the reading of answers. Adds what the server read
- * from storage meanwhile.
+ * The open loop run from a process of its own: the Go generator when the machine can build it (its
+ * timers keep the schedule within about a millisecond, where Node's fired in 1 ms bursts), else this
+ * file's Node loop in a fresh process, as this one holds the read model's build in its heap, whose
+ * garbage collection would delay the schedule. Adds what the server read from storage meanwhile.
  */
 async function openLoopInChild(port, kind, rate, seconds, pid) {
   const read0 = storageReadBytes(pid);
+  if (goLoadgen()) {
+    const paths = Array.from({ length: Math.floor(rate * seconds) }, (_, k) => OPEN_LOOP_PATHS[kind](k * 104729));
+    const result = await goLoad(port, paths, { rate, seconds, connections: 64, latencies: true });
+    return { ...result, readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / result.count };
+  }
   const { stdout } = await promisify(execFile)(process.execPath, [
     __filename,
     'open-loop',
@@ -752,6 +798,12 @@ async function run({ log = () => undefined } = {}) {
       const baseCpu = median(base, 'cpuUsPerRequest');
       const lookCpu = median(look, 'cpuUsPerRequest');
       rows.push({
+        name: `load generator: ${goLoadgen() ? 'bench/loadgen (Go)' : 'bench/lib/rawClient.js (Node; no Go toolchain on this machine)'}, CPU per request in the closed loop`,
+        value: goLoadgen() ? fmt(median(look, 'clientCpuUsPerRequest')) : 'n/a',
+        unit: goLoadgen() ? 'µs' : '',
+        baseline: goLoadgen() ? `${fmt(median(base, 'clientCpuUsPerRequest'))} µs against the trivial handler` : '',
+      });
+      rows.push({
         name: 'server CPU per request (user + system, median of rounds)',
         value: fmt(lookCpu),
         unit: 'µs',
@@ -779,19 +831,18 @@ async function run({ log = () => undefined } = {}) {
       const half = Math.floor(lookRate / 2);
       log(`open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
       const gcOf = async (port) => JSON.parse((await request(newAgent(1), port, 'GET', '/_bench/gc')).body);
-      // The closed-loop rounds took minutes, long enough for this VM to drop pages of the read model
-      // again: it is read in once more, as before those rounds. Three alternating rounds; each
-      // server's figures are those of its round with the median p99 (all p99s in the note).
-      readIntoPageCache(files);
-      // Seen in every run: the first seconds after that read-through are slow for reasons of the VM,
-      // not of the servers (a first round with nothing read from the disk had a p99 of 50 ms, later
-      // rounds 5-6 ms), so each server first takes an unmeasured round of 3 s at the same rate.
+      // The lookup server answers from memory, so its open loop needs no read-through of the read
+      // model; the server without the cache gets one below. Five alternating rounds; each server's
+      // figures are those of its round with the median p99 (all p99s in the note). This VM now and
+      // then stops processes for tens of milliseconds, the load generator included (its lateness
+      // row): a first round after a change of phase was slow for both servers in every run, so each
+      // first takes an unmeasured round of 3 s at the same rate.
       await openLoopInChild(trivial.port, 'item', half, 3, trivial.child.pid);
       await openLoopInChild(server.port, 'lookup', half, 3, server.child.pid);
       const residentBeforeOpen = pageCacheShare(files);
       const openRounds = [];
       const openBaseRounds = [];
-      for (let round = 0; round < 3; round += 1) {
+      for (let round = 0; round < OPEN_ROUNDS; round += 1) {
         await gcOf(trivial.port);
         const trivialOpen = await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid);
         openBaseRounds.push({ ...trivialOpen, gc: await gcOf(trivial.port) });
@@ -799,21 +850,30 @@ async function run({ log = () => undefined } = {}) {
         const lookupOpen = await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid);
         openRounds.push({ ...lookupOpen, gc: await gcOf(server.port) });
         log(
-          `open loop round ${round + 1}: p50/p99 ${lookupOpen.p50.toFixed(2)}/${lookupOpen.p99.toFixed(2)} ms vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms; storage ${lookupOpen.readKiBPerRequest.toFixed(2)} KiB per lookup`,
+          `open loop round ${round + 1}: p50/p99 ${lookupOpen.p50.toFixed(2)}/${lookupOpen.p99.toFixed(2)} ms (${queuedShare(lookupOpen)} due while every connection waited on the server) vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms (${queuedShare(trivialOpen)}); storage ${lookupOpen.readKiBPerRequest.toFixed(2)} KiB per lookup`,
         );
       }
       const uncachedHalf = Math.floor(uncachedRate / 2);
       log(`open loop without the answer cache at ${fmt(uncachedHalf)} lookups/s`);
+      // The closed-loop rounds took minutes, long enough for this VM to drop pages of the read model
+      // again: it is read in once more, as before those rounds.
+      readIntoPageCache(files);
       await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 3, uncached.child.pid);
       const openUncachedRounds = [];
-      for (let round = 0; round < 3; round += 1) {
+      for (let round = 0; round < OPEN_ROUNDS; round += 1) {
         openUncachedRounds.push(await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 6, uncached.child.pid));
       }
       const residentAfterOpen = pageCacheShare(files);
       const byP99 = (a, b) => a.p99 - b.p99;
-      const open = [...openRounds].sort(byP99)[1];
-      const openUncached = [...openUncachedRounds].sort(byP99)[1];
-      const openBase = [...openBaseRounds].sort(byP99)[1];
+      const medianRound = (list) => [...list].sort(byP99)[Math.floor(list.length / 2)];
+      const open = medianRound(openRounds);
+      const openUncached = medianRound(openUncachedRounds);
+      const openBase = medianRound(openBaseRounds);
+      // Every request of the rounds together (the Go generator returns each latency): the p99 a
+      // user of the service would see over those 30 s, stalls of the machine included.
+      const pooled = pooledLatencies(openRounds);
+      const pooledBase = pooledLatencies(openBaseRounds);
+      const pooledUncached = pooledLatencies(openUncachedRounds);
       const { gc } = open;
       const gcBase = openBase.gc;
       rows.push({
@@ -822,23 +882,28 @@ async function run({ log = () => undefined } = {}) {
         unit: 'bytes',
         baseline: `${fmt(median(base, 'bodyBytes'))} bytes trivial Express GET`,
       });
+      const pair = (a, b) => `${a.toFixed(2)} / ${b.toFixed(2)}`;
       rows.push({
-        name: `lookup latency at half that rate (${fmt(half)}/s, open loop, p50 / p99)`,
-        value: `${open.p50.toFixed(2)} / ${open.p99.toFixed(2)}`,
+        name: `lookup latency at half that rate (${fmt(half)}/s, open loop, p50 / p99${pooled ? ` of all ${fmt(pooled.length)} lookups of the ${openRounds.length} rounds` : ''})`,
+        value: pooled ? pair(percentile(pooled, 50), percentile(pooled, 99)) : pair(open.p50, open.p99),
         unit: 'ms',
-        baseline: `${openBase.p50.toFixed(2)} / ${openBase.p99.toFixed(2)} ms trivial Express GET, same rate`,
-        ratio: (open.p99 / openBase.p99).toFixed(2),
+        baseline: `${pooledBase ? pair(percentile(pooledBase, 50), percentile(pooledBase, 99)) : pair(openBase.p50, openBase.p99)} ms trivial Express GET, same rate`,
+        ratio: pooled
+          ? (percentile(pooled, 99) / percentile(pooledBase, 99)).toFixed(2)
+          : (open.p99 / openBase.p99).toFixed(2),
         target: 'p99 < 5 ms',
-        note: `p99 of the rounds ${openRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms (trivial ${openBaseRounds.map((r) => r.p99.toFixed(2)).join(', ')}); ${openRounds.reduce((n, r) => n + r.failures, 0)} non-200 of ${fmt(openRounds.reduce((n, r) => n + r.count, 0))}; read model in the page cache ${percentOf(residentBeforeOpen)} before, ${percentOf(residentAfterOpen)} after`,
+        note: `p99 of the rounds ${openRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms (trivial ${openBaseRounds.map((r) => r.p99.toFixed(2)).join(', ')}); share of the requests due while all 64 connections waited on the server, per round ${openRounds.map(queuedShare).join(', ')} (trivial ${openBaseRounds.map(queuedShare).join(', ')}); p99.9 ${pooled ? percentile(pooled, 99.9).toFixed(2) : 'n/a'} ms; ${openRounds.reduce((n, r) => n + r.failures, 0)} non-200 of ${fmt(openRounds.reduce((n, r) => n + r.count, 0))}; read model in the page cache ${percentOf(residentBeforeOpen)} before, ${percentOf(residentAfterOpen)} after`,
       });
       rows.push({
-        name: `without the answer cache, at half its own rate (${fmt(uncachedHalf)}/s, p50 / p99)`,
-        value: `${openUncached.p50.toFixed(2)} / ${openUncached.p99.toFixed(2)}`,
+        name: `without the answer cache, at half its own rate (${fmt(uncachedHalf)}/s, p50 / p99${pooledUncached ? ' of all lookups of the rounds' : ''})`,
+        value: pooledUncached
+          ? pair(percentile(pooledUncached, 50), percentile(pooledUncached, 99))
+          : pair(openUncached.p50, openUncached.p99),
         unit: 'ms',
         note: `p99 of the rounds ${openUncachedRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms; storage read ${openUncached.readKiBPerRequest.toFixed(2)} KiB per lookup`,
       });
       rows.push({
-        name: 'open loop: how late the load generator (a process of its own) starts its requests (p50 / p99)',
+        name: 'open loop: how late the load generator (a process of its own) starts a request that has a free connection waiting (p50 / p99; its timers and its scheduling, the median round)',
         value: `${open.lateP50.toFixed(2)} / ${open.lateP99.toFixed(2)}`,
         unit: 'ms',
         baseline: `${openBase.lateP50.toFixed(2)} / ${openBase.lateP99.toFixed(2)} ms while loading the trivial handler`,
@@ -890,13 +955,13 @@ async function run({ log = () => undefined } = {}) {
   return {
     title: 'Read side: certificate registry, lookups, rebuild, freshness',
     description:
-      "SQLite read store. Every certificate's answer is kept as its final text (reg_answers: its fields, QR code URL and the settled receipts of the events its status rests on, around the status and the CB, which are decided when asked); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5) mounted alone in an Express app, as the trivial handler is, from the lean keep-alive client of the intake benchmark (bench/lib/rawClient.js: Node's http client took as much CPU per request as the servers, on the same 2 cores); the headline server keeps answers in memory (the answer cache, sized to hold every certificate's, filled by a first lookup of each certificate before the rounds), a second reads the store for every lookup (the cache off), and a third server mounts the same router, with the cache, in the service's own app (createApp: its request log, principal resolution and the intake, health and stream routes ahead of the read router) and takes the same rounds. The lookup servers and the trivial handler are served the way the service serves its app (createHttpServer: requests born with Express's prototypes, which Express 5 would otherwise set on every request, at a cost that took more than half of a lookup's CPU); the trivial handler served by app.listen, as Express's guide has it, is given beside them. The lookup servers have no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. The rounds run with the read model in the OS page cache (the file is read through once before them): this VM drops file pages left unused for a while whatever memory is free, so the rounds before that, as the build left the page cache, are given as well, with what was read from the disk. The open loop (a process of its own, requests sent on a fixed schedule) follows a second read-through and an unmeasured 3 s round per server, then three measured rounds alternate between the lookup server and the trivial handler; the row gives the round with the median p99, and each round's p99 in its note; the server without the cache then takes three rounds at half its own rate. All servers run as child processes; the load generator shares the 2 cores.",
+      "SQLite read store. Every certificate's answer is kept as its final text (reg_answers: its fields, QR code URL and the settled receipts of the events its status rests on, around the status and the CB, which are decided when asked); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5) mounted alone in an Express app, as the trivial handler is, from a load generator in Go (bench/loadgen, built by the run with the machine's Go toolchain; raw HTTP/1.1 over keep-alive connections, about 12 µs of CPU per request where the Node client of the intake benchmark, bench/lib/rawClient.js, took about 25 µs and Node's http client as much as the servers, all on the same 2 cores; without Go the run falls back to rawClient.js and says so in the load generator row); the headline server keeps answers in memory (the answer cache, sized to hold every certificate's, filled by a first lookup of each certificate before the rounds), a second reads the store for every lookup (the cache off), and a third server mounts the same router, with the cache, in the service's own app (createApp: its request log, principal resolution and the intake, health and stream routes ahead of the read router) and takes the same rounds. The lookup servers and the trivial handler are served the way the service serves its app (createHttpServer: requests born with Express's prototypes, which Express 5 would otherwise set on every request, at a cost that took more than half of a lookup's CPU); the trivial handler served by app.listen, as Express's guide has it, is given beside them. The lookup servers have no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. The rounds run with the read model in the OS page cache (the file is read through once before them): this VM drops file pages left unused for a while whatever memory is free, so the rounds before that, as the build left the page cache, are given as well, with what was read from the disk. The open loop (the same generator, requests due on a fixed schedule, each request's latency counted from when it was due, 64 connections, one thread) follows an unmeasured 3 s round per server, then five measured rounds alternate between the lookup server and the trivial handler; the row gives p50 and p99 over every request of the five rounds (the generator returns each latency), and each round's p99 in its note; the server without the cache then takes five rounds at half its own rate, after a read-through of the read model (the lookup server with the cache needs none). All servers run as child processes; the load generator shares the 2 cores.",
     rows,
     limits: [
       "Lookups with the answer cache: the answer is found in a Map by certificate number and its bytes (~2.4 KB, kept as the UTF-8 sent) go out with setHeader/end; before that, one PRAGMA data_version asks SQLite whether anything was committed since the last lookup (nothing is during the rounds; when something is, the changed answers are dropped, see projections/README.md). What remains against the trivial handler is the async route and store call and the writing of a 2.4 KB body instead of 34 bytes. The price is memory: every answer kept took the resident size of the lookup server from about 60 MB to about 2.6 GB for a million certificates (the row above); the service's default of 256 MB holds about 100,000 answers, enough for the certificates people actually scan, and a registry this size sets PROJECTIONS_ANSWER_CACHE_MB to hold them all. The answers are kept as bytes in segments of 16 MB with one Map from certificate number to slot (answerSegments.ts): kept as an object and a Buffer each, a million answers made a 380 MB heap whose full collections stopped the event loop for up to 440 ms (V8's --trace-gc); in segments the heap is under 100 MB and its full collections pause 7-21 ms.",
       "Without the cache a lookup is one row read (reg_answers, as column values without a row object), five strings joined (status, fields, CB, the rest) and a send; the SQLite read costs about 20 µs between HTTP requests against 8-11 µs when the same reads run back to back (most likely because between two lookups the HTTP work evicts SQLite's pages and code from the CPU caches), and it is the whole gap to the cached lookup. The reader keeps the B-trees' interior pages and the certificate-number index in its 64 MB cache, so that a lookup reads one page from the OS, its row; the file is not memory-mapped: SQLite maps 2 GB at most and each first touch of a mapped page cost a fault. The first lookup of each certificate, which fills the cache, costs more again: the read model had partly left the page cache by then (the storage row) and each answer is copied once into memory of its own. Served by app.listen, Express 5 sets the prototype of every request and response, after which the per-request work on them runs far slower (measured, not traced into V8): a lookup then took about 105-125 µs of CPU and the trivial handler about 85-100 µs.",
       "In the service's app the same lookup costs more: the request log (a request id, a finish listener) and the intake, health and stream routes that Express tries before the read router add about 10-15 µs per request (the row above gives this run); they would cost the trivial handler the same if it were mounted there. The intake's routes come first on purpose (they take the write traffic).",
-      "Latency at half rate: what remains is the machine. The load generator shares the two cores and itself starts requests late by the amount shown, and the server's event loop is now and then kept from running for several milliseconds (Node's event-loop delay monitor), which the other processes on the two cores explain. Without the cache, this VM's page-out adds to it: its kernel runs a DAMON reclaim scheme (/sys/kernel/mm/damon/admin/kdamonds/0: sampling every 0.5 s, page-out of regions seen idle for 60 s, up to 128 MB/s, anonymous and mapped pages exempt, file pages in the page cache only). Sampling one page per region, it takes a 7 GB file read at random as idle, so some of the read model is paged out seconds after a full read-through, and a lookup whose row is gone reads it from the disk while its event loop waits. The answers the cache keeps are anonymous memory, which that scheme leaves alone. The lookup server here runs the read router only; in the service the workers (projection runner, anchorer, log-head ticks) run on a thread of its process.",
+      "Latency at half rate: the load generator is in Go because the Node one measured itself. It fired from a 1 ms timer in bursts of a dozen requests, its p50 was 1.4 ms even for the trivial handler, and at 12,000 requests/s its 25 µs of CPU per request and its own garbage collection put both servers' p99 at 10-17 ms. The Go generator starts a request whose connection is free within about a millisecond of its time (Go's timers sleep in whole milliseconds when nothing else wakes them: the lateness row), costs about 10 µs of CPU per request, and runs on one thread: on two it competed with the server for both cores. What raises a round's p99 is the server not answering for tens of milliseconds: requests fall due while all 64 connections wait for answers (the share in the note of the p99 row), and their latency counts from when they fell due. The trivial handler has such rounds as often as the lookup server; its garbage-collection pauses stay under about 3 ms (the row above), so the event loop is off the CPU for the rest. Ad hoc on this VM with nothing else running, a process sleeping 1 ms in a loop for 60 s never woke more than 5 ms late, also beside two processes spinning on both cores; under this loopback HTTP load the stalls come in some rounds and not in others, for both servers alike, also with the generator and the server each pinned to a core of its own. Without the cache, this VM's page-out adds to it: its kernel runs a DAMON reclaim scheme (/sys/kernel/mm/damon/admin/kdamonds/0: sampling every 0.5 s, page-out of regions seen idle for 60 s, up to 128 MB/s, anonymous and mapped pages exempt, file pages in the page cache only). Sampling one page per region, it takes a 7 GB file read at random as idle, so some of the read model is paged out seconds after a full read-through, and a lookup whose row is gone reads it from the disk while its event loop waits. The answers the cache keeps are anonymous memory, which that scheme leaves alone. The lookup server here runs the read router only; in the service the workers (projection runner, anchorer, log-head ticks) run on a thread of its process.",
     ],
   };
 }
@@ -958,7 +1023,7 @@ async function serve(file, mode) {
   process.on('SIGTERM', () => server.close(() => store.close().then(() => process.exit(0))));
 }
 
-module.exports = { run, syntheticFeed, syntheticAnchorFeed, visibleThroughService };
+module.exports = { run, buildRegistry, syntheticFeed, syntheticAnchorFeed, visibleThroughService };
 
 if (require.main === module) {
   if (process.argv[2] === 'serve') serve(process.argv[3], process.argv[4]);

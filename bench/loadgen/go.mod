@@ -1,0 +1,3 @@
+module certledger/bench/loadgen
+
+go 1.22
