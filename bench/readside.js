@@ -832,11 +832,10 @@ async function run({ log = () => undefined } = {}) {
       log(`open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
       const gcOf = async (port) => JSON.parse((await request(newAgent(1), port, 'GET', '/_bench/gc')).body);
       // The lookup server answers from memory, so its open loop needs no read-through of the read
-      // model; the server without the cache gets one below. Five alternating rounds; each server's
-      // figures are those of its round with the median p99 (all p99s in the note). This VM now and
-      // then stops processes for tens of milliseconds, the load generator included (its lateness
-      // row): a first round after a change of phase was slow for both servers in every run, so each
-      // first takes an unmeasured round of 3 s at the same rate.
+      // model; the server without the cache gets one below. Five alternating rounds: the p99 row pools
+      // every request of them, the garbage-collection and lateness rows give the round with the
+      // median p99. A first round after a change of phase was slow for both servers in every run, so
+      // each first takes an unmeasured round of 3 s at the same rate.
       await openLoopInChild(trivial.port, 'item', half, 3, trivial.child.pid);
       await openLoopInChild(server.port, 'lookup', half, 3, server.child.pid);
       const residentBeforeOpen = pageCacheShare(files);
