@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { closeAll, type ServicePart } from './compose';
 import type { Config } from './config';
 import { createEventStore, type EventStore } from './eventStore';
+import { overriding } from './eventStore/forwarding';
 import { AppendWaiters } from './eventStore/waiters';
 import { loadPrincipals } from './http/auth';
 import { defaultParts } from './parts';
@@ -55,20 +56,12 @@ export async function startWorkers({ config, logger, onAppended }: StartWorkersO
  * connection's own waiters only at its next poll.
  */
 export function wakingOn(signals: AppendWaiters, store: EventStore): EventStore {
-  return {
-    append: (request) => store.append(request),
-    appendEach: (requests) => store.appendEach(requests),
-    readStream: (streamId) => store.readStream(streamId),
-    findEvent: (eventId) => store.findEvent(eventId),
-    findEvents: (eventIds) => store.findEvents(eventIds),
-    readAll: (after, limit) => store.readAll(after, limit),
-    headPosition: () => store.headPosition(),
+  return overriding(store, {
     waitForAppend: (after, timeoutMs) =>
       Promise.race([store.waitForAppend(after, timeoutMs), signals.wait(after, timeoutMs)]),
-    ping: () => store.ping(),
     close: async () => {
       signals.close();
       await store.close();
     },
-  };
+  });
 }

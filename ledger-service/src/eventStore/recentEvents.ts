@@ -1,3 +1,4 @@
+import { overriding } from './forwarding';
 import type { EventStore, StoredEvent } from './port';
 
 /**
@@ -53,16 +54,5 @@ export function withRecentEvents(store: EventStore, capacity = 8192): EventStore
     return served.concat(rest);
   };
 
-  return {
-    append: (request) => store.append(request),
-    appendEach: (requests) => store.appendEach(requests),
-    readStream: (streamId) => store.readStream(streamId),
-    findEvent: (eventId) => store.findEvent(eventId),
-    findEvents: (eventIds) => store.findEvents(eventIds),
-    readAll,
-    headPosition: () => store.headPosition(),
-    waitForAppend: (after, timeoutMs) => store.waitForAppend(after, timeoutMs),
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
+  return overriding(store, { readAll });
 }
