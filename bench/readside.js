@@ -11,7 +11,7 @@ const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
 const { gcProbe } = require('./lib/gcProbe');
 const { rawClient } = require('./lib/rawClient');
-const { goLoad, goLoadgen } = require('./lib/goLoad');
+const { goLoad, goLoadgen, startCpuProbe } = require('./lib/goLoad');
 const {
   request,
   runJobs,
@@ -601,12 +601,18 @@ const OPEN_LOOP_PATHS = {
  * file's Node loop in a fresh process, as this one holds the read model's build in its heap, whose
  * garbage collection would delay the schedule. Adds what the server read from storage meanwhile.
  */
-async function openLoopInChild(port, kind, rate, seconds, pid) {
+async function openLoopInChild(port, kind, rate, seconds, pid, probe = undefined) {
   const read0 = storageReadBytes(pid);
   if (goLoadgen()) {
     const paths = Array.from({ length: Math.floor(rate * seconds) }, (_, k) => OPEN_LOOP_PATHS[kind](k * 104729));
+    const [from, cpu0] = [Date.now(), cpuMs(pid)];
     const result = await goLoad(port, paths, { rate, seconds, connections: 64, latencies: true });
-    return { ...result, readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / result.count };
+    return {
+      ...result,
+      readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / result.count,
+      serverCpuUsPerRequest: ((cpuMs(pid) - cpu0) * 1000) / result.count,
+      probeWorkUs: probe ? probe.workUs(from, Date.now()) : NaN,
+    };
   }
   const { stdout } = await promisify(execFile)(process.execPath, [
     __filename,
@@ -836,6 +842,9 @@ async function run({ log = () => undefined } = {}) {
       // every request of them, the garbage-collection and lateness rows give the round with the
       // median p99. A first round after a change of phase was slow for both servers in every run, so
       // each first takes an unmeasured round of 3 s at the same rate.
+      // The CPU-speed probe runs through the rounds: this VM's cores slow down by a fifth or more
+      // for tens of seconds at a time with nothing of ours running, and a round's p99 follows them.
+      const probe = startCpuProbe();
       await openLoopInChild(trivial.port, 'item', half, 3, trivial.child.pid);
       await openLoopInChild(server.port, 'lookup', half, 3, server.child.pid);
       const residentBeforeOpen = pageCacheShare(files);
@@ -843,13 +852,13 @@ async function run({ log = () => undefined } = {}) {
       const openBaseRounds = [];
       for (let round = 0; round < OPEN_ROUNDS; round += 1) {
         await gcOf(trivial.port);
-        const trivialOpen = await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid);
+        const trivialOpen = await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid, probe);
         openBaseRounds.push({ ...trivialOpen, gc: await gcOf(trivial.port) });
         await gcOf(server.port);
-        const lookupOpen = await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid);
+        const lookupOpen = await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid, probe);
         openRounds.push({ ...lookupOpen, gc: await gcOf(server.port) });
         log(
-          `open loop round ${round + 1}: p50/p99 ${lookupOpen.p50.toFixed(2)}/${lookupOpen.p99.toFixed(2)} ms (${queuedShare(lookupOpen)} due while every connection waited on the server) vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms (${queuedShare(trivialOpen)}); storage ${lookupOpen.readKiBPerRequest.toFixed(2)} KiB per lookup`,
+          `open loop round ${round + 1}: p50/p99 ${lookupOpen.p50.toFixed(2)}/${lookupOpen.p99.toFixed(2)} ms (${queuedShare(lookupOpen)} due while every connection waited on the server) vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms (${queuedShare(trivialOpen)}); storage ${lookupOpen.readKiBPerRequest.toFixed(2)} KiB per lookup; CPU probe ${lookupOpen.probeWorkUs} µs (trivial's round ${trivialOpen.probeWorkUs} µs); server CPU ${lookupOpen.serverCpuUsPerRequest.toFixed(1)} µs per lookup (trivial ${trivialOpen.serverCpuUsPerRequest.toFixed(1)} µs)`,
         );
       }
       const uncachedHalf = Math.floor(uncachedRate / 2);
@@ -860,8 +869,11 @@ async function run({ log = () => undefined } = {}) {
       await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 3, uncached.child.pid);
       const openUncachedRounds = [];
       for (let round = 0; round < OPEN_ROUNDS; round += 1) {
-        openUncachedRounds.push(await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 6, uncached.child.pid));
+        openUncachedRounds.push(
+          await openLoopInChild(uncached.port, 'lookup', uncachedHalf, 6, uncached.child.pid, probe),
+        );
       }
+      await probe?.stop();
       const residentAfterOpen = pageCacheShare(files);
       const byP99 = (a, b) => a.p99 - b.p99;
       const medianRound = (list) => [...list].sort(byP99)[Math.floor(list.length / 2)];
@@ -901,6 +913,20 @@ async function run({ log = () => undefined } = {}) {
         unit: 'ms',
         note: `p99 of the rounds ${openUncachedRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms; storage read ${openUncached.readKiBPerRequest.toFixed(2)} KiB per lookup`,
       });
+      if (probe) {
+        const fastest = Math.min(
+          ...[...openRounds, ...openBaseRounds, ...openUncachedRounds].map((r) => r.probeWorkUs),
+        );
+        const speeds = (list) => list.map((r) => (fastest / r.probeWorkUs).toFixed(2)).join(', ');
+        const cpus = (list) => list.map((r) => r.serverCpuUsPerRequest.toFixed(1)).join(', ');
+        rows.push({
+          name: "the machine's CPU speed in each open-loop round above (an independent probe times the same integer work in its own thread's CPU time every 50 ms; 1.00 is the run's fastest round), and the server's CPU per request in the round",
+          value: speeds(openRounds),
+          unit: '',
+          baseline: `${speeds(openBaseRounds)} in the trivial handler's rounds`,
+          note: `server CPU per request (all its threads), lookup rounds ${cpus(openRounds)} µs; trivial ${cpus(openBaseRounds)} µs; without the cache, speeds ${speeds(openUncachedRounds)} and ${cpus(openUncachedRounds)} µs; fastest round's probe ${fastest} µs`,
+        });
+      }
       rows.push({
         name: 'open loop: how late the load generator (a process of its own) starts a request that has a free connection waiting (p50 / p99; its timers and its scheduling, the median round)',
         value: `${open.lateP50.toFixed(2)} / ${open.lateP99.toFixed(2)}`,

@@ -1,29 +1,70 @@
 'use strict';
 // The Go load generator (bench/loadgen): built once per run into the temp directory, fed a file of
 // request paths, answering with its figures as JSON. Absent when the machine has no Go toolchain;
-// the benchmarks then fall back to the Node client (rawClient.js) and say so.
+// the benchmarks then fall back to the Node client (rawClient.js) and say so. Built beside it, the
+// CPU-speed probe (bench/loadgen/cpuprobe).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFile, execFileSync } = require('node:child_process');
+const { execFile, execFileSync, spawn } = require('node:child_process');
 const { promisify } = require('node:util');
 
 const SOURCE = path.join(__dirname, '..', 'loadgen');
 let built;
 
-/** Path of the built generator, or undefined when `go` is not on the PATH. */
-function goLoadgen() {
+/** Directory of the built programs, or undefined when `go` is not on the PATH. */
+function goBuilt() {
   if (built !== undefined) return built || undefined;
-  const binary = path.join(os.tmpdir(), `certledger-loadgen-${process.pid}`);
+  const directory = path.join(os.tmpdir(), `certledger-loadgen-${process.pid}`);
   try {
-    execFileSync('go', ['build', '-o', binary, '.'], { cwd: SOURCE, stdio: ['ignore', 'ignore', 'pipe'] });
-    built = binary;
-    process.once('exit', () => fs.rmSync(binary, { force: true }));
+    execFileSync('go', ['build', '-o', `${directory}/`, './...'], { cwd: SOURCE, stdio: ['ignore', 'ignore', 'pipe'] });
+    built = directory;
+    process.once('exit', () => fs.rmSync(directory, { recursive: true, force: true }));
   } catch (error) {
     if (error.code !== 'ENOENT') throw new Error(`building bench/loadgen: ${error.stderr ?? error.message}`);
     built = '';
   }
   return built || undefined;
+}
+
+/** Path of the built generator, or undefined when `go` is not on the PATH. */
+function goLoadgen() {
+  const directory = goBuilt();
+  return directory && path.join(directory, 'loadgen');
+}
+
+/**
+ * Starts the CPU-speed probe: every 50 ms, the thread CPU time of a fixed piece of integer work.
+ * `workUs(fromMs, toMs)` gives the median over samples taken between two Date.now() instants (NaN
+ * without any); `stop()` ends the probe. Undefined when `go` is not on the PATH.
+ */
+function startCpuProbe() {
+  const directory = goBuilt();
+  if (!directory) return undefined;
+  const probe = spawn(path.join(directory, 'cpuprobe'), [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const samples = [];
+  let partial = '';
+  probe.stdout.on('data', (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      const [atMs, us] = line.split(' ').map(Number);
+      samples.push({ atMs, us });
+    }
+  });
+  return {
+    samples,
+    workUs(fromMs, toMs) {
+      const inside = samples.filter((s) => s.atMs >= fromMs && s.atMs <= toMs).map((s) => s.us);
+      if (inside.length === 0) return NaN;
+      inside.sort((a, b) => a - b);
+      return inside[Math.floor(inside.length / 2)];
+    },
+    stop() {
+      probe.stdin.end();
+      return new Promise((resolve) => (probe.exitCode === null ? probe.once('exit', resolve) : resolve()));
+    },
+  };
 }
 
 /**
@@ -54,4 +95,4 @@ async function goLoad(port, paths, { rate = 0, seconds = 0, count = 0, connectio
   }
 }
 
-module.exports = { goLoadgen, goLoad };
+module.exports = { goLoadgen, goLoad, startCpuProbe };

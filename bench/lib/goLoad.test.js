@@ -1,6 +1,6 @@
 'use strict';
 const http = require('node:http');
-const { goLoad, goLoadgen } = require('./goLoad');
+const { goLoad, goLoadgen, startCpuProbe } = require('./goLoad');
 
 /** A server that counts the paths it was asked for; `answer` decides status, body and delay per path. */
 function countingServer(answer) {
@@ -73,5 +73,25 @@ describe('the Go load generator', () => {
     const result = await goLoad(target.server.address().port, ['/ok', '/missing'], { count: 1000, connections: 4 });
     expect(result.count).toBe(1000);
     expect(result.failures).toBe(500);
+  });
+});
+
+describe('the CPU-speed probe', () => {
+  it('samples the thread CPU time of its fixed work every 50 ms until stopped', async () => {
+    const probe = startCpuProbe();
+    const from = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const to = Date.now();
+    await probe.stop();
+    const { samples } = probe;
+    expect(samples.length).toBeGreaterThanOrEqual(5);
+    expect(samples.every((s, i) => s.us > 0 && (i === 0 || samples[i - 1].atMs < s.atMs))).toBe(true);
+    const sorted = samples.map((s) => s.us).sort((a, b) => a - b);
+    expect(probe.workUs(from, to)).toBe(sorted[Math.floor(sorted.length / 2)]);
+    expect(probe.workUs(to + 60_000, to + 120_000)).toBeNaN();
+    // Stopped: no sample comes after.
+    const count = samples.length;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(samples).toHaveLength(count);
   });
 });
