@@ -14,3 +14,20 @@ describe('LEDGER_WORKERS: where the anchorer, the projections and supervision ru
     expect(() => loadConfig({ LEDGER_WORKERS: 'threads' })).toThrow(/thread, in-process, separate/);
   });
 });
+
+describe('LEDGER_API_PROCESSES: how many processes serve the HTTP API', () => {
+  it('is one unless told otherwise', () => {
+    expect(loadConfig({}).apiProcesses).toBe(1);
+  });
+
+  it('takes a whole number of processes', () => {
+    expect(loadConfig({ LEDGER_API_PROCESSES: '4' }).apiProcesses).toBe(4);
+  });
+
+  it.each(['0', '-1', '1.5', 'two', '65'])('refuses %s, saying what it takes', (value) => {
+    expect(() => loadConfig({ LEDGER_API_PROCESSES: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ LEDGER_API_PROCESSES: value })).toThrow(
+      /LEDGER_API_PROCESSES must be a whole number from 1 to 64/,
+    );
+  });
+});

@@ -31,6 +31,11 @@ export interface Config {
   readonly bulkBodyLimit: string;
   readonly logLevel: string;
   readonly workers: WorkersMode;
+  /**
+   * How many processes serve the HTTP API (LEDGER_API_PROCESSES, default 1). With more than one,
+   * the process started forks them, they share the port, and it runs the workers itself.
+   */
+  readonly apiProcesses: number;
   /** How often a signed head of the whole log is committed to the ledger. */
   readonly logHeadIntervalMs: number;
   /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
@@ -45,6 +50,7 @@ export class ConfigError extends Error {
 }
 
 export const DEMO_PRINCIPALS_PATH = path.resolve(__dirname, '../demo/principals.json');
+const MAX_API_PROCESSES = 64;
 const DEMO_QR_SECRET = 'demo-qr-secret-not-for-production';
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
@@ -55,6 +61,13 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a TCP port; got "${value}"`);
+  return n;
+}
+
+function processCount(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_API_PROCESSES)
+    throw new ConfigError(`${name} must be a whole number from 1 to ${MAX_API_PROCESSES}; got "${value}"`);
   return n;
 }
 
@@ -119,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkBodyLimit: env.LEDGER_BULK_BODY_LIMIT ?? '32mb',
     logLevel: env.LOG_LEVEL ?? 'info',
     workers: oneOf<WorkersMode>('LEDGER_WORKERS', env.LEDGER_WORKERS ?? 'thread', ['thread', 'in-process', 'separate']),
+    apiProcesses: processCount('LEDGER_API_PROCESSES', env.LEDGER_API_PROCESSES ?? '1'),
     logHeadIntervalMs: positiveSeconds('LEDGER_LOG_HEAD_SECONDS', env.LEDGER_LOG_HEAD_SECONDS ?? '60') * 1000,
     rules: rulesFrom(env.LEDGER_RULES_FILE),
   });

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import pino from 'pino';
+import { headReporter, runApiProcesses } from './apiProcesses';
 import { composeLedgerService } from './compose';
 import { loadConfig } from './config';
 import { createHttpServer } from './http/server';
@@ -7,11 +9,17 @@ import { defaultParts } from './parts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'ledger-service' } });
-  if (config.usingDemoPrincipals) logger.warn('using the demo principals file: set LEDGER_PRINCIPALS for real tokens');
+  if (config.usingDemoPrincipals && cluster.isPrimary)
+    logger.warn('using the demo principals file: set LEDGER_PRINCIPALS for real tokens');
+  if (config.apiProcesses > 1 && cluster.isPrimary) {
+    await runApiProcesses({ config, logger });
+    return;
+  }
+  const reportHead = headReporter();
   const service = await composeLedgerService({
     config,
     logger,
-    parts: (context) => defaultParts({ config, logger, ...context }),
+    parts: (context) => defaultParts({ config, logger, reportHead, ...context }),
   });
   const server = createHttpServer(service.app).listen(config.port, () => {
     const address = server.address();

@@ -8,6 +8,7 @@ import type { PrincipalDirectory } from './http/auth';
 import { supervisionConfigFromEnv } from '@certledger/projections';
 import { createReadSidePart } from './http/read/part';
 import { createSupervisionPart } from './http/supervision';
+import { createHeadReportPart } from './headReports';
 import { createWorkersThreadPart } from './workersThread';
 
 export interface PartsOptions {
@@ -15,6 +16,8 @@ export interface PartsOptions {
   readonly logger: Logger;
   readonly store: EventStore;
   readonly principals: PrincipalDirectory;
+  /** Where this process reports its store's new heads, when its workers run in another process. */
+  readonly reportHead?: (head: number) => void;
 }
 
 /**
@@ -28,6 +31,7 @@ export async function defaultParts({
   logger,
   store: opened,
   principals,
+  reportHead,
 }: PartsOptions): Promise<readonly ServicePart[]> {
   // The workers follow the log side by side: the first of them to read an event reads it for all.
   const store = config.workers === 'in-process' ? withRecentEvents(opened) : opened;
@@ -64,6 +68,7 @@ export async function defaultParts({
     });
     const parts: ServicePart[] = [anchoring, readSide, supervision, logHeads];
     if (config.workers === 'thread') parts.push(createWorkersThreadPart({ config, store: opened, logger }));
+    if (config.workers === 'separate' && reportHead) parts.push(createHeadReportPart(opened, reportHead));
     return parts;
   } catch (error) {
     await anchoring.close();

@@ -4,6 +4,7 @@ import { compiledFile } from './compiledFile';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
+import { forwardHeads } from './headReports';
 
 export interface WorkersThreadData {
   readonly config: Config;
@@ -117,23 +118,4 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       await forwarding;
     },
   };
-}
-
-/** Reports each new head of the store's log until `stopped` settles. */
-async function forwardHeads(store: EventStore, report: (head: number) => void, stopped: Promise<void>): Promise<void> {
-  let running = true;
-  void stopped.then(() => (running = false));
-  let head = await store.headPosition().catch(() => 0);
-  while (running) {
-    await Promise.race([store.waitForAppend(head, 1_000), stopped]);
-    if (!running) return;
-    const next = await store.headPosition().catch(() => head);
-    if (next > head) {
-      head = next;
-      report(head);
-    } else {
-      // Nothing new: a timeout, or a store that answers at once because it is closed or down.
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, 5)), stopped]);
-    }
-  }
 }
