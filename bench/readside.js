@@ -11,6 +11,7 @@ const { execFile, spawnSync } = require('node:child_process');
 const { promisify } = require('node:util');
 const { gcProbe } = require('./lib/gcProbe');
 const { rawClient } = require('./lib/rawClient');
+const { clustered } = require('./lib/clustered');
 const { goLoad, goLoadgen, startCpuProbe } = require('./lib/goLoad');
 const {
   request,
@@ -33,6 +34,8 @@ const CERTIFICATES = Number(process.env.BENCH_READ_CERTIFICATES ?? 1_000_000);
 const CONNECTIONS = 32;
 const LOOKUPS = Number(process.env.BENCH_READ_LOOKUPS ?? 500_000);
 const OPEN_ROUNDS = 5;
+// The lookups are measured again with each server on this many processes (LEDGER_API_PROCESSES).
+const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? os.cpus().length);
 /** Room for every certificate's answer (about 3 KB each as the cache counts them). */
 const ANSWER_CACHE_MB = Number(
   process.env.BENCH_ANSWER_CACHE_MB ?? Math.max(64, Math.ceil((CERTIFICATES * 4096) / 2 ** 20)),
@@ -391,19 +394,24 @@ async function appendToVisible(dir, store, samples) {
  * certificate, and from the 201 of a suspension to the first lookup that says suspended. Lookups
  * follow one another on one keep-alive connection.
  */
-async function visibleThroughService(samples) {
+async function visibleThroughService(samples, apiProcesses = 1) {
   const { initialCertification } = serviceDist('testing/scenario.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-visible-'));
-  const { child, port } = await startServer(path.join(root, 'ledger-service/dist/main.js'), {
-    PORT: '0',
-    LEDGER_DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-  });
+  const { child, port } = await startServer(
+    path.join(root, 'ledger-service/dist/main.js'),
+    { PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'info', LEDGER_API_PROCESSES: String(apiProcesses) },
+    [],
+    // On several, the first process says so once every API process listens.
+    apiProcesses > 1 ? /"port":(\d+),"apiProcesses":\d+,"msg":"listening"/ : undefined,
+  );
+  // On several API processes, the primary hands the writer's connection and the reader's to two
+  // different ones (in turn), so that what one takes in must reach the other's answers.
+  const writer = rawClient(port, 1);
   const client = rawClient(port, 1);
   const auth = { authorization: 'Bearer demo-agency-001' };
   const post = async (event) => {
     const { certificationId, ...body } = event;
-    const answer = await client.request('POST', `/v1/certifications/${certificationId}/events`, body, auth);
+    const answer = await writer.request('POST', `/v1/certifications/${certificationId}/events`, body, auth);
     if (answer.status !== 201) throw new Error(`${event.type}: ${answer.status} ${answer.body.slice(0, 300)}`);
     return process.hrtime.bigint();
   };
@@ -416,8 +424,9 @@ async function visibleThroughService(samples) {
   const issued = [];
   const suspended = [];
   try {
-    // Its workers' thread starts after the API listens.
-    while ((await client.request('GET', '/readyz')).status !== 200) await new Promise((r) => setTimeout(r, 50));
+    // Its workers' thread starts after the API listens; so may a second API process.
+    for (const each of [writer, client])
+      while ((await each.request('GET', '/readyz')).status !== 200) await new Promise((r) => setTimeout(r, 50));
     for (let n = 0; n < samples; n += 1) {
       const certificateNo = `VIS${String(n).padStart(7, '0')}`;
       const events = initialCertification({ certificationId: `VIS-${n}`, appliedOn: '2025-03-01', certificateNo });
@@ -433,6 +442,7 @@ async function visibleThroughService(samples) {
       suspended.push(await msUntil(await post(suspension), certificateNo, (body) => body.status === 'suspended'));
     }
   } finally {
+    writer.close();
     client.close();
     await stopServer(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -624,6 +634,93 @@ async function openLoopInChild(port, kind, rate, seconds, pid, probe = undefined
   ]);
   const result = JSON.parse(stdout);
   return { ...result, readKiBPerRequest: (storageReadBytes(pid) - read0) / 1024 / result.count };
+}
+
+/**
+ * The lookups again with the servers on API_PROCESSES processes each, as LEDGER_API_PROCESSES
+ * serves the service (clustered.js): the lookup server with every answer kept (each process fills
+ * its own cache before it listens) and the trivial handler, both served alike; closed-loop rounds,
+ * then the open loop at half the lookups' rate with the CPU-speed probe, as above.
+ */
+async function onSeveralProcesses(file, log) {
+  const env = { BENCH_PROCESSES: String(API_PROCESSES) };
+  log(
+    `on ${API_PROCESSES} processes: each lookup process fills its answer cache with all ${fmt(CERTIFICATES)} certificates`,
+  );
+  const trivial = await startServer(path.join(__dirname, 'lib/trivialExpress.js'), {
+    ...env,
+    BENCH_TRIVIAL_SERVER: 'service',
+  });
+  const { result: server, ms: fillMs } = await timed(() =>
+    startServer(__filename, { ...env, BENCH_ANSWER_CACHE_MB: String(ANSWER_CACHE_MB) }, ['serve', file]),
+  );
+  const probe = startCpuProbe();
+  try {
+    const pathOf = OPEN_LOOP_PATHS.lookup;
+    const perRound = Math.ceil(LOOKUPS / 5);
+    // The processes are new: an unmeasured round each first, as their code warms up.
+    await closedLoop(trivial.port, (k) => `/item/${k}`, perRound, 7, trivial.child.pid);
+    await closedLoop(server.port, pathOf, perRound, 7, server.child.pid);
+    const base = [];
+    const look = [];
+    for (let round = 0; round < 5; round += 1) {
+      base.push(await closedLoop(trivial.port, (k) => `/item/${k}`, perRound, round * 1_000_003, trivial.child.pid));
+      look.push(await closedLoop(server.port, pathOf, perRound, round * 1_000_003, server.child.pid));
+      log(
+        `on ${API_PROCESSES} processes, round ${round + 1}: ${fmt(look[round].perSecond)} lookups/s (${fmt(look[round].cpuUsPerRequest)} µs) vs ${fmt(base[round].perSecond)} req/s (${fmt(base[round].cpuUsPerRequest)} µs)`,
+      );
+    }
+    const median = (list, key) => list.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    const lookRate = median(look, 'perSecond');
+    const baseRate = median(base, 'perSecond');
+    const half = Math.floor(lookRate / 2);
+    log(`on ${API_PROCESSES} processes: open loop at ${fmt(half)} lookups/s, and the trivial handler at the same rate`);
+    await openLoopInChild(trivial.port, 'item', half, 3, trivial.child.pid);
+    await openLoopInChild(server.port, 'lookup', half, 3, server.child.pid);
+    const openRounds = [];
+    const openBaseRounds = [];
+    for (let round = 0; round < OPEN_ROUNDS; round += 1) {
+      openBaseRounds.push(await openLoopInChild(trivial.port, 'item', half, 6, trivial.child.pid, probe));
+      openRounds.push(await openLoopInChild(server.port, 'lookup', half, 6, server.child.pid, probe));
+      const [lookup, trivialOpen] = [openRounds[round], openBaseRounds[round]];
+      log(
+        `on ${API_PROCESSES} processes, open loop round ${round + 1}: p50/p99 ${lookup.p50.toFixed(2)}/${lookup.p99.toFixed(2)} ms (${queuedShare(lookup)} queued) vs trivial ${trivialOpen.p50.toFixed(2)}/${trivialOpen.p99.toFixed(2)} ms (${queuedShare(trivialOpen)}); CPU probe ${lookup.probeWorkUs} µs`,
+      );
+    }
+    const pooled = pooledLatencies(openRounds);
+    const pooledBase = pooledLatencies(openBaseRounds);
+    const pair = (sorted) => `${percentile(sorted, 50).toFixed(2)} / ${percentile(sorted, 99).toFixed(2)}`;
+    const failures = [...look, ...openRounds].reduce((n, r) => n + r.failures, 0);
+    const rows = [
+      {
+        name: `the same lookups on ${API_PROCESSES} processes (LEDGER_API_PROCESSES=${API_PROCESSES}: the service's API served by that many processes sharing the port), every answer kept in each (each process filled its cache itself before it listened, ${(fillMs / 1000).toFixed(0)} s), median of 5 alternating rounds (${failures} non-200)`,
+        value: `${fmt(lookRate)} lookups/s, ${fmt(median(look, 'cpuUsPerRequest'))} µs`,
+        unit: '',
+        baseline: `${fmt(baseRate)} req/s, ${fmt(median(base, 'cpuUsPerRequest'))} µs trivial Express GET on ${API_PROCESSES} processes, served alike`,
+        ratio: (lookRate / baseRate).toFixed(2),
+        target: '≥ 0.8×',
+        note: `rounds ${look.map((r) => fmt(r.perSecond)).join(', ')} vs ${base.map((r) => fmt(r.perSecond)).join(', ')}`,
+      },
+    ];
+    if (pooled) {
+      const fastest = Math.min(...[...openRounds, ...openBaseRounds].map((r) => r.probeWorkUs));
+      const speeds = (list) => list.map((r) => (fastest / r.probeWorkUs).toFixed(2)).join(', ');
+      rows.push({
+        name: `lookup latency on ${API_PROCESSES} processes at half their rate (${fmt(half)}/s, open loop, p50 / p99 of all ${fmt(pooled.length)} lookups of the ${openRounds.length} rounds)`,
+        value: pair(pooled),
+        unit: 'ms',
+        baseline: `${pair(pooledBase)} ms trivial Express GET on ${API_PROCESSES} processes, same rate`,
+        ratio: (percentile(pooled, 99) / percentile(pooledBase, 99)).toFixed(2),
+        target: 'p99 < 5 ms',
+        note: `p99 of the rounds ${openRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms (trivial ${openBaseRounds.map((r) => r.p99.toFixed(2)).join(', ')}); share of the requests due while all 64 connections waited, per round ${openRounds.map(queuedShare).join(', ')} (trivial ${openBaseRounds.map(queuedShare).join(', ')}); the machine's CPU speed per round ${speeds(openRounds)} (trivial ${speeds(openBaseRounds)}); server CPU per lookup ${openRounds.map((r) => r.serverCpuUsPerRequest.toFixed(1)).join(', ')} µs; p99.9 ${percentile(pooled, 99.9).toFixed(2)} ms`,
+      });
+    }
+    return rows;
+  } finally {
+    await probe?.stop();
+    await stopServer(server.child);
+    await stopServer(trivial.child);
+  }
 }
 
 async function run({ log = () => undefined } = {}) {
@@ -953,6 +1050,8 @@ async function run({ log = () => undefined } = {}) {
       await stopServer(listened.child);
     }
 
+    if (API_PROCESSES > 1) rows.push(...(await onSeveralProcesses(file, log)));
+
     log('append to visible in the registry');
     const visible = await appendToVisible(dir, real.store, 300);
     rows.push({
@@ -973,6 +1072,16 @@ async function run({ log = () => undefined } = {}) {
       unit: 'ms',
       target: 'within a second (the issue: the verification page changes within a second of a suspension)',
     });
+    if (API_PROCESSES > 1) {
+      log(`append to visible through the service on ${API_PROCESSES} API processes`);
+      const clustered = await visibleThroughService(Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200), API_PROCESSES);
+      rows.push({
+        name: `the same on ${API_PROCESSES} API processes (LEDGER_API_PROCESSES=${API_PROCESSES}; the workers in the first process, the events posted to one API process and the certificate asked of another; issue → found / suspension → says suspended, p50 / p99)`,
+        value: `${clustered.issued.p50.toFixed(2)} / ${clustered.issued.p99.toFixed(2)} · ${clustered.suspended.p50.toFixed(2)} / ${clustered.suspended.p99.toFixed(2)}`,
+        unit: 'ms',
+        target: 'within a second',
+      });
+    }
     await real.store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -980,13 +1089,14 @@ async function run({ log = () => undefined } = {}) {
   return {
     title: 'Read side: certificate registry, lookups, rebuild, freshness',
     description:
-      "SQLite read store. Every certificate's answer is kept as its final text (reg_answers: its fields, QR code URL and the settled receipts of the events its status rests on, around the status and the CB, which are decided when asked); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5) mounted alone in an Express app, as the trivial handler is, from a load generator in Go (bench/loadgen, built by the run with the machine's Go toolchain; raw HTTP/1.1 over keep-alive connections, about 12 µs of CPU per request where the Node client of the intake benchmark, bench/lib/rawClient.js, took about 25 µs and Node's http client as much as the servers, all on the same 2 cores; without Go the run falls back to rawClient.js and says so in the load generator row); the headline server keeps answers in memory (the answer cache, sized to hold every certificate's, filled by a first lookup of each certificate before the rounds), a second reads the store for every lookup (the cache off), and a third server mounts the same router, with the cache, in the service's own app (createApp: its request log, principal resolution and the intake, health and stream routes ahead of the read router) and takes the same rounds. The lookup servers and the trivial handler are served the way the service serves its app (createHttpServer: requests born with Express's prototypes, which Express 5 would otherwise set on every request, at a cost that took more than half of a lookup's CPU); the trivial handler served by app.listen, as Express's guide has it, is given beside them. The lookup servers have no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. The rounds run with the read model in the OS page cache (the file is read through once before them): this VM drops file pages left unused for a while whatever memory is free, so the rounds before that, as the build left the page cache, are given as well, with what was read from the disk. The open loop (the same generator, requests due on a fixed schedule, each request's latency counted from when it was due, 64 connections, one thread) follows an unmeasured 3 s round per server, then five measured rounds alternate between the lookup server and the trivial handler; the row gives p50 and p99 over every request of the five rounds (the generator returns each latency), and each round's p99 in its note; the server without the cache then takes five rounds at half its own rate, after a read-through of the read model (the lookup server with the cache needs none). All servers run as child processes; the load generator shares the 2 cores.",
+      "SQLite read store. Every certificate's answer is kept as its final text (reg_answers: its fields, QR code URL and the settled receipts of the events its status rests on, around the status and the CB, which are decided when asked); the receipts are built by the service's own receipt function (receiptFrom, what GET /v1/events/{id}/receipt serves) over anchor batches of 500 events with real protobuf bytes and Merkle paths, and reach the read model through the anchors projection as in the service. Lookups hit random certificates through the real read router (Express 5) mounted alone in an Express app, as the trivial handler is, from a load generator in Go (bench/loadgen, built by the run with the machine's Go toolchain; raw HTTP/1.1 over keep-alive connections, about 12 µs of CPU per request where the Node client of the intake benchmark, bench/lib/rawClient.js, took about 25 µs and Node's http client as much as the servers, all on the same 2 cores; without Go the run falls back to rawClient.js and says so in the load generator row); the headline server keeps answers in memory (the answer cache, sized to hold every certificate's, filled by a first lookup of each certificate before the rounds), a second reads the store for every lookup (the cache off), and a third server mounts the same router, with the cache, in the service's own app (createApp: its request log, principal resolution and the intake, health and stream routes ahead of the read router) and takes the same rounds. The lookup servers and the trivial handler are served the way the service serves its app (createHttpServer: requests born with Express's prototypes, which Express 5 would otherwise set on every request, at a cost that took more than half of a lookup's CPU); the trivial handler served by app.listen, as Express's guide has it, is given beside them. The lookup servers have no event or anchor store: a lookup that needed receipts per request (asOf, ?verify, an unsettled proof) would fail and count as non-200; none did. The rounds run with the read model in the OS page cache (the file is read through once before them): this VM drops file pages left unused for a while whatever memory is free, so the rounds before that, as the build left the page cache, are given as well, with what was read from the disk. The open loop (the same generator, requests due on a fixed schedule, each request's latency counted from when it was due, 64 connections, one thread) follows an unmeasured 3 s round per server, then five measured rounds alternate between the lookup server and the trivial handler; the row gives p50 and p99 over every request of the five rounds (the generator returns each latency), and each round's p99 in its note; the server without the cache then takes five rounds at half its own rate, after a read-through of the read model (the lookup server with the cache needs none). All servers run as child processes; the load generator shares the 2 cores. Then the lookup server with every answer kept and the trivial handler (served alike) run again on as many processes each as the machine has cores (BENCH_API_PROCESSES; bench/lib/clustered.js shares the port as LEDGER_API_PROCESSES does for the service): each lookup process fills its own cache before it listens, as the primary hands connections to the processes in turn; an unmeasured round each, five alternating closed-loop rounds, and the open loop at half the lookups' rate as above, with the CPU-speed probe; CPU figures sum the processes. Last, the time from append to visible through the service on that many API processes, the events posted to one of them and the certificate asked of another.",
     rows,
     limits: [
       "Lookups with the answer cache: the answer is found in a Map by certificate number and its bytes (~2.4 KB, kept as the UTF-8 sent) go out with setHeader/end; before that, one PRAGMA data_version asks SQLite whether anything was committed since the last lookup (nothing is during the rounds; when something is, the changed answers are dropped, see projections/README.md). What remains against the trivial handler is the async route and store call and the writing of a 2.4 KB body instead of 34 bytes. The price is memory: every answer kept took the resident size of the lookup server from about 60 MB to about 2.6 GB for a million certificates (the row above); the service's default of 256 MB holds about 100,000 answers, enough for the certificates people actually scan, and a registry this size sets PROJECTIONS_ANSWER_CACHE_MB to hold them all. The answers are kept as bytes in segments of 16 MB with one Map from certificate number to slot (answerSegments.ts): kept as an object and a Buffer each, a million answers made a 380 MB heap whose full collections stopped the event loop for up to 440 ms (V8's --trace-gc); in segments the heap is under 100 MB and its full collections pause 7-21 ms.",
       "Without the cache a lookup is one row read (reg_answers, as column values without a row object), five strings joined (status, fields, CB, the rest) and a send; the SQLite read costs about 20 µs between HTTP requests against 8-11 µs when the same reads run back to back (most likely because between two lookups the HTTP work evicts SQLite's pages and code from the CPU caches), and it is the whole gap to the cached lookup. The reader keeps the B-trees' interior pages and the certificate-number index in its 64 MB cache, so that a lookup reads one page from the OS, its row; the file is not memory-mapped: SQLite maps 2 GB at most and each first touch of a mapped page cost a fault. The first lookup of each certificate, which fills the cache, costs more again: the read model had partly left the page cache by then (the storage row) and each answer is copied once into memory of its own. Served by app.listen, Express 5 sets the prototype of every request and response, after which the per-request work on them runs far slower (measured, not traced into V8): a lookup then took about 105-125 µs of CPU and the trivial handler about 85-100 µs.",
       "In the service's app the same lookup costs more: the request log (a request id, a finish listener) and the intake, health and stream routes that Express tries before the read router add about 10-15 µs per request (the row above gives this run); they would cost the trivial handler the same if it were mounted there. The intake's routes come first on purpose (they take the write traffic).",
       "Latency at half rate: the load generator is in Go because the Node one measured itself. It fired from a 1 ms timer in bursts of a dozen requests, its p50 was 1.4 ms even for the trivial handler, and at 12,000 requests/s its 25 µs of CPU per request and its own garbage collection put both servers' p99 at 10-17 ms. The Go generator starts a request whose connection is free within about a millisecond of its time (Go's timers sleep in whole milliseconds when nothing else wakes them: the lateness row), costs about 10 µs of CPU per request, and runs on one thread: on two it competed with the server for both cores. What raises a round's p99 is the server not answering for tens of milliseconds: requests fall due while all 64 connections wait for answers (the share in the note of the p99 row), and their latency counts from when they fell due. The trivial handler has such rounds as often as the lookup server, and its garbage-collection pauses stay under about 3 ms (the row above): something else holds the event loop. Part of it is the machine: this VM's cores change speed by a fifth or more within a minute with nothing of ours running (the probe's fixed work, timed in its thread's CPU time, went from 460 to 558 µs in one idle minute), and in the rounds where the probe ran slowest the servers needed 15-35% more CPU per request (the CPU-speed row), which saturates an event loop that runs 55-65% of the time at half rate. Not all of it: some rounds at full speed stalled as well, for a shorter time. Ad hoc on this VM: a process sleeping 1 ms in a loop for 60 s never woke more than 5 ms late, also beside two processes spinning on both cores; pinning the generator and the server to a core each did not remove the stalls, nor did V8's thread pool cut to one thread; a one-thread Go HTTP server at 27,000 requests/s ran 8 rounds of 6 s with a p99 of 1.6 ms and no stall, so they look specific to Node servers under this load; and they come in some runs and not in others (the trivial handler alone at 27,000/s: 24 rounds with one stall in one run, 4 of 6 in another). Without the cache, this VM's page-out adds to it: its kernel runs a DAMON reclaim scheme (/sys/kernel/mm/damon/admin/kdamonds/0: sampling every 0.5 s, page-out of regions seen idle for 60 s, up to 128 MB/s, anonymous and mapped pages exempt, file pages in the page cache only). Sampling one page per region, it takes a 7 GB file read at random as idle, so some of the read model is paged out seconds after a full read-through, and a lookup whose row is gone reads it from the disk while its event loop waits. The answers the cache keeps are anonymous memory, which that scheme leaves alone. The lookup server here runs the read router only; in the service the workers (projection runner, anchorer, log-head ticks) run on a thread of its process.",
+      "On several processes (the rows on 2 processes): one event loop at half its top rate is busy 55-65% of the time, so a slow spell of the machine (the CPU-speed row) or a burst fills it and requests queue. With the lookups spread over one process per core, the machine's top rate is bounded by all its cores (the load generator's share included), and at half of it each event loop has room for those spells: the p99 stays at a few milliseconds where one process, in the same run, queued. The price is memory (each process keeps its own answers: about 2.6 GB each for a million certificates) and a fill of each cache. The service does the same with LEDGER_API_PROCESSES (ledger-service/src/apiProcesses.ts): its first process runs the workers and forks the API processes, which report their commits to it so that the read models and every process's answers follow within milliseconds (the last row).",
     ],
   };
 }
@@ -1042,10 +1152,18 @@ async function serve(file, mode) {
     app.use(router);
     app.use((error, _req, res, _next) => res.status(error.status ?? 500).json({ code: error.code ?? 'internal' }));
   }
-  // Served as the service serves its app (main.ts).
+  // Served as the service serves its app (main.ts), on BENCH_PROCESSES processes when that is
+  // above 1 (clustered.js), each of which then fills its own answer cache before it listens: the
+  // primary hands connections to them in turn, so a first lookup over HTTP would fill each with a
+  // part of the certificates only.
   const { createHttpServer } = serviceDist('http/server.js');
-  const server = createHttpServer(app).listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-  process.on('SIGTERM', () => server.close(() => store.close().then(() => process.exit(0))));
+  clustered(async (announce) => {
+    if (answerCache && Number(process.env.BENCH_PROCESSES ?? 1) > 1) {
+      for (let k = 0; k < CERTIFICATES; k += 1) await queries.certificateAnswer(certificateNo(k));
+    }
+    const server = createHttpServer(app).listen(0, '127.0.0.1', () => announce(server.address().port));
+    process.on('SIGTERM', () => server.close(() => store.close().then(() => process.exit(0))));
+  });
 }
 
 module.exports = { run, buildRegistry, syntheticFeed, syntheticAnchorFeed, visibleThroughService };

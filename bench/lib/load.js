@@ -65,8 +65,11 @@ async function timed(fn) {
   return { result, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-/** Starts a Node process that prints `listening <port>` and resolves with it. */
-function startServer(script, env = {}, args = []) {
+/**
+ * Starts a Node process that prints `listening <port>` (or logs its port and `listening`) and
+ * resolves with it; `listeningLine` may name another line to wait for, its first group the port.
+ */
+function startServer(script, env = {}, args = [], listeningLine = undefined) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       env: { ...process.env, ...env },
@@ -75,7 +78,9 @@ function startServer(script, env = {}, args = []) {
     let out = '';
     const onData = (chunk) => {
       out += chunk.toString();
-      const match = /listening (\d+)/.exec(out) || /"port":(\d+)[^\n]*listening/.exec(out);
+      const match = listeningLine
+        ? listeningLine.exec(out)
+        : /listening (\d+)/.exec(out) || /"port":(\d+)[^\n]*listening/.exec(out);
       if (match) {
         child.stdout.off('data', onData);
         child.stdout.resume(); // keep draining, or a full pipe would block the server's logging
@@ -108,16 +113,40 @@ function peakRssMiB(pid) {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** A process's /proc/<pid>/stat fields after its name (field 3 on), or undefined when it is gone. */
+function statOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
 
-/** Bytes a process has caused to be read from storage so far (page-cache misses), from /proc/<pid>/io. */
+/** A process and its child processes (a server on several processes: bench/lib/clustered.js). */
+function processTree(pid) {
+  const children = fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(statOf(entry)?.[1]) === pid)
+    .map(Number);
+  return [pid, ...children];
+}
+
+/** CPU time (user + system) a process and its child processes have used so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  return processTree(pid).reduce((sum, each) => {
+    const fields = statOf(each);
+    return fields ? sum + (Number(fields[11]) + Number(fields[12])) * 10 : sum;
+  }, 0);
+}
+
+/** Bytes a process and its child processes have caused to be read from storage so far (page-cache misses), from /proc/<pid>/io. */
 function storageReadBytes(pid) {
   try {
-    return Number(/read_bytes:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
+    return processTree(pid).reduce(
+      (sum, each) => sum + Number(/read_bytes:\s+(\d+)/.exec(fs.readFileSync(`/proc/${each}/io`, 'utf8'))[1]),
+      0,
+    );
   } catch {
     return NaN;
   }

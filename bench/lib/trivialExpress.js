@@ -4,6 +4,7 @@
 // requests born with Express's prototypes); otherwise app.listen serves it, as Express's guide does.
 const path = require('node:path');
 const express = require('express');
+const { clustered } = require('./clustered');
 const { gcProbe } = require('./gcProbe');
 const app = express();
 gcProbe(app);
@@ -13,11 +14,14 @@ app.post('/echo', express.json(), (req, res) => {
 app.get('/item/:id', (req, res) => {
   res.json({ id: req.params.id, status: 'valid' });
 });
-const listening = () => console.log(`listening ${server.address().port}`);
-const server =
-  process.env.BENCH_TRIVIAL_SERVER === 'service'
-    ? require(path.resolve(__dirname, '../../ledger-service/dist/http/server.js'))
-        .createHttpServer(app)
-        .listen(0, '127.0.0.1', listening)
-    : app.listen(0, '127.0.0.1', listening);
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// BENCH_PROCESSES above 1: on that many processes sharing the port (clustered.js).
+clustered((announce) => {
+  const listening = () => announce(server.address().port);
+  const server =
+    process.env.BENCH_TRIVIAL_SERVER === 'service'
+      ? require(path.resolve(__dirname, '../../ledger-service/dist/http/server.js'))
+          .createHttpServer(app)
+          .listen(0, '127.0.0.1', listening)
+      : app.listen(0, '127.0.0.1', listening);
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+});
