@@ -4,11 +4,13 @@ import { headReporter, runApiProcesses } from './apiProcesses';
 import { composeLedgerService } from './compose';
 import { loadConfig } from './config';
 import { createHttpServer } from './http/server';
+import { exitOnCrash } from './exitOnCrash';
 import { defaultParts } from './parts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'ledger-service' } });
+  exitOnCrash(logger);
   if (config.usingDemoPrincipals && cluster.isPrimary)
     logger.warn('using the demo principals file: set LEDGER_PRINCIPALS for real tokens');
   if (config.apiProcesses > 1 && cluster.isPrimary) {
@@ -28,6 +30,13 @@ async function main(): Promise<void> {
       { port, eventStore: config.eventStore, ledgerBackend: config.ledgerBackend, dataDir: config.dataDir },
       'listening',
     );
+  });
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    logger.fatal(
+      { err: error, port: config.port },
+      `cannot listen on port ${config.port}: ${error.code ?? error.message}`,
+    );
+    process.exit(1);
   });
   server.keepAliveTimeout = 65_000;
   let stopping = false;

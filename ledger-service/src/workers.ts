@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from './config';
+import { exitOnCrash } from './exitOnCrash';
 import { startWorkers } from './workerParts';
 
 /**
@@ -9,6 +10,7 @@ import { startWorkers } from './workerParts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'ledger-workers' } });
+  exitOnCrash(logger);
   const workers = await startWorkers({ config, logger });
   logger.info({ parts: workers.parts.map((part) => part.name) }, 'workers running');
   const stop = async (signal: string): Promise<void> => {
