@@ -14,6 +14,7 @@ import { fabricConnectionPath, openFabricBackend, type FabricLedgerBackend } fro
 import { verifyReceipt, type Receipt } from './anchoring/receipts';
 import { composeLedgerService, type LedgerService } from './compose';
 import { loadConfig } from './config';
+import { verificationToken } from './http/read/token';
 import { defaultParts } from './parts';
 import { initialCertification, type ScenarioEvent } from './testing/scenario';
 import { until } from './testing/until';
@@ -131,5 +132,34 @@ describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
     } finally {
       process.kill(regulatorPeer, 'SIGCONT');
     }
+  }, 240_000);
+
+  it('shows a certificate and its receipt checks while the ledger cannot be reached, and checks on the ledger again after', async () => {
+    const certificationId = `LEDGERDOWN-${randomUUID().slice(0, 8)}`;
+    const certificateNo = `LD${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    const stored = await submitAll(initialCertification({ certificationId, appliedOn: '2025-03-01', certificateNo }));
+    expect((await settledReceiptOf(stored.at(-1)!.eventId, 120_000)).status).toBe('anchored');
+    const verifyPath = `/verify/${verificationToken(loadConfig({}).qrSecret, certificateNo)}`;
+    const receiptCheckOf = (body: string): string | undefined => /data-receipt-check="([^"]+)"/.exec(body)?.[1];
+    const peers = [pidOf('peer-regulator'), pidOf('peer-cb')];
+    try {
+      for (const pid of peers) process.kill(pid, 'SIGSTOP');
+      const page = await request(service.app).get(verifyPath);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('data-status="valid"');
+      expect(receiptCheckOf(page.text)).toBe('ledger-unavailable');
+      const api = await request(service.app).get(`/v1/certificates/${certificateNo}?verify=true`);
+      expect(api.status).toBe(200);
+      const [proof] = api.body.proofs;
+      expect(proof.verification).toMatchObject({ ok: false, ledgerUnavailable: expect.any(String) });
+      expect(proof.verification.checks.every((check: { ok: boolean }) => check.ok)).toBe(true);
+    } finally {
+      for (const pid of peers) process.kill(pid, 'SIGCONT');
+    }
+    await until(
+      'the receipt checked on the ledger again',
+      async () => (receiptCheckOf((await request(service.app).get(verifyPath)).text) === 'ok' ? true : undefined),
+      60_000,
+    );
   }, 240_000);
 });

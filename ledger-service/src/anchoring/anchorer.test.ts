@@ -151,6 +151,30 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect((await verifyReceipt(forgedRoot, { ledger })).checks.find((c) => c.name === 'ledger-batch')?.ok).toBe(false);
   });
 
+  it('says the ledger could not be asked, apart from the offline checks, and lets other ledger errors through', async () => {
+    const [event] = await appendTo(eventStore, 'certification-u', CB_A, [contractSigned(1)]);
+    await start().drain();
+    const receipt = (await buildReceipt({ eventStore, anchorStore }, event!.eventId))!;
+    const failing = (error: Error): LedgerBackend =>
+      Object.assign(Object.create(ledger) as LedgerBackend, { getBatch: () => Promise.reject(error) });
+    const unreachable = await verifyReceipt(receipt, { ledger: failing(new LedgerError('unavailable', 'no peer')) });
+    expect(unreachable).toMatchObject({ ok: false, status: 'anchored', ledgerUnavailable: 'no peer' });
+    expect(unreachable.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['canonical-hash', true],
+      ['canonical-envelope', true],
+      ['inclusion', true],
+    ]);
+    const otherCanonical = Buffer.from(
+      chainedEvents('certification-u', CB_A, [contractSigned(9)])[0]!.canonical,
+    ).toString('base64');
+    const tamperedWhileUnreachable = await verifyReceipt(
+      { ...receipt, canonical: otherCanonical },
+      { ledger: failing(new LedgerError('unavailable', 'no peer')) },
+    );
+    expect(tamperedWhileUnreachable.checks.find((c) => c.name === 'canonical-hash')?.ok).toBe(false);
+    await expect(verifyReceipt(receipt, { ledger: failing(new Error('a bug')) })).rejects.toThrow('a bug');
+  });
+
   it("keeps the certificate's status on the ledger, learning its number across rounds, or from the stream when the anchor store lost it", async () => {
     const streamId = 'certification-cert1';
     await appendTo(eventStore, streamId, CB_A, [contractSigned(1), issued('CN-2026-0001')]);

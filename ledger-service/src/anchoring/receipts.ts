@@ -2,7 +2,7 @@ import { inclusionProofFromLevels, leafHash, merkleLevels, verifyInclusion, type
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { decodeCanonical, sha256Hex } from '../events/canonical';
 import type { AnchorStore } from './anchorStore/port';
-import type { AnchorBatch, LedgerBackend } from './port';
+import { LedgerError, type AnchorBatch, type LedgerBackend } from './port';
 
 /**
  * Proof that an event is anchored. `pending` receipts carry only the event; `anchored` ones carry its
@@ -117,6 +117,11 @@ export interface ReceiptVerification {
   readonly ok: boolean;
   readonly status: Receipt['status'];
   readonly checks: readonly ReceiptCheck[];
+  /**
+   * Why the ledger checks were not made: the ledger could not be reached. The offline checks
+   * stand; ok is false, as nothing says yet that the ledger holds the root.
+   */
+  readonly ledgerUnavailable?: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -169,32 +174,47 @@ export async function verifyReceipt(
   );
 
   if (options.ledger) {
-    const ledger = options.ledger;
-    const batch = receipt.batchId ? await ledger.getBatch(receipt.batchId) : undefined;
-    if (!batch)
-      checks.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
-    else if (batch.root !== root || batch.size !== treeSize || batch.transactionId !== receipt.transactionId) {
-      checks.push({
-        name: 'ledger-batch',
-        ok: false,
-        detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}`,
-      });
-    } else checks.push({ name: 'ledger-batch', ok: true });
-    // The ledger keys digests by stream and version; the version is the one inside the event's own bytes.
-    const event = version === undefined ? undefined : await ledger.getEvent({ streamId: receipt.streamId, version });
-    if (!event)
-      checks.push({
-        name: 'ledger-event',
-        ok: false,
-        detail: `the ledger holds no digest of event ${receipt.eventId} (${receipt.streamId} version ${version})`,
-      });
-    else if (event.eventId !== receipt.eventId || event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
-      checks.push({
-        name: 'ledger-event',
-        ok: false,
-        detail: `the ledger has event ${event.eventId} with hash ${event.hash} in batch ${event.batchId}`,
-      });
-    } else checks.push({ name: 'ledger-event', ok: true });
+    try {
+      checks.push(...(await ledgerChecks(options.ledger, receipt, version)));
+    } catch (error) {
+      if (!(error instanceof LedgerError && error.code === 'unavailable')) throw error;
+      return { ok: false, status: receipt.status, checks, ledgerUnavailable: error.message };
+    }
   }
   return { ok: checks.every((check) => check.ok), status: receipt.status, checks };
+}
+
+/** What the ledger says of an anchored receipt's batch and event. Throws LedgerError when it cannot be asked. */
+async function ledgerChecks(
+  ledger: LedgerBackend,
+  receipt: Receipt,
+  version: number | undefined,
+): Promise<ReceiptCheck[]> {
+  const found: ReceiptCheck[] = [];
+  const { root, treeSize } = receipt;
+  const batch = receipt.batchId ? await ledger.getBatch(receipt.batchId) : undefined;
+  if (!batch) found.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
+  else if (batch.root !== root || batch.size !== treeSize || batch.transactionId !== receipt.transactionId) {
+    found.push({
+      name: 'ledger-batch',
+      ok: false,
+      detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}`,
+    });
+  } else found.push({ name: 'ledger-batch', ok: true });
+  // The ledger keys digests by stream and version; the version is the one inside the event's own bytes.
+  const event = version === undefined ? undefined : await ledger.getEvent({ streamId: receipt.streamId, version });
+  if (!event)
+    found.push({
+      name: 'ledger-event',
+      ok: false,
+      detail: `the ledger holds no digest of event ${receipt.eventId} (${receipt.streamId} version ${version})`,
+    });
+  else if (event.eventId !== receipt.eventId || event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
+    found.push({
+      name: 'ledger-event',
+      ok: false,
+      detail: `the ledger has event ${event.eventId} with hash ${event.hash} in batch ${event.batchId}`,
+    });
+  } else found.push({ name: 'ledger-event', ok: true });
+  return found;
 }

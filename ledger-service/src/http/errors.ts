@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { LedgerError } from '../anchoring/port';
 import { EventStoreError } from '../eventStore/port';
 import { IntakeError, type IntakeErrorKind } from '../intake/errors';
 import { ProblemError } from './problem';
@@ -36,6 +37,9 @@ export function toProblem(error: unknown): ProblemError {
   }
   if (error instanceof EventStoreError && error.code === 'store-unavailable') {
     return new ProblemError(503, 'store-unavailable', 'The event store is not available; nothing was written');
+  }
+  if (error instanceof LedgerError && error.code === 'unavailable') {
+    return new ProblemError(503, 'ledger-unavailable', 'The ledger cannot be reached now; try again later');
   }
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.too.large') {

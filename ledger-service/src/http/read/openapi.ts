@@ -41,7 +41,15 @@ const receipt = {
     },
     verification: {
       type: 'object',
-      properties: { ok: { type: 'boolean' }, checks: { type: 'array', items: { type: 'object' } } },
+      properties: {
+        ok: { type: 'boolean' },
+        checks: { type: 'array', items: { type: 'object' } },
+        ledgerUnavailable: {
+          type: 'string',
+          description:
+            'present when the ledger could not be reached: its checks were not made (ok is false), the offline ones were',
+        },
+      },
     },
   },
 };

@@ -1,4 +1,5 @@
 import type { CertificateView } from '@certledger/projections';
+import type { Receipt, ReceiptVerification } from '../../anchoring/receipts';
 import { html, page, raw, type Raw } from './html';
 import type { Proof } from './receipts';
 
@@ -90,6 +91,16 @@ const SCHEME_NAMES: Readonly<Record<string, string>> = {
   OHSMS: '职业健康安全管理体系 Occupational health and safety management system',
 };
 
+/** The ledger could not be asked, and every check that needs no ledger passed. */
+const waitsForLedger = (check: ReceiptVerification | undefined): boolean =>
+  check?.ledgerUnavailable !== undefined && check.checks.every((c) => c.ok);
+
+function checkState(receipt: Receipt, check: ReceiptVerification | undefined): string {
+  if (check?.ok) return 'ok';
+  if (receipt.status !== 'anchored') return 'pending';
+  return waitsForLedger(check) ? 'ledger-unavailable' : 'failed';
+}
+
 function proofSection(proofs: readonly Proof[]): Raw {
   const items = proofs.map((proof) => {
     const receipt = proof.receipt;
@@ -104,23 +115,26 @@ function proofSection(proofs: readonly Proof[]): Raw {
         ? html`<span class="wait">等待上链 Pending anchoring</span>`
         : check?.ok
           ? html`<span class="ok">✔ 回执校验通过 Receipt verified</span>`
-          : html`<span class="bad"
-              >✖ 回执校验失败 Receipt check
-              failed${
-                check
-                  ? `: ${check.checks
-                      .filter((c) => !c.ok)
-                      .map((c) => c.name)
-                      .join(', ')}`
-                  : ''
-              }</span
-            >`;
+          : waitsForLedger(check)
+            ? html`<span class="wait"
+                >账本暂时无法访问：回执的离线校验通过，链上核对请稍后再试。The ledger cannot be reached now: the
+                receipt's offline checks passed; try again later for the ledger's own.</span
+              >`
+            : html`<span class="bad"
+                >✖ 回执校验失败 Receipt check
+                failed${
+                  check
+                    ? `: ${check.checks
+                        .filter((c) => !c.ok)
+                        .map((c) => c.name)
+                        .join(', ')}`
+                    : ''
+                }</span
+              >`;
     return html`<div class="card" data-proof="${receipt.status}">
       <dl>
         <dt>校验 Check</dt>
-        <dd data-receipt-check="${check?.ok ? 'ok' : receipt.status === 'anchored' ? 'failed' : 'pending'}">
-          ${result}
-        </dd>
+        <dd data-receipt-check="${checkState(receipt, check)}">${result}</dd>
         <dt>区块 Block</dt>
         <dd>${receipt.blockNumber ?? '—'}</dd>
         <dt>交易 Transaction</dt>

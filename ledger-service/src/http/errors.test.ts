@@ -1,0 +1,26 @@
+import { LedgerError } from '../anchoring/port';
+import { EventStoreError } from '../eventStore/port';
+import { toProblem } from './errors';
+
+describe('toProblem: what a failing dependency tells the caller', () => {
+  it('a ledger that cannot be reached is 503 ledger-unavailable, to retry', () => {
+    expect(toProblem(new LedgerError('unavailable', 'GetBatch failed: 14 UNAVAILABLE')).toBody()).toMatchObject({
+      status: 503,
+      code: 'ledger-unavailable',
+    });
+  });
+
+  it('a refusal by the chaincode stays an internal error: retrying would not help', () => {
+    expect(toProblem(new LedgerError('rejected', 'CL_BAD_BATCH: no', 'CL_BAD_BATCH')).toBody()).toMatchObject({
+      status: 500,
+      code: 'internal',
+    });
+  });
+
+  it('an event store that is down is 503 store-unavailable', () => {
+    expect(toProblem(new EventStoreError('store-unavailable', 'down')).toBody()).toMatchObject({
+      status: 503,
+      code: 'store-unavailable',
+    });
+  });
+});
