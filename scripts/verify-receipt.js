@@ -7,7 +7,7 @@
  *   node scripts/verify-receipt.js receipt.json --data-dir ./data     and against the embedded ledger there
  *   node scripts/verify-receipt.js receipt.json --peer RegulatorOrgMSP [--connection .fabric/connection.json]
  *                                                                     and against a Fabric peer of that org
- *   RECEIPT.json may be - (standard input). --json prints the verdict as JSON.   Exit code: 0 verified, 1 not verified, 2 usage or I/O error.
+ *   RECEIPT.json may be - (standard input). --json prints the verdict as JSON.   Exit code: 0 verified, 1 not verified, 2 usage or I/O error (a ledger that cannot be reached included).
  *
  * Needs the compiled service (npx tsc -b).
  */
@@ -102,9 +102,14 @@ async function main() {
       process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}\n`);
     if (!ledger && verdict.status === 'anchored')
       process.stdout.write('  (offline only: pass --data-dir or --peer to check the ledger too)\n');
+    if (verdict.ledgerUnavailable)
+      process.stdout.write(
+        `  (the ledger could not be reached, its checks were not made: ${verdict.ledgerUnavailable})\n`,
+      );
     process.stdout.write(verdict.ok ? 'VERIFIED\n' : 'NOT VERIFIED\n');
   }
-  process.exitCode = verdict.ok ? 0 : 1;
+  // A ledger that could not be asked is an I/O error, not a verdict on the receipt.
+  process.exitCode = verdict.ok ? 0 : verdict.ledgerUnavailable ? 2 : 1;
 }
 
 main().catch((error) => {

@@ -23,8 +23,8 @@ export function headReporter(): ((head: number) => void) | undefined {
  * the heads the API processes report after their commits. The API processes append through
  * writers of their own, ordered by the store (SQLite's lock, PostgreSQL's transactions), and each
  * one's intake rereads a stream that another moved on. One that dies is forked again, after a delay
- * that grows while they keep dying; one that dies before it ever listened stops the service, as
- * a single process failing to start would.
+ * that grows while they keep dying; while the service starts, one that dies before it listens
+ * stops it, as a single process failing to start would.
  */
 export async function runApiProcesses({ config, logger }: { config: Config; logger: Logger }): Promise<void> {
   const headListeners: ((head: number) => void)[] = [];
@@ -35,6 +35,8 @@ export async function runApiProcesses({ config, logger }: { config: Config; logg
   let stopping = false;
   let delay = FIRST_RESTART_DELAY_MS;
   let listening = 0;
+  /** Every API process listened once: from then on, one that fails to start is forked again too. */
+  let serving = false;
 
   const fork = (): Worker => {
     const child = cluster.fork({ LEDGER_WORKERS: 'separate', LEDGER_API_PROCESSES: '1' });
@@ -46,12 +48,14 @@ export async function runApiProcesses({ config, logger }: { config: Config; logg
       listened = true;
       delay = FIRST_RESTART_DELAY_MS;
       listening += 1;
-      if (listening === config.apiProcesses)
+      if (listening === config.apiProcesses) {
+        serving = true;
         logger.info({ port: address.port, apiProcesses: config.apiProcesses }, 'listening');
+      }
     });
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      if (!listened) {
+      if (!listened && !serving) {
         logger.error({ pid: child.process.pid, code, signal }, 'an API process failed to start');
         void stop('start failure', 1);
         return;

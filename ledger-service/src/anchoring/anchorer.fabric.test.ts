@@ -62,6 +62,33 @@ describeNetwork('anchorer on the real Fabric network', () => {
       ]);
       expect(stdout).toMatch(/ok {3}ledger-event/);
       expect(stdout).toMatch(/VERIFIED\n$/);
+
+      // With no peer to be reached, the CLI says so and exits 2 (an I/O error), not 1 (not verified).
+      const connection = JSON.parse(fs.readFileSync(CONNECTION, 'utf8'));
+      const unreachable = path.join(dir, 'unreachable.json');
+      fs.writeFileSync(
+        unreachable,
+        JSON.stringify({
+          ...connection,
+          peers: Object.fromEntries(
+            Object.entries(connection.peers).map(([msp, peer]) => [
+              msp,
+              { ...(peer as object), endpoint: '127.0.0.1:1' },
+            ]),
+          ),
+        }),
+      );
+      const failed = await promisify(execFile)(process.execPath, [
+        CLI,
+        file,
+        '--peer',
+        'RegulatorOrgMSP',
+        '--connection',
+        unreachable,
+      ]).catch((error: { code: number; stdout: string }) => error);
+      expect(failed).toMatchObject({ code: 2 });
+      expect(failed.stdout).toMatch(/ok {3}inclusion/);
+      expect(failed.stdout).toMatch(/the ledger could not be reached, its checks were not made/);
     } finally {
       await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
       fs.rmSync(dir, { recursive: true, force: true });
