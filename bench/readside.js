@@ -584,6 +584,17 @@ async function openLoop(port, pathOf, rate, seconds) {
   };
 }
 
+/**
+ * Formats rounds' CPU speeds (the probe's work time in each, from openLoopInChild) relative to the
+ * fastest of `all`: 1.00 is that round; `.fastest` is its work time in µs.
+ */
+function speedsAgainstFastest(all) {
+  const fastest = Math.min(...all.map((r) => r.probeWorkUs));
+  const speeds = (list) => list.map((r) => (fastest / r.probeWorkUs).toFixed(2)).join(', ');
+  speeds.fastest = fastest;
+  return speeds;
+}
+
 /** The share of a round's requests that fell due while every connection waited for an answer. */
 const queuedShare = (round) =>
   round.queued === undefined ? 'n/a' : `${((100 * round.queued) / round.count).toFixed(1)}%`;
@@ -703,8 +714,7 @@ async function onSeveralProcesses(file, log) {
       },
     ];
     if (pooled) {
-      const fastest = Math.min(...[...openRounds, ...openBaseRounds].map((r) => r.probeWorkUs));
-      const speeds = (list) => list.map((r) => (fastest / r.probeWorkUs).toFixed(2)).join(', ');
+      const speeds = speedsAgainstFastest([...openRounds, ...openBaseRounds]);
       rows.push({
         name: `lookup latency on ${API_PROCESSES} processes at half their rate (${fmt(half)}/s, open loop, p50 / p99 of all ${fmt(pooled.length)} lookups of the ${openRounds.length} rounds)`,
         value: pair(pooled),
@@ -1011,17 +1021,14 @@ async function run({ log = () => undefined } = {}) {
         note: `p99 of the rounds ${openUncachedRounds.map((r) => r.p99.toFixed(2)).join(', ')} ms; storage read ${openUncached.readKiBPerRequest.toFixed(2)} KiB per lookup`,
       });
       if (probe) {
-        const fastest = Math.min(
-          ...[...openRounds, ...openBaseRounds, ...openUncachedRounds].map((r) => r.probeWorkUs),
-        );
-        const speeds = (list) => list.map((r) => (fastest / r.probeWorkUs).toFixed(2)).join(', ');
+        const speeds = speedsAgainstFastest([...openRounds, ...openBaseRounds, ...openUncachedRounds]);
         const cpus = (list) => list.map((r) => r.serverCpuUsPerRequest.toFixed(1)).join(', ');
         rows.push({
           name: "the machine's CPU speed in each open-loop round above (an independent probe times the same integer work in its own thread's CPU time every 50 ms; 1.00 is the run's fastest round), and the server's CPU per request in the round",
           value: speeds(openRounds),
           unit: '',
           baseline: `${speeds(openBaseRounds)} in the trivial handler's rounds`,
-          note: `server CPU per request (all its threads), lookup rounds ${cpus(openRounds)} µs; trivial ${cpus(openBaseRounds)} µs; without the cache, speeds ${speeds(openUncachedRounds)} and ${cpus(openUncachedRounds)} µs; fastest round's probe ${fastest} µs`,
+          note: `server CPU per request (all its threads), lookup rounds ${cpus(openRounds)} µs; trivial ${cpus(openBaseRounds)} µs; without the cache, speeds ${speeds(openUncachedRounds)} and ${cpus(openUncachedRounds)} µs; fastest round's probe ${speeds.fastest} µs`,
         });
       }
       rows.push({

@@ -5,11 +5,7 @@ import type { EventStore } from './eventStore';
  * Reports each new head of the store's log until `stopped` settles: whoever follows the log from
  * another thread or process (the workers) then wakes at once, not at its connection's next poll.
  */
-export async function forwardHeads(
-  store: EventStore,
-  report: (head: number) => void,
-  stopped: Promise<void>,
-): Promise<void> {
+async function forwardHeads(store: EventStore, report: (head: number) => void, stopped: Promise<void>): Promise<void> {
   let running = true;
   void stopped.then(() => (running = false));
   let head = await store.headPosition().catch(() => 0);
@@ -27,7 +23,7 @@ export async function forwardHeads(
   }
 }
 
-/** Forwarding as a part of the service, for a process whose workers run in another (LEDGER_API_PROCESSES). */
+/** Forwarding as a part of the service: to the workers thread, or to the process running the workers (LEDGER_API_PROCESSES). */
 export function createHeadReportPart(store: EventStore, report: (head: number) => void): ServicePart {
   let stop = (): void => undefined;
   const stopped = new Promise<void>((resolve) => (stop = resolve));

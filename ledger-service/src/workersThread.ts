@@ -4,7 +4,7 @@ import { compiledFile } from './compiledFile';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
-import { forwardHeads } from './headReports';
+import { createHeadReportPart } from './headReports';
 
 export interface WorkersThreadData {
   readonly config: Config;
@@ -87,12 +87,8 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     return started;
   };
   worker = start();
-  let stopForwarding = (): void => undefined;
-  const forwardingStopped = new Promise<void>((resolve) => (stopForwarding = resolve));
-  const forwarding = forwardHeads(
-    store,
-    (head) => worker.postMessage({ type: 'head', head } satisfies ToWorkers),
-    forwardingStopped,
+  const headReports = createHeadReportPart(store, (head) =>
+    worker.postMessage({ type: 'head', head } satisfies ToWorkers),
   );
 
   return {
@@ -105,7 +101,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     },
     async close() {
       closing = true;
-      stopForwarding();
+      const reportsStopped = headReports.close();
       clearTimeout(restart);
       const exited = new Promise<void>((resolve) => {
         if (worker.threadId === -1) resolve();
@@ -115,7 +111,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       const timer = setTimeout(() => void worker.terminate(), options.closeTimeoutMs ?? 30_000);
       await exited;
       clearTimeout(timer);
-      await forwarding;
+      await reportsStopped;
     },
   };
 }
