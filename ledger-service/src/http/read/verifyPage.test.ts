@@ -1,0 +1,154 @@
+import type { CertificateView } from '@certledger/projections';
+import type { Receipt, ReceiptCheck, ReceiptVerification } from '../../anchoring/receipts';
+import type { Proof } from './receipts';
+import { verifyPage } from './verifyPage';
+
+const certificate: CertificateView = {
+  certificateNo: '00125Q31234R0M',
+  certificationId: 'cert-1',
+  recordedStatus: 'valid',
+  status: 'valid',
+  statusSince: '2025-06-01',
+  holder: { name: '杭州示例制造有限公司', creditCode: '91330100MA2B3C4D5E' },
+  regionCode: '330106',
+  scheme: 'QMS',
+  standard: 'GB/T 19001-2016 / ISO 9001:2015',
+  scope: '机械零件的生产 Production of machine parts',
+  sectors: [17],
+  issuedAt: '2025-06-01',
+  validUntil: '2028-05-31',
+  agency: { agencyId: 'agency-001', name: '示例认证有限公司', approvalNo: 'CNCA-R-2002-001' },
+  proofEventIds: ['e-1'],
+};
+
+const anchored: Receipt = {
+  receiptVersion: 1,
+  status: 'anchored',
+  eventId: 'e-1',
+  streamId: 'certification-cert-1',
+  position: 13,
+  hash: 'a'.repeat(64),
+  canonical: '',
+  root: 'b'.repeat(64),
+  backend: 'fabric',
+  channel: 'certchannel',
+  transactionId: 'tx-1',
+  blockNumber: 7,
+};
+
+const offlineOk: readonly ReceiptCheck[] = [
+  { name: 'canonical-hash', ok: true },
+  { name: 'canonical-envelope', ok: true },
+  { name: 'inclusion', ok: true },
+];
+
+const verified: ReceiptVerification = {
+  ok: true,
+  status: 'anchored',
+  checks: [...offlineOk, { name: 'ledger-batch', ok: true }, { name: 'ledger-event', ok: true }],
+};
+const ledgerDown: ReceiptVerification = {
+  ok: false,
+  status: 'anchored',
+  checks: [...offlineOk],
+  ledgerUnavailable: 'connect ECONNREFUSED 127.0.0.1:7051',
+};
+const tamperedWhileLedgerDown: ReceiptVerification = {
+  ok: false,
+  status: 'anchored',
+  checks: [{ name: 'canonical-hash', ok: false, detail: 'SHA-256 of the canonical bytes is …' }, ...offlineOk.slice(1)],
+  ledgerUnavailable: 'connect ECONNREFUSED 127.0.0.1:7051',
+};
+const rootNotOnLedger: ReceiptVerification = {
+  ok: false,
+  status: 'anchored',
+  checks: [...offlineOk, { name: 'ledger-batch', ok: false }, { name: 'ledger-event', ok: true }],
+};
+
+const checkMarks = (body: string): string[] =>
+  [...body.matchAll(/data-receipt-check="([^"]+)"/g)].map((match) => match[1]!);
+const statusMark = (body: string): string | undefined => /data-status="([^"]+)"/.exec(body)?.[1];
+
+function pageWith(proof: Partial<Proof>): string {
+  return verifyPage({ certificate, proofs: [{ eventId: 'e-1', ...proof }] }).body;
+}
+
+describe('verification page: the receipt check of each proof', () => {
+  it('says verified when every check passed, the ledger included', () => {
+    const body = pageWith({ receipt: anchored, verification: verified });
+    expect(checkMarks(body)).toEqual(['ok']);
+    expect(body).toContain('Receipt verified');
+  });
+
+  it('says pending anchoring for a receipt not yet anchored, whatever its check', () => {
+    const body = pageWith({ receipt: { ...anchored, status: 'pending', root: undefined }, verification: undefined });
+    expect(checkMarks(body)).toEqual(['pending']);
+    expect(body).toContain('Pending anchoring');
+  });
+
+  it('says the ledger cannot be reached when only the ledger checks are missing', () => {
+    const body = pageWith({ receipt: anchored, verification: ledgerDown });
+    expect(checkMarks(body)).toEqual(['ledger-unavailable']);
+    expect(body).toContain('The ledger cannot be reached now');
+    expect(body).not.toContain('Receipt check');
+  });
+
+  it('says failed when an offline check failed, even while the ledger is down', () => {
+    const body = pageWith({ receipt: anchored, verification: tamperedWhileLedgerDown });
+    expect(checkMarks(body)).toEqual(['failed']);
+    expect(body).toContain('Receipt check');
+    expect(body).toContain('canonical-hash');
+    expect(body).not.toContain('inclusion');
+  });
+
+  it('says failed, naming the check, when the ledger does not hold the root', () => {
+    const body = pageWith({ receipt: anchored, verification: rootNotOnLedger });
+    expect(checkMarks(body)).toEqual(['failed']);
+    expect(body).toContain('ledger-batch');
+    expect(body).not.toContain('ledger-event');
+  });
+
+  it('says no receipt was found for an event without one', () => {
+    const body = pageWith({});
+    expect(checkMarks(body)).toEqual([]);
+    expect(body).toContain('No receipt found');
+  });
+
+  it('keeps the certificate status of the banner apart from the receipt checks', () => {
+    const body = pageWith({ receipt: anchored, verification: ledgerDown });
+    expect(statusMark(body)).toBe('valid');
+  });
+});
+
+describe('verification page: the status it shows', () => {
+  it('shows the certificate status as the read model gives it', () => {
+    const result = verifyPage({ certificate: { ...certificate, status: 'suspended' }, proofs: [] });
+    expect(result.status).toBe('suspended');
+    expect(statusMark(result.body)).toBe('suspended');
+  });
+
+  it('shows unknown for a certificate not in the ledger', () => {
+    const result = verifyPage({ proofs: [] });
+    expect(result.status).toBe('unknown');
+    expect(result.body).toContain('does not exist');
+  });
+
+  it('shows unknown for a certificate not issued yet', () => {
+    expect(verifyPage({ certificate: { ...certificate, status: 'not-issued' }, proofs: [] }).status).toBe('unknown');
+  });
+
+  it('shows unknown, and says why, when the history no longer checks against the ledger', () => {
+    const result = verifyPage({ certificate, proofs: [], historyOk: false });
+    expect(result.status).toBe('unknown');
+    expect(result.body).toContain('data-history="failed"');
+  });
+
+  it('escapes what the certification body wrote', () => {
+    const body = verifyPage({
+      certificate: { ...certificate, holder: { ...certificate.holder, name: '<script>alert(1)</script>' } },
+      proofs: [],
+    }).body;
+    expect(body).not.toContain('<script>alert(1)</script>');
+    expect(body).toContain('&lt;script&gt;');
+  });
+});
