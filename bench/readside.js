@@ -421,12 +421,14 @@ async function visibleThroughService(samples, apiProcesses = 1) {
       if (answer.status === 200 && seen(JSON.parse(answer.body))) return Number(process.hrtime.bigint() - since) / 1e6;
     }
   };
+  // Degraded (200) until the workers run: wait for every check to pass.
+  const isReady = (answer) => answer.status === 200 && JSON.parse(answer.body).status === 'ready';
   const issued = [];
   const suspended = [];
   try {
     // Its workers' thread starts after the API listens; so may a second API process.
     for (const each of [writer, client])
-      while ((await each.request('GET', '/readyz')).status !== 200) await new Promise((r) => setTimeout(r, 50));
+      while (!isReady(await each.request('GET', '/readyz'))) await new Promise((r) => setTimeout(r, 50));
     for (let n = 0; n < samples; n += 1) {
       const certificateNo = `VIS${String(n).padStart(7, '0')}`;
       const events = initialCertification({ certificationId: `VIS-${n}`, appliedOn: '2025-03-01', certificateNo });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { RulesConfig } from './certification';
 import type { Config } from './config';
 import { createEventStore, type EventStore, type StoredEvent } from './eventStore';
-import { createApp, type Readiness } from './http/app';
+import { createApp, type Readiness, type ReadinessCheck } from './http/app';
 import { loadPrincipals, type PrincipalDirectory } from './http/auth';
 import { createIntake } from './intake/intake';
 import type { AnchorStatus } from './intake/eventView';
@@ -13,7 +13,7 @@ export interface ServicePart {
   readonly name: string;
   readonly routers?: readonly Router[];
   readonly openApiPaths?: Readonly<Record<string, unknown>>;
-  readonly readiness?: () => Promise<{ ok: boolean; detail?: string }>;
+  readonly readiness?: () => Promise<ReadinessCheck>;
   readonly anchorStatusOf?: (event: StoredEvent) => Promise<AnchorStatus>;
   readonly receiptOf?: (event: StoredEvent) => Promise<unknown>;
   close(): Promise<void>;
@@ -59,10 +59,10 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
   });
 
   const readiness = async (): Promise<Readiness> => {
-    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    const checks: Record<string, ReadinessCheck> = {};
     checks.eventStore = await store.ping().then(
-      () => ({ ok: true }),
-      (error: Error) => ({ ok: false, detail: error.message }),
+      () => ({ ok: true, essential: true }),
+      (error: Error) => ({ ok: false, essential: true, detail: error.message }),
     );
     for (const part of parts) {
       if (part.readiness)

@@ -153,12 +153,20 @@ describeNetwork('the service with LEDGER_BACKEND=fabric', () => {
       const [proof] = api.body.proofs;
       expect(proof.verification).toMatchObject({ ok: false, ledgerUnavailable: expect.any(String) });
       expect(proof.verification.checks.every((check: { ok: boolean }) => check.ok)).toBe(true);
+      const ready = await request(service.app).get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ status: 'not-ready', checks: { anchoring: { ok: false, essential: true } } });
     } finally {
       for (const pid of peers) process.kill(pid, 'SIGCONT');
     }
     await until(
       'the receipt checked on the ledger again',
       async () => (receiptCheckOf((await request(service.app).get(verifyPath)).text) === 'ok' ? true : undefined),
+      60_000,
+    );
+    await until(
+      'ready again',
+      async () => ((await request(service.app).get('/readyz')).status === 200 ? true : undefined),
       60_000,
     );
   }, 240_000);

@@ -3,7 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { loadNetworkEnv, ROOT } = require('./lib/network') as { loadNetworkEnv: () => Record<string, string>; ROOT: string };
+const { loadNetworkEnv, ROOT } = require('./lib/network') as {
+  loadNetworkEnv: () => Record<string, string>;
+  ROOT: string;
+};
 
 interface Service {
   image?: string;
@@ -28,13 +31,29 @@ const coreYaml = readFileSync(path.join(ROOT, 'network-config', 'peer', 'core.ya
 describe('docker-compose.yml', () => {
   it('has the production topology', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['ca-cb', 'ca-orderer', 'ca-regulator', 'chaincode-cb', 'chaincode-regulator', 'enroll', 'kurrentdb', 'ledger-service', 'network-init', 'orderer0', 'peer0-cb', 'peer0-regulator', 'projections'].sort(),
+      [
+        'ca-cb',
+        'ca-orderer',
+        'ca-regulator',
+        'chaincode-cb',
+        'chaincode-regulator',
+        'enroll',
+        'kurrentdb',
+        'ledger-service',
+        'network-init',
+        'orderer0',
+        'peer0-cb',
+        'peer0-regulator',
+        'projections',
+      ].sort(),
     );
   });
 
   it('runs the Fabric and Fabric CA versions the native network installs', () => {
-    for (const name of ['orderer0', 'peer0-regulator', 'peer0-cb', 'network-init']) expect(services[name]!.image).toMatch(new RegExp(`:${env.FABRIC_VERSION!.replace(/\./g, '\\.')}$`));
-    for (const name of ['ca-orderer', 'ca-regulator', 'ca-cb']) expect(services[name]!.image).toBe(`hyperledger/fabric-ca:${env.FABRIC_CA_VERSION}`);
+    for (const name of ['orderer0', 'peer0-regulator', 'peer0-cb', 'network-init'])
+      expect(services[name]!.image).toMatch(new RegExp(`:${env.FABRIC_VERSION!.replace(/\./g, '\\.')}$`));
+    for (const name of ['ca-orderer', 'ca-regulator', 'ca-cb'])
+      expect(services[name]!.image).toBe(`hyperledger/fabric-ca:${env.FABRIC_CA_VERSION}`);
   });
 
   it.each([
@@ -50,7 +69,9 @@ describe('docker-compose.yml', () => {
     expect(s.command).toContain(`--operations.listenaddress 0.0.0.0:${ports[1]}`);
     expect(s.command).toContain(`--ca.name ${caName}`);
     expect(s.command).toContain(env[hostKey]);
-    const identities = JSON.parse(readFileSync(path.join(ROOT, 'network-config', 'identities.json'), 'utf8')) as { orgs: Array<{ caName: string; caEnv: string }> };
+    const identities = JSON.parse(readFileSync(path.join(ROOT, 'network-config', 'identities.json'), 'utf8')) as {
+      orgs: Array<{ caName: string; caEnv: string }>;
+    };
     expect(identities.orgs.find((o) => o.caName === caName)?.caEnv).toBe(portKeys[0]);
   });
 
@@ -61,7 +82,9 @@ describe('docker-compose.yml', () => {
     expect(o.environment!.ORDERER_GENERAL_LISTENPORT).toBe(env.ORDERER_PORT);
     expect(o.environment!.ORDERER_ADMIN_LISTENADDRESS).toBe(`0.0.0.0:${env.ORDERER_ADMIN_PORT}`);
     expect(o.environment!.ORDERER_OPERATIONS_LISTENADDRESS).toBe(`0.0.0.0:${env.ORDERER_OPERATIONS_PORT}`);
-    expect(published(o)).toEqual([env.ORDERER_PORT, env.ORDERER_ADMIN_PORT, env.ORDERER_OPERATIONS_PORT].map((p) => [p, p]));
+    expect(published(o)).toEqual(
+      [env.ORDERER_PORT, env.ORDERER_ADMIN_PORT, env.ORDERER_OPERATIONS_PORT].map((p) => [p, p]),
+    );
     expect(o.volumes).toContain('./network-config/orderer:/etc/hyperledger/fabric:ro');
   });
 
@@ -96,7 +119,10 @@ describe('docker-compose.yml', () => {
     expect(c.expose).toEqual([env[portKey]]);
     expect(c.command).toContain(`--chaincode-address 0.0.0.0:${env[portKey]}`);
     expect(c.command).toContain(`/fabric/chaincode/${orgKey}/package-id`);
-    expect(c.environment).toEqual({ CERTLEDGER_AGENCY_MSP_IDS: env.CB_MSPID, CERTLEDGER_REGULATOR_MSP_IDS: env.REGULATOR_MSPID });
+    expect(c.environment).toEqual({
+      CERTLEDGER_AGENCY_MSP_IDS: env.CB_MSPID,
+      CERTLEDGER_REGULATOR_MSP_IDS: env.REGULATOR_MSPID,
+    });
   });
 
   it('runs the ledger service against Fabric and KurrentDB', () => {
@@ -108,6 +134,29 @@ describe('docker-compose.yml', () => {
     expect(published(services.kurrentdb!)).toEqual([['2113', '2113']]);
   });
 
+  it('gives the service every setting it refuses to start without in production', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadConfig } = require(path.join(ROOT, 'ledger-service', 'dist', 'config.js')) as {
+      loadConfig: (env: Record<string, string>) => { nodeEnv: string; qrSecret: string; publicBaseUrl: string };
+    };
+    const environment = services['ledger-service']!.environment!;
+    const required = Object.values(environment).flatMap((value) =>
+      [...value.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!),
+    );
+    expect(required).toEqual(expect.arrayContaining(['LEDGER_QR_SECRET', 'LEDGER_PUBLIC_URL']));
+    // What an operator's .env gives: a value for each variable compose insists on.
+    const given = Object.fromEntries(
+      Object.entries(environment).map(([key, value]) => [
+        key,
+        value.replace(/\$\{(\w+):\?[^}]*\}/g, (_, name: string) => `${name.toLowerCase()}-given-by-the-operator`),
+      ]),
+    );
+    const config = loadConfig(given);
+    expect(config.nodeEnv).toBe('production');
+    expect(config.qrSecret).toBe('ledger_qr_secret-given-by-the-operator');
+    expect(() => loadConfig({ ...given, LEDGER_QR_SECRET: '' })).toThrow(/LEDGER_QR_SECRET/);
+  });
+
   it('publishes no host port twice, declares every named volume it uses, and mounts only paths that exist', () => {
     const hostPorts = Object.values(services).flatMap((s) => published(s).map(([h]) => h));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
@@ -115,7 +164,8 @@ describe('docker-compose.yml', () => {
       for (const volume of s.volumes ?? []) {
         const source = volume.split(':')[0]!;
         if (source.startsWith('.')) expect(existsSync(path.join(ROOT, source))).toBe(true);
-        else if (!source.startsWith('$')) expect([name, Object.keys(compose.volumes)]).toEqual([name, expect.arrayContaining([source])]);
+        else if (!source.startsWith('$'))
+          expect([name, Object.keys(compose.volumes)]).toEqual([name, expect.arrayContaining([source])]);
       }
       const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
       for (const dep of deps) expect(Object.keys(services)).toContain(dep);

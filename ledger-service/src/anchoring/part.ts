@@ -66,8 +66,9 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
       );
       const lag = await anchorer.lag();
       const detail = `${ledger.kind} ledger; ${lag.unanchoredEvents} events unanchored, oldest ${Math.round(lag.oldestUnanchoredAgeMs / 1000)} s`;
-      if (ledgerUp !== undefined) return { ok: false, detail: `${ledger.kind} ledger unreachable: ${ledgerUp}` };
-      return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs, detail };
+      if (ledgerUp !== undefined)
+        return { ok: false, essential: true, detail: `${ledger.kind} ledger unreachable: ${ledgerUp}` };
+      return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs, essential: false, detail };
     },
     async metrics() {
       const lag = await anchorer.lag();

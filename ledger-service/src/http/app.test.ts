@@ -13,6 +13,7 @@ const AGENCY = 'Bearer demo-agency-001';
 const OTHER_AGENCY = 'Bearer demo-agency-002';
 const NANJING = 'Bearer demo-regulator-3201';
 const SUZHOU = 'Bearer demo-regulator-3205';
+const ADMIN = 'Bearer demo-admin';
 
 let dataDir: string;
 let service: LedgerService;
@@ -159,6 +160,38 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('AUTH-1')).status).toBe(404);
   });
 
+  it('refuses a bad token even where no token is needed, so that it never reads as the public', async () => {
+    for (const url of ['/healthz', '/openapi.json']) {
+      expect((await request(service.app).get(url)).status).toBe(200);
+      const refused = await request(service.app).get(url).set('authorization', 'Bearer revoked-token');
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('unauthenticated');
+    }
+  });
+
+  it('shows a transferred certification to the accepting CB and no longer to the former one', async () => {
+    const events = initialCertification({ certificationId: 'MOVED-1', appliedOn: '2025-03-01' });
+    await submitAll(events);
+    const issue = (await streamOf('MOVED-1')).body.events.at(-1).eventId as string;
+    const transfer = await post(
+      {
+        certificationId: 'MOVED-1',
+        eventId: '5eed7777-2026-4000-8000-000000000001',
+        type: 'CertificationTransferred',
+        occurredAt: '2026-06-01T10:00:00+08:00',
+        data: { fromAgencyId: 'CNCA-R-2002-001', reason: '客户变更认证机构' },
+      } as ScenarioEvent,
+      OTHER_AGENCY,
+    );
+    expect(transfer.status).toBe(201);
+    const accepting = await streamOf('MOVED-1', OTHER_AGENCY);
+    expect(accepting.status).toBe(200);
+    expect(accepting.body.events).toHaveLength(events.length + 1);
+    expect((await streamOf('MOVED-1', AGENCY)).status).toBe(404);
+    expect((await request(service.app).get(`/v1/events/${issue}`).set('authorization', AGENCY)).status).toBe(404);
+    expect((await request(service.app).get(`/v1/events/${issue}`).set('authorization', OTHER_AGENCY)).status).toBe(200);
+  });
+
   it("refuses a CB writing to another CB's certification (R15)", async () => {
     const events = initialCertification({ certificationId: 'R15-1', appliedOn: '2025-03-01' });
     await submitAll(events.slice(0, 1));
@@ -200,6 +233,15 @@ describe('REST intake on the embedded defaults', () => {
     expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', NANJING)).status).toBe(200);
   });
 
+  it('answers an admin 404, like everyone else, for a certification that does not exist', async () => {
+    await submitAll(initialCertification({ certificationId: 'ADMIN-1', appliedOn: '2025-03-01' }).slice(0, 1));
+    expect((await streamOf('ADMIN-1', ADMIN)).status).toBe(200);
+    const missing = await streamOf('NO-SUCH-CERTIFICATION', ADMIN);
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(missing.body.code).toBe('not-found');
+  });
+
   it('answers 503 and writes nothing when the event store is down', async () => {
     const [application] = initialCertification({ certificationId: 'DOWN-1', appliedOn: '2025-03-01' });
     await service.store.close();
@@ -208,6 +250,34 @@ describe('REST intake on the embedded defaults', () => {
     expect(response.body.code).toBe('store-unavailable');
     const ready = await request(service.app).get('/readyz');
     expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'not-ready', checks: { eventStore: { ok: false, essential: true } } });
+  });
+
+  it('stays ready, and says degraded, while only a background part fails its check', async () => {
+    const config = loadConfig({ LEDGER_DATA_DIR: path.join(dataDir, 'lagging') });
+    const lagging = {
+      name: 'read-side',
+      readiness: async () => ({ ok: false, detail: 'read models 10001 events behind the log' }),
+      close: async () => undefined,
+    };
+    const own = await composeLedgerService({ config, logger: pino({ level: 'silent' }), parts: async () => [lagging] });
+    try {
+      const ready = await request(own.app).get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({
+        status: 'degraded',
+        checks: { eventStore: { ok: true }, 'read-side': { ok: false } },
+      });
+      const [application] = initialCertification({ certificationId: 'LAGGING-1', appliedOn: '2025-03-01' });
+      const { certificationId, ...body } = application!;
+      const taken = await request(own.app)
+        .post(`/v1/certifications/${certificationId}/events`)
+        .set('authorization', AGENCY)
+        .send(body);
+      expect(taken.status).toBe(201);
+    } finally {
+      await own.close();
+    }
   });
 
   it('answers 503 and is not ready while the store writer thread is dead, then recovers by itself', async () => {
@@ -255,7 +325,9 @@ describe('REST intake on the embedded defaults', () => {
 
   it('serves health, readiness and an OpenAPI 3.1 document naming every endpoint', async () => {
     expect((await request(service.app).get('/healthz')).status).toBe(200);
-    expect((await request(service.app).get('/readyz')).status).toBe(200);
+    const ready = await request(service.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
     const openapi = await request(service.app).get('/openapi.json');
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toEqual(

@@ -10,7 +10,26 @@ import { openApiDocument } from './openapi';
 import { requestLog } from './requestLog';
 import { streamRoutes } from './streamRoutes';
 
-export type Readiness = Record<string, { readonly ok: boolean; readonly detail?: string }>;
+/**
+ * One dependency's health. An essential check that fails makes the service not ready (503): the
+ * event store and the ledger backend, as the contract says. Any other failing check (anchoring or
+ * the read models lagging, the workers restarting) leaves it ready but degraded: it still takes
+ * and serves events, and a load balancer should keep sending them.
+ */
+export interface ReadinessCheck {
+  readonly ok: boolean;
+  readonly detail?: string;
+  readonly essential?: boolean;
+}
+
+export type Readiness = Record<string, ReadinessCheck>;
+
+/** ready, degraded (serving, a background part is behind or down) or not-ready. */
+export function readinessStatus(checks: Readiness): 'ready' | 'degraded' | 'not-ready' {
+  const failing = Object.values(checks).filter((check) => !check.ok);
+  if (failing.length === 0) return 'ready';
+  return failing.some((check) => check.essential) ? 'not-ready' : 'degraded';
+}
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -59,8 +78,8 @@ export function createApp(options: AppOptions): Express {
 
   app.get('/readyz', async (_req, res) => {
     const checks = await options.readiness();
-    const ready = Object.values(checks).every((check) => check.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    const status = readinessStatus(checks);
+    res.status(status === 'not-ready' ? 503 : 200).json({ status, checks });
   });
 
   const document = openApiDocument(options.openApiPaths ?? {});

@@ -88,7 +88,8 @@ const problem = {
   description: 'Problem details (RFC 9457)',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
-const bearer = [{ bearer: [] }];
+/** The security requirement of every path that needs a bearer token: one scheme name for all parts of the document. */
+export const BEARER_SECURITY = [{ bearerAuth: [] }];
 const json = (ref: string, description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
@@ -107,11 +108,14 @@ function coreSchemas(): Record<string, JsonSchema> {
         minimum: -1,
         description: "Version of the stream's last event; -1: the stream must not exist",
       },
-      data: {
-        description: "The type's payload",
-        oneOf: CERTIFICATION_EVENT_TYPES.map((type) => ({ $ref: `#/components/schemas/${type}` })),
-      },
+      data: { type: 'object', description: "The type's payload: the schema named after the type" },
     },
+    // Tied to the type rather than oneOf: several types share a payload shape ({ reason }), and
+    // oneOf would refuse a body that matches more than one of them.
+    allOf: CERTIFICATION_EVENT_TYPES.map((type) => ({
+      if: { properties: { type: { const: type } }, required: ['type'] },
+      then: { properties: { data: { $ref: `#/components/schemas/${type}` } } },
+    })),
   };
   return {
     Problem: {
@@ -176,7 +180,7 @@ function corePaths(): Record<string, unknown> {
     '/v1/certifications/{certificationId}/events': {
       post: {
         summary: 'Submit one certification event (agency)',
-        security: bearer,
+        security: BEARER_SECURITY,
         parameters: [certificationId],
         requestBody: {
           required: true,
@@ -190,21 +194,28 @@ function corePaths(): Record<string, unknown> {
           '403': problem,
           '409': problem,
           '413': problem,
+          '415': problem,
           '422': problem,
           '503': problem,
         },
       },
       get: {
         summary: 'The certification stream with hashes (owning agency, regulator of the region, admin)',
-        security: bearer,
+        security: BEARER_SECURITY,
         parameters: [certificationId],
-        responses: { '200': { description: 'The stream' }, '401': problem, '404': problem },
+        responses: {
+          '200': { description: 'The stream' },
+          '401': problem,
+          '403': problem,
+          '404': problem,
+          '503': problem,
+        },
       },
     },
     '/v1/events': {
       post: {
         summary: "Bulk intake: each certification's events are stored all or none",
-        security: bearer,
+        security: BEARER_SECURITY,
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/BulkSubmission' } } },
@@ -215,6 +226,7 @@ function corePaths(): Record<string, unknown> {
           '401': problem,
           '403': problem,
           '413': problem,
+          '415': problem,
           '503': problem,
         },
       },
@@ -222,9 +234,15 @@ function corePaths(): Record<string, unknown> {
     '/v1/events/{eventId}': {
       get: {
         summary: 'One event',
-        security: bearer,
+        security: BEARER_SECURITY,
         parameters: [eventId],
-        responses: { '200': json('Event', 'The event'), '401': problem, '404': problem },
+        responses: {
+          '200': json('Event', 'The event'),
+          '401': problem,
+          '403': problem,
+          '404': problem,
+          '503': problem,
+        },
       },
     },
     '/v1/events/{eventId}/receipt': {
@@ -234,7 +252,9 @@ function corePaths(): Record<string, unknown> {
         responses: {
           '200': { description: 'The receipt: inclusion path, batch root, channel, transaction, block, backend' },
           '401': problem,
+          '403': problem,
           '404': problem,
+          '503': problem,
         },
       },
     },
@@ -242,7 +262,9 @@ function corePaths(): Record<string, unknown> {
     '/readyz': {
       get: {
         summary: 'The event store and ledger backend answer',
-        responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        description:
+          'Each check of the service, with `status`: `ready` when all pass; `degraded` (still 200) when only a background part fails (anchoring or read models lagging, workers restarting); `not-ready` (503) when the event store or the ledger backend does not answer.',
+        responses: { '200': { description: 'Ready or degraded' }, '503': { description: 'Not ready' } },
       },
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
@@ -258,7 +280,7 @@ export function openApiDocument(extraPaths: Readonly<Record<string, unknown>>): 
       description: 'Tamper-evident ledger of management-system certification events, anchored in Hyperledger Fabric.',
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
       schemas: { ...coreSchemas(), ...payloadSchemas() },
     },
     paths: { ...corePaths(), ...extraPaths },

@@ -16,13 +16,17 @@ export interface StreamRoutesOptions {
 
 const CERTIFICATE_EVENT = /^Certificate[A-Z]/;
 
-/** Owning agency (any CB that wrote to the stream), a regulator of the client's region, or an admin. */
+/**
+ * The owning agency (the CB that holds the certification now: only the holder writes (R15), so it
+ * wrote the last event; after a transfer the former CB no longer reads the accepting CB's audits),
+ * a regulator of the client's region, or an admin.
+ */
 export function maySeeStream(principal: Principal, history: readonly StoredEvent[]): boolean {
   switch (principal.role) {
     case 'admin':
-      return true;
+      return history.length > 0;
     case 'agency':
-      return history.some((event) => event.agencyId === principal.agencyId);
+      return history.length > 0 && history.at(-1)!.agencyId === principal.agencyId;
     case 'regulator':
       return history.length > 0 && regionVisibleTo(principal.regionCode, history[0]!.regionCode);
     default:

@@ -1,4 +1,5 @@
 /** OpenAPI 3.1 path items of the read side, merged into /openapi.json by the app. */
+import { BEARER_SECURITY } from '../openapi';
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -7,7 +8,6 @@ const json = (description: string, schema: Record<string, unknown>) => ({
   description,
   content: { 'application/json': { schema } },
 });
-const bearer = [{ bearerAuth: [] }];
 const str = { type: 'string' };
 const date = { type: 'string', format: 'date' };
 
@@ -193,7 +193,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       description:
         'Owning agency, regulator of the client region, admin, or the holder enterprise (creditCode). Others get 404.',
       tags: ['read'],
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [
         { name: 'certificationId', in: 'path', required: true, schema: str },
         q('receipts', "true: embed each step's full receipt", { enum: ['true', 'false'] }),
@@ -221,7 +221,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       summary:
         "Events in the caller's jurisdiction (regulator: its region prefix; admin: all), oldest first, by cursor",
       tags: ['read'],
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [
         q('region', 'narrow to a region prefix inside your jurisdiction'),
         q('agencyId', 'CB approval number'),

@@ -1,9 +1,9 @@
 /** OpenAPI 3.1 path items for the supervision routes (merged into /openapi.json by the app). */
+import { BEARER_SECURITY } from '../openapi';
 const problem = {
   description: 'Problem details (application/problem+json) with a stable `code`',
   content: { 'application/problem+json': { schema: { type: 'object' } } },
 };
-const bearer = [{ bearerAuth: [] }];
 const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
   name,
   in: 'query',
@@ -75,7 +75,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary:
         "Early warnings W1–W13 (domain.md §7) in the caller's jurisdiction (regulator: its region prefix; admin: all)",
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [
         q('rule', 'W1..W13'),
         q('kind', 'the finding within the rule, e.g. auditor-overlap'),
@@ -103,7 +103,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   '/v1/auditors': {
     get: {
       summary: 'Auditors with audits in the jurisdiction (regulators, admin)',
-      security: bearer,
+      security: BEARER_SECURITY,
       responses: { 200: json('{ items }'), 403: problem },
     },
   },
@@ -111,7 +111,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary:
         'One auditor: audits with dates, places and roles; anomalies (overlaps, check-ins, registration, sectors); ratings',
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [{ name: 'auditorId', in: 'path', required: true, schema: { type: 'string' } }],
       responses: { 200: json('AuditorDetail'), 403: problem, 404: problem },
     },
@@ -119,7 +119,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   '/v1/evaluations': {
     get: {
       summary: 'Ratings of auditors by the client, the team leader and the decision reviewer (AuditTeamEvaluated)',
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [q('auditorId', ''), q('certificationId', ''), q('agencyId', '')],
       responses: { 200: json('{ items }'), 403: problem },
     },
@@ -128,7 +128,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary:
         "A–D grade per CB from the jurisdiction's warnings, reporting timeliness and evaluations, with every deduction explained",
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [q('region', 'a narrower region prefix')],
       responses: { 200: json('{ scope, items: AgencyGrade[] }'), 403: problem },
     },
@@ -137,7 +137,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary:
         'Enterprise quality profile: certificates, spot checks, complaints, open warnings (regulators, admin, the enterprise itself)',
-      security: bearer,
+      security: BEARER_SECURITY,
       parameters: [{ name: 'creditCode', in: 'path', required: true, schema: { type: 'string' } }],
       responses: { 200: json('EnterpriseProfile'), 403: problem, 404: problem },
     },
@@ -146,7 +146,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     post: {
       summary:
         'Regulators record SpotCheckRecorded, ComplaintRecorded, WithdrawalTriggerRecorded, AuditTeamEvaluated in supervision-{caseId} streams',
-      security: bearer,
+      security: BEARER_SECURITY,
       requestBody: {
         content: {
           'application/json': {
