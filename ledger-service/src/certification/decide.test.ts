@@ -624,6 +624,31 @@ describe('R12 suspension', () => {
     expectRule(when(suspended, restore(at('2026-11-11'))), 'R12', 'suspension-limit-passed');
     expectOk(when(suspended, step('CertificateWithdrawn', { reason: '暂停期满未恢复' }, at('2026-11-11'))));
   });
+  it('does not end a suspension by cancelling: restore first, or withdraw', () => {
+    const cancel = (occurredAt: string) => step('CertificateCancelled', { reason: '获证组织申请注销' }, occurredAt);
+    const suspended = [...CERTIFIED, suspend('2026-08-10')];
+    expectRule(when(given(suspended), cancel(at('2026-06-01'))), 'R12', 'cancel-while-suspended');
+    expectOk(when(given([...suspended, restore(at('2026-07-01'))]), cancel(at('2026-07-02'))));
+    expectOk(when(given(CERTIFIED), cancel(at('2026-06-01'))));
+  });
+  it('does not end a suspension by a recertification grant: restore first', () => {
+    // The recertification audit was reported on 2028-02-20; the certificate is valid until 2028-04-01.
+    const suspended = [...RECERT_REPORTED, suspend('2028-03-31', at('2028-02-25'))];
+    const decision = (outcome = 'grant') => step('CertificationDecided', decided('A-R1', outcome), at('2028-03-10'));
+    expectRule(when(given(suspended), decision()), 'R12', 'recertification-while-suspended');
+    expectOk(when(given(suspended), decision('refuse')));
+    expectOk(when(given([...suspended, restore(at('2028-03-05'))]), decision()));
+  });
+  it('does not end a suspension by issuing a certificate on an earlier grant: restore first', () => {
+    const [grant, issued] = RECERTIFIED.slice(-2) as [Step, Step];
+    const suspended = [...RECERT_REPORTED, grant, suspend('2028-03-31', at('2028-03-12'))];
+    expectRule(when(given(suspended), issued), 'R12', 'issue-while-suspended');
+    expectOk(when(given([...suspended, restore(at('2028-03-13'))]), issued));
+  });
+  it('lets audits go on during a suspension', () => {
+    const suspended = given([...SURVEILLED_TWICE, suspend('2027-12-31', at('2027-12-01'))]);
+    expectOk(when(suspended, RECERT_REPORTED[SURVEILLED_TWICE.length]!));
+  });
 });
 
 describe('R13 terminal certificates', () => {
@@ -703,6 +728,24 @@ describe('R14 recertification before expiry, on site', () => {
       'R14',
       'recertification-after-expiry',
     );
+  });
+  it('keeps the on-site share for recertification even where remote audits are permitted', () => {
+    // 4.5 days: at least 80% (3.6 days) on site, mixed or not.
+    const rules = rulesConfig({ remoteAuditPermitted: true });
+    const state = given([...SURVEILLED_TWICE, RECERT_REPORTED[SURVEILLED_TWICE.length]!], { rules });
+    const planMixed = (onsiteDays: number) =>
+      when(
+        state,
+        step(
+          'AuditPlanned',
+          plan('A-R1', '2028-02-14', '2028-02-16', 4.5, { mode: 'mixed', onsiteDays }),
+          at('2028-01-06'),
+        ),
+        { rules },
+      );
+    expectRule(planMixed(0), 'R14', 'recertification-onsite-share-too-low');
+    expectRule(planMixed(3.5), 'R14', 'recertification-onsite-share-too-low');
+    expectOk(planMixed(3.6));
   });
   it('rejects a recertification decided after expiry', () => {
     expectRule(
@@ -816,6 +859,12 @@ describe('R16 event time', () => {
       'R16',
       'plan-ends-before-start',
     );
+  });
+  it('rejects an audit recorded before it started', () => {
+    const record = (occurredAt: string) =>
+      when(given(STAGE1_PLANNED), step('AuditConducted', conducted('A-S1', '2025-02-10', '2025-02-11'), occurredAt));
+    expectRule(record(at('2025-02-09', '18:00:00')), 'R16', 'recorded-before-audit-start');
+    expectOk(record(at('2025-02-10', '18:00:00')));
   });
   it('checks CNCA reports against the reported event', () => {
     const state = given(CERTIFIED);

@@ -119,6 +119,18 @@ function notPastValidity(certificate: CertificateState, on: IsoDate, type: strin
   }
 }
 
+/** R12: a suspension ends by restore or by withdrawal, so nothing else may end it. */
+function notSuspended(state: CertificationState, code: string, remedy: string): void {
+  const certificate = state.certificate;
+  if (certificate?.status === 'suspended') {
+    reject(
+      'R12',
+      code,
+      `certificate ${certificate.certificateNo} is suspended, and a suspension ends only by restore or withdrawal: ${remedy}`,
+    );
+  }
+}
+
 const isBlank = (value: string | undefined): boolean => value === undefined || value.trim() === '';
 
 /** Members whose registration R4 checks: everyone but technical experts. */
@@ -233,17 +245,24 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     if (data.end < data.start)
       reject('R16', 'plan-ends-before-start', `the plan ends (${data.end}) before it starts (${data.start})`);
     registrationsValidThrough(audit.team, data.end, 'the planned audit end');
-    if (audit.kind === 'recertification') checkRecertificationPlan(state, data);
+    if (audit.kind === 'recertification') checkRecertificationPlan(state, data, rules);
     checkAuditTime(state, audit, data, rules);
   },
 
-  AuditConducted: ({ state, event, data }) => {
+  AuditConducted: ({ state, event, data, on }) => {
     const audit = auditOf(state, data.auditId);
     if (!audit.plan) reject('SEQ', 'audit-not-planned', `audit ${data.auditId} has no plan`);
     if (audit.conducted) reject('SEQ', 'audit-already-conducted', `audit ${data.auditId} was already conducted`);
     notBefore(event, audit.plan.at, 'audit plan');
     if (data.end < data.start)
       reject('R16', 'audit-ends-before-start', `the audit ends (${data.end}) before it starts (${data.start})`);
+    if (on < data.start) {
+      reject(
+        'R16',
+        'recorded-before-audit-start',
+        `occurredAt ${event.occurredAt} is before the audit it reports started (${data.start})`,
+      );
+    }
     if (audit.kind === 'stage2') checkStage1Conducted(state, data);
     if (audit.kind === 'recertification' && state.certificate && data.end > state.certificate.validUntil) {
       reject(
@@ -346,6 +365,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   },
 
   CertificateCancelled: ({ state, event }) => {
+    notSuspended(state, 'cancel-while-suspended', 'restore it before cancelling, or withdraw it');
     notBefore(event, certificateOf(state, 'CertificateCancelled').changedAt, 'last certificate change');
   },
 
@@ -518,9 +538,21 @@ function checkTeam(
   }
 }
 
-/** R14: a recertification audit is on site and ends before the certificate expires. */
-function checkRecertificationPlan(state: CertificationState, data: AuditPlannedData): void {
+/**
+ * R14: a recertification audit is on site and ends before the certificate expires. On site means
+ * the on-site share R6 asks of any audit that is not a permitted remote one: a recertification
+ * never is, whether or not remote audits are permitted.
+ */
+function checkRecertificationPlan(state: CertificationState, data: AuditPlannedData, rules: RulesConfig): void {
   if (data.mode === 'remote') reject('R14', 'recertification-not-onsite', 'a recertification audit is made on site');
+  const onsite = onsiteDaysOf(data);
+  if (onsite < rules.minOnsiteShare * data.auditDays - 1e-9) {
+    reject(
+      'R14',
+      'recertification-onsite-share-too-low',
+      `a recertification audit is made on site: ${onsite} of ${data.auditDays} days on site; at least ${rules.minOnsiteShare * 100}% must be, even where remote audits are permitted`,
+    );
+  }
   const certificate = state.certificate;
   if (certificate && data.end > certificate.validUntil) {
     reject(
@@ -585,7 +617,7 @@ function checkStage1Conducted(state: CertificationState, data: AuditConductedDat
   }
 }
 
-/** R7, R8, R9, R11, R14: a certification decision. */
+/** R7, R8, R9, R11, R12, R14: a certification decision. */
 function checkDecision({ state, event, data, rules, on }: Input<'CertificationDecided'>): Outcome {
   const audit = auditOf(state, data.auditId);
   if (audit.decision) reject('SEQ', 'audit-already-decided', `audit ${data.auditId} was already decided`);
@@ -607,6 +639,8 @@ function checkDecision({ state, event, data, rules, on }: Input<'CertificationDe
     );
   }
   if (data.decision !== 'grant') return;
+  if (audit.kind === 'recertification')
+    notSuspended(state, 'recertification-while-suspended', 'restore it before granting recertification');
   checkFindingsForGrant(state, audit, covered, rules, on);
   if (audit.kind === 'recertification') {
     const surveillances = Object.values(state.audits).filter(
@@ -660,6 +694,8 @@ function checkFindingsForGrant(
 
 /** R10 (and R15 after a transfer): a certificate follows a grant, within the validity limit. */
 function checkIssue({ state, event, data, rules }: Input<'CertificateIssued'>): Outcome {
+  // R12: a new certificate is valid, so issuing it over a suspended one would end the suspension.
+  notSuspended(state, 'issue-while-suspended', 'restore it before issuing a new certificate');
   if (data.validUntil <= data.issuedAt) {
     reject('R10', 'validity-ends-before-issue', `validUntil ${data.validUntil} is not after issuedAt ${data.issuedAt}`);
   }
