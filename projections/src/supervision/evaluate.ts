@@ -127,25 +127,44 @@ function deadline(
   return { raisedAt: startOf(raised) };
 }
 
+/** Certificates by certification cycle: one issued on a transfer continues the cycle before it (IAF MD2). */
+function cyclesOf(certificates: readonly CertificateFact[]): CertificateFact[][] {
+  const cycles: CertificateFact[][] = [];
+  for (const certificate of certificates) {
+    const current = cycles.at(-1);
+    if (certificate.transferEventId && current) current.push(certificate);
+    else cycles.push([certificate]);
+  }
+  return cycles;
+}
+
+/** The certificate of a cycle in force on `date`: the last issued on or before it (else the first). */
+const certificateOn = (cycle: readonly CertificateFact[], date: IsoDate): CertificateFact =>
+  cycle.filter((c) => c.issuedAt <= date).at(-1) ?? cycle[0]!;
+
 function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig, today: IsoDate, out: Warning[]): void {
-  facts.certificates.forEach((certificate, i) => {
-    const next = facts.certificates[i + 1];
-    const cycleEnd = next ? minDate(certificate.validUntil, next.issuedAt)! : certificate.validUntil;
+  cyclesOf(facts.certificates).forEach((cycle, i, cycles) => {
+    const first = cycle[0]!;
+    const last = cycle.at(-1)!;
+    const next = cycles[i + 1]?.[0];
+    const cycleEnd = next ? minDate(last.validUntil, next.issuedAt)! : last.validUntil;
     const surveillances = Object.values(facts.audits)
       .filter(
         (a) =>
           (a.kind === 'surveillance' || a.kind === 'recertification') &&
           a.conducted &&
-          a.conducted.start >= certificate.issuedAt &&
+          a.conducted.start >= first.issuedAt &&
           a.conducted.start <= cycleEnd,
       )
       .sort((a, b) => a.conducted!.start.localeCompare(b.conducted!.start));
-    let due = addMonths(certificate.issuedAt, config.surveillanceIntervalMonths);
-    let previous = certificate.eventId;
+    // The schedule runs from the cycle's first issue, across a transfer's new certificate.
+    let due = addMonths(first.issuedAt, config.surveillanceIntervalMonths);
+    let previous = first.eventId;
     // In the cycle's last months the recertification audit takes the place of a surveillance (W3 watches expiry).
     const lastDue = addMonths(cycleEnd, -config.recertificationWindowMonths);
     const judge = (doneOn: IsoDate | undefined, doneEvent: string | undefined) => {
       if (due > lastDue && doneOn === undefined) return;
+      const certificate = certificateOn(cycle, due);
       if (statusAt(certificate, due) !== 'valid') return;
       const hit = deadline(due, minDate(doneOn, leftValidAfter(certificate, due)), today);
       if (!hit) return;
@@ -157,7 +176,7 @@ function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig,
           {
             kind: 'surveillance-overdue',
             message: `certificate ${certificate.certificateNo}: surveillance due by ${due}${doneOn ? `, made on ${doneOn}` : ', none recorded'} while the certificate showed valid`,
-            evidence: [previous, doneEvent ?? ''],
+            evidence: [previous, doneEvent ?? '', certificate.transferEventId ?? ''],
             ...hit,
           },
         ),
@@ -415,7 +434,7 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
         );
       }
     }
-    const scope = facts.sectors;
+    const scope = assigned.sectors;
     const byCore = new Set(audit.team.filter((m) => CORE_ROLES.has(m.role)).flatMap((m) => m.sectors));
     const byAnyone = new Set(audit.team.filter((m) => m.role !== 'trainee').flatMap((m) => m.sectors));
     const uncovered = scope.filter((s) => !byCore.has(s));
@@ -429,7 +448,7 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
           {
             kind: expertOnly ? 'sector-covered-by-expert-only' : 'sector-not-covered',
             message: `audit ${audit.auditId}: sector(s) ${uncovered.join(', ')} of the scope ${expertOnly ? 'covered only by a technical expert' : 'not covered by the team'}`,
-            evidence: [assigned.eventId],
+            evidence: [assigned.eventId, assigned.scopeEventId],
             raisedAt: assigned.at,
           },
         ),
@@ -688,6 +707,14 @@ function checkSpotChecks(
   }
 }
 
+/** W11 (§7.11): only a withdrawal acts on a withdrawal trigger. */
+const WITHDRAWN: ReadonlySet<string> = new Set(['withdrawn']);
+const OTHER_ENDS: ReadonlySet<string> = new Set(['cancelled', 'expired']);
+
+/** The first status change on or after `date` to one of `statuses`. */
+const changeAfter = (certificate: CertificateFact, date: IsoDate, statuses: ReadonlySet<string>) =>
+  certificate.history.find((c) => c.on >= date && statuses.has(c.status));
+
 function checkWithdrawalTriggers(
   byCertificate: Map<string, { facts: CertificationFacts; certificate: CertificateFact }>,
   supervision: readonly SupervisionFact[],
@@ -701,11 +728,11 @@ function checkWithdrawalTriggers(
     if (!found) continue;
     const recordedOn = String(trigger.data.recordedOn ?? dateOf(trigger.occurredAt));
     const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays);
-    const ended = found.certificate.history.find(
-      (c) => c.on >= recordedOn && ['withdrawn', 'cancelled', 'expired'].includes(c.status),
-    );
-    const hit = deadline(due, ended?.on, today);
+    const withdrawn = changeAfter(found.certificate, recordedOn, WITHDRAWN);
+    const hit = deadline(due, withdrawn?.on, today);
     if (!hit) continue;
+    // A cancellation or expiry instead is not the withdrawal §7.11 asks for: the warning stays open.
+    const ended = withdrawn ?? changeAfter(found.certificate, recordedOn, OTHER_ENDS);
     out.push(
       makeWarning('W11', `${trigger.eventId}`, found, {
         kind: 'withdrawal-overdue',

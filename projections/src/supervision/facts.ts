@@ -23,8 +23,11 @@ export interface AuditFact {
   auditId: string;
   kind: string;
   team: TeamMemberFact[];
-  /** Every assignment of this audit: when, which event, and the team it named. */
-  assignments: Array<{ eventId: string; at: string; auditorIds: string[] }>;
+  /**
+   * Every assignment of this audit: when, which event, the team it named, and the scope's sectors
+   * then (the current certificate's, else the application's: what R4 checks) with the event that set them.
+   */
+  assignments: Array<{ eventId: string; at: string; auditorIds: string[]; sectors: number[]; scopeEventId: string }>;
   plan?: {
     eventId: string;
     at: string;
@@ -66,6 +69,13 @@ export interface CertificateFact {
   issuedAt: IsoDate;
   validUntil: IsoDate;
   eventId: string;
+  /** The current scope and sectors: from the issue, then from each CertificateScopeChanged. */
+  scope: string;
+  sectors: number[];
+  /** The event that set `scope` and `sectors` (the issue or the latest scope change). */
+  scopeEventId: string;
+  /** Set on the certificate the accepting CB issued after this transfer: it keeps the cycle before it (IAF MD2). */
+  transferEventId?: string;
   /** Status changes from issue on, oldest first (the first is `valid` at issue). */
   history: StatusChange[];
 }
@@ -102,6 +112,7 @@ export interface CertificationFacts {
   };
   scheme: string;
   standard: string;
+  /** As applied for; a certificate's current scope and sectors are on the certificate. */
   scope: string;
   sectors: number[];
   complexity?: string;
@@ -150,6 +161,21 @@ export function emptyFacts(event: LogEvent): CertificationFacts {
 
 export const currentCertificate = (facts: CertificationFacts): CertificateFact | undefined => facts.certificates.at(-1);
 export const statusOf = (certificate: CertificateFact): StatusChange => certificate.history.at(-1)!;
+
+/** The scope sectors an audit team must cover now (R4): the current certificate's, else the application's. */
+export function scopeNow(facts: CertificationFacts): { sectors: number[]; eventId: string } {
+  const certificate = currentCertificate(facts);
+  return certificate
+    ? { sectors: [...certificate.sectors], eventId: certificate.scopeEventId }
+    : { sectors: [...facts.sectors], eventId: facts.application?.eventId ?? '' };
+}
+
+/** The transfer still waiting for the accepting CB's certificate, if any. */
+export function pendingTransfer(facts: CertificationFacts): CertificationFacts['transfers'][number] | undefined {
+  const transfer = facts.transfers.at(-1);
+  if (!transfer || facts.certificates.length === 0) return undefined;
+  return facts.certificates.some((c) => c.transferEventId === transfer.eventId) ? undefined : transfer;
+}
 
 /** The status the certificate showed at the end of `date`. */
 export function statusAt(certificate: CertificateFact, date: IsoDate): string | undefined {
@@ -228,7 +254,14 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       const auditId = text(data.auditId);
       const team = list(data.members).map(member);
       const existing = facts.audits[auditId];
-      const assignment = { eventId: event.eventId, at, auditorIds: team.map((m) => m.auditorId) };
+      const scope = scopeNow(facts);
+      const assignment = {
+        eventId: event.eventId,
+        at,
+        auditorIds: team.map((m) => m.auditorId),
+        sectors: scope.sectors,
+        scopeEventId: scope.eventId,
+      };
       if (existing) {
         existing.team = team;
         existing.assignments.push(assignment);
@@ -328,16 +361,30 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       };
       return facts;
     }
-    case 'CertificateIssued':
+    case 'CertificateIssued': {
+      const transfer = pendingTransfer(facts);
       facts.certificates.push({
         certificateNo: text(data.certificateNo),
         issuedAt: text(data.issuedAt),
         validUntil: text(data.validUntil),
         eventId: event.eventId,
+        scope: text(data.scope),
+        sectors: list(data.sectors).map(Number),
+        scopeEventId: event.eventId,
+        ...(transfer ? { transferEventId: transfer.eventId } : {}),
         history: [{ status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId }],
       });
       facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
       return facts;
+    }
+    case 'CertificateScopeChanged': {
+      const certificate = currentCertificate(facts);
+      if (!certificate) return facts;
+      certificate.scope = text(data.scope);
+      certificate.sectors = list(data.sectors).map(Number);
+      certificate.scopeEventId = event.eventId;
+      return facts;
+    }
     case 'CertificationTransferred': {
       const certificate = currentCertificate(facts);
       facts.transfers.push({

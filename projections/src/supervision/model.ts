@@ -15,7 +15,10 @@ const big = (dialect: Dialect): string => (dialect === 'postgres' ? 'BIGINT' : '
  */
 export const supervisionModel: ReadModel<LogEvent> = {
   name: 'supervision',
-  schemaVersion: 1,
+  // 2: the facts keep each certificate's scope and sectors, scope changes, the sectors each team
+  // assignment had to cover and the certificate a transfer issued; a changed version makes the
+  // runner drop these tables and replay the log, so stored facts are refolded.
+  schemaVersion: 2,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { streamBuilder, type StreamBuilder } from '../fixtures';
+import type { LogEvent } from '../types';
+import { supervisionConfig } from './config';
+import { evaluate } from './evaluate';
+import { emptyFacts, foldCertificationEvent, type CertificationFacts, type SupervisionFact } from './facts';
+
+/** Pure checks: events folded into facts, then evaluate() on a given day (China time). */
+const CB = 'CNCA-R-2002-001';
+const OTHER_CB = 'CNCA-R-2010-015';
+const at = (date: string, time = '09:00:00') => `${date}T${time}+08:00`;
+const member = (auditorId: string, sectors = [18], role = 'leader') => ({
+  auditorId,
+  name: `Auditor ${auditorId}`,
+  role,
+  registrationNo: `REG-${auditorId}`,
+  registrationValidUntil: '2030-01-01',
+  sectors,
+});
+
+type Draft = Omit<LogEvent, 'position'>;
+
+function fold(events: readonly Draft[]): CertificationFacts {
+  return events.reduce(
+    (facts, event, i) => foldCertificationEvent(facts, { ...event, position: i + 1 }),
+    emptyFacts({ ...events[0]!, position: 0 }),
+  );
+}
+
+function warningsOf(facts: CertificationFacts, today: string, supervision: SupervisionFact[] = []) {
+  return evaluate({
+    certifications: [facts],
+    supervision,
+    now: new Date(`${today}T04:00:00Z`),
+    config: supervisionConfig(),
+  }).warnings;
+}
+
+/** Application (sectors [18]), stage 2 by a sector-18 team, grant and certificate `certNo`. */
+function certified(b: StreamBuilder, issued: string, validUntil: string, certNo = 'CERT-1'): Draft[] {
+  return [
+    b.event(
+      'ApplicationSubmitted',
+      {
+        client: { name: 'Client', creditCode: '91320100MA1AAAAAA1', regionCode: '320106', address: 'Gulou 1' },
+        scheme: 'QMS',
+        standard: 'ISO 9001:2015',
+        scope: 'Valves',
+        sectors: [18],
+      },
+      at('2024-08-01'),
+    ),
+    b.event('ApplicationReviewed', { outcome: 'accepted' }, at('2024-08-02')),
+    b.event('AuditTeamAssigned', { auditId: 's2', kind: 'stage2', members: [member('au-1')] }, at('2024-08-10')),
+    b.event(
+      'AuditConducted',
+      { auditId: 's2', start: '2024-09-01', end: '2024-09-02', checkIns: [] },
+      at('2024-09-02'),
+    ),
+    b.event(
+      'CertificationDecided',
+      { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'D' } },
+      at('2024-10-20'),
+    ),
+    b.event(
+      'CertificateIssued',
+      { certificateNo: certNo, issuedAt: issued, validUntil, scope: 'Valves', sectors: [18] },
+      at(issued),
+    ),
+  ];
+}
+
+const surveillance = (b: StreamBuilder, auditId: string, start: string, team = [member('au-1')]): Draft[] => [
+  b.event('AuditTeamAssigned', { auditId, kind: 'surveillance', members: team }, at(start, '08:00:00')),
+  b.event('AuditConducted', { auditId, start, end: start, checkIns: [] }, at(start, '18:00:00')),
+];
+
+const builder = () => streamBuilder({ certificationId: 'c1', agencyId: CB, regionCode: '320106' });
+
+describe('W1 across a transfer (IAF MD2: the transferred certificate keeps the cycle)', () => {
+  function stream(transfer: boolean, accepting: Draft[] = []) {
+    const b = builder();
+    const events = [...certified(b, '2024-11-01', '2027-10-31'), ...surveillance(b, 'v1', '2025-10-01')];
+    if (transfer) {
+      const moved = {
+        ...b.event('CertificationTransferred', { fromAgencyId: CB }, at('2026-09-01')),
+        agencyId: OTHER_CB,
+      };
+      const issued = {
+        ...b.event(
+          'CertificateIssued',
+          { certificateNo: 'CERT-2', issuedAt: '2026-09-05', validUntil: '2027-10-31', scope: 'Valves', sectors: [18] },
+          at('2026-09-05'),
+        ),
+        agencyId: OTHER_CB,
+      };
+      events.push(moved, issued, ...accepting.map((e) => ({ ...e, agencyId: OTHER_CB })));
+    }
+    return { b, events };
+  }
+  const w1 = (facts: CertificationFacts, today: string) =>
+    warningsOf(facts, today)
+      .filter((w) => w.ruleId === 'W1')
+      .map((w) => `${w.certificateNo} ${w.raisedAt}${w.clearedAt ? ` cleared ${w.clearedAt}` : ''}`);
+
+  it('without a transfer, the surveillance due 2026-10-01 is overdue on 2027-08-01', () => {
+    expect(w1(fold(stream(false).events), '2027-08-01')).toEqual(['CERT-1 2026-10-02T00:00:00+08:00']);
+  });
+
+  it('the accepting CB’s certificate does not restart the clock: the same due date is overdue', () => {
+    const { events } = stream(true);
+    const facts = fold(events);
+    expect(facts.certificates.map((c) => c.transferEventId)).toEqual([undefined, events.at(-2)!.eventId]);
+    expect(w1(facts, '2027-08-01')).toEqual(['CERT-2 2026-10-02T00:00:00+08:00']);
+    const [warning] = warningsOf(facts, '2027-08-01').filter((w) => w.ruleId === 'W1');
+    expect(warning!.agencyId).toBe(OTHER_CB);
+    expect(warning!.evidence).toContain(events.at(-2)!.eventId);
+  });
+
+  it('a surveillance by the accepting CB by the due date keeps it clear, a late one clears it', () => {
+    const b = builder();
+    expect(w1(fold(stream(true, surveillance(b, 'v2', '2026-09-20')).events), '2027-08-01')).toEqual([]);
+    expect(w1(fold(stream(true, surveillance(b, 'v3', '2026-11-15')).events), '2027-08-01')).toEqual([
+      'CERT-2 2026-10-02T00:00:00+08:00 cleared 2026-11-15T00:00:00+08:00',
+    ]);
+  });
+
+  it('a recertification certificate (no transfer) still starts a new cycle', () => {
+    const b = builder();
+    const events = [
+      ...certified(b, '2024-11-01', '2027-10-31'),
+      ...surveillance(b, 'v1', '2025-10-01'),
+      ...surveillance(b, 'v2', '2026-09-20'),
+      b.event(
+        'CertificateIssued',
+        { certificateNo: 'CERT-2', issuedAt: '2027-10-01', validUntil: '2030-09-30', scope: 'Valves', sectors: [18] },
+        at('2027-10-01'),
+      ),
+    ];
+    const facts = fold(events);
+    expect(facts.certificates.map((c) => c.transferEventId)).toEqual([undefined, undefined]);
+    expect(w1(facts, '2028-09-30')).toEqual([]);
+    expect(w1(facts, '2028-10-03')).toEqual(['CERT-2 2028-10-02T00:00:00+08:00']);
+  });
+});
+
+describe('W11 (§7.11): only a withdrawal acts on a withdrawal trigger', () => {
+  const trigger: SupervisionFact = {
+    eventId: randomUUID(),
+    type: 'WithdrawalTriggerRecorded',
+    occurredAt: at('2025-03-06'),
+    regionCode: '32',
+    data: { certificateNo: 'CERT-1', trigger: 'fraud', recordedOn: '2025-03-06' },
+  };
+  const w11 = (type: string) => {
+    const b = builder();
+    const facts = fold([...certified(b, '2024-11-01', '2027-10-31'), b.event(type, { reason: 'r' }, at('2025-03-10'))]);
+    return warningsOf(facts, '2025-03-20', [trigger]).filter((w) => w.ruleId === 'W11');
+  };
+
+  it('a withdrawal within 5 working days raises nothing', () => {
+    expect(w11('CertificateWithdrawn')).toEqual([]);
+  });
+
+  it.each(['CertificateCancelled', 'CertificateExpired'])('%s instead of a withdrawal leaves W11 open', (type) => {
+    const [warning, ...rest] = w11(type);
+    expect(rest).toEqual([]);
+    expect(warning).toMatchObject({ kind: 'withdrawal-overdue', raisedAt: '2025-03-14T00:00:00+08:00' });
+    expect(warning!.clearedAt).toBeUndefined();
+    expect(warning!.message).toMatch(/not withdrawn by 2025-03-13 \((cancelled|expired) on 2025-03-10\)/);
+  });
+});
+
+describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () => {
+  const scopeChanged = (b: StreamBuilder, sectors: number[]) =>
+    b.event('CertificateScopeChanged', { scope: 'Valves and pumps', sectors }, at('2025-06-01'));
+
+  it('folds the new scope and sectors into the current certificate', () => {
+    const b = builder();
+    const change = scopeChanged(b, [18, 19]);
+    const facts = fold([...certified(b, '2024-11-01', '2027-10-31'), change]);
+    expect(facts.certificates[0]).toMatchObject({
+      scope: 'Valves and pumps',
+      sectors: [18, 19],
+      scopeEventId: change.eventId,
+    });
+    expect(facts.sectors).toEqual([18]); // the application's
+  });
+
+  const w8 = (sectors: number[], team: ReturnType<typeof member>[]) => {
+    const b = builder();
+    const change = scopeChanged(b, sectors);
+    const facts = fold([
+      ...certified(b, '2024-11-01', '2027-10-31'),
+      change,
+      ...surveillance(b, 'v1', '2025-10-01', team),
+    ]);
+    const found = warningsOf(facts, '2025-10-05').filter((w) => w.ruleId === 'W8');
+    return { found, change };
+  };
+
+  it('a surveillance team after an extension must cover the added sector', () => {
+    const { found, change } = w8([18, 19], [member('au-1', [18])]);
+    expect(found.map((w) => w.kind)).toEqual(['sector-not-covered']);
+    expect(found[0]!.message).toMatch(/audit v1: sector\(s\) 19 /);
+    expect(found[0]!.evidence).toContain(change.eventId);
+  });
+
+  it('a surveillance team after a change need not cover a sector the certificate no longer has', () => {
+    expect(w8([19], [member('au-1', [19])]).found).toEqual([]);
+  });
+
+  it('audits before the certificate keep the application’s sectors', () => {
+    const { found } = w8([19], [member('au-1', [19])]);
+    expect(found.filter((w) => w.message.includes('audit s2'))).toEqual([]);
+  });
+});
