@@ -214,4 +214,20 @@ describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () =>
     const { found } = w8([19], [member('au-1', [19])]);
     expect(found.filter((w) => w.message.includes('audit s2'))).toEqual([]);
   });
+
+  it('a scope change is a new certificate version: W10 until it is reported to CNCA', () => {
+    const b = builder();
+    const change = scopeChanged(b, [18, 19]);
+    const history = [...certified(b, '2024-11-01', '2027-10-31'), change];
+    const aboutTheChange = (facts: CertificationFacts, today: string) =>
+      warningsOf(facts, today).filter((w) => w.ruleId === 'W10' && w.evidence.includes(change.eventId));
+    expect(aboutTheChange(fold(history), '2025-07-10')).toEqual([]); // due by the 10th of the next month
+    expect(aboutTheChange(fold(history), '2025-07-11').map((w) => w.kind)).toEqual(['not-reported']);
+    const reported = b.event(
+      'ReportedToCnca',
+      { kind: 'certificate', subjectEventId: change.eventId, reportedAt: at('2025-07-03') },
+      at('2025-07-03'),
+    );
+    expect(aboutTheChange(fold([...history, reported]), '2025-07-11')).toEqual([]);
+  });
 });

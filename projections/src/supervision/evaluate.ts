@@ -600,6 +600,7 @@ const REPORT_KIND: Readonly<Record<string, string>> = {
   AuditPlanned: 'audit_plan',
   AuditConducted: 'audit_result',
   CertificateIssued: 'certificate',
+  CertificateScopeChanged: 'certificate',
   CertificateSuspended: 'status_change',
   CertificateRestored: 'status_change',
   CertificateWithdrawn: 'status_change',

@@ -383,6 +383,8 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       certificate.scope = text(data.scope);
       certificate.sectors = list(data.sectors).map(Number);
       certificate.scopeEventId = event.eventId;
+      // A new version of the certificate (domain.md §1), reported to CNCA as certificates are.
+      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
       return facts;
     }
     case 'CertificationTransferred': {
