@@ -696,6 +696,11 @@ describe('R13 terminal certificates', () => {
       'certificate-terminal',
     );
   });
+  it('refuses a special audit on a certificate past its validity, with or without CertificateExpired', () => {
+    const special = (on: string) => step('AuditTeamAssigned', team('A-X1', 'special'), at(on));
+    expectOk(when(given(CERTIFIED), special('2026-05-01')));
+    expectRule(when(given(CERTIFIED), special('2028-04-02')), 'R13', 'certificate-expired');
+  });
   it('does not expire a certificate before its validUntil', () => {
     expectRule(
       when(given(CERTIFIED), step('CertificateExpired', {}, at('2028-04-01'))),

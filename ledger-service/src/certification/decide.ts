@@ -503,6 +503,7 @@ function checkAuditKindAllowed(state: CertificationState, kind: AuditKind, on: I
     case 'special':
       if (!certificate)
         reject('SEQ', 'special-audit-without-certificate', 'special audits are made on an issued certificate');
+      notPastValidity(certificate, on, 'a special audit');
       return;
   }
 }
