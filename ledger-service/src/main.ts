@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import pino from 'pino';
+import { createLogger } from './logging';
 import { headReporter, runApiProcesses } from './apiProcesses';
 import { composeLedgerService } from './compose';
 import { loadConfig } from './config';
@@ -9,7 +9,7 @@ import { defaultParts } from './parts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, base: { service: 'ledger-service' } });
+  const logger = createLogger({ level: config.logLevel, base: { service: 'ledger-service' } });
   exitOnCrash(logger);
   if (config.usingDemoPrincipals && cluster.isPrimary)
     logger.warn('using the demo principals file: set LEDGER_PRINCIPALS for real tokens');

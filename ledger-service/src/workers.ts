@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { createLogger } from './logging';
 import { loadConfig } from './config';
 import { exitOnCrash } from './exitOnCrash';
 import { startWorkers } from './workerParts';
@@ -9,7 +9,7 @@ import { startWorkers } from './workerParts';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, base: { service: 'ledger-workers' } });
+  const logger = createLogger({ level: config.logLevel, base: { service: 'ledger-workers' } });
   exitOnCrash(logger);
   const workers = await startWorkers({ config, logger });
   logger.info({ parts: workers.parts.map((part) => part.name) }, 'workers running');

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import pino from 'pino';
+import { createLogger } from './logging';
 import { exitOnCrash } from './exitOnCrash';
 import { startWorkers, type RunningWorkers } from './workerParts';
 import type { FromWorkers, ToWorkers, WorkersThreadData } from './workersThread';
@@ -9,7 +9,7 @@ import type { FromWorkers, ToWorkers, WorkersThreadData } from './workersThread'
 
 const port = parentPort!;
 const { config, logLevel } = workerData as WorkersThreadData;
-const logger = pino({ level: logLevel, base: { service: 'ledger-workers' } });
+const logger = createLogger({ level: logLevel, base: { service: 'ledger-workers' } });
 exitOnCrash(logger);
 const say = (message: FromWorkers): void => port.postMessage(message);
 

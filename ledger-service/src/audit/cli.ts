@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
+import { createLogger } from '../logging';
 import { openFabricBackend } from '../anchoring/fabric';
 import { fabricConnectionPath } from '../anchoring/fabric';
 import { createEventStore, eventStoreConfigFromEnv } from '../eventStore';
@@ -114,7 +115,7 @@ export async function auditCli(
     io.stdout.write(AUDIT_USAGE);
     return 0;
   }
-  const logger = pino({ level: env.LOG_LEVEL ?? 'warn', base: { tool: 'audit' } }, pino.destination(2));
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', base: { tool: 'audit' } }, pino.destination(2));
   const storeConfig = eventStoreConfigFromEnv(env);
   const dataDir = storeConfig.dataDir;
   let store;

@@ -51,7 +51,7 @@ export function toProblem(error: unknown): ProblemError {
   if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') {
     return new ProblemError(415, 'unsupported-encoding', 'The body encoding is not supported');
   }
-  return new ProblemError(500, 'internal', 'Internal error');
+  return clientErrorOf(error) ?? new ProblemError(500, 'internal', 'Internal error');
 }
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
@@ -72,3 +72,14 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ProblemError(404, 'not-found', `No route for ${req.method} ${req.path}`));
 };
+
+/**
+ * Other request errors of the body parsers (http-errors with a 4xx status: too many form fields, a
+ * broken gzip stream, an aborted upload) are the client's: their status, a code from their type.
+ */
+function clientErrorOf(error: unknown): ProblemError | undefined {
+  const { status, type, expose } = (error ?? {}) as { status?: unknown; type?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose === false) return undefined;
+  const code = typeof type === 'string' && /^[a-z.]+$/.test(type) ? type.replace(/\./g, '-') : 'bad-request';
+  return new ProblemError(status, code, TITLE_OF_STATUS[status] ?? 'Bad request');
+}

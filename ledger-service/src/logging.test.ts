@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { composeLedgerService } from './compose';
+import { loadConfig } from './config';
+import { createLogger, errorForLog } from './logging';
+import { defaultParts } from './parts';
+
+function capture(): { stream: Writable; lines: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, lines: () => text };
+}
+
+describe('errorForLog', () => {
+  it("keeps an error's class, message, stack and codes, and drops what libraries attach to it", () => {
+    const error = Object.assign(new Error('too many parameters'), {
+      status: 413,
+      type: 'parameters.too.many',
+      body: 'token=demo-regulator-3201&a=1',
+      headers: { authorization: 'Bearer demo-agency-001' },
+    });
+    const logged = errorForLog(error);
+    expect(logged).toMatchObject({
+      type: 'Error',
+      message: 'too many parameters',
+      status: 413,
+      errorType: 'parameters.too.many',
+    });
+    expect(logged.stack).toEqual(expect.stringContaining('too many parameters'));
+    expect(JSON.stringify(logged)).not.toMatch(/demo-regulator|demo-agency/);
+  });
+
+  it('follows the cause, with the same care', () => {
+    const cause = Object.assign(new Error('ENOSPC'), { code: 'SQLITE_FULL', sql: 'INSERT … personal data' });
+    const logged = errorForLog(new Error('append failed', { cause }));
+    expect(logged.cause).toMatchObject({ message: 'ENOSPC', code: 'SQLITE_FULL' });
+    expect(JSON.stringify(logged)).not.toContain('personal data');
+  });
+
+  it('says only the kind of a thrown value that is not an Error', () => {
+    expect(errorForLog({ token: 'demo-agency-001' })).toEqual({ type: 'object' });
+  });
+});
+
+describe("the service's logs when a request fails", () => {
+  it('answers a sign-in form with too many fields 413, and logs neither the form nor its token', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'logging-'));
+    const out = capture();
+    const logger = createLogger({ level: 'debug' }, out.stream);
+    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_WORKERS: 'in-process' });
+    const service = await composeLedgerService({
+      config,
+      logger,
+      parts: (context) => defaultParts({ config, logger, ...context }),
+    });
+    try {
+      const form = ['token=demo-regulator-3201', ...Array.from({ length: 1100 }, () => 'a')].join('&');
+      const response = await request(service.app)
+        .post('/regulator/login')
+        .set('content-type', 'application/x-www-form-urlencoded')
+        .send(form);
+      expect(response.status).toBe(413);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.body.code).toBe('parameters-too-many');
+      const broken = await request(service.app)
+        .post('/v1/events')
+        .set('authorization', 'Bearer demo-agency-001')
+        .set('content-type', 'application/json')
+        .set('content-encoding', 'gzip')
+        .send('not gzip at all');
+      expect(broken.status).toBe(400);
+      expect(broken.body.code).not.toBe('internal');
+    } finally {
+      await service.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(out.lines()).toContain('"path":"/regulator/login"');
+    expect(out.lines()).not.toMatch(/demo-regulator-3201|demo-agency-001/);
+    expect(out.lines()).not.toContain('"level":50');
+  });
+});

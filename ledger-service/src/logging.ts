@@ -1,0 +1,26 @@
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+const KEPT_FIELDS = ['code', 'type', 'status', 'reason', 'errno', 'syscall'] as const;
+
+/**
+ * What an error may put in a log: its class, message, stack and codes. Not the other properties
+ * libraries attach to errors: body-parser puts the raw request body on its errors (a sign-in form
+ * with its token), HTTP clients their request and response.
+ */
+export function errorForLog(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const fields: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
+  const extra = error as unknown as Record<string, unknown>;
+  for (const key of KEPT_FIELDS) {
+    const value = extra[key];
+    if (typeof value === 'string' || typeof value === 'number') fields[key === 'type' ? 'errorType' : key] = value;
+  }
+  if (error.cause !== undefined) fields.cause = errorForLog(error.cause);
+  return fields;
+}
+
+/** The service's pino loggers: `err` fields go through errorForLog. */
+export function createLogger(options: LoggerOptions, destination?: DestinationStream): Logger {
+  const withSerializers: LoggerOptions = { ...options, serializers: { ...options.serializers, err: errorForLog } };
+  return destination ? pino(withSerializers, destination) : pino(withSerializers);
+}
