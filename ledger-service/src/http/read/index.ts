@@ -20,6 +20,7 @@ import { loginPage, timelinePage, type TimelineFilters } from './regulatorPage';
 import { sharedWhileRunning } from './sharedWhileRunning';
 import { certificateOfToken, verificationToken } from './token';
 import { verifyPage } from './verifyPage';
+import { postedFromElsewhere, regulatorCookie, regulatorTokenOf } from '../regulatorCookie';
 
 export { readOpenApiPaths } from './openapi';
 export { verificationToken, certificateOfToken } from './token';
@@ -55,15 +56,6 @@ const CERTIFICATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const AGENCY_ID = /^CNCA-RF?-\d{4}-\d{3}$/;
 const EVENT_TYPE = /^[A-Za-z]{1,64}$/;
 const REGION = /^(\d{2}|\d{4}|\d{6})$/;
-export const REGULATOR_COOKIE = 'certledger_regulator';
-
-function cookieOf(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
-}
 
 /** May this principal read this certification's trace? */
 export function canReadTrace(
@@ -311,7 +303,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   const regulatorOf = (req: Request): Principal | undefined => {
     const fromHeader = principalOf(req);
     if (fromHeader.role !== 'public') return fromHeader;
-    const token = cookieOf(req, REGULATOR_COOKIE);
+    const token = regulatorTokenOf(req);
     if (!token || !options.authenticateToken) return undefined;
     try {
       return options.authenticateToken(token);
@@ -319,9 +311,6 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       return undefined;
     }
   };
-  const secure = base.startsWith('https://');
-  const cookie = (value: string, maxAge: number) =>
-    `${REGULATOR_COOKIE}=${encodeURIComponent(value)}; Path=/regulator; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 
   router.get('/regulator', async (req, res) => {
     const principal = regulatorOf(req);
@@ -363,6 +352,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     '/regulator/login',
     express.urlencoded({ extended: false, limit: '4kb' }),
     (req: Request, res: Response) => {
+      if (postedFromElsewhere(req, base)) throw forgedForm();
       const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
       let principal: Principal | undefined;
       try {
@@ -376,16 +366,20 @@ export function createReadRouter(options: ReadRouterOptions): Router {
         return;
       }
       options.logger?.info({ principal: principal.id, outcome: 'signed-in' }, 'regulator page sign-in');
-      res.set('set-cookie', cookie(token, 8 * 3600)).redirect(303, '/regulator');
+      res.set('set-cookie', regulatorCookie(req, token, 8 * 3600, base)).redirect(303, '/regulator');
     },
   );
 
-  router.post('/regulator/logout', (_req, res) => {
-    res.set('set-cookie', cookie('', 0)).redirect(303, '/regulator');
+  router.post('/regulator/logout', (req, res) => {
+    if (postedFromElsewhere(req, base)) throw forgedForm();
+    res.set('set-cookie', regulatorCookie(req, '', 0, base)).redirect(303, '/regulator');
   });
 
   return router;
 }
+
+const forgedForm = (): ProblemError =>
+  new ProblemError(403, 'cross-site-form', 'This form may only be posted from this site');
 
 function nextHref(req: Request, cursor: string): string {
   const params = new URLSearchParams();

@@ -5,7 +5,7 @@ import { authenticate, principalOf, requireRole, type PrincipalDirectory } from 
 import type { Principal } from '../principal';
 import { ProblemError } from '../problem';
 import { eventView } from '../../intake/eventView';
-import { REGULATOR_COOKIE } from '../read';
+import { regulatorTokenOf } from '../regulatorCookie';
 import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
 import { PAGE_HEADERS } from '../read/html';
 import { loginPage } from '../read/regulatorPage';
@@ -22,7 +22,6 @@ export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
 }
 
 /** The read side's regulator sign-in cookie (POST /regulator/login), scoped to /regulator. */
-const COOKIE = REGULATOR_COOKIE;
 const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 
 /** Regulators see their region prefix; admins see everything; nobody else sees supervision data. */
@@ -75,16 +74,6 @@ function narrowed(scope: { regionPrefix?: string }, wanted: string | undefined):
     throw new ProblemError(403, 'forbidden', `region ${wanted} is outside your jurisdiction (${scope.regionPrefix})`);
   }
   return { regionPrefix: wanted };
-}
-
-function cookieToken(req: Request): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }
 
 /**
@@ -184,7 +173,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
 
   const page = async (req: Request, res: Response) => {
     let principal = principalOf(req);
-    const token = cookieToken(req);
+    const token = regulatorTokenOf(req);
     if (principal.role === 'public' && token && options.principals)
       principal = signIn(options.principals, token) ?? principal;
     if (principal.role !== 'regulator' && principal.role !== 'admin') {
