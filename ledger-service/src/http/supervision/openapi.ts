@@ -162,6 +162,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         201: json('stored envelope'),
         400: problem,
         403: problem,
+        404: problem,
         409: problem,
         422: problem,
       },

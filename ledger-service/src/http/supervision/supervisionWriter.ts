@@ -5,7 +5,8 @@ import { validatePayload } from '../../events/validate';
 import { EventStoreError, type EventStore, type StoredEvent } from '../../eventStore/port';
 import { CERTIFICATION_ID, isDateTimeWithOffset } from '../../intake/submission';
 import { stableJson } from '../../intake/stableJson';
-import { ProblemError } from '../problem';
+import { regionVisibleTo } from '../principal';
+import { forbidden, notFound, ProblemError } from '../problem';
 
 /** A supervision event as a regulator submits it; `caseId` names the stream (supervision-{caseId}), default the eventId. */
 export interface SupervisionSubmission {
@@ -23,12 +24,21 @@ export interface SupervisionWriterOptions {
   readonly clockSkewSeconds?: number;
 }
 
+/**
+ * Who writes: a regulator's principal id (its agencyId on the ledger) and region; an admin has the
+ * empty region, which covers every region as it does on the read side.
+ */
+export interface SupervisionWriterIdentity {
+  readonly id: string;
+  readonly regionCode: string;
+}
+
 export interface SupervisionWriter {
-  /** Validates, hashes, chains and appends; the same eventId with the same body again returns the stored event. */
-  submit(
-    writer: { id: string; regionCode: string },
-    submission: unknown,
-  ): Promise<{ created: boolean; event: StoredEvent }>;
+  /**
+   * Validates, hashes, chains and appends; the same eventId with the same body again returns the stored event.
+   * A case belongs to the writer of its first event (see checkCaseOwner): others are refused before anything is stored.
+   */
+  submit(writer: SupervisionWriterIdentity, submission: unknown): Promise<{ created: boolean; event: StoredEvent }>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,6 +85,42 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
   };
 }
 
+/**
+ * A supervision case (stream supervision-{caseId}) belongs to the writer of its first event, because the
+ * chaincode binds a stream to the agencyId of its first anchored batch (CL_STREAM_NOT_OWNED for any other
+ * submitter; all regulators share one MSP and the chaincode does not read regionCode), and a regulator's
+ * agencyId is its principal id. An event of another writer would be stored, then refused by the ledger,
+ * and every later event of the case would fail with CL_VERSION_GAP. So, before anything is stored:
+ *  - a case the caller cannot read (its first event's region is outside the caller's prefix, as in
+ *    maySeeStream) is answered 404, indistinguishable from a case that does not exist;
+ *  - a case the caller can read but did not open (a province over a city's case, an admin, another
+ *    regulator of the same region) is answered 403: the ledger would refuse the event;
+ *  - a case that already holds another writer's event (stored before this check) can never be anchored
+ *    past it, so it takes no more events (409 case-not-anchorable).
+ */
+export function checkCaseOwner(
+  writer: SupervisionWriterIdentity,
+  caseId: string,
+  history: readonly StoredEvent[],
+): void {
+  const first = history[0];
+  if (!first) return;
+  if (!regionVisibleTo(writer.regionCode, first.regionCode)) throw notFound('Supervision case');
+  if (first.agencyId !== writer.id) {
+    throw forbidden(
+      `Supervision case ${caseId} was opened by ${first.agencyId}; only its first writer may add to it (the ledger binds a stream to its first writer)`,
+    );
+  }
+  const foreign = history.find((event) => event.agencyId !== first.agencyId);
+  if (foreign) {
+    throw new ProblemError(
+      409,
+      'case-not-anchorable',
+      `Supervision case ${caseId} holds event ${foreign.eventId} of another writer, which the ledger refuses; nothing more can be anchored in it: open a new case`,
+    );
+  }
+}
+
 export function createSupervisionWriter(options: SupervisionWriterOptions): SupervisionWriter {
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
@@ -102,6 +148,8 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
       for (let attempt = 0; attempt < 8; attempt += 1) {
         const existing = await store.findEvent(submission.eventId);
         if (existing) {
+          // An event outside the caller's region is indistinguishable from none, as on GET /v1/events/{id}.
+          if (!regionVisibleTo(writer.regionCode, existing.regionCode)) throw notFound('Event');
           if (existing.contentDigest !== contentDigest)
             throw new ProblemError(
               409,
@@ -112,6 +160,7 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
         }
         const streamId = `supervision-${submission.caseId}`;
         const history = await store.readStream(streamId);
+        checkCaseOwner(writer, submission.caseId, history);
         const last = history.at(-1);
         const data = normalizePayload(submission.type, submission.data);
         const hashed = {

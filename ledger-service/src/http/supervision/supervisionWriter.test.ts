@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { createSqliteReadStore, type ReadStore } from '@certledger/projections';
+import { composeLedgerService, type LedgerService } from '../../compose';
+import { loadConfig } from '../../config';
+import type { EventStore } from '../../eventStore/port';
+import { openSqliteAnchorStore } from '../../anchoring/anchorStore';
+import { openEmbeddedBackend } from '../../anchoring/embedded';
+import { createAnchoringPart, type AnchoringPart } from '../../anchoring/part';
+import { chainedEvents } from '../../anchoring/testing/events';
+import { createSupervisionPart } from './part';
+
+const NOW = new Date('2026-11-20T12:00:00+08:00');
+const NANJING = 'Bearer demo-regulator-3201';
+const SUZHOU = 'Bearer demo-regulator-3205';
+const JIANGSU = 'Bearer demo-regulator-32';
+const ADMIN = 'Bearer demo-admin';
+
+let serial = 0;
+/** A ComplaintRecorded in `caseId` with a fresh eventId. */
+const complaint = (caseId: string, subject = '证书范围与实际不符') => ({
+  eventId: `0c1d2e3f-4a5b-4c6d-8e7f-${String((serial += 1)).padStart(12, '0')}`,
+  type: 'ComplaintRecorded',
+  occurredAt: '2026-11-19T10:00:00+08:00',
+  caseId,
+  data: { receivedAt: '2026-11-18', subject },
+});
+
+describe('supervision cases belong to the writer of their first event (what the chaincode anchors)', () => {
+  let dir: string;
+  let service: LedgerService;
+  let store: EventStore;
+  let readStore: ReadStore;
+  let anchoring: AnchoringPart;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sup-writer-'));
+    readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
+    service = await composeLedgerService({
+      config: loadConfig({ LEDGER_DATA_DIR: dir }),
+      logger: pino({ level: 'silent' }),
+      clock: () => NOW,
+      parts: async (context) => {
+        store = context.store;
+        anchoring = createAnchoringPart({
+          store,
+          anchorStore: openSqliteAnchorStore({ directory: dir }),
+          ledger: openEmbeddedBackend({ dataDir: dir }),
+          runAnchorer: false,
+        });
+        const supervision = await createSupervisionPart({
+          eventStore: store,
+          readStore,
+          logger: pino({ level: 'silent' }),
+          principals: context.principals,
+          ownRunner: false,
+          evaluateOnTimer: false,
+          clock: () => NOW,
+        });
+        return [supervision, anchoring];
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await service.close();
+    await readStore.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (authorization: string, body: object) =>
+    request(service.app).post('/v1/supervision/events').set('authorization', authorization).send(body);
+  const stream = async (caseId: string) => (await store.readStream(`supervision-${caseId}`)).map((e) => e.eventId);
+  /** Anchors everything stored and returns the receipt status of each event. */
+  const anchoredStatus = async (eventIds: readonly string[], authorization = ADMIN) => {
+    await anchoring.anchorer.drain();
+    return Promise.all(
+      eventIds.map(
+        async (id) =>
+          (await request(service.app).get(`/v1/events/${id}/receipt`).set('authorization', authorization)).body.status,
+      ),
+    );
+  };
+
+  it("refuses Suzhou on Nanjing's case with 404 (nothing stored), lets Nanjing continue, and anchors it all", async () => {
+    const opened = complaint('NJ-CASE-1');
+    expect((await post(NANJING, opened)).status).toBe(201);
+
+    const intruder = complaint('NJ-CASE-1', 'Suzhou');
+    const refused = await post(SUZHOU, intruder);
+    expect(refused.status).toBe(404);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.body).toMatchObject({ status: 404, code: 'not-found' });
+    expect(JSON.stringify(refused.body)).not.toMatch(/regulator-nanjing|3201/);
+    // The same in a bulk request, and when Suzhou replays Nanjing's eventId.
+    const bulk = await post(SUZHOU, { events: [complaint('NJ-CASE-1', 'bulk')] });
+    expect(bulk.body).toMatchObject({ stored: 0, results: [{ status: 404, problem: { code: 'not-found' } }] });
+    expect((await post(SUZHOU, { ...opened })).status).toBe(404);
+    expect(await stream('NJ-CASE-1')).toEqual([opened.eventId]);
+    expect(await store.findEvent(intruder.eventId)).toBeUndefined();
+
+    const next = complaint('NJ-CASE-1', 'follow-up');
+    const continued = await post(NANJING, next);
+    expect(continued.status).toBe(201);
+    expect(continued.body).toMatchObject({ version: 1, certificationId: 'NJ-CASE-1', agencyId: 'regulator-nanjing' });
+    expect((await post(NANJING, next)).status).toBe(200);
+    expect(await stream('NJ-CASE-1')).toEqual([opened.eventId, next.eventId]);
+    expect(await anchoredStatus([opened.eventId, next.eventId], NANJING)).toEqual(['anchored', 'anchored']);
+  });
+
+  it("refuses the province on a city's case (403: it reads the case, but the ledger binds it to Nanjing) and the city on the province's (404)", async () => {
+    const city = complaint('NJ-CASE-2');
+    expect((await post(NANJING, city)).status).toBe(201);
+    const byProvince = await post(JIANGSU, complaint('NJ-CASE-2', 'province'));
+    expect(byProvince.status).toBe(403);
+    expect(byProvince.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(byProvince.body).toMatchObject({ code: 'forbidden' });
+    // The province still reads the case it may not write to.
+    expect((await request(service.app).get(`/v1/events/${city.eventId}`).set('authorization', JIANGSU)).status).toBe(
+      200,
+    );
+    expect(await stream('NJ-CASE-2')).toEqual([city.eventId]);
+
+    const province = complaint('JS-CASE-1');
+    expect((await post(JIANGSU, province)).status).toBe(201);
+    const byCity = await post(NANJING, complaint('JS-CASE-1', 'city'));
+    expect([byCity.status, byCity.body.code]).toEqual([404, 'not-found']);
+    const more = complaint('JS-CASE-1', 'province again');
+    expect((await post(JIANGSU, more)).status).toBe(201);
+    expect(await stream('JS-CASE-1')).toEqual([province.eventId, more.eventId]);
+
+    const nanjingMore = complaint('NJ-CASE-2', 'city again');
+    expect((await post(NANJING, nanjingMore)).status).toBe(201);
+    expect(await anchoredStatus([city.eventId, nanjingMore.eventId, province.eventId, more.eventId])).toEqual([
+      'anchored',
+      'anchored',
+      'anchored',
+      'anchored',
+    ]);
+  });
+
+  it("refuses an admin on a regulator's case with 403 but lets it open its own", async () => {
+    const opened = complaint('NJ-CASE-3');
+    expect((await post(NANJING, opened)).status).toBe(201);
+    const byAdmin = await post(ADMIN, complaint('NJ-CASE-3', 'admin'));
+    expect([byAdmin.status, byAdmin.body.code]).toEqual([403, 'forbidden']);
+    expect(await stream('NJ-CASE-3')).toEqual([opened.eventId]);
+    expect((await post(ADMIN, complaint('ADMIN-CASE-1'))).status).toBe(201);
+    expect([(await post(NANJING, complaint('ADMIN-CASE-1'))).status]).toEqual([404]);
+  });
+
+  it('takes no more events in a case that already holds another writer’s event (it could never be anchored)', async () => {
+    const opened = complaint('NJ-CASE-4');
+    expect((await post(NANJING, opened)).status).toBe(201);
+    // What the writer stored before the ownership check: Suzhou's event in Nanjing's case.
+    const [first] = await store.readStream('supervision-NJ-CASE-4');
+    const [foreign] = chainedEvents(
+      'supervision-NJ-CASE-4',
+      'regulator-suzhou',
+      [{ type: 'ComplaintRecorded', data: { receivedAt: '2026-11-18', subject: 'old intrusion' } }],
+      first,
+    );
+    await store.append({
+      streamId: 'supervision-NJ-CASE-4',
+      expectedVersion: 0,
+      events: [{ ...foreign!, certificationId: 'NJ-CASE-4', regionCode: '3205' }],
+    });
+    expect(await anchoredStatus([opened.eventId, foreign!.eventId])).toEqual(['anchored', 'rejected']);
+
+    const refused = await post(NANJING, complaint('NJ-CASE-4', 'after the intrusion'));
+    expect([refused.status, refused.body.code]).toEqual([409, 'case-not-anchorable']);
+    expect(await stream('NJ-CASE-4')).toEqual([opened.eventId, foreign!.eventId]);
+  });
+});
