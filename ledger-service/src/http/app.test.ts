@@ -323,6 +323,26 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('BULK-BAD')).status).toBe(404);
   });
 
+  it('refuses an eventId used twice in one bulk request, with its certification, and stores the others', async () => {
+    const good = initialCertification({ certificationId: 'BULK-OK', appliedOn: '2025-03-01' });
+    const twice = initialCertification({ certificationId: 'BULK-TWICE', appliedOn: '2025-03-01' });
+    twice[5] = { ...twice[5]!, eventId: twice[4]!.eventId };
+    const response = await request(service.app)
+      .post('/v1/events')
+      .set('authorization', AGENCY)
+      .send({ events: [...good, ...twice] });
+    expect(response.status).toBe(200);
+    expect([response.body.stored, response.body.refused]).toEqual([good.length, twice.length]);
+    const repeated = response.body.results[good.length + 5];
+    expect(repeated).toMatchObject({
+      status: 400,
+      problem: { code: 'repeated-event-id', firstIndex: good.length + 4 },
+    });
+    expect(response.body.results[good.length + 4].problem.code).toBe('certification-batch-failed');
+    expect((await streamOf('BULK-OK')).body.events).toHaveLength(good.length);
+    expect((await streamOf('BULK-TWICE')).status).toBe(404);
+  });
+
   it('serves health, readiness and an OpenAPI 3.1 document naming every endpoint', async () => {
     expect((await request(service.app).get('/healthz')).status).toBe(200);
     const ready = await request(service.app).get('/readyz');

@@ -42,14 +42,16 @@ export function registerIntakeRoutes(app: Express, options: IntakeRoutesOptions)
     if (events.length > maxBulkEvents) {
       throw invalid('too-many-events', `At most ${maxBulkEvents} events per request`, { maxEvents: maxBulkEvents });
     }
-    const parsed = events.map((item): Submission | IntakeError => {
-      try {
-        return parseSubmission((item as { certificationId?: unknown } | null)?.certificationId, item);
-      } catch (error) {
-        if (error instanceof IntakeError) return error;
-        throw error;
-      }
-    });
+    const parsed = withoutRepeatedEventIds(
+      events.map((item): Submission | IntakeError => {
+        try {
+          return parseSubmission((item as { certificationId?: unknown } | null)?.certificationId, item);
+        } catch (error) {
+          if (error instanceof IntakeError) return error;
+          throw error;
+        }
+      }),
+    );
     const refused = new Set(
       parsed.flatMap((item, index) =>
         item instanceof IntakeError ? [String((events[index] as { certificationId?: unknown })?.certificationId)] : [],
@@ -95,6 +97,23 @@ function sendJson(res: Response, status: number, body: unknown): void {
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));
   res.end(text);
+}
+
+/** An eventId names one event: a second use in the same request is refused, and with it its certification. */
+function withoutRepeatedEventIds(parsed: ReadonlyArray<Submission | IntakeError>): Array<Submission | IntakeError> {
+  const firstIndexOf = new Map<string, number>();
+  return parsed.map((item, index) => {
+    if (item instanceof IntakeError) return item;
+    const first = firstIndexOf.get(item.eventId);
+    if (first === undefined) {
+      firstIndexOf.set(item.eventId, index);
+      return item;
+    }
+    return invalid('repeated-event-id', `eventId ${item.eventId} is also used by event ${first} of this request`, {
+      eventId: item.eventId,
+      firstIndex: first,
+    });
+  });
 }
 
 /** What a bulk result says of a stored event: enough to find it and check its chain, without the payload. */

@@ -51,6 +51,14 @@ describe('jsonBody', () => {
     expect([response.status, response.body.code]).toEqual([400, 'malformed-json']);
   });
 
+  it('refuses bytes that are not UTF-8 with 400 rather than storing replacement characters', async () => {
+    const body = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]);
+    const plain = await postBytes(app, body, {});
+    expect([plain.status, (plain.body as { code: string }).code]).toEqual([400, 'invalid-utf8']);
+    const gzipped = await postBytes(app, gzipSync(body), { 'content-encoding': 'gzip' });
+    expect([gzipped.status, (gzipped.body as { code: string }).code]).toEqual([400, 'invalid-utf8']);
+  });
+
   it('refuses a body over the limit with 413, whether its length is declared or streamed', async () => {
     const big = JSON.stringify({ text: 'x'.repeat(2000) });
     const declared = await request(app).post('/echo').set('content-type', 'application/json').send(big);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type Request, type RequestHandler } from 'express';
 import { ProblemError } from './problem';
 
@@ -33,6 +34,8 @@ function parseInto(req: Request, raw: Buffer): ProblemError | undefined {
     req.body = undefined;
     return undefined;
   }
+  // Decoding alone would turn bytes that are not UTF-8 into U+FFFD, to be hashed and anchored as such.
+  if (!isUtf8(raw)) return new ProblemError(400, 'invalid-utf8', 'The body is not valid UTF-8');
   try {
     req.body = JSON.parse(raw.toString('utf8'));
     return undefined;
