@@ -14,7 +14,7 @@ import { readSqliteMembership } from './anchorMembership';
 import { runAudit } from './audit';
 import { createLogRouter } from './http';
 import { openEmbeddedLedgerView } from './ledgerView';
-import { createLogHeadCommitter, LogHeadError } from './logHeads/committer';
+import { createLogHeadCommitter, LOG_HEADS_FILE, LogHeadError } from './logHeads/committer';
 import { embeddedLogHeadLedger } from './logHeads/ledger';
 import { loadOrCreateLogHeadSigner } from './logHeads/signer';
 import { buildHistory } from './testing/history';
@@ -87,6 +87,29 @@ describe('signed log heads on the embedded ledger', () => {
     const bad = await request(app).get('/v1/log/consistency').query({ from: 43 }).expect(400);
     expect(bad.body.code).toBe('invalid-tree-size');
     await committer.stop();
+  });
+
+  it('drops an unfinished last line of its local heads (a crash or a full disk) and goes on', async () => {
+    const heads = embeddedLogHeadLedger({ backend: ledger });
+    const signer = loadOrCreateLogHeadSigner(dir);
+    const first = (await createLogHeadCommitter({ store, signer, ledger: heads, dataDir: dir }).commitNow())!;
+    const file = path.join(dir, LOG_HEADS_FILE);
+    const whole = fs.readFileSync(file, 'utf8');
+    const torn = '{"treeSize":29,"rootHa';
+    fs.appendFileSync(file, torn);
+    const warnings: object[] = [];
+    const logger = { info: () => undefined, error: () => undefined, warn: (o: object) => void warnings.push(o) };
+    const restarted = createLogHeadCommitter({ store, signer, ledger: heads, dataDir: dir, logger });
+    expect(warnings).toEqual([expect.objectContaining({ droppedBytes: torn.length })]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(whole);
+    await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'T' });
+    const next = (await restarted.commitNow())!;
+    expect(next.treeSize).toBe(first.treeSize + 14);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { treeSize: number }).treeSize)).toEqual([
+      first.treeSize,
+      next.treeSize,
+    ]);
   });
 
   it('after tampering, the audit finds the heads inconsistent, the committer stops, and the ledger refuses a head that does not extend the last', async () => {

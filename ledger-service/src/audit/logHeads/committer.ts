@@ -57,13 +57,37 @@ export class LogHeadError extends Error {
 
 const silent: CommitterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function readLocalHeads(file: string): LogHead[] {
+/**
+ * The heads this service committed, one JSON line each. A last line without its newline was cut
+ * short (a crash or a full disk during the append): it is dropped from the file, or the next head
+ * would be appended to it; the ledger holds every committed head anyway.
+ */
+function readLocalHeads(file: string, logger: CommitterLogger): LogHead[] {
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
+  const text = fs.readFileSync(file, 'utf8');
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  if (complete.length < text.length) {
+    fs.truncateSync(file, Buffer.byteLength(complete));
+    logger.warn(
+      { file, droppedBytes: Buffer.byteLength(text) - Buffer.byteLength(complete) },
+      'dropped an unfinished last line of the local log heads',
+    );
+  }
+  return complete
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as LogHead);
+}
+
+/** Appends one line and syncs it, so that an acknowledged head survives a power cut. */
+function appendDurably(file: string, line: string): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, line);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Follows the global log into an RFC 6962 tree and periodically signs and commits its head. */
@@ -73,7 +97,7 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
   const now = options.now ?? (() => new Date());
   const file = path.join(options.dataDir, LOG_HEADS_FILE);
   const tree = new LogTree();
-  const local = readLocalHeads(file);
+  const local = readLocalHeads(file, logger);
   let lastPosition = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -119,7 +143,7 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
     const proof = previous ? tree.consistencyProof(previous.treeSize) : [];
     const committed = options.ledger ? await options.ledger.commitHead(head, proof) : undefined;
     fs.mkdirSync(options.dataDir, { recursive: true });
-    fs.appendFileSync(file, `${JSON.stringify(head)}\n`);
+    appendDurably(file, `${JSON.stringify(head)}\n`);
     local.push(head);
     logger.info(
       { treeSize: head.treeSize, rootHash: head.rootHash, transactionId: committed?.transactionId },
