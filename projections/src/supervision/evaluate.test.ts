@@ -231,3 +231,25 @@ describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () =>
     expect(aboutTheChange(fold([...history, reported]), '2025-07-11')).toEqual([]);
   });
 });
+
+describe('W8 auditor-overlap across regions', () => {
+  it('names the other audit only by its AuditConducted event in the evidence, never by its certification', () => {
+    const own = streamBuilder({ certificationId: 'own-1', agencyId: CB, regionCode: '320106' });
+    const other = streamBuilder({ certificationId: 'other-cb-0003', agencyId: OTHER_CB, regionCode: '320506' });
+    const otherEvents = certified(other, '2024-11-01', '2027-10-31', 'CERT-2');
+    const facts = [fold(certified(own, '2024-11-01', '2027-10-31')), fold(otherEvents)];
+    const overlaps = evaluate({
+      certifications: facts,
+      supervision: [],
+      now: new Date('2025-01-01T04:00:00Z'),
+      config: supervisionConfig(),
+    }).warnings.filter((w) => w.kind === 'auditor-overlap' && w.certificationId === 'own-1');
+    expect(overlaps).toHaveLength(1);
+    const [warning] = overlaps;
+    expect(warning!.message).toBe(
+      'auditor au-1 on audit s2 (2024-09-01–2024-09-02) and at the same time on another audit (2024-09-01–2024-09-02)',
+    );
+    expect(warning!.id).not.toContain('other-cb-0003');
+    expect(warning!.evidence).toContain(otherEvents.find((e) => e.type === 'AuditConducted')!.eventId);
+  });
+});

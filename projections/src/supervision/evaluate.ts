@@ -514,12 +514,16 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
           out.push(
             makeWarning(
               'W8',
-              `${self.facts.certificationId}/${self.audit.auditId}:${auditorId}:overlap:${other.facts.certificationId}/${other.audit.auditId}`,
+              `${self.facts.certificationId}/${self.audit.auditId}:${auditorId}:overlap:${other.audit.conducted!.eventId}`,
               { facts: self.facts },
               {
                 kind: 'auditor-overlap',
                 auditorId,
-                message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on ${other.facts.certificationId}/${other.audit.auditId} (${other.start}–${other.end})`,
+                // The warning belongs to self's region; the other audit may be another region's (and
+                // another client's): it is named only by its AuditConducted event in the evidence,
+                // which GET /v1/events/{id} answers within that audit's region only. Where both
+                // audits are in the reader's region, the reader also sees the mirror warning.
+                message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on another audit (${other.start}–${other.end})`,
                 evidence: [self.audit.conducted!.eventId, other.audit.conducted!.eventId],
                 raisedAt: [a.audit.conducted!.at, b.audit.conducted!.at].sort()[1]!,
               },

@@ -1,6 +1,8 @@
 export { supervisionModel } from './model';
 export {
   createSupervision,
+  enterpriseOwnProfile,
+  type EnterpriseOwnProfile,
   type Supervision,
   type SupervisionOptions,
   type Scope,

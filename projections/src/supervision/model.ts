@@ -18,7 +18,9 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // 2: the facts keep each certificate's scope and sectors, scope changes, the sectors each team
   // assignment had to cover and the certificate a transfer issued; a changed version makes the
   // runner drop these tables and replay the log, so stored facts are refolded.
-  schemaVersion: 2,
+  // 3: W8 auditor-overlap no longer names the other certification in its id and message; the
+  // rebuild drops the stored warnings that did (a tick rewrites a warning only when its state changes).
+  schemaVersion: 3,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [

@@ -122,6 +122,42 @@ export interface EnterpriseProfile {
   };
 }
 
+/**
+ * What a certified enterprise reads of its own profile: its certificates, the dates and results of
+ * its spot checks, and how many complaints were recorded (and substantiated). Never the complaints'
+ * subjects (a complainant's name and phone), the regulators' notes, nor the warnings (regulator-internal,
+ * and W8 concerns other clients' audits).
+ */
+export interface EnterpriseOwnProfile {
+  readonly creditCode: string;
+  readonly name: string;
+  readonly certificates: EnterpriseProfile['certificates'];
+  readonly spotChecks: ReadonlyArray<{ checkedAt: string; result: string; certificateNo?: string }>;
+  readonly complaints: { readonly received: number; readonly substantiated: number };
+  readonly summary: {
+    readonly validCertificates: number;
+    readonly failedSpotChecks: number;
+    readonly substantiatedComplaints: number;
+  };
+}
+
+/** The enterprise's own view of its (unscoped) profile; see EnterpriseOwnProfile. */
+export function enterpriseOwnProfile(profile: EnterpriseProfile): EnterpriseOwnProfile {
+  const { validCertificates, failedSpotChecks, substantiatedComplaints } = profile.summary;
+  return {
+    creditCode: profile.creditCode,
+    name: profile.name,
+    certificates: profile.certificates,
+    spotChecks: profile.spotChecks.map((s) => ({
+      checkedAt: s.checkedAt,
+      result: s.result,
+      ...(s.certificateNo ? { certificateNo: s.certificateNo } : {}),
+    })),
+    complaints: { received: profile.complaints.length, substantiated: substantiatedComplaints },
+    summary: { validCertificates, failedSpotChecks, substantiatedComplaints },
+  };
+}
+
 export interface Supervision {
   /** Re-evaluates every check as of `now` (default: the clock) and records raised and cleared warnings. */
   tick(now?: Date): Promise<TickResult>;
@@ -530,9 +566,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       );
       if (certs.length === 0) return undefined;
       const facts = certs.map((r) => JSON.parse(r.facts) as CertificationFacts);
+      // Spot checks and complaints of the caller's region only: a supervision event's region is its
+      // writer's, as for reading its stream (GET /v1/events/{id}).
       const supervision = await store.all<{ event_id: string; type: string; data: string }>(
-        'SELECT event_id, type, data FROM sv_supervision WHERE credit_code = ? ORDER BY position',
-        [creditCode],
+        `SELECT event_id, type, data FROM sv_supervision WHERE credit_code = ? AND ${region.sql} ORDER BY position`,
+        [creditCode, ...region.params],
       );
       const certificates = facts.flatMap((f) =>
         f.certificates.map((c: CertificateFact) => ({

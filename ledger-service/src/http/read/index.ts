@@ -14,6 +14,7 @@ import { regionVisibleTo, type Principal } from '../principal';
 import { forbidden, notFound, ProblemError, unauthenticated } from '../problem';
 import { AUDIT_CSV_COLUMNS, auditCsvRow } from './csv';
 import { PAGE_HEADERS } from './html';
+import { forEnterprise } from './forEnterprise';
 import { decodeCursor, encodeCursor, isoDate, limitOf, matching, single, timeBound } from './params';
 import { cachedReceipts, type ReceiptSource } from './receipts';
 import { loginPage, timelinePage, type TimelineFilters } from './regulatorPage';
@@ -247,11 +248,18 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     // Outside the caller's reach a certification looks exactly like one that does not exist.
     if (!trace || !canReadTrace(principal, trace)) throw notFound('Certification');
     const withReceipts = single(req.query, 'receipts') === 'true';
+    // The holder enterprise reads the steps without the auditors' personal data; a withheld step's
+    // receipt goes without its canonical bytes, which carry the whole event.
+    const shown = principal.role === 'enterprise' ? trace.steps.map((step) => forEnterprise(step)) : trace.steps;
+    const receiptFor = async (step: (typeof shown)[number]) => {
+      const receipt = await receipts.receiptOf(step.eventId);
+      if (!receipt || !('redacted' in step)) return receipt;
+      const { canonical: _withheld, ...rest } = receipt;
+      return rest;
+    };
     const steps = withReceipts
-      ? await Promise.all(
-          trace.steps.map(async (step) => ({ ...publicEvent(step), receipt: await receipts.receiptOf(step.eventId) })),
-        )
-      : trace.steps.map(publicEvent);
+      ? await Promise.all(shown.map(async (step) => ({ ...publicEvent(step), receipt: await receiptFor(step) })))
+      : shown.map(publicEvent);
     res.set('cache-control', 'no-store').json({ ...trace, steps });
   });
 

@@ -191,7 +191,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
     get: {
       summary: 'Traceability: every step of a certification with its hash, chain check and anchor status',
       description:
-        'Owning agency, regulator of the client region, admin, or the holder enterprise (creditCode). Others get 404.',
+        "Owning agency, regulator of the client region, admin, or the holder enterprise (creditCode). Others get 404. The holder enterprise reads the steps without the auditors' registration numbers, check-ins, photos and recordings and the decision maker's person id; such a step is marked redacted: true (its data no longer hashes to hash) and its receipt comes without canonical.",
       tags: ['read'],
       security: BEARER_SECURITY,
       parameters: [

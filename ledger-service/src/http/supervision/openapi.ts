@@ -136,10 +136,14 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   '/v1/enterprises/{creditCode}/profile': {
     get: {
       summary:
-        'Enterprise quality profile: certificates, spot checks, complaints, open warnings (regulators, admin, the enterprise itself)',
+        "Enterprise quality profile: certificates, spot checks and complaints of the caller's region, open warnings (regulators, admin); the enterprise itself reads a reduced view (certificates, spot-check dates and results, complaint counts, no warnings)",
       security: BEARER_SECURITY,
       parameters: [{ name: 'creditCode', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { 200: json('EnterpriseProfile'), 403: problem, 404: problem },
+      responses: {
+        200: json('EnterpriseProfile, or EnterpriseOwnProfile for the enterprise itself'),
+        403: problem,
+        404: problem,
+      },
     },
   },
   '/v1/supervision/events': {

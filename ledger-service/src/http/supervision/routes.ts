@@ -1,6 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Severity, Supervision, WarningFilter } from '@certledger/projections';
-import { WARNING_RULES } from '@certledger/projections';
+import { enterpriseOwnProfile, WARNING_RULES } from '@certledger/projections';
 import { authenticate, principalOf, requireRole, type PrincipalDirectory } from '../auth';
 import type { Principal } from '../principal';
 import { ProblemError } from '../problem';
@@ -136,11 +136,13 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   router.get('/v1/enterprises/:creditCode/profile', async (req, res) => {
     const principal = principalOf(req);
     const creditCode = String(req.params.creditCode);
-    const scope = principal.role === 'enterprise' && principal.creditCode === creditCode ? {} : scopeOf(principal);
+    // The enterprise itself gets its own reduced view (enterpriseOwnProfile), never the regulators' one.
+    const own = principal.role === 'enterprise' && principal.creditCode === creditCode;
+    const scope = own ? {} : scopeOf(principal);
     await supervision.ensureFresh();
     const profile = await supervision.enterprise(creditCode, scope);
     if (!profile) throw new ProblemError(404, 'not-found', 'No certification of this credit code in your jurisdiction');
-    res.json(profile);
+    res.json(own ? enterpriseOwnProfile(profile) : profile);
   });
 
   if (options.writer) {

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import request from 'supertest';
+import { createSqliteReadStore, type ReadStore, type Warning } from '@certledger/projections';
+import { composeLedgerService, type LedgerService } from '../../compose';
+import { loadConfig } from '../../config';
+import { initialCertification, withCheckCharacter } from '../../testing/scenario';
+import { createSupervisionPart, type SupervisionPart } from './part';
+
+// Demo principals (ledger-service/demo/principals.json): demo-enterprise is the holder below.
+const HOLDER = '91320106MA1Q3R5T8Y';
+const OTHER = withCheckCharacter('91320506MA1Q3R5T9');
+const ENTERPRISE = 'Bearer demo-enterprise';
+const NANJING = 'Bearer demo-regulator-3201';
+const SUZHOU = 'Bearer demo-regulator-3205';
+const JIANGSU = 'Bearer demo-regulator-32';
+const ADMIN = 'Bearer demo-admin';
+const NOW = new Date('2025-09-01T12:00:00+08:00');
+/** The holder's certification in Nanjing (Gulou), and another client's in Suzhou audited by the same team at the same time (W8). */
+const OWN = 'JSQC-2025-0101';
+const ELSEWHERE = 'JSQC-2025-0102';
+const NANJING_COMPLAINT = '投诉人张三，电话13812345678：证书范围与实际不符';
+const SUZHOU_COMPLAINT = '投诉人王五，电话13900001111：未按期监督审核';
+
+describe('the enterprise profile: a reduced view for the enterprise itself, regional entries for regulators', () => {
+  let dir: string;
+  let service: LedgerService;
+  let readStore: ReadStore;
+  let part: SupervisionPart;
+
+  const profile = (authorization: string, creditCode = HOLDER) =>
+    request(service.app).get(`/v1/enterprises/${creditCode}/profile`).set('authorization', authorization);
+  const overlaps = async (authorization: string): Promise<Warning[]> => {
+    const response = await request(service.app)
+      .get('/v1/warnings')
+      .set('authorization', authorization)
+      .query({ rule: 'W8', kind: 'auditor-overlap' });
+    expect(response.status).toBe(200);
+    return response.body.items;
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sup-profile-'));
+    readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
+    service = await composeLedgerService({
+      config: loadConfig({ LEDGER_DATA_DIR: dir }),
+      logger: pino({ level: 'silent' }),
+      clock: () => NOW,
+      parts: async ({ store, principals }) => {
+        part = await createSupervisionPart({
+          eventStore: store,
+          readStore,
+          logger: pino({ level: 'silent' }),
+          principals,
+          ownRunner: true,
+          evaluateOnTimer: false,
+          clock: () => NOW,
+        });
+        return [part];
+      },
+    });
+    const events = [
+      ...initialCertification({
+        certificationId: OWN,
+        appliedOn: '2025-03-01',
+        creditCode: HOLDER,
+        regionCode: '320106',
+      }),
+      ...initialCertification({
+        certificationId: ELSEWHERE,
+        appliedOn: '2025-03-01',
+        creditCode: OTHER,
+        clientName: '苏州另一电子有限公司',
+        regionCode: '320506',
+      }),
+    ];
+    for (const { certificationId, ...body } of events) {
+      const response = await request(service.app)
+        .post(`/v1/certifications/${certificationId}/events`)
+        .set('authorization', 'Bearer demo-agency-001')
+        .send(body);
+      if (response.status !== 201) throw new Error(`${body.type}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+    const supervise = async (authorization: string, type: string, data: Record<string, unknown>) => {
+      const response = await request(service.app)
+        .post('/v1/supervision/events')
+        .set('authorization', authorization)
+        .send({ eventId: randomUUID(), type, occurredAt: '2025-07-01T10:00:00+08:00', data });
+      if (response.status !== 201) throw new Error(`${type}: ${response.status} ${JSON.stringify(response.body)}`);
+    };
+    await supervise(NANJING, 'SpotCheckRecorded', {
+      creditCode: HOLDER,
+      result: 'pass',
+      checkedAt: '2025-06-10',
+      authority: '南京市市场监督管理局',
+      summary: '据举报人李四线索抽查',
+    });
+    await supervise(NANJING, 'ComplaintRecorded', {
+      creditCode: HOLDER,
+      receivedAt: '2025-06-01',
+      subject: NANJING_COMPLAINT,
+      substantiated: true,
+    });
+    await supervise(SUZHOU, 'ComplaintRecorded', {
+      creditCode: HOLDER,
+      receivedAt: '2025-06-05',
+      subject: SUZHOU_COMPLAINT,
+    });
+    await part.runner!.catchUp();
+    await part.supervision.tick();
+  }, 60_000);
+
+  afterAll(async () => {
+    await service.close();
+    await readStore.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the enterprise its certificates, spot-check dates and results and complaint counts: no subject, note or warning', async () => {
+    const response = await profile(ENTERPRISE);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      creditCode: HOLDER,
+      name: '南京示例电子有限公司',
+      certificates: [
+        expect.objectContaining({
+          certificationId: OWN,
+          agencyId: 'CNCA-R-2002-001',
+          status: 'valid',
+          issuedAt: '2025-04-16',
+        }),
+      ],
+      spotChecks: [{ checkedAt: '2025-06-10', result: 'pass' }],
+      complaints: { received: 2, substantiated: 1 },
+      summary: { validCertificates: 1, failedSpotChecks: 0, substantiatedComplaints: 1 },
+    });
+    for (const secret of ['13812345678', '张三', '13900001111', '李四', ELSEWHERE, 'AUD-0001'])
+      expect(response.text).not.toContain(secret);
+    expect((await profile(ENTERPRISE, OTHER)).status).toBe(403);
+  });
+
+  it('gives regulators the full profile with the spot checks and complaints of their own region only, admins all', async () => {
+    const nanjing = (await profile(NANJING)).body;
+    expect(nanjing.complaints.map((c: { subject: string }) => c.subject)).toEqual([NANJING_COMPLAINT]);
+    expect(nanjing.spotChecks).toEqual([expect.objectContaining({ result: 'pass', summary: '据举报人李四线索抽查' })]);
+    expect(nanjing.openWarnings.map((w: Warning) => w.kind)).toContain('auditor-overlap');
+    expect(nanjing.summary).toMatchObject({ substantiatedComplaints: 1, openWarnings: nanjing.openWarnings.length });
+    expect((await profile(SUZHOU)).status).toBe(404);
+    for (const authorization of [JIANGSU, ADMIN]) {
+      const full = (await profile(authorization)).body;
+      expect(full.complaints.map((c: { subject: string }) => c.subject)).toEqual([NANJING_COMPLAINT, SUZHOU_COMPLAINT]);
+    }
+  });
+
+  it('W8 names the other audit only in its evidence, which resolves within that audit’s region only', async () => {
+    const nanjing = await overlaps(NANJING);
+    const suzhou = await overlaps(SUZHOU);
+    expect(nanjing.length).toBeGreaterThan(0);
+    expect(suzhou.length).toBe(nanjing.length);
+    expect(nanjing.every((w) => w.certificationId === OWN)).toBe(true);
+    expect(JSON.stringify(nanjing)).not.toContain(ELSEWHERE);
+    expect(JSON.stringify(suzhou)).not.toContain(OWN);
+    expect(nanjing[0]!.message).toMatch(
+      /^auditor AUD-000\d on audit A\d \(.+\) and at the same time on another audit \(.+\)$/,
+    );
+    expect(new Set((await overlaps(JIANGSU)).map((w) => w.certificationId))).toEqual(new Set([OWN, ELSEWHERE]));
+    const [own, other] = nanjing[0]!.evidence;
+    const event = (authorization: string, eventId: string) =>
+      request(service.app).get(`/v1/events/${eventId}`).set('authorization', authorization);
+    expect((await event(NANJING, own!)).status).toBe(200);
+    expect((await event(NANJING, other!)).status).toBe(404);
+    expect((await event(SUZHOU, other!)).body.certificationId).toBe(ELSEWHERE);
+  });
+});
