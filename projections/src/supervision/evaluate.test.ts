@@ -252,4 +252,32 @@ describe('W8 auditor-overlap across regions', () => {
     expect(warning!.id).not.toContain('other-cb-0003');
     expect(warning!.evidence).toContain(otherEvents.find((e) => e.type === 'AuditConducted')!.eventId);
   });
+
+  it('raises one warning per audit, with how many audits overlap it, however many there are', () => {
+    const clients = Array.from({ length: 2_000 }, (_, i) => {
+      const b = streamBuilder({ certificationId: `busy-${i}`, agencyId: CB, regionCode: '320106' });
+      return fold(certified(b, '2024-11-01', '2027-10-31', `CERT-B${i}`));
+    });
+    const b = streamBuilder({ certificationId: 'apart', agencyId: CB, regionCode: '320106' });
+    const apart = fold([
+      ...certified(b, '2024-11-01', '2027-10-31', 'CERT-APART'),
+      ...surveillance(b, 'v1', '2025-06-01'),
+    ]);
+    const overlaps = evaluate({
+      certifications: [...clients, apart],
+      supervision: [],
+      now: new Date('2025-07-01T04:00:00Z'),
+      config: supervisionConfig(),
+    }).warnings.filter((w) => w.kind === 'auditor-overlap');
+    // Each client's stage 2 (2024-09-01–02, by au-1) overlaps the 1,999 others, and 'apart''s own stage 2.
+    expect(overlaps).toHaveLength(2_001);
+    const one = overlaps.find((w) => w.certificationId === 'busy-7')!;
+    expect(one.message).toMatch(
+      /and at the same time on 2000 other audits \(2024-09-01–2024-09-02(, 2024-09-01–2024-09-02){4}, …\)$/,
+    );
+    expect(one.evidence).toHaveLength(6);
+    expect(overlaps.filter((w) => w.certificationId === 'apart').map((w) => w.id)).toEqual([
+      'W8:apart:s2:au-1:overlap',
+    ]);
+  });
 });

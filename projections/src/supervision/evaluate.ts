@@ -490,6 +490,30 @@ interface Slot {
   readonly end: IsoDate;
 }
 
+/** The other audits an overlap warning names in its evidence; the message gives how many there are. */
+const OVERLAP_EVIDENCE = 5;
+/** How far back a slot looks for audits that started before it and were still running. */
+const OVERLAP_LOOKBACK = 200;
+
+/** How many of the sorted dates are at most (or, strict, below) `date`. */
+function countAtMost(sorted: readonly IsoDate[], date: IsoDate, strict = false): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const before = strict ? sorted[middle]! < date : sorted[middle]! <= date;
+    if (before) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * W8, one auditor on audits at once: one warning per audit and auditor, with how many other audits
+ * overlap it and up to OVERLAP_EVIDENCE of them. A warning per overlapping pair grew with the square
+ * of an auditor's audits (a bulk import of one CB's history raised millions). Counting takes two
+ * binary searches per audit: the audits that started by its end, less those that ended before it.
+ */
 function checkOverlaps(certifications: readonly CertificationFacts[], out: Warning[]): void {
   const byAuditor = new Map<string, Slot[]>();
   for (const facts of certifications) {
@@ -503,35 +527,42 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
     }
   }
   for (const [auditorId, slots] of byAuditor) {
+    if (slots.length < 2) continue;
     slots.sort((a, b) => a.start.localeCompare(b.start));
-    for (let i = 0; i < slots.length; i += 1) {
-      for (let j = i + 1; j < slots.length && slots[j]!.start <= slots[i]!.end; j += 1) {
-        const [a, b] = [slots[i]!, slots[j]!];
-        for (const [self, other] of [
-          [a, b],
-          [b, a],
-        ] as const) {
-          out.push(
-            makeWarning(
-              'W8',
-              `${self.facts.certificationId}/${self.audit.auditId}:${auditorId}:overlap:${other.audit.conducted!.eventId}`,
-              { facts: self.facts },
-              {
-                kind: 'auditor-overlap',
-                auditorId,
-                // The warning belongs to self's region; the other audit may be another region's (and
-                // another client's): it is named only by its AuditConducted event in the evidence,
-                // which GET /v1/events/{id} answers within that audit's region only. Where both
-                // audits are in the reader's region, the reader also sees the mirror warning.
-                message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on another audit (${other.start}–${other.end})`,
-                evidence: [self.audit.conducted!.eventId, other.audit.conducted!.eventId],
-                raisedAt: [a.audit.conducted!.at, b.audit.conducted!.at].sort()[1]!,
-              },
-            ),
-          );
-        }
-      }
-    }
+    const starts = slots.map((slot) => slot.start);
+    const ends = slots.map((slot) => slot.end).sort();
+    slots.forEach((self, index) => {
+      const others = countAtMost(starts, self.end) - countAtMost(ends, self.start, true) - 1;
+      if (others <= 0) return;
+      const partners: Slot[] = [];
+      for (
+        let j = index + 1;
+        j < slots.length && slots[j]!.start <= self.end && partners.length < OVERLAP_EVIDENCE;
+        j += 1
+      )
+        partners.push(slots[j]!);
+      for (let j = index - 1; j >= 0 && index - j <= OVERLAP_LOOKBACK && partners.length < OVERLAP_EVIDENCE; j -= 1)
+        if (slots[j]!.end >= self.start) partners.push(slots[j]!);
+      const conducted = self.audit.conducted!;
+      // Raised when both were on record: self's record, or the earliest partner's if it came later.
+      const known = partners.map((slot) => slot.audit.conducted!.at).sort()[0] ?? conducted.at;
+      out.push(
+        makeWarning(
+          'W8',
+          `${self.audit.auditId}:${auditorId}:overlap`,
+          { facts: self.facts },
+          {
+            kind: 'auditor-overlap',
+            auditorId,
+            // The other audits may be other regions' (and other clients'): they are named only by their
+            // AuditConducted events in the evidence, which GET /v1/events/{id} answers within their region.
+            message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on ${others === 1 ? 'another audit' : `${others} other audits`} (${partners.map((slot) => `${slot.start}–${slot.end}`).join(', ')}${others > partners.length ? ', …' : ''})`,
+            evidence: [conducted.eventId, ...partners.map((slot) => slot.audit.conducted!.eventId)],
+            raisedAt: [conducted.at, known].sort()[1]!,
+          },
+        ),
+      );
+    });
   }
 }
 

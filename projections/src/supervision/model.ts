@@ -20,7 +20,8 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // runner drop these tables and replay the log, so stored facts are refolded.
   // 3: W8 auditor-overlap no longer names the other certification in its id and message; the
   // rebuild drops the stored warnings that did (a tick rewrites a warning only when its state changes).
-  schemaVersion: 3,
+  // 4: W8 is one warning per audit and auditor, with the number of audits overlapping it, not one per pair.
+  schemaVersion: 4,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [
