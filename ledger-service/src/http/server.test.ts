@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import http from 'node:http';
 import express, { type Express } from 'express';
 import { createHttpServer } from './server';
@@ -62,5 +63,40 @@ describe('createHttpServer', () => {
     expect(app.request).toBe(request);
     first.close();
     second.close();
+  });
+});
+
+describe('what Node refuses before the app', () => {
+  /** Sends raw bytes and reads the whole answer (the server closes the connection). */
+  async function rawExchange(bytes: string): Promise<string> {
+    const server = createHttpServer(express());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += String(chunk)));
+      socket.on('error', () => undefined);
+      socket.write(bytes);
+      await new Promise((resolve) => socket.on('close', resolve));
+      return answer;
+    } finally {
+      server.close();
+    }
+  }
+
+  const bodyOf = (answer: string) =>
+    JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+
+  it('answers headers over the limit with 431 problem details', async () => {
+    const answer = await rawExchange(`GET /${'a'.repeat(100_000)} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain('content-type: application/problem+json');
+    expect(bodyOf(answer)).toMatchObject({ status: 431, code: 'headers-too-large' });
+  });
+
+  it('answers bytes that are not HTTP with 400 problem details', async () => {
+    const answer = await rawExchange('NOT HTTP AT ALL\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(answer)).toMatchObject({ status: 400, code: 'malformed-request' });
   });
 });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 
 const PREPARED = new WeakMap<Express, http.ServerOptions>();
@@ -29,7 +30,29 @@ function serverOptionsFor(app: Express): http.ServerOptions {
   return options;
 }
 
+/**
+ * What Node answers itself, before the app sees a request (headers over its limit, a request that
+ * is not HTTP), as problem details like every other refusal: Node's own answer has no body.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers-too-large'] : [400, 'malformed-request'];
+  const body = JSON.stringify({
+    type: `https://certledger.example/problems/${code}`,
+    title: http.STATUS_CODES[status],
+    status,
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** An HTTP server for an Express app (what app.listen would create), with fast request objects. */
 export function createHttpServer(app: Express): http.Server {
-  return http.createServer(serverOptionsFor(app), app);
+  return http.createServer(serverOptionsFor(app), app).on('clientError', answerClientError);
 }

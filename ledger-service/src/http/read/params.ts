@@ -1,3 +1,4 @@
+import { isDate } from '../../events/validate';
 import { badRequest } from '../problem';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -14,7 +15,7 @@ export function single(query: Record<string, unknown>, name: string): string | u
 
 export function isoDate(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+  if (!isDate(value)) {
     throw badRequest('invalid-parameter', `${name} must be a date YYYY-MM-DD`, { parameter: name });
   }
   return value;
@@ -27,11 +28,12 @@ export function isoDate(value: string | undefined, name: string): string | undef
 export function timeBound(value: string | undefined, name: 'from' | 'to'): string | undefined {
   if (value === undefined) return undefined;
   if (DATE.test(value)) {
+    // Date.parse would take 2025-02-30 as 2 March.
+    if (!isDate(value)) throw badRequest('invalid-parameter', `${name} is not a date`, { parameter: name });
     const start = Date.parse(`${value}T00:00:00+08:00`);
-    if (Number.isNaN(start)) throw badRequest('invalid-parameter', `${name} is not a date`, { parameter: name });
     return new Date(name === 'from' ? start : start + 86_400_000).toISOString();
   }
-  if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!DATETIME.test(value) || !isDate(value.slice(0, 10)) || Number.isNaN(Date.parse(value))) {
     throw badRequest('invalid-parameter', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`, {
       parameter: name,
     });

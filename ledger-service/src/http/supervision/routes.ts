@@ -11,6 +11,7 @@ import { PAGE_HEADERS } from '../read/html';
 import { loginPage } from '../read/regulatorPage';
 import { renderRegulatorPage } from './page';
 import type { SupervisionWriter } from './supervisionWriter';
+import { isDate, isDateTime } from '../../events/validate';
 
 export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   readonly supervision: Supervision;
@@ -61,10 +62,22 @@ function warningFilter(req: Request): WarningFilter {
     ...pick('certificationId'),
     ...pick('creditCode'),
     ...pick('auditorId'),
-    ...(str(q.from) ? { raisedFrom: str(q.from)! } : {}),
-    ...(str(q.to) ? { raisedTo: str(q.to)! } : {}),
-    ...(str(q.cursor) ? { after: str(q.cursor)! } : {}),
+    ...(str(q.from) ? { raisedFrom: raisedBound(str(q.from)!, 'from') } : {}),
+    ...(str(q.to) ? { raisedTo: raisedBound(str(q.to)!, 'to') } : {}),
+    ...(str(q.cursor) ? { after: warningCursor(str(q.cursor)!) } : {}),
   };
+}
+
+/** from/to as the warnings compare them with raised_at: a calendar date, or a date and time with its offset. */
+function raisedBound(value: string, name: 'from' | 'to'): string {
+  if (isDate(value) || isDateTime(value)) return value;
+  throw new ProblemError(400, 'invalid-filter', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`);
+}
+
+/** A cursor is the id of the last warning of a page (W1:…); anything else was not given out here. */
+function warningCursor(value: string): string {
+  if (/^W\d{1,2}:[^\u0000-\u001f]{1,500}$/.test(value)) return value;
+  throw new ProblemError(400, 'invalid-cursor', 'cursor is not one this server gave out');
 }
 
 /** The caller's scope narrowed by a ?region= filter, never widened past its own prefix. */

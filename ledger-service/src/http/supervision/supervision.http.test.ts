@@ -231,6 +231,17 @@ describe('supervision over the running service, on demo data written through the
     expect(
       (await request(service.app).get('/v1/warnings').set('authorization', NANJING).query({ rule: 'W99' })).body.code,
     ).toBe('invalid-filter');
+    const refused = async (query: Record<string, string>) => {
+      const response = await request(service.app).get('/v1/warnings').set('authorization', NANJING).query(query);
+      return [response.status, response.body.code];
+    };
+    expect(await refused({ from: 'garbage' })).toEqual([400, 'invalid-filter']);
+    expect(await refused({ to: '2025-02-30' })).toEqual([400, 'invalid-filter']);
+    expect(await refused({ cursor: 'zzz' })).toEqual([400, 'invalid-cursor']);
+    const first = await request(service.app).get('/v1/warnings').set('authorization', NANJING).query({ limit: '2' });
+    const next = await request(service.app).get(first.body.next).set('authorization', NANJING);
+    expect(next.status).toBe(200);
+    expect(next.body.items[0].id > first.body.items[1].id).toBe(true);
   });
 
   it('grades the CBs of the jurisdiction only, each point explained', async () => {
