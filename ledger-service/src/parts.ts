@@ -52,7 +52,7 @@ export async function defaultParts({
       eventStore: store,
       readStore: readSide.projections.store,
       logger,
-      principals,
+      sessions: readSide.sessions,
       config: supervisionConfigFromEnv(),
       rules: config.rules,
       evaluateOnTimer: config.workers === 'in-process',

@@ -7,24 +7,60 @@ import request from 'supertest';
 import { composeLedgerService, type LedgerService } from '../compose';
 import { loadConfig } from '../config';
 import { defaultParts } from '../parts';
-import { postedFromElsewhere, regulatorCookie, regulatorTokenOf } from './regulatorCookie';
+import type { PrincipalDirectory } from './auth';
+import type { Principal } from './principal';
+import { createRegulatorSessions, postedFromElsewhere } from './regulatorCookie';
 
 const requestWith = (headers: Record<string, string>, secure = false) => ({ headers, secure }) as unknown as Request;
 
-describe('the regulator cookie', () => {
-  it('reads the token it holds, and none from a cookie that does not decode', () => {
-    expect(regulatorTokenOf(requestWith({ cookie: 'a=1; certledger_regulator=demo%2Dregulator; b=2' }))).toBe(
-      'demo-regulator',
+const NANJING: Principal = { id: 'regulator-nanjing', role: 'regulator', regionCode: '3201' };
+const directory: PrincipalDirectory = new Map([['token-digest-1', NANJING]]);
+
+describe('regulator sessions', () => {
+  let clock = Date.parse('2026-12-05T09:00:00Z');
+  const sessions = createRegulatorSessions({
+    secret: 'a secret of at least sixteen bytes',
+    principals: directory,
+    publicBaseUrl: 'http://ledger.local',
+    now: () => clock,
+  });
+  const cookieOf = (setCookie: string) => ({ cookie: setCookie.split(';')[0]! });
+
+  it('signs a session in, never the token, HttpOnly, SameSite=Strict, scoped to /regulator, for 8 hours', () => {
+    const setCookie = sessions.signIn(requestWith({}), NANJING);
+    expect(setCookie).toMatch(
+      /^certledger_regulator=[\w-]+\.\d+\.[\w-]+; Path=\/regulator; HttpOnly; SameSite=Strict; Max-Age=28800$/,
     );
-    expect(regulatorTokenOf(requestWith({ cookie: 'certledger_regulator=%E0%A4%A' }))).toBeUndefined();
-    expect(regulatorTokenOf(requestWith({}))).toBeUndefined();
+    expect(sessions.principalOf(requestWith(cookieOf(setCookie)))).toBe(NANJING);
   });
 
-  it('is HttpOnly, SameSite=Strict, scoped to /regulator, and Secure over TLS even behind a proxy', () => {
-    const plain = regulatorCookie(requestWith({}), 'tok', 60, 'http://ledger.local');
-    expect(plain).toBe('certledger_regulator=tok; Path=/regulator; HttpOnly; SameSite=Strict; Max-Age=60');
-    expect(regulatorCookie(requestWith({}, true), 'tok', 60, 'http://ledger.local')).toMatch(/; Secure$/);
-    expect(regulatorCookie(requestWith({}), 'tok', 60, 'https://ledger.example')).toMatch(/; Secure$/);
+  it('is Secure over TLS, behind a proxy too', () => {
+    expect(sessions.signIn(requestWith({}, true), NANJING)).toMatch(/; Secure$/);
+    expect(sessions.signOut(requestWith({}, true))).toMatch(/^certledger_regulator=; .*Max-Age=0; Secure$/);
+  });
+
+  it('refuses an altered, a foreign, an expired or an undecodable session', () => {
+    const value = cookieOf(sessions.signIn(requestWith({}), NANJING)).cookie;
+    const [name, claims] = value.split('=') as [string, string];
+    const [id, expires, signature] = claims.split('.') as [string, string, string];
+    const altered = `${name}=${Buffer.from('admin').toString('base64url')}.${expires}.${signature}`;
+    expect(sessions.principalOf(requestWith({ cookie: altered }))).toBeUndefined();
+    const later = `${name}=${id}.${Number(expires) + 3600}.${signature}`;
+    expect(sessions.principalOf(requestWith({ cookie: later }))).toBeUndefined();
+    const other = createRegulatorSessions({
+      secret: 'another secret, sixteen bytes+',
+      principals: directory,
+      publicBaseUrl: 'http://x',
+    });
+    expect(other.principalOf(requestWith({ cookie: value }))).toBeUndefined();
+    expect(sessions.principalOf(requestWith({ cookie: 'certledger_regulator=%E0%A4%A' }))).toBeUndefined();
+    clock += 8 * 3600 * 1000;
+    expect(sessions.principalOf(requestWith({ cookie: value }))).toBeUndefined();
+  });
+
+  it('ends with the principal: one no longer in the directory has no session', () => {
+    const setCookie = sessions.signIn(requestWith({}), { id: 'regulator-gone', role: 'regulator', regionCode: '32' });
+    expect(sessions.principalOf(requestWith(cookieOf(setCookie)))).toBeUndefined();
   });
 
   it('tells a form posted from another site', () => {
@@ -75,7 +111,12 @@ describe('the regulator sign-in on the service', () => {
   it('signs in from its own page, and refuses the same form posted from another site', async () => {
     const own = await signIn('http://ledger.test');
     expect(own.status).toBe(303);
-    expect(own.headers['set-cookie']?.[0]).toMatch(/^certledger_regulator=demo-regulator-3201;/);
+    const session = own.headers['set-cookie']?.[0]?.split(';')[0];
+    expect(session).toMatch(/^certledger_regulator=/);
+    expect(session).not.toContain('demo-regulator-3201');
+    const page = await request(service.app).get('/regulator').set('cookie', session!);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-jurisdiction');
     const forged = await signIn('https://evil.example');
     expect(forged.status).toBe(403);
     expect(forged.body.code).toBe('cross-site-form');

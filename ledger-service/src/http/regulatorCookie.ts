@@ -1,28 +1,68 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import type { PrincipalDirectory } from './auth';
+import type { Principal } from './principal';
 
 // The regulator pages' sign-in: a browser cannot send a bearer header, so the page takes the token
-// once through a form and keeps it in an HttpOnly, SameSite=Strict cookie scoped to /regulator.
+// once through a form and gives back a session in an HttpOnly, SameSite=Strict cookie scoped to
+// /regulator. The cookie holds the principal's id and an expiry, signed by the server: never the
+// token, which opens the whole API for as long as it lives.
 
 export const REGULATOR_COOKIE = 'certledger_regulator';
+const SESSION_SECONDS = 8 * 3600;
 
-/** The token the regulator cookie holds, if any; a cookie that does not decode holds none. */
-export function regulatorTokenOf(req: Request): string | undefined {
+export interface RegulatorSessions {
+  /** Set-Cookie for a new session of `principal`. */
+  signIn(req: Request, principal: Principal): string;
+  /** Set-Cookie that ends the session in the browser. */
+  signOut(req: Request): string;
+  /** The principal of the request's session: none when absent, altered, expired or no longer in the directory. */
+  principalOf(req: Request): Principal | undefined;
+}
+
+export interface RegulatorSessionOptions {
+  /** Server secret (LEDGER_QR_SECRET): the same in every API process, so a session holds on any of them. */
+  readonly secret: string | Buffer;
+  readonly principals: PrincipalDirectory;
+  readonly publicBaseUrl: string;
+  readonly now?: () => number;
+}
+
+function cookieValueOf(req: Request): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key !== REGULATOR_COOKIE) continue;
-    try {
-      return decodeURIComponent(rest.join('='));
-    } catch {
-      return undefined;
-    }
+    if (key === REGULATOR_COOKIE) return rest.join('=');
   }
   return undefined;
 }
 
-/** Set-Cookie for the token (an empty one with maxAge 0 signs out); Secure over TLS, behind a proxy too. */
-export function regulatorCookie(req: Request, token: string, maxAgeSeconds: number, publicBaseUrl: string): string {
-  const secure = req.secure || publicBaseUrl.startsWith('https://');
-  return `${REGULATOR_COOKIE}=${encodeURIComponent(token)}; Path=/regulator; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+export function createRegulatorSessions(options: RegulatorSessionOptions): RegulatorSessions {
+  const key = createHmac('sha256', options.secret).update('regulator-session-v1').digest();
+  const now = options.now ?? Date.now;
+  const signatureOf = (claims: string): Buffer => createHmac('sha256', key).update(claims).digest();
+  const byId = new Map([...options.principals.values()].map((principal) => [principal.id, principal]));
+
+  const cookie = (req: Request, value: string, maxAgeSeconds: number): string => {
+    const secure = req.secure || options.publicBaseUrl.startsWith('https://');
+    return `${REGULATOR_COOKIE}=${value}; Path=/regulator; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  };
+
+  return {
+    signIn(req, principal) {
+      const claims = `${Buffer.from(principal.id).toString('base64url')}.${Math.floor(now() / 1000) + SESSION_SECONDS}`;
+      return cookie(req, `${claims}.${signatureOf(claims).toString('base64url')}`, SESSION_SECONDS);
+    },
+    signOut: (req) => cookie(req, '', 0),
+    principalOf(req) {
+      const [id, expires, signature, ...extra] = (cookieValueOf(req) ?? '').split('.');
+      if (!id || !expires || !signature || extra.length > 0) return undefined;
+      const expected = signatureOf(`${id}.${expires}`);
+      const given = Buffer.from(signature, 'base64url');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 <= now()) return undefined;
+      return byId.get(Buffer.from(id, 'base64url').toString('utf8'));
+    },
+  };
 }
 
 /**

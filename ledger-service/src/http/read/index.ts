@@ -21,7 +21,7 @@ import { loginPage, timelinePage, type TimelineFilters } from './regulatorPage';
 import { sharedWhileRunning } from './sharedWhileRunning';
 import { certificateOfToken, verificationToken } from './token';
 import { verifyPage } from './verifyPage';
-import { postedFromElsewhere, regulatorCookie, regulatorTokenOf } from '../regulatorCookie';
+import { postedFromElsewhere, type RegulatorSessions } from '../regulatorCookie';
 
 export { readOpenApiPaths } from './openapi';
 export { verificationToken, certificateOfToken } from './token';
@@ -34,11 +34,13 @@ export interface ReadRouterOptions {
   /** The principal the app's auth middleware resolved from the bearer token. */
   readonly principalOf: (req: Request) => Principal;
   /**
-   * Resolves a bare token to its principal, for the regulator page's sign-in form and cookie;
-   * returns undefined (or throws) for an unknown token. Without it the page accepts only the
-   * Authorization header.
+   * Resolves a bare token to its principal, for the regulator page's sign-in form; returns
+   * undefined (or throws) for an unknown token. Without it (or without sessions) the page accepts
+   * only the Authorization header.
    */
   readonly authenticateToken?: (token: string) => Principal | undefined;
+  /** The regulator pages' signed sessions, shared with the supervision page. */
+  readonly sessions?: RegulatorSessions;
   /** Base of the URLs that QR codes carry, e.g. https://cert.example.gov.cn (no trailing slash). */
   readonly publicBaseUrl: string;
   /** Secret for verification tokens; at least 16 bytes (32 random bytes recommended). Changing it invalidates printed QR codes. */
@@ -306,18 +308,12 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   });
 
   // The regulator page: the same data as /v1/audit-trail, as a timeline. A browser cannot send a
-  // bearer header, so the page takes the token once through a form and keeps it in an HttpOnly,
-  // SameSite=Strict cookie scoped to /regulator; an Authorization header works as well.
+  // bearer header, so the page takes the token once through a form and keeps a signed session in a
+  // cookie (regulatorCookie.ts); an Authorization header works as well.
   const regulatorOf = (req: Request): Principal | undefined => {
     const fromHeader = principalOf(req);
     if (fromHeader.role !== 'public') return fromHeader;
-    const token = regulatorTokenOf(req);
-    if (!token || !options.authenticateToken) return undefined;
-    try {
-      return options.authenticateToken(token);
-    } catch {
-      return undefined;
-    }
+    return options.sessions?.principalOf(req);
   };
 
   router.get('/regulator', async (req, res) => {
@@ -364,7 +360,8 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
       let principal: Principal | undefined;
       try {
-        principal = token && options.authenticateToken ? options.authenticateToken(token) : undefined;
+        principal =
+          token && options.authenticateToken && options.sessions ? options.authenticateToken(token) : undefined;
       } catch {
         principal = undefined;
       }
@@ -374,13 +371,14 @@ export function createReadRouter(options: ReadRouterOptions): Router {
         return;
       }
       options.logger?.info({ principal: principal.id, outcome: 'signed-in' }, 'regulator page sign-in');
-      res.set('set-cookie', regulatorCookie(req, token, 8 * 3600, base)).redirect(303, '/regulator');
+      res.set('set-cookie', options.sessions!.signIn(req, principal)).redirect(303, '/regulator');
     },
   );
 
   router.post('/regulator/logout', (req, res) => {
     if (postedFromElsewhere(req, base)) throw forgedForm();
-    res.set('set-cookie', regulatorCookie(req, '', 0, base)).redirect(303, '/regulator');
+    if (options.sessions) res.set('set-cookie', options.sessions.signOut(req));
+    res.redirect(303, '/regulator');
   });
 
   return router;

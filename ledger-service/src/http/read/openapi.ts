@@ -261,7 +261,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       summary:
         'Regulator page: the audit trail as a timeline (HTML), each event marked anchored or pending and chain-checked',
       description:
-        'Sign in once through the form (POST /regulator/login with the bearer token); the token is then kept in an HttpOnly SameSite=Strict cookie scoped to /regulator. An Authorization header works too. Same filters as /v1/audit-trail.',
+        'Sign in once through the form (POST /regulator/login with the bearer token); the page then keeps a signed 8-hour session (not the token) in an HttpOnly SameSite=Strict cookie scoped to /regulator. An Authorization header works too. Same filters as /v1/audit-trail.',
       tags: ['read'],
       responses: {
         200: { description: 'Timeline', content: { 'text/html': { schema: str } } },

@@ -17,6 +17,7 @@ import { authenticate, principalOf, type PrincipalDirectory } from '../auth';
 import { createReadRouter, readOpenApiPaths } from './index';
 import { anchorFeedOf, eventFeedOf, receiptSourceOf } from './wiring';
 import { checkStreamIntegrity } from '../../audit/integrity';
+import { createRegulatorSessions, type RegulatorSessions } from '../regulatorCookie';
 
 export interface ReadSidePartOptions {
   readonly store: EventStore;
@@ -41,6 +42,8 @@ export interface ReadSidePartOptions {
 
 export interface ReadSidePart extends ServicePart {
   readonly projections: Projections;
+  /** The regulator pages' sign-in sessions, for the supervision page as well. */
+  readonly sessions: RegulatorSessions;
 }
 
 /** The read side as a part of the service: projections (in-process by default) and the read routes. */
@@ -63,6 +66,11 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
   });
   if (options.runProjections ?? true) await projections.runner.start();
   else await projections.runner.init();
+  const sessions = createRegulatorSessions({
+    secret: options.qrSecret,
+    principals: options.principals,
+    publicBaseUrl: options.publicBaseUrl,
+  });
   const router = createReadRouter({
     queries: projections.queries,
     anchorReceipts: receiptSourceOf({
@@ -78,6 +86,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
       : {}),
     principalOf,
     authenticateToken: (token) => authenticate(options.principals, `Bearer ${token}`),
+    sessions,
     publicBaseUrl: options.publicBaseUrl,
     qrSecret: options.qrSecret,
     logger,
@@ -86,6 +95,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
   return {
     name: 'read-side',
     projections,
+    sessions,
     routers: [router],
     openApiPaths: readOpenApiPaths,
     readiness: async () => {

@@ -49,12 +49,11 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
       config: loadConfig({ LEDGER_DATA_DIR: dir }),
       logger: pino({ level: 'silent' }),
       clock: () => NOW,
-      parts: async ({ store, principals }) => {
+      parts: async ({ store }) => {
         part = await createSupervisionPart({
           eventStore: store,
           readStore,
           logger: pino({ level: 'silent' }),
-          principals,
           ownRunner: true,
           evaluateOnTimer: false,
           clock: () => NOW,

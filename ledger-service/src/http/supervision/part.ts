@@ -12,17 +12,18 @@ import type { RulesConfig } from '../../certification';
 import type { ServicePart } from '../../compose';
 import type { EventStore } from '../../eventStore/port';
 import { eventFeedOf } from '../read/wiring';
-import type { PrincipalDirectory } from '../auth';
 import { supervisionOpenApiPaths } from './openapi';
 import { supervisionRoutes } from './routes';
 import { createSupervisionWriter } from './supervisionWriter';
 import { md5MinimumAuditDays } from './wiring';
+import type { RegulatorSessions } from '../regulatorCookie';
 
 export interface SupervisionPartOptions {
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
   readonly logger: Logger;
-  readonly principals?: PrincipalDirectory;
+  /** The read side's regulator sessions, so that its sign-in opens the supervision page too. */
+  readonly sessions?: RegulatorSessions;
   readonly rules?: RulesConfig;
   readonly config?: SupervisionConfig;
   readonly clock?: () => Date;
@@ -81,7 +82,7 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
           store: options.eventStore,
           ...(options.clock ? { clock: options.clock } : {}),
         }),
-        ...(options.principals ? { principals: options.principals } : {}),
+        ...(options.sessions ? { sessions: options.sessions } : {}),
         ...(options.rules ? { defaultRounding: options.rules.auditTimeRounding } : {}),
       }),
     ],

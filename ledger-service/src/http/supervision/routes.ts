@@ -1,11 +1,11 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Severity, Supervision, WarningFilter } from '@certledger/projections';
 import { enterpriseOwnProfile, WARNING_RULES } from '@certledger/projections';
-import { authenticate, principalOf, requireRole, type PrincipalDirectory } from '../auth';
+import { principalOf, requireRole } from '../auth';
 import type { Principal } from '../principal';
 import { ProblemError } from '../problem';
 import { eventView } from '../../intake/eventView';
-import { regulatorTokenOf } from '../regulatorCookie';
+import type { RegulatorSessions } from '../regulatorCookie';
 import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
 import { PAGE_HEADERS } from '../read/html';
 import { loginPage } from '../read/regulatorPage';
@@ -17,8 +17,8 @@ export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   readonly supervision: Supervision;
   /** Enables POST /v1/supervision/events (regulators record spot checks, complaints, triggers, evaluations). */
   readonly writer?: SupervisionWriter;
-  /** Lets the page read the read side's sign-in cookie (browsers cannot send a bearer header). */
-  readonly principals?: PrincipalDirectory;
+  /** Lets the page read the read side's sign-in session (browsers cannot send a bearer header). */
+  readonly sessions?: RegulatorSessions;
   readonly bodyLimit?: string;
 }
 
@@ -188,9 +188,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
 
   const page = async (req: Request, res: Response) => {
     let principal = principalOf(req);
-    const token = regulatorTokenOf(req);
-    if (principal.role === 'public' && token && options.principals)
-      principal = signIn(options.principals, token) ?? principal;
+    if (principal.role === 'public') principal = options.sessions?.principalOf(req) ?? principal;
     if (principal.role !== 'regulator' && principal.role !== 'admin') {
       res
         .status(principal.role === 'public' ? 401 : 403)
@@ -229,14 +227,6 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   router.get('/regulator/warnings', page);
 
   return router;
-}
-
-function signIn(principals: PrincipalDirectory, token: string): Principal | undefined {
-  try {
-    return authenticate(principals, `Bearer ${token}`);
-  } catch {
-    return undefined;
-  }
 }
 
 function nextQuery(req: Request, cursor: string): string {

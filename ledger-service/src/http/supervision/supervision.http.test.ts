@@ -13,6 +13,9 @@ import { httpSink, writePlan, type WriteResult } from '../../demo/sinks';
 import { DEMO_TOKENS } from '../../demo/cli';
 import { createSupervisionPart, type SupervisionPart } from './part';
 import { createHttpServer } from '../server';
+import type { PrincipalDirectory } from '../auth';
+import { createRegulatorSessions, type RegulatorSessions } from '../regulatorCookie';
+import type { Request } from 'express';
 
 const TODAY = '2026-11-20';
 const NOW = new Date(`${TODAY}T12:00:00+08:00`);
@@ -127,6 +130,8 @@ describe('supervision over the running service, on demo data written through the
   let part: SupervisionPart;
   let plan: DemoPlan;
   let written: { certifications: WriteResult; supervision: WriteResult };
+  let directory: PrincipalDirectory;
+  let sessions: RegulatorSessions;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sup-http-'));
@@ -137,11 +142,16 @@ describe('supervision over the running service, on demo data written through the
       logger: pino({ level: process.env.SUP_DEBUG ? 'error' : 'silent' }),
       clock: () => NOW,
       parts: async ({ store, principals }) => {
+        directory = principals;
         part = await createSupervisionPart({
           eventStore: store,
           readStore,
           logger: pino({ level: 'silent' }),
-          principals,
+          sessions: (sessions = createRegulatorSessions({
+            secret: 'sixteen-plus-bytes-secret',
+            principals,
+            publicBaseUrl: 'http://ledger.test',
+          })),
           ownRunner: true,
           clock: () => NOW,
         });
@@ -274,15 +284,21 @@ describe('supervision over the running service, on demo data written through the
     expect(regions.length).toBeGreaterThan(0);
     expect(regions.every((r) => r.startsWith('3201'))).toBe(true);
     expect((await request(service.app).get('/regulator/warnings')).status).toBe(401);
-    const suzhou = await request(service.app)
-      .get('/regulator/warnings')
-      .set('cookie', 'certledger_regulator=demo-regulator-3205');
+    const sessionOf = (id: string) => {
+      const principal = [...directory.values()].find((p) => p.id === id)!;
+      return sessions.signIn({ headers: {}, secure: false } as Request, principal).split(';')[0]!;
+    };
+    const suzhou = await request(service.app).get('/regulator/warnings').set('cookie', sessionOf('regulator-suzhou'));
     expect(suzhou.status).toBe(200);
     expect([...suzhou.text.matchAll(/<td>(32\d{4})<\/td>/g)].every((m) => m[1]!.startsWith('3205'))).toBe(true);
+    expect((await request(service.app).get('/regulator/warnings').set('cookie', sessionOf('agency-jsqc'))).status).toBe(
+      403,
+    );
+    // The bearer token itself is no session.
     expect(
-      (await request(service.app).get('/regulator/warnings').set('cookie', 'certledger_regulator=demo-agency-001'))
+      (await request(service.app).get('/regulator/warnings').set('cookie', 'certledger_regulator=demo-regulator-3205'))
         .status,
-    ).toBe(403);
+    ).toBe(401);
   });
 
   it('tracks an auditor across audits, with the anomaly planted on them, for regulators only', async () => {

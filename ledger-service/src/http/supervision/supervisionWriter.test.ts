@@ -55,7 +55,6 @@ describe('supervision cases belong to the writer of their first event (what the 
           eventStore: store,
           readStore,
           logger: pino({ level: 'silent' }),
-          principals: context.principals,
           ownRunner: false,
           evaluateOnTimer: false,
           clock: () => NOW,
