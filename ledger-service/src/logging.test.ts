@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { composeLedgerService } from './compose';
-import { loadConfig } from './config';
 import { createLogger, errorForLog } from './logging';
-import { defaultParts } from './parts';
+import { startFullService } from './testing/fullService';
 
 function capture(): { stream: Writable; lines: () => string } {
   let text = '';
@@ -52,15 +47,9 @@ describe('errorForLog', () => {
 
 describe("the service's logs when a request fails", () => {
   it('answers a sign-in form with too many fields 413, and logs neither the form nor its token', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'logging-'));
     const out = capture();
-    const logger = createLogger({ level: 'debug' }, out.stream);
-    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_WORKERS: 'in-process' });
-    const service = await composeLedgerService({
-      config,
-      logger,
-      parts: (context) => defaultParts({ config, logger, ...context }),
-    });
+    const running = await startFullService({ logger: createLogger({ level: 'debug' }, out.stream) });
+    const { service } = running;
     try {
       const form = ['token=demo-regulator-3201', ...Array.from({ length: 1100 }, () => 'a')].join('&');
       const response = await request(service.app)
@@ -79,8 +68,7 @@ describe("the service's logs when a request fails", () => {
       expect(broken.status).toBe(400);
       expect(broken.body.code).not.toBe('internal');
     } finally {
-      await service.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await running.close();
     }
     expect(out.lines()).toContain('"path":"/regulator/login"');
     expect(out.lines()).not.toMatch(/demo-regulator-3201|demo-agency-001/);

@@ -102,3 +102,18 @@ export function issuedCertification(
     ),
   ];
 }
+
+/** A time of day on a date, in China (UTC+08:00), as CBs submit it. */
+export const chinaTime = (date: string, time = '09:00:00'): string => `${date}T${time}+08:00`;
+
+/** An audit team member as AuditTeamAssigned carries one: registered until 2030, sector 18 unless told. */
+export function teamMember(auditorId: string, options: { role?: string; sectors?: number[] } = {}) {
+  return {
+    auditorId,
+    name: `Auditor ${auditorId}`,
+    role: options.role ?? 'leader',
+    registrationNo: `REG-${auditorId}`,
+    registrationValidUntil: '2030-01-01',
+    sectors: options.sectors ?? [18],
+  };
+}

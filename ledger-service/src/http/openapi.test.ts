@@ -1,39 +1,24 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import pino from 'pino';
 import request from 'supertest';
-import { composeLedgerService, type LedgerService } from '../compose';
-import { loadConfig } from '../config';
-import { defaultParts } from '../parts';
+import { startFullService, type FullService } from '../testing/fullService';
 
 // The document as the service serves it, with every part's paths, checked with a JSON Schema
 // 2020-12 validator (the dialect of OpenAPI 3.1), as a client or a gateway would use it.
 
 type Json = Record<string, any>;
 
-let dataDir: string;
-let service: LedgerService;
+let running: FullService;
 let document: Json;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'ledger-openapi-'));
-  const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_WORKERS: 'in-process' });
-  const logger = pino({ level: 'silent' });
-  service = await composeLedgerService({
-    config,
-    logger,
-    parts: (context) => defaultParts({ config, logger, ...context }),
-  });
-  document = (await request(service.app).get('/openapi.json')).body as Json;
+  running = await startFullService();
+  document = (await request(running.service.app).get('/openapi.json')).body as Json;
 });
 
-afterAll(async () => {
-  await service.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running.close());
 
 function operations(doc: Json): Array<{ where: string; operation: Json }> {
   return Object.entries(doc.paths as Json).flatMap(([route, item]) =>

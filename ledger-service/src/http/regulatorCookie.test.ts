@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Request } from 'express';
-import pino from 'pino';
 import request from 'supertest';
-import { composeLedgerService, type LedgerService } from '../compose';
-import { loadConfig } from '../config';
-import { defaultParts } from '../parts';
+import type { LedgerService } from '../compose';
+import { startFullService, type FullService } from '../testing/fullService';
 import type { PrincipalDirectory } from './auth';
 import type { Principal } from './principal';
 import { createRegulatorSessions, postedFromElsewhere } from './regulatorCookie';
@@ -80,24 +75,15 @@ describe('regulator sessions', () => {
 });
 
 describe('the regulator sign-in on the service', () => {
-  let dataDir: string;
+  let running: FullService;
   let service: LedgerService;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'regulator-cookie-'));
-    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_WORKERS: 'in-process' });
-    const logger = pino({ level: 'silent' });
-    service = await composeLedgerService({
-      config,
-      logger,
-      parts: (context) => defaultParts({ config, logger, ...context }),
-    });
+    running = await startFullService();
+    service = running.service;
   });
 
-  afterAll(async () => {
-    await service.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => running.close());
 
   const signIn = (origin?: string) => {
     const post = request(service.app)

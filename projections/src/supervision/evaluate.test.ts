@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { streamBuilder, type StreamBuilder } from '../fixtures';
+import { chinaTime, streamBuilder, teamMember, type StreamBuilder } from '../fixtures';
 import type { LogEvent } from '../types';
 import { supervisionConfig } from './config';
 import { evaluate } from './evaluate';
@@ -8,15 +8,8 @@ import { emptyFacts, foldCertificationEvent, type CertificationFacts, type Super
 /** Pure checks: events folded into facts, then evaluate() on a given day (China time). */
 const CB = 'CNCA-R-2002-001';
 const OTHER_CB = 'CNCA-R-2010-015';
-const at = (date: string, time = '09:00:00') => `${date}T${time}+08:00`;
-const member = (auditorId: string, sectors = [18], role = 'leader') => ({
-  auditorId,
-  name: `Auditor ${auditorId}`,
-  role,
-  registrationNo: `REG-${auditorId}`,
-  registrationValidUntil: '2030-01-01',
-  sectors,
-});
+const at = chinaTime;
+const member = (auditorId: string, sectors = [18]) => teamMember(auditorId, { sectors });
 
 type Draft = Omit<LogEvent, 'position'>;
 

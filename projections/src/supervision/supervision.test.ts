@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { streamBuilder, type StreamBuilder } from '../fixtures';
+import { chinaTime, streamBuilder, teamMember, type StreamBuilder } from '../fixtures';
 import { createMemoryFeed } from '../memoryFeed';
 import { createProjectionRunner, type ProjectionRunner } from '../runner';
 import type { ReadStore } from '../store';
@@ -14,15 +14,8 @@ import { supervisionModel } from './model';
 import { createSupervision, type Supervision } from './service';
 
 const NANJING = { lat: 32.0603, lon: 118.7969 };
-const member = (auditorId: string, role = 'leader', sectors = [18]) => ({
-  auditorId,
-  name: `Auditor ${auditorId}`,
-  role,
-  registrationNo: `REG-${auditorId}`,
-  registrationValidUntil: '2030-01-01',
-  sectors,
-});
-const at = (date: string, time = '09:00:00') => `${date}T${time}+08:00`;
+const member = (auditorId: string, role = 'leader') => teamMember(auditorId, { role });
+const at = chinaTime;
 const REPORTED: Readonly<Record<string, string>> = {
   AuditPlanned: 'audit_plan',
   AuditConducted: 'audit_result',
