@@ -7,7 +7,11 @@
  *   node scripts/verify-receipt.js receipt.json --data-dir ./data     and against the embedded ledger there
  *   node scripts/verify-receipt.js receipt.json --peer RegulatorOrgMSP [--connection .fabric/connection.json]
  *                                                                     and against a Fabric peer of that org
- *   RECEIPT.json may be - (standard input). --json prints the verdict as JSON.   Exit code: 0 verified, 1 not verified, 2 usage or I/O error (a ledger that cannot be reached included).
+ *   RECEIPT.json may be - (standard input). --json prints the verdict as JSON.
+ *
+ * Exit code: 0 verified against the ledger; 3 consistent offline only (no ledger was asked, and
+ * anyone can make up a receipt that is consistent with itself); 1 not verified; 2 usage or I/O
+ * error (a ledger that cannot be reached included).
  *
  * Needs the compiled service (npx tsc -b).
  */
@@ -106,10 +110,12 @@ async function main() {
       process.stdout.write(
         `  (the ledger could not be reached, its checks were not made: ${verdict.ledgerUnavailable})\n`,
       );
-    process.stdout.write(verdict.ok ? 'VERIFIED\n' : 'NOT VERIFIED\n');
+    process.stdout.write(
+      !verdict.ok ? 'NOT VERIFIED\n' : ledger ? 'VERIFIED\n' : 'CONSISTENT OFFLINE (not checked against the ledger)\n',
+    );
   }
   // A ledger that could not be asked is an I/O error, not a verdict on the receipt.
-  process.exitCode = verdict.ok ? 0 : verdict.ledgerUnavailable ? 2 : 1;
+  process.exitCode = !verdict.ok ? (verdict.ledgerUnavailable ? 2 : 1) : ledger ? 0 : 3;
 }
 
 main().catch((error) => {

@@ -249,6 +249,38 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect(anchorer!.stats()).toMatchObject({ failingBatches: 0, consecutiveFailures: 0 });
   });
 
+  it('retries a version gap, which a peer that has not yet committed the previous block also gives, before taking it as a refusal', async () => {
+    let lagging = 2;
+    let gaps = 0;
+    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async (batch: Parameters<LedgerBackend['anchor']>[0]) => {
+        if (lagging > 0) {
+          lagging--;
+          gaps++;
+          throw new LedgerError('rejected', 'CL_VERSION_GAP: the stream expects an earlier version', 'CL_VERSION_GAP');
+        }
+        return ledger.anchor(batch);
+      },
+    });
+    const stored = await appendTo(eventStore, 'certification-lag', CB_A, [contractSigned(1)]);
+    start({ retryInitialMs: 5 }, behind).start();
+    await until(allAnchored(anchorer!));
+    expect(gaps).toBe(2);
+    expect(anchorer!.stats().batchesRejected).toBe(0);
+    expect(await ledger.getEvent(stored[0]!)).toBeDefined();
+
+    const always: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async () => {
+        throw new LedgerError('rejected', 'CL_VERSION_GAP: a real gap', 'CL_VERSION_GAP');
+      },
+    });
+    await anchorer!.stop();
+    const gap = await appendTo(eventStore, 'certification-gap', CB_A, [contractSigned(1)]);
+    start({ retryInitialMs: 1, retryMaxMs: 2 }, always).start();
+    await until(async () => anchorer!.stats().batchesRejected === 1);
+    expect((await buildReceipt({ eventStore, anchorStore }, gap[0]!.eventId))?.rejection).toBe('CL_VERSION_GAP');
+  });
+
   it('records a batch the chaincode refuses, says so in its receipts, and goes on with the others', async () => {
     const good = await appendTo(eventStore, 'certification-good', CB_B, [contractSigned(1)]);
     // A stream whose stored chain was forged: its first event does not start from 64 zeros.

@@ -350,14 +350,14 @@ class LogAnchorer implements Anchorer {
       commit = await ledger.anchor(stored.batch);
     } catch (error) {
       const code = refusalCodeOf(error);
-      if (code !== undefined) {
+      const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
+      if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
         await anchorStore.recordRejection(batchId, code, (error as Error).message);
         this.retries.delete(batchId);
         this.counters.batchesRejected++;
         this.logger.error({ batchId, agencyId: stored.batch.agencyId, code }, 'the ledger refused an anchor batch');
         return true;
       }
-      const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       const delay = Math.min(
         (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
         this.options.retryMaxMs ?? 10_000,
@@ -381,6 +381,15 @@ class LogAnchorer implements Anchorer {
 }
 
 /** The chaincode's code when the ledger refused the batch for good; undefined for errors worth retrying. */
+/**
+ * Refusals that a peer behind the others gives too: the batch before it, committed on the gateway's
+ * peer, is not yet on the other org's (or that peer is catching up after being down), so its
+ * endorsement still sees the older stream head. Retried with the usual backoff (about two minutes
+ * with the defaults) before they count as the ledger's answer.
+ */
+const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP']);
+const MAX_ATTEMPTS_BEHIND_LAGGING_PEER = 20;
+
 function refusalCodeOf(error: unknown): string | undefined {
   if (error instanceof LedgerError) return error.code === 'rejected' ? (error.chaincodeCode ?? 'rejected') : undefined;
   return chaincodeErrorCodeOf(error instanceof Error ? error.message : String(error));

@@ -64,16 +64,19 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
         () => undefined,
         (error: Error) => error.message,
       );
-      const lag = await anchorer.lag();
-      const detail = `${ledger.kind} ledger; ${lag.unanchoredEvents} events unanchored, oldest ${Math.round(lag.oldestUnanchoredAgeMs / 1000)} s`;
+      const [lag, counts] = await Promise.all([anchorer.lag(), anchorStore.counts()]);
+      // A refused batch stays refused: its events are never anchored, which someone has to look into.
+      const refused = counts.batches.rejected;
+      const detail = `${ledger.kind} ledger; ${lag.unanchoredEvents} events unanchored, oldest ${Math.round(lag.oldestUnanchoredAgeMs / 1000)} s${refused > 0 ? `; ${refused} batches refused by the ledger (their receipts say why)` : ''}`;
       if (ledgerUp !== undefined)
         return { ok: false, essential: true, detail: `${ledger.kind} ledger unreachable: ${ledgerUp}` };
-      return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs, essential: false, detail };
+      return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs && refused === 0, essential: false, detail };
     },
     async metrics() {
-      const lag = await anchorer.lag();
+      const [lag, counts] = await Promise.all([anchorer.lag(), anchorStore.counts()]);
       const stats = anchorer.stats();
       const lines = [
+        ['anchor_batches_refused', 'gauge', counts.batches.rejected],
         ['anchor_head_position', 'gauge', lag.headPosition],
         ['anchor_checkpoint_position', 'gauge', lag.checkpoint],
         ['anchor_anchored_through_position', 'gauge', lag.anchoredThrough],
