@@ -84,6 +84,13 @@ const agency = (agencyId: string): Identity => ({ mspId: 'CBOrgMSP', attrs: { ro
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** A UUID made from `text`, lowercase as the service stores a CB's eventIds. */
+const uuidOf = (text: string): string =>
+  sha(text)
+    .slice(0, 32)
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+const eventIdOf = (streamId: string, version: number): string => uuidOf(`${streamId}/e${version}`);
+
 /** A stream's chain of event digests. */
 function chain(
   streamId: string,
@@ -97,7 +104,7 @@ function chain(
     const version = from.version + i;
     const hash = sha(`${streamId}/${version}/${prevHash}`);
     events.push({
-      eventId: `${streamId}-e${version}`,
+      eventId: eventIdOf(streamId, version),
       streamId,
       version,
       type,
@@ -167,7 +174,7 @@ describe('CertLedgerContract.AnchorBatch', () => {
       transactionId: 'tx1',
     });
     expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c1', version: 2 })).toMatchObject({
-      eventId: 'certification-c1-e2',
+      eventId: eventIdOf('certification-c1', 2),
       hash: events[2]!.hash,
       batchId: batch.batchId,
       leafIndex: 2,
@@ -213,10 +220,10 @@ describe('CertLedgerContract.AnchorBatch', () => {
     expect([...ledger.state.keys()].filter((key) => key.startsWith('\u0000events\u0000'))).toHaveLength(3);
     const stream = await query(ledger, contract, 'GetStreamEvents', { streamId: 'certification-c1' });
     expect(stream.map((e: { eventId: string; leafIndex: number }) => [e.eventId, e.leafIndex])).toEqual([
-      ['certification-c1-e0', 0],
-      ['certification-c1-e1', 1],
-      ['certification-c1-e2', 0],
-      ['certification-c1-e3', 2],
+      [eventIdOf('certification-c1', 0), 0],
+      [eventIdOf('certification-c1', 1), 1],
+      [eventIdOf('certification-c1', 2), 0],
+      [eventIdOf('certification-c1', 3), 2],
     ]);
     expect(await query(ledger, contract, 'GetEvent', { streamId: 'certification-c1', version: 3 })).toMatchObject({
       hash: next[1]!.hash,
@@ -295,7 +302,7 @@ describe('CertLedgerContract.AnchorBatch', () => {
     await submit(ledger, contract, batchOf(CB_A, events));
     const rewritten = [{ ...events[1]!, hash: sha('rewritten') }];
     expect(await refusal(ledger, contract, batchOf(CB_A, rewritten))).toBe('CL_EVENT_CONFLICT');
-    const renamed = [{ ...events[1]!, eventId: 'another-id' }];
+    const renamed = [{ ...events[1]!, eventId: uuidOf('another') }];
     expect(await refusal(ledger, contract, batchOf(CB_A, renamed))).toBe('CL_EVENT_CONFLICT');
     expect(await refusal(ledger, contract, batchOf(CB_A, [events[1]!]))).toBe('CL_EVENT_ALREADY_ANCHORED');
   });
@@ -304,7 +311,7 @@ describe('CertLedgerContract.AnchorBatch', () => {
     const events = chain('certification-c1', 1);
     const batch = batchOf(CB_A, events);
     await submit(ledger, contract, batch);
-    const renamed = { ...batch, events: [{ ...events[0]!, eventId: 'another-id' }] };
+    const renamed = { ...batch, events: [{ ...events[0]!, eventId: uuidOf('another') }] };
     expect(await refusal(ledger, contract, renamed)).toBe('CL_BATCH_CONFLICT');
   });
 
@@ -353,6 +360,105 @@ describe('CertLedgerContract.AnchorBatch', () => {
     ]) {
       await expect(contract.AnchorBatch(ctx, bad)).rejects.toThrow(/^CL_BAD_REQUEST: /);
     }
+  });
+
+  it('refuses a streamId other than certification-<id> or supervision-<id>, so no stream reaches into the keys of another', async () => {
+    const own = chain('certification-c1', 2);
+    await submit(ledger, contract, batchOf(CB_A, own));
+    // createCompositeKey separates attributes with U+0000: this stream's events key would sit under certification-c1's.
+    const intruder = `certification-c1\u0000${'9'.repeat(16)}`;
+    for (const streamId of [
+      intruder,
+      'certification-c2\u0000',
+      'certification-',
+      'certification-c 1',
+      'certification-c1/x',
+      `certification-${'c'.repeat(65)}`,
+      'Certification-c1',
+      'other-c1',
+      'supervision-s1\n',
+    ]) {
+      expect(await refusal(ledger, contract, batchOf(CB_A, chain(streamId, 1)))).toBe('CL_BAD_REQUEST');
+    }
+    expect(
+      (await query(ledger, contract, 'GetStreamEvents', { streamId: 'certification-c1' })).map(
+        (e: { eventId: string }) => e.eventId,
+      ),
+    ).toEqual(own.map((e) => e.eventId));
+
+    // A ledger that took such a stream before streamIds were checked still shows a stream only its own events.
+    const [stray] = chain(intruder, 1);
+    const { ctx, commit } = ledger.context(agency(CB_A));
+    await ctx.stub.putState(
+      ctx.stub.createCompositeKey('events', [intruder, '0'.repeat(16)]),
+      Buffer.from(
+        JSON.stringify({
+          streamId: intruder,
+          batchId: sha('stray'),
+          agencyId: CB_A,
+          version: 0,
+          prevHash: ZERO_HASH,
+          events: [[stray!.eventId, stray!.type, stray!.hash, stray!.occurredAt, 0]],
+        }),
+      ),
+    );
+    commit();
+    expect(await query(ledger, contract, 'GetStreamEvents', { streamId: 'certification-c1' })).toHaveLength(2);
+  });
+
+  it('refuses eventIds, agencyIds, types, certificate numbers and times the service never sends', async () => {
+    const [event] = chain('certification-c1', 1);
+    const issued = { ...event!, type: 'CertificateIssued', certificateNo: 'CN-1', certificateStatus: 'valid' as const };
+    const bad: Array<[string, BatchInput]> = [
+      ['eventId', batchOf(CB_A, [{ ...event!, eventId: 'e1' }])],
+      ['eventId', batchOf(CB_A, [{ ...event!, eventId: `${event!.eventId}\u0000` }])],
+      ['agencyId', batchOf(`${CB_A}\u0000x`, [event!])],
+      ['agencyId', batchOf('CB A', [event!])],
+      ['agencyId', batchOf('C'.repeat(65), [event!])],
+      ['type', batchOf(CB_A, [{ ...event!, type: 'Certificate Issued' }])],
+      ['type', batchOf(CB_A, [{ ...event!, type: 'CertificateIssued\u0000' }])],
+      ['certificateNo', batchOf(CB_A, [{ ...issued, certificateNo: 'CN-1\u0000x' }])],
+      ['certificateNo', batchOf(CB_A, [{ ...issued, certificateNo: 'CN\n1' }])],
+      ['certificateNo', batchOf(CB_A, [{ ...issued, certificateNo: 'CN\u00851' }])],
+      ['certificateNo', batchOf(CB_A, [{ ...issued, certificateNo: 'CN\ud8001' }])],
+      ['certificateNo', batchOf(CB_A, [{ ...issued, certificateNo: 'C'.repeat(65) }])],
+      ['certificateNo', batchOf(CB_A, [{ ...issued, certificateNo: '' }])],
+      ['occurredAt', batchOf(CB_A, [{ ...event!, occurredAt: '2026-01-05T09:00:00\u0000+08:00' }])],
+    ];
+    for (const [field, batch] of bad) {
+      const { ctx } = ledger.context(agency(batch.agencyId));
+      await expect(contract.AnchorBatch(ctx, encodeBatch(batch))).rejects.toThrow(
+        new RegExp(`^CL_BAD_REQUEST: .*${field} must be`),
+      );
+    }
+    expect(ledger.state.size).toBe(0);
+  });
+
+  it('accepts what the service sends: CNCA approval numbers, principal ids, UUIDs in either case, any certification id', async () => {
+    const certificationId = `A-z_0.9-${'x'.repeat(56)}`;
+    const [event] = chain(`certification-${certificationId}`, 1);
+    const issued = {
+      ...event!,
+      type: 'CertificateIssued',
+      certificateNo: 'CNCA-CQC/2026.001_A 认证',
+      certificateStatus: 'valid' as const,
+    };
+    await submit(ledger, contract, batchOf('CNCA-RF-2019-012', [issued]));
+    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: issued.certificateNo })).toMatchObject({
+      certificationId,
+    });
+    // A supervision case defaults to its first eventId, which a regulator may send in upper case.
+    const caseId = uuidOf('case').toUpperCase();
+    const supervision = chain(`supervision-${caseId}`, 1).map((e) => ({
+      ...e,
+      eventId: caseId,
+      type: 'SpotCheckRecorded',
+    }));
+    const regulator = { mspId: 'RegulatorOrgMSP', attrs: { role: 'regulator', agencyId: 'regulator-nanjing' } };
+    await submit(ledger, contract, batchOf('regulator-nanjing', supervision), regulator);
+    expect(await query(ledger, contract, 'GetStreamHead', { streamId: `supervision-${caseId}` })).toMatchObject({
+      agencyId: 'regulator-nanjing',
+    });
   });
 
   it("keeps a certificate's status record whose key history is the certificate's history", async () => {

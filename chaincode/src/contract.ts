@@ -320,7 +320,9 @@ export class CertLedgerContract extends Contract {
       for (;;) {
         const next = await iterator.next();
         const record = next.value ? fromBytes<StreamEventsRecord>(next.value.value) : undefined;
-        if (record) records.push(record);
+        // The partial key [streamId] also matches a stream whose id continues with U+0000 (anchored before
+        // streamIds were checked): only the stream's own records are its events.
+        if (record && record.streamId === streamId) records.push(record);
         if (next.done) break;
       }
     } finally {

@@ -16,6 +16,7 @@ export * from './types';
 export {
   LogHeadContract,
   logHeadOptionsFromEnv,
+  logHeadKeyIdOf,
   logHeadSigningBytes,
   verifyLogHeadSignature,
   parseLogHeadInput,

@@ -1,4 +1,5 @@
-import { verify as verifySignature } from 'node:crypto';
+import './logLevel';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
 import { canonicalJson, fromBytes, toBytes } from './json';
@@ -38,6 +39,16 @@ export function verifyLogHeadSignature(head: LogHead): boolean {
     return verifySignature(null, logHeadSigningBytes(head), head.publicKey, Buffer.from(head.signature, 'base64'));
   } catch {
     return false;
+  }
+}
+
+/** The key id of a public key (SPKI PEM): SHA-256 (hex) of its SubjectPublicKeyInfo DER, as the service's signer derives it; undefined when the PEM is no public key. */
+export function logHeadKeyIdOf(publicKey: string): string | undefined {
+  try {
+    const der = createPublicKey(publicKey).export({ type: 'spki', format: 'der' });
+    return createHash('sha256').update(der).digest('hex');
+  } catch {
+    return undefined;
   }
 }
 
@@ -133,6 +144,12 @@ export class LogHeadContract extends Contract {
     }
     if (!verifyLogHeadSignature(head))
       throw new ChaincodeError('CL_LOG_HEAD_SIGNATURE', 'the head is not signed by its publicKey');
+    // The keyId is what binds a head to the log's key: another key's signature under the log's keyId is refused.
+    if (logHeadKeyIdOf(head.publicKey) !== head.keyId)
+      throw new ChaincodeError(
+        'CL_LOG_HEAD_SIGNATURE',
+        `keyId ${head.keyId} is not the SHA-256 of the publicKey's SPKI`,
+      );
     const latest = fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [LATEST])));
     if (latest) {
       if (latest.keyId !== head.keyId)

@@ -4,6 +4,20 @@ import { BatchEventInput, BatchInput, CERTIFICATE_STATUSES, CertificateStatus } 
 export const MAX_BATCH_EVENTS = 10_000;
 const HEX64 = /^[0-9a-f]{64}$/;
 
+// The strings the chaincode keys by or stores, each as narrow as what the ledger service writes, so that
+// none can carry the U+0000 that separates the attributes of a composite key (a streamId
+// `certification-c1\u0000…` would otherwise land under GetStreamEvents of certification-c1).
+
+/** The id after the prefix: the service's CERTIFICATION_ID, which is also its supervision caseId rule (a case defaults to its first eventId, a UUID). */
+const STREAM_ID = /^(?:certification|supervision)-[A-Za-z0-9._-]{1,64}$/;
+/** As the service checks eventIds (case-insensitive: certification intake lowercases them, supervision stores them as given). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A CB's CNCA approval number (CNCA-R-2002-001) or the principal id of a regulator or admin (regulator-nanjing). */
+const AGENCY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const EVENT_TYPE = /^[A-Za-z]{1,64}$/;
+/** No C0 or C1 control character (U+0000 included), no DEL, no lone surrogate. */
+const PRINTABLE = /^(?:[\u0020-\u007e\u00a0-\ud7ff\ue000-\uffff]|[\ud800-\udbff][\udc00-\udfff])+$/;
+
 function fail(detail: string): never {
   throw new ChaincodeError('CL_BAD_REQUEST', detail);
 }
@@ -25,6 +39,23 @@ function parseString(value: unknown, where: string, max: number): string {
   }
   return value;
 }
+
+function parseMatching(value: unknown, where: string, pattern: RegExp, what: string, max = 64): string {
+  if (typeof value !== 'string' || value.length > max || !pattern.test(value)) fail(`${where} must be ${what}`);
+  return value;
+}
+
+const parseStreamId = (value: unknown, where: string): string =>
+  parseMatching(
+    value,
+    where,
+    STREAM_ID,
+    'certification-<id> or supervision-<id>, <id> 1..64 characters of [A-Za-z0-9._-]',
+    200,
+  );
+
+const parsePrintable = (value: unknown, where: string): string =>
+  parseMatching(value, where, PRINTABLE, '1..64 printable characters, no control characters');
 
 function parseVersion(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
@@ -49,7 +80,7 @@ const requireHex64 = (object: Record<string, unknown>, field: string): string =>
 function placeRun(value: unknown, r: number, events: Array<BatchEventInput | undefined>): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`runs[${r}] must be an object`);
   const run = value as Record<string, unknown>;
-  const streamId = parseString(run.streamId, `runs[${r}].streamId`, 200);
+  const streamId = parseStreamId(run.streamId, `runs[${r}].streamId`);
   const first = parseVersion(run.version, `runs[${r}].version`);
   let prevHash = parseHex64(run.prevHash, `runs[${r}].prevHash`);
   if (!Array.isArray(run.events) || run.events.length === 0) fail(`runs[${r}].events must be a non-empty array`);
@@ -69,16 +100,16 @@ function placeRun(value: unknown, r: number, events: Array<BatchEventInput | und
       fail(`${where} certificateStatus must be one of ${CERTIFICATE_STATUSES.join(', ')}`);
     }
     events[leafIndex] = {
-      eventId: parseString(item[0], `${where} eventId`, 128),
+      eventId: parseMatching(item[0], `${where} eventId`, UUID, 'a UUID'),
       streamId,
       version: first + i,
-      type: parseString(item[1], `${where} type`, 64),
+      type: parseMatching(item[1], `${where} type`, EVENT_TYPE, '1..64 letters'),
       hash,
       prevHash,
-      occurredAt: parseString(item[3], `${where} occurredAt`, 64),
+      occurredAt: parsePrintable(item[3], `${where} occurredAt`),
       ...(item.length === 7
         ? {
-            certificateNo: parseString(item[5], `${where} certificateNo`, 64),
+            certificateNo: parsePrintable(item[5], `${where} certificateNo`),
             certificateStatus: certificateStatus as CertificateStatus,
           }
         : {}),
@@ -109,7 +140,7 @@ export function parseBatch(json: string): BatchInput {
   }
   return {
     batchId: requireHex64(object, 'batchId'),
-    agencyId: requireString(object, 'agencyId', 128),
+    agencyId: parseMatching(object.agencyId, 'agencyId', AGENCY_ID, '1..64 characters of [A-Za-z0-9._-]'),
     root: requireHex64(object, 'root'),
     events,
   };

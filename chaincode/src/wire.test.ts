@@ -12,7 +12,9 @@ function event(
   extra: Partial<BatchEventInput> = {},
 ): BatchEventInput {
   return {
-    eventId: `${streamId}-${version}`,
+    eventId: sha(`${streamId}/e${version}`)
+      .slice(0, 32)
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
     streamId,
     version,
     type: 'AuditPlanned',

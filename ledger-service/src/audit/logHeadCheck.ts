@@ -1,4 +1,4 @@
-import { verifyConsistency, verifyLogHeadSignature, type LogHead } from '@certledger/chaincode';
+import { logHeadKeyIdOf, verifyConsistency, verifyLogHeadSignature, type LogHead } from '@certledger/chaincode';
 import type { LogTree } from './logTree';
 
 export interface LogHeadCheck {
@@ -6,7 +6,10 @@ export interface LogHeadCheck {
   readonly rootHash: string;
   readonly timestamp: string;
   readonly consistent: boolean;
-  /** Why not, when inconsistent: `signature`, `key-changed`, `log-shorter-than-head`, `root-differs`. */
+  /**
+   * Why not, when inconsistent: `signature`, `key-id` (keyId is not the SHA-256 of publicKey's SPKI DER: another
+   * key signed under the log's key id), `key-changed`, `log-shorter-than-head`, `root-differs`.
+   */
   readonly reason?: string;
   readonly recomputedRoot?: string;
 }
@@ -18,6 +21,7 @@ export function checkLogHeads(heads: readonly LogHead[], tree: LogTree): LogHead
   return heads.map((head) => {
     const base = { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp };
     if (!verifyLogHeadSignature(head)) return { ...base, consistent: false, reason: 'signature' };
+    if (logHeadKeyIdOf(head.publicKey) !== head.keyId) return { ...base, consistent: false, reason: 'key-id' };
     if (head.keyId !== keyId) return { ...base, consistent: false, reason: 'key-changed' };
     if (head.treeSize > tree.size) return { ...base, consistent: false, reason: 'log-shorter-than-head' };
     const recomputedRoot = tree.root(head.treeSize);

@@ -27,3 +27,20 @@ describe('authenticate', () => {
     expect(() => authenticate(first, 'Basic token-a')).toThrow(expect.objectContaining({ status: 401 }));
   });
 });
+
+describe('the principals file', () => {
+  const regulator = (id: string) => ({
+    id,
+    role: 'regulator',
+    regionCode: '3201',
+    tokenSha256: tokenDigest(`token-${id}`),
+  });
+
+  it('takes ids the ledger takes as writers, and refuses others when the service starts', () => {
+    expect([...parsePrincipals([regulator('regulator-nanjing')]).values()][0]).toMatchObject({
+      id: 'regulator-nanjing',
+    });
+    expect(() => parsePrincipals([regulator('南京 regulator')])).toThrow(/principal id/);
+    expect(() => parsePrincipals([regulator('x'.repeat(65))])).toThrow(/principal id/);
+  });
+});

@@ -15,7 +15,10 @@ function digests(streamId: string, count: number, from = 0, prevHash = ZERO): An
   for (let version = from; version < from + count; version++) {
     const hash = sha(`${streamId}/${version}`);
     events.push({
-      eventId: `${streamId}/${version}`,
+      // A UUID, as the service's eventIds are (the chaincode takes no other).
+      eventId: sha(`event ${streamId}/${version}`)
+        .slice(0, 32)
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
       streamId,
       version,
       type: 'ApplicationSubmitted',

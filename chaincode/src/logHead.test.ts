@@ -1,0 +1,107 @@
+import { createHash, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
+import { chaincodeErrorCodeOf } from './errors';
+import { LogHead, LogHeadContract, logHeadKeyIdOf, logHeadSigningBytes } from './logHead';
+import { consistencyProof, leafHashes, merkleRootOfLeafHashes } from './merkle';
+
+/** Committed state only; each call is one transaction whose writes land when it returns. */
+class FakeLedger {
+  readonly state = new Map<string, Buffer>();
+
+  context(identity: { mspId: string; role: string }): Context {
+    const stub = {
+      createCompositeKey: (type: string, attrs: string[]) => `\u0000${type}\u0000${attrs.join('\u0000')}\u0000`,
+      getState: async (key: string) => this.state.get(key) ?? Buffer.alloc(0),
+      putState: async (key: string, value: Uint8Array) => void this.state.set(key, Buffer.from(value)),
+      setEvent: () => undefined,
+    };
+    const clientIdentity = {
+      getMSPID: () => identity.mspId,
+      getAttributeValue: (name: string) => (name === 'role' ? identity.role : null),
+    };
+    return { stub, clientIdentity } as unknown as Context;
+  }
+}
+
+interface Key {
+  readonly privateKey: KeyObject;
+  readonly publicKey: string;
+  /** As the service's signer derives it (ledger-service/src/audit/logHeads/signer.ts). */
+  readonly keyId: string;
+}
+
+function newKey(): Key {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKey,
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    keyId: createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex'),
+  };
+}
+
+const HASHES = leafHashes(Array.from({ length: 8 }, (_, i) => Buffer.from([i])));
+
+/** A head over the first `treeSize` leaves, signed by `signer` and naming `keyId` (the signer's own unless given). */
+function headOf(treeSize: number, signer: Key, keyId = signer.keyId): LogHead {
+  const fields = {
+    treeSize,
+    rootHash: merkleRootOfLeafHashes(HASHES.slice(0, treeSize)),
+    lastPosition: treeSize,
+    timestamp: '2026-01-05T09:00:00.000Z',
+    keyId,
+  };
+  const signature = sign(null, logHeadSigningBytes(fields), signer.privateKey).toString('base64');
+  return { ...fields, publicKey: signer.publicKey, signature };
+}
+
+describe('LogHeadContract.CommitLogHead', () => {
+  const operator = { mspId: 'CBOrgMSP', role: 'anchorer' };
+  let ledger: FakeLedger;
+  let contract: LogHeadContract;
+  beforeEach(() => {
+    ledger = new FakeLedger();
+    contract = new LogHeadContract({ operatorMspIds: ['CBOrgMSP'], operatorRoles: ['admin', 'anchorer'] });
+  });
+
+  const commit = (head: LogHead, consistency: string[] = []) =>
+    contract.CommitLogHead(ledger.context(operator), JSON.stringify({ head, consistency }));
+  const refusal = async (head: LogHead, consistency: string[] = []) => {
+    const before = new Map(ledger.state);
+    const error = await commit(head, consistency).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    if (!error) throw new Error('the head was accepted');
+    expect(ledger.state).toEqual(before);
+    return chaincodeErrorCodeOf(error.message);
+  };
+  const latest = async () => JSON.parse(await contract.GetLogHead(ledger.context(operator), '{}')) as LogHead | null;
+
+  it('derives keyId as the service does: SHA-256 of the public key SPKI DER', () => {
+    const key = newKey();
+    expect(logHeadKeyIdOf(key.publicKey)).toBe(key.keyId);
+    expect(logHeadKeyIdOf('not a key')).toBeUndefined();
+  });
+
+  it("accepts the log key's heads, growing with consistency proofs", async () => {
+    const log = newKey();
+    await commit(headOf(3, log));
+    await commit(headOf(8, log), consistencyProof(3, HASHES));
+    expect(await latest()).toMatchObject({ treeSize: 8, keyId: log.keyId });
+  });
+
+  it("refuses a head another key signed under the log's keyId, even with a valid consistency proof", async () => {
+    const log = newKey();
+    const operatorKey = newKey();
+    await commit(headOf(3, log));
+    expect(await refusal(headOf(8, operatorKey, log.keyId), consistencyProof(3, HASHES))).toBe('CL_LOG_HEAD_SIGNATURE');
+    expect(await latest()).toMatchObject({ treeSize: 3, keyId: log.keyId });
+  });
+
+  it('refuses a first head whose keyId is not its public key', async () => {
+    expect(await refusal(headOf(3, newKey(), newKey().keyId))).toBe('CL_LOG_HEAD_SIGNATURE');
+    expect(await latest()).toBeNull();
+  });
+});
