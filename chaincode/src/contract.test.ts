@@ -252,10 +252,23 @@ describe('CertLedgerContract.AnchorBatch', () => {
     expect(await refusal(ledger, contract, batchOf(CB_B, intruder))).toBe('CL_STREAM_NOT_OWNED');
   });
 
-  it('moves a stream to the accepting CB with CertificationTransferred', async () => {
+  /** AuthorizeTransfer as `identity`: its error code, or undefined when it was taken. */
+  async function authorize(identity: Identity, streamId: string, toAgencyId: string): Promise<string | undefined> {
+    const { ctx, commit } = ledger.context(identity);
+    try {
+      await contract.AuthorizeTransfer(ctx, JSON.stringify({ streamId, toAgencyId }));
+      commit();
+      return undefined;
+    } catch (error) {
+      return chaincodeErrorCodeOf((error as Error).message);
+    }
+  }
+
+  it('moves a stream to the accepting CB with CertificationTransferred, once its holder has authorized it', async () => {
     const first = chain('certification-c1', 1);
     await submit(ledger, contract, batchOf(CB_A, first));
     const transfer = chain('certification-c1', 1, { version: 1, prevHash: first[0]!.hash }, 'CertificationTransferred');
+    expect(await authorize(agency(CB_A), 'certification-c1', CB_B)).toBeUndefined();
     await submit(ledger, contract, batchOf(CB_B, transfer));
     expect(await query(ledger, contract, 'GetStreamHead', { streamId: 'certification-c1' })).toMatchObject({
       agencyId: CB_B,
@@ -263,6 +276,24 @@ describe('CertLedgerContract.AnchorBatch', () => {
     });
     const after = chain('certification-c1', 1, { version: 2, prevHash: transfer[0]!.hash });
     expect(await refusal(ledger, contract, batchOf(CB_A, after))).toBe('CL_STREAM_NOT_OWNED');
+    // The authorization held for that one event: the former holder cannot use it to take the stream back.
+    const back = chain('certification-c1', 1, { version: 2, prevHash: transfer[0]!.hash }, 'CertificationTransferred');
+    expect(await refusal(ledger, contract, batchOf(CB_A, back))).toBe('CL_STREAM_NOT_OWNED');
+  });
+
+  it("lets no CB take over another's stream by calling its event a transfer", async () => {
+    const first = chain('certification-c1', 1);
+    await submit(ledger, contract, batchOf(CB_A, first));
+    const takeover = chain('certification-c1', 1, { version: 1, prevHash: first[0]!.hash }, 'CertificationTransferred');
+    expect(await refusal(ledger, contract, batchOf(CB_B, takeover))).toBe('CL_STREAM_NOT_OWNED');
+    expect(await authorize(agency(CB_B), 'certification-c1', CB_B)).toBe('CL_FORBIDDEN_AGENCY');
+    expect(await authorize(agency(CB_A), 'certification-c1', 'CNCA-R-2002-003')).toBeUndefined();
+    expect(await refusal(ledger, contract, batchOf(CB_B, takeover))).toBe('CL_STREAM_NOT_OWNED');
+    const regulator: Identity = {
+      mspId: 'RegulatorOrgMSP',
+      attrs: { role: 'regulator', agencyId: 'regulator-nanjing' },
+    };
+    expect(await authorize(regulator, 'certification-c1', CB_B)).toBe('CL_FORBIDDEN_MSP');
   });
 
   it('refuses a forged prevHash, on a new stream and on an anchored one', async () => {

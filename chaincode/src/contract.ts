@@ -20,9 +20,10 @@ import {
   StreamEventsRecord,
   StreamHeadRecord,
   SUPERVISION_STREAM_PREFIX,
+  TransferAuthorizationRecord,
   ZERO_HASH,
 } from './types';
-import { parseBatch, parseJsonArgument, requireString, requireVersion } from './validate';
+import { parseBatch, parseJsonArgument, parseTransferAuthorization, requireString, requireVersion } from './validate';
 
 export interface CertLedgerOptions {
   /** MSP ids whose identities with role=agency may anchor certification streams. */
@@ -167,6 +168,34 @@ export class CertLedgerContract extends Contract {
     return canonicalJson({ batch: record, replayed: false } satisfies AnchorBatchResult);
   }
 
+  /**
+   * The holder of a stream lets another writer take it over (IAF MD2: the accepting CB anchors the
+   * CertificationTransferred). Without it, AnchorBatch refuses any other writer on the stream, so
+   * that no CB can take over another's certification by naming its event a transfer. It holds for
+   * the next event only (the stream's version when given), so it cannot be used twice. Returns the
+   * TransferAuthorizationRecord as JSON.
+   */
+  @Transaction()
+  @Returns('string')
+  async AuthorizeTransfer(ctx: Context, authorizationJson: string): Promise<string> {
+    const { streamId, toAgencyId } = parseTransferAuthorization(authorizationJson);
+    const head = await this.readHead(ctx, streamId);
+    if (!head) throw new ChaincodeError('CL_BAD_REQUEST', `${streamId} has no anchored event`);
+    this.checkWriter(ctx, streamId.startsWith(SUPERVISION_STREAM_PREFIX), head.agencyId);
+    if (toAgencyId === head.agencyId) {
+      throw new ChaincodeError('CL_BAD_REQUEST', `${head.agencyId} already holds ${streamId}`);
+    }
+    const record: TransferAuthorizationRecord = {
+      streamId,
+      version: head.version,
+      fromAgencyId: head.agencyId,
+      toAgencyId,
+      transactionId: ctx.stub.getTxID(),
+    };
+    await ctx.stub.putState(this.key(ctx, KEY.transfer, streamId), toBytes(record));
+    return canonicalJson(record);
+  }
+
   /** {"streamId", "version"} → EventRecord JSON, or `null`. */
   @Transaction(false)
   @Returns('string')
@@ -280,8 +309,6 @@ export class CertLedgerContract extends Contract {
   }
 
   private checkSubmitter(ctx: Context, batch: BatchInput): void {
-    const identity = ctx.clientIdentity;
-    const mspId = identity.getMSPID();
     const supervision = batch.events.map((event) => event.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
     if (supervision.some((s) => s) && !supervision.every((s) => s)) {
       throw new ChaincodeError(
@@ -289,7 +316,14 @@ export class CertLedgerContract extends Contract {
         'a batch holds either supervision streams or certification streams, not both',
       );
     }
-    const role = supervision[0] ? 'regulator' : 'agency';
+    this.checkWriter(ctx, supervision[0]!, batch.agencyId);
+  }
+
+  /** The submitter writes as `agencyId`: an agency identity for certification streams, a regulator's for supervision. */
+  private checkWriter(ctx: Context, supervision: boolean, agencyId: string): void {
+    const identity = ctx.clientIdentity;
+    const mspId = identity.getMSPID();
+    const role = supervision ? 'regulator' : 'agency';
     const allowed = role === 'regulator' ? this.options.regulatorMspIds : this.options.agencyMspIds;
     if (!allowed.includes(mspId)) {
       throw new ChaincodeError(
@@ -300,11 +334,8 @@ export class CertLedgerContract extends Contract {
     if (identity.getAttributeValue('role') !== role) {
       throw new ChaincodeError('CL_FORBIDDEN_ROLE', `the submitter's identity must carry the attribute role=${role}`);
     }
-    if (identity.getAttributeValue('agencyId') !== batch.agencyId) {
-      throw new ChaincodeError(
-        'CL_FORBIDDEN_AGENCY',
-        `the submitter's agencyId attribute is not the batch's agency ${batch.agencyId}`,
-      );
+    if (identity.getAttributeValue('agencyId') !== agencyId) {
+      throw new ChaincodeError('CL_FORBIDDEN_AGENCY', `the submitter's agencyId attribute is not ${agencyId}`);
     }
   }
 
@@ -343,6 +374,13 @@ export class CertLedgerContract extends Contract {
     return fromBytes<StreamHeadRecord>(await ctx.stub.getState(this.key(ctx, KEY.stream, streamId)));
   }
 
+  private async readTransferAuthorization(
+    ctx: Context,
+    streamId: string,
+  ): Promise<TransferAuthorizationRecord | undefined> {
+    return fromBytes<TransferAuthorizationRecord>(await ctx.stub.getState(this.key(ctx, KEY.transfer, streamId)));
+  }
+
   private async readCertificate(ctx: Context, certificateNo: string): Promise<CertificateRecord | undefined> {
     return fromBytes<CertificateRecord>(await ctx.stub.getState(this.key(ctx, KEY.certificate, certificateNo)));
   }
@@ -369,8 +407,15 @@ export class CertLedgerContract extends Contract {
         `event ${event.eventId} does not continue the chain of ${event.streamId}`,
       );
     }
-    if (head && head.agencyId !== agencyId && event.type !== 'CertificationTransferred') {
-      throw new ChaincodeError('CL_STREAM_NOT_OWNED', `${event.streamId} is written by another agency`);
+    if (head && head.agencyId !== agencyId) {
+      const authorization = await this.readTransferAuthorization(ctx, event.streamId);
+      const authorized = authorization?.toAgencyId === agencyId && authorization.version === head.version;
+      if (event.type !== 'CertificationTransferred' || !authorized) {
+        throw new ChaincodeError(
+          'CL_STREAM_NOT_OWNED',
+          `${event.streamId} is written by another agency, which has not authorized a transfer to ${agencyId}`,
+        );
+      }
     }
     return { streamId: event.streamId, version: event.version, hash: event.hash, agencyId };
   }

@@ -1,7 +1,13 @@
 import type { EventRecord, StreamEventsRecord } from './types';
 
 /** Object types of the contract's composite keys. */
-export const KEY = { events: 'events', stream: 'stream', batch: 'batch', certificate: 'certificate' } as const;
+export const KEY = {
+  events: 'events',
+  stream: 'stream',
+  batch: 'batch',
+  certificate: 'certificate',
+  transfer: 'transfer',
+} as const;
 
 /** Enough digits for any safe integer, so that a stream's `events` keys sort by version. */
 const VERSION_DIGITS = 16;

@@ -63,6 +63,16 @@ export interface StreamHeadRecord {
   readonly agencyId: string;
 }
 
+/** key `transfer` [streamId]: the holder's consent that `toAgencyId` take the stream over with its next event, a CertificationTransferred. */
+export interface TransferAuthorizationRecord {
+  readonly streamId: string;
+  /** The stream's last version when the holder consented: the takeover must be the event after it. */
+  readonly version: number;
+  readonly fromAgencyId: string;
+  readonly toAgencyId: string;
+  readonly transactionId: string;
+}
+
 /** key `batch` [batchId] */
 export interface BatchRecord {
   readonly batchId: string;

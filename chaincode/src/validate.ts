@@ -145,3 +145,12 @@ export function parseBatch(json: string): BatchInput {
     events,
   };
 }
+
+/** AuthorizeTransfer's argument: {"streamId", "toAgencyId"}. */
+export function parseTransferAuthorization(json: string): { streamId: string; toAgencyId: string } {
+  const object = parseJsonArgument(json, 'the transfer authorization');
+  return {
+    streamId: parseStreamId(object.streamId, 'streamId'),
+    toAgencyId: parseMatching(object.toAgencyId, 'toAgencyId', AGENCY_ID, '1..64 characters of [A-Za-z0-9._-]'),
+  };
+}

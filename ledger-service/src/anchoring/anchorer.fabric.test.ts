@@ -13,7 +13,7 @@ import { createAnchorer } from './anchorer';
 import { openSqliteAnchorStore } from './anchorStore';
 import { fabricConnectionPath, openFabricBackend } from './fabric';
 import { buildReceipt, verifyReceipt } from './receipts';
-import { appendTo, contractSigned, issued, suspended } from './testing/events';
+import { appendTo, contractSigned, issued, suspended, transferred } from './testing/events';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CONNECTION = fabricConnectionPath(process.env, ROOT);
@@ -89,6 +89,40 @@ describeNetwork('anchorer on the real Fabric network', () => {
       expect(failed).toMatchObject({ code: 2 });
       expect(failed.stdout).toMatch(/ok {3}inclusion/);
       expect(failed.stdout).toMatch(/the ledger could not be reached, its checks were not made/);
+    } finally {
+      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("moves a stream to the accepting CB only with the holder's consent on the ledger, which the anchorer gives first", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-transfer-'));
+    const eventStore = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    const ledger = openFabricBackend({ connection: CONNECTION });
+    try {
+      const run = randomUUID();
+      const [moved, forced] = [`certification-${run}-moved`, `certification-${run}-forced`];
+      await appendTo(eventStore, moved, CB_1, [contractSigned(1)]);
+      await appendTo(eventStore, forced, CB_1, [contractSigned(2)]);
+      await createAnchorer({ eventStore, anchorStore, ledger }).drain();
+
+      const [transfer] = await appendTo(eventStore, moved, CB_2, [transferred(CB_1), contractSigned(3)]);
+      await createAnchorer({ eventStore, anchorStore, ledger }).drain();
+      expect(await ledger.getStreamHead(moved)).toMatchObject({ agencyId: CB_2, version: 2 });
+      expect((await buildReceipt({ eventStore, anchorStore }, transfer!.eventId))?.status).toBe('anchored');
+
+      // The same takeover without the holder's consent, as a CB submitting on its own would try it.
+      const withoutConsent = Object.assign(Object.create(ledger) as typeof ledger, {
+        authorizeTransfer: async () => undefined,
+      });
+      const [takeover] = await appendTo(eventStore, forced, CB_2, [transferred(CB_1)]);
+      await createAnchorer({ eventStore, anchorStore, ledger: withoutConsent }).drain();
+      expect(await buildReceipt({ eventStore, anchorStore }, takeover!.eventId)).toMatchObject({
+        status: 'rejected',
+        rejection: 'CL_STREAM_NOT_OWNED',
+      });
+      expect(await ledger.getStreamHead(forced)).toMatchObject({ agencyId: CB_1, version: 0 });
     } finally {
       await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
       fs.rmSync(dir, { recursive: true, force: true });

@@ -340,6 +340,21 @@ class LogAnchorer implements Anchorer {
     return { failures: failing.map((r) => r.error), ...(nextRetryAt !== undefined ? { nextRetryAt } : {}) };
   }
 
+  /**
+   * A batch that takes a stream over from another writer (a CertificationTransferred the intake
+   * accepted under R15) first has the ledger record the holder's consent, signed by the holder's
+   * own identity: the chaincode lets no other writer onto a stream without it. A retry after a
+   * crash finds the stream already moved, or the consent already given, and gives it again.
+   */
+  private async authorizeTransfers(batch: AnchorBatch): Promise<void> {
+    const transfers = batch.events.filter((event) => event.type === 'CertificationTransferred');
+    for (const transfer of transfers) {
+      const head = await this.options.ledger.getStreamHead(transfer.streamId);
+      if (!head || head.agencyId === batch.agencyId || head.version !== transfer.version - 1) continue;
+      await this.options.ledger.authorizeTransfer(transfer.streamId, head.agencyId, batch.agencyId);
+    }
+  }
+
   /** True when the batch is settled (committed or refused for good); false when it must be retried. */
   private async submit(stored: StoredBatch): Promise<boolean> {
     if (this.stopping) return false;
@@ -347,6 +362,7 @@ class LogAnchorer implements Anchorer {
     const batchId = stored.batch.batchId;
     let commit;
     try {
+      await this.authorizeTransfers(stored.batch);
       commit = await ledger.anchor(stored.batch);
     } catch (error) {
       const code = refusalCodeOf(error);

@@ -74,6 +74,11 @@ export interface LedgerBackend {
   readonly kind: 'fabric' | 'embedded';
   /** Submits a batch with the identity of its agency and resolves once it is committed. */
   anchor(batch: AnchorBatch): Promise<AnchorCommit>;
+  /**
+   * The holder of a stream (`fromAgencyId`, with its own identity) lets `toAgencyId` anchor the
+   * stream's next event, a CertificationTransferred: the chaincode refuses any other writer.
+   */
+  authorizeTransfer(streamId: string, fromAgencyId: string, toAgencyId: string): Promise<void>;
   /** The digest anchored at this stream and version (compare its eventId with the one expected). */
   getEvent(ref: LedgerEventRef): Promise<LedgerEventRecord | undefined>;
   /** Every digest a stream anchored, in version order. */

@@ -138,6 +138,26 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     return this.serialized(() => this.anchorNow(batch));
   }
 
+  authorizeTransfer(streamId: string, fromAgencyId: string, toAgencyId: string): Promise<void> {
+    return this.serialized(async () => {
+      this.assertOpen();
+      const facts = {
+        txId: randomBytes(32).toString('hex'),
+        timestamp: (this.options.clock ?? (() => new Date()))(),
+        identity: this.identityFor({ agencyId: fromAgencyId, events: [{ streamId }] }),
+      };
+      const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
+      try {
+        await this.contract.AuthorizeTransfer(ctx, JSON.stringify({ streamId, toAgencyId }));
+      } catch (error) {
+        const message = (error as Error).message;
+        const code = chaincodeErrorCodeOf(message);
+        throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
+      }
+      this.commit(facts, effects(), 'AuthorizeTransfer');
+    });
+  }
+
   private async anchorNow(batch: AnchorBatch): Promise<AnchorCommit> {
     this.assertOpen();
     const identity = this.identityFor(batch);
@@ -222,7 +242,9 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     };
   }
 
-  private identityFor(batch: AnchorBatch): SyntheticIdentity {
+  private identityFor(
+    batch: Pick<AnchorBatch, 'agencyId'> & { events: ReadonlyArray<{ streamId: string }> },
+  ): SyntheticIdentity {
     const supervision =
       batch.events.length > 0 && batch.events.every((e) => e.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
     return supervision

@@ -173,7 +173,14 @@ describeNetwork('fabric backend on the real network', () => {
     const batch = batchOf(CB1, [s.next()]);
     await backend.anchor(batch);
     // Same hashes (so the same batch id and root) but other event ids: not the batch that was anchored.
-    const conflicting = { ...batch, events: batch.events.map((e) => ({ ...e, eventId: `${e.eventId}-x` })) };
+    // The same digests under other eventIds (still UUIDs, as the chaincode takes only those).
+    const conflicting = {
+      ...batch,
+      events: batch.events.map((e) => ({
+        ...e,
+        eventId: `${e.eventId.slice(0, -1)}${e.eventId.endsWith('0') ? '1' : '0'}`,
+      })),
+    };
     const error = await rejection(backend.anchor(conflicting));
     expect(error).toMatchObject({ code: 'rejected', chaincodeCode: 'CL_BATCH_CONFLICT' });
   });

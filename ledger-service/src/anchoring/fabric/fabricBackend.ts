@@ -45,6 +45,13 @@ export function openFabricBackend(options: FabricBackendOptions): FabricLedgerBa
   return new FabricBackend(connection, options);
 }
 
+/** A transaction committed on every peer: its result, id and block. */
+interface Committed {
+  readonly result: Uint8Array;
+  readonly transactionId: string;
+  readonly blockNumber: number;
+}
+
 class FabricBackend extends ContractQueries implements FabricLedgerBackend {
   readonly kind = 'fabric' as const;
   readonly channel: string;
@@ -72,6 +79,32 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
   }
 
   async anchor(batch: AnchorBatch): Promise<AnchorCommit> {
+    const identity = this.writerFor(batch);
+    let committed: Committed;
+    try {
+      committed = await this.submitEverywhere(identity, 'AnchorBatch', encodeBatch(batch));
+    } catch (error) {
+      throw toLedgerError(error, `anchoring batch ${batch.batchId} failed`);
+    }
+    const result = JSON.parse(Buffer.from(committed.result).toString('utf8')) as AnchorBatchResult;
+    if (result.replayed) {
+      // Nothing was written: the receipt names the transaction and block that anchored it first.
+      return this.commitOf(result.batch, await this.blockOfTransaction(result.batch.transactionId), true);
+    }
+    return this.commitOf({ ...result.batch, transactionId: committed.transactionId }, committed.blockNumber, false);
+  }
+
+  async authorizeTransfer(streamId: string, fromAgencyId: string, toAgencyId: string): Promise<void> {
+    const identity = this.writerFor({ agencyId: fromAgencyId, events: [{ streamId }] });
+    try {
+      await this.submitEverywhere(identity, 'AuthorizeTransfer', JSON.stringify({ streamId, toAgencyId }));
+    } catch (error) {
+      throw toLedgerError(error, `authorizing the transfer of ${streamId} to ${toAgencyId} failed`);
+    }
+  }
+
+  /** The identity that writes as this agency (or regulator) on these streams. */
+  private writerFor(batch: Parameters<typeof identityForBatch>[1]): FabricIdentity {
     const identity = identityForBatch(this.connection.identities, batch);
     if (!identity) {
       throw new LedgerError(
@@ -79,43 +112,39 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
         `no Fabric identity may anchor for ${batch.agencyId}: enroll one with its agencyId attribute`,
       );
     }
-    const contract = this.contractFor(identity);
-    let result: AnchorBatchResult;
-    let transactionId: string;
-    let blockNumber: number;
-    try {
-      // Naming the orgs lets the gateway endorse on both peers at once; left to discovery it runs
-      // the contract on its own org's peer first and only then on the other's.
-      const submitted = await contract.submitAsync('AnchorBatch', {
-        arguments: [encodeBatch(batch)],
-        endorsingOrganizations: Object.keys(this.connection.peers),
-      });
-      result = JSON.parse(Buffer.from(submitted.getResult()).toString('utf8')) as AnchorBatchResult;
-      // Committed means committed on every peer: the next batch of a stream is endorsed by both
-      // orgs, and a peer that has not yet committed this block would refuse it as a version gap.
-      const statuses = await Promise.all([
-        submitted.getStatus(),
-        ...this.otherPeers(identity).map((mspId) =>
-          this.gatewayFor(identity, mspId).newCommit(submitted.getBytes()).getStatus(),
-        ),
-      ]);
-      const failed = statuses.find((status) => !status.successful);
-      if (failed) {
-        throw new LedgerError(
-          'unavailable',
-          `transaction ${failed.transactionId} did not commit (validation code ${failed.code})`,
-        );
-      }
-      transactionId = statuses[0]!.transactionId;
-      blockNumber = Number(statuses[0]!.blockNumber);
-    } catch (error) {
-      throw toLedgerError(error, `anchoring batch ${batch.batchId} failed`);
+    return identity;
+  }
+
+  /**
+   * Submits a transaction endorsed by every org and waits until every peer has committed it: the
+   * next transaction on a stream is endorsed by both orgs, and a peer that has not yet committed
+   * this block would refuse it as a version gap.
+   */
+  private async submitEverywhere(identity: FabricIdentity, name: string, argument: string): Promise<Committed> {
+    // Naming the orgs lets the gateway endorse on both peers at once; left to discovery it runs
+    // the contract on its own org's peer first and only then on the other's.
+    const submitted = await this.contractFor(identity).submitAsync(name, {
+      arguments: [argument],
+      endorsingOrganizations: Object.keys(this.connection.peers),
+    });
+    const statuses = await Promise.all([
+      submitted.getStatus(),
+      ...this.otherPeers(identity).map((mspId) =>
+        this.gatewayFor(identity, mspId).newCommit(submitted.getBytes()).getStatus(),
+      ),
+    ]);
+    const failed = statuses.find((status) => !status.successful);
+    if (failed) {
+      throw new LedgerError(
+        'unavailable',
+        `transaction ${failed.transactionId} did not commit (validation code ${failed.code})`,
+      );
     }
-    if (result.replayed) {
-      // Nothing was written: the receipt names the transaction and block that anchored it first.
-      return this.commitOf(result.batch, await this.blockOfTransaction(result.batch.transactionId), true);
-    }
-    return this.commitOf({ ...result.batch, transactionId }, blockNumber, false);
+    return {
+      result: submitted.getResult(),
+      transactionId: statuses[0]!.transactionId,
+      blockNumber: Number(statuses[0]!.blockNumber),
+    };
   }
 
   /** The block holding a transaction, from the peer's query system chaincode. */
