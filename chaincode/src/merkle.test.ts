@@ -8,6 +8,7 @@ import {
   merkleLevels,
   merkleRoot,
   merkleRootOfLeafHashes,
+  isPowerOfTwo,
   verifyConsistency,
   verifyInclusion,
 } from './merkle';
@@ -187,5 +188,20 @@ describe('audit paths read off kept tree levels', () => {
         expect(inclusionProofFromLevels(index, levels)).toEqual(inclusionProof(index, hashes));
       }
     }
+  });
+});
+
+describe('isPowerOfTwo', () => {
+  it('holds for safe integers past 32 bits, where the bitwise form does not', () => {
+    expect([1, 2, 4, 2 ** 31, 2 ** 32, 2 ** 40].map(isPowerOfTwo)).toEqual([true, true, true, true, true, true]);
+    expect([0, 3, 6, 2 ** 31 + 2 ** 30, 2 ** 32 + 2, -4, 1.5].map(isPowerOfTwo)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

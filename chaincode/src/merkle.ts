@@ -193,6 +193,10 @@ export function verifyConsistency(
   return sn === 0 && fr === firstRoot && sr === secondRoot;
 }
 
-function isPowerOfTwo(n: number): boolean {
-  return n > 0 && (n & (n - 1)) === 0;
+/** For any safe integer: the bitwise form works on 32 bits only, and logs grow past 2^31 events. */
+export function isPowerOfTwo(n: number): boolean {
+  if (!Number.isSafeInteger(n) || n < 1) return false;
+  let m = n;
+  while (m % 2 === 0) m /= 2;
+  return m === 1;
 }
