@@ -22,7 +22,6 @@ export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   readonly bodyLimit?: string;
 }
 
-/** The read side's regulator sign-in cookie (POST /regulator/login), scoped to /regulator. */
 const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 
 /** Regulators see their region prefix; admins see everything; nobody else sees supervision data. */
