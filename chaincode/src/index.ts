@@ -8,7 +8,7 @@ export type { ChaincodeErrorCode } from './errors';
 export { canonicalJson } from './json';
 export { batchIdOf, batchRootOf } from './batch';
 export { KEY as LEDGER_KEY, eventRecordsOf, eventsKeyAttributes } from './keys';
-export { MAX_BATCH_EVENTS } from './validate';
+export { MAX_BATCH_EVENTS, WRITER_ID } from './validate';
 export { encodeBatch } from './wire';
 export type { BatchArgument, BatchRun, RunEvent } from './wire';
 export * from './merkle';

@@ -12,8 +12,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const STREAM_ID = /^(?:certification|supervision)-[A-Za-z0-9._-]{1,64}$/;
 /** As the service checks eventIds (case-insensitive: certification intake lowercases them, supervision stores them as given). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A CB's CNCA approval number (CNCA-R-2002-001) or the principal id of a regulator or admin (regulator-nanjing). */
-const AGENCY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** A writer's id: a CB's CNCA approval number (CNCA-R-2002-001) or a regulator's principal id (regulator-nanjing). */
+export const WRITER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const EVENT_TYPE = /^[A-Za-z]{1,64}$/;
 /** No C0 or C1 control character (U+0000 included), no DEL, no lone surrogate. */
 const PRINTABLE = /^(?:[\u0020-\u007e\u00a0-\ud7ff\ue000-\uffff]|[\ud800-\udbff][\udc00-\udfff])+$/;
@@ -53,6 +53,9 @@ const parseStreamId = (value: unknown, where: string): string =>
     'certification-<id> or supervision-<id>, <id> 1..64 characters of [A-Za-z0-9._-]',
     200,
   );
+
+const parseWriterId = (value: unknown, where: string): string =>
+  parseMatching(value, where, WRITER_ID, '1..64 characters of [A-Za-z0-9._-]');
 
 const parsePrintable = (value: unknown, where: string): string =>
   parseMatching(value, where, PRINTABLE, '1..64 printable characters, no control characters');
@@ -140,7 +143,7 @@ export function parseBatch(json: string): BatchInput {
   }
   return {
     batchId: requireHex64(object, 'batchId'),
-    agencyId: parseMatching(object.agencyId, 'agencyId', AGENCY_ID, '1..64 characters of [A-Za-z0-9._-]'),
+    agencyId: parseWriterId(object.agencyId, 'agencyId'),
     root: requireHex64(object, 'root'),
     events,
   };
@@ -151,6 +154,6 @@ export function parseTransferAuthorization(json: string): { streamId: string; to
   const object = parseJsonArgument(json, 'the transfer authorization');
   return {
     streamId: parseStreamId(object.streamId, 'streamId'),
-    toAgencyId: parseMatching(object.toAgencyId, 'toAgencyId', AGENCY_ID, '1..64 characters of [A-Za-z0-9._-]'),
+    toAgencyId: parseWriterId(object.toAgencyId, 'toAgencyId'),
   };
 }

@@ -396,7 +396,6 @@ class LogAnchorer implements Anchorer {
   }
 }
 
-/** The chaincode's code when the ledger refused the batch for good; undefined for errors worth retrying. */
 /**
  * Refusals that a peer behind the others gives too: the batch before it, committed on the gateway's
  * peer, is not yet on the other org's (or that peer is catching up after being down), so its
@@ -406,6 +405,7 @@ class LogAnchorer implements Anchorer {
 const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP']);
 const MAX_ATTEMPTS_BEHIND_LAGGING_PEER = 20;
 
+/** The chaincode's code when the ledger refused the batch for good; undefined for errors worth retrying. */
 function refusalCodeOf(error: unknown): string | undefined {
   if (error instanceof LedgerError) return error.code === 'rejected' ? (error.chaincodeCode ?? 'rejected') : undefined;
   return chaincodeErrorCodeOf(error instanceof Error ? error.message : String(error));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Request } from 'express';
 import { Principal, PUBLIC_PRINCIPAL } from './principal';
 import { ProblemError, unauthenticated } from './problem';
+import { WRITER_ID } from '@certledger/chaincode';
 
 interface PrincipalRecord {
   readonly id: string;
@@ -46,8 +47,6 @@ function toPrincipal(record: PrincipalRecord, fail: (why: string) => never): Pri
 /** Token digest → principal. The file holds only SHA-256 digests of the tokens. */
 export type PrincipalDirectory = ReadonlyMap<string, Principal>;
 
-const PRINCIPAL_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function parsePrincipals(json: unknown, file = 'principals'): PrincipalDirectory {
   const fail = (why: string): never => {
     throw new PrincipalsFileError(file, why);
@@ -57,7 +56,7 @@ export function parsePrincipals(json: unknown, file = 'principals'): PrincipalDi
   for (const record of json as PrincipalRecord[]) {
     if (!record || typeof record.id !== 'string' || record.id === '') fail('every principal needs an id');
     // A regulator's id is the writer the ledger binds its supervision cases to: the chaincode takes these only.
-    if (!PRINCIPAL_ID.test(record.id))
+    if (!WRITER_ID.test(record.id))
       fail(`principal id ${JSON.stringify(record.id)} must be 1-64 letters, digits, '.', '_' or '-'`);
     if (typeof record.tokenSha256 !== 'string' || !SHA256_HEX.test(record.tokenSha256)) {
       fail(`principal ${record.id} needs tokenSha256 as 64 lowercase hex digits`);

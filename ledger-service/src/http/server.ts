@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ProblemError } from './problem';
 import type { Express } from 'express';
 
 const PREPARED = new WeakMap<Express, http.ServerOptions>();
@@ -40,12 +41,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const [status, code] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers-too-large'] : [400, 'malformed-request'];
-  const body = JSON.stringify({
-    type: `https://certledger.example/problems/${code}`,
-    title: http.STATUS_CODES[status],
-    status,
-    code,
-  });
+  const body = JSON.stringify(new ProblemError(status, code, http.STATUS_CODES[status]!).toBody());
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

@@ -163,7 +163,7 @@ export const currentCertificate = (facts: CertificationFacts): CertificateFact |
 export const statusOf = (certificate: CertificateFact): StatusChange => certificate.history.at(-1)!;
 
 /** The scope sectors an audit team must cover now (R4): the current certificate's, else the application's. */
-export function scopeNow(facts: CertificationFacts): { sectors: number[]; eventId: string } {
+function scopeNow(facts: CertificationFacts): { sectors: number[]; eventId: string } {
   const certificate = currentCertificate(facts);
   return certificate
     ? { sectors: [...certificate.sectors], eventId: certificate.scopeEventId }
@@ -171,7 +171,7 @@ export function scopeNow(facts: CertificationFacts): { sectors: number[]; eventI
 }
 
 /** The transfer still waiting for the accepting CB's certificate, if any. */
-export function pendingTransfer(facts: CertificationFacts): CertificationFacts['transfers'][number] | undefined {
+function pendingTransfer(facts: CertificationFacts): CertificationFacts['transfers'][number] | undefined {
   const transfer = facts.transfers.at(-1);
   if (!transfer || facts.certificates.length === 0) return undefined;
   return facts.certificates.some((c) => c.transferEventId === transfer.eventId) ? undefined : transfer;

@@ -86,6 +86,17 @@ export function openEmbeddedBackend(options: EmbeddedBackendOptions): EmbeddedLe
   return new EmbeddedBackend(db, file, options);
 }
 
+/** The contract's answer, or its error as the port's: a coded CL_… error is the ledger's refusal. */
+async function invoked(call: () => Promise<string>): Promise<string> {
+  try {
+    return await call();
+  } catch (error) {
+    const message = (error as Error).message;
+    const code = chaincodeErrorCodeOf(message);
+    throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
+  }
+}
+
 function hashOf(...parts: Array<string | Buffer>): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
@@ -138,43 +149,29 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     return this.serialized(() => this.anchorNow(batch));
   }
 
-  authorizeTransfer(streamId: string, fromAgencyId: string, toAgencyId: string): Promise<void> {
-    return this.serialized(async () => {
-      this.assertOpen();
-      const facts = {
-        txId: randomBytes(32).toString('hex'),
-        timestamp: (this.options.clock ?? (() => new Date()))(),
-        identity: this.identityFor({ agencyId: fromAgencyId, events: [{ streamId }] }),
-      };
-      const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
-      try {
-        await this.contract.AuthorizeTransfer(ctx, JSON.stringify({ streamId, toAgencyId }));
-      } catch (error) {
-        const message = (error as Error).message;
-        const code = chaincodeErrorCodeOf(message);
-        throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
-      }
-      this.commit(facts, effects(), 'AuthorizeTransfer');
-    });
+  async authorizeTransfer(streamId: string, fromAgencyId: string, toAgencyId: string): Promise<void> {
+    const holder = this.identityFor({ agencyId: fromAgencyId, events: [{ streamId }] });
+    await this.submitTransaction('AuthorizeTransfer', holder, (ctx) =>
+      this.contract.AuthorizeTransfer(ctx, JSON.stringify({ streamId, toAgencyId })),
+    );
   }
 
-  private async anchorNow(batch: AnchorBatch): Promise<AnchorCommit> {
+  /** A transaction of `identity` over the committed state: its facts, its context, and what it read and wrote. */
+  private transaction(identity: SyntheticIdentity) {
     this.assertOpen();
-    const identity = this.identityFor(batch);
     const facts = {
       txId: randomBytes(32).toString('hex'),
       timestamp: (this.options.clock ?? (() => new Date()))(),
       identity,
     };
-    const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
-    let result: AnchorBatchResult;
-    try {
-      result = JSON.parse(await this.contract.AnchorBatch(ctx, encodeBatch(batch))) as AnchorBatchResult;
-    } catch (error) {
-      const message = (error as Error).message;
-      const code = chaincodeErrorCodeOf(message);
-      throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
-    }
+    return { facts, ...transactionContext(this.stubSql, facts, this.options.logger ?? silent) };
+  }
+
+  private async anchorNow(batch: AnchorBatch): Promise<AnchorCommit> {
+    const { facts, ctx, effects } = this.transaction(this.identityFor(batch));
+    const result = JSON.parse(
+      await invoked(() => this.contract.AnchorBatch(ctx, encodeBatch(batch))),
+    ) as AnchorBatchResult;
     if (result.replayed) {
       const block = this.sql.blockOfTx.get(result.batch.transactionId);
       return this.commitOf(result.batch, block?.block_number ?? 0, true);
@@ -272,21 +269,8 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     invoke: (ctx: Context) => Promise<string>,
   ): Promise<{ result: string; transactionId: string; blockNumber: number }> {
     return this.serialized(async () => {
-      this.assertOpen();
-      const facts = {
-        txId: randomBytes(32).toString('hex'),
-        timestamp: (this.options.clock ?? (() => new Date()))(),
-        identity,
-      };
-      const { ctx, effects } = transactionContext(this.stubSql, facts, this.options.logger ?? silent);
-      let result: string;
-      try {
-        result = await invoke(ctx);
-      } catch (error) {
-        const message = (error as Error).message;
-        const code = chaincodeErrorCodeOf(message);
-        throw new LedgerError(code ? 'rejected' : 'unavailable', message, code);
-      }
+      const { facts, ctx, effects } = this.transaction(identity);
+      const result = await invoked(() => invoke(ctx));
       const done = effects();
       const blockNumber =
         done.writes.size > 0 ? this.commit(facts, done, functionName) : (this.sql.head.get()?.block_number ?? 0);

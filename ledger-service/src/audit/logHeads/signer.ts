@@ -1,7 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { logHeadSigningBytes, type LogHead } from '@certledger/chaincode';
+import { logHeadKeyIdOf, logHeadSigningBytes, type LogHead } from '@certledger/chaincode';
 
 export const LOG_HEAD_KEY_FILE = 'log-head-key.pem';
 
@@ -13,10 +13,9 @@ export interface LogHeadSigner {
 }
 
 function signerOf(privateKey: KeyObject): LogHeadSigner {
-  const publicKeyObject = createPublicKey(privateKey);
-  const der = publicKeyObject.export({ type: 'spki', format: 'der' });
-  const keyId = createHash('sha256').update(der).digest('hex');
-  const publicKey = publicKeyObject.export({ type: 'spki', format: 'pem' }).toString();
+  const publicKey = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  // The same derivation the chaincode and the audit check a head's keyId against.
+  const keyId = logHeadKeyIdOf(publicKey)!;
   return {
     keyId,
     publicKey,

@@ -98,11 +98,7 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
  *  - a case that already holds another writer's event (stored before this check) can never be anchored
  *    past it, so it takes no more events (409 case-not-anchorable).
  */
-export function checkCaseOwner(
-  writer: SupervisionWriterIdentity,
-  caseId: string,
-  history: readonly StoredEvent[],
-): void {
+function checkCaseOwner(writer: SupervisionWriterIdentity, caseId: string, history: readonly StoredEvent[]): void {
   const first = history[0];
   if (!first) return;
   if (!regionVisibleTo(writer.regionCode, first.regionCode)) throw notFound('Supervision case');
