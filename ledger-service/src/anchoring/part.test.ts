@@ -22,7 +22,8 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('stays degraded, naming them, while the ledger has refused batches', async () => {
+  /** The part on the embedded ledger, its anchorer driven by the test. */
+  const embeddedPart = () => {
     const store = openSqliteEventStore({ directory: dir });
     const part = createAnchoringPart({
       store,
@@ -30,6 +31,11 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
       ledger: openEmbeddedBackend({ dataDir: dir }),
       runAnchorer: false,
     });
+    return { store, part };
+  };
+
+  it('stays degraded, naming them, while the ledger has refused batches', async () => {
+    const { store, part } = embeddedPart();
     // A stream whose stored chain was forged: its first event does not start from 64 zeros.
     const forged = chainedEvents('certification-bad', 'CB-1', [contractSigned(1)], {
       version: -1,
@@ -48,13 +54,7 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
   });
 
   it('reports pending then anchored, serves receipts the CLI verifies offline and against the embedded ledger', async () => {
-    const store = openSqliteEventStore({ directory: dir });
-    const part = createAnchoringPart({
-      store,
-      anchorStore: openSqliteAnchorStore({ directory: dir }),
-      ledger: openEmbeddedBackend({ dataDir: dir }),
-      runAnchorer: false,
-    });
+    const { store, part } = embeddedPart();
     const [event] = await appendTo(store, 'certification-p1', 'CB-1', [contractSigned(1), contractSigned(2)]);
     expect(await part.anchorStatusOf!(event!)).toEqual({ status: 'pending' });
     expect(await part.metrics()).toContain('anchor_unanchored_events{backend="embedded"} 2');
