@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
-import { createAnchorer } from './anchorer';
+import { createAnchorer, FOLLOWS_REFUSED_EVENT } from './anchorer';
 import { openSqliteAnchorStore } from './anchorStore';
 import { fabricConnectionPath, openFabricBackend } from './fabric';
 import { buildReceipt, verifyReceipt } from './receipts';
-import { appendTo, contractSigned, issued, suspended, transferred } from './testing/events';
+import { appendTo, chainedEvents, contractSigned, issued, suspended, transferred } from './testing/events';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CONNECTION = fabricConnectionPath(process.env, ROOT);
@@ -123,6 +123,47 @@ describeNetwork('anchorer on the real Fabric network', () => {
         rejection: 'CL_STREAM_NOT_OWNED',
       });
       expect(await ledger.getStreamHead(forced)).toMatchObject({ agencyId: CB_1, version: 0 });
+    } finally {
+      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('narrows a refused batch to the stream it concerns: the same CB’s other streams in that batch are anchored', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-refusal-'));
+    const eventStore = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    const ledger = openFabricBackend({ connection: CONNECTION });
+    try {
+      const run = randomUUID();
+      const good = [];
+      for (let i = 0; i < 3; i++)
+        good.push(...(await appendTo(eventStore, `certification-${run}-good${i}`, CB_1, [contractSigned(i)])));
+      // A stream whose stored chain was forged: its first event does not start from 64 zeros.
+      const badStream = `certification-${run}-bad`;
+      const forged = chainedEvents(badStream, CB_1, [contractSigned(9)], { version: -1, hash: 'ab'.repeat(32) });
+      await eventStore.append({ streamId: badStream, expectedVersion: -1, events: forged });
+      const anchorer = createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 100 });
+      await anchorer.drain();
+
+      for (const event of good) {
+        const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
+        expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
+        expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
+      }
+      expect(await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId)).toMatchObject({
+        status: 'rejected',
+        rejection: 'CL_PREV_HASH_MISMATCH',
+      });
+      expect(await ledger.getStreamHead(badStream)).toBeUndefined();
+
+      const [next] = await appendTo(eventStore, badStream, CB_1, [contractSigned(10)]);
+      await anchorer.drain();
+      expect(await buildReceipt({ eventStore, anchorStore }, next!.eventId)).toMatchObject({
+        status: 'rejected',
+        rejection: FOLLOWS_REFUSED_EVENT,
+      });
+      expect(anchorer.stats()).toMatchObject({ batchesRejected: 2 });
     } finally {
       await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
       fs.rmSync(dir, { recursive: true, force: true });

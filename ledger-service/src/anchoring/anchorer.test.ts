@@ -5,10 +5,11 @@ import path from 'node:path';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { countingReads } from '../eventStore/testing/countingReads';
-import { Anchorer, AnchorerOptions, createAnchorer } from './anchorer';
-import { AnchorStore, openSqliteAnchorStore } from './anchorStore';
+import { batchIdOf, batchRootOf } from '@certledger/chaincode';
+import { Anchorer, AnchorerOptions, createAnchorer, FOLLOWS_REFUSED_EVENT, halvesOf, partOf } from './anchorer';
+import { AnchorStore, openSqliteAnchorStore, PlannedBatch } from './anchorStore';
 import { EmbeddedLedgerBackend, openEmbeddedBackend } from './embedded';
-import { LedgerBackend, LedgerError } from './port';
+import { AnchorBatch, AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
 import { buildReceipt, verifyReceipt } from './receipts';
 import { appendTo, chainedEvents, contractSigned, issued, restored, suspended, transferred } from './testing/events';
 
@@ -296,5 +297,101 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     });
     expect((await buildReceipt({ eventStore, anchorStore }, good[0]!.eventId))?.status).toBe('anchored');
     expect(anchorer!.stats().batchesRejected).toBe(1);
+  });
+
+  it('narrows a refusal to the stream it concerns: the other streams of the batch are anchored, and the stream’s later events are refused without asking the ledger', async () => {
+    const submitted: string[][] = [];
+    const watching: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: (batch: AnchorBatch) => {
+        submitted.push([...new Set(batch.events.map((event) => event.streamId))]);
+        return ledger.anchor(batch);
+      },
+    });
+    const good: StoredEvent[] = [];
+    for (let i = 0; i < 5; i++)
+      good.push(...(await appendTo(eventStore, `certification-good${i}`, CB_A, [contractSigned(i)])));
+    // A stream of the same CB whose stored chain was forged: its first event does not start from 64 zeros.
+    const forged = chainedEvents('certification-bad', CB_A, [contractSigned(1)], {
+      version: -1,
+      hash: 'ab'.repeat(32),
+    });
+    await eventStore.append({ streamId: 'certification-bad', expectedVersion: -1, events: forged });
+    await start({ maxBatchEvents: 100 }, watching).drain();
+
+    expect(submitted[0]).toHaveLength(6);
+    expect(await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_PREV_HASH_MISMATCH',
+    });
+    for (const event of good) expect(await ledger.getEvent(event)).toBeDefined();
+    expect(anchorer!.stats().batchesRejected).toBe(1);
+    expect((await anchorStore.counts()).batches.rejected).toBe(1);
+
+    // After a restart: the forged stream's next event goes nowhere near the ledger; the others' do.
+    await anchorer!.stop();
+    const [next] = await appendTo(eventStore, 'certification-bad', CB_A, [contractSigned(2)]);
+    const [other] = await appendTo(eventStore, 'certification-good0', CB_A, [contractSigned(9)]);
+    submitted.length = 0;
+    await start({ maxBatchEvents: 100 }, watching).drain();
+    expect(submitted).toEqual([['certification-good0']]);
+    expect(await ledger.getEvent(other!)).toBeDefined();
+    expect(await buildReceipt({ eventStore, anchorStore }, next!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: FOLLOWS_REFUSED_EVENT,
+    });
+    expect(await anchorStore.pendingBatches()).toEqual([]);
+    expect((await anchorer!.lag()).unanchoredEvents).toBe(0);
+  });
+
+  it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {
+    let submissions = 0;
+    const forbidden: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async () => {
+        submissions++;
+        throw new LedgerError('rejected', 'CL_FORBIDDEN_AGENCY: not this agency', 'CL_FORBIDDEN_AGENCY');
+      },
+    });
+    for (let i = 0; i < 4; i++) await appendTo(eventStore, `certification-f${i}`, CB_A, [contractSigned(i)]);
+    await start({ maxBatchEvents: 100 }, forbidden).drain();
+    expect(submissions).toBe(1);
+    expect((await anchorStore.counts()).batches).toEqual({ planned: 0, committed: 0, rejected: 1 });
+  });
+});
+
+describe('parts of a planned batch', () => {
+  const digest = (streamId: string, n: number): AnchoredEventDigest => ({
+    eventId: `e${n}`,
+    streamId,
+    version: 0,
+    type: 'ContractSigned',
+    hash: n.toString(16).padStart(64, '0'),
+    prevHash: '0'.repeat(64),
+    occurredAt: '2026-01-01T00:00:00Z',
+  });
+  const streams = ['certification-a', 'certification-b', 'certification-a', 'certification-c', 'certification-b'];
+  const digests = streams.map((streamId, n) => digest(streamId, n + 1));
+  const hashes = digests.map((d) => d.hash);
+  const whole: PlannedBatch = {
+    batch: { batchId: batchIdOf(hashes), agencyId: CB_A, root: batchRootOf(hashes), events: digests },
+    positions: [10, 11, 12, 13, 14],
+    oldestRecordedAt: '2026-01-01T00:00:00.000Z',
+  };
+
+  it('keeps the chosen streams’ events in order, with their positions, under an id and root of their own', () => {
+    const part = partOf(whole, (streamId) => streamId === 'certification-a')!;
+    expect(part.batch.events.map((e) => e.eventId)).toEqual(['e1', 'e3']);
+    expect(part.positions).toEqual([10, 12]);
+    expect(part.batch.batchId).toBe(batchIdOf([digests[0]!.hash, digests[2]!.hash]));
+    expect(part.batch.root).toBe(batchRootOf([digests[0]!.hash, digests[2]!.hash]));
+    expect(part.batch.agencyId).toBe(CB_A);
+    expect(partOf(whole, () => false)).toBeUndefined();
+  });
+
+  it('halves a batch by streams, each event in exactly one half; a batch of one stream has no halves', () => {
+    const [first, second] = halvesOf(whole)!;
+    expect(first.batch.events.map((e) => e.eventId)).toEqual(['e1', 'e2', 'e3', 'e5']);
+    expect(second.batch.events.map((e) => e.eventId)).toEqual(['e4']);
+    expect(second.positions).toEqual([13]);
+    expect(halvesOf(partOf(whole, (streamId) => streamId === 'certification-b')!)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { batchIdOf, batchRootOf, chaincodeErrorCodeOf } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
-import type { AnchorPlan, AnchorStore, PlannedBatch, StoredBatch } from './anchorStore/port';
+import type { AnchorPlan, AnchorStore, PlannedBatch } from './anchorStore/port';
 import { certificateFromStream, certificateNoIn, CertificateLookup, STATUS_AFTER } from './certificates';
 import { AnchorBatch, AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
 
@@ -106,6 +106,8 @@ class LogAnchorer implements Anchorer {
   };
   /** Batches whose last submission failed for a reason worth retrying: attempts so far and when to try again. */
   private readonly retries = new Map<string, { attempts: number; retryAt: number; error: unknown }>();
+  /** Streams with a refused event (from the store at first use): none of their later events can be anchored. */
+  private refused: Set<string> | undefined;
   private storeBackoffMs: number;
   private lastError: string | undefined;
   private lastCommitAt: string | undefined;
@@ -355,24 +357,41 @@ class LogAnchorer implements Anchorer {
     }
   }
 
-  /** True when the batch is settled (committed or refused for good); false when it must be retried. */
-  private async submit(stored: StoredBatch): Promise<boolean> {
+  /**
+   * True when the batch is settled (committed or refused for good); false when it must be retried.
+   * The ledger takes or refuses a batch whole, so a refused batch of several streams is split in two
+   * and each half submitted, until the refusal is narrowed to the streams it concerns; the events of
+   * those streams that follow are refused without asking the ledger, which would find them out of
+   * sequence. Neither holds up the other streams batched with them.
+   */
+  private async submit(planned: PlannedBatch): Promise<boolean> {
     if (this.stopping) return false;
     const { ledger, anchorStore } = this.options;
-    const batchId = stored.batch.batchId;
+    const refused = await this.refusedStreams();
+    const behindRefusal = partOf(planned, (streamId) => refused.has(streamId));
+    if (behindRefusal) return this.refuseBehindRefusal(planned, behindRefusal);
+    const batchId = planned.batch.batchId;
     let commit;
     try {
-      await this.authorizeTransfers(stored.batch);
-      commit = await ledger.anchor(stored.batch);
+      await this.authorizeTransfers(planned.batch);
+      commit = await ledger.anchor(planned.batch);
     } catch (error) {
       const code = refusalCodeOf(error);
       const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
-        await anchorStore.recordRejection(batchId, code, (error as Error).message);
         this.retries.delete(batchId);
-        this.counters.batchesRejected++;
-        this.logger.error({ batchId, agencyId: stored.batch.agencyId, code }, 'the ledger refused an anchor batch');
-        return true;
+        const halves = BATCH_WIDE_REFUSALS.has(code) ? undefined : halvesOf(planned);
+        if (!halves) {
+          await this.refuse(planned, code, (error as Error).message);
+          return true;
+        }
+        await anchorStore.replaceBatch(batchId, halves);
+        this.logger.warn(
+          { batchId, agencyId: planned.batch.agencyId, code, halves: halves.map((half) => half.batch.batchId) },
+          'the ledger refused a batch of several streams; submitting each half of it',
+        );
+        const settled = await Promise.all(halves.map((half) => this.submit(half)));
+        return settled.every(Boolean);
       }
       const delay = Math.min(
         (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
@@ -381,7 +400,7 @@ class LogAnchorer implements Anchorer {
       this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error });
       this.lastError = (error as Error).message;
       this.logger.warn(
-        { err: error, batchId, agencyId: stored.batch.agencyId, attempts, retryInMs: delay },
+        { err: error, batchId, agencyId: planned.batch.agencyId, attempts, retryInMs: delay },
         'the ledger could not take a batch; retrying',
       );
       return false;
@@ -390,11 +409,51 @@ class LogAnchorer implements Anchorer {
     this.retries.delete(batchId);
     this.counters.batchesCommitted++;
     if (commit.replayed) this.counters.batchesReplayed++;
-    this.counters.eventsAnchored += stored.batch.events.length;
+    this.counters.eventsAnchored += planned.batch.events.length;
     this.lastCommitAt = new Date(this.now()).toISOString();
     return true;
   }
+
+  private async refusedStreams(): Promise<Set<string>> {
+    this.refused ??= await this.options.anchorStore.refusedStreams();
+    return this.refused;
+  }
+
+  private async refuse(planned: PlannedBatch, code: string, message: string): Promise<void> {
+    await this.options.anchorStore.recordRejection(planned.batch.batchId, code, message);
+    for (const event of planned.batch.events) this.refused?.add(event.streamId);
+    this.counters.batchesRejected++;
+    this.logger.error(
+      { batchId: planned.batch.batchId, agencyId: planned.batch.agencyId, code },
+      'the ledger refused an anchor batch',
+    );
+  }
+
+  /** Refuses the part of a batch on streams with a refused event, and submits the rest. */
+  private async refuseBehindRefusal(planned: PlannedBatch, behind: PlannedBatch): Promise<boolean> {
+    const message = `${FOLLOWS_REFUSED_EVENT}: an earlier event of the stream was refused by the ledger`;
+    const rest = partOf(planned, (streamId) => !this.refused!.has(streamId));
+    if (!rest) {
+      await this.refuse(planned, FOLLOWS_REFUSED_EVENT, message);
+      return true;
+    }
+    await this.options.anchorStore.replaceBatch(planned.batch.batchId, [behind, rest]);
+    await this.refuse(behind, FOLLOWS_REFUSED_EVENT, message);
+    return this.submit(rest);
+  }
 }
+
+/** The code of events refused because an earlier event of their stream was: the ledger's head stays before it. */
+export const FOLLOWS_REFUSED_EVENT = 'FOLLOWS_REFUSED_EVENT';
+
+/** Refusals of the submitter or the batch as a whole, which every part of the batch would get too. */
+const BATCH_WIDE_REFUSALS: ReadonlySet<string> = new Set([
+  'CL_FORBIDDEN_MSP',
+  'CL_FORBIDDEN_ROLE',
+  'CL_FORBIDDEN_AGENCY',
+  'CL_BATCH_ID_MISMATCH',
+  'CL_ROOT_MISMATCH',
+]);
 
 /**
  * Refusals that a peer behind the others gives too: the batch before it, committed on the gateway's
@@ -427,16 +486,48 @@ export function cutAtOwnershipChange(events: readonly StoredEvent[]): StoredEven
 }
 
 export function plannedBatch(events: readonly StoredEvent[], digests: readonly AnchoredEventDigest[]): PlannedBatch {
-  const hashes = digests.map((digest) => digest.hash);
-  const batch: AnchorBatch = {
-    batchId: batchIdOf(hashes),
-    agencyId: events[0]!.agencyId,
-    root: batchRootOf(hashes),
-    events: digests,
-  };
   const oldestRecordedAt = events.reduce(
     (oldest, event) => (event.recordedAt < oldest ? event.recordedAt : oldest),
     events[0]!.recordedAt,
   );
-  return { batch, positions: events.map((event) => event.position), oldestRecordedAt };
+  return batchOfDigests(
+    events[0]!.agencyId,
+    digests,
+    events.map((event) => event.position),
+    oldestRecordedAt,
+  );
+}
+
+function batchOfDigests(
+  agencyId: string,
+  digests: readonly AnchoredEventDigest[],
+  positions: readonly number[],
+  oldestRecordedAt: string,
+): PlannedBatch {
+  const hashes = digests.map((digest) => digest.hash);
+  const batch: AnchorBatch = { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events: digests };
+  return { batch, positions, oldestRecordedAt };
+}
+
+/**
+ * The events of a planned batch on the streams `keep` selects, as a batch of their own (its own id
+ * and root; its oldestRecordedAt the whole batch's), or undefined when there are none.
+ */
+export function partOf(planned: PlannedBatch, keep: (streamId: string) => boolean): PlannedBatch | undefined {
+  const leaves = planned.batch.events.flatMap((event, leaf) => (keep(event.streamId) ? [leaf] : []));
+  if (leaves.length === 0) return undefined;
+  return batchOfDigests(
+    planned.batch.agencyId,
+    leaves.map((leaf) => planned.batch.events[leaf]!),
+    leaves.map((leaf) => planned.positions[leaf]!),
+    planned.oldestRecordedAt,
+  );
+}
+
+/** A batch of several streams in two parts, each with about half of its streams; undefined for one stream. */
+export function halvesOf(planned: PlannedBatch): [PlannedBatch, PlannedBatch] | undefined {
+  const streams = [...new Set(planned.batch.events.map((event) => event.streamId))];
+  if (streams.length < 2) return undefined;
+  const first = new Set(streams.slice(0, Math.ceil(streams.length / 2)));
+  return [partOf(planned, (streamId) => first.has(streamId))!, partOf(planned, (streamId) => !first.has(streamId))!];
 }

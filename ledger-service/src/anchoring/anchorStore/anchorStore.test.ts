@@ -17,7 +17,7 @@ import { openSqliteAnchorStore } from './sqliteAnchorStore';
 function planned(agencyId: string, ids: string[], firstPosition: number): PlannedBatch {
   const events: AnchoredEventDigest[] = ids.map((eventId, i) => ({
     eventId,
-    streamId: `certification-${agencyId}`,
+    streamId: `certification-${agencyId}-${i}`,
     version: i,
     type: 'ContractSigned',
     hash: createHash('sha256').update(eventId).digest('hex'),
@@ -29,6 +29,17 @@ function planned(agencyId: string, ids: string[], firstPosition: number): Planne
     batch: { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events },
     positions: ids.map((_, i) => firstPosition + i),
     oldestRecordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, firstPosition)).toISOString(),
+  };
+}
+
+/** The events of a planned batch at these leaves, as a batch of their own. */
+function partOfTest(whole: PlannedBatch, leaves: number[]): PlannedBatch {
+  const events = leaves.map((leaf) => whole.batch.events[leaf]!);
+  const hashes = events.map((e) => e.hash);
+  return {
+    batch: { batchId: batchIdOf(hashes), agencyId: whole.batch.agencyId, root: batchRootOf(hashes), events },
+    positions: leaves.map((leaf) => whole.positions[leaf]!),
+    oldestRecordedAt: whole.oldestRecordedAt,
   };
 }
 
@@ -121,6 +132,32 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
     });
     expect(await store.findEvent('e9')).toBeUndefined();
     expect(await store.counts()).toEqual({ batches: { planned: 0, committed: 1, rejected: 1 }, events: 5 });
+  });
+
+  it('puts parts of a planned batch in its place in one step, lists pending batches in log order, and names the refused streams', async () => {
+    const whole = planned('cb1', ['e1', 'e2', 'e3', 'e4'], 1);
+    const later = planned('cb1', ['e5'], 5);
+    await store.savePlan({ batches: [whole, later], checkpoint: 5, streamCertificates: new Map() });
+    const [front, back] = [partOfTest(whole, [0, 1]), partOfTest(whole, [2, 3])];
+    await store.replaceBatch(whole.batch.batchId, [back, front]);
+    expect((await store.pendingBatches()).map((p) => p.batch.batchId)).toEqual([
+      front.batch.batchId,
+      back.batch.batchId,
+      later.batch.batchId,
+    ]);
+    expect(await store.getBatch(whole.batch.batchId)).toBeUndefined();
+    expect((await store.findEvent('e3'))?.anchor).toEqual({
+      eventId: 'e3',
+      batchId: back.batch.batchId,
+      leafIndex: 0,
+      position: 3,
+    });
+    expect((await store.counts()).events).toBe(5);
+
+    await store.recordRejection(front.batch.batchId, 'CL_PREV_HASH_MISMATCH', 'CL_PREV_HASH_MISMATCH: forged');
+    await expect(store.replaceBatch(front.batch.batchId, [partOfTest(front, [0])])).rejects.toThrow(/not planned/);
+    expect((await store.findEvent('e1'))?.batch.status).toBe('rejected');
+    expect(await store.refusedStreams()).toEqual(new Set(['certification-cb1-0', 'certification-cb1-1']));
   });
 
   it('never moves the checkpoint back and refuses to plan an event twice', async () => {

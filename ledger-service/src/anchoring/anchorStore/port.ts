@@ -49,10 +49,17 @@ export interface AnchorStore {
   /** Position in the global log up to which every event is in a stored batch (0 at first). */
   checkpoint(): Promise<number>;
   savePlan(plan: AnchorPlan): Promise<void>;
-  /** Batches planned and not yet committed or rejected, in plan order. */
+  /** Batches planned and not yet committed or rejected, in log order of their first events. */
   pendingBatches(): Promise<StoredBatch[]>;
+  /**
+   * Puts parts of a planned batch in its place, in one step: its events, each in one part, move to
+   * the parts' rows. Refused when the batch is not (or no longer) planned.
+   */
+  replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void>;
   recordCommit(commit: AnchorCommit, committedAt: string): Promise<void>;
   recordRejection(batchId: string, code: string, message: string): Promise<void>;
+  /** Streams with events in refused batches: the ledger's head of each stays before them. */
+  refusedStreams(): Promise<Set<string>>;
   findEvent(eventId: string): Promise<{ readonly anchor: EventAnchor; readonly batch: StoredBatch } | undefined>;
   /** The events in stored batches with position > afterPosition, in log order, at most `limit`. */
   anchorsAfter(

@@ -7,9 +7,17 @@ import {
   BatchStatus,
   EventAnchor,
   PendingSummary,
+  PlannedBatch,
   StoredBatch,
 } from './port';
-import { BATCH_COLUMNS, BatchRow, settledBatchReader } from './rows';
+import {
+  BATCH_COLUMNS,
+  BatchRow,
+  INSERT_BATCH_COLUMNS,
+  plannedRowValues,
+  settledBatchReader,
+  streamsOfPayloads,
+} from './rows';
 
 export interface PostgresAnchorStoreOptions {
   readonly connectionString: string;
@@ -114,36 +122,8 @@ class PostgresAnchorStore implements AnchorStore {
 
   async savePlan(plan: AnchorPlan): Promise<void> {
     const plannedAt = new Date().toISOString();
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
-    }
-    try {
-      await client.query('BEGIN');
-      for (const planned of plan.batches) {
-        const { batch, positions } = planned;
-        await client.query(
-          `INSERT INTO ${this.s}.anchor_batches (batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at)
-           VALUES ($1, $2, 'planned', $3, $4, $5, $6, $7, $8)`,
-          [
-            batch.batchId,
-            batch.agencyId,
-            batch.events.length,
-            JSON.stringify(batch),
-            JSON.stringify(positions),
-            Math.min(...positions),
-            planned.oldestRecordedAt,
-            plannedAt,
-          ],
-        );
-        await client.query(
-          `INSERT INTO ${this.s}.anchor_events (event_id, batch_id, leaf_index, position)
-           SELECT e, $1, i - 1, p FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS t(e, p, i)`,
-          [batch.batchId, batch.events.map((e) => e.eventId), positions],
-        );
-      }
+    await this.transaction(async (client) => {
+      for (const planned of plan.batches) await this.insertPlanned(client, planned, plannedAt);
       if (plan.streamCertificates.size > 0) {
         await client.query(
           `INSERT INTO ${this.s}.anchor_stream_certificates (stream_id, certificate_no) SELECT * FROM unnest($1::text[], $2::text[])
@@ -156,6 +136,32 @@ class PostgresAnchorStore implements AnchorStore {
          ON CONFLICT (name) DO UPDATE SET position = GREATEST(${this.s}.anchor_checkpoint.position, excluded.position)`,
         [plan.checkpoint],
       );
+    });
+  }
+
+  async replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void> {
+    const plannedAt = new Date().toISOString();
+    await this.transaction(async (client) => {
+      const deleted = await client.query(
+        `DELETE FROM ${this.s}.anchor_batches WHERE batch_id = $1 AND status = 'planned'`,
+        [batchId],
+      );
+      if (deleted.rowCount !== 1) throw new Error(`batch ${batchId} is not planned`);
+      await client.query(`DELETE FROM ${this.s}.anchor_events WHERE batch_id = $1`, [batchId]);
+      for (const part of parts) await this.insertPlanned(client, part, plannedAt);
+    });
+  }
+
+  private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
+    }
+    try {
+      await client.query('BEGIN');
+      await work(client);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -165,9 +171,22 @@ class PostgresAnchorStore implements AnchorStore {
     }
   }
 
+  private async insertPlanned(client: pg.PoolClient, planned: PlannedBatch, plannedAt: string): Promise<void> {
+    const { batch, positions } = planned;
+    await client.query(
+      `INSERT INTO ${this.s}.anchor_batches (${INSERT_BATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      plannedRowValues(planned, plannedAt),
+    );
+    await client.query(
+      `INSERT INTO ${this.s}.anchor_events (event_id, batch_id, leaf_index, position)
+       SELECT e, $1, i - 1, p FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS t(e, p, i)`,
+      [batch.batchId, batch.events.map((e) => e.eventId), positions],
+    );
+  }
+
   async pendingBatches(): Promise<StoredBatch[]> {
     const rows = await this.query<BatchRow>(
-      `SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE status = 'planned' ORDER BY seq`,
+      `SELECT ${BATCH_COLUMNS} FROM ${this.s}.anchor_batches WHERE status = 'planned' ORDER BY first_position, seq`,
     );
     return rows.map((row) => this.batchOf(row));
   }
@@ -183,6 +202,12 @@ class PostgresAnchorStore implements AnchorStore {
     await this.query(
       `UPDATE ${this.s}.anchor_batches SET status = 'rejected', rejection_code = $1, rejection_message = $2 WHERE batch_id = $3 AND status = 'planned'`,
       [code, message, batchId],
+    );
+  }
+
+  async refusedStreams(): Promise<Set<string>> {
+    return streamsOfPayloads(
+      await this.query<{ payload: string }>(`SELECT payload FROM ${this.s}.anchor_batches WHERE status = 'rejected'`),
     );
   }
 

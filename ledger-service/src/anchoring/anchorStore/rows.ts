@@ -1,5 +1,5 @@
 import type { AnchorBatch, AnchorCommit } from '../port';
-import type { BatchStatus, StoredBatch } from './port';
+import type { BatchStatus, PlannedBatch, StoredBatch } from './port';
 
 export interface BatchRow {
   readonly seq: number | string;
@@ -16,6 +16,25 @@ export interface BatchRow {
 
 export const BATCH_COLUMNS =
   'seq, batch_id, status, payload, positions, oldest_recorded_at, planned_at, commit_json, rejection_code, rejection_message';
+
+/** The values of a planned batch's row, in the order of INSERT_BATCH_COLUMNS. */
+export const INSERT_BATCH_COLUMNS =
+  'batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at';
+
+export function plannedRowValues(planned: PlannedBatch, plannedAt: string): unknown[] {
+  const { batch, positions } = planned;
+  return [
+    batch.batchId,
+    batch.agencyId,
+    'planned',
+    batch.events.length,
+    JSON.stringify(batch),
+    JSON.stringify(positions),
+    Math.min(...positions),
+    planned.oldestRecordedAt,
+    plannedAt,
+  ];
+}
 
 export function storedBatchOf(row: BatchRow): StoredBatch {
   return {
@@ -46,4 +65,12 @@ export function settledBatchReader(capacity = 1_000): (row: BatchRow) => StoredB
     }
     return batch;
   };
+}
+
+/** The streams of the batches whose payloads these are. */
+export function streamsOfPayloads(rows: ReadonlyArray<{ readonly payload: string }>): Set<string> {
+  const streams = new Set<string>();
+  for (const row of rows)
+    for (const event of (JSON.parse(row.payload) as AnchorBatch).events) streams.add(event.streamId);
+  return streams;
 }

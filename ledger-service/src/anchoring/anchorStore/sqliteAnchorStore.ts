@@ -9,9 +9,17 @@ import {
   BatchStatus,
   EventAnchor,
   PendingSummary,
+  PlannedBatch,
   StoredBatch,
 } from './port';
-import { BATCH_COLUMNS, BatchRow, settledBatchReader } from './rows';
+import {
+  BATCH_COLUMNS,
+  BatchRow,
+  INSERT_BATCH_COLUMNS,
+  plannedRowValues,
+  settledBatchReader,
+  streamsOfPayloads,
+} from './rows';
 
 export interface SqliteAnchorStoreOptions {
   readonly directory: string;
@@ -73,6 +81,7 @@ class SqliteAnchorStore implements AnchorStore {
   readonly kind = 'sqlite' as const;
   private readonly sql;
   private readonly saveTx;
+  private readonly replaceTx;
 
   constructor(private readonly db: Database.Database) {
     this.sql = {
@@ -83,8 +92,7 @@ class SqliteAnchorStore implements AnchorStore {
         "INSERT INTO anchor_checkpoint (name, position) VALUES ('anchorer', ?) ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position)",
       ),
       insertBatch: db.prepare(
-        `INSERT INTO anchor_batches (batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at)
-         VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO anchor_batches (${INSERT_BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertEvent: db.prepare(
         'INSERT INTO anchor_events (event_id, batch_id, leaf_index, position) VALUES (?, ?, ?, ?)',
@@ -93,7 +101,12 @@ class SqliteAnchorStore implements AnchorStore {
         'INSERT INTO anchor_stream_certificates (stream_id, certificate_no) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET certificate_no = excluded.certificate_no',
       ),
       pending: db.prepare<[], BatchRow>(
-        `SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE status = 'planned' ORDER BY seq`,
+        `SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE status = 'planned' ORDER BY first_position, seq`,
+      ),
+      deletePlanned: db.prepare("DELETE FROM anchor_batches WHERE batch_id = ? AND status = 'planned'"),
+      deleteEvents: db.prepare('DELETE FROM anchor_events WHERE batch_id = ?'),
+      rejectedPayloads: db.prepare<[], { payload: string }>(
+        "SELECT payload FROM anchor_batches WHERE status = 'rejected'",
       ),
       batch: db.prepare<[string], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE batch_id = ?`),
       commit: db.prepare(
@@ -126,26 +139,24 @@ class SqliteAnchorStore implements AnchorStore {
       eventCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM anchor_events'),
     };
     this.saveTx = db.transaction((plan: AnchorPlan, plannedAt: string) => {
-      for (const planned of plan.batches) {
-        const { batch, positions } = planned;
-        this.sql.insertBatch.run(
-          batch.batchId,
-          batch.agencyId,
-          batch.events.length,
-          JSON.stringify(batch),
-          JSON.stringify(positions),
-          Math.min(...positions),
-          planned.oldestRecordedAt,
-          plannedAt,
-        );
-        batch.events.forEach((event, leafIndex) =>
-          this.sql.insertEvent.run(event.eventId, batch.batchId, leafIndex, positions[leafIndex]),
-        );
-      }
+      for (const planned of plan.batches) this.insertPlanned(planned, plannedAt);
       for (const [streamId, certificateNo] of plan.streamCertificates)
         this.sql.upsertCertificate.run(streamId, certificateNo);
       this.sql.setCheckpoint.run(plan.checkpoint);
     });
+    this.replaceTx = db.transaction((batchId: string, parts: readonly PlannedBatch[], plannedAt: string) => {
+      if (this.sql.deletePlanned.run(batchId).changes !== 1) throw new Error(`batch ${batchId} is not planned`);
+      this.sql.deleteEvents.run(batchId);
+      for (const part of parts) this.insertPlanned(part, plannedAt);
+    });
+  }
+
+  private insertPlanned(planned: PlannedBatch, plannedAt: string): void {
+    const { batch, positions } = planned;
+    this.sql.insertBatch.run(...plannedRowValues(planned, plannedAt));
+    batch.events.forEach((event, leafIndex) =>
+      this.sql.insertEvent.run(event.eventId, batch.batchId, leafIndex, positions[leafIndex]),
+    );
   }
 
   private guard<T>(work: () => T): Promise<T> {
@@ -166,6 +177,14 @@ class SqliteAnchorStore implements AnchorStore {
 
   pendingBatches(): Promise<StoredBatch[]> {
     return this.guard(() => this.sql.pending.all().map((row) => this.batchOf(row)));
+  }
+
+  replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void> {
+    return this.guard(() => this.replaceTx.immediate(batchId, parts, new Date().toISOString()));
+  }
+
+  refusedStreams(): Promise<Set<string>> {
+    return this.guard(() => streamsOfPayloads(this.sql.rejectedPayloads.all()));
   }
 
   recordCommit(commit: AnchorCommit, committedAt: string): Promise<void> {
