@@ -40,7 +40,7 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-thread-'));
-    const config = loadConfig({ LEDGER_DATA_DIR: dataDir });
+    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_LOG_HEAD_SECONDS: '0.2' });
     expect(config.workers).toBe('thread');
     const logger = pino({ level: 'silent' });
     let parts: readonly ServicePart[] = [];
@@ -82,6 +82,19 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
     const before = await hits();
     expect((await certificate())?.status).toBe('valid');
     expect(await hits()).toBe(before + 1);
+  });
+
+  it('serves the log heads that the workers thread signs, with consistency proofs between them', async () => {
+    const latest = await until('a head over the 14 events', async () => {
+      const response = await request(service.app).get('/v1/log/head');
+      return response.status === 200 && response.body.treeSize === 14 ? response.body : undefined;
+    });
+    const { heads } = (await request(service.app).get('/v1/log/heads').expect(200)).body;
+    expect(heads.at(-1)).toEqual(latest);
+    const first = heads[0];
+    const proof = (await request(service.app).get(`/v1/log/consistency?from=${first.treeSize}`).expect(200)).body;
+    expect(proof).toMatchObject({ from: first.treeSize, to: 14, fromRoot: first.rootHash, toRoot: latest.rootHash });
+    expect((await request(service.app).get('/readyz')).body.checks.logHeads.detail).toBe('log heads up to 14 events');
   });
 
   // The API thread keeps the valid answer in memory; the new workers thread's commit must reach it.

@@ -14,18 +14,21 @@ export function createLogRouter(options: { readonly committer: LogHeadCommitter 
   const { committer } = options;
   const router = Router();
 
-  router.get('/v1/log/head', (_req, res) => {
+  router.get('/v1/log/head', async (_req, res) => {
+    await committer.sync();
     const head = committer.latest();
     if (!head) throw new ProblemError(404, 'no-log-head', 'No log head has been committed yet');
     res.json(head);
   });
 
-  router.get('/v1/log/heads', (_req, res) => {
+  router.get('/v1/log/heads', async (_req, res) => {
+    await committer.sync();
     res.json({ keyId: committer.keyId, publicKey: committer.publicKey, heads: committer.heads() });
   });
 
-  router.get('/v1/log/consistency', (req, res) => {
+  router.get('/v1/log/consistency', async (req, res) => {
     const from = sizeParam(req.query.from, 'from');
+    await committer.sync();
     const to = sizeParam(req.query.to, 'to') ?? committer.latest()?.treeSize;
     if (from === undefined) throw badRequest('invalid-tree-size', 'from is required');
     if (to === undefined) throw new ProblemError(404, 'no-log-head', 'No log head has been committed yet');

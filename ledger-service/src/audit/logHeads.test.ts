@@ -112,6 +112,33 @@ describe('signed log heads on the embedded ledger', () => {
     ]);
   });
 
+  it('where another process commits the heads, follows its record without writing it: a line still being written waits for the next read', async () => {
+    const heads = embeddedLogHeadLedger({ backend: ledger });
+    const signer = loadOrCreateLogHeadSigner(dir);
+    const writer = createLogHeadCommitter({ store, signer, ledger: heads, dataDir: dir });
+    const reader = createLogHeadCommitter({ store, signer, dataDir: dir, commits: false });
+    await reader.sync();
+    expect(reader.latest()).toBeUndefined();
+    const first = (await writer.commitNow())!;
+    await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'R' });
+    const second = (await writer.commitNow())!;
+    await reader.sync();
+    expect(reader.heads()).toEqual([first, second]);
+    expect(reader.consistencyProof(first.treeSize, second.treeSize)).toEqual(
+      writer.consistencyProof(first.treeSize, second.treeSize),
+    );
+
+    const file = path.join(dir, LOG_HEADS_FILE);
+    const being = JSON.stringify({ ...second, treeSize: second.treeSize + 1 });
+    fs.appendFileSync(file, being.slice(0, 20));
+    await reader.sync();
+    expect(reader.latest()).toEqual(second);
+    expect(fs.readFileSync(file, 'utf8').endsWith(being.slice(0, 20))).toBe(true);
+    fs.appendFileSync(file, `${being.slice(20)}\n`);
+    await reader.sync();
+    expect(reader.latest()).toEqual(JSON.parse(being));
+  });
+
   it('after tampering, the audit finds the heads inconsistent, the committer stops, and the ledger refuses a head that does not extend the last', async () => {
     const heads = embeddedLogHeadLedger({ backend: ledger });
     const signer = loadOrCreateLogHeadSigner(dir);

@@ -31,30 +31,34 @@ export interface LogHeadPartOptions {
 export async function createLogHeadPart(
   options: LogHeadPartOptions,
 ): Promise<ServicePart & { readonly committer: LogHeadCommitter }> {
+  const commits = options.runCommitter ?? true;
+  // Where the workers commit the heads, this part only serves them and needs no ledger.
   const fabric =
-    !options.logHeadLedger && options.ledger?.kind === 'fabric' && options.fabricConnection
+    commits && !options.logHeadLedger && options.ledger?.kind === 'fabric' && options.fabricConnection
       ? fabricLogHeadLedger({ connection: options.fabricConnection })
       : undefined;
-  const ledger =
-    options.logHeadLedger ??
-    fabric ??
-    (options.ledger && isEmbeddedBackend(options.ledger)
-      ? embeddedLogHeadLedger({ backend: options.ledger })
-      : undefined);
-  if (!ledger)
+  const ledger = !commits
+    ? undefined
+    : (options.logHeadLedger ??
+      fabric ??
+      (options.ledger && isEmbeddedBackend(options.ledger)
+        ? embeddedLogHeadLedger({ backend: options.ledger })
+        : undefined));
+  if (commits && !ledger)
     options.logger?.warn(
       { backend: options.ledger?.kind },
       'log heads are signed and recorded locally only: no ledger carries them',
     );
   const committer = createLogHeadCommitter({
     store: options.store,
+    commits,
     signer: loadOrCreateLogHeadSigner(options.dataDir),
     dataDir: options.dataDir,
     ...(ledger ? { ledger } : {}),
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  if (options.runCommitter ?? true) {
+  if (commits) {
     await committer
       .commitNow()
       .catch((error: Error) => options.logger?.error({ err: error }, 'first log head not committed'));
@@ -66,6 +70,7 @@ export async function createLogHeadPart(
     routers: [createLogRouter({ committer })],
     openApiPaths: logOpenApiPaths,
     async readiness() {
+      await committer.sync();
       return { ok: true, detail: `log heads up to ${committer.latest()?.treeSize ?? 0} events` };
     },
     async close() {

@@ -25,6 +25,11 @@ export interface LogHeadCommitterOptions {
   readonly intervalMs?: number;
   readonly logger?: CommitterLogger;
   readonly now?: () => Date;
+  /**
+   * False where another process (the service's workers) commits the heads: this one then follows
+   * their local record, never writing it, and serves what it holds (default true).
+   */
+  readonly commits?: boolean;
 }
 
 export interface LogHeadCommitter {
@@ -33,6 +38,8 @@ export interface LogHeadCommitter {
   stop(): Promise<void>;
   /** Catches up with the log and commits a head when it grew since the latest one; returns the latest head. */
   commitNow(): Promise<LogHead | undefined>;
+  /** Catches up with the log and, where another process commits the heads, with their local record. */
+  sync(): Promise<void>;
   /** The latest head signed by this service (committed to the ledger when there is one). */
   latest(): LogHead | undefined;
   /** Heads recorded locally, smallest first. */
@@ -62,8 +69,8 @@ const silent: CommitterLogger = { info: () => undefined, warn: () => undefined, 
  * short (a crash or a full disk during the append): it is dropped from the file, or the next head
  * would be appended to it; the ledger holds every committed head anyway.
  */
-function readLocalHeads(file: string, logger: CommitterLogger): LogHead[] {
-  if (!fs.existsSync(file)) return [];
+function repairLocalHeads(file: string, logger: CommitterLogger): void {
+  if (!fs.existsSync(file)) return;
   const text = fs.readFileSync(file, 'utf8');
   const complete = text.slice(0, text.lastIndexOf('\n') + 1);
   if (complete.length < text.length) {
@@ -73,10 +80,44 @@ function readLocalHeads(file: string, logger: CommitterLogger): LogHead[] {
       'dropped an unfinished last line of the local log heads',
     );
   }
-  return complete
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as LogHead);
+}
+
+/**
+ * The local record of heads as far as it is complete: lines are read from where the last read
+ * stopped, and a line still being written waits for the next read.
+ */
+function localHeadsRecord(file: string) {
+  const heads: LogHead[] = [];
+  let offset = 0;
+  return {
+    heads,
+    read(): void {
+      if (!fs.existsSync(file)) return;
+      const size = fs.statSync(file).size;
+      if (size < offset) {
+        heads.length = 0;
+        offset = 0;
+      }
+      if (size === offset) return;
+      const fd = fs.openSync(file, 'r');
+      try {
+        const bytes = Buffer.alloc(size - offset);
+        fs.readSync(fd, bytes, 0, bytes.length, offset);
+        const complete = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
+        for (const line of complete.toString('utf8').split('\n'))
+          if (line.trim() !== '') heads.push(JSON.parse(line) as LogHead);
+        offset += complete.length;
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    append(head: LogHead): void {
+      const line = `${JSON.stringify(head)}\n`;
+      appendDurably(file, line);
+      heads.push(head);
+      offset += Buffer.byteLength(line);
+    },
+  };
 }
 
 /** Appends one line and syncs it, so that an acknowledged head survives a power cut. */
@@ -97,7 +138,11 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
   const now = options.now ?? (() => new Date());
   const file = path.join(options.dataDir, LOG_HEADS_FILE);
   const tree = new LogTree();
-  const local = readLocalHeads(file, logger);
+  const commits = options.commits ?? true;
+  if (commits) repairLocalHeads(file, logger);
+  const record = localHeadsRecord(file);
+  record.read();
+  const local = record.heads;
   let lastPosition = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -143,8 +188,7 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
     const proof = previous ? tree.consistencyProof(previous.treeSize) : [];
     const committed = options.ledger ? await options.ledger.commitHead(head, proof) : undefined;
     fs.mkdirSync(options.dataDir, { recursive: true });
-    appendDurably(file, `${JSON.stringify(head)}\n`);
-    local.push(head);
+    record.append(head);
     logger.info(
       { treeSize: head.treeSize, rootHash: head.rootHash, transactionId: committed?.transactionId },
       'log head committed',
@@ -174,6 +218,11 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
       await running;
     },
     commitNow: () => serialized(commit),
+    sync: () =>
+      serialized(async () => {
+        if (!commits) record.read();
+        await follow();
+      }),
     latest: () => local.at(-1),
     heads: () => local,
     root(size) {
