@@ -6,6 +6,9 @@ import { chaincodeErrorCodeOf } from './errors';
 import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ContractQuery, ZERO_HASH } from './types';
 import { createHash } from 'node:crypto';
 
+/** 2026-09-21: the events' occurredAt lie before it. */
+const LEDGER_EPOCH_SECONDS = 1_790_000_000;
+
 /** A ledger in memory with Fabric's semantics: a transaction reads committed state and its writes land at commit. */
 class FakeLedger {
   readonly state = new Map<string, Buffer>();
@@ -13,9 +16,14 @@ class FakeLedger {
   readonly events: Array<{ name: string; payload: Buffer }> = [];
   private tx = 0;
 
+  /** The peer's clock: the time of the latest transaction (each transaction one second after the last). */
+  clockMs(): number {
+    return (LEDGER_EPOCH_SECONDS + this.tx) * 1000;
+  }
+
   context(identity: { mspId: string; attrs: Record<string, string> }): { ctx: Context; commit: () => void } {
     const txId = `tx${++this.tx}`;
-    const seconds = 1_700_000_000 + this.tx;
+    const seconds = LEDGER_EPOCH_SECONDS + this.tx;
     const writes = new Map<string, Buffer>();
     let event: { name: string; payload: Buffer } | undefined;
     const stub = {
@@ -158,7 +166,11 @@ describe('CertLedgerContract.AnchorBatch', () => {
   let contract: CertLedgerContract;
   beforeEach(() => {
     ledger = new FakeLedger();
-    contract = new CertLedgerContract({ agencyMspIds: ['CBOrgMSP'], regulatorMspIds: ['RegulatorOrgMSP'] });
+    contract = new CertLedgerContract({
+      agencyMspIds: ['CBOrgMSP'],
+      regulatorMspIds: ['RegulatorOrgMSP'],
+      now: () => ledger.clockMs(),
+    });
   });
 
   it('anchors a valid batch: event digests, stream heads, the batch record and a BatchAnchored event', async () => {
@@ -315,6 +327,36 @@ describe('CertLedgerContract.AnchorBatch', () => {
     expect(
       await refusal(ledger, contract, batchOf(CB_A, chain('certification-c9', 1, { version: 1, prevHash: ZERO_HASH }))),
     ).toBe('CL_VERSION_GAP');
+  });
+
+  it("refuses a transaction whose time is further from the endorsing peer's clock than the skew allowed, and records the time it vouches for", async () => {
+    const skewed = (offsetMs: number) =>
+      new CertLedgerContract({
+        agencyMspIds: ['CBOrgMSP'],
+        regulatorMspIds: ['RegulatorOrgMSP'],
+        maxClockSkewSeconds: 300,
+        // Called during a transaction: clockMs() is then that transaction's time.
+        now: () => ledger.clockMs() - offsetMs,
+      });
+    expect(await refusal(ledger, skewed(301_000), batchOf(CB_A, chain('certification-t1', 1)))).toBe('CL_TX_TIME_SKEW');
+    expect(await refusal(ledger, skewed(-301_000), batchOf(CB_A, chain('certification-t1', 1)))).toBe(
+      'CL_TX_TIME_SKEW',
+    );
+    const txTime = new Date(ledger.clockMs() + 1000).toISOString();
+    const { batch } = await submit(ledger, skewed(299_000), batchOf(CB_A, chain('certification-t1', 1)));
+    expect(batch.timestamp).toBe(txTime);
+  });
+
+  it('refuses an event that says it occurred after the transaction that anchors it', async () => {
+    const txTime = ledger.clockMs() + 1000;
+    const at = (offsetMs: number) => new Date(txTime + offsetMs).toISOString();
+    const [later] = chain('certification-f1', 1);
+    expect(await refusal(ledger, contract, batchOf(CB_A, [{ ...later!, occurredAt: at(301_000) }]))).toBe(
+      'CL_OCCURRED_IN_FUTURE',
+    );
+    expect(await refusal(ledger, contract, batchOf(CB_A, [{ ...later!, occurredAt: 'soon' }]))).toBe('CL_BAD_REQUEST');
+    const { batch } = await submit(ledger, contract, batchOf(CB_A, [{ ...later!, occurredAt: at(290_000) }]));
+    expect(batch.size).toBe(1);
   });
 
   it('treats an identical replay as a no-op that returns the stored batch and its original transaction', async () => {

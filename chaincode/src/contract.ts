@@ -1,6 +1,7 @@
 import './logLevel';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
+import { checkOccurredBy, clockSkewFromEnv, vouchedTxTime, type LedgerClock } from './clock';
 import { ChaincodeError } from './errors';
 import { eventRecordsOf, eventsKeyAttributes, KEY } from './keys';
 import { RunEvent, runEventOf } from './wire';
@@ -25,7 +26,7 @@ import {
 } from './types';
 import { parseBatch, parseJsonArgument, parseTransferAuthorization, requireString, requireVersion } from './validate';
 
-export interface CertLedgerOptions {
+export interface CertLedgerOptions extends LedgerClock {
   /** MSP ids whose identities with role=agency may anchor certification streams. */
   readonly agencyMspIds: readonly string[];
   /** MSP ids whose identities with role=regulator may anchor supervision streams. */
@@ -39,11 +40,15 @@ function listFromEnv(name: string, fallback: string): string[] {
     .filter((id) => id !== '');
 }
 
-/** Options from the chaincode's environment: CERTLEDGER_AGENCY_MSP_IDS, CERTLEDGER_REGULATOR_MSP_IDS (comma-separated). */
+/**
+ * Options from the chaincode's environment: CERTLEDGER_AGENCY_MSP_IDS, CERTLEDGER_REGULATOR_MSP_IDS
+ * (comma-separated), CERTLEDGER_MAX_CLOCK_SKEW_SECONDS (300).
+ */
 export function optionsFromEnv(): CertLedgerOptions {
   return Object.freeze({
     agencyMspIds: listFromEnv('CERTLEDGER_AGENCY_MSP_IDS', 'CBOrgMSP'),
     regulatorMspIds: listFromEnv('CERTLEDGER_REGULATOR_MSP_IDS', 'RegulatorOrgMSP'),
+    maxClockSkewSeconds: clockSkewFromEnv(),
   });
 }
 
@@ -104,6 +109,8 @@ export class CertLedgerContract extends Contract {
       return canonicalJson({ batch: stored, replayed: true } satisfies AnchorBatchResult);
     }
 
+    const txTime = vouchedTxTime(ctx, this.options);
+    for (const event of batch.events) checkOccurredBy(event.occurredAt, event.eventId, txTime, this.options);
     const transactionId = ctx.stub.getTxID();
     const runs = new Map<string, { head: StreamHeadRecord; record: StreamEventsRecord & { events: RunEvent[] } }>();
     const certificates = new Map<string, CertificateRecord>();
@@ -142,7 +149,7 @@ export class CertLedgerContract extends Contract {
       size: batch.events.length,
       agencyId: batch.agencyId,
       transactionId,
-      timestamp: ctx.stub.getDateTimestamp().toISOString(),
+      timestamp: txTime.toISOString(),
       eventIdsHash: eventIdsHashOf(batch.events.map((event) => event.eventId)),
       streams: [...runs].map(([streamId, run]) => [streamId, run.record.version] as const),
     };

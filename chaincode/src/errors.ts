@@ -15,6 +15,9 @@ export const CHAINCODE_ERROR_CODES = [
   'CL_CERTIFICATE_CONFLICT',
   'CL_LOG_HEAD_SIGNATURE',
   'CL_LOG_HEAD_INCONSISTENT',
+  'CL_LOG_HEAD_TIME',
+  'CL_TX_TIME_SKEW',
+  'CL_OCCURRED_IN_FUTURE',
 ] as const;
 
 export type ChaincodeErrorCode = (typeof CHAINCODE_ERROR_CODES)[number];

@@ -4,12 +4,17 @@ import { chaincodeErrorCodeOf } from './errors';
 import { LogHead, LogHeadContract, logHeadKeyIdOf, logHeadSigningBytes } from './logHead';
 import { consistencyProof, leafHashes, merkleRootOfLeafHashes } from './merkle';
 
+const HEAD_TIME = '2026-01-05T09:00:00.000Z';
+
 /** Committed state only; each call is one transaction whose writes land when it returns. */
 class FakeLedger {
   readonly state = new Map<string, Buffer>();
+  /** The transactions' time, and the peer's clock. */
+  time = new Date(HEAD_TIME);
 
   context(identity: { mspId: string; role: string }): Context {
     const stub = {
+      getDateTimestamp: () => this.time,
       createCompositeKey: (type: string, attrs: string[]) => `\u0000${type}\u0000${attrs.join('\u0000')}\u0000`,
       getState: async (key: string) => this.state.get(key) ?? Buffer.alloc(0),
       putState: async (key: string, value: Uint8Array) => void this.state.set(key, Buffer.from(value)),
@@ -44,12 +49,12 @@ function newKey(): Key {
 const HASHES = leafHashes(Array.from({ length: 8 }, (_, i) => Buffer.from([i])));
 
 /** A head over the first `treeSize` leaves, signed by `signer` and naming `keyId` (the signer's own unless given). */
-function headOf(treeSize: number, signer: Key, keyId = signer.keyId): LogHead {
+function headOf(treeSize: number, signer: Key, keyId = signer.keyId, timestamp = HEAD_TIME): LogHead {
   const fields = {
     treeSize,
     rootHash: merkleRootOfLeafHashes(HASHES.slice(0, treeSize)),
     lastPosition: treeSize,
-    timestamp: '2026-01-05T09:00:00.000Z',
+    timestamp,
     keyId,
   };
   const signature = sign(null, logHeadSigningBytes(fields), signer.privateKey).toString('base64');
@@ -62,7 +67,11 @@ describe('LogHeadContract.CommitLogHead', () => {
   let contract: LogHeadContract;
   beforeEach(() => {
     ledger = new FakeLedger();
-    contract = new LogHeadContract({ operatorMspIds: ['CBOrgMSP'], operatorRoles: ['admin', 'anchorer'] });
+    contract = new LogHeadContract({
+      operatorMspIds: ['CBOrgMSP'],
+      operatorRoles: ['admin', 'anchorer'],
+      now: () => ledger.time.getTime(),
+    });
   });
 
   const commit = (head: LogHead, consistency: string[] = []) =>
@@ -90,6 +99,37 @@ describe('LogHeadContract.CommitLogHead', () => {
     await commit(headOf(3, log));
     await commit(headOf(8, log), consistencyProof(3, HASHES));
     expect(await latest()).toMatchObject({ treeSize: 8, keyId: log.keyId });
+  });
+
+  it("takes a head's time only near the transaction's, itself near the peer's clock: no head can be dated back", async () => {
+    const log = newKey();
+    const minutes = (n: number) => new Date(Date.parse(HEAD_TIME) + n * 60_000);
+    ledger.time = minutes(10);
+    expect(await refusal(headOf(3, log))).toBe('CL_LOG_HEAD_TIME');
+    ledger.time = minutes(-10);
+    expect(await refusal(headOf(3, log))).toBe('CL_LOG_HEAD_TIME');
+    ledger.time = minutes(2);
+    await commit(headOf(3, log));
+    ledger.time = minutes(24 * 60);
+    await commit(headOf(3, log));
+    expect((await latest())?.timestamp).toBe(HEAD_TIME);
+
+    const offClock = new LogHeadContract({
+      operatorMspIds: ['CBOrgMSP'],
+      operatorRoles: ['anchorer'],
+      maxClockSkewSeconds: 300,
+      now: () => ledger.time.getTime() - 301_000,
+    });
+    const error = await offClock
+      .CommitLogHead(
+        ledger.context(operator),
+        JSON.stringify({
+          head: headOf(8, log, log.keyId, ledger.time.toISOString()),
+          consistency: consistencyProof(3, HASHES),
+        }),
+      )
+      .catch((e: Error) => e);
+    expect(chaincodeErrorCodeOf(String(error))).toBe('CL_TX_TIME_SKEW');
   });
 
   it("refuses a head another key signed under the log's keyId, even with a valid consistency proof", async () => {

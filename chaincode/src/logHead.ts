@@ -1,6 +1,7 @@
 import './logLevel';
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { checkHeadTime, clockSkewFromEnv, vouchedTxTime, type LedgerClock } from './clock';
 import { ChaincodeError } from './errors';
 import { canonicalJson, fromBytes, toBytes } from './json';
 import { verifyConsistency } from './merkle';
@@ -58,7 +59,7 @@ export interface CommitLogHeadInput {
   readonly consistency: readonly string[];
 }
 
-export interface LogHeadOptions {
+export interface LogHeadOptions extends LedgerClock {
   /** MSP ids whose identities with role=admin or role=anchorer may commit heads. */
   readonly operatorMspIds: readonly string[];
   readonly operatorRoles: readonly string[];
@@ -73,6 +74,7 @@ export function logHeadOptionsFromEnv(): LogHeadOptions {
   return Object.freeze({
     operatorMspIds: list('CERTLEDGER_OPERATOR_MSP_IDS', 'CBOrgMSP,RegulatorOrgMSP'),
     operatorRoles: list('CERTLEDGER_OPERATOR_ROLES', 'admin,anchorer'),
+    maxClockSkewSeconds: clockSkewFromEnv(),
   });
 }
 
@@ -151,6 +153,10 @@ export class LogHeadContract extends Contract {
         `keyId ${head.keyId} is not the SHA-256 of the publicKey's SPKI`,
       );
     const latest = fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [LATEST])));
+    if (latest && head.treeSize === latest.treeSize && head.rootHash === latest.rootHash && head.keyId === latest.keyId)
+      return canonicalJson(latest);
+    // A head's time is the operator's word; the ledger takes it only near its own, vouched-for time.
+    checkHeadTime(head.timestamp, vouchedTxTime(ctx, this.options), this.options);
     if (latest) {
       if (latest.keyId !== head.keyId)
         throw new ChaincodeError('CL_LOG_HEAD_SIGNATURE', `the log is signed by key ${latest.keyId}`);

@@ -129,7 +129,7 @@ describeNetwork('anchorer on the real Fabric network', () => {
     }
   }, 120_000);
 
-  it('narrows a refused batch to the stream it concerns: the same CB’s other streams in that batch are anchored', async () => {
+  it('narrows a refused batch to the streams it concerns (a forged chain, an event dated after its anchoring): the same CB’s other streams in that batch are anchored', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-refusal-'));
     const eventStore = openSqliteEventStore({ directory: dir });
     const anchorStore = openSqliteAnchorStore({ directory: dir });
@@ -143,6 +143,11 @@ describeNetwork('anchorer on the real Fabric network', () => {
       const badStream = `certification-${run}-bad`;
       const forged = chainedEvents(badStream, CB_1, [contractSigned(9)], { version: -1, hash: 'ab'.repeat(32) });
       await eventStore.append({ streamId: badStream, expectedVersion: -1, events: forged });
+      // And one that says it occurred a day from now, as the intake (R16) never stores: the peers refuse it.
+      const futureStream = `certification-${run}-future`;
+      const [future] = chainedEvents(futureStream, CB_1, [contractSigned(8)]);
+      const tomorrow = { ...future!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
+      await eventStore.append({ streamId: futureStream, expectedVersion: -1, events: [tomorrow] });
       const anchorer = createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 100 });
       await anchorer.drain();
 
@@ -156,6 +161,10 @@ describeNetwork('anchorer on the real Fabric network', () => {
         rejection: 'CL_PREV_HASH_MISMATCH',
       });
       expect(await ledger.getStreamHead(badStream)).toBeUndefined();
+      expect(await buildReceipt({ eventStore, anchorStore }, tomorrow.eventId)).toMatchObject({
+        status: 'rejected',
+        rejection: 'CL_OCCURRED_IN_FUTURE',
+      });
 
       const [next] = await appendTo(eventStore, badStream, CB_1, [contractSigned(10)]);
       await anchorer.drain();
@@ -163,7 +172,7 @@ describeNetwork('anchorer on the real Fabric network', () => {
         status: 'rejected',
         rejection: FOLLOWS_REFUSED_EVENT,
       });
-      expect(anchorer.stats()).toMatchObject({ batchesRejected: 2 });
+      expect(anchorer.stats()).toMatchObject({ batchesRejected: 3 });
     } finally {
       await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
       fs.rmSync(dir, { recursive: true, force: true });

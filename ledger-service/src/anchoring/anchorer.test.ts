@@ -250,6 +250,22 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect(anchorer!.stats()).toMatchObject({ failingBatches: 0, consecutiveFailures: 0 });
   });
 
+  it('retries a batch refused for a clock off the peers’ (CL_TX_TIME_SKEW): the batch is not at fault', async () => {
+    let offClock = 3;
+    const skewed: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async (batch: AnchorBatch) => {
+        if (offClock-- > 0)
+          throw new LedgerError('rejected', 'CL_TX_TIME_SKEW: 400 s from this peer’s clock', 'CL_TX_TIME_SKEW');
+        return ledger.anchor(batch);
+      },
+    });
+    const [event] = await appendTo(eventStore, 'certification-clock', CB_A, [contractSigned(1)]);
+    start({ retryInitialMs: 1, retryMaxMs: 2 }, skewed).start();
+    await until(allAnchored(anchorer!));
+    expect(anchorer!.stats().batchesRejected).toBe(0);
+    expect(await ledger.getEvent(event!)).toBeDefined();
+  });
+
   it('retries a version gap, which a peer that has not yet committed the previous block also gives, before taking it as a refusal', async () => {
     let lagging = 2;
     let gaps = 0;

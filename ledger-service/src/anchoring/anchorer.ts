@@ -464,10 +464,18 @@ const BATCH_WIDE_REFUSALS: ReadonlySet<string> = new Set([
 const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP']);
 const MAX_ATTEMPTS_BEHIND_LAGGING_PEER = 20;
 
+/** A refusal of the moment, not of the batch: a clock (the service's or a peer's) off the others. */
+const CLOCK_REFUSALS: ReadonlySet<string> = new Set(['CL_TX_TIME_SKEW']);
+
 /** The chaincode's code when the ledger refused the batch for good; undefined for errors worth retrying. */
 function refusalCodeOf(error: unknown): string | undefined {
-  if (error instanceof LedgerError) return error.code === 'rejected' ? (error.chaincodeCode ?? 'rejected') : undefined;
-  return chaincodeErrorCodeOf(error instanceof Error ? error.message : String(error));
+  const code =
+    error instanceof LedgerError
+      ? error.code === 'rejected'
+        ? (error.chaincodeCode ?? 'rejected')
+        : undefined
+      : chaincodeErrorCodeOf(error instanceof Error ? error.message : String(error));
+  return code !== undefined && CLOCK_REFUSALS.has(code) ? undefined : code;
 }
 
 /**

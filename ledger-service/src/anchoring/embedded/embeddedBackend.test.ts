@@ -110,8 +110,8 @@ describe('embedded ledger backend', () => {
   });
 
   it("keeps the certificate's history from the key history, with transaction ids and times", async () => {
-    const times = [new Date('2026-02-01T00:00:00Z'), new Date('2026-03-01T00:00:00Z')];
-    const ledger = openEmbeddedBackend({ dataDir: dir, clock: () => times.shift()! });
+    let time = new Date('2026-02-01T00:00:00Z');
+    const ledger = openEmbeddedBackend({ dataDir: dir, clock: () => time });
     const events = digests('certification-c7', 3);
     const issued = {
       ...events[1]!,
@@ -126,6 +126,7 @@ describe('embedded ledger backend', () => {
       certificateStatus: 'suspended' as const,
     };
     const c1 = await ledger.anchor(batchOf('CB-1', [events[0]!, issued]));
+    time = new Date('2026-03-01T00:00:00Z');
     const c2 = await ledger.anchor(batchOf('CB-1', [suspended]));
     expect(await ledger.getCertificate('CN-7')).toMatchObject({
       status: 'suspended',

@@ -59,6 +59,8 @@ export interface EmbeddedLedgerBackend extends LedgerBackend {
   ): Promise<{ readonly result: string; readonly transactionId: string; readonly blockNumber: number }>;
   /** Runs a read-only function of another contract over the committed state. */
   evaluateTransaction(invoke: (ctx: Context) => Promise<string>): Promise<string>;
+  /** The time of this one-node ledger: its transactions' times, and its contracts' clock. */
+  ledgerTime(): Date;
 }
 
 const silent: ContractLogger = {
@@ -121,9 +123,11 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     super();
     this.channel = options.channel ?? 'embedded';
     this.chaincode = options.chaincode ?? 'certledger';
+    // One node: the clock that stamps its transactions is the clock the contract checks them against.
     this.contract = new CertLedgerContract({
       agencyMspIds: [options.agencyMspId ?? 'CBOrgMSP'],
       regulatorMspIds: [options.regulatorMspId ?? 'RegulatorOrgMSP'],
+      now: () => this.ledgerTime().getTime(),
     });
     this.stubSql = prepareStubStatements(db);
     this.sql = {
@@ -156,12 +160,16 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     );
   }
 
+  ledgerTime(): Date {
+    return (this.options.clock ?? (() => new Date()))();
+  }
+
   /** A transaction of `identity` over the committed state: its facts, its context, and what it read and wrote. */
   private transaction(identity: SyntheticIdentity) {
     this.assertOpen();
     const facts = {
       txId: randomBytes(32).toString('hex'),
-      timestamp: (this.options.clock ?? (() => new Date()))(),
+      timestamp: this.ledgerTime(),
       identity,
     };
     return { facts, ...transactionContext(this.stubSql, facts, this.options.logger ?? silent) };

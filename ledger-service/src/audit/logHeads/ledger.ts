@@ -25,6 +25,7 @@ export function embeddedLogHeadLedger(options: EmbeddedLogHeadOptions): LogHeadL
   const contract = new LogHeadContract({
     operatorMspIds: [options.operatorMspId ?? 'CBOrgMSP'],
     operatorRoles: ['admin', 'anchorer'],
+    now: () => backend.ledgerTime().getTime(),
   });
   const identity = {
     mspId: options.operatorMspId ?? 'CBOrgMSP',
