@@ -57,8 +57,10 @@ describe("the service's logs when a request fails", () => {
         .set('content-type', 'application/x-www-form-urlencoded')
         .send(form);
       expect(response.status).toBe(413);
-      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(response.body.code).toBe('parameters-too-many');
+      // A browser page: its error is a page too, with the problem's status and code.
+      expect(response.headers['content-type']).toMatch(/text\/html/);
+      expect(response.text).toContain('data-code="parameters-too-many"');
+      expect(response.text).not.toContain('demo-regulator-3201');
       const broken = await request(service.app)
         .post('/v1/events')
         .set('authorization', 'Bearer demo-agency-001')

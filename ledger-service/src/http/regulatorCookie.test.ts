@@ -105,7 +105,9 @@ describe('the regulator sign-in on the service', () => {
     expect(page.text).toContain('data-jurisdiction');
     const forged = await signIn('https://evil.example');
     expect(forged.status).toBe(403);
-    expect(forged.body.code).toBe('cross-site-form');
+    expect(forged.type).toBe('text/html');
+    expect(forged.text).toContain('data-code="cross-site-form"');
+    expect(forged.text).toContain('此表单只能从本站提交');
     expect(forged.headers['set-cookie']).toBeUndefined();
     const logout = await request(service.app)
       .post('/regulator/logout')

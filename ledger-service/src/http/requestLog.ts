@@ -31,7 +31,9 @@ export function requestLog(logger: Logger): RequestHandler {
       const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
       if (!logger.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ reqId: id, method: req.method, path: req.path, status, ms: Math.round(ms * 10) / 10 }, 'request');
+      // originalUrl: a router mounted at a path answers with req.url (and req.path) stripped of it.
+      const path = req.originalUrl.split('?', 1)[0];
+      logger[level]({ reqId: id, method: req.method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

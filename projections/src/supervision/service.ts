@@ -163,6 +163,8 @@ export interface Supervision {
   tick(now?: Date): Promise<TickResult>;
   /** Ticks when new events were projected since the last tick or the last one is older than maxStalenessMs. */
   ensureFresh(): Promise<void>;
+  /** When the checks were last evaluated (ISO 8601), undefined before the first evaluation. */
+  evaluatedAt(): Promise<string | undefined>;
   /** Re-evaluates every `intervalMs` until stop(). */
   start(intervalMs?: number): void;
   stop(): void;
@@ -475,6 +477,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   return {
     tick,
     ensureFresh,
+    evaluatedAt: () => meta('evaluatedAt'),
     start(intervalMs = 60_000) {
       if (timer) return;
       timer = setInterval(() => {

@@ -13,11 +13,19 @@ import {
 import { regionVisibleTo, type Principal } from '../principal';
 import { forbidden, notFound, ProblemError, unauthenticated } from '../problem';
 import { AUDIT_CSV_COLUMNS, auditCsvRow } from './csv';
-import { PAGE_HEADERS } from './html';
+import { PAGE_HEADERS, pageErrorHandler } from './html';
 import { forEnterprise } from './forEnterprise';
 import { decodeCursor, encodeCursor, isoDate, limitOf, matching, single, timeBound } from './params';
 import { cachedReceipts, type ReceiptSource } from './receipts';
-import { loginPage, timelinePage, type TimelineFilters } from './regulatorPage';
+import {
+  filterErrorWords,
+  loginPage,
+  NOT_A_REGULATOR,
+  safeReturnPath,
+  timelinePage,
+  UNKNOWN_TOKEN,
+  type TimelineFilters,
+} from './regulatorPage';
 import { sharedWhileRunning } from './sharedWhileRunning';
 import { certificateOfToken, verificationToken } from './token';
 import { verifyPage } from './verifyPage';
@@ -52,6 +60,8 @@ export interface ReadRouterOptions {
    * shows what the projections say.
    */
   readonly historyCheck?: (certificationId: string) => Promise<{ readonly ok: boolean }>;
+  /** Today in China (YYYY-MM-DD), for the verification page's "suspension ended" note. */
+  readonly today?: () => string;
 }
 
 const CERTIFICATE_NO = /^[A-Za-z0-9._\-/()]{1,64}$/;
@@ -235,11 +245,20 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       ...(certificate ? { certificate } : {}),
       proofs,
       ...(history ? { historyOk: history.ok } : {}),
+      ...(options.today ? { today: options.today() } : {}),
     });
     res
       .status(certificate ? 200 : 404)
       .set(PAGE_HEADERS)
       .send(rendered.body);
+  });
+
+  // A verification link without a token, or with more path after it, leads to no certificate either.
+  router.use('/verify', (_req, res) => {
+    res
+      .status(404)
+      .set(PAGE_HEADERS)
+      .send(verifyPage({ proofs: [] }).body);
   });
 
   router.get('/v1/certifications/:certificationId/trace', async (req, res) => {
@@ -322,34 +341,42 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       res
         .status(principal ? 403 : 401)
         .set(PAGE_HEADERS)
-        .send(loginPage(principal ? '此令牌无权查看审计记录。This token may not read the audit trail.' : undefined));
+        .send(loginPage(principal ? NOT_A_REGULATOR : undefined, req.originalUrl));
       return;
     }
+    const filters: TimelineFilters = Object.fromEntries(
+      ['agencyId', 'certificationId', 'type', 'from', 'to']
+        .map((k) => [k, req.query[k]])
+        .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''),
+    );
+    const shown = {
+      who: principal.id,
+      jurisdiction: principal.role === 'regulator' ? principal.regionCode : '*',
+      filters,
+    };
     let query: AuditTrailQuery;
     try {
       query = auditQuery(principal, req.query, 200);
     } catch (error) {
-      if (error instanceof ProblemError) {
-        res.status(error.status).set(PAGE_HEADERS).send(loginPage(error.title));
-        return;
-      }
-      throw error;
+      if (!(error instanceof ProblemError)) throw error;
+      res
+        .status(error.status)
+        .set(PAGE_HEADERS)
+        .send(timelinePage({ ...shown, events: [], error: filterErrorWords(error) }));
+      return;
     }
     const page = await queries.auditTrail({ ...query, limit: Math.min(query.limit, 200) });
-    const filters: TimelineFilters = Object.fromEntries(
-      ['agencyId', 'certificationId', 'type', 'from', 'to']
-        .map((k) => [k, single(req.query, k)])
-        .filter(([, v]) => v !== undefined),
-    );
     res.set(PAGE_HEADERS).send(
       timelinePage({
-        who: principal.id,
-        jurisdiction: principal.role === 'regulator' ? principal.regionCode : '*',
-        filters,
+        ...shown,
         events: page.items,
         ...(page.next !== undefined ? { nextHref: nextHref(req, encodeCursor(page.next)) } : {}),
       }),
     );
+  });
+
+  router.get('/regulator/login', (req, res) => {
+    res.redirect(303, safeReturnPath(req.query.returnTo));
   });
 
   router.post(
@@ -358,6 +385,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     (req: Request, res: Response) => {
       if (postedFromElsewhere(req, base)) throw forgedForm();
       const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+      const returnTo = safeReturnPath(req.body?.returnTo);
       let principal: Principal | undefined;
       try {
         principal =
@@ -367,11 +395,11 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       }
       if (!principal || (principal.role !== 'regulator' && principal.role !== 'admin')) {
         options.logger?.info({ outcome: 'refused' }, 'regulator page sign-in');
-        res.status(401).set(PAGE_HEADERS).send(loginPage('令牌无效或无权访问。Unknown token, or not a regulator.'));
+        res.status(401).set(PAGE_HEADERS).send(loginPage(UNKNOWN_TOKEN, returnTo));
         return;
       }
       options.logger?.info({ principal: principal.id, outcome: 'signed-in' }, 'regulator page sign-in');
-      res.set('set-cookie', options.sessions!.signIn(req, principal)).redirect(303, '/regulator');
+      res.set('set-cookie', options.sessions!.signIn(req, principal)).redirect(303, returnTo);
     },
   );
 
@@ -380,6 +408,9 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     if (options.sessions) res.set('set-cookie', options.sessions.signOut(req));
     res.redirect(303, '/regulator');
   });
+
+  router.use('/verify', pageErrorHandler(undefined, options.logger));
+  router.use('/regulator', pageErrorHandler('/regulator', options.logger));
 
   return router;
 }

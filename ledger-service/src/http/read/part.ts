@@ -90,6 +90,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     publicBaseUrl: options.publicBaseUrl,
     qrSecret: options.qrSecret,
     logger,
+    ...(options.today ? { today: options.today } : {}),
   });
   const maxLag = options.maxReadyLagEvents ?? 10_000;
   return {

@@ -140,6 +140,8 @@ describe('certificate checked by scanning its QR code in Chromium (REST intake �
       expect(width).toBeLessThanOrEqual(390);
       const box = await page.locator('[role=status]').boundingBox();
       expect(box!.width).toBeLessThanOrEqual(390);
+      const icon = await page.locator('[role=status] .icon svg').boundingBox();
+      expect(icon!.width).toBeGreaterThanOrEqual(24);
     } finally {
       await page.close();
     }
@@ -254,6 +256,51 @@ describe('regulators in Chromium and through the API', () => {
     expect(trail.items).toEqual([]);
     expect((await api(`/v1/certifications/${CERTIFICATION}/trace`, TOKENS.suzhou)).status).toBe(404);
     expect((await api('/v1/audit-trail?region=3201', TOKENS.suzhou)).status).toBe(403);
+  });
+
+  it('after sign-in returns to the page that asked for it', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    try {
+      const response = await page.goto(`${running.baseUrl}/regulator/warnings`);
+      expect(response!.status()).toBe(401);
+      await page.fill('input[name=token]', TOKENS.nanjing);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${running.baseUrl}/regulator/warnings`);
+      expect(await page.locator('h1').innerText()).toContain('Early warnings');
+      expect(await page.locator('nav [aria-current=page]').innerText()).toContain('预警');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('fits the regulator pages on a 375 px phone, tables scrolling inside their box', async () => {
+    await phone.context.clearCookies();
+    const page = await phone.context.newPage();
+    try {
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.goto(`${running.baseUrl}/regulator/warnings`);
+      await page.fill('input[name=token]', TOKENS.jiangsu);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${running.baseUrl}/regulator/warnings`);
+      const widestTable = (await page.evaluate(
+        'Math.max(...[...document.querySelectorAll("table")].map((t) => t.scrollWidth))',
+      )) as number;
+      expect(widestTable).toBeGreaterThan(375);
+      for (const path of ['/regulator/warnings', '/regulator', '/regulator/warnings?region=3205']) {
+        await page.goto(`${running.baseUrl}${path}`);
+        expect(await page.locator('table, ol.timeline, [data-empty], [role=alert]').count()).toBeGreaterThan(0);
+        expect((await page.evaluate('document.documentElement.scrollWidth')) as number).toBeLessThanOrEqual(375);
+      }
+      await page.goto(`${running.baseUrl}/regulator`);
+      for (const name of ['from', 'to', 'type']) {
+        const label = page.locator(`label:has([name=${name}])`);
+        expect((await label.innerText()).trim()).toMatch(/[\u4e00-\u9fff].* [A-Z]/);
+        expect(await label.isVisible()).toBe(true);
+      }
+    } finally {
+      await page.close();
+    }
   });
 
   it('a bad token is refused at sign-in and the page without a cookie asks to sign in', async () => {

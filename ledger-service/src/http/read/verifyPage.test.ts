@@ -1,7 +1,7 @@
 import type { CertificateView } from '@certledger/projections';
 import type { Receipt, ReceiptCheck, ReceiptVerification } from '../../anchoring/receipts';
 import type { Proof } from './receipts';
-import { verifyPage } from './verifyPage';
+import { statusBanner, verifyPage } from './verifyPage';
 
 const certificate: CertificateView = {
   certificateNo: '00125Q31234R0M',
@@ -150,5 +150,71 @@ describe('verification page: the status it shows', () => {
     }).body;
     expect(body).not.toContain('<script>alert(1)</script>');
     expect(body).toContain('&lt;script&gt;');
+  });
+});
+
+describe('verification page: why and since when', () => {
+  const suspendedUntilApril = {
+    ...certificate,
+    status: 'suspended' as const,
+    recordedStatus: 'suspended' as const,
+    statusSince: '2026-01-10',
+    statusReason: '未按期接受监督审核',
+    suspendedUntil: '2026-04-10',
+  };
+  const field = (body: string, name: string) => new RegExp(`data-field="${name}">\\s*([^<]*)`).exec(body)?.[1]?.trim();
+
+  it('labels the date the status took effect and the reason', () => {
+    const body = verifyPage({ certificate: suspendedUntilApril, proofs: [], today: '2026-02-01' }).body;
+    expect(body).toMatch(/<dt>生效日期 <span lang="en">Since<\/span><\/dt>/);
+    expect(field(body, 'statusSince')).toBe('2026-01-10');
+    expect(body).toMatch(/<dt>原因 <span lang="en">Reason<\/span><\/dt>/);
+    expect(field(body, 'statusReason')).toBe('未按期接受监督审核');
+    expect(field(body, 'suspendedUntil')).toBe('2026-04-10');
+  });
+
+  it('says the suspension period has ended only once its last day has passed', () => {
+    const on = (today: string) => verifyPage({ certificate: suspendedUntilApril, proofs: [], today }).body;
+    expect(on('2026-04-10')).not.toContain('data-suspension-ended');
+    expect(on('2026-04-11')).toContain('data-suspension-ended');
+    expect(on('2026-04-11')).toContain('暂停期已过，待认证机构处理');
+  });
+
+  it('names the newer certificate that replaced this one, and only then', () => {
+    const replaced = verifyPage({ certificate: { ...certificate, supersededBy: 'CN-2029-R1' }, proofs: [] }).body;
+    expect(field(replaced, 'supersededBy')).toBe('CN-2029-R1');
+    expect(replaced).toContain('请以新证书为准');
+    expect(verifyPage({ certificate, proofs: [] }).body).not.toContain('data-field="supersededBy"');
+  });
+
+  it('shows no reason row when there is none', () => {
+    expect(verifyPage({ certificate, proofs: [] }).body).not.toContain('data-field="statusReason"');
+  });
+});
+
+describe('verification page: not found', () => {
+  it('says not found and what to do next', () => {
+    const body = verifyPage({ proofs: [] }).body;
+    expect(body).toContain('未查到 · <span lang="en">NOT FOUND</span>');
+    expect(body).toContain('全国认证认可信息公共服务平台');
+    expect(body).toContain('联系颁发证书的认证机构');
+    expect(body).toContain('12315');
+  });
+});
+
+describe('verification page: icons and languages', () => {
+  it.each(['valid', 'suspended', 'withdrawn', 'cancelled', 'expired', 'unknown'] as const)(
+    'draws the %s icon as inline SVG, not a font glyph',
+    (status) => {
+      const icon = /<div class="icon" aria-hidden="true">([\s\S]*?)<\/div>/.exec(statusBanner(status).__html)?.[1];
+      expect(icon?.trim()).toMatch(/^<svg\s[^>]*viewBox="0 0 24 24"[\s\S]*<path d="[^"]+"[\s\S]*<\/svg>$/);
+    },
+  );
+
+  it('marks the English of the bilingual text', () => {
+    const body = verifyPage({ certificate, proofs: [] }).body;
+    expect(body).toContain('<html lang="zh-CN">');
+    expect(body).toContain('<span lang="en">VALID</span>');
+    expect(body).toContain('<span lang="en">Certificate No.</span>');
   });
 });

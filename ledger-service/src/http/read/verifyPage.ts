@@ -1,12 +1,13 @@
-import type { CertificateView } from '@certledger/projections';
+import { chinaToday, type CertificateView } from '@certledger/projections';
 import type { Receipt, ReceiptVerification } from '../../anchoring/receipts';
-import { html, page, raw, type Raw } from './html';
+import { bi, en, html, page, raw, type Raw } from './html';
 import type { Proof } from './receipts';
 
 export type PageStatus = 'valid' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired' | 'unknown';
 
 interface Look {
   readonly color: string;
+  /** SVG path data in a 24×24 box, stroked: drawn the same with any font. */
   readonly icon: string;
   readonly zh: string;
   readonly en: string;
@@ -18,7 +19,7 @@ interface Look {
 export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
   valid: {
     color: '#11703a',
-    icon: '✔',
+    icon: 'M5 12.5l4.5 4.5L19 7.5',
     zh: '有效',
     en: 'VALID',
     zhLine: '本证书有效',
@@ -26,7 +27,7 @@ export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
   },
   suspended: {
     color: '#a04a00',
-    icon: '❚❚',
+    icon: 'M9 6v12M15 6v12',
     zh: '暂停',
     en: 'SUSPENDED',
     zhLine: '本证书已被暂停，暂停期间无效',
@@ -34,7 +35,7 @@ export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
   },
   withdrawn: {
     color: '#b00020',
-    icon: '✖',
+    icon: 'M6.5 6.5l11 11M17.5 6.5l-11 11',
     zh: '撤销',
     en: 'WITHDRAWN',
     zhLine: '本证书已被撤销，无效',
@@ -42,7 +43,7 @@ export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
   },
   cancelled: {
     color: '#4a4a4a',
-    icon: '⊘',
+    icon: 'M12 4a8 8 0 1 0 0 16a8 8 0 1 0 0-16M6.3 17.7L17.7 6.3',
     zh: '注销',
     en: 'CANCELLED',
     zhLine: '本证书已注销，无效',
@@ -50,7 +51,7 @@ export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
   },
   expired: {
     color: '#5d4a8a',
-    icon: '⌛',
+    icon: 'M7 4h10l-5 8l5 8H7l5-8z',
     zh: '过期',
     en: 'EXPIRED',
     zhLine: '本证书已过有效期，无效',
@@ -58,7 +59,7 @@ export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
   },
   unknown: {
     color: '#222222',
-    icon: '?',
+    icon: 'M9 9.5a3 3 0 1 1 4.2 2.7c-.8.4-1.2 1-1.2 1.8V15M12 18.5v.5',
     zh: '未知',
     en: 'UNKNOWN',
     zhLine: '账本中没有这张证书，请勿信任',
@@ -74,21 +75,95 @@ const CSS = `
 .ok{color:#11703a;font-weight:600}.bad{color:#b00020;font-weight:600}.wait{color:#a04a00;font-weight:600}
 `;
 
-export function statusBanner(status: PageStatus): Raw {
-  const look = STATUS_LOOK[status];
+const statusIcon = (path: string): Raw =>
+  html`<svg
+    viewBox="0 0 24 24"
+    width="34"
+    height="34"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2.6"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+  >
+    <path d="${path}" />
+  </svg>`;
+
+/** What the page shows for a token that leads to no certificate. */
+const NOT_FOUND_LOOK: Look = {
+  ...STATUS_LOOK.unknown,
+  zh: '未查到',
+  en: 'NOT FOUND',
+  zhLine: '未查到此证书，请勿信任',
+  enLine: 'No certificate was found for this link: do not rely on it',
+};
+
+export function statusBanner(status: PageStatus, look: Look = STATUS_LOOK[status]): Raw {
   return html`<section class="banner" role="status" data-status="${status}" style="background:${raw(look.color)}">
-    <div class="icon" aria-hidden="true">${look.icon}</div>
+    <div class="icon" aria-hidden="true">${statusIcon(look.icon)}</div>
     <div>
-      <div class="word">${look.zh} · ${look.en}</div>
-      <div class="line">${look.zhLine}<br />${look.enLine}</div>
+      <div class="word">${look.zh} · ${en(look.en)}</div>
+      <div class="line">${look.zhLine}<br />${en(look.enLine)}</div>
     </div>
   </section>`;
 }
 
-const SCHEME_NAMES: Readonly<Record<string, string>> = {
-  QMS: '质量管理体系 Quality management system',
-  EMS: '环境管理体系 Environmental management system',
-  OHSMS: '职业健康安全管理体系 Occupational health and safety management system',
+/** What to do when the ledger cannot confirm a certificate. */
+const NEXT_STEPS = html`<div class="card" data-next-steps>
+  <h2>下一步 ${en('What to do next')}</h2>
+  <ol>
+    <li>
+      在全国认证认可信息公共服务平台（<a href="http://cx.cnca.cn/">cx.cnca.cn</a>）按证书编号查询。
+      ${en("Look the certificate number up on CNCA's national certification information platform (cx.cnca.cn).")}
+    </li>
+    <li>联系颁发证书的认证机构核实。 ${en('Ask the certification body that issued it.')}</li>
+    <li>
+      无法确认的证书可能是伪造的，请向当地市场监督管理部门举报（电话 12315）。
+      ${en('A certificate that cannot be confirmed may be fake: report it to the local market regulator (phone 12315).')}
+    </li>
+  </ol>
+</div>`;
+
+/** Whether a suspension's last day lies before today (dates as YYYY-MM-DD compare as strings). */
+export const suspensionEnded = (until: string | undefined, today: string): boolean =>
+  until !== undefined && until < today;
+
+function statusDetails(certificate: CertificateView, status: PageStatus, today: string): Raw {
+  const ended = status === 'suspended' && suspensionEnded(certificate.suspendedUntil, today);
+  return html`${
+      certificate.supersededBy
+        ? html`<dt>${bi('已换发', 'Replaced by')}</dt>
+            <dd>
+              <span class="mono" data-field="supersededBy">${certificate.supersededBy}</span>
+              <div class="wait">
+                认证机构已就同一认证换发新证书，请以新证书为准。${en('The CB has issued a newer certificate for the same certification: rely on that one.')}
+              </div>
+            </dd>`
+        : ''
+    }
+    <dt>${bi('生效日期', 'Since')}</dt>
+    <dd data-field="statusSince">${certificate.statusSince}</dd>
+    ${
+      certificate.statusReason
+        ? html`<dt>${bi('原因', 'Reason')}</dt>
+            <dd data-field="statusReason">${certificate.statusReason}</dd>`
+        : ''
+    }
+    ${
+      certificate.suspendedUntil && status === 'suspended'
+        ? html`<dt>${bi('暂停至', 'Suspended until')}</dt>
+            <dd data-field="suspendedUntil">
+              ${certificate.suspendedUntil}
+              ${ended ? html`<div class="wait" data-suspension-ended>暂停期已过，待认证机构处理 / ${en("Suspension period ended; awaiting the CB's decision")}</div>` : ''}
+            </dd>`
+        : ''
+    }`;
+}
+
+const SCHEME_NAMES: Readonly<Record<string, Raw>> = {
+  QMS: bi('质量管理体系', 'Quality management system'),
+  EMS: bi('环境管理体系', 'Environmental management system'),
+  OHSMS: bi('职业健康安全管理体系', 'Occupational health and safety management system'),
 };
 
 /** The ledger could not be asked, and every check that needs no ledger passed. */
@@ -101,54 +176,51 @@ function checkState(receipt: Receipt, check: ReceiptVerification | undefined): s
   return waitsForLedger(check) ? 'ledger-unavailable' : 'failed';
 }
 
+const failedChecks = (check: ReceiptVerification | undefined): string =>
+  check
+    ? `: ${check.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.name)
+        .join(', ')}`
+    : '';
+
 function proofSection(proofs: readonly Proof[]): Raw {
   const items = proofs.map((proof) => {
     const receipt = proof.receipt;
     if (!receipt)
       return html`<div class="card">
         <div class="mono">${proof.eventId}</div>
-        <div class="bad">无回执 No receipt found</div>
+        <div class="bad">无回执 ${en('No receipt found')}</div>
       </div>`;
     const check = proof.verification;
     const result =
       receipt.status !== 'anchored'
-        ? html`<span class="wait">等待上链 Pending anchoring</span>`
+        ? html`<span class="wait">等待上链 ${en('Pending anchoring')}</span>`
         : check?.ok
-          ? html`<span class="ok">✔ 回执校验通过 Receipt verified</span>`
+          ? html`<span class="ok">✔ 回执校验通过 ${en('Receipt verified')}</span>`
           : waitsForLedger(check)
             ? html`<span class="wait"
-                >账本暂时无法访问：回执的离线校验通过，链上核对请稍后再试。The ledger cannot be reached now: the
-                receipt's offline checks passed; try again later for the ledger's own.</span
+                >账本暂时无法访问：回执的离线校验通过，链上核对请稍后再试。${en("The ledger cannot be reached now: the receipt's offline checks passed; try again later for the ledger's own.")}</span
               >`
-            : html`<span class="bad"
-                >✖ 回执校验失败 Receipt check
-                failed${
-                  check
-                    ? `: ${check.checks
-                        .filter((c) => !c.ok)
-                        .map((c) => c.name)
-                        .join(', ')}`
-                    : ''
-                }</span
-              >`;
+            : html`<span class="bad">✖ 回执校验失败 ${en(`Receipt check failed${failedChecks(check)}`)}</span>`;
     return html`<div class="card" data-proof="${receipt.status}">
       <dl>
-        <dt>校验 Check</dt>
+        <dt>${bi('校验', 'Check')}</dt>
         <dd data-receipt-check="${checkState(receipt, check)}">${result}</dd>
-        <dt>区块 Block</dt>
+        <dt>${bi('区块', 'Block')}</dt>
         <dd>${receipt.blockNumber ?? '—'}</dd>
-        <dt>交易 Transaction</dt>
+        <dt>${bi('交易', 'Transaction')}</dt>
         <dd class="mono">${receipt.transactionId ?? '—'}</dd>
-        <dt>账本 Ledger</dt>
+        <dt>${bi('账本', 'Ledger')}</dt>
         <dd>${receipt.backend ?? '—'}${receipt.channel ? ` / ${receipt.channel}` : ''}</dd>
-        <dt>事件哈希 Event hash</dt>
+        <dt>${bi('事件哈希', 'Event hash')}</dt>
         <dd class="mono">${receipt.hash}</dd>
-        <dt>默克尔根 Merkle root</dt>
+        <dt>${bi('默克尔根', 'Merkle root')}</dt>
         <dd class="mono">${receipt.root ?? '—'}</dd>
       </dl>
     </div>`;
   });
-  return html`<h2>区块链存证 Anchoring proof</h2>
+  return html`<h2>区块链存证 ${en('Anchoring proof')}</h2>
     ${items}`;
 }
 
@@ -157,56 +229,60 @@ export function verifyPage(options: {
   readonly proofs: readonly Proof[];
   /** false when the certificate's history no longer checks against the ledger (the audit failed). */
   readonly historyOk?: boolean;
+  /** YYYY-MM-DD in China, to tell whether a suspension has run out. */
+  readonly today?: string;
 }): { status: PageStatus; body: string } {
   const { certificate, proofs } = options;
+  const today = options.today ?? chinaToday();
   const status: PageStatus =
     certificate && certificate.status !== 'not-issued' && options.historyOk !== false ? certificate.status : 'unknown';
-  const title = `${STATUS_LOOK[status].zh} ${STATUS_LOOK[status].en} · 证书核验 Certificate check`;
   if (!certificate) {
+    const title = `${NOT_FOUND_LOOK.zh} ${NOT_FOUND_LOOK.en} · 证书核验 Certificate check`;
     return {
       status,
       body: page(
         title,
         html`<main>
-          <h1>证书核验 · Certificate verification</h1>
-          ${statusBanner(status)}
-          <div class="card">此链接无效或证书不存在。The link is not valid or the certificate does not exist.</div>
+          <h1>证书核验 · ${en('Certificate verification')}</h1>
+          ${statusBanner(status, NOT_FOUND_LOOK)}
+          <div class="card">
+            此链接无效或证书不存在。${en('The link is not valid or the certificate does not exist.')}
+          </div>
+          ${NEXT_STEPS}
         </main>`,
         CSS,
       ),
     };
   }
+  const title = `${STATUS_LOOK[status].zh} ${STATUS_LOOK[status].en} · 证书核验 Certificate check`;
   const agency = certificate.agency;
   const body = html`<main>
-    <h1>证书核验 · Certificate verification</h1>
+    <h1>证书核验 · ${en('Certificate verification')}</h1>
     ${statusBanner(status)}
-    ${options.historyOk === false ? html`<div class="card" data-history="failed">此证书的历史记录与区块链账本不符，无法确认其有效性。The certificate's history does not match the ledger: its validity cannot be confirmed.</div>` : ''}
+    ${options.historyOk === false ? html`<div class="card" data-history="failed">此证书的历史记录与区块链账本不符，无法确认其有效性。${en("The certificate's history does not match the ledger: its validity cannot be confirmed.")}</div>` : ''}
+    ${status === 'unknown' ? NEXT_STEPS : ''}
     <div class="card">
       <dl>
-        <dt>证书编号 Certificate No.</dt>
+        <dt>${bi('证书编号', 'Certificate No.')}</dt>
         <dd class="mono" data-field="certificateNo">${certificate.certificateNo}</dd>
-        <dt>状态 Status</dt>
-        <dd>
-          ${STATUS_LOOK[status].zh} ${STATUS_LOOK[status].en}
-          <span class="muted"
-            >(${certificate.statusSince}${certificate.suspendedUntil ? `, 至 until ${certificate.suspendedUntil}` : ''})</span
-          >
-        </dd>
-        <dt>获证组织 Holder</dt>
+        <dt>${bi('状态', 'Status')}</dt>
+        <dd data-field="status">${STATUS_LOOK[status].zh} ${en(STATUS_LOOK[status].en)}</dd>
+        ${statusDetails(certificate, status, today)}
+        <dt>${bi('获证组织', 'Holder')}</dt>
         <dd data-field="holder">${certificate.holder.name}</dd>
-        <dt>统一社会信用代码 Credit code</dt>
+        <dt>${bi('统一社会信用代码', 'Credit code')}</dt>
         <dd class="mono">${certificate.holder.creditCode}</dd>
-        <dt>认证项目 Scheme</dt>
+        <dt>${bi('认证项目', 'Scheme')}</dt>
         <dd>${SCHEME_NAMES[certificate.scheme] ?? certificate.scheme}</dd>
-        <dt>认证依据 Standard</dt>
+        <dt>${bi('认证依据', 'Standard')}</dt>
         <dd>${certificate.standard}</dd>
-        <dt>认证范围 Scope</dt>
+        <dt>${bi('认证范围', 'Scope')}</dt>
         <dd>${certificate.scope}</dd>
-        <dt>颁证日期 Issued</dt>
+        <dt>${bi('颁证日期', 'Issued')}</dt>
         <dd>${certificate.issuedAt}</dd>
-        <dt>有效期至 Valid until</dt>
+        <dt>${bi('有效期至', 'Valid until')}</dt>
         <dd>${certificate.validUntil}</dd>
-        <dt>认证机构 Certification body</dt>
+        <dt>${bi('认证机构', 'Certification body')}</dt>
         <dd>
           ${agency.name ?? agency.agencyId}${agency.nameEn ? html`<br /><span class="muted">${agency.nameEn}</span>` : ''}<br /><span
             class="mono"
@@ -215,7 +291,7 @@ export function verifyPage(options: {
         </dd>
         ${
           agency.accreditation
-            ? html`<dt>认可标志 Accreditation</dt>
+            ? html`<dt>${bi('认可标志', 'Accreditation')}</dt>
                 <dd>
                   ${agency.accreditation.number.startsWith(agency.accreditation.body) ? agency.accreditation.number : `${agency.accreditation.body} ${agency.accreditation.number}`}
                 </dd>`
@@ -225,8 +301,7 @@ export function verifyPage(options: {
     </div>
     ${proofSection(proofs)}
     <p class="muted">
-      本页内容来自证书账本的只读视图；回执可离线校验。This page reads the certificate ledger; receipts can be checked
-      offline.
+      本页内容来自证书账本的只读视图；回执可离线校验。${en('This page reads the certificate ledger; receipts can be checked offline.')}
     </p>
   </main>`;
   return { status, body: page(title, body, CSS) };

@@ -7,9 +7,9 @@ import { ProblemError } from '../problem';
 import { eventView } from '../../intake/eventView';
 import type { RegulatorSessions } from '../regulatorCookie';
 import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
-import { PAGE_HEADERS } from '../read/html';
-import { loginPage } from '../read/regulatorPage';
-import { renderRegulatorPage } from './page';
+import { PAGE_HEADERS, pageErrorHandler } from '../read/html';
+import { filterErrorWords as pageErrorOf, loginPage, NOT_A_REGULATOR } from '../read/regulatorPage';
+import { renderRegulatorPage, type WarningsFilters } from './page';
 import type { SupervisionWriter } from './supervisionWriter';
 import { isDate, isDateTime } from '../../events/validate';
 
@@ -193,14 +193,28 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
         .status(principal.role === 'public' ? 401 : 403)
         .type('html')
         .set(PAGE_HEADERS)
-        .send(loginPage(principal.role === 'public' ? undefined : 'This page is for regulators.'));
+        .send(loginPage(principal.role === 'public' ? undefined : NOT_A_REGULATOR, req.originalUrl));
       return;
     }
-    const scope = narrowed(scopeOf(principal), str(req.query.region));
+    const filters = pageFilters(req);
+    const frame = { who: principal.id, filters };
+    let scope: { regionPrefix?: string };
+    try {
+      checkPageFilters(filters);
+      scope = narrowed(scopeOf(principal), filters.region);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      const own = principal.role === 'regulator' ? principal.regionCode : 'all';
+      res
+        .status(error.status)
+        .set(PAGE_HEADERS)
+        .send(renderRegulatorPage({ ...frame, ...NOTHING_SHOWN, regionCode: own, error: pageErrorOf(error) }));
+      return;
+    }
     await supervision.ensureFresh();
-    const rule = str(req.query.rule);
+    const rule = filters.rule;
     const limit = 500;
-    const [grades, warnings, all] = await Promise.all([
+    const [grades, warnings, all, evaluatedAt] = await Promise.all([
       supervision.grades(scope),
       supervision.warnings({ ...scope, state: 'open', limit, ...(rule ? { ruleId: rule } : {}) }),
       Promise.all(
@@ -212,10 +226,13 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
             ] as const,
         ),
       ),
+      supervision.evaluatedAt(),
     ]);
     res.set(PAGE_HEADERS).send(
       renderRegulatorPage({
+        ...frame,
         regionCode: scope.regionPrefix ?? 'all',
+        ...(evaluatedAt ? { evaluatedAt } : {}),
         grades,
         warnings: warnings.items,
         counts: Object.fromEntries(all.filter(([, n]) => n > 0)),
@@ -224,8 +241,26 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
     );
   };
   router.get('/regulator/warnings', page);
+  // The last router mounted: any other /regulator path is a page that does not exist, shown as one.
+  router.use('/regulator', (_req, _res, next) => next(new ProblemError(404, 'not-found', 'No such page')));
+  router.use('/regulator', pageErrorHandler('/regulator'));
 
   return router;
+}
+
+const NOTHING_SHOWN = { grades: [], warnings: [], counts: {}, truncated: false } as const;
+
+function pageFilters(req: Request): WarningsFilters {
+  const rule = str(req.query.rule);
+  const region = str(req.query.region);
+  return { ...(rule ? { rule } : {}), ...(region ? { region } : {}) };
+}
+
+function checkPageFilters(filters: WarningsFilters): void {
+  if (filters.rule !== undefined && !WARNING_RULES.some((r) => r.id === filters.rule))
+    throw new ProblemError(400, 'invalid-filter', 'rule must be one of W1..W13', { parameter: 'rule' });
+  if (filters.region !== undefined && !/^\d{2,6}$/.test(filters.region))
+    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix', { parameter: 'region' });
 }
 
 function nextQuery(req: Request, cursor: string): string {

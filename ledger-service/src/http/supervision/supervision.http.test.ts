@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { createSqliteReadStore, type ReadStore, type Warning } from '@certledger/projections';
+import { createSqliteReadStore, WARNING_RULES, type ReadStore, type Warning } from '@certledger/projections';
 import { composeLedgerService, type LedgerService } from '../../compose';
 import { loadConfig } from '../../config';
 import { createDemoPlan, DEMO_AGENCIES, type DemoPlan } from '../../demo/plan';
@@ -299,6 +299,80 @@ describe('supervision over the running service, on demo data written through the
       (await request(service.app).get('/regulator/warnings').set('cookie', 'certledger_regulator=demo-regulator-3205'))
         .status,
     ).toBe(401);
+  });
+
+  describe('the warnings page', () => {
+    const asNanjing = (path: string) => request(service.app).get(path).set('authorization', NANJING);
+    const isHtml = (response: request.Response) => expect(response.headers['content-type']).toMatch(/^text\/html/);
+
+    it('heads its tables in both languages and names each rule beside its id', async () => {
+      const page = await asNanjing('/regulator/warnings');
+      expect(page.text).toContain('<th scope="col">规则 <span lang="en">Rule</span></th>');
+      expect(page.text).toContain('<th scope="col">等级 <span lang="en">Grade</span></th>');
+      const listed = [...page.text.matchAll(/<li data-rule="(W\d+)">([\s\S]*?)<\/li>/g)];
+      expect(listed.length).toBeGreaterThan(0);
+      for (const [, id, item] of listed)
+        expect(item).toContain(WARNING_RULES.find((r) => r.id === id)!.title.replace(/'/g, '&#39;'));
+    });
+
+    it('lists the most severe warnings first, then the newest', async () => {
+      const page = await asNanjing('/regulator/warnings');
+      const rows = [...page.text.matchAll(/<tr data-severity="(\w+)" data-raised="([^"]+)"/g)].map((m) => ({
+        rank: ['high', 'medium', 'low'].indexOf(m[1]!),
+        raised: m[2]!,
+      }));
+      expect(rows.length).toBeGreaterThan(1);
+      for (let i = 1; i < rows.length; i += 1) {
+        const [a, b] = [rows[i - 1]!, rows[i]!];
+        expect(a.rank < b.rank || (a.rank === b.rank && a.raised >= b.raised)).toBe(true);
+      }
+    });
+
+    it('prints when the warnings were evaluated', async () => {
+      const page = await asNanjing('/regulator/warnings');
+      expect(page.text).toMatch(/<time datetime="\d{4}-\d{2}-\d{2}T[^"]+" data-evaluated-at>/);
+      expect(page.text).not.toContain('Evaluated now');
+    });
+
+    it('shares the navigation with sign-out and shows the active filter with a link to all', async () => {
+      const page = await asNanjing('/regulator/warnings?rule=W2');
+      expect(page.text).toMatch(/<a href="\/regulator">/);
+      expect(page.text).toMatch(/<a href="\/regulator\/warnings" aria-current="page"/);
+      expect(page.text).toContain('action="/regulator/logout"');
+      expect(page.text).toContain('data-active-filters');
+      expect(page.text).toMatch(/<a href="\/regulator\/warnings" data-show-all>/);
+      expect(page.text).toMatch(/<option value="W2" selected/);
+    });
+
+    it.each([
+      ['/regulator/warnings?region=3205', 403, '辖区'],
+      ['/regulator/warnings?rule=W99', 400, '预警规则'],
+      ['/regulator/warnings?region=abc', 400, '地区代码'],
+    ])('%s: shows the error above the page, not the sign-in form nor JSON', async (path, status, zh) => {
+      const page = await asNanjing(path);
+      expect(page.status).toBe(status);
+      isHtml(page);
+      expect(page.text).not.toContain('name="token"');
+      expect(page.text).toMatch(new RegExp(`role="alert"[^>]*>[^<]*${zh}`));
+      expect(page.text).toContain('action="/regulator/logout"');
+    });
+
+    it('keeps the refused filter in the form', async () => {
+      const page = await asNanjing('/regulator/warnings?region=3205');
+      expect(page.text).toMatch(/name="region"[^>]*value="3205"/);
+    });
+
+    it('answers an unknown regulator page with an HTML 404', async () => {
+      const page = await asNanjing('/regulator/nothing-here');
+      expect(page.status).toBe(404);
+      isHtml(page);
+    });
+
+    it('asks to sign in with the page to return to', async () => {
+      const page = await request(service.app).get('/regulator/warnings?rule=W2');
+      expect(page.status).toBe(401);
+      expect(page.text).toContain('name="returnTo" value="/regulator/warnings?rule=W2"');
+    });
   });
 
   it('tracks an auditor across audits, with the anomaly planted on them, for regulators only', async () => {
