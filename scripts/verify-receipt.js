@@ -100,7 +100,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
   } else {
     process.stdout.write(
-      `event ${receipt.eventId}: ${receipt.status}${receipt.backend ? ` on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber})` : ''}\n`,
+      `event ${receipt.eventId}: ${receipt.status}${receipt.backend ? ` on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber}${receipt.anchoredAt ? `, at ${receipt.anchoredAt}` : ''})` : ''}\n`,
     );
     for (const check of verdict.checks)
       process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}\n`);

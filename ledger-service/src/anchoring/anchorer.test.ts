@@ -152,6 +152,20 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect((await verifyReceipt(forgedRoot, { ledger })).checks.find((c) => c.name === 'ledger-batch')?.ok).toBe(false);
   });
 
+  it('gives the time the ledger anchored the event, which the ledger confirms and a back-dated receipt cannot claim', async () => {
+    const before = new Date().toISOString();
+    const [event] = await appendTo(eventStore, 'certification-time', CB_A, [contractSigned(1)]);
+    await start().drain();
+    const receipt = (await buildReceipt({ eventStore, anchorStore }, event!.eventId))!;
+    expect(receipt.anchoredAt! >= before && receipt.anchoredAt! <= new Date().toISOString()).toBe(true);
+    expect((await ledger.getBatch(receipt.batchId!))?.timestamp).toBe(receipt.anchoredAt);
+    expect((await verifyReceipt(receipt, { ledger })).ok).toBe(true);
+    const backDated = { ...receipt, anchoredAt: '2025-01-01T00:00:00.000Z' };
+    const verdict = await verifyReceipt(backDated, { ledger });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.checks.find((c) => c.name === 'ledger-batch')?.detail).toContain(`time ${receipt.anchoredAt}`);
+  });
+
   it('says the ledger could not be asked, apart from the offline checks, and lets other ledger errors through', async () => {
     const [event] = await appendTo(eventStore, 'certification-u', CB_A, [contractSigned(1)]);
     await start().drain();

@@ -7,6 +7,7 @@ import type {
   StreamHeadRecord,
 } from '@certledger/chaincode';
 import type {
+  AnchorCommit,
   LedgerBatchRecord,
   LedgerCertificateRecord,
   LedgerCertificateHistoryEntry,
@@ -20,7 +21,25 @@ import type {
  * in-process: a backend only says how it evaluates one query.
  */
 export abstract class ContractQueries {
+  abstract readonly kind: AnchorCommit['backend'];
+  abstract readonly channel: string;
+  abstract readonly chaincode: string;
   protected abstract evaluate<T>(query: ContractQuery, argument: object): Promise<T>;
+
+  /** The commit of a batch the contract recorded, as this backend reports it. */
+  protected commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
+    return {
+      batchId: batch.batchId,
+      root: batch.root,
+      backend: this.kind,
+      channel: this.channel,
+      chaincode: this.chaincode,
+      transactionId: batch.transactionId,
+      blockNumber,
+      anchoredAt: batch.timestamp,
+      replayed,
+    };
+  }
 
   async getEvent(ref: LedgerEventRef): Promise<LedgerEventRecord | undefined> {
     const { streamId, version } = ref;

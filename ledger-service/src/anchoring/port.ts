@@ -20,6 +20,11 @@ export interface AnchorCommit {
   readonly chaincode: string;
   readonly transactionId: string;
   readonly blockNumber: number;
+  /**
+   * The transaction's time as the ledger records it, within the skew of every endorsing peer's
+   * clock (absent from commits recorded before it was kept).
+   */
+  readonly anchoredAt?: string;
   /** True when the ledger already held this batch (a replay after a crash). */
   readonly replayed: boolean;
 }
@@ -53,6 +58,8 @@ export interface LedgerBatchRecord {
   readonly size: number;
   readonly agencyId: string;
   readonly transactionId: string;
+  /** The anchoring transaction's time, vouched for by the endorsing peers. */
+  readonly timestamp: string;
 }
 
 export interface LedgerCertificateRecord {

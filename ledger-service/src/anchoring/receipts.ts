@@ -29,6 +29,8 @@ export interface Receipt {
   readonly chaincode?: string;
   readonly transactionId?: string;
   readonly blockNumber?: number;
+  /** When the ledger anchored it: its transaction's time, within the skew of every endorsing peer's clock. */
+  readonly anchoredAt?: string;
   readonly rejection?: string;
 }
 
@@ -89,6 +91,7 @@ export function receiptFrom(event: StoredEvent, found: AnchorOfEvent): Receipt {
     chaincode: commit.chaincode,
     transactionId: commit.transactionId,
     blockNumber: commit.blockNumber,
+    ...(commit.anchoredAt !== undefined ? { anchoredAt: commit.anchoredAt } : {}),
   };
 }
 
@@ -194,11 +197,16 @@ async function ledgerChecks(
   const { root, treeSize } = receipt;
   const batch = receipt.batchId ? await ledger.getBatch(receipt.batchId) : undefined;
   if (!batch) found.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
-  else if (batch.root !== root || batch.size !== treeSize || batch.transactionId !== receipt.transactionId) {
+  else if (
+    batch.root !== root ||
+    batch.size !== treeSize ||
+    batch.transactionId !== receipt.transactionId ||
+    (receipt.anchoredAt !== undefined && batch.timestamp !== receipt.anchoredAt)
+  ) {
     found.push({
       name: 'ledger-batch',
       ok: false,
-      detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}`,
+      detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}, time ${batch.timestamp}`,
     });
   } else found.push({ name: 'ledger-batch', ok: true });
   // The ledger keys digests by stream and version; the version is the one inside the event's own bytes.

@@ -5,7 +5,6 @@ import Database from 'better-sqlite3';
 import {
   AnchorBatchResult,
   CertLedgerContract,
-  BatchRecord,
   SUPERVISION_STREAM_PREFIX,
   canonicalJson,
   encodeBatch,
@@ -107,8 +106,8 @@ function hashOf(...parts: Array<string | Buffer>): string {
 
 class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
   readonly kind = 'embedded' as const;
-  private readonly channel: string;
-  private readonly chaincode: string;
+  readonly channel: string;
+  readonly chaincode: string;
   private readonly contract: CertLedgerContract;
   private readonly stubSql;
   private readonly sql;
@@ -232,19 +231,6 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
       if (error instanceof LedgerError) throw error;
       throw new LedgerError('unavailable', `the embedded ledger could not commit: ${(error as Error).message}`);
     }
-  }
-
-  private commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
-    return {
-      batchId: batch.batchId,
-      root: batch.root,
-      backend: 'embedded',
-      channel: this.channel,
-      chaincode: this.chaincode,
-      transactionId: batch.transactionId,
-      blockNumber,
-      replayed,
-    };
   }
 
   private identityFor(

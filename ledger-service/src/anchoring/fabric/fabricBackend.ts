@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, Contract, Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { encodeBatch } from '@certledger/chaincode';
-import type { AnchorBatchResult, BatchRecord, ContractQuery } from '@certledger/chaincode';
+import type { AnchorBatchResult, ContractQuery } from '@certledger/chaincode';
 import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
 import { ContractQueries } from '../contractQueries';
 import { blockNumberOf } from './block';
@@ -179,19 +179,6 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
     } catch (error) {
       throw toLedgerError(error, `${name} failed`);
     }
-  }
-
-  private commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
-    return {
-      batchId: batch.batchId,
-      root: batch.root,
-      backend: 'fabric',
-      channel: this.channel,
-      chaincode: this.chaincode,
-      transactionId: batch.transactionId,
-      blockNumber,
-      replayed,
-    };
   }
 
   private contractFor(identity: FabricIdentity): Contract {

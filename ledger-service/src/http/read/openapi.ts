@@ -37,6 +37,7 @@ const receipt = {
         chaincode: str,
         transactionId: str,
         blockNumber: { type: 'integer' },
+        anchoredAt: { ...str, description: "the anchoring transaction's time, vouched for by every endorsing peer" },
       },
     },
     verification: {

@@ -80,6 +80,14 @@ describe('verification page: the receipt check of each proof', () => {
     expect(body).toContain('Receipt verified');
   });
 
+  it("gives the ledger's time of anchoring when the receipt has it", () => {
+    const at = '2026-03-01T08:00:00.000Z';
+    expect(pageWith({ receipt: { ...anchored, anchoredAt: at }, verification: verified })).toMatch(
+      new RegExp(`data-field="anchoredAt">${at}<`),
+    );
+    expect(pageWith({ receipt: anchored, verification: verified })).not.toContain('data-field="anchoredAt"');
+  });
+
   it('says pending anchoring for a receipt not yet anchored, whatever its check', () => {
     const body = pageWith({ receipt: { ...anchored, status: 'pending', root: undefined }, verification: undefined });
     expect(checkMarks(body)).toEqual(['pending']);

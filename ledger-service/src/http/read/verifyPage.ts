@@ -207,6 +207,12 @@ function proofSection(proofs: readonly Proof[]): Raw {
       <dl>
         <dt>${bi('校验', 'Check')}</dt>
         <dd data-receipt-check="${checkState(receipt, check)}">${result}</dd>
+        ${
+          receipt.anchoredAt
+            ? html`<dt>${bi('上链时间', 'Anchored at')}</dt>
+                <dd data-field="anchoredAt">${receipt.anchoredAt}</dd>`
+            : ''
+        }
         <dt>${bi('区块', 'Block')}</dt>
         <dd>${receipt.blockNumber ?? '—'}</dd>
         <dt>${bi('交易', 'Transaction')}</dt>
