@@ -171,6 +171,7 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
       transactionId: 'tx1',
       blockNumber: 7,
       committedAt: new Date().toISOString(),
+      anchoredAt: '2026-02-01T08:00:00.000Z',
     });
     await projections.runner.catchUp();
     const trace = await projections.queries.trace('cert-a');
@@ -182,7 +183,12 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
       'CertificateSuspended',
     ]);
     expect(trace?.chainIntact).toBe(true);
-    expect(trace?.steps[0]?.anchor).toMatchObject({ status: 'anchored', blockNumber: 7, transactionId: 'tx1' });
+    expect(trace?.steps[0]?.anchor).toMatchObject({
+      status: 'anchored',
+      blockNumber: 7,
+      transactionId: 'tx1',
+      anchoredAt: '2026-02-01T08:00:00.000Z',
+    });
     expect(trace?.steps[2]?.anchor.status).toBe('pending');
     expect(trace?.holder?.creditCode).toBe(a.creditCode);
   });

@@ -50,6 +50,8 @@ export interface AnchorView {
   readonly chaincode?: string;
   readonly transactionId?: string;
   readonly blockNumber?: number;
+  /** The ledger's time of anchoring, vouched for by its endorsing peers. */
+  readonly anchoredAt?: string;
 }
 
 /** An event as the audit trail and traceability show it: the log event with its checks. */
@@ -166,6 +168,7 @@ interface EventRow {
   chaincode: string | null;
   transaction_id: string | null;
   block_number: number | null;
+  anchored_at: string | null;
 }
 
 /** Status on a day: an event-set status, turned `expired` once the day is past the expiry date. */
@@ -207,7 +210,7 @@ export function regionRange(prefix: string): [string, string] {
 }
 
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
-  e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number`;
+  e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number, a.anchored_at`;
 
 /** reg_answers as read by a lookup: status, valid_until, agency_id, etag_tail, fields_text, tail. */
 type AnswerValues = [CertificateStatus, string, string, string, string, string];
@@ -237,6 +240,7 @@ function eventView(row: EventRow): LoggedEventView {
           chaincode: row.chaincode!,
           transactionId: row.transaction_id!,
           blockNumber: Number(row.block_number),
+          ...(row.anchored_at ? { anchoredAt: row.anchored_at } : {}),
         }
       : { status: 'pending' },
     summary: summarize(row.type, data),

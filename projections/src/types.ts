@@ -45,6 +45,8 @@ export interface AnchorCommitNotice {
   readonly transactionId: string;
   readonly blockNumber: number;
   readonly committedAt: string;
+  /** The anchoring transaction's time as the ledger records it, vouched for by its endorsing peers. */
+  readonly anchoredAt?: string;
   /** Type and certification of the event the notice is about (feeds with one notice per event). */
   readonly eventType?: string;
   readonly certificationId?: string;

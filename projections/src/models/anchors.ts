@@ -10,7 +10,7 @@ import { PROOF_EVENT_TYPES } from './registry';
  */
 export const anchorsModel: ReadModel<AnchorCommitNotice> = {
   name: 'anchors',
-  schemaVersion: 2,
+  schemaVersion: 3,
   source: 'anchors',
   tables: ['anc_events', 'anc_receipts'],
   ddl: () => [
@@ -22,7 +22,8 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
       chaincode TEXT NOT NULL,
       transaction_id TEXT NOT NULL,
       block_number BIGINT NOT NULL,
-      committed_at TEXT NOT NULL
+      committed_at TEXT NOT NULL,
+      anchored_at TEXT
     )`,
     RECEIPTS_DDL,
   ],
@@ -41,8 +42,8 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
       }
       for (const eventId of commit.eventIds) {
         await tx.run(
-          `INSERT INTO anc_events (event_id, batch_id, backend, channel, chaincode, transaction_id, block_number, committed_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+          `INSERT INTO anc_events (event_id, batch_id, backend, channel, chaincode, transaction_id, block_number, committed_at, anchored_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
           [
             eventId,
             commit.batchId,
@@ -52,6 +53,7 @@ export const anchorsModel: ReadModel<AnchorCommitNotice> = {
             commit.transactionId,
             commit.blockNumber,
             commit.committedAt,
+            commit.anchoredAt ?? null,
           ],
         );
       }

@@ -17,6 +17,7 @@ export const AUDIT_CSV_COLUMNS = [
   'batchId',
   'transactionId',
   'blockNumber',
+  'anchoredAt',
   'summary',
 ] as const;
 
@@ -45,6 +46,7 @@ export function auditCsvRow(event: LoggedEventView): string {
     event.anchor.batchId,
     event.anchor.transactionId,
     event.anchor.blockNumber,
+    event.anchor.anchoredAt,
     event.summary,
   ]
     .map(csvCell)

@@ -109,6 +109,7 @@ const loggedEvent = {
         backend: str,
         transactionId: str,
         blockNumber: { type: 'integer' },
+        anchoredAt: { ...str, description: "the ledger's time of anchoring, vouched for by its endorsing peers" },
       },
     },
     summary: str,

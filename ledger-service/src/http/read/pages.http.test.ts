@@ -61,7 +61,16 @@ const queries = {
   certificate: async (no: string) => (no === suspended.certificateNo ? suspended : undefined),
   auditTrail: async (query: AuditTrailQuery) => {
     asked.push(query);
-    return { items: [event(2, '2026-01-09T10:00:00Z', '2026-01-12T02:00:00Z')] };
+    const anchored = {
+      ...event(3, '2026-01-09T11:00:00Z', '2026-01-12T02:01:00Z'),
+      anchor: {
+        status: 'anchored' as const,
+        blockNumber: 4,
+        transactionId: 'tx4',
+        anchoredAt: '2026-01-12T02:01:01.000Z',
+      },
+    };
+    return { items: [event(2, '2026-01-09T10:00:00Z', '2026-01-12T02:00:00Z'), anchored] };
   },
 } as unknown as ReadQueries;
 
@@ -162,6 +171,12 @@ describe('regulator timeline page over HTTP', () => {
     expect(response.text).toContain('按登记顺序');
     expect(response.text).toMatch(/data-occurred-at>2026-01-09T10:00:00Z/);
     expect(response.text).toMatch(/data-recorded-at>2026-01-12T02:00:00Z/);
+  });
+
+  it('shows when the ledger anchored an event, beside when it occurred and was recorded', async () => {
+    const response = await asNanjing('/regulator');
+    expect(response.text).toMatch(/data-anchored-at>2026-01-12T02:01:01.000Z/);
+    expect(response.text.match(/data-anchored-at/g)).toHaveLength(1);
   });
 
   it('links the timeline and the warnings, with sign-out', async () => {

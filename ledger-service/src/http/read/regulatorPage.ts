@@ -152,6 +152,7 @@ function eventItem(event: LoggedEventView): Raw {
     <div class="muted">
       发生 ${en('Occurred')} <time data-occurred-at>${event.occurredAt}</time> · 登记 ${en('Recorded')}
       <time data-recorded-at>${event.recordedAt}</time>
+      ${event.anchor.anchoredAt ? html` · 上链 ${en('Anchored')} <time data-anchored-at>${event.anchor.anchoredAt}</time>` : ''}
     </div>
     <div>${event.summary}</div>
     <div class="muted">

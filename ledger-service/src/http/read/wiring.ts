@@ -79,6 +79,7 @@ export function anchorFeedOf(options: {
         transactionId: commit?.transactionId ?? '',
         blockNumber: commit?.blockNumber ?? 0,
         committedAt: found.batch.plannedAt,
+        ...(commit?.anchoredAt !== undefined ? { anchoredAt: commit.anchoredAt } : {}),
         eventType: event.type,
         certificationId: event.certificationId,
         // Built only for the events a read model keeps receipts of.
