@@ -34,9 +34,13 @@ export function vouchedTxTime(ctx: Context, clock: LedgerClock): Date {
   return txTime;
 }
 
+/** RFC 3339 with its offset: a time without one would be read in each peer's own time zone. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
 function claimedTime(claimed: string, what: string): number {
-  const at = Date.parse(claimed);
-  if (Number.isNaN(at)) throw new ChaincodeError('CL_BAD_REQUEST', `${what} ${claimed} is not a time`);
+  const at = RFC3339.test(claimed) ? Date.parse(claimed) : NaN;
+  if (Number.isNaN(at))
+    throw new ChaincodeError('CL_BAD_REQUEST', `${what} ${claimed} is not an RFC 3339 time with its offset`);
   return at;
 }
 

@@ -355,6 +355,10 @@ describe('CertLedgerContract.AnchorBatch', () => {
       'CL_OCCURRED_IN_FUTURE',
     );
     expect(await refusal(ledger, contract, batchOf(CB_A, [{ ...later!, occurredAt: 'soon' }]))).toBe('CL_BAD_REQUEST');
+    // Without its offset a time would be read in each peer's own time zone, and peers could disagree.
+    expect(await refusal(ledger, contract, batchOf(CB_A, [{ ...later!, occurredAt: '2026-01-05T09:00:00' }]))).toBe(
+      'CL_BAD_REQUEST',
+    );
     const { batch } = await submit(ledger, contract, batchOf(CB_A, [{ ...later!, occurredAt: at(290_000) }]));
     expect(batch.size).toBe(1);
   });

@@ -4,6 +4,7 @@ import { LogHeadContract } from './logHead';
 export { CertLedgerContract, optionsFromEnv } from './contract';
 export type { CertLedgerOptions } from './contract';
 export { ChaincodeError, CHAINCODE_ERROR_CODES, chaincodeErrorCodeOf } from './errors';
+export { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from './clock';
 export type { ChaincodeErrorCode } from './errors';
 export { canonicalJson } from './json';
 export { batchIdOf, batchRootOf } from './batch';

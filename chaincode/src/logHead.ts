@@ -166,7 +166,6 @@ export class LogHeadContract extends Contract {
           `tree size ${head.treeSize} is below the latest head's ${latest.treeSize}`,
         );
       }
-      if (head.treeSize === latest.treeSize && head.rootHash === latest.rootHash) return canonicalJson(latest);
       if (!verifyConsistency(latest.treeSize, head.treeSize, latest.rootHash, head.rootHash, consistency)) {
         throw new ChaincodeError(
           'CL_LOG_HEAD_INCONSISTENT',

@@ -373,6 +373,55 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect((await anchorer!.lag()).unanchoredEvents).toBe(0);
   });
 
+  it('does not say drained while the halves of a refused batch cannot be submitted', async () => {
+    const flaky: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async (batch: AnchorBatch) => {
+        if (new Set(batch.events.map((event) => event.streamId)).size > 2)
+          throw new LedgerError('rejected', 'CL_PREV_HASH_MISMATCH: one of them', 'CL_PREV_HASH_MISMATCH');
+        throw new LedgerError('unavailable', 'the peers do not answer');
+      },
+    });
+    for (let i = 0; i < 4; i++) await appendTo(eventStore, `certification-h${i}`, CB_A, [contractSigned(i)]);
+    await expect(start({ maxBatchEvents: 100 }, flaky).drain()).rejects.toThrow('the peers do not answer');
+    expect(anchorer!.stats()).toMatchObject({ failingBatches: 2, batchesRejected: 0 });
+    expect(await anchorStore.pendingBatches()).toHaveLength(2);
+  });
+
+  it('retries an event dated a little ahead of the peers’ clocks instead of refusing it', async () => {
+    let ahead = 2;
+    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: async (batch: AnchorBatch) => {
+        if (ahead-- > 0)
+          throw new LedgerError('rejected', 'CL_OCCURRED_IN_FUTURE: after the transaction', 'CL_OCCURRED_IN_FUTURE');
+        return ledger.anchor(batch);
+      },
+    });
+    const [event] = await appendTo(eventStore, 'certification-ahead', CB_A, [contractSigned(1)]);
+    start({ retryInitialMs: 1, retryMaxMs: 2 }, behind).start();
+    await until(allAnchored(anchorer!));
+    expect(anchorer!.stats().batchesRejected).toBe(0);
+    expect(await ledger.getEvent(event!)).toBeDefined();
+  });
+
+  it('refuses at once an event dated further ahead than the intake ever takes in', async () => {
+    let submissions = 0;
+    const counting: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      anchor: (batch: AnchorBatch) => {
+        submissions++;
+        return ledger.anchor(batch);
+      },
+    });
+    const [dated] = chainedEvents('certification-tomorrow', CB_A, [contractSigned(1)]);
+    const tomorrow = { ...dated!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
+    await eventStore.append({ streamId: 'certification-tomorrow', expectedVersion: -1, events: [tomorrow] });
+    await start({}, counting).drain();
+    expect(submissions).toBe(1);
+    expect(await buildReceipt({ eventStore, anchorStore }, tomorrow.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_OCCURRED_IN_FUTURE',
+    });
+  });
+
   it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {
     let submissions = 0;
     const forbidden: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {

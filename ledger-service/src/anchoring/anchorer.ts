@@ -1,4 +1,4 @@
-import { batchIdOf, batchRootOf, chaincodeErrorCodeOf } from '@certledger/chaincode';
+import { batchIdOf, batchRootOf, chaincodeErrorCodeOf, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { AnchorPlan, AnchorStore, PlannedBatch } from './anchorStore/port';
 import { certificateFromStream, certificateNoIn, CertificateLookup, STATUS_AFTER } from './certificates';
@@ -335,7 +335,8 @@ class LogAnchorer implements Anchorer {
     const results = await Promise.allSettled(runs);
     const storeFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (storeFailure) throw storeFailure.reason;
-    const failing = pending.map((p) => this.retries.get(p.batch.batchId)).filter((r) => r !== undefined);
+    // The batches failing now, those a split put in place of a pending one included.
+    const failing = [...this.retries.values()];
     // Batches held back behind a failing one keep an old retry time: only future ones say when to wake.
     const upcoming = failing.map((r) => r.retryAt).filter((at) => at > this.now());
     const nextRetryAt = upcoming.length > 0 ? Math.min(...upcoming) : undefined;
@@ -376,7 +377,8 @@ class LogAnchorer implements Anchorer {
       await this.authorizeTransfers(planned.batch);
       commit = await ledger.anchor(planned.batch);
     } catch (error) {
-      const code = refusalCodeOf(error);
+      const refusal = refusalCodeOf(error);
+      const code = refusal === 'CL_OCCURRED_IN_FUTURE' && !datedBeyondIntake(planned, this.now()) ? undefined : refusal;
       const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
         this.retries.delete(batchId);
@@ -390,8 +392,11 @@ class LogAnchorer implements Anchorer {
           { batchId, agencyId: planned.batch.agencyId, code, halves: halves.map((half) => half.batch.batchId) },
           'the ledger refused a batch of several streams; submitting each half of it',
         );
-        const settled = await Promise.all(halves.map((half) => this.submit(half)));
-        return settled.every(Boolean);
+        // One after the other, in log order: which of two streams gets a contested certificate
+        // number is then the log's order, not the orderer's.
+        let settled = true;
+        for (const half of halves) settled = (await this.submit(half)) && settled;
+        return settled;
       }
       const delay = Math.min(
         (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
@@ -421,6 +426,7 @@ class LogAnchorer implements Anchorer {
 
   private async refuse(planned: PlannedBatch, code: string, message: string): Promise<void> {
     await this.options.anchorStore.recordRejection(planned.batch.batchId, code, message);
+    this.retries.delete(planned.batch.batchId);
     for (const event of planned.batch.events) this.refused?.add(event.streamId);
     this.counters.batchesRejected++;
     this.logger.error(
@@ -438,6 +444,7 @@ class LogAnchorer implements Anchorer {
       return true;
     }
     await this.options.anchorStore.replaceBatch(planned.batch.batchId, [behind, rest]);
+    this.retries.delete(planned.batch.batchId);
     await this.refuse(behind, FOLLOWS_REFUSED_EVENT, message);
     return this.submit(rest);
   }
@@ -463,6 +470,16 @@ const BATCH_WIDE_REFUSALS: ReadonlySet<string> = new Set([
  */
 const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP']);
 const MAX_ATTEMPTS_BEHIND_LAGGING_PEER = 20;
+
+/**
+ * Whether an event of the batch is dated further ahead of this service's clock than the intake
+ * (R16) ever takes in. Refused as dated ahead (CL_OCCURRED_IN_FUTURE), such a batch is refused for
+ * good; any other is only ahead of the peers' clocks, which is theirs or ours to mend: retried.
+ */
+function datedBeyondIntake(planned: PlannedBatch, now: number): boolean {
+  const latest = now + DEFAULT_MAX_CLOCK_SKEW_SECONDS * 1000;
+  return planned.batch.events.some((event) => Date.parse(event.occurredAt) > latest);
+}
 
 /** A refusal of the moment, not of the batch: a clock (the service's or a peer's) off the others. */
 const CLOCK_REFUSALS: ReadonlySet<string> = new Set(['CL_TX_TIME_SKEW']);

@@ -139,6 +139,50 @@ describe('signed log heads on the embedded ledger', () => {
     expect(reader.latest()).toEqual(JSON.parse(being));
   });
 
+  it('serves heads and proofs while a commit waits for the ledger', async () => {
+    const heads = embeddedLogHeadLedger({ backend: ledger });
+    let release: () => void = () => undefined;
+    const slow = {
+      ...heads,
+      commitHead: async (...args: Parameters<typeof heads.commitHead>) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return heads.commitHead(...args);
+      },
+    };
+    const committer = createLogHeadCommitter({
+      store,
+      signer: loadOrCreateLogHeadSigner(dir),
+      ledger: slow,
+      dataDir: dir,
+    });
+    const committing = committer.commitNow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let synced = false;
+    await Promise.race([committer.sync().then(() => (synced = true)), new Promise((r) => setTimeout(r, 2_000))]);
+    expect(synced).toBe(true);
+    expect(committer.size()).toBeGreaterThan(0);
+    release();
+    expect((await committing)?.treeSize).toBe(committer.size());
+  });
+
+  it('reads each complete line of the record once, skipping one that is no head', async () => {
+    const signer = loadOrCreateLogHeadSigner(dir);
+    const writer = createLogHeadCommitter({ store, signer, dataDir: dir });
+    const warnings: object[] = [];
+    const logger = { info: () => undefined, error: () => undefined, warn: (o: object) => void warnings.push(o) };
+    const reader = createLogHeadCommitter({ store, signer, dataDir: dir, commits: false, logger });
+    const first = (await writer.commitNow())!;
+    fs.appendFileSync(path.join(dir, LOG_HEADS_FILE), '{"treeSize": not json\n');
+    await reader.sync();
+    await reader.sync();
+    expect(reader.heads()).toEqual([first]);
+    expect(warnings).toHaveLength(1);
+    await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'S' });
+    const second = (await writer.commitNow())!;
+    await reader.sync();
+    expect(reader.heads()).toEqual([first, second]);
+  });
+
   it('after tampering, the audit finds the heads inconsistent, the committer stops, and the ledger refuses a head that does not extend the last', async () => {
     const heads = embeddedLogHeadLedger({ backend: ledger });
     const signer = loadOrCreateLogHeadSigner(dir);

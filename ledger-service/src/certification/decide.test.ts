@@ -829,11 +829,14 @@ describe('R16 event time', () => {
       'R16',
       'occurred-in-future',
     );
-    expectOk(
-      when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:05:01+08:00'), {
+    // A narrower skew, as configured: 2 minutes ahead is then too far.
+    expectRule(
+      when(given([]), step('ApplicationSubmitted', applicationData(), '2025-01-06T10:02:00+08:00'), {
         now,
-        rules: rulesConfig({ clockSkewSeconds: 600 }),
+        rules: rulesConfig({ clockSkewSeconds: 60 }),
       }),
+      'R16',
+      'occurred-in-future',
     );
   });
   it('rejects an occurredAt that is no date-time with offset', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '@certledger/chaincode';
 import { ROUNDING_POLICIES, type RoundingPolicy } from '../calculators/rounding';
 
 /** The policy values of the rules (domain.md marks them configurable). */
@@ -60,7 +61,10 @@ export function rulesConfig(overrides: Partial<RulesConfig> = {}): RulesConfig {
     if (!Number.isInteger(config[key]) || config[key] < 0)
       throw new RulesConfigError(`${key} must be a whole number ≥ 0`);
   }
-  if (!(config.clockSkewSeconds >= 0)) throw new RulesConfigError('clockSkewSeconds must be ≥ 0');
+  if (!(config.clockSkewSeconds >= 0 && config.clockSkewSeconds <= DEFAULT_MAX_CLOCK_SKEW_SECONDS))
+    throw new RulesConfigError(
+      `clockSkewSeconds must be between 0 and ${DEFAULT_MAX_CLOCK_SKEW_SECONDS}, the ledger's: an event the ledger would refuse as dated ahead of it must not be taken in`,
+    );
   if (!ROUNDING_POLICIES.includes(config.auditTimeRounding)) {
     throw new RulesConfigError(`auditTimeRounding must be one of ${ROUNDING_POLICIES.join(', ')}`);
   }

@@ -40,6 +40,11 @@ export interface WarningFilter extends Scope {
   readonly limit?: number;
   /** The id of the last warning of the previous page. */
   readonly after?: string;
+  /**
+   * Most severe first, then the most recently raised: one page for people to read, without a
+   * cursor (`next` then only says that more match).
+   */
+  readonly mostUrgentFirst?: boolean;
 }
 
 export interface TickResult {
@@ -375,6 +380,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     if (age > maxStalenessMs || (String(position) !== lastPosition && age > minIntervalMs)) await tick();
   };
 
+  const URGENCY_ORDER = "CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at DESC, id";
   const warnings = async (filter: WarningFilter): Promise<{ items: Warning[]; next?: string }> => {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -411,7 +417,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
     const rows = await store.all<WarningRow>(
-      `SELECT * FROM sv_warnings WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`,
+      `SELECT * FROM sv_warnings WHERE ${where.join(' AND ')} ORDER BY ${filter.mostUrgentFirst ? URGENCY_ORDER : 'id'} LIMIT ?`,
       [...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(toWarning);

@@ -400,6 +400,18 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
       'W9:member-missing',
     ]);
     expect(await kindsOf(supervision, 'c6')).toEqual(['W4:decision-by-team-member', 'W8:auditor-overlap']);
+    // For people: most severe first, then the newest, even when only the first few are asked for.
+    const urgent = (await supervision.warnings({ mostUrgentFirst: true })).items;
+    const rank = { high: 0, medium: 1, low: 2 } as const;
+    expect(urgent.length).toBeGreaterThan(3);
+    urgent.slice(1).forEach((w, i) => {
+      const before = urgent[i]!;
+      expect(
+        rank[before.severity] < rank[w.severity] || (before.severity === w.severity && before.raisedAt >= w.raisedAt),
+      ).toBe(true);
+    });
+    const [first] = (await supervision.warnings({ mostUrgentFirst: true, limit: 1 })).items;
+    expect(first?.ruleId).toBe('W4');
     const auditor = await supervision.auditor('au-5', { regionPrefix: '32' });
     expect(auditor?.audits.map((a) => `${a.certificationId}/${a.auditId}`)).toEqual([
       'c5/s1',

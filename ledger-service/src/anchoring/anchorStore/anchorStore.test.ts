@@ -5,7 +5,7 @@ import path from 'node:path';
 import { batchIdOf, batchRootOf } from '@certledger/chaincode';
 import { openPostgresEventStore } from '../../eventStore/postgres/postgresEventStore';
 import { dropSchemas, testPostgresUrl, uniqueSchema } from '../../eventStore/testing/postgresTestDb';
-import { createAnchorer } from '../anchorer';
+import { createAnchorer, partOf } from '../anchorer';
 import { openEmbeddedBackend } from '../embedded';
 import type { AnchorCommit, AnchoredEventDigest } from '../port';
 import { buildReceipt, verifyReceipt } from '../receipts';
@@ -32,15 +32,10 @@ function planned(agencyId: string, ids: string[], firstPosition: number): Planne
   };
 }
 
-/** The events of a planned batch at these leaves, as a batch of their own. */
+/** The events of a planned batch at these leaves (each its own stream), as a batch of their own. */
 function partOfTest(whole: PlannedBatch, leaves: number[]): PlannedBatch {
-  const events = leaves.map((leaf) => whole.batch.events[leaf]!);
-  const hashes = events.map((e) => e.hash);
-  return {
-    batch: { batchId: batchIdOf(hashes), agencyId: whole.batch.agencyId, root: batchRootOf(hashes), events },
-    positions: leaves.map((leaf) => whole.positions[leaf]!),
-    oldestRecordedAt: whole.oldestRecordedAt,
-  };
+  const streams = new Set(leaves.map((leaf) => whole.batch.events[leaf]!.streamId));
+  return partOf(whole, (streamId) => streams.has(streamId))!;
 }
 
 const commitOf = (batch: PlannedBatch): AnchorCommit => ({

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { AnchorCommit } from '../port';
+import type { AnchorBatch, AnchorCommit } from '../port';
 import {
   AnchorPlan,
   AnchorStore,
@@ -142,12 +142,14 @@ class PostgresAnchorStore implements AnchorStore {
   async replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void> {
     const plannedAt = new Date().toISOString();
     await this.transaction(async (client) => {
-      const deleted = await client.query(
-        `DELETE FROM ${this.s}.anchor_batches WHERE batch_id = $1 AND status = 'planned'`,
+      const deleted = await client.query<{ payload: string }>(
+        `DELETE FROM ${this.s}.anchor_batches WHERE batch_id = $1 AND status = 'planned' RETURNING payload`,
         [batchId],
       );
       if (deleted.rowCount !== 1) throw new Error(`batch ${batchId} is not planned`);
-      await client.query(`DELETE FROM ${this.s}.anchor_events WHERE batch_id = $1`, [batchId]);
+      // By event id (the key): anchor_events has no index on batch_id.
+      const eventIds = (JSON.parse(deleted.rows[0]!.payload) as AnchorBatch).events.map((event) => event.eventId);
+      await client.query(`DELETE FROM ${this.s}.anchor_events WHERE event_id = ANY($1)`, [eventIds]);
       for (const part of parts) await this.insertPlanned(client, part, plannedAt);
     });
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AnchorCommit } from '../port';
+import type { AnchorBatch, AnchorCommit } from '../port';
 import {
   AnchorPlan,
   AnchorStore,
@@ -104,7 +104,10 @@ class SqliteAnchorStore implements AnchorStore {
         `SELECT ${BATCH_COLUMNS} FROM anchor_batches WHERE status = 'planned' ORDER BY first_position, seq`,
       ),
       deletePlanned: db.prepare("DELETE FROM anchor_batches WHERE batch_id = ? AND status = 'planned'"),
-      deleteEvents: db.prepare('DELETE FROM anchor_events WHERE batch_id = ?'),
+      plannedPayload: db.prepare<[string], { payload: string }>(
+        "SELECT payload FROM anchor_batches WHERE batch_id = ? AND status = 'planned'",
+      ),
+      deleteEvent: db.prepare('DELETE FROM anchor_events WHERE event_id = ?'),
       rejectedPayloads: db.prepare<[], { payload: string }>(
         "SELECT payload FROM anchor_batches WHERE status = 'rejected'",
       ),
@@ -145,8 +148,11 @@ class SqliteAnchorStore implements AnchorStore {
       this.sql.setCheckpoint.run(plan.checkpoint);
     });
     this.replaceTx = db.transaction((batchId: string, parts: readonly PlannedBatch[], plannedAt: string) => {
-      if (this.sql.deletePlanned.run(batchId).changes !== 1) throw new Error(`batch ${batchId} is not planned`);
-      this.sql.deleteEvents.run(batchId);
+      const planned = this.sql.plannedPayload.get(batchId);
+      if (!planned) throw new Error(`batch ${batchId} is not planned`);
+      // By event id (the key): anchor_events has no index on batch_id.
+      for (const event of (JSON.parse(planned.payload) as AnchorBatch).events) this.sql.deleteEvent.run(event.eventId);
+      this.sql.deletePlanned.run(batchId);
       for (const part of parts) this.insertPlanned(part, plannedAt);
     });
   }

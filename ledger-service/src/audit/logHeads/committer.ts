@@ -86,7 +86,7 @@ function repairLocalHeads(file: string, logger: CommitterLogger): void {
  * The local record of heads as far as it is complete: lines are read from where the last read
  * stopped, and a line still being written waits for the next read.
  */
-function localHeadsRecord(file: string) {
+function localHeadsRecord(file: string, logger: CommitterLogger) {
   const heads: LogHead[] = [];
   let offset = 0;
   return {
@@ -100,16 +100,24 @@ function localHeadsRecord(file: string) {
       }
       if (size === offset) return;
       const fd = fs.openSync(file, 'r');
+      let complete: Buffer;
       try {
         const bytes = Buffer.alloc(size - offset);
         fs.readSync(fd, bytes, 0, bytes.length, offset);
-        const complete = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
-        for (const line of complete.toString('utf8').split('\n'))
-          if (line.trim() !== '') heads.push(JSON.parse(line) as LogHead);
-        offset += complete.length;
+        complete = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
       } finally {
         fs.closeSync(fd);
       }
+      // Every complete line once: one that is no head is skipped (the ledger holds every head).
+      for (const line of complete.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          heads.push(JSON.parse(line) as LogHead);
+        } catch {
+          logger.warn({ file, offset }, 'skipped a line of the local log heads that is no head');
+        }
+      }
+      offset += complete.length;
     },
     append(head: LogHead): void {
       const line = `${JSON.stringify(head)}\n`;
@@ -124,7 +132,8 @@ function localHeadsRecord(file: string) {
 function appendDurably(file: string, line: string): void {
   const fd = fs.openSync(file, 'a');
   try {
-    fs.writeSync(fd, line);
+    const bytes = Buffer.from(line);
+    for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written, bytes.length - written);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -140,12 +149,20 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
   const tree = new LogTree();
   const commits = options.commits ?? true;
   if (commits) repairLocalHeads(file, logger);
-  const record = localHeadsRecord(file);
+  const record = localHeadsRecord(file, logger);
   record.read();
   const local = record.heads;
   let lastPosition = 0;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
+  // Two queues: the tree's (following the log, reading the heads record) and the commits', so that
+  // serving heads and proofs never waits for a commit on the ledger.
+  const treeQueue = serialQueue();
+  const commitQueue = serialQueue();
+  const followTree = (): Promise<void> =>
+    treeQueue(async () => {
+      if (!commits) record.read();
+      await follow();
+    });
 
   async function follow(): Promise<void> {
     for (;;) {
@@ -157,7 +174,7 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
   }
 
   async function commit(): Promise<LogHead | undefined> {
-    await follow();
+    await followTree();
     const previous = (await options.ledger?.latestHead()) ?? local.at(-1);
     if (previous && previous.treeSize > tree.size) {
       throw new LogHeadError(
@@ -196,33 +213,23 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
     return head;
   }
 
-  function serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = running.then(work, work);
-    running = run.catch(() => undefined);
-    return run;
-  }
-
   return {
     publicKey: signer.publicKey,
     keyId: signer.keyId,
     start() {
       if (timer) return;
       timer = setInterval(() => {
-        serialized(commit).catch((error: Error) => logger.error({ err: error }, 'log head not committed'));
+        commitQueue(commit).catch((error: Error) => logger.error({ err: error }, 'log head not committed'));
       }, options.intervalMs ?? 60_000);
       timer.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      await running;
+      await commitQueue(async () => undefined);
     },
-    commitNow: () => serialized(commit),
-    sync: () =>
-      serialized(async () => {
-        if (!commits) record.read();
-        await follow();
-      }),
+    commitNow: () => commitQueue(commit),
+    sync: followTree,
     latest: () => local.at(-1),
     heads: () => local,
     root(size) {
@@ -238,5 +245,15 @@ export function createLogHeadCommitter(options: LogHeadCommitterOptions): LogHea
       return tree.consistencyProof(from, to);
     },
     size: () => tree.size,
+  };
+}
+
+/** Runs the works given to it one after the other, each after the last has settled. */
+function serialQueue(): <T>(work: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (work) => {
+    const run = last.then(work, work);
+    last = run.catch(() => undefined);
+    return run;
   };
 }

@@ -81,7 +81,9 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
         writer: createSupervisionWriter({
           store: options.eventStore,
           ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.rules ? { clockSkewSeconds: options.rules.clockSkewSeconds } : {}),
         }),
+        logger,
         ...(options.sessions ? { sessions: options.sessions } : {}),
         ...(options.rules ? { defaultRounding: options.rules.auditTimeRounding } : {}),
       }),

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import express, { Router, type Request, type Response } from 'express';
 import type { Severity, Supervision, WarningFilter } from '@certledger/projections';
 import { enterpriseOwnProfile, WARNING_RULES } from '@certledger/projections';
@@ -20,6 +21,8 @@ export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   /** Lets the page read the read side's sign-in session (browsers cannot send a bearer header). */
   readonly sessions?: RegulatorSessions;
   readonly bodyLimit?: string;
+  /** Where the pages log the failures they answer with 500. */
+  readonly logger?: Logger;
 }
 
 const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
@@ -216,7 +219,13 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
     const limit = 500;
     const [grades, warnings, all, evaluatedAt] = await Promise.all([
       supervision.grades(scope),
-      supervision.warnings({ ...scope, state: 'open', limit, ...(rule ? { ruleId: rule } : {}) }),
+      supervision.warnings({
+        ...scope,
+        state: 'open',
+        limit,
+        mostUrgentFirst: true,
+        ...(rule ? { ruleId: rule } : {}),
+      }),
       Promise.all(
         WARNING_RULES.map(
           async (r) =>
@@ -243,7 +252,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   router.get('/regulator/warnings', page);
   // The last router mounted: any other /regulator path is a page that does not exist, shown as one.
   router.use('/regulator', (_req, _res, next) => next(new ProblemError(404, 'not-found', 'No such page')));
-  router.use('/regulator', pageErrorHandler('/regulator'));
+  router.use('/regulator', pageErrorHandler('/regulator', options.logger));
 
   return router;
 }
