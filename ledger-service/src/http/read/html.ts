@@ -74,6 +74,13 @@ ${body.__html}
 `;
 }
 
+/** An ISO instant as China's wall-clock time, minutes precision. */
+export function chinaTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`;
+}
+
 /** English beside Chinese on a zh-CN page, marked so for screen readers and hyphenation. */
 export const en = (text: string): Raw => html`<span lang="en">${text}</span>`;
 

@@ -1,6 +1,7 @@
 import type { CertificateView } from '@certledger/projections';
 import type { Receipt, ReceiptCheck, ReceiptVerification } from '../../anchoring/receipts';
 import type { Proof } from './receipts';
+import { chainedEvents, suspended } from '../../anchoring/testing/events';
 import { statusBanner, verifyPage } from './verifyPage';
 
 const certificate: CertificateView = {
@@ -86,6 +87,27 @@ describe('verification page: the receipt check of each proof', () => {
       new RegExp(`data-field="anchoredAt">${at}<`),
     );
     expect(pageWith({ receipt: anchored, verification: verified })).not.toContain('data-field="anchoredAt"');
+  });
+
+  it('says what each proof proves, from the receipt’s own bytes, and names the ledger plainly', () => {
+    const [event] = chainedEvents('certification-cert-1', 'agency-001', [suspended]);
+    const canonical = Buffer.from(event!.canonical).toString('base64');
+    const body = pageWith({ receipt: { ...anchored, canonical }, verification: verified });
+    expect(body).toMatch(/data-field="proves">\s*暂停 <span lang="en">Suspension<\/span> · 2026-01-01/);
+    expect(body).toMatch(/data-field="ledger">\s*Hyperledger Fabric 联盟链/);
+    expect(body).toContain('certchannel');
+    expect(pageWith({ receipt: anchored, verification: verified })).not.toContain('data-field="proves"');
+    const embedded = pageWith({
+      receipt: { ...anchored, backend: 'embedded', channel: 'embedded' },
+      verification: verified,
+    });
+    expect(embedded).toContain('内置账本（单节点）');
+    expect(embedded).not.toContain('通道');
+  });
+
+  it('says when the check was made, in China’s time', () => {
+    const body = verifyPage({ certificate, proofs: [], checkedAt: '2026-03-01T02:05:00.000Z' }).body;
+    expect(body).toMatch(/data-field="checkedAt">2026-03-01 10:05 \(UTC\+8\)</);
   });
 
   it('says pending anchoring for a receipt not yet anchored, whatever its check', () => {

@@ -1,6 +1,7 @@
 import { chinaToday, type CertificateView } from '@certledger/projections';
 import type { Receipt, ReceiptVerification } from '../../anchoring/receipts';
-import { bi, en, html, page, raw, type Raw } from './html';
+import { decodeCanonical } from '../../events/canonical';
+import { bi, chinaTime, en, html, page, raw, type Raw } from './html';
 import type { Proof } from './receipts';
 
 export type PageStatus = 'valid' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired' | 'unknown';
@@ -184,6 +185,40 @@ const failedChecks = (check: ReceiptVerification | undefined): string =>
         .join(', ')}`
     : '';
 
+/** What each kind of proof shows happened to the certificate. */
+const PROVES: Readonly<Record<string, readonly [zh: string, en: string]>> = {
+  CertificateIssued: ['发证', 'Issue'],
+  CertificateScopeChanged: ['认证范围变更', 'Scope change'],
+  CertificateSuspended: ['暂停', 'Suspension'],
+  CertificateRestored: ['恢复', 'Restoration'],
+  CertificateWithdrawn: ['撤销', 'Withdrawal'],
+  CertificateCancelled: ['注销', 'Cancellation'],
+  CertificateExpired: ['到期', 'Expiry'],
+};
+
+/** The event a receipt proves, from its own canonical bytes (undefined when they are no envelope). */
+function provedEvent(receipt: Receipt): { readonly type: string; readonly occurredAt: string } | undefined {
+  try {
+    const envelope = decodeCanonical(Buffer.from(receipt.canonical, 'base64'));
+    return { type: envelope.type, occurredAt: envelope.occurredAt };
+  } catch {
+    return undefined;
+  }
+}
+
+function provesRow(receipt: Receipt): Raw {
+  const event = provedEvent(receipt);
+  if (!event) return html``;
+  const [zh, english] = PROVES[event.type] ?? [event.type, event.type];
+  return html`<dt>${bi('证明事项', 'Proves')}</dt>
+    <dd data-field="proves">${zh} ${en(english)} · ${event.occurredAt.slice(0, 10)}</dd>`;
+}
+
+const LEDGER_NAMES: Readonly<Record<string, Raw>> = {
+  fabric: bi('Hyperledger Fabric 联盟链', 'Hyperledger Fabric network'),
+  embedded: bi('内置账本（单节点）', 'Embedded ledger (one node)'),
+};
+
 function proofSection(proofs: readonly Proof[]): Raw {
   const items = proofs.map((proof) => {
     const receipt = proof.receipt;
@@ -205,6 +240,7 @@ function proofSection(proofs: readonly Proof[]): Raw {
             : html`<span class="bad">✖ 回执校验失败 ${en(`Receipt check failed${failedChecks(check)}`)}</span>`;
     return html`<div class="card" data-proof="${receipt.status}">
       <dl>
+        ${provesRow(receipt)}
         <dt>${bi('校验', 'Check')}</dt>
         <dd data-receipt-check="${checkState(receipt, check)}">${result}</dd>
         ${
@@ -218,7 +254,9 @@ function proofSection(proofs: readonly Proof[]): Raw {
         <dt>${bi('交易', 'Transaction')}</dt>
         <dd class="mono">${receipt.transactionId ?? '—'}</dd>
         <dt>${bi('账本', 'Ledger')}</dt>
-        <dd>${receipt.backend ?? '—'}${receipt.channel ? ` / ${receipt.channel}` : ''}</dd>
+        <dd data-field="ledger">
+          ${receipt.backend ? (LEDGER_NAMES[receipt.backend] ?? receipt.backend) : '—'}${receipt.backend === 'fabric' && receipt.channel ? html` · ${bi('通道', 'channel')} ${receipt.channel}` : ''}
+        </dd>
         <dt>${bi('事件哈希', 'Event hash')}</dt>
         <dd class="mono">${receipt.hash}</dd>
         <dt>${bi('默克尔根', 'Merkle root')}</dt>
@@ -237,6 +275,8 @@ export function verifyPage(options: {
   readonly historyOk?: boolean;
   /** YYYY-MM-DD in China, to tell whether a suspension has run out. */
   readonly today?: string;
+  /** When the page was made (ISO 8601), shown as the time of the check (default now). */
+  readonly checkedAt?: string;
 }): { status: PageStatus; body: string } {
   const { certificate, proofs } = options;
   const today = options.today ?? chinaToday();
@@ -308,6 +348,10 @@ export function verifyPage(options: {
     ${proofSection(proofs)}
     <p class="muted">
       本页内容来自证书账本的只读视图；回执可离线校验。${en('This page reads the certificate ledger; receipts can be checked offline.')}
+    </p>
+    <p class="muted">
+      核验时间 ${en('Checked at')}
+      <time data-field="checkedAt">${chinaTime(options.checkedAt ?? new Date().toISOString())}</time>
     </p>
   </main>`;
   return { status, body: page(title, body, CSS) };

@@ -1,5 +1,5 @@
 import { WARNING_RULES, type AgencyGrade, type Severity, type Warning } from '@certledger/projections';
-import { alertBox, bi, en, html, page, type PageError, type Raw } from '../read/html';
+import { alertBox, bi, chinaTime, en, html, page, type PageError, type Raw } from '../read/html';
 import { activeFilters, REGULATOR_CSS, regulatorNav, type FilterLabel } from '../read/regulatorPage';
 
 // The read side's page frame, style and navigation; tables are this page's own.
@@ -36,13 +36,6 @@ export function byUrgency(warnings: readonly Warning[]): Warning[] {
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
       (a.raisedAt < b.raisedAt ? 1 : a.raisedAt > b.raisedAt ? -1 : 0),
   );
-}
-
-/** An ISO instant as China's wall-clock time, minutes precision. */
-export function chinaTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`;
 }
 
 export interface WarningsFilters {
