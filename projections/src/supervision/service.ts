@@ -263,8 +263,10 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   };
 
   const runTick = async (now: Date): Promise<TickResult> => {
+    const started = performance.now();
     const position = await projectedPosition();
     const { certifications, supervision } = await loadAll();
+    const loadedMs = performance.now() - started;
     const result = evaluate({
       certifications,
       supervision,
@@ -355,7 +357,17 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       }
     });
     const open = result.warnings.filter((w) => !w.clearedAt).length;
-    options.logger?.info({ open, raised, cleared, certifications: certifications.length }, 'supervision evaluated');
+    options.logger?.info(
+      {
+        open,
+        raised,
+        cleared,
+        certifications: certifications.length,
+        loadMs: Math.round(loadedMs),
+        ms: Math.round(performance.now() - started),
+      },
+      'supervision evaluated',
+    );
     return { evaluatedAt, open, raised, cleared };
   };
 
