@@ -856,7 +856,12 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
           summary: '产品质量国家监督抽查不合格',
         });
       }
-      if (scenario === 'spotFail')
+      // A follow-up needs a free qualified auditor: in a large data set their calendars fill up,
+      // and the case is then one of a failed spot check without follow-up.
+      const followedUp =
+        scenario === 'spotFailFollowed' &&
+        audit({ kind: 'special', auditId: 'SP1', earliest: addDays(on, 6), days: 1, size: 1, lead: 4 });
+      if (scenario === 'spotFail' || (scenario === 'spotFailFollowed' && !followedUp))
         planted.push({
           ruleId: 'W7',
           kind: 'spot-check-without-follow-up',
@@ -864,12 +869,6 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
           state: 'open',
           note: 'failed spot check, no special audit',
         });
-      if (
-        scenario === 'spotFailFollowed' &&
-        !audit({ kind: 'special', auditId: 'SP1', earliest: addDays(on, 6), days: 1, size: 1, lead: 4 })
-      ) {
-        throw new Error(`no special audit for ${certificationId}`);
-      }
     }
     if (random() < 0.02)
       supervise('SpotCheckRecorded', addDays(issued, int(30, 200)), {
