@@ -38,6 +38,8 @@ export interface Config {
   readonly apiProcesses: number;
   /** How often a signed head of the whole log is committed to the ledger. */
   readonly logHeadIntervalMs: number;
+  /** How often the early warnings are evaluated (LEDGER_SUPERVISION_SECONDS, default 60). */
+  readonly supervisionIntervalMs: number;
   /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
   readonly rules: RulesConfig;
 }
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: oneOf<WorkersMode>('LEDGER_WORKERS', env.LEDGER_WORKERS ?? 'thread', ['thread', 'in-process', 'separate']),
     apiProcesses: processCount('LEDGER_API_PROCESSES', env.LEDGER_API_PROCESSES ?? '1'),
     logHeadIntervalMs: positiveSeconds('LEDGER_LOG_HEAD_SECONDS', env.LEDGER_LOG_HEAD_SECONDS ?? '60') * 1000,
+    supervisionIntervalMs: positiveSeconds('LEDGER_SUPERVISION_SECONDS', env.LEDGER_SUPERVISION_SECONDS ?? '60') * 1000,
     rules: rulesFrom(env.LEDGER_RULES_FILE),
   });
 }

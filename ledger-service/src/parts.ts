@@ -18,6 +18,11 @@ export interface PartsOptions {
   readonly principals: PrincipalDirectory;
   /** Where this process reports its store's new heads, when its workers run in another process. */
   readonly reportHead?: (head: number) => void;
+  /**
+   * With in-process workers, evaluate the early warnings on this thread's timer (default true);
+   * false where a supervision thread of the workers does it (startWorkers).
+   */
+  readonly evaluateSupervision?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export async function defaultParts({
   store: opened,
   principals,
   reportHead,
+  evaluateSupervision = true,
 }: PartsOptions): Promise<readonly ServicePart[]> {
   // The workers follow the log side by side: the first of them to read an event reads it for all.
   const store = config.workers === 'in-process' ? withRecentEvents(opened) : opened;
@@ -55,7 +61,8 @@ export async function defaultParts({
       sessions: readSide.sessions,
       config: supervisionConfigFromEnv(),
       rules: config.rules,
-      evaluateOnTimer: config.workers === 'in-process',
+      evaluateOnTimer: config.workers === 'in-process' && evaluateSupervision,
+      tickIntervalMs: config.supervisionIntervalMs,
     });
     const logHeads = await createLogHeadPart({
       store,

@@ -6,6 +6,7 @@ import { overriding } from './eventStore/forwarding';
 import { AppendWaiters } from './eventStore/waiters';
 import { loadPrincipals } from './http/auth';
 import { defaultParts } from './parts';
+import { createWorkersThreadPart } from './workersThread';
 
 /** The anchorer, the projections, supervision and the log-head committer, running over a store connection of their own. */
 export interface RunningWorkers {
@@ -43,8 +44,11 @@ export async function startWorkers({ config, logger, onAppended }: StartWorkersO
       logger,
       store,
       principals: loadPrincipals(config.principalsPath),
+      evaluateSupervision: false,
     });
-    return { parts, close: () => closeAll(parts, store, logger) };
+    // Last, so closed first.
+    const all = [...parts, createWorkersThreadPart({ config, logger, role: 'supervision' })];
+    return { parts: all, close: () => closeAll(all, store, logger) };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

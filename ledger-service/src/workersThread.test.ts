@@ -40,7 +40,11 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-thread-'));
-    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_LOG_HEAD_SECONDS: '0.2' });
+    const config = loadConfig({
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_LOG_HEAD_SECONDS: '0.2',
+      LEDGER_SUPERVISION_SECONDS: '0.2',
+    });
     expect(config.workers).toBe('thread');
     const logger = pino({ level: 'silent' });
     let parts: readonly ServicePart[] = [];
@@ -95,6 +99,17 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
     const proof = (await request(service.app).get(`/v1/log/consistency?from=${first.treeSize}`).expect(200)).body;
     expect(proof).toMatchObject({ from: first.treeSize, to: 14, fromRoot: first.rootHash, toRoot: latest.rootHash });
     expect((await request(service.app).get('/readyz')).body.checks.logHeads.detail).toBe('log heads up to 14 events');
+  });
+
+  it('evaluates the early warnings on a thread of their own, whose evaluation the API serves', async () => {
+    expect((await workersCheck()).detail).toMatch(/supervision-evaluation/);
+    const check = await until('an evaluation', async () => {
+      const supervision = (await request(service.app).get('/readyz')).body.checks.supervision;
+      return /warnings evaluated \d+ s ago/.test(supervision.detail ?? '') ? supervision : undefined;
+    });
+    expect(check.ok).toBe(true);
+    const warnings = await request(service.app).get('/v1/warnings').set('authorization', 'Bearer demo-regulator-3201');
+    expect(warnings.status).toBe(200);
   });
 
   // The API thread keeps the valid answer in memory; the new workers thread's commit must reach it.

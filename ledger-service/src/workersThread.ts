@@ -15,10 +15,18 @@ export type FromWorkers =
   | { readonly type: 'started'; readonly parts: readonly string[] }
   | { readonly type: 'failed'; readonly message: string };
 
+/**
+ * What a thread runs: `workers`, the anchorer, the projections and the log-head committer
+ * (workersThreadMain.js); `supervision`, the evaluation of the early warnings every minute
+ * (supervisionThreadMain.js), which loads every certification and would stop the others meanwhile.
+ */
+export type WorkersThreadRole = 'workers' | 'supervision';
+
 export interface WorkersThreadOptions {
   readonly config: Config;
-  /** The service's store: its commits are reported to the thread as they happen. */
-  readonly store: EventStore;
+  readonly role?: WorkersThreadRole;
+  /** The service's store: its commits are reported to the workers thread as they happen. */
+  readonly store?: EventStore;
   readonly logger: Logger;
   /** First wait before starting a thread that died again; doubles up to 30 s while it keeps dying. */
   readonly restartDelayMs?: number;
@@ -26,10 +34,15 @@ export interface WorkersThreadOptions {
   readonly closeTimeoutMs?: number;
 }
 
+const ENTRY: Readonly<Record<WorkersThreadRole, { readonly file: string; readonly name: string }>> = {
+  workers: { file: 'workersThreadMain.js', name: 'workers' },
+  supervision: { file: 'supervisionThreadMain.js', name: 'supervision-evaluation' },
+};
+
 /** The compiled thread entry (compiledFile). */
-export function workersThreadFile(): string {
-  const file = compiledFile(__dirname, 'workersThreadMain.js');
-  if (!file) throw new Error('workersThreadMain.js not found: build the service (npm run build)');
+export function workersThreadFile(role: WorkersThreadRole = 'workers'): string {
+  const file = compiledFile(__dirname, ENTRY[role].file);
+  if (!file) throw new Error(`${ENTRY[role].file} not found: build the service (npm run build)`);
   return file;
 }
 
@@ -49,7 +62,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
  */
 export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersThreadPart {
   const { store, logger } = options;
-  const file = workersThreadFile();
+  const role = options.role ?? 'workers';
+  const file = workersThreadFile(role);
   const data: WorkersThreadData = { config: options.config, logLevel: logger.level };
   const firstDelay = options.restartDelayMs ?? 1_000;
   let delay = firstDelay;
@@ -65,7 +79,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       if (message.type === 'started') {
         state = { ok: true, detail: `running ${message.parts.join(', ')}` };
         delay = firstDelay;
-        logger.info({ parts: message.parts, threadId: started.threadId }, 'workers thread running');
+        logger.info({ role, parts: message.parts, threadId: started.threadId }, 'workers thread running');
       } else {
         failure = `: ${message.message}`;
       }
@@ -77,7 +91,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     started.on('exit', (code) => {
       if (closing) return;
       state = { ok: false, detail: `thread exited (${code})${failure}; restarting in ${delay} ms` };
-      logger.error({ code, restartInMs: delay, reason: failure.slice(2) || undefined }, 'workers thread exited');
+      logger.error({ role, code, restartInMs: delay, reason: failure.slice(2) || undefined }, 'workers thread exited');
       restart = setTimeout(() => {
         restart = undefined;
         worker = start();
@@ -87,12 +101,12 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     return started;
   };
   worker = start();
-  const headReports = createHeadReportPart(store, (head) =>
-    worker.postMessage({ type: 'head', head } satisfies ToWorkers),
-  );
+  const headReports = store
+    ? createHeadReportPart(store, (head) => worker.postMessage({ type: 'head', head } satisfies ToWorkers))
+    : undefined;
 
   return {
-    name: 'workers',
+    name: ENTRY[role].name,
     get thread() {
       return worker;
     },
@@ -101,7 +115,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     },
     async close() {
       closing = true;
-      const reportsStopped = headReports.close();
+      const reportsStopped = headReports?.close();
       clearTimeout(restart);
       const exited = new Promise<void>((resolve) => {
         if (worker.threadId === -1) resolve();

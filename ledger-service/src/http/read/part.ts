@@ -46,14 +46,18 @@ export interface ReadSidePart extends ServicePart {
   readonly sessions: RegulatorSessions;
 }
 
+/** The read store the environment chooses (PROJECTIONS_STORE), its SQLite file under the data dir. */
+export function openServiceReadStore(dataDir: string): ReadStore {
+  const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: dataDir });
+  return env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env);
+}
+
 /** The read side as a part of the service: projections (in-process by default) and the read routes. */
 export async function createReadSidePart(options: ReadSidePartOptions): Promise<ReadSidePart> {
   const ledger = options.ledger;
   const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: options.dataDir });
   const ownsStore = options.readStore === undefined;
-  const readStore =
-    options.readStore ??
-    (env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env));
+  const readStore = options.readStore ?? openServiceReadStore(options.dataDir);
   const logger = options.logger.child({ part: 'read-side' });
   const projections = createProjections({
     events: eventFeedOf(options.store),

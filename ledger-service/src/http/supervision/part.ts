@@ -51,12 +51,13 @@ export interface SupervisionPart extends ServicePart {
   readonly runner?: ProjectionRunner;
 }
 
-/** Supervision as a part of the service: its routes, OpenAPI paths, the evaluation timer and (optionally) its runner. */
-export async function createSupervisionPart(options: SupervisionPartOptions): Promise<SupervisionPart> {
-  const logger = options.logger.child({ part: 'supervision' });
-  const supervision = createSupervision({
+/** Supervision over a read store, with the service's rules and settings: where it evaluates and serves. */
+export function supervisionService(
+  options: Pick<SupervisionPartOptions, 'readStore' | 'logger' | 'rules' | 'config' | 'clock'>,
+): Supervision {
+  return createSupervision({
     store: options.readStore,
-    logger,
+    logger: options.logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.config ? { config: options.config } : {}),
     minimumAuditDays: md5MinimumAuditDays({
@@ -65,6 +66,12 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
         : {}),
     }),
   });
+}
+
+/** Supervision as a part of the service: its routes, OpenAPI paths, the evaluation timer and (optionally) its runner. */
+export async function createSupervisionPart(options: SupervisionPartOptions): Promise<SupervisionPart> {
+  const logger = options.logger.child({ part: 'supervision' });
+  const supervision = supervisionService({ ...options, logger });
   const runner = options.ownRunner
     ? createProjectionRunner({
         store: options.readStore,
