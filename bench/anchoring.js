@@ -11,6 +11,7 @@
 // BENCH_ANCHOR_OFFERED_RATE (1000), BENCH_ANCHOR_OFFERED_SECONDS (10), BENCH_ANCHOR_FLUSH_MS (100),
 // BENCH_ANCHOR_AGENCY_INFLIGHT (batches in flight per agency at the offered rate, 2),
 // BENCH_ANCHOR_LOW_RATE (a second offered rate, within a small machine's capacity, 250).
+const { cpuSpeedProbeMs } = require('./lib/cpuSpeed');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -247,6 +248,7 @@ async function runAnchoringBench(options = {}) {
   const backend = openFabricBackend({ connection: connectionFile() });
   try {
     const loadBefore = os.loadavg()[0];
+    const probeBefore = cpuSpeedProbeMs();
     log('warm-up');
     await perEvent(backend, h, { ...s, singleEvents: 20, singleInflight: 4 });
     log(`one transaction per event: ${s.singleEvents} events, ${s.singleInflight} in flight`);
@@ -266,6 +268,7 @@ async function runAnchoringBench(options = {}) {
     log(`  ${round(low.rate)} events/s anchored, lag p50 ${round(percentile(low.lags, 50))} ms, p99 ${round(percentile(low.lags, 99))} ms, ${low.failures} failed batches`);
     const ratio = batched.rate / single.rate;
     const loadAfter = os.loadavg()[0];
+    const probeAfter = cpuSpeedProbeMs();
     const rows = [
       { name: 'batched anchoring: events/s anchored', value: round(batched.rate), unit: 'events/s', baseline: `${round(single.rate, 1)} events/s (one tx per event)`, ratio: `${round(ratio, 1)}×`, target: '≥ 5,000 events/s; ≥ 20×' },
       { name: `batched anchoring: batch lag p50 / p99 (submit → commit, ${s.batchSize} events, ${s.inflight} in flight)`, value: `${round(percentile(batched.lags, 50))} / ${round(percentile(batched.lags, 99))}`, unit: 'ms' },
@@ -280,6 +283,7 @@ async function runAnchoringBench(options = {}) {
       { name: `offered ${s.offeredRate} events/s: transaction lag p50 / p99 (submit → commit)`, value: `${round(percentile(open.txLags, 50))} / ${round(percentile(open.txLags, 99))}`, unit: 'ms' },
       { name: `offered ${s.lowRate} events/s: event lag p50 / p99 (arrival → commit, same batcher)`, value: `${round(percentile(low.lags, 50))} / ${round(percentile(low.lags, 99))}`, unit: 'ms', note: `${round(low.rate)} events/s anchored, ${low.failures} failed batches` },
       { name: 'machine load average (1 min) at start / end', value: `${round(loadBefore, 1)} / ${round(loadAfter, 1)}`, unit: `on ${os.cpus().length} cores` },
+      { name: 'CPU-speed probe at start / end: CPU time of a fixed integer loop (lower is faster; absolute figures of two runs compare only at like probes)', value: `${round(probeBefore)} / ${round(probeAfter)}`, unit: 'ms' },
     ];
     return {
       title: 'Anchoring on the real Fabric network',
@@ -292,6 +296,7 @@ async function runAnchoringBench(options = {}) {
         "CPU: everything shares the machine's cores (both peers, each org's Node chaincode service, the orderer, this client) with whatever else runs (the load average row). The CPU row is each process's own CPU time over the batched run divided by the events anchored; its total bounds the batched rate on this machine even when nothing else runs. Other work on the machine takes the rest: the batched rate is what was left.",
         'Chaincode services: the contract makes 3 state calls per stream in a batch (read the stream head, write it, write the stream\'s run of digests) and 2 per batch (the batch record), 0.6 per event with five-event streams; each is a round trip between the Node chaincode process and its peer, on both peers. Those round trips (gRPC, protobuf, the shim) are most of each chaincode service\'s CPU; the contract\'s own code is about 13 µs per event.',
         'Peers: they spend their time serving those state calls (LevelDB reads of the heads) and decoding, checking and writing each transaction (about 500 bytes per event: the batch as runs, the write set) at endorsement, validation and commit. They and the orderer run with GOMAXPROCS=1 (GO_MAXPROCS in network-config/network.env): sharing 2 cores with everything else, a peer allowed more Go threads than there are free cores spent about a fifth more CPU per event handing goroutines between threads.',
+        "Machine speed: absolute rates follow the speed of this shared VM's CPUs, which varied by about 1.8× within one day (the probe row: the same loop took 694 to 1,261 ms of CPU); the ratio to the one-tx baseline of the same run does not. Rates of two runs compare only at like probes.",
         'Latency: the backend names both orgs, so the gateway endorses on both peers at once; a batch then waits for the orderer\'s batch timeout (BATCH_TIMEOUT in network-config/network.env, 100 ms) and for the commit on both peers. At the offered rates, batches are cut by the flush delay, not by size.',
       ],
       raw: { settings: s, cpuPerEventUs: cpu, single: { ...single, lags: undefined }, batched: { ...batched, lags: undefined }, offered: { ...open, lags: undefined, txLags: undefined }, low: { ...low, lags: undefined, txLags: undefined } },
