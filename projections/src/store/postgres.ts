@@ -4,6 +4,12 @@ import type { ReadStore, SqlExecutor } from './port';
 export interface PostgresReadStoreOptions {
   readonly connectionString: string;
   readonly maxConnections?: number;
+  /**
+   * An idle connection the server ended (a restart, an administrator, a dropped database): the
+   * pool discards it and opens another at the next query. Without a listener it would crash the
+   * process.
+   */
+  readonly onBackgroundError?: (error: Error) => void;
 }
 
 const INT8 = 20;
@@ -48,6 +54,7 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
         oid === INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
     },
   });
+  pool.on('error', (error) => options.onBackgroundError?.(error));
   const viaPool = executor(pool);
   let queue: Promise<unknown> = Promise.resolve();
   const host = (() => {
