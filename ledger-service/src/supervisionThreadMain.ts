@@ -15,7 +15,7 @@ const { config, logLevel } = workerData as WorkersThreadData;
 const logger = createLogger({ level: logLevel, base: { service: 'ledger-supervision' } });
 exitOnCrash(logger);
 
-const readStore = openServiceReadStore(config.dataDir);
+const readStore = openServiceReadStore(config.dataDir, logger);
 const supervision = supervisionService({
   readStore,
   logger: logger.child({ part: 'supervision' }),

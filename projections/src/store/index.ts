@@ -50,8 +50,11 @@ export function readStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Re
   return config;
 }
 
-export function openReadStore(config: ReadStoreConfig): ReadStore {
+export function openReadStore(
+  config: ReadStoreConfig,
+  options: { readonly onBackgroundError?: (error: Error) => void } = {},
+): ReadStore {
   return config.kind === 'postgres'
-    ? createPostgresReadStore({ connectionString: config.postgresUrl! })
+    ? createPostgresReadStore({ connectionString: config.postgresUrl!, ...options })
     : createSqliteReadStore({ file: config.sqliteFile });
 }

@@ -3,7 +3,8 @@ import { postgresTestReadStore } from '../testing/readStores';
 
 describe('the PostgreSQL read store', () => {
   it('outlives the server ending its idle connections, and takes the next query on a new one', async () => {
-    const { store, drop } = await postgresTestReadStore('pgstore');
+    const ended: Error[] = [];
+    const { store, drop } = await postgresTestReadStore('pgstore', { onBackgroundError: (error) => ended.push(error) });
     try {
       await store.exec('CREATE TABLE t (n INTEGER)');
       await store.run('INSERT INTO t (n) VALUES (?)', [1]);
@@ -20,6 +21,7 @@ describe('the PostgreSQL read store', () => {
         await admin.end();
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ended.map((error) => (error as Error & { code?: string }).code)).toContain('57P01');
       expect(await store.get<{ n: number }>('SELECT n FROM t')).toEqual({ n: 1 });
     } finally {
       await store.close();

@@ -13,7 +13,10 @@ export async function sqliteTestReadStore(dir: string, name: string): Promise<Te
 }
 
 /** A read store in a fresh database on the PostgreSQL the jest global setup started; `drop` removes it. */
-export async function postgresTestReadStore(prefix: string): Promise<TestReadStore> {
+export async function postgresTestReadStore(
+  prefix: string,
+  options: { readonly onBackgroundError?: (error: Error) => void } = {},
+): Promise<TestReadStore> {
   const url = process.env.TEST_POSTGRES_URL;
   if (!url) {
     throw new Error(
@@ -34,7 +37,7 @@ export async function postgresTestReadStore(prefix: string): Promise<TestReadSto
   const dbUrl = new URL(url);
   dbUrl.pathname = `/${database}`;
   return {
-    store: createPostgresReadStore({ connectionString: dbUrl.toString() }),
+    store: createPostgresReadStore({ connectionString: dbUrl.toString(), ...options }),
     drop: () => run(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
   };
 }

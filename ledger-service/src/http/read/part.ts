@@ -47,9 +47,14 @@ export interface ReadSidePart extends ServicePart {
 }
 
 /** The read store the environment chooses (PROJECTIONS_STORE), its SQLite file under the data dir. */
-export function openServiceReadStore(dataDir: string): ReadStore {
+export function openServiceReadStore(dataDir: string, logger?: Logger): ReadStore {
   const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: dataDir });
-  return env.kind === 'sqlite' ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) }) : openReadStore(env);
+  return env.kind === 'sqlite'
+    ? createSqliteReadStore({ file: path.resolve(env.sqliteFile) })
+    : openReadStore(env, {
+        onBackgroundError: (error) =>
+          logger?.warn({ err: error }, 'read store connection ended by the server; the next query opens another'),
+      });
 }
 
 /** The read side as a part of the service: projections (in-process by default) and the read routes. */
@@ -57,7 +62,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
   const ledger = options.ledger;
   const env = readStoreConfigFromEnv({ ...process.env, LEDGER_DATA_DIR: options.dataDir });
   const ownsStore = options.readStore === undefined;
-  const readStore = options.readStore ?? openServiceReadStore(options.dataDir);
+  const readStore = options.readStore ?? openServiceReadStore(options.dataDir, options.logger);
   const logger = options.logger.child({ part: 'read-side' });
   const projections = createProjections({
     events: eventFeedOf(options.store),
