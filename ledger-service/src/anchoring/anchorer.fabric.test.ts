@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { EventStore } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { createAnchorer, FOLLOWS_REFUSED_EVENT } from './anchorer';
-import { openSqliteAnchorStore } from './anchorStore';
-import { fabricConnectionPath, openFabricBackend } from './fabric';
+import { openSqliteAnchorStore, type AnchorStore } from './anchorStore';
+import { fabricConnectionPath, openFabricBackend, type FabricLedgerBackend } from './fabric';
 import { buildReceipt, verifyReceipt } from './receipts';
 import { appendTo, chainedEvents, contractSigned, issued, suspended, transferred } from './testing/events';
 
@@ -25,157 +26,146 @@ const CB_1 = 'CNCA-R-2002-001';
 const CB_2 = 'CNCA-R-2002-002';
 
 describeNetwork('anchorer on the real Fabric network', () => {
+  let dir: string;
+  let eventStore: EventStore;
+  let anchorStore: AnchorStore;
+  let ledger: FabricLedgerBackend;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-'));
+    eventStore = openSqliteEventStore({ directory: dir });
+    anchorStore = openSqliteAnchorStore({ directory: dir });
+    ledger = openFabricBackend({ connection: CONNECTION });
+  });
+  afterEach(async () => {
+    await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('anchors every event, keeps the certificate history on the peer, and its receipts verify against the peer', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-'));
-    const eventStore = openSqliteEventStore({ directory: dir });
-    const anchorStore = openSqliteAnchorStore({ directory: dir });
-    const ledger = openFabricBackend({ connection: CONNECTION });
-    try {
-      const run = randomUUID();
-      const certificateNo = `CN-${run}`.slice(0, 40);
-      const stored = [
-        ...(await appendTo(eventStore, `certification-${run}-a`, CB_1, [contractSigned(1), issued(certificateNo)])),
-        ...(await appendTo(eventStore, `certification-${run}-b`, CB_2, [contractSigned(2), contractSigned(3)])),
-      ];
-      stored.push(...(await appendTo(eventStore, `certification-${run}-a`, CB_1, [suspended])));
-      await createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 3 }).drain();
+    const run = randomUUID();
+    const certificateNo = `CN-${run}`.slice(0, 40);
+    const stored = [
+      ...(await appendTo(eventStore, `certification-${run}-a`, CB_1, [contractSigned(1), issued(certificateNo)])),
+      ...(await appendTo(eventStore, `certification-${run}-b`, CB_2, [contractSigned(2), contractSigned(3)])),
+    ];
+    stored.push(...(await appendTo(eventStore, `certification-${run}-a`, CB_1, [suspended])));
+    await createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 3 }).drain();
 
-      for (const event of stored) {
-        expect(await ledger.getEvent(event)).toMatchObject({ hash: event.hash, version: event.version });
-        const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
-        expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
-        expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
-      }
-      const history = await ledger.getCertificateHistory(certificateNo);
-      expect(history.map((h) => h.status)).toEqual(['valid', 'suspended']);
-
-      if (!BUILT) throw new Error('the CLI runs the compiled service: run npx tsc -b first');
-      const file = path.join(dir, 'receipt.json');
-      fs.writeFileSync(file, JSON.stringify(await buildReceipt({ eventStore, anchorStore }, stored[1]!.eventId)));
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        CLI,
-        file,
-        '--peer',
-        'RegulatorOrgMSP',
-        '--connection',
-        CONNECTION,
-      ]);
-      expect(stdout).toMatch(/ok {3}ledger-event/);
-      expect(stdout).toMatch(/VERIFIED\n$/);
-
-      // With no peer to be reached, the CLI says so and exits 2 (an I/O error), not 1 (not verified).
-      const connection = JSON.parse(fs.readFileSync(CONNECTION, 'utf8'));
-      const unreachable = path.join(dir, 'unreachable.json');
-      fs.writeFileSync(
-        unreachable,
-        JSON.stringify({
-          ...connection,
-          peers: Object.fromEntries(
-            Object.entries(connection.peers).map(([msp, peer]) => [
-              msp,
-              { ...(peer as object), endpoint: '127.0.0.1:1' },
-            ]),
-          ),
-        }),
-      );
-      const failed = await promisify(execFile)(process.execPath, [
-        CLI,
-        file,
-        '--peer',
-        'RegulatorOrgMSP',
-        '--connection',
-        unreachable,
-      ]).catch((error: { code: number; stdout: string }) => error);
-      expect(failed).toMatchObject({ code: 2 });
-      expect(failed.stdout).toMatch(/ok {3}inclusion/);
-      expect(failed.stdout).toMatch(/the ledger could not be reached, its checks were not made/);
-    } finally {
-      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
-      fs.rmSync(dir, { recursive: true, force: true });
+    for (const event of stored) {
+      expect(await ledger.getEvent(event)).toMatchObject({ hash: event.hash, version: event.version });
+      const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
+      expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
+      expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
     }
+    const history = await ledger.getCertificateHistory(certificateNo);
+    expect(history.map((h) => h.status)).toEqual(['valid', 'suspended']);
+
+    if (!BUILT) throw new Error('the CLI runs the compiled service: run npx tsc -b first');
+    const file = path.join(dir, 'receipt.json');
+    fs.writeFileSync(file, JSON.stringify(await buildReceipt({ eventStore, anchorStore }, stored[1]!.eventId)));
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      CLI,
+      file,
+      '--peer',
+      'RegulatorOrgMSP',
+      '--connection',
+      CONNECTION,
+    ]);
+    expect(stdout).toMatch(/ok {3}ledger-event/);
+    expect(stdout).toMatch(/VERIFIED\n$/);
+
+    // With no peer to be reached, the CLI says so and exits 2 (an I/O error), not 1 (not verified).
+    const connection = JSON.parse(fs.readFileSync(CONNECTION, 'utf8'));
+    const unreachable = path.join(dir, 'unreachable.json');
+    fs.writeFileSync(
+      unreachable,
+      JSON.stringify({
+        ...connection,
+        peers: Object.fromEntries(
+          Object.entries(connection.peers).map(([msp, peer]) => [
+            msp,
+            { ...(peer as object), endpoint: '127.0.0.1:1' },
+          ]),
+        ),
+      }),
+    );
+    const failed = await promisify(execFile)(process.execPath, [
+      CLI,
+      file,
+      '--peer',
+      'RegulatorOrgMSP',
+      '--connection',
+      unreachable,
+    ]).catch((error: { code: number; stdout: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect(failed.stdout).toMatch(/ok {3}inclusion/);
+    expect(failed.stdout).toMatch(/the ledger could not be reached, its checks were not made/);
   }, 120_000);
 
   it("moves a stream to the accepting CB only with the holder's consent on the ledger, which the anchorer gives first", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-transfer-'));
-    const eventStore = openSqliteEventStore({ directory: dir });
-    const anchorStore = openSqliteAnchorStore({ directory: dir });
-    const ledger = openFabricBackend({ connection: CONNECTION });
-    try {
-      const run = randomUUID();
-      const [moved, forced] = [`certification-${run}-moved`, `certification-${run}-forced`];
-      await appendTo(eventStore, moved, CB_1, [contractSigned(1)]);
-      await appendTo(eventStore, forced, CB_1, [contractSigned(2)]);
-      await createAnchorer({ eventStore, anchorStore, ledger }).drain();
+    const run = randomUUID();
+    const [moved, forced] = [`certification-${run}-moved`, `certification-${run}-forced`];
+    await appendTo(eventStore, moved, CB_1, [contractSigned(1)]);
+    await appendTo(eventStore, forced, CB_1, [contractSigned(2)]);
+    await createAnchorer({ eventStore, anchorStore, ledger }).drain();
 
-      const [transfer] = await appendTo(eventStore, moved, CB_2, [transferred(CB_1), contractSigned(3)]);
-      await createAnchorer({ eventStore, anchorStore, ledger }).drain();
-      expect(await ledger.getStreamHead(moved)).toMatchObject({ agencyId: CB_2, version: 2 });
-      expect((await buildReceipt({ eventStore, anchorStore }, transfer!.eventId))?.status).toBe('anchored');
+    const [transfer] = await appendTo(eventStore, moved, CB_2, [transferred(CB_1), contractSigned(3)]);
+    await createAnchorer({ eventStore, anchorStore, ledger }).drain();
+    expect(await ledger.getStreamHead(moved)).toMatchObject({ agencyId: CB_2, version: 2 });
+    expect((await buildReceipt({ eventStore, anchorStore }, transfer!.eventId))?.status).toBe('anchored');
 
-      // The same takeover without the holder's consent, as a CB submitting on its own would try it.
-      const withoutConsent = Object.assign(Object.create(ledger) as typeof ledger, {
-        authorizeTransfer: async () => undefined,
-      });
-      const [takeover] = await appendTo(eventStore, forced, CB_2, [transferred(CB_1)]);
-      await createAnchorer({ eventStore, anchorStore, ledger: withoutConsent }).drain();
-      expect(await buildReceipt({ eventStore, anchorStore }, takeover!.eventId)).toMatchObject({
-        status: 'rejected',
-        rejection: 'CL_STREAM_NOT_OWNED',
-      });
-      expect(await ledger.getStreamHead(forced)).toMatchObject({ agencyId: CB_1, version: 0 });
-    } finally {
-      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // The same takeover without the holder's consent, as a CB submitting on its own would try it.
+    const withoutConsent = Object.assign(Object.create(ledger) as typeof ledger, {
+      authorizeTransfer: async () => undefined,
+    });
+    const [takeover] = await appendTo(eventStore, forced, CB_2, [transferred(CB_1)]);
+    await createAnchorer({ eventStore, anchorStore, ledger: withoutConsent }).drain();
+    expect(await buildReceipt({ eventStore, anchorStore }, takeover!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_STREAM_NOT_OWNED',
+    });
+    expect(await ledger.getStreamHead(forced)).toMatchObject({ agencyId: CB_1, version: 0 });
   }, 120_000);
 
   it('narrows a refused batch to the streams it concerns (a forged chain, an event dated after its anchoring): the same CB’s other streams in that batch are anchored', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-refusal-'));
-    const eventStore = openSqliteEventStore({ directory: dir });
-    const anchorStore = openSqliteAnchorStore({ directory: dir });
-    const ledger = openFabricBackend({ connection: CONNECTION });
-    try {
-      const run = randomUUID();
-      const good = [];
-      for (let i = 0; i < 3; i++)
-        good.push(...(await appendTo(eventStore, `certification-${run}-good${i}`, CB_1, [contractSigned(i)])));
-      // A stream whose stored chain was forged: its first event does not start from 64 zeros.
-      const badStream = `certification-${run}-bad`;
-      const forged = chainedEvents(badStream, CB_1, [contractSigned(9)], { version: -1, hash: 'ab'.repeat(32) });
-      await eventStore.append({ streamId: badStream, expectedVersion: -1, events: forged });
-      // And one that says it occurred a day from now, as the intake (R16) never stores: the peers refuse it.
-      const futureStream = `certification-${run}-future`;
-      const [future] = chainedEvents(futureStream, CB_1, [contractSigned(8)]);
-      const tomorrow = { ...future!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
-      await eventStore.append({ streamId: futureStream, expectedVersion: -1, events: [tomorrow] });
-      const anchorer = createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 100 });
-      await anchorer.drain();
+    const run = randomUUID();
+    const good = [];
+    for (let i = 0; i < 3; i++)
+      good.push(...(await appendTo(eventStore, `certification-${run}-good${i}`, CB_1, [contractSigned(i)])));
+    // A stream whose stored chain was forged: its first event does not start from 64 zeros.
+    const badStream = `certification-${run}-bad`;
+    const forged = chainedEvents(badStream, CB_1, [contractSigned(9)], { version: -1, hash: 'ab'.repeat(32) });
+    await eventStore.append({ streamId: badStream, expectedVersion: -1, events: forged });
+    // And one that says it occurred a day from now, as the intake (R16) never stores: the peers refuse it.
+    const futureStream = `certification-${run}-future`;
+    const [future] = chainedEvents(futureStream, CB_1, [contractSigned(8)]);
+    const tomorrow = { ...future!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
+    await eventStore.append({ streamId: futureStream, expectedVersion: -1, events: [tomorrow] });
+    const anchorer = createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 100 });
+    await anchorer.drain();
 
-      for (const event of good) {
-        const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
-        expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
-        expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
-      }
-      expect(await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId)).toMatchObject({
-        status: 'rejected',
-        rejection: 'CL_PREV_HASH_MISMATCH',
-      });
-      expect(await ledger.getStreamHead(badStream)).toBeUndefined();
-      expect(await buildReceipt({ eventStore, anchorStore }, tomorrow.eventId)).toMatchObject({
-        status: 'rejected',
-        rejection: 'CL_OCCURRED_IN_FUTURE',
-      });
-
-      const [next] = await appendTo(eventStore, badStream, CB_1, [contractSigned(10)]);
-      await anchorer.drain();
-      expect(await buildReceipt({ eventStore, anchorStore }, next!.eventId)).toMatchObject({
-        status: 'rejected',
-        rejection: FOLLOWS_REFUSED_EVENT,
-      });
-      expect(anchorer.stats()).toMatchObject({ batchesRejected: 3 });
-    } finally {
-      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
-      fs.rmSync(dir, { recursive: true, force: true });
+    for (const event of good) {
+      const receipt = await buildReceipt({ eventStore, anchorStore }, event.eventId);
+      expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
+      expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
     }
+    expect(await buildReceipt({ eventStore, anchorStore }, forged[0]!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_PREV_HASH_MISMATCH',
+    });
+    expect(await ledger.getStreamHead(badStream)).toBeUndefined();
+    expect(await buildReceipt({ eventStore, anchorStore }, tomorrow.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_OCCURRED_IN_FUTURE',
+    });
+
+    const [next] = await appendTo(eventStore, badStream, CB_1, [contractSigned(10)]);
+    await anchorer.drain();
+    expect(await buildReceipt({ eventStore, anchorStore }, next!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: FOLLOWS_REFUSED_EVENT,
+    });
+    expect(anchorer.stats()).toMatchObject({ batchesRejected: 3 });
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { batchIdOf, batchRootOf } from '@certledger/chaincode';
 import { Anchorer, AnchorerOptions, createAnchorer, FOLLOWS_REFUSED_EVENT, halvesOf, partOf } from './anchorer';
 import { AnchorStore, openSqliteAnchorStore, PlannedBatch } from './anchorStore';
 import { EmbeddedLedgerBackend, openEmbeddedBackend } from './embedded';
-import { AnchorBatch, AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
+import { AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
 import { buildReceipt, verifyReceipt } from './receipts';
 import { appendTo, chainedEvents, contractSigned, issued, restored, suspended, transferred } from './testing/events';
 
@@ -58,6 +58,17 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     throw new Error('condition never held');
   }
   const allAnchored = (a: Anchorer) => async () => (await a.lag()).unanchoredEvents === 0;
+  /** The embedded ledger with its anchor() replaced. */
+  const anchoringWith = (anchor: LedgerBackend['anchor']): LedgerBackend =>
+    Object.assign(Object.create(ledger) as LedgerBackend, { anchor });
+  /** The embedded ledger refusing its first `times` batches with `code`, then anchoring. */
+  const refusingFirst = (times: number, code: string): LedgerBackend => {
+    let left = times;
+    return anchoringWith(async (batch) => {
+      if (left-- > 0) throw new LedgerError('rejected', `${code}: refused ${times} times for the test`, code);
+      return ledger.anchor(batch);
+    });
+  };
 
   it('anchors every event of every agency, in batches no larger than the bound, with receipts that verify offline and online', async () => {
     const stored = [];
@@ -265,14 +276,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   });
 
   it('retries a batch refused for a clock off the peers’ (CL_TX_TIME_SKEW): the batch is not at fault', async () => {
-    let offClock = 3;
-    const skewed: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
-      anchor: async (batch: AnchorBatch) => {
-        if (offClock-- > 0)
-          throw new LedgerError('rejected', 'CL_TX_TIME_SKEW: 400 s from this peer’s clock', 'CL_TX_TIME_SKEW');
-        return ledger.anchor(batch);
-      },
-    });
+    const skewed = refusingFirst(3, 'CL_TX_TIME_SKEW');
     const [event] = await appendTo(eventStore, 'certification-clock', CB_A, [contractSigned(1)]);
     start({ retryInitialMs: 1, retryMaxMs: 2 }, skewed).start();
     await until(allAnchored(anchorer!));
@@ -331,11 +335,9 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
 
   it('narrows a refusal to the stream it concerns: the other streams of the batch are anchored, and the stream’s later events are refused without asking the ledger', async () => {
     const submitted: string[][] = [];
-    const watching: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
-      anchor: (batch: AnchorBatch) => {
-        submitted.push([...new Set(batch.events.map((event) => event.streamId))]);
-        return ledger.anchor(batch);
-      },
+    const watching = anchoringWith((batch) => {
+      submitted.push([...new Set(batch.events.map((event) => event.streamId))]);
+      return ledger.anchor(batch);
     });
     const good: StoredEvent[] = [];
     for (let i = 0; i < 5; i++)
@@ -374,12 +376,10 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   });
 
   it('does not say drained while the halves of a refused batch cannot be submitted', async () => {
-    const flaky: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
-      anchor: async (batch: AnchorBatch) => {
-        if (new Set(batch.events.map((event) => event.streamId)).size > 2)
-          throw new LedgerError('rejected', 'CL_PREV_HASH_MISMATCH: one of them', 'CL_PREV_HASH_MISMATCH');
-        throw new LedgerError('unavailable', 'the peers do not answer');
-      },
+    const flaky = anchoringWith(async (batch) => {
+      if (new Set(batch.events.map((event) => event.streamId)).size > 2)
+        throw new LedgerError('rejected', 'CL_PREV_HASH_MISMATCH: one of them', 'CL_PREV_HASH_MISMATCH');
+      throw new LedgerError('unavailable', 'the peers do not answer');
     });
     for (let i = 0; i < 4; i++) await appendTo(eventStore, `certification-h${i}`, CB_A, [contractSigned(i)]);
     await expect(start({ maxBatchEvents: 100 }, flaky).drain()).rejects.toThrow('the peers do not answer');
@@ -388,14 +388,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
   });
 
   it('retries an event dated a little ahead of the peers’ clocks instead of refusing it', async () => {
-    let ahead = 2;
-    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
-      anchor: async (batch: AnchorBatch) => {
-        if (ahead-- > 0)
-          throw new LedgerError('rejected', 'CL_OCCURRED_IN_FUTURE: after the transaction', 'CL_OCCURRED_IN_FUTURE');
-        return ledger.anchor(batch);
-      },
-    });
+    const behind = refusingFirst(2, 'CL_OCCURRED_IN_FUTURE');
     const [event] = await appendTo(eventStore, 'certification-ahead', CB_A, [contractSigned(1)]);
     start({ retryInitialMs: 1, retryMaxMs: 2 }, behind).start();
     await until(allAnchored(anchorer!));
@@ -405,11 +398,9 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
 
   it('refuses at once an event dated further ahead than the intake ever takes in', async () => {
     let submissions = 0;
-    const counting: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
-      anchor: (batch: AnchorBatch) => {
-        submissions++;
-        return ledger.anchor(batch);
-      },
+    const counting = anchoringWith((batch) => {
+      submissions++;
+      return ledger.anchor(batch);
     });
     const [dated] = chainedEvents('certification-tomorrow', CB_A, [contractSigned(1)]);
     const tomorrow = { ...dated!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
@@ -424,11 +415,9 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
 
   it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {
     let submissions = 0;
-    const forbidden: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
-      anchor: async () => {
-        submissions++;
-        throw new LedgerError('rejected', 'CL_FORBIDDEN_AGENCY: not this agency', 'CL_FORBIDDEN_AGENCY');
-      },
+    const forbidden = anchoringWith(async () => {
+      submissions++;
+      throw new LedgerError('rejected', 'CL_FORBIDDEN_AGENCY: not this agency', 'CL_FORBIDDEN_AGENCY');
     });
     for (let i = 0; i < 4; i++) await appendTo(eventStore, `certification-f${i}`, CB_A, [contractSigned(i)]);
     await start({ maxBatchEvents: 100 }, forbidden).drain();

@@ -369,7 +369,8 @@ class LogAnchorer implements Anchorer {
     if (this.stopping) return false;
     const { ledger, anchorStore } = this.options;
     const refused = await this.refusedStreams();
-    const behindRefusal = partOf(planned, (streamId) => refused.has(streamId));
+    // Refusals are rare: with none, no batch is scanned for them.
+    const behindRefusal = refused.size > 0 ? partOf(planned, (streamId) => refused.has(streamId)) : undefined;
     if (behindRefusal) return this.refuseBehindRefusal(planned, behindRefusal);
     const batchId = planned.batch.batchId;
     let commit;

@@ -25,6 +25,9 @@ export interface Scope {
   readonly regionPrefix?: string;
 }
 
+/** Most severe first, then the most recently raised (WarningFilter.mostUrgentFirst). */
+const URGENCY_ORDER = "CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at DESC, id";
+
 export interface WarningFilter extends Scope {
   readonly ruleId?: string;
   readonly kind?: string;
@@ -392,7 +395,6 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     if (age > maxStalenessMs || (String(position) !== lastPosition && age > minIntervalMs)) await tick();
   };
 
-  const URGENCY_ORDER = "CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at DESC, id";
   const warnings = async (filter: WarningFilter): Promise<{ items: Warning[]; next?: string }> => {
     const where: string[] = [];
     const params: unknown[] = [];
