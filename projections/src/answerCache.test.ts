@@ -174,6 +174,21 @@ describe('the answer cache in front of a real SQLite read model written by anoth
     expect(await statusOf(queries, 'CERT-3')).toBe('suspended');
   });
 
+  it('keeps the answer changed last when the workers commit something else to the store', async () => {
+    const { cache, queries } = apiSide(1 << 20);
+    const builder = streamBuilder(certification(5));
+    feed.append(issuedCertification(certification(5), builder));
+    await settleAll();
+    expect(await statusOf(queries, 'CERT-5')).toBe('valid');
+    // A write that changes no answer, as supervision's evaluations and the other read models make.
+    await workers.store.transaction(async (tx) => {
+      await tx.run('CREATE TABLE IF NOT EXISTS unrelated_writes (n INTEGER)');
+      await tx.run('INSERT INTO unrelated_writes (n) VALUES (1)');
+    });
+    expect(await statusOf(queries, 'CERT-5')).toBe('valid');
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 });
+  });
+
   it('answers again when the date changes, as the status can turn to expired', async () => {
     const { cache } = apiSide(1 << 20);
     const answer = { body: '{"status":"valid"}', etag: 'W/"valid:x"' };
