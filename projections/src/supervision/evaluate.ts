@@ -833,37 +833,91 @@ function auditorRows(facts: CertificationFacts): AuditorAuditRow[] {
   );
 }
 
-/** Every warning the facts support as of `now`, with the auditor rows and reporting tallies. Pure. */
-export function evaluate(input: EvaluationInput): Evaluation {
-  const { certifications, supervision, config } = input;
-  const today = todayOf(input.now);
+/** What the evaluation needs besides the facts. */
+export interface EvaluationContext {
+  readonly config: SupervisionConfig;
+  /** The day the checks are evaluated on, in China (todayOf). */
+  readonly today: IsoDate;
+  readonly minimumAuditDays?: MinimumAuditDays;
+}
+
+/**
+ * What one certification's facts give by themselves on a day: its own warnings, its auditor rows
+ * and its share of its CB's reporting tally. The same facts on the same day give the same outcome,
+ * which is what lets the service keep it between evaluations (evaluationMemory.ts).
+ */
+export interface CertificationOutcome {
+  readonly warnings: readonly Warning[];
+  readonly auditorAudits: readonly AuditorAuditRow[];
+  readonly due: number;
+  readonly onTime: number;
+}
+
+/** The checks of one certification on its own. Pure. */
+export function evaluateCertification(facts: CertificationFacts, context: EvaluationContext): CertificationOutcome {
+  const { config, today } = context;
+  const warnings: Warning[] = [];
+  const tally: ReportingTally = { agencyId: facts.agencyId, regionCode: facts.regionCode, due: 0, onTime: 0 };
+  checkSurveillance(facts, config, today, warnings);
+  checkSuspensions(facts, config, today, warnings);
+  checkExpiry(facts, today, warnings);
+  checkDecisions(facts, warnings);
+  checkAuditTime(facts, config, context.minimumAuditDays, warnings);
+  checkApplication(facts, config, warnings);
+  checkTeam(facts, warnings);
+  checkCheckIns(facts, config, warnings);
+  checkReporting(facts, config, today, warnings, tally);
+  checkTransfers(facts, warnings);
+  return { warnings, auditorAudits: auditorRows(facts), due: tally.due, onTime: tally.onTime };
+}
+
+/**
+ * The whole evaluation from each certification's outcome (`outcomes[i]` is that of
+ * `certifications[i]`) and the checks across certifications: one auditor on two audits at once,
+ * regulators' spot checks and withdrawal triggers, one company's certificates in conflict. Pure.
+ */
+export function evaluateAcross(
+  certifications: readonly CertificationFacts[],
+  outcomes: readonly CertificationOutcome[],
+  supervision: readonly SupervisionFact[],
+  context: EvaluationContext,
+): Evaluation {
+  const { config, today } = context;
   const warnings: Warning[] = [];
   const tallies = new Map<string, ReportingTally>();
   const byCredit = new Map<string, CertificationFacts[]>();
   const byCertificate = new Map<string, { facts: CertificationFacts; certificate: CertificateFact }>();
   const auditorAudits: AuditorAuditRow[] = [];
-  for (const facts of certifications) {
-    if (facts.client.creditCode)
-      byCredit.set(facts.client.creditCode, [...(byCredit.get(facts.client.creditCode) ?? []), facts]);
+  certifications.forEach((facts, i) => {
+    const outcome = outcomes[i]!;
+    if (facts.client.creditCode) {
+      const group = byCredit.get(facts.client.creditCode);
+      if (group) group.push(facts);
+      else byCredit.set(facts.client.creditCode, [facts]);
+    }
     for (const certificate of facts.certificates) byCertificate.set(certificate.certificateNo, { facts, certificate });
     const key = `${facts.agencyId}|${facts.regionCode}`;
     const tally = tallies.get(key) ?? { agencyId: facts.agencyId, regionCode: facts.regionCode, due: 0, onTime: 0 };
     tallies.set(key, tally);
-    checkSurveillance(facts, config, today, warnings);
-    checkSuspensions(facts, config, today, warnings);
-    checkExpiry(facts, today, warnings);
-    checkDecisions(facts, warnings);
-    checkAuditTime(facts, config, input.minimumAuditDays, warnings);
-    checkApplication(facts, config, warnings);
-    checkTeam(facts, warnings);
-    checkCheckIns(facts, config, warnings);
-    checkReporting(facts, config, today, warnings, tally);
-    checkTransfers(facts, warnings);
-    auditorAudits.push(...auditorRows(facts));
-  }
+    tally.due += outcome.due;
+    tally.onTime += outcome.onTime;
+    for (const warning of outcome.warnings) warnings.push(warning);
+    for (const row of outcome.auditorAudits) auditorAudits.push(row);
+  });
   checkOverlaps(certifications, warnings);
   checkSpotChecks(byCredit, supervision, config, today, warnings);
   checkWithdrawalTriggers(byCertificate, supervision, config, today, warnings);
   checkConflicts(byCredit, today, warnings);
   return { warnings, auditorAudits, reporting: [...tallies.values()] };
+}
+
+/** Every warning the facts support as of `now`, with the auditor rows and reporting tallies. Pure. */
+export function evaluate(input: EvaluationInput): Evaluation {
+  const context: EvaluationContext = {
+    config: input.config,
+    today: todayOf(input.now),
+    ...(input.minimumAuditDays ? { minimumAuditDays: input.minimumAuditDays } : {}),
+  };
+  const outcomes = input.certifications.map((facts) => evaluateCertification(facts, context));
+  return evaluateAcross(input.certifications, outcomes, input.supervision, context);
 }

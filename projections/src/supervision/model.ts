@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { ReadModel } from '../model';
 import type { Dialect, SqlExecutor } from '../store/port';
 import type { LogEvent } from '../types';
 import { emptyFacts, foldCertificationEvent, type CertificationFacts } from './facts';
+
+/** The sv_meta key a reset of this model writes anew, so that an evaluation keeping facts in memory reads them all again. */
+export const GENERATION_KEY = 'generation';
 
 /** Tables the evaluation (tick) rewrites; they belong to the model so a rebuild drops them too. */
 export const DERIVED_TABLES = ['sv_warnings', 'sv_auditor_audits', 'sv_reporting', 'sv_meta'] as const;
@@ -34,6 +38,8 @@ export const supervisionModel: ReadModel<LogEvent> = {
       position ${big(dialect)} NOT NULL
     )`,
     'CREATE INDEX IF NOT EXISTS sv_certifications_credit ON sv_certifications (credit_code)',
+    // The evaluation reads the rows written since it last looked (evaluationMemory.ts).
+    'CREATE INDEX IF NOT EXISTS sv_certifications_position ON sv_certifications (position)',
     `CREATE TABLE IF NOT EXISTS sv_supervision (
       event_id TEXT PRIMARY KEY,
       type TEXT NOT NULL,
@@ -47,6 +53,7 @@ export const supervisionModel: ReadModel<LogEvent> = {
       position ${big(dialect)} NOT NULL
     )`,
     'CREATE INDEX IF NOT EXISTS sv_supervision_credit ON sv_supervision (credit_code)',
+    'CREATE INDEX IF NOT EXISTS sv_supervision_position ON sv_supervision (position)',
     `CREATE TABLE IF NOT EXISTS sv_evaluations (
       event_id TEXT NOT NULL,
       idx INTEGER NOT NULL,
@@ -88,6 +95,7 @@ export const supervisionModel: ReadModel<LogEvent> = {
       start_date TEXT,
       PRIMARY KEY (auditor_id, certification_id, audit_id)
     )`,
+    'CREATE INDEX IF NOT EXISTS sv_auditor_audits_certification ON sv_auditor_audits (certification_id)',
     `CREATE TABLE IF NOT EXISTS sv_reporting (
       agency_id TEXT NOT NULL,
       region_code TEXT NOT NULL,
@@ -100,6 +108,9 @@ export const supervisionModel: ReadModel<LogEvent> = {
       value TEXT NOT NULL
     )`,
   ],
+  afterReset: async (tx) => {
+    await tx.run('INSERT INTO sv_meta (key, value) VALUES (?, ?)', [GENERATION_KEY, randomUUID()]);
+  },
   apply: async (tx, events) => {
     const touched = new Map<string, CertificationFacts>();
     for (const event of events) {

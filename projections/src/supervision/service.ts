@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { ReadStore } from '../store/port';
+import type { ReadStore, SqlExecutor } from '../store/port';
 import { defaultSupervisionConfig, type SupervisionConfig } from './config';
-import { evaluate, type AuditorAuditRow, type MinimumAuditDays } from './evaluate';
-import type { CertificateFact, CertificationFacts, SupervisionFact } from './facts';
+import type { AuditorAuditRow, MinimumAuditDays } from './evaluate';
+import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
+import type { CertificateFact, CertificationFacts } from './facts';
 import { gradeAgency, type AgencyGrade } from './grading';
 import { WARNING_RULES, type Severity, type Warning } from './rules';
 
@@ -55,6 +56,9 @@ export interface TickResult {
   readonly open: number;
   readonly raised: number;
   readonly cleared: number;
+  readonly certifications: number;
+  /** Certifications whose own checks ran again (the others' outcomes were kept from an earlier tick). */
+  readonly checked: number;
 }
 
 export interface AuditorSummary {
@@ -228,6 +232,31 @@ const regionClause = (scope: Scope, column = 'region_code'): { sql: string; para
     ? { sql: '1 = 1', params: [] }
     : { sql: `${column} LIKE ?`, params: [`${scope.regionPrefix.replace(/[^0-9]/g, '')}%`] };
 
+/** The auditors' audit rows: only the certifications whose rows changed, when the memory knows which. */
+async function writeAuditorAudits(tx: SqlExecutor, result: RememberedEvaluation): Promise<void> {
+  const insert = (row: AuditorAuditRow) =>
+    tx.run(
+      'INSERT INTO sv_auditor_audits (auditor_id, certification_id, audit_id, region_code, row_data, start_date) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [
+        row.auditorId,
+        row.certificationId,
+        row.auditId,
+        row.regionCode,
+        JSON.stringify(row),
+        row.start ?? row.plannedStart ?? null,
+      ],
+    );
+  if (result.auditorRowChanges === undefined) {
+    await tx.run('DELETE FROM sv_auditor_audits');
+    for (const row of result.auditorAudits) await insert(row);
+    return;
+  }
+  for (const [certificationId, rows] of result.auditorRowChanges) {
+    await tx.run('DELETE FROM sv_auditor_audits WHERE certification_id = ?', [certificationId]);
+    for (const row of rows) await insert(row);
+  }
+}
+
 export function createSupervision(options: SupervisionOptions): Supervision {
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
@@ -237,26 +266,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<TickResult> | undefined;
 
-  const loadAll = async (): Promise<{ certifications: CertificationFacts[]; supervision: SupervisionFact[] }> => {
-    const certs = await store.all<{ facts: string }>('SELECT facts FROM sv_certifications ORDER BY certification_id');
-    const sup = await store.all<{
-      event_id: string;
-      type: string;
-      occurred_at: string;
-      region_code: string;
-      data: string;
-    }>('SELECT event_id, type, occurred_at, region_code, data FROM sv_supervision ORDER BY position');
-    return {
-      certifications: certs.map((r) => JSON.parse(r.facts) as CertificationFacts),
-      supervision: sup.map((r) => ({
-        eventId: r.event_id,
-        type: r.type,
-        occurredAt: r.occurred_at,
-        regionCode: r.region_code,
-        data: JSON.parse(r.data) as Record<string, unknown>,
-      })),
-    };
-  };
+  const memory = createEvaluationMemory({
+    store,
+    config,
+    ...(options.minimumAuditDays ? { minimumAuditDays: options.minimumAuditDays } : {}),
+  });
 
   const projectedPosition = async (): Promise<number> => {
     const row = await store
@@ -266,17 +280,18 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   };
 
   const runTick = async (now: Date): Promise<TickResult> => {
+    try {
+      return await evaluateAndRecord(now);
+    } catch (error) {
+      memory.forget();
+      throw error;
+    }
+  };
+
+  const evaluateAndRecord = async (now: Date): Promise<TickResult> => {
     const started = performance.now();
     const position = await projectedPosition();
-    const { certifications, supervision } = await loadAll();
-    const loadedMs = performance.now() - started;
-    const result = evaluate({
-      certifications,
-      supervision,
-      now,
-      config,
-      ...(options.minimumAuditDays ? { minimumAuditDays: options.minimumAuditDays } : {}),
-    });
+    const result = await memory.evaluate(now);
     const evaluatedAt = now.toISOString();
     let raised = 0;
     let cleared = 0;
@@ -325,20 +340,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
           cleared += 1;
         }
       }
-      await tx.run('DELETE FROM sv_auditor_audits');
-      for (const row of result.auditorAudits) {
-        await tx.run(
-          'INSERT INTO sv_auditor_audits (auditor_id, certification_id, audit_id, region_code, row_data, start_date) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          [
-            row.auditorId,
-            row.certificationId,
-            row.auditId,
-            row.regionCode,
-            JSON.stringify(row),
-            row.start ?? row.plannedStart ?? null,
-          ],
-        );
-      }
+      await writeAuditorAudits(tx, result);
       await tx.run('DELETE FROM sv_reporting');
       for (const t of result.reporting) {
         await tx.run('INSERT INTO sv_reporting (agency_id, region_code, due, on_time) VALUES (?, ?, ?, ?)', [
@@ -359,19 +361,21 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         );
       }
     });
+    memory.committed();
     const open = result.warnings.filter((w) => !w.clearedAt).length;
     options.logger?.info(
       {
         open,
         raised,
         cleared,
-        certifications: certifications.length,
-        loadMs: Math.round(loadedMs),
+        certifications: result.certifications,
+        checked: result.checked,
+        loadMs: Math.round(result.loadMs),
         ms: Math.round(performance.now() - started),
       },
       'supervision evaluated',
     );
-    return { evaluatedAt, open, raised, cleared };
+    return { evaluatedAt, open, raised, cleared, certifications: result.certifications, checked: result.checked };
   };
 
   const tick = (now: Date = clock()): Promise<TickResult> => {

@@ -463,6 +463,89 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect(await supervision.grades({ regionPrefix: '3205' })).toEqual([]);
   });
 
+  /** What an evaluation leaves in the store: warnings, auditors' audit rows, reporting tallies. */
+  const recorded = async (): Promise<Record<string, unknown[]>> => ({
+    warnings: await store.all(
+      'SELECT id, rule_id, kind, message, evidence, raised_at, cleared_at FROM sv_warnings ORDER BY id',
+    ),
+    auditorAudits: await store.all(
+      'SELECT auditor_id, certification_id, audit_id, row_data, start_date FROM sv_auditor_audits ORDER BY auditor_id, certification_id, audit_id',
+    ),
+    reporting: await store.all(
+      'SELECT agency_id, region_code, due, on_time FROM sv_reporting ORDER BY agency_id, region_code',
+    ),
+  });
+  /** Evaluates from scratch (a new instance reads every row) and expects it to change nothing recorded. */
+  const expectSameAsFromScratch = async (): Promise<void> => {
+    const before = await recorded();
+    const fresh = await createSupervision({ store, clock: () => now }).tick();
+    expect(fresh).toMatchObject({ raised: 0, cleared: 0, checked: fresh.certifications });
+    expect(await recorded()).toEqual(before);
+  };
+
+  it('checks again only the certifications that changed since the last tick, and records what a full evaluation would', async () => {
+    certified(feed, { id: 'c10', issued: '2025-01-10', team: ['au-10'] });
+    const c11 = certified(feed, { id: 'c11', issued: '2025-01-10', team: ['au-10'] });
+    const c12 = certified(feed, { id: 'c12', issued: '2025-01-20', team: ['au-12'] });
+    expect(await tickAt('2025-03-01T02:00:00Z')).toMatchObject({ certifications: 3, checked: 3 });
+    expect(await kindsOf(supervision, 'c10')).toContain('W8:auditor-overlap');
+    expect(await tickAt('2025-03-01T03:00:00Z')).toMatchObject({ certifications: 3, checked: 0 });
+
+    feed.append([
+      ...emit(c11, ['CertificateSuspended', { reason: 'no surveillance', until: '2025-06-01' }, at('2025-03-01')]),
+      ...emit(c12, [
+        'AuditTeamAssigned',
+        { auditId: 'v1', kind: 'surveillance', members: [member('au-10'), member('au-13', 'auditor')] },
+        at('2025-03-01'),
+      ]),
+    ]);
+    expect(await tickAt('2025-03-01T04:00:00Z')).toMatchObject({ certifications: 3, checked: 2 });
+    expect(
+      (await store.all<{ audit_id: string }>("SELECT audit_id FROM sv_auditor_audits WHERE auditor_id = 'au-13'")).map(
+        (r) => r.audit_id,
+      ),
+    ).toEqual(['v1']);
+    await expectSameAsFromScratch();
+
+    // A new certification, then a new day: the day alone makes every certification's checks run again.
+    certified(feed, { id: 'c13', issued: '2025-02-01', team: ['au-12'] });
+    expect(await tickAt('2025-03-01T05:00:00Z')).toMatchObject({ certifications: 4, checked: 1 });
+    expect(await tickAt('2025-03-02T05:00:00Z')).toMatchObject({ certifications: 4, checked: 4 });
+    await expectSameAsFromScratch();
+  });
+
+  it('reads every certification again after the read model was rebuilt, or after a tick failed to record', async () => {
+    const c14 = certified(feed, { id: 'c14', issued: '2025-01-10', team: ['au-14'] });
+    certified(feed, { id: 'c15', issued: '2025-01-10', team: ['au-14'] });
+    await tickAt('2025-03-01T02:00:00Z');
+    // The same rows at the same log positions after a replay: only the rebuild's mark tells them apart.
+    await runner.rebuild('supervision');
+    expect(await tickAt('2025-03-01T03:00:00Z')).toMatchObject({ certifications: 2, checked: 2 });
+    await expectSameAsFromScratch();
+
+    let failNext = false;
+    const flaky: ReadStore = {
+      ...store,
+      transaction: async (work) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk I/O error');
+        }
+        return store.transaction(work);
+      },
+    };
+    const overFlaky = createSupervision({ store: flaky, clock: () => now });
+    expect(await overFlaky.tick()).toMatchObject({ checked: 2 });
+    feed.append(
+      emit(c14, ['CertificateSuspended', { reason: 'no surveillance', until: '2025-06-01' }, at('2025-03-01')]),
+    );
+    await runner.catchUp();
+    failNext = true;
+    await expect(overFlaky.tick()).rejects.toThrow('disk I/O error');
+    expect(await overFlaky.tick()).toMatchObject({ certifications: 2, checked: 2 });
+    await expectSameAsFromScratch();
+  });
+
   it('flags what the ledger rules refuse at intake (imported or pre-rule history): W3 remote recertification, W4 open major, W5, W6', async () => {
     supervision = createSupervision({
       store,
