@@ -79,6 +79,9 @@ export interface DemoPlanOptions {
 // ---------------------------------------------------------------------------------------------
 // Small deterministic helpers
 // ---------------------------------------------------------------------------------------------
+/** Days since 1970-01-01 of an ISO date: auditors' calendars count in these. */
+const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -208,8 +211,8 @@ interface Auditor {
   readonly registrationNo: string;
   readonly registrationValidUntil: string;
   readonly sectors: readonly number[];
-  /** Busy days → the audit that holds them. */
-  readonly busy: Map<string, string>;
+  /** Busy days (dayNumber) → the audit that holds them. */
+  readonly busy: Map<number, string>;
 }
 
 interface AgencyState {
@@ -440,15 +443,18 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     };
 
     // ---- audits ------------------------------------------------------------------------------
-    const busyFree = (a: Auditor, start: string, days: number) => {
-      for (let d = 0; d < days; d += 1) if (a.busy.has(addDays(start, d))) return false;
+    const freeFrom = (a: Auditor, first: number, days: number) => {
+      for (let d = 0; d < days; d += 1) if (a.busy.has(first + d)) return false;
       return true;
     };
+    const busyFree = (a: Auditor, start: string, days: number) => freeFrom(a, dayNumber(start), days);
     const book = (a: Auditor, start: string, days: number, key: string) => {
-      for (let d = 0; d < days; d += 1) a.busy.set(addDays(start, d), key);
+      const first = dayNumber(start);
+      for (let d = 0; d < days; d += 1) a.busy.set(first + d, key);
     };
     const release = (a: Auditor, start: string, days: number) => {
-      for (let d = 0; d < days; d += 1) a.busy.delete(addDays(start, d));
+      const first = dayNumber(start);
+      for (let d = 0; d < days; d += 1) a.busy.delete(first + d);
     };
     /** A team free on the audit days, the leader covering the sector; the start moves until one is found. */
     const team = (
@@ -459,9 +465,9 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     ) => {
       for (let shift = 0; shift < 60; shift += 1) {
         const s = addDays(start, shift);
-        const candidates = state.auditors.filter(
-          (a) => busyFree(a, s, days) && a.registrationValidUntil > addDays(s, days),
-        );
+        const first = dayNumber(s);
+        const after = addDays(s, days);
+        const candidates = state.auditors.filter((a) => freeFrom(a, first, days) && a.registrationValidUntil > after);
         const leaders = candidates.filter((a) =>
           opts.noSectorLeader ? !a.sectors.includes(client.sector.sector) : a.sectors.includes(client.sector.sector),
         );
@@ -478,9 +484,9 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
         }
         if (opts.forceBusy) {
           const busy = state.auditors.filter(
-            (a) => !members.includes(a) && !busyFree(a, s, days) && a.registrationValidUntil > addDays(s, days),
+            (a) => !members.includes(a) && !freeFrom(a, first, days) && a.registrationValidUntil > after,
           );
-          const overlapping = busy.filter((a) => a.busy.get(s)?.startsWith('C:'));
+          const overlapping = busy.filter((a) => a.busy.get(first)?.startsWith('C:'));
           if (overlapping.length === 0) continue;
           members.push(pick(overlapping));
         }
@@ -558,8 +564,9 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       }
       const key = `C:${certificationId}/${o.auditId}`;
       // The auditor planted on two audits at once keeps the other audit's days and takes the free ones.
+      const firstDay = dayNumber(start);
       for (const a of found.members)
-        for (let d = 0; d < calendar; d += 1) if (!a.busy.has(addDays(start, d))) a.busy.set(addDays(start, d), key);
+        for (let d = 0; d < calendar; d += 1) if (!a.busy.has(firstDay + d)) a.busy.set(firstDay + d, key);
       const assigned = addDays(start, -(o.lead ?? int(18, 25)));
       add('AuditTeamAssigned', assigned, '10:00', { auditId: o.auditId, kind: o.kind, members });
       const planned = addDays(assigned, 1);
@@ -711,8 +718,10 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
       const busy = s2.members[s2.members.length - 1]!;
       const calendar = state.auditors.find((a) => a.auditorId === busy.auditorId)!.busy;
       const others = new Set<string>();
-      for (let day = s2.start; day <= s2.end; day = addDays(day, 1))
-        if (calendar.get(day)) others.add(calendar.get(day)!.slice(2));
+      for (let day = dayNumber(s2.start); day <= dayNumber(s2.end); day += 1) {
+        const holder = calendar.get(day);
+        if (holder) others.add(holder.slice(2));
+      }
       for (const other of others) {
         planted.push({
           ruleId: 'W8',
