@@ -11,6 +11,7 @@ const SECTIONS = [
   { file: './anchoring.js', name: 'anchoring' },
   { file: './readside.js', name: 'readside' },
   { file: './audit.js', name: 'audit' },
+  { file: './supervision.js', name: 'supervision' },
 ];
 
 function table(rows) {
