@@ -7,8 +7,9 @@ import { createLogger } from './logging';
 import type { FromWorkers, ToWorkers, WorkersThreadData } from './workersThread';
 
 // The workers' supervision thread: evaluates the early warnings every minute over a read store
-// connection of its own, apart from the anchorer and the projections, which an evaluation (it
-// loads every certification) would otherwise stop for seconds.
+// connection of its own, apart from the anchorer and the projections, which an evaluation would
+// otherwise stop for seconds (the first after a start reads every certification, the first of
+// each day checks every one again).
 
 const port = parentPort!;
 const { config, logLevel } = workerData as WorkersThreadData;

@@ -75,15 +75,18 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
       'SELECT seq, certificate_no FROM reg_answer_changes WHERE seq >= ? ORDER BY seq LIMIT ?',
       [lastSeq, CHANGES_READ_AT_ONCE + 1],
     );
-    changesApplied++;
     const continuous = changes[0]?.seq === lastSeq && changes.length <= CHANGES_READ_AT_ONCE;
     if (!continuous) {
-      answers.clear();
+      // Read before the answers are dropped: whatever is committed after it has a later seq.
       const newest = await store.values<[number | null]>('SELECT max(seq) FROM reg_answer_changes');
+      changesApplied++;
+      answers.clear();
       lastSeq = newest?.[0] ?? 0;
       return;
     }
-    // The first row is the change applied last time, read again only to show nothing was forgotten.
+    changesApplied++;
+    // The first row is at lastSeq, applied already (or older than the last clear): it is read only
+    // to show that no change after it was forgotten.
     for (const { certificate_no } of changes.slice(1)) {
       if (certificate_no === EVERY_ANSWER) answers.clear();
       else answers.delete(certificate_no);

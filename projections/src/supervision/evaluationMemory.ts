@@ -1,4 +1,5 @@
 import type { ReadStore } from '../store/port';
+import type { SupervisionConfig } from './config';
 import {
   evaluateAcross,
   evaluateCertification,
@@ -9,7 +10,6 @@ import {
   type EvaluationContext,
   type MinimumAuditDays,
 } from './evaluate';
-import type { SupervisionConfig } from './config';
 import type { CertificationFacts, SupervisionFact } from './facts';
 import { GENERATION_KEY } from './model';
 
@@ -18,11 +18,15 @@ export interface RememberedEvaluation extends Evaluation {
   /** Certifications whose own checks ran again: those the projections changed, or all when the day changed. */
   readonly checked: number;
   readonly loadMs: number;
+  /** The read model's generation the facts were read in. */
+  readonly generation: string | undefined;
   /**
    * Each certification whose auditor rows differ from those of the evaluation last committed, with
    * its rows now; undefined when the store's rows are not known to be those (then write them all).
    */
   readonly auditorRowChanges?: ReadonlyMap<string, readonly AuditorAuditRow[]>;
+  /** The mark the last committed write left in the store; the changes hold only while it is still there. */
+  readonly writtenMark?: string;
 }
 
 /**
@@ -34,8 +38,8 @@ export interface RememberedEvaluation extends Evaluation {
  */
 export interface EvaluationMemory {
   evaluate(now: Date): Promise<RememberedEvaluation>;
-  /** The evaluation's rows are committed: the next one may write only what changed. */
-  committed(): void;
+  /** The evaluation's rows are committed with `mark`: the next one may write only what changed since. */
+  committed(mark: string): void;
   /** Forgets everything (a write failed, or the store may hold anything): the next evaluation reads and writes all. */
   forget(): void;
 }
@@ -60,8 +64,8 @@ interface State {
   readonly supervision: SupervisionFact[];
   lastSupervisionPosition: number;
   day: string;
-  /** Whether the store holds the auditor rows of the outcomes kept. */
-  committed: boolean;
+  /** The mark of the write that left the auditor rows of the outcomes kept in the store, if one did. */
+  writtenMark: string | undefined;
 }
 
 const emptyState = (generation: string | undefined): State => ({
@@ -72,14 +76,15 @@ const emptyState = (generation: string | undefined): State => ({
   supervision: [],
   lastSupervisionPosition: -1,
   day: '',
-  committed: false,
+  writtenMark: undefined,
 });
 
 /** A rebuild that begins while the changes are read makes them read again, at most this often. */
 const READS_AT_MOST = 3;
 
-const sameRows = (a: readonly AuditorAuditRow[] | undefined, b: readonly AuditorAuditRow[]): boolean =>
-  a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+/** A certification not kept before has no rows in the store (the rows there are those of the outcomes kept). */
+const sameRows = (before: readonly AuditorAuditRow[] = [], now: readonly AuditorAuditRow[]): boolean =>
+  before.length === now.length && JSON.stringify(before) === JSON.stringify(now);
 
 export function createEvaluationMemory(options: EvaluationMemoryOptions): EvaluationMemory {
   const { store } = options;
@@ -110,6 +115,7 @@ export function createEvaluationMemory(options: EvaluationMemoryOptions): Evalua
         changed.add(row.certification_id);
         state.lastPosition = Math.max(state.lastPosition, Number(row.position));
       }
+      // Code-unit order, which SQLite's BINARY collation also gives: the order warnings are listed in.
       if (added) state.order = [...state.certifications.keys()].sort();
       const supervision = await store.all<{
         event_id: string;
@@ -169,11 +175,12 @@ export function createEvaluationMemory(options: EvaluationMemoryOptions): Evalua
         certifications: facts.length,
         checked,
         loadMs,
-        ...(state.committed ? { auditorRowChanges } : {}),
+        generation: state.generation,
+        ...(state.writtenMark !== undefined ? { auditorRowChanges, writtenMark: state.writtenMark } : {}),
       };
     },
-    committed: () => {
-      state.committed = true;
+    committed: (mark) => {
+      state.writtenMark = mark;
     },
     forget: () => {
       state = emptyState(undefined);

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
-import type { ReadStore, SqlExecutor } from '../store/port';
+import { randomUUID } from 'node:crypto';
+import type { Dialect, ReadStore, SqlExecutor } from '../store/port';
 import { defaultSupervisionConfig, type SupervisionConfig } from './config';
 import type { AuditorAuditRow, MinimumAuditDays } from './evaluate';
 import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
+import { GENERATION_KEY } from './model';
 import type { CertificateFact, CertificationFacts } from './facts';
 import { gradeAgency, type AgencyGrade } from './grading';
 import { WARNING_RULES, type Severity, type Warning } from './rules';
@@ -232,8 +234,32 @@ const regionClause = (scope: Scope, column = 'region_code'): { sql: string; para
     ? { sql: '1 = 1', params: [] }
     : { sql: `${column} LIKE ?`, params: [`${scope.regionPrefix.replace(/[^0-9]/g, '')}%`] };
 
-/** The auditors' audit rows: only the certifications whose rows changed, when the memory knows which. */
-async function writeAuditorAudits(tx: SqlExecutor, result: RememberedEvaluation): Promise<void> {
+/** The sv_meta key of the mark each evaluation's write of the auditors' audit rows leaves. */
+const AUDITOR_ROWS_MARK = 'auditorRows';
+
+/**
+ * The auditors' audit rows: only those of the certifications that changed, when the store still
+ * holds what this evaluator wrote last (its mark, in a model not rebuilt since); all of them
+ * otherwise, as after another evaluator's write. Returns the mark of this write, or undefined when
+ * the read model was rebuilt since the facts were read (the rows are complete, but of facts replaced).
+ */
+async function writeAuditorAudits(
+  tx: SqlExecutor,
+  dialect: Dialect,
+  result: RememberedEvaluation,
+): Promise<string | undefined> {
+  await tx.run('INSERT INTO sv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [AUDITOR_ROWS_MARK, '']);
+  // On PostgreSQL the row lock orders two evaluators' writes (SQLite has one writer at a time).
+  const mark = await tx.get<{ value: string }>(
+    `SELECT value FROM sv_meta WHERE key = ?${dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+    [AUDITOR_ROWS_MARK],
+  );
+  const generation = await tx.get<{ value: string }>('SELECT value FROM sv_meta WHERE key = ?', [GENERATION_KEY]);
+  const sameGeneration = generation?.value === result.generation;
+  const changes =
+    sameGeneration && result.writtenMark !== undefined && mark?.value === result.writtenMark
+      ? result.auditorRowChanges
+      : undefined;
   const insert = (row: AuditorAuditRow) =>
     tx.run(
       'INSERT INTO sv_auditor_audits (auditor_id, certification_id, audit_id, region_code, row_data, start_date) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -246,15 +272,18 @@ async function writeAuditorAudits(tx: SqlExecutor, result: RememberedEvaluation)
         row.start ?? row.plannedStart ?? null,
       ],
     );
-  if (result.auditorRowChanges === undefined) {
+  if (changes === undefined) {
     await tx.run('DELETE FROM sv_auditor_audits');
     for (const row of result.auditorAudits) await insert(row);
-    return;
+  } else {
+    for (const [certificationId, rows] of changes) {
+      await tx.run('DELETE FROM sv_auditor_audits WHERE certification_id = ?', [certificationId]);
+      for (const row of rows) await insert(row);
+    }
   }
-  for (const [certificationId, rows] of result.auditorRowChanges) {
-    await tx.run('DELETE FROM sv_auditor_audits WHERE certification_id = ?', [certificationId]);
-    for (const row of rows) await insert(row);
-  }
+  const written = randomUUID();
+  await tx.run('UPDATE sv_meta SET value = ? WHERE key = ?', [written, AUDITOR_ROWS_MARK]);
+  return sameGeneration ? written : undefined;
 }
 
 export function createSupervision(options: SupervisionOptions): Supervision {
@@ -295,7 +324,10 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     const evaluatedAt = now.toISOString();
     let raised = 0;
     let cleared = 0;
+    let written: string | undefined;
     await store.transaction(async (tx) => {
+      // First: on PostgreSQL its row lock makes a second evaluator's transaction wait for this one.
+      written = await writeAuditorAudits(tx, store.dialect, result);
       const stored = new Map(
         (await tx.all<{ id: string; cleared_at: string | null }>('SELECT id, cleared_at FROM sv_warnings')).map((r) => [
           r.id,
@@ -340,7 +372,6 @@ export function createSupervision(options: SupervisionOptions): Supervision {
           cleared += 1;
         }
       }
-      await writeAuditorAudits(tx, result);
       await tx.run('DELETE FROM sv_reporting');
       for (const t of result.reporting) {
         await tx.run('INSERT INTO sv_reporting (agency_id, region_code, due, on_time) VALUES (?, ?, ?, ?)', [
@@ -361,7 +392,9 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         );
       }
     });
-    memory.committed();
+    // Facts read before a rebuild are not kept past it: the next tick reads everything again.
+    if (written === undefined) memory.forget();
+    else memory.committed(written);
     const open = result.warnings.filter((w) => !w.clearedAt).length;
     options.logger?.info(
       {

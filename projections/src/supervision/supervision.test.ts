@@ -10,6 +10,10 @@ import type { ReadStore } from '../store';
 import { postgresTestReadStore, sqliteTestReadStore, type TestReadStore } from '../testing/readStores';
 import type { LogEvent } from '../types';
 import { addWorkingDays, haversineKm } from '.';
+import { defaultSupervisionConfig } from './config';
+import { evaluate, type Evaluation } from './evaluate';
+import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
+import type { CertificationFacts } from './facts';
 import { supervisionModel } from './model';
 import { createSupervision, type Supervision } from './service';
 
@@ -479,7 +483,7 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
   const expectSameAsFromScratch = async (): Promise<void> => {
     const before = await recorded();
     const fresh = await createSupervision({ store, clock: () => now }).tick();
-    expect(fresh).toMatchObject({ raised: 0, cleared: 0, checked: fresh.certifications });
+    expect(fresh).toMatchObject({ raised: 0, cleared: 0 });
     expect(await recorded()).toEqual(before);
   };
 
@@ -505,6 +509,18 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
         (r) => r.audit_id,
       ),
     ).toEqual(['v1']);
+
+    // The team changes again without au-13: its row goes. (Before a tick from scratch, whose write
+    // would make the next tick rewrite every row.)
+    feed.append(
+      emit(c12, [
+        'AuditTeamAssigned',
+        { auditId: 'v1', kind: 'surveillance', members: [member('au-10'), member('au-14', 'auditor')] },
+        at('2025-03-01'),
+      ]),
+    );
+    expect(await tickAt('2025-03-01T04:30:00Z')).toMatchObject({ certifications: 3, checked: 1 });
+    expect(await store.all("SELECT audit_id FROM sv_auditor_audits WHERE auditor_id = 'au-13'")).toEqual([]);
     await expectSameAsFromScratch();
 
     // A new certification, then a new day: the day alone makes every certification's checks run again.
@@ -544,6 +560,164 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     await expect(overFlaky.tick()).rejects.toThrow('disk I/O error');
     expect(await overFlaky.tick()).toMatchObject({ certifications: 2, checked: 2 });
     await expectSameAsFromScratch();
+  });
+
+  it("leaves the auditors' rows right when two evaluators write the same store, one of them from older facts", async () => {
+    const c16 = certified(feed, { id: 'c16', issued: '2025-01-10', team: ['au-16'] });
+    certified(feed, { id: 'c17', issued: '2025-01-10', team: ['au-17'] });
+    let waiting: { reached: () => void; gate: Promise<void> } | undefined;
+    const gated: ReadStore = {
+      ...store,
+      transaction: async (work) => {
+        if (waiting) {
+          waiting.reached();
+          await waiting.gate;
+        }
+        return store.transaction(work);
+      },
+    };
+    const older = createSupervision({ store: gated, clock: () => now });
+    const newer = createSupervision({ store, clock: () => now });
+    await runner.catchUp();
+    await older.tick();
+    await newer.tick();
+    const reassign = (auditorId: string) =>
+      feed.append(
+        emit(c16, [
+          'AuditTeamAssigned',
+          { auditId: 'v1', kind: 'surveillance', members: [member(auditorId)] },
+          at('2025-03-01'),
+        ]),
+      );
+    reassign('au-18');
+    await runner.catchUp();
+    let open!: () => void;
+    let reached!: () => void;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    waiting = { reached, gate: new Promise((resolve) => (open = resolve)) };
+    // `older` reads au-18 and waits to write; meanwhile `newer` reads au-19 and writes it.
+    const olderTick = older.tick();
+    await atGate;
+    waiting = undefined;
+    reassign('au-19');
+    await runner.catchUp();
+    await newer.tick();
+    open();
+    await olderTick;
+    // `older` wrote its au-18 over au-19; `newer` finds the mark of another write and rewrites all.
+    await newer.tick();
+    expect(
+      (await store.all<{ auditor_id: string }>("SELECT auditor_id FROM sv_auditor_audits WHERE audit_id = 'v1'")).map(
+        (r) => r.auditor_id,
+      ),
+    ).toEqual(['au-19']);
+    await expectSameAsFromScratch();
+  });
+
+  describe('the memory between evaluations', () => {
+    const config = defaultSupervisionConfig;
+    /** The pure evaluation over every row the store holds now. */
+    const fromScratch = async (): Promise<Evaluation> => {
+      const certifications = (await store.all<{ facts: string }>('SELECT facts FROM sv_certifications'))
+        .map((row) => JSON.parse(row.facts) as CertificationFacts)
+        .sort((a, b) => (a.certificationId < b.certificationId ? -1 : a.certificationId > b.certificationId ? 1 : 0));
+      const supervisionFacts = (
+        await store.all<{ event_id: string; type: string; occurred_at: string; region_code: string; data: string }>(
+          'SELECT event_id, type, occurred_at, region_code, data FROM sv_supervision ORDER BY position',
+        )
+      ).map((r) => ({
+        eventId: r.event_id,
+        type: r.type,
+        occurredAt: r.occurred_at,
+        regionCode: r.region_code,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+      }));
+      return evaluate({ certifications, supervision: supervisionFacts, now, config });
+    };
+    const evaluation = ({ warnings, auditorAudits, reporting }: Evaluation) => ({ warnings, auditorAudits, reporting });
+    const changedIn = (result: RememberedEvaluation) => [...(result.auditorRowChanges ?? new Map()).keys()].sort();
+
+    it('evaluates as from scratch through every kind of change, naming exactly the certifications whose auditor rows changed', async () => {
+      certified(feed, { id: 'c20', issued: '2025-01-10', team: ['au-20'], credit: '91320100MA1CCCCCC3' });
+      certified(feed, { id: 'c21', issued: '2025-01-10', team: ['au-20'] });
+      const c22 = certified(feed, { id: 'c22', issued: '2025-01-20', team: ['au-22'] });
+      await runner.catchUp();
+      now = new Date('2025-03-01T02:00:00Z');
+      const memory = createEvaluationMemory({ store, config });
+      const first = await memory.evaluate(now);
+      expect(evaluation(first)).toEqual(evaluation(await fromScratch()));
+      expect(first).toMatchObject({ certifications: 3, checked: 3 });
+      expect(first.auditorRowChanges).toBeUndefined();
+      memory.committed('first');
+
+      const team = (...auditorIds: string[]) =>
+        feed.append(
+          emit(c22, [
+            'AuditTeamAssigned',
+            { auditId: 'v1', kind: 'surveillance', members: auditorIds.map((id) => member(id)) },
+            at('2025-03-01'),
+          ]),
+        );
+      team('au-20', 'au-23');
+      await runner.catchUp();
+      const added = await memory.evaluate(now);
+      expect(evaluation(added)).toEqual(evaluation(await fromScratch()));
+      expect([added.checked, changedIn(added), added.writtenMark]).toEqual([1, ['c22'], 'first']);
+      memory.committed('added');
+
+      team('au-20');
+      await runner.catchUp();
+      const dropped = await memory.evaluate(now);
+      expect(evaluation(dropped)).toEqual(evaluation(await fromScratch()));
+      expect(changedIn(dropped)).toEqual(['c22']);
+      expect(dropped.auditorRowChanges!.get('c22')!.map((row) => `${row.auditId}:${row.auditorId}`)).not.toContain(
+        'v1:au-23',
+      );
+      memory.committed('dropped');
+
+      // A regulator's spot check (a check across certifications), then its deadline passes on a new day.
+      feed.append([
+        regulatorEvent(
+          'SpotCheckRecorded',
+          { creditCode: '91320100MA1CCCCCC3', result: 'fail', checkedAt: '2025-03-01' },
+          at('2025-03-01'),
+        ),
+      ]);
+      await runner.catchUp();
+      const spotChecked = await memory.evaluate(now);
+      expect(evaluation(spotChecked)).toEqual(evaluation(await fromScratch()));
+      expect([spotChecked.checked, changedIn(spotChecked)]).toEqual([0, []]);
+      now = new Date('2025-04-15T02:00:00Z');
+      const later = await memory.evaluate(now);
+      expect(later.warnings.map((w) => w.ruleId)).toContain('W7');
+      expect(evaluation(later)).toEqual(evaluation(await fromScratch()));
+      expect([later.checked, changedIn(later)]).toEqual([3, []]);
+    });
+
+    it('reads again at once when the read model is rebuilt while it reads', async () => {
+      certified(feed, { id: 'c24', issued: '2025-01-10' });
+      certified(feed, { id: 'c25', issued: '2025-01-10' });
+      await runner.catchUp();
+      now = new Date('2025-03-01T02:00:00Z');
+      let rebuildWhileReading = true;
+      const rebuilding: ReadStore = {
+        ...store,
+        all: (async (sql: string, params?: readonly unknown[]) => {
+          const rows = await store.all(sql, params as unknown[]);
+          if (rebuildWhileReading && sql.includes('FROM sv_certifications')) {
+            rebuildWhileReading = false;
+            await runner.rebuild('supervision');
+          }
+          return rows;
+        }) as ReadStore['all'],
+      };
+      const memory = createEvaluationMemory({ store: rebuilding, config });
+      const during = await memory.evaluate(now);
+      expect(rebuildWhileReading).toBe(false);
+      expect(evaluation(during)).toEqual(evaluation(await fromScratch()));
+      // Read again within that evaluation, in the new generation: nothing is left to read after it.
+      expect(await memory.evaluate(now)).toMatchObject({ certifications: 2, checked: 0 });
+    });
   });
 
   it('flags what the ledger rules refuse at intake (imported or pre-rule history): W3 remote recertification, W4 open major, W5, W6', async () => {

@@ -36,9 +36,9 @@ export interface SupervisionPartOptions {
   readonly tickIntervalMs?: number;
   /**
    * Evaluate here (default): on the timer, and on a read when new events came in since the last
-   * evaluation. false where the workers run elsewhere (their thread or process evaluates): an
-   * evaluation loads every certification (about 5 s for 20,000 on this machine), and the API's
-   * event loop, intake included, would stop meanwhile. Reads then serve the workers' last
+   * evaluation. false where the workers run elsewhere (their thread or process evaluates): the
+   * first evaluation loads every certification (about 4 s for 20,000 on this machine), and the
+   * API's event loop, intake included, would stop meanwhile. Reads then serve the workers' last
    * evaluation, whose time the pages and /readyz give.
    */
   readonly evaluateOnTimer?: boolean;
