@@ -290,12 +290,14 @@ export function createDemoPlan(options: DemoPlanOptions): DemoPlan {
     }
   };
 
+  // An auditor's year holds the audits of about 30 certifications; a CB has at least 40 of them.
+  const auditorsPerAgency = Math.max(40, Math.ceil(options.certifications / agencies.length / 30));
   const states: AgencyState[] = agencies.map((agency, i) => {
     const short = agency.agencyId.replace(/^CNCA-R-/, '').replace(/-/g, '');
-    const auditors: Auditor[] = Array.from({ length: 40 }, (_, k) => ({
+    const auditors: Auditor[] = Array.from({ length: auditorsPerAgency }, (_, k) => ({
       auditorId: `AU-${short}-${String(k + 1).padStart(3, '0')}`,
       name: personName(),
-      registrationNo: `2026-N1QMS-${String(1_000_000 + i * 1000 + k).slice(1)}`,
+      registrationNo: `2026-N1QMS-${String(1_000_000 + i * 1000 + (k % 1000) + Math.floor(k / 1000) * 10_000).slice(1)}`,
       registrationValidUntil: addMonths(today, int(14, 40)),
       sectors: [...new Set(Array.from({ length: 5 }, () => pick(INDUSTRIES).sector))],
       busy: new Map(),

@@ -159,15 +159,19 @@ export function createEvaluationMemory(options: EvaluationMemoryOptions): Evalua
       let checked = 0;
       for (const id of state.order) {
         const kept = state.certifications.get(id)!;
-        if (!kept.outcome || newDay || changed.has(id)) {
-          const outcome = evaluateCertification(kept.facts, context);
-          if (!sameRows(kept.outcome?.auditorAudits, outcome.auditorAudits))
+        const before = kept.outcome;
+        const factsChanged = before === undefined || changed.has(id);
+        const outcome =
+          before === undefined || factsChanged || newDay ? evaluateCertification(kept.facts, context) : before;
+        if (outcome !== before) {
+          // The auditor rows come from the facts alone: a new day does not change them.
+          if (factsChanged && !sameRows(before?.auditorAudits, outcome.auditorAudits))
             auditorRowChanges.set(id, outcome.auditorAudits);
           kept.outcome = outcome;
           checked += 1;
         }
         facts.push(kept.facts);
-        outcomes.push(kept.outcome);
+        outcomes.push(outcome);
       }
       state.day = context.today;
       return {
