@@ -60,7 +60,8 @@ export interface GradingInput {
   /** The CB's certifications in the jurisdiction (warning points are per 100 of them). */
   readonly certifications: number;
   readonly reporting: { readonly due: number; readonly onTime: number };
-  readonly ratings: readonly number[];
+  /** The auditor ratings of the CB's audits in the jurisdiction: how many, and their scores added up. */
+  readonly ratings: { readonly count: number; readonly total: number };
   readonly now: Date;
 }
 
@@ -103,8 +104,8 @@ export function gradeAgency(input: GradingInput): AgencyGrade {
       evidence: [],
     });
   }
-  const count = input.ratings.length;
-  const mean = count > 0 ? input.ratings.reduce((a, b) => a + b, 0) / count : null;
+  const { count } = input.ratings;
+  const mean = count > 0 ? input.ratings.total / count : null;
   if (mean !== null && count >= policy.minRatings && mean < 5) {
     deductions.push({
       points: round((policy.evaluationWeight * (5 - mean)) / 4),

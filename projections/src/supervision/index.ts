@@ -12,6 +12,9 @@ export {
   type AuditorDetail,
   type EvaluationRow,
   type EnterpriseProfile,
+  type EvaluationFilter,
+  type EvaluationCursor,
+  parseEvaluationCursor,
 } from './service';
 export {
   evaluate,

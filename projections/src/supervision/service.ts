@@ -96,6 +96,39 @@ export interface EvaluationRow {
   readonly regionCode: string;
 }
 
+export interface EvaluationFilter extends Scope {
+  readonly auditorId?: string;
+  readonly certificationId?: string;
+  readonly agencyId?: string;
+  /** 1..1000, default 100. */
+  readonly limit?: number;
+  /** A cursor from `next` (parseEvaluationCursor). */
+  readonly after?: EvaluationCursor;
+}
+
+/** Where a page of ratings ended: its last rating's time, event and place in that event. */
+export interface EvaluationCursor {
+  readonly occurredAt: string;
+  readonly eventId: string;
+  readonly idx: number;
+}
+
+const evaluationCursorOf = (c: EvaluationCursor): string =>
+  Buffer.from(JSON.stringify([c.occurredAt, c.eventId, c.idx])).toString('base64url');
+
+/** The cursor `next` gave out, or undefined when `value` is not one. */
+export function parseEvaluationCursor(value: string): EvaluationCursor | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
+    const [occurredAt, eventId, idx] = parsed as unknown[];
+    if (typeof occurredAt !== 'string' || typeof eventId !== 'string' || !Number.isInteger(idx)) return undefined;
+    return { occurredAt, eventId, idx: idx as number };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface EnterpriseProfile {
   readonly creditCode: string;
   readonly name: string;
@@ -185,9 +218,8 @@ export interface Supervision {
   warnings(filter: WarningFilter): Promise<{ items: Warning[]; next?: string }>;
   auditors(scope: Scope & { limit?: number }): Promise<AuditorSummary[]>;
   auditor(auditorId: string, scope: Scope): Promise<AuditorDetail | undefined>;
-  evaluations(
-    filter: Scope & { auditorId?: string; certificationId?: string; agencyId?: string; limit?: number },
-  ): Promise<EvaluationRow[]>;
+  /** Ratings in the order they were given, a page at a time (`next`: the cursor of the page after). */
+  evaluations(filter: EvaluationFilter): Promise<{ items: EvaluationRow[]; next?: string }>;
   grades(scope: Scope, now?: Date): Promise<AgencyGrade[]>;
   enterprise(creditCode: string, scope: Scope): Promise<EnterpriseProfile | undefined>;
 }
@@ -501,6 +533,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       where.push('c.agency_id = ?');
       params.push(filter.agencyId);
     }
+    if (filter.after) {
+      where.push('(e.occurred_at, e.event_id, e.idx) > (?, ?, ?)');
+      params.push(filter.after.occurredAt, filter.after.eventId, filter.after.idx);
+    }
+    const limit = filter.limit ?? 100;
     const rows = await store.all<{
       event_id: string;
       certification_id: string;
@@ -510,14 +547,17 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       score: number;
       comment: string | null;
       occurred_at: string;
+      idx: number;
       agency_id: string;
       region_code: string;
     }>(
       `SELECT e.*, c.agency_id, c.region_code FROM sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
        WHERE ${where.join(' AND ')} ORDER BY e.occurred_at, e.event_id, e.idx LIMIT ?`,
-      [...params, Math.min(filter.limit ?? 1000, 10_000)],
+      [...params, limit + 1],
     );
-    return rows.map((r) => ({
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const items = page.map((r) => ({
       eventId: r.event_id,
       certificationId: r.certification_id,
       auditId: r.audit_id,
@@ -529,6 +569,12 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       agencyId: r.agency_id,
       regionCode: r.region_code,
     }));
+    return rows.length > limit && last
+      ? {
+          items,
+          next: evaluationCursorOf({ occurredAt: last.occurred_at, eventId: last.event_id, idx: Number(last.idx) }),
+        }
+      : { items };
   };
 
   return {
@@ -573,24 +619,24 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       );
       if (rows.length === 0) return undefined;
       const audits = rows.map((r) => JSON.parse(r.row_data) as AuditorAuditRow);
-      const ratings = await evaluations({ ...scope, auditorId });
+      const ratedRegion = regionClause(scope, 'c.region_code');
+      const rated = await store.all<{ evaluator_role: string; n: number; total: number }>(
+        `SELECT e.evaluator_role, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
+         JOIN sv_certifications c ON c.certification_id = e.certification_id
+         WHERE e.auditor_id = ? AND ${ratedRegion.sql} GROUP BY e.evaluator_role ORDER BY e.evaluator_role`,
+        [auditorId, ...ratedRegion.params],
+      );
       const byRole: Record<string, { count: number; mean: number }> = {};
-      for (const r of ratings) {
-        const entry = (byRole[r.evaluatorRole] ??= { count: 0, mean: 0 });
-        entry.mean = (entry.mean * entry.count + r.score) / (entry.count + 1);
-        entry.count += 1;
-      }
+      for (const r of rated) byRole[r.evaluator_role] = { count: Number(r.n), mean: Number(r.total) / Number(r.n) };
+      const count = rated.reduce((sum, r) => sum + Number(r.n), 0);
+      const total = rated.reduce((sum, r) => sum + Number(r.total), 0);
       return {
         auditorId,
         name: audits[0]!.name,
         registrationNos: [...new Set(audits.flatMap((a) => (a.registrationNo ? [a.registrationNo] : [])))],
         audits,
         warnings: await allWarnings(scope, 'auditor_id = ?', [auditorId]),
-        ratings: {
-          count: ratings.length,
-          mean: ratings.length ? ratings.reduce((s, r) => s + r.score, 0) / ratings.length : null,
-          byRole,
-        },
+        ratings: { count, mean: count > 0 ? total / count : null, byRole },
       };
     },
     evaluations,
@@ -605,15 +651,23 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         `SELECT agency_id, SUM(due) AS due, SUM(on_time) AS on_time FROM sv_reporting WHERE ${region.sql} GROUP BY agency_id`,
         region.params,
       );
-      const ratings = await evaluations({ ...scope, limit: 10_000 });
+      // Every rating counts: aggregated in SQL, not read row by row.
+      const ratedRegion = regionClause(scope, 'c.region_code');
+      const ratings = await store.all<{ agency_id: string; n: number; total: number }>(
+        `SELECT c.agency_id, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
+         JOIN sv_certifications c ON c.certification_id = e.certification_id
+         WHERE ${ratedRegion.sql} GROUP BY c.agency_id`,
+        ratedRegion.params,
+      );
       return agencies.map(({ agency_id: agencyId, n }) => {
+        const rated = ratings.find((r) => r.agency_id === agencyId);
         const tally = reporting.find((r) => r.agency_id === agencyId);
         return gradeAgency({
           agencyId,
           warnings: all.filter((w) => w.agencyId === agencyId),
           certifications: Number(n),
           reporting: { due: Number(tally?.due ?? 0), onTime: Number(tally?.on_time ?? 0) },
-          ratings: ratings.filter((r) => r.agencyId === agencyId).map((r) => r.score),
+          ratings: { count: Number(rated?.n ?? 0), total: Number(rated?.total ?? 0) },
           now,
         });
       });

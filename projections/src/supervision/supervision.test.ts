@@ -562,6 +562,29 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     await expectSameAsFromScratch();
   });
 
+  it('grades a CB and rates an auditor over every rating, however many', async () => {
+    certified(feed, { id: 'c30', issued: '2025-01-10', team: ['au-30'], agency: 'CNCA-R-2003-002' });
+    // More ratings than any page of them (10,000 was the most the grades once read).
+    const ratings = Array.from({ length: 10_005 }, (_, i) => ({ auditorId: 'au-30', score: i < 5 ? 1 : 5 }));
+    feed.append([
+      regulatorEvent(
+        'AuditTeamEvaluated',
+        { certificationId: 'c30', auditId: 's2', evaluatorRole: 'client', ratings },
+        at('2025-02-01'),
+      ),
+    ]);
+    await tickAt('2025-03-01T02:00:00Z');
+    const mean = (5 * 1 + 10_000 * 5) / 10_005;
+    const [grade] = await supervision.grades({ regionPrefix: '32' });
+    expect(grade!.ratings).toEqual({ count: 10_005, mean: Math.round(mean * 100) / 100 });
+    const auditor = await supervision.auditor('au-30', { regionPrefix: '32' });
+    expect(auditor!.ratings.count).toBe(10_005);
+    expect(auditor!.ratings.mean).toBeCloseTo(mean, 10);
+    expect(auditor!.ratings.byRole.client).toEqual({ count: 10_005, mean: expect.closeTo(mean, 10) });
+    // Another region sees none of them.
+    expect((await supervision.evaluations({ regionPrefix: '3205' })).items).toEqual([]);
+  });
+
   it("leaves the auditors' rows right when two evaluators write the same store, one of them from older facts", async () => {
     const c16 = certified(feed, { id: 'c16', issued: '2025-01-10', team: ['au-16'] });
     certified(feed, { id: 'c17', issued: '2025-01-10', team: ['au-17'] });

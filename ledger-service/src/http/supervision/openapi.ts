@@ -120,8 +120,14 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary: 'Ratings of auditors by the client, the team leader and the decision reviewer (AuditTeamEvaluated)',
       security: BEARER_SECURITY,
-      parameters: [q('auditorId', ''), q('certificationId', ''), q('agencyId', '')],
-      responses: { 200: json('{ items }'), 403: problem },
+      parameters: [
+        q('auditorId', ''),
+        q('certificationId', ''),
+        q('agencyId', ''),
+        q('limit', '1..1000, default 100', { type: 'integer' }),
+        q('cursor', 'from `next`'),
+      ],
+      responses: { 200: json('{ items: Evaluation[], next? }'), 400: problem, 401: problem, 403: problem },
     },
   },
   '/v1/agencies/grades': {

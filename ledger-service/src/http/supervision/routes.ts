@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import express, { Router, type Request, type Response } from 'express';
 import type { Severity, Supervision, WarningFilter } from '@certledger/projections';
-import { enterpriseOwnProfile, WARNING_RULES } from '@certledger/projections';
+import { enterpriseOwnProfile, parseEvaluationCursor, WARNING_RULES } from '@certledger/projections';
 import { principalOf, requireRole } from '../auth';
 import type { Principal } from '../principal';
 import { ProblemError } from '../problem';
@@ -46,9 +46,7 @@ function warningFilter(req: Request): WarningFilter {
   const rule = str(q.rule) ?? str(q.ruleId);
   if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule))
     throw new ProblemError(400, 'invalid-filter', `rule must be one of ${WARNING_RULES.map((r) => r.id).join(', ')}`);
-  const limit = q.limit === undefined ? 100 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-    throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
+  const limit = pageLimit(q.limit);
   const region = str(q.region);
   if (region !== undefined && !/^\d{2,6}$/.test(region))
     throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
@@ -68,6 +66,14 @@ function warningFilter(req: Request): WarningFilter {
     ...(str(q.to) ? { raisedTo: raisedBound(str(q.to)!, 'to') } : {}),
     ...(str(q.cursor) ? { after: warningCursor(str(q.cursor)!) } : {}),
   };
+}
+
+/** ?limit=: 1..1000, 100 unless given. */
+function pageLimit(value: unknown): number {
+  const limit = value === undefined ? 100 : Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
+  return limit;
 }
 
 /** from/to as the warnings compare them with raised_at: a calendar date, or a date and time with its offset. */
@@ -132,14 +138,19 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   router.get('/v1/evaluations', async (req, res) => {
     const scope = scopeOf(principalOf(req));
     const q = req.query as Record<string, unknown>;
-    res.json({
-      items: await supervision.evaluations({
-        ...scope,
-        ...(str(q.auditorId) ? { auditorId: str(q.auditorId)! } : {}),
-        ...(str(q.certificationId) ? { certificationId: str(q.certificationId)! } : {}),
-        ...(str(q.agencyId) ? { agencyId: str(q.agencyId)! } : {}),
-      }),
+    const cursor = str(q.cursor);
+    const after = cursor === undefined ? undefined : parseEvaluationCursor(cursor);
+    if (cursor !== undefined && after === undefined)
+      throw new ProblemError(400, 'invalid-cursor', 'cursor is not one this server gave out');
+    const page = await supervision.evaluations({
+      ...scope,
+      limit: pageLimit(q.limit),
+      ...(after ? { after } : {}),
+      ...(str(q.auditorId) ? { auditorId: str(q.auditorId)! } : {}),
+      ...(str(q.certificationId) ? { certificationId: str(q.certificationId)! } : {}),
+      ...(str(q.agencyId) ? { agencyId: str(q.agencyId)! } : {}),
     });
+    res.json({ items: page.items, ...(page.next ? { next: `/v1/evaluations?${nextQuery(req, page.next)}` } : {}) });
   });
 
   router.get('/v1/agencies/grades', async (req, res) => {

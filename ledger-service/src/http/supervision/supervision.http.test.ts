@@ -415,6 +415,39 @@ describe('supervision over the running service, on demo data written through the
     expect(profile.body.openWarnings.map((w: Warning) => w.ruleId)).toContain('W7');
   });
 
+  it('pages through the evaluations: every rating once, in the order given, whatever the page size', async () => {
+    const all = async (limit: number): Promise<Array<Record<string, unknown>>> => {
+      const items: Array<Record<string, unknown>> = [];
+      let next: string | undefined = `/v1/evaluations?agencyId=CNCA-R-2002-001&limit=${limit}`;
+      while (next) {
+        const page: request.Response = await request(service.app).get(next).set('authorization', JIANGSU);
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(limit);
+        items.push(...page.body.items);
+        next = page.body.next;
+      }
+      return items;
+    };
+    const small = await all(37);
+    expect(small.length).toBeGreaterThan(100);
+    expect(await all(1000)).toEqual(small);
+    expect(new Set(small.map((e) => `${e.eventId}/${e.auditorId}`)).size).toBe(small.length);
+    const times = small.map((e) => String(e.occurredAt));
+    expect(times).toEqual([...times].sort());
+    expect(new Set(small.map((e) => e.agencyId))).toEqual(new Set(['CNCA-R-2002-001']));
+
+    const refused = async (query: string) => {
+      const response = await request(service.app).get(`/v1/evaluations?${query}`).set('authorization', JIANGSU);
+      return [response.status, response.headers['content-type'], response.body.code];
+    };
+    expect(await refused('cursor=not-a-cursor')).toEqual([
+      400,
+      expect.stringMatching(/problem\+json/),
+      'invalid-cursor',
+    ]);
+    expect(await refused('limit=0')).toEqual([400, expect.stringMatching(/problem\+json/), 'invalid-filter']);
+  });
+
   it('lets regulators, not agencies, record supervision events', async () => {
     const body = {
       eventId: '0b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11',
