@@ -216,7 +216,10 @@ export interface Supervision {
   start(intervalMs?: number): void;
   stop(): void;
   warnings(filter: WarningFilter): Promise<{ items: Warning[]; next?: string }>;
-  auditors(scope: Scope & { limit?: number }): Promise<AuditorSummary[]>;
+  /** Auditors by id, a page at a time (`next`: the cursor of the page after, the last id). */
+  auditors(filter: Scope & { limit?: number; after?: string }): Promise<{ items: AuditorSummary[]; next?: string }>;
+  /** Open warnings in scope by rule id (rules with none are left out). */
+  openWarningCounts(scope: Scope): Promise<Readonly<Record<string, number>>>;
   auditor(auditorId: string, scope: Scope): Promise<AuditorDetail | undefined>;
   /** Ratings in the order they were given, a page at a time (`next`: the cursor of the page after). */
   evaluations(filter: EvaluationFilter): Promise<{ items: EvaluationRow[]; next?: string }>;
@@ -593,23 +596,38 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       timer = undefined;
     },
     warnings,
-    auditors: async (scope) => {
-      const region = regionClause(scope);
+    auditors: async (filter) => {
+      const region = regionClause(filter);
+      const limit = filter.limit ?? 100;
+      const after = filter.after === undefined ? '' : ' AND auditor_id > ?';
       const rows = await store.all<{ auditor_id: string; row_data: string; n: number }>(
-        `SELECT auditor_id, MIN(row_data) AS row_data, COUNT(*) AS n FROM sv_auditor_audits WHERE ${region.sql} GROUP BY auditor_id ORDER BY auditor_id LIMIT ?`,
-        [...region.params, Math.min(scope.limit ?? 1000, 10_000)],
+        `SELECT auditor_id, MIN(row_data) AS row_data, COUNT(*) AS n FROM sv_auditor_audits WHERE ${region.sql}${after}
+         GROUP BY auditor_id ORDER BY auditor_id LIMIT ?`,
+        [...region.params, ...(filter.after === undefined ? [] : [filter.after]), limit + 1],
       );
+      const page = rows.slice(0, limit);
+      if (page.length === 0) return { items: [] };
       const open = await store.all<{ auditor_id: string; n: number }>(
-        `SELECT auditor_id, COUNT(*) AS n FROM sv_warnings WHERE ${region.sql} AND auditor_id IS NOT NULL AND cleared_at IS NULL GROUP BY auditor_id`,
-        region.params,
+        `SELECT auditor_id, COUNT(*) AS n FROM sv_warnings
+         WHERE ${region.sql} AND auditor_id BETWEEN ? AND ? AND cleared_at IS NULL GROUP BY auditor_id`,
+        [...region.params, page[0]!.auditor_id, page.at(-1)!.auditor_id],
       );
       const openBy = new Map(open.map((r) => [r.auditor_id, Number(r.n)]));
-      return rows.map((r) => ({
+      const items = page.map((r) => ({
         auditorId: r.auditor_id,
         name: (JSON.parse(r.row_data) as AuditorAuditRow).name,
         audits: Number(r.n),
         openWarnings: openBy.get(r.auditor_id) ?? 0,
       }));
+      return rows.length > limit ? { items, next: items.at(-1)!.auditorId } : { items };
+    },
+    openWarningCounts: async (scope) => {
+      const region = regionClause(scope);
+      const rows = await store.all<{ rule_id: string; n: number }>(
+        `SELECT rule_id, COUNT(*) AS n FROM sv_warnings WHERE ${region.sql} AND cleared_at IS NULL GROUP BY rule_id`,
+        region.params,
+      );
+      return Object.fromEntries(rows.map((r) => [r.rule_id, Number(r.n)]));
     },
     auditor: async (auditorId, scope) => {
       const region = regionClause(scope);

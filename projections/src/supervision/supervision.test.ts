@@ -585,6 +585,30 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect((await supervision.evaluations({ regionPrefix: '3205' })).items).toEqual([]);
   });
 
+  it('counts open warnings by rule in SQL, past any page of them, within the region asked', async () => {
+    await runner.catchUp(); // the tables
+    const insert = (id: string, ruleId: string, region: string, clearedAt: string | null) =>
+      store.transaction((tx) =>
+        tx.run(
+          `INSERT INTO sv_warnings (id, rule_id, kind, severity, agency_id, region_code, message, evidence, raised_at, cleared_at)
+           VALUES (?, ?, 'k', 'high', 'CNCA-R-2002-001', ?, 'm', '[]', '2025-01-01T00:00:00+08:00', ?)`,
+          [id, ruleId, region, clearedAt],
+        ),
+      );
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 1_005; i += 1)
+        await tx.run(
+          `INSERT INTO sv_warnings (id, rule_id, kind, severity, agency_id, region_code, message, evidence, raised_at)
+           VALUES (?, 'W1', 'surveillance-overdue', 'high', 'CNCA-R-2002-001', '320106', 'm', '[]', '2025-01-01T00:00:00+08:00')`,
+          [`W1:c-${i}:v1`],
+        );
+    });
+    await insert('W2:a', 'W2', '320106', '2025-02-01T00:00:00+08:00');
+    await insert('W3:a', 'W3', '330106', null);
+    expect(await supervision.openWarningCounts({ regionPrefix: '32' })).toEqual({ W1: 1_005 });
+    expect(await supervision.openWarningCounts({})).toEqual({ W1: 1_005, W3: 1 });
+  });
+
   it("leaves the auditors' rows right when two evaluators write the same store, one of them from older facts", async () => {
     const c16 = certified(feed, { id: 'c16', issued: '2025-01-10', team: ['au-16'] });
     certified(feed, { id: 'c17', issued: '2025-01-10', team: ['au-17'] });

@@ -102,9 +102,10 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   },
   '/v1/auditors': {
     get: {
-      summary: 'Auditors with audits in the jurisdiction (regulators, admin)',
+      summary: 'Auditors with audits in the jurisdiction (regulators, admin), by id',
       security: BEARER_SECURITY,
-      responses: { 200: json('{ items }'), 403: problem },
+      parameters: [q('limit', '1..1000, default 100', { type: 'integer' }), q('cursor', 'from `next`')],
+      responses: { 200: json('{ items, next? }'), 400: problem, 401: problem, 403: problem },
     },
   },
   '/v1/auditors/{auditorId}': {

@@ -124,7 +124,16 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   router.get('/v1/auditors', async (req, res) => {
     const scope = narrowed(scopeOf(principalOf(req)), str(req.query.region));
     await supervision.ensureFresh();
-    res.json({ items: await supervision.auditors(scope) });
+    const q = req.query as Record<string, unknown>;
+    const cursor = str(q.cursor);
+    if (cursor !== undefined && /[\u0000-\u001f]/.test(cursor))
+      throw new ProblemError(400, 'invalid-cursor', 'cursor is not one this server gave out');
+    const page = await supervision.auditors({
+      ...scope,
+      limit: pageLimit(q.limit),
+      ...(cursor ? { after: cursor } : {}),
+    });
+    res.json({ items: page.items, ...(page.next ? { next: `/v1/auditors?${nextQuery(req, page.next)}` } : {}) });
   });
 
   router.get('/v1/auditors/:auditorId', async (req, res) => {
@@ -228,7 +237,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
     await supervision.ensureFresh();
     const rule = filters.rule;
     const limit = 500;
-    const [grades, warnings, all, evaluatedAt] = await Promise.all([
+    const [grades, warnings, counts, evaluatedAt] = await Promise.all([
       supervision.grades(scope),
       supervision.warnings({
         ...scope,
@@ -237,15 +246,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
         mostUrgentFirst: true,
         ...(rule ? { ruleId: rule } : {}),
       }),
-      Promise.all(
-        WARNING_RULES.map(
-          async (r) =>
-            [
-              r.id,
-              (await supervision.warnings({ ...scope, state: 'open', ruleId: r.id, limit: 1000 })).items.length,
-            ] as const,
-        ),
-      ),
+      supervision.openWarningCounts(scope),
       supervision.evaluatedAt(),
     ]);
     res.set(PAGE_HEADERS).send(
@@ -255,7 +256,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
         ...(evaluatedAt ? { evaluatedAt } : {}),
         grades,
         warnings: warnings.items,
-        counts: Object.fromEntries(all.filter(([, n]) => n > 0)),
+        counts,
         truncated: warnings.next !== undefined,
       }),
     );

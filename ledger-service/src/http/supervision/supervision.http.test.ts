@@ -448,6 +448,27 @@ describe('supervision over the running service, on demo data written through the
     expect(await refused('limit=0')).toEqual([400, expect.stringMatching(/problem\+json/), 'invalid-filter']);
   });
 
+  it('pages through the auditors by id', async () => {
+    const all = async (limit: number): Promise<Array<{ auditorId: string }>> => {
+      const items: Array<{ auditorId: string }> = [];
+      let next: string | undefined = `/v1/auditors?limit=${limit}`;
+      while (next) {
+        const page: request.Response = await request(service.app).get(next).set('authorization', JIANGSU);
+        expect(page.status).toBe(200);
+        items.push(...page.body.items);
+        next = page.body.next;
+      }
+      return items;
+    };
+    const small = await all(7);
+    expect(small.length).toBeGreaterThan(7);
+    expect(await all(1000)).toEqual(small);
+    const ids = small.map((a) => a.auditorId);
+    expect(ids).toEqual([...new Set(ids)].sort());
+    const refused = await request(service.app).get('/v1/auditors?limit=5000').set('authorization', JIANGSU);
+    expect([refused.status, refused.body.code]).toEqual([400, 'invalid-filter']);
+  });
+
   it('lets regulators, not agencies, record supervision events', async () => {
     const body = {
       eventId: '0b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11',
