@@ -415,19 +415,22 @@ describe('supervision over the running service, on demo data written through the
     expect(profile.body.openWarnings.map((w: Warning) => w.ruleId)).toContain('W7');
   });
 
+  /** Every item of a paged list, following its next links from `first`; each page at most `limit` long. */
+  const everyPage = async <T>(first: string, limit: number): Promise<T[]> => {
+    const items: T[] = [];
+    for (let next: string | undefined = first; next !== undefined;) {
+      const page: request.Response = await request(service.app).get(next).set('authorization', JIANGSU);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(limit);
+      items.push(...(page.body.items as T[]));
+      next = page.body.next as string | undefined;
+    }
+    return items;
+  };
+
   it('pages through the evaluations: every rating once, in the order given, whatever the page size', async () => {
-    const all = async (limit: number): Promise<Array<Record<string, unknown>>> => {
-      const items: Array<Record<string, unknown>> = [];
-      let next: string | undefined = `/v1/evaluations?agencyId=CNCA-R-2002-001&limit=${limit}`;
-      while (next) {
-        const page: request.Response = await request(service.app).get(next).set('authorization', JIANGSU);
-        expect(page.status).toBe(200);
-        expect(page.body.items.length).toBeLessThanOrEqual(limit);
-        items.push(...page.body.items);
-        next = page.body.next;
-      }
-      return items;
-    };
+    const all = (limit: number) =>
+      everyPage<Record<string, unknown>>(`/v1/evaluations?agencyId=CNCA-R-2002-001&limit=${limit}`, limit);
     const small = await all(37);
     expect(small.length).toBeGreaterThan(100);
     expect(await all(1000)).toEqual(small);
@@ -449,17 +452,7 @@ describe('supervision over the running service, on demo data written through the
   });
 
   it('pages through the auditors by id', async () => {
-    const all = async (limit: number): Promise<Array<{ auditorId: string }>> => {
-      const items: Array<{ auditorId: string }> = [];
-      let next: string | undefined = `/v1/auditors?limit=${limit}`;
-      while (next) {
-        const page: request.Response = await request(service.app).get(next).set('authorization', JIANGSU);
-        expect(page.status).toBe(200);
-        items.push(...page.body.items);
-        next = page.body.next;
-      }
-      return items;
-    };
+    const all = (limit: number) => everyPage<{ auditorId: string }>(`/v1/auditors?limit=${limit}`, limit);
     const small = await all(7);
     expect(small.length).toBeGreaterThan(7);
     expect(await all(1000)).toEqual(small);
