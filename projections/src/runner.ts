@@ -111,10 +111,16 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
 
   const init = async (): Promise<void> => {
     if (initialized) return;
+    await store.exec(CHECKPOINT_DDL);
+    const stored = await checkpoints();
+    const outdated = models.filter((model) => {
+      const checkpoint = stored.find((c) => c.model === model.name);
+      return checkpoint !== undefined && checkpoint.schemaVersion !== model.schemaVersion;
+    });
     await store.transaction(async (tx) => {
-      await tx.run(CHECKPOINT_DDL);
       for (const model of models) {
-        for (const statement of model.ddl(store.dialect)) await tx.run(statement);
+        // An outdated model's tables are dropped and made anew below: its new DDL need not fit the old ones.
+        if (!outdated.includes(model)) for (const statement of model.ddl(store.dialect)) await tx.run(statement);
         // A row per model from the start, so that concurrent runners can lock it.
         await tx.run(
           'INSERT INTO projection_checkpoints (model, position, schema_version, updated_at) VALUES (?, 0, ?, ?) ON CONFLICT (model) DO NOTHING',
@@ -122,16 +128,10 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
         );
       }
     });
-    const stored = await checkpoints();
-    for (const model of models) {
-      const checkpoint = stored.find((c) => c.model === model.name);
-      if (checkpoint && checkpoint.schemaVersion !== model.schemaVersion) {
-        logger.info(
-          { model: model.name, from: checkpoint.schemaVersion, to: model.schemaVersion },
-          'read model schema changed: rebuilding',
-        );
-        await reset(model);
-      }
+    for (const model of outdated) {
+      const from = stored.find((c) => c.model === model.name)!.schemaVersion;
+      logger.info({ model: model.name, from, to: model.schemaVersion }, 'read model schema changed: rebuilding');
+      await reset(model);
     }
     initialized = true;
   };

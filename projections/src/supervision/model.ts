@@ -25,7 +25,8 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // 3: W8 auditor-overlap no longer names the other certification in its id and message; the
   // rebuild drops the stored warnings that did (a tick rewrites a warning only when its state changes).
   // 4: W8 is one warning per audit and auditor, with the number of audits overlapping it, not one per pair.
-  schemaVersion: 4,
+  // 5: ratings keep the log position of their evaluation, the order GET /v1/evaluations pages in.
+  schemaVersion: 5,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [
@@ -64,9 +65,11 @@ export const supervisionModel: ReadModel<LogEvent> = {
       score INTEGER NOT NULL,
       comment TEXT,
       occurred_at TEXT NOT NULL,
+      position ${big(dialect)} NOT NULL,
       PRIMARY KEY (event_id, idx)
     )`,
     'CREATE INDEX IF NOT EXISTS sv_evaluations_auditor ON sv_evaluations (auditor_id)',
+    'CREATE INDEX IF NOT EXISTS sv_evaluations_position ON sv_evaluations (position, idx)',
     `CREATE TABLE IF NOT EXISTS sv_warnings (
       id TEXT PRIMARY KEY,
       rule_id TEXT NOT NULL,
@@ -86,6 +89,7 @@ export const supervisionModel: ReadModel<LogEvent> = {
     )`,
     'CREATE INDEX IF NOT EXISTS sv_warnings_region ON sv_warnings (region_code, rule_id)',
     'CREATE INDEX IF NOT EXISTS sv_warnings_agency ON sv_warnings (agency_id)',
+    'CREATE INDEX IF NOT EXISTS sv_warnings_auditor ON sv_warnings (auditor_id)',
     `CREATE TABLE IF NOT EXISTS sv_auditor_audits (
       auditor_id TEXT NOT NULL,
       certification_id TEXT NOT NULL,
@@ -170,8 +174,8 @@ async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void>
   const ratings = Array.isArray(data.ratings) ? (data.ratings as Array<Record<string, unknown>>) : [];
   for (const [idx, rating] of ratings.entries()) {
     await tx.run(
-      `INSERT INTO sv_evaluations (event_id, idx, certification_id, audit_id, evaluator_role, auditor_id, score, comment, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, idx) DO NOTHING`,
+      `INSERT INTO sv_evaluations (event_id, idx, certification_id, audit_id, evaluator_role, auditor_id, score, comment, occurred_at, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, idx) DO NOTHING`,
       [
         event.eventId,
         idx,
@@ -182,6 +186,7 @@ async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void>
         Number(rating.score ?? 0),
         text(rating.comment),
         event.occurredAt,
+        event.position,
       ],
     );
   }

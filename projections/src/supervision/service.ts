@@ -106,24 +106,23 @@ export interface EvaluationFilter extends Scope {
   readonly after?: EvaluationCursor;
 }
 
-/** Where a page of ratings ended: its last rating's time, event and place in that event. */
+/** Where a page of ratings ended: its last rating's evaluation (log position) and place in it. */
 export interface EvaluationCursor {
-  readonly occurredAt: string;
-  readonly eventId: string;
+  readonly position: number;
   readonly idx: number;
 }
 
 const evaluationCursorOf = (c: EvaluationCursor): string =>
-  Buffer.from(JSON.stringify([c.occurredAt, c.eventId, c.idx])).toString('base64url');
+  Buffer.from(JSON.stringify([c.position, c.idx])).toString('base64url');
 
 /** The cursor `next` gave out, or undefined when `value` is not one. */
 export function parseEvaluationCursor(value: string): EvaluationCursor | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
-    const [occurredAt, eventId, idx] = parsed as unknown[];
-    if (typeof occurredAt !== 'string' || typeof eventId !== 'string' || !Number.isInteger(idx)) return undefined;
-    return { occurredAt, eventId, idx: idx as number };
+    if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((n) => Number.isSafeInteger(n) && n >= 0))
+      return undefined;
+    const [position, idx] = parsed as [number, number];
+    return { position, idx };
   } catch {
     return undefined;
   }
@@ -221,7 +220,7 @@ export interface Supervision {
   /** Open warnings in scope by rule id (rules with none are left out). */
   openWarningCounts(scope: Scope): Promise<Readonly<Record<string, number>>>;
   auditor(auditorId: string, scope: Scope): Promise<AuditorDetail | undefined>;
-  /** Ratings in the order they were given, a page at a time (`next`: the cursor of the page after). */
+  /** Ratings in the order the ledger recorded them, a page at a time (`next`: the cursor of the page after). */
   evaluations(filter: EvaluationFilter): Promise<{ items: EvaluationRow[]; next?: string }>;
   grades(scope: Scope, now?: Date): Promise<AgencyGrade[]>;
   enterprise(creditCode: string, scope: Scope): Promise<EnterpriseProfile | undefined>;
@@ -262,6 +261,9 @@ const toWarning = (r: WarningRow): Warning => ({
   raisedAt: r.raised_at,
   ...(r.cleared_at ? { clearedAt: r.cleared_at } : {}),
 });
+
+/** A page of a list: 1..1000 items, 100 unless asked. */
+const pageSize = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), 1000);
 
 /** `region_code LIKE prefix%` with the prefix escaped (it is digits, but never trust input). */
 const regionClause = (scope: Scope, column = 'region_code'): { sql: string; params: unknown[] } =>
@@ -501,7 +503,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       where.push('id > ?');
       params.push(filter.after);
     }
-    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+    const limit = pageSize(filter.limit);
     const rows = await store.all<WarningRow>(
       `SELECT * FROM sv_warnings WHERE ${where.join(' AND ')} ORDER BY ${filter.mostUrgentFirst ? URGENCY_ORDER : 'id'} LIMIT ?`,
       [...params, limit + 1],
@@ -537,10 +539,10 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       params.push(filter.agencyId);
     }
     if (filter.after) {
-      where.push('(e.occurred_at, e.event_id, e.idx) > (?, ?, ?)');
-      params.push(filter.after.occurredAt, filter.after.eventId, filter.after.idx);
+      where.push('(e.position, e.idx) > (?, ?)');
+      params.push(filter.after.position, filter.after.idx);
     }
-    const limit = filter.limit ?? 100;
+    const limit = pageSize(filter.limit);
     const rows = await store.all<{
       event_id: string;
       certification_id: string;
@@ -550,12 +552,13 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       score: number;
       comment: string | null;
       occurred_at: string;
+      position: number;
       idx: number;
       agency_id: string;
       region_code: string;
     }>(
       `SELECT e.*, c.agency_id, c.region_code FROM sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
-       WHERE ${where.join(' AND ')} ORDER BY e.occurred_at, e.event_id, e.idx LIMIT ?`,
+       WHERE ${where.join(' AND ')} ORDER BY e.position, e.idx LIMIT ?`,
       [...params, limit + 1],
     );
     const page = rows.slice(0, limit);
@@ -575,7 +578,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     return rows.length > limit && last
       ? {
           items,
-          next: evaluationCursorOf({ occurredAt: last.occurred_at, eventId: last.event_id, idx: Number(last.idx) }),
+          next: evaluationCursorOf({ position: Number(last.position), idx: Number(last.idx) }),
         }
       : { items };
   };
@@ -598,7 +601,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     warnings,
     auditors: async (filter) => {
       const region = regionClause(filter);
-      const limit = filter.limit ?? 100;
+      const limit = pageSize(filter.limit);
       const after = filter.after === undefined ? '' : ' AND auditor_id > ?';
       const rows = await store.all<{ auditor_id: string; row_data: string; n: number }>(
         `SELECT auditor_id, MIN(row_data) AS row_data, COUNT(*) AS n FROM sv_auditor_audits WHERE ${region.sql}${after}
@@ -607,10 +610,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       );
       const page = rows.slice(0, limit);
       if (page.length === 0) return { items: [] };
+      const ids = page.map((r) => r.auditor_id);
       const open = await store.all<{ auditor_id: string; n: number }>(
         `SELECT auditor_id, COUNT(*) AS n FROM sv_warnings
-         WHERE ${region.sql} AND auditor_id BETWEEN ? AND ? AND cleared_at IS NULL GROUP BY auditor_id`,
-        [...region.params, page[0]!.auditor_id, page.at(-1)!.auditor_id],
+         WHERE auditor_id IN (${ids.map(() => '?').join(', ')}) AND ${region.sql} AND cleared_at IS NULL GROUP BY auditor_id`,
+        [...ids, ...region.params],
       );
       const openBy = new Map(open.map((r) => [r.auditor_id, Number(r.n)]));
       const items = page.map((r) => ({

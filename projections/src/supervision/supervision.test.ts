@@ -15,7 +15,7 @@ import { evaluate, type Evaluation } from './evaluate';
 import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
 import type { CertificationFacts } from './facts';
 import { supervisionModel } from './model';
-import { createSupervision, type Supervision } from './service';
+import { createSupervision, parseEvaluationCursor, type EvaluationCursor, type Supervision } from './service';
 
 const NANJING = { lat: 32.0603, lon: 118.7969 };
 const member = (auditorId: string, role = 'leader') => teamMember(auditorId, { role });
@@ -581,8 +581,22 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect(auditor!.ratings.count).toBe(10_005);
     expect(auditor!.ratings.mean).toBeCloseTo(mean, 10);
     expect(auditor!.ratings.byRole.client).toEqual({ count: 10_005, mean: expect.closeTo(mean, 10) });
-    // Another region sees none of them.
+    // Paged, a thousand at a time: every rating once, in the order recorded (one evaluation: ties on its position).
+    const scores: number[] = [];
+    let after: EvaluationCursor | undefined;
+    let pages = 0;
+    do {
+      const page = await supervision.evaluations({ regionPrefix: '32', limit: 1000, ...(after ? { after } : {}) });
+      pages += 1;
+      scores.push(...page.items.map((rating) => rating.score));
+      after = page.next === undefined ? undefined : parseEvaluationCursor(page.next);
+    } while (after !== undefined && pages < 20);
+    expect([pages, scores.length]).toEqual([11, 10_005]);
+    expect(scores).toEqual(ratings.map((rating) => rating.score));
+    // Another region sees none of them, nor counts them.
     expect((await supervision.evaluations({ regionPrefix: '3205' })).items).toEqual([]);
+    expect(await supervision.grades({ regionPrefix: '3205' })).toEqual([]);
+    expect(await supervision.auditor('au-30', { regionPrefix: '3205' })).toBeUndefined();
   });
 
   it('counts open warnings by rule in SQL, past any page of them, within the region asked', async () => {

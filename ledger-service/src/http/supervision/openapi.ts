@@ -104,7 +104,11 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary: 'Auditors with audits in the jurisdiction (regulators, admin), by id',
       security: BEARER_SECURITY,
-      parameters: [q('limit', '1..1000, default 100', { type: 'integer' }), q('cursor', 'from `next`')],
+      parameters: [
+        q('region', 'a narrower region prefix'),
+        q('limit', '1..1000, default 100', { type: 'integer' }),
+        q('cursor', 'from `next`'),
+      ],
       responses: { 200: json('{ items, next? }'), 400: problem, 401: problem, 403: problem },
     },
   },

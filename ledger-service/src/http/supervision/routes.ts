@@ -47,9 +47,7 @@ function warningFilter(req: Request): WarningFilter {
   if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule))
     throw new ProblemError(400, 'invalid-filter', `rule must be one of ${WARNING_RULES.map((r) => r.id).join(', ')}`);
   const limit = pageLimit(q.limit);
-  const region = str(q.region);
-  if (region !== undefined && !/^\d{2,6}$/.test(region))
-    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
+  const region = regionParam(req);
   const pick = (key: string) => (str(q[key]) === undefined ? {} : { [key]: str(q[key])! });
   return {
     state: state as 'open' | 'cleared' | 'all',
@@ -66,6 +64,14 @@ function warningFilter(req: Request): WarningFilter {
     ...(str(q.to) ? { raisedTo: raisedBound(str(q.to)!, 'to') } : {}),
     ...(str(q.cursor) ? { after: warningCursor(str(q.cursor)!) } : {}),
   };
+}
+
+/** ?region=: a GB/T 2260 prefix, when given. */
+function regionParam(req: Request): string | undefined {
+  const region = str(req.query.region);
+  if (region !== undefined && !/^\d{2,6}$/.test(region))
+    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
+  return region;
 }
 
 /** ?limit=: 1..1000, 100 unless given. */
@@ -122,17 +128,14 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   });
 
   router.get('/v1/auditors', async (req, res) => {
-    const scope = narrowed(scopeOf(principalOf(req)), str(req.query.region));
-    await supervision.ensureFresh();
+    const scope = narrowed(scopeOf(principalOf(req)), regionParam(req));
     const q = req.query as Record<string, unknown>;
+    const limit = pageLimit(q.limit);
     const cursor = str(q.cursor);
     if (cursor !== undefined && /[\u0000-\u001f]/.test(cursor))
       throw new ProblemError(400, 'invalid-cursor', 'cursor is not one this server gave out');
-    const page = await supervision.auditors({
-      ...scope,
-      limit: pageLimit(q.limit),
-      ...(cursor ? { after: cursor } : {}),
-    });
+    await supervision.ensureFresh();
+    const page = await supervision.auditors({ ...scope, limit, ...(cursor ? { after: cursor } : {}) });
     res.json({ items: page.items, ...(page.next ? { next: `/v1/auditors?${nextQuery(req, page.next)}` } : {}) });
   });
 
@@ -163,7 +166,7 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   });
 
   router.get('/v1/agencies/grades', async (req, res) => {
-    const scope = narrowed(scopeOf(principalOf(req)), str(req.query.region));
+    const scope = narrowed(scopeOf(principalOf(req)), regionParam(req));
     await supervision.ensureFresh();
     res.json({ scope: scope.regionPrefix ?? 'all', items: await supervision.grades(scope) });
   });

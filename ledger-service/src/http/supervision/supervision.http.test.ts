@@ -419,6 +419,7 @@ describe('supervision over the running service, on demo data written through the
   const everyPage = async <T>(first: string, limit: number): Promise<T[]> => {
     const items: T[] = [];
     for (let next: string | undefined = first; next !== undefined;) {
+      if (items.length > 100_000) throw new Error(`${first}: next links that do not end`);
       const page: request.Response = await request(service.app).get(next).set('authorization', JIANGSU);
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(limit);
@@ -428,15 +429,13 @@ describe('supervision over the running service, on demo data written through the
     return items;
   };
 
-  it('pages through the evaluations: every rating once, in the order given, whatever the page size', async () => {
+  it('pages through the evaluations: every rating once, in the order recorded, whatever the page size', async () => {
     const all = (limit: number) =>
       everyPage<Record<string, unknown>>(`/v1/evaluations?agencyId=CNCA-R-2002-001&limit=${limit}`, limit);
     const small = await all(37);
     expect(small.length).toBeGreaterThan(100);
     expect(await all(1000)).toEqual(small);
     expect(new Set(small.map((e) => `${e.eventId}/${e.auditorId}`)).size).toBe(small.length);
-    const times = small.map((e) => String(e.occurredAt));
-    expect(times).toEqual([...times].sort());
     expect(new Set(small.map((e) => e.agencyId))).toEqual(new Set(['CNCA-R-2002-001']));
 
     const refused = async (query: string) => {
@@ -458,8 +457,18 @@ describe('supervision over the running service, on demo data written through the
     expect(await all(1000)).toEqual(small);
     const ids = small.map((a) => a.auditorId);
     expect(ids).toEqual([...new Set(ids)].sort());
-    const refused = await request(service.app).get('/v1/auditors?limit=5000').set('authorization', JIANGSU);
-    expect([refused.status, refused.body.code]).toEqual([400, 'invalid-filter']);
+    for (const [query, code] of [
+      ['limit=5000', 'invalid-filter'],
+      ['cursor=%01', 'invalid-cursor'],
+      ['region=abc', 'invalid-filter'],
+    ]) {
+      const refused = await request(service.app).get(`/v1/auditors?${query}`).set('authorization', JIANGSU);
+      expect([refused.status, refused.headers['content-type'], refused.body.code]).toEqual([
+        400,
+        expect.stringMatching(/problem\+json/),
+        code,
+      ]);
+    }
   });
 
   it('lets regulators, not agencies, record supervision events', async () => {
