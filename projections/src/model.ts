@@ -10,8 +10,11 @@ export interface ReadModel<T> {
   ddl(dialect: Dialect): readonly string[];
   /** Dropped on rebuild. */
   readonly tables: readonly string[];
-  /** Runs in the rebuild's transaction once the tables are dropped and created again. */
-  afterReset?(tx: SqlExecutor, dialect: Dialect): Promise<void>;
+  /**
+   * Runs in the rebuild's transaction once the tables are dropped and created again, and when the
+   * model is new to the store; `replay.to` is the source's head then, where the replay will end.
+   */
+  afterReset?(tx: SqlExecutor, dialect: Dialect, replay: { readonly to: number }): Promise<void>;
   /** Applies items in order inside the runner's transaction; never commits itself. */
   apply(tx: SqlExecutor, items: readonly T[], dialect: Dialect): Promise<void>;
 }

@@ -100,11 +100,17 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       [model.name, position, model.schemaVersion, new Date().toISOString()],
     );
 
+  /** Where a replay of the model's source from the start ends: its head now. */
+  const replayTarget = async (model: ReadModel<unknown>): Promise<{ to: number }> => ({
+    to: (await sources[model.source]?.head?.()) ?? 0,
+  });
+
   const reset = async (model: ReadModel<unknown>): Promise<void> => {
+    const replay = await replayTarget(model);
     await store.transaction(async (tx) => {
       for (const table of model.tables) await tx.run(`DROP TABLE IF EXISTS ${table}`);
       for (const statement of model.ddl(store.dialect)) await tx.run(statement);
-      await model.afterReset?.(tx, store.dialect);
+      await model.afterReset?.(tx, store.dialect, replay);
       await setPosition(tx, model, 0);
     });
   };
@@ -117,10 +123,15 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       const checkpoint = stored.find((c) => c.model === model.name);
       return checkpoint !== undefined && checkpoint.schemaVersion !== model.schemaVersion;
     });
+    const fresh = models.filter((model) => !stored.some((c) => c.model === model.name));
+    const replays = new Map(await Promise.all(fresh.map(async (model) => [model, await replayTarget(model)] as const)));
     await store.transaction(async (tx) => {
       for (const model of models) {
         // An outdated model's tables are dropped and made anew below: its new DDL need not fit the old ones.
         if (!outdated.includes(model)) for (const statement of model.ddl(store.dialect)) await tx.run(statement);
+        // A model new to the store replays the log from the start, as after a reset.
+        const replay = replays.get(model);
+        if (replay) await model.afterReset?.(tx, store.dialect, replay);
         // A row per model from the start, so that concurrent runners can lock it.
         await tx.run(
           'INSERT INTO projection_checkpoints (model, position, schema_version, updated_at) VALUES (?, 0, ?, ?) ON CONFLICT (model) DO NOTHING',

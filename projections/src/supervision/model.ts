@@ -6,6 +6,8 @@ import { emptyFacts, foldCertificationEvent, type CertificationFacts } from './f
 
 /** The sv_meta key a reset of this model writes anew, so that an evaluation keeping facts in memory reads them all again. */
 export const GENERATION_KEY = 'generation';
+/** The sv_meta key of the log position a replay from the start ends at: evaluations wait for it. */
+export const REPLAY_TO_KEY = 'replayTo';
 
 /** Tables the evaluation (tick) rewrites; they belong to the model so a rebuild drops them too. */
 export const DERIVED_TABLES = ['sv_warnings', 'sv_auditor_audits', 'sv_reporting', 'sv_meta'] as const;
@@ -112,8 +114,15 @@ export const supervisionModel: ReadModel<LogEvent> = {
       value TEXT NOT NULL
     )`,
   ],
-  afterReset: async (tx) => {
-    await tx.run('INSERT INTO sv_meta (key, value) VALUES (?, ?)', [GENERATION_KEY, randomUUID()]);
+  afterReset: async (tx, _dialect, replay) => {
+    for (const [key, value] of [
+      [GENERATION_KEY, randomUUID()],
+      [REPLAY_TO_KEY, String(replay.to)],
+    ])
+      await tx.run(
+        'INSERT INTO sv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [key, value],
+      );
   },
   apply: async (tx, events) => {
     const touched = new Map<string, CertificationFacts>();

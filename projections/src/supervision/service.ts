@@ -4,7 +4,7 @@ import type { Dialect, ReadStore, SqlExecutor } from '../store/port';
 import { defaultSupervisionConfig, type SupervisionConfig } from './config';
 import type { AuditorAuditRow, MinimumAuditDays } from './evaluate';
 import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
-import { GENERATION_KEY } from './model';
+import { GENERATION_KEY, REPLAY_TO_KEY } from './model';
 import type { CertificateFact, CertificationFacts } from './facts';
 import { gradeAgency, type AgencyGrade } from './grading';
 import { WARNING_RULES, type Severity, type Warning } from './rules';
@@ -61,6 +61,12 @@ export interface TickResult {
   readonly certifications: number;
   /** Certifications whose own checks ran again (the others' outcomes were kept from an earlier tick). */
   readonly checked: number;
+  /**
+   * Set when the read model was replaying the log from the start (a rebuild, a new read store):
+   * nothing was evaluated or recorded, as facts part-way through the log would raise and clear
+   * warnings that never were.
+   */
+  readonly replaying?: { readonly position: number; readonly to: number };
 }
 
 export interface AuditorSummary {
@@ -357,6 +363,12 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   const evaluateAndRecord = async (now: Date): Promise<TickResult> => {
     const started = performance.now();
     const position = await projectedPosition();
+    const replayTo = Number((await meta(REPLAY_TO_KEY)) ?? 0);
+    if (position < replayTo) {
+      options.logger?.info({ position, replayTo }, 'supervision read model replaying the log: evaluation waits');
+      const nothing = { open: 0, raised: 0, cleared: 0, certifications: 0, checked: 0 };
+      return { evaluatedAt: now.toISOString(), ...nothing, replaying: { position, to: replayTo } };
+    }
     const result = await memory.evaluate(now);
     const evaluatedAt = now.toISOString();
     let raised = 0;

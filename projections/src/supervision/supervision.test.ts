@@ -42,6 +42,33 @@ function emit(
   });
 }
 
+/** A one-day surveillance audit 'v1' by au-1 on `on`, assigned on `assigned` and planned the day after. */
+function surveillanceAudit(b: StreamBuilder, o: { assigned: string; on: string }): Array<Omit<LogEvent, 'position'>> {
+  const planned = new Date(Date.parse(`${o.assigned}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return emit(
+    b,
+    ['AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-1')] }, at(o.assigned)],
+    [
+      'AuditPlanned',
+      { auditId: 'v1', mode: 'onsite', start: o.on, end: o.on, auditDays: 1, onsiteDays: 1 },
+      at(planned),
+    ],
+    [
+      'AuditConducted',
+      {
+        auditId: 'v1',
+        start: o.on,
+        end: o.on,
+        checkIns: [
+          { auditorId: 'au-1', kind: 'in', at: at(o.on), ...NANJING },
+          { auditorId: 'au-1', kind: 'out', at: at(o.on, '17:00:00'), ...NANJING },
+        ],
+      },
+      at(o.on, '18:00:00'),
+    ],
+  );
+}
+
 /** An issued certification with its stage 1 + stage 2 audit; returns the builder to continue the stream. */
 function certified(
   feed: ReturnType<typeof createMemoryFeed>,
@@ -162,6 +189,14 @@ function regulatorEvent(
   };
 }
 
+/** Polls `ready` until it holds (or fails the test after two seconds). */
+async function until(ready: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; !(await ready()); tries += 1) {
+    if (tries > 200) throw new Error('not ready after 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const kindsOf = async (supervision: Supervision, certificationId: string, state: 'open' | 'all' = 'open') =>
   (await supervision.warnings({ certificationId, state })).items
     .map((w) => `${w.ruleId}:${w.kind}${w.clearedAt ? ':cleared' : ''}`)
@@ -213,30 +248,7 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect(await kindsOf(supervision, 'c1')).toEqual([]);
     await tickAt('2026-01-10T17:00:00Z'); // 2026-01-11 in China
     expect(await kindsOf(supervision, 'c1')).toEqual(['W1:surveillance-overdue']);
-    feed.append(
-      emit(
-        b,
-        ['AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-1')] }, at('2026-01-20')],
-        [
-          'AuditPlanned',
-          { auditId: 'v1', mode: 'onsite', start: '2026-02-02', end: '2026-02-02', auditDays: 1, onsiteDays: 1 },
-          at('2026-01-21'),
-        ],
-        [
-          'AuditConducted',
-          {
-            auditId: 'v1',
-            start: '2026-02-02',
-            end: '2026-02-02',
-            checkIns: [
-              { auditorId: 'au-1', kind: 'in', at: at('2026-02-02'), ...NANJING },
-              { auditorId: 'au-1', kind: 'out', at: at('2026-02-02', '17:00:00'), ...NANJING },
-            ],
-          },
-          at('2026-02-02', '18:00:00'),
-        ],
-      ),
-    );
+    feed.append(surveillanceAudit(b, { assigned: '2026-01-20', on: '2026-02-02' }));
     const result = await tickAt('2026-02-03T00:00:00Z');
     expect(result.cleared).toBeGreaterThanOrEqual(1);
     expect(await kindsOf(supervision, 'c1')).toEqual([]);
@@ -528,6 +540,37 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect(await tickAt('2025-03-01T05:00:00Z')).toMatchObject({ certifications: 4, checked: 1 });
     expect(await tickAt('2025-03-02T05:00:00Z')).toMatchObject({ certifications: 4, checked: 4 });
     await expectSameAsFromScratch();
+  });
+
+  it('waits to evaluate while the read model replays the log from the start, so no warning is raised part-way', async () => {
+    // An issued certification whose surveillance is on record: overdue only to a tick that has not
+    // yet seen the surveillance audit.
+    const b = certified(feed, { id: 'c40', issued: '2024-01-10' });
+    feed.append(surveillanceAudit(b, { assigned: '2024-12-01', on: '2024-12-20' }));
+    // The replay stops after the certificate's issue, before its surveillance audit.
+    const throughIssue = feed.events.findIndex((e) => e.type === 'CertificateIssued') + 1;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const replaying = createProjectionRunner({
+      store,
+      events: { ...feed, readAll: async (after, limit) => (after > 0 && (await gate), feed.readAll(after, limit)) },
+      models: [supervisionModel] as never,
+      logger: pino({ level: 'silent' }),
+      batchSize: throughIssue,
+    });
+    now = new Date('2025-06-01T00:00:00Z');
+    const catchingUp = replaying.catchUp();
+    await until(async () => Number((await replaying.checkpoints().catch(() => []))[0]?.position ?? 0) > 0);
+    expect(await supervision.tick()).toMatchObject({
+      replaying: { position: throughIssue, to: feed.events.length },
+      raised: 0,
+    });
+    expect(await store.all('SELECT id FROM sv_warnings')).toEqual([]);
+    release();
+    await catchingUp;
+    expect(await supervision.tick()).toMatchObject({ certifications: 1 });
+    expect((await supervision.tick()).replaying).toBeUndefined();
+    expect(await store.all('SELECT id FROM sv_warnings')).toEqual([]);
   });
 
   it('reads every certification again after the read model was rebuilt, or after a tick failed to record', async () => {
