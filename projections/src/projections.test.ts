@@ -101,11 +101,13 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
   });
 
   it('finds certificates by holder name prefix and by credit code', async () => {
-    expect((await projections.queries.searchCertificates('南京')).map((c) => c.certificateNo)).toEqual(['CERT-A-1']);
-    expect((await projections.queries.searchCertificates('91320500MA1YYYYY0B')).map((c) => c.certificateNo)).toEqual([
-      'CERT-B-1',
+    expect((await projections.queries.searchCertificates('南京')).items.map((c) => c.certificateNo)).toEqual([
+      'CERT-A-1',
     ]);
-    expect(await projections.queries.searchCertificates('Nobody')).toEqual([]);
+    expect(
+      (await projections.queries.searchCertificates('91320500MA1YYYYY0B')).items.map((c) => c.certificateNo),
+    ).toEqual(['CERT-B-1']);
+    expect(await projections.queries.searchCertificates('Nobody')).toEqual({ items: [], more: false });
   });
 
   it('never applies a re-delivered event twice, and a rebuild gives the same read model', async () => {
@@ -364,5 +366,13 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(JSON.parse(String((await projections.queries.certificateAnswer('CERT-C-2'))!.body)).certificateNo).toBe(
       'CERT-C-2',
     );
+  });
+
+  it('says when more certificates match a search than it answers', async () => {
+    // cert-c holds CERT-C-1 and CERT-C-2 (the test before).
+    const search = (limit: number) => projections.queries.searchCertificates('南京泵业', limit);
+    expect(await search(1)).toMatchObject({ items: [{ certificateNo: 'CERT-C-1' }], more: true });
+    const both = await search(2);
+    expect([both.items.map((c) => c.certificateNo), both.more]).toEqual([['CERT-C-1', 'CERT-C-2'], false]);
   });
 });

@@ -118,7 +118,8 @@ export interface ReadQueries {
    * text, or undefined (unknown, or a proof not settled yet: ask `certificate`).
    */
   certificateAnswer(certificateNo: string): Promise<CertificateAnswer | undefined>;
-  searchCertificates(holder: string, limit?: number): Promise<CertificateSummary[]>;
+  /** Certificates by holder name prefix or credit code, at most `limit` (1..200); `more` when others match too. */
+  searchCertificates(holder: string, limit?: number): Promise<{ items: CertificateSummary[]; more: boolean }>;
   trace(certificationId: string): Promise<TraceView | undefined>;
   auditTrail(query: AuditTrailQuery): Promise<AuditTrailPage>;
   agencies(): Promise<AgencyDisclosure[]>;
@@ -314,21 +315,21 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     return answer && cache.put(certificateNo, day, answer, stamp);
   };
 
-  const searchCertificates = async (holder: string, limit = 50): Promise<CertificateSummary[]> => {
+  const searchCertificates: ReadQueries['searchCertificates'] = async (holder, limit = 50) => {
     const term = holder.trim();
-    if (term === '') return [];
+    if (term === '') return { items: [], more: false };
     const capped = Math.min(Math.max(1, limit), 200);
     const rows = CREDIT_CODE.test(term.toUpperCase())
       ? await store.all<CertificateRow>(
           'SELECT * FROM reg_certificates WHERE credit_code = ? ORDER BY certificate_no LIMIT ?',
-          [term.toUpperCase(), capped],
+          [term.toUpperCase(), capped + 1],
         )
       : await store.all<CertificateRow>(
           'SELECT * FROM reg_certificates WHERE holder_name >= ? AND holder_name < ? ORDER BY holder_name, certificate_no LIMIT ?',
-          [term, term + '\uffff', capped],
+          [term, term + '\uffff', capped + 1],
         );
     const day = today();
-    return rows.map((row) => ({
+    const items = rows.slice(0, capped).map((row) => ({
       certificateNo: row.certificate_no,
       status: effectiveStatus(row.status, row.valid_until, day),
       holder: { name: row.holder_name, creditCode: row.credit_code },
@@ -338,6 +339,7 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
       validUntil: row.valid_until,
       agencyId: row.agency_id,
     }));
+    return { items, more: rows.length > capped };
   };
 
   const trace = async (certificationId: string): Promise<TraceView | undefined> => {

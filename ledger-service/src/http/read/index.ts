@@ -198,9 +198,11 @@ export function createReadRouter(options: ReadRouterOptions): Router {
         { parameter: 'holder' },
       );
     }
-    const items = await queries.searchCertificates(holder, limitOf(single(req.query, 'limit'), 50, 200));
+    const { items, more } = await queries.searchCertificates(holder, limitOf(single(req.query, 'limit'), 50, 200));
     res.set('cache-control', 'no-cache').json({
       items: items.map((item) => ({ ...item, href: `/v1/certificates/${encodeURIComponent(item.certificateNo)}` })),
+      // Others match too: a longer name prefix, or the credit code, finds them.
+      ...(more ? { more: true } : {}),
     });
   });
 

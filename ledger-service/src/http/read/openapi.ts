@@ -136,7 +136,10 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
         q('limit', 'at most 200', { type: 'integer' }),
       ],
       responses: {
-        200: json('Matches', { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }),
+        200: json('Matches; `more: true` when others match too (search with a longer prefix)', {
+          type: 'object',
+          properties: { items: { type: 'array', items: { type: 'object' } }, more: { type: 'boolean' } },
+        }),
         400: problem('No or bad holder'),
       },
     },
