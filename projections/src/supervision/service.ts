@@ -271,6 +271,18 @@ const toWarning = (r: WarningRow): Warning => ({
 /** A page of a list: 1..1000 items, 100 unless asked. */
 const pageSize = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), 1000);
 
+/** The page from `limit + 1` rows read: the first `limit`, and the cursor after them when there was one more. */
+function pageOf<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  cursorOf: (row: Row) => string,
+  itemOf: (row: Row) => Item,
+): { items: Item[]; next?: string } {
+  const page = rows.slice(0, limit);
+  const items = page.map(itemOf);
+  return rows.length > limit ? { items, next: cursorOf(page.at(-1)!) } : { items };
+}
+
 /** `region_code LIKE prefix%` with the prefix escaped (it is digits, but never trust input). */
 const regionClause = (scope: Scope, column = 'region_code'): { sql: string; params: unknown[] } =>
   scope.regionPrefix === undefined
@@ -520,8 +532,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       `SELECT * FROM sv_warnings WHERE ${where.join(' AND ')} ORDER BY ${filter.mostUrgentFirst ? URGENCY_ORDER : 'id'} LIMIT ?`,
       [...params, limit + 1],
     );
-    const items = rows.slice(0, limit).map(toWarning);
-    return rows.length > limit ? { items, next: items.at(-1)!.id } : { items };
+    return pageOf(rows, limit, (r) => r.id, toWarning);
   };
 
   const allWarnings = async (scope: Scope, extra = '1 = 1', extraParams: unknown[] = []): Promise<Warning[]> => {
@@ -532,6 +543,22 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         ...extraParams,
       ])
     ).map(toWarning);
+  };
+
+  /** Every rating in scope (of one auditor, if given), counted and summed per CB or per evaluator's role. */
+  const ratingTotals = async (
+    scope: Scope,
+    by: 'c.agency_id' | 'e.evaluator_role',
+    auditorId?: string,
+  ): Promise<Map<string, { count: number; total: number }>> => {
+    const region = regionClause(scope, 'c.region_code');
+    const rows = await store.all<{ key: string; n: number; total: number }>(
+      `SELECT ${by} AS key, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
+       JOIN sv_certifications c ON c.certification_id = e.certification_id
+       WHERE ${region.sql}${auditorId === undefined ? '' : ' AND e.auditor_id = ?'} GROUP BY ${by} ORDER BY ${by}`,
+      [...region.params, ...(auditorId === undefined ? [] : [auditorId])],
+    );
+    return new Map(rows.map((r) => [r.key, { count: Number(r.n), total: Number(r.total) }]));
   };
 
   const evaluations: Supervision['evaluations'] = async (filter) => {
@@ -573,26 +600,23 @@ export function createSupervision(options: SupervisionOptions): Supervision {
        WHERE ${where.join(' AND ')} ORDER BY e.position, e.idx LIMIT ?`,
       [...params, limit + 1],
     );
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    const items = page.map((r) => ({
-      eventId: r.event_id,
-      certificationId: r.certification_id,
-      auditId: r.audit_id,
-      evaluatorRole: r.evaluator_role,
-      auditorId: r.auditor_id,
-      score: Number(r.score),
-      ...(r.comment ? { comment: r.comment } : {}),
-      occurredAt: r.occurred_at,
-      agencyId: r.agency_id,
-      regionCode: r.region_code,
-    }));
-    return rows.length > limit && last
-      ? {
-          items,
-          next: evaluationCursorOf({ position: Number(last.position), idx: Number(last.idx) }),
-        }
-      : { items };
+    return pageOf(
+      rows,
+      limit,
+      (r) => evaluationCursorOf({ position: Number(r.position), idx: Number(r.idx) }),
+      (r) => ({
+        eventId: r.event_id,
+        certificationId: r.certification_id,
+        auditId: r.audit_id,
+        evaluatorRole: r.evaluator_role,
+        auditorId: r.auditor_id,
+        score: Number(r.score),
+        ...(r.comment ? { comment: r.comment } : {}),
+        occurredAt: r.occurred_at,
+        agencyId: r.agency_id,
+        regionCode: r.region_code,
+      }),
+    );
   };
 
   return {
@@ -629,13 +653,17 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         [...ids, ...region.params],
       );
       const openBy = new Map(open.map((r) => [r.auditor_id, Number(r.n)]));
-      const items = page.map((r) => ({
-        auditorId: r.auditor_id,
-        name: (JSON.parse(r.row_data) as AuditorAuditRow).name,
-        audits: Number(r.n),
-        openWarnings: openBy.get(r.auditor_id) ?? 0,
-      }));
-      return rows.length > limit ? { items, next: items.at(-1)!.auditorId } : { items };
+      return pageOf(
+        rows,
+        limit,
+        (r) => r.auditor_id,
+        (r) => ({
+          auditorId: r.auditor_id,
+          name: (JSON.parse(r.row_data) as AuditorAuditRow).name,
+          audits: Number(r.n),
+          openWarnings: openBy.get(r.auditor_id) ?? 0,
+        }),
+      );
     },
     openWarningCounts: async (scope) => {
       const region = regionClause(scope);
@@ -653,17 +681,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       );
       if (rows.length === 0) return undefined;
       const audits = rows.map((r) => JSON.parse(r.row_data) as AuditorAuditRow);
-      const ratedRegion = regionClause(scope, 'c.region_code');
-      const rated = await store.all<{ evaluator_role: string; n: number; total: number }>(
-        `SELECT e.evaluator_role, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
-         JOIN sv_certifications c ON c.certification_id = e.certification_id
-         WHERE e.auditor_id = ? AND ${ratedRegion.sql} GROUP BY e.evaluator_role ORDER BY e.evaluator_role`,
-        [auditorId, ...ratedRegion.params],
-      );
+      const rated = await ratingTotals(scope, 'e.evaluator_role', auditorId);
       const byRole: Record<string, { count: number; mean: number }> = {};
-      for (const r of rated) byRole[r.evaluator_role] = { count: Number(r.n), mean: Number(r.total) / Number(r.n) };
-      const count = rated.reduce((sum, r) => sum + Number(r.n), 0);
-      const total = rated.reduce((sum, r) => sum + Number(r.total), 0);
+      for (const [role, r] of rated) byRole[role] = { count: r.count, mean: r.total / r.count };
+      const count = [...rated.values()].reduce((sum, r) => sum + r.count, 0);
+      const total = [...rated.values()].reduce((sum, r) => sum + r.total, 0);
       return {
         auditorId,
         name: audits[0]!.name,
@@ -685,23 +707,15 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         `SELECT agency_id, SUM(due) AS due, SUM(on_time) AS on_time FROM sv_reporting WHERE ${region.sql} GROUP BY agency_id`,
         region.params,
       );
-      // Every rating counts: aggregated in SQL, not read row by row.
-      const ratedRegion = regionClause(scope, 'c.region_code');
-      const ratings = await store.all<{ agency_id: string; n: number; total: number }>(
-        `SELECT c.agency_id, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
-         JOIN sv_certifications c ON c.certification_id = e.certification_id
-         WHERE ${ratedRegion.sql} GROUP BY c.agency_id`,
-        ratedRegion.params,
-      );
+      const ratings = await ratingTotals(scope, 'c.agency_id');
       return agencies.map(({ agency_id: agencyId, n }) => {
-        const rated = ratings.find((r) => r.agency_id === agencyId);
         const tally = reporting.find((r) => r.agency_id === agencyId);
         return gradeAgency({
           agencyId,
           warnings: all.filter((w) => w.agencyId === agencyId),
           certifications: Number(n),
           reporting: { due: Number(tally?.due ?? 0), onTime: Number(tally?.on_time ?? 0) },
-          ratings: { count: Number(rated?.n ?? 0), total: Number(rated?.total ?? 0) },
+          ratings: ratings.get(agencyId) ?? { count: 0, total: 0 },
           now,
         });
       });

@@ -11,6 +11,8 @@ const q = (name: string, description: string, schema: Record<string, unknown> = 
   description,
   schema,
 });
+/** The lists that page: how many at a time, and the cursor a `next` link carries. */
+const PAGE_PARAMETERS = [q('limit', '1..1000, default 100', { type: 'integer' }), q('cursor', 'from `next`')];
 
 const md5Params = [
   q('scheme', 'QMS, EMS or OHSMS', { type: 'string', enum: ['QMS', 'EMS', 'OHSMS'] }),
@@ -88,8 +90,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         q('region', 'a narrower region prefix'),
         q('from', 'raised at or after (ISO 8601)'),
         q('to', 'raised before'),
-        q('limit', '1..1000, default 100', { type: 'integer' }),
-        q('cursor', 'from `next`'),
+        ...PAGE_PARAMETERS,
       ],
       responses: { 200: json('{ items: Warning[], next? }'), 400: problem, 401: problem, 403: problem },
     },
@@ -104,11 +105,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary: 'Auditors with audits in the jurisdiction (regulators, admin), by id',
       security: BEARER_SECURITY,
-      parameters: [
-        q('region', 'a narrower region prefix'),
-        q('limit', '1..1000, default 100', { type: 'integer' }),
-        q('cursor', 'from `next`'),
-      ],
+      parameters: [q('region', 'a narrower region prefix'), ...PAGE_PARAMETERS],
       responses: { 200: json('{ items, next? }'), 400: problem, 401: problem, 403: problem },
     },
   },
@@ -125,13 +122,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary: 'Ratings of auditors by the client, the team leader and the decision reviewer (AuditTeamEvaluated)',
       security: BEARER_SECURITY,
-      parameters: [
-        q('auditorId', ''),
-        q('certificationId', ''),
-        q('agencyId', ''),
-        q('limit', '1..1000, default 100', { type: 'integer' }),
-        q('cursor', 'from `next`'),
-      ],
+      parameters: [q('auditorId', ''), q('certificationId', ''), q('agencyId', ''), ...PAGE_PARAMETERS],
       responses: { 200: json('{ items: Evaluation[], next? }'), 400: problem, 401: problem, 403: problem },
     },
   },

@@ -59,7 +59,32 @@ export interface RegulatorPageInput {
 
 const th = (zh: string, english: string): Raw => html`<th scope="col">${bi(zh, english)}</th>`;
 
-const scrolling = (table: Raw): Raw => html`<div class="scroll">${table}</div>`;
+/** A table that scrolls in its own box: a heading per column, and a row saying so when there are no rows. */
+function dataTable(
+  name: string,
+  headings: ReadonlyArray<readonly [zh: string, english: string]>,
+  rows: readonly Raw[],
+  empty: Raw,
+): Raw {
+  return html`<div class="scroll">
+    <table data-table="${name}">
+      <thead>
+        <tr>
+          ${headings.map(([zh, english]) => th(zh, english))}
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          rows.length
+            ? rows
+            : html`<tr>
+                <td colspan="${String(headings.length)}">${empty}</td>
+              </tr>`
+        }
+      </tbody>
+    </table>
+  </div>`;
+}
 
 function gradeRow(g: AgencyGrade): Raw {
   const shown = g.deductions.slice(0, 50);
@@ -83,23 +108,19 @@ function gradeRow(g: AgencyGrade): Raw {
 }
 
 function gradesTable(grades: readonly AgencyGrade[]): Raw {
-  return scrolling(
-    html`<table data-table="grades">
-      <thead>
-        <tr>
-          ${th('认证机构', 'CB')}${th('等级', 'Grade')}${th('得分', 'Score')}${th('未结预警', 'Open warnings')}${th('按时报送', 'Reports on time')}${th('平均评分', 'Mean rating')}${th('扣分原因', 'Why')}
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          grades.length
-            ? grades.map(gradeRow)
-            : html`<tr>
-                <td colspan="7">本辖区没有认证机构。${en('No certification bodies in this region.')}</td>
-              </tr>`
-        }
-      </tbody>
-    </table>`,
+  return dataTable(
+    'grades',
+    [
+      ['认证机构', 'CB'],
+      ['等级', 'Grade'],
+      ['得分', 'Score'],
+      ['未结预警', 'Open warnings'],
+      ['按时报送', 'Reports on time'],
+      ['平均评分', 'Mean rating'],
+      ['扣分原因', 'Why'],
+    ],
+    grades.map(gradeRow),
+    html`本辖区没有认证机构。${en('No certification bodies in this region.')}`,
   );
 }
 
@@ -121,23 +142,21 @@ function warningRow(w: Warning): Raw {
 }
 
 function warningsTable(warnings: readonly Warning[]): Raw {
-  return scrolling(
-    html`<table data-table="warnings">
-      <thead>
-        <tr>
-          ${th('规则', 'Rule')}${th('严重程度', 'Severity')}${th('类别', 'Kind')}${th('认证机构', 'CB')}${th('地区', 'Region')}${th('认证', 'Certification')}${th('内容', 'What')}${th('发现日期', 'Raised')}${th('证据', 'Evidence')}
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          warnings.length
-            ? byUrgency(warnings).map(warningRow)
-            : html`<tr>
-                <td colspan="9">没有未结预警。${en('No open warnings.')}</td>
-              </tr>`
-        }
-      </tbody>
-    </table>`,
+  return dataTable(
+    'warnings',
+    [
+      ['规则', 'Rule'],
+      ['严重程度', 'Severity'],
+      ['类别', 'Kind'],
+      ['认证机构', 'CB'],
+      ['地区', 'Region'],
+      ['认证', 'Certification'],
+      ['内容', 'What'],
+      ['发现日期', 'Raised'],
+      ['证据', 'Evidence'],
+    ],
+    byUrgency(warnings).map(warningRow),
+    html`没有未结预警。${en('No open warnings.')}`,
   );
 }
 
