@@ -1,4 +1,5 @@
 import type { AgencyDirectory, AgencyProfile } from './agencies';
+import { chinaDayAt } from './chinaCalendar';
 import type { AnswerCache } from './answerCache';
 import type { ReadStore } from './store/port';
 import {
@@ -141,7 +142,7 @@ let cachedDay = { until: 0, day: '' };
 export const chinaToday = (): string => {
   const now = Date.now();
   if (now >= cachedDay.until)
-    cachedDay = { until: now + 1000, day: new Date(now + 8 * 3600_000).toISOString().slice(0, 10) };
+    cachedDay = { until: now + 1000, day: chinaDayAt(new Date(now)) };
   return cachedDay.day;
 };
 

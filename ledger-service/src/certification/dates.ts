@@ -2,10 +2,8 @@
 
 export type IsoDate = string;
 
-/** The calendar date an ISO 8601 date-time names, in its own offset. */
-export function dateOf(dateTime: string): IsoDate {
-  return dateTime.slice(0, 10);
-}
+/** The day in China of an event's time: the rules count days on China's calendar (UTC+8). */
+export { chinaDateOf as dateOf } from '@certledger/projections';
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

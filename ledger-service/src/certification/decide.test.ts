@@ -696,6 +696,23 @@ describe('R13 terminal certificates', () => {
       'certificate-terminal',
     );
   });
+  it('refuses withdrawal and cancellation of a certificate past its validity, with or without CertificateExpired', () => {
+    const withdrawal = (on: string) => step('CertificateWithdrawn', { reason: '国抽不合格' }, at(on));
+    const cancellation = (on: string) => step('CertificateCancelled', { reason: '企业注销' }, at(on));
+    expectOk(when(given(CERTIFIED), withdrawal('2028-04-01')));
+    expectOk(when(given(CERTIFIED), cancellation('2028-04-01')));
+    expectRule(when(given(CERTIFIED), withdrawal('2028-06-01')), 'R13', 'certificate-expired');
+    expectRule(when(given(CERTIFIED), cancellation('2028-06-01')), 'R13', 'certificate-expired');
+  });
+  it("counts days on China's calendar whatever offset the time is written in", () => {
+    const suspension = (occurredAt: string) =>
+      step('CertificateSuspended', { reason: 'x', until: '2028-05-01' }, occurredAt);
+    // 16:30 UTC on the certificate's last day is 00:30 the next day in China.
+    expectRule(when(given(CERTIFIED), suspension('2028-04-01T16:30:00Z')), 'R13', 'certificate-expired');
+    expectRule(when(given(CERTIFIED), suspension('2028-04-02T00:30:00+08:00')), 'R13', 'certificate-expired');
+    expectOk(when(given(CERTIFIED), suspension('2028-04-01T15:30:00Z')));
+    expectOk(when(given(CERTIFIED), suspension('2028-04-01T23:30:00+08:00')));
+  });
   it('refuses a special audit on a certificate past its validity, with or without CertificateExpired', () => {
     const special = (on: string) => step('AuditTeamAssigned', team('A-X1', 'special'), at(on));
     expectOk(when(given(CERTIFIED), special('2026-05-01')));

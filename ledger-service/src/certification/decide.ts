@@ -360,13 +360,17 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     notPastValidity(certificate, on, 'restoring');
   },
 
-  CertificateWithdrawn: ({ state, event }) => {
-    notBefore(event, certificateOf(state, 'CertificateWithdrawn').changedAt, 'last certificate change');
+  CertificateWithdrawn: ({ state, event, on }) => {
+    const certificate = certificateOf(state, 'CertificateWithdrawn');
+    notBefore(event, certificate.changedAt, 'last certificate change');
+    notPastValidity(certificate, on, 'withdrawal');
   },
 
-  CertificateCancelled: ({ state, event }) => {
+  CertificateCancelled: ({ state, event, on }) => {
     notSuspended(state, 'cancel-while-suspended', 'restore it before cancelling, or withdraw it');
-    notBefore(event, certificateOf(state, 'CertificateCancelled').changedAt, 'last certificate change');
+    const certificate = certificateOf(state, 'CertificateCancelled');
+    notBefore(event, certificate.changedAt, 'last certificate change');
+    notPastValidity(certificate, on, 'cancellation');
   },
 
   CertificateExpired: ({ state, event, on }) => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { chinaDayAt } from '@certledger/projections';
 import { createEventStore, eventStoreConfigFromEnv } from '../eventStore';
 import { createDemoPlan, DEMO_AGENCIES, type DemoPlan } from './plan';
 import { httpSink, storeSink, writePlan } from './sinks';
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const today = values.today ?? new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const today = values.today ?? chinaDayAt(new Date());
   const count = Number(values.certifications ?? 2400);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || !Number.isInteger(count) || count < 100) {
     process.stderr.write(`${USAGE}\n\n--today must be YYYY-MM-DD and --certifications at least 100\n`);

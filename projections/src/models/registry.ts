@@ -1,3 +1,4 @@
+import { chinaDateOf } from '../chinaCalendar';
 import type { ReadModel } from '../model';
 import type { SqlExecutor } from '../store/port';
 import type { CertificationRow } from '../certificateFields';
@@ -20,7 +21,7 @@ import {
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 4,
+  schemaVersion: 5,
   source: 'events',
   tables: ['reg_agency_counts', 'reg_answers', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
   ddl: (dialect) => [
@@ -142,8 +143,6 @@ export const PROOF_EVENT_TYPES: ReadonlySet<string> = new Set([
 
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-/** The calendar date where the event happened: the date part of its ISO time as written. */
-export const localDateOf = (iso: string): string => iso.slice(0, 10);
 
 /** What one batch keeps in memory: certifications it has read or changed (written back at its end), and count changes. */
 interface Batch {
@@ -244,7 +243,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           JSON.stringify(data.sectors ?? []),
           text(data.issuedAt),
           text(data.validUntil),
-          text(data.issuedAt) || localDateOf(event.occurredAt),
+          text(data.issuedAt) || chinaDateOf(event.occurredAt),
           event.eventId,
           event.eventId,
           event.position,
@@ -255,7 +254,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       changed(batch, event.certificationId, { ...row, current_certificate_no: certificateNo });
       await tx.run(
         'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
-        [certificateNo, event.position, 'valid', text(data.issuedAt) || localDateOf(event.occurredAt), event.eventId],
+        [certificateNo, event.position, 'valid', text(data.issuedAt) || chinaDateOf(event.occurredAt), event.eventId],
       );
       count(batch, event.agencyId, 'valid', 1);
       return;
@@ -286,7 +285,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
         [row.current_certificate_no],
       );
       if (!cert) return;
-      const since = localDateOf(event.occurredAt);
+      const since = chinaDateOf(event.occurredAt);
       await tx.run(
         `UPDATE reg_certificates SET status = ?, status_since = ?, status_reason = ?, suspended_until = ?, status_event_id = ?, position = ?
          WHERE certificate_no = ?`,

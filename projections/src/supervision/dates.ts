@@ -1,7 +1,10 @@
-/** Calendar arithmetic on ISO dates (YYYY-MM-DD), in UTC, with no time of day. */
-export type IsoDate = string;
+import { chinaDateOf, type IsoDate } from '../chinaCalendar';
 
-export const dateOf = (iso: string): IsoDate => iso.slice(0, 10);
+/** Calendar arithmetic on ISO dates (YYYY-MM-DD), with no time of day. */
+export type { IsoDate };
+
+/** The day in China of an event's time. */
+export const dateOf = chinaDateOf;
 
 const toUtc = (date: IsoDate): Date => new Date(`${date}T00:00:00Z`);
 const fromUtc = (date: Date): IsoDate => date.toISOString().slice(0, 10);

@@ -1,3 +1,4 @@
+import { chinaDayAt } from '../chinaCalendar';
 import type { SupervisionConfig } from './config';
 import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDate } from './dates';
 import {
@@ -62,7 +63,7 @@ export interface Evaluation {
 }
 
 /** Today's date where the ledger's regulators are (China Standard Time, UTC+8). */
-export const todayOf = (now: Date): IsoDate => new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+export const todayOf = chinaDayAt;
 const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
 
 interface Subject {

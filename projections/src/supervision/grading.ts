@@ -1,3 +1,4 @@
+import { chinaDateOf } from '../chinaCalendar';
 import type { Severity, Warning } from './rules';
 
 /**
@@ -91,7 +92,7 @@ export function gradeAgency(input: GradingInput): AgencyGrade {
       cleared += 1;
       deductions.push({
         points: round(weight * policy.clearedShare * scale),
-        reason: `${warning.ruleId} ${warning.kind} (${warning.severity} ${weight} × ${policy.clearedShare}, cleared ${warning.clearedAt.slice(0, 10)}${per}): ${warning.message}`,
+        reason: `${warning.ruleId} ${warning.kind} (${warning.severity} ${weight} × ${policy.clearedShare}, cleared ${chinaDateOf(warning.clearedAt)}${per}): ${warning.message}`,
         evidence: [warning.id, ...warning.evidence],
       });
     }

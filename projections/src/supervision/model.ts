@@ -28,7 +28,7 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // rebuild drops the stored warnings that did (a tick rewrites a warning only when its state changes).
   // 4: W8 is one warning per audit and auditor, with the number of audits overlapping it, not one per pair.
   // 5: ratings keep the log position of their evaluation, the order GET /v1/evaluations pages in.
-  schemaVersion: 5,
+  schemaVersion: 6,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [

@@ -1,3 +1,4 @@
+import { chinaMinuteOf } from '@certledger/projections';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { toProblem } from '../errors';
@@ -78,7 +79,7 @@ ${body.__html}
 export function chinaTime(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} (UTC+8)`;
+  return `${chinaMinuteOf(ms)} (UTC+8)`;
 }
 
 /** English beside Chinese on a zh-CN page, marked so for screen readers and hyphenation. */

@@ -1,4 +1,4 @@
-import { chinaToday, type CertificateView } from '@certledger/projections';
+import { chinaDateOf, chinaToday, type CertificateView } from '@certledger/projections';
 import type { Receipt, ReceiptVerification } from '../../anchoring/receipts';
 import { decodeCanonical } from '../../events/canonical';
 import { bi, chinaTime, en, html, page, raw, type Raw } from './html';
@@ -211,7 +211,7 @@ function provesRow(receipt: Receipt): Raw {
   if (!event) return html``;
   const [zh, english] = PROVES[event.type] ?? [event.type, event.type];
   return html`<dt>${bi('证明事项', 'Proves')}</dt>
-    <dd data-field="proves">${zh} ${en(english)} · ${event.occurredAt.slice(0, 10)}</dd>`;
+    <dd data-field="proves">${zh} ${en(english)} · ${chinaDateOf(event.occurredAt)}</dd>`;
 }
 
 const LEDGER_NAMES: Readonly<Record<string, Raw>> = {

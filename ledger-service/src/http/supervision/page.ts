@@ -1,4 +1,4 @@
-import { WARNING_RULES, type AgencyGrade, type Severity, type Warning } from '@certledger/projections';
+import { chinaDateOf, WARNING_RULES, type AgencyGrade, type Severity, type Warning } from '@certledger/projections';
 import { alertBox, bi, chinaTime, en, html, page, type PageError, type Raw } from '../read/html';
 import { activeFilters, REGULATOR_CSS, regulatorNav, type FilterLabel } from '../read/regulatorPage';
 
@@ -136,7 +136,7 @@ function warningRow(w: Warning): Raw {
       >${w.auditorId ? html`<br />审核员 ${en('auditor')} <code>${w.auditorId}</code>` : ''}
     </td>
     <td lang="en">${w.message}</td>
-    <td>${w.raisedAt.slice(0, 10)}</td>
+    <td>${chinaDateOf(w.raisedAt)}</td>
     <td>${w.evidence.map((e) => html`<code>${e.slice(0, 8)}</code> `)}</td>
   </tr>`;
 }
