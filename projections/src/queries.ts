@@ -141,8 +141,7 @@ let cachedDay = { until: 0, day: '' };
 /** Today's date in China (UTC+8), recomputed at most once a second. */
 export const chinaToday = (): string => {
   const now = Date.now();
-  if (now >= cachedDay.until)
-    cachedDay = { until: now + 1000, day: chinaDayAt(new Date(now)) };
+  if (now >= cachedDay.until) cachedDay = { until: now + 1000, day: chinaDayAt(new Date(now)) };
   return cachedDay.day;
 };
 
