@@ -38,6 +38,8 @@ export function summarize(type: string, data: Readonly<Record<string, unknown>>)
       return `Scope changed: ${d.scope ?? ''}`;
     case 'CertificationTransferred':
       return `Transferred from ${d.fromAgencyId ?? '?'}`;
+    case 'TransferReleased':
+      return `Released for transfer to ${d.toAgencyId ?? '?'}`;
     default:
       return type;
   }

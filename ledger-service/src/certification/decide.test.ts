@@ -782,6 +782,9 @@ describe('R14 recertification before expiry, on site', () => {
 describe('R15 ownership and transfer', () => {
   const transfer = (agencyId = OTHER_CB, fromAgencyId = CB, occurredAt = at('2026-06-01')) =>
     step('CertificationTransferred', { fromAgencyId, reason: '客户变更认证机构' }, occurredAt, agencyId);
+  const release = (toAgencyId = OTHER_CB, occurredAt = at('2026-05-25'), agencyId = CB) =>
+    step('TransferReleased', { toAgencyId, reason: '客户申请转换认证机构' }, occurredAt, agencyId);
+  const RELEASED = [...CERTIFIED, release()];
 
   it('lets only the holding CB write', () => {
     expectRule(
@@ -793,9 +796,9 @@ describe('R15 ownership and transfer', () => {
       'not-holding-agency',
     );
   });
-  it('moves the certification to the accepting CB', () => {
-    expectOk(when(given(CERTIFIED), transfer()));
-    const moved = given([...CERTIFIED, transfer()]);
+  it('moves the certification to the accepting CB once the holder has released it to that CB', () => {
+    expectOk(when(given(RELEASED), transfer()));
+    const moved = given([...RELEASED, transfer()]);
     expect(moved.holder).toBe(OTHER_CB);
     expectRule(
       when(moved, step('CertificateWithdrawn', { reason: 'x' }, at('2026-06-02'))),
@@ -821,16 +824,44 @@ describe('R15 ownership and transfer', () => {
     );
   });
   it('does not transfer a suspended certificate', () => {
-    const suspended = given([
+    const suspended = [
       ...CERTIFIED,
       step('CertificateSuspended', { reason: '监督审核逾期', until: '2026-08-01' }, at('2026-05-10')),
-    ]);
-    expectRule(when(suspended, transfer()), 'R15', 'transfer-of-suspended-certificate');
+    ];
+    expectRule(when(given(suspended), release()), 'R15', 'transfer-of-suspended-certificate');
+    const suspendedAfterRelease = [
+      ...RELEASED,
+      step('CertificateSuspended', { reason: '监督审核逾期', until: '2026-08-01' }, at('2026-05-28')),
+    ];
+    expectRule(when(given(suspendedAfterRelease), transfer()), 'R15', 'transfer-of-suspended-certificate');
+  });
+  it('refuses a transfer the holder has not released to the accepting CB, without telling how the certification stands', () => {
+    const refused = when(given(CERTIFIED), transfer());
+    expectRule(refused, 'R15', 'transfer-not-released');
+    expect(!refused.ok && refused.message).not.toContain(CB);
+    expectRule(when(given([...CERTIFIED, release('CNCA-R-2003-009')]), transfer()), 'R15', 'transfer-not-released');
+    // A release names one CB; a later release replaces it.
+    const redirected = [...RELEASED, release('CNCA-R-2003-009', at('2026-05-26'))];
+    expectRule(when(given(redirected), transfer()), 'R15', 'transfer-not-released');
+    expectOk(when(given(redirected), transfer('CNCA-R-2003-009')));
+    // Taken up once: the release does not let the certification be taken again.
+    const moved = [...RELEASED, transfer()];
+    expectRule(
+      when(given(moved), transfer('CNCA-R-2003-009', OTHER_CB, at('2026-06-02'))),
+      'R15',
+      'transfer-not-released',
+    );
+    expectRule(when(given(RELEASED), transfer(OTHER_CB, CB, at('2026-05-24'))), 'R16', 'occurred-before-dependency');
+  });
+  it('is released only by the holder, to another CB, for a certified client', () => {
+    expectRule(when(given(CERTIFIED), release(OTHER_CB, at('2026-05-25'), OTHER_CB)), 'R15', 'not-holding-agency');
+    expectRule(when(given(CERTIFIED), release(CB)), 'R15', 'release-to-holder');
+    expectRule(when(given(GRANTED), release(OTHER_CB, at('2025-04-05'))), 'R15', 'transfer-without-certificate');
+    expectRule(when(given(CERTIFIED), release(OTHER_CB, at('2028-06-01'))), 'R13', 'certificate-expired');
   });
   it('is written by the accepting CB, from the holder, for a certified client', () => {
-    expectRule(when(given(CERTIFIED), transfer(CB, CB)), 'R15', 'transfer-to-same-agency');
-    expectRule(when(given(CERTIFIED), transfer(OTHER_CB, 'CNCA-R-2003-009')), 'R15', 'transfer-from-wrong-agency');
-    expectRule(when(given(GRANTED), transfer(OTHER_CB, CB, at('2025-04-05'))), 'R15', 'transfer-without-certificate');
+    expectRule(when(given(RELEASED), transfer(CB, CB)), 'R15', 'transfer-to-same-agency');
+    expectRule(when(given(RELEASED), transfer(OTHER_CB, 'CNCA-R-2003-009')), 'R15', 'transfer-from-wrong-agency');
   });
 });
 

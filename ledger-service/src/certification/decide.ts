@@ -401,9 +401,32 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     const holder = state.holder!;
     if (event.agencyId === holder)
       reject('R15', 'transfer-to-same-agency', `${holder} already holds this certification`);
+    // Asked first: who holds the certification, and how it stands, is not for a CB it was not released to.
+    if (state.release?.toAgencyId !== event.agencyId) {
+      reject(
+        'R15',
+        'transfer-not-released',
+        `the holding CB has not released this certification to ${event.agencyId} (TransferReleased)`,
+      );
+    }
+    notBefore(event, state.release.at, 'release');
     if (data.fromAgencyId !== holder) {
       reject('R15', 'transfer-from-wrong-agency', `the certification is held by ${holder}, not ${data.fromAgencyId}`);
     }
+    const certificate =
+      state.certificate ??
+      reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
+    if (certificate.status === 'suspended')
+      reject('R15', 'transfer-of-suspended-certificate', 'a suspended certificate cannot be transferred');
+    if (state.transfer?.awaitingCertificate)
+      reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
+    notPastValidity(certificate, on, 'a transfer');
+    notBefore(event, certificate.changedAt, 'last certificate change');
+  },
+
+  TransferReleased: ({ state, event, data, on }) => {
+    if (data.toAgencyId === state.holder)
+      reject('R15', 'release-to-holder', `${data.toAgencyId} already holds this certification`);
     const certificate =
       state.certificate ??
       reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
@@ -773,7 +796,7 @@ function checkCommon(state: CertificationState, event: ProposedEvent, rules: Rul
     reject(
       'R15',
       'not-holding-agency',
-      `the certification is held by ${state.holder}; ${event.agencyId} cannot write to it`,
+      `${event.agencyId} does not hold this certification and cannot write to it`,
     );
   }
   if (event.type === 'ReportedToCnca') return;

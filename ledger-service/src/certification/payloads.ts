@@ -135,6 +135,11 @@ export interface CertificationTransferredData {
   readonly reason?: string;
 }
 
+export interface TransferReleasedData {
+  readonly toAgencyId: string;
+  readonly reason?: string;
+}
+
 export interface ReportedToCncaData {
   readonly certificationId: string;
   readonly kind: 'audit_plan' | 'audit_result' | 'certificate' | 'status_change';
@@ -162,5 +167,6 @@ export interface CertificationPayloads {
   readonly CertificateExpired: Record<string, never>;
   readonly CertificateScopeChanged: CertificateScopeChangedData;
   readonly CertificationTransferred: CertificationTransferredData;
+  readonly TransferReleased: TransferReleasedData;
   readonly ReportedToCnca: ReportedToCncaData;
 }

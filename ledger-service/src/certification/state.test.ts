@@ -93,12 +93,20 @@ describe('CertificationState as a fold of events', () => {
       ...CERTIFIED,
       step('CertificateSuspended', { reason: 'x', until: '2026-08-01' }, at('2026-05-10')),
       step('CertificateRestored', { reason: 'y' }, at('2026-06-10')),
-      step('CertificationTransferred', { fromAgencyId: CB }, at('2026-07-01'), OTHER_CB),
+      step('TransferReleased', { toAgencyId: OTHER_CB }, at('2026-06-20')),
     ]);
     expect(restored.certificate).toMatchObject({ status: 'valid' });
     expect(restored.certificate!.suspension).toBeUndefined();
-    expect(restored.holder).toBe(OTHER_CB);
-    expect(restored.transfer).toMatchObject({ fromAgencyId: CB, toAgencyId: OTHER_CB, awaitingCertificate: true });
+    expect(restored.holder).toBe(CB);
+    expect(restored.release).toEqual({ toAgencyId: OTHER_CB, at: at('2026-06-20') });
+    const transferred = given([
+      ...CERTIFIED,
+      step('TransferReleased', { toAgencyId: OTHER_CB }, at('2026-06-20')),
+      step('CertificationTransferred', { fromAgencyId: CB }, at('2026-07-01'), OTHER_CB),
+    ]);
+    expect(transferred.holder).toBe(OTHER_CB);
+    expect(transferred.release).toBeUndefined();
+    expect(transferred.transfer).toMatchObject({ fromAgencyId: CB, toAgencyId: OTHER_CB, awaitingCertificate: true });
   });
 
   it('only advances the version on events it does not know', () => {

@@ -129,6 +129,12 @@ export interface TransferState {
   readonly awaitingCertificate: boolean;
 }
 
+/** The holder's release of the certification to the CB its client moves to (IAF MD2), not yet taken up. */
+export interface TransferReleaseState {
+  readonly toAgencyId: string;
+  readonly at: string;
+}
+
 /**
  * An event folded into a state, linked to the one folded before it: each evolve adds one link and
  * successive states share the rest, where a map of all events was copied on every event.
@@ -164,6 +170,7 @@ export interface CertificationState {
   readonly certificateNos: readonly string[];
   readonly cycle: CycleState;
   readonly transfer?: TransferState;
+  readonly release?: TransferReleaseState;
   /** The events folded so far, newest first, for events that refer to others (ReportedToCnca). */
   readonly lastEvent?: FoldedEvent;
   readonly lastOccurredAt?: string;
@@ -363,6 +370,7 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
     })),
   CertificationTransferred: (state, data, event) => ({
     ...state,
+    release: undefined,
     holder: event.agencyId,
     transfer: {
       fromAgencyId: data.fromAgencyId,
@@ -370,6 +378,10 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
       at: event.occurredAt,
       awaitingCertificate: true,
     },
+  }),
+  TransferReleased: (state, data, event) => ({
+    ...state,
+    release: { toAgencyId: data.toAgencyId, at: event.occurredAt },
   }),
   ReportedToCnca: (state) => state,
 };

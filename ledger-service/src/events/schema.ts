@@ -38,6 +38,7 @@ export const CERTIFICATION_EVENT_TYPES = [
   'CertificateExpired',
   'CertificateScopeChanged',
   'CertificationTransferred',
+  'TransferReleased',
   'ReportedToCnca',
 ] as const;
 

@@ -169,24 +169,36 @@ describe('REST intake on the embedded defaults', () => {
     }
   });
 
-  it('shows a transferred certification to the accepting CB and no longer to the former one', async () => {
+  it('moves a certification only when its holder has released it, then shows it to the accepting CB alone', async () => {
     const events = initialCertification({ certificationId: 'MOVED-1', appliedOn: '2025-03-01' });
     await submitAll(events);
     const issue = (await streamOf('MOVED-1')).body.events.at(-1).eventId as string;
-    const transfer = await post(
-      {
-        certificationId: 'MOVED-1',
-        eventId: '5eed7777-2026-4000-8000-000000000001',
-        type: 'CertificationTransferred',
-        occurredAt: '2026-06-01T10:00:00+08:00',
-        data: { fromAgencyId: 'CNCA-R-2002-001', reason: '客户变更认证机构' },
-      } as ScenarioEvent,
-      OTHER_AGENCY,
-    );
-    expect(transfer.status).toBe(201);
+    const transfer = {
+      certificationId: 'MOVED-1',
+      eventId: '5eed7777-2026-4000-8000-000000000001',
+      type: 'CertificationTransferred',
+      occurredAt: '2026-06-01T10:00:00+08:00',
+      data: { fromAgencyId: 'CNCA-R-2002-001', reason: '客户变更认证机构' },
+    } as ScenarioEvent;
+    // Another CB that learned the certification's id and holder from the public lookup cannot take it.
+    const seized = await post(transfer, OTHER_AGENCY);
+    expect(seized.status).toBe(422);
+    expect(seized.body).toMatchObject({ rule: 'R15', code: 'transfer-not-released' });
+    expect((await streamOf('MOVED-1', OTHER_AGENCY)).status).toBe(404);
+    expect((await streamOf('MOVED-1')).body.events).toHaveLength(events.length);
+    const release = await post({
+      certificationId: 'MOVED-1',
+      eventId: '5eed7777-2026-4000-8000-000000000002',
+      type: 'TransferReleased',
+      occurredAt: '2026-05-25T10:00:00+08:00',
+      data: { toAgencyId: 'CNCA-R-2002-002', reason: '客户申请转换认证机构' },
+    } as ScenarioEvent);
+    expect(release.status).toBe(201);
+    const accepted = await post(transfer, OTHER_AGENCY);
+    expect(accepted.status).toBe(201);
     const accepting = await streamOf('MOVED-1', OTHER_AGENCY);
     expect(accepting.status).toBe(200);
-    expect(accepting.body.events).toHaveLength(events.length + 1);
+    expect(accepting.body.events).toHaveLength(events.length + 2);
     expect((await streamOf('MOVED-1', AGENCY)).status).toBe(404);
     expect((await request(service.app).get(`/v1/events/${issue}`).set('authorization', AGENCY)).status).toBe(404);
     expect((await request(service.app).get(`/v1/events/${issue}`).set('authorization', OTHER_AGENCY)).status).toBe(200);
