@@ -793,11 +793,7 @@ function checkCommon(state: CertificationState, event: ProposedEvent, rules: Rul
   }
   if (!state.application) reject('SEQ', 'no-application', `${event.type} needs an application first`);
   if (event.type !== 'CertificationTransferred' && event.agencyId !== state.holder) {
-    reject(
-      'R15',
-      'not-holding-agency',
-      `${event.agencyId} does not hold this certification and cannot write to it`,
-    );
+    reject('R15', 'not-holding-agency', `${event.agencyId} does not hold this certification and cannot write to it`);
   }
   if (event.type === 'ReportedToCnca') return;
   if (state.application.status === 'rejected')
