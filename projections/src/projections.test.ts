@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { parseAgencies } from './agencies';
-import { issuedCertification, streamBuilder } from './fixtures';
+import { chinaTime, issuedCertification, streamBuilder } from './fixtures';
 import { createMemoryAnchorFeed, createMemoryFeed } from './memoryFeed';
 import { createProjections, type Projections } from './projections';
 import { postgresTestReadStore, sqliteTestReadStore, type TestReadStore } from './testing/readStores';
@@ -193,6 +193,20 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     });
     expect(trace?.steps[2]?.anchor.status).toBe('pending');
     expect(trace?.holder?.creditCode).toBe(a.creditCode);
+  });
+
+  it("keeps a regulator's case that carries the certification's id out of its trace", async () => {
+    const before = await projections.queries.trace('cert-a');
+    const caseEvent = streamBuilder({
+      certificationId: 'cert-a',
+      agencyId: 'regulator-suzhou',
+      regionCode: '3205',
+    }).event('ComplaintRecorded', { caseId: 'cert-a', subject: '举报人 张三' }, chinaTime('2024-01-15'));
+    feed.append([{ ...caseEvent, streamId: 'supervision-cert-a' }]);
+    await projections.runner.catchUp();
+    const after = await projections.queries.trace('cert-a');
+    expect(after?.steps.map((s) => s.eventId)).toEqual(before?.steps.map((s) => s.eventId));
+    expect(after?.steps.some((s) => s.type === 'ComplaintRecorded')).toBe(false);
   });
 
   it('flags an event that does not continue its stream', async () => {

@@ -345,8 +345,9 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   const trace = async (certificationId: string): Promise<TraceView | undefined> => {
     const rows = await store.all<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM log_events e LEFT JOIN anc_events a ON a.event_id = e.event_id
-       WHERE e.certification_id = ? ORDER BY e.position`,
-      [certificationId],
+       WHERE e.certification_id = ? AND e.stream_id = ? ORDER BY e.position`,
+      // The certification's own stream: a regulator's case may carry the same id in a stream of its own.
+      [certificationId, `certification-${certificationId}`],
     );
     if (rows.length === 0) return undefined;
     const certification = await store.get<CertificationRow>(
