@@ -31,3 +31,20 @@ describe('LEDGER_API_PROCESSES: how many processes serve the HTTP API', () => {
     );
   });
 });
+
+describe('LEDGER_QR_SECRET: signs the QR tokens and regulator sessions', () => {
+  it('defaults to the demo secret with the demo principals only', () => {
+    expect(loadConfig({}).qrSecret.length).toBeGreaterThanOrEqual(16);
+    expect(() => loadConfig({ LEDGER_PRINCIPALS: '/etc/certledger/principals.json' })).toThrow(/LEDGER_QR_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', LEDGER_PRINCIPALS: '/etc/p.json' })).toThrow(/LEDGER_QR_SECRET/);
+  });
+
+  it('refuses the public demo secret with real principals, and a short one', () => {
+    const demoSecret = loadConfig({}).qrSecret;
+    expect(() => loadConfig({ LEDGER_PRINCIPALS: '/etc/p.json', LEDGER_QR_SECRET: demoSecret })).toThrow(/demo secret/);
+    expect(() => loadConfig({ LEDGER_PRINCIPALS: '/etc/p.json', LEDGER_QR_SECRET: 'short' })).toThrow(ConfigError);
+    expect(loadConfig({ LEDGER_PRINCIPALS: '/etc/p.json', LEDGER_QR_SECRET: 'sixteen-chars-or-more' }).qrSecret).toBe(
+      'sixteen-chars-or-more',
+    );
+  });
+});

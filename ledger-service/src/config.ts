@@ -106,9 +106,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'LEDGER_PRINCIPALS must name a principals file when NODE_ENV=production (the demo file is refused)',
     );
   }
-  const qrSecret = env.LEDGER_QR_SECRET ?? (production ? '' : DEMO_QR_SECRET);
+  // The demo secret is public: it goes with the demo principals only, never with real tokens.
+  const qrSecret = env.LEDGER_QR_SECRET ?? (production || !usingDemoPrincipals ? '' : DEMO_QR_SECRET);
   if (qrSecret.length < 16)
-    throw new ConfigError('LEDGER_QR_SECRET must be at least 16 characters when NODE_ENV=production');
+    throw new ConfigError(
+      'LEDGER_QR_SECRET must be at least 16 characters with a principals file of your own or NODE_ENV=production (it signs the QR tokens and regulator sessions)',
+    );
+  if (qrSecret === DEMO_QR_SECRET && !usingDemoPrincipals)
+    throw new ConfigError('LEDGER_QR_SECRET is the public demo secret: choose one of your own for real principals');
   const eventStore = oneOf<EventStoreKind>('EVENT_STORE', env.EVENT_STORE ?? 'sqlite', [
     'sqlite',
     'postgres',

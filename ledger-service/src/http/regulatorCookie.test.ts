@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
 import request from 'supertest';
 import type { LedgerService } from '../compose';
@@ -20,6 +21,11 @@ describe('regulator sessions', () => {
     now: () => clock,
   });
   const cookieOf = (setCookie: string) => ({ cookie: setCookie.split(';')[0]! });
+  const sameSecret = {
+    secret: 'a secret of at least sixteen bytes',
+    publicBaseUrl: 'http://ledger.local',
+    now: () => clock,
+  };
 
   it('signs a session in, never the token, HttpOnly, SameSite=Strict, scoped to /regulator, for 8 hours', () => {
     const setCookie = sessions.signIn(requestWith({}), NANJING);
@@ -53,9 +59,32 @@ describe('regulator sessions', () => {
     expect(sessions.principalOf(requestWith({ cookie: value }))).toBeUndefined();
   });
 
-  it('ends with the principal: one no longer in the directory has no session', () => {
-    const setCookie = sessions.signIn(requestWith({}), { id: 'regulator-gone', role: 'regulator', regionCode: '32' });
-    expect(sessions.principalOf(requestWith(cookieOf(setCookie)))).toBeUndefined();
+  it('ends with the principal or its token: gone from the directory, or given a new token, it has no session', () => {
+    const setCookie = cookieOf(sessions.signIn(requestWith({}), NANJING));
+    const withoutIt = createRegulatorSessions({ ...sameSecret, principals: new Map() });
+    expect(withoutIt.principalOf(requestWith(setCookie))).toBeUndefined();
+    const newToken = createRegulatorSessions({ ...sameSecret, principals: new Map([['token-digest-2', NANJING]]) });
+    expect(newToken.principalOf(requestWith(setCookie))).toBeUndefined();
+    expect(createRegulatorSessions({ ...sameSecret, principals: directory }).principalOf(requestWith(setCookie))).toBe(
+      NANJING,
+    );
+  });
+
+  it('cannot be forged with the server secret alone, and is given to regulators and admins only', () => {
+    const admin: Principal = { id: 'admin', role: 'admin' };
+    const agency: Principal = { id: 'agency-1', role: 'agency', agencyId: 'CNCA-R-2002-001' };
+    const principals: PrincipalDirectory = new Map<string, Principal>([
+      ['admin-digest', admin],
+      ['agency-digest', agency],
+    ]);
+    const withAdmin = createRegulatorSessions({ ...sameSecret, principals });
+    // What one who knows the secret (not the token digest) could sign.
+    const key = createHmac('sha256', sameSecret.secret).update('regulator-session-v1').digest();
+    const claims = `${Buffer.from('admin').toString('base64url')}.${Math.floor(clock / 1000) + 3600}`;
+    const forged = `certledger_regulator=${claims}.${createHmac('sha256', key).update(claims).digest('base64url')}`;
+    expect(withAdmin.principalOf(requestWith({ cookie: forged }))).toBeUndefined();
+    expect(withAdmin.principalOf(requestWith(cookieOf(withAdmin.signIn(requestWith({}), admin))))).toBe(admin);
+    expect(() => withAdmin.signIn(requestWith({}), agency)).toThrow(/no regulator session/);
   });
 
   it('tells a form posted from another site', () => {

@@ -39,8 +39,15 @@ function cookieValueOf(req: Request): string | undefined {
 export function createRegulatorSessions(options: RegulatorSessionOptions): RegulatorSessions {
   const key = createHmac('sha256', options.secret).update('regulator-session-v1').digest();
   const now = options.now ?? Date.now;
-  const signatureOf = (claims: string): Buffer => createHmac('sha256', key).update(claims).digest();
-  const byId = new Map([...options.principals.values()].map((principal) => [principal.id, principal]));
+  // A session is bound to its principal's current token digest (never public): knowing the server
+  // secret is not enough to forge one, and a new token ends the sessions signed in with the old.
+  const signatureOf = (claims: string, tokenDigest: string): Buffer =>
+    createHmac('sha256', key).update(`${claims}\u0000${tokenDigest}`).digest();
+  const byId = new Map(
+    [...options.principals]
+      .filter(([, principal]) => principal.role === 'regulator' || principal.role === 'admin')
+      .map(([tokenDigest, principal]) => [principal.id, { principal, tokenDigest }]),
+  );
 
   const cookie = (req: Request, value: string, maxAgeSeconds: number): string => {
     const secure = req.secure || options.publicBaseUrl.startsWith('https://');
@@ -49,18 +56,22 @@ export function createRegulatorSessions(options: RegulatorSessionOptions): Regul
 
   return {
     signIn(req, principal) {
+      const known = byId.get(principal.id);
+      if (!known) throw new Error(`principal ${principal.id} has no regulator session`);
       const claims = `${Buffer.from(principal.id).toString('base64url')}.${Math.floor(now() / 1000) + SESSION_SECONDS}`;
-      return cookie(req, `${claims}.${signatureOf(claims).toString('base64url')}`, SESSION_SECONDS);
+      return cookie(req, `${claims}.${signatureOf(claims, known.tokenDigest).toString('base64url')}`, SESSION_SECONDS);
     },
     signOut: (req) => cookie(req, '', 0),
     principalOf(req) {
       const [id, expires, signature, ...extra] = (cookieValueOf(req) ?? '').split('.');
       if (!id || !expires || !signature || extra.length > 0) return undefined;
-      const expected = signatureOf(`${id}.${expires}`);
+      const known = byId.get(Buffer.from(id, 'base64url').toString('utf8'));
+      if (!known) return undefined;
+      const expected = signatureOf(`${id}.${expires}`, known.tokenDigest);
       const given = Buffer.from(signature, 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       if (!/^\d{1,12}$/.test(expires) || Number(expires) * 1000 <= now()) return undefined;
-      return byId.get(Buffer.from(id, 'base64url').toString('utf8'));
+      return known.principal;
     },
   };
 }
