@@ -467,6 +467,23 @@ describe('R7 decision needs a report and closed nonconformities', () => {
       'minor-without-action-plan',
     );
   });
+  it('grants a recertification only when every major nonconformity of the cycle is closed', () => {
+    const [assign, planned, held, reported] = surveillance('A-SV2', '2027-03-08', '2027-03-09');
+    const recertification = RECERT_REPORTED.slice(SURVEILLED_TWICE.length);
+    const withOpenMajor = [
+      ...SURVEILLED_TWICE.slice(0, SURVEILLED_TWICE.length - 5),
+      assign!,
+      planned!,
+      held!,
+      major('NC-M', 'A-SV2', at('2027-03-09', '19:30:00')),
+      reported!,
+      ...recertification,
+    ];
+    const decide = (history: readonly Step[]) =>
+      when(given(history), step('CertificationDecided', decided('A-R1'), at('2028-03-10')));
+    expectRule(decide(withOpenMajor), 'R7', 'open-major-nonconformity');
+    expectOk(decide([...withOpenMajor, closeMajor('NC-M', '2028-03-01')]));
+  });
 });
 
 describe('R8 decision maker independence', () => {

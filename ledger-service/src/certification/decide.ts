@@ -670,6 +670,7 @@ function checkDecision({ state, event, data, rules, on }: Input<'CertificationDe
   if (audit.kind === 'recertification')
     notSuspended(state, 'recertification-while-suspended', 'restore it before granting recertification');
   checkFindingsForGrant(state, audit, covered, rules, on);
+  if (audit.kind === 'recertification') checkCycleMajorsClosed(state, audit);
   if (audit.kind === 'recertification') {
     const surveillances = Object.values(state.audits).filter(
       (a) => a.kind === 'surveillance' && a.cycle === audit.cycle && a.conducted !== undefined,
@@ -716,6 +717,23 @@ function checkFindingsForGrant(
       }
     } else if (!finding.closed) {
       reject('R7', 'minor-without-action-plan', `minor nonconformity ${findingId} has no accepted action plan`);
+    }
+  }
+}
+
+/** R7 on recertification: a major nonconformity raised at any audit of the ending cycle is closed. */
+function checkCycleMajorsClosed(state: CertificationState, audit: AuditState): void {
+  for (const other of Object.values(state.audits)) {
+    if (other.cycle !== audit.cycle || other === audit) continue;
+    for (const findingId of other.findingIds) {
+      const finding = state.findings[findingId]!;
+      if (finding.grade === 'major' && !finding.closed) {
+        reject(
+          'R7',
+          'open-major-nonconformity',
+          `major nonconformity ${findingId} of ${other.kind} audit ${other.auditId} is not verified closed`,
+        );
+      }
     }
   }
 }
