@@ -150,6 +150,22 @@ describe('validatePayload', () => {
     expect(codes('CertificateRestored', { reason: '恢复'.repeat(1000) + '。' })).toEqual(['reason:too-long']);
   });
 
+  it('takes "" as left out only for strings and enums: a number, boolean or list gets its type error', () => {
+    const audit = { auditId: 'A-1', start: '2025-02-10', end: '2025-02-11' };
+    const evidence = { name: 'photo.jpg', sha256: 'c'.repeat(64), mediaType: 'image/jpeg' };
+    expect(codes('AuditConducted', { ...audit, evidence: [{ ...evidence, size: '' }] })).toEqual([
+      'evidence[0].size:expected-integer',
+    ]);
+    const checkIn = { auditorId: 'AUD-001', kind: 'in', at: '2025-02-10T08:30:00+08:00', lat: '' };
+    expect(codes('AuditConducted', { ...audit, checkIns: [checkIn] })).toEqual(['checkIns[0].lat:expected-number']);
+    expect(codes('AuditConducted', { ...audit, evidence: '' })).toEqual(['evidence:expected-array']);
+    expect(codes('ComplaintRecorded', { receivedAt: '2025-06-01', subject: 's', substantiated: '' })).toEqual([
+      'substantiated:expected-boolean',
+    ]);
+    expect(codes('ApplicationSubmitted', applicationData({ complexity: '' }))).toEqual([]);
+    expect(codes('FindingClosed', { findingId: 'F-1', correction: '' })).toEqual([]);
+  });
+
   it('rejects null instead of leaving a field out', () => {
     expect(codes('ApplicationReviewed', { outcome: 'accepted', reason: null })).toEqual(['reason:null-value']);
   });

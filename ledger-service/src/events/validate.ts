@@ -194,6 +194,13 @@ function isEmpty(value: unknown): boolean {
   return false;
 }
 
+/** "" is a string's (and an enum's) proto3 default; for any other field it is a value of the wrong type. */
+function takesEmptyStringAsAbsent(field: protobuf.Field): boolean {
+  if (field.repeated) return false;
+  if (field.resolvedType instanceof protobuf.Enum) return true;
+  return field.resolvedType === null && (field.type === 'string' || field.type === 'bytes');
+}
+
 class Walker {
   readonly issues: ValidationIssue[] = [];
 
@@ -229,7 +236,8 @@ class Walker {
         this.add(path, 'too-few-items', `${path} needs at least ${rules.minItems} item(s)`);
         return;
       }
-      if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return;
+      if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
+      if (value === '' && takesEmptyStringAsAbsent(field)) return;
     }
     if (field.repeated) {
       if (!Array.isArray(value)) {

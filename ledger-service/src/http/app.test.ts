@@ -232,6 +232,38 @@ describe('REST intake on the embedded defaults', () => {
     expect(large.body.code).toBe('payload-too-large');
   });
 
+  it('answers a payload that the schema cannot encode with 400, never 500: alone and in a bulk import', async () => {
+    const withEmptySize = (events: ScenarioEvent[]): number => {
+      const index = events.findIndex((event) => event.type === 'AuditConducted' && event.data.auditId === 'A2');
+      const data = events[index]!.data as { evidence: Array<Record<string, unknown>> };
+      events[index] = { ...events[index]!, data: { ...data, evidence: [{ ...data.evidence[0], size: '' }] } };
+      return index;
+    };
+    const alone = initialCertification({ certificationId: 'EMPTY-SIZE-1', appliedOn: '2025-03-01' });
+    const index = withEmptySize(alone);
+    await submitAll(alone.slice(0, index));
+    const response = await post(alone[index]!);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      code: 'invalid-payload',
+      errors: [{ path: 'evidence[0].size', code: 'expected-integer' }],
+    });
+
+    const good = initialCertification({ certificationId: 'EMPTY-SIZE-GOOD', appliedOn: '2025-03-01' });
+    const bad = initialCertification({ certificationId: 'EMPTY-SIZE-BAD', appliedOn: '2025-03-01' });
+    withEmptySize(bad);
+    const bulk = await request(service.app)
+      .post('/v1/events')
+      .set('authorization', AGENCY)
+      .send({ events: [...good, ...bad] });
+    expect(bulk.status).toBe(200);
+    expect([bulk.body.stored, bulk.body.refused]).toEqual([good.length, bad.length]);
+    expect(bulk.body.results[good.length + index]).toMatchObject({ status: 400, problem: { code: 'invalid-payload' } });
+    expect((await streamOf('EMPTY-SIZE-GOOD')).body.events).toHaveLength(good.length);
+    expect((await streamOf('EMPTY-SIZE-BAD')).status).toBe(404);
+  });
+
   it('shows a certification to the regulator of its region and hides it from another city', async () => {
     await submitAll(
       initialCertification({ certificationId: 'REGION-1', appliedOn: '2025-03-01', regionCode: '320106' }).slice(0, 2),

@@ -1,6 +1,7 @@
 import { decide, evolve, initialState, type CertificationState, type RulesConfig } from '../certification';
-import { normalizePayload, sha256Hex, ZERO_HASH } from '../events/canonical';
+import { normalizePayload, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { encodeCanonical } from '../events/encoder';
+import type { EventType } from '../events/schema';
 import { validatePayload } from '../events/validate';
 import type { NewEvent, StoredEvent, UniqueClaim } from '../eventStore/port';
 import { IntakeError, invalid } from './errors';
@@ -97,6 +98,33 @@ function checkPayload(submission: Submission): void {
     throw invalid('invalid-payload', `The ${submission.type} payload is not valid`, { errors: issues });
 }
 
+/**
+ * A payload the validator let through and protobufjs or the encoder still cannot take is the
+ * submitter's to fix: an invalid-payload IntakeError, never a plain Error that would answer 500.
+ */
+function unencodable(type: string, error: unknown): IntakeError {
+  const message = error instanceof Error ? error.message : String(error);
+  return invalid('invalid-payload', `The ${type} payload is not valid`, {
+    errors: [{ path: '', code: 'unencodable', message }],
+  });
+}
+
+function normalized(type: EventType, data: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return normalizePayload(type, data);
+  } catch (error) {
+    throw unencodable(type, error);
+  }
+}
+
+function encoded(envelope: HashedEnvelope): Uint8Array {
+  try {
+    return encodeCanonical(envelope);
+  } catch (error) {
+    throw unencodable(envelope.type, error);
+  }
+}
+
 /** Validates, decides and hashes one submission that continues `cursor`. Throws IntakeError. */
 export function sealOne(
   cursor: StreamCursor,
@@ -108,7 +136,7 @@ export function sealOne(
     throw staleVersion(submission.expectedVersion, cursor.version);
   }
   checkPayload(submission);
-  const proposedData = normalizePayload(submission.type, submission.data);
+  const proposedData = normalized(submission.type, submission.data);
   const decision = decide(
     cursor.state,
     {
@@ -121,7 +149,7 @@ export function sealOne(
     context,
   );
   if (!decision.ok) throw new IntakeError('rule', decision.code, decision.message, { rule: decision.rule });
-  const data = decision.data === proposedData ? proposedData : normalizePayload(submission.type, decision.data);
+  const data = decision.data === proposedData ? proposedData : normalized(submission.type, decision.data);
   const version = cursor.version + 1;
   const regionCode =
     version === 0 ? String((data.client as { regionCode?: string } | undefined)?.regionCode ?? '') : cursor.regionCode;
@@ -135,7 +163,7 @@ export function sealOne(
     prevHash: cursor.hash,
     data,
   };
-  const canonical = encodeCanonical(hashed);
+  const canonical = encoded(hashed);
   const hash = sha256Hex(canonical);
   // Named one by one: a spread into a literal with more properties costs the intake ~3 µs an event.
   const event: NewEvent = {
