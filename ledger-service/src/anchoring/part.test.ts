@@ -53,6 +53,25 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     await store.close();
   });
 
+  it('reports an event whose batch the ledger refused as rejected, with the code its receipt gives', async () => {
+    const { store, part } = embeddedPart();
+    const forged = chainedEvents('certification-bad', 'CB-1', [contractSigned(1)], {
+      version: -1,
+      hash: 'ab'.repeat(32),
+    });
+    const [event] = await store.append({ streamId: 'certification-bad', expectedVersion: -1, events: forged });
+    await part.anchorer.drain();
+    const receipt = (await part.receiptOf!(event!)) as { status: string; batchId: string; rejection: string };
+    expect(receipt).toMatchObject({ status: 'rejected', rejection: 'CL_PREV_HASH_MISMATCH' });
+    expect(await part.anchorStatusOf!(event!)).toEqual({
+      status: 'rejected',
+      batchId: receipt.batchId,
+      code: receipt.rejection,
+    });
+    await part.close();
+    await store.close();
+  });
+
   it('reports pending then anchored, serves receipts the CLI verifies offline and against the embedded ledger', async () => {
     const { store, part } = embeddedPart();
     const [event] = await appendTo(store, 'certification-p1', 'CB-1', [contractSigned(1), contractSigned(2)]);

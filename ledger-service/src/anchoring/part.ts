@@ -48,6 +48,9 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
     ledger,
     async anchorStatusOf(event: StoredEvent): Promise<AnchorStatus> {
       const found = await anchorStore.findEvent(event.eventId);
+      if (found?.batch.status === 'rejected') {
+        return { status: 'rejected', batchId: found.batch.batch.batchId, code: found.batch.rejection?.code };
+      }
       const commit = found?.batch.status === 'committed' ? found.batch.commit : undefined;
       if (!commit) return { status: 'pending' };
       return {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
+import type { AnchorStatus } from '../intake/eventView';
 import { startFullService, type FullService } from '../testing/fullService';
 
 // The document as the service serves it, with every part's paths, checked with a JSON Schema
@@ -36,12 +37,14 @@ function refsIn(value: unknown): string[] {
   );
 }
 
-function submissionValidator() {
+function schemaValidator(name: string) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema({ $id: 'openapi', components: document.components });
-  return ajv.getSchema('openapi#/components/schemas/EventSubmission')!;
+  return ajv.getSchema(`openapi#/components/schemas/${name}`)!;
 }
+
+const submissionValidator = () => schemaValidator('EventSubmission');
 
 const example = (file: string): Json =>
   JSON.parse(readFileSync(path.resolve(__dirname, '../../../docs/examples/certification', file), 'utf8')) as Json;
@@ -92,6 +95,18 @@ describe('/openapi.json as served', () => {
       expect(validate({ ...body, data: {} })).toBe(false);
     },
   );
+
+  it('names every anchor status an event answer can carry', () => {
+    const validate = schemaValidator('AnchorStatus');
+    const batchId = 'ab'.repeat(32);
+    const statuses: AnchorStatus[] = [
+      { status: 'pending' },
+      { status: 'anchored', backend: 'embedded', batchId, transactionId: 'tx-1', blockNumber: 1 },
+      { status: 'rejected', batchId, code: 'CL_PREV_HASH_MISMATCH' },
+    ];
+    for (const status of statuses) expect({ status, ok: validate(status) }).toEqual({ status, ok: true });
+    expect(validate({ status: 'lost' })).toBe(false);
+  });
 
   it("checks the payload against its own type's schema", () => {
     const validate = submissionValidator();

@@ -162,8 +162,35 @@ function coreSchemas(): Record<string, JsonSchema> {
         data: { type: 'object' },
         hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-        anchor: { type: 'object', properties: { status: { type: 'string', enum: ['pending', 'anchored'] } } },
+        anchor: { $ref: '#/components/schemas/AnchorStatus' },
       },
+    },
+    AnchorStatus: {
+      description:
+        "Where the event's digest is on the ledger. rejected: the ledger refused its batch (code says why) and it will not be anchored",
+      oneOf: [
+        { type: 'object', required: ['status'], properties: { status: { const: 'pending' } } },
+        {
+          type: 'object',
+          required: ['status', 'backend', 'batchId', 'transactionId', 'blockNumber'],
+          properties: {
+            status: { const: 'anchored' },
+            backend: { type: 'string' },
+            batchId: { type: 'string' },
+            transactionId: { type: 'string' },
+            blockNumber: { type: 'integer' },
+          },
+        },
+        {
+          type: 'object',
+          required: ['status', 'batchId'],
+          properties: {
+            status: { const: 'rejected' },
+            batchId: { type: 'string' },
+            code: { type: 'string', description: "The ledger's refusal code (CL_…)" },
+          },
+        },
+      ],
     },
   };
 }

@@ -6,6 +6,10 @@ export function decodeDataOf(event: StoredEvent): Record<string, unknown> {
   return decodeCanonical(event.canonical).data;
 }
 
+/**
+ * Where an event's digest is on the ledger. `rejected`: the ledger refused its batch (`code` says
+ * why) and it will not be anchored.
+ */
 export type AnchorStatus =
   | { readonly status: 'pending' }
   | {
@@ -14,7 +18,8 @@ export type AnchorStatus =
       readonly batchId: string;
       readonly transactionId: string;
       readonly blockNumber: number;
-    };
+    }
+  | { readonly status: 'rejected'; readonly batchId: string; readonly code?: string };
 
 /** The stored event envelope as the public contract names its fields. */
 export interface EventView {
