@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
+import { openSqliteAnchorStore } from '../anchoring/anchorStore';
+import { openEmbeddedBackend } from '../anchoring/embedded';
+import { createAnchoringPart, type AnchoringPart } from '../anchoring/part';
 import { composeLedgerService, type LedgerService } from '../compose';
 import { loadConfig } from '../config';
 import { hashOf, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
@@ -321,6 +324,56 @@ describe('REST intake on the embedded defaults', () => {
       expect(taken.status).toBe(201);
     } finally {
       await own.close();
+    }
+  });
+
+  it('answers a stored event with anchor status unknown while the anchor store cannot be read', async () => {
+    const own = path.join(dataDir, 'anchoring');
+    let anchoring: AnchoringPart | undefined;
+    const withAnchoring = await composeLedgerService({
+      config: loadConfig({ LEDGER_DATA_DIR: own }),
+      logger: pino({ level: 'silent' }),
+      parts: async ({ store }) => {
+        anchoring = createAnchoringPart({
+          store,
+          anchorStore: openSqliteAnchorStore({ directory: own }),
+          ledger: openEmbeddedBackend({ dataDir: own }),
+          runAnchorer: false,
+        });
+        return [anchoring];
+      },
+    });
+    try {
+      const [application] = initialCertification({ certificationId: 'NO-ANCHORS-1', appliedOn: '2025-03-01' });
+      const { certificationId, ...body } = application!;
+      const submit = () =>
+        request(withAnchoring.app)
+          .post(`/v1/certifications/${certificationId}/events`)
+          .set('authorization', AGENCY)
+          .send(body);
+      expect((await submit()).status).toBe(201);
+      await anchoring!.anchorStore.close();
+
+      const retry = await submit();
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ eventId: application!.eventId, anchor: { status: 'unknown' } });
+      const read = await request(withAnchoring.app)
+        .get(`/v1/events/${application!.eventId}`)
+        .set('authorization', AGENCY);
+      expect(read.status).toBe(200);
+      expect(read.body.anchor).toEqual({ status: 'unknown' });
+      const stream = await request(withAnchoring.app)
+        .get(`/v1/certifications/${certificationId}/events`)
+        .set('authorization', AGENCY);
+      expect(stream.body.events.map((event: { anchor: unknown }) => event.anchor)).toEqual([{ status: 'unknown' }]);
+      const receipt = await request(withAnchoring.app)
+        .get(`/v1/events/${application!.eventId}/receipt`)
+        .set('authorization', AGENCY);
+      expect(receipt.status).toBe(503);
+      expect(receipt.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(receipt.body.code).toBe('anchor-store-unavailable');
+    } finally {
+      await withAnchoring.close();
     }
   });
 

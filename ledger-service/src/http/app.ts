@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
+import { AnchorStoreError } from '../anchoring/anchorStore/port';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { Intake } from '../intake/intake';
 import type { AnchorStatus } from '../intake/eventView';
@@ -49,8 +50,26 @@ export interface AppOptions {
   readonly openApiPaths?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The anchor status as the event answers show it. The event is stored whatever its anchor: an
+ * anchor store that cannot be read makes the status `unknown`, not the answer a 5xx that would
+ * tell the client its event was not stored.
+ */
+function anchorStatusOrUnknown(
+  anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>,
+  logger: Logger,
+): (event: StoredEvent) => Promise<AnchorStatus> {
+  return (event) =>
+    anchorStatusOf(event).catch((error: unknown) => {
+      if (!(error instanceof AnchorStoreError)) throw error;
+      logger.warn({ err: error, eventId: event.eventId }, 'anchor status unknown: the anchor store cannot be read');
+      return { status: 'unknown' };
+    });
+}
+
 export function createApp(options: AppOptions): Express {
   const { logger, principals } = options;
+  const anchorStatusOf = anchorStatusOrUnknown(options.anchorStatusOf, logger);
   const app = express();
   app.disable('x-powered-by');
   // Responses are per-request documents; hashing each body for an ETag is cost without use.
@@ -70,7 +89,7 @@ export function createApp(options: AppOptions): Express {
     bodyLimit: options.bodyLimit,
     bulkBodyLimit: options.bulkBodyLimit,
     maxBulkEvents: options.maxBulkEvents ?? 10_000,
-    anchorStatusOf: options.anchorStatusOf,
+    anchorStatusOf,
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -87,7 +106,7 @@ export function createApp(options: AppOptions): Express {
     res.json(document);
   });
 
-  app.use(streamRoutes({ store: options.store, anchorStatusOf: options.anchorStatusOf, receiptOf: options.receiptOf }));
+  app.use(streamRoutes({ store: options.store, anchorStatusOf, receiptOf: options.receiptOf }));
   for (const router of options.routers ?? []) app.use(router);
 
   app.use(notFoundHandler);

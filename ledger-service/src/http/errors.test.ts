@@ -1,3 +1,4 @@
+import { AnchorStoreError } from '../anchoring/anchorStore/port';
 import { LedgerError } from '../anchoring/port';
 import { EventStoreError } from '../eventStore/port';
 import { toProblem } from './errors';
@@ -14,6 +15,13 @@ describe('toProblem: what a failing dependency tells the caller', () => {
     expect(toProblem(new LedgerError('rejected', 'CL_BAD_BATCH: no', 'CL_BAD_BATCH')).toBody()).toMatchObject({
       status: 500,
       code: 'internal',
+    });
+  });
+
+  it('an anchor store that cannot be read is 503 anchor-store-unavailable', () => {
+    expect(toProblem(new AnchorStoreError('anchor store: connection refused')).toBody()).toMatchObject({
+      status: 503,
+      code: 'anchor-store-unavailable',
     });
   });
 

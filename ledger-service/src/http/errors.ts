@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { AnchorStoreError } from '../anchoring/anchorStore/port';
 import { LedgerError } from '../anchoring/port';
 import { EventStoreError } from '../eventStore/port';
 import { IntakeError, type IntakeErrorKind } from '../intake/errors';
@@ -40,6 +41,9 @@ export function toProblem(error: unknown): ProblemError {
   }
   if (error instanceof LedgerError && error.code === 'unavailable') {
     return new ProblemError(503, 'ledger-unavailable', 'The ledger cannot be reached now; try again later');
+  }
+  if (error instanceof AnchorStoreError) {
+    return new ProblemError(503, 'anchor-store-unavailable', 'The anchor store cannot be read now; try again later');
   }
   const bodyError = error as { type?: string; status?: number };
   if (bodyError?.type === 'entity.too.large') {

@@ -103,6 +103,7 @@ describe('/openapi.json as served', () => {
       { status: 'pending' },
       { status: 'anchored', backend: 'embedded', batchId, transactionId: 'tx-1', blockNumber: 1 },
       { status: 'rejected', batchId, code: 'CL_PREV_HASH_MISMATCH' },
+      { status: 'unknown' },
     ];
     for (const status of statuses) expect({ status, ok: validate(status) }).toEqual({ status, ok: true });
     expect(validate({ status: 'lost' })).toBe(false);

@@ -167,7 +167,7 @@ function coreSchemas(): Record<string, JsonSchema> {
     },
     AnchorStatus: {
       description:
-        "Where the event's digest is on the ledger. rejected: the ledger refused its batch (code says why) and it will not be anchored",
+        "Where the event's digest is on the ledger. rejected: the ledger refused its batch (code says why) and it will not be anchored; unknown: the anchor store could not be read just now, the event is stored all the same",
       oneOf: [
         { type: 'object', required: ['status'], properties: { status: { const: 'pending' } } },
         {
@@ -190,6 +190,7 @@ function coreSchemas(): Record<string, JsonSchema> {
             code: { type: 'string', description: "The ledger's refusal code (CL_…)" },
           },
         },
+        { type: 'object', required: ['status'], properties: { status: { const: 'unknown' } } },
       ],
     },
   };

@@ -8,7 +8,8 @@ export function decodeDataOf(event: StoredEvent): Record<string, unknown> {
 
 /**
  * Where an event's digest is on the ledger. `rejected`: the ledger refused its batch (`code` says
- * why) and it will not be anchored.
+ * why) and it will not be anchored. `unknown`: the anchor store could not be read just now; the
+ * event itself is stored.
  */
 export type AnchorStatus =
   | { readonly status: 'pending' }
@@ -19,7 +20,8 @@ export type AnchorStatus =
       readonly transactionId: string;
       readonly blockNumber: number;
     }
-  | { readonly status: 'rejected'; readonly batchId: string; readonly code?: string };
+  | { readonly status: 'rejected'; readonly batchId: string; readonly code?: string }
+  | { readonly status: 'unknown' };
 
 /** The stored event envelope as the public contract names its fields. */
 export interface EventView {
