@@ -137,6 +137,62 @@ describe('W1 across a transfer (IAF MD2: the transferred certificate keeps the c
   });
 });
 
+describe('W1 around a suspension: a suspended certificate does not show valid, a restored one does again', () => {
+  const w1 = (facts: CertificationFacts, today: string) =>
+    warningsOf(facts, today)
+      .filter((w) => w.ruleId === 'W1')
+      .map((w) => `${w.raisedAt}${w.clearedAt ? ` cleared ${w.clearedAt}` : ''}`);
+  /** Issued 2024-11-01: the first surveillance is due by 2025-11-01. */
+  const history = (...later: Array<(b: StreamBuilder) => Draft[]>) => {
+    const b = builder();
+    return fold([...certified(b, '2024-11-01', '2027-10-31'), ...later.flatMap((step) => step(b))]);
+  };
+  const status = (type: string, on: string) => (b: StreamBuilder) => [b.event(type, { reason: 'r' }, at(on))];
+  const surveyed = (on: string) => (b: StreamBuilder) => surveillance(b, 'v1', on);
+
+  it('while suspended over the due date, nothing is raised (W2 watches the suspension)', () => {
+    expect(w1(history(status('CertificateSuspended', '2025-10-15')), '2025-12-01')).toEqual([]);
+  });
+
+  it('restored with the surveillance still not made, W1 is raised the day after the restore', () => {
+    const facts = history(status('CertificateSuspended', '2025-10-15'), status('CertificateRestored', '2025-12-01'));
+    expect(w1(facts, '2025-12-01')).toEqual([]);
+    expect(w1(facts, '2027-03-01')).toEqual(['2025-12-02T00:00:00+08:00']);
+    const [warning] = warningsOf(facts, '2027-03-01').filter((w) => w.ruleId === 'W1');
+    expect(warning!.message).toBe(
+      'certificate CERT-1: surveillance due by 2025-11-01, not made when the certificate was restored on 2025-12-01',
+    );
+    expect(warning!.evidence).toContain(facts.certificates[0]!.history.at(-1)!.eventId);
+  });
+
+  it('a suspension after the due date clears W1 while it lasts; the restore opens it again', () => {
+    const facts = history(
+      status('CertificateSuspended', '2025-11-20'),
+      status('CertificateRestored', '2026-01-10'),
+      surveyed('2026-02-15'),
+    );
+    expect(w1(facts, '2026-03-01')).toEqual([
+      '2025-11-02T00:00:00+08:00 cleared 2025-11-20T00:00:00+08:00',
+      '2026-01-11T00:00:00+08:00 cleared 2026-02-15T00:00:00+08:00',
+    ]);
+  });
+
+  it('a surveillance made during the suspension leaves nothing to raise on the restore', () => {
+    const facts = history(
+      status('CertificateSuspended', '2025-10-15'),
+      surveyed('2025-11-20'),
+      status('CertificateRestored', '2025-12-01'),
+    );
+    expect(w1(facts, '2026-03-01')).toEqual([]);
+  });
+
+  it.each(['CertificateWithdrawn', 'CertificateExpired'])('a suspension ending in %s ends W1 for good', (type) => {
+    expect(w1(history(status('CertificateSuspended', '2025-10-15'), status(type, '2026-01-10')), '2027-03-01')).toEqual(
+      [],
+    );
+  });
+});
+
 describe('W11 (§7.11): only a withdrawal acts on a withdrawal trigger', () => {
   const trigger: SupervisionFact = {
     eventId: randomUUID(),

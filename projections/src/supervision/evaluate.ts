@@ -7,6 +7,7 @@ import {
   type AuditFact,
   type CertificateFact,
   type CertificationFacts,
+  type StatusChange,
   type SupervisionFact,
 } from './facts';
 import { haversineKm } from './geo';
@@ -107,6 +108,31 @@ function makeWarning(
   };
 }
 
+/**
+ * The spells after `due` in which the certificate showed valid: from `due` if it was valid then, and
+ * from each restore; each until the next change away from valid. A suspension interrupts a spell,
+ * an end (withdrawal, cancellation, expiry) leaves none after it.
+ */
+function validSpellsAfter(
+  certificate: CertificateFact,
+  due: IsoDate,
+): Array<{ restore?: StatusChange; until?: IsoDate }> {
+  const spells: Array<{ restore?: StatusChange; until?: IsoDate }> = [];
+  let open: { restore?: StatusChange } | undefined = statusAt(certificate, due) === 'valid' ? {} : undefined;
+  for (const change of certificate.history) {
+    if (change.on <= due) continue;
+    if (change.status === 'valid') {
+      open ??= { restore: change };
+      continue;
+    }
+    if (open) spells.push({ ...open, until: change.on });
+    open = undefined;
+    if (change.status !== 'suspended') return spells;
+  }
+  if (open) spells.push(open);
+  return spells;
+}
+
 /** The first change away from `valid` after `date` (the CB acted), or undefined. */
 function leftValidAfter(certificate: CertificateFact, date: IsoDate): IsoDate | undefined {
   return certificate.history.find((c) => c.on > date && c.status !== 'valid')?.on;
@@ -166,22 +192,29 @@ function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig,
     const judge = (doneOn: IsoDate | undefined, doneEvent: string | undefined) => {
       if (due > lastDue && doneOn === undefined) return;
       const certificate = certificateOn(cycle, due);
-      if (statusAt(certificate, due) !== 'valid') return;
-      const hit = deadline(due, minDate(doneOn, leftValidAfter(certificate, due)), today);
-      if (!hit) return;
-      out.push(
-        makeWarning(
-          'W1',
-          `${certificate.certificateNo}:${due}`,
-          { facts, certificate },
-          {
-            kind: 'surveillance-overdue',
-            message: `certificate ${certificate.certificateNo}: surveillance due by ${due}${doneOn ? `, made on ${doneOn}` : ', none recorded'} while the certificate showed valid`,
-            evidence: [previous, doneEvent ?? '', certificate.transferEventId ?? ''],
-            ...hit,
-          },
-        ),
-      );
+      for (const spell of validSpellsAfter(certificate, due)) {
+        const { restore } = spell;
+        // Restored with the surveillance still overdue: due again by the restore day.
+        const hit = deadline(restore?.on ?? due, minDate(doneOn, spell.until), today);
+        if (!hit) continue;
+        const made = doneOn ? `made on ${doneOn}` : 'none recorded';
+        const finding = restore
+          ? `not made when the certificate was restored on ${restore.on}${doneOn ? `; ${made}` : ''}`
+          : `${made} while the certificate showed valid`;
+        out.push(
+          makeWarning(
+            'W1',
+            `${certificate.certificateNo}:${due}${restore ? `:restored-${restore.on}` : ''}`,
+            { facts, certificate },
+            {
+              kind: 'surveillance-overdue',
+              message: `certificate ${certificate.certificateNo}: surveillance due by ${due}, ${finding}`,
+              evidence: [previous, restore?.eventId ?? '', doneEvent ?? '', certificate.transferEventId ?? ''],
+              ...hit,
+            },
+          ),
+        );
+      }
     };
     for (const s of surveillances) {
       judge(s.conducted!.start, s.conducted!.eventId);
