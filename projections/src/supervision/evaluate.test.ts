@@ -193,6 +193,46 @@ describe('W1 around a suspension: a suspended certificate does not show valid, a
   });
 });
 
+describe('W7: only a special audit made within 30 days of a failed spot check follows it up', () => {
+  const spotCheck: SupervisionFact = {
+    eventId: randomUUID(),
+    type: 'SpotCheckRecorded',
+    occurredAt: at('2025-04-02'),
+    regionCode: '32',
+    data: { creditCode: '91320100MA1AAAAAA1', result: 'fail', checkedAt: '2025-04-01' },
+  };
+  const special = (b: StreamBuilder, start: string, conducted: boolean): Draft[] => [
+    b.event('AuditTeamAssigned', { auditId: 'sp1', kind: 'special', members: [member('au-1')] }, at('2025-04-05')),
+    b.event(
+      'AuditPlanned',
+      { auditId: 'sp1', mode: 'onsite', start, end: start, auditDays: 1, onsiteDays: 1 },
+      at('2025-04-06'),
+    ),
+    ...(conducted
+      ? [b.event('AuditConducted', { auditId: 'sp1', start, end: start, checkIns: [] }, at(start, '18:00:00'))]
+      : []),
+  ];
+  const w7 = (start: string, conducted: boolean) => {
+    const b = builder();
+    const facts = fold([...certified(b, '2024-11-01', '2027-10-31'), ...special(b, start, conducted)]);
+    return warningsOf(facts, '2025-06-01', [spotCheck])
+      .filter((w) => w.ruleId === 'W7')
+      .map((w) => `${w.raisedAt}${w.clearedAt ? ` cleared ${w.clearedAt}` : ''}`);
+  };
+
+  it('a special audit conducted within 30 days raises nothing', () => {
+    expect(w7('2025-04-20', true)).toEqual([]);
+  });
+
+  it('a special audit only planned within 30 days, never conducted, leaves W7 open', () => {
+    expect(w7('2025-04-20', false)).toEqual(['2025-05-02T00:00:00+08:00']);
+  });
+
+  it('a special audit conducted after 30 days clears W7 when it starts', () => {
+    expect(w7('2025-05-10', true)).toEqual(['2025-05-02T00:00:00+08:00 cleared 2025-05-10T00:00:00+08:00']);
+  });
+});
+
 describe('W11 (§7.11): only a withdrawal acts on a withdrawal trigger', () => {
   const trigger: SupervisionFact = {
     eventId: randomUUID(),

@@ -752,10 +752,11 @@ function checkSpotChecks(
       const certificate = facts.certificates.filter((c) => c.issuedAt <= checkedAt).at(-1);
       if (!certificate || statusAt(certificate, checkedAt) !== 'valid') continue;
       if (check.data.certificateNo && check.data.certificateNo !== certificate.certificateNo) continue;
+      // Only an audit made counts: one planned and never conducted does not follow the check up.
       const specials = Object.values(facts.audits)
-        .filter((a) => a.kind === 'special')
-        .map((a) => ({ on: a.conducted?.start ?? a.plan?.start, eventId: a.conducted?.eventId ?? a.plan?.eventId }))
-        .filter((s): s is { on: IsoDate; eventId: string } => s.on !== undefined && s.on >= checkedAt)
+        .flatMap((a) => (a.kind === 'special' && a.conducted ? [a.conducted] : []))
+        .map((c) => ({ on: c.start, eventId: c.eventId }))
+        .filter((s) => s.on >= checkedAt)
         .sort((a, b) => a.on.localeCompare(b.on));
       const acted = minDate(specials[0]?.on, leftValidAfter(certificate, checkedAt));
       const hit = deadline(due, acted, today);

@@ -292,7 +292,7 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     ]);
   });
 
-  it('raises W7 thirty days after a failed spot check without a special audit, and not when one follows', async () => {
+  it('raises W7 thirty days after a failed spot check without a special audit, and not when one was made', async () => {
     certified(feed, { id: 'c3', issued: '2025-01-10', credit: '91320100MA1AAAAAA1' });
     const b4 = certified(feed, { id: 'c4', issued: '2025-01-10', credit: '91320100MA1BBBBBB2', team: ['au-9'] });
     feed.append([
@@ -315,6 +315,19 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
           'AuditPlanned',
           { auditId: 'sp1', mode: 'onsite', start: '2025-04-20', end: '2025-04-20', auditDays: 1, onsiteDays: 1 },
           at('2025-04-06'),
+        ],
+        [
+          'AuditConducted',
+          {
+            auditId: 'sp1',
+            start: '2025-04-20',
+            end: '2025-04-20',
+            checkIns: [
+              { auditorId: 'au-9', kind: 'in', at: at('2025-04-20'), ...NANJING },
+              { auditorId: 'au-9', kind: 'out', at: at('2025-04-20', '17:00:00'), ...NANJING },
+            ],
+          },
+          at('2025-04-20', '18:00:00'),
         ],
       ),
     );
