@@ -29,8 +29,14 @@ function warningsOf(facts: CertificationFacts, today: string, supervision: Super
   }).warnings;
 }
 
-/** Application (sectors [18]), stage 2 by a sector-18 team, grant and certificate `certNo`. */
-function certified(b: StreamBuilder, issued: string, validUntil: string, certNo = 'CERT-1'): Draft[] {
+/** Application (sectors [18]), stage 2 by a sector-18 team, grant and certificate `certNo` (of `scope`). */
+function certified(
+  b: StreamBuilder,
+  issued: string,
+  validUntil: string,
+  certNo = 'CERT-1',
+  scope = { scope: 'Valves', sectors: [18] },
+): Draft[] {
   return [
     b.event(
       'ApplicationSubmitted',
@@ -55,11 +61,7 @@ function certified(b: StreamBuilder, issued: string, validUntil: string, certNo 
       { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'D' } },
       at('2024-10-20'),
     ),
-    b.event(
-      'CertificateIssued',
-      { certificateNo: certNo, issuedAt: issued, validUntil, scope: 'Valves', sectors: [18] },
-      at(issued),
-    ),
+    b.event('CertificateIssued', { certificateNo: certNo, issuedAt: issued, validUntil, ...scope }, at(issued)),
   ];
 }
 
@@ -230,6 +232,38 @@ describe('W7: only a special audit made within 30 days of a failed spot check fo
 
   it('a special audit conducted after 30 days clears W7 when it starts', () => {
     expect(w7('2025-05-10', true)).toEqual(['2025-05-02T00:00:00+08:00 cleared 2025-05-10T00:00:00+08:00']);
+  });
+});
+
+describe('W13: conflicting statuses at two CBs for the same scheme and an overlapping scope', () => {
+  const VALVES = { scope: 'Valves', sectors: [18] };
+  /** QMS valid at CB (valves) and withdrawn at OTHER_CB (`scope`), the same client. */
+  const w13 = (scope: { scope: string; sectors: number[] }) => {
+    const valid = fold(certified(builder(), '2024-11-01', '2027-10-31', 'CERT-A', VALVES));
+    const other = streamBuilder({ certificationId: 'c2', agencyId: OTHER_CB, regionCode: '320106' });
+    const withdrawn = fold([
+      ...certified(other, '2024-12-01', '2027-11-30', 'CERT-B', scope),
+      other.event('CertificateWithdrawn', { reason: 'fraud' }, at('2025-03-01')),
+    ]);
+    return evaluate({
+      certifications: [valid, withdrawn],
+      supervision: [],
+      now: new Date('2025-06-01T04:00:00Z'),
+      config: supervisionConfig(),
+    }).warnings.filter((w) => w.ruleId === 'W13');
+  };
+
+  it('a withdrawn certificate for another scope (software, sector 33) is no conflict', () => {
+    expect(w13({ scope: 'Software', sectors: [33] })).toEqual([]);
+  });
+
+  it('scopes sharing a sector conflict, and the message names the sector', () => {
+    const [warning, ...rest] = w13({ scope: 'Valves and software', sectors: [18, 33] });
+    expect(rest).toEqual([]);
+    expect(warning).toMatchObject({ certificateNo: 'CERT-A', raisedAt: '2025-03-01T00:00:00+08:00' });
+    expect(warning!.message).toBe(
+      `Client (QMS, sector 18) is valid at ${CB} (CERT-A) and withdrawn at ${OTHER_CB} (CERT-B)`,
+    );
   });
 });
 

@@ -817,6 +817,10 @@ function checkWithdrawalTriggers(
 
 const ACTIVE_CONFLICT = new Set(['suspended', 'withdrawn']);
 
+/** Where two certificates' scopes overlap: the IAF sectors they have in common. */
+const sharedSectors = (a: CertificateFact, b: CertificateFact): number[] =>
+  a.sectors.filter((sector) => b.sectors.includes(sector));
+
 function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoDate, out: Warning[]): void {
   for (const group of byCredit.values()) {
     if (group.length < 2) continue;
@@ -829,6 +833,8 @@ function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoD
       for (const b of current) {
         if (b.facts.agencyId === a.facts.agencyId || b.facts.scheme !== a.facts.scheme) continue;
         if (!ACTIVE_CONFLICT.has(b.status.status) || b.certificate.validUntil < today) continue;
+        const shared = sharedSectors(a.certificate, b.certificate);
+        if (shared.length === 0) continue;
         out.push(
           makeWarning(
             'W13',
@@ -836,8 +842,15 @@ function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoD
             { facts: a.facts, certificate: a.certificate },
             {
               kind: 'conflicting-status',
-              message: `${a.facts.client.name} (${a.facts.scheme}) is valid at ${a.facts.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.facts.agencyId} (${b.certificate.certificateNo})`,
-              evidence: [a.certificate.eventId, b.status.eventId],
+              message: `${a.facts.client.name} (${a.facts.scheme}, sector ${shared.join(', ')}) is valid at ${a.facts.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.facts.agencyId} (${b.certificate.certificateNo})`,
+              evidence: [
+                ...new Set([
+                  a.certificate.eventId,
+                  a.certificate.scopeEventId,
+                  b.status.eventId,
+                  b.certificate.scopeEventId,
+                ]),
+              ],
               raisedAt: startOf([a.certificate.issuedAt, b.status.on].sort()[1]!),
             },
           ),

@@ -28,7 +28,9 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // rebuild drops the stored warnings that did (a tick rewrites a warning only when its state changes).
   // 4: W8 is one warning per audit and auditor, with the number of audits overlapping it, not one per pair.
   // 5: ratings keep the log position of their evaluation, the order GET /v1/evaluations pages in.
-  schemaVersion: 6,
+  // 7: W13 needs the certificates' scopes to overlap (a shared IAF sector); the rebuild drops the
+  // W13 warnings raised for different scopes, which a tick would only clear and keep counting in grades.
+  schemaVersion: 7,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [

@@ -79,7 +79,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
   { id: 'W12', rule: 'R15', title: 'Transfer of a suspended certificate', severity: 'high', timeBased: false },
   {
     id: 'W13',
-    title: 'The same client with conflicting statuses at two CBs for the same scheme',
+    title: 'The same client with conflicting statuses at two CBs for the same scheme and scope',
     severity: 'medium',
     timeBased: false,
   },

@@ -23,7 +23,7 @@ const RULE_TITLES_ZH: Readonly<Record<string, string>> = {
   W10: '向认监委迟报或漏报',
   W11: '已记录撤销情形，5 个工作日内未撤销证书',
   W12: '暂停期间的证书转换认证机构',
-  W13: '同一组织同一认证项目在两家认证机构的证书状态相互矛盾',
+  W13: '同一组织同一认证项目、认证范围重叠的证书在两家认证机构的状态相互矛盾',
 };
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { high: 0, medium: 1, low: 2 };
