@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 describe('LEDGER_WORKERS: where the anchorer, the projections and supervision run', () => {
@@ -46,5 +49,82 @@ describe('LEDGER_QR_SECRET: signs the QR tokens and regulator sessions', () => {
     expect(loadConfig({ LEDGER_PRINCIPALS: '/etc/p.json', LEDGER_QR_SECRET: 'sixteen-chars-or-more' }).qrSecret).toBe(
       'sixteen-chars-or-more',
     );
+  });
+});
+
+describe('the early warnings’ settings: the rules’ limits from LEDGER_RULES_FILE, SUPERVISION_* for their own', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const rulesFile = (rules: Record<string, unknown>): string => {
+    const file = path.join(dir, `rules-${Object.keys(rules).join('-')}.json`);
+    fs.writeFileSync(file, JSON.stringify(rules));
+    return file;
+  };
+
+  it('takes each limit the rules and the warnings share from the rules file: one value, one setting', () => {
+    const file = rulesFile({
+      remoteAuditPermitted: true,
+      minOnsiteShare: 0.5,
+      maxSuspensionMonths: 4,
+      minSystemOperationMonths: 6,
+    });
+    const config = loadConfig({ LEDGER_RULES_FILE: file });
+    expect(config.supervision).toMatchObject({
+      remoteAuditPermitted: true,
+      minOnsiteShare: 0.5,
+      maxSuspensionMonths: 4,
+      minSystemOperationMonths: 6,
+    });
+    expect(config.supervision).toMatchObject({
+      remoteAuditPermitted: config.rules.remoteAuditPermitted,
+      minOnsiteShare: config.rules.minOnsiteShare,
+      maxSuspensionMonths: config.rules.maxSuspensionMonths,
+      minSystemOperationMonths: config.rules.minSystemOperationMonths,
+    });
+  });
+
+  it('without a rules file, the rules’ defaults', () => {
+    expect(loadConfig({}).supervision).toMatchObject({
+      remoteAuditPermitted: false,
+      minOnsiteShare: 0.8,
+      maxSuspensionMonths: 6,
+      minSystemOperationMonths: 3,
+    });
+  });
+
+  it('SUPERVISION_* set the values only the warnings have', () => {
+    const config = loadConfig({
+      LEDGER_RULES_FILE: rulesFile({ remoteAuditPermitted: true }),
+      SUPERVISION_SURVEILLANCE_MONTHS: '10',
+      SUPERVISION_SPOT_CHECK_DAYS: '20',
+      SUPERVISION_CHECKIN_RADIUS_KM: '2.5',
+      SUPERVISION_REPORTING_DAY: '15',
+      SUPERVISION_WITHDRAWAL_WORKING_DAYS: '3',
+      SUPERVISION_HOLIDAYS: '2026-10-01, 2026-10-02',
+    });
+    expect(config.supervision).toMatchObject({
+      surveillanceIntervalMonths: 10,
+      spotCheckFollowUpDays: 20,
+      checkInRadiusKm: 2.5,
+      reportingDayOfMonth: 15,
+      withdrawalWorkingDays: 3,
+      holidays: ['2026-10-01', '2026-10-02'],
+      remoteAuditPermitted: true,
+    });
+  });
+
+  it('refuses SUPERVISION_MAX_SUSPENSION_MONTHS, which would set R12’s limit a second time', () => {
+    const load = () => loadConfig({ SUPERVISION_MAX_SUSPENSION_MONTHS: '4' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/SUPERVISION_MAX_SUSPENSION_MONTHS .*maxSuspensionMonths in LEDGER_RULES_FILE/);
+  });
+
+  it('stops the service at start on a bad SUPERVISION_* value, saying which', () => {
+    const load = () => loadConfig({ SUPERVISION_CHECKIN_RADIUS_KM: 'far' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/checkInRadiusKm must be > 0/);
   });
 });

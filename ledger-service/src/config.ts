@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { supervisionConfigFromEnv, type RuleLimits, type SupervisionConfig } from '@certledger/projections';
 import { rulesConfig, type RulesConfig } from './certification/rulesConfig';
 
 export type EventStoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
@@ -42,6 +43,8 @@ export interface Config {
   readonly supervisionIntervalMs: number;
   /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
   readonly rules: RulesConfig;
+  /** The early warnings' settings: the limits they share with `rules` from there, their own from SUPERVISION_*. */
+  readonly supervision: SupervisionConfig;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +98,24 @@ function rulesFrom(file: string | undefined): RulesConfig {
   }
 }
 
+/** The rules' limits the early warnings judge by, so that the intake and the warnings never disagree. */
+function ruleLimitsOf(rules: RulesConfig): RuleLimits {
+  return {
+    maxSuspensionMonths: rules.maxSuspensionMonths,
+    minOnsiteShare: rules.minOnsiteShare,
+    remoteAuditPermitted: rules.remoteAuditPermitted,
+    minSystemOperationMonths: rules.minSystemOperationMonths,
+  };
+}
+
+function supervisionFrom(env: NodeJS.ProcessEnv, rules: RulesConfig): SupervisionConfig {
+  try {
+    return supervisionConfigFromEnv(env, ruleLimitsOf(rules));
+  } catch (error) {
+    throw new ConfigError(`supervision settings (SUPERVISION_*): ${(error as Error).message}`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
@@ -123,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (eventStore !== 'sqlite' && !eventStoreUrl)
     throw new ConfigError(`EVENT_STORE=${eventStore} needs EVENT_STORE_URL`);
   const httpPort = port(env.PORT ?? '8080');
+  const rules = rulesFrom(env.LEDGER_RULES_FILE);
   return Object.freeze({
     nodeEnv,
     port: httpPort,
@@ -142,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiProcesses: processCount('LEDGER_API_PROCESSES', env.LEDGER_API_PROCESSES ?? '1'),
     logHeadIntervalMs: positiveSeconds('LEDGER_LOG_HEAD_SECONDS', env.LEDGER_LOG_HEAD_SECONDS ?? '60') * 1000,
     supervisionIntervalMs: positiveSeconds('LEDGER_SUPERVISION_SECONDS', env.LEDGER_SUPERVISION_SECONDS ?? '60') * 1000,
-    rules: rulesFrom(env.LEDGER_RULES_FILE),
+    rules,
+    supervision: supervisionFrom(env, rules),
   });
 }

@@ -5,7 +5,6 @@ import type { ServicePart } from './compose';
 import type { Config } from './config';
 import { withRecentEvents, type EventStore } from './eventStore';
 import type { PrincipalDirectory } from './http/auth';
-import { supervisionConfigFromEnv } from '@certledger/projections';
 import { createReadSidePart } from './http/read/part';
 import { createSupervisionPart } from './http/supervision';
 import { createHeadReportPart } from './headReports';
@@ -59,7 +58,7 @@ export async function defaultParts({
       readStore: readSide.projections.store,
       logger,
       sessions: readSide.sessions,
-      config: supervisionConfigFromEnv(),
+      config: config.supervision,
       rules: config.rules,
       evaluateOnTimer: config.workers === 'in-process' && evaluateSupervision,
       tickIntervalMs: config.supervisionIntervalMs,

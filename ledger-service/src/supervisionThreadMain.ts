@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { supervisionConfigFromEnv } from '@certledger/projections';
 import { exitOnCrash } from './exitOnCrash';
 import { openServiceReadStore } from './http/read/part';
 import { supervisionService } from './http/supervision/part';
@@ -21,7 +20,7 @@ const supervision = supervisionService({
   readStore,
   logger: logger.child({ part: 'supervision' }),
   rules: config.rules,
-  config: supervisionConfigFromEnv(),
+  config: config.supervision,
 });
 // At once, then on the timer; on a new data dir the read model's tables may not be there yet.
 supervision

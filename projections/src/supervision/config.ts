@@ -1,4 +1,7 @@
-/** Policy values of the supervision checks (domain.md marks them configurable); defaults below. */
+/**
+ * Policy values of the supervision checks (domain.md marks them configurable); defaults below.
+ * Those the ledger's rules also use (RuleLimits) come from the rules' settings, never set twice.
+ */
 export interface SupervisionConfig {
   /** W1 (R11): the longest gap from issue to the first surveillance, and between surveillances. */
   readonly surveillanceIntervalMonths: number;
@@ -67,12 +70,35 @@ export function supervisionConfig(overrides: Partial<SupervisionConfig> = {}): S
   return Object.freeze({ ...config, holidays: Object.freeze([...config.holidays]) });
 }
 
-/** Supervision settings from the environment (SUPERVISION_CHECKIN_RADIUS_KM, SUPERVISION_HOLIDAYS=comma list, …). */
-export function supervisionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SupervisionConfig {
+/** The limits the checks share with the ledger's rules (W2 ↔ R12, W5 ↔ R6, W6 ↔ R2). */
+export type RuleLimits = Pick<
+  SupervisionConfig,
+  'maxSuspensionMonths' | 'minOnsiteShare' | 'remoteAuditPermitted' | 'minSystemOperationMonths'
+>;
+
+/** Variables that once set a rule's limit a second time; the rules' settings hold it now. */
+const RETIRED_VARIABLES: Readonly<Record<string, keyof RuleLimits>> = {
+  SUPERVISION_MAX_SUSPENSION_MONTHS: 'maxSuspensionMonths',
+};
+
+/**
+ * Supervision settings: the rules' limits as the ledger applies them, and the environment for the
+ * checks' own values (SUPERVISION_CHECKIN_RADIUS_KM, SUPERVISION_HOLIDAYS=comma list, …).
+ */
+export function supervisionConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  ruleLimits: Partial<RuleLimits> = {},
+): SupervisionConfig {
+  for (const [name, limit] of Object.entries(RETIRED_VARIABLES)) {
+    if (env[name] !== undefined)
+      throw new SupervisionConfigError(
+        `${name} is no longer read: set ${limit} in LEDGER_RULES_FILE, which the ledger's rules and the warnings share`,
+      );
+  }
   const number = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
   const overrides: Record<string, unknown> = {
+    ...ruleLimits,
     surveillanceIntervalMonths: number('SUPERVISION_SURVEILLANCE_MONTHS'),
-    maxSuspensionMonths: number('SUPERVISION_MAX_SUSPENSION_MONTHS'),
     spotCheckFollowUpDays: number('SUPERVISION_SPOT_CHECK_DAYS'),
     checkInRadiusKm: number('SUPERVISION_CHECKIN_RADIUS_KM'),
     reportingDayOfMonth: number('SUPERVISION_REPORTING_DAY'),

@@ -31,6 +31,7 @@ export {
   supervisionConfigFromEnv,
   defaultSupervisionConfig,
   SupervisionConfigError,
+  type RuleLimits,
   type SupervisionConfig,
 } from './config';
 export { haversineKm } from './geo';
