@@ -235,6 +235,39 @@ describe('REST intake on the embedded defaults', () => {
     expect(large.body.code).toBe('payload-too-large');
   });
 
+  it('refuses an impossible occurredAt and a certificationId of dots alone as schema errors (400), storing nothing', async () => {
+    const [application] = initialCertification({ certificationId: 'TIME-1', appliedOn: '2025-03-01' });
+    for (const occurredAt of ['2025-02-30T10:00:00+08:00', '2025-03-01T24:00:00+08:00', '2025-03-01T10:00+08:00']) {
+      const response = await post({ ...application!, occurredAt });
+      expect([response.status, response.body.code, response.body.errors?.[0]?.path]).toEqual([
+        400,
+        'invalid-event',
+        'occurredAt',
+      ]);
+    }
+    expect((await streamOf('TIME-1')).status).toBe(404);
+    const dots = await request(service.app)
+      .post('/v1/certifications/%2E%2E/events')
+      .set('authorization', AGENCY)
+      .send({ ...application!, certificationId: undefined });
+    expect([dots.status, dots.body.code]).toEqual([400, 'invalid-certification-id']);
+  });
+
+  it('tells who may not write so before reading the body: 401 and 403, not a complaint about the JSON', async () => {
+    for (const url of ['/v1/certifications/ANY-1/events', '/v1/events']) {
+      const anonymous = await request(service.app).post(url).set('content-type', 'application/json').send('{bad');
+      expect([anonymous.status, anonymous.body.code]).toEqual([401, 'unauthenticated']);
+      const notJson = await request(service.app).post(url).set('content-type', 'text/plain').send('x');
+      expect(notJson.status).toBe(401);
+      const regulator = await request(service.app)
+        .post(url)
+        .set('authorization', NANJING)
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ pad: 'x'.repeat(300_000) }));
+      expect([regulator.status, regulator.body.code]).toEqual([403, 'forbidden']);
+    }
+  });
+
   it('answers a payload that the schema cannot encode with 400, never 500: alone and in a bulk import', async () => {
     const withEmptySize = (events: ScenarioEvent[]): number => {
       const index = events.findIndex((event) => event.type === 'AuditConducted' && event.data.auditId === 'A2');

@@ -1,4 +1,4 @@
-import type { Express, Response } from 'express';
+import type { Express, RequestHandler, Response } from 'express';
 import { jsonBody } from './jsonBody';
 import type { Intake } from '../intake/intake';
 import { parseSubmission, type Submission } from '../intake/submission';
@@ -17,6 +17,12 @@ export interface IntakeRoutesOptions {
   readonly anchorStatusOf: (event: StoredEvent) => Promise<AnchorStatus>;
 }
 
+/** Who may not write is told so before the body is read: an anonymous caller makes the service parse nothing. */
+const agenciesOnly: RequestHandler = (req, _res, next) => {
+  requireRole(principalOf(req), 'agency');
+  next();
+};
+
 /**
  * Registers the intake's routes on the app itself: a Router of their own would make Express run a
  * second router's dispatch (path trimming, parameter processing) for every event submitted.
@@ -24,16 +30,21 @@ export interface IntakeRoutesOptions {
 export function registerIntakeRoutes(app: Express, options: IntakeRoutesOptions): void {
   const { intake, maxBulkEvents, anchorStatusOf } = options;
 
-  app.post('/v1/certifications/:certificationId/events', jsonBody(options.bodyLimit), async (req, res) => {
-    const agency = requireRole(principalOf(req), 'agency');
-    const submission = parseSubmission(req.params.certificationId, req.body);
-    const { created, event, data } = await intake.submit(agency.agencyId, submission);
-    const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event), data);
-    res.setHeader('location', `/v1/events/${encodeURIComponent(event.eventId)}`);
-    sendJson(res, created ? 201 : 200, view);
-  });
+  app.post(
+    '/v1/certifications/:certificationId/events',
+    agenciesOnly,
+    jsonBody(options.bodyLimit),
+    async (req, res) => {
+      const agency = requireRole(principalOf(req), 'agency');
+      const submission = parseSubmission(req.params.certificationId, req.body);
+      const { created, event, data } = await intake.submit(agency.agencyId, submission);
+      const view = eventView(event, created ? { status: 'pending' } : await anchorStatusOf(event), data);
+      res.setHeader('location', `/v1/events/${encodeURIComponent(event.eventId)}`);
+      sendJson(res, created ? 201 : 200, view);
+    },
+  );
 
-  app.post('/v1/events', jsonBody(options.bulkBodyLimit), async (req, res) => {
+  app.post('/v1/events', agenciesOnly, jsonBody(options.bulkBodyLimit), async (req, res) => {
     const agency = requireRole(principalOf(req), 'agency');
     const events = (req.body as { events?: unknown } | undefined)?.events;
     if (!Array.isArray(events) || events.length === 0) {

@@ -1,4 +1,5 @@
 import { CERTIFICATION_EVENT_TYPES, CertificationEventType } from '../events/schema';
+import { isDateTime } from '../events/validate';
 import { IntakeError, invalid } from './errors';
 
 /** One event as a CB submits it, after its envelope fields have been checked. */
@@ -11,23 +12,25 @@ export interface Submission {
   readonly data: Record<string, unknown>;
 }
 
-export const CERTIFICATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** 1–64 of [A-Za-z0-9._-], not dots alone: "." and ".." are rewritten out of URLs on their way to the service. */
+export const CERTIFICATION_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATETIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const KNOWN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'expectedVersion', 'data', 'certificationId']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function isDateTimeWithOffset(value: string): boolean {
-  return DATETIME_WITH_OFFSET.test(value) && !Number.isNaN(Date.parse(value));
-}
+/** An RFC 3339 date-time with seconds and an offset, on a day the calendar has (no 02-30, no 24:00). */
+export const isDateTimeWithOffset = isDateTime;
 
 /** Checks the envelope fields of a submitted event; the payload is checked against its schema later. */
 export function parseSubmission(certificationId: unknown, body: unknown): Submission {
   if (typeof certificationId !== 'string' || !CERTIFICATION_ID.test(certificationId)) {
-    throw invalid('invalid-certification-id', 'certificationId must be 1–64 characters of [A-Za-z0-9._-]');
+    throw invalid(
+      'invalid-certification-id',
+      'certificationId must be 1–64 characters of [A-Za-z0-9._-], not dots alone',
+    );
   }
   if (!isPlainObject(body)) throw invalid('invalid-body', 'The body must be a JSON object');
   const issues: Array<{ path: string; code: string; message: string }> = [];
@@ -48,7 +51,7 @@ export function parseSubmission(certificationId: unknown, body: unknown): Submis
     issues.push({
       path: 'occurredAt',
       code: 'invalid-datetime',
-      message: 'occurredAt must be ISO 8601 with an offset',
+      message: 'occurredAt must be an ISO 8601 date-time with seconds and an offset, on a real calendar day',
     });
   }
   if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && (expectedVersion as number) >= -1)) {

@@ -1,3 +1,4 @@
+import { CERTIFICATION_ID } from '../../intake/submission';
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import QRCode from 'qrcode';
@@ -65,7 +66,6 @@ export interface ReadRouterOptions {
 }
 
 const CERTIFICATE_NO = /^[A-Za-z0-9._\-/()]{1,64}$/;
-const CERTIFICATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const AGENCY_ID = /^CNCA-RF?-\d{4}-\d{3}$/;
 const EVENT_TYPE = /^[A-Za-z]{1,64}$/;
 const REGION = /^(\d{2}|\d{4}|\d{6})$/;

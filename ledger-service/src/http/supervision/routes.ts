@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Severity, Supervision, WarningFilter } from '@certledger/projections';
 import { enterpriseOwnProfile, parseEvaluationCursor, WARNING_RULES } from '@certledger/projections';
 import { principalOf, requireRole } from '../auth';
 import type { Principal } from '../principal';
 import { ProblemError } from '../problem';
+import { jsonBody } from '../jsonBody';
 import { eventView } from '../../intake/eventView';
 import type { RegulatorSessions } from '../regulatorCookie';
 import { calculatorRoutes, type CalculatorRoutesOptions } from './calculators';
@@ -185,7 +186,11 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
 
   if (options.writer) {
     const writer = options.writer;
-    router.post('/v1/supervision/events', express.json({ limit: options.bodyLimit ?? '1mb' }), async (req, res) => {
+    const regulatorsOnly: RequestHandler = (req, _res, next) => {
+      requireRole(principalOf(req), 'regulator', 'admin');
+      next();
+    };
+    router.post('/v1/supervision/events', regulatorsOnly, jsonBody(options.bodyLimit ?? '1mb'), async (req, res) => {
       const who = requireRole(principalOf(req), 'regulator', 'admin');
       const regionCode = who.role === 'regulator' ? who.regionCode : '';
       const body = req.body as { events?: unknown[] } | undefined;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -507,6 +508,40 @@ describe('supervision over the running service, on demo data written through the
           .send({ ...body, eventId: '1b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11', type: 'CertificateIssued' })
       ).body.code,
     ).toBe('invalid-event');
+  });
+
+  it('reads a supervision event body as the intake does: role first, then JSON in UTF-8', async () => {
+    const post = (authorization: string, contentType: string, body: string | Buffer) =>
+      request(service.app)
+        .post('/v1/supervision/events')
+        .set('authorization', authorization)
+        .set('content-type', contentType)
+        .send(body);
+    expect((await post('Bearer demo-agency-001', 'application/json', '{bad')).status).toBe(403);
+    const plain = await post(SUZHOU, 'text/plain', 'x');
+    expect([plain.status, plain.body.code]).toEqual([415, 'unsupported-media-type']);
+    const json = JSON.stringify({
+      eventId: '2b7f2d1e-8f7a-4c39-9a7e-3f7f0c6b5a11',
+      type: 'ComplaintRecorded',
+      occurredAt: '2026-11-19T10:00:00+08:00',
+      data: { receivedAt: '2026-11-18', subject: 'bad XX bytes' },
+    });
+    const notUtf8 = Buffer.from(json, 'utf8');
+    notUtf8.set([0xff, 0xfe], notUtf8.indexOf('XX'));
+    // Raw bytes over a socket: supertest would serialize a Buffer as JSON.
+    const server = http.createServer(service.app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const refused = await fetch(`http://127.0.0.1:${port}/v1/supervision/events`, {
+        method: 'POST',
+        headers: { authorization: SUZHOU, 'content-type': 'application/json' },
+        body: notUtf8,
+      });
+      expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([400, 'invalid-utf8']);
+    } finally {
+      server.close();
+    }
   });
 });
 
