@@ -6,6 +6,7 @@ import { ReadStore, ReadStoreError } from './port';
 export * from './port';
 export { createSqliteReadStore } from './sqlite';
 export { createPostgresReadStore, toPostgresPlaceholders } from './postgres';
+export * from './postgresConnections';
 
 export interface ReadStoreConfig {
   /** `sqlite` (default) or `postgres`. */

@@ -1,5 +1,6 @@
 import { Pool, types, type PoolClient } from 'pg';
 import type { ReadStore, SqlExecutor } from './port';
+import { inPostgresTransaction } from './postgresConnections';
 
 export interface PostgresReadStoreOptions {
   readonly connectionString: string;
@@ -67,20 +68,7 @@ export function createPostgresReadStore(options: PostgresReadStoreOptions): Read
   })();
 
   const transaction = <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
-    const next = queue.then(async () => {
-      const client: PoolClient = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(executor(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
+    const next = queue.then(() => inPostgresTransaction(pool, (client) => work(executor(client))));
     queue = next.catch(() => undefined);
     return next;
   };

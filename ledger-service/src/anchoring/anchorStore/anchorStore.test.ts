@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { batchIdOf, batchRootOf } from '@certledger/chaincode';
+import pg from 'pg';
 import { openPostgresEventStore } from '../../eventStore/postgres/postgresEventStore';
 import { dropSchemas, testPostgresUrl, uniqueSchema } from '../../eventStore/testing/postgresTestDb';
 import { createAnchorer, partOf } from '../anchorer';
@@ -10,7 +11,8 @@ import { openEmbeddedBackend } from '../embedded';
 import type { AnchorCommit, AnchoredEventDigest } from '../port';
 import { buildReceipt, verifyReceipt } from '../receipts';
 import { appendTo, contractSigned, issued } from '../testing/events';
-import { AnchorStore, PlannedBatch } from './port';
+import { until } from '../../testing/until';
+import { AnchorStore, AnchorStoreError, PlannedBatch } from './port';
 import { openPostgresAnchorStore } from './postgresAnchorStore';
 import { openSqliteAnchorStore } from './sqliteAnchorStore';
 
@@ -190,6 +192,45 @@ describe('anchorer with the PostgreSQL event store and anchor store', () => {
       await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
       await dropSchemas(connectionString, [schema]);
       fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL anchor store, when the server ends its connection mid-transaction', () => {
+  it('fails the call as anchor-store-unavailable without crashing the process, and works again after', async () => {
+    const connectionString = testPostgresUrl();
+    const schema = uniqueSchema('anchor_killed');
+    const store = await openPostgresAnchorStore({ connectionString, schema });
+    const [blocker, admin] = [new pg.Client({ connectionString }), new pg.Client({ connectionString })];
+    await Promise.all([blocker.connect(), admin.connect()]);
+    const plan = { batches: [planned('cb1', ['e1', 'e2'], 1)], checkpoint: 2, streamCertificates: new Map() };
+    try {
+      const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE "${schema}".anchor_checkpoint`);
+      // The plan's batches are written; its checkpoint waits on the lock, in the open transaction.
+      const saving = store.savePlan(plan).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const victim = await until('the plan to wait on the lock', async () => {
+        const { rows } = await admin.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+          [blockerPid],
+        );
+        return rows[0]?.pid;
+      });
+      await admin.query('SELECT pg_terminate_backend($1)', [victim]);
+      expect(await saving).toBeInstanceOf(AnchorStoreError);
+      await blocker.query('ROLLBACK');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // any stray 'error' event would be emitted by now
+      expect(await store.checkpoint()).toBe(0);
+      await store.savePlan(plan);
+      expect(await store.checkpoint()).toBe(2);
+    } finally {
+      await Promise.all([blocker.end(), admin.end()]);
+      await store.close();
+      await dropSchemas(connectionString, [schema]);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { inPostgresTransaction } from '@certledger/projections';
 import pg from 'pg';
 import type { AnchorBatch, AnchorCommit } from '../port';
 import {
@@ -76,18 +77,10 @@ export async function openPostgresAnchorStore(options: PostgresAnchorStoreOption
   });
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inPostgresTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(schemaSql(schema));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new AnchorStoreError(`cannot open the PostgreSQL anchor store: ${(error as Error).message}`);
@@ -155,21 +148,10 @@ class PostgresAnchorStore implements AnchorStore {
   }
 
   private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      await inPostgresTransaction(this.pool, work);
     } catch (error) {
       throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
-    }
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw new AnchorStoreError(`anchor store: ${(error as Error).message}`);
-    } finally {
-      client.release();
     }
   }
 

@@ -1,3 +1,4 @@
+import { inPostgresTransaction } from '@certledger/projections';
 import pg from 'pg';
 import {
   appendEachThrough,
@@ -44,21 +45,10 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   });
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {
-    const client = await pool.connect();
-    const ignore = () => undefined; // the failing query reports a dropped connection
-    client.on('error', ignore);
-    try {
-      await client.query('BEGIN');
+    await inPostgresTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(migrationSql(names));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.removeListener('error', ignore);
-      client.release();
-    }
+    });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw unavailable(error);
@@ -220,33 +210,13 @@ class PostgresEventStore implements EventStore {
    * position before an earlier one. Conflicts are decided on what was read under the lock.
    */
   private async commitBatch(requests: readonly AppendRequest[], mayRetry: boolean): Promise<Outcome<StoredEvent[]>[]> {
-    let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw unavailable(error);
-    }
-    // A checked-out client has no error listener of the pool's: a dropped connection between two
-    // queries would otherwise be an unhandled 'error' event. The failing query reports it anyway.
-    let connectionError: Error | undefined;
-    const onError = (error: Error) => {
-      connectionError = error;
-    };
-    client.on('error', onError);
-    const release = (error?: Error) => {
-      client.removeListener('error', onError);
-      client.release(error ?? connectionError);
-    };
-    try {
-      const outcomes = await this.decideAndWrite(client, requests);
-      release();
+      const { outcomes, head } = await inPostgresTransaction(this.pool, (client) =>
+        this.decideAndWrite(client, requests),
+      );
+      this.waiters.notify(head);
       return outcomes;
     } catch (error) {
-      const rollbackFailure = await client.query('ROLLBACK').then(
-        () => undefined,
-        (rollbackError: Error) => rollbackError,
-      );
-      release(rollbackFailure);
       // Only a writer that bypasses the log_head lock can cause this: decide again, one request at a time.
       if (mayRetry && (error as { code?: string }).code === UNIQUE_VIOLATION) {
         const outcomes: Outcome<StoredEvent[]>[] = [];
@@ -262,11 +232,11 @@ class PostgresEventStore implements EventStore {
     }
   }
 
+  /** Decides and writes the batch in the open transaction; `head` is the log's head once it commits. */
   private async decideAndWrite(
     client: pg.PoolClient,
     requests: readonly AppendRequest[],
-  ): Promise<Outcome<StoredEvent[]>[]> {
-    await client.query('BEGIN');
+  ): Promise<{ outcomes: Outcome<StoredEvent[]>[]; head: number }> {
     const head = await client.query<{ position: string }>(`SELECT position FROM ${this.names.logHead} FOR UPDATE`);
     const startHead = Number(head.rows[0]?.position ?? 0);
     const state = await this.loadState(client, requests);
@@ -307,9 +277,7 @@ class PostgresEventStore implements EventStore {
         String(position),
       ]);
     }
-    await client.query('COMMIT');
-    this.waiters.notify(position);
-    return outcomes;
+    return { outcomes, head: position };
   }
 
   private async loadState(client: pg.PoolClient, requests: readonly AppendRequest[]): Promise<BatchState> {
