@@ -46,6 +46,7 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
   const store = await createEventStore({
     eventStore: config.eventStore,
     eventStoreUrl: config.eventStoreUrl,
+    eventStoreQueryTimeoutMs: config.eventStoreQueryTimeoutMs,
     dataDir: config.dataDir,
     onBackgroundError: (error) => logger.warn({ err: error }, 'event store connection error'),
   });

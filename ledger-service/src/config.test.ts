@@ -128,3 +128,17 @@ describe('the early warnings’ settings: the rules’ limits from LEDGER_RULES_
     expect(load).toThrow(/checkInRadiusKm must be > 0/);
   });
 });
+
+describe('EVENT_STORE_QUERY_TIMEOUT_SECONDS: how long a PostgreSQL store statement may take', () => {
+  it("is left to the stores' default unless set", () => {
+    expect(loadConfig({}).eventStoreQueryTimeoutMs).toBeUndefined();
+  });
+
+  it('takes seconds, fractions included', () => {
+    expect(loadConfig({ EVENT_STORE_QUERY_TIMEOUT_SECONDS: '2.5' }).eventStoreQueryTimeoutMs).toBe(2500);
+  });
+
+  it.each(['0', '-1', 'ten'])('refuses %s', (value) => {
+    expect(() => loadConfig({ EVENT_STORE_QUERY_TIMEOUT_SECONDS: value })).toThrow(ConfigError);
+  });
+});

@@ -21,6 +21,11 @@ export interface Config {
   readonly usingDemoPrincipals: boolean;
   readonly eventStore: EventStoreKind;
   readonly eventStoreUrl: string | undefined;
+  /**
+   * How long one statement of the PostgreSQL event and anchor stores may take before the call fails
+   * as unavailable (EVENT_STORE_QUERY_TIMEOUT_SECONDS); the stores' default (10 s) when unset.
+   */
+  readonly eventStoreQueryTimeoutMs: number | undefined;
   readonly ledgerBackend: LedgerBackendKind;
   /** Path of the Fabric connection description written by scripts/fabric/network-up.sh. */
   readonly fabricConnection: string;
@@ -153,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     usingDemoPrincipals,
     eventStore,
     eventStoreUrl,
+    eventStoreQueryTimeoutMs: env.EVENT_STORE_QUERY_TIMEOUT_SECONDS
+      ? positiveSeconds('EVENT_STORE_QUERY_TIMEOUT_SECONDS', env.EVENT_STORE_QUERY_TIMEOUT_SECONDS) * 1000
+      : undefined,
     ledgerBackend: oneOf<LedgerBackendKind>('LEDGER_BACKEND', env.LEDGER_BACKEND ?? 'embedded', ['embedded', 'fabric']),
     fabricConnection: path.resolve(env.FABRIC_CONNECTION ?? '.fabric/connection.json'),
     publicBaseUrl: (env.LEDGER_PUBLIC_URL ?? `http://localhost:${httpPort}`).replace(/\/$/, ''),

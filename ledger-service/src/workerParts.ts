@@ -29,6 +29,7 @@ export async function startWorkers({ config, logger, onAppended }: StartWorkersO
   const opened = await createEventStore({
     eventStore: config.eventStore,
     eventStoreUrl: config.eventStoreUrl,
+    eventStoreQueryTimeoutMs: config.eventStoreQueryTimeoutMs,
     dataDir: config.dataDir,
     onBackgroundError: (error) => logger.warn({ err: error }, 'event store connection error'),
   });

@@ -17,6 +17,7 @@ describe('anchoring from the service configuration', () => {
         fabricConnection: path.join(dataDir, 'none.json'),
         eventStore: 'sqlite',
         eventStoreUrl: undefined,
+        eventStoreQueryTimeoutMs: undefined,
         workers: 'in-process',
       },
       store,

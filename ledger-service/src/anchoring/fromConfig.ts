@@ -10,7 +10,13 @@ import type { LedgerBackend } from './port';
 
 export type AnchoringConfig = Pick<
   Config,
-  'ledgerBackend' | 'dataDir' | 'fabricConnection' | 'eventStore' | 'eventStoreUrl' | 'workers'
+  | 'ledgerBackend'
+  | 'dataDir'
+  | 'fabricConnection'
+  | 'eventStore'
+  | 'eventStoreUrl'
+  | 'eventStoreQueryTimeoutMs'
+  | 'workers'
 >;
 
 export type AnchorerTuning = Pick<AnchorerOptions, 'maxBatchEvents' | 'maxBatchDelayMs' | 'maxRoundEvents'>;
@@ -73,6 +79,7 @@ export async function openAnchoringPart(options: AnchoringFromConfigOptions): Pr
     const anchorStore = await createAnchorStore({
       eventStore: config.eventStore,
       eventStoreUrl: config.eventStoreUrl,
+      eventStoreQueryTimeoutMs: config.eventStoreQueryTimeoutMs,
       dataDir: config.dataDir,
       postgresSchema: options.postgresSchema,
       onBackgroundError: (error) => logger.warn({ err: error }, 'anchor store connection error'),

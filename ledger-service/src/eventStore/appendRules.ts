@@ -95,6 +95,14 @@ export function unavailable(error: unknown): EventStoreError {
   return new EventStoreError('store-unavailable', 'the event store is unavailable', { reason });
 }
 
+/** A commit sent and never confirmed (a timeout, a lost connection): store-unavailable, but the request may have been written. */
+export function unconfirmed(error: unknown): EventStoreError {
+  return new EventStoreError('store-unavailable', 'the event store did not confirm the commit', {
+    reason: reasonOf(error),
+    outcome: 'unknown',
+  });
+}
+
 export function isEventStoreError(error: unknown): error is EventStoreError {
   return error instanceof EventStoreError;
 }

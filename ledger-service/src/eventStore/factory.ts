@@ -15,6 +15,8 @@ export interface EventStoreConfig {
   readonly dataDir: string;
   /** PostgreSQL schema for the tables; `public` when absent. */
   readonly postgresSchema?: string;
+  /** PostgreSQL: how long one statement may take before the call fails as store-unavailable; 10 s when absent. */
+  readonly eventStoreQueryTimeoutMs?: number;
   /** Told about connection errors outside any call (idle pool clients, listeners). */
   readonly onBackgroundError?: (error: Error) => void;
 }
@@ -36,19 +38,25 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
       return openPostgresEventStore({
         connectionString: requireUrl(config, /^postgres(ql)?:\/\//),
         schema: config.postgresSchema,
+        queryTimeoutMs: config.eventStoreQueryTimeoutMs,
         onBackgroundError: config.onBackgroundError,
       });
     case 'kurrentdb':
-      return openKurrentEventStore({ connectionString: requireUrl(config, /^(kurrentdb|kdb|esdb|eventstore)(\+discover)?:\/\//) });
+      return openKurrentEventStore({
+        connectionString: requireUrl(config, /^(kurrentdb|kdb|esdb|eventstore)(\+discover)?:\/\//),
+      });
     default:
-      throw new EventStoreConfigError(`unknown EVENT_STORE "${String(config.eventStore)}": use sqlite, postgres or kurrentdb`);
+      throw new EventStoreConfigError(
+        `unknown EVENT_STORE "${String(config.eventStore)}": use sqlite, postgres or kurrentdb`,
+      );
   }
 }
 
 function requireUrl(config: EventStoreConfig, scheme: RegExp): string {
   const url = config.eventStoreUrl;
   if (!url) throw new EventStoreConfigError(`EVENT_STORE=${config.eventStore} needs EVENT_STORE_URL`);
-  if (!scheme.test(url)) throw new EventStoreConfigError(`EVENT_STORE_URL does not look like a ${config.eventStore} URL`);
+  if (!scheme.test(url))
+    throw new EventStoreConfigError(`EVENT_STORE_URL does not look like a ${config.eventStore} URL`);
   return url;
 }
 

@@ -2,7 +2,7 @@
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 export interface GroupCommitOptions<R, T> {
-  /** Commits a batch in one transaction; throws when the whole batch failed (nothing written). */
+  /** Commits a batch in one transaction; throws when the whole batch failed (nothing written, or not known: an unconfirmed commit). */
   readonly commit: (batch: readonly R[]) => Promise<readonly Outcome<T>[]>;
   readonly maxBatch: number;
 }

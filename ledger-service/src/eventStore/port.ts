@@ -46,6 +46,8 @@ export interface EventStore {
    * wrong-expected-version (detail.expected, detail.actual), claim-taken (detail.kind, detail.value).
    * A claim the same stream already holds is no conflict. A malformed request (versions not
    * following expectedVersion, events of another stream) is a programming error: TypeError.
+   * store-unavailable means nothing was written, unless detail.outcome is 'unknown' (a commit sent
+   * and never confirmed).
    */
   append(request: AppendRequest): Promise<StoredEvent[]>;
   /**
@@ -78,4 +80,15 @@ export class EventStoreError extends Error {
     super(message);
     this.name = 'EventStoreError';
   }
+}
+
+/**
+ * What a 503 tells whoever tried to write. Nothing was written, unless the store-unavailable
+ * error says its commit went unconfirmed (detail.outcome 'unknown'): then a retry with the same
+ * eventId is answered as a replay if the events were stored.
+ */
+export function storeUnavailableMessage(error: EventStoreError): string {
+  return error.detail.outcome === 'unknown'
+    ? 'The event store did not confirm the write; it may have been stored: retry with the same eventId to learn whether it was'
+    : 'The event store is not available; nothing was written';
 }

@@ -31,4 +31,12 @@ describe('toProblem: what a failing dependency tells the caller', () => {
       code: 'store-unavailable',
     });
   });
+
+  it('an event store that is down says nothing was written, unless its commit went unconfirmed', () => {
+    expect(toProblem(new EventStoreError('store-unavailable', 'down')).title).toMatch(/nothing was written/);
+    const unconfirmed = toProblem(new EventStoreError('store-unavailable', 'no answer', { outcome: 'unknown' }));
+    expect(unconfirmed.toBody()).toMatchObject({ status: 503, code: 'store-unavailable' });
+    expect(unconfirmed.title).not.toMatch(/nothing was written/);
+    expect(unconfirmed.title).toMatch(/retry with the same eventId/);
+  });
 });

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AnchorStoreError } from '../anchoring/anchorStore/port';
 import { LedgerError } from '../anchoring/port';
-import { EventStoreError } from '../eventStore/port';
+import { EventStoreError, storeUnavailableMessage } from '../eventStore/port';
 import { IntakeError, type IntakeErrorKind } from '../intake/errors';
 import { ProblemError } from './problem';
 import { requestIdOf } from './requestLog';
@@ -37,7 +37,7 @@ export function toProblem(error: unknown): ProblemError {
     return new ProblemError(status, error.code, error.message, error.extensions);
   }
   if (error instanceof EventStoreError && error.code === 'store-unavailable') {
-    return new ProblemError(503, 'store-unavailable', 'The event store is not available; nothing was written');
+    return new ProblemError(503, 'store-unavailable', storeUnavailableMessage(error));
   }
   if (error instanceof LedgerError && error.code === 'unavailable') {
     return new ProblemError(503, 'ledger-unavailable', 'The ledger cannot be reached now; try again later');

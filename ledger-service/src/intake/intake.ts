@@ -1,5 +1,5 @@
 import type { RulesConfig } from '../certification';
-import { EventStoreError, type EventStore, type StoredEvent } from '../eventStore/port';
+import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../eventStore/port';
 import { CursorCache } from './cursorCache';
 import { IntakeError } from './errors';
 import {
@@ -83,7 +83,7 @@ function storeFailure(error: unknown): IntakeError {
     );
   }
   if (error instanceof EventStoreError && error.code === 'store-unavailable') {
-    return new IntakeError('unavailable', 'store-unavailable', 'The event store is not available; nothing was written');
+    return new IntakeError('unavailable', 'store-unavailable', storeUnavailableMessage(error));
   }
   throw error;
 }

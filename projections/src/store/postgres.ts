@@ -1,6 +1,6 @@
 import { Pool, types, type PoolClient } from 'pg';
 import type { ReadStore, SqlExecutor } from './port';
-import { inPostgresTransaction } from './postgresConnections';
+import { inPostgresTransaction, postgresClientConfig } from './postgresConnections';
 
 export interface PostgresReadStoreOptions {
   readonly connectionString: string;
@@ -48,7 +48,7 @@ function executor(db: Pool | PoolClient): SqlExecutor {
 
 export function createPostgresReadStore(options: PostgresReadStoreOptions): ReadStore {
   const pool = new Pool({
-    connectionString: options.connectionString,
+    ...postgresClientConfig({ connectionString: options.connectionString }),
     max: options.maxConnections ?? 8,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -1,5 +1,47 @@
 import pg from 'pg';
 
+/** What every PostgreSQL store of the service sets on its connections. */
+export interface PostgresConnectionOptions {
+  readonly connectionString: string;
+  readonly applicationName?: string;
+  readonly connectTimeoutMs?: number;
+  /**
+   * How long one statement may take: the server cancels it then (statement_timeout), and the
+   * client gives up shortly after should the server not answer at all. No limit when absent.
+   */
+  readonly queryTimeoutMs?: number;
+}
+
+/** The event and anchor stores' limit on one statement, unless configured. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/** Lets the server's own cancel, which keeps the connection usable, come before the client's. */
+const CLIENT_TIMEOUT_GRACE_MS = 1_000;
+/** TCP keepalive probes start after this much silence, so a vanished server is noticed on idle connections. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
+/** Settings for a pg.Client or pg.Pool, so that a server that stops answering fails calls instead of hanging them. */
+export function postgresClientConfig(options: PostgresConnectionOptions): pg.ClientConfig {
+  const { queryTimeoutMs } = options;
+  return {
+    connectionString: options.connectionString,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    ...(queryTimeoutMs
+      ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS }
+      : {}),
+  };
+}
+
+/** COMMIT was sent and got no answer (a timeout, a lost connection): the transaction may or may not be committed. */
+export class CommitUnconfirmed extends Error {
+  constructor(cause: unknown) {
+    super(`COMMIT was not confirmed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CommitUnconfirmed';
+  }
+}
+
 /**
  * Runs `work` in one transaction on a client of the pool: commits when it resolves, rolls back when
  * it throws. A checked-out client has none of the pool's 'error' listeners, so this one keeps a
@@ -17,7 +59,7 @@ export async function inPostgresTransaction<T>(pool: pg.Pool, work: (client: pg.
   try {
     await client.query('BEGIN');
     const result = await work(client);
-    await client.query('COMMIT');
+    await commit(client);
     return result;
   } catch (error) {
     unusable = lost ?? (await rollBack(client, error));
@@ -25,6 +67,14 @@ export async function inPostgresTransaction<T>(pool: pg.Pool, work: (client: pg.
   } finally {
     client.removeListener('error', onError);
     client.release(unusable ?? lost);
+  }
+}
+
+async function commit(client: pg.PoolClient): Promise<void> {
+  try {
+    await client.query('COMMIT');
+  } catch (error) {
+    throw refusedByServer(error) ? error : new CommitUnconfirmed(error);
   }
 }
 
@@ -41,6 +91,7 @@ async function rollBack(client: pg.PoolClient, error: unknown): Promise<Error | 
   );
 }
 
+/** An ERROR answer ends the statement, not the session (a FATAL one ends the connection too). */
 function refusedByServer(error: unknown): boolean {
-  return error instanceof pg.DatabaseError;
+  return error instanceof pg.DatabaseError && error.severity === 'ERROR';
 }

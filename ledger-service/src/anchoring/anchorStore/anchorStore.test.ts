@@ -6,6 +6,7 @@ import { batchIdOf, batchRootOf } from '@certledger/chaincode';
 import pg from 'pg';
 import { openPostgresEventStore } from '../../eventStore/postgres/postgresEventStore';
 import { dropSchemas, testPostgresUrl, uniqueSchema } from '../../eventStore/testing/postgresTestDb';
+import { startStallingProxy } from '../../eventStore/testing/stallingProxy';
 import { createAnchorer, partOf } from '../anchorer';
 import { openEmbeddedBackend } from '../embedded';
 import type { AnchorCommit, AnchoredEventDigest } from '../port';
@@ -231,6 +232,36 @@ describe('PostgreSQL anchor store, when the server ends its connection mid-trans
       await Promise.all([blocker.end(), admin.end()]);
       await store.close();
       await dropSchemas(connectionString, [schema]);
+    }
+  });
+});
+
+describe('PostgreSQL anchor store, when the server goes silent', () => {
+  it('fails calls as anchor-store-unavailable within its query timeout, and works once the server answers again', async () => {
+    const proxy = await startStallingProxy(testPostgresUrl());
+    const schema = uniqueSchema('anchor_silent');
+    const store = await openPostgresAnchorStore({
+      connectionString: proxy.url,
+      schema,
+      queryTimeoutMs: 300,
+      connectTimeoutMs: 1000,
+    });
+    const plan = { batches: [planned('cb1', ['e1'], 1)], checkpoint: 1, streamCertificates: new Map() };
+    try {
+      await store.ping();
+      proxy.stall();
+      for (const call of [() => store.savePlan(plan), () => store.ping()]) {
+        const started = Date.now();
+        await expect(call()).rejects.toBeInstanceOf(AnchorStoreError);
+        expect(Date.now() - started).toBeLessThan(300 + 1000 + 500);
+      }
+      proxy.resume();
+      await store.savePlan(plan);
+      expect(await store.checkpoint()).toBe(1);
+    } finally {
+      await store.close();
+      await proxy.close();
+      await dropSchemas(testPostgresUrl(), [schema]);
     }
   });
 });

@@ -9,6 +9,8 @@ export interface AnchorStoreConfig {
   readonly eventStoreUrl?: string;
   readonly dataDir: string;
   readonly postgresSchema?: string;
+  /** PostgreSQL: how long one statement may take before the call fails; 10 s when absent. */
+  readonly eventStoreQueryTimeoutMs?: number;
   readonly onBackgroundError?: (error: Error) => void;
 }
 
@@ -18,6 +20,7 @@ export async function createAnchorStore(config: AnchorStoreConfig): Promise<Anch
     return openPostgresAnchorStore({
       connectionString: config.eventStoreUrl,
       schema: config.postgresSchema,
+      queryTimeoutMs: config.eventStoreQueryTimeoutMs,
       onBackgroundError: config.onBackgroundError,
     });
   }

@@ -1,4 +1,4 @@
-import { inPostgresTransaction } from '@certledger/projections';
+import { DEFAULT_QUERY_TIMEOUT_MS, inPostgresTransaction, postgresClientConfig } from '@certledger/projections';
 import pg from 'pg';
 import type { AnchorBatch, AnchorCommit } from '../port';
 import {
@@ -26,6 +26,8 @@ export interface PostgresAnchorStoreOptions {
   readonly schema?: string;
   readonly poolSize?: number;
   readonly connectTimeoutMs?: number;
+  /** How long one statement may take before the call fails (EVENT_STORE_QUERY_TIMEOUT_SECONDS); 10 s when absent. */
+  readonly queryTimeoutMs?: number;
   readonly onBackgroundError?: (error: Error) => void;
 }
 
@@ -71,9 +73,12 @@ CREATE TABLE IF NOT EXISTS ${s}.anchor_stream_certificates (stream_id TEXT PRIMA
 export async function openPostgresAnchorStore(options: PostgresAnchorStoreOptions): Promise<AnchorStore> {
   const schema = quoted(options.schema ?? 'public');
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    ...postgresClientConfig({
+      connectionString: options.connectionString,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    }),
     max: options.poolSize ?? 4,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {

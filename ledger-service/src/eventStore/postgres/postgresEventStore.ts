@@ -1,4 +1,9 @@
-import { inPostgresTransaction } from '@certledger/projections';
+import {
+  CommitUnconfirmed,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  inPostgresTransaction,
+  postgresClientConfig,
+} from '@certledger/projections';
 import pg from 'pg';
 import {
   appendEachThrough,
@@ -8,6 +13,7 @@ import {
   distinctClaims,
   positioned,
   unavailable,
+  unconfirmed,
 } from '../appendRules';
 import { GroupCommitter, Outcome } from '../groupCommit';
 import { AppendRequest, EventStore, EventStoreError, StoredEvent } from '../port';
@@ -23,6 +29,8 @@ export interface PostgresEventStoreOptions {
   /** Shown in pg_stat_activity; `certledger-event-store` when absent. */
   readonly applicationName?: string;
   readonly connectTimeoutMs?: number;
+  /** How long one statement may take before the call fails as store-unavailable (EVENT_STORE_QUERY_TIMEOUT_SECONDS); 10 s when absent. */
+  readonly queryTimeoutMs?: number;
   /** Polling fallback for waitForAppend, should a notification be lost (LISTEN reconnecting). */
   readonly pollIntervalMs?: number;
   /** Most append requests committed in one transaction. */
@@ -37,12 +45,7 @@ const MIGRATION_LOCK = 0x6c656467; // an arbitrary advisory-lock key for this st
 /** Connects, creates the schema when missing, and returns the store; store-unavailable when the server cannot be reached. */
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
   const names = pgNames(options.schema ?? 'public');
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME,
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-  });
+  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 10 });
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {
     await inPostgresTransaction(pool, async (client) => {
@@ -54,6 +57,16 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     throw unavailable(error);
   }
   return new PostgresEventStore(pool, names, options);
+}
+
+/** The same limits for the pool and the LISTEN connection: a server that stops answering fails calls, never hangs them. */
+function clientConfig(options: PostgresEventStoreOptions): pg.ClientConfig {
+  return postgresClientConfig({
+    connectionString: options.connectionString,
+    applicationName: options.applicationName ?? DEFAULT_APPLICATION_NAME,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  });
 }
 
 interface BatchState {
@@ -176,11 +189,7 @@ class PostgresEventStore implements EventStore {
   private listen(): Promise<pg.Client> {
     if (this.listener) return this.listener;
     const listening: Promise<pg.Client> = (async () => {
-      const client = new pg.Client({
-        connectionString: this.options.connectionString,
-        application_name: this.options.applicationName ?? DEFAULT_APPLICATION_NAME,
-        connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-      });
+      const client = new pg.Client(clientConfig(this.options));
       const forget = (error: Error) => {
         if (this.listener === listening) this.listener = undefined;
         this.options.onBackgroundError?.(error);
@@ -228,7 +237,7 @@ class PostgresEventStore implements EventStore {
         }
         return outcomes;
       }
-      throw unavailable(error);
+      throw error instanceof CommitUnconfirmed ? unconfirmed(error) : unavailable(error);
     }
   }
 

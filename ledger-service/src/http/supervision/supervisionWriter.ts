@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../../events/canonical';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
 import { validatePayload } from '../../events/validate';
-import { EventStoreError, type EventStore, type StoredEvent } from '../../eventStore/port';
+import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../../eventStore/port';
 import { CERTIFICATION_ID, isDateTimeWithOffset } from '../../intake/submission';
 import { stableJson } from '../../intake/stableJson';
 import { regionVisibleTo } from '../principal';
@@ -193,7 +193,7 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
           )
             continue;
           if (error instanceof EventStoreError && error.code === 'store-unavailable')
-            throw new ProblemError(503, 'store-unavailable', 'The event store is not available; nothing was written');
+            throw new ProblemError(503, 'store-unavailable', storeUnavailableMessage(error));
           throw error;
         }
       }
