@@ -1,5 +1,5 @@
 import type { LedgerBackend } from '../anchoring/port';
-import type { EventStore } from '../eventStore/port';
+import type { EventStore, StoredEvent } from '../eventStore/port';
 import { reconcileStream } from './classify';
 import { factsOf } from './audit';
 import { sha256Hex } from '../events/canonical';
@@ -19,6 +19,8 @@ export interface StreamIntegrity {
 export interface StreamIntegrityOptions {
   readonly store: EventStore;
   readonly streamId: string;
+  /** The stream's events, when the caller has read them already. */
+  readonly stored?: readonly StoredEvent[];
   /** The ledger backend (or an audit view of it). */
   readonly ledger: LedgerBackend | AuditLedgerView;
   /** Unanchored events older than this count as never anchored (default 15 minutes). */
@@ -41,7 +43,7 @@ export async function checkStreamIntegrity(options: StreamIntegrityOptions): Pro
     ? options.ledger
     : ledgerViewOfBackend({ backend: options.ledger, concurrency: 8 });
   const now = (options.now ?? (() => new Date()))();
-  const stored = await store.readStream(streamId);
+  const stored = options.stored ?? (await store.readStream(streamId));
   const facts: EventFacts[] = stored.map((event) => factsOf(event, sha256Hex(event.canonical)));
   const [anchored, heads] = await Promise.all([view.digests(stored), view.heads([streamId])]);
   const head = heads.get(streamId);

@@ -28,6 +28,7 @@ import {
   type TimelineFilters,
 } from './regulatorPage';
 import { sharedWhileRunning } from './sharedWhileRunning';
+import { shownCertificateFollows, type StreamCertificate } from './shownStatus';
 import { certificateOfToken, verificationToken } from './token';
 import { verifyPage } from './verifyPage';
 import { postedFromElsewhere, type RegulatorSessions } from '../regulatorCookie';
@@ -56,11 +57,14 @@ export interface ReadRouterOptions {
   readonly qrSecret: string | Buffer;
   readonly logger?: Logger;
   /**
-   * Audits a certification's history against the ledger (audit's checkStreamIntegrity). When it
-   * fails, the verification page does not call the certificate valid; when it cannot run, the page
-   * shows what the projections say.
+   * Audits a certification's history against the ledger (audit's checkStreamIntegrity) and gives
+   * its certificate as the checked stream says. When the history fails, or the read model's
+   * certificate does not follow from it, the verification page does not call the certificate
+   * valid; when it cannot run, the page shows what the projections say.
    */
-  readonly historyCheck?: (certificationId: string) => Promise<{ readonly ok: boolean }>;
+  readonly historyCheck?: (
+    certificationId: string,
+  ) => Promise<{ readonly ok: boolean; readonly certificate?: StreamCertificate }>;
   /** Today in China (YYYY-MM-DD), for the verification page's "suspension ended" note. */
   readonly today?: () => string;
 }
@@ -246,7 +250,9 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const rendered = verifyPage({
       ...(certificate ? { certificate } : {}),
       proofs,
-      ...(history ? { historyOk: history.ok } : {}),
+      ...(history && certificate
+        ? { historyOk: history.ok && shownCertificateFollows(history.certificate, certificate) }
+        : {}),
       ...(options.today ? { today: options.today() } : {}),
     });
     res

@@ -17,6 +17,7 @@ import { authenticate, principalOf, type PrincipalDirectory } from '../auth';
 import { createReadRouter, readOpenApiPaths } from './index';
 import { anchorFeedOf, eventFeedOf, receiptSourceOf } from './wiring';
 import { checkStreamIntegrity } from '../../audit/integrity';
+import { certificateOfStream } from './shownStatus';
 import { createRegulatorSessions, type RegulatorSessions } from '../regulatorCookie';
 
 export interface ReadSidePartOptions {
@@ -89,8 +90,12 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     }),
     ...(ledger
       ? {
-          historyCheck: (certificationId: string) =>
-            checkStreamIntegrity({ store: options.store, ledger, streamId: `certification-${certificationId}` }),
+          historyCheck: async (certificationId: string) => {
+            const streamId = `certification-${certificationId}`;
+            const stored = await options.store.readStream(streamId);
+            const { ok } = await checkStreamIntegrity({ store: options.store, ledger, streamId, stored });
+            return { ok, certificate: certificateOfStream(stored) };
+          },
         }
       : {}),
     principalOf,
