@@ -10,6 +10,7 @@ import { composeLedgerService, type LedgerService } from '../compose';
 import { loadConfig } from '../config';
 import { hashOf, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { eventually, watchWorkerThreads } from '../eventStore/testing/writerThreads';
+import { postRaw } from '../testing/rawHttp';
 import { initialCertification, withCheckCharacter, type ScenarioEvent } from '../testing/scenario';
 
 const AGENCY = 'Bearer demo-agency-001';
@@ -266,6 +267,20 @@ describe('REST intake on the embedded defaults', () => {
         .send(JSON.stringify({ pad: 'x'.repeat(300_000) }));
       expect([regulator.status, regulator.body.code]).toEqual([403, 'forbidden']);
     }
+  });
+
+  it('answers an empty JSON body with 400 invalid-body, with a Content-Length of 0 or none at all', async () => {
+    const headers = [`Authorization: ${AGENCY}`, 'Content-Type: application/json'];
+    for (const path of ['/v1/certifications/EMPTY-1/events', '/v1/events'])
+      for (const framing of [[], ['Content-Length: 0']]) {
+        const { status, body } = await postRaw(service.app, path, [...headers, ...framing]);
+        expect({ path, framing, status, code: (body as { code: string }).code }).toEqual({
+          path,
+          framing,
+          status: 400,
+          code: 'invalid-body',
+        });
+      }
   });
 
   it('answers a payload that the schema cannot encode with 400, never 500: alone and in a bulk import', async () => {

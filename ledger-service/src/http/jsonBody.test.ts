@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import express from 'express';
 import request from 'supertest';
 import { toProblem } from './errors';
+import { postRaw } from '../testing/rawHttp';
 import { byteLimit, jsonBody } from './jsonBody';
 
 function echoApp(limit: string) {
@@ -44,6 +45,20 @@ describe('jsonBody', () => {
     expect([text.status, text.body.code]).toEqual([415, 'unsupported-media-type']);
     const latin1 = await request(app).post('/echo').set('content-type', 'application/json; charset=latin1').send('{}');
     expect([latin1.status, latin1.body.code]).toEqual([415, 'unsupported-encoding']);
+  });
+
+  it('reads no body as an empty one whatever the framing, so that the route answers each the same', async () => {
+    const json = 'Content-Type: application/json';
+    const framings: Record<string, [string[], string?]> = {
+      'no length': [[json]],
+      'Content-Length: 0': [[json, 'Content-Length: 0']],
+      'empty chunks': [[json, 'Transfer-Encoding: chunked'], '0\r\n\r\n'],
+      'gzip, no length': [[json, 'Content-Encoding: gzip']],
+    };
+    for (const [framing, [headers, body]] of Object.entries(framings))
+      expect({ framing, ...(await postRaw(app, '/echo', headers, body)) }).toEqual({ framing, status: 200, body: {} });
+    const untyped = await postRaw(app, '/echo', ['Content-Length: 0']);
+    expect([untyped.status, (untyped.body as { code: string }).code]).toEqual([415, 'unsupported-media-type']);
   });
 
   it('refuses malformed JSON with 400', async () => {

@@ -14,13 +14,15 @@ export function byteLimit(limit: string): number {
 const tooLarge = (): ProblemError =>
   new ProblemError(413, 'payload-too-large', 'The body is larger than this endpoint accepts');
 
-/** What the request says it sends: application/json, as UTF-8, with a body (type-is's rules). */
+/**
+ * What the request says it sends: application/json, as UTF-8. Whether it has a body is not asked:
+ * no body, Content-Length: 0 and an empty chunked body are all an empty body, which the route refuses.
+ */
 function refusalOf(req: Request): ProblemError | undefined {
   const contentType = req.headers['content-type'] ?? '';
   const semicolon = contentType.indexOf(';');
   const mime = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  const hasBody = req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
-  if (mime !== 'application/json' || !hasBody) {
+  if (mime !== 'application/json') {
     return new ProblemError(415, 'unsupported-media-type', 'Send the event as application/json');
   }
   const charset = /charset=([^;]+)/i.exec(contentType)?.[1]?.trim().toLowerCase();
@@ -60,7 +62,10 @@ export function jsonBody(limit: string): RequestHandler {
     }
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      inflating(req, res, (error?: unknown) => next(error ?? parseInto(req, req.body as Buffer)));
+      // body-parser leaves req.body alone when the request has no body.
+      inflating(req, res, (error?: unknown) =>
+        next(error ?? parseInto(req, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0))),
+      );
       return;
     }
     if (Number(req.headers['content-length']) > maxBytes) {
