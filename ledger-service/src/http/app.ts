@@ -7,6 +7,7 @@ import type { AnchorStatus } from '../intake/eventView';
 import { authenticate, setPrincipal, type PrincipalDirectory } from './auth';
 import { notFoundHandler, problemHandler } from './errors';
 import { registerIntakeRoutes } from './intakeRoutes';
+import { allowedMethods } from './methods';
 import { openApiDocument } from './openapi';
 import { requestLog } from './requestLog';
 import { streamRoutes } from './streamRoutes';
@@ -91,6 +92,8 @@ export function createApp(options: AppOptions): Express {
     maxBulkEvents: options.maxBulkEvents ?? 10_000,
     anchorStatusOf,
   });
+  // After the intake's routes, which never pay for it; before every router (see allowedMethods).
+  app.use(allowedMethods(app));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
