@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import { CERTIFICATION_EVENT_TYPES, payloadTypeOf } from '../events/schema';
+import { CERTIFICATION_EVENT_TYPES, EVENT_TYPES, payloadTypeOf, SUPERVISION_EVENT_TYPES } from '../events/schema';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -67,10 +67,10 @@ function messageSchema(type: protobuf.Type, refs: Set<protobuf.Type>): JsonSchem
   };
 }
 
-/** JSON Schemas of every payload, derived from the .proto files so that they cannot drift apart. */
+/** JSON Schemas of every payload, certification and supervision, derived from the .proto files so that they cannot drift apart. */
 export function payloadSchemas(): Record<string, JsonSchema> {
   const schemas: Record<string, JsonSchema> = {};
-  const pending = new Set<protobuf.Type>(CERTIFICATION_EVENT_TYPES.map((type) => payloadTypeOf(type)));
+  const pending = new Set<protobuf.Type>(EVENT_TYPES.map((type) => payloadTypeOf(type)));
   const done = new Set<protobuf.Type>();
   while (pending.size > 0) {
     const [type] = pending;
@@ -84,39 +84,305 @@ export function payloadSchemas(): Record<string, JsonSchema> {
   return schemas;
 }
 
-const problem = {
-  description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
 /** The security requirement of every path that needs a bearer token: one scheme name for all parts of the document. */
 export const BEARER_SECURITY = [{ bearerAuth: [] }];
-const json = (ref: string, description: string) => ({
+
+/** A reference to a schema of the document's components. */
+export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/** Problem details (RFC 9457), the body of every error. */
+export const problemResponse = (description = 'Problem details (RFC 9457)') => ({
   description,
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+  content: { 'application/problem+json': { schema: schemaRef('Problem') } },
 });
 
-function coreSchemas(): Record<string, JsonSchema> {
-  const submission = {
+export const jsonResponse = (description: string, schema: JsonSchema, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
+
+/** The response headers the parts name: `Location` of what was stored or where to go, `Link` to the next page. */
+export const HEADERS = {
+  location: { Location: { $ref: '#/components/headers/Location' } },
+  link: { Link: { $ref: '#/components/headers/Link' } },
+};
+
+function headerComponents(): Record<string, unknown> {
+  return {
+    RequestId: {
+      description:
+        "The request's id: the caller's x-request-id when it is 1-128 characters of [A-Za-z0-9._-], else a new UUID. The service's log line of the request carries it.",
+      schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+    },
+    Location: {
+      description: 'Where the stored event is read (/v1/events/{eventId}), or where a redirect leads',
+      schema: { type: 'string' },
+    },
+    Link: {
+      description: 'The next page, `<…?cursor=…>; rel="next"`, when there is one',
+      schema: { type: 'string' },
+    },
+  };
+}
+
+const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const uuid = { type: 'string', format: 'uuid' };
+const dateTime = { type: 'string', format: 'date-time' };
+
+/** A submission of one event of `types`: its payload schema is the one named after its type. */
+function submissionSchema(types: readonly string[], fields: Record<string, JsonSchema>): JsonSchema {
+  return {
     type: 'object',
     required: ['eventId', 'type', 'occurredAt', 'data'],
     properties: {
-      eventId: { type: 'string', format: 'uuid', description: 'Chosen by the submitter; the idempotency key' },
-      type: { type: 'string', enum: [...CERTIFICATION_EVENT_TYPES] },
-      occurredAt: { type: 'string', format: 'date-time' },
+      eventId: { ...uuid, description: 'Chosen by the submitter; the idempotency key' },
+      type: { type: 'string', enum: [...types] },
+      occurredAt: dateTime,
+      ...fields,
+      data: { type: 'object', description: "The type's payload: the schema named after the type" },
+    },
+    // Tied to the type rather than oneOf: several types share a payload shape ({ reason }), and
+    // oneOf would refuse a body that matches more than one of them.
+    allOf: types.map((type) => ({
+      if: { properties: { type: { const: type } }, required: ['type'] },
+      then: { properties: { data: schemaRef(type) } },
+    })),
+  };
+}
+
+function submissionSchemas(): Record<string, JsonSchema> {
+  return {
+    EventSubmission: submissionSchema(CERTIFICATION_EVENT_TYPES, {
       expectedVersion: {
         type: 'integer',
         minimum: -1,
         description: "Version of the stream's last event; -1: the stream must not exist",
       },
-      data: { type: 'object', description: "The type's payload: the schema named after the type" },
+    }),
+    BulkSubmission: {
+      type: 'object',
+      required: ['events'],
+      properties: {
+        events: {
+          type: 'array',
+          maxItems: 10000,
+          items: {
+            allOf: [
+              schemaRef('EventSubmission'),
+              { type: 'object', required: ['certificationId'], properties: { certificationId: { type: 'string' } } },
+            ],
+          },
+        },
+      },
     },
-    // Tied to the type rather than oneOf: several types share a payload shape ({ reason }), and
-    // oneOf would refuse a body that matches more than one of them.
-    allOf: CERTIFICATION_EVENT_TYPES.map((type) => ({
-      if: { properties: { type: { const: type } }, required: ['type'] },
-      then: { properties: { data: { $ref: `#/components/schemas/${type}` } } },
-    })),
+    SupervisionSubmission: submissionSchema(SUPERVISION_EVENT_TYPES, {
+      caseId: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9._-]{1,64}$',
+        description: 'The case, stream supervision-{caseId}; the eventId when left out',
+      },
+    }),
   };
+}
+
+const ANCHOR_STATUS: JsonSchema = {
+  description:
+    "Where the event's digest is on the ledger. rejected: the ledger refused its batch (code says why) and it will not be anchored; unknown: the anchor store could not be read just now, the event is stored all the same",
+  oneOf: [
+    { type: 'object', required: ['status'], properties: { status: { const: 'pending' } } },
+    {
+      type: 'object',
+      required: ['status', 'backend', 'batchId', 'transactionId', 'blockNumber'],
+      properties: {
+        status: { const: 'anchored' },
+        backend: { type: 'string' },
+        batchId: { type: 'string' },
+        transactionId: { type: 'string' },
+        blockNumber: { type: 'integer' },
+      },
+    },
+    {
+      type: 'object',
+      required: ['status', 'batchId'],
+      properties: {
+        status: { const: 'rejected' },
+        batchId: { type: 'string' },
+        code: { type: 'string', description: "The ledger's refusal code (CL_…)" },
+      },
+    },
+    { type: 'object', required: ['status'], properties: { status: { const: 'unknown' } } },
+  ],
+};
+
+const EVENT_PROPERTIES: Record<string, JsonSchema> = {
+  eventId: uuid,
+  certificationId: { type: 'string' },
+  type: { type: 'string' },
+  version: { type: 'integer', minimum: 0 },
+  position: { type: 'integer' },
+  agencyId: { type: 'string' },
+  occurredAt: dateTime,
+  recordedAt: dateTime,
+  data: { type: 'object' },
+  hash: sha256,
+  prevHash: sha256,
+};
+
+/** An object of these fields of the event envelope, all of them present. */
+function envelopeOf(fields: readonly string[], more: Record<string, JsonSchema> = {}): JsonSchema {
+  return {
+    type: 'object',
+    required: [...fields],
+    properties: { ...Object.fromEntries(fields.map((field) => [field, EVENT_PROPERTIES[field]!])), ...more },
+  };
+}
+
+/** A result of a bulk request: the stored event (`event`), or why it was refused (`problem`). */
+function bulkResult(event: JsonSchema): JsonSchema {
+  return {
+    oneOf: [
+      {
+        type: 'object',
+        required: ['index', 'status', 'event'],
+        properties: { index: { type: 'integer', minimum: 0 }, status: { enum: [200, 201] }, event },
+      },
+      {
+        type: 'object',
+        required: ['index', 'status', 'problem'],
+        properties: {
+          index: { type: 'integer', minimum: 0 },
+          status: { type: 'integer', minimum: 400 },
+          problem: schemaRef('Problem'),
+        },
+      },
+    ],
+  };
+}
+
+function eventSchemas(): Record<string, JsonSchema> {
+  return {
+    Event: envelopeOf(Object.keys(EVENT_PROPERTIES), { anchor: schemaRef('AnchorStatus') }),
+    AnchorStatus: ANCHOR_STATUS,
+    CertificationStream: {
+      type: 'object',
+      required: ['certificationId', 'version', 'events'],
+      properties: {
+        certificationId: { type: 'string' },
+        version: { type: 'integer', minimum: 0, description: "The last event's version" },
+        events: { type: 'array', items: schemaRef('Event') },
+      },
+    },
+    StoredEventSummary: {
+      description: 'A stored event without its payload: enough to find it and check its chain',
+      ...envelopeOf(['eventId', 'certificationId', 'type', 'version', 'position', 'recordedAt', 'hash', 'prevHash']),
+    },
+    BulkResult: {
+      type: 'object',
+      required: ['stored', 'refused', 'results'],
+      properties: {
+        stored: { type: 'integer', minimum: 0 },
+        refused: { type: 'integer', minimum: 0 },
+        results: {
+          type: 'array',
+          description: 'One per submitted event, in order',
+          items: bulkResult(schemaRef('StoredEventSummary')),
+        },
+      },
+    },
+    SupervisionBulkResult: {
+      type: 'object',
+      required: ['stored', 'results'],
+      properties: {
+        stored: { type: 'integer', minimum: 0 },
+        results: {
+          type: 'array',
+          description: 'One per submitted event, in order',
+          items: bulkResult(schemaRef('Event')),
+        },
+      },
+    },
+  };
+}
+
+function receiptSchemas(): Record<string, JsonSchema> {
+  return {
+    Receipt: {
+      type: 'object',
+      description:
+        "Proof that an event is anchored. pending: the event only; anchored: its RFC 6962 audit path to the batch root and where that root is on the ledger; rejected: the ledger refused the event's batch (`rejection`: its code) and it will not be anchored",
+      required: ['receiptVersion', 'status', 'eventId', 'streamId', 'position', 'hash', 'canonical'],
+      properties: {
+        receiptVersion: { const: 1 },
+        status: { enum: ['pending', 'anchored', 'rejected'] },
+        eventId: uuid,
+        streamId: { type: 'string' },
+        position: { type: 'integer' },
+        hash: sha256,
+        canonical: {
+          type: 'string',
+          contentEncoding: 'base64',
+          description: "The event's canonical bytes: hash is their SHA-256",
+        },
+        leafIndex: { type: 'integer', minimum: 0 },
+        treeSize: { type: 'integer', minimum: 1 },
+        path: {
+          type: 'array',
+          items: sha256,
+          description: 'Audit path, leaf to root; leaf = SHA-256(0x00 ‖ hash bytes)',
+        },
+        root: sha256,
+        batchId: { type: 'string' },
+        backend: { enum: ['fabric', 'embedded'] },
+        channel: { type: 'string' },
+        chaincode: { type: 'string' },
+        transactionId: { type: 'string' },
+        blockNumber: { type: 'integer', minimum: 0 },
+        anchoredAt: {
+          ...dateTime,
+          description: "The anchoring transaction's time, vouched for by every endorsing peer",
+        },
+        rejection: { type: 'string', description: "The ledger's refusal code (CL_…)" },
+      },
+      allOf: [
+        {
+          if: { properties: { status: { const: 'anchored' } } },
+          then: {
+            required: ['leafIndex', 'treeSize', 'path', 'root', 'batchId', 'backend', 'transactionId', 'blockNumber'],
+          },
+        },
+        { if: { properties: { status: { const: 'rejected' } } }, then: { required: ['batchId'] } },
+      ],
+    },
+    ReceiptVerification: {
+      type: 'object',
+      required: ['ok', 'status', 'checks'],
+      properties: {
+        ok: { type: 'boolean', description: 'Every check passed and the receipt is anchored' },
+        status: { enum: ['pending', 'anchored', 'rejected'] },
+        checks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'ok'],
+            properties: {
+              name: { enum: ['canonical-hash', 'canonical-envelope', 'inclusion', 'ledger-batch', 'ledger-event'] },
+              ok: { type: 'boolean' },
+              detail: { type: 'string' },
+            },
+          },
+        },
+        ledgerUnavailable: {
+          type: 'string',
+          description:
+            'Present when the ledger could not be reached: its checks were not made (ok is false), the offline ones were',
+        },
+      },
+    },
+  };
+}
+
+function serviceSchemas(): Record<string, JsonSchema> {
   return {
     Problem: {
       type: 'object',
@@ -127,71 +393,33 @@ function coreSchemas(): Record<string, JsonSchema> {
         status: { type: 'integer' },
         code: { type: 'string', description: 'Stable machine-readable code' },
         detail: { type: 'string' },
+        instance: { type: 'string', description: 'The path of the request' },
         rule: { type: 'string', description: 'The violated rule (R1..R16) for 422' },
         errors: { type: 'array', items: { type: 'object' } },
       },
+      additionalProperties: { description: 'Extension members of the code (e.g. firstIndex, maxEvents)' },
     },
-    EventSubmission: submission,
-    BulkSubmission: {
+    Health: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } },
+    Readiness: {
       type: 'object',
-      required: ['events'],
+      required: ['status', 'checks'],
       properties: {
-        events: {
-          type: 'array',
-          maxItems: 10000,
-          items: {
-            allOf: [
-              { $ref: '#/components/schemas/EventSubmission' },
-              { type: 'object', required: ['certificationId'], properties: { certificationId: { type: 'string' } } },
-            ],
+        status: { enum: ['ready', 'degraded', 'not-ready'] },
+        checks: {
+          type: 'object',
+          description:
+            'One per dependency: eventStore (essential) and each part (anchoring with the ledger backend, read side, supervision, log heads)',
+          additionalProperties: {
+            type: 'object',
+            required: ['ok'],
+            properties: {
+              ok: { type: 'boolean' },
+              essential: { type: 'boolean', description: 'Failing, it makes the service not ready' },
+              detail: { type: 'string' },
+            },
           },
         },
       },
-    },
-    Event: {
-      type: 'object',
-      properties: {
-        eventId: { type: 'string', format: 'uuid' },
-        certificationId: { type: 'string' },
-        type: { type: 'string' },
-        version: { type: 'integer' },
-        position: { type: 'integer' },
-        agencyId: { type: 'string' },
-        occurredAt: { type: 'string', format: 'date-time' },
-        recordedAt: { type: 'string', format: 'date-time' },
-        data: { type: 'object' },
-        hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-        prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-        anchor: { $ref: '#/components/schemas/AnchorStatus' },
-      },
-    },
-    AnchorStatus: {
-      description:
-        "Where the event's digest is on the ledger. rejected: the ledger refused its batch (code says why) and it will not be anchored; unknown: the anchor store could not be read just now, the event is stored all the same",
-      oneOf: [
-        { type: 'object', required: ['status'], properties: { status: { const: 'pending' } } },
-        {
-          type: 'object',
-          required: ['status', 'backend', 'batchId', 'transactionId', 'blockNumber'],
-          properties: {
-            status: { const: 'anchored' },
-            backend: { type: 'string' },
-            batchId: { type: 'string' },
-            transactionId: { type: 'string' },
-            blockNumber: { type: 'integer' },
-          },
-        },
-        {
-          type: 'object',
-          required: ['status', 'batchId'],
-          properties: {
-            status: { const: 'rejected' },
-            batchId: { type: 'string' },
-            code: { type: 'string', description: "The ledger's refusal code (CL_…)" },
-          },
-        },
-        { type: 'object', required: ['status'], properties: { status: { const: 'unknown' } } },
-      ],
     },
   };
 }
@@ -203,28 +431,30 @@ function corePaths(): Record<string, unknown> {
     required: true,
     schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
   };
-  const eventId = { name: 'eventId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+  const eventId = { name: 'eventId', in: 'path', required: true, schema: uuid };
+  const noToken = problemResponse('No bearer token');
   return {
     '/v1/certifications/{certificationId}/events': {
       post: {
         summary: 'Submit one certification event (agency)',
         security: BEARER_SECURITY,
         parameters: [certificationId],
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/EventSubmission' } } },
-        },
+        requestBody: { required: true, content: { 'application/json': { schema: schemaRef('EventSubmission') } } },
         responses: {
-          '201': json('Event', 'Stored; the anchor is pending'),
-          '200': json('Event', 'The same eventId with the same body was stored before'),
-          '400': problem,
-          '401': problem,
-          '403': problem,
-          '409': problem,
-          '413': problem,
-          '415': problem,
-          '422': problem,
-          '503': problem,
+          '201': jsonResponse('Stored; the anchor is pending', schemaRef('Event'), HEADERS.location),
+          '200': jsonResponse(
+            'The same eventId with the same body was stored before',
+            schemaRef('Event'),
+            HEADERS.location,
+          ),
+          '400': problemResponse('Not a JSON object (an empty body included), or not a valid event'),
+          '401': noToken,
+          '403': problemResponse('Not an agency'),
+          '409': problemResponse(),
+          '413': problemResponse(),
+          '415': problemResponse(),
+          '422': problemResponse(),
+          '503': problemResponse(),
         },
       },
       get: {
@@ -232,11 +462,11 @@ function corePaths(): Record<string, unknown> {
         security: BEARER_SECURITY,
         parameters: [certificationId],
         responses: {
-          '200': { description: 'The stream' },
-          '401': problem,
-          '403': problem,
-          '404': problem,
-          '503': problem,
+          '200': jsonResponse('The stream', schemaRef('CertificationStream')),
+          '401': noToken,
+          '403': problemResponse(),
+          '404': problemResponse(),
+          '503': problemResponse(),
         },
       },
     },
@@ -244,18 +474,15 @@ function corePaths(): Record<string, unknown> {
       post: {
         summary: "Bulk intake: each certification's events are stored all or none",
         security: BEARER_SECURITY,
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/BulkSubmission' } } },
-        },
+        requestBody: { required: true, content: { 'application/json': { schema: schemaRef('BulkSubmission') } } },
         responses: {
-          '200': { description: 'A result per event, in order' },
-          '400': problem,
-          '401': problem,
-          '403': problem,
-          '413': problem,
-          '415': problem,
-          '503': problem,
+          '200': jsonResponse('A result per event, in order', schemaRef('BulkResult')),
+          '400': problemResponse(),
+          '401': noToken,
+          '403': problemResponse('Not an agency'),
+          '413': problemResponse(),
+          '415': problemResponse(),
+          '503': problemResponse(),
         },
       },
     },
@@ -265,11 +492,11 @@ function corePaths(): Record<string, unknown> {
         security: BEARER_SECURITY,
         parameters: [eventId],
         responses: {
-          '200': json('Event', 'The event'),
-          '401': problem,
-          '403': problem,
-          '404': problem,
-          '503': problem,
+          '200': jsonResponse('The event', schemaRef('Event')),
+          '401': noToken,
+          '403': problemResponse(),
+          '404': problemResponse(),
+          '503': problemResponse(),
         },
       },
     },
@@ -278,25 +505,69 @@ function corePaths(): Record<string, unknown> {
         summary: 'Proof that the event is anchored (public for certificate events)',
         parameters: [eventId],
         responses: {
-          '200': { description: 'The receipt: inclusion path, batch root, channel, transaction, block, backend' },
-          '401': problem,
-          '403': problem,
-          '404': problem,
-          '503': problem,
+          '200': jsonResponse('The receipt', schemaRef('Receipt')),
+          '401': problemResponse('No bearer token, for an event that is not a certificate event'),
+          '403': problemResponse(),
+          '404': problemResponse(),
+          '503': problemResponse(),
         },
       },
     },
-    '/healthz': { get: { summary: 'The process is up', responses: { '200': { description: 'Up' } } } },
+    '/healthz': {
+      get: { summary: 'The process is up', responses: { '200': jsonResponse('Up', schemaRef('Health')) } },
+    },
     '/readyz': {
       get: {
         summary: 'The event store and ledger backend answer',
         description:
           'Each check of the service, with `status`: `ready` when all pass; `degraded` (still 200) when only a background part fails (anchoring or read models lagging, workers restarting); `not-ready` (503) when the event store or the ledger backend does not answer.',
-        responses: { '200': { description: 'Ready or degraded' }, '503': { description: 'Not ready' } },
+        responses: {
+          '200': jsonResponse('Ready or degraded', schemaRef('Readiness')),
+          '503': jsonResponse('Not ready', schemaRef('Readiness')),
+        },
       },
     },
-    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    '/openapi.json': {
+      get: { summary: 'This document', responses: { '200': jsonResponse('OpenAPI 3.1', { type: 'object' }) } },
+    },
   };
+}
+
+type Json = Record<string, any>;
+const OPERATIONS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const BAD_TOKEN = 'a malformed, unknown or revoked bearer token is refused on every route, public ones included';
+
+/** The app refuses a bad token before any route: whatever a part says of 401, a problem answers that too. */
+function unauthenticated(declared: Json | undefined): Json {
+  return {
+    description: declared
+      ? `${declared.description as string}; ${BAD_TOKEN}`
+      : `A bearer token is not required, but ${BAD_TOKEN}`,
+    content: { ...declared?.content, ...problemResponse().content },
+  };
+}
+
+/** What every operation answers, whichever part serves it: 401 to a bad token, x-request-id on every response. */
+function withCommonAnswers(operation: Json): Json {
+  const responses: Json = { ...operation.responses, 401: unauthenticated(operation.responses?.['401']) };
+  for (const [status, response] of Object.entries(responses)) {
+    responses[status] = {
+      ...response,
+      headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' }, ...response.headers },
+    };
+  }
+  return { ...operation, responses };
+}
+
+function everyOperation(paths: Json, change: (operation: Json) => Json): Json {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item as Json).map(([key, value]) => [key, OPERATIONS.has(key) ? change(value as Json) : value]),
+      ),
+    ]),
+  );
 }
 
 export function openApiDocument(extraPaths: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -305,12 +576,21 @@ export function openApiDocument(extraPaths: Readonly<Record<string, unknown>>): 
     info: {
       title: 'Certification ledger',
       version: '1.0.0',
-      description: 'Tamper-evident ledger of management-system certification events, anchored in Hyperledger Fabric.',
+      description:
+        'Tamper-evident ledger of management-system certification events, anchored in Hyperledger Fabric.\n\n' +
+        'Every error is application/problem+json (RFC 9457) with a stable `code`. A path below asked with a method it does not list answers 405 (`method-not-allowed`) with an `Allow` header; OPTIONS on it answers 204 with `Allow`. Every response carries `x-request-id`.',
     },
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
-      schemas: { ...coreSchemas(), ...payloadSchemas() },
+      headers: headerComponents(),
+      schemas: {
+        ...serviceSchemas(),
+        ...submissionSchemas(),
+        ...eventSchemas(),
+        ...receiptSchemas(),
+        ...payloadSchemas(),
+      },
     },
-    paths: { ...corePaths(), ...extraPaths },
+    paths: everyOperation({ ...corePaths(), ...extraPaths }, withCommonAnswers),
   };
 }

@@ -1,15 +1,9 @@
 /** OpenAPI 3.1 path items of the read side, merged into /openapi.json by the app. */
-import { BEARER_SECURITY } from '../openapi';
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
-const json = (description: string, schema: Record<string, unknown>) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+import { BEARER_SECURITY, HEADERS, jsonResponse as json, problemResponse as problem, schemaRef } from '../openapi';
+
 const str = { type: 'string' };
 const date = { type: 'string', format: 'date' };
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: str } } });
 
 const certificateStatus = {
   type: 'string',
@@ -21,37 +15,8 @@ const receipt = {
   properties: {
     eventId: str,
     receiptUrl: str,
-    receipt: {
-      type: 'object',
-      properties: {
-        status: { enum: ['pending', 'anchored', 'rejected'] },
-        hash: str,
-        canonical: str,
-        leafIndex: { type: 'integer' },
-        treeSize: { type: 'integer' },
-        path: { type: 'array', items: str },
-        root: str,
-        batchId: str,
-        backend: str,
-        channel: str,
-        chaincode: str,
-        transactionId: str,
-        blockNumber: { type: 'integer' },
-        anchoredAt: { ...str, description: "the anchoring transaction's time, vouched for by every endorsing peer" },
-      },
-    },
-    verification: {
-      type: 'object',
-      properties: {
-        ok: { type: 'boolean' },
-        checks: { type: 'array', items: { type: 'object' } },
-        ledgerUnavailable: {
-          type: 'string',
-          description:
-            'present when the ledger could not be reached: its checks were not made (ok is false), the offline ones were',
-        },
-      },
-    },
+    receipt: schemaRef('Receipt'),
+    verification: schemaRef('ReceiptVerification'),
   },
 };
 const certificate = {
@@ -175,6 +140,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
           description: 'The QR code',
           content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/svg+xml': { schema: str } },
         },
+        400: problem('format is neither png nor svg'),
         404: problem('No such certificate'),
       },
     },
@@ -187,8 +153,8 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       tags: ['read'],
       parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
       responses: {
-        200: { description: 'The page', content: { 'text/html': { schema: str } } },
-        404: { description: 'Page with status unknown', content: { 'text/html': { schema: str } } },
+        200: htmlPage('The page'),
+        404: htmlPage('Page with status unknown'),
       },
     },
   },
@@ -216,7 +182,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
             steps: { type: 'array', items: loggedEvent },
           },
         }),
-        401: problem('No token'),
+        401: problem('No bearer token'),
         404: problem('No such certification, or not yours to read'),
       },
     },
@@ -241,6 +207,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       responses: {
         200: {
           description: 'A page; the next cursor is in `next` and in the Link header',
+          headers: HEADERS.link,
           content: {
             'application/json': {
               schema: {
@@ -256,7 +223,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
           },
         },
         400: problem('Bad filter or cursor'),
-        401: problem('No token'),
+        401: problem('No bearer token'),
         403: problem('Not a regulator or admin, or region outside the jurisdiction'),
       },
     },
@@ -269,25 +236,40 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
         'Sign in once through the form (POST /regulator/login with the bearer token); the page then keeps a signed 8-hour session (not the token) in an HttpOnly SameSite=Strict cookie scoped to /regulator. An Authorization header works too. Same filters as /v1/audit-trail.',
       tags: ['read'],
       responses: {
-        200: { description: 'Timeline', content: { 'text/html': { schema: str } } },
-        401: { description: 'Sign-in form', content: { 'text/html': { schema: str } } },
+        200: htmlPage('Timeline'),
+        400: htmlPage('Timeline with the refused filter named'),
+        401: htmlPage('Sign-in form'),
+        403: htmlPage(
+          'Sign-in form: the token or session is not a regulator’s or an admin’s, or the region lies outside it',
+        ),
       },
     },
   },
   '/regulator/login': {
+    get: {
+      summary: 'The sign-in address opened or reloaded in a browser: redirects to the page (the form is on the pages)',
+      tags: ['read'],
+      parameters: [q('returnTo', 'a path of the regulator pages; /regulator when absent or elsewhere')],
+      responses: { 303: { description: 'Redirect to returnTo', headers: HEADERS.location } },
+    },
     post: {
       summary: 'Sign in to the regulator page with a token (form field `token`)',
       tags: ['read'],
       requestBody: {
         content: {
           'application/x-www-form-urlencoded': {
-            schema: { type: 'object', properties: { token: str }, required: ['token'] },
+            schema: {
+              type: 'object',
+              properties: { token: str, returnTo: { ...str, description: 'the regulator page to return to' } },
+              required: ['token'],
+            },
           },
         },
       },
       responses: {
-        303: { description: 'Signed in: cookie set, redirect to /regulator' },
-        401: { description: 'Refused', content: { 'text/html': { schema: str } } },
+        303: { description: 'Signed in: cookie set, redirect to returnTo (/regulator)', headers: HEADERS.location },
+        401: htmlPage('Refused'),
+        403: htmlPage('Posted from another site: an error page'),
       },
     },
   },
@@ -295,7 +277,10 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
     post: {
       summary: 'Sign out of the regulator page',
       tags: ['read'],
-      responses: { 303: { description: 'Cookie cleared' } },
+      responses: {
+        303: { description: 'Cookie cleared, redirect to /regulator', headers: HEADERS.location },
+        403: htmlPage('Posted from another site: an error page'),
+      },
     },
   },
   '/v1/agencies': {

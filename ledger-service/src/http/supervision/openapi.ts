@@ -1,9 +1,8 @@
 /** OpenAPI 3.1 path items for the supervision routes (merged into /openapi.json by the app). */
-import { BEARER_SECURITY } from '../openapi';
-const problem = {
-  description: 'Problem details (application/problem+json) with a stable `code`',
-  content: { 'application/problem+json': { schema: { type: 'object' } } },
-};
+import { BEARER_SECURITY, HEADERS, jsonResponse, problemResponse, schemaRef } from '../openapi';
+const problem = problemResponse();
+const noToken = problemResponse('No bearer token');
+const notSupervisor = problemResponse('Not a regulator or admin, or region outside the jurisdiction');
 const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
   name,
   in: 'query',
@@ -40,6 +39,7 @@ const md1Params = [
   }),
   q('samplingAllowed', 'false where IAF MD1 does not allow sampling', { type: 'boolean' }),
 ];
+const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 const json = (description: string) => ({
   description,
   content: { 'application/json': { schema: { type: 'object' } } },
@@ -92,7 +92,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         q('to', 'raised before'),
         ...PAGE_PARAMETERS,
       ],
-      responses: { 200: json('{ items: Warning[], next? }'), 400: problem, 401: problem, 403: problem },
+      responses: { 200: json('{ items: Warning[], next? }'), 400: problem, 401: noToken, 403: notSupervisor },
     },
   },
   '/v1/warnings/rules': {
@@ -106,7 +106,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
       summary: 'Auditors with audits in the jurisdiction (regulators, admin), by id',
       security: BEARER_SECURITY,
       parameters: [q('region', 'a narrower region prefix'), ...PAGE_PARAMETERS],
-      responses: { 200: json('{ items, next? }'), 400: problem, 401: problem, 403: problem },
+      responses: { 200: json('{ items, next? }'), 400: problem, 401: noToken, 403: notSupervisor },
     },
   },
   '/v1/auditors/{auditorId}': {
@@ -115,7 +115,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         'One auditor: audits with dates, places and roles; anomalies (overlaps, check-ins, registration, sectors); ratings',
       security: BEARER_SECURITY,
       parameters: [{ name: 'auditorId', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { 200: json('AuditorDetail'), 403: problem, 404: problem },
+      responses: { 200: json('AuditorDetail'), 401: noToken, 403: notSupervisor, 404: problem },
     },
   },
   '/v1/evaluations': {
@@ -123,7 +123,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
       summary: 'Ratings of auditors by the client, the team leader and the decision reviewer (AuditTeamEvaluated)',
       security: BEARER_SECURITY,
       parameters: [q('auditorId', ''), q('certificationId', ''), q('agencyId', ''), ...PAGE_PARAMETERS],
-      responses: { 200: json('{ items: Evaluation[], next? }'), 400: problem, 401: problem, 403: problem },
+      responses: { 200: json('{ items: Evaluation[], next? }'), 400: problem, 401: noToken, 403: notSupervisor },
     },
   },
   '/v1/agencies/grades': {
@@ -132,7 +132,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         "A–D grade per CB from the jurisdiction's warnings, reporting timeliness and evaluations, with every deduction explained",
       security: BEARER_SECURITY,
       parameters: [q('region', 'a narrower region prefix')],
-      responses: { 200: json('{ scope, items: AgencyGrade[] }'), 403: problem },
+      responses: { 200: json('{ scope, items: AgencyGrade[] }'), 400: problem, 401: noToken, 403: notSupervisor },
     },
   },
   '/v1/enterprises/{creditCode}/profile': {
@@ -143,7 +143,8 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
       parameters: [{ name: 'creditCode', in: 'path', required: true, schema: { type: 'string' } }],
       responses: {
         200: json('EnterpriseProfile, or EnterpriseOwnProfile for the enterprise itself'),
-        403: problem,
+        401: noToken,
+        403: problemResponse('Neither the enterprise itself nor a regulator or admin'),
         404: problem,
       },
     },
@@ -154,23 +155,38 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         'Regulators record SpotCheckRecorded, ComplaintRecorded, WithdrawalTriggerRecorded, AuditTeamEvaluated in supervision-{caseId} streams',
       security: BEARER_SECURITY,
       requestBody: {
+        required: true,
         content: {
           'application/json': {
             schema: {
-              type: 'object',
-              description: '{ eventId, type, occurredAt, caseId?, data } or { events: [...] }',
+              anyOf: [
+                schemaRef('SupervisionSubmission'),
+                {
+                  type: 'object',
+                  required: ['events'],
+                  properties: { events: { type: 'array', items: schemaRef('SupervisionSubmission') } },
+                },
+              ],
             },
           },
         },
       },
       responses: {
-        200: json('replay, or bulk results'),
-        201: json('stored envelope'),
+        200: jsonResponse(
+          'The same eventId with the same body was stored before (Location), or a result per event of { events }',
+          { oneOf: [schemaRef('Event'), schemaRef('SupervisionBulkResult')] },
+          HEADERS.location,
+        ),
+        201: jsonResponse('Stored; the anchor is pending', schemaRef('Event'), HEADERS.location),
         400: problem,
-        403: problem,
-        404: problem,
+        401: noToken,
+        403: problemResponse('Not a regulator or admin, or not the writer who opened the case'),
+        404: problemResponse('No such case in your jurisdiction'),
         409: problem,
+        413: problem,
+        415: problem,
         422: problem,
+        503: problem,
       },
     },
   },
@@ -178,7 +194,12 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary:
         "Server-rendered page: grades and open warnings of the regulator's jurisdiction (bearer header or sign-in cookie)",
-      responses: { 200: { description: 'text/html' }, 401: { description: 'sign-in form' } },
+      responses: {
+        200: page('Grades and open warnings'),
+        400: page('The page with the refused filter named'),
+        401: page('Sign-in form'),
+        403: page('Sign-in form: not a regulator or admin, or the region lies outside the jurisdiction'),
+      },
     },
   },
 });
