@@ -119,6 +119,19 @@ function notPastValidity(certificate: CertificateState, on: IsoDate, type: strin
   }
 }
 
+/** R15 (IAF MD2): what a release and a transfer both need: a certified client, not suspended, in validity. */
+function checkTransferable(state: CertificationState, event: ProposedEvent, on: IsoDate): void {
+  const certificate =
+    state.certificate ??
+    reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
+  if (certificate.status === 'suspended')
+    reject('R15', 'transfer-of-suspended-certificate', 'a suspended certificate cannot be transferred');
+  if (state.transfer?.awaitingCertificate)
+    reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
+  notPastValidity(certificate, on, 'a transfer');
+  notBefore(event, certificate.changedAt, 'last certificate change');
+}
+
 /** R12: a suspension ends by restore or by withdrawal, so nothing else may end it. */
 function notSuspended(state: CertificationState, code: string, remedy: string): void {
   const certificate = state.certificate;
@@ -413,29 +426,13 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     if (data.fromAgencyId !== holder) {
       reject('R15', 'transfer-from-wrong-agency', `the certification is held by ${holder}, not ${data.fromAgencyId}`);
     }
-    const certificate =
-      state.certificate ??
-      reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
-    if (certificate.status === 'suspended')
-      reject('R15', 'transfer-of-suspended-certificate', 'a suspended certificate cannot be transferred');
-    if (state.transfer?.awaitingCertificate)
-      reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
-    notPastValidity(certificate, on, 'a transfer');
-    notBefore(event, certificate.changedAt, 'last certificate change');
+    checkTransferable(state, event, on);
   },
 
   TransferReleased: ({ state, event, data, on }) => {
     if (data.toAgencyId === state.holder)
       reject('R15', 'release-to-holder', `${data.toAgencyId} already holds this certification`);
-    const certificate =
-      state.certificate ??
-      reject('R15', 'transfer-without-certificate', 'only a certified client can be transferred (IAF MD2)');
-    if (certificate.status === 'suspended')
-      reject('R15', 'transfer-of-suspended-certificate', 'a suspended certificate cannot be transferred');
-    if (state.transfer?.awaitingCertificate)
-      reject('SEQ', 'transfer-in-progress', 'the previous transfer awaits its certificate');
-    notPastValidity(certificate, on, 'a transfer');
-    notBefore(event, certificate.changedAt, 'last certificate change');
+    checkTransferable(state, event, on);
   },
 
   ReportedToCnca: ({ state, event, data }) => {
