@@ -2,7 +2,7 @@ import type { EventStore, StoredEvent } from '../eventStore/port';
 import { sha256 } from '../events/sha256';
 import type { AnchorMembership } from './anchorMembership';
 import { describe, reconcileStream } from './classify';
-import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from './envelopeHeader';
+import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from '../events/envelopeHeader';
 import type { AuditLedgerView } from './ledgerView';
 import { createHasher } from './hasherClient';
 import type { LogHeadCheck } from './logHeadCheck';

@@ -16,8 +16,8 @@ export {
 export type { IntrinsicCheck, StreamEvidence, StreamVerdict } from './classify';
 export { DISCREPANCY_KINDS } from './types';
 export type { AffectedEvent, Discrepancy, DiscrepancyKind, EventFacts, LedgerDigest, LedgerHead } from './types';
-export { readEnvelopeHeader, headerMatches, EnvelopeFormatError } from './envelopeHeader';
-export type { EnvelopeHeader, ExpectedHeader } from './envelopeHeader';
+export { readEnvelopeHeader, headerMatches, EnvelopeFormatError } from '../events/envelopeHeader';
+export type { EnvelopeHeader, ExpectedHeader } from '../events/envelopeHeader';
 export { LogTree, LogTreeError, batchRootOfHashes, leafHashOf, nodeHashOf } from './logTree';
 export { openEmbeddedLedgerView, ledgerViewOfBackend, AuditSourceError } from './ledgerView';
 export type { AuditLedgerView, LedgerBatch } from './ledgerView';

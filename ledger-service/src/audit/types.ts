@@ -1,4 +1,4 @@
-import type { EnvelopeHeader } from './envelopeHeader';
+import type { EnvelopeHeader } from '../events/envelopeHeader';
 
 export const DISCREPANCY_KINDS = [
   'modified',

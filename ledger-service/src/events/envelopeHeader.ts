@@ -1,7 +1,10 @@
 /**
- * The envelope fields the audit compares with the store's columns, read straight from the canonical
- * bytes (protobuf wire format of certledger.v1.EventEnvelope) without decoding the payload. A full
- * decode costs far more than the hash; the hash already covers every payload byte.
+ * The envelope fields as hashed, read straight from the canonical bytes (protobuf wire format of
+ * certledger.v1.EventEnvelope) without decoding the payload. A full decode costs far more than the
+ * hash; the hash already covers every payload byte.
+ *
+ * The one place that reads hashed envelope values for whoever must not trust the store's columns,
+ * which are copies the hash does not cover: the audit compares the columns with these.
  */
 export interface EnvelopeHeader {
   readonly eventId: string;

@@ -1,4 +1,4 @@
-import { canonicalBytes, decodeCanonical, ZERO_HASH } from '../events/canonical';
+import { canonicalBytes, decodeCanonical, ZERO_HASH } from './canonical';
 import { EnvelopeFormatError, headerMatches, readEnvelopeHeader } from './envelopeHeader';
 
 const envelope = {
