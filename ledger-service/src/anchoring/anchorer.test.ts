@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
+import { SQLITE_FILE_NAME } from '../eventStore';
+import { canonicalBytes, decodeCanonical, sha256Hex } from '../events/canonical';
 import { countingReads } from '../eventStore/testing/countingReads';
 import { batchIdOf, batchRootOf } from '@certledger/chaincode';
 import { Anchorer, AnchorerOptions, createAnchorer, FOLLOWS_REFUSED_EVENT, halvesOf, partOf } from './anchorer';
@@ -403,7 +405,9 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
       return ledger.anchor(batch);
     });
     const [dated] = chainedEvents('certification-tomorrow', CB_A, [contractSigned(1)]);
-    const tomorrow = { ...dated!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
+    const occurredAt = new Date(Date.now() + 86_400_000).toISOString();
+    const canonical = canonicalBytes({ ...decodeCanonical(dated!.canonical), occurredAt });
+    const tomorrow = { ...dated!, occurredAt, canonical, hash: sha256Hex(canonical) };
     await eventStore.append({ streamId: 'certification-tomorrow', expectedVersion: -1, events: [tomorrow] });
     await start({}, counting).drain();
     expect(submissions).toBe(1);
@@ -411,6 +415,37 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
       status: 'rejected',
       rejection: 'CL_OCCURRED_IN_FUTURE',
     });
+  });
+
+  it('anchors the occurredAt the hash covers, not an occurred_at column edited before anchoring', async () => {
+    const [event, other] = await appendTo(eventStore, 'certification-dated', CB_A, [
+      contractSigned(1),
+      contractSigned(2),
+    ]);
+    const db = new Database(path.join(dir, SQLITE_FILE_NAME));
+    db.prepare('UPDATE events SET occurred_at = ? WHERE event_id = ?').run('2025-06-30T09:00:00+08:00', event!.eventId);
+    db.close();
+    expect((await eventStore.findEvent(event!.eventId))?.occurredAt).toBe('2025-06-30T09:00:00+08:00');
+    await start().drain();
+    expect(await ledger.getEvent(event!)).toMatchObject({ eventId: event!.eventId, occurredAt: event!.occurredAt });
+    expect(await ledger.getEvent(other!)).toMatchObject({ eventId: other!.eventId, occurredAt: other!.occurredAt });
+  });
+
+  it('sends no date for bytes that are no envelope, which the ledger refuses, and goes on with the other streams', async () => {
+    const [broken] = chainedEvents('certification-garbled', CB_A, [contractSigned(1)]);
+    const canonical = Buffer.from('not an envelope at all');
+    await eventStore.append({
+      streamId: 'certification-garbled',
+      expectedVersion: -1,
+      events: [{ ...broken!, canonical, hash: sha256Hex(canonical) }],
+    });
+    const [fine] = await appendTo(eventStore, 'certification-fine', CB_A, [contractSigned(1)]);
+    await start().drain();
+    expect(await buildReceipt({ eventStore, anchorStore }, broken!.eventId)).toMatchObject({
+      status: 'rejected',
+      rejection: 'CL_BAD_REQUEST',
+    });
+    expect(await ledger.getEvent(fine!)).toMatchObject({ eventId: fine!.eventId, occurredAt: fine!.occurredAt });
   });
 
   it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {

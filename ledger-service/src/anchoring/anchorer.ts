@@ -1,5 +1,6 @@
 import { batchIdOf, batchRootOf, chaincodeErrorCodeOf, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
+import { EnvelopeFormatError, readOccurredAt } from '../events/envelopeHeader';
 import type { AnchorPlan, AnchorStore, PlannedBatch } from './anchorStore/port';
 import { certificateFromStream, certificateNoIn, CertificateLookup, STATUS_AFTER } from './certificates';
 import { AnchorBatch, AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
@@ -76,6 +77,20 @@ const silent: AnchorerLogger = {
   debug: () => undefined,
 };
 const SUPERVISION_PREFIX = 'supervision-';
+
+/**
+ * The date the event's hash covers, not the row's occurred_at copy, which the hash does not protect:
+ * the ledger's own record of the event must say what the hash vouches for. Bytes that are no
+ * envelope carry no date: the ledger is sent none and refuses the event (CL_BAD_REQUEST).
+ */
+function hashedOccurredAt(event: StoredEvent): string {
+  try {
+    return readOccurredAt(event.canonical);
+  } catch (error) {
+    if (error instanceof EnvelopeFormatError) return '';
+    throw error;
+  }
+}
 
 /** Events of one writer go in batches of their own; supervision streams are signed by regulator identities. */
 function writerKey(event: StoredEvent): string {
@@ -298,7 +313,7 @@ class LogAnchorer implements Anchorer {
       type: event.type,
       hash: event.hash,
       prevHash: event.prevHash,
-      occurredAt: event.occurredAt,
+      occurredAt: hashedOccurredAt(event),
     };
     const status = STATUS_AFTER[event.type];
     if (!status) return base;

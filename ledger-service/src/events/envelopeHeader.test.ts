@@ -1,5 +1,5 @@
 import { canonicalBytes, decodeCanonical, ZERO_HASH } from './canonical';
-import { EnvelopeFormatError, headerMatches, readEnvelopeHeader } from './envelopeHeader';
+import { EnvelopeFormatError, headerMatches, readEnvelopeHeader, readOccurredAt } from './envelopeHeader';
 
 const envelope = {
   eventId: '5b0c7a2e-8f7e-4a51-9d8e-3c1f2b4a6d70',
@@ -63,5 +63,14 @@ describe('headerMatches', () => {
       expect(headerMatches(bytes, { ...envelope, ...change })).toBe(false);
     }
     expect(headerMatches(Buffer.from('garbage'), envelope)).toBe(false);
+  });
+});
+
+describe('readOccurredAt', () => {
+  it('reads the occurredAt the hash covers, and nothing where the envelope has none', () => {
+    expect(readOccurredAt(canonicalBytes(envelope))).toBe(envelope.occurredAt);
+    expect(readOccurredAt(canonicalBytes({ ...envelope, occurredAt: '' }))).toBe('');
+    const bytes = Buffer.from(canonicalBytes(envelope));
+    expect(() => readOccurredAt(bytes.subarray(0, 60))).toThrow(EnvelopeFormatError);
   });
 });
