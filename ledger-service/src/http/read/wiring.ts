@@ -4,14 +4,23 @@ import type { LedgerBackend } from '../../anchoring/port';
 import { buildReceipt, receiptFrom, verifyReceipt, type Receipt } from '../../anchoring/receipts';
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import { decodeCanonical } from '../../events/canonical';
+import { readOccurredAt } from '../../events/envelopeHeader';
 import type { ReceiptSource } from './receipts';
 
 /**
  * The projections' view of a stored event. The payload is decoded from the canonical bytes on
  * first use only: most read models look at the payload of a few event types.
+ *
+ * occurredAt is read from the canonical bytes too, on first use, not from the occurred_at column:
+ * the column is a copy the hash does not cover, and read models date certificate statuses (and
+ * answer `?asOf=`) by it. It adds about 0.6 µs to an event whose occurredAt is read (0.2 µs of it
+ * the read itself); bytes that are no envelope fail the models that ask, as for `data`. The other
+ * envelope columns the audit compares with the bytes; region_code too, with the region the stream's
+ * first event names; recorded_at is the store's own clock, in no hashed bytes.
  */
 export function logEventOf(event: StoredEvent): LogEvent {
   let data: Readonly<Record<string, unknown>> | undefined;
+  let occurredAt: string | undefined;
   return {
     position: event.position,
     eventId: event.eventId,
@@ -21,7 +30,10 @@ export function logEventOf(event: StoredEvent): LogEvent {
     version: event.version,
     agencyId: event.agencyId,
     regionCode: event.regionCode,
-    occurredAt: event.occurredAt,
+    get occurredAt() {
+      occurredAt ??= readOccurredAt(event.canonical);
+      return occurredAt;
+    },
     recordedAt: event.recordedAt,
     hash: event.hash,
     prevHash: event.prevHash,
