@@ -2,6 +2,7 @@ import type { EventStore, StoredEvent } from '../eventStore/port';
 import { sha256 } from '../events/sha256';
 import type { AnchorMembership } from './anchorMembership';
 import { describe, reconcileStream } from './classify';
+import { hashedRegionOf } from './servedColumns';
 import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from '../events/envelopeHeader';
 import type { AuditLedgerView } from './ledgerView';
 import { createHasher } from './hasherClient';
@@ -71,6 +72,8 @@ interface StreamState {
   lastVersion: number;
   lastHash: string;
   sawUnanchored: boolean;
+  /** The region the stream's first event's hashed payload names (certification streams). */
+  region?: string;
 }
 
 export function inScope(
@@ -94,6 +97,7 @@ function headerOf(bytes: Uint8Array): EnvelopeHeader | undefined {
 /** What the classification needs to know of a stored event, with the hash recomputed from its bytes. */
 export function factsOf(event: StoredEvent, computed: Buffer | string): EventFacts {
   const header = headerOf(event.canonical);
+  const hashedRegionCode = header && hashedRegionOf(event.streamId, header.version, event.canonical);
   return {
     position: event.position,
     eventId: event.eventId,
@@ -104,6 +108,8 @@ export function factsOf(event: StoredEvent, computed: Buffer | string): EventFac
     agencyId: event.agencyId,
     regionCode: event.regionCode,
     recordedAt: event.recordedAt,
+    occurredAt: event.occurredAt,
+    ...(hashedRegionCode !== undefined ? { hashedRegionCode } : {}),
     hash: event.hash,
     prevHash: event.prevHash,
     computedHash: typeof computed === 'string' ? computed : computed.toString('hex'),
@@ -195,7 +201,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
           streams.set(event.streamId, state);
         }
         // The bytes-vs-hash check runs in the hasher; the chain is followed through the hash columns.
-        let ok = event.version === state.lastVersion + 1 && event.prevHash === state.lastHash && headerAgrees(event);
+        // region_code, which no hash covers, must be the region the stream's first event names.
+        if (event.version === 0) state.region = hashedRegionOf(event.streamId, 0, event.canonical);
+        let ok =
+          event.version === state.lastVersion + 1 &&
+          event.prevHash === state.lastHash &&
+          headerAgrees(event) &&
+          (state.region === undefined || event.regionCode === state.region);
         if (ordinal >= 0) {
           batchScoped[ordinal]!++;
           if (state.sawUnanchored) ok = false;

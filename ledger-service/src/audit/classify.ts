@@ -1,3 +1,4 @@
+import { alteredColumns } from './servedColumns';
 import type { AffectedEvent, Discrepancy, EventFacts, LedgerDigest, LedgerHead } from './types';
 
 /** Where an event's own evidence disagrees with itself: bytes vs hash column, envelope vs row columns. */
@@ -146,6 +147,10 @@ const DETAIL: Record<string, string> = {
   'versions-swapped': "events carry each other's versions",
   'log-order-differs': "the event's place in the global log contradicts its version",
   'batch-root-mismatch': 'the Merkle root recomputed from the store differs from the root anchored for the batch',
+  'occurred-at-differs-from-bytes':
+    "the occurred_at column, which read models date the event by, differs from the occurredAt the event's hash covers",
+  'region-differs-from-first-event':
+    "the region_code column, which decides the regulators who see the certification, differs from the client region in the stream's first event",
 };
 
 export function describe(reason: string): string {
@@ -355,6 +360,9 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
       }),
     );
   }
+
+  // Served columns the hash does not cover, last: no re-chained event is ever put down to them.
+  roots.push(...alteredColumns(stored).map(withDetail));
 
   const discrepancies = roots
     .map((root) => (affectedBy.has(root) ? { ...root, affected: affectedBy.get(root)! } : root))

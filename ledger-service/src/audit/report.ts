@@ -1,10 +1,24 @@
 import type { AuditReport } from './audit';
-import { DISCREPANCY_KINDS } from './types';
+import { DISCREPANCY_KINDS, type DiscrepancyKind } from './types';
 
 const MAX_LISTED = 50;
 
-function short(hash: string | undefined): string {
-  return hash ? `${hash.slice(0, 12)}…` : '';
+/** What a finding of each kind means, printed under the kinds found (docs/audit.md says more). */
+const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
+  modified: "an event's content is not what was anchored",
+  deleted: 'an event was removed from a stream the store still has',
+  inserted: 'an event that was never anchored was slipped into the history',
+  reordered: 'events were moved in their stream or in the global log',
+  'never-anchored': 'an event is still not anchored after the grace period',
+  'anchored-but-missing-from-store': 'the ledger holds events of a stream the store keeps no trace of',
+  'column-altered':
+    'a column the hash does not cover (occurred_at, region_code) contradicts the hashed event: the event is intact, but read models, pages and region filters show the false value',
+};
+
+/** Hashes shortened; other values (dates, region codes) in full. */
+function short(value: string | undefined): string {
+  if (!value) return '';
+  return /^[0-9a-f]{64}$/.test(value) ? `${value.slice(0, 12)}…` : value;
 }
 
 /** The readable summary of an audit report, for a terminal or a letter to the operator. */
@@ -30,7 +44,10 @@ export function formatSummary(report: AuditReport): string {
   lines.push(`  took                ${(report.durationMs / 1000).toFixed(1)} s`);
   lines.push('');
   lines.push('Discrepancies by kind:');
-  for (const kind of DISCREPANCY_KINDS) lines.push(`  ${kind.padEnd(34)} ${report.byKind[kind]}`);
+  for (const kind of DISCREPANCY_KINDS) {
+    lines.push(`  ${kind.padEnd(34)} ${report.byKind[kind]}`);
+    if (report.byKind[kind] > 0) lines.push(`      ${MEANING[kind]}`);
+  }
   for (const head of badHeads) {
     lines.push(`  log head of size ${head.treeSize} (${head.timestamp}) does not match the log: ${head.reason}`);
   }

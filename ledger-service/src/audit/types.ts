@@ -7,6 +7,7 @@ export const DISCREPANCY_KINDS = [
   'reordered',
   'never-anchored',
   'anchored-but-missing-from-store',
+  'column-altered',
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
@@ -46,6 +47,10 @@ export interface EventFacts {
   readonly agencyId: string;
   readonly regionCode: string;
   readonly recordedAt: string;
+  /** The occurred_at column, which the hash does not cover; compared with the hashed occurredAt when given. */
+  readonly occurredAt?: string;
+  /** For a certification stream's first event: the region its hashed payload files the stream under. */
+  readonly hashedRegionCode?: string;
   /** The hash and prevHash columns as stored. */
   readonly hash: string;
   readonly prevHash: string;

@@ -1,5 +1,12 @@
-import { canonicalBytes, decodeCanonical, ZERO_HASH } from './canonical';
-import { EnvelopeFormatError, headerMatches, readEnvelopeHeader, readOccurredAt } from './envelopeHeader';
+import { canonicalBytes, decodeCanonical, normalizePayload, ZERO_HASH } from './canonical';
+import { initialCertification } from '../testing/scenario';
+import {
+  EnvelopeFormatError,
+  headerMatches,
+  readClientRegionCode,
+  readEnvelopeHeader,
+  readOccurredAt,
+} from './envelopeHeader';
 
 const envelope = {
   eventId: '5b0c7a2e-8f7e-4a51-9d8e-3c1f2b4a6d70',
@@ -58,6 +65,7 @@ describe('headerMatches', () => {
       { type: 'CertificateIssued' },
       { version: 3 },
       { agencyId: 'X' },
+      { occurredAt: '2025-03-10T10:00:01+08:00' },
       { prevHash: 'cd'.repeat(32) },
     ]) {
       expect(headerMatches(bytes, { ...envelope, ...change })).toBe(false);
@@ -72,5 +80,26 @@ describe('readOccurredAt', () => {
     expect(readOccurredAt(canonicalBytes({ ...envelope, occurredAt: '' }))).toBe('');
     const bytes = Buffer.from(canonicalBytes(envelope));
     expect(() => readOccurredAt(bytes.subarray(0, 60))).toThrow(EnvelopeFormatError);
+  });
+});
+
+describe('readClientRegionCode', () => {
+  it("reads the client's region from an ApplicationSubmitted, and nothing from any other payload", () => {
+    const [application] = initialCertification({
+      certificationId: 'CERT-1',
+      appliedOn: '2025-03-01',
+      regionCode: '440305',
+    });
+    const bytes = canonicalBytes({
+      ...envelope,
+      type: application!.type,
+      version: 0,
+      prevHash: ZERO_HASH,
+      data: normalizePayload(application!.type, application!.data),
+    });
+    expect((decodeCanonical(bytes).data.client as { regionCode: string }).regionCode).toBe('440305');
+    expect(readClientRegionCode(bytes)).toBe('440305');
+    expect(readClientRegionCode(canonicalBytes(envelope))).toBe('');
+    expect(() => readClientRegionCode(Buffer.from(bytes).subarray(0, bytes.length - 5))).toThrow(EnvelopeFormatError);
   });
 });

@@ -1,11 +1,15 @@
+import protobuf from 'protobufjs';
+import { EventDataType, payloadTypeOf } from './schema';
+
 /**
  * The envelope fields as hashed, read straight from the canonical bytes (protobuf wire format of
  * certledger.v1.EventEnvelope) without decoding the payload. A full decode costs far more than the
  * hash; the hash already covers every payload byte.
  *
  * The one place that reads hashed envelope values for whoever must not trust the store's columns,
- * which are copies the hash does not cover: the audit compares the columns with these, the
- * anchorer sends the ledger the hashed occurredAt.
+ * which are copies the hash does not cover: the audit compares the columns with these (region_code
+ * with the client's region in a stream's first event), the anchorer sends the ledger the hashed
+ * occurredAt, and the read models' feed takes occurredAt from here.
  */
 export interface EnvelopeHeader {
   readonly eventId: string;
@@ -93,6 +97,7 @@ export interface ExpectedHeader {
   readonly type: string;
   readonly version: number;
   readonly agencyId: string;
+  readonly occurredAt: string;
   readonly prevHash: string;
 }
 
@@ -123,7 +128,7 @@ export function headerMatches(bytes: Uint8Array, expected: ExpectedHeader): bool
       const end = start + length;
       if (end > buffer.length) return false;
       at.offset = end;
-      if (field === 6 || field === 8) continue;
+      if (field === 8) continue;
       seen[field] = true;
       if (field === 7) {
         if (length !== 32 || buffer.toString('hex', start, end) !== expected.prevHash) return false;
@@ -136,7 +141,9 @@ export function headerMatches(bytes: Uint8Array, expected: ExpectedHeader): bool
             ? expected.certificationId
             : field === 3
               ? expected.type
-              : expected.agencyId;
+              : field === 5
+                ? expected.agencyId
+                : expected.occurredAt;
       if (buffer.toString('latin1', start, end) !== want && buffer.toString('utf8', start, end) !== want) return false;
     }
   } catch {
@@ -149,6 +156,7 @@ export function headerMatches(bytes: Uint8Array, expected: ExpectedHeader): bool
     (seen[3] || expected.type === '') &&
     (seen[4] || expected.version === 0) &&
     (seen[5] || expected.agencyId === '') &&
+    (seen[6] || expected.occurredAt === '') &&
     (seen[7] || expected.prevHash === ZERO_HASH)
   );
 }
@@ -181,6 +189,29 @@ function findField(
     if (at.offset > end) throw new EnvelopeFormatError('a field runs past the end');
   }
   return undefined;
+}
+
+const fieldId = (type: protobuf.Type, name: string): number => type.fields[name]!.id;
+const APPLICATION_SUBMITTED = fieldId(EventDataType, 'applicationSubmitted');
+const CLIENT = fieldId(payloadTypeOf('ApplicationSubmitted'), 'client');
+const CLIENT_REGION_CODE = fieldId(
+  payloadTypeOf('ApplicationSubmitted').fields.client!.resolvedType as protobuf.Type,
+  'regionCode',
+);
+
+/**
+ * The region a certification is filed under, as its hashed bytes say: the client's regionCode of
+ * the ApplicationSubmitted that opens the stream (the intake copies it into every event's
+ * region_code column), '' for any other payload. Only the stream's first event names it.
+ * Throws EnvelopeFormatError on bytes that are not protobuf.
+ */
+export function readClientRegionCode(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = findField(buffer, 0, buffer.length, 8);
+  const payload = data && findField(buffer, data.start, data.end, APPLICATION_SUBMITTED);
+  const client = payload && findField(buffer, payload.start, payload.end, CLIENT);
+  const region = client && findField(buffer, client.start, client.end, CLIENT_REGION_CODE);
+  return region ? buffer.toString('utf8', region.start, region.end) : '';
 }
 
 /**

@@ -87,6 +87,20 @@ export async function editPayload(db: TamperDb, eventId: string, options: { reha
   else await db.query(`UPDATE ${db.events} SET canonical = $1 WHERE event_id = $2`, [Buffer.from(bytes), eventId]);
 }
 
+/**
+ * Sets a column the hash does not cover on one event's row, or on every row of a stream: bytes,
+ * hashes and chain stay as they are.
+ */
+export async function editColumn(
+  db: TamperDb,
+  rows: { readonly eventId: string } | { readonly streamId: string },
+  column: 'occurred_at' | 'region_code',
+  value: string,
+): Promise<void> {
+  const [key, id] = 'eventId' in rows ? ['event_id', rows.eventId] : ['stream_id', rows.streamId];
+  await db.query(`UPDATE ${db.events} SET ${column} = $1 WHERE ${key} = $2`, [value, id]);
+}
+
 export async function deleteEvent(db: TamperDb, eventId: string): Promise<void> {
   await db.query(`DELETE FROM ${db.events} WHERE event_id = $1`, [eventId]);
 }

@@ -6,10 +6,12 @@ import { openEmbeddedBackend, type EmbeddedLedgerBackend } from '../../anchoring
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import type { AnchorMembership } from '../anchorMembership';
 import { runAudit, type AuditReport } from '../audit';
+import { checkStreamIntegrity } from '../integrity';
 import { openEmbeddedLedgerView } from '../ledgerView';
+import { formatSummary } from '../report';
 import type { Discrepancy } from '../types';
 import { AGENCY, buildHistory, OTHER_AGENCY } from './history';
-import { deleteEvent, editPayload, insertForged, swapPositions, type TamperDb } from './tamper';
+import { deleteEvent, editColumn, editPayload, insertForged, swapPositions, type TamperDb } from './tamper';
 
 /** One event store with its anchor store and raw SQL access, as a tamper suite needs it. */
 export interface TamperTarget {
@@ -111,6 +113,65 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         expected: victim.hash,
         position: victim.position,
       });
+    });
+
+    it('names an edited occurred_at (the hashed occurredAt left alone) as column-altered, with its event; the verification page stops saying valid', async () => {
+      const victim = (await streamOf(1)).at(-1)!;
+      expect(victim.type).toBe('CertificateIssued');
+      await editColumn(target.db, { eventId: victim.eventId }, 'occurred_at', '2024-01-02T10:00:00+08:00');
+      const report = await audit();
+      expect(report.ok).toBe(false);
+      expect(only(report)).toMatchObject({
+        kind: 'column-altered',
+        reason: 'occurred-at-differs-from-bytes',
+        eventId: victim.eventId,
+        streamId: victim.streamId,
+        version: victim.version,
+        position: victim.position,
+        expected: victim.occurredAt,
+        actual: '2024-01-02T10:00:00+08:00',
+      });
+      expect(report.byKind['column-altered']).toBe(1);
+      const summary = formatSummary(report);
+      expect(summary).toMatch(/column-altered\s+1/);
+      expect(summary).toContain(
+        'a column the hash does not cover (occurred_at, region_code) contradicts the hashed event',
+      );
+      expect(summary).toContain(`expected ${victim.occurredAt}  found 2024-01-02T10:00:00+08:00`);
+      const integrity = await checkStreamIntegrity({ store: target.store, ledger, streamId: victim.streamId });
+      expect(integrity.ok).toBe(false);
+      expect(integrity.discrepancies.map((d) => d.kind)).toEqual(['column-altered']);
+    });
+
+    it('names a certification filed under another region (region_code edited) as column-altered, naming the stream and its first misfiled event', async () => {
+      const moved = await streamOf(0);
+      await editColumn(target.db, { streamId: moved[0]!.streamId }, 'region_code', '110105');
+      const partly = await streamOf(2);
+      await editColumn(target.db, { eventId: partly[7]!.eventId }, 'region_code', '440305');
+      const report = await audit();
+      expect(report.ok).toBe(false);
+      expect(report.discrepancies).toEqual([
+        expect.objectContaining({
+          kind: 'column-altered',
+          reason: 'region-differs-from-first-event',
+          streamId: moved[0]!.streamId,
+          eventId: moved[0]!.eventId,
+          version: 0,
+          position: moved[0]!.position,
+          expected: '320106',
+          actual: '110105',
+        }),
+        expect.objectContaining({
+          kind: 'column-altered',
+          reason: 'region-differs-from-first-event',
+          streamId: partly[0]!.streamId,
+          eventId: partly[7]!.eventId,
+          version: 7,
+          expected: '320106',
+          actual: '440305',
+        }),
+      ]);
+      expect(report.byKind['column-altered']).toBe(2);
     });
 
     it('names a deleted event as deleted, from the ledger digest it leaves behind', async () => {
