@@ -252,7 +252,21 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     // Batch roots recomputed from the store's bytes: a matching root vouches for every event in the batch.
     const rootMismatches: Array<{ batchId: string; expected?: string; actual: string; eventIds: string[] }> = [];
     const touched = hashed.batchRoots.filter((b) => batchScoped[b.batch]! > 0);
-    const onLedger = await ledger.batches(touched.map((b) => membership.batches[b.batch]!.batchId));
+    // Committed batches of which the store holds fewer events than the anchor store recorded.
+    const short = membership.batches.flatMap((info, ordinal) =>
+      info.status === 'committed' && batchRead[ordinal]! < info.size ? [ordinal] : [],
+    );
+    const onLedger = await ledger.batches(
+      [...new Set([...touched.map((b) => b.batch), ...short])].map((ordinal) => membership.batches[ordinal]!.batchId),
+    );
+    // Batches the store lacks events of, by the anchor store's count or the ledger's: their events
+    // may be gone with their anchor-store rows, which only the ledger's record of the batch then shows.
+    const incomplete = new Map<string, { readonly size: number; readonly read: number }>();
+    for (const ordinal of [...short, ...touched.map((b) => b.batch)]) {
+      const info = membership.batches[ordinal]!;
+      const size = Math.max(info.size, onLedger.get(info.batchId)?.size ?? 0);
+      if (batchRead[ordinal]! < size) incomplete.set(info.batchId, { size, read: batchRead[ordinal]! });
+    }
     const failed = new Set<number>();
     for (const computed of touched) {
       const info = membership.batches[computed.batch]!;
@@ -271,7 +285,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         const computed = touched.find((b) => b.batch === ordinal)!;
         const eventIds = members.get(ordinal) ?? [];
         // An incomplete batch is explained by its missing events; a complete one with another root is a finding of its own.
-        if (computed.leaves === info.size)
+        if (computed.leaves === info.size && !incomplete.has(info.batchId))
           rootMismatches.push({
             batchId: info.batchId,
             ...(onLedger.get(info.batchId) ? { expected: onLedger.get(info.batchId)!.root } : {}),
@@ -312,6 +326,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     const ledgerCount = ledger.eventCount ? await ledger.eventCount() : undefined;
     const countsAgree =
       noFilter &&
+      incomplete.size === 0 &&
       membersSeen === membership.positions.length &&
       (ledgerCount === undefined || ledgerCount === anchoredEvents);
     if (!countsAgree) {
@@ -328,7 +343,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         suspicious.add(digest.streamId);
       };
       // Events the anchorer planned that the store lacks: the ledger finds them through their batches.
-      const unplacedBatches = new Set<string>();
+      const unplacedBatches = new Set<string>(incomplete.keys());
       for (const [eventId, ordinal] of await membership.eventIds())
         if (!storeIds.has(eventId)) unplacedBatches.add(membership.batches[ordinal]!.batchId);
       for (const digest of await ledger.batchDigests([...unplacedBatches])) addLedgerOnly(digest);
@@ -374,6 +389,26 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         actual: mismatch.actual,
         detail: describe('batch-root-mismatch'),
       });
+    }
+
+    if (noFilter) {
+      // Incomplete batches whose missing events the ledger could not name one by one: the batch says how many.
+      const named = new Map<string, number>();
+      for (const digests of ledgerOnly.values())
+        for (const digest of digests)
+          if (digest.batchId) named.set(digest.batchId, (named.get(digest.batchId) ?? 0) + 1);
+      for (const [batchId, { size, read }] of incomplete) {
+        if (read + (named.get(batchId) ?? 0) >= size) continue;
+        discrepancies.push({
+          kind: 'deleted',
+          reason: 'batch-events-missing',
+          streamId: '',
+          batchId,
+          expected: `${size} events`,
+          actual: `${read + (named.get(batchId) ?? 0)} events`,
+          detail: `the ledger anchored ${size} events in this batch; the store holds ${read} of them, and the ledger names ${named.get(batchId) ?? 0} of the others`,
+        });
+      }
     }
 
     const byKind = Object.fromEntries(

@@ -11,12 +11,15 @@ tamperSuite('PostgreSQL', async () => {
   const store = await openPostgresEventStore({ connectionString: url, schema });
   const anchorStore = await openPostgresAnchorStore({ connectionString: url, schema });
   const db = await postgresTamperDb(url, schema);
+  const anchorDb = await postgresTamperDb(url, schema);
   return {
     store,
     anchorStore,
     db,
+    anchorDb,
     membership: () => readPostgresMembership(url, schema),
     async close() {
+      await anchorDb.close();
       await db.close();
       await anchorStore.close();
       await store.close();

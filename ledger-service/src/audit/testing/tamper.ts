@@ -9,6 +9,8 @@ export interface TamperDb {
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
   /** The events table's qualified name. */
   readonly events: string;
+  /** Any table's qualified name (the anchor store's `anchor_batches`, `anchor_events`, …). */
+  table(name: string): string;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,7 @@ export function sqliteTamperDb(file: string): TamperDb {
   const db = new Database(file);
   return {
     events: 'events',
+    table: (name) => name,
     async query(sql, params = []) {
       const statement = db.prepare(sql.replace(/\$\d+/g, '?'));
       return statement.reader
@@ -33,6 +36,7 @@ export async function postgresTamperDb(connectionString: string, schema: string)
   await client.connect();
   return {
     events: `"${schema}".events`,
+    table: (name) => `"${schema}".${name}`,
     async query(sql, params = []) {
       return (await client.query(sql, params)).rows;
     },
@@ -103,6 +107,12 @@ export async function editColumn(
 
 export async function deleteEvent(db: TamperDb, eventId: string): Promise<void> {
   await db.query(`DELETE FROM ${db.events} WHERE event_id = $1`, [eventId]);
+}
+
+/** Deletes the anchor store's rows of these events (their membership in a batch), on the anchor store's database. */
+export async function deleteAnchorRows(anchorDb: TamperDb, eventIds: readonly string[]): Promise<void> {
+  for (const eventId of eventIds)
+    await anchorDb.query(`DELETE FROM ${anchorDb.table('anchor_events')} WHERE event_id = $1`, [eventId]);
 }
 
 /** Swaps the log positions of two events (every other column stays with its event). */

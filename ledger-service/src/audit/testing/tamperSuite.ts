@@ -7,17 +7,27 @@ import type { EventStore, StoredEvent } from '../../eventStore/port';
 import type { AnchorMembership } from '../anchorMembership';
 import { runAudit, type AuditReport } from '../audit';
 import { checkStreamIntegrity } from '../integrity';
-import { openEmbeddedLedgerView } from '../ledgerView';
+import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from '../ledgerView';
 import { formatSummary } from '../report';
 import type { Discrepancy } from '../types';
 import { AGENCY, buildHistory, OTHER_AGENCY } from './history';
-import { deleteEvent, editColumn, editPayload, insertForged, swapPositions, type TamperDb } from './tamper';
+import {
+  deleteAnchorRows,
+  deleteEvent,
+  editColumn,
+  editPayload,
+  insertForged,
+  swapPositions,
+  type TamperDb,
+} from './tamper';
 
 /** One event store with its anchor store and raw SQL access, as a tamper suite needs it. */
 export interface TamperTarget {
   readonly store: EventStore;
   readonly anchorStore: AnchorStore;
   readonly db: TamperDb;
+  /** Raw SQL on the anchor store's tables (anchor_batches, anchor_events). */
+  readonly anchorDb: TamperDb;
   readonly membership: () => Promise<AnchorMembership>;
   close(): Promise<void>;
 }
@@ -49,15 +59,28 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    async function audit(options: { filter?: { agencyId?: string }; now?: () => Date } = {}): Promise<AuditReport> {
-      const view = openEmbeddedLedgerView({ dataDir: dir });
+    interface AuditRun {
+      filter?: { agencyId?: string };
+      now?: () => Date;
+      /**
+       * `embedded` reads the ledger file (and can list every digest on it); `fabric` goes through the
+       * backend's queries, as the audit of a Fabric network does (it can only look up what it names).
+       */
+      view?: 'embedded' | 'fabric';
+      wrap?: (view: AuditLedgerView) => AuditLedgerView;
+    }
+
+    async function audit(options: AuditRun = {}): Promise<AuditReport> {
+      const { view: kind = 'embedded', wrap = (v) => v, ...rest } = options;
+      const backend = kind === 'fabric' ? openEmbeddedBackend({ dataDir: dir }) : undefined;
+      const view = backend ? ledgerViewOfBackend({ backend }) : openEmbeddedLedgerView({ dataDir: dir });
       try {
         return await runAudit({
           store: target.store,
-          ledger: view,
+          ledger: wrap(view),
           membership: await target.membership(),
           pageSize: 17,
-          ...options,
+          ...rest,
         });
       } finally {
         await view.close();
@@ -259,6 +282,29 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         version: last.version + 1,
       });
     });
+
+    it.each(['embedded', 'fabric'] as const)(
+      'names the events a batch lost from both stores as missing from the store (%s view)',
+      async (view) => {
+        const gone = await streamOf(1);
+        for (const event of gone) await deleteEvent(target.db, event.eventId);
+        await deleteAnchorRows(
+          target.anchorDb,
+          gone.map((event) => event.eventId),
+        );
+        const report = await audit({ view });
+        expect(report.discrepancies.map((d) => d.eventId).sort()).toEqual(gone.map((e) => e.eventId).sort());
+        expect(new Set(kinds(report))).toEqual(new Set(['anchored-but-missing-from-store:stream-missing-from-store']));
+        expect(report.discrepancies.every((d) => d.batchId !== undefined)).toBe(true);
+        // A ledger that cannot list a batch's digests still says how many events the batch had.
+        const blind = await audit({
+          view,
+          wrap: (v) => ({ ...v, batchDigests: async () => [], digestsNotIn: undefined }),
+        });
+        expect(new Set(kinds(blind))).toEqual(new Set(['deleted:batch-events-missing']));
+        expect(blind.discrepancies.length).toBeGreaterThan(0);
+      },
+    );
 
     it('limits the audit to one agency', async () => {
       const victim = (await streamOf(3))[2]!;
