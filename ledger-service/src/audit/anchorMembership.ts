@@ -8,6 +8,8 @@ export interface MembershipBatch {
   readonly batchId: string;
   readonly status: string;
   readonly size: number;
+  /** The ledger's code for a `rejected` batch (e.g. CL_OCCURRED_IN_FUTURE, FOLLOWS_REFUSED_EVENT). */
+  readonly rejectionCode?: string;
 }
 
 /**
@@ -89,12 +91,12 @@ export function readSqliteMembership(dataDir: string, fileName = SQLITE_ANCHOR_F
         ?.position ?? 0;
     const batches: MembershipBatch[] = [];
     const ordinalOfSeq = new Map<number, number>();
-    for (const [seq, batchId, status, size] of db
-      .prepare('SELECT seq, batch_id, status, size FROM anchor_batches ORDER BY seq')
+    for (const [seq, batchId, status, size, rejectionCode] of db
+      .prepare('SELECT seq, batch_id, status, size, rejection_code FROM anchor_batches ORDER BY seq')
       .raw()
-      .iterate() as Iterable<[number, string, string, number]>) {
+      .iterate() as Iterable<[number, string, string, number, string | null]>) {
       ordinalOfSeq.set(seq, batches.length);
-      batches.push({ batchId, status, size });
+      batches.push({ batchId, status, size, ...(rejectionCode ? { rejectionCode } : {}) });
     }
     const columns = new Columns();
     const members = db
@@ -142,11 +144,20 @@ export async function readPostgresMembership(connectionString: string, schema = 
   );
   const batches: MembershipBatch[] = [];
   const ordinalOfSeq = new Map<number, number>();
-  for (const row of await query<{ seq: string; batch_id: string; status: string; size: number }>(
-    `SELECT seq, batch_id, status, size FROM ${s}.anchor_batches ORDER BY seq`,
-  )) {
+  for (const row of await query<{
+    seq: string;
+    batch_id: string;
+    status: string;
+    size: number;
+    rejection_code: string | null;
+  }>(`SELECT seq, batch_id, status, size, rejection_code FROM ${s}.anchor_batches ORDER BY seq`)) {
     ordinalOfSeq.set(Number(row.seq), batches.length);
-    batches.push({ batchId: row.batch_id, status: row.status, size: row.size });
+    batches.push({
+      batchId: row.batch_id,
+      status: row.status,
+      size: row.size,
+      ...(row.rejection_code ? { rejectionCode: row.rejection_code } : {}),
+    });
   }
   const columns = new Columns();
   const members = await query<{ position: string; seq: string; leaf_index: number }>(

@@ -1,12 +1,14 @@
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { sha256 } from '../events/sha256';
 import type { AnchorMembership } from './anchorMembership';
-import { describe, reconcileStream } from './classify';
+import { describe, reconcileStream, type RefusedBatch } from './classify';
 import { hashedRegionOf } from './servedColumns';
 import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from '../events/envelopeHeader';
 import type { AuditLedgerView } from './ledgerView';
 import { createHasher } from './hasherClient';
 import type { LogHeadCheck } from './logHeadCheck';
+import { loggedByOf } from './logHeadCoverage';
+import { RecordedTimes } from './recordedTimes';
 import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type EventFacts, type LedgerDigest } from './types';
 
 export interface AuditFilter {
@@ -143,12 +145,16 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const graceCutoff = new Date(startedAt.getTime() - graceMs).toISOString();
   const total = await store.headPosition();
   const ledgerHeads = await ledger.logHeads();
+  /** By when a head had the event at a position in the log: its age, whatever recorded_at says. */
+  const loggedBy = loggedByOf(ledgerHeads);
   const hasher = createHasher(options.parallel === undefined ? {} : { parallel: options.parallel });
   const streams = new Map<string, StreamState>();
   const suspicious = new Set<string>();
-  /** Per committed batch ordinal: events read, and how many of them are in scope. */
+  /** Per batch ordinal (any status): events read; per committed one, how many of them are in scope. */
   const batchRead = new Int32Array(membership.batches.length);
   const batchScoped = new Int32Array(membership.batches.length);
+  const recordedTimes = new RecordedTimes(startedAt);
+  const timeFindings: Discrepancy[] = [];
   let eventsAudited = 0;
   let anchoredEvents = 0;
   let membersSeen = 0;
@@ -177,7 +183,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         if (member < membership.positions.length && membership.positions[member] === event.position) {
           membersSeen++;
           const ordinal = membership.batchOf[member]!;
-          batch[i] = membership.batches[ordinal]!.status === 'committed' ? ordinal : -2;
+          batchRead[ordinal]!++;
+          const status = membership.batches[ordinal]!.status;
+          // -2: planned, not yet answered; -3: refused by the ledger.
+          batch[i] = status === 'committed' ? ordinal : status === 'rejected' ? -3 : -2;
           leaf[i] = membership.leafOf[member]!;
         } else {
           batch[i] = -1;
@@ -192,8 +201,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       for (let i = 0; i < n; i++) {
         const event = page[i]!;
         const ordinal = batch[i]!;
-        if (ordinal >= 0) batchRead[ordinal]!++;
+        // recorded_at along the whole log (its order does not depend on the scope), reported in scope.
+        const timeFinding = recordedTimes.next(event);
         if (!inScope(filter, event)) continue;
+        if (timeFinding) timeFindings.push(timeFinding);
         eventsAudited++;
         let state = streams.get(event.streamId);
         if (!state) {
@@ -224,7 +235,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
             else anchoredEvents++;
           } else {
             state.sawUnanchored = true;
-            if ((event.position <= membership.checkpoint && ordinal === -1) || event.recordedAt < graceCutoff)
+            if (
+              (event.position <= membership.checkpoint && ordinal === -1) ||
+              ordinal === -3 ||
+              event.recordedAt < graceCutoff ||
+              (loggedBy(event.position) ?? graceCutoff) < graceCutoff
+            )
               ok = false;
           }
         }
@@ -371,6 +387,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         planned: new Set(stored.map((e) => e.eventId).filter((id) => memberIds.has(id))),
         checkpoint: membership.checkpoint,
         graceCutoff,
+        refused: refusedOf(stored, memberIds, membership),
+        loggedBy,
       });
       discrepancies.push(...verdict.discrepancies);
       unanchoredFound += stored.filter((e) => !anchored.has(e.eventId)).length - verdict.pending;
@@ -392,6 +410,19 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     }
 
     if (noFilter) {
+      // Refused batches none of whose events the store still holds: the anchor store's record is all that is left.
+      membership.batches.forEach((info, ordinal) => {
+        if (info.status !== 'rejected' || batchRead[ordinal]! > 0) return;
+        discrepancies.push({
+          kind: 'rejected-by-ledger',
+          reason: 'refused-batch-missing-from-store',
+          streamId: '',
+          batchId: info.batchId,
+          expected: `${info.size} events`,
+          ...(info.rejectionCode ? { actual: info.rejectionCode } : {}),
+          detail: `the ledger refused this batch of ${info.size} events (actual: its code), and the store no longer holds any of them`,
+        });
+      });
       // Incomplete batches whose missing events the ledger could not name one by one: the batch says how many.
       const named = new Map<string, number>();
       for (const digests of ledgerOnly.values())
@@ -410,6 +441,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         });
       }
     }
+    discrepancies.push(...timeFindings);
 
     const byKind = Object.fromEntries(
       DISCREPANCY_KINDS.map((kind) => [kind, discrepancies.filter((d) => d.kind === kind).length]),
@@ -444,6 +476,25 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   } finally {
     await hasher.close();
   }
+}
+
+/** The stored events whose batch the ledger refused, with the batch and the refusal's code. */
+function refusedOf(
+  stored: readonly StoredEvent[],
+  memberIds: ReadonlyMap<string, number>,
+  membership: AnchorMembership,
+): Map<string, RefusedBatch> {
+  const refused = new Map<string, RefusedBatch>();
+  for (const event of stored) {
+    const ordinal = memberIds.get(event.eventId);
+    const info = ordinal === undefined ? undefined : membership.batches[ordinal];
+    if (info?.status === 'rejected')
+      refused.set(event.eventId, {
+        batchId: info.batchId,
+        ...(info.rejectionCode ? { code: info.rejectionCode } : {}),
+      });
+  }
+  return refused;
 }
 
 async function readStoreIds(store: EventStore, pageSize: number): Promise<Set<string>> {

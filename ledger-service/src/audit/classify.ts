@@ -47,6 +47,16 @@ export interface StreamEvidence {
   readonly checkpoint: number;
   /** Unanchored events recorded before this instant (ISO 8601) are overdue. */
   readonly graceCutoff: string;
+  /** Stored events whose batch the ledger refused, by eventId, with the anchor store's record of the refusal. */
+  readonly refused?: ReadonlyMap<string, RefusedBatch>;
+  /** By when a signed log head says the event at a position was in the log (ISO 8601), if one covers it. */
+  readonly loggedBy?: (position: number) => string | undefined;
+}
+
+export interface RefusedBatch {
+  readonly batchId: string;
+  /** The ledger's code (CL_…, or FOLLOWS_REFUSED_EVENT for events behind a refused one). */
+  readonly code?: string;
 }
 
 export interface StreamVerdict {
@@ -88,6 +98,10 @@ export function classifyUnanchored(
     readonly planned: boolean;
     readonly checkpoint: number;
     readonly graceCutoff: string;
+    /** The batch the ledger refused with this event in it. */
+    readonly refused?: RefusedBatch;
+    /** By when a signed log head had it in the log: evidence of its age the operator cannot edit, unlike recordedAt. */
+    readonly loggedBy?: string;
   },
   intrinsic: IntrinsicCheck,
 ): Omit<Discrepancy, 'detail'> | 'pending' {
@@ -103,8 +117,23 @@ export function classifyUnanchored(
       reason: intrinsic.bytesHashMismatch ? 'bytes-hash-mismatch' : 'columns-differ-from-bytes',
       ...where(event),
     };
+  if (context.refused)
+    return {
+      kind: 'rejected-by-ledger',
+      reason: 'refused-by-ledger',
+      ...where(event),
+      batchId: context.refused.batchId,
+      ...(context.refused.code ? { actual: context.refused.code } : {}),
+    };
   if (event.recordedAt < context.graceCutoff)
     return { kind: 'never-anchored', reason: 'unanchored-past-grace-period', ...where(event) };
+  if (context.loggedBy !== undefined && context.loggedBy < context.graceCutoff)
+    return {
+      kind: 'never-anchored',
+      reason: 'unanchored-long-after-log-head',
+      ...where(event),
+      expected: context.loggedBy,
+    };
   return 'pending';
 }
 
@@ -139,6 +168,10 @@ const DETAIL: Record<string, string> = {
   'unanchored-among-anchored': 'the ledger never anchored this event, yet it sits among anchored events of its stream',
   'skipped-by-anchorer': 'the event appeared at a log position the anchorer had already passed',
   'unanchored-past-grace-period': 'the event is still not anchored after the grace period',
+  'unanchored-long-after-log-head':
+    'a signed log head on the ledger had the event in the log longer ago than the grace period (expected: by then), and it is still not anchored, whatever its recorded time says',
+  'refused-by-ledger':
+    'the ledger refused the batch holding this event (actual: its code), so the event is not anchored and never will be as it stands',
   'stream-missing-from-store': 'the ledger holds this event of a stream the store no longer has',
   'tail-truncated': 'the ledger holds this event after the last one the store has',
   'version-gap': "the store's stream skips this version",
@@ -186,6 +219,8 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
         planned: evidence.planned.has(event.eventId),
         checkpoint: evidence.checkpoint,
         graceCutoff: evidence.graceCutoff,
+        refused: evidence.refused?.get(event.eventId),
+        loggedBy: evidence.loggedBy?.(event.position),
       },
       checks.get(event)!,
     );

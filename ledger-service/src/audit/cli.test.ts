@@ -8,8 +8,8 @@ import { openEmbeddedBackend } from '../anchoring/embedded';
 import { openSqliteEventStore, SQLITE_FILE_NAME } from '../eventStore';
 import { auditCli, parseAuditArgs } from './cli';
 import { checkStreamIntegrity } from './integrity';
-import { buildHistory } from './testing/history';
-import { deleteEvent, sqliteTamperDb } from './testing/tamper';
+import { anchorAll, appendDatedAhead, buildHistory } from './testing/history';
+import { deleteEvent, setRecordedAt, sqliteTamperDb } from './testing/tamper';
 
 function io() {
   const stdout = new PassThrough();
@@ -117,6 +117,41 @@ describe('checkStreamIntegrity (what the verification page asks before saying "v
       expect((await checkStreamIntegrity({ store, ledger, streamId: `certification-${certificationIds[1]}` })).ok).toBe(
         true,
       );
+    } finally {
+      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('fails a certification whose event the ledger refused, or whose recorded time lies after the check', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-integrity-'));
+    const store = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    try {
+      const { certificationIds } = await buildHistory({ store, anchorStore, ledger, certifications: 2 });
+      const streamId = `certification-${certificationIds[0]}`;
+      const refused = await appendDatedAhead(store, streamId);
+      await anchorAll({ store, anchorStore, ledger });
+      const page = await checkStreamIntegrity({ store, ledger, anchorStore, streamId });
+      expect(page.ok).toBe(false);
+      expect(page.discrepancies).toEqual([
+        expect.objectContaining({
+          kind: 'rejected-by-ledger',
+          eventId: refused.eventId,
+          actual: 'CL_OCCURRED_IN_FUTURE',
+        }),
+      ]);
+
+      const other = `certification-${certificationIds[1]}`;
+      const victim = (await store.readStream(other))[3]!;
+      const db = sqliteTamperDb(path.join(dir, SQLITE_FILE_NAME));
+      await setRecordedAt(db, victim.eventId, '2099-01-01T00:00:00.000Z');
+      await db.close();
+      const redated = await checkStreamIntegrity({ store, ledger, anchorStore, streamId: other });
+      expect(redated.ok).toBe(false);
+      expect(redated.discrepancies).toEqual([
+        expect.objectContaining({ kind: 'modified', reason: 'recorded-at-in-future', eventId: victim.eventId }),
+      ]);
     } finally {
       await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
       fs.rmSync(dir, { recursive: true, force: true });

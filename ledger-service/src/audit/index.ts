@@ -13,7 +13,7 @@ export {
   outOfOrder,
   describe as describeReason,
 } from './classify';
-export type { IntrinsicCheck, StreamEvidence, StreamVerdict } from './classify';
+export type { IntrinsicCheck, RefusedBatch, StreamEvidence, StreamVerdict } from './classify';
 export { DISCREPANCY_KINDS } from './types';
 export type { AffectedEvent, Discrepancy, DiscrepancyKind, EventFacts, LedgerDigest, LedgerHead } from './types';
 export { readEnvelopeHeader, headerMatches, EnvelopeFormatError } from '../events/envelopeHeader';
@@ -37,4 +37,6 @@ export type { LogHeadLedger, EmbeddedLogHeadOptions } from './logHeads/ledger';
 export { loadOrCreateLogHeadSigner, LOG_HEAD_KEY_FILE } from './logHeads/signer';
 export type { LogHeadSigner } from './logHeads/signer';
 export { formatSummary } from './report';
+export { RecordedTimes } from './recordedTimes';
+export { loggedByOf } from './logHeadCoverage';
 export { auditCli, parseAuditArgs, AUDIT_USAGE } from './cli';

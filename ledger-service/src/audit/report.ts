@@ -13,6 +13,7 @@ const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
   'anchored-but-missing-from-store': 'the ledger holds events of a stream the store keeps no trace of',
   'column-altered':
     'a column the hash does not cover (occurred_at, region_code) contradicts the hashed event: the event is intact, but read models, pages and region filters show the false value',
+  'rejected-by-ledger': 'the ledger refused to anchor a batch: its events stay unanchored until someone looks into them',
 };
 
 /** Hashes shortened; other values (dates, region codes) in full. */

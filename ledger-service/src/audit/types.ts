@@ -8,6 +8,7 @@ export const DISCREPANCY_KINDS = [
   'never-anchored',
   'anchored-but-missing-from-store',
   'column-altered',
+  'rejected-by-ledger',
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 

@@ -109,6 +109,11 @@ export async function deleteEvent(db: TamperDb, eventId: string): Promise<void> 
   await db.query(`DELETE FROM ${db.events} WHERE event_id = $1`, [eventId]);
 }
 
+/** Rewrites an event's recorded_at column (not part of its hashed bytes). */
+export async function setRecordedAt(db: TamperDb, eventId: string, recordedAt: string): Promise<void> {
+  await db.query(`UPDATE ${db.events} SET recorded_at = $1 WHERE event_id = $2`, [recordedAt, eventId]);
+}
+
 /** Deletes the anchor store's rows of these events (their membership in a batch), on the anchor store's database. */
 export async function deleteAnchorRows(anchorDb: TamperDb, eventIds: readonly string[]): Promise<void> {
   for (const eventId of eventIds)

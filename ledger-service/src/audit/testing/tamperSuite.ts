@@ -10,13 +10,14 @@ import { checkStreamIntegrity } from '../integrity';
 import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from '../ledgerView';
 import { formatSummary } from '../report';
 import type { Discrepancy } from '../types';
-import { AGENCY, buildHistory, OTHER_AGENCY } from './history';
+import { AGENCY, anchorAll, appendDatedAhead, buildHistory, commitLogHead, OTHER_AGENCY } from './history';
 import {
   deleteAnchorRows,
   deleteEvent,
   editColumn,
   editPayload,
   insertForged,
+  setRecordedAt,
   swapPositions,
   type TamperDb,
 } from './tamper';
@@ -85,6 +86,24 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       } finally {
         await view.close();
       }
+    }
+
+    const anHourLater = (): Date => new Date(Date.now() + 3_600_000);
+
+    /** A suspension through the intake, after the stream's last event; not anchored. */
+    async function submitUnanchored(certification: number, eventId: string): Promise<void> {
+      const last = (await streamOf(certification)).at(-1)!;
+      const { createIntake } = await import('../../intake/intake');
+      const { defaultRulesConfig } = await import('../../certification');
+      const intake = createIntake({ store: target.store, rules: defaultRulesConfig, clock: () => new Date() });
+      await intake.submit(AGENCY, {
+        certificationId: certificationIds[certification]!,
+        eventId,
+        type: 'CertificateSuspended',
+        occurredAt: '2026-06-01T10:00:00+08:00',
+        expectedVersion: last.version,
+        data: { reason: 'complaint under review', until: '2026-09-01' },
+      });
     }
 
     const streamOf = async (i: number): Promise<StoredEvent[]> =>
@@ -259,27 +278,83 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
     });
 
     it('reports events the anchorer never anchored once the grace period is over, and only then', async () => {
-      const { store } = target;
       const last = (await streamOf(0)).at(-1)!;
-      const { createIntake } = await import('../../intake/intake');
-      const { defaultRulesConfig } = await import('../../certification');
-      const intake = createIntake({ store, rules: defaultRulesConfig, clock: () => new Date() });
-      await intake.submit(AGENCY, {
-        certificationId: certificationIds[0]!,
-        eventId: '00000000-0000-4000-8000-000000000001',
-        type: 'CertificateSuspended',
-        occurredAt: '2026-06-01T10:00:00+08:00',
-        expectedVersion: last.version,
-        data: { reason: 'complaint under review', until: '2026-09-01' },
-      });
+      await submitUnanchored(0, '00000000-0000-4000-8000-000000000001');
       const fresh = await audit();
       expect(fresh.ok).toBe(true);
       expect(fresh.counts.pendingEvents).toBe(1);
-      const late = await audit({ now: () => new Date(Date.now() + 3_600_000) });
+      const late = await audit({ now: anHourLater });
       expect(only(late)).toMatchObject({
         kind: 'never-anchored',
         eventId: '00000000-0000-4000-8000-000000000001',
         version: last.version + 1,
+      });
+    });
+
+    it("reports a batch the ledger refused, with its event, whatever the event's recorded time says", async () => {
+      const refused = await appendDatedAhead(target.store, `certification-${certificationIds[0]}`);
+      await anchorAll({ store: target.store, anchorStore: target.anchorStore, ledger });
+      const report = await audit();
+      expect(report.ok).toBe(false);
+      const finding = only(report);
+      expect(finding).toMatchObject({
+        kind: 'rejected-by-ledger',
+        reason: 'refused-by-ledger',
+        eventId: refused.eventId,
+        position: refused.position,
+        actual: 'CL_OCCURRED_IN_FUTURE',
+      });
+      // Dated far ahead, it would count as pending for ever if its recorded time were believed.
+      await setRecordedAt(target.db, refused.eventId, '2099-01-01T00:00:00.000Z');
+      const redated = await audit();
+      expect(kinds(redated).sort()).toEqual(['modified:recorded-at-in-future', 'rejected-by-ledger:refused-by-ledger']);
+      expect(redated.counts.pendingEvents).toBe(0);
+      // Gone from the store, the refused batch is still in the anchor store's record.
+      await deleteEvent(target.db, refused.eventId);
+      expect(only(await audit())).toMatchObject({
+        kind: 'rejected-by-ledger',
+        reason: 'refused-batch-missing-from-store',
+        batchId: finding.batchId,
+      });
+    });
+
+    it('flags a recorded time later than the audit, on that event alone', async () => {
+      const victim = (await streamOf(1))[6]!;
+      await setRecordedAt(target.db, victim.eventId, '2099-01-01T00:00:00.000Z');
+      expect(only(await audit())).toMatchObject({
+        kind: 'modified',
+        reason: 'recorded-at-in-future',
+        eventId: victim.eventId,
+        position: victim.position,
+        actual: '2099-01-01T00:00:00.000Z',
+      });
+    });
+
+    it('flags a recorded time earlier than that of the event before it in the log', async () => {
+      const stream = await streamOf(2);
+      const victim = stream[3]!;
+      await setRecordedAt(target.db, victim.eventId, '2020-01-01T00:00:00.000Z');
+      expect(only(await audit())).toMatchObject({
+        kind: 'modified',
+        reason: 'recorded-at-before-previous-event',
+        eventId: victim.eventId,
+        position: victim.position,
+        expected: stream[2]!.recordedAt,
+        actual: '2020-01-01T00:00:00.000Z',
+      });
+    });
+
+    it('reports an unanchored event as never anchored once a log head covered it long ago, whatever its recorded time says', async () => {
+      const eventId = '00000000-0000-4000-8000-000000000002';
+      await submitUnanchored(1, eventId);
+      await commitLogHead({ store: target.store, ledger, dataDir: dir });
+      // An hour on, its recorded time moved to a minute before the audit: within the grace period.
+      const later = anHourLater();
+      await setRecordedAt(target.db, eventId, new Date(later.getTime() - 60_000).toISOString());
+      expect(only(await audit({ now: () => later }))).toMatchObject({
+        kind: 'never-anchored',
+        reason: 'unanchored-long-after-log-head',
+        eventId,
       });
     });
 

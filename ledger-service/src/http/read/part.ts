@@ -93,7 +93,13 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
           historyCheck: async (certificationId: string) => {
             const streamId = `certification-${certificationId}`;
             const stored = await options.store.readStream(streamId);
-            const { ok } = await checkStreamIntegrity({ store: options.store, ledger, streamId, stored });
+            const { ok } = await checkStreamIntegrity({
+              store: options.store,
+              ledger,
+              anchorStore: options.anchorStore,
+              streamId,
+              stored,
+            });
             return { ok, certificate: certificateOfStream(stored) };
           },
         }
