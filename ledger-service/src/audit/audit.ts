@@ -1,3 +1,4 @@
+import type { LogHead } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { sha256 } from '../events/sha256';
 import type { AnchorMembership } from './anchorMembership';
@@ -7,7 +8,7 @@ import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from '../event
 import type { AuditLedgerView } from './ledgerView';
 import { createHasher } from './hasherClient';
 import type { LogHeadCheck } from './logHeadCheck';
-import { loggedByOf } from './logHeadCoverage';
+import { loggedByOf, logHeadFindings } from './logHeadCoverage';
 import { RecordedTimes } from './recordedTimes';
 import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type EventFacts, type LedgerDigest } from './types';
 
@@ -31,6 +32,12 @@ export interface AuditOptions {
   readonly filter?: AuditFilter;
   /** Unanchored events older than this are reported as never-anchored (default 15 minutes). */
   readonly graceMs?: number;
+  /**
+   * How old the newest signed log head may be, and how long an anchored event may wait for a head
+   * to cover it (default: 3 head intervals of 60 s, plus graceMs). The CLI derives it from
+   * LEDGER_LOG_HEAD_SECONDS and --log-head-intervals.
+   */
+  readonly logHeadMaxAgeMs?: number;
   readonly now?: () => Date;
   /** Events read per page of the global log (default 5000). */
   readonly pageSize?: number;
@@ -50,6 +57,7 @@ export interface AuditReport {
   readonly backend: 'embedded' | 'fabric';
   readonly filter: AuditFilter;
   readonly graceMs: number;
+  readonly logHeadMaxAgeMs: number;
   readonly counts: {
     readonly eventsInLog: number;
     readonly eventsAudited: number;
@@ -65,6 +73,8 @@ export interface AuditReport {
     readonly treeSize: number;
     readonly rootHash: string;
     readonly heads: readonly LogHeadCheck[];
+    /** Why the ledger's log heads could not be read, when they could not (`heads` is then empty). */
+    readonly headsUnreadable?: string;
   };
 }
 
@@ -143,16 +153,26 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const pageSize = options.pageSize ?? 5000;
   const startedAt = now();
   const graceCutoff = new Date(startedAt.getTime() - graceMs).toISOString();
+  const logHeadMaxAgeMs = options.logHeadMaxAgeMs ?? 3 * 60_000 + graceMs;
   const total = await store.headPosition();
-  const ledgerHeads = await ledger.logHeads();
+  // Heads that cannot be read are a finding, not "no heads": without them nothing shows a removed tail.
+  let headsUnreadable: string | undefined;
+  const ledgerHeads = await ledger.logHeads().catch((error: unknown): LogHead[] => {
+    headsUnreadable = error instanceof Error ? error.message : String(error);
+    options.logger?.warn({ err: error }, 'the log heads on the ledger could not be read');
+    return [];
+  });
   /** By when a head had the event at a position in the log: its age, whatever recorded_at says. */
   const loggedBy = loggedByOf(ledgerHeads);
+  const newestHeadEnd = ledgerHeads.reduce((end, head) => Math.max(end, head.lastPosition ?? head.treeSize), 0);
   const hasher = createHasher(options.parallel === undefined ? {} : { parallel: options.parallel });
   const streams = new Map<string, StreamState>();
   const suspicious = new Set<string>();
   /** Per batch ordinal (any status): events read; per committed one, how many of them are in scope. */
   const batchRead = new Int32Array(membership.batches.length);
   const batchScoped = new Int32Array(membership.batches.length);
+  /** Committed batches with events beyond the newest head, with the first such position. */
+  const beyondHead = new Map<number, number>();
   const recordedTimes = new RecordedTimes(startedAt);
   const timeFindings: Discrepancy[] = [];
   let eventsAudited = 0;
@@ -188,6 +208,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
           // -2: planned, not yet answered; -3: refused by the ledger.
           batch[i] = status === 'committed' ? ordinal : status === 'rejected' ? -3 : -2;
           leaf[i] = membership.leafOf[member]!;
+          if (status === 'committed' && event.position > newestHeadEnd && !beyondHead.has(ordinal))
+            beyondHead.set(ordinal, event.position);
         } else {
           batch[i] = -1;
           leaf[i] = 0;
@@ -273,7 +295,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       info.status === 'committed' && batchRead[ordinal]! < info.size ? [ordinal] : [],
     );
     const onLedger = await ledger.batches(
-      [...new Set([...touched.map((b) => b.batch), ...short])].map((ordinal) => membership.batches[ordinal]!.batchId),
+      [...new Set([...touched.map((b) => b.batch), ...beyondHead.keys(), ...short])].map(
+        (ordinal) => membership.batches[ordinal]!.batchId,
+      ),
     );
     // Batches the store lacks events of, by the anchor store's count or the ledger's: their events
     // may be gone with their anchor-store rows, which only the ledger's record of the batch then shows.
@@ -443,6 +467,27 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     }
     discrepancies.push(...timeFindings);
 
+    // Signed log heads must exist, be readable and keep up with the log (whatever the filters).
+    let firstAnchoredBeyond: { position: number; anchoredAt: string; batchId: string } | undefined;
+    for (const [ordinal, position] of beyondHead) {
+      const info = membership.batches[ordinal]!;
+      const anchoredAt = onLedger.get(info.batchId)?.timestamp;
+      if (anchoredAt && (!firstAnchoredBeyond || anchoredAt < firstAnchoredBeyond.anchoredAt))
+        firstAnchoredBeyond = { position, anchoredAt, batchId: info.batchId };
+    }
+    const lastAnchoredAt = ledger.lastAnchoredAt ? await ledger.lastAnchoredAt().catch(() => undefined) : undefined;
+    discrepancies.push(
+      ...logHeadFindings({
+        auditTime: startedAt,
+        maxAgeMs: logHeadMaxAgeMs,
+        ...(headsUnreadable !== undefined ? { unreadable: headsUnreadable } : {}),
+        heads: ledgerHeads,
+        logSize: hashed.treeSize,
+        ...(firstAnchoredBeyond ? { firstAnchoredBeyond } : {}),
+        ...(lastAnchoredAt !== undefined ? { lastAnchoredAt } : {}),
+      }),
+    );
+
     const byKind = Object.fromEntries(
       DISCREPANCY_KINDS.map((kind) => [kind, discrepancies.filter((d) => d.kind === kind).length]),
     ) as Record<DiscrepancyKind, number>;
@@ -455,6 +500,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       backend: ledger.kind,
       filter,
       graceMs,
+      logHeadMaxAgeMs,
       counts: {
         eventsInLog: hashed.treeSize,
         eventsAudited,
@@ -466,7 +512,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       },
       byKind,
       discrepancies,
-      log: { treeSize: hashed.treeSize, rootHash: hashed.rootHash, heads: hashed.heads },
+      log: {
+        treeSize: hashed.treeSize,
+        rootHash: hashed.rootHash,
+        heads: hashed.heads,
+        ...(headsUnreadable !== undefined ? { headsUnreadable } : {}),
+      },
     };
     options.logger?.info(
       { ok: report.ok, byKind, events: eventsAudited, durationMs: report.durationMs },

@@ -88,7 +88,11 @@ describe('npm run audit (the CLI over the service environment)', () => {
     expect(parseAuditArgs(['--agency', 'CB-1', '--region', '3201', '--grace', '5'])).toMatchObject({
       filter: { agencyId: 'CB-1', regionCode: '3201' },
       graceMinutes: 5,
+      logHeadIntervals: 3,
     });
+    expect(parseAuditArgs(['--log-head-intervals', '10'])).toMatchObject({ logHeadIntervals: 10 });
+    expect(() => parseAuditArgs(['--log-head-intervals', 'many'])).toThrow('head intervals');
+    expect(await auditCli(['--no-progress'], { ...env(), LEDGER_LOG_HEAD_SECONDS: 'often' }, io().io)).toBe(2);
   });
 });
 

@@ -16,13 +16,16 @@ export const AUDIT_USAGE = `usage: npm run audit -- [options]
 
 Replays the event store's global log against the ledger and reports every discrepancy.
 Reads the service's environment: EVENT_STORE, EVENT_STORE_URL, LEDGER_DATA_DIR, LEDGER_BACKEND,
-FABRIC_CONNECTION (and EVENT_STORE_SCHEMA for a PostgreSQL schema other than public).
+FABRIC_CONNECTION, LEDGER_LOG_HEAD_SECONDS (and EVENT_STORE_SCHEMA for a PostgreSQL schema other than public).
 
   --json FILE             write the full report as JSON
   --agency ID             only events written by this agency (CB approval number)
   --region CODE           only events whose client region starts with this GB/T 2260 code
   --certification ID      only this certification's stream
   --grace MINUTES         unanchored events older than this are never-anchored (default 15)
+  --log-head-intervals N  the newest signed log head may be N head intervals (LEDGER_LOG_HEAD_SECONDS,
+                          default 60) plus the grace period old, and an anchored event may wait as long
+                          for a head to cover it (default 3)
   --no-progress           no progress bar on stderr
   --quiet                 no summary on stdout
 
@@ -33,6 +36,7 @@ export interface AuditCliArgs {
   readonly json?: string;
   readonly filter: AuditFilter;
   readonly graceMinutes: number;
+  readonly logHeadIntervals: number;
   readonly progress: boolean;
   readonly quiet: boolean;
   readonly help: boolean;
@@ -46,6 +50,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
   const filter: { agencyId?: string; regionCode?: string; certificationId?: string } = {};
   let json: string | undefined;
   let graceMinutes = 15;
+  let logHeadIntervals = 3;
   let progress = true;
   let quiet = false;
   let help = false;
@@ -66,12 +71,25 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
     else if (arg === '--grace') {
       graceMinutes = Number(value());
       if (!Number.isFinite(graceMinutes) || graceMinutes < 0) throw new AuditUsageError('--grace takes minutes');
+    } else if (arg === '--log-head-intervals') {
+      logHeadIntervals = Number(value());
+      if (!Number.isFinite(logHeadIntervals) || logHeadIntervals < 0)
+        throw new AuditUsageError('--log-head-intervals takes a number of head intervals');
     } else if (arg === '--no-progress') progress = false;
     else if (arg === '--quiet') quiet = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new AuditUsageError(`unknown argument ${arg}`);
   }
-  return { ...(json !== undefined ? { json } : {}), filter, graceMinutes, progress, quiet, help };
+  return { ...(json !== undefined ? { json } : {}), filter, graceMinutes, logHeadIntervals, progress, quiet, help };
+}
+
+/** The service's log head interval (LEDGER_LOG_HEAD_SECONDS, as the service reads it), in ms. */
+export function logHeadIntervalMs(env: NodeJS.ProcessEnv): number {
+  const value = env.LEDGER_LOG_HEAD_SECONDS ?? '60';
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new AuditUsageError(`LEDGER_LOG_HEAD_SECONDS must be a positive number of seconds; got "${value}"`);
+  return seconds * 1000;
 }
 
 async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<AuditLedgerView> {
@@ -115,6 +133,13 @@ export async function auditCli(
     io.stdout.write(AUDIT_USAGE);
     return 0;
   }
+  let headIntervalMs: number;
+  try {
+    headIntervalMs = logHeadIntervalMs(env);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', base: { tool: 'audit' } }, pino.destination(2));
   const storeConfig = eventStoreConfigFromEnv(env);
   const dataDir = storeConfig.dataDir;
@@ -148,6 +173,7 @@ export async function auditCli(
       membership,
       filter: args.filter,
       graceMs: args.graceMinutes * 60_000,
+      logHeadMaxAgeMs: args.logHeadIntervals * headIntervalMs + args.graceMinutes * 60_000,
       logger,
       onProgress: (done, total) => {
         if (!bar) return;

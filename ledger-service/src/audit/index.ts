@@ -38,5 +38,6 @@ export { loadOrCreateLogHeadSigner, LOG_HEAD_KEY_FILE } from './logHeads/signer'
 export type { LogHeadSigner } from './logHeads/signer';
 export { formatSummary } from './report';
 export { RecordedTimes } from './recordedTimes';
-export { loggedByOf } from './logHeadCoverage';
+export { loggedByOf, logHeadFindings } from './logHeadCoverage';
+export type { LogHeadCoverage } from './logHeadCoverage';
 export { auditCli, parseAuditArgs, AUDIT_USAGE } from './cli';

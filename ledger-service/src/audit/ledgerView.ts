@@ -19,6 +19,8 @@ export interface LedgerBatch {
   readonly batchId: string;
   readonly root: string;
   readonly size: number;
+  /** The anchoring transaction's time as the ledger records it. */
+  readonly timestamp?: string;
 }
 
 /** An event the audit looks up on the ledger, which keeps digests by stream. */
@@ -40,8 +42,13 @@ export interface AuditLedgerView {
   eventCount?(): Promise<number>;
   /** Every digest whose eventId `known` rejects, when the ledger can enumerate its digests. */
   digestsNotIn?(known: (eventId: string) => boolean): Promise<LedgerDigest[]>;
-  /** The signed log heads on the ledger, smallest first. */
+  /** The signed log heads on the ledger, smallest first; rejects when they cannot be read (never "none" instead). */
   logHeads(): Promise<LogHead[]>;
+  /**
+   * When the ledger last anchored a batch, on its own record (null: never), for a ledger that can
+   * tell (the embedded one): a log whose newest head is old but which anchored nothing since is quiet.
+   */
+  lastAnchoredAt?(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -144,7 +151,8 @@ export function openEmbeddedLedgerView(options: {
       const found = new Map<string, LedgerBatch>();
       for (const id of batchIds) {
         const batch = read<BatchRecord>(LEDGER_KEY.batch, [id]);
-        if (batch) found.set(id, { batchId: batch.batchId, root: batch.root, size: batch.size });
+        if (batch)
+          found.set(id, { batchId: batch.batchId, root: batch.root, size: batch.size, timestamp: batch.timestamp });
       }
       return found;
     },
@@ -164,6 +172,15 @@ export function openEmbeddedLedgerView(options: {
         heads.push(JSON.parse(row.value.toString('utf8')) as LogHead);
       }
       return heads.sort((a, b) => a.treeSize - b.treeSize);
+    },
+    async lastAnchoredAt() {
+      // One block per transaction, in commit order: the newest AnchorBatch block is the last anchoring.
+      const row = db
+        .prepare<[], { timestamp: string }>(
+          "SELECT timestamp FROM blocks WHERE function = 'AnchorBatch' ORDER BY block_number DESC LIMIT 1",
+        )
+        .get();
+      return row?.timestamp ?? null;
     },
     async close() {
       db.close();
@@ -213,10 +230,20 @@ export function ledgerViewOfBackend(options: {
       return (await mapLimited(batchIds, concurrency, (id) => backend.getBatchEvents(id))).flat().map(digestOf);
     },
     heads: (ids) => collect(ids, (id) => backend.getStreamHead(id)),
-    batches: (ids) => collect(ids, async (id) => backend.getBatch(id)),
+    batches: (ids) =>
+      collect(ids, async (id) => {
+        const batch = await backend.getBatch(id);
+        return batch && { batchId: batch.batchId, root: batch.root, size: batch.size, timestamp: batch.timestamp };
+      }),
     async logHeads() {
-      // A chaincode deployed before LogHeadContract existed has no heads to show.
-      return options.logHeads ? options.logHeads.listHeads().catch(() => []) : [];
+      // Without a source of heads (the verification page's view) there are none to read. A failed
+      // query, a chaincode without LogHeadContract included, is no answer: it must not pass for "no heads".
+      if (!options.logHeads) return [];
+      try {
+        return await options.logHeads.listHeads();
+      } catch (error) {
+        throw new AuditSourceError(`the log heads could not be read: ${(error as Error).message}`);
+      }
     },
     async close() {
       await backend.close();

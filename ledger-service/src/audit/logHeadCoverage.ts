@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, type LogHead } from '@certledger/chaincode';
+import type { Discrepancy } from './types';
 
 /**
  * A head's timestamp is the operator's, but the ledger takes a head only within this much of its own
@@ -35,4 +36,101 @@ export function loggedByOf(heads: readonly LogHead[]): (position: number) => str
     }
     return by[low];
   };
+}
+
+export interface LogHeadCoverage {
+  /** The audit's time. */
+  readonly auditTime: Date;
+  /** How old the newest head may be, and how long an anchored event may wait for a head to cover it. */
+  readonly maxAgeMs: number;
+  /** Why the heads could not be read, when they could not. */
+  readonly unreadable?: string;
+  readonly heads: readonly LogHead[];
+  /** Events in the store's log. */
+  readonly logSize: number;
+  /** The earliest-anchored event still in the store beyond the newest head (beyond nothing when there is none). */
+  readonly firstAnchoredBeyond?: { readonly position: number; readonly anchoredAt: string; readonly batchId: string };
+  /**
+   * When the ledger last anchored a batch, on its own record (null: never), for a ledger that can say
+   * so (the embedded one); undefined when it cannot (Fabric, where the audit can only look up what it names).
+   */
+  readonly lastAnchoredAt?: string | null;
+}
+
+/** A span as a reader wants it: seconds below two minutes, minutes above. */
+export const spanInWords = (ms: number): string =>
+  ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+
+/**
+ * Whether the signed log heads keep up with the log. Without a recent head nothing shows events that
+ * were anchored and then removed from the store and the anchor store together (a Fabric ledger cannot
+ * be asked for digests it is not named), nor bounds how long an unanchored event has been waiting.
+ */
+export function logHeadFindings(coverage: LogHeadCoverage): Discrepancy[] {
+  const base = { kind: 'log-head-missing-or-stale', streamId: '' } as const;
+  if (coverage.unreadable !== undefined)
+    return [
+      {
+        ...base,
+        reason: 'log-heads-unreadable',
+        actual: coverage.unreadable,
+        detail:
+          'the signed log heads on the ledger could not be read, so nothing shows whether events were removed from the log after being anchored',
+      },
+    ];
+  const now = coverage.auditTime.getTime();
+  const tolerance = spanInWords(coverage.maxAgeMs);
+  const newest = coverage.heads.reduce<LogHead | undefined>(
+    (latest, head) => (!latest || head.treeSize > latest.treeSize ? head : latest),
+    undefined,
+  );
+  const beyond = coverage.firstAnchoredBeyond;
+  if (beyond && now - Date.parse(beyond.anchoredAt) > coverage.maxAgeMs) {
+    return [
+      {
+        ...base,
+        reason: newest ? 'anchored-beyond-log-head' : 'no-log-head',
+        position: beyond.position,
+        batchId: beyond.batchId,
+        expected: `a signed log head within ${tolerance} of ${beyond.anchoredAt}`,
+        actual: newest ? `the newest covers ${newest.treeSize} events (${newest.timestamp})` : 'no log head',
+        detail: newest
+          ? `events anchored more than ${tolerance} ago, from log position ${beyond.position}, are covered by no signed log head: the service stopped committing log heads`
+          : `the ledger holds no signed log head, yet events were anchored more than ${tolerance} ago: nothing shows whether events were removed from the log`,
+      },
+    ];
+  }
+  if (coverage.logSize === 0) return [];
+  const lastAnchored = coverage.lastAnchoredAt;
+  if (!newest) {
+    if (lastAnchored && now - Date.parse(lastAnchored) > coverage.maxAgeMs)
+      return [
+        {
+          ...base,
+          reason: 'no-log-head',
+          expected: `a signed log head within ${tolerance} of ${lastAnchored}`,
+          actual: 'no log head',
+          detail: `the ledger holds no signed log head, yet it anchored events more than ${tolerance} ago: nothing shows whether events were removed from the log`,
+        },
+      ];
+    return [];
+  }
+  const headTime = Date.parse(newest.timestamp);
+  if (now - headTime <= coverage.maxAgeMs) return [];
+  // The service signs a head only when the log grew: a ledger that anchored nothing since shows a quiet log.
+  if (lastAnchored === null || (lastAnchored !== undefined && Date.parse(lastAnchored) <= headTime + coverage.maxAgeMs))
+    return [];
+  return [
+    {
+      ...base,
+      reason: 'log-head-stale',
+      expected: `a signed log head younger than ${tolerance}`,
+      actual: `the newest covers ${newest.treeSize} events (${newest.timestamp})`,
+      detail:
+        `the newest signed log head is older than ${tolerance}: events recorded after it could have been removed from the store and the anchor store without trace` +
+        (lastAnchored === undefined
+          ? ' (this ledger cannot be asked whether anything was anchored since: a log that has not grown since shows this too, as the service signs a new head only when the log grows)'
+          : ''),
+    },
+  ];
 }

@@ -1,4 +1,5 @@
 import type { AuditReport } from './audit';
+import { spanInWords } from './logHeadCoverage';
 import { DISCREPANCY_KINDS, type DiscrepancyKind } from './types';
 
 const MAX_LISTED = 50;
@@ -14,6 +15,8 @@ const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
   'column-altered':
     'a column the hash does not cover (occurred_at, region_code) contradicts the hashed event: the event is intact, but read models, pages and region filters show the false value',
   'rejected-by-ledger': 'the ledger refused to anchor a batch: its events stay unanchored until someone looks into them',
+  'log-head-missing-or-stale':
+    'the ledger holds no recent signed head of the whole log, so events removed since the last one would go unseen',
 };
 
 /** Hashes shortened; other values (dates, region codes) in full. */
@@ -39,9 +42,15 @@ export function formatSummary(report: AuditReport): string {
   lines.push(`  batch roots checked ${report.counts.batchesChecked}`);
   lines.push(`  log root            ${report.log.rootHash} over ${report.log.treeSize} events`);
   const badHeads = report.log.heads.filter((head) => !head.consistent);
-  lines.push(
-    `  signed log heads    ${report.log.heads.length} on the ledger, ${badHeads.length} inconsistent with the log`,
-  );
+  const newest = report.log.heads.at(-1);
+  if (report.log.headsUnreadable !== undefined)
+    lines.push(`  signed log heads    COULD NOT BE READ from the ledger: ${report.log.headsUnreadable}`);
+  else
+    lines.push(
+      `  signed log heads    ${report.log.heads.length} on the ledger, ${badHeads.length} inconsistent with the log` +
+        (newest ? `; the newest covers ${newest.treeSize} events (${newest.timestamp})` : ''),
+    );
+  lines.push(`  log heads due       the newest within ${spanInWords(report.logHeadMaxAgeMs)}`);
   lines.push(`  took                ${(report.durationMs / 1000).toFixed(1)} s`);
   lines.push('');
   lines.push('Discrepancies by kind:');

@@ -9,6 +9,7 @@ export const DISCREPANCY_KINDS = [
   'anchored-but-missing-from-store',
   'column-altered',
   'rejected-by-ledger',
+  'log-head-missing-or-stale',
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 

@@ -120,6 +120,22 @@ export async function deleteAnchorRows(anchorDb: TamperDb, eventIds: readonly st
     await anchorDb.query(`DELETE FROM ${anchorDb.table('anchor_events')} WHERE event_id = $1`, [eventId]);
 }
 
+/** Deletes every trace of the batches holding these events from the anchor store: the batch rows and their members. */
+export async function deleteAnchorBatchesOf(anchorDb: TamperDb, eventIds: readonly string[]): Promise<string[]> {
+  const batchIds = new Set<string>();
+  for (const eventId of eventIds) {
+    const [row] = await anchorDb.query(`SELECT batch_id FROM ${anchorDb.table('anchor_events')} WHERE event_id = $1`, [
+      eventId,
+    ]);
+    if (row) batchIds.add(String(row.batch_id));
+  }
+  for (const batchId of batchIds) {
+    await anchorDb.query(`DELETE FROM ${anchorDb.table('anchor_events')} WHERE batch_id = $1`, [batchId]);
+    await anchorDb.query(`DELETE FROM ${anchorDb.table('anchor_batches')} WHERE batch_id = $1`, [batchId]);
+  }
+  return [...batchIds];
+}
+
 /** Swaps the log positions of two events (every other column stays with its event). */
 export async function swapPositions(db: TamperDb, eventIdA: string, eventIdB: string): Promise<void> {
   const [a] = await db.query(`SELECT position FROM ${db.events} WHERE event_id = $1`, [eventIdA]);

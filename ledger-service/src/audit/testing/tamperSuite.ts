@@ -3,15 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AnchorStore } from '../../anchoring/anchorStore';
 import { openEmbeddedBackend, type EmbeddedLedgerBackend } from '../../anchoring/embedded';
+import { LedgerError } from '../../anchoring/port';
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import type { AnchorMembership } from '../anchorMembership';
 import { runAudit, type AuditReport } from '../audit';
 import { checkStreamIntegrity } from '../integrity';
 import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from '../ledgerView';
 import { formatSummary } from '../report';
+import { embeddedLogHeadLedger, type LogHeadLedger } from '../logHeads/ledger';
 import type { Discrepancy } from '../types';
 import { AGENCY, anchorAll, appendDatedAhead, buildHistory, commitLogHead, OTHER_AGENCY } from './history';
 import {
+  deleteAnchorBatchesOf,
   deleteAnchorRows,
   deleteEvent,
   editColumn,
@@ -63,18 +66,23 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
     interface AuditRun {
       filter?: { agencyId?: string };
       now?: () => Date;
+      logHeadMaxAgeMs?: number;
       /**
        * `embedded` reads the ledger file (and can list every digest on it); `fabric` goes through the
        * backend's queries, as the audit of a Fabric network does (it can only look up what it names).
        */
       view?: 'embedded' | 'fabric';
+      /** Where the `fabric` view reads log heads (default: the embedded ledger's LogHeadContract). */
+      logHeads?: LogHeadLedger;
       wrap?: (view: AuditLedgerView) => AuditLedgerView;
     }
 
     async function audit(options: AuditRun = {}): Promise<AuditReport> {
-      const { view: kind = 'embedded', wrap = (v) => v, ...rest } = options;
+      const { view: kind = 'embedded', logHeads, wrap = (v) => v, ...rest } = options;
       const backend = kind === 'fabric' ? openEmbeddedBackend({ dataDir: dir }) : undefined;
-      const view = backend ? ledgerViewOfBackend({ backend }) : openEmbeddedLedgerView({ dataDir: dir });
+      const view = backend
+        ? ledgerViewOfBackend({ backend, logHeads: logHeads ?? embeddedLogHeadLedger({ backend }) })
+        : openEmbeddedLedgerView({ dataDir: dir });
       try {
         return await runAudit({
           store: target.store,
@@ -279,6 +287,8 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
 
     it('reports events the anchorer never anchored once the grace period is over, and only then', async () => {
       const last = (await streamOf(0)).at(-1)!;
+      // The service's log head of the anchored history; the log has not grown since, so it stays the newest.
+      await commitLogHead({ store: target.store, ledger, dataDir: dir });
       await submitUnanchored(0, '00000000-0000-4000-8000-000000000001');
       const fresh = await audit();
       expect(fresh.ok).toBe(true);
@@ -356,6 +366,68 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         reason: 'unanchored-long-after-log-head',
         eventId,
       });
+    });
+
+    it('reports log heads it could not read instead of taking them for none', async () => {
+      const unreachable: LogHeadLedger = {
+        commitHead: () => Promise.reject(new Error('read only')),
+        latestHead: () => Promise.reject(new LedgerError('unavailable', 'GetLogHead failed: peer unreachable')),
+        listHeads: () => Promise.reject(new LedgerError('unavailable', 'GetLogHeads failed: peer unreachable')),
+      };
+      const report = await audit({ view: 'fabric', logHeads: unreachable });
+      expect(report.ok).toBe(false);
+      expect(only(report)).toMatchObject({
+        kind: 'log-head-missing-or-stale',
+        reason: 'log-heads-unreadable',
+        actual: expect.stringContaining('peer unreachable'),
+      });
+    });
+
+    it('reports a newest log head too old for the log, though everything after it is gone from both stores', async () => {
+      await commitLogHead({ store: target.store, ledger, dataDir: dir });
+      const { certificationIds: added } = await buildHistory({
+        store: target.store,
+        anchorStore: target.anchorStore,
+        ledger,
+        certifications: 1,
+        prefix: 'G',
+      });
+      const gone = await target.store.readStream(`certification-${added[0]}`);
+      for (const event of gone) await deleteEvent(target.db, event.eventId);
+      await deleteAnchorBatchesOf(
+        target.anchorDb,
+        gone.map((event) => event.eventId),
+      );
+      const later = anHourLater();
+      // The Fabric view cannot list the ledger's digests: only the missing log head tells.
+      expect(only(await audit({ view: 'fabric', now: () => later }))).toMatchObject({
+        kind: 'log-head-missing-or-stale',
+        reason: 'log-head-stale',
+      });
+      expect((await audit({ view: 'fabric', now: () => later, logHeadMaxAgeMs: 2 * 3_600_000 })).ok).toBe(true);
+      // The embedded view lists every digest on the ledger: it names the events themselves.
+      const embedded = await audit({ now: () => later });
+      expect(embedded.discrepancies).toHaveLength(14);
+      expect(new Set(kinds(embedded))).toEqual(new Set(['anchored-but-missing-from-store:stream-missing-from-store']));
+    });
+
+    it('reports anchored events no log head has covered within the tolerance', async () => {
+      await commitLogHead({ store: target.store, ledger, dataDir: dir });
+      await buildHistory({
+        store: target.store,
+        anchorStore: target.anchorStore,
+        ledger,
+        certifications: 1,
+        prefix: 'L',
+      });
+      expect((await audit()).ok).toBe(true);
+      for (const view of ['embedded', 'fabric'] as const) {
+        expect(only(await audit({ view, now: anHourLater }))).toMatchObject({
+          kind: 'log-head-missing-or-stale',
+          reason: 'anchored-beyond-log-head',
+          position: 57,
+        });
+      }
     });
 
     it.each(['embedded', 'fabric'] as const)(
