@@ -8,7 +8,7 @@ import { openEmbeddedBackend } from '../anchoring/embedded';
 import { openSqliteEventStore, SQLITE_FILE_NAME } from '../eventStore';
 import { auditCli, parseAuditArgs } from './cli';
 import { checkStreamIntegrity } from './integrity';
-import { anchorAll, appendDatedAhead, buildHistory } from './testing/history';
+import { anchorAll, appendDatedAhead, buildHistory, commitLogHead } from './testing/history';
 import { deleteEvent, setRecordedAt, sqliteTamperDb } from './testing/tamper';
 
 function io() {
@@ -94,6 +94,47 @@ describe('npm run audit (the CLI over the service environment)', () => {
     expect(() => parseAuditArgs(['--log-head-intervals', 'many'])).toThrow('head intervals');
     expect(await auditCli(['--no-progress'], { ...env(), LEDGER_LOG_HEAD_SECONDS: 'often' }, io().io)).toBe(2);
   });
+
+  it('names refused events and log heads that do not keep up in words a regulator reads, and takes its tolerance from LEDGER_LOG_HEAD_SECONDS', async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-words-'));
+    try {
+      const store = openSqliteEventStore({ directory: own });
+      const anchorStore = openSqliteAnchorStore({ directory: own });
+      const ledger = openEmbeddedBackend({ dataDir: own });
+      const { certificationIds: ids } = await buildHistory({ store, anchorStore, ledger, certifications: 1 });
+      await commitLogHead({ store, ledger, dataDir: own });
+      const refused = await appendDatedAhead(store, `certification-${ids[0]}`);
+      await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'N' });
+      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
+      const ownEnv = { ...env(), LEDGER_DATA_DIR: own };
+
+      const json = path.join(own, 'report.json');
+      const strict = io();
+      expect(
+        await auditCli(
+          ['--no-progress', '--json', json, '--grace', '0', '--log-head-intervals', '0'],
+          ownEnv,
+          strict.io,
+        ),
+      ).toBe(1);
+      expect(strict.out()).toMatch(/rejected-by-ledger\s+1\s+events the ledger refused to anchor/);
+      expect(strict.out()).toMatch(/log-head-missing-or-stale\s+1\s+the log not covered by a recent signed log head/);
+      expect(strict.out()).toContain(refused.eventId);
+      expect(strict.out()).toContain('CL_OCCURRED_IN_FUTURE');
+      expect(strict.out()).toContain('covered by no signed log head');
+      expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ logHeadMaxAgeMs: 0 });
+
+      // Heads every hour: the head of the first certification is recent enough for the second.
+      const hourly = io();
+      expect(
+        await auditCli(['--no-progress', '--json', json], { ...ownEnv, LEDGER_LOG_HEAD_SECONDS: '3600' }, hourly.io),
+      ).toBe(1);
+      expect(hourly.out()).toMatch(/log-head-missing-or-stale\s+0/);
+      expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ logHeadMaxAgeMs: 3 * 3_600_000 + 15 * 60_000 });
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('checkStreamIntegrity (what the verification page asks before saying "valid")', () => {
@@ -126,6 +167,7 @@ describe('checkStreamIntegrity (what the verification page asks before saying "v
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
   it('fails a certification whose event the ledger refused, or whose recorded time lies after the check', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-integrity-'));
     const store = openSqliteEventStore({ directory: dir });

@@ -10,7 +10,7 @@ import { fabricLogHeadLedger } from './logHeads/fabric';
 import { readPostgresMembership, readSqliteMembership, type AnchorMembership } from './anchorMembership';
 import { runAudit, type AuditFilter } from './audit';
 import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from './ledgerView';
-import { formatSummary } from './report';
+import { formatSummary, kindInWords } from './report';
 
 export const AUDIT_USAGE = `usage: npm run audit -- [options]
 
@@ -190,7 +190,8 @@ export async function auditCli(
       fs.writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
     }
     if (!args.quiet) io.stdout.write(formatSummary(report));
-    for (const d of report.discrepancies.slice(0, 1000)) logger.warn({ discrepancy: d }, d.kind);
+    for (const d of report.discrepancies.slice(0, 1000))
+      logger.warn({ discrepancy: d }, `${kindInWords(d.kind)}: ${d.detail}`);
     return report.ok ? 0 : 1;
   } catch (error) {
     bar?.stop();

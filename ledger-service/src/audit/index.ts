@@ -36,7 +36,7 @@ export type { FabricLogHeadOptions } from './logHeads/fabric';
 export type { LogHeadLedger, EmbeddedLogHeadOptions } from './logHeads/ledger';
 export { loadOrCreateLogHeadSigner, LOG_HEAD_KEY_FILE } from './logHeads/signer';
 export type { LogHeadSigner } from './logHeads/signer';
-export { formatSummary } from './report';
+export { formatSummary, kindInWords } from './report';
 export { RecordedTimes } from './recordedTimes';
 export { loggedByOf, logHeadFindings } from './logHeadCoverage';
 export type { LogHeadCoverage } from './logHeadCoverage';

@@ -14,7 +14,8 @@ const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
   'anchored-but-missing-from-store': 'the ledger holds events of a stream the store keeps no trace of',
   'column-altered':
     'a column the hash does not cover (occurred_at, region_code) contradicts the hashed event: the event is intact, but read models, pages and region filters show the false value',
-  'rejected-by-ledger': 'the ledger refused to anchor a batch: its events stay unanchored until someone looks into them',
+  'rejected-by-ledger':
+    'the ledger refused to anchor a batch: its events stay unanchored until someone looks into them',
   'log-head-missing-or-stale':
     'the ledger holds no recent signed head of the whole log, so events removed since the last one would go unseen',
 };
@@ -23,6 +24,23 @@ const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
 function short(value: string | undefined): string {
   if (!value) return '';
   return /^[0-9a-f]{64}$/.test(value) ? `${value.slice(0, 12)}…` : value;
+}
+
+const KIND_IN_WORDS: Record<DiscrepancyKind, string> = {
+  modified: 'events altered after they were recorded',
+  deleted: 'anchored events removed from the store',
+  inserted: 'events slipped into a history without being anchored',
+  reordered: 'events moved within the history',
+  'never-anchored': 'events never anchored on the ledger',
+  'anchored-but-missing-from-store': 'histories on the ledger the store has lost',
+  'column-altered': 'stored columns that contradict the hashed events',
+  'rejected-by-ledger': 'events the ledger refused to anchor',
+  'log-head-missing-or-stale': 'the log not covered by a recent signed log head',
+};
+
+/** A finding's kind as a regulator reads it. */
+export function kindInWords(kind: DiscrepancyKind): string {
+  return KIND_IN_WORDS[kind];
 }
 
 /** The readable summary of an audit report, for a terminal or a letter to the operator. */
@@ -55,7 +73,7 @@ export function formatSummary(report: AuditReport): string {
   lines.push('');
   lines.push('Discrepancies by kind:');
   for (const kind of DISCREPANCY_KINDS) {
-    lines.push(`  ${kind.padEnd(34)} ${report.byKind[kind]}`);
+    lines.push(`  ${kind.padEnd(34)} ${String(report.byKind[kind]).padStart(5)}   ${KIND_IN_WORDS[kind]}`);
     if (report.byKind[kind] > 0) lines.push(`      ${MEANING[kind]}`);
   }
   for (const head of badHeads) {
@@ -72,6 +90,7 @@ export function formatSummary(report: AuditReport): string {
         d.eventId ?? d.batchId ?? '-',
       ];
       lines.push(`  ${d.kind.padEnd(32)} ${where.join('  ')}  ${d.reason}`);
+      lines.push(`      ${d.detail}`);
       if (d.expected || d.actual)
         lines.push(`      expected ${short(d.expected) || '-'}  found ${short(d.actual) || 'nothing'}`);
       if (d.affected?.length) lines.push(`      ${d.affected.length} later event(s) renumbered or re-chained after it`);
