@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { canonicalBytes, decodeCanonical, sha256Hex } from '../events/canonical';
 import type { EventStore } from '../eventStore/port';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { createAnchorer, FOLLOWS_REFUSED_EVENT } from './anchorer';
@@ -140,7 +141,10 @@ describeNetwork('anchorer on the real Fabric network', () => {
     // And one that says it occurred a day from now, as the intake (R16) never stores: the peers refuse it.
     const futureStream = `certification-${run}-future`;
     const [future] = chainedEvents(futureStream, CB_1, [contractSigned(8)]);
-    const tomorrow = { ...future!, occurredAt: new Date(Date.now() + 86_400_000).toISOString() };
+    // Dated in its hashed bytes: the anchorer sends the ledger the occurredAt the hash covers.
+    const occurredAt = new Date(Date.now() + 86_400_000).toISOString();
+    const canonical = canonicalBytes({ ...decodeCanonical(future!.canonical), occurredAt });
+    const tomorrow = { ...future!, occurredAt, canonical, hash: sha256Hex(canonical) };
     await eventStore.append({ streamId: futureStream, expectedVersion: -1, events: [tomorrow] });
     const anchorer = createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 100 });
     await anchorer.drain();
