@@ -132,6 +132,24 @@ describe('LogHeadContract.CommitLogHead', () => {
     expect(chaincodeErrorCodeOf(String(error))).toBe('CL_TX_TIME_SKEW');
   });
 
+  it("takes the latest head again, signed later, as a quiet log's heartbeat; the same head again changes nothing", async () => {
+    const log = newKey();
+    const later = new Date(Date.parse(HEAD_TIME) + 120_000).toISOString();
+    await commit(headOf(3, log));
+    const before = new Map(ledger.state);
+    await commit(headOf(3, log));
+    expect(ledger.state).toEqual(before);
+    ledger.time = new Date(later);
+    await commit(headOf(3, log, log.keyId, later));
+    expect(await latest()).toMatchObject({ treeSize: 3, timestamp: later });
+    // Not a way back in time, nor a way round the time check.
+    const beforeBack = new Map(ledger.state);
+    await commit(headOf(3, log));
+    expect(ledger.state).toEqual(beforeBack);
+    const tooLate = new Date(Date.parse(later) + 3_600_000).toISOString();
+    expect(await refusal(headOf(3, log, log.keyId, tooLate))).toBe('CL_LOG_HEAD_TIME');
+  });
+
   it("refuses a head another key signed under the log's keyId, even with a valid consistency proof", async () => {
     const log = newKey();
     const operatorKey = newKey();

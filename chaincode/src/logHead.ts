@@ -128,7 +128,12 @@ export class LogHeadContract extends Contract {
     this.options = options;
   }
 
-  /** Commits a head (JSON of CommitLogHeadInput); a head equal to the latest is a no-op. Returns the stored head. */
+  /**
+   * Commits a head (JSON of CommitLogHeadInput). The latest head again is a no-op (a retry), unless
+   * it is signed at a later time: then it confirms the log unchanged until then (a quiet log's
+   * heartbeat, so that an audit can tell a quiet log from one cut back since its last head).
+   * Returns the stored head.
+   */
   @Transaction()
   @Returns('string')
   async CommitLogHead(ctx: Context, inputJson: string): Promise<string> {
@@ -153,8 +158,9 @@ export class LogHeadContract extends Contract {
         `keyId ${head.keyId} is not the SHA-256 of the publicKey's SPKI`,
       );
     const latest = fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [LATEST])));
-    if (latest && head.treeSize === latest.treeSize && head.rootHash === latest.rootHash && head.keyId === latest.keyId)
-      return canonicalJson(latest);
+    const sameLog =
+      latest && head.treeSize === latest.treeSize && head.rootHash === latest.rootHash && head.keyId === latest.keyId;
+    if (sameLog && !(Date.parse(head.timestamp) > Date.parse(latest.timestamp))) return canonicalJson(latest);
     // A head's time is the operator's word; the ledger takes it only near its own, vouched-for time.
     checkHeadTime(head.timestamp, vouchedTxTime(ctx, this.options), this.options);
     if (latest) {

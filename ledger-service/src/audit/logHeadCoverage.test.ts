@@ -41,7 +41,7 @@ describe('logHeadFindings: the heads must keep up with the log', () => {
     expect(reasons({ lastAnchoredAt: '2026-05-01T11:30:00.000Z' })).toEqual(['log-head-stale']);
     const [fabric] = logHeadFindings({ auditTime, maxAgeMs, heads, logSize: 56 });
     expect(fabric).toMatchObject({ kind: 'log-head-missing-or-stale', reason: 'log-head-stale' });
-    expect(fabric!.detail).toContain('a log that has not grown since shows this too');
+    expect(fabric!.detail).toContain('a stale head means it stopped signing heads');
   });
 
   it('reports anchored events beyond the newest head, no head at all, and heads that could not be read', () => {

@@ -117,7 +117,7 @@ export function logHeadFindings(coverage: LogHeadCoverage): Discrepancy[] {
   }
   const headTime = Date.parse(newest.timestamp);
   if (now - headTime <= coverage.maxAgeMs) return [];
-  // The service signs a head only when the log grew: a ledger that anchored nothing since shows a quiet log.
+  // A ledger that anchored nothing since shows a quiet log (whose head a service that stopped could not re-sign).
   if (lastAnchored === null || (lastAnchored !== undefined && Date.parse(lastAnchored) <= headTime + coverage.maxAgeMs))
     return [];
   return [
@@ -129,7 +129,7 @@ export function logHeadFindings(coverage: LogHeadCoverage): Discrepancy[] {
       detail:
         `the newest signed log head is older than ${tolerance}: events recorded after it could have been removed from the store and the anchor store without trace` +
         (lastAnchored === undefined
-          ? ' (this ledger cannot be asked whether anything was anchored since: a log that has not grown since shows this too, as the service signs a new head only when the log grows)'
+          ? " (the service signs a quiet log's head again every interval: a stale head means it stopped signing heads, or events after the head were removed; this ledger cannot be asked whether anything was anchored since)"
           : ''),
     },
   ];

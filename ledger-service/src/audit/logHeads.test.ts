@@ -89,6 +89,30 @@ describe('signed log heads on the embedded ledger', () => {
     await committer.stop();
   });
 
+  it("signs a quiet log's head again on the ledger once an interval has passed, so that a quiet log reads as quiet, not cut back", async () => {
+    const heads = embeddedLogHeadLedger({ backend: ledger });
+    let clock = Date.now();
+    const committer = createLogHeadCommitter({
+      store,
+      signer: loadOrCreateLogHeadSigner(dir),
+      ledger: heads,
+      dataDir: dir,
+      intervalMs: 60_000,
+      now: () => new Date(clock),
+    });
+    const first = (await committer.commitNow())!;
+    expect(await committer.commitNow()).toEqual(first);
+    clock += 61_000;
+    const confirmed = (await committer.commitNow())!;
+    expect(confirmed).toMatchObject({ treeSize: first.treeSize, rootHash: first.rootHash, keyId: first.keyId });
+    expect(Date.parse(confirmed.timestamp)).toBe(clock);
+    expect(verifyLogHeadSignature(confirmed)).toBe(true);
+    expect((await heads.latestHead())?.timestamp).toBe(confirmed.timestamp);
+    // The local record keeps the heads that grew the log.
+    expect(committer.heads()).toEqual([first]);
+    expect((await audit()).ok).toBe(true);
+  });
+
   it('drops an unfinished last line of its local heads (a crash or a full disk) and goes on', async () => {
     const heads = embeddedLogHeadLedger({ backend: ledger });
     const signer = loadOrCreateLogHeadSigner(dir);
