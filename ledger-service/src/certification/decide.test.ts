@@ -857,6 +857,11 @@ describe('R15 ownership and transfer', () => {
     expectRule(refused, 'R15', 'transfer-not-released');
     expect(!refused.ok && refused.message).not.toContain(CB);
     expectRule(when(given([...CERTIFIED, release('CNCA-R-2003-009')]), transfer()), 'R15', 'transfer-not-released');
+    // Nor how a certification it was not released to stands: withdrawn, or never accepted.
+    const withdrawn = [...CERTIFIED, step('CertificateWithdrawn', { reason: '国抽不合格' }, at('2026-01-05'))];
+    expectRule(when(given(withdrawn), transfer()), 'R15', 'transfer-not-released');
+    const rejected = [...APPLIED, step('ApplicationReviewed', { outcome: 'rejected', reason: 'x' }, at('2025-01-10'))];
+    expectRule(when(given(rejected), transfer()), 'R15', 'transfer-not-released');
     // A release names one CB; a later release replaces it.
     const redirected = [...RELEASED, release('CNCA-R-2003-009', at('2026-05-26'))];
     expectRule(when(given(redirected), transfer()), 'R15', 'transfer-not-released');

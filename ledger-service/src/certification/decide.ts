@@ -414,15 +414,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     const holder = state.holder!;
     if (event.agencyId === holder)
       reject('R15', 'transfer-to-same-agency', `${holder} already holds this certification`);
-    // Asked first: who holds the certification, and how it stands, is not for a CB it was not released to.
-    if (state.release?.toAgencyId !== event.agencyId) {
-      reject(
-        'R15',
-        'transfer-not-released',
-        `the holding CB has not released this certification to ${event.agencyId} (TransferReleased)`,
-      );
-    }
-    notBefore(event, state.release.at, 'release');
+    notBefore(event, state.release!.at, 'release');
     if (data.fromAgencyId !== holder) {
       reject('R15', 'transfer-from-wrong-agency', `the certification is held by ${holder}, not ${data.fromAgencyId}`);
     }
@@ -807,7 +799,16 @@ function checkCommon(state: CertificationState, event: ProposedEvent, rules: Rul
     return;
   }
   if (!state.application) reject('SEQ', 'no-application', `${event.type} needs an application first`);
-  if (event.type !== 'CertificationTransferred' && event.agencyId !== state.holder) {
+  if (event.type === 'CertificationTransferred') {
+    // Asked before anything else: how the certification stands is not for a CB it was not released to.
+    if (event.agencyId !== state.holder && state.release?.toAgencyId !== event.agencyId) {
+      reject(
+        'R15',
+        'transfer-not-released',
+        `the holding CB has not released this certification to ${event.agencyId} (TransferReleased)`,
+      );
+    }
+  } else if (event.agencyId !== state.holder) {
     reject('R15', 'not-holding-agency', `${event.agencyId} does not hold this certification and cannot write to it`);
   }
   if (event.type === 'ReportedToCnca') return;

@@ -20,6 +20,9 @@ function isCalendarDate(year: number, month: number, day: number): boolean {
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** 1–64 of [A-Za-z0-9._-], not dots alone: "." and ".." are rewritten out of URLs on their way to the service. */
+export const CERTIFICATION_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,64}$/;
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 
@@ -114,8 +117,8 @@ export const FORMATS: Readonly<Record<string, FormatCheck>> = {
     describe: 'an IAF/EA sector code 1..39',
   },
   certificationId: {
-    test: stringCheck((v) => /^[A-Za-z0-9._-]{1,64}$/.test(v)),
-    describe: '1–64 characters of A-Z a-z 0-9 . _ -',
+    test: stringCheck((v) => CERTIFICATION_ID.test(v)),
+    describe: '1–64 characters of A-Z a-z 0-9 . _ -, not dots alone',
   },
   certificateNo: {
     test: stringCheck((v) => /^[A-Za-z0-9][A-Za-z0-9._/-]{3,63}$/.test(v)),

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { CERTIFICATION_EVENT_TYPES, EVENT_TYPES, payloadTypeOf, SUPERVISION_EVENT_TYPES } from '../events/schema';
+import { CERTIFICATION_ID } from '../events/validate';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -19,7 +20,7 @@ const FORMATS: Record<string, JsonSchema> = {
   regionCode: { pattern: '^\\d{6}$', description: 'GB/T 2260 administrative division code' },
   agencyId: { pattern: '^CNCA-RF?-\\d{4}-\\d{3}$' },
   sector: { minimum: 1, maximum: 39, description: 'IAF/EA sector code' },
-  certificationId: { pattern: '^[A-Za-z0-9._-]{1,64}$' },
+  certificationId: { pattern: CERTIFICATION_ID.source },
 };
 
 function option(field: protobuf.Field, name: string): unknown {
@@ -179,7 +180,7 @@ function submissionSchemas(): Record<string, JsonSchema> {
     SupervisionSubmission: submissionSchema(SUPERVISION_EVENT_TYPES, {
       caseId: {
         type: 'string',
-        pattern: '^[A-Za-z0-9._-]{1,64}$',
+        pattern: CERTIFICATION_ID.source,
         description: 'The case, stream supervision-{caseId}; the eventId when left out',
       },
     }),
@@ -429,7 +430,7 @@ function corePaths(): Record<string, unknown> {
     name: 'certificationId',
     in: 'path',
     required: true,
-    schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+    schema: { type: 'string', pattern: CERTIFICATION_ID.source },
   };
   const eventId = { name: 'eventId', in: 'path', required: true, schema: uuid };
   const noToken = problemResponse('No bearer token');

@@ -1,5 +1,5 @@
 import { CERTIFICATION_EVENT_TYPES, CertificationEventType } from '../events/schema';
-import { isDateTime } from '../events/validate';
+import { CERTIFICATION_ID, isDateTime } from '../events/validate';
 import { IntakeError, invalid } from './errors';
 
 /** One event as a CB submits it, after its envelope fields have been checked. */
@@ -12,8 +12,7 @@ export interface Submission {
   readonly data: Record<string, unknown>;
 }
 
-/** 1–64 of [A-Za-z0-9._-], not dots alone: "." and ".." are rewritten out of URLs on their way to the service. */
-export const CERTIFICATION_ID = /^(?!\.+$)[A-Za-z0-9._-]{1,64}$/;
+export { CERTIFICATION_ID };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KNOWN_FIELDS = new Set(['eventId', 'type', 'occurredAt', 'expectedVersion', 'data', 'certificationId']);
 
