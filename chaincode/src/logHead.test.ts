@@ -148,6 +148,9 @@ describe('LogHeadContract.CommitLogHead', () => {
     expect(ledger.state).toEqual(beforeBack);
     const tooLate = new Date(Date.parse(later) + 3_600_000).toISOString();
     expect(await refusal(headOf(3, log, log.keyId, tooLate))).toBe('CL_LOG_HEAD_TIME');
+    // The log grows again from its latest head.
+    await commit(headOf(8, log, log.keyId, later), consistencyProof(3, HASHES));
+    expect(await latest()).toMatchObject({ treeSize: 8 });
   });
 
   it("refuses a head another key signed under the log's keyId, even with a valid consistency proof", async () => {

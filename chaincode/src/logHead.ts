@@ -80,6 +80,8 @@ export function logHeadOptionsFromEnv(): LogHeadOptions {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const LATEST = 'latest';
+/** The latest head signed again at a later time while the log stayed the same: one value, no history. */
+const CONFIRMED = 'confirmed';
 
 function fail(detail: string): never {
   throw new ChaincodeError('CL_BAD_REQUEST', detail);
@@ -157,12 +159,18 @@ export class LogHeadContract extends Contract {
         'CL_LOG_HEAD_SIGNATURE',
         `keyId ${head.keyId} is not the SHA-256 of the publicKey's SPKI`,
       );
-    const latest = fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [LATEST])));
+    const latest = await this.readHead(ctx, LATEST);
+    const current = await this.currentHead(ctx, latest);
     const sameLog =
       latest && head.treeSize === latest.treeSize && head.rootHash === latest.rootHash && head.keyId === latest.keyId;
-    if (sameLog && !(Date.parse(head.timestamp) > Date.parse(latest.timestamp))) return canonicalJson(latest);
+    if (sameLog && !(Date.parse(head.timestamp) > Date.parse(current!.timestamp))) return canonicalJson(current);
     // A head's time is the operator's word; the ledger takes it only near its own, vouched-for time.
     checkHeadTime(head.timestamp, vouchedTxTime(ctx, this.options), this.options);
+    if (sameLog) {
+      // The log unchanged since its latest head, now: kept apart, so that the heads' history stays the log's growth.
+      await ctx.stub.putState(ctx.stub.createCompositeKey('loghead', [CONFIRMED]), toBytes(head));
+      return canonicalJson(head);
+    }
     if (latest) {
       if (latest.keyId !== head.keyId)
         throw new ChaincodeError('CL_LOG_HEAD_SIGNATURE', `the log is signed by key ${latest.keyId}`);
@@ -188,7 +196,23 @@ export class LogHeadContract extends Contract {
     return canonicalJson(head);
   }
 
-  /** {} → the latest head or null; {"treeSize": n} → the head of that size or null. */
+  private async readHead(ctx: Context, id: string): Promise<LogHead | undefined> {
+    return fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [id])));
+  }
+
+  /** The latest head, or its confirmation when the log stayed the same since. */
+  private async currentHead(ctx: Context, latest: LogHead | undefined): Promise<LogHead | undefined> {
+    if (!latest) return undefined;
+    const confirmed = await this.readHead(ctx, CONFIRMED);
+    return confirmed &&
+      confirmed.treeSize === latest.treeSize &&
+      confirmed.rootHash === latest.rootHash &&
+      Date.parse(confirmed.timestamp) > Date.parse(latest.timestamp)
+      ? confirmed
+      : latest;
+  }
+
+  /** {} → the latest head (signed again when the log was quiet) or null; {"treeSize": n} → the head of that size or null. */
   @Transaction(false)
   @Returns('string')
   async GetLogHead(ctx: Context, queryJson: string): Promise<string> {
@@ -196,13 +220,12 @@ export class LogHeadContract extends Contract {
     const size = query.treeSize;
     if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0))
       fail('treeSize must be a non-negative integer');
-    const id = size === undefined ? LATEST : String(size).padStart(16, '0');
-    return canonicalJson(
-      fromBytes<LogHead>(await ctx.stub.getState(ctx.stub.createCompositeKey('loghead', [id]))) ?? null,
-    );
+    if (size === undefined)
+      return canonicalJson((await this.currentHead(ctx, await this.readHead(ctx, LATEST))) ?? null);
+    return canonicalJson((await this.readHead(ctx, String(size).padStart(16, '0'))) ?? null);
   }
 
-  /** {} → every head ever committed, smallest first (the key history of the latest head). */
+  /** {} → every head ever committed, smallest first (the key history of the latest head), then its latest confirmation. */
   @Transaction(false)
   @Returns('string')
   async GetLogHeads(ctx: Context, _queryJson: string): Promise<string> {
@@ -221,6 +244,9 @@ export class LogHeadContract extends Contract {
       await iterator.close();
     }
     heads.sort((a, b) => a.treeSize - b.treeSize);
+    const latest = heads.at(-1);
+    const current = await this.currentHead(ctx, latest);
+    if (current && current !== latest) heads.push(current);
     return canonicalJson(heads);
   }
 }

@@ -37,6 +37,12 @@ describe('logHeadFindings: the heads must keep up with the log', () => {
     expect(reasons({ lastAnchoredAt: null })).toEqual([]);
   });
 
+  it("takes a quiet log's head signed again as the newest, in whatever order the ledger lists the heads", () => {
+    const signedAgain = [head(56, '2026-05-01T11:00:00.000Z'), head(56, '2026-05-01T11:55:00.000Z')];
+    expect(reasons({ heads: signedAgain })).toEqual([]);
+    expect(reasons({ heads: [...signedAgain].reverse() })).toEqual([]);
+  });
+
   it('reports an old head when the ledger anchored well after it, or cannot say (Fabric)', () => {
     expect(reasons({ lastAnchoredAt: '2026-05-01T11:30:00.000Z' })).toEqual(['log-head-stale']);
     const [fabric] = logHeadFindings({ auditTime, maxAgeMs, heads, logSize: 56 });

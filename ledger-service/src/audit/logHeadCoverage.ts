@@ -80,8 +80,14 @@ export function logHeadFindings(coverage: LogHeadCoverage): Discrepancy[] {
     ];
   const now = coverage.auditTime.getTime();
   const tolerance = spanInWords(coverage.maxAgeMs);
+  // The largest head, and of heads of one size (a quiet log's head signed again) the latest signed.
   const newest = coverage.heads.reduce<LogHead | undefined>(
-    (latest, head) => (!latest || head.treeSize > latest.treeSize ? head : latest),
+    (latest, head) =>
+      !latest ||
+      head.treeSize > latest.treeSize ||
+      (head.treeSize === latest.treeSize && Date.parse(head.timestamp) > Date.parse(latest.timestamp))
+        ? head
+        : latest,
     undefined,
   );
   const beyond = coverage.firstAnchoredBeyond;

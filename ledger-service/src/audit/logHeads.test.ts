@@ -102,14 +102,17 @@ describe('signed log heads on the embedded ledger', () => {
     });
     const first = (await committer.commitNow())!;
     expect(await committer.commitNow()).toEqual(first);
-    clock += 61_000;
+    clock += 121_000;
     const confirmed = (await committer.commitNow())!;
     expect(confirmed).toMatchObject({ treeSize: first.treeSize, rootHash: first.rootHash, keyId: first.keyId });
     expect(Date.parse(confirmed.timestamp)).toBe(clock);
     expect(verifyLogHeadSignature(confirmed)).toBe(true);
     expect((await heads.latestHead())?.timestamp).toBe(confirmed.timestamp);
-    // The local record keeps the heads that grew the log.
+    // The local record keeps the heads that grew the log; the ledger lists them and the latest confirmation.
     expect(committer.heads()).toEqual([first]);
+    clock += 121_000;
+    const again = (await committer.commitNow())!;
+    expect((await heads.listHeads()).map((h) => h.timestamp)).toEqual([first.timestamp, again.timestamp]);
     expect((await audit()).ok).toBe(true);
   });
 
