@@ -136,9 +136,10 @@ describe('EVENT_STORE_QUERY_TIMEOUT_SECONDS: how long a PostgreSQL store stateme
 
   it('takes seconds, fractions included', () => {
     expect(loadConfig({ EVENT_STORE_QUERY_TIMEOUT_SECONDS: '2.5' }).eventStoreQueryTimeoutMs).toBe(2500);
+    expect(loadConfig({ EVENT_STORE_QUERY_TIMEOUT_SECONDS: '0' }).eventStoreQueryTimeoutMs).toBe(0);
   });
 
-  it.each(['0', '-1', 'ten'])('refuses %s', (value) => {
+  it.each(['-1', 'ten', '00x'])('refuses %s', (value) => {
     expect(() => loadConfig({ EVENT_STORE_QUERY_TIMEOUT_SECONDS: value })).toThrow(ConfigError);
   });
 });

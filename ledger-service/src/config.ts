@@ -159,7 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventStore,
     eventStoreUrl,
     eventStoreQueryTimeoutMs: env.EVENT_STORE_QUERY_TIMEOUT_SECONDS
-      ? positiveSeconds('EVENT_STORE_QUERY_TIMEOUT_SECONDS', env.EVENT_STORE_QUERY_TIMEOUT_SECONDS) * 1000
+      ? env.EVENT_STORE_QUERY_TIMEOUT_SECONDS.trim() === '0'
+        ? 0
+        : positiveSeconds('EVENT_STORE_QUERY_TIMEOUT_SECONDS', env.EVENT_STORE_QUERY_TIMEOUT_SECONDS) * 1000
       : undefined,
     ledgerBackend: oneOf<LedgerBackendKind>('LEDGER_BACKEND', env.LEDGER_BACKEND ?? 'embedded', ['embedded', 'fabric']),
     fabricConnection: path.resolve(env.FABRIC_CONNECTION ?? '.fabric/connection.json'),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inPostgresTransaction } from './postgresConnections';
+import { inPostgresTransaction, limitStatements, postgresClientConfig } from './postgresConnections';
 
 describe('inPostgresTransaction', () => {
   it('rolls back a refused statement and keeps the connection; drops it after any other failure; commits the rest', async () => {
@@ -34,6 +34,29 @@ describe('inPostgresTransaction', () => {
     } finally {
       await pool.query(`DROP TABLE IF EXISTS ${table}`);
       await pool.end();
+    }
+  });
+});
+
+describe('limitStatements', () => {
+  it('sets the server limit by SET on each connection, not as a startup parameter (which PgBouncer refuses)', async () => {
+    const config = postgresClientConfig({ connectionString: process.env.TEST_POSTGRES_URL!, queryTimeoutMs: 2500 });
+    expect(config).not.toHaveProperty('statement_timeout');
+    const limited = limitStatements(new pg.Pool({ ...config, max: 2 }), 2500);
+    const unlimited = limitStatements(new pg.Pool({ connectionString: process.env.TEST_POSTGRES_URL, max: 1 }), 0);
+    try {
+      const shown = await Promise.all([limited.connect(), limited.connect()]);
+      try {
+        for (const client of shown)
+          expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('2500ms');
+      } finally {
+        for (const client of shown) client.release();
+      }
+      await expect(limited.query('SELECT pg_sleep(4)')).rejects.toMatchObject({ code: '57014' });
+      expect((await unlimited.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('0');
+    } finally {
+      await limited.end();
+      await unlimited.end();
     }
   });
 });

@@ -19,7 +19,11 @@ const CLIENT_TIMEOUT_GRACE_MS = 1_000;
 /** TCP keepalive probes start after this much silence, so a vanished server is noticed on idle connections. */
 const KEEPALIVE_DELAY_MS = 10_000;
 
-/** Settings for a pg.Client or pg.Pool, so that a server that stops answering fails calls instead of hanging them. */
+/**
+ * Settings for a pg.Client or pg.Pool, so that a server that stops answering fails calls instead
+ * of hanging them. The server's own limit is set per connection (limitStatements), not here: as a
+ * startup parameter, PgBouncer would refuse the connection.
+ */
 export function postgresClientConfig(options: PostgresConnectionOptions): pg.ClientConfig {
   const { queryTimeoutMs } = options;
   return {
@@ -28,10 +32,22 @@ export function postgresClientConfig(options: PostgresConnectionOptions): pg.Cli
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     ...(options.applicationName ? { application_name: options.applicationName } : {}),
     ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
-    ...(queryTimeoutMs
-      ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS }
-      : {}),
+    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS } : {}),
   };
+}
+
+/**
+ * Has the server cancel any statement of the pool's connections that runs past `queryTimeoutMs`
+ * (none when 0 or absent), by a SET on each new connection: a client runs its queries in order,
+ * so the limit holds before the connection's first use.
+ */
+export function limitStatements(pool: pg.Pool, queryTimeoutMs: number | undefined): pg.Pool {
+  if (queryTimeoutMs) {
+    const limit = `SET statement_timeout = ${Math.ceil(queryTimeoutMs)}`;
+    // A failed SET leaves the connection broken: its next query reports that.
+    pool.on('connect', (client) => void client.query(limit).catch(() => undefined));
+  }
+  return pool;
 }
 
 /** COMMIT was sent and got no answer (a timeout, a lost connection): the transaction may or may not be committed. */

@@ -1,4 +1,9 @@
-import { DEFAULT_QUERY_TIMEOUT_MS, inPostgresTransaction, postgresClientConfig } from '@certledger/projections';
+import {
+  DEFAULT_QUERY_TIMEOUT_MS,
+  inPostgresTransaction,
+  limitStatements,
+  postgresClientConfig,
+} from '@certledger/projections';
 import pg from 'pg';
 import type { AnchorBatch, AnchorCommit } from '../port';
 import {
@@ -72,14 +77,18 @@ CREATE TABLE IF NOT EXISTS ${s}.anchor_stream_certificates (stream_id TEXT PRIMA
 /** The anchor store in PostgreSQL, used when the event store is PostgreSQL. */
 export async function openPostgresAnchorStore(options: PostgresAnchorStoreOptions): Promise<AnchorStore> {
   const schema = quoted(options.schema ?? 'public');
-  const pool = new pg.Pool({
-    ...postgresClientConfig({
-      connectionString: options.connectionString,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const pool = limitStatements(
+    new pg.Pool({
+      ...postgresClientConfig({
+        connectionString: options.connectionString,
+        connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+        queryTimeoutMs,
+      }),
+      max: options.poolSize ?? 4,
     }),
-    max: options.poolSize ?? 4,
-  });
+    queryTimeoutMs,
+  );
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {
     await inPostgresTransaction(pool, async (client) => {

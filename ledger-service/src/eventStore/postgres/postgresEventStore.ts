@@ -2,6 +2,7 @@ import {
   CommitUnconfirmed,
   DEFAULT_QUERY_TIMEOUT_MS,
   inPostgresTransaction,
+  limitStatements,
   postgresClientConfig,
 } from '@certledger/projections';
 import pg from 'pg';
@@ -45,7 +46,10 @@ const MIGRATION_LOCK = 0x6c656467; // an arbitrary advisory-lock key for this st
 /** Connects, creates the schema when missing, and returns the store; store-unavailable when the server cannot be reached. */
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
   const names = pgNames(options.schema ?? 'public');
-  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 10 });
+  const pool = limitStatements(
+    new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 10 }),
+    options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  );
   pool.on('error', (error) => options.onBackgroundError?.(error));
   try {
     await inPostgresTransaction(pool, async (client) => {
