@@ -173,7 +173,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const batchScoped = new Int32Array(membership.batches.length);
   /** Committed batches with events beyond the newest head, with the first such position. */
   const beyondHead = new Map<number, number>();
-  const recordedTimes = new RecordedTimes(startedAt);
+  const recordedTimes = new RecordedTimes(startedAt, store.recordedAtFollowsLog ?? true);
   const timeFindings: Discrepancy[] = [];
   let eventsAudited = 0;
   let anchoredEvents = 0;

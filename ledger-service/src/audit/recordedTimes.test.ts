@@ -8,8 +8,12 @@ describe('RecordedTimes: recorded_at along the log', () => {
     version: position - 1,
     recordedAt,
   });
-  const check = (times: readonly string[], auditTime = '2026-05-01T12:00:00.000Z'): Array<string | undefined> => {
-    const recorded = new RecordedTimes(new Date(auditTime));
+  const check = (
+    times: readonly string[],
+    auditTime = '2026-05-01T12:00:00.000Z',
+    followsLog = true,
+  ): Array<string | undefined> => {
+    const recorded = new RecordedTimes(new Date(auditTime), followsLog);
     return times.map((at, i) => recorded.next(event(i + 1, at))?.reason);
   };
 
@@ -52,5 +56,11 @@ describe('RecordedTimes: recorded_at along the log', () => {
       'recorded-at-not-a-time',
       undefined,
     ]);
+  });
+
+  it('does not order the times of a store that stamps them before the log is ordered (KurrentDB), but still bounds them', () => {
+    const times = ['2026-05-01T10:00:00.000Z', '2026-05-01T09:59:50.000Z', '2026-05-01T12:06:00.000Z'];
+    expect(check(times, undefined, false)).toEqual([undefined, undefined, 'recorded-at-in-future']);
+    expect(check(times)).toEqual([undefined, 'recorded-at-before-previous-event', 'recorded-at-in-future']);
   });
 });

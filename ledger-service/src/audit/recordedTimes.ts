@@ -35,7 +35,11 @@ export class RecordedTimes {
   private readonly aheadLimit: string;
   private previous: { readonly position: number; readonly recordedAt: string } | undefined;
 
-  constructor(private readonly auditTime: Date) {
+  /** `followsLog`: the store stamps recorded times in log order (EventStore.recordedAtFollowsLog). */
+  constructor(
+    private readonly auditTime: Date,
+    private readonly followsLog = true,
+  ) {
     this.aheadLimitMs = auditTime.getTime() + RECORDED_AT_AHEAD_MS;
     this.aheadLimit = new Date(this.aheadLimitMs).toISOString();
   }
@@ -77,7 +81,7 @@ export class RecordedTimes {
         detail: `the event's recorded time is later than the time of the audit (${this.auditTime.toISOString()}): it was edited, and cannot tell how long the event has waited for its anchor`,
       };
     this.previous = { position: event.position, recordedAt: at };
-    if (previous && ms < Date.parse(previous.recordedAt) - RECORDED_AT_BACKWARDS_MS)
+    if (this.followsLog && previous && ms < Date.parse(previous.recordedAt) - RECORDED_AT_BACKWARDS_MS)
       return {
         kind: 'modified',
         reason: 'recorded-at-before-previous-event',

@@ -41,6 +41,11 @@ export interface AppendRequest {
 
 export interface EventStore {
   /**
+   * False where recordedAt is stamped before the server orders the log (KurrentDB: the client
+   * stamps, the server assigns positions), so that it may go back along the log. Absent: true.
+   */
+  readonly recordedAtFollowsLog?: boolean;
+  /**
    * Appends atomically or throws a typed EventStoreError; stored events come back positioned.
    * Conflicts are reported in this order: duplicate-event-id (detail.existing: the stored event),
    * wrong-expected-version (detail.expected, detail.actual), claim-taken (detail.kind, detail.value).

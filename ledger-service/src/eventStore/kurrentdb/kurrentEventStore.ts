@@ -62,6 +62,8 @@ const CONFLICT_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 class KurrentEventStore implements EventStore {
+  /** recordedAt is stamped here, before the server orders concurrent appends into the log. */
+  readonly recordedAtFollowsLog = false;
   private readonly reserved: ReservedStreams;
   private readonly waiters: AppendWaiters;
   private subscription: AllStreamSubscription | undefined;
