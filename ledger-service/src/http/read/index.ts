@@ -65,6 +65,11 @@ export interface ReadRouterOptions {
   readonly historyCheck?: (
     certificationId: string,
   ) => Promise<{ readonly ok: boolean; readonly certificate?: StreamCertificate }>;
+  /**
+   * True while the registry is far behind the log (a rebuild after an upgrade): a certificate not
+   * found may then exist, so the lookup answers 503 and the page "try again", never "not found".
+   */
+  readonly registryCatchingUp?: () => Promise<boolean>;
   /** Today in China (YYYY-MM-DD), for the verification page's "suspension ended" note. */
   readonly today?: () => string;
 }
@@ -157,6 +162,14 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   const base = options.publicBaseUrl.replace(/\/+$/, '');
   const receipts = cachedReceipts(options.anchorReceipts);
   const historyCheck = options.historyCheck && sharedWhileRunning(options.historyCheck);
+  const catchingUp = async (): Promise<boolean> =>
+    options.registryCatchingUp ? await options.registryCatchingUp().catch(() => false) : false;
+  const registerCatchingUp = () =>
+    new ProblemError(
+      503,
+      'registry-catching-up',
+      'The certificate register is being rebuilt and this certificate is not back in it yet; try again shortly',
+    );
   const router = Router();
   const verifyUrlOf = (certificateNo: string) => `${base}/verify/${verificationToken(options.qrSecret, certificateNo)}`;
 
@@ -220,7 +233,13 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const answer =
       (asOf === undefined && !withVerification ? await queries.certificateAnswer(certificateNo) : undefined) ??
       (await computedAnswer(certificateNo, asOf, withVerification));
-    if (!answer) throw notFound('Certificate');
+    if (!answer) {
+      if (await catchingUp()) {
+        res.set('retry-after', '60');
+        throw registerCatchingUp();
+      }
+      throw notFound('Certificate');
+    }
     sendAnswer(req, res, answer);
   });
 
@@ -247,16 +266,19 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const proofs = certificate ? await receipts.proofs(certificate.proofEventIds, true) : [];
     const history =
       certificate && historyCheck ? await historyCheck(certificate.certificationId).catch(() => undefined) : undefined;
+    const behind = certificateNo !== undefined && !certificate && (await catchingUp());
     const rendered = verifyPage({
       ...(certificate ? { certificate } : {}),
+      ...(behind ? { catchingUp: true } : {}),
       proofs,
       ...(history && certificate
         ? { historyOk: history.ok && shownCertificateFollows(history.certificate, certificate) }
         : {}),
       ...(options.today ? { today: options.today() } : {}),
     });
+    if (behind) res.set('retry-after', '60');
     res
-      .status(certificate ? 200 : 404)
+      .status(certificate ? 200 : behind ? 503 : 404)
       .set(PAGE_HEADERS)
       .send(rendered.body);
   });

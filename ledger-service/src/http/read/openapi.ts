@@ -125,6 +125,9 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
         200: json('The certificate', certificate),
         400: problem('Bad asOf'),
         404: problem('No such certificate'),
+        503: problem(
+          'registry-catching-up: the register is being rebuilt (far behind the log) and the certificate is not back yet; Retry-After says when to ask again',
+        ),
       },
     },
   },
@@ -155,6 +158,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       responses: {
         200: htmlPage('The page'),
         404: htmlPage('Page with status unknown'),
+        503: htmlPage('"Try again shortly": the register is being rebuilt and the certificate is not back yet'),
       },
     },
   },

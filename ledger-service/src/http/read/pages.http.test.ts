@@ -59,6 +59,8 @@ const event = (position: number, occurredAt: string, recordedAt: string): Logged
 const asked: AuditTrailQuery[] = [];
 const queries = {
   certificate: async (no: string) => (no === suspended.certificateNo ? suspended : undefined),
+  // No stored answers: every lookup is composed from the certificate.
+  certificateAnswer: async () => undefined,
   auditTrail: async (query: AuditTrailQuery) => {
     asked.push(query);
     const anchored = {
@@ -91,6 +93,21 @@ app.use(
 app.use(notFoundHandler);
 app.use(problemHandler(pino({ level: 'silent' })));
 
+/** The same read side while its register is being rebuilt, far behind the log. */
+const rebuilding = express();
+rebuilding.use(
+  createReadRouter({
+    queries,
+    anchorReceipts: { receiptOf: async () => undefined, verify: async () => ({ ok: false, checks: [] }) as never },
+    principalOf: () => PUBLIC_PRINCIPAL,
+    publicBaseUrl: 'http://ledger.test',
+    qrSecret: SECRET,
+    registryCatchingUp: async () => true,
+  }),
+);
+rebuilding.use(notFoundHandler);
+rebuilding.use(problemHandler(pino({ level: 'silent' })));
+
 const asNanjing = (path: string) => request(app).get(path).set('authorization', 'Bearer nanjing');
 const isHtml = (response: request.Response) => expect(response.headers['content-type']).toMatch(/^text\/html/);
 
@@ -111,6 +128,28 @@ describe('verification page over HTTP', () => {
     expect(response.text).toContain('未查到');
     expect(response.text).toContain('NOT FOUND');
     expect(response.text).toContain('12315');
+  });
+
+  it('says "try again shortly", never "not found", while the register is being rebuilt', async () => {
+    const missing = '00125Q99999R0M';
+    const page = await request(rebuilding).get(`/verify/${verificationToken(SECRET, missing)}`);
+    expect([page.status, page.headers['retry-after']]).toEqual([503, '60']);
+    isHtml(page);
+    expect(page.text).toContain('data-catching-up');
+    expect(page.text).not.toContain('NOT FOUND');
+    expect(page.text).not.toContain('12315');
+    const lookup = await request(rebuilding).get(`/v1/certificates/${missing}`);
+    expect([lookup.status, lookup.body.code, lookup.headers['retry-after']]).toEqual([
+      503,
+      'registry-catching-up',
+      '60',
+    ]);
+    // A certificate the register holds is answered as ever; a forged token is still not found.
+    expect((await request(rebuilding).get(`/v1/certificates/${suspended.certificateNo}`)).status).toBe(200);
+    const forged = verificationToken(SECRET, missing).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect((await request(rebuilding).get(`/verify/${forged}`)).status).toBe(404);
+    // And when the register is not behind, a missing certificate is not found.
+    expect((await request(app).get(`/v1/certificates/${missing}`)).status).toBe(404);
   });
 
   it.each(['/verify', '/verify/', '/verify/a/b'])('answers %s with the not-found page, not JSON', async (path) => {

@@ -81,6 +81,9 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     principals: options.principals,
     publicBaseUrl: options.publicBaseUrl,
   });
+  const maxLag = options.maxReadyLagEvents ?? 10_000;
+  const registryLag = async (): Promise<number> =>
+    (await options.store.headPosition()) - ((await projections.queries.checkpoints()).registry ?? 0);
   const router = createReadRouter({
     queries: projections.queries,
     anchorReceipts: receiptSourceOf({
@@ -110,9 +113,9 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     publicBaseUrl: options.publicBaseUrl,
     qrSecret: options.qrSecret,
     logger,
+    registryCatchingUp: async () => (await registryLag()) > maxLag,
     ...(options.today ? { today: options.today } : {}),
   });
-  const maxLag = options.maxReadyLagEvents ?? 10_000;
   return {
     name: 'read-side',
     projections,

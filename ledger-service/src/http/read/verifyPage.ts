@@ -99,6 +99,16 @@ const NOT_FOUND_LOOK: Look = {
   enLine: 'No certificate was found for this link: do not rely on it',
 };
 
+/** What the page shows when the register is being rebuilt and a certificate may simply not be back yet. */
+const CATCHING_UP_LOOK: Look = {
+  ...STATUS_LOOK.unknown,
+  color: '#5a5a5a',
+  zh: '请稍后再试',
+  en: 'TRY AGAIN SHORTLY',
+  zhLine: '证书登记正在更新，暂时无法核验',
+  enLine: 'The register is being rebuilt: this certificate cannot be checked just now',
+};
+
 export function statusBanner(status: PageStatus, look: Look = STATUS_LOOK[status]): Raw {
   return html`<section class="banner" role="status" data-status="${status}" style="background:${raw(look.color)}">
     <div class="icon" aria-hidden="true">${statusIcon(look.icon)}</div>
@@ -277,11 +287,30 @@ export function verifyPage(options: {
   readonly today?: string;
   /** When the page was made (ISO 8601), shown as the time of the check (default now). */
   readonly checkedAt?: string;
+  /** No certificate, and the register is far behind the log (a rebuild): say so, not "not found". */
+  readonly catchingUp?: boolean;
 }): { status: PageStatus; body: string } {
   const { certificate, proofs } = options;
   const today = options.today ?? chinaToday();
   const status: PageStatus =
     certificate && certificate.status !== 'not-issued' && options.historyOk !== false ? certificate.status : 'unknown';
+  if (!certificate && options.catchingUp) {
+    return {
+      status,
+      body: page(
+        `${CATCHING_UP_LOOK.zh} ${CATCHING_UP_LOOK.en} · 证书核验 Certificate check`,
+        html`<main>
+          <h1>证书核验 · ${en('Certificate verification')}</h1>
+          ${statusBanner(status, CATCHING_UP_LOOK)}
+          <div class="card" data-catching-up>
+            证书登记正在重建，几分钟后请重新扫码。这不表示证书无效。
+            ${en('The register is being rebuilt: scan the code again in a few minutes. This does not mean the certificate is invalid.')}
+          </div>
+        </main>`,
+        CSS,
+      ),
+    };
+  }
   if (!certificate) {
     const title = `${NOT_FOUND_LOOK.zh} ${NOT_FOUND_LOOK.en} · 证书核验 Certificate check`;
     return {
