@@ -65,7 +65,8 @@ function agencyJson(agency: AgencySummary): string {
  * are the same text.
  */
 export function certificateAnswer(
-  status: StatusAnswer,
+  /** `unknown`: asked with verify=true, and the certificate's history did not check against the ledger. */
+  status: StatusAnswer | 'unknown',
   agency: AgencySummary,
   parts: AnswerParts,
 ): CertificateAnswer & { readonly body: string } {

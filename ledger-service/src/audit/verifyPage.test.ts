@@ -93,6 +93,12 @@ describe('the verification page after the history is tampered with (whole servic
     const before = await (await get(url)).text();
     expect(bannerOf(before)).toBe('withdrawn');
     expect(before).not.toContain('data-history="failed"');
+    const verified = async () =>
+      (await (await get(`/v1/certificates/${WITHDRAWN_NO}?verify=true`)).json()) as {
+        status: string;
+        history?: { ok: boolean };
+      };
+    expect(await verified()).toMatchObject({ status: 'withdrawn', history: { ok: true } });
 
     const readModel = new Database(path.join(running.dataDir, 'projections.sqlite'));
     readModel
@@ -106,5 +112,7 @@ describe('the verification page after the history is tampered with (whole servic
     const after = await (await get(url)).text();
     expect(bannerOf(after)).not.toBe('valid');
     expect(after).toContain('data-history="failed"');
+    // The API asked to verify says the same; asked plainly it gives the register's copy.
+    expect(await verified()).toMatchObject({ status: 'unknown', history: { ok: false } });
   });
 });

@@ -7,6 +7,7 @@ import {
   certificateAnswer,
   type AuditTrailQuery,
   type CertificateAnswer,
+  type CertificateView,
   type LoggedEventView,
   type ReadQueries,
   type TraceView,
@@ -162,6 +163,15 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   const base = options.publicBaseUrl.replace(/\/+$/, '');
   const receipts = cachedReceipts(options.anchorReceipts);
   const historyCheck = options.historyCheck && sharedWhileRunning(options.historyCheck);
+  /**
+   * Whether the certificate's history checks against the ledger and the certificate shown follows
+   * from it; undefined when there is no ledger to check against or the check could not run.
+   */
+  const historyOf = async (certificate: CertificateView): Promise<{ ok: boolean } | undefined> => {
+    if (!historyCheck) return undefined;
+    const history = await historyCheck(certificate.certificationId).catch(() => undefined);
+    return history && { ok: history.ok && shownCertificateFollows(history.certificate, certificate) };
+  };
   const catchingUp = async (): Promise<boolean> =>
     options.registryCatchingUp ? await options.registryCatchingUp().catch(() => false) : false;
   const registerCatchingUp = () =>
@@ -187,14 +197,17 @@ export function createReadRouter(options: ReadRouterOptions): Router {
   ): Promise<CertificateAnswer | undefined> => {
     const certificate = await queries.certificate(certificateNo, asOf);
     if (!certificate) return undefined;
-    const proofs = await receipts.proofs(certificate.proofEventIds, withVerification);
+    const [proofs, history] = await Promise.all([
+      receipts.proofs(certificate.proofEventIds, withVerification),
+      withVerification && asOf === undefined ? historyOf(certificate) : undefined,
+    ]);
     const { status, agency, proofEventIds: _ids, ...fields } = certificate;
     return certificateAnswer(
-      status,
+      history?.ok === false ? 'unknown' : status,
       agency,
       answerParts({
         certificateNo,
-        fieldsJson: JSON.stringify(fields),
+        fieldsJson: JSON.stringify(history ? { ...fields, history } : fields),
         ...(asOf !== undefined ? { asOf } : {}),
         proofs: proofs.map((proof) => ({
           eventId: proof.eventId,
@@ -264,16 +277,13 @@ export function createReadRouter(options: ReadRouterOptions): Router {
     const certificateNo = certificateOfToken(options.qrSecret, String(req.params.token));
     const certificate = certificateNo === undefined ? undefined : await queries.certificate(certificateNo);
     const proofs = certificate ? await receipts.proofs(certificate.proofEventIds, true) : [];
-    const history =
-      certificate && historyCheck ? await historyCheck(certificate.certificationId).catch(() => undefined) : undefined;
+    const history = certificate ? await historyOf(certificate) : undefined;
     const behind = certificateNo !== undefined && !certificate && (await catchingUp());
     const rendered = verifyPage({
       ...(certificate ? { certificate } : {}),
       ...(behind ? { catchingUp: true } : {}),
       proofs,
-      ...(history && certificate
-        ? { historyOk: history.ok && shownCertificateFollows(history.certificate, certificate) }
-        : {}),
+      ...(history ? { historyOk: history.ok } : {}),
       ...(options.today ? { today: options.today() } : {}),
     });
     if (behind) res.set('retry-after', '60');

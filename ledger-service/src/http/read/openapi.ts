@@ -24,7 +24,18 @@ const certificate = {
   properties: {
     certificateNo: str,
     certificationId: str,
-    status: certificateStatus,
+    status: {
+      ...certificateStatus,
+      enum: [...certificateStatus.enum, 'unknown'],
+      description:
+        "`unknown` only with ?verify=true: the certificate's history did not check against the ledger, or the register's copy does not follow from it (see `history`)",
+    },
+    history: {
+      type: 'object',
+      description:
+        "Only with ?verify=true (status now) where a ledger is configured: whether the certification's stream checks against the ledger (hashes, chain, anchored digests) and the certificate shown follows from its hashed events",
+      properties: { ok: { type: 'boolean' } },
+    },
     recordedStatus: {
       type: 'string',
       description: 'the status the last event set; `status` also turns expired by date',
