@@ -2,7 +2,7 @@ import type { ServicePart } from '../compose';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { AnchorStatus } from '../intake/eventView';
 import { Anchorer, AnchorerLogger, AnchorerOptions, createAnchorer } from './anchorer';
-import type { AnchorStore } from './anchorStore/port';
+import { refusalOf, type AnchorStore } from './anchorStore/port';
 import type { LedgerBackend } from './port';
 import { buildReceipt } from './receipts';
 
@@ -48,9 +48,8 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
     ledger,
     async anchorStatusOf(event: StoredEvent): Promise<AnchorStatus> {
       const found = await anchorStore.findEvent(event.eventId);
-      if (found?.batch.status === 'rejected') {
-        return { status: 'rejected', batchId: found.batch.batch.batchId, code: found.batch.rejection?.code };
-      }
+      const refusal = refusalOf(found?.batch);
+      if (refusal) return { status: 'rejected', ...refusal };
       const commit = found?.batch.status === 'committed' ? found.batch.commit : undefined;
       if (!commit) return { status: 'pending' };
       return {

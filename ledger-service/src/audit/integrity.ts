@@ -1,4 +1,4 @@
-import type { AnchorStore } from '../anchoring/anchorStore/port';
+import { refusalOf, type AnchorStore } from '../anchoring/anchorStore/port';
 import type { LedgerBackend } from '../anchoring/port';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { reconcileStream, type RefusedBatch } from './classify';
@@ -56,12 +56,8 @@ export async function checkStreamIntegrity(options: StreamIntegrityOptions): Pro
   const refused = new Map<string, RefusedBatch>();
   if (options.anchorStore)
     for (const event of stored.filter((e) => !anchored.has(e.eventId))) {
-      const found = await options.anchorStore.findEvent(event.eventId);
-      if (found?.batch.status === 'rejected')
-        refused.set(event.eventId, {
-          batchId: found.batch.batch.batchId,
-          ...(found.batch.rejection ? { code: found.batch.rejection.code } : {}),
-        });
+      const refusal = refusalOf((await options.anchorStore.findEvent(event.eventId))?.batch);
+      if (refusal) refused.set(event.eventId, refusal);
     }
   const verdict = reconcileStream({
     streamId,

@@ -49,8 +49,17 @@ export function appRoutes(app: Express): AppRoute[] {
  */
 export function allowedMethods(app: Express): RequestHandler {
   let routes: AppRoute[] | undefined;
+  let withoutGet: AppRoute[] = [];
   return (req, res, next) => {
-    routes ??= appRoutes(app);
+    if (!routes) {
+      routes = appRoutes(app);
+      withoutGet = routes.filter((route) => !route.methods.includes('GET') && !route.methods.includes(ANY_METHOD));
+    }
+    // Lookups and pages, most of the traffic, pay only for the few paths that answer no GET.
+    if ((req.method === 'GET' || req.method === 'HEAD') && !withoutGet.some((route) => route.matches(req.path))) {
+      next();
+      return;
+    }
     const allowed = new Set<string>();
     for (const route of routes) {
       if (!route.matches(req.path)) continue;

@@ -7,7 +7,7 @@ export type {
   PlannedBatch,
   StoredBatch,
 } from './port';
-export { AnchorStoreError } from './port';
+export { AnchorStoreError, refusalOf } from './port';
 export { openSqliteAnchorStore, SQLITE_ANCHOR_FILE } from './sqliteAnchorStore';
 export type { SqliteAnchorStoreOptions } from './sqliteAnchorStore';
 export { openPostgresAnchorStore } from './postgresAnchorStore';

@@ -19,6 +19,12 @@ export interface StoredBatch extends PlannedBatch {
   readonly rejection?: { readonly code: string; readonly message: string };
 }
 
+/** The ledger's refusal of a batch, as events of it report it: the batch and the ledger's code. */
+export function refusalOf(batch: StoredBatch | undefined): { batchId: string; code?: string } | undefined {
+  if (batch?.status !== 'rejected') return undefined;
+  return { batchId: batch.batch.batchId, ...(batch.rejection ? { code: batch.rejection.code } : {}) };
+}
+
 /** One planning step, stored atomically: its batches, the certificates learnt, and the new checkpoint. */
 export interface AnchorPlan {
   readonly batches: readonly PlannedBatch[];
