@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startFullService, type FullService } from '../testing/fullService';
+import { anyPathOf, type AppRoute } from './methods';
 
 let running: FullService;
 const app = () => running.service.app;
@@ -52,5 +53,32 @@ describe('methods a path does not serve', () => {
     expect((await request(app()).get('/healthz')).status).toBe(200);
     expect((await request(app()).head('/healthz')).status).toBe(200);
     expect((await request(app()).post('/v1/events').send({ events: [] })).status).toBe(401);
+  });
+});
+
+describe('anyPathOf: the one test a GET pays', () => {
+  const route = (path: string): AppRoute => ({ path, methods: ['POST'], matches: () => true });
+
+  it('matches the routes paths, parameters as one segment, a trailing slash and any case; nothing else', () => {
+    const may = anyPathOf([route('/v1/events'), route('/v1/certifications/:certificationId/events')]);
+    expect(['/v1/events', '/v1/events/', '/V1/Events', '/v1/certifications/C-1.2/events'].map(may)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['/v1/events/e-1', '/v1/certificates/X', '/v1/certifications/a/b/events', '/'].map(may)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(anyPathOf([])('/v1/events')).toBe(false);
+  });
+
+  it("falls back to each route's own matcher for paths it cannot read as plain segments", () => {
+    const wild: AppRoute = { path: '/files/*rest', methods: ['POST'], matches: (path) => path.startsWith('/files/') };
+    expect(anyPathOf([wild])('/files/a/b')).toBe(true);
+    expect(anyPathOf([wild])('/other')).toBe(false);
   });
 });

@@ -41,6 +41,19 @@ export function appRoutes(app: Express): AppRoute[] {
 }
 
 /**
+ * Whether a path may be one of `routes`: one regular expression when every path is plain segments
+ * and `:parameters` (never a false no), else each route's own matcher.
+ */
+export function anyPathOf(routes: readonly AppRoute[]): (path: string) => boolean {
+  if (routes.length === 0) return () => false;
+  if (!routes.every((route) => /^(\/(:?[\w.-]+))+$/.test(route.path)))
+    return (path) => routes.some((route) => route.matches(path));
+  const alternatives = routes.map((route) => route.path.replace(/[.]/g, '\\.').replace(/:[\w]+/g, '[^/]+'));
+  const pattern = new RegExp(`^(?:${alternatives.join('|')})/?$`, 'i');
+  return (path) => pattern.test(path);
+}
+
+/**
  * Answers a path some route serves but not with the request's method: 405 with the `Allow` header
  * (code method-not-allowed), and OPTIONS with 204 and `Allow`. Other requests pass. It must come
  * before the routers: each would answer OPTIONS with its own methods only, and the pages' catch-alls
@@ -49,14 +62,16 @@ export function appRoutes(app: Express): AppRoute[] {
  */
 export function allowedMethods(app: Express): RequestHandler {
   let routes: AppRoute[] | undefined;
-  let withoutGet: AppRoute[] = [];
+  let mayRefuseGet: (path: string) => boolean = () => true;
   return (req, res, next) => {
     if (!routes) {
       routes = appRoutes(app);
-      withoutGet = routes.filter((route) => !route.methods.includes('GET') && !route.methods.includes(ANY_METHOD));
+      mayRefuseGet = anyPathOf(
+        routes.filter((route) => !route.methods.includes('GET') && !route.methods.includes(ANY_METHOD)),
+      );
     }
-    // Lookups and pages, most of the traffic, pay only for the few paths that answer no GET.
-    if ((req.method === 'GET' || req.method === 'HEAD') && !withoutGet.some((route) => route.matches(req.path))) {
+    // Lookups and pages, most of the traffic, pay one test for the few paths that answer no GET.
+    if ((req.method === 'GET' || req.method === 'HEAD') && !mayRefuseGet(req.path)) {
       next();
       return;
     }
