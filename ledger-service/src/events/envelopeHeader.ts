@@ -91,15 +91,7 @@ export function readEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
   };
 }
 
-export interface ExpectedHeader {
-  readonly eventId: string;
-  readonly certificationId: string;
-  readonly type: string;
-  readonly version: number;
-  readonly agencyId: string;
-  readonly occurredAt: string;
-  readonly prevHash: string;
-}
+export type ExpectedHeader = Omit<EnvelopeHeader, 'hasData'>;
 
 /**
  * Does the envelope in `bytes` carry exactly these fields? The audit's fast path: compares in place
