@@ -362,8 +362,8 @@ class LogAnchorer implements Anchorer {
    * A batch that takes a stream over from another writer (a CertificationTransferred the intake
    * accepted under R15, after the holder's own TransferReleased to that writer) first has the ledger
    * record the holder's consent, signed by the holder's own identity: the chaincode lets no other
-   * writer onto a stream without it. A retry after a
-   * crash finds the stream already moved, or the consent already given, and gives it again.
+   * writer onto a stream without it. A retry after a crash finds the stream already moved, or the
+   * consent already given, and gives it again.
    */
   private async authorizeTransfers(batch: AnchorBatch): Promise<void> {
     const transfers = batch.events.filter((event) => event.type === 'CertificationTransferred');

@@ -138,13 +138,30 @@ describe('npm run audit (the CLI over the service environment)', () => {
 });
 
 describe('checkStreamIntegrity (what the verification page asks before saying "valid")', () => {
-  it('passes an untouched certification and fails it once its history is edited', async () => {
+  /** Two anchored certifications in a fresh SQLite store and embedded ledger, for one test. */
+  async function withHistory(
+    test: (context: {
+      dir: string;
+      store: ReturnType<typeof openSqliteEventStore>;
+      anchorStore: ReturnType<typeof openSqliteAnchorStore>;
+      ledger: ReturnType<typeof openEmbeddedBackend>;
+      certificationIds: readonly string[];
+    }) => Promise<void>,
+  ): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-integrity-'));
     const store = openSqliteEventStore({ directory: dir });
     const anchorStore = openSqliteAnchorStore({ directory: dir });
     const ledger = openEmbeddedBackend({ dataDir: dir });
     try {
       const { certificationIds } = await buildHistory({ store, anchorStore, ledger, certifications: 2 });
+      await test({ dir, store, anchorStore, ledger, certificationIds });
+    } finally {
+      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  it('passes an untouched certification and fails it once its history is edited', async () => {
+    await withHistory(async ({ dir, store, anchorStore, ledger, certificationIds }) => {
       const streamId = `certification-${certificationIds[0]}`;
       expect(await checkStreamIntegrity({ store, ledger, streamId })).toMatchObject({
         ok: true,
@@ -162,19 +179,11 @@ describe('checkStreamIntegrity (what the verification page asks before saying "v
       expect((await checkStreamIntegrity({ store, ledger, streamId: `certification-${certificationIds[1]}` })).ok).toBe(
         true,
       );
-    } finally {
-      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails a certification whose event the ledger refused, or whose recorded time lies after the check', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-integrity-'));
-    const store = openSqliteEventStore({ directory: dir });
-    const anchorStore = openSqliteAnchorStore({ directory: dir });
-    const ledger = openEmbeddedBackend({ dataDir: dir });
-    try {
-      const { certificationIds } = await buildHistory({ store, anchorStore, ledger, certifications: 2 });
+    await withHistory(async ({ dir, store, anchorStore, ledger, certificationIds }) => {
       const streamId = `certification-${certificationIds[0]}`;
       const refused = await appendDatedAhead(store, streamId);
       await anchorAll({ store, anchorStore, ledger });
@@ -198,9 +207,6 @@ describe('checkStreamIntegrity (what the verification page asks before saying "v
       expect(redated.discrepancies).toEqual([
         expect.objectContaining({ kind: 'modified', reason: 'recorded-at-in-future', eventId: victim.eventId }),
       ]);
-    } finally {
-      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

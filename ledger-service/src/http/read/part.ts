@@ -82,8 +82,11 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     publicBaseUrl: options.publicBaseUrl,
   });
   const maxLag = options.maxReadyLagEvents ?? 10_000;
-  const registryLag = async (): Promise<number> =>
-    (await options.store.headPosition()) - ((await projections.queries.checkpoints()).registry ?? 0);
+  /** How many events of the log each read model has still to apply. */
+  const lagsOf = async (models: readonly string[]): Promise<number[]> => {
+    const [head, checkpoints] = await Promise.all([options.store.headPosition(), projections.queries.checkpoints()]);
+    return models.map((model) => head - (checkpoints[model] ?? 0));
+  };
   const router = createReadRouter({
     queries: projections.queries,
     anchorReceipts: receiptSourceOf({
@@ -113,7 +116,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     publicBaseUrl: options.publicBaseUrl,
     qrSecret: options.qrSecret,
     logger,
-    registryCatchingUp: async () => (await registryLag()) > maxLag,
+    registryCatchingUp: async () => (await lagsOf(['registry']))[0]! > maxLag,
     ...(options.today ? { today: options.today } : {}),
   });
   return {
@@ -123,9 +126,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     routers: [router],
     openApiPaths: readOpenApiPaths,
     readiness: async () => {
-      const head = await options.store.headPosition();
-      const checkpoints = await projections.queries.checkpoints();
-      const behind = Math.max(0, ...['registry', 'eventlog'].map((m) => head - (checkpoints[m] ?? 0)));
+      const behind = Math.max(0, ...(await lagsOf(['registry', 'eventlog'])));
       const kept = projections.answerCache?.stats();
       // For sizing PROJECTIONS_ANSWER_CACHE_MB: how many answers it holds and how many lookups it answers.
       const cache = kept
