@@ -40,6 +40,8 @@ export function summarize(type: string, data: Readonly<Record<string, unknown>>)
       return `Transferred from ${d.fromAgencyId ?? '?'}`;
     case 'TransferReleased':
       return `Released for transfer to ${d.toAgencyId ?? '?'}`;
+    case 'TransferReleaseWithdrawn':
+      return `Transfer release withdrawn: ${d.reason ?? ''}`;
     default:
       return type;
   }

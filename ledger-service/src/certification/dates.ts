@@ -5,6 +5,9 @@ export type IsoDate = string;
 /** The day in China of an event's time: the rules count days on China's calendar (UTC+8). */
 export { chinaDateOf as dateOf } from '@certledger/projections';
 
+/** `date` plus `days` calendar days. */
+export { addDays } from '@certledger/projections';
+
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -802,6 +802,9 @@ describe('R15 ownership and transfer', () => {
   const release = (toAgencyId = OTHER_CB, occurredAt = at('2026-05-25'), agencyId = CB) =>
     step('TransferReleased', { toAgencyId, reason: '客户申请转换认证机构' }, occurredAt, agencyId);
   const RELEASED = [...CERTIFIED, release()];
+  const THIRD_CB = 'CNCA-R-2003-009';
+  const withdrawal = (agencyId = CB, occurredAt = at('2026-05-28')) =>
+    step('TransferReleaseWithdrawn', { reason: '受让机构转换前评审未通过' }, occurredAt, agencyId);
 
   it('lets only the holding CB write', () => {
     expectRule(
@@ -856,23 +859,19 @@ describe('R15 ownership and transfer', () => {
     const refused = when(given(CERTIFIED), transfer());
     expectRule(refused, 'R15', 'transfer-not-released');
     expect(!refused.ok && refused.message).not.toContain(CB);
-    expectRule(when(given([...CERTIFIED, release('CNCA-R-2003-009')]), transfer()), 'R15', 'transfer-not-released');
+    expectRule(when(given([...CERTIFIED, release(THIRD_CB)]), transfer()), 'R15', 'transfer-not-released');
     // Nor how a certification it was not released to stands: withdrawn, or never accepted.
     const withdrawn = [...CERTIFIED, step('CertificateWithdrawn', { reason: '国抽不合格' }, at('2026-01-05'))];
     expectRule(when(given(withdrawn), transfer()), 'R15', 'transfer-not-released');
     const rejected = [...APPLIED, step('ApplicationReviewed', { outcome: 'rejected', reason: 'x' }, at('2025-01-10'))];
     expectRule(when(given(rejected), transfer()), 'R15', 'transfer-not-released');
     // A release names one CB; a later release replaces it.
-    const redirected = [...RELEASED, release('CNCA-R-2003-009', at('2026-05-26'))];
+    const redirected = [...RELEASED, release(THIRD_CB, at('2026-05-26'))];
     expectRule(when(given(redirected), transfer()), 'R15', 'transfer-not-released');
-    expectOk(when(given(redirected), transfer('CNCA-R-2003-009')));
+    expectOk(when(given(redirected), transfer(THIRD_CB)));
     // Taken up once: the release does not let the certification be taken again.
     const moved = [...RELEASED, transfer()];
-    expectRule(
-      when(given(moved), transfer('CNCA-R-2003-009', OTHER_CB, at('2026-06-02'))),
-      'R15',
-      'transfer-not-released',
-    );
+    expectRule(when(given(moved), transfer(THIRD_CB, OTHER_CB, at('2026-06-02'))), 'R15', 'transfer-not-released');
     expectRule(when(given(RELEASED), transfer(OTHER_CB, CB, at('2026-05-24'))), 'R16', 'occurred-before-dependency');
   });
   it('is released only by the holder, to another CB, for a certified client', () => {
@@ -883,7 +882,62 @@ describe('R15 ownership and transfer', () => {
   });
   it('is written by the accepting CB, from the holder, for a certified client', () => {
     expectRule(when(given(RELEASED), transfer(CB, CB)), 'R15', 'transfer-to-same-agency');
-    expectRule(when(given(RELEASED), transfer(OTHER_CB, 'CNCA-R-2003-009')), 'R15', 'transfer-from-wrong-agency');
+    expectRule(when(given(RELEASED), transfer(OTHER_CB, THIRD_CB)), 'R15', 'transfer-from-wrong-agency');
+  });
+  it('lets the holder withdraw its release, after which the CB it named is refused as if never released to', () => {
+    expectOk(when(given(RELEASED), withdrawal()));
+    const withdrawn = [...RELEASED, withdrawal()];
+    const refused = when(given(withdrawn), transfer());
+    expectRule(refused, 'R15', 'transfer-not-released');
+    expect(refused).toEqual(when(given(CERTIFIED), transfer()));
+    // The holder may release the certification again, to the same CB or another.
+    expectOk(when(given([...withdrawn, release(OTHER_CB, at('2026-05-30'))]), transfer()));
+    expectOk(when(given([...withdrawn, release(THIRD_CB, at('2026-05-30'))]), transfer(THIRD_CB)));
+  });
+  it('withdraws only a release that stands', () => {
+    expectRule(when(given(CERTIFIED), withdrawal()), 'R15', 'no-transfer-release');
+    const withdrawn = [...RELEASED, withdrawal()];
+    expectRule(when(given(withdrawn), withdrawal(CB, at('2026-05-29'))), 'R15', 'no-transfer-release');
+    // Taken up, the release is gone: the new holder has none to withdraw.
+    expectRule(
+      when(given([...RELEASED, transfer()]), withdrawal(OTHER_CB, at('2026-06-02'))),
+      'R15',
+      'no-transfer-release',
+    );
+    expectRule(when(given(RELEASED), withdrawal(CB, at('2026-05-24'))), 'R16', 'occurred-before-dependency');
+    // A lapsed release may still be withdrawn: the holder need not count the days.
+    expectOk(when(given(RELEASED), withdrawal(CB, at('2026-09-01'))));
+  });
+  it('is withdrawn only by the holder, and tells any other CB nothing of whether a release stands', () => {
+    for (const stranger of [OTHER_CB, THIRD_CB]) {
+      const refused = when(given(RELEASED), withdrawal(stranger));
+      expectRule(refused, 'R15', 'not-holding-agency');
+      expect(!refused.ok && refused.message).not.toContain(CB);
+      expect(refused).toEqual(when(given(CERTIFIED), withdrawal(stranger)));
+    }
+  });
+  it('lets the CB released to take the certification over for the days a release lasts (China’s calendar), then tells it alone that the release lapsed', () => {
+    // Released on 2026-05-25: the 90th day after it is 2026-08-23.
+    expectOk(when(given(RELEASED), transfer(OTHER_CB, CB, at('2026-08-23', '23:59:59'))));
+    expectOk(when(given(RELEASED), transfer(OTHER_CB, CB, '2026-08-23T15:59:59Z')));
+    const lapsed = when(given(RELEASED), transfer(OTHER_CB, CB, at('2026-08-24', '00:00:00')));
+    expectRule(lapsed, 'R15', 'transfer-not-released');
+    expect(!lapsed.ok && lapsed.message).toContain('lapsed');
+    expect(!lapsed.ok && lapsed.message).not.toContain(CB);
+    expectRule(when(given(RELEASED), transfer(OTHER_CB, CB, '2026-08-23T16:00:00Z')), 'R15', 'transfer-not-released');
+    // How long is a rules setting.
+    const rules = rulesConfig({ transferReleaseValidDays: 7 });
+    expectOk(when(given(RELEASED), transfer(OTHER_CB, CB, at('2026-06-01')), { rules }));
+    expectRule(
+      when(given(RELEASED), transfer(OTHER_CB, CB, at('2026-06-02')), { rules }),
+      'R15',
+      'transfer-not-released',
+    );
+    // Any other CB hears only that the certification was not released to it.
+    const stranger = when(given(RELEASED), transfer(THIRD_CB, CB, at('2026-09-01')));
+    expect(stranger).toEqual(when(given(CERTIFIED), transfer(THIRD_CB, CB, at('2026-09-01'))));
+    // A new release opens a new window.
+    expectOk(when(given([...RELEASED, release(OTHER_CB, at('2026-09-01'))]), transfer(OTHER_CB, CB, at('2026-09-02'))));
   });
 });
 

@@ -3,7 +3,7 @@ import type { UniqueClaim } from '../eventStore/port';
 import { isDateTime } from '../events/validate';
 import { CERTIFICATION_EVENT_TYPES } from '../events/schema';
 import { creditCodeProblem } from './creditCode';
-import { addMonths, dateOf, timeOf, type IsoDate } from './dates';
+import { addDays, addMonths, dateOf, timeOf, type IsoDate } from './dates';
 import type {
   ApplicationSubmittedData,
   ApplicationReviewedData,
@@ -427,6 +427,17 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     checkTransferable(state, event, on);
   },
 
+  TransferReleaseWithdrawn: ({ state, event }) => {
+    const release =
+      state.release ??
+      reject(
+        'R15',
+        'no-transfer-release',
+        'this certification has no release to another CB (TransferReleased) to withdraw',
+      );
+    notBefore(event, release.at, 'release');
+  },
+
   ReportedToCnca: ({ state, event, data }) => {
     const subject =
       foldedEvent(state, data.subjectEventId) ??
@@ -777,6 +788,30 @@ function checkIssue({ state, event, data, rules }: Input<'CertificateIssued'>): 
 
 const CERTIFICATION_TYPES: ReadonlySet<string> = new Set(CERTIFICATION_EVENT_TYPES);
 
+/**
+ * R15 (IAF MD2): another CB takes a certification over only on the holder's release to it, neither
+ * withdrawn nor lapsed. Asked before anything else: how the certification stands is not for a CB it
+ * was not released to. Only the CB it was released to hears that the release lapsed.
+ */
+function checkReleasedTo(state: CertificationState, event: ProposedEvent, rules: RulesConfig): void {
+  const release = state.release;
+  if (release?.toAgencyId !== event.agencyId) {
+    reject(
+      'R15',
+      'transfer-not-released',
+      `the holding CB has not released this certification to ${event.agencyId} (TransferReleased)`,
+    );
+  }
+  const lastDay = addDays(dateOf(release.at), rules.transferReleaseValidDays);
+  if (dateOf(event.occurredAt) > lastDay) {
+    reject(
+      'R15',
+      'transfer-not-released',
+      `the release of this certification to ${event.agencyId} lapsed after ${rules.transferReleaseValidDays} days; the holding CB may release it again`,
+    );
+  }
+}
+
 /** Checks that apply to every event before its own: time, stream, ownership, application and certificate status. */
 function checkCommon(state: CertificationState, event: ProposedEvent, rules: RulesConfig, now: Date): void {
   if (!isDateTime(event.occurredAt)) {
@@ -800,14 +835,7 @@ function checkCommon(state: CertificationState, event: ProposedEvent, rules: Rul
   }
   if (!state.application) reject('SEQ', 'no-application', `${event.type} needs an application first`);
   if (event.type === 'CertificationTransferred') {
-    // Asked before anything else: how the certification stands is not for a CB it was not released to.
-    if (event.agencyId !== state.holder && state.release?.toAgencyId !== event.agencyId) {
-      reject(
-        'R15',
-        'transfer-not-released',
-        `the holding CB has not released this certification to ${event.agencyId} (TransferReleased)`,
-      );
-    }
+    if (event.agencyId !== state.holder) checkReleasedTo(state, event, rules);
   } else if (event.agencyId !== state.holder) {
     reject('R15', 'not-holding-agency', `${event.agencyId} does not hold this certification and cannot write to it`);
   }

@@ -140,6 +140,10 @@ export interface TransferReleasedData {
   readonly reason?: string;
 }
 
+export interface TransferReleaseWithdrawnData {
+  readonly reason: string;
+}
+
 export interface ReportedToCncaData {
   readonly certificationId: string;
   readonly kind: 'audit_plan' | 'audit_result' | 'certificate' | 'status_change';
@@ -168,5 +172,6 @@ export interface CertificationPayloads {
   readonly CertificateScopeChanged: CertificateScopeChangedData;
   readonly CertificationTransferred: CertificationTransferredData;
   readonly TransferReleased: TransferReleasedData;
+  readonly TransferReleaseWithdrawn: TransferReleaseWithdrawnData;
   readonly ReportedToCnca: ReportedToCncaData;
 }

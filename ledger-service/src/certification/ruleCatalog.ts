@@ -14,7 +14,7 @@ export const RULE_TITLES = {
   R12: 'Suspension of a valid certificate, limited in time; restore only a suspended one',
   R13: 'Withdrawn, cancelled and expired certificates are terminal',
   R14: 'Recertification is decided before expiry, on site',
-  R15: 'Only the holding CB writes; a transfer moves the certification to the CB the holder released it to; no transfer while suspended',
+  R15: 'Only the holding CB writes; a transfer moves the certification to the CB the holder released it to, unless the release was withdrawn or lapsed; no transfer while suspended',
   R16: 'Event times are not in the future nor before the events they depend on',
   SEQ: 'The event does not follow from the certification so far',
 } as const;

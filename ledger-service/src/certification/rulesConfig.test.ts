@@ -13,6 +13,13 @@ describe('the rules configuration', () => {
     expect(() => rulesConfig({ clockSkewSeconds: -1 })).toThrow(/between 0 and 300/);
   });
 
+  it('lets a transfer release last 90 days unless set otherwise, in whole days', () => {
+    expect(defaultRulesConfig.transferReleaseValidDays).toBe(90);
+    expect(rulesConfig({ transferReleaseValidDays: 30 }).transferReleaseValidDays).toBe(30);
+    expect(() => rulesConfig({ transferReleaseValidDays: 1.5 })).toThrow(/transferReleaseValidDays/);
+    expect(() => rulesConfig({ transferReleaseValidDays: -1 })).toThrow(RulesConfigError);
+  });
+
   it('refuses values out of their range', () => {
     expect(() => rulesConfig({ minOnsiteShare: 1.5 })).toThrow(RulesConfigError);
     expect(() => rulesConfig({ maxSuspensionMonths: 2.5 })).toThrow(RulesConfigError);

@@ -23,6 +23,8 @@ export interface RulesConfig {
   readonly remoteAuditPermitted: boolean;
   /** R11: surveillance audits conducted in a cycle before its recertification can be granted. */
   readonly minSurveillancesPerCycle: number;
+  /** R15: how long a holder's release lasts: the CB it names may take the certification over up to this many days after the release's day. */
+  readonly transferReleaseValidDays: number;
 }
 
 export const defaultRulesConfig: RulesConfig = Object.freeze({
@@ -36,6 +38,7 @@ export const defaultRulesConfig: RulesConfig = Object.freeze({
   minOnsiteShare: 0.8,
   remoteAuditPermitted: false,
   minSurveillancesPerCycle: 2,
+  transferReleaseValidDays: 90,
 });
 
 export class RulesConfigError extends Error {
@@ -52,6 +55,7 @@ const NON_NEGATIVE_INTEGERS = [
   'majorClosureMonths',
   'certificateValidityYears',
   'minSurveillancesPerCycle',
+  'transferReleaseValidDays',
 ] as const;
 
 /** The defaults with `overrides` applied, checked and frozen. Throws RulesConfigError on a bad value. */

@@ -109,6 +109,19 @@ describe('CertificationState as a fold of events', () => {
     expect(transferred.transfer).toMatchObject({ fromAgencyId: CB, toAgencyId: OTHER_CB, awaitingCertificate: true });
   });
 
+  it('forgets a release its holder withdraws, and keeps the certification where it was', () => {
+    const released = [...CERTIFIED, step('TransferReleased', { toAgencyId: OTHER_CB }, at('2026-06-20'))];
+    const withdrawn = given([
+      ...released,
+      step('TransferReleaseWithdrawn', { reason: '客户决定不转换' }, at('2026-06-25')),
+    ]);
+    expect(withdrawn.release).toBeUndefined();
+    expect(withdrawn.holder).toBe(CB);
+    expect(withdrawn.transfer).toBeUndefined();
+    expect(withdrawn.certificate).toEqual(given(released).certificate);
+    expect(withdrawn.version).toBe(released.length);
+  });
+
   it('only advances the version on events it does not know', () => {
     const state = given(CERTIFIED);
     const next = evolve(state, {

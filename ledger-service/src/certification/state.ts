@@ -129,7 +129,10 @@ export interface TransferState {
   readonly awaitingCertificate: boolean;
 }
 
-/** The holder's release of the certification to the CB its client moves to (IAF MD2), not yet taken up. */
+/**
+ * The holder's release of the certification to the CB its client moves to (IAF MD2), neither taken
+ * up nor withdrawn. It may have lapsed: decide judges that by the rules' transferReleaseValidDays.
+ */
 export interface TransferReleaseState {
   readonly toAgencyId: string;
   readonly at: string;
@@ -383,6 +386,7 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
     ...state,
     release: { toAgencyId: data.toAgencyId, at: event.occurredAt },
   }),
+  TransferReleaseWithdrawn: (state) => ({ ...state, release: undefined }),
   ReportedToCnca: (state) => state,
 };
 

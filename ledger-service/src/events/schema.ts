@@ -39,6 +39,7 @@ export const CERTIFICATION_EVENT_TYPES = [
   'CertificateScopeChanged',
   'CertificationTransferred',
   'TransferReleased',
+  'TransferReleaseWithdrawn',
   'ReportedToCnca',
 ] as const;
 

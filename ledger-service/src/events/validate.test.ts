@@ -18,6 +18,8 @@ describe('validatePayload', () => {
       CertificateExpired: {},
       CertificateScopeChanged: { scope: '零部件', sectors: [17] },
       CertificationTransferred: { fromAgencyId: 'CNCA-RF-2019-003', reason: 'MD2' },
+      TransferReleased: { toAgencyId: 'CNCA-RF-2019-003', reason: '客户申请转换认证机构' },
+      TransferReleaseWithdrawn: { reason: '受让机构转换前评审未通过' },
       ReportedToCnca: {
         certificationId: 'JS-2025.0007_a',
         kind: 'audit_plan',
@@ -75,6 +77,8 @@ describe('validatePayload', () => {
       'decisionMaker.personId:required',
       'decisionMaker.name:required',
     ]);
+    expect(codes('TransferReleaseWithdrawn', {})).toEqual(['reason:required']);
+    expect(codes('TransferReleaseWithdrawn', { reason: '撤回'.repeat(1000) + '。' })).toEqual(['reason:too-long']);
   });
 
   it('checks scalar types and numeric bounds', () => {

@@ -51,6 +51,31 @@ async function submitAll(events: readonly ScenarioEvent[]): Promise<void> {
 const streamOf = async (certificationId: string, authorization = AGENCY) =>
   request(service.app).get(`/v1/certifications/${certificationId}/events`).set('authorization', authorization);
 
+/** A step of a certification's transfer from demo-agency-001 to demo-agency-002, at 10:00 on `day` in Beijing. */
+const transferStep = (
+  certificationId: string,
+  n: number,
+  type: ScenarioEvent['type'],
+  day: string,
+  data: Record<string, unknown>,
+): ScenarioEvent => ({
+  certificationId,
+  eventId: `5eed7777-2026-4000-8000-00000000000${n}`,
+  type,
+  occurredAt: `${day}T10:00:00+08:00`,
+  data,
+});
+const releaseOf = (certificationId: string): ScenarioEvent =>
+  transferStep(certificationId, 2, 'TransferReleased', '2026-05-25', {
+    toAgencyId: 'CNCA-R-2002-002',
+    reason: '客户申请转换认证机构',
+  });
+const transferOf = (certificationId: string): ScenarioEvent =>
+  transferStep(certificationId, 1, 'CertificationTransferred', '2026-06-01', {
+    fromAgencyId: 'CNCA-R-2002-001',
+    reason: '客户变更认证机构',
+  });
+
 describe('REST intake on the embedded defaults', () => {
   it('stores a whole certification, application to certificate issue, as one hash chain', async () => {
     const events = initialCertification({ certificationId: 'JSQC-2025-0001', appliedOn: '2025-03-01' });
@@ -177,26 +202,14 @@ describe('REST intake on the embedded defaults', () => {
     const events = initialCertification({ certificationId: 'MOVED-1', appliedOn: '2025-03-01' });
     await submitAll(events);
     const issue = (await streamOf('MOVED-1')).body.events.at(-1).eventId as string;
-    const transfer = {
-      certificationId: 'MOVED-1',
-      eventId: '5eed7777-2026-4000-8000-000000000001',
-      type: 'CertificationTransferred',
-      occurredAt: '2026-06-01T10:00:00+08:00',
-      data: { fromAgencyId: 'CNCA-R-2002-001', reason: '客户变更认证机构' },
-    } as ScenarioEvent;
+    const transfer = transferOf('MOVED-1');
     // Another CB that learned the certification's id and holder from the public lookup cannot take it.
     const seized = await post(transfer, OTHER_AGENCY);
     expect(seized.status).toBe(422);
     expect(seized.body).toMatchObject({ rule: 'R15', code: 'transfer-not-released' });
     expect((await streamOf('MOVED-1', OTHER_AGENCY)).status).toBe(404);
     expect((await streamOf('MOVED-1')).body.events).toHaveLength(events.length);
-    const release = await post({
-      certificationId: 'MOVED-1',
-      eventId: '5eed7777-2026-4000-8000-000000000002',
-      type: 'TransferReleased',
-      occurredAt: '2026-05-25T10:00:00+08:00',
-      data: { toAgencyId: 'CNCA-R-2002-002', reason: '客户申请转换认证机构' },
-    } as ScenarioEvent);
+    const release = await post(releaseOf('MOVED-1'));
     expect(release.status).toBe(201);
     const accepted = await post(transfer, OTHER_AGENCY);
     expect(accepted.status).toBe(201);
@@ -206,6 +219,25 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('MOVED-1', AGENCY)).status).toBe(404);
     expect((await request(service.app).get(`/v1/events/${issue}`).set('authorization', AGENCY)).status).toBe(404);
     expect((await request(service.app).get(`/v1/events/${issue}`).set('authorization', OTHER_AGENCY)).status).toBe(200);
+  });
+
+  it('refuses the transfer once the holder has withdrawn its release, storing nothing', async () => {
+    await submitAll(initialCertification({ certificationId: 'KEPT-1', appliedOn: '2025-03-01' }));
+    const withdrawal = transferStep('KEPT-1', 3, 'TransferReleaseWithdrawn', '2026-05-28', {
+      reason: '受让机构转换前评审未通过',
+    });
+    await submitAll([releaseOf('KEPT-1'), withdrawal]);
+    const hashes = async () => (await streamOf('KEPT-1')).body.events.map((e: { hash: string }) => e.hash);
+    const before = await hashes();
+    const refused = await post(transferOf('KEPT-1'), OTHER_AGENCY);
+    expect(refused.status).toBe(422);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.body).toMatchObject({ rule: 'R15', code: 'transfer-not-released' });
+    expect(await hashes()).toEqual(before);
+    expect((await streamOf('KEPT-1', OTHER_AGENCY)).status).toBe(404);
+    const again = await post({ ...withdrawal, eventId: '5eed7777-2026-4000-8000-000000000004' });
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ rule: 'R15', code: 'no-transfer-release' });
   });
 
   it("refuses a CB writing to another CB's certification (R15)", async () => {

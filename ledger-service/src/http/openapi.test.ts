@@ -183,6 +183,13 @@ describe('/openapi.json as served', () => {
     const certificate = example('14-certificate.json');
     expect(validate({ ...certificate, type: 'CertificateWithdrawn' })).toBe(false);
     expect(validate({ ...example('01-application.json'), data: certificate.data })).toBe(false);
+    const withdrawal = {
+      ...certificate,
+      type: 'TransferReleaseWithdrawn',
+      data: { reason: '受让机构转换前评审未通过' },
+    };
+    expect(validate(withdrawal)).toBe(true);
+    expect(validate({ ...withdrawal, data: {} })).toBe(false);
   });
 });
 
