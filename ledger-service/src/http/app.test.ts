@@ -500,6 +500,44 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('BULK-BAD')).status).toBe(404);
   });
 
+  it('refuses a body with a member named twice, alone and in a bulk import, and stores nothing of it', async () => {
+    const [application, review] = initialCertification({ certificationId: 'DUP-KEY-1', appliedOn: '2025-03-01' });
+    const { certificationId: _id, ...body } = application!;
+    const twice = JSON.stringify(body).replace('"client":{', '"client":{"name":"另一家公司",');
+    const alone = await request(service.app)
+      .post('/v1/certifications/DUP-KEY-1/events')
+      .set('authorization', AGENCY)
+      .set('content-type', 'application/json')
+      .send(twice);
+    expect(alone.status).toBe(400);
+    expect(alone.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(alone.body).toMatchObject({
+      code: 'duplicate-key',
+      detail: 'The object at /data/client has the member "name" more than once',
+    });
+    expect((await streamOf('DUP-KEY-1')).status).toBe(404);
+
+    const good = initialCertification({ certificationId: 'DUP-KEY-GOOD', appliedOn: '2025-03-01' });
+    const reviewType = `"eventId":"${review!.eventId}","type":"ApplicationReviewed"`;
+    const bulkBody = JSON.stringify({ events: [...good, application, review] }).replace(
+      reviewType,
+      `${reviewType},"type":"CertificateWithdrawn"`,
+    );
+    const bulk = await request(service.app)
+      .post('/v1/events')
+      .set('authorization', AGENCY)
+      .set('content-type', 'application/json')
+      .send(bulkBody);
+    expect([bulk.status, bulk.body.code, bulk.body.detail]).toEqual([
+      400,
+      'duplicate-key',
+      `The object at /events/${good.length + 1} has the member "type" more than once`,
+    ]);
+    expect((await streamOf('DUP-KEY-GOOD')).status).toBe(404);
+    expect((await streamOf('DUP-KEY-1')).status).toBe(404);
+    expect((await post(application!)).status).toBe(201);
+  });
+
   it('refuses an eventId used twice in one bulk request, with its certification, and stores the others', async () => {
     const good = initialCertification({ certificationId: 'BULK-OK', appliedOn: '2025-03-01' });
     const twice = initialCertification({ certificationId: 'BULK-TWICE', appliedOn: '2025-03-01' });

@@ -66,6 +66,29 @@ describe('jsonBody', () => {
     expect([response.status, response.body.code]).toEqual([400, 'malformed-json']);
   });
 
+  it('refuses a member named twice in one object with 400, naming it and its object but not its values', async () => {
+    const json = '{"data":{"client":{"name":"甲公司","\\u006eame":"乙公司"}}}';
+    const expected = {
+      status: 400,
+      body: expect.objectContaining({
+        code: 'duplicate-key',
+        detail: 'The object at /data/client has the member "name" more than once',
+      }),
+    };
+    expect(await postBytes(app, Buffer.from(json), {})).toEqual(expected);
+    expect(await postBytes(app, gzipSync(Buffer.from(json)), { 'content-encoding': 'gzip' })).toEqual(expected);
+    const topLevel = await request(app)
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send('{"type":"CertificateIssued","type":"CertificateWithdrawn"}');
+    expect([topLevel.status, topLevel.body.detail]).toEqual([
+      400,
+      'The top-level object has the member "type" more than once',
+    ]);
+    const apart = await request(app).post('/echo').set('content-type', 'application/json').send('[{"a":1},{"a":2}]');
+    expect(apart.body).toEqual({ body: [{ a: 1 }, { a: 2 }] });
+  });
+
   it('refuses bytes that are not UTF-8 with 400 rather than storing replacement characters', async () => {
     const body = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]);
     const plain = await postBytes(app, body, {});

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import express, { type Request, type RequestHandler } from 'express';
+import { duplicateMemberOf, type DuplicateMember } from './duplicateMember';
 import { ProblemError } from './problem';
 
 const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
@@ -13,6 +14,14 @@ export function byteLimit(limit: string): number {
 
 const tooLarge = (): ProblemError =>
   new ProblemError(413, 'payload-too-large', 'The body is larger than this endpoint accepts');
+
+/** Names the member and where its object is, never a value: bodies hold personal data. */
+function duplicateKey({ objectPointer, name }: DuplicateMember): ProblemError {
+  const object = objectPointer === '' ? 'The top-level object' : `The object at ${objectPointer}`;
+  return new ProblemError(400, 'duplicate-key', 'An object of the body has the same member name twice', {
+    detail: `${object} has the member ${JSON.stringify(name)} more than once`,
+  });
+}
 
 /**
  * What the request says it sends: application/json, as UTF-8. Whether it has a body is not asked:
@@ -38,12 +47,18 @@ function parseInto(req: Request, raw: Buffer): ProblemError | undefined {
   }
   // Decoding alone would turn bytes that are not UTF-8 into U+FFFD, to be hashed and anchored as such.
   if (!isUtf8(raw)) return new ProblemError(400, 'invalid-utf8', 'The body is not valid UTF-8');
+  const text = raw.toString('utf8');
+  let body: unknown;
   try {
-    req.body = JSON.parse(raw.toString('utf8'));
-    return undefined;
+    body = JSON.parse(text);
   } catch {
     return new ProblemError(400, 'malformed-json', 'The body is not valid JSON');
   }
+  // JSON.parse keeps the last of two members of one name: what was hashed need not be what the sender meant.
+  const duplicate = duplicateMemberOf(text, body);
+  if (duplicate) return duplicateKey(duplicate);
+  req.body = body;
+  return undefined;
 }
 
 /**

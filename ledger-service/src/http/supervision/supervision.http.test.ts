@@ -526,6 +526,12 @@ describe('supervision over the running service, on demo data written through the
       occurredAt: '2026-11-19T10:00:00+08:00',
       data: { receivedAt: '2026-11-18', subject: 'bad XX bytes' },
     });
+    const twice = await post(SUZHOU, 'application/json', json.replace('"data":{', '"data":{"subject":"other",'));
+    expect([twice.status, twice.body.code, twice.body.detail]).toEqual([
+      400,
+      'duplicate-key',
+      'The object at /data has the member "subject" more than once',
+    ]);
     const notUtf8 = Buffer.from(json, 'utf8');
     notUtf8.set([0xff, 0xfe], notUtf8.indexOf('XX'));
     // Raw bytes over a socket: supertest would serialize a Buffer as JSON.
