@@ -3,7 +3,7 @@ import type { EventStore, StoredEvent } from '../eventStore/port';
 import { sha256 } from '../events/sha256';
 import type { AnchorMembership } from './anchorMembership';
 import { describe, reconcileStream, type RefusedBatch } from './classify';
-import { hashedRegionOf } from './servedColumns';
+import { hashedRegionOf, regionFiledPerEvent } from './servedColumns';
 import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from '../events/envelopeHeader';
 import type { AuditLedgerView } from './ledgerView';
 import { createHasher } from './hasherClient';
@@ -84,7 +84,10 @@ interface StreamState {
   lastVersion: number;
   lastHash: string;
   sawUnanchored: boolean;
-  /** The region the stream's first event's hashed payload names (certification streams). */
+  /**
+   * The region region_code must hold, as hashed: the client's in a certification's first event, or
+   * the filing of the supervision event just read (undefined: nothing to check against).
+   */
   region?: string;
 }
 
@@ -234,8 +237,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
           streams.set(event.streamId, state);
         }
         // The bytes-vs-hash check runs in the hasher; the chain is followed through the hash columns.
-        // region_code, which no hash covers, must be the region the stream's first event names.
-        if (event.version === 0) state.region = hashedRegionOf(event.streamId, 0, event.canonical);
+        // region_code, which no hash covers, must be the region the stream's first event names (a
+        // certification's client) or the event itself names (a supervision event's filing).
+        if (event.version === 0 || regionFiledPerEvent(event.streamId))
+          state.region = hashedRegionOf(event.streamId, event.version, event.canonical);
         let ok =
           event.version === state.lastVersion + 1 &&
           event.prevHash === state.lastHash &&

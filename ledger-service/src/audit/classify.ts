@@ -184,6 +184,8 @@ const DETAIL: Record<string, string> = {
     "the occurred_at column, which read models date the event by, differs from the occurredAt the event's hash covers",
   'region-differs-from-first-event':
     "the region_code column, which decides the regulators who see the certification, differs from the client region in the stream's first event",
+  'region-differs-from-filing':
+    "the region_code column, which decides the regulators who see the supervision case, differs from the region the event's hash covers (its writer's; empty for an admin, every region)",
 };
 
 export function describe(reason: string): string {

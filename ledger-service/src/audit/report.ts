@@ -20,9 +20,10 @@ const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
     'the ledger holds no recent signed head of the whole log, so events removed since the last one would go unseen',
 };
 
-/** Hashes shortened; other values (dates, region codes) in full. */
-function short(value: string | undefined): string {
-  if (!value) return '';
+/** Hashes shortened; other values (dates, region codes) in full; an empty value (an admin's region) as "". */
+function short(value: string | undefined, absent: string): string {
+  if (value === undefined) return absent;
+  if (value === '') return '""';
   return /^[0-9a-f]{64}$/.test(value) ? `${value.slice(0, 12)}…` : value;
 }
 
@@ -91,8 +92,8 @@ export function formatSummary(report: AuditReport): string {
       ];
       lines.push(`  ${d.kind.padEnd(32)} ${where.join('  ')}  ${d.reason}`);
       lines.push(`      ${d.detail}`);
-      if (d.expected || d.actual)
-        lines.push(`      expected ${short(d.expected) || '-'}  found ${short(d.actual) || 'nothing'}`);
+      if (d.expected !== undefined || d.actual !== undefined)
+        lines.push(`      expected ${short(d.expected, '-')}  found ${short(d.actual, 'nothing')}`);
       if (d.affected?.length) lines.push(`      ${d.affected.length} later event(s) renumbered or re-chained after it`);
     }
     if (report.discrepancies.length > MAX_LISTED)

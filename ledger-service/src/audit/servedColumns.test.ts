@@ -64,6 +64,12 @@ describe('hashedRegionOf', () => {
     expect(hashedRegionOf('supervision-C1', 0, bytes)).toBeUndefined();
     expect(hashedRegionOf('certification-C1', 0, Buffer.from(bytes).subarray(0, bytes.length - 5))).toBeUndefined();
   });
+
+  it("reads every supervision event's filing region, '' for an admin's, nothing for events written before filings", () => {
+    expect(supervisionCase('3201', ['3201', '3201']).map((event) => event.hashedRegionCode)).toEqual(['3201', '3201']);
+    expect(supervisionCase('', ['']).map((event) => event.hashedRegionCode)).toEqual(['']);
+    expect(supervisionCase(undefined, ['3201']).map((event) => event.hashedRegionCode)).toEqual([undefined]);
+  });
 });
 
 describe('alteredColumns', () => {
@@ -87,10 +93,63 @@ describe('alteredColumns', () => {
     ]);
   });
 
-  it('leaves the region of a supervision stream unchecked: no hashed bytes hold it', () => {
-    const first = fact(0, ZERO_HASH, { streamId: 'supervision-C1', regionCode: '32' });
-    expect(alteredColumns([first, fact(1, first.hash, { streamId: 'supervision-C1', regionCode: '3201' })])).toEqual(
-      [],
-    );
+  it("names each supervision event whose region_code is not its hashed filing, an admin's empty region included", () => {
+    const nanjing = supervisionCase('3201', ['3201', '3205', '3201']);
+    expect(alteredColumns(nanjing).map((d) => [d.reason, d.version, d.expected, d.actual])).toEqual([
+      ['region-differs-from-filing', 1, '3201', '3205'],
+    ]);
+    const admin = supervisionCase('', ['', '32']);
+    expect(alteredColumns(admin).map((d) => [d.reason, d.eventId, d.expected, d.actual])).toEqual([
+      ['region-differs-from-filing', 's1', '', '32'],
+    ]);
+    expect(alteredColumns(supervisionCase('', ['', '']))).toEqual([]);
+    expect(alteredColumns(supervisionCase('3201', ['3201', '3201']))).toEqual([]);
+  });
+
+  it('leaves unchecked the region of supervision events written before the ledger recorded their filing', () => {
+    expect(alteredColumns(supervisionCase(undefined, ['32', '3201']))).toEqual([]);
   });
 });
+
+/** A supervision case of complaints filed under `filed` (none: written before filings), with these region_code columns. */
+function supervisionCase(filed: string | undefined, columns: readonly string[]): EventFacts[] {
+  let prevHash = ZERO_HASH;
+  return columns.map((regionCode, version) => {
+    const occurredAt = '2026-11-19T10:00:00+08:00';
+    const canonical = canonicalBytes({
+      eventId: `s${version}`,
+      certificationId: 'CASE-1',
+      type: 'ComplaintRecorded',
+      version,
+      agencyId: 'regulator-nanjing',
+      occurredAt,
+      prevHash,
+      data: normalizePayload('ComplaintRecorded', {
+        receivedAt: '2026-11-18',
+        subject: '证书范围与实际不符',
+        ...(filed === undefined ? {} : { filing: { regionCode: filed } }),
+      }),
+    });
+    const hash = sha256Hex(canonical);
+    const hashedRegionCode = hashedRegionOf('supervision-CASE-1', version, canonical);
+    const event: EventFacts = {
+      position: 20 + version,
+      eventId: `s${version}`,
+      streamId: 'supervision-CASE-1',
+      certificationId: 'CASE-1',
+      type: 'ComplaintRecorded',
+      version,
+      agencyId: 'regulator-nanjing',
+      regionCode,
+      recordedAt: '2026-11-19T02:00:00.000Z',
+      occurredAt,
+      ...(hashedRegionCode !== undefined ? { hashedRegionCode } : {}),
+      hash,
+      prevHash,
+      computedHash: hash,
+      header: readEnvelopeHeader(canonical),
+    };
+    prevHash = hash;
+    return event;
+  });
+}

@@ -1,66 +1,88 @@
-import { readClientRegionCode } from '../events/envelopeHeader';
+import { readClientRegionCode, readFiledRegion } from '../events/envelopeHeader';
 import type { Discrepancy, EventFacts } from './types';
 
 // Columns the store keeps beside the hashed bytes and serves as they are: read models date
 // certificate statuses by occurred_at, and region_code decides which regulator sees a
-// certification. The hash covers neither column, so an operator can edit them without breaking a
-// hash, a chain or a batch root; the audit compares them with what the hashed bytes say.
+// certification or a supervision case. The hash covers neither column, so an operator can edit them
+// without breaking a hash, a chain or a batch root; the audit compares them with what the hashed
+// bytes say.
 
 const CERTIFICATION_PREFIX = 'certification-';
+const SUPERVISION_PREFIX = 'supervision-';
 
 /**
- * The region a certification stream is filed under, as its hashed bytes say: the client's
- * regionCode in the payload of its first event (what the intake copies into every event's
- * region_code). Undefined for later events, for supervision streams (filed under the regulator's
- * region, which no hashed bytes hold) and for bytes that are not protobuf.
+ * Whether each event of the stream names its own region in its hashed bytes (a supervision event's
+ * filing) rather than the stream's first event naming it for all (a certification's client).
+ */
+export const regionFiledPerEvent = (streamId: string): boolean => streamId.startsWith(SUPERVISION_PREFIX);
+
+/**
+ * The region an event is filed under, as its hashed bytes say. A certification stream's first
+ * event: the client's regionCode in its payload (what the intake copies into every event's
+ * region_code). A supervision event: its payload's filing region, the writing regulator's ('' for an
+ * admin). Undefined for a certification's later events, for supervision events written before the
+ * ledger recorded their filing (nothing to check them against), and for bytes that are not protobuf.
  */
 export function hashedRegionOf(streamId: string, version: number, canonical: Uint8Array): string | undefined {
-  if (version !== 0 || !streamId.startsWith(CERTIFICATION_PREFIX)) return undefined;
   try {
+    if (regionFiledPerEvent(streamId)) return readFiledRegion(canonical);
+    if (version !== 0 || !streamId.startsWith(CERTIFICATION_PREFIX)) return undefined;
     return readClientRegionCode(canonical);
   } catch {
     return undefined;
   }
 }
 
+type Finding = Omit<Discrepancy, 'detail'>;
+
 const byVersion = (a: EventFacts, b: EventFacts): number => a.version - b.version || a.position - b.position;
+
+const columnAltered = (event: EventFacts, reason: string, expected: string, actual: string): Finding => ({
+  kind: 'column-altered',
+  reason,
+  streamId: event.streamId,
+  eventId: event.eventId,
+  version: event.version,
+  position: event.position,
+  expected,
+  actual,
+});
 
 /**
  * The stream's events whose served columns contradict their hashed bytes: one finding per event whose
- * occurred_at differs from its hashed occurredAt, and one for the stream when region_code differs
- * from the region its first event's hashed payload names (on its first such event). Bytes that do
- * not hash to their stored hash vouch for nothing: other findings name those events.
+ * occurred_at differs from its hashed occurredAt; for a certification, one for the stream when
+ * region_code differs from the region its first event's hashed payload names (on its first such
+ * event); for a supervision case, one per event whose region_code differs from its hashed filing.
+ * Bytes that do not hash to their stored hash vouch for nothing: other findings name those events.
  */
-export function alteredColumns(stored: readonly EventFacts[]): Array<Omit<Discrepancy, 'detail'>> {
-  const found: Array<Omit<Discrepancy, 'detail'>> = [];
-  const intact = [...stored].filter((event) => event.header && event.computedHash === event.hash).sort(byVersion);
-  for (const event of intact) {
-    if (event.occurredAt === undefined || event.occurredAt === event.header!.occurredAt) continue;
-    found.push({
-      kind: 'column-altered',
-      reason: 'occurred-at-differs-from-bytes',
-      streamId: event.streamId,
-      eventId: event.eventId,
-      version: event.version,
-      position: event.position,
-      expected: event.header!.occurredAt,
-      actual: event.occurredAt,
-    });
-  }
+export function alteredColumns(stored: readonly EventFacts[]): Finding[] {
+  const sorted = [...stored].sort(byVersion);
+  const intact = sorted.filter((event) => event.header && event.computedHash === event.hash);
+  const found = intact
+    .filter((event) => event.occurredAt !== undefined && event.occurredAt !== event.header!.occurredAt)
+    .map((event) =>
+      columnAltered(event, 'occurred-at-differs-from-bytes', event.header!.occurredAt, event.occurredAt!),
+    );
+  const first = sorted[0];
+  if (!first) return found;
+  if (regionFiledPerEvent(first.streamId)) return [...found, ...misfiledEvents(intact)];
+  return [...found, ...misfiledStream(sorted, intact)];
+}
+
+/** Supervision events whose region_code is not the region their hashed filing names. */
+function misfiledEvents(intact: readonly EventFacts[]): Finding[] {
+  return intact
+    .filter((event) => event.hashedRegionCode !== undefined && event.regionCode !== event.hashedRegionCode)
+    .map((event) => columnAltered(event, 'region-differs-from-filing', event.hashedRegionCode!, event.regionCode));
+}
+
+/** A certification stream with events whose region_code is not its first event's hashed client region. */
+function misfiledStream(sorted: readonly EventFacts[], intact: readonly EventFacts[]): Finding[] {
   const region = intact.find((event) => event.hashedRegionCode !== undefined)?.hashedRegionCode;
-  if (region === undefined) return found;
-  const misfiled = [...stored].sort(byVersion).filter((event) => event.regionCode !== region);
+  if (region === undefined) return [];
+  const misfiled = sorted.filter((event) => event.regionCode !== region);
   const first = misfiled[0];
-  if (first)
-    found.push({
-      kind: 'column-altered',
-      reason: 'region-differs-from-first-event',
-      streamId: first.streamId,
-      eventId: first.eventId,
-      version: first.version,
-      position: first.position,
-      expected: region,
-      actual: [...new Set(misfiled.map((event) => event.regionCode))].join(','),
-    });
-  return found;
+  if (!first) return [];
+  const actual = [...new Set(misfiled.map((event) => event.regionCode))].join(',');
+  return [columnAltered(first, 'region-differs-from-first-event', region, actual)];
 }

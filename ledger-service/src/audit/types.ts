@@ -51,7 +51,11 @@ export interface EventFacts {
   readonly recordedAt: string;
   /** The occurred_at column, which the hash does not cover; compared with the hashed occurredAt when given. */
   readonly occurredAt?: string;
-  /** For a certification stream's first event: the region its hashed payload files the stream under. */
+  /**
+   * The region the hashed payload files the event under: a certification stream's first event (the
+   * client's, for the whole stream), or a supervision event (its writer's; absent in events written
+   * before the ledger recorded it).
+   */
   readonly hashedRegionCode?: string;
   /** The hash and prevHash columns as stored. */
   readonly hash: string;

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { canonicalBytes, decodeCanonical, hashOf, ZERO_HASH, type HashedEnvelope } from './canonical';
+import { canonicalBytes, decodeCanonical, hashOf, normalizePayload, ZERO_HASH, type HashedEnvelope } from './canonical';
 import { PROTO_DIR } from './schema';
 import { CANONICAL_ENCODING_DOC, documented, workedExample } from './testing/workedExample';
 
@@ -42,19 +42,44 @@ describe('canonical encoding', () => {
   });
 
   it('matches what protoc encodes from the text format in the document (independent encoder)', () => {
-    const protoc = ['/usr/bin/protoc', '/usr/local/bin/protoc'].find((candidate) => existsSync(candidate));
-    if (!protoc)
-      throw new Error('protoc is missing: apt-get install protobuf-compiler (scripts/ci/install-debian-packages.sh)');
-    const bytes = execFileSync(
-      protoc,
-      [`-I${PROTO_DIR}`, '-I/usr/include', '--encode=certledger.v1.EventEnvelope', 'certledger/v1/events.proto'],
-      {
-        input: readDocumentedTextFormat(),
-      },
+    expect(protocEncode(readDocumentedTextFormat()).toString('hex')).toBe(documented('example-bytes'));
+  });
+
+  it("records a supervision event's filing even when its region is empty (an admin's), as protoc does", () => {
+    const complaint = (filing: Record<string, unknown>): HashedEnvelope => ({
+      ...example,
+      type: 'ComplaintRecorded',
+      data: normalizePayload('ComplaintRecorded', { receivedAt: '2026-11-18', subject: 'scope', filing }),
+    });
+    // The documented envelope's fields, with this type and payload.
+    const header = readDocumentedTextFormat()
+      .split('data {')[0]!
+      .replace('type: "AuditPlanned"', 'type: "ComplaintRecorded"');
+    const textOf = (filing: string) =>
+      `${header}data { complaint_recorded { received_at: "2026-11-18" subject: "scope" filing { ${filing} } } }`;
+    const admin = Buffer.from(canonicalBytes(complaint({})));
+    expect(admin.toString('hex')).toBe(protocEncode(textOf('')).toString('hex'));
+    expect(admin.toString('hex')).toMatch(/7a00$/);
+    expect(Buffer.from(canonicalBytes(complaint({ regionCode: '3201' }))).toString('hex')).toBe(
+      protocEncode(textOf('region_code: "3201"')).toString('hex'),
     );
-    expect(bytes.toString('hex')).toBe(documented('example-bytes'));
+    expect(hashOf(complaint({}))).not.toBe(hashOf(complaint({ regionCode: '3201' })));
+    const { filing: _filing, ...unfiled } = complaint({}).data;
+    expect(hashOf(complaint({}))).not.toBe(hashOf({ ...complaint({}), data: unfiled }));
   });
 });
+
+/** The canonical bytes protoc encodes from an EventEnvelope in text format (an encoder independent of the ledger's). */
+function protocEncode(text: string): Buffer {
+  const protoc = ['/usr/bin/protoc', '/usr/local/bin/protoc'].find((candidate) => existsSync(candidate));
+  if (!protoc)
+    throw new Error('protoc is missing: apt-get install protobuf-compiler (scripts/ci/install-debian-packages.sh)');
+  return execFileSync(
+    protoc,
+    [`-I${PROTO_DIR}`, '-I/usr/include', '--encode=certledger.v1.EventEnvelope', 'certledger/v1/events.proto'],
+    { input: text },
+  );
+}
 
 function readDocumentedTextFormat(): string {
   const text = readFileSync(CANONICAL_ENCODING_DOC, 'utf8');

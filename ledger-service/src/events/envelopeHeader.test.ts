@@ -5,6 +5,7 @@ import {
   headerMatches,
   readClientRegionCode,
   readEnvelopeHeader,
+  readFiledRegion,
   readOccurredAt,
 } from './envelopeHeader';
 
@@ -101,5 +102,32 @@ describe('readClientRegionCode', () => {
     expect(readClientRegionCode(bytes)).toBe('440305');
     expect(readClientRegionCode(canonicalBytes(envelope))).toBe('');
     expect(() => readClientRegionCode(Buffer.from(bytes).subarray(0, bytes.length - 5))).toThrow(EnvelopeFormatError);
+  });
+});
+
+describe('readFiledRegion', () => {
+  const complaint = (data: Record<string, unknown>) =>
+    canonicalBytes({
+      ...envelope,
+      certificationId: 'CASE-1',
+      type: 'ComplaintRecorded',
+      agencyId: 'regulator-nanjing',
+      data: normalizePayload('ComplaintRecorded', { receivedAt: '2026-11-18', subject: '证书范围与实际不符', ...data }),
+    });
+
+  it("reads a supervision event's filing region: the regulator's, or '' for an admin's (a filing without region)", () => {
+    expect(readFiledRegion(complaint({ filing: { regionCode: '3201' } }))).toBe('3201');
+    expect(readFiledRegion(complaint({ filing: { regionCode: '' } }))).toBe('');
+    expect(readFiledRegion(complaint({ filing: {} }))).toBe('');
+  });
+
+  it('reads nothing where no filing was recorded: an older supervision event, a certification event', () => {
+    expect(readFiledRegion(complaint({}))).toBeUndefined();
+    expect(readFiledRegion(canonicalBytes(envelope))).toBeUndefined();
+  });
+
+  it('throws on bytes that are not protobuf', () => {
+    const bytes = Buffer.from(complaint({ filing: { regionCode: '3201' } }));
+    expect(() => readFiledRegion(bytes.subarray(0, bytes.length - 3))).toThrow(EnvelopeFormatError);
   });
 });

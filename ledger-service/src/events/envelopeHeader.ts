@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs';
-import { EventDataType, payloadTypeOf } from './schema';
+import { EventDataType, payloadFieldOf, payloadTypeOf, SUPERVISION_EVENT_TYPES } from './schema';
 
 /**
  * The envelope fields as hashed, read straight from the canonical bytes (protobuf wire format of
@@ -8,8 +8,9 @@ import { EventDataType, payloadTypeOf } from './schema';
  *
  * The one place that reads hashed envelope values for whoever must not trust the store's columns,
  * which are copies the hash does not cover: the audit compares the columns with these (region_code
- * with the client's region in a stream's first event), the anchorer sends the ledger the hashed
- * occurredAt, and the read models' feed takes occurredAt from here.
+ * with the client's region in a stream's first event, or with a supervision event's filing), the
+ * anchorer sends the ledger the hashed occurredAt, and the read models' feed takes occurredAt from
+ * here.
  */
 export interface EnvelopeHeader {
   readonly eventId: string;
@@ -204,6 +205,39 @@ export function readClientRegionCode(bytes: Uint8Array): string {
   const client = payload && findField(buffer, payload.start, payload.end, CLIENT);
   const region = client && findField(buffer, client.start, client.end, CLIENT_REGION_CODE);
   return region ? buffer.toString('utf8', region.start, region.end) : '';
+}
+
+/** Per supervision payload (its EventData field): the number of its `filing` field. */
+const FILING_OF_PAYLOAD = new Map(
+  SUPERVISION_EVENT_TYPES.map((type) => [
+    fieldId(EventDataType, payloadFieldOf(type)),
+    fieldId(payloadTypeOf(type), 'filing'),
+  ]),
+);
+const FILING_REGION_CODE = fieldId(
+  payloadTypeOf('SpotCheckRecorded').fields.filing!.resolvedType as protobuf.Type,
+  'regionCode',
+);
+
+/**
+ * The region a supervision event is filed under, as its hashed bytes say: its payload's
+ * `filing.regionCode`, '' when the filing is present without one (an admin's, every region).
+ * Undefined when there is no filing: another payload, or a supervision event written before the
+ * ledger recorded it. Throws EnvelopeFormatError on bytes that are not protobuf.
+ */
+export function readFiledRegion(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = findField(buffer, 0, buffer.length, 8);
+  if (!data) return undefined;
+  for (const [payloadField, filingField] of FILING_OF_PAYLOAD) {
+    const payload = findField(buffer, data.start, data.end, payloadField);
+    if (!payload) continue;
+    const filing = findField(buffer, payload.start, payload.end, filingField);
+    if (!filing) return undefined;
+    const region = findField(buffer, filing.start, filing.end, FILING_REGION_CODE);
+    return region ? buffer.toString('utf8', region.start, region.end) : '';
+  }
+  return undefined;
 }
 
 /**

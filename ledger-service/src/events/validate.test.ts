@@ -52,6 +52,23 @@ describe('validatePayload', () => {
     expect(Object.keys(valid).every((type) => (EVENT_TYPES as readonly string[]).includes(type))).toBe(true);
   });
 
+  it('refuses a filing in any supervision payload, even empty or naming the writer: the ledger sets it', () => {
+    const complaint = { receivedAt: '2025-06-01', subject: 's' };
+    expect(codes('ComplaintRecorded', { ...complaint, filing: { regionCode: '3201' } })).toEqual([
+      'filing:set-by-ledger',
+    ]);
+    expect(codes('ComplaintRecorded', { ...complaint, filing: {} })).toEqual(['filing:set-by-ledger']);
+    expect(codes('ComplaintRecorded', { ...complaint, filing: null })).toEqual(['filing:null-value']);
+    expect(
+      codes('WithdrawalTriggerRecorded', {
+        certificateNo: '00125Q31234R0M',
+        trigger: 't',
+        recordedOn: '2025-06-02',
+        filing: { regionCode: '' },
+      }),
+    ).toEqual(['filing:set-by-ledger']);
+  });
+
   it('rejects an unknown event type and a payload that is no object', () => {
     expect(codes('CertificateLost', {})).toEqual(['type:unknown-event-type']);
     expect(codes('CertificateRestored', [])).toEqual([':expected-object']);

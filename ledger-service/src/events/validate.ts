@@ -137,6 +137,7 @@ interface FieldRules {
   readonly max?: number;
   readonly maxLength?: number;
   readonly minItems?: number;
+  readonly setByLedger: boolean;
 }
 
 function optionOf(field: protobuf.Field, name: string): unknown {
@@ -161,6 +162,7 @@ function rulesOf(field: protobuf.Field): FieldRules {
       max: number('max'),
       maxLength: number('max_length'),
       minItems: number('min_items'),
+      setByLedger: optionOf(field, 'set_by_ledger') === true,
     };
     rulesCache.set(field, rules);
   }
@@ -228,6 +230,11 @@ class Walker {
     const rules = rulesOf(field);
     if (value === null) {
       this.add(path, 'null-value', `${path} must be left out rather than null`);
+      return;
+    }
+    if (rules.setByLedger) {
+      if (value !== undefined)
+        this.add(path, 'set-by-ledger', `${path} is set by the ledger, not by the submitter: leave it out`);
       return;
     }
     if (isEmpty(value)) {

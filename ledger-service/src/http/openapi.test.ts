@@ -178,6 +178,15 @@ describe('/openapi.json as served', () => {
     expect(new Set(served)).toEqual(new Set(described));
   });
 
+  it('names the filing of every supervision payload read-only: the ledger sets it and refuses it in a submission', () => {
+    for (const type of ['SpotCheckRecorded', 'ComplaintRecorded', 'AuditTeamEvaluated', 'WithdrawalTriggerRecorded'])
+      expect([type, document.components.schemas[type].properties.filing]).toEqual([
+        type,
+        expect.objectContaining({ $ref: '#/components/schemas/SupervisionFiling', readOnly: true }),
+      ]);
+    expect(document.components.schemas.SupervisionFiling.properties).toEqual({ regionCode: { type: 'string' } });
+  });
+
   it("checks the payload against its own type's schema", () => {
     const validate = submissionValidator();
     const certificate = example('14-certificate.json');

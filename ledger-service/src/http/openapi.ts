@@ -55,6 +55,13 @@ function fieldSchema(field: protobuf.Field, refs: Set<protobuf.Type>): JsonSchem
     return array;
   }
   if (typeof maxLength === 'number') schema.maxLength = maxLength;
+  if (option(field, 'set_by_ledger') === true)
+    schema = {
+      ...schema,
+      readOnly: true,
+      description:
+        'Set by the ledger, never by the submitter: a submission that sets it is refused (400, set-by-ledger)',
+    };
   return schema;
 }
 
@@ -225,7 +232,11 @@ const EVENT_PROPERTIES: Record<string, JsonSchema> = {
   agencyId: { type: 'string' },
   occurredAt: dateTime,
   recordedAt: dateTime,
-  data: { type: 'object' },
+  data: {
+    type: 'object',
+    description:
+      "The type's payload (the schema named after the type). A supervision event's carries `filing`: the region it is filed under, its writer's (`regionCode` left out for an admin: every region), set by the ledger and covered by the hash; events written before the ledger recorded it have none",
+  },
   hash: sha256,
   prevHash: sha256,
 };

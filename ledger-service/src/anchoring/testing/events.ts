@@ -33,7 +33,7 @@ export function chainedEvents(
   specs: readonly EventSpec[],
   after?: { version: number; hash: string },
 ): NewEvent[] {
-  const certificationId = streamId.replace(/^certification-/, '');
+  const certificationId = streamId.replace(/^(certification|supervision)-/, '');
   let prevHash = after?.hash ?? ZERO_HASH;
   let version = after ? after.version + 1 : 0;
   return specs.map((spec) => {

@@ -3,6 +3,7 @@ import type { LogHead } from '@certledger/chaincode';
 import { createAnchorer } from '../../anchoring/anchorer';
 import type { AnchorStore } from '../../anchoring/anchorStore';
 import type { EmbeddedLedgerBackend } from '../../anchoring/embedded';
+import { chainedEvents } from '../../anchoring/testing/events';
 import type { LedgerBackend } from '../../anchoring/port';
 import { defaultRulesConfig } from '../../certification';
 import { canonicalBytes, sha256Hex } from '../../events/canonical';
@@ -103,6 +104,27 @@ export async function appendDatedAhead(store: EventStore, streamId: string): Pro
         contentDigest: createHash('sha256').update(eventId).digest('hex'),
       },
     ],
+  });
+  return stored!;
+}
+
+/**
+ * Appends a supervision case's first event as the supervision writer stored it before the ledger
+ * recorded the filing region in the hashed payload: the region is in the region_code column only.
+ */
+export async function appendUnfiledSupervision(
+  store: EventStore,
+  caseId: string,
+  writer: { readonly id: string; readonly regionCode: string },
+): Promise<StoredEvent> {
+  const streamId = `supervision-${caseId}`;
+  const [event] = chainedEvents(streamId, writer.id, [
+    { type: 'ComplaintRecorded', data: { receivedAt: '2025-12-30', subject: 'filed before filings were hashed' } },
+  ]);
+  const [stored] = await store.append({
+    streamId,
+    expectedVersion: -1,
+    events: [{ ...event!, regionCode: writer.regionCode }],
   });
   return stored!;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,16 @@ import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } fro
 import { formatSummary } from '../report';
 import { embeddedLogHeadLedger, type LogHeadLedger } from '../logHeads/ledger';
 import type { Discrepancy } from '../types';
-import { AGENCY, anchorAll, appendDatedAhead, buildHistory, commitLogHead, OTHER_AGENCY } from './history';
+import {
+  AGENCY,
+  anchorAll,
+  appendDatedAhead,
+  appendUnfiledSupervision,
+  buildHistory,
+  commitLogHead,
+  OTHER_AGENCY,
+} from './history';
+import { createSupervisionWriter } from '../../http/supervision/supervisionWriter';
 import {
   deleteAnchorBatchesOf,
   deleteAnchorRows,
@@ -222,6 +232,54 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         }),
       ]);
       expect(report.byKind['column-altered']).toBe(2);
+    });
+
+    it("names each event of a supervision case moved out of its writer's region (region_code edited) as column-altered, an admin's case too, but no event written before filings were hashed", async () => {
+      const writer = createSupervisionWriter({ store: target.store });
+      const nanjing = { id: 'regulator-nanjing', regionCode: '3201' };
+      const suzhou = { id: 'regulator-suzhou', regionCode: '3205' };
+      const admin = { id: 'ops', regionCode: '' };
+      const complaint = (caseId: string, subject: string) => ({
+        eventId: randomUUID(),
+        type: 'ComplaintRecorded',
+        occurredAt: '2026-01-05T10:00:00+08:00',
+        caseId,
+        data: { receivedAt: '2026-01-04', subject },
+      });
+      const opened = (await writer.submit(nanjing, complaint('NJ-1', 'scope not as certified'))).event;
+      const followed = (await writer.submit(nanjing, complaint('NJ-1', 'follow-up'))).event;
+      const byAdmin = (await writer.submit(admin, complaint('OPS-1', 'national campaign'))).event;
+      // A case opened before the ledger hashed filings, continued since.
+      const older = await appendUnfiledSupervision(target.store, 'OLD-1', suzhou);
+      const continued = (await writer.submit(suzhou, complaint('OLD-1', 'continued'))).event;
+      await anchorAll({ store: target.store, anchorStore: target.anchorStore, ledger });
+      expect((await audit()).discrepancies).toEqual([]);
+
+      await editColumn(target.db, { streamId: opened.streamId }, 'region_code', '3205');
+      await editColumn(target.db, { eventId: byAdmin.eventId }, 'region_code', '3201');
+      await editColumn(target.db, { streamId: older.streamId }, 'region_code', '32');
+      const report = await audit();
+      expect(report.ok).toBe(false);
+      // expected: the region the event's hash covers; actual: the column.
+      const misfiled = (event: StoredEvent, expected: string, actual: string) => [
+        'region-differs-from-filing',
+        event.eventId,
+        event.streamId,
+        event.version,
+        event.position,
+        expected,
+        actual,
+      ];
+      expect(report.discrepancies.map((d) => d.kind)).toEqual(Array(4).fill('column-altered'));
+      expect(
+        report.discrepancies.map((d) => [d.reason, d.eventId, d.streamId, d.version, d.position, d.expected, d.actual]),
+      ).toEqual([
+        misfiled(opened, '3201', '3205'),
+        misfiled(followed, '3201', '3205'),
+        misfiled(byAdmin, '', '3201'),
+        misfiled(continued, '3205', '32'),
+      ]);
+      expect(formatSummary(report)).toContain('expected ""  found 3201');
     });
 
     it('names a deleted event as deleted, from the ledger digest it leaves behind', async () => {

@@ -11,6 +11,7 @@ import { openSqliteAnchorStore } from '../../anchoring/anchorStore';
 import { openEmbeddedBackend } from '../../anchoring/embedded';
 import { createAnchoringPart, type AnchoringPart } from '../../anchoring/part';
 import { chainedEvents } from '../../anchoring/testing/events';
+import { readFiledRegion } from '../../events/envelopeHeader';
 import { createSupervisionPart } from './part';
 
 const NOW = new Date('2026-11-20T12:00:00+08:00');
@@ -149,6 +150,37 @@ describe('supervision cases belong to the writer of their first event (what the 
     expect(await stream('NJ-CASE-3')).toEqual([opened.eventId]);
     expect((await post(ADMIN, complaint('ADMIN-CASE-1'))).status).toBe(201);
     expect([(await post(NANJING, complaint('ADMIN-CASE-1'))).status]).toEqual([404]);
+  });
+
+  it("files each event under its writer's region in the hashed payload, an admin's as an empty region", async () => {
+    const byNanjing = complaint('NJ-FILED-1');
+    expect((await post(NANJING, byNanjing)).status).toBe(201);
+    const byAdmin = complaint('ADMIN-FILED-1');
+    expect((await post(ADMIN, byAdmin)).status).toBe(201);
+    const shown = async (eventId: string) =>
+      (await request(service.app).get(`/v1/events/${eventId}`).set('authorization', ADMIN)).body.data;
+    expect(await shown(byNanjing.eventId)).toEqual({ ...byNanjing.data, filing: { regionCode: '3201' } });
+    expect(await shown(byAdmin.eventId)).toEqual({ ...byAdmin.data, filing: {} });
+    const [stored] = await store.readStream('supervision-NJ-FILED-1');
+    expect(readFiledRegion(stored!.canonical)).toBe('3201');
+    expect(stored!.regionCode).toBe('3201');
+    const [storedByAdmin] = await store.readStream('supervision-ADMIN-FILED-1');
+    expect([readFiledRegion(storedByAdmin!.canonical), storedByAdmin!.regionCode]).toEqual(['', '']);
+  });
+
+  it('refuses a body that sets the filing itself (400, set-by-ledger), whatever region it names, and stores nothing', async () => {
+    for (const filing of [{ regionCode: '3205' }, { regionCode: '3201' }, {}]) {
+      const forged = complaint('NJ-FORGED-1');
+      const refused = await post(NANJING, { ...forged, data: { ...forged.data, filing } });
+      expect(refused.status).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body).toMatchObject({
+        code: 'invalid-payload',
+        errors: [{ path: 'filing', code: 'set-by-ledger' }],
+      });
+      expect(await store.findEvent(forged.eventId)).toBeUndefined();
+    }
+    expect(await stream('NJ-FORGED-1')).toEqual([]);
   });
 
   it('takes no more events in a case that already holds another writer’s event (it could never be anchored)', async () => {

@@ -117,6 +117,15 @@ function checkCaseOwner(writer: SupervisionWriterIdentity, caseId: string, histo
   }
 }
 
+/**
+ * The payload with the region the event is filed under: the writer's (an admin's is empty, every
+ * region), in the hashed bytes so that the audit can check the region_code column against it. The
+ * submitter never sets it: parseSupervisionSubmission refuses a payload that does (set-by-ledger).
+ */
+function filedUnder(writer: SupervisionWriterIdentity, data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, filing: { regionCode: writer.regionCode } };
+}
+
 export function createSupervisionWriter(options: SupervisionWriterOptions): SupervisionWriter {
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
@@ -158,7 +167,7 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
         const history = await store.readStream(streamId);
         checkCaseOwner(writer, submission.caseId, history);
         const last = history.at(-1);
-        const data = normalizePayload(submission.type, submission.data);
+        const data = normalizePayload(submission.type, filedUnder(writer, submission.data));
         const hashed = {
           eventId: submission.eventId,
           certificationId: submission.caseId,
