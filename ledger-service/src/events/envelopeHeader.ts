@@ -9,8 +9,8 @@ import { EventDataType, payloadFieldOf, payloadTypeOf, SUPERVISION_EVENT_TYPES }
  * The one place that reads hashed envelope values for whoever must not trust the store's columns,
  * which are copies the hash does not cover: the audit compares the columns with these (region_code
  * with the client's region in a stream's first event, or with a supervision event's filing), the
- * anchorer sends the ledger the hashed occurredAt, and the read models' feed takes occurredAt from
- * here.
+ * anchorer sends the ledger the hashed occurredAt, and the read models' feed takes occurredAt (and a
+ * supervision event's region) from here.
  */
 export interface EnvelopeHeader {
   readonly eventId: string;

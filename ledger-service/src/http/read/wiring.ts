@@ -4,7 +4,8 @@ import type { LedgerBackend } from '../../anchoring/port';
 import { buildReceipt, receiptFrom, verifyReceipt, type Receipt } from '../../anchoring/receipts';
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import { decodeCanonical } from '../../events/canonical';
-import { readOccurredAt } from '../../events/envelopeHeader';
+import { readFiledRegion, readOccurredAt } from '../../events/envelopeHeader';
+import { regionFiledPerEvent } from '../../audit/servedColumns';
 import type { ReceiptSource } from './receipts';
 
 /**
@@ -14,13 +15,17 @@ import type { ReceiptSource } from './receipts';
  * occurredAt is read from the canonical bytes too, on first use, not from the occurred_at column:
  * the column is a copy the hash does not cover, and read models date certificate statuses (and
  * answer `?asOf=`) by it. It adds about 0.6 µs to an event whose occurredAt is read (0.2 µs of it
- * the read itself); bytes that are no envelope fail the models that ask, as for `data`. The other
- * envelope columns the audit compares with the bytes; region_code too, with the region the stream's
- * first event names; recorded_at is the store's own clock, in no hashed bytes.
+ * the read itself); bytes that are no envelope fail the models that ask, as for `data`. A
+ * supervision event's regionCode, which decides the regulators who see the case, is read from the
+ * bytes too, on first use: the filing its payload carries, the column only for events written
+ * before the ledger recorded one. The other envelope columns the audit compares with the bytes; a
+ * certification's region_code too, with the region the stream's first event names; recorded_at is
+ * the store's own clock, in no hashed bytes.
  */
 export function logEventOf(event: StoredEvent): LogEvent {
   let data: Readonly<Record<string, unknown>> | undefined;
   let occurredAt: string | undefined;
+  let regionCode: string | undefined;
   return {
     position: event.position,
     eventId: event.eventId,
@@ -29,7 +34,12 @@ export function logEventOf(event: StoredEvent): LogEvent {
     type: event.type,
     version: event.version,
     agencyId: event.agencyId,
-    regionCode: event.regionCode,
+    get regionCode() {
+      regionCode ??= regionFiledPerEvent(event.streamId)
+        ? (readFiledRegion(event.canonical) ?? event.regionCode)
+        : event.regionCode;
+      return regionCode;
+    },
     get occurredAt() {
       occurredAt ??= readOccurredAt(event.canonical);
       return occurredAt;
