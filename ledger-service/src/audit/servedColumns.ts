@@ -1,4 +1,5 @@
 import { readClientRegionCode, readFiledRegion } from '../events/envelopeHeader';
+import { regionFiledPerEvent } from '../events/filedRegion';
 import type { Discrepancy, EventFacts } from './types';
 
 // Columns the store keeps beside the hashed bytes and serves as they are: read models date
@@ -8,13 +9,6 @@ import type { Discrepancy, EventFacts } from './types';
 // bytes say.
 
 const CERTIFICATION_PREFIX = 'certification-';
-const SUPERVISION_PREFIX = 'supervision-';
-
-/**
- * Whether each event of the stream names its own region in its hashed bytes (a supervision event's
- * filing) rather than the stream's first event naming it for all (a certification's client).
- */
-export const regionFiledPerEvent = (streamId: string): boolean => streamId.startsWith(SUPERVISION_PREFIX);
 
 /**
  * The region an event is filed under, as its hashed bytes say. A certification stream's first

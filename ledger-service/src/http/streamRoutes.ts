@@ -3,6 +3,7 @@ import type { EventStore, StoredEvent } from '../eventStore/port';
 import { CERTIFICATION_ID } from '../intake/submission';
 import { streamIdOf } from '../intake/intake';
 import { eventView, type AnchorStatus } from '../intake/eventView';
+import { streamRegionOf } from '../events/filedRegion';
 import { principalOf } from './auth';
 import { regionVisibleTo, type Principal } from './principal';
 import { notFound, unauthenticated, ProblemError } from './problem';
@@ -19,7 +20,8 @@ const CERTIFICATE_EVENT = /^Certificate[A-Z]/;
 /**
  * The owning agency (the CB that holds the certification now: only the holder writes (R15), so it
  * wrote the last event; after a transfer the former CB no longer reads the accepting CB's audits),
- * a regulator of the client's region, or an admin.
+ * a regulator of the stream's region (the client's; a supervision case's hashed filing, see
+ * streamRegionOf), or an admin.
  */
 export function maySeeStream(principal: Principal, history: readonly StoredEvent[]): boolean {
   switch (principal.role) {
@@ -28,7 +30,7 @@ export function maySeeStream(principal: Principal, history: readonly StoredEvent
     case 'agency':
       return history.length > 0 && history.at(-1)!.agencyId === principal.agencyId;
     case 'regulator':
-      return history.length > 0 && regionVisibleTo(principal.regionCode, history[0]!.regionCode);
+      return history.length > 0 && regionVisibleTo(principal.regionCode, streamRegionOf(history)!);
     default:
       return false;
   }

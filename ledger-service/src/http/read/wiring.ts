@@ -4,8 +4,8 @@ import type { LedgerBackend } from '../../anchoring/port';
 import { buildReceipt, receiptFrom, verifyReceipt, type Receipt } from '../../anchoring/receipts';
 import type { EventStore, StoredEvent } from '../../eventStore/port';
 import { decodeCanonical } from '../../events/canonical';
-import { readFiledRegion, readOccurredAt } from '../../events/envelopeHeader';
-import { regionFiledPerEvent } from '../../audit/servedColumns';
+import { readOccurredAt } from '../../events/envelopeHeader';
+import { filedRegionOf } from '../../events/filedRegion';
 import type { ReceiptSource } from './receipts';
 
 /**
@@ -17,10 +17,11 @@ import type { ReceiptSource } from './receipts';
  * answer `?asOf=`) by it. It adds about 0.6 µs to an event whose occurredAt is read (0.2 µs of it
  * the read itself); bytes that are no envelope fail the models that ask, as for `data`. A
  * supervision event's regionCode, which decides the regulators who see the case, is read from the
- * bytes too, on first use: the filing its payload carries, the column only for events written
- * before the ledger recorded one. The other envelope columns the audit compares with the bytes; a
- * certification's region_code too, with the region the stream's first event names; recorded_at is
- * the store's own clock, in no hashed bytes.
+ * bytes too, on first use (filedRegionOf, as the write and event routes judge visibility): the
+ * filing its payload carries, the column only for events written before the ledger recorded one.
+ * The other envelope columns the audit compares with the bytes; a certification's region_code too,
+ * with the region the stream's first event names; recorded_at is the store's own clock, in no
+ * hashed bytes.
  */
 export function logEventOf(event: StoredEvent): LogEvent {
   let data: Readonly<Record<string, unknown>> | undefined;
@@ -35,9 +36,7 @@ export function logEventOf(event: StoredEvent): LogEvent {
     version: event.version,
     agencyId: event.agencyId,
     get regionCode() {
-      regionCode ??= regionFiledPerEvent(event.streamId)
-        ? (readFiledRegion(event.canonical) ?? event.regionCode)
-        : event.regionCode;
+      regionCode ??= filedRegionOf(event);
       return regionCode;
     },
     get occurredAt() {

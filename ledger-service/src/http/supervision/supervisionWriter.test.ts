@@ -12,6 +12,9 @@ import { openEmbeddedBackend } from '../../anchoring/embedded';
 import { createAnchoringPart, type AnchoringPart } from '../../anchoring/part';
 import { chainedEvents } from '../../anchoring/testing/events';
 import { readFiledRegion } from '../../events/envelopeHeader';
+import { SQLITE_FILE_NAME } from '../../eventStore';
+import { appendUnfiledSupervision } from '../../audit/testing/history';
+import { editColumn, sqliteTamperDb } from '../../audit/testing/tamper';
 import { createSupervisionPart } from './part';
 
 const NOW = new Date('2026-11-20T12:00:00+08:00');
@@ -181,6 +184,56 @@ describe('supervision cases belong to the writer of their first event (what the 
       expect(await store.findEvent(forged.eventId)).toBeUndefined();
     }
     expect(await stream('NJ-FORGED-1')).toEqual([]);
+  });
+
+  describe('after an operator moves a case to another region in the region_code column (no hash covers it)', () => {
+    /** Sets region_code of every event of the case, as an operator with access to the database could. */
+    const moveCase = async (caseId: string, regionCode: string) => {
+      const db = sqliteTamperDb(path.join(dir, SQLITE_FILE_NAME));
+      await editColumn(db, { streamId: `supervision-${caseId}` }, 'region_code', regionCode);
+      await db.close();
+    };
+    const getEvent = (authorization: string, eventId: string, receipt = false) =>
+      request(service.app)
+        .get(`/v1/events/${eventId}${receipt ? '/receipt' : ''}`)
+        .set('authorization', authorization);
+
+    it("still files it under its writer's hashed region: Suzhou neither reads it nor hears of it, Nanjing reads and writes on", async () => {
+      const opened = complaint('NJ-MOVED-1');
+      expect((await post(NANJING, opened)).status).toBe(201);
+      await moveCase('NJ-MOVED-1', '3205');
+      expect((await store.findEvent(opened.eventId))!.regionCode).toBe('3205');
+
+      for (const receipt of [false, true]) {
+        expect((await getEvent(SUZHOU, opened.eventId, receipt)).status).toBe(404);
+        expect((await getEvent(NANJING, opened.eventId, receipt)).status).toBe(200);
+      }
+      expect((await post(SUZHOU, complaint('NJ-MOVED-1', 'Suzhou'))).status).toBe(404);
+      expect((await post(SUZHOU, { ...opened })).status).toBe(404);
+      expect((await post(NANJING, { ...opened })).status).toBe(200);
+      const next = complaint('NJ-MOVED-1', 'follow-up');
+      expect((await post(NANJING, next)).status).toBe(201);
+      expect(await stream('NJ-MOVED-1')).toEqual([opened.eventId, next.eventId]);
+    });
+
+    it('judges a case opened before filings by the first filing among its later events, and one without any by the column', async () => {
+      const older = await appendUnfiledSupervision(store, 'NJ-OLD-1', { id: 'regulator-nanjing', regionCode: '3201' });
+      const next = complaint('NJ-OLD-1', 'continued since filings');
+      expect((await post(NANJING, next)).status).toBe(201);
+      await moveCase('NJ-OLD-1', '3205');
+      expect((await getEvent(SUZHOU, older.eventId)).status).toBe(404);
+      expect((await getEvent(NANJING, older.eventId)).status).toBe(200);
+      expect((await post(NANJING, complaint('NJ-OLD-1', 'after the edit'))).status).toBe(201);
+
+      // Nothing hashed names the region of a case written wholly before filings: the column decides.
+      const unfiled = await appendUnfiledSupervision(store, 'NJ-OLD-2', {
+        id: 'regulator-nanjing',
+        regionCode: '3201',
+      });
+      await moveCase('NJ-OLD-2', '3205');
+      expect((await getEvent(SUZHOU, unfiled.eventId)).status).toBe(200);
+      expect((await getEvent(NANJING, unfiled.eventId)).status).toBe(404);
+    });
   });
 
   it('takes no more events in a case that already holds another writer’s event (it could never be anchored)', async () => {

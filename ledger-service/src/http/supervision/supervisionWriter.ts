@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../../events/canonical';
+import { filedRegionOf, streamRegionOf } from '../../events/filedRegion';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
 import { validatePayload } from '../../events/validate';
 import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../../eventStore/port';
@@ -91,8 +92,9 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
  * submitter; all regulators share one MSP and the chaincode does not read regionCode), and a regulator's
  * agencyId is its principal id. An event of another writer would be stored, then refused by the ledger,
  * and every later event of the case would fail with CL_VERSION_GAP. So, before anything is stored:
- *  - a case the caller cannot read (its first event's region is outside the caller's prefix, as in
- *    maySeeStream) is answered 404, indistinguishable from a case that does not exist;
+ *  - a case the caller cannot read (its region, streamRegionOf: the hashed filing of its first event
+ *    that has one, is outside the caller's prefix, as in maySeeStream) is answered 404,
+ *    indistinguishable from a case that does not exist;
  *  - a case the caller can read but did not open (a province over a city's case, an admin, another
  *    regulator of the same region) is answered 403: the ledger would refuse the event;
  *  - a case that already holds another writer's event (stored before this check) can never be anchored
@@ -101,7 +103,7 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
 function checkCaseOwner(writer: SupervisionWriterIdentity, caseId: string, history: readonly StoredEvent[]): void {
   const first = history[0];
   if (!first) return;
-  if (!regionVisibleTo(writer.regionCode, first.regionCode)) throw notFound('Supervision case');
+  if (!regionVisibleTo(writer.regionCode, streamRegionOf(history)!)) throw notFound('Supervision case');
   if (first.agencyId !== writer.id) {
     throw forbidden(
       `Supervision case ${caseId} was opened by ${first.agencyId}; only its first writer may add to it (the ledger binds a stream to its first writer)`,
@@ -154,7 +156,7 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
         const existing = await store.findEvent(submission.eventId);
         if (existing) {
           // An event outside the caller's region is indistinguishable from none, as on GET /v1/events/{id}.
-          if (!regionVisibleTo(writer.regionCode, existing.regionCode)) throw notFound('Event');
+          if (!regionVisibleTo(writer.regionCode, filedRegionOf(existing))) throw notFound('Event');
           if (existing.contentDigest !== contentDigest)
             throw new ProblemError(
               409,
