@@ -5,6 +5,9 @@ export type IsoDate = string;
 /** The day in China of an event's time: the rules count days on China's calendar (UTC+8). */
 export { chinaDateOf as dateOf } from '@certledger/projections';
 
+/** The day in China at an instant, such as the decision's now. */
+export { chinaDayAt as dayAt } from '@certledger/projections';
+
 /** `date` plus `days` calendar days. */
 export { addDays } from '@certledger/projections';
 

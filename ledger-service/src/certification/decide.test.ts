@@ -939,6 +939,32 @@ describe('R15 ownership and transfer', () => {
     // A new release opens a new window.
     expectOk(when(given([...RELEASED, release(OTHER_CB, at('2026-09-01'))]), transfer(OTHER_CB, CB, at('2026-09-02'))));
   });
+  it('counts the days from when the ledger recorded the release too: a transfer dated inside the window is refused once they have passed', () => {
+    // Released and recorded on 2026-05-25; the 90th day after it is 2026-08-23.
+    const recorded = given(RELEASED, { now: new Date(at('2026-05-25', '12:00:00')) });
+    const decidedOn = (date: string, time?: string) => ({ now: new Date(at(date, time)) });
+    expectOk(when(recorded, transfer(), decidedOn('2026-08-23', '23:59:59')));
+    const backdated = when(recorded, transfer(), decidedOn('2026-08-24', '00:00:00'));
+    expectRule(backdated, 'R15', 'transfer-not-released');
+    expect(!backdated.ok && backdated.message).toContain('lapsed');
+    expect(!backdated.ok && backdated.message).not.toContain(CB);
+    expectRule(when(recorded, transfer(), decidedOn('2028-06-01')), 'R15', 'transfer-not-released');
+    // Any other CB hears only that the certification was not released to it.
+    expect(when(recorded, transfer(THIRD_CB), decidedOn('2028-06-01'))).toEqual(
+      when(given(CERTIFIED), transfer(THIRD_CB), decidedOn('2028-06-01')),
+    );
+  });
+  it('takes a history imported years later whose release and transfer the ledger recorded within the window', () => {
+    // The holder's history, release included, recorded on 2029-12-01; the transfer of 2026 recorded a month later.
+    const imported = given(RELEASED, { now: new Date(at('2029-12-01')) });
+    expectOk(when(imported, transfer(), { now: new Date(at('2029-12-31')) }));
+    // Its own dates still count: a transfer dated after the window is refused, however soon it is recorded.
+    expectRule(
+      when(imported, transfer(OTHER_CB, CB, at('2026-08-24')), { now: new Date(at('2029-12-01')) }),
+      'R15',
+      'transfer-not-released',
+    );
+  });
 });
 
 describe('R16 event time', () => {

@@ -3,7 +3,7 @@ import type { UniqueClaim } from '../eventStore/port';
 import { isDateTime } from '../events/validate';
 import { CERTIFICATION_EVENT_TYPES } from '../events/schema';
 import { creditCodeProblem } from './creditCode';
-import { addDays, addMonths, dateOf, timeOf, type IsoDate } from './dates';
+import { addDays, addMonths, dateOf, dayAt, timeOf, type IsoDate } from './dates';
 import type {
   ApplicationSubmittedData,
   ApplicationReviewedData,
@@ -792,8 +792,14 @@ const CERTIFICATION_TYPES: ReadonlySet<string> = new Set(CERTIFICATION_EVENT_TYP
  * R15 (IAF MD2): another CB takes a certification over only on the holder's release to it, neither
  * withdrawn nor lapsed. Asked before anything else: how the certification stands is not for a CB it
  * was not released to. Only the CB it was released to hears that the release lapsed.
+ *
+ * A release lapses transferReleaseValidDays after its day, judged twice: by the transfer's
+ * occurredAt, and by today (`now`) against the day the ledger recorded the release. The submitting
+ * CB chooses occurredAt; it cannot choose when the release was recorded, so a transfer dated inside
+ * the window years later is refused all the same, while a history imported in one go (release and
+ * transfer recorded within the window, whatever their dates) is taken.
  */
-function checkReleasedTo(state: CertificationState, event: ProposedEvent, rules: RulesConfig): void {
+function checkReleasedTo(state: CertificationState, event: ProposedEvent, rules: RulesConfig, now: Date): void {
   const release = state.release;
   if (release?.toAgencyId !== event.agencyId) {
     reject(
@@ -802,8 +808,9 @@ function checkReleasedTo(state: CertificationState, event: ProposedEvent, rules:
       `the holding CB has not released this certification to ${event.agencyId} (TransferReleased)`,
     );
   }
-  const lastDay = addDays(dateOf(release.at), rules.transferReleaseValidDays);
-  if (dateOf(event.occurredAt) > lastDay) {
+  const lapsedBy = (since: string, day: IsoDate): boolean =>
+    day > addDays(dateOf(since), rules.transferReleaseValidDays);
+  if (lapsedBy(release.at, dateOf(event.occurredAt)) || lapsedBy(release.recordedAt, dayAt(now))) {
     reject(
       'R15',
       'transfer-not-released',
@@ -835,7 +842,7 @@ function checkCommon(state: CertificationState, event: ProposedEvent, rules: Rul
   }
   if (!state.application) reject('SEQ', 'no-application', `${event.type} needs an application first`);
   if (event.type === 'CertificationTransferred') {
-    if (event.agencyId !== state.holder) checkReleasedTo(state, event, rules);
+    if (event.agencyId !== state.holder) checkReleasedTo(state, event, rules, now);
   } else if (event.agencyId !== state.holder) {
     reject('R15', 'not-holding-agency', `${event.agencyId} does not hold this certification and cannot write to it`);
   }

@@ -23,7 +23,10 @@ export interface RulesConfig {
   readonly remoteAuditPermitted: boolean;
   /** R11: surveillance audits conducted in a cycle before its recertification can be granted. */
   readonly minSurveillancesPerCycle: number;
-  /** R15: how long a holder's release lasts: the CB it names may take the certification over up to this many days after the release's day. */
+  /**
+   * R15: how long a holder's release lasts: the CB it names may take the certification over up to this
+   * many days after the release's day, and after the day the ledger recorded the release.
+   */
   readonly transferReleaseValidDays: number;
 }
 

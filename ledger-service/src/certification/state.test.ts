@@ -3,6 +3,7 @@ import {
   CB,
   CERTIFICATE_NO,
   CERTIFIED,
+  NOW,
   OTHER_CB,
   RECERTIFIED,
   SURVEILLED_TWICE,
@@ -22,6 +23,7 @@ describe('CertificationState as a fold of events', () => {
       type: 'ReportedToCnca',
       data: {},
       occurredAt: at('2030-01-01'),
+      recordedAt: at('2030-01-01'),
       agencyId: CB,
       eventId: 'later',
       version: ids.length,
@@ -98,7 +100,11 @@ describe('CertificationState as a fold of events', () => {
     expect(restored.certificate).toMatchObject({ status: 'valid' });
     expect(restored.certificate!.suspension).toBeUndefined();
     expect(restored.holder).toBe(CB);
-    expect(restored.release).toEqual({ toAgencyId: OTHER_CB, at: at('2026-06-20') });
+    expect(restored.release).toEqual({
+      toAgencyId: OTHER_CB,
+      at: at('2026-06-20'),
+      recordedAt: NOW.toISOString(),
+    });
     const transferred = given([
       ...CERTIFIED,
       step('TransferReleased', { toAgencyId: OTHER_CB }, at('2026-06-20')),
@@ -128,6 +134,7 @@ describe('CertificationState as a fold of events', () => {
       type: 'SpotCheckRecorded',
       data: {},
       occurredAt: at('2025-05-01'),
+      recordedAt: at('2025-05-01'),
       agencyId: CB,
       eventId: 'e-x',
       version: state.version + 1,
@@ -139,6 +146,7 @@ describe('CertificationState as a fold of events', () => {
   it('folds a stream with foldEvents like event-by-event evolve', () => {
     const events = CERTIFIED.map((s, version) => ({
       ...s,
+      recordedAt: s.occurredAt,
       agencyId: s.agencyId ?? CB,
       eventId: `e-${version}`,
       version,

@@ -16,6 +16,8 @@ export interface CertificationEvent {
   readonly type: string;
   readonly data: Record<string, unknown>;
   readonly occurredAt: string;
+  /** When the ledger recorded it: the store's recordedAt, or the decision's now for an event being admitted. */
+  readonly recordedAt: string;
   readonly agencyId: string;
   readonly eventId: string;
   readonly version: number;
@@ -131,11 +133,13 @@ export interface TransferState {
 
 /**
  * The holder's release of the certification to the CB its client moves to (IAF MD2), neither taken
- * up nor withdrawn. It may have lapsed: decide judges that by the rules' transferReleaseValidDays.
+ * up nor withdrawn. It may have lapsed: decide judges that by the rules' transferReleaseValidDays,
+ * counted from its occurredAt (`at`) and from when the ledger recorded it (`recordedAt`).
  */
 export interface TransferReleaseState {
   readonly toAgencyId: string;
   readonly at: string;
+  readonly recordedAt: string;
 }
 
 /**
@@ -384,7 +388,7 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
   }),
   TransferReleased: (state, data, event) => ({
     ...state,
-    release: { toAgencyId: data.toAgencyId, at: event.occurredAt },
+    release: { toAgencyId: data.toAgencyId, at: event.occurredAt, recordedAt: event.recordedAt },
   }),
   TransferReleaseWithdrawn: (state) => ({ ...state, release: undefined }),
   ReportedToCnca: (state) => state,

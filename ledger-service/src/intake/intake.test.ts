@@ -140,3 +140,38 @@ describe('intake retries by eventId', () => {
     }
   });
 });
+
+describe('a transfer release, as the intake sees it', () => {
+  const ACCEPTING = 'CNCA-R-2002-002';
+  const DAY_MS = 86_400_000;
+  const certification = initialCertification({ certificationId: 'RELEASED-1', appliedOn: '2025-03-01' });
+  const step = (n: number, type: ScenarioEvent['type'], day: string, data: Record<string, unknown>) =>
+    submission({
+      certificationId: 'RELEASED-1',
+      eventId: `5eed7777-2026-4000-8000-00000000010${n}`,
+      type,
+      occurredAt: `${day}T10:00:00+08:00`,
+      data,
+    });
+  const release = step(1, 'TransferReleased', '2026-05-25', { toAgencyId: ACCEPTING, reason: '客户申请转换' });
+  // Dated a week after the release, inside its window, whenever it is submitted.
+  const transfer = step(2, 'CertificationTransferred', '2026-06-01', { fromAgencyId: AGENCY, reason: '客户变更' });
+
+  it('lapses the days after the store recorded it, for the process that wrote it and for any other', async () => {
+    let now = Date.now();
+    const [holder, other] = stores.map((store) =>
+      createIntake({ store, rules: defaultRulesConfig, clock: () => new Date(now) }),
+    ) as [Intake, Intake];
+    const imported = await holder.submitBulk(AGENCY, [...certification.map((event) => submission(event)), release]);
+    expect(imported.every((outcome) => outcome.ok)).toBe(true);
+
+    now += 91 * DAY_MS;
+    for (const intake of [holder, other]) {
+      const refusal = await intake.submit(ACCEPTING, transfer).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(IntakeError);
+      expect(refusal).toMatchObject({ code: 'transfer-not-released', message: expect.stringContaining('lapsed') });
+    }
+    now -= 80 * DAY_MS;
+    expect(await other.submit(ACCEPTING, transfer)).toMatchObject({ created: true });
+  });
+});

@@ -180,7 +180,9 @@ export function sealOne(
     hash,
     contentDigest: contentDigestOf(agencyId, submission, proposedData),
   };
-  const state = evolve(cursor.state, { ...hashed, data });
+  // Recorded now, as far as the rules can tell: the store stamps recordedAt a moment later, so a
+  // state cached from here is never more lenient than one folded from the store.
+  const state = evolve(cursor.state, { ...hashed, data, recordedAt: context.now.toISOString() });
   return { event, data, claims: decision.claims ?? [], next: { state, version, hash, regionCode } };
 }
 

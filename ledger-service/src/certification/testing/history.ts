@@ -213,7 +213,10 @@ export interface Options {
   readonly rules?: RulesConfig;
 }
 
-/** Applies steps through decide and evolve; a step the rules refuse fails the test that built the history. */
+/**
+ * Applies steps through decide and evolve, each recorded at the decision's now (as the intake does);
+ * a step the rules refuse fails the test that built the history.
+ */
 export function given(steps: readonly Step[], options: Options = {}): CertificationState {
   let state = initialState;
   for (const s of steps) {
@@ -227,6 +230,7 @@ export function given(steps: readonly Step[], options: Options = {}): Certificat
       type: s.type,
       data: result.data,
       occurredAt: s.occurredAt,
+      recordedAt: (options.now ?? NOW).toISOString(),
       agencyId: s.agencyId ?? CB,
       eventId,
       version: state.version + 1,

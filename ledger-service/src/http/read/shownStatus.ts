@@ -17,7 +17,8 @@ export interface StreamCertificate {
 /** Folds the hashed bytes, never the columns stored beside them (a copy an operator could edit). */
 export function certificateOfStream(stream: readonly StoredEvent[]): StreamCertificate | undefined {
   let state = initialState;
-  for (const stored of stream) state = evolve(state, decodeCanonical(stored.canonical));
+  for (const stored of stream)
+    state = evolve(state, { ...decodeCanonical(stored.canonical), recordedAt: stored.recordedAt });
   const certificate = state.certificate;
   return (
     certificate && {
