@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import {
   md1SampleSize,
   Md1Error,
@@ -7,6 +7,7 @@ import {
   MD5_TABLE_LIMIT,
   type RoundingPolicy,
 } from '../../calculators';
+import { jsonBody } from '../jsonBody';
 import { ProblemError } from '../problem';
 
 /** Codes a caller can branch on; each is the calculator's own code, prefixed by the table it concerns. */
@@ -86,10 +87,13 @@ export function sampleSizeOf(input: Record<string, unknown>) {
   }
 }
 
-/** IAF MD5 audit time and IAF MD1 sample size, open to anyone (they disclose no data). */
+/**
+ * IAF MD5 audit time and IAF MD1 sample size, open to anyone (they disclose no data). A POST body is
+ * read as every JSON body of the API is (jsonBody: application/json in UTF-8, each member name once).
+ */
 export function calculatorRoutes(options: CalculatorRoutesOptions = {}): Router {
   const router = Router();
-  const json = express.json({ limit: '16kb' });
+  const json = jsonBody('16kb');
   router.get('/v1/calculators/audit-time', (req, res) => {
     res.json(auditTimeOf(inputOf(req), options.defaultRounding));
   });

@@ -45,6 +45,15 @@ const json = (description: string) => ({
   content: { 'application/json': { schema: { type: 'object' } } },
 });
 
+/** A calculator's JSON body is read as every JSON body of the API: at most 16 KiB, application/json only. */
+const CALCULATOR_POST_RESPONSES = {
+  200: json('as GET'),
+  400: problem,
+  413: problemResponse('The body is larger than 16 KiB'),
+  415: problemResponse('Not application/json in UTF-8'),
+  422: problem,
+};
+
 export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze({
   '/v1/calculators/audit-time': {
     get: {
@@ -59,7 +68,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     post: {
       summary: 'The same with a JSON body { scheme, complexity, effectivePersonnel, audit, reduction, rounding }',
       requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
-      responses: { 200: json('as GET'), 400: problem, 422: problem },
+      responses: CALCULATOR_POST_RESPONSES,
     },
   },
   '/v1/calculators/sample-size': {
@@ -70,7 +79,8 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     },
     post: {
       summary: 'The same with a JSON body { sites, audit, samplingAllowed }',
-      responses: { 200: json('as GET'), 400: problem, 422: problem },
+      requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+      responses: CALCULATOR_POST_RESPONSES,
     },
   },
   '/v1/warnings': {

@@ -24,6 +24,35 @@ const NANJING = 'Bearer demo-regulator-3201';
 const SUZHOU = 'Bearer demo-regulator-3205';
 const JIANGSU = 'Bearer demo-regulator-32';
 
+/** POSTs raw JSON bytes over a socket (supertest would serialize a Buffer as JSON); the status and problem code. */
+async function postBytes(
+  app: http.RequestListener,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<[number, string]> {
+  const server = http.createServer(app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+    return [response.status, ((await response.json()) as { code: string }).code];
+  } finally {
+    server.close();
+  }
+}
+
+/** JSON text whose bytes at the first XX are made invalid UTF-8. */
+function notUtf8(json: string): Buffer {
+  const bytes = Buffer.from(json, 'utf8');
+  bytes.set([0xff, 0xfe], bytes.indexOf('XX'));
+  return bytes;
+}
+
 describe('calculators over HTTP: the MD5 table and MD1 formulas of domain.md', () => {
   let service: LedgerService;
   let dir: string;
@@ -103,6 +132,49 @@ describe('calculators over HTTP: the MD5 table and MD1 formulas of domain.md', (
       expect([response.status, response.body.code]).toEqual([status, code]);
       expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     }
+  });
+
+  it('reads a POST body as every JSON body of the API: application/json in UTF-8, each member name once, at most 16 KiB', async () => {
+    const post = (path: string, contentType: string, body: string) =>
+      request(service.app).post(path).set('content-type', contentType).send(body);
+    const twice = await post(
+      '/v1/calculators/audit-time',
+      'application/json',
+      '{"scheme":"QMS","effectivePersonnel":10,"effectivePersonnel":5000}',
+    );
+    expect([twice.status, twice.body.code, twice.body.detail]).toEqual([
+      400,
+      'duplicate-key',
+      'The top-level object has the member "effectivePersonnel" more than once',
+    ]);
+    expect(twice.headers['content-type']).toMatch(/application\/problem\+json/);
+    const sites = await post(
+      '/v1/calculators/sample-size',
+      'application/json',
+      '{"sites":4,"audit":"initial","sites":25}',
+    );
+    expect([sites.status, sites.body.code]).toEqual([400, 'duplicate-key']);
+    for (const path of ['/v1/calculators/audit-time', '/v1/calculators/sample-size']) {
+      const form = await post(path, 'application/x-www-form-urlencoded', 'scheme=QMS&personnel=10&sites=4');
+      expect([form.status, form.body.code]).toEqual([415, 'unsupported-media-type']);
+      const large = await post(
+        path,
+        'application/json',
+        JSON.stringify({ scheme: 'QMS', note: 'x'.repeat(16 * 1024) }),
+      );
+      expect([large.status, large.body.code]).toEqual([413, 'payload-too-large']);
+      expect(await postBytes(service.app, path, {}, notUtf8('{"scheme":"QMS","audit":"XX"}'))).toEqual([
+        400,
+        'invalid-utf8',
+      ]);
+    }
+    // Each name once, it computes as before.
+    const computed = await post(
+      '/v1/calculators/audit-time',
+      'application/json',
+      '{"scheme":"QMS","effectivePersonnel":10}',
+    );
+    expect([computed.status, computed.body.input.effectivePersonnel]).toEqual([200, 10]);
   });
 
   it('sizes multi-site samples by IAF MD1', async () => {
@@ -532,22 +604,10 @@ describe('supervision over the running service, on demo data written through the
       'duplicate-key',
       'The object at /data has the member "subject" more than once',
     ]);
-    const notUtf8 = Buffer.from(json, 'utf8');
-    notUtf8.set([0xff, 0xfe], notUtf8.indexOf('XX'));
-    // Raw bytes over a socket: supertest would serialize a Buffer as JSON.
-    const server = http.createServer(service.app).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    try {
-      const { port } = server.address() as AddressInfo;
-      const refused = await fetch(`http://127.0.0.1:${port}/v1/supervision/events`, {
-        method: 'POST',
-        headers: { authorization: SUZHOU, 'content-type': 'application/json' },
-        body: notUtf8,
-      });
-      expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([400, 'invalid-utf8']);
-    } finally {
-      server.close();
-    }
+    expect(await postBytes(service.app, '/v1/supervision/events', { authorization: SUZHOU }, notUtf8(json))).toEqual([
+      400,
+      'invalid-utf8',
+    ]);
   });
 });
 
