@@ -58,6 +58,10 @@ describe('validatePayload', () => {
       'filing:set-by-ledger',
     ]);
     expect(codes('ComplaintRecorded', { ...complaint, filing: {} })).toEqual(['filing:set-by-ledger']);
+    expect(validatePayload('ComplaintRecorded', { ...complaint, filing: {} })[0]!.message).toBe(
+      "filing is set by the ledger from the writer's region and must be left out of submissions " +
+        '(an event as the API returns it carries filing: remove it before posting that event again)',
+    );
     expect(codes('ComplaintRecorded', { ...complaint, filing: null })).toEqual(['filing:null-value']);
     expect(
       codes('WithdrawalTriggerRecorded', {

@@ -145,6 +145,21 @@ function optionOf(field: protobuf.Field, name: string): unknown {
   return options[`(${name})`] ?? options[`(certledger.v1.${name})`] ?? options[`(.certledger.v1.${name})`];
 }
 
+/** Where the ledger takes each kind of field it sets itself, by the field's message type. */
+const SET_BY_LEDGER_FROM: Readonly<Record<string, string>> = { SupervisionFiling: "the writer's region" };
+
+/**
+ * Says plainly that the field must be left out: a client that re-posts an event as the API returned
+ * it sends the field back, and should learn from the refusal alone what to strip.
+ */
+function setByLedgerMessage(field: protobuf.Field, path: string): string {
+  const from = SET_BY_LEDGER_FROM[field.type];
+  return (
+    `${path} is set by the ledger${from ? ` from ${from}` : ''} and must be left out of submissions ` +
+    `(an event as the API returns it carries ${path}: remove it before posting that event again)`
+  );
+}
+
 const rulesCache = new WeakMap<protobuf.Field, FieldRules>();
 
 function rulesOf(field: protobuf.Field): FieldRules {
@@ -233,8 +248,7 @@ class Walker {
       return;
     }
     if (rules.setByLedger) {
-      if (value !== undefined)
-        this.add(path, 'set-by-ledger', `${path} is set by the ledger, not by the submitter: leave it out`);
+      if (value !== undefined) this.add(path, 'set-by-ledger', setByLedgerMessage(field, path));
       return;
     }
     if (isEmpty(value)) {

@@ -236,6 +236,25 @@ describe('supervision cases belong to the writer of their first event (what the 
     });
   });
 
+  it('tells a client that re-posts an event as the API returned it that the ledger sets the filing, to be left out', async () => {
+    const opened = complaint('NJ-REPOST-1');
+    const stored = (await post(NANJING, opened)).body as { data: Record<string, unknown> };
+    expect(stored.data.filing).toEqual({ regionCode: '3201' });
+    const refused = await post(NANJING, { ...complaint('NJ-REPOST-1'), data: stored.data });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      {
+        path: 'filing',
+        code: 'set-by-ledger',
+        message: expect.stringContaining(
+          "set by the ledger from the writer's region and must be left out of submissions",
+        ),
+      },
+    ]);
+    const { filing: _filing, ...submitted } = stored.data;
+    expect((await post(NANJING, { ...complaint('NJ-REPOST-1'), data: submitted })).status).toBe(201);
+  });
+
   it('takes no more events in a case that already holds another writer’s event (it could never be anchored)', async () => {
     const opened = complaint('NJ-CASE-4');
     expect((await post(NANJING, opened)).status).toBe(201);
