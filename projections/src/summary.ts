@@ -41,7 +41,8 @@ export function summarize(type: string, data: Readonly<Record<string, unknown>>)
     case 'TransferReleased':
       return `Released for transfer to ${d.toAgencyId ?? '?'}`;
     case 'TransferReleaseWithdrawn':
-      return `Transfer release withdrawn: ${d.reason ?? ''}`;
+      // Like the release's, its free-text reason stays out: it can hold the client's business details.
+      return 'Transfer release withdrawn';
     default:
       return type;
   }
