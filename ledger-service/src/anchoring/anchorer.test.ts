@@ -12,7 +12,7 @@ import { Anchorer, AnchorerOptions, createAnchorer, FOLLOWS_REFUSED_EVENT, halve
 import { AnchorStore, openSqliteAnchorStore, PlannedBatch } from './anchorStore';
 import { EmbeddedLedgerBackend, openEmbeddedBackend } from './embedded';
 import { AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
-import { buildReceipt, verifyReceipt } from './receipts';
+import { buildReceipt, verifyReceipt, type Receipt } from './receipts';
 import { appendTo, chainedEvents, contractSigned, issued, restored, suspended, transferred } from './testing/events';
 
 const CB_A = 'CNCA-R-2002-001';
@@ -446,6 +446,67 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
       rejection: 'CL_BAD_REQUEST',
     });
     expect(await ledger.getEvent(fine!)).toMatchObject({ eventId: fine!.eventId, occurredAt: fine!.occurredAt });
+  });
+
+  it('takes over the ledger’s batches for events planned again behind the ledger (an anchor store restored from a backup), and anchors the rest', async () => {
+    const streams = ['certification-r0', 'certification-r1', 'certification-r2'];
+    const before: StoredEvent[] = [];
+    for (const streamId of streams)
+      before.push(...(await appendTo(eventStore, streamId, CB_A, [contractSigned(1), contractSigned(2)])));
+    await start({ maxBatchEvents: 2 }).drain();
+    // The backup of the anchor store, taken here; the anchorer goes on after it.
+    const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-backup-'));
+    const anchorFile = path.join(dir, 'anchors.sqlite');
+    const reader = new Database(anchorFile, { readonly: true });
+    await reader.backup(path.join(backupDir, 'anchors.sqlite'));
+    reader.close();
+    const after: StoredEvent[] = [];
+    for (const streamId of streams)
+      after.push(...(await appendTo(eventStore, streamId, CB_A, [contractSigned(3), contractSigned(4)])));
+    await start({ maxBatchEvents: 2 }).drain();
+    const originalReceipts = new Map<string, Receipt>();
+    for (const event of after)
+      originalReceipts.set(event.eventId, (await buildReceipt({ eventStore, anchorStore }, event.eventId))!);
+    const height = await ledger.height();
+    await anchorer!.stop();
+    anchorer = undefined;
+
+    // The anchor store restored, behind the ledger; new events after it. Batches of 7 group the
+    // events otherwise than the ledger's batches of 2: each holds events the ledger has and new ones.
+    await anchorStore.close();
+    fs.copyFileSync(path.join(backupDir, 'anchors.sqlite'), anchorFile);
+    fs.rmSync(backupDir, { recursive: true, force: true });
+    anchorStore = openSqliteAnchorStore({ directory: dir });
+    expect(await anchorStore.checkpoint()).toBe(before.at(-1)!.position);
+    const fresh: StoredEvent[] = [];
+    for (const streamId of streams) fresh.push(...(await appendTo(eventStore, streamId, CB_A, [contractSigned(5)])));
+    await start({ maxBatchEvents: 7 }).drain();
+
+    expect(anchorer!.stats()).toMatchObject({ batchesRejected: 0 });
+    expect((await anchorStore.counts()).batches.rejected).toBe(0);
+    for (const event of after) {
+      const receipt = (await buildReceipt({ eventStore, anchorStore }, event.eventId))!;
+      const original = originalReceipts.get(event.eventId)!;
+      expect(receipt).toMatchObject({
+        status: 'anchored',
+        batchId: original.batchId,
+        transactionId: original.transactionId,
+        blockNumber: original.blockNumber,
+        leafIndex: original.leafIndex,
+      });
+      expect((await verifyReceipt(receipt, { ledger })).ok).toBe(true);
+    }
+    const freshBatches = new Set<string>();
+    for (const event of fresh) {
+      const receipt = (await buildReceipt({ eventStore, anchorStore }, event.eventId))!;
+      expect(receipt.status).toBe('anchored');
+      expect((await verifyReceipt(receipt, { ledger })).ok).toBe(true);
+      freshBatches.add(receipt.batchId!);
+    }
+    // Blocks only for the new events' batches: the ledger's batches were only answered again.
+    expect(await ledger.height()).toBe(height + freshBatches.size);
+    expect(await anchorStore.pendingBatches()).toEqual([]);
+    expect((await anchorer!.lag()).unanchoredEvents).toBe(0);
   });
 
   it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {

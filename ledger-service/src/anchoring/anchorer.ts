@@ -1,9 +1,9 @@
 import { batchIdOf, batchRootOf, chaincodeErrorCodeOf, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { EnvelopeFormatError, readOccurredAt } from '../events/envelopeHeader';
-import type { AnchorPlan, AnchorStore, PlannedBatch } from './anchorStore/port';
+import type { AdoptedBatch, AnchorPlan, AnchorStore, PlannedBatch } from './anchorStore/port';
 import { certificateFromStream, certificateNoIn, CertificateLookup, STATUS_AFTER } from './certificates';
-import { AnchorBatch, AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
+import { AnchorBatch, AnchorCommit, AnchoredEventDigest, LedgerBackend, LedgerError, LedgerEventRecord } from './port';
 
 export interface AnchorerLogger {
   info(object: object, message?: string): void;
@@ -396,6 +396,10 @@ class LogAnchorer implements Anchorer {
     } catch (error) {
       const refusal = refusalCodeOf(error);
       const code = refusal === 'CL_OCCURRED_IN_FUTURE' && !datedBeyondIntake(planned, this.now()) ? undefined : refusal;
+      if (code === EVENT_ALREADY_ANCHORED) {
+        const settled = await this.adoptAnchored(planned);
+        if (settled !== undefined) return settled;
+      }
       const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
         this.retries.delete(batchId);
@@ -415,25 +419,110 @@ class LogAnchorer implements Anchorer {
         for (const half of halves) settled = (await this.submit(half)) && settled;
         return settled;
       }
-      const delay = Math.min(
-        (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
-        this.options.retryMaxMs ?? 10_000,
-      );
-      this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error });
-      this.lastError = (error as Error).message;
-      this.logger.warn(
-        { err: error, batchId, agencyId: planned.batch.agencyId, attempts, retryInMs: delay },
-        'the ledger could not take a batch; retrying',
-      );
-      return false;
+      return this.retryLater(planned, error);
     }
     await anchorStore.recordCommit(commit, new Date(this.now()).toISOString());
     this.retries.delete(batchId);
+    this.counted(commit, planned.batch.events.length);
+    return true;
+  }
+
+  private counted(commit: AnchorCommit, events: number): void {
     this.counters.batchesCommitted++;
     if (commit.replayed) this.counters.batchesReplayed++;
-    this.counters.eventsAnchored += planned.batch.events.length;
+    this.counters.eventsAnchored += events;
     this.lastCommitAt = new Date(this.now()).toISOString();
-    return true;
+  }
+
+  /** False, with the batch due again after its backoff. */
+  private retryLater(planned: PlannedBatch, error: unknown): false {
+    const batchId = planned.batch.batchId;
+    const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
+    const delay = Math.min(
+      (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
+      this.options.retryMaxMs ?? 10_000,
+    );
+    this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error });
+    this.lastError = (error as Error).message;
+    this.logger.warn(
+      { err: error, batchId, agencyId: planned.batch.agencyId, attempts, retryInMs: delay },
+      'the ledger could not take a batch; retrying',
+    );
+    return false;
+  }
+
+  /**
+   * A batch refused because the ledger holds events of it already, the same digests at the same
+   * stream versions (CL_EVENT_ALREADY_ANCHORED): the anchor store is behind the ledger (restored
+   * from a backup taken while the anchorer ran, or the event store was restored and CBs submitted
+   * again the events it lost), and those events were planned again, in other batches. They are
+   * anchored: the anchor store takes over the ledger's batches that hold them, with the ledger's
+   * answer to each of them again (a replay: its original transaction), and the rest of the batch
+   * is submitted. Undefined when the ledger shows none of them (a peer behind the one that refused).
+   */
+  private async adoptAnchored(planned: PlannedBatch): Promise<boolean | undefined> {
+    let adoption: { adopted: AdoptedBatch[]; rest: PlannedBatch | undefined } | undefined;
+    try {
+      adoption = await this.adoptionOf(planned);
+    } catch (error) {
+      return this.retryLater(planned, error);
+    }
+    if (!adoption) return undefined;
+    const { adopted, rest } = adoption;
+    await this.options.anchorStore.adoptAnchored(planned.batch.batchId, adopted, rest);
+    this.retries.delete(planned.batch.batchId);
+    for (const batch of adopted) this.counted(batch.commit, batch.anchors.length);
+    this.logger.info(
+      {
+        batchId: planned.batch.batchId,
+        agencyId: planned.batch.agencyId,
+        events: adopted.reduce((n, batch) => n + batch.anchors.length, 0),
+        ledgerBatches: adopted.map((batch) => batch.planned.batch.batchId),
+        rest: rest?.batch.batchId,
+      },
+      "events planned again are on the ledger already: took over the ledger's batches that hold them",
+    );
+    return rest ? this.submit(rest) : true;
+  }
+
+  /** The ledger's batches holding events of the planned batch, and the batch's other events. */
+  private async adoptionOf(
+    planned: PlannedBatch,
+  ): Promise<{ adopted: AdoptedBatch[]; rest: PlannedBatch | undefined } | undefined> {
+    const events = planned.batch.events;
+    const onLedger = new Map<string, LedgerEventRecord>();
+    for (const streamId of new Set(events.map((event) => event.streamId))) {
+      const anchored = new Map((await this.options.ledger.getStreamEvents(streamId)).map((r) => [r.version, r]));
+      for (const event of events) {
+        const record = event.streamId === streamId ? anchored.get(event.version) : undefined;
+        if (record?.eventId === event.eventId && record.hash === event.hash) onLedger.set(event.eventId, record);
+      }
+    }
+    if (onLedger.size === 0) return undefined;
+    const positionOf = new Map(events.map((event, leaf) => [event.eventId, planned.positions[leaf]!]));
+    const adopted: AdoptedBatch[] = [];
+    for (const batchId of new Set([...onLedger.values()].map((record) => record.batchId))) {
+      const ledgerBatch = await this.ledgerBatch(batchId, planned.oldestRecordedAt);
+      const anchors = ledgerBatch.batch.events.flatMap((event, leafIndex) =>
+        onLedger.has(event.eventId)
+          ? [{ eventId: event.eventId, batchId, leafIndex, position: positionOf.get(event.eventId)! }]
+          : [],
+      );
+      adopted.push({ planned: ledgerBatch, commit: await this.options.ledger.anchor(ledgerBatch.batch), anchors });
+    }
+    const rest = events.flatMap((event, leaf) => (onLedger.has(event.eventId) ? [] : [leaf]));
+    return { adopted, rest: partAt(planned, rest) };
+  }
+
+  /** A batch as the ledger anchored it: every digest in leaf order, at the log positions of its events (0 where the log lacks one). */
+  private async ledgerBatch(batchId: string, oldestRecordedAt: string): Promise<PlannedBatch> {
+    const records = await this.options.ledger.getBatchEvents(batchId);
+    const { batch } = batchOfDigests(records[0]?.agencyId ?? '', records.map(digestOfRecord), [], oldestRecordedAt);
+    if (records.length === 0 || batch.batchId !== batchId)
+      throw new LedgerError('unavailable', `the ledger's events of batch ${batchId} do not make up that batch`);
+    const stored = await this.options.eventStore.findEvents(records.map((record) => record.eventId));
+    const positionOf = new Map(stored.map((event) => [event.eventId, event.position]));
+    return { batch, positions: records.map((record) => positionOf.get(record.eventId) ?? 0), oldestRecordedAt };
   }
 
   private async refusedStreams(): Promise<Set<string>> {
@@ -470,6 +559,25 @@ class LogAnchorer implements Anchorer {
 /** The code of events refused because an earlier event of their stream was: the ledger's head stays before it. */
 export const FOLLOWS_REFUSED_EVENT = 'FOLLOWS_REFUSED_EVENT';
 
+/** The ledger's refusal of an event it holds already: the same id and digest at the same stream version. */
+const EVENT_ALREADY_ANCHORED = 'CL_EVENT_ALREADY_ANCHORED';
+
+/** An event's digest as the ledger anchored it, as the anchorer sent it. */
+function digestOfRecord(record: LedgerEventRecord): AnchoredEventDigest {
+  const { eventId, streamId, version, type, hash, prevHash, occurredAt, certificateNo } = record;
+  const certificateStatus = STATUS_AFTER[type];
+  return {
+    eventId,
+    streamId,
+    version,
+    type,
+    hash,
+    prevHash,
+    occurredAt,
+    ...(certificateNo !== undefined && certificateStatus ? { certificateNo, certificateStatus } : {}),
+  };
+}
+
 /** Refusals of the submitter or the batch as a whole, which every part of the batch would get too. */
 const BATCH_WIDE_REFUSALS: ReadonlySet<string> = new Set([
   'CL_FORBIDDEN_MSP',
@@ -483,9 +591,10 @@ const BATCH_WIDE_REFUSALS: ReadonlySet<string> = new Set([
  * Refusals that a peer behind the others gives too: the batch before it, committed on the gateway's
  * peer, is not yet on the other org's (or that peer is catching up after being down), so its
  * endorsement still sees the older stream head. Retried with the usual backoff (about two minutes
- * with the defaults) before they count as the ledger's answer.
+ * with the defaults) before they count as the ledger's answer. So is an event anchored already
+ * that the peer queried does not show yet.
  */
-const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP']);
+const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP', EVENT_ALREADY_ANCHORED]);
 const MAX_ATTEMPTS_BEHIND_LAGGING_PEER = 20;
 
 /**
@@ -556,7 +665,14 @@ function batchOfDigests(
  * and root; its oldestRecordedAt the whole batch's), or undefined when there are none.
  */
 export function partOf(planned: PlannedBatch, keep: (streamId: string) => boolean): PlannedBatch | undefined {
-  const leaves = planned.batch.events.flatMap((event, leaf) => (keep(event.streamId) ? [leaf] : []));
+  return partAt(
+    planned,
+    planned.batch.events.flatMap((event, leaf) => (keep(event.streamId) ? [leaf] : [])),
+  );
+}
+
+/** The events of a planned batch at these leaves, as a batch of their own, or undefined when there are none. */
+function partAt(planned: PlannedBatch, leaves: readonly number[]): PlannedBatch | undefined {
   if (leaves.length === 0) return undefined;
   return batchOfDigests(
     planned.batch.agencyId,

@@ -39,9 +39,16 @@ export interface LedgerEventRecord {
   readonly eventId: string;
   readonly streamId: string;
   readonly version: number;
+  readonly type: string;
   readonly hash: string;
   readonly prevHash: string;
+  /** The date the event's hash covers, as the ledger took it. */
+  readonly occurredAt: string;
+  /** Of certificate events: the number whose status they change. */
+  readonly certificateNo?: string;
   readonly batchId: string;
+  /** The event's leaf in its batch. */
+  readonly leafIndex: number;
   readonly agencyId: string;
 }
 

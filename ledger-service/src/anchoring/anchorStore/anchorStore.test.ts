@@ -158,6 +158,52 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
     expect(await store.refusedStreams()).toEqual(new Set(['certification-cb1-0', 'certification-cb1-1']));
   });
 
+  it('moves planned events the ledger holds already to the ledger’s batch, committed, with the rest of their batch in its place, in one step', async () => {
+    const whole = planned('cb1', ['e1', 'e2', 'e3'], 4);
+    const other = planned('cb1', ['e4'], 7);
+    await store.savePlan({ batches: [whole, other], checkpoint: 7, streamCertificates: new Map() });
+    // The ledger's batch: e1 and e2 of the planned batch, e4 (planned in another batch), and x (not in the log).
+    const onLedger = planned('cb1', ['x', 'e2', 'e1', 'e4'], 1);
+    const ledgerBatch = { ...onLedger, positions: [0, 5, 4, 7] };
+    const anchorsOf = (ids: string[]) =>
+      ids.map((eventId) => {
+        const leafIndex = onLedger.batch.events.findIndex((e) => e.eventId === eventId);
+        return { eventId, batchId: onLedger.batch.batchId, leafIndex, position: ledgerBatch.positions[leafIndex]! };
+      });
+    const replay = { ...commitOf(onLedger), replayed: true };
+    const rest = partOfTest(whole, [2]);
+    await store.adoptAnchored(
+      whole.batch.batchId,
+      [{ planned: ledgerBatch, commit: replay, anchors: anchorsOf(['e1', 'e2']) }],
+      rest,
+    );
+    expect(await store.getBatch(whole.batch.batchId)).toBeUndefined();
+    expect((await store.pendingBatches()).map((p) => p.batch.batchId)).toEqual([
+      rest.batch.batchId,
+      other.batch.batchId,
+    ]);
+    expect(await store.findEvent('e1')).toMatchObject({
+      anchor: { eventId: 'e1', batchId: onLedger.batch.batchId, leafIndex: 2, position: 4 },
+      batch: { status: 'committed', commit: replay, positions: [0, 5, 4, 7] },
+    });
+    expect((await store.findEvent('e3'))?.anchor).toMatchObject({ batchId: rest.batch.batchId, position: 6 });
+    expect(await store.findEvent('x')).toBeUndefined();
+
+    // The other planned batch's event, taken over later into the same batch: its commit stays the first.
+    await store.adoptAnchored(
+      other.batch.batchId,
+      [{ planned: ledgerBatch, commit: { ...replay, blockNumber: 99 }, anchors: anchorsOf(['e4']) }],
+      undefined,
+    );
+    expect(await store.findEvent('e4')).toMatchObject({
+      anchor: { batchId: onLedger.batch.batchId, leafIndex: 3, position: 7 },
+      batch: { status: 'committed', commit: replay },
+    });
+    expect(await store.counts()).toEqual({ batches: { planned: 1, committed: 1, rejected: 0 }, events: 4 });
+    expect((await store.anchorsAfter(0, 10)).map((found) => found.anchor.eventId)).toEqual(['e1', 'e2', 'e3', 'e4']);
+    await expect(store.adoptAnchored(other.batch.batchId, [], undefined)).rejects.toThrow(/not planned/);
+  });
+
   it('never moves the checkpoint back and refuses to plan an event twice', async () => {
     await store.savePlan({ batches: [planned('cb1', ['e1'], 1)], checkpoint: 9, streamCertificates: new Map() });
     await store.savePlan({ batches: [], checkpoint: 3, streamCertificates: new Map() });

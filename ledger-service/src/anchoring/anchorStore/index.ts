@@ -1,4 +1,5 @@
 export type {
+  AdoptedBatch,
   AnchorPlan,
   AnchorStore,
   BatchStatus,

@@ -41,6 +41,20 @@ export interface EventAnchor {
   readonly position: number;
 }
 
+/**
+ * A batch the ledger holds already, taken over for planned events it anchored (the anchor store
+ * was behind the ledger: restored from a backup, or the event store was, and CBs submitted again
+ * the events it lost).
+ */
+export interface AdoptedBatch {
+  /** The batch as the ledger anchored it: every digest in leaf order; positions 0 where the log lacked the event. */
+  readonly planned: PlannedBatch;
+  /** The ledger's answer to the same batch again (a replay: its original transaction). */
+  readonly commit: AnchorCommit;
+  /** The planned events it holds, at their leaves in it. */
+  readonly anchors: readonly EventAnchor[];
+}
+
 export interface PendingSummary {
   readonly batches: number;
   readonly events: number;
@@ -62,6 +76,12 @@ export interface AnchorStore {
    * the parts' rows. Refused when the batch is not (or no longer) planned.
    */
   replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void>;
+  /**
+   * Moves the events of a planned batch that the ledger holds already to the ledger's batches (recorded
+   * as committed), and puts the rest of the batch, if any, in its place, in one step. Refused when the
+   * batch is not (or no longer) planned.
+   */
+  adoptAnchored(batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined): Promise<void>;
   recordCommit(commit: AnchorCommit, committedAt: string): Promise<void>;
   recordRejection(batchId: string, code: string, message: string): Promise<void>;
   /** Streams with events in refused batches: the ledger's head of each stays before them. */

@@ -7,6 +7,7 @@ import {
 import pg from 'pg';
 import type { AnchorBatch, AnchorCommit } from '../port';
 import {
+  AdoptedBatch,
   AnchorPlan,
   AnchorStore,
   AnchorStoreError,
@@ -17,8 +18,11 @@ import {
   StoredBatch,
 } from './port';
 import {
+  adoptedOnConflict,
+  adoptedRowValues,
   BATCH_COLUMNS,
   BatchRow,
+  INSERT_ADOPTED_COLUMNS,
   INSERT_BATCH_COLUMNS,
   plannedRowValues,
   settledBatchReader,
@@ -149,16 +153,41 @@ class PostgresAnchorStore implements AnchorStore {
   async replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void> {
     const plannedAt = new Date().toISOString();
     await this.transaction(async (client) => {
-      const deleted = await client.query<{ payload: string }>(
-        `DELETE FROM ${this.s}.anchor_batches WHERE batch_id = $1 AND status = 'planned' RETURNING payload`,
-        [batchId],
-      );
-      if (deleted.rowCount !== 1) throw new Error(`batch ${batchId} is not planned`);
-      // By event id (the key): anchor_events has no index on batch_id.
-      const eventIds = (JSON.parse(deleted.rows[0]!.payload) as AnchorBatch).events.map((event) => event.eventId);
-      await client.query(`DELETE FROM ${this.s}.anchor_events WHERE event_id = ANY($1)`, [eventIds]);
+      await this.deletePlanned(client, batchId);
       for (const part of parts) await this.insertPlanned(client, part, plannedAt);
     });
+  }
+
+  async adoptAnchored(
+    batchId: string,
+    adopted: readonly AdoptedBatch[],
+    rest: PlannedBatch | undefined,
+  ): Promise<void> {
+    const at = new Date().toISOString();
+    await this.transaction(async (client) => {
+      await this.deletePlanned(client, batchId);
+      for (const batch of adopted) {
+        await client.query(
+          `INSERT INTO ${this.s}.anchor_batches (${INSERT_ADOPTED_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ${adoptedOnConflict(`${this.s}.anchor_batches`)}`,
+          adoptedRowValues(batch, at),
+        );
+        await this.insertAnchors(client, batch.anchors);
+      }
+      if (rest) await this.insertPlanned(client, rest, at);
+    });
+  }
+
+  /** A planned batch and its events' rows gone; throws when the batch is not planned. */
+  private async deletePlanned(client: pg.PoolClient, batchId: string): Promise<void> {
+    const deleted = await client.query<{ payload: string }>(
+      `DELETE FROM ${this.s}.anchor_batches WHERE batch_id = $1 AND status = 'planned' RETURNING payload`,
+      [batchId],
+    );
+    if (deleted.rowCount !== 1) throw new Error(`batch ${batchId} is not planned`);
+    // By event id (the key): anchor_events has no index on batch_id.
+    const eventIds = (JSON.parse(deleted.rows[0]!.payload) as AnchorBatch).events.map((event) => event.eventId);
+    await client.query(`DELETE FROM ${this.s}.anchor_events WHERE event_id = ANY($1)`, [eventIds]);
   }
 
   private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
@@ -179,6 +208,19 @@ class PostgresAnchorStore implements AnchorStore {
       `INSERT INTO ${this.s}.anchor_events (event_id, batch_id, leaf_index, position)
        SELECT e, $1, i - 1, p FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS t(e, p, i)`,
       [batch.batchId, batch.events.map((e) => e.eventId), positions],
+    );
+  }
+
+  private async insertAnchors(client: pg.PoolClient, anchors: readonly EventAnchor[]): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.s}.anchor_events (event_id, batch_id, leaf_index, position)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[])`,
+      [
+        anchors.map((a) => a.eventId),
+        anchors.map((a) => a.batchId),
+        anchors.map((a) => a.leafIndex),
+        anchors.map((a) => a.position),
+      ],
     );
   }
 

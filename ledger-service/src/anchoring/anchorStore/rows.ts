@@ -1,5 +1,5 @@
 import type { AnchorBatch, AnchorCommit } from '../port';
-import type { BatchStatus, PlannedBatch, StoredBatch } from './port';
+import type { AdoptedBatch, BatchStatus, PlannedBatch, StoredBatch } from './port';
 
 export interface BatchRow {
   readonly seq: number | string;
@@ -22,11 +22,15 @@ export const INSERT_BATCH_COLUMNS =
   'batch_id, agency_id, status, size, payload, positions, first_position, oldest_recorded_at, planned_at';
 
 export function plannedRowValues(planned: PlannedBatch, plannedAt: string): unknown[] {
+  return batchRowValues(planned, plannedAt, 'planned');
+}
+
+function batchRowValues(planned: PlannedBatch, plannedAt: string, status: BatchStatus): unknown[] {
   const { batch, positions } = planned;
   return [
     batch.batchId,
     batch.agencyId,
-    'planned',
+    status,
     batch.events.length,
     JSON.stringify(batch),
     JSON.stringify(positions),
@@ -34,6 +38,22 @@ export function plannedRowValues(planned: PlannedBatch, plannedAt: string): unkn
     planned.oldestRecordedAt,
     plannedAt,
   ];
+}
+
+/** A batch taken over from the ledger: a planned batch's columns, then its commit. */
+export const INSERT_ADOPTED_COLUMNS = `${INSERT_BATCH_COLUMNS}, commit_json, committed_at`;
+
+/**
+ * What an upsert of an adopted batch sets when the batch is stored already: it becomes committed,
+ * unless it is (then its own commit stays).
+ */
+export function adoptedOnConflict(table: string): string {
+  return `ON CONFLICT (batch_id) DO UPDATE SET status = 'committed', commit_json = excluded.commit_json, committed_at = excluded.committed_at WHERE ${table}.status <> 'committed'`;
+}
+
+/** The values of an adopted batch's row, in the order of INSERT_ADOPTED_COLUMNS. */
+export function adoptedRowValues(adopted: AdoptedBatch, adoptedAt: string): unknown[] {
+  return [...batchRowValues(adopted.planned, adoptedAt, 'committed'), JSON.stringify(adopted.commit), adoptedAt];
 }
 
 export function storedBatchOf(row: BatchRow): StoredBatch {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AnchorBatch, AnchorCommit } from '../port';
 import {
+  AdoptedBatch,
   AnchorPlan,
   AnchorStore,
   AnchorStoreError,
@@ -13,8 +14,11 @@ import {
   StoredBatch,
 } from './port';
 import {
+  adoptedOnConflict,
+  adoptedRowValues,
   BATCH_COLUMNS,
   BatchRow,
+  INSERT_ADOPTED_COLUMNS,
   INSERT_BATCH_COLUMNS,
   plannedRowValues,
   settledBatchReader,
@@ -82,6 +86,7 @@ class SqliteAnchorStore implements AnchorStore {
   private readonly sql;
   private readonly saveTx;
   private readonly replaceTx;
+  private readonly adoptTx;
 
   constructor(private readonly db: Database.Database) {
     this.sql = {
@@ -93,6 +98,9 @@ class SqliteAnchorStore implements AnchorStore {
       ),
       insertBatch: db.prepare(
         `INSERT INTO anchor_batches (${INSERT_BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertAdopted: db.prepare(
+        `INSERT INTO anchor_batches (${INSERT_ADOPTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${adoptedOnConflict('anchor_batches')}`,
       ),
       insertEvent: db.prepare(
         'INSERT INTO anchor_events (event_id, batch_id, leaf_index, position) VALUES (?, ?, ?, ?)',
@@ -148,13 +156,29 @@ class SqliteAnchorStore implements AnchorStore {
       this.sql.setCheckpoint.run(plan.checkpoint);
     });
     this.replaceTx = db.transaction((batchId: string, parts: readonly PlannedBatch[], plannedAt: string) => {
-      const planned = this.sql.plannedPayload.get(batchId);
-      if (!planned) throw new Error(`batch ${batchId} is not planned`);
-      // By event id (the key): anchor_events has no index on batch_id.
-      for (const event of (JSON.parse(planned.payload) as AnchorBatch).events) this.sql.deleteEvent.run(event.eventId);
-      this.sql.deletePlanned.run(batchId);
+      this.deletePlanned(batchId);
       for (const part of parts) this.insertPlanned(part, plannedAt);
     });
+    this.adoptTx = db.transaction(
+      (batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined, at: string) => {
+        this.deletePlanned(batchId);
+        for (const batch of adopted) {
+          this.sql.upsertAdopted.run(...adoptedRowValues(batch, at));
+          for (const anchor of batch.anchors)
+            this.sql.insertEvent.run(anchor.eventId, anchor.batchId, anchor.leafIndex, anchor.position);
+        }
+        if (rest) this.insertPlanned(rest, at);
+      },
+    );
+  }
+
+  /** A planned batch and its events' rows gone; throws when the batch is not planned. */
+  private deletePlanned(batchId: string): void {
+    const planned = this.sql.plannedPayload.get(batchId);
+    if (!planned) throw new Error(`batch ${batchId} is not planned`);
+    // By event id (the key): anchor_events has no index on batch_id.
+    for (const event of (JSON.parse(planned.payload) as AnchorBatch).events) this.sql.deleteEvent.run(event.eventId);
+    this.sql.deletePlanned.run(batchId);
   }
 
   private insertPlanned(planned: PlannedBatch, plannedAt: string): void {
@@ -187,6 +211,10 @@ class SqliteAnchorStore implements AnchorStore {
 
   replaceBatch(batchId: string, parts: readonly PlannedBatch[]): Promise<void> {
     return this.guard(() => this.replaceTx.immediate(batchId, parts, new Date().toISOString()));
+  }
+
+  adoptAnchored(batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined): Promise<void> {
+    return this.guard(() => this.adoptTx.immediate(batchId, adopted, rest, new Date().toISOString()));
   }
 
   refusedStreams(): Promise<Set<string>> {
