@@ -1,0 +1,182 @@
+import cliProgress from 'cli-progress';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logging';
+import { InconsistentBackupError, takeBackup } from './backup';
+import { ManifestError } from './manifest';
+import { BackupRefusal, type BackupItem } from './plan';
+import { verifyBackup } from './verify';
+
+export const BACKUP_USAGE = `usage: npm run backup -- --to DIR [--with-read-models] [--no-progress]
+       npm run backup -- --verify DIR
+
+Takes an online backup of the service's data directory (LEDGER_DATA_DIR) while the service runs, reading
+the service's environment (EVENT_STORE, LEDGER_BACKEND, LEDGER_DATA_DIR, PROJECTIONS_*): the SQLite stores
+through SQLite's backup API, the log-head key and the local record of log heads, and backup.json.
+
+  --to DIR              a new or empty directory outside the data directory
+  --with-read-models    include the read models (projections.sqlite); without, they are rebuilt from the log
+  --no-progress         progress as log lines, not a progress bar
+  --verify DIR          check a backup: each file's SHA-256, SQLite's integrity check, the positions
+
+Exit code: 0 done (or the backup verified), 1 the copies are not a consistent backup (or the
+verification found problems), 2 refused or could not run (wrong arguments, a PostgreSQL or KurrentDB
+store, a destination inside the data directory or holding a backup).
+`;
+
+export interface BackupCliArgs {
+  readonly to?: string;
+  readonly verify?: string;
+  readonly withReadModels: boolean;
+  readonly progress: boolean;
+  readonly help: boolean;
+}
+
+export class BackupUsageError extends Error {
+  readonly code = 'backup-usage';
+}
+
+export function parseBackupArgs(argv: readonly string[]): BackupCliArgs {
+  let to: string | undefined;
+  let verify: string | undefined;
+  let withReadModels = false;
+  let progress = true;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new BackupUsageError(`${arg} needs a directory`);
+      return next;
+    };
+    if (arg === '--to') to = value();
+    else if (arg === '--verify') verify = value();
+    else if (arg === '--with-read-models') withReadModels = true;
+    else if (arg === '--no-progress') progress = false;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else throw new BackupUsageError(`unknown argument ${arg}`);
+  }
+  if (!help && (to === undefined) === (verify === undefined))
+    throw new BackupUsageError('give either --to DIR (take a backup) or --verify DIR (check one)');
+  return { ...(to !== undefined && { to }), ...(verify !== undefined && { verify }), withReadModels, progress, help };
+}
+
+export interface BackupCliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/**
+ * How a long copy shows its progress: a bar on a terminal (as the audit and the projections'
+ * rebuild do), else a structured log line per file at most every few seconds.
+ */
+function progressReporter(
+  args: BackupCliArgs,
+  io: BackupCliIo,
+  logger: Logger,
+): { report(item: BackupItem, copied: number, total: number): void; stop(): void } {
+  if (args.progress && io.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: io.stderr, format: '{file} [{bar}] {percentage}% | {value}/{total} pages', hideCursor: false },
+      cliProgress.Presets.shades_classic,
+    );
+    let current: string | undefined;
+    return {
+      report(item, copied, total) {
+        if (current !== item.name) {
+          bar.start(total, 0, { file: item.name.padEnd(18) });
+          current = item.name;
+        }
+        bar.setTotal(total);
+        bar.update(copied);
+        // Done with this file: the bar's last line stays above the log line that follows.
+        if (copied >= total) {
+          bar.stop();
+          current = undefined;
+        }
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  const everyMs = 2000;
+  let last = { file: '', at: 0 };
+  return {
+    report(item, copied, total) {
+      const now = Date.now();
+      if (last.file === item.name && now - last.at < everyMs && copied < total) return;
+      last = { file: item.name, at: now };
+      logger.info(
+        {
+          file: item.name,
+          copiedPages: copied,
+          totalPages: total,
+          percent: Math.floor((100 * copied) / Math.max(total, 1)),
+        },
+        'backup progress',
+      );
+    },
+    stop: () => undefined,
+  };
+}
+
+async function verifyCli(dir: string, io: BackupCliIo, logger: Logger): Promise<number> {
+  const result = await verifyBackup(dir);
+  for (const problem of result.problems) logger.warn({ dir, problem }, 'backup verification found a problem');
+  if (result.ok) {
+    io.stdout.write(
+      `backup ${dir} verified: ${result.filesChecked} files as the manifest says, SQLite copies intact, positions consistent\n`,
+    );
+    return 0;
+  }
+  io.stdout.write(`backup ${dir} FAILED verification:\n${result.problems.map((p) => `  - ${p}\n`).join('')}`);
+  return 1;
+}
+
+/** The `npm run backup` command; resolves to its exit code. */
+export async function backupCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: BackupCliIo = process,
+): Promise<number> {
+  let args: BackupCliArgs;
+  try {
+    args = parseBackupArgs(argv);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${BACKUP_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout.write(BACKUP_USAGE);
+    return 0;
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'info', base: { tool: 'backup' } }, io.stderr);
+  const progress = progressReporter(args, io, logger);
+  try {
+    if (args.verify !== undefined) return await verifyCli(args.verify, io, logger);
+    const config = loadConfig(env);
+    const manifest = await takeBackup({
+      config,
+      env,
+      to: args.to!,
+      withReadModels: args.withReadModels,
+      logger,
+      onProgress: progress.report,
+    });
+    progress.stop();
+    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+    const { eventHead, anchorStore } = manifest.positions;
+    io.stdout.write(
+      `backup written to ${args.to}: ${manifest.files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MB; ` +
+        `event store head ${eventHead}, anchor store checkpoint ${anchorStore?.checkpoint ?? 0}\n`,
+    );
+    return 0;
+  } catch (error) {
+    progress.stop();
+    const refused = error instanceof BackupRefusal || error instanceof ConfigError || error instanceof ManifestError;
+    if (refused) logger.warn({ reason: (error as Error).message }, 'backup refused');
+    else logger.error({ err: error }, 'backup failed');
+    const what = args.verify !== undefined ? 'verification' : 'backup';
+    io.stderr.write(`${what} ${refused ? 'refused' : 'failed'}: ${(error as Error).message}\n`);
+    return error instanceof InconsistentBackupError ? 1 : 2;
+  }
+}

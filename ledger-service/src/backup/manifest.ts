@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackupRole } from './plan';
+import type { BackupPositions } from './positions';
+
+export const MANIFEST_FILE = 'backup.json';
+export const MANIFEST_FORMAT = 'certledger-backup/1';
+
+export interface BackupFile {
+  readonly name: string;
+  readonly role: BackupRole;
+  readonly kind: 'sqlite' | 'file';
+  readonly bytes: number;
+  readonly sha256: string;
+  /** When its copy was taken (a SQLite copy is the database as of then). */
+  readonly copiedAt: string;
+}
+
+/** backup.json: what a backup holds and where its copies stand in the log. */
+export interface BackupManifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  /** The ledger service's version that took it. */
+  readonly serviceVersion: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly dataDir: string;
+  readonly eventStore: 'sqlite';
+  readonly ledgerBackend: 'embedded' | 'fabric';
+  readonly withReadModels: boolean;
+  readonly positions: BackupPositions;
+  /** In the order they were copied. */
+  readonly files: readonly BackupFile[];
+  /** Files the service had not written yet (no head signed yet, nothing anchored yet), so not copied. */
+  readonly absent: readonly string[];
+}
+
+export class ManifestError extends Error {
+  readonly code = 'backup-manifest';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+export function writeManifest(dir: string, manifest: BackupManifest): void {
+  fs.writeFileSync(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+}
+
+export function readManifest(dir: string): BackupManifest {
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(file))
+    throw new ManifestError(`${dir} holds no ${MANIFEST_FILE}: it is not a backup, or one that did not finish`);
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as BackupManifest;
+  } catch (error) {
+    throw new ManifestError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+  if (manifest?.format !== MANIFEST_FORMAT || !Array.isArray(manifest.files))
+    throw new ManifestError(`${file} is not a ${MANIFEST_FORMAT} manifest`);
+  return manifest;
+}
+
+/** The version in ledger-service/package.json (two levels up from both src/backup and dist/backup). */
+export function serviceVersion(): string {
+  const file = path.resolve(__dirname, '../../package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import Database from 'better-sqlite3';
+import { sha256OfFile } from './copy';
+import { readManifest, type BackupFile } from './manifest';
+import { orderingProblems, positionsOf } from './positions';
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly filesChecked: number;
+  /** One sentence per problem found. */
+  readonly problems: readonly string[];
+}
+
+function integrityOf(file: string): string[] {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    const found = rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+    return found.slice(0, 5);
+  } catch (error) {
+    return [(error as Error).message];
+  } finally {
+    db?.close();
+  }
+}
+
+async function problemsOf(dir: string, file: BackupFile): Promise<string[]> {
+  const copy = path.join(dir, file.name);
+  if (!fs.existsSync(copy)) return [`${file.name} is missing`];
+  const stat = fs.statSync(copy);
+  const problems: string[] = [];
+  if (stat.size !== file.bytes) problems.push(`${file.name} has ${stat.size} bytes, the manifest says ${file.bytes}`);
+  const sha256 = await sha256OfFile(copy);
+  if (sha256 !== file.sha256) problems.push(`${file.name} has SHA-256 ${sha256}, the manifest says ${file.sha256}`);
+  if (file.role === 'log-head-key' && (stat.mode & 0o077) !== 0)
+    problems.push(
+      `${file.name} (the log-head signing key) is readable by others: mode ${(stat.mode & 0o777).toString(8)}`,
+    );
+  if (file.kind === 'sqlite')
+    problems.push(...integrityOf(copy).map((line) => `${file.name} fails SQLite's integrity check: ${line}`));
+  return problems;
+}
+
+/**
+ * Checks a backup against its manifest: every file there with its size and SHA-256, every SQLite
+ * copy passing PRAGMA integrity_check, and the copies' positions consistent (nothing ahead of the
+ * event store). Throws ManifestError when the directory holds no readable manifest.
+ */
+export async function verifyBackup(dir: string): Promise<VerifyResult> {
+  const manifest = readManifest(dir);
+  const problems: string[] = [];
+  for (const file of manifest.files) problems.push(...(await problemsOf(dir, file)));
+  if (problems.length === 0) {
+    const positions = await positionsOf(dir, manifest.files);
+    problems.push(...orderingProblems(positions));
+    if (!isDeepStrictEqual(positions, manifest.positions))
+      problems.push(
+        `the copies' positions ${JSON.stringify(positions)} are not the manifest's ${JSON.stringify(manifest.positions)}`,
+      );
+  }
+  return { ok: problems.length === 0, filesChecked: manifest.files.length, problems };
+}
