@@ -129,6 +129,46 @@ describeNetwork('anchorer on the real Fabric network', () => {
     expect(await ledger.getStreamHead(forced)).toMatchObject({ agencyId: CB_1, version: 0 });
   }, 120_000);
 
+  it('an anchor store behind the peers (restored from a backup) takes over the batches the ledger holds, with their original transactions, and anchors the rest', async () => {
+    const run = randomUUID();
+    const streams = [0, 1, 2].map((i) => `certification-${run}-r${i}`);
+    const anchoredBefore = [];
+    for (const streamId of streams)
+      anchoredBefore.push(...(await appendTo(eventStore, streamId, CB_1, [contractSigned(1), contractSigned(2)])));
+    await createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 2 }).drain();
+    const original = new Map<string, { batchId?: string; transactionId?: string; blockNumber?: number }>();
+    for (const event of anchoredBefore)
+      original.set(event.eventId, (await buildReceipt({ eventStore, anchorStore }, event.eventId))!);
+
+    // The anchor store as a backup taken before it anchored anything: batches of 4 group the events
+    // otherwise than the ledger's batches of 2, and each holds events the ledger has besides new ones.
+    const restoredDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorer-fabric-restored-'));
+    const restored = openSqliteAnchorStore({ directory: restoredDir });
+    try {
+      const fresh = [];
+      for (const streamId of streams) fresh.push(...(await appendTo(eventStore, streamId, CB_1, [contractSigned(3)])));
+      const anchorer = createAnchorer({ eventStore, anchorStore: restored, ledger, maxBatchEvents: 4 });
+      await anchorer.drain();
+
+      expect(anchorer.stats()).toMatchObject({ batchesRejected: 0 });
+      for (const event of anchoredBefore) {
+        const receipt = (await buildReceipt({ eventStore, anchorStore: restored }, event.eventId))!;
+        const { batchId, transactionId, blockNumber } = original.get(event.eventId)!;
+        expect(receipt).toMatchObject({ status: 'anchored', batchId, transactionId, blockNumber });
+        expect((await verifyReceipt(receipt, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
+      }
+      for (const event of fresh) {
+        const receipt = (await buildReceipt({ eventStore, anchorStore: restored }, event.eventId))!;
+        expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
+        expect((await verifyReceipt(receipt, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
+      }
+      for (const streamId of streams) expect(await ledger.getStreamHead(streamId)).toMatchObject({ version: 2 });
+    } finally {
+      await restored.close();
+      fs.rmSync(restoredDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('narrows a refused batch to the streams it concerns (a forged chain, an event dated after its anchoring): the same CB’s other streams in that batch are anchored', async () => {
     const run = randomUUID();
     const good = [];
