@@ -509,6 +509,37 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect((await anchorer!.lag()).unanchoredEvents).toBe(0);
   });
 
+  /** Events of one stream anchored in one ledger batch, then an empty anchor store in place of the one that knew it. */
+  async function anchoredThenForgotten(): Promise<StoredEvent[]> {
+    const stored = await appendTo(eventStore, 'certification-forgotten', CB_A, [contractSigned(1), contractSigned(2)]);
+    await start({ maxBatchEvents: 2 }).drain();
+    await anchorer!.stop();
+    anchorer = undefined;
+    await anchorStore.close();
+    anchorStore = openSqliteAnchorStore({ directory: dir, fileName: 'anchors-forgotten.sqlite' });
+    return stored;
+  }
+
+  it('never refuses events the ledger holds already, however long the peer queried takes to show them', async () => {
+    const stored = await anchoredThenForgotten();
+    let lagging = 30;
+    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      getStreamEvents: async (streamId: string) => (lagging-- > 0 ? [] : ledger.getStreamEvents(streamId)),
+    });
+    // Batches of one event: not the ledger's batch of two, which it would answer again.
+    const lagged = start({ maxBatchEvents: 1, retryInitialMs: 1, retryMaxMs: 2 }, behind);
+    lagged.start();
+    await until(async () => lagging < 25);
+    expect(lagged.stats().lastError).toMatch(/CL_EVENT_ALREADY_ANCHORED/);
+    await until(allAnchored(lagged));
+
+    expect(lagging).toBeLessThan(0);
+    expect(lagged.stats()).toMatchObject({ batchesRejected: 0, eventsAnchored: stored.length });
+    expect((await anchorStore.counts()).batches.rejected).toBe(0);
+    for (const event of stored)
+      expect((await buildReceipt({ eventStore, anchorStore }, event.eventId))?.status).toBe('anchored');
+  });
+
   it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {
     let submissions = 0;
     const forbidden = anchoringWith(async () => {

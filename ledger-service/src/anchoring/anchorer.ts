@@ -396,10 +396,17 @@ class LogAnchorer implements Anchorer {
     } catch (error) {
       const refusal = refusalCodeOf(error);
       const code = refusal === 'CL_OCCURRED_IN_FUTURE' && !datedBeyondIntake(planned, this.now()) ? undefined : refusal;
-      if (code === EVENT_ALREADY_ANCHORED) {
-        const settled = await this.adoptAnchored(planned);
-        if (settled !== undefined) return settled;
-      }
+      // The ledger holds these very events (same ids, digests and versions): never a refusal. Until the
+      // peer queried shows them, the batch is retried with the usual backoff, however long that takes.
+      if (code === EVENT_ALREADY_ANCHORED)
+        return (
+          (await this.adoptAnchored(planned)) ??
+          this.retryLater(
+            planned,
+            error,
+            'the ledger holds events of a batch that its query does not show yet; retrying',
+          )
+        );
       const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
         this.retries.delete(batchId);
@@ -435,7 +442,11 @@ class LogAnchorer implements Anchorer {
   }
 
   /** False, with the batch due again after its backoff. */
-  private retryLater(planned: PlannedBatch, error: unknown): false {
+  private retryLater(
+    planned: PlannedBatch,
+    error: unknown,
+    message = 'the ledger could not take a batch; retrying',
+  ): false {
     const batchId = planned.batch.batchId;
     const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
     const delay = Math.min(
@@ -444,10 +455,7 @@ class LogAnchorer implements Anchorer {
     );
     this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error });
     this.lastError = (error as Error).message;
-    this.logger.warn(
-      { err: error, batchId, agencyId: planned.batch.agencyId, attempts, retryInMs: delay },
-      'the ledger could not take a batch; retrying',
-    );
+    this.logger.warn({ err: error, batchId, agencyId: planned.batch.agencyId, attempts, retryInMs: delay }, message);
     return false;
   }
 
@@ -591,10 +599,9 @@ const BATCH_WIDE_REFUSALS: ReadonlySet<string> = new Set([
  * Refusals that a peer behind the others gives too: the batch before it, committed on the gateway's
  * peer, is not yet on the other org's (or that peer is catching up after being down), so its
  * endorsement still sees the older stream head. Retried with the usual backoff (about two minutes
- * with the defaults) before they count as the ledger's answer. So is an event anchored already
- * that the peer queried does not show yet.
+ * with the defaults) before they count as the ledger's answer.
  */
-const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP', EVENT_ALREADY_ANCHORED]);
+const MAYBE_LAGGING_PEER: ReadonlySet<string> = new Set(['CL_VERSION_GAP']);
 const MAX_ATTEMPTS_BEHIND_LAGGING_PEER = 20;
 
 /**
