@@ -520,6 +520,20 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     return stored;
   }
 
+  it('counts a ledger batch taken over once, however many planned batches hold its events', async () => {
+    const stored = await anchoredThenForgotten();
+    // Batches of one event: each holds an event of the ledger's batch of two.
+    await start({ maxBatchEvents: 1 }).drain();
+
+    expect(await anchorStore.counts()).toEqual({ batches: { planned: 0, committed: 1, rejected: 0 }, events: 2 });
+    expect(anchorer!.stats()).toMatchObject({
+      batchesCommitted: 1,
+      batchesReplayed: 1,
+      batchesRejected: 0,
+      eventsAnchored: stored.length,
+    });
+  });
+
   it('never refuses events the ledger holds already, however long the peer queried takes to show them', async () => {
     const stored = await anchoredThenForgotten();
     let lagging = 30;

@@ -430,13 +430,16 @@ class LogAnchorer implements Anchorer {
     }
     await anchorStore.recordCommit(commit, new Date(this.now()).toISOString());
     this.retries.delete(batchId);
-    this.counted(commit, planned.batch.events.length);
+    this.counted(planned.batch.events.length, commit);
     return true;
   }
 
-  private counted(commit: AnchorCommit, events: number): void {
-    this.counters.batchesCommitted++;
-    if (commit.replayed) this.counters.batchesReplayed++;
+  /** Events anchored, and the batch that holds them when it was recorded committed just now. */
+  private counted(events: number, commit: AnchorCommit | undefined): void {
+    if (commit) {
+      this.counters.batchesCommitted++;
+      if (commit.replayed) this.counters.batchesReplayed++;
+    }
     this.counters.eventsAnchored += events;
     this.lastCommitAt = new Date(this.now()).toISOString();
   }
@@ -477,9 +480,12 @@ class LogAnchorer implements Anchorer {
     }
     if (!adoption) return undefined;
     const { adopted, rest } = adoption;
-    await this.options.anchorStore.adoptAnchored(planned.batch.batchId, adopted, rest);
+    const recorded = new Set(await this.options.anchorStore.adoptAnchored(planned.batch.batchId, adopted, rest));
     this.retries.delete(planned.batch.batchId);
-    for (const batch of adopted) this.counted(batch.commit, batch.anchors.length);
+    // Every anchor is a new row (the planned batch's own were removed); a ledger batch the store held
+    // committed already was counted when it was recorded.
+    for (const batch of adopted)
+      this.counted(batch.anchors.length, recorded.has(batch.planned.batch.batchId) ? batch.commit : undefined);
     this.logger.info(
       {
         batchId: planned.batch.batchId,

@@ -172,11 +172,13 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
       });
     const replay = { ...commitOf(onLedger), replayed: true };
     const rest = partOfTest(whole, [2]);
-    await store.adoptAnchored(
-      whole.batch.batchId,
-      [{ planned: ledgerBatch, commit: replay, anchors: anchorsOf(['e1', 'e2']) }],
-      rest,
-    );
+    expect(
+      await store.adoptAnchored(
+        whole.batch.batchId,
+        [{ planned: ledgerBatch, commit: replay, anchors: anchorsOf(['e1', 'e2']) }],
+        rest,
+      ),
+    ).toEqual([onLedger.batch.batchId]);
     expect(await store.getBatch(whole.batch.batchId)).toBeUndefined();
     expect((await store.pendingBatches()).map((p) => p.batch.batchId)).toEqual([
       rest.batch.batchId,
@@ -189,12 +191,15 @@ describe.each(adapters)('%s anchor store', (_name, open) => {
     expect((await store.findEvent('e3'))?.anchor).toMatchObject({ batchId: rest.batch.batchId, position: 6 });
     expect(await store.findEvent('x')).toBeUndefined();
 
-    // The other planned batch's event, taken over later into the same batch: its commit stays the first.
-    await store.adoptAnchored(
-      other.batch.batchId,
-      [{ planned: ledgerBatch, commit: { ...replay, blockNumber: 99 }, anchors: anchorsOf(['e4']) }],
-      undefined,
-    );
+    // The other planned batch's event, taken over later into the same batch: its commit stays the first,
+    // and the batch is not recorded again.
+    expect(
+      await store.adoptAnchored(
+        other.batch.batchId,
+        [{ planned: ledgerBatch, commit: { ...replay, blockNumber: 99 }, anchors: anchorsOf(['e4']) }],
+        undefined,
+      ),
+    ).toEqual([]);
     expect(await store.findEvent('e4')).toMatchObject({
       anchor: { batchId: onLedger.batch.batchId, leafIndex: 3, position: 7 },
       batch: { status: 'committed', commit: replay },

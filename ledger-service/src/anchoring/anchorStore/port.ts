@@ -79,9 +79,15 @@ export interface AnchorStore {
   /**
    * Moves the events of a planned batch that the ledger holds already to the ledger's batches (recorded
    * as committed), and puts the rest of the batch, if any, in its place, in one step. Refused when the
-   * batch is not (or no longer) planned.
+   * batch is not (or no longer) planned. Resolves to the ids of the ledger's batches it recorded as
+   * committed: not those the store held committed already (another planned batch's events took
+   * them over earlier), whose rows it leaves as they are.
    */
-  adoptAnchored(batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined): Promise<void>;
+  adoptAnchored(
+    batchId: string,
+    adopted: readonly AdoptedBatch[],
+    rest: PlannedBatch | undefined,
+  ): Promise<readonly string[]>;
   recordCommit(commit: AnchorCommit, committedAt: string): Promise<void>;
   recordRejection(batchId: string, code: string, message: string): Promise<void>;
   /** Streams with events in refused batches: the ledger's head of each stays before them. */

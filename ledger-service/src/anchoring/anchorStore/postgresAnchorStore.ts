@@ -162,20 +162,23 @@ class PostgresAnchorStore implements AnchorStore {
     batchId: string,
     adopted: readonly AdoptedBatch[],
     rest: PlannedBatch | undefined,
-  ): Promise<void> {
+  ): Promise<readonly string[]> {
     const at = new Date().toISOString();
+    const recorded: string[] = [];
     await this.transaction(async (client) => {
       await this.deletePlanned(client, batchId);
       for (const batch of adopted) {
-        await client.query(
+        const upserted = await client.query(
           `INSERT INTO ${this.s}.anchor_batches (${INSERT_ADOPTED_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ${adoptedOnConflict(`${this.s}.anchor_batches`)}`,
           adoptedRowValues(batch, at),
         );
+        if ((upserted.rowCount ?? 0) > 0) recorded.push(batch.planned.batch.batchId);
         await this.insertAnchors(client, batch.anchors);
       }
       if (rest) await this.insertPlanned(client, rest, at);
     });
+    return recorded;
   }
 
   /** A planned batch and its events' rows gone; throws when the batch is not planned. */

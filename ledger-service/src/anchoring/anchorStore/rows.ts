@@ -45,7 +45,7 @@ export const INSERT_ADOPTED_COLUMNS = `${INSERT_BATCH_COLUMNS}, commit_json, com
 
 /**
  * What an upsert of an adopted batch sets when the batch is stored already: it becomes committed,
- * unless it is (then its own commit stays).
+ * unless it is (then its own commit stays, and the upsert changes no row: the batch is not recorded again).
  */
 export function adoptedOnConflict(table: string): string {
   return `ON CONFLICT (batch_id) DO UPDATE SET status = 'committed', commit_json = excluded.commit_json, committed_at = excluded.committed_at WHERE ${table}.status <> 'committed'`;

@@ -160,14 +160,17 @@ class SqliteAnchorStore implements AnchorStore {
       for (const part of parts) this.insertPlanned(part, plannedAt);
     });
     this.adoptTx = db.transaction(
-      (batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined, at: string) => {
+      (batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined, at: string): string[] => {
         this.deletePlanned(batchId);
+        const recorded: string[] = [];
         for (const batch of adopted) {
-          this.sql.upsertAdopted.run(...adoptedRowValues(batch, at));
+          if (this.sql.upsertAdopted.run(...adoptedRowValues(batch, at)).changes > 0)
+            recorded.push(batch.planned.batch.batchId);
           for (const anchor of batch.anchors)
             this.sql.insertEvent.run(anchor.eventId, anchor.batchId, anchor.leafIndex, anchor.position);
         }
         if (rest) this.insertPlanned(rest, at);
+        return recorded;
       },
     );
   }
@@ -213,7 +216,11 @@ class SqliteAnchorStore implements AnchorStore {
     return this.guard(() => this.replaceTx.immediate(batchId, parts, new Date().toISOString()));
   }
 
-  adoptAnchored(batchId: string, adopted: readonly AdoptedBatch[], rest: PlannedBatch | undefined): Promise<void> {
+  adoptAnchored(
+    batchId: string,
+    adopted: readonly AdoptedBatch[],
+    rest: PlannedBatch | undefined,
+  ): Promise<readonly string[]> {
     return this.guard(() => this.adoptTx.immediate(batchId, adopted, rest, new Date().toISOString()));
   }
 
