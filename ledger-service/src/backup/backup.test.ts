@@ -11,7 +11,7 @@ import { openSqliteEventStore } from '../eventStore';
 import { anchorFeedOf, eventFeedOf } from '../http/read/wiring';
 import { backupCli, parseBackupArgs } from './cli';
 import { readManifest } from './manifest';
-import { orderingProblems } from './positions';
+import { ledgerAheadOfLog, orderingProblems } from './positions';
 
 const QR_SECRET = 'backup-test-qr-secret-0123456789';
 
@@ -246,15 +246,32 @@ describe('npm run backup (the CLI over the service environment)', () => {
       orderingProblems({
         eventHead: 10,
         anchorStore: { checkpoint: 12, anchoredPosition: 11 },
-        ledger: { events: 11, logHeadPosition: 10 },
+        ledger: { events: 10, eventsNotInLog: 3, logHeadPosition: 14 },
         localLogHeadPosition: 10,
         readModelsPosition: 13,
       }),
     ).toEqual([
       "the anchor store's checkpoint (12) is ahead of the event store's head (10)",
       "the anchor store's last anchored position (11) is ahead of the event store's head (10)",
-      "the number of events on the embedded ledger (11) is ahead of the event store's head (10)",
       "the read models' position (13) is ahead of the event store's head (10)",
     ]);
+  });
+
+  it('takes an embedded ledger ahead of the log for a warning, not a failure', () => {
+    const ledger = { events: 10, eventsNotInLog: 0, logHeadPosition: 10 };
+    expect(ledgerAheadOfLog({ eventHead: 10, ledger })).toBeUndefined();
+    expect(ledgerAheadOfLog({ eventHead: 10, ledger: { ...ledger, eventsNotInLog: 3 } })).toEqual({
+      eventsNotInLog: 3,
+      logHeadPosition: 10,
+      eventHead: 10,
+    });
+    expect(ledgerAheadOfLog({ eventHead: 10, ledger: { ...ledger, logHeadPosition: 14 } })).toEqual({
+      eventsNotInLog: 0,
+      logHeadPosition: 14,
+      eventHead: 10,
+    });
+    expect(orderingProblems({ eventHead: 10, ledger: { events: 7, eventsNotInLog: 3, logHeadPosition: 14 } })).toEqual(
+      [],
+    );
   });
 });

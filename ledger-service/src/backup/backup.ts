@@ -11,7 +11,7 @@ import {
   type BackupManifest,
 } from './manifest';
 import { backupPlan, BackupRefusal, type BackupConfig, type BackupItem } from './plan';
-import { orderingProblems, positionsOf } from './positions';
+import { ledgerAheadOfLog, orderingProblems, positionsOf } from './positions';
 
 /** Copies that are not a consistent backup: something in them is ahead of the event store. */
 export class InconsistentBackupError extends Error {
@@ -121,6 +121,12 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
   const positions = await positionsOf(to, files);
   const problems = orderingProblems(positions);
   if (problems.length > 0) throw new InconsistentBackupError(problems);
+  const ledgerAhead = ledgerAheadOfLog(positions);
+  if (ledgerAhead)
+    logger.warn(
+      { ledgerAheadOfLog: ledgerAhead },
+      'the embedded ledger holds events the log lacks or a head past its end (kept from before a restore?): backed up as it is',
+    );
   const manifest: BackupManifest = {
     format: MANIFEST_FORMAT,
     serviceVersion: serviceVersion(),
@@ -131,6 +137,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
     ledgerBackend: config.ledgerBackend,
     withReadModels: options.withReadModels,
     positions,
+    ...(ledgerAhead && { ledgerAheadOfLog: ledgerAhead }),
     files,
     absent,
   };

@@ -169,6 +169,12 @@ export async function backupCli(
       `backup written to ${args.to}: ${manifest.files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MB; ` +
         `event store head ${eventHead}, anchor store checkpoint ${anchorStore?.checkpoint ?? 0}\n`,
     );
+    const ahead = manifest.ledgerAheadOfLog;
+    if (ahead)
+      io.stdout.write(
+        `warning: the embedded ledger is ahead of the log: ${ahead.eventsNotInLog} events the log lacks, ` +
+          `newest signed head at position ${ahead.logHeadPosition} (docs/backup.md)\n`,
+      );
     return 0;
   } catch (error) {
     progress.stop();

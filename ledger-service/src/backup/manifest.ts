@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupRole } from './plan';
-import type { BackupPositions } from './positions';
+import type { BackupPositions, LedgerAheadOfLog } from './positions';
 
 export const MANIFEST_FILE = 'backup.json';
 export const MANIFEST_FORMAT = 'certledger-backup/1';
@@ -28,6 +28,11 @@ export interface BackupManifest {
   readonly ledgerBackend: 'embedded' | 'fabric';
   readonly withReadModels: boolean;
   readonly positions: BackupPositions;
+  /**
+   * A warning: the embedded ledger's copy holds digests of events the log's copy lacks, or a signed
+   * head past its end (a ledger kept from before a restore of the stores alone). Absent otherwise.
+   */
+  readonly ledgerAheadOfLog?: LedgerAheadOfLog;
   /** In the order they were copied. */
   readonly files: readonly BackupFile[];
   /** Files the service had not written yet (no head signed yet, nothing anchored yet), so not copied. */

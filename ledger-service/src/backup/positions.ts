@@ -15,8 +15,11 @@ export interface BackupPositions {
     /** The highest position of an event in a batch the ledger committed (0 when none). */
     readonly anchoredPosition: number;
   };
-  /** The embedded ledger: how many event digests it holds, and the last position its newest signed log head covers. */
-  readonly ledger?: { readonly events: number; readonly logHeadPosition: number };
+  /**
+   * The embedded ledger: how many of its event digests are of events the copied log holds, how many
+   * are not, and the last position its newest signed log head covers.
+   */
+  readonly ledger?: { readonly events: number; readonly eventsNotInLog: number; readonly logHeadPosition: number };
   /** The last position the newest head in the local record of signed log heads covers. */
   readonly localLogHeadPosition?: number;
   /** The farthest position a read model has applied. */
@@ -72,7 +75,7 @@ export async function positionsOf(
         ),
       })),
     }),
-    ...(ledger && { ledger: await embeddedLedgerPositions(path.dirname(ledger), path.basename(ledger)) }),
+    ...(ledger && { ledger: await embeddedLedgerPositions(ledger, events) }),
     ...(heads && { localLogHeadPosition: lastPositionOf(localHeads(heads)) }),
     ...(readModels && {
       readModelsPosition: readOnly(readModels, (db) =>
@@ -82,16 +85,44 @@ export async function positionsOf(
   };
 }
 
-async function embeddedLedgerPositions(dataDir: string, fileName: string): Promise<BackupPositions['ledger']> {
-  const view = openEmbeddedLedgerView({ dataDir, fileName });
+async function embeddedLedgerPositions(ledgerFile: string, eventsFile: string): Promise<BackupPositions['ledger']> {
+  const view = openEmbeddedLedgerView({ dataDir: path.dirname(ledgerFile), fileName: path.basename(ledgerFile) });
+  const log = new Database(eventsFile, { readonly: true, fileMustExist: true });
   try {
-    return { events: (await view.eventCount?.()) ?? 0, logHeadPosition: lastPositionOf(await view.logHeads()) };
+    const stored = log.prepare<[string], number>('SELECT 1 FROM events WHERE event_id = ?').pluck();
+    const total = (await view.eventCount?.()) ?? 0;
+    const eventsNotInLog = (await view.digestsNotIn?.((eventId) => stored.get(eventId) !== undefined))?.length ?? 0;
+    return { events: total - eventsNotInLog, eventsNotInLog, logHeadPosition: lastPositionOf(await view.logHeads()) };
   } finally {
+    log.close();
     await view.close();
   }
 }
 
-/** What in the copies is ahead of the event store's head: a restore of them would not be consistent. */
+/** How far the embedded ledger's copy is ahead of the log's: digests of events the log lacks, heads past its end. */
+export interface LedgerAheadOfLog {
+  readonly eventsNotInLog: number;
+  readonly logHeadPosition: number;
+  readonly eventHead: number;
+}
+
+/**
+ * The embedded ledger ahead of the log: not taken by a backup (the ledger is copied before the
+ * log), but kept from before a restore of the stores alone, where it holds the lost tail. A restore
+ * of the backup is then where the service stands now (the anchorer takes over the ledger's batches
+ * for events submitted again): a warning, not a failure.
+ */
+export function ledgerAheadOfLog(positions: BackupPositions): LedgerAheadOfLog | undefined {
+  const { ledger, eventHead } = positions;
+  if (!ledger || (ledger.eventsNotInLog === 0 && ledger.logHeadPosition <= eventHead)) return undefined;
+  return { eventsNotInLog: ledger.eventsNotInLog, logHeadPosition: ledger.logHeadPosition, eventHead };
+}
+
+/**
+ * What in the copies is ahead of the event store's head: a restore of them would not be consistent
+ * (an anchor store ahead would take the positions the log gives again for anchored). The embedded
+ * ledger's copy is not judged here: see ledgerAheadOfLog.
+ */
 export function orderingProblems(positions: BackupPositions): string[] {
   const head = positions.eventHead;
   const ahead = (what: string, position: number | undefined): string[] =>
@@ -101,8 +132,6 @@ export function orderingProblems(positions: BackupPositions): string[] {
   return [
     ...ahead("the anchor store's checkpoint", positions.anchorStore?.checkpoint),
     ...ahead("the anchor store's last anchored position", positions.anchorStore?.anchoredPosition),
-    ...ahead('the number of events on the embedded ledger', positions.ledger?.events),
-    ...ahead("the embedded ledger's newest signed log head", positions.ledger?.logHeadPosition),
     ...ahead('the newest signed log head recorded locally', positions.localLogHeadPosition),
     ...ahead("the read models' position", positions.readModelsPosition),
   ];

@@ -294,6 +294,21 @@ describe('npm run backup while the service runs, and a restore from it (service 
     expect(before.report.log.heads.filter((head) => !head.consistent).map((head) => head.reason)).toContain(
       'log-shorter-than-head',
     );
+    // A backup of this directory is taken, the ledger's lost tail named in its manifest as a warning.
+    const aheadBackup = path.join(root, 'backup-ledger-ahead');
+    const aheadManifest = await takeBackup({
+      config: loadConfig({ LEDGER_DATA_DIR: dataDir }),
+      env: { LEDGER_DATA_DIR: dataDir },
+      to: aheadBackup,
+      withReadModels: false,
+      logger: pino({ level: 'silent' }),
+    });
+    expect(aheadManifest.ledgerAheadOfLog).toEqual({
+      eventsNotInLog: lost.length,
+      logHeadPosition: seeded.length + acked.length,
+      eventHead: manifest.positions.eventHead,
+    });
+    expect(await verifyBackup(aheadBackup)).toMatchObject({ ok: true, problems: [] });
 
     service = await startServiceProcess(dataDir, SERVICE_ENV);
     const { base } = service;
