@@ -10,7 +10,7 @@ import { buildHistory, commitLogHead } from '../audit/testing/history';
 import { openSqliteEventStore } from '../eventStore';
 import { anchorFeedOf, eventFeedOf } from '../http/read/wiring';
 import { backupCli, parseBackupArgs } from './cli';
-import { readManifest } from './manifest';
+import { MANIFEST_FILE, MANIFEST_FORMAT, readManifest, writeManifest, type BackupManifest } from './manifest';
 import { ledgerAheadOfLog, orderingProblems } from './positions';
 
 const QR_SECRET = 'backup-test-qr-secret-0123456789';
@@ -236,8 +236,30 @@ describe('npm run backup (the CLI over the service environment)', () => {
     expect(await backupCli(['--to', to, '--no-progress'], env({ LEDGER_DATA_DIR: ahead }), run.io)).toBe(1);
     expect(run.err()).toContain("the anchor store's checkpoint (28) is ahead of the event store's head (20)");
     expect(fs.existsSync(path.join(to, 'backup.json'))).toBe(false);
+    // The copies stay for a look, but not the signing key's, and the log says where they are.
+    expect(fs.existsSync(path.join(to, 'events.sqlite'))).toBe(true);
+    expect(fs.existsSync(path.join(ahead, 'log-head-key.pem'))).toBe(true);
+    expect(fs.existsSync(path.join(to, 'log-head-key.pem'))).toBe(false);
+    expect(run.err()).toContain(`${to} holds an incomplete backup, without backup.json`);
     const verify = io();
     expect(await backupCli(['--verify', to], env(), verify.io)).toBe(2);
+  });
+
+  it('writes backup.json only complete: a write that fails leaves neither it nor a part of it', () => {
+    const dir = fs.mkdtempSync(path.join(root, 'manifest-'));
+    const manifest = { format: MANIFEST_FORMAT, files: [] } as unknown as BackupManifest;
+    const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementationOnce(() => {
+      throw new Error('EIO: the disk failed');
+    });
+    try {
+      expect(() => writeManifest(dir, manifest)).toThrow(/EIO/);
+    } finally {
+      fsync.mockRestore();
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+    writeManifest(dir, manifest);
+    expect(fs.readdirSync(dir)).toEqual([MANIFEST_FILE]);
+    expect(readManifest(dir)).toEqual(manifest);
   });
 
   it('names every copy ahead of the event store', () => {

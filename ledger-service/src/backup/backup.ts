@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { copyCompleteLines, copySecret, copySqlite, sha256OfFile, type CopyProgress } from './copy';
+import { copyCompleteLines, copySecret, copySqlite, fsyncPath, sha256OfFile, type CopyProgress } from './copy';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,
@@ -89,6 +89,36 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
   const startedAt = now().toISOString();
   fs.mkdirSync(to, { recursive: true, mode: 0o700 });
   logger.info({ dataDir: config.dataDir, to, files: plan.map((item) => item.name) }, 'backup started');
+  try {
+    const manifest = await copyAndCheck(options, plan, startedAt);
+    writeManifest(to, manifest);
+    logger.info({ to, files: manifest.files.length, positions: manifest.positions }, 'backup written');
+    return manifest;
+  } catch (error) {
+    removeKeyCopy(to, plan, logger);
+    logger.error({ to }, `the backup did not finish: ${to} holds an incomplete backup, without ${MANIFEST_FILE}`);
+    throw error;
+  }
+}
+
+/** A failed backup leaves no copy of the log-head signing key behind, whatever else it leaves. */
+function removeKeyCopy(to: string, plan: readonly BackupItem[], logger: Logger): void {
+  for (const item of plan.filter((entry) => entry.role === 'log-head-key')) {
+    const copy = path.join(to, item.name);
+    if (!fs.existsSync(copy)) continue;
+    fs.rmSync(copy, { force: true });
+    logger.info({ file: item.name }, 'removed the copy of the log-head key from the incomplete backup');
+  }
+}
+
+/** Copies every file of the plan (each flushed to the disk, then the directory) and checks the copies' positions. */
+async function copyAndCheck(
+  options: BackupOptions,
+  plan: readonly BackupItem[],
+  startedAt: string,
+): Promise<BackupManifest> {
+  const { config, to, logger } = options;
+  const now = options.now ?? (() => new Date());
   const files: BackupFile[] = [];
   const absent: string[] = [];
   for (const item of plan) {
@@ -118,6 +148,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
       'copied',
     );
   }
+  fsyncPath(to);
   const positions = await positionsOf(to, files);
   const problems = orderingProblems(positions);
   if (problems.length > 0) throw new InconsistentBackupError(problems);
@@ -127,7 +158,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
       { ledgerAheadOfLog: ledgerAhead },
       'the embedded ledger holds events the log lacks or a head past its end (kept from before a restore?): backed up as it is',
     );
-  const manifest: BackupManifest = {
+  return {
     format: MANIFEST_FORMAT,
     serviceVersion: serviceVersion(),
     startedAt,
@@ -141,7 +172,4 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
     files,
     absent,
   };
-  writeManifest(to, manifest);
-  logger.info({ to, files: files.length, positions }, 'backup written');
-  return manifest;
 }

@@ -42,17 +42,39 @@ export async function copySqlite(
   } finally {
     copy.close();
   }
+  fsyncPath(destination);
+}
+
+/** Flushes a file (or a directory's entries) to the disk: what a backup holds must survive a power cut. */
+export function fsyncPath(target: string): void {
+  const fd = fs.openSync(target, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes a new file (failing if it exists) and flushes it to the disk before it returns. */
+export function writeNewFileDurably(file: string, data: string | Uint8Array, mode = 0o644): void {
+  const fd = fs.openSync(file, 'wx', mode);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Copies an append-only text file up to its last complete line: a line being appended is left out. */
 export function copyCompleteLines(source: string, destination: string): void {
   const bytes = fs.readFileSync(source);
-  fs.writeFileSync(destination, bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1), { flag: 'wx' });
+  writeNewFileDurably(destination, bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1));
 }
 
 /** Copies a secret file readable by its owner alone (mode 0600), whatever the umask. */
 export function copySecret(source: string, destination: string): void {
-  fs.writeFileSync(destination, fs.readFileSync(source), { flag: 'wx', mode: 0o600 });
+  writeNewFileDurably(destination, fs.readFileSync(source), 0o600);
   fs.chmodSync(destination, 0o600);
 }
 

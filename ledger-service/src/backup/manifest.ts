@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncPath, writeNewFileDurably } from './copy';
 import type { BackupRole } from './plan';
 import type { BackupPositions, LedgerAheadOfLog } from './positions';
 
@@ -47,8 +48,21 @@ export class ManifestError extends Error {
   }
 }
 
+/**
+ * Writes backup.json so that it is there only complete: to a temporary name, flushed, renamed, and
+ * the directory flushed. A backup directory without it is one that did not finish.
+ */
 export function writeManifest(dir: string, manifest: BackupManifest): void {
-  fs.writeFileSync(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+  const file = path.join(dir, MANIFEST_FILE);
+  if (fs.existsSync(file)) throw new ManifestError(`${dir} already holds a ${MANIFEST_FILE}`);
+  const partial = `${file}.partial`;
+  try {
+    writeNewFileDurably(partial, `${JSON.stringify(manifest, null, 2)}\n`);
+    fs.renameSync(partial, file);
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+  fsyncPath(dir);
 }
 
 export function readManifest(dir: string): BackupManifest {
