@@ -1,4 +1,4 @@
-import { readFiledRegion } from './envelopeHeader';
+import { readClientRegionCode, readFiledRegion } from './envelopeHeader';
 
 const SUPERVISION_PREFIX = 'supervision-';
 
@@ -37,11 +37,14 @@ export function filedRegionOf(event: FiledEvent): string {
  * (checkCaseOwner), so a case opened before filings and continued since is still judged by hashed
  * bytes. Only a case none of whose events carries a filing (written wholly before filings) is judged
  * by its first event's region_code column, which an operator can edit unseen by this check and by
- * the audit. A certification: its first event's column, as filedRegionOf.
+ * the audit. A certification: the client's region its opening ApplicationSubmitted hashes, so that
+ * an edit of the column moves no certification into another region's sight; the column only for a
+ * stream opened by another event, which the intake never stores.
  */
 export function streamRegionOf(history: readonly FiledEvent[]): string | undefined {
   const first = history[0];
-  if (!first || !regionFiledPerEvent(first.streamId)) return first?.regionCode;
+  if (!first) return undefined;
+  if (!regionFiledPerEvent(first.streamId)) return readClientRegionCode(first.canonical) || first.regionCode;
   for (const event of history) {
     const filed = hashedFilingOf(event);
     if (filed !== undefined) return filed;

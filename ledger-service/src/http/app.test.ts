@@ -9,6 +9,8 @@ import { createAnchoringPart, type AnchoringPart } from '../anchoring/part';
 import { composeLedgerService, type LedgerService } from '../compose';
 import { loadConfig } from '../config';
 import { hashOf, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
+import { SQLITE_FILE_NAME } from '../eventStore';
+import { editColumn, sqliteTamperDb } from '../audit/testing/tamper';
 import { eventually, watchWorkerThreads } from '../eventStore/testing/writerThreads';
 import { postRaw } from '../testing/rawHttp';
 import { initialCertification, withCheckCharacter, type ScenarioEvent } from '../testing/scenario';
@@ -357,6 +359,21 @@ describe('REST intake on the embedded defaults', () => {
     expect(other.status).toBe(404);
     const eventId = (await streamOf('REGION-1')).body.events[0].eventId;
     expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', SUZHOU)).status).toBe(404);
+    expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', NANJING)).status).toBe(200);
+  });
+
+  it("keeps a certification in its client's hashed region when an operator edits the region_code column", async () => {
+    await submitAll(
+      initialCertification({ certificationId: 'REGION-2', appliedOn: '2025-03-01', regionCode: '320106' }).slice(0, 2),
+    );
+    const db = sqliteTamperDb(path.join(dataDir, SQLITE_FILE_NAME));
+    await editColumn(db, { streamId: 'certification-REGION-2' }, 'region_code', '320506');
+    await db.close();
+    const eventId = (await streamOf('REGION-2')).body.events[0].eventId;
+    expect((await service.store.findEvent(eventId))!.regionCode).toBe('320506');
+    expect((await streamOf('REGION-2', SUZHOU)).status).toBe(404);
+    expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', SUZHOU)).status).toBe(404);
+    expect((await streamOf('REGION-2', NANJING)).status).toBe(200);
     expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', NANJING)).status).toBe(200);
   });
 
