@@ -257,6 +257,19 @@ describe('npm run backup (the CLI over the service environment)', () => {
       fsync.mockRestore();
     }
     expect(fs.readdirSync(dir)).toEqual([]);
+    // The file flushed and renamed, then the directory's flush fails: the rename may not survive a crash.
+    const directoryFsync = jest
+      .spyOn(fs, 'fsyncSync')
+      .mockImplementationOnce(() => undefined)
+      .mockImplementationOnce(() => {
+        throw new Error('EIO: the disk failed');
+      });
+    try {
+      expect(() => writeManifest(dir, manifest)).toThrow(/EIO/);
+    } finally {
+      directoryFsync.mockRestore();
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
     writeManifest(dir, manifest);
     expect(fs.readdirSync(dir)).toEqual([MANIFEST_FILE]);
     expect(readManifest(dir)).toEqual(manifest);

@@ -62,7 +62,13 @@ export function writeManifest(dir: string, manifest: BackupManifest): void {
   } finally {
     fs.rmSync(partial, { force: true });
   }
-  fsyncPath(dir);
+  try {
+    fsyncPath(dir);
+  } catch (error) {
+    // A backup.json whose rename may not survive a crash is not one to leave as the mark of a complete backup.
+    fs.rmSync(file, { force: true });
+    throw error;
+  }
 }
 
 export function readManifest(dir: string): BackupManifest {

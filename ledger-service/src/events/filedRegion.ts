@@ -1,4 +1,4 @@
-import { readClientRegionCode, readFiledRegion } from './envelopeHeader';
+import { EnvelopeFormatError, readClientRegionCode, readFiledRegion } from './envelopeHeader';
 
 const SUPERVISION_PREFIX = 'supervision-';
 
@@ -31,6 +31,16 @@ export function filedRegionOf(event: FiledEvent): string {
   return hashedFilingOf(event) ?? event.regionCode;
 }
 
+/** The client's region a certification's opening event hashes; '' when its bytes are not protobuf (the audit names those). */
+function hashedClientRegionOf(first: FiledEvent): string {
+  try {
+    return readClientRegionCode(first.canonical);
+  } catch (error) {
+    if (error instanceof EnvelopeFormatError) return '';
+    throw error;
+  }
+}
+
 /**
  * The region a stream is filed under (undefined for an empty one). A supervision case: the hashed
  * filing of its first event that carries one; every event of a case is its first writer's
@@ -44,7 +54,7 @@ export function filedRegionOf(event: FiledEvent): string {
 export function streamRegionOf(history: readonly FiledEvent[]): string | undefined {
   const first = history[0];
   if (!first) return undefined;
-  if (!regionFiledPerEvent(first.streamId)) return readClientRegionCode(first.canonical) || first.regionCode;
+  if (!regionFiledPerEvent(first.streamId)) return hashedClientRegionOf(first) || first.regionCode;
   for (const event of history) {
     const filed = hashedFilingOf(event);
     if (filed !== undefined) return filed;

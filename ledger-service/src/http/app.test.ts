@@ -375,6 +375,17 @@ describe('REST intake on the embedded defaults', () => {
     expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', SUZHOU)).status).toBe(404);
     expect((await streamOf('REGION-2', NANJING)).status).toBe(200);
     expect((await request(service.app).get(`/v1/events/${eventId}`).set('authorization', NANJING)).status).toBe(200);
+
+    // A first event whose bytes are not protobuf (the audit names it): the column decides, not a 500.
+    const later = (await streamOf('REGION-2')).body.events[1].eventId;
+    const broken = sqliteTamperDb(path.join(dataDir, SQLITE_FILE_NAME));
+    await broken.query(`UPDATE ${broken.events} SET canonical = $1 WHERE event_id = $2`, [
+      Buffer.from([0x0f]),
+      eventId,
+    ]);
+    await broken.close();
+    expect((await request(service.app).get(`/v1/events/${later}`).set('authorization', SUZHOU)).status).toBe(200);
+    expect((await request(service.app).get(`/v1/events/${later}`).set('authorization', NANJING)).status).toBe(404);
   });
 
   it('answers an admin 404, like everyone else, for a certification that does not exist', async () => {
