@@ -219,6 +219,27 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(trace?.steps[1]?.chain.ok).toBe(false);
   });
 
+  it("files a certification's events under the client's region its opening event carries, not each event's regionCode column", async () => {
+    const moved = issuedCertification({
+      ...a,
+      agencyId: 'CNCA-R-2004-007',
+      certificationId: 'cert-moved',
+      certificateNo: 'CERT-MOVED',
+    });
+    // As an operator's edit of region_code would serve them: every event after the first says Suzhou.
+    feed.append(moved.map((event, index) => (index === 0 ? event : { ...event, regionCode: '320501' })));
+    await projections.runner.catchUp();
+    const inNanjing = await projections.queries.auditTrail({
+      regionPrefix: '3201',
+      certificationId: 'cert-moved',
+      limit: 100,
+    });
+    expect(inNanjing.items).toHaveLength(moved.length);
+    expect(inNanjing.items.every((e) => e.regionCode === a.regionCode)).toBe(true);
+    const inSuzhou = await projections.queries.auditTrail({ regionPrefix: '3205', limit: 100 });
+    expect(inSuzhou.items.filter((e) => e.certificationId === 'cert-moved')).toEqual([]);
+  });
+
   it('limits the audit trail to a jurisdiction and pages by cursor', async () => {
     const nanjing = await projections.queries.auditTrail({ regionPrefix: '3201', limit: 100 });
     expect(nanjing.items.length).toBeGreaterThan(0);

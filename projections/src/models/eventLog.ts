@@ -8,10 +8,16 @@ export const ZERO_HASH = '0'.repeat(64);
  * The event log as regulators and traceability read it: every event with its jurisdiction, its
  * hash chain link checked against the previous event of its stream (and its hash against its
  * canonical bytes when the feed carries them).
+ *
+ * A certification's events are filed under the client's region its opening ApplicationSubmitted
+ * carries in its hashed payload, kept with the stream's head: not under each event's region_code
+ * column, a copy no hash covers, which an operator could edit to move a certification's history out
+ * of its regulators' audit trail (the audit names such an edit). A supervision event's regionCode
+ * the feed already reads from its hashed filing.
  */
 export const eventLogModel: ReadModel<LogEvent> = {
   name: 'eventlog',
-  schemaVersion: 1,
+  schemaVersion: 2,
   source: 'events',
   tables: ['log_stream_heads', 'log_events'],
   ddl: () => [
@@ -39,21 +45,25 @@ export const eventLogModel: ReadModel<LogEvent> = {
     `CREATE TABLE IF NOT EXISTS log_stream_heads (
       stream_id TEXT PRIMARY KEY,
       version BIGINT NOT NULL,
-      hash TEXT NOT NULL
+      hash TEXT NOT NULL,
+      region_code TEXT
     )`,
   ],
   apply: async (tx, events) => {
-    const heads = new Map<string, { version: number; hash: string }>();
+    const heads = new Map<string, StreamHead>();
     for (const event of events) {
       let head = heads.get(event.streamId);
       if (!head) {
-        const row = await tx.get<{ version: number; hash: string }>(
-          'SELECT version, hash FROM log_stream_heads WHERE stream_id = ?',
+        const row = await tx.get<{ version: number; hash: string; region_code: string | null }>(
+          'SELECT version, hash, region_code FROM log_stream_heads WHERE stream_id = ?',
           [event.streamId],
         );
-        head = row ? { version: Number(row.version), hash: row.hash } : { version: -1, hash: ZERO_HASH };
+        head = row
+          ? { version: Number(row.version), hash: row.hash, regionCode: row.region_code }
+          : { version: -1, hash: ZERO_HASH, regionCode: null };
       }
       const chainError = chainErrorOf(event, head);
+      const regionCode = clientRegionOf(event) ?? head.regionCode;
       await tx.run(
         `INSERT INTO log_events (position, event_id, stream_id, certification_id, type, version, agency_id, region_code, occurred_at,
            occurred_utc, recorded_at, hash, prev_hash, data, chain_ok, chain_error)
@@ -66,7 +76,7 @@ export const eventLogModel: ReadModel<LogEvent> = {
           event.type,
           event.version,
           event.agencyId,
-          event.regionCode,
+          regionCode ?? event.regionCode,
           event.occurredAt,
           utcOf(event.occurredAt),
           event.recordedAt,
@@ -77,17 +87,31 @@ export const eventLogModel: ReadModel<LogEvent> = {
           chainError ?? null,
         ],
       );
-      heads.set(event.streamId, { version: event.version, hash: event.hash });
+      heads.set(event.streamId, { version: event.version, hash: event.hash, regionCode });
     }
     for (const [streamId, head] of heads) {
       await tx.run(
-        `INSERT INTO log_stream_heads (stream_id, version, hash) VALUES (?, ?, ?)
-         ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash`,
-        [streamId, head.version, head.hash],
+        `INSERT INTO log_stream_heads (stream_id, version, hash, region_code) VALUES (?, ?, ?, ?)
+         ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, hash = excluded.hash, region_code = excluded.region_code`,
+        [streamId, head.version, head.hash, head.regionCode],
       );
     }
   },
 };
+
+interface StreamHead {
+  readonly version: number;
+  readonly hash: string;
+  /** The client's region the stream's opening ApplicationSubmitted hashes; null for other streams. */
+  readonly regionCode: string | null;
+}
+
+/** The client's region an opening ApplicationSubmitted carries, or null for any other event. */
+function clientRegionOf(event: LogEvent): string | null {
+  if (event.version !== 0 || event.type !== 'ApplicationSubmitted') return null;
+  const region = (event.data as { client?: { regionCode?: unknown } }).client?.regionCode;
+  return typeof region === 'string' && region !== '' ? region : null;
+}
 
 /** Why an event does not continue its stream's chain, or undefined when it does. */
 export function chainErrorOf(
