@@ -1,7 +1,8 @@
 import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../events/canonical';
 import { readEnvelopeHeader } from '../events/envelopeHeader';
 import { initialCertification } from '../testing/scenario';
-import { alteredColumns, hashedRegionOf } from './servedColumns';
+import { hashedRegionOf } from '../events/filedRegion';
+import { alteredColumns } from './servedColumns';
 import type { EventFacts } from './types';
 
 const [application, review] = initialCertification({

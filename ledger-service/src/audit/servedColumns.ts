@@ -1,4 +1,3 @@
-import { readClientRegionCode, readFiledRegion } from '../events/envelopeHeader';
 import { regionFiledPerEvent } from '../events/filedRegion';
 import type { Discrepancy, EventFacts } from './types';
 
@@ -7,25 +6,6 @@ import type { Discrepancy, EventFacts } from './types';
 // certification or a supervision case. The hash covers neither column, so an operator can edit them
 // without breaking a hash, a chain or a batch root; the audit compares them with what the hashed
 // bytes say.
-
-const CERTIFICATION_PREFIX = 'certification-';
-
-/**
- * The region an event is filed under, as its hashed bytes say. A certification stream's first
- * event: the client's regionCode in its payload (what the intake copies into every event's
- * region_code). A supervision event: its payload's filing region, the writing regulator's ('' for an
- * admin). Undefined for a certification's later events, for supervision events written before the
- * ledger recorded their filing (nothing to check them against), and for bytes that are not protobuf.
- */
-export function hashedRegionOf(streamId: string, version: number, canonical: Uint8Array): string | undefined {
-  try {
-    if (regionFiledPerEvent(streamId)) return readFiledRegion(canonical);
-    if (version !== 0 || !streamId.startsWith(CERTIFICATION_PREFIX)) return undefined;
-    return readClientRegionCode(canonical);
-  } catch {
-    return undefined;
-  }
-}
 
 type Finding = Omit<Discrepancy, 'detail'>;
 

@@ -248,27 +248,23 @@ describe('npm run backup (the CLI over the service environment)', () => {
   it('writes backup.json only complete: a write that fails leaves neither it nor a part of it', () => {
     const dir = fs.mkdtempSync(path.join(root, 'manifest-'));
     const manifest = { format: MANIFEST_FORMAT, files: [] } as unknown as BackupManifest;
-    const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementationOnce(() => {
-      throw new Error('EIO: the disk failed');
-    });
-    try {
-      expect(() => writeManifest(dir, manifest)).toThrow(/EIO/);
-    } finally {
-      fsync.mockRestore();
-    }
-    expect(fs.readdirSync(dir)).toEqual([]);
-    // The file flushed and renamed, then the directory's flush fails: the rename may not survive a crash.
-    const directoryFsync = jest
-      .spyOn(fs, 'fsyncSync')
-      .mockImplementationOnce(() => undefined)
-      .mockImplementationOnce(() => {
+    /** writeManifest with the disk failing at its `failing`-th flush (1: the file's, 2: the directory's after the rename). */
+    const writeWithFlushFailing = (failing: number) => {
+      const fsync = jest.spyOn(fs, 'fsyncSync');
+      for (let flush = 1; flush < failing; flush++) fsync.mockImplementationOnce(() => undefined);
+      fsync.mockImplementationOnce(() => {
         throw new Error('EIO: the disk failed');
       });
-    try {
-      expect(() => writeManifest(dir, manifest)).toThrow(/EIO/);
-    } finally {
-      directoryFsync.mockRestore();
-    }
+      try {
+        expect(() => writeManifest(dir, manifest)).toThrow(/EIO/);
+      } finally {
+        fsync.mockRestore();
+      }
+    };
+    writeWithFlushFailing(1);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    // The file flushed and renamed, then the directory's flush fails: the rename may not survive a crash.
+    writeWithFlushFailing(2);
     expect(fs.readdirSync(dir)).toEqual([]);
     writeManifest(dir, manifest);
     expect(fs.readdirSync(dir)).toEqual([MANIFEST_FILE]);

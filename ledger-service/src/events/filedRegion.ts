@@ -1,4 +1,4 @@
-import { EnvelopeFormatError, readClientRegionCode, readFiledRegion } from './envelopeHeader';
+import { readClientRegionCode, readFiledRegion } from './envelopeHeader';
 
 const SUPERVISION_PREFIX = 'supervision-';
 
@@ -31,13 +31,22 @@ export function filedRegionOf(event: FiledEvent): string {
   return hashedFilingOf(event) ?? event.regionCode;
 }
 
-/** The client's region a certification's opening event hashes; '' when its bytes are not protobuf (the audit names those). */
-function hashedClientRegionOf(first: FiledEvent): string {
+const CERTIFICATION_PREFIX = 'certification-';
+
+/**
+ * The region an event is filed under, as its hashed bytes say. A certification stream's first
+ * event: the client's regionCode in its payload (what the intake copies into every event's
+ * region_code). A supervision event: its payload's filing region, the writing regulator's ('' for an
+ * admin). Undefined for a certification's later events, for supervision events written before the
+ * ledger recorded their filing (nothing to check them against), and for bytes that are not protobuf.
+ */
+export function hashedRegionOf(streamId: string, version: number, canonical: Uint8Array): string | undefined {
   try {
-    return readClientRegionCode(first.canonical);
-  } catch (error) {
-    if (error instanceof EnvelopeFormatError) return '';
-    throw error;
+    if (regionFiledPerEvent(streamId)) return readFiledRegion(canonical);
+    if (version !== 0 || !streamId.startsWith(CERTIFICATION_PREFIX)) return undefined;
+    return readClientRegionCode(canonical);
+  } catch {
+    return undefined;
   }
 }
 
@@ -54,7 +63,8 @@ function hashedClientRegionOf(first: FiledEvent): string {
 export function streamRegionOf(history: readonly FiledEvent[]): string | undefined {
   const first = history[0];
   if (!first) return undefined;
-  if (!regionFiledPerEvent(first.streamId)) return hashedClientRegionOf(first) || first.regionCode;
+  if (!regionFiledPerEvent(first.streamId))
+    return hashedRegionOf(first.streamId, 0, first.canonical) || first.regionCode;
   for (const event of history) {
     const filed = hashedFilingOf(event);
     if (filed !== undefined) return filed;
