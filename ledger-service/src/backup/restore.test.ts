@@ -87,13 +87,18 @@ const anchored = (base: string, eventIds: readonly string[]) => async (): Promis
 };
 
 async function audit(dataDir: string): Promise<{ code: number; report: AuditReport }> {
-  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backup-audit-')), 'report.json');
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backup-audit-'));
+  const report = path.join(reportDir, 'report.json');
   const env = { LEDGER_DATA_DIR: dataDir, EVENT_STORE: 'sqlite', LEDGER_BACKEND: 'embedded', LOG_LEVEL: 'silent' };
-  const code = await auditCli(['--no-progress', '--quiet', '--json', report], env, {
-    stdout: new PassThrough(),
-    stderr: new PassThrough(),
-  });
-  return { code, report: JSON.parse(fs.readFileSync(report, 'utf8')) as AuditReport };
+  try {
+    const code = await auditCli(['--no-progress', '--quiet', '--json', report], env, {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+    });
+    return { code, report: JSON.parse(fs.readFileSync(report, 'utf8')) as AuditReport };
+  } finally {
+    fs.rmSync(reportDir, { recursive: true, force: true });
+  }
 }
 
 /** What the README's restore says: the backup's files into the data directory, the key kept to its owner. */
