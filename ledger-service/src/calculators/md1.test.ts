@@ -40,6 +40,7 @@ describe('IAF MD1 sample sizes', () => {
   it.each([
     [{ sites: 0, audit: 'initial' }, 'invalid-sites'],
     [{ sites: 2.5, audit: 'initial' }, 'invalid-sites'],
+    [{ sites: 2 ** 53 + 2, audit: 'initial' }, 'invalid-sites'],
     [{ sites: 4, audit: 'stage1' }, 'unknown-audit'],
   ])('%j → %s', (input, code) => {
     expect(() => md1SampleSize(input)).toThrow(Md1Error);

@@ -55,7 +55,7 @@ const ceil = (value: number): number => Math.ceil(value - EPSILON);
 
 export function md1SampleSize(input: Md1Input): Md1Result {
   const { sites } = input;
-  if (!Number.isInteger(sites) || sites < 1) {
+  if (!Number.isSafeInteger(sites) || sites < 1) {
     throw new Md1Error(
       'invalid-sites',
       `the number of sites must be a whole number of at least 1, not ${String(sites)}`,

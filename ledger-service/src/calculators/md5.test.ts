@@ -180,6 +180,7 @@ describe('impossible inputs', () => {
     [{ scheme: 'QMS', effectivePersonnel: 0 }, 'invalid-personnel'],
     [{ scheme: 'QMS', effectivePersonnel: -4 }, 'invalid-personnel'],
     [{ scheme: 'QMS', effectivePersonnel: 2.5 }, 'invalid-personnel'],
+    [{ scheme: 'QMS', effectivePersonnel: 2 ** 53 + 2 }, 'invalid-personnel'],
     [{ scheme: 'OHSMS', complexity: 'limited', effectivePersonnel: 10 }, 'ohsms-limited'],
     [{ scheme: 'EMS', effectivePersonnel: 10 }, 'complexity-required'],
     [{ scheme: 'EMS', complexity: 'extreme', effectivePersonnel: 10 }, 'unknown-complexity'],

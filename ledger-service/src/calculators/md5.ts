@@ -184,7 +184,7 @@ export function md5AuditTime(input: Md5Input): Md5Result {
   if (!MD5_SCHEMES.includes(scheme))
     throw new Md5Error('unknown-scheme', `unknown scheme ${JSON.stringify(input.scheme)}`);
   const personnel = input.effectivePersonnel;
-  if (!Number.isInteger(personnel) || personnel <= 0) {
+  if (!Number.isSafeInteger(personnel) || personnel <= 0) {
     throw new Md5Error(
       'invalid-personnel',
       `effective personnel must be a whole number of at least 1, not ${String(personnel)}`,

@@ -270,7 +270,7 @@ describe('REST intake on the embedded defaults', () => {
     expect(large.body.code).toBe('payload-too-large');
   });
 
-  it('refuses an impossible occurredAt and a certificationId of dots alone as schema errors (400), storing nothing', async () => {
+  it('refuses an impossible occurredAt, an expectedVersion beyond exact integers and a certificationId of dots alone as schema errors (400), storing nothing', async () => {
     const [application] = initialCertification({ certificationId: 'TIME-1', appliedOn: '2025-03-01' });
     for (const occurredAt of ['2025-02-30T10:00:00+08:00', '2025-03-01T24:00:00+08:00', '2025-03-01T10:00+08:00']) {
       const response = await post({ ...application!, occurredAt });
@@ -281,6 +281,17 @@ describe('REST intake on the embedded defaults', () => {
       ]);
     }
     expect((await streamOf('TIME-1')).status).toBe(404);
+    // Beyond 2^53 a number is no longer the one sent: the answer would name a version the CB never wrote.
+    const beyondExact = await request(service.app)
+      .post('/v1/certifications/TIME-1/events')
+      .set('authorization', AGENCY)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(application).replace(/}$/, ',"expectedVersion":9007199254740993}'));
+    expect([beyondExact.status, beyondExact.body.code, beyondExact.body.errors?.[0]?.path]).toEqual([
+      400,
+      'invalid-event',
+      'expectedVersion',
+    ]);
     const dots = await request(service.app)
       .post('/v1/certifications/%2E%2E/events')
       .set('authorization', AGENCY)

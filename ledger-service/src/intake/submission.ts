@@ -53,7 +53,7 @@ export function parseSubmission(certificationId: unknown, body: unknown): Submis
       message: 'occurredAt must be an ISO 8601 date-time with seconds and an offset, on a real calendar day',
     });
   }
-  if (expectedVersion !== undefined && !(Number.isInteger(expectedVersion) && (expectedVersion as number) >= -1)) {
+  if (expectedVersion !== undefined && !(Number.isSafeInteger(expectedVersion) && (expectedVersion as number) >= -1)) {
     issues.push({
       path: 'expectedVersion',
       code: 'invalid-expected-version',
