@@ -10,4 +10,17 @@ describe('the one-line summary of an event', () => {
       'Transferred from CNCA-R-2002-001',
     );
   });
+
+  it('says that the audit days of a review were extrapolated above the MD5 table', () => {
+    expect(summarize('ApplicationReviewed', { outcome: 'accepted', requiredAuditDays: 7 })).toBe(
+      'Application accepted, 7 audit days required',
+    );
+    expect(
+      summarize('ApplicationReviewed', {
+        outcome: 'accepted',
+        requiredAuditDays: 27,
+        requiredAuditDaysExtrapolated: true,
+      }),
+    ).toBe('Application accepted, 27 audit days required (extrapolated above the IAF MD5 table)');
+  });
 });

@@ -5,7 +5,7 @@ export function summarize(type: string, data: Readonly<Record<string, unknown>>)
     case 'ApplicationSubmitted':
       return `Application for ${d.scheme ?? '?'} (${d.standard ?? '?'}) by ${d.client?.name ?? '?'}`;
     case 'ApplicationReviewed':
-      return `Application ${d.outcome ?? 'reviewed'}${d.requiredAuditDays ? `, ${d.requiredAuditDays} audit days required` : ''}`;
+      return `Application ${d.outcome ?? 'reviewed'}${d.requiredAuditDays ? `, ${d.requiredAuditDays} audit days required` : ''}${d.requiredAuditDaysExtrapolated ? ' (extrapolated above the IAF MD5 table)' : ''}`;
     case 'ContractSigned':
       return `Contract ${d.contractNo ?? ''} signed ${d.signedAt ?? ''}`.trim();
     case 'AuditTeamAssigned':

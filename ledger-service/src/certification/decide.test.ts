@@ -213,6 +213,32 @@ describe('R3 review once, nothing after a rejection', () => {
     );
     expect(result.data).toEqual({ outcome: 'accepted', requiredAuditDays: 7 });
   });
+  it('says when the audit days were extrapolated above the MD5 table, and only then', () => {
+    const large = applicationData();
+    const applied = [
+      step(
+        'ApplicationSubmitted',
+        { ...large, client: { ...(large.client as object), employees: 20_000 } },
+        at('2025-01-06'),
+      ),
+    ];
+    const review = step(
+      'ApplicationReviewed',
+      { outcome: 'accepted', requiredAuditDaysExtrapolated: false },
+      at('2025-01-10'),
+    );
+    expect(expectOk(when(given(applied), review)).data).toEqual({
+      outcome: 'accepted',
+      requiredAuditDays: 27,
+      requiredAuditDaysExtrapolated: true,
+    });
+    const claimed = step(
+      'ApplicationReviewed',
+      { outcome: 'accepted', requiredAuditDaysExtrapolated: true },
+      at('2025-01-10'),
+    );
+    expect(expectOk(when(given(APPLIED), claimed)).data).toEqual({ outcome: 'accepted', requiredAuditDays: 7 });
+  });
   it('leaves audit days off a rejection', () => {
     const result = expectOk(
       when(

@@ -227,9 +227,17 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
     if (state.review)
       reject('R3', 'application-already-reviewed', `the application was already ${state.review.outcome}`);
     notBefore(event, state.application!.submittedAt, 'application');
-    const { requiredAuditDays: _ignored, ...rest } = data as ApplicationReviewedData;
+    const {
+      requiredAuditDays: _days,
+      requiredAuditDaysExtrapolated: _extrapolated,
+      ...rest
+    } = data as ApplicationReviewedData;
     if (data.outcome !== 'accepted') return { data: rest };
-    return { data: { ...rest, requiredAuditDays: md5For(state, rules, 'initial', 0).days } };
+    const { days, extrapolated } = md5For(state, rules, 'initial', 0);
+    // Only an extrapolation is said, so that every other review's bytes stay as they were.
+    return {
+      data: { ...rest, requiredAuditDays: days, ...(extrapolated ? { requiredAuditDaysExtrapolated: true } : {}) },
+    };
   },
 
   ContractSigned: ({ state, event }) => {

@@ -41,6 +41,8 @@ export interface ApplicationReviewedData {
   readonly outcome: 'accepted' | 'rejected';
   readonly reason?: string;
   readonly requiredAuditDays?: number;
+  /** Set by the ledger when the headcount is above MD5's table and the days were extrapolated. */
+  readonly requiredAuditDaysExtrapolated?: boolean;
 }
 
 export interface ContractSignedData {
