@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,25 @@ async function writeDataDir(dir: string): Promise<void> {
   for (const model of READ_MODELS) await projections.runner.rebuild(model.name);
   await projections.close();
   await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
+}
+
+/** A copy of `dataDir` in which `change` was made to one of its SQLite files. */
+function alteredDataDir(dataDir: string, to: string, file: string, change: (db: Database.Database) => void): string {
+  fs.cpSync(dataDir, to, { recursive: true });
+  const db = new Database(path.join(to, file));
+  try {
+    change(db);
+  } finally {
+    db.close();
+  }
+  return to;
+}
+
+function editManifest(dir: string, edit: (manifest: Record<string, any>) => void): void {
+  const file = path.join(dir, MANIFEST_FILE);
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
+  edit(manifest);
+  fs.writeFileSync(file, JSON.stringify(manifest));
 }
 
 function flipByte(file: string, at: number): void {
@@ -243,6 +263,46 @@ describe('npm run backup (the CLI over the service environment)', () => {
     expect(run.err()).toContain(`${to} holds an incomplete backup, without backup.json`);
     const verify = io();
     expect(await backupCli(['--verify', to], env(), verify.io)).toBe(2);
+  });
+
+  it('fails with exit code 1 and writes no manifest when the anchor store names another event than the log at a position, and --verify finds it too', async () => {
+    const logged = new Database(path.join(dataDir, 'events.sqlite'), { readonly: true });
+    const atSeven = logged.prepare('SELECT event_id FROM events WHERE position = 7').pluck().get() as string;
+    logged.close();
+    const renameAtSeven = (db: Database.Database): unknown =>
+      db.prepare("UPDATE anchor_events SET event_id = 'not-the-logged-event' WHERE position = 7").run();
+    const mismatch =
+      `the anchor store's copy names another event than the event store's copy at 1 of its 28 anchored positions: ` +
+      `position 7: the anchor store names not-the-logged-event, the event store holds ${atSeven} there`;
+
+    const tampered = alteredDataDir(dataDir, path.join(root, 'tampered-anchors'), 'anchors.sqlite', renameAtSeven);
+    const to = path.join(root, 'mismatched');
+    const run = io();
+    expect(await backupCli(['--to', to, '--no-progress'], env({ LEDGER_DATA_DIR: tampered }), run.io)).toBe(1);
+    expect(run.err()).toContain(mismatch);
+    expect(run.err()).toContain('"type":"AnchoredEventMismatchError"');
+    expect(fs.existsSync(path.join(to, MANIFEST_FILE))).toBe(false);
+    expect(fs.existsSync(path.join(to, 'log-head-key.pem'))).toBe(false);
+    // The check's progress, as the copies': every row checked.
+    expect(run.err()).toMatch(/"check":"anchored-events","checkedRows":28,"totalRows":28,"percent":100/);
+
+    // A good backup whose anchor store copy was altered after, and its manifest made to match.
+    const altered = path.join(root, 'altered-after');
+    expect(await backupCli(['--to', altered, '--no-progress'], env(), io().io)).toBe(0);
+    const copy = path.join(altered, 'anchors.sqlite');
+    const db = new Database(copy);
+    renameAtSeven(db);
+    db.close();
+    editManifest(altered, (manifest) => {
+      const file = (manifest.files as BackupManifest['files']).find((entry) => entry.name === 'anchors.sqlite')!;
+      Object.assign(file, {
+        bytes: fs.statSync(copy).size,
+        sha256: createHash('sha256').update(fs.readFileSync(copy)).digest('hex'),
+      });
+    });
+    const verify = io();
+    expect(await backupCli(['--verify', altered], env(), verify.io)).toBe(1);
+    expect(verify.out()).toContain(mismatch);
   });
 
   it('writes backup.json only complete: a write that fails leaves neither it nor a part of it', () => {

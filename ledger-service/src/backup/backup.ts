@@ -10,8 +10,9 @@ import {
   type BackupFile,
   type BackupManifest,
 } from './manifest';
+import { AnchoredEventMismatchError } from './anchoredEvents';
+import { examineCopies } from './examine';
 import { backupPlan, BackupRefusal, type BackupConfig, type BackupItem } from './plan';
-import { ledgerAheadOfLog, orderingProblems, positionsOf } from './positions';
 
 /** Copies that are not a consistent backup: something in them is ahead of the event store. */
 export class InconsistentBackupError extends Error {
@@ -31,6 +32,8 @@ export interface BackupOptions {
   readonly logger: Logger;
   /** Told as each SQLite copy goes on. */
   readonly onProgress?: (item: BackupItem, copiedPages: number, totalPages: number) => void;
+  /** Told as the anchor store's rows are checked against the event store's copy. */
+  readonly onCheckProgress?: (checkedRows: number, totalRows: number) => void;
   /** Pages of a SQLite database copied per step (1024 by default). */
   readonly pagesPerStep?: number;
   readonly now?: () => Date;
@@ -149,10 +152,11 @@ async function copyAndCheck(
     );
   }
   fsyncPath(to);
-  const positions = await positionsOf(to, files);
-  const problems = orderingProblems(positions);
-  if (problems.length > 0) throw new InconsistentBackupError(problems);
-  const ledgerAhead = ledgerAheadOfLog(positions);
+  const found = await examineCopies(to, files, { onProgress: options.onCheckProgress });
+  if (found.orderingProblems.length > 0) throw new InconsistentBackupError(found.orderingProblems);
+  if (found.anchoredEvents && found.anchoredEvents.mismatchCount > 0)
+    throw new AnchoredEventMismatchError(found.anchoredEvents);
+  const { positions, ledgerAheadOfLog: ledgerAhead } = found;
   if (ledgerAhead)
     logger.warn(
       { ledgerAheadOfLog: ledgerAhead },

@@ -2,8 +2,9 @@ import cliProgress from 'cli-progress';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging';
+import { AnchoredEventMismatchError } from './anchoredEvents';
 import { InconsistentBackupError, takeBackup } from './backup';
-import { ManifestError } from './manifest';
+import { ManifestError, type BackupManifest } from './manifest';
 import { BackupRefusal, type BackupItem } from './plan';
 import { verifyBackup } from './verify';
 
@@ -17,7 +18,8 @@ through SQLite's backup API, the log-head key and the local record of log heads,
   --to DIR              a new or empty directory outside the data directory
   --with-read-models    include the read models (projections.sqlite); without, they are rebuilt from the log
   --no-progress         progress as log lines, not a progress bar
-  --verify DIR          check a backup: each file's SHA-256, SQLite's integrity check, the positions
+  --verify DIR          check a backup: each file's SHA-256, SQLite's integrity check, the positions,
+                        each anchored event at its position in the log
 
 Exit code: 0 done (or the backup verified), 1 the copies are not a consistent backup (or the
 verification found problems), 2 refused or could not run (wrong arguments, a PostgreSQL or KurrentDB
@@ -66,52 +68,84 @@ export interface BackupCliIo {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
+/** One long step of a backup: a database's copy (in pages) or the check of the anchored events (in rows). */
+interface ProgressStep {
+  readonly label: string;
+  readonly unit: 'pages' | 'rows';
+  /** Its log line's fields, saying how far it is. */
+  fields(done: number, total: number): Record<string, string | number>;
+}
+
+const copyStep = (item: BackupItem): ProgressStep => ({
+  label: item.name,
+  unit: 'pages',
+  fields: (copied, total) => ({ file: item.name, copiedPages: copied, totalPages: total }),
+});
+
+const CHECK_STEP: ProgressStep = {
+  label: 'anchored events',
+  unit: 'rows',
+  fields: (checked, total) => ({ check: 'anchored-events', checkedRows: checked, totalRows: total }),
+};
+
+interface ProgressReporter {
+  copy(item: BackupItem, copiedPages: number, totalPages: number): void;
+  check(checkedRows: number, totalRows: number): void;
+  stop(): void;
+}
+
 /**
- * How a long copy shows its progress: a bar on a terminal (as the audit and the projections'
- * rebuild do), else a structured log line per file at most every few seconds.
+ * How a long step shows its progress: a bar on a terminal (as the audit and the projections'
+ * rebuild do), else a structured log line per step at most every few seconds.
  */
-function progressReporter(
-  args: BackupCliArgs,
-  io: BackupCliIo,
-  logger: Logger,
-): { report(item: BackupItem, copied: number, total: number): void; stop(): void } {
-  if (args.progress && io.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { stream: io.stderr, format: '{file} [{bar}] {percentage}% | {value}/{total} pages', hideCursor: false },
-      cliProgress.Presets.shades_classic,
-    );
-    let current: string | undefined;
-    return {
-      report(item, copied, total) {
-        if (current !== item.name) {
-          bar.start(total, 0, { file: item.name.padEnd(18) });
-          current = item.name;
-        }
-        bar.setTotal(total);
-        bar.update(copied);
-        // Done with this file: the bar's last line stays above the log line that follows.
-        if (copied >= total) {
-          bar.stop();
-          current = undefined;
-        }
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  const everyMs = 2000;
-  let last = { file: '', at: 0 };
+function progressReporter(args: BackupCliArgs, io: BackupCliIo, logger: Logger): ProgressReporter {
+  const show = args.progress && io.stderr.isTTY ? progressBar(io) : progressLines(logger);
   return {
-    report(item, copied, total) {
+    copy: (item, copied, total) => show.step(copyStep(item), copied, total),
+    check: (checked, total) => show.step(CHECK_STEP, checked, total),
+    stop: show.stop,
+  };
+}
+
+interface ProgressShow {
+  step(step: ProgressStep, done: number, total: number): void;
+  stop(): void;
+}
+
+function progressBar(io: BackupCliIo): ProgressShow {
+  const bar = new cliProgress.SingleBar(
+    { stream: io.stderr, format: '{label} [{bar}] {percentage}% | {value}/{total} {unit}', hideCursor: false },
+    cliProgress.Presets.shades_classic,
+  );
+  let current: string | undefined;
+  return {
+    step(step, done, total) {
+      if (current !== step.label) {
+        bar.start(total, 0, { label: step.label.padEnd(18), unit: step.unit });
+        current = step.label;
+      }
+      bar.setTotal(total);
+      bar.update(done);
+      // Done with this step: the bar's last line stays above the log line that follows.
+      if (done >= total) {
+        bar.stop();
+        current = undefined;
+      }
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+function progressLines(logger: Logger): ProgressShow {
+  const everyMs = 2000;
+  let last = { label: '', at: 0 };
+  return {
+    step(step, done, total) {
       const now = Date.now();
-      if (last.file === item.name && now - last.at < everyMs && copied < total) return;
-      last = { file: item.name, at: now };
+      if (last.label === step.label && now - last.at < everyMs && done < total) return;
+      last = { label: step.label, at: now };
       logger.info(
-        {
-          file: item.name,
-          copiedPages: copied,
-          totalPages: total,
-          percent: Math.floor((100 * copied) / Math.max(total, 1)),
-        },
+        { ...step.fields(done, total), percent: Math.floor((100 * done) / Math.max(total, 1)) },
         'backup progress',
       );
     },
@@ -119,17 +153,56 @@ function progressReporter(
   };
 }
 
-async function verifyCli(dir: string, io: BackupCliIo, logger: Logger): Promise<number> {
-  const result = await verifyBackup(dir);
+async function verifyCli(dir: string, io: BackupCliIo, logger: Logger, progress: ProgressReporter): Promise<number> {
+  const result = await verifyBackup(dir, { onCheckProgress: progress.check });
+  progress.stop();
   for (const problem of result.problems) logger.warn({ dir, problem }, 'backup verification found a problem');
   if (result.ok) {
     io.stdout.write(
-      `backup ${dir} verified: ${result.filesChecked} files as the manifest says, SQLite copies intact, positions consistent\n`,
+      `backup ${dir} verified: ${result.filesChecked} files as the manifest says, SQLite copies intact, ` +
+        `positions consistent\n`,
     );
     return 0;
   }
   io.stdout.write(`backup ${dir} FAILED verification:\n${result.problems.map((p) => `  - ${p}\n`).join('')}`);
   return 1;
+}
+
+async function backupToCli(
+  args: BackupCliArgs & { readonly to: string },
+  env: NodeJS.ProcessEnv,
+  io: BackupCliIo,
+  logger: Logger,
+  progress: ProgressReporter,
+): Promise<number> {
+  const config = loadConfig(env);
+  let manifest: BackupManifest;
+  try {
+    manifest = await takeBackup({
+      config,
+      env,
+      to: args.to,
+      withReadModels: args.withReadModels,
+      logger,
+      onProgress: progress.copy,
+      onCheckProgress: progress.check,
+    });
+  } finally {
+    progress.stop();
+  }
+  const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+  const { eventHead, anchorStore } = manifest.positions;
+  io.stdout.write(
+    `backup written to ${args.to}: ${manifest.files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MB; ` +
+      `event store head ${eventHead}, anchor store checkpoint ${anchorStore?.checkpoint ?? 0}\n`,
+  );
+  const ahead = manifest.ledgerAheadOfLog;
+  if (ahead)
+    io.stdout.write(
+      `warning: the embedded ledger is ahead of the log: ${ahead.eventsNotInLog} events the log lacks, ` +
+        `newest signed head at position ${ahead.logHeadPosition} (docs/backup.md)\n`,
+    );
+  return 0;
 }
 
 /** The `npm run backup` command; resolves to its exit code. */
@@ -152,30 +225,8 @@ export async function backupCli(
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'info', base: { tool: 'backup' } }, io.stderr);
   const progress = progressReporter(args, io, logger);
   try {
-    if (args.verify !== undefined) return await verifyCli(args.verify, io, logger);
-    const config = loadConfig(env);
-    const manifest = await takeBackup({
-      config,
-      env,
-      to: args.to!,
-      withReadModels: args.withReadModels,
-      logger,
-      onProgress: progress.report,
-    });
-    progress.stop();
-    const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
-    const { eventHead, anchorStore } = manifest.positions;
-    io.stdout.write(
-      `backup written to ${args.to}: ${manifest.files.length} files, ${(bytes / 2 ** 20).toFixed(1)} MB; ` +
-        `event store head ${eventHead}, anchor store checkpoint ${anchorStore?.checkpoint ?? 0}\n`,
-    );
-    const ahead = manifest.ledgerAheadOfLog;
-    if (ahead)
-      io.stdout.write(
-        `warning: the embedded ledger is ahead of the log: ${ahead.eventsNotInLog} events the log lacks, ` +
-          `newest signed head at position ${ahead.logHeadPosition} (docs/backup.md)\n`,
-      );
-    return 0;
+    if (args.verify !== undefined) return await verifyCli(args.verify, io, logger, progress);
+    return await backupToCli({ ...args, to: args.to! }, env, io, logger, progress);
   } catch (error) {
     progress.stop();
     const refused = error instanceof BackupRefusal || error instanceof ConfigError || error instanceof ManifestError;
@@ -183,6 +234,7 @@ export async function backupCli(
     else logger.error({ err: error }, 'backup failed');
     const what = args.verify !== undefined ? 'verification' : 'backup';
     io.stderr.write(`${what} ${refused ? 'refused' : 'failed'}: ${(error as Error).message}\n`);
-    return error instanceof InconsistentBackupError ? 1 : 2;
+    const inconsistent = error instanceof InconsistentBackupError || error instanceof AnchoredEventMismatchError;
+    return inconsistent ? 1 : 2;
   }
 }

@@ -49,15 +49,22 @@ function localHeads(file: string): LogHead[] {
     .map((line) => JSON.parse(line) as LogHead);
 }
 
+/** The path of the copy that has `role` in a backup directory, if the backup holds one. */
+export function copyOf(
+  dir: string,
+  files: ReadonlyArray<{ readonly role: BackupRole; readonly name: string }>,
+  role: BackupRole,
+): string | undefined {
+  const found = files.find((file) => file.role === role);
+  return found && path.join(dir, found.name);
+}
+
 /** The positions of the copies in a backup directory, read from the copies themselves. */
 export async function positionsOf(
   dir: string,
   files: ReadonlyArray<{ readonly role: BackupRole; readonly name: string }>,
 ): Promise<BackupPositions> {
-  const fileOf = (role: BackupRole): string | undefined => {
-    const found = files.find((file) => file.role === role);
-    return found && path.join(dir, found.name);
-  };
+  const fileOf = (role: BackupRole): string | undefined => copyOf(dir, files, role);
   const events = fileOf('event-store');
   if (!events) throw new Error('the backup holds no event store');
   const anchors = fileOf('anchor-store');

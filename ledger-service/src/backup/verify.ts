@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
+import { anchoredEventsProblem } from './anchoredEvents';
 import { sha256OfFile } from './copy';
+import { examineCopies } from './examine';
 import { readManifest, type BackupFile } from './manifest';
-import { orderingProblems, positionsOf } from './positions';
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -44,21 +45,28 @@ async function problemsOf(dir: string, file: BackupFile): Promise<string[]> {
   return problems;
 }
 
+export interface VerifyOptions {
+  /** Told as the anchor store's rows are checked against the event store's copy. */
+  readonly onCheckProgress?: (checkedRows: number, totalRows: number) => void;
+}
+
 /**
  * Checks a backup against its manifest: every file there with its size and SHA-256, every SQLite
- * copy passing PRAGMA integrity_check, and the copies' positions consistent (nothing ahead of the
- * event store). Throws ManifestError when the directory holds no readable manifest.
+ * copy passing PRAGMA integrity_check, the copies' positions consistent (nothing ahead of the
+ * event store, each anchored event at its position in the log) and as the manifest says. Throws ManifestError when the directory holds no readable manifest.
  */
-export async function verifyBackup(dir: string): Promise<VerifyResult> {
+export async function verifyBackup(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const manifest = readManifest(dir);
   const problems: string[] = [];
   for (const file of manifest.files) problems.push(...(await problemsOf(dir, file)));
   if (problems.length === 0) {
-    const positions = await positionsOf(dir, manifest.files);
-    problems.push(...orderingProblems(positions));
-    if (!isDeepStrictEqual(positions, manifest.positions))
+    const found = await examineCopies(dir, manifest.files, { onProgress: options.onCheckProgress });
+    problems.push(...found.orderingProblems);
+    if (found.anchoredEvents && found.anchoredEvents.mismatchCount > 0)
+      problems.push(anchoredEventsProblem(found.anchoredEvents));
+    if (!isDeepStrictEqual(found.positions, manifest.positions))
       problems.push(
-        `the copies' positions ${JSON.stringify(positions)} are not the manifest's ${JSON.stringify(manifest.positions)}`,
+        `the copies' positions ${JSON.stringify(found.positions)} are not the manifest's ${JSON.stringify(manifest.positions)}`,
       );
   }
   return { ok: problems.length === 0, filesChecked: manifest.files.length, problems };
