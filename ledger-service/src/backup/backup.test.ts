@@ -305,6 +305,67 @@ describe('npm run backup (the CLI over the service environment)', () => {
     expect(verify.out()).toContain(mismatch);
   });
 
+  it('--verify finds the warning again: a manifest that leaves out, or changes, the ledger ahead of the log fails', async () => {
+    // The log and the stores that follow it cut back to position 20, the embedded ledger kept: as
+    // after a restore of the stores alone.
+    const cutBack = alteredDataDir(dataDir, path.join(root, 'ledger-ahead'), 'events.sqlite', (db) =>
+      db.prepare('DELETE FROM events WHERE position > 20').run(),
+    );
+    for (const name of ['anchors.sqlite', 'log-heads.jsonl']) fs.rmSync(path.join(cutBack, name));
+    const to = path.join(root, 'ledger-ahead-backup');
+    const run = io();
+    expect(await backupCli(['--to', to, '--no-progress'], env({ LEDGER_DATA_DIR: cutBack }), run.io)).toBe(0);
+    expect(run.out()).toContain('warning: the embedded ledger is ahead of the log: 8 events the log lacks');
+    const warning = { eventsNotInLog: 8, logHeadPosition: 28, eventHead: 20 };
+    expect(readManifest(to).ledgerAheadOfLog).toEqual(warning);
+    expect(await backupCli(['--verify', to], env(), io().io)).toBe(0);
+
+    editManifest(to, (manifest) => delete manifest.ledgerAheadOfLog);
+    const unrecorded = io();
+    expect(await backupCli(['--verify', to], env(), unrecorded.io)).toBe(1);
+    expect(unrecorded.out()).toContain(
+      `ledgerAheadOfLog: the copies' embedded ledger is ahead of the log (${JSON.stringify(warning)}), which backup.json does not record`,
+    );
+
+    editManifest(to, (manifest) => (manifest.ledgerAheadOfLog = { ...warning, eventsNotInLog: 5 }));
+    const changed = io();
+    expect(await backupCli(['--verify', to], env(), changed.io)).toBe(1);
+    expect(changed.out()).toContain('ledgerAheadOfLog.eventsNotInLog: the copies give 8, backup.json says 5');
+
+    // Written before eventsNotInLog: its ledger.events counted every digest, and it lacks the warning.
+    editManifest(to, (manifest) => {
+      delete manifest.ledgerAheadOfLog;
+      manifest.positions.ledger = { events: 28, logHeadPosition: 28 };
+    });
+    const older = io();
+    expect(await backupCli(['--verify', to], env(), older.io)).toBe(1);
+    expect(older.out()).toContain(
+      "predates positions.ledger.eventsNotInLog and the ledgerAheadOfLog warning, and the copies' embedded ledger is ahead of the log: " +
+        "8 digests of events the log lacks, newest signed head at position 28, the log's head at 20",
+    );
+    expect(older.out()).not.toContain('positions.ledger.events:');
+  });
+
+  it('--verify takes a manifest from before eventsNotInLog when the ledger is not ahead of the log, and names any other difference', async () => {
+    const to = path.join(root, 'older-manifest');
+    expect(await backupCli(['--to', to, '--no-progress'], env(), io().io)).toBe(0);
+    editManifest(to, (manifest) => (manifest.positions.ledger = { events: 28, logHeadPosition: 28 }));
+    const older = io();
+    expect(await backupCli(['--verify', to], env(), older.io)).toBe(0);
+    expect(older.out()).toContain('verified: 5 files');
+
+    editManifest(to, (manifest) => {
+      manifest.positions.ledger.events = 27;
+      manifest.positions.anchorStore.checkpoint = 29;
+      delete manifest.positions.localLogHeadPosition;
+    });
+    const differing = io();
+    expect(await backupCli(['--verify', to], env(), differing.io)).toBe(1);
+    expect(differing.out()).toContain('positions.ledger.events: the copies give 28, backup.json says 27');
+    expect(differing.out()).toContain('positions.anchorStore.checkpoint: the copies give 28, backup.json says 29');
+    expect(differing.out()).toContain('positions.localLogHeadPosition: the copies give 28, backup.json says nothing');
+  });
+
   it('writes backup.json only complete: a write that fails leaves neither it nor a part of it', () => {
     const dir = fs.mkdtempSync(path.join(root, 'manifest-'));
     const manifest = { format: MANIFEST_FORMAT, files: [] } as unknown as BackupManifest;

@@ -18,8 +18,8 @@ through SQLite's backup API, the log-head key and the local record of log heads,
   --to DIR              a new or empty directory outside the data directory
   --with-read-models    include the read models (projections.sqlite); without, they are rebuilt from the log
   --no-progress         progress as log lines, not a progress bar
-  --verify DIR          check a backup: each file's SHA-256, SQLite's integrity check, the positions,
-                        each anchored event at its position in the log
+  --verify DIR          check a backup: each file's SHA-256, SQLite's integrity check, and what the backup
+                        found in its copies (positions, anchored events, warnings) found again
 
 Exit code: 0 done (or the backup verified), 1 the copies are not a consistent backup (or the
 verification found problems), 2 refused or could not run (wrong arguments, a PostgreSQL or KurrentDB
@@ -160,7 +160,7 @@ async function verifyCli(dir: string, io: BackupCliIo, logger: Logger, progress:
   if (result.ok) {
     io.stdout.write(
       `backup ${dir} verified: ${result.filesChecked} files as the manifest says, SQLite copies intact, ` +
-        `positions consistent\n`,
+        `positions, anchored events and warnings as the manifest says\n`,
     );
     return 0;
   }

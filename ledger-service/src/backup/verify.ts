@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { anchoredEventsProblem } from './anchoredEvents';
 import { sha256OfFile } from './copy';
 import { examineCopies } from './examine';
+import { differencesFromManifest } from './manifestDifferences';
 import { readManifest, type BackupFile } from './manifest';
 
 export interface VerifyResult {
@@ -52,8 +52,9 @@ export interface VerifyOptions {
 
 /**
  * Checks a backup against its manifest: every file there with its size and SHA-256, every SQLite
- * copy passing PRAGMA integrity_check, the copies' positions consistent (nothing ahead of the
- * event store, each anchored event at its position in the log) and as the manifest says. Throws ManifestError when the directory holds no readable manifest.
+ * copy passing PRAGMA integrity_check, and what the backup found in its copies found again (their
+ * positions, each anchored event at its position in the log, the ledger's warning) and as the
+ * manifest says. Throws ManifestError when the directory holds no readable manifest.
  */
 export async function verifyBackup(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const manifest = readManifest(dir);
@@ -64,10 +65,7 @@ export async function verifyBackup(dir: string, options: VerifyOptions = {}): Pr
     problems.push(...found.orderingProblems);
     if (found.anchoredEvents && found.anchoredEvents.mismatchCount > 0)
       problems.push(anchoredEventsProblem(found.anchoredEvents));
-    if (!isDeepStrictEqual(found.positions, manifest.positions))
-      problems.push(
-        `the copies' positions ${JSON.stringify(found.positions)} are not the manifest's ${JSON.stringify(manifest.positions)}`,
-      );
+    problems.push(...differencesFromManifest(manifest, found));
   }
   return { ok: problems.length === 0, filesChecked: manifest.files.length, problems };
 }
