@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +61,28 @@ function editManifest(dir: string, edit: (manifest: Record<string, any>) => void
   const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
   edit(manifest);
   fs.writeFileSync(file, JSON.stringify(manifest));
+}
+
+/** `node scripts/backup.js` over the compiled service, holding its copy of events.sqlite until a signal comes. */
+function spawnHeldBackup(env: Record<string, string>, to: string) {
+  if (!fs.existsSync(path.resolve(__dirname, '../../dist/backup/cli.js')))
+    throw new Error('run npx tsc -b first: the script runs the compiled service');
+  const script = path.resolve(__dirname, '../../../scripts/backup.js');
+  const hold = path.join(__dirname, 'testing', 'holdEventStoreCopy.js');
+  const child = spawn(process.execPath, ['--require', hold, script, '--to', to, '--no-progress'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const copyingEvents = new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', () => {
+      if (/"file":"events\.sqlite"[^\n]*"msg":"backup progress"/.test(stderr)) resolve();
+    });
+    void closed.then(() => reject(new Error(`the backup ended before copying the event store:\n${stderr}`)));
+  });
+  return { child, copyingEvents, closed, stderr: () => stderr };
 }
 
 function flipByte(file: string, at: number): void {
@@ -264,6 +287,40 @@ describe('npm run backup (the CLI over the service environment)', () => {
     const verify = io();
     expect(await backupCli(['--verify', to], env(), verify.io)).toBe(2);
   });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    'a backup stopped by %s mid-copy removes its copy of the key, writes no manifest, logs that it was stopped and exits %i',
+    async (signal, exitCode) => {
+      const to = path.join(root, `stopped-${signal}`);
+      const backup = spawnHeldBackup(env(), to);
+      await backup.copyingEvents;
+      // The key was copied first: the partial backup holds it until the signal.
+      expect(fs.existsSync(path.join(to, 'log-head-key.pem'))).toBe(true);
+      backup.child.kill(signal);
+      expect(await backup.closed).toBe(exitCode);
+
+      expect(fs.existsSync(path.join(to, 'log-head-key.pem'))).toBe(false);
+      expect(fs.readdirSync(to).filter((name) => name.startsWith(MANIFEST_FILE))).toEqual([]);
+      expect(fs.existsSync(path.join(to, 'anchors.sqlite'))).toBe(true);
+      const logs = backup
+        .stderr()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; signal?: string });
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          signal,
+          msg: expect.stringMatching(new RegExp(`^backup stopped by ${signal}`)),
+        }),
+      );
+      expect(logs.map((line) => line.msg)).toContain('removed the copy of the log-head key from the incomplete backup');
+      expect(logs.map((line) => line.msg)).not.toContain('backup written');
+    },
+  );
 
   it('fails with exit code 1 and writes no manifest when the anchor store names another event than the log at a position, and --verify finds it too', async () => {
     const logged = new Database(path.join(dataDir, 'events.sqlite'), { readonly: true });

@@ -23,6 +23,15 @@ export class InconsistentBackupError extends Error {
   }
 }
 
+/** A backup stopped by a signal (Ctrl-C, kill) before it was complete: the CLI aborts it with this reason. */
+export class BackupStoppedError extends Error {
+  readonly code = 'backup-stopped';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped by ${signal} before it was complete`);
+    this.name = 'BackupStoppedError';
+  }
+}
+
 export interface BackupOptions {
   readonly config: BackupConfig;
   /** The service's environment (for the read store's settings). */
@@ -36,6 +45,11 @@ export interface BackupOptions {
   readonly onCheckProgress?: (checkedRows: number, totalRows: number) => void;
   /** Pages of a SQLite database copied per step (1024 by default). */
   readonly pagesPerStep?: number;
+  /**
+   * Aborted: the backup stops at its next step (a SQLite copy's or the check's, or between files),
+   * throwing the signal's reason, and leaves no manifest and no copy of the key.
+   */
+  readonly stop?: AbortSignal;
   readonly now?: () => Date;
 }
 
@@ -89,11 +103,13 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
   const eventStore = plan.find((item) => item.role === 'event-store')!;
   if (!fs.existsSync(eventStore.source))
     throw new BackupRefusal(`no event store at ${eventStore.source}: is LEDGER_DATA_DIR the service's data directory?`);
+  options.stop?.throwIfAborted();
   const startedAt = now().toISOString();
   fs.mkdirSync(to, { recursive: true, mode: 0o700 });
   logger.info({ dataDir: config.dataDir, to, files: plan.map((item) => item.name) }, 'backup started');
   try {
     const manifest = await copyAndCheck(options, plan, startedAt);
+    options.stop?.throwIfAborted();
     writeManifest(to, manifest);
     logger.info({ to, files: manifest.files.length, positions: manifest.positions }, 'backup written');
     return manifest;
@@ -120,11 +136,12 @@ async function copyAndCheck(
   plan: readonly BackupItem[],
   startedAt: string,
 ): Promise<BackupManifest> {
-  const { config, to, logger } = options;
+  const { config, to, logger, stop } = options;
   const now = options.now ?? (() => new Date());
   const files: BackupFile[] = [];
   const absent: string[] = [];
   for (const item of plan) {
+    stop?.throwIfAborted();
     if (!fs.existsSync(item.source)) {
       absent.push(item.name);
       logger.info({ file: item.name, role: item.role }, 'not in the data directory yet: nothing to copy');
@@ -134,7 +151,10 @@ async function copyAndCheck(
     const copiedAt = now().toISOString();
     const started = Date.now();
     await copyItem(item, destination, {
-      onProgress: (copied, total) => options.onProgress?.(item, copied, total),
+      onProgress: (copied, total) => {
+        stop?.throwIfAborted();
+        options.onProgress?.(item, copied, total);
+      },
       pagesPerStep: options.pagesPerStep,
     });
     const file: BackupFile = {
@@ -152,7 +172,7 @@ async function copyAndCheck(
     );
   }
   fsyncPath(to);
-  const found = await examineCopies(to, files, { onProgress: options.onCheckProgress });
+  const found = await examineCopies(to, files, { onProgress: options.onCheckProgress, stop });
   if (found.orderingProblems.length > 0) throw new InconsistentBackupError(found.orderingProblems);
   if (found.anchoredEvents && found.anchoredEvents.mismatchCount > 0)
     throw new AnchoredEventMismatchError(found.anchoredEvents);

@@ -1,9 +1,10 @@
+import os from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging';
 import { AnchoredEventMismatchError } from './anchoredEvents';
-import { InconsistentBackupError, takeBackup } from './backup';
+import { BackupStoppedError, InconsistentBackupError, takeBackup } from './backup';
 import { ManifestError, type BackupManifest } from './manifest';
 import { BackupRefusal, type BackupItem } from './plan';
 import { verifyBackup } from './verify';
@@ -23,7 +24,8 @@ through SQLite's backup API, the log-head key and the local record of log heads,
 
 Exit code: 0 done (or the backup verified), 1 the copies are not a consistent backup (or the
 verification found problems), 2 refused or could not run (wrong arguments, a PostgreSQL or KurrentDB
-store, a destination inside the data directory or holding a backup).
+store, a destination inside the data directory or holding a backup), 130 or 143 stopped by SIGINT or
+SIGTERM (the partial backup holds no backup.json and no copy of the log-head key).
 `;
 
 export interface BackupCliArgs {
@@ -168,14 +170,39 @@ async function verifyCli(dir: string, io: BackupCliIo, logger: Logger, progress:
   return 1;
 }
 
+/** Where the command hears SIGINT and SIGTERM: the process (a stand-in in tests). */
+export type SignalSource = Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * Turns SIGINT and SIGTERM into an abort of the backup until disposed: by default they end the
+ * process at once, leaving a copy of the signing key in the partial backup.
+ */
+function stopOnSignals(source: SignalSource, logger: Logger): { readonly stop: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return;
+    logger.warn({ signal }, `${signal}: stopping the backup at its next step`);
+    controller.abort(new BackupStoppedError(signal));
+  };
+  for (const signal of STOP_SIGNALS) source.on(signal, onSignal);
+  return {
+    stop: controller.signal,
+    dispose: () => STOP_SIGNALS.forEach((signal) => source.off(signal, onSignal)),
+  };
+}
+
 async function backupToCli(
   args: BackupCliArgs & { readonly to: string },
   env: NodeJS.ProcessEnv,
   io: BackupCliIo,
   logger: Logger,
   progress: ProgressReporter,
+  signals: SignalSource,
 ): Promise<number> {
   const config = loadConfig(env);
+  const stopping = stopOnSignals(signals, logger);
   let manifest: BackupManifest;
   try {
     manifest = await takeBackup({
@@ -186,8 +213,10 @@ async function backupToCli(
       logger,
       onProgress: progress.copy,
       onCheckProgress: progress.check,
+      stop: stopping.stop,
     });
   } finally {
+    stopping.dispose();
     progress.stop();
   }
   const bytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
@@ -205,11 +234,15 @@ async function backupToCli(
   return 0;
 }
 
+/** A backup stopped by a signal exits as a process that signal ended would: 128 + its number. */
+const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (os.constants.signals[signal] ?? 0);
+
 /** The `npm run backup` command; resolves to its exit code. */
 export async function backupCli(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   io: BackupCliIo = process,
+  signals: SignalSource = process,
 ): Promise<number> {
   let args: BackupCliArgs;
   try {
@@ -226,9 +259,17 @@ export async function backupCli(
   const progress = progressReporter(args, io, logger);
   try {
     if (args.verify !== undefined) return await verifyCli(args.verify, io, logger, progress);
-    return await backupToCli({ ...args, to: args.to! }, env, io, logger, progress);
+    return await backupToCli({ ...args, to: args.to! }, env, io, logger, progress, signals);
   } catch (error) {
     progress.stop();
+    if (error instanceof BackupStoppedError) {
+      logger.warn(
+        { signal: error.signal, to: args.to },
+        `backup stopped by ${error.signal}: ${args.to} holds an incomplete backup, without backup.json and without the log-head key`,
+      );
+      io.stderr.write(`backup stopped by ${error.signal}: nothing usable was written to ${args.to}\n`);
+      return exitCodeOf(error.signal);
+    }
     const refused = error instanceof BackupRefusal || error instanceof ConfigError || error instanceof ManifestError;
     if (refused) logger.warn({ reason: (error as Error).message }, 'backup refused');
     else logger.error({ err: error }, 'backup failed');
