@@ -134,6 +134,16 @@ describe('docker-compose.yml', () => {
     expect(published(services.kurrentdb!)).toEqual([['2113', '2113']]);
   });
 
+  it("runs the workers (anchorer, read models, supervision) in the projections container, with the service's settings and data", () => {
+    const service = services['ledger-service']!;
+    const projections = services.projections!;
+    expect(service.environment!.LEDGER_WORKERS).toBe('separate');
+    expect(projections.command).toBe('node ledger-service/dist/workers.js');
+    expect(existsSync(path.join(ROOT, 'ledger-service', 'src', 'workers.ts'))).toBe(true);
+    expect(projections.environment).toEqual(service.environment);
+    expect(projections.volumes).toEqual(expect.arrayContaining(['ledger-data:/data', 'fabric-state:/fabric:ro']));
+  });
+
   it('gives the service every setting it refuses to start without in production', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadConfig } = require(path.join(ROOT, 'ledger-service', 'dist', 'config.js')) as {
