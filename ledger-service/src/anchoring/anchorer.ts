@@ -467,9 +467,9 @@ class LogAnchorer implements Anchorer {
    * stream versions (CL_EVENT_ALREADY_ANCHORED): the anchor store is behind the ledger (restored
    * from a backup taken while the anchorer ran, or the event store was restored and CBs submitted
    * again the events it lost), and those events were planned again, in other batches. They are
-   * anchored: the anchor store takes over the ledger's batches that hold them, with the ledger's
-   * answer to each of them again (a replay: its original transaction), and the rest of the batch
-   * is submitted. Undefined when the ledger shows none of them (a peer behind the one that refused).
+   * anchored: the anchor store takes over the ledger's batches that hold them, with the commit the
+   * ledger records for each (a replay: its original transaction), and the rest of the batch is
+   * submitted. Undefined when the ledger shows none of them (a peer behind the one that refused).
    */
   private async adoptAnchored(planned: PlannedBatch): Promise<boolean | undefined> {
     let adoption: { adopted: AdoptedBatch[]; rest: PlannedBatch | undefined } | undefined;
@@ -522,7 +522,7 @@ class LogAnchorer implements Anchorer {
           ? [{ eventId: event.eventId, batchId, leafIndex, position: positionOf.get(event.eventId)! }]
           : [],
       );
-      adopted.push({ planned: ledgerBatch, commit: await this.options.ledger.anchor(ledgerBatch.batch), anchors });
+      adopted.push({ planned: ledgerBatch, commit: await this.commitOfLedgerBatch(ledgerBatch.batch), anchors });
     }
     const rest = events.flatMap((event, leaf) => (onLedger.has(event.eventId) ? [] : [leaf]));
     return { adopted, rest: partAt(planned, rest) };
@@ -537,6 +537,18 @@ class LogAnchorer implements Anchorer {
     const stored = await this.options.eventStore.findEvents(records.map((record) => record.eventId));
     const positionOf = new Map(stored.map((event) => [event.eventId, event.position]));
     return { batch, positions: records.map((record) => positionOf.get(record.eventId) ?? 0), oldestRecordedAt };
+  }
+
+  /**
+   * The ledger's commit of a batch it holds, asked for, not submitted again (on Fabric a submission
+   * is a whole endorse, order and commit round for an answer a query gives).
+   */
+  private async commitOfLedgerBatch(batch: AnchorBatch): Promise<AnchorCommit> {
+    const commit = await this.options.ledger.committedBatch(batch.batchId);
+    if (!commit) throw new LedgerError('unavailable', `the ledger does not show the commit of batch ${batch.batchId}`);
+    if (commit.root !== batch.root)
+      throw new LedgerError('unavailable', `the ledger's record of batch ${batch.batchId} names another root`);
+    return commit;
   }
 
   private async refusedStreams(): Promise<Set<string>> {

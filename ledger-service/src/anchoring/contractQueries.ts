@@ -25,6 +25,8 @@ export abstract class ContractQueries {
   abstract readonly channel: string;
   abstract readonly chaincode: string;
   protected abstract evaluate<T>(query: ContractQuery, argument: object): Promise<T>;
+  /** The number of the block holding a transaction. */
+  protected abstract blockOfTransaction(transactionId: string): Promise<number>;
 
   /** The commit of a batch the contract recorded, as this backend reports it. */
   protected commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
@@ -39,6 +41,16 @@ export abstract class ContractQueries {
       anchoredAt: batch.timestamp,
       replayed,
     };
+  }
+
+  /** A batch the contract recorded before, as anchor() answers it again: its original transaction and block. */
+  protected async replayedCommitOf(batch: BatchRecord): Promise<AnchorCommit> {
+    return this.commitOf(batch, await this.blockOfTransaction(batch.transactionId), true);
+  }
+
+  async committedBatch(batchId: string): Promise<AnchorCommit | undefined> {
+    const batch = await this.evaluate<BatchRecord | null>('GetBatch', { batchId });
+    return batch ? this.replayedCommitOf(batch) : undefined;
   }
 
   async getEvent(ref: LedgerEventRef): Promise<LedgerEventRecord | undefined> {

@@ -101,6 +101,12 @@ export interface LedgerBackend {
   getBatchEvents(batchId: string): Promise<LedgerEventRecord[]>;
   getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined>;
   getBatch(batchId: string): Promise<LedgerBatchRecord | undefined>;
+  /**
+   * The commit of a batch the ledger holds, read without submitting anything: what anchor() of the
+   * same batch answers as a replay (its original transaction, block and time). Undefined for a
+   * batch the ledger does not hold.
+   */
+  committedBatch(batchId: string): Promise<AnchorCommit | undefined>;
   getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;
   getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]>;
   ping(): Promise<void>;

@@ -179,12 +179,14 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     const result = JSON.parse(
       await invoked(() => this.contract.AnchorBatch(ctx, encodeBatch(batch))),
     ) as AnchorBatchResult;
-    if (result.replayed) {
-      const block = this.sql.blockOfTx.get(result.batch.transactionId);
-      return this.commitOf(result.batch, block?.block_number ?? 0, true);
-    }
+    if (result.replayed) return this.replayedCommitOf(result.batch);
     const blockNumber = this.commit(facts, effects());
     return this.commitOf(result.batch, blockNumber, false);
+  }
+
+  protected async blockOfTransaction(transactionId: string): Promise<number> {
+    this.assertOpen();
+    return this.sql.blockOfTx.get(transactionId)?.block_number ?? 0;
   }
 
   /** Writes the transaction as the next block, atomically, if nothing it read has changed since (Fabric's MVCC check). */

@@ -87,10 +87,8 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
       throw toLedgerError(error, `anchoring batch ${batch.batchId} failed`);
     }
     const result = JSON.parse(Buffer.from(committed.result).toString('utf8')) as AnchorBatchResult;
-    if (result.replayed) {
-      // Nothing was written: the receipt names the transaction and block that anchored it first.
-      return this.commitOf(result.batch, await this.blockOfTransaction(result.batch.transactionId), true);
-    }
+    // Nothing was written for a replay: the receipt names the transaction and block that anchored it first.
+    if (result.replayed) return this.replayedCommitOf(result.batch);
     return this.commitOf({ ...result.batch, transactionId: committed.transactionId }, committed.blockNumber, false);
   }
 
