@@ -13,7 +13,7 @@ import { initialCertification, type ScenarioEvent } from './testing/scenario';
 import { until } from './testing/until';
 import { appendTo, contractSigned } from './anchoring/testing/events';
 import { wakingOn } from './workerParts';
-import { createWorkersThreadPart, type WorkersThreadPart } from './workersThread';
+import { createWorkersThreadPart, type FromWorkers, type WorkersThreadPart } from './workersThread';
 
 const AGENCY = 'Bearer demo-agency-001';
 const CERTIFICATE_NO = 'THREAD-0001';
@@ -86,6 +86,25 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
     const before = await hits();
     expect((await certificate())?.status).toBe('valid');
     expect(await hits()).toBe(before + 1);
+  });
+
+  it("says in /readyz that the thread's anchorer has stalled, with its alarm, until the thread says it no longer has", async () => {
+    const stall = {
+      alarm: { code: 'ANCHORING_STALLED', batchId: 'b'.repeat(64), attempts: 20 },
+      detail: 'anchoring stalled: for the test',
+    };
+    await until('the workers thread to start', async () => ((await workersCheck()).ok ? true : undefined), 15_000);
+    // What the thread's watchStalls posts (part.test.ts): the thread's own anchorer does not stall here.
+    workers.thread.emit('message', { type: 'anchoring', stall } satisfies FromWorkers);
+    const readiness = (await request(service.app).get('/readyz')).body;
+    expect(readiness.status).toBe('degraded');
+    expect(readiness.checks.workers).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/^running .*; anchoring stalled: for the test$/),
+      alarm: stall.alarm,
+    });
+    workers.thread.emit('message', { type: 'anchoring' } satisfies FromWorkers);
+    expect(await workersCheck()).toMatchObject({ ok: true });
   });
 
   it('serves the log heads that the workers thread signs, with consistency proofs between them', async () => {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { compiledFile } from './compiledFile';
+import type { StallAlarm } from './anchoring/part';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
@@ -13,7 +14,9 @@ export interface WorkersThreadData {
 export type ToWorkers = { readonly type: 'head'; readonly head: number } | { readonly type: 'close' };
 export type FromWorkers =
   | { readonly type: 'started'; readonly parts: readonly string[] }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  /** The thread's anchorer has stalled (or no longer has, without `stall`): see watchStalls. */
+  | { readonly type: 'anchoring'; readonly stall?: StallAlarm };
 
 /**
  * What a thread runs: `workers`, the anchorer, the projections and the log-head committer
@@ -68,6 +71,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
   const firstDelay = options.restartDelayMs ?? 1_000;
   let delay = firstDelay;
   let state: { ok: boolean; detail: string } = { ok: false, detail: 'starting' };
+  let stall: StallAlarm | undefined;
   let closing = false;
   let restart: NodeJS.Timeout | undefined;
   let worker: Worker;
@@ -80,6 +84,8 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
         state = { ok: true, detail: `running ${message.parts.join(', ')}` };
         delay = firstDelay;
         logger.info({ role, parts: message.parts, threadId: started.threadId }, 'workers thread running');
+      } else if (message.type === 'anchoring') {
+        stall = message.stall;
       } else {
         failure = `: ${message.message}`;
       }
@@ -91,6 +97,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     started.on('exit', (code) => {
       if (closing) return;
       state = { ok: false, detail: `thread exited (${code})${failure}; restarting in ${delay} ms` };
+      stall = undefined;
       logger.error({ role, code, restartInMs: delay, reason: failure.slice(2) || undefined }, 'workers thread exited');
       restart = setTimeout(() => {
         restart = undefined;
@@ -111,7 +118,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       return worker;
     },
     async readiness() {
-      return state;
+      return state.ok && stall ? { ok: false, detail: `${state.detail}; ${stall.detail}`, alarm: stall.alarm } : state;
     },
     async close() {
       closing = true;

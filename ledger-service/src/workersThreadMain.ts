@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { watchStalls, type AnchoringPart } from './anchoring/part';
 import { createLogger } from './logging';
 import { exitOnCrash } from './exitOnCrash';
 import { startWorkers, type RunningWorkers } from './workerParts';
@@ -14,6 +15,7 @@ exitOnCrash(logger);
 const say = (message: FromWorkers): void => port.postMessage(message);
 
 let workers: RunningWorkers | undefined;
+let stopWatching: (() => void) | undefined;
 let closing = false;
 const headListeners: Array<(head: number) => void> = [];
 
@@ -23,6 +25,7 @@ port.on('message', (message: ToWorkers) => {
   } else if (!closing) {
     // Before the workers have started, they close as soon as they have.
     closing = true;
+    stopWatching?.();
     if (workers) void workers.close().finally(() => process.exit(0));
   }
 });
@@ -31,7 +34,12 @@ startWorkers({ config, logger, onAppended: (listener) => headListeners.push(list
   (started) => {
     workers = started;
     if (closing) void started.close().finally(() => process.exit(0));
-    else say({ type: 'started', parts: started.parts.map((part) => part.name) });
+    else {
+      say({ type: 'started', parts: started.parts.map((part) => part.name) });
+      // The API thread's /readyz cannot read this thread's anchorer: its stalls are told to it.
+      const anchoring = started.parts.find((part): part is AnchoringPart => part.name === 'anchoring');
+      if (anchoring) stopWatching = watchStalls(anchoring.anchorer, (stall) => say({ type: 'anchoring', stall }));
+    }
   },
   (error: unknown) => {
     say({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

@@ -8,7 +8,15 @@ import { SQLITE_FILE_NAME } from '../eventStore';
 import { canonicalBytes, decodeCanonical, sha256Hex } from '../events/canonical';
 import { countingReads } from '../eventStore/testing/countingReads';
 import { batchIdOf, batchRootOf } from '@certledger/chaincode';
-import { Anchorer, AnchorerOptions, createAnchorer, FOLLOWS_REFUSED_EVENT, halvesOf, partOf } from './anchorer';
+import {
+  Anchorer,
+  AnchorerOptions,
+  createAnchorer,
+  FOLLOWS_REFUSED_EVENT,
+  halvesOf,
+  partOf,
+  STALLED_ADOPTION_ATTEMPTS,
+} from './anchorer';
 import { AnchorStore, openSqliteAnchorStore, PlannedBatch } from './anchorStore';
 import { EmbeddedLedgerBackend, openEmbeddedBackend } from './embedded';
 import { AnchoredEventDigest, LedgerBackend, LedgerError } from './port';
@@ -560,6 +568,80 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     expect((await anchorStore.counts()).batches.rejected).toBe(0);
     for (const event of stored)
       expect((await buildReceipt({ eventStore, anchorStore }, event.eventId))?.status).toBe('anchored');
+  });
+
+  it('calls it a stall, logged once as an error, when the ledger keeps saying it holds a batch its queries never show; retries on, and clears it once taken over', async () => {
+    const stored = await anchoredThenForgotten();
+    let hidden = true;
+    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      getStreamEvents: async (streamId: string) => (hidden ? [] : ledger.getStreamEvents(streamId)),
+    });
+    const logged: Array<{ level: string; object: object; message?: string }> = [];
+    const log =
+      (level: string) =>
+      (object: object, message?: string): void => {
+        logged.push({ level, object, message });
+      };
+    const logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+    const startedAt = new Date().toISOString();
+    const stalling = start({ maxBatchEvents: 1, retryInitialMs: 1, retryMaxMs: 2, logger }, behind);
+    stalling.start();
+    await until(async () => (stalling.stats().stalled?.attempts ?? 0) >= STALLED_ADOPTION_ATTEMPTS + 5);
+
+    // Batches of one event: the stream's first event is the one refused; the second waits behind it.
+    const firstBatch = batchIdOf([stored[0]!.hash]);
+    const stall = stalling.stats().stalled!;
+    expect(stall).toEqual({
+      batchId: firstBatch,
+      agencyId: CB_A,
+      code: 'CL_EVENT_ALREADY_ANCHORED',
+      attempts: expect.any(Number),
+      since: expect.any(String),
+    });
+    expect(stall.since >= startedAt && stall.since <= new Date().toISOString()).toBe(true);
+    expect(stalling.stats()).toMatchObject({ stalledBatches: 1, batchesRejected: 0 });
+    const errors = logged.filter((line) => line.level === 'error');
+    expect(errors).toEqual([
+      {
+        level: 'error',
+        object: expect.objectContaining({
+          batchId: firstBatch,
+          attempts: STALLED_ADOPTION_ATTEMPTS,
+          since: stall.since,
+        }),
+        message: expect.stringContaining('anchoring stalled'),
+      },
+    ]);
+
+    hidden = false;
+    await until(allAnchored(stalling));
+    expect(stalling.stats()).toMatchObject({ stalledBatches: 0, batchesRejected: 0, eventsAnchored: stored.length });
+    expect(stalling.stats().stalled).toBeUndefined();
+    expect(logged.filter((line) => line.level === 'error')).toHaveLength(1);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'info', message: 'a stalled anchor batch is settled' }),
+    );
+  });
+
+  it('does not call it a stall while the peer queried catches up within the threshold', async () => {
+    await anchoredThenForgotten();
+    let lagging = STALLED_ADOPTION_ATTEMPTS - 2;
+    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      getStreamEvents: async (streamId: string) => (lagging-- > 0 ? [] : ledger.getStreamEvents(streamId)),
+    });
+    const errors: object[] = [];
+    const logger = {
+      info: () => undefined,
+      warn: () => undefined,
+      debug: () => undefined,
+      error: (o: object) => errors.push(o),
+    };
+    const catchingUp = start({ maxBatchEvents: 1, retryInitialMs: 1, retryMaxMs: 2, logger }, behind);
+    catchingUp.start();
+    await until(allAnchored(catchingUp));
+    expect(lagging).toBeLessThan(0);
+    expect(catchingUp.stats()).toMatchObject({ stalledBatches: 0, batchesRejected: 0 });
+    expect(errors).toEqual([]);
   });
 
   it('does not split a batch the ledger refuses for its submitter: every part would be refused alike', async () => {

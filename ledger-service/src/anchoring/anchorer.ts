@@ -57,6 +57,27 @@ export interface AnchorerStats {
   readonly consecutiveFailures: number;
   readonly lastError?: string;
   readonly lastCommitAt?: string;
+  /** Batches whose adoption has stalled (see StalledBatch). */
+  readonly stalledBatches: number;
+  /** The batch stalled longest, while one is. */
+  readonly stalled?: StalledBatch;
+}
+
+/**
+ * A batch the ledger refuses as holding its events already (CL_EVENT_ALREADY_ANCHORED) at least
+ * STALLED_ADOPTION_ATTEMPTS times while its queries show none of them to take over: a peer that
+ * does not catch up, or digests that differ from the ones the ledger holds. It is retried all the
+ * same; the stall ends when the batch is anchored, taken over or refused.
+ */
+export interface StalledBatch {
+  readonly batchId: string;
+  readonly agencyId: string;
+  /** The ledger's answer to each of those attempts. */
+  readonly code: string;
+  /** Attempts answered so since the batch was last settled; other failures in between neither count nor reset them. */
+  readonly attempts: number;
+  /** When the first of them was answered. */
+  readonly since: string;
 }
 
 export interface Anchorer {
@@ -120,7 +141,7 @@ class LogAnchorer implements Anchorer {
     eventsAnchored: 0,
   };
   /** Batches whose last submission failed for a reason worth retrying: attempts so far and when to try again. */
-  private readonly retries = new Map<string, { attempts: number; retryAt: number; error: unknown }>();
+  private readonly retries = new Map<string, Retry>();
   /** Streams with a refused event (from the store at first use): none of their later events can be anchored. */
   private refused: Set<string> | undefined;
   private storeBackoffMs: number;
@@ -171,6 +192,7 @@ class LogAnchorer implements Anchorer {
       consecutiveFailures: Math.max(0, ...[...this.retries.values()].map((r) => r.attempts)),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       ...(this.lastCommitAt !== undefined ? { lastCommitAt: this.lastCommitAt } : {}),
+      ...stallsOf(this.retries),
     };
   }
 
@@ -399,17 +421,10 @@ class LogAnchorer implements Anchorer {
       // The ledger holds these very events (same ids, digests and versions): never a refusal. Until the
       // peer queried shows them, the batch is retried with the usual backoff, however long that takes.
       if (code === EVENT_ALREADY_ANCHORED)
-        return (
-          (await this.adoptAnchored(planned)) ??
-          this.retryLater(
-            planned,
-            error,
-            'the ledger holds events of a batch that its query does not show yet; retrying',
-          )
-        );
+        return (await this.adoptAnchored(planned)) ?? this.retryUnadopted(planned, error, code);
       const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
-        this.retries.delete(batchId);
+        this.settled(batchId);
         const halves = BATCH_WIDE_REFUSALS.has(code) ? undefined : halvesOf(planned);
         if (!halves) {
           await this.refuse(planned, code, (error as Error).message);
@@ -429,7 +444,7 @@ class LogAnchorer implements Anchorer {
       return this.retryLater(planned, error);
     }
     await anchorStore.recordCommit(commit, new Date(this.now()).toISOString());
-    this.retries.delete(batchId);
+    this.settled(batchId);
     this.counted(planned.batch.events.length, commit);
     return true;
   }
@@ -449,6 +464,7 @@ class LogAnchorer implements Anchorer {
     planned: PlannedBatch,
     error: unknown,
     message = 'the ledger could not take a batch; retrying',
+    unadopted = this.retries.get(planned.batch.batchId)?.unadopted,
   ): false {
     const batchId = planned.batch.batchId;
     const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
@@ -456,10 +472,40 @@ class LogAnchorer implements Anchorer {
       (this.options.retryInitialMs ?? 100) * 2 ** (attempts - 1),
       this.options.retryMaxMs ?? 10_000,
     );
-    this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error });
+    this.retries.set(batchId, { attempts, retryAt: this.now() + delay, error, ...(unadopted ? { unadopted } : {}) });
     this.lastError = (error as Error).message;
     this.logger.warn({ err: error, batchId, agencyId: planned.batch.agencyId, attempts, retryInMs: delay }, message);
     return false;
+  }
+
+  /**
+   * False, with the batch due again after its backoff: the ledger holds events of it that its
+   * queries do not show (yet). Said once as an error when it has gone on long enough to be a stall.
+   */
+  private retryUnadopted(planned: PlannedBatch, error: unknown, code: string): false {
+    const { batchId, agencyId } = planned.batch;
+    const previous = this.retries.get(batchId)?.unadopted;
+    const unadopted = { agencyId, code, attempts: (previous?.attempts ?? 0) + 1, since: previous?.since ?? this.now() };
+    this.retryLater(
+      planned,
+      error,
+      'the ledger holds events of a batch that its query does not show yet; retrying',
+      unadopted,
+    );
+    if (unadopted.attempts === STALLED_ADOPTION_ATTEMPTS)
+      this.logger.error(
+        { err: error, ...stalledBatch(batchId, unadopted) },
+        'anchoring stalled: the ledger keeps saying it holds events of a batch that its queries do not show; still retrying',
+      );
+    return false;
+  }
+
+  /** The batch is settled (committed, taken over, refused or replaced): no retry, no stall. */
+  private settled(batchId: string): void {
+    const unadopted = this.retries.get(batchId)?.unadopted;
+    this.retries.delete(batchId);
+    if (unadopted && unadopted.attempts >= STALLED_ADOPTION_ATTEMPTS)
+      this.logger.info(stalledBatch(batchId, unadopted), 'a stalled anchor batch is settled');
   }
 
   /**
@@ -481,7 +527,7 @@ class LogAnchorer implements Anchorer {
     if (!adoption) return undefined;
     const { adopted, rest } = adoption;
     const recorded = new Set(await this.options.anchorStore.adoptAnchored(planned.batch.batchId, adopted, rest));
-    this.retries.delete(planned.batch.batchId);
+    this.settled(planned.batch.batchId);
     // Every anchor is a new row (the planned batch's own were removed); a ledger batch the store held
     // committed already was counted when it was recorded.
     for (const batch of adopted)
@@ -558,7 +604,7 @@ class LogAnchorer implements Anchorer {
 
   private async refuse(planned: PlannedBatch, code: string, message: string): Promise<void> {
     await this.options.anchorStore.recordRejection(planned.batch.batchId, code, message);
-    this.retries.delete(planned.batch.batchId);
+    this.settled(planned.batch.batchId);
     for (const event of planned.batch.events) this.refused?.add(event.streamId);
     this.counters.batchesRejected++;
     this.logger.error(
@@ -576,7 +622,7 @@ class LogAnchorer implements Anchorer {
       return true;
     }
     await this.options.anchorStore.replaceBatch(planned.batch.batchId, [behind, rest]);
-    this.retries.delete(planned.batch.batchId);
+    this.settled(planned.batch.batchId);
     await this.refuse(behind, FOLLOWS_REFUSED_EVENT, message);
     return this.submit(rest);
   }
@@ -587,6 +633,45 @@ export const FOLLOWS_REFUSED_EVENT = 'FOLLOWS_REFUSED_EVENT';
 
 /** The ledger's refusal of an event it holds already: the same id and digest at the same stream version. */
 const EVENT_ALREADY_ANCHORED = 'CL_EVENT_ALREADY_ANCHORED';
+
+/**
+ * How many times the ledger may say it holds events of a batch that its queries do not show before
+ * the anchorer calls it a stall. A peer behind the one that refused shows them within seconds; with
+ * the default backoff (100 ms doubling to 10 s) 20 attempts take about two and a half minutes, the
+ * grace a lagging peer gets for a version gap too, and the alarm comes before the lag alone (5
+ * minutes) makes readiness degraded, naming the cause.
+ */
+export const STALLED_ADOPTION_ATTEMPTS = 20;
+
+/** A batch's retry state: attempts so far, when to try again, and the ledger's CL_EVENT_ALREADY_ANCHORED answers with nothing to adopt. */
+interface Retry {
+  readonly attempts: number;
+  readonly retryAt: number;
+  readonly error: unknown;
+  readonly unadopted?: Unadopted;
+}
+
+interface Unadopted {
+  readonly agencyId: string;
+  readonly code: string;
+  readonly attempts: number;
+  readonly since: number;
+}
+
+function stalledBatch(batchId: string, unadopted: Unadopted): StalledBatch {
+  const { agencyId, code, attempts, since } = unadopted;
+  return { batchId, agencyId, code, attempts, since: new Date(since).toISOString() };
+}
+
+/** How many batches have stalled, and the one stalled longest. */
+function stallsOf(retries: ReadonlyMap<string, Retry>): Pick<AnchorerStats, 'stalledBatches' | 'stalled'> {
+  const stalls = [...retries]
+    .flatMap(([batchId, { unadopted }]) =>
+      unadopted && unadopted.attempts >= STALLED_ADOPTION_ATTEMPTS ? [stalledBatch(batchId, unadopted)] : [],
+    )
+    .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+  return { stalledBatches: stalls.length, ...(stalls[0] ? { stalled: stalls[0] } : {}) };
+}
 
 /** An event's digest as the ledger anchored it, as the anchorer sent it. */
 function digestOfRecord(record: LedgerEventRecord): AnchoredEventDigest {

@@ -7,8 +7,12 @@ import { promisify } from 'node:util';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { openSqliteAnchorStore } from './anchorStore';
 import { openEmbeddedBackend } from './embedded';
-import { createAnchoringPart } from './part';
+import { createAnchorer } from './anchorer';
+import { ANCHORING_STALLED, createAnchoringPart, watchStalls, type StallAlarm } from './part';
+import type { AnchorerStats } from './anchorer';
+import type { LedgerBackend } from './port';
 import { appendTo, chainedEvents, contractSigned } from './testing/events';
+import { until } from '../testing/until';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
@@ -51,6 +55,93 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     expect(await part.metrics()).toContain('anchor_batches_refused{backend="embedded"} 1');
     await part.close();
     await store.close();
+  });
+
+  it('raises the ANCHORING_STALLED alarm in readiness while the ledger keeps saying it holds a batch its queries never show', async () => {
+    const store = openSqliteEventStore({ directory: dir });
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    await appendTo(store, 'certification-s1', 'CB-1', [contractSigned(1)]);
+    const original = openSqliteAnchorStore({ directory: dir });
+    await createAnchorer({ eventStore: store, anchorStore: original, ledger }).drain();
+    await original.close();
+    // Planned again with a new event, in a batch the ledger does not hold, which it refuses as holding the first.
+    await appendTo(store, 'certification-s2', 'CB-1', [contractSigned(1)]);
+    // An empty anchor store in place of the one that anchored the event, over a peer that never shows it.
+    const behind: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      getStreamEvents: async () => [],
+    });
+    const part = createAnchoringPart({
+      store,
+      anchorStore: openSqliteAnchorStore({ directory: dir, fileName: 'anchors-behind.sqlite' }),
+      ledger: behind,
+      anchorer: { retryInitialMs: 1, retryMaxMs: 2, maxBatchDelayMs: 0 },
+    });
+    try {
+      const stalled = await until('the stall', async () => part.anchorer.stats().stalled, 10_000);
+      expect(await part.readiness!()).toEqual({
+        ok: false,
+        essential: false,
+        detail: expect.stringContaining('anchoring stalled: the ledger has answered CL_EVENT_ALREADY_ANCHORED'),
+        alarm: {
+          code: ANCHORING_STALLED,
+          batchId: stalled.batchId,
+          agencyId: 'CB-1',
+          ledgerCode: 'CL_EVENT_ALREADY_ANCHORED',
+          attempts: expect.any(Number),
+          since: stalled.since,
+          stalledBatches: 1,
+        },
+      });
+      expect(await part.metrics()).toContain('anchor_stalled_batches{backend="embedded"} 1');
+    } finally {
+      await part.close();
+      await store.close();
+    }
+  });
+
+  it('tells of each change of a stall, for an anchorer on another thread, and of its end', async () => {
+    const calm: AnchorerStats = {
+      running: true,
+      batchesCommitted: 0,
+      batchesReplayed: 0,
+      batchesRejected: 0,
+      eventsAnchored: 0,
+      failingBatches: 1,
+      consecutiveFailures: 3,
+      stalledBatches: 0,
+    };
+    const stalled = (attempts: number): AnchorerStats => ({
+      ...calm,
+      stalledBatches: 1,
+      stalled: {
+        batchId: 'b'.repeat(64),
+        agencyId: 'CB-1',
+        code: 'CL_EVENT_ALREADY_ANCHORED',
+        attempts,
+        since: '2026-03-01T00:00:00.000Z',
+      },
+    });
+    let stats = calm;
+    const told: Array<StallAlarm | undefined> = [];
+    const stop = watchStalls({ stats: () => stats }, (stall) => told.push(stall), 5);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+    try {
+      await pause();
+      expect(told).toEqual([]);
+      stats = stalled(20);
+      await pause();
+      stats = stalled(21);
+      await pause();
+      stats = calm;
+      await pause();
+    } finally {
+      stop();
+    }
+    expect(told.map((stall) => stall?.alarm)).toEqual([
+      expect.objectContaining({ code: ANCHORING_STALLED, attempts: 20 }),
+      expect.objectContaining({ code: ANCHORING_STALLED, attempts: 21 }),
+      undefined,
+    ]);
   });
 
   it('reports an event whose batch the ledger refused as rejected, with the code its receipt gives', async () => {

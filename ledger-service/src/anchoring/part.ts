@@ -1,7 +1,8 @@
 import type { ServicePart } from '../compose';
+import type { ReadinessAlarm } from '../http/app';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { AnchorStatus } from '../intake/eventView';
-import { Anchorer, AnchorerLogger, AnchorerOptions, createAnchorer } from './anchorer';
+import { Anchorer, AnchorerLogger, AnchorerOptions, AnchorerStats, createAnchorer } from './anchorer';
 import { refusalOf, type AnchorStore } from './anchorStore/port';
 import type { LedgerBackend } from './port';
 import { buildReceipt } from './receipts';
@@ -26,6 +27,50 @@ export interface AnchoringPart extends ServicePart {
   readonly ledger: LedgerBackend;
   /** Prometheus text of the anchorer's lag and counters. */
   metrics(): Promise<string>;
+}
+
+/** The stable code of the readiness alarm of a stalled adoption (see StalledBatch). */
+export const ANCHORING_STALLED = 'ANCHORING_STALLED';
+
+/** The readiness alarm of the anchorer's stalled batches, and what the check's detail says of them. */
+export interface StallAlarm {
+  readonly alarm: ReadinessAlarm;
+  readonly detail: string;
+}
+
+/** The anchorer's stall as readiness says it; none while no batch has stalled. */
+export function stallAlarmOf(stats: AnchorerStats): StallAlarm | undefined {
+  const { stalled, stalledBatches } = stats;
+  if (!stalled) return undefined;
+  const { batchId, agencyId, code, attempts, since } = stalled;
+  return {
+    alarm: { code: ANCHORING_STALLED, batchId, agencyId, ledgerCode: code, attempts, since, stalledBatches },
+    detail: `anchoring stalled: the ledger has answered ${code} ${attempts} times since ${since} to batch ${batchId} of ${agencyId}, and its queries show none of its events to take over (${stalledBatches} batches stalled; still retrying)`,
+  };
+}
+
+/**
+ * Tells `report` of each change of the anchorer's stall (a new one, more attempts, its end), looking
+ * every `intervalMs`, until the function returned is called: for an anchorer on a workers thread,
+ * whose stats the API's thread cannot read.
+ */
+export function watchStalls(
+  anchorer: Pick<Anchorer, 'stats'>,
+  report: (stall: StallAlarm | undefined) => void,
+  intervalMs = 1_000,
+): () => void {
+  let last = JSON.stringify(null);
+  const look = (): void => {
+    const stall = stallAlarmOf(anchorer.stats());
+    const seen = JSON.stringify(stall ?? null);
+    if (seen === last) return;
+    last = seen;
+    report(stall);
+  };
+  look();
+  const timer = setInterval(look, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The anchorer with its ledger backend as a part of the service: anchor statuses, receipts, readiness, metrics. */
@@ -72,6 +117,8 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
       const detail = `${ledger.kind} ledger; ${lag.unanchoredEvents} events unanchored, oldest ${Math.round(lag.oldestUnanchoredAgeMs / 1000)} s${refused > 0 ? `; ${refused} batches refused by the ledger (their receipts say why)` : ''}`;
       if (ledgerUp !== undefined)
         return { ok: false, essential: true, detail: `${ledger.kind} ledger unreachable: ${ledgerUp}` };
+      const stall = stallAlarmOf(anchorer.stats());
+      if (stall) return { ok: false, essential: false, detail: `${detail}; ${stall.detail}`, alarm: stall.alarm };
       return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs && refused === 0, essential: false, detail };
     },
     async metrics() {
@@ -90,6 +137,7 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
         ['anchor_events_anchored_total', 'counter', stats.eventsAnchored],
         ['anchor_consecutive_failures', 'gauge', stats.consecutiveFailures],
         ['anchor_failing_batches', 'gauge', stats.failingBatches],
+        ['anchor_stalled_batches', 'gauge', stats.stalledBatches],
       ] as const;
       return (
         lines

@@ -22,6 +22,13 @@ export interface ReadinessCheck {
   readonly ok: boolean;
   readonly detail?: string;
   readonly essential?: boolean;
+  /** A known cause of the failure under a stable code that operators can alert on, with its facts. */
+  readonly alarm?: ReadinessAlarm;
+}
+
+export interface ReadinessAlarm {
+  readonly code: string;
+  readonly [fact: string]: string | number;
 }
 
 export type Readiness = Record<string, ReadinessCheck>;

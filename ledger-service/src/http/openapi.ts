@@ -428,6 +428,14 @@ function serviceSchemas(): Record<string, JsonSchema> {
               ok: { type: 'boolean' },
               essential: { type: 'boolean', description: 'Failing, it makes the service not ready' },
               detail: { type: 'string' },
+              alarm: {
+                type: 'object',
+                description:
+                  'A known cause of the failure under a stable code, with its facts. `ANCHORING_STALLED`: the ledger keeps refusing a batch as holding its events already (CL_EVENT_ALREADY_ANCHORED) while its queries show none of them to take over; facts batchId, agencyId, ledgerCode, attempts, since (ISO time of the first such answer), stalledBatches. The batch is still retried.',
+                required: ['code'],
+                properties: { code: { type: 'string' } },
+                additionalProperties: { type: ['string', 'number'] },
+              },
             },
           },
         },
