@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultRulesConfig } from '../certification';
 import { openSqliteEventStore, type EventStore } from '../eventStore';
+import { unavailable, unconfirmed } from '../eventStore/appendRules';
+import { overriding } from '../eventStore/forwarding';
+import { EventStoreError } from '../eventStore/port';
 import { initialCertification, type ScenarioEvent } from '../testing/scenario';
 import { IntakeError } from './errors';
 import { createIntake, type Intake } from './intake';
@@ -138,6 +141,95 @@ describe('intake retries by eventId', () => {
       const stream = await stores[0]!.readStream(`certification-MANY-${i}`);
       expect(stream.map((event) => event.eventId)).toEqual(i === 25 ? [] : events.map((event) => event.eventId));
     }
+  });
+});
+
+describe('a bulk import when the store fails on the way', () => {
+  const events = initialCertification({ certificationId: 'BULK-DOUBT', appliedOn: '2025-03-01' }).slice(0, 2);
+  const outage = () => new EventStoreError('store-unavailable', 'down', { reason: 'ECONNREFUSED' });
+  const failures = (outcomes: Awaited<ReturnType<Intake['submitBulk']>>) =>
+    outcomes.map((outcome) => (outcome.ok ? 'stored' : `${outcome.error.code}: ${outcome.error.message}`));
+
+  it('says the outcome is unknown, never "nothing was written", when the commit went unconfirmed and the lookup fails too', async () => {
+    const store = stores[0]!;
+    // The commit lands but its answer is lost (PostgreSQL: COMMIT sent, no reply); the same outage fails the lookup.
+    const flaky = overriding(store, {
+      appendEach: async (requests) => (await store.appendEach(requests)).map(() => unconfirmed(new Error('lost'))),
+      findEvents: async () => {
+        throw outage();
+      },
+    });
+    const intake = createIntake({ store: flaky, rules: defaultRulesConfig, clock: () => new Date() });
+    const outcomes = await intake.submitBulk(
+      AGENCY,
+      events.map((event) => submission(event)),
+    );
+    expect(await store.readStream('certification-BULK-DOUBT')).toHaveLength(2);
+    expect(failures(outcomes)).toEqual(
+      events.map(() =>
+        expect.stringMatching(/^store-unavailable: .*may have been stored: retry with the same eventId/),
+      ),
+    );
+  });
+
+  /** An intake whose first append fails as an outage, after which `meanwhile` runs before the real second append. */
+  const racedIntake = (meanwhile: () => Promise<unknown>) => {
+    const store = stores[0]!;
+    let appends = 0;
+    const raced = overriding(store, {
+      appendEach: async (requests) => {
+        appends += 1;
+        if (appends === 1) return requests.map(() => unavailable(outage()));
+        await meanwhile();
+        return store.appendEach(requests);
+      },
+    });
+    return createIntake({ store: raced, rules: defaultRulesConfig, clock: () => new Date() });
+  };
+
+  it('answers an event another request stored between the lookup and the append as a replay when the bodies agree', async () => {
+    let concurrent: Awaited<ReturnType<Intake['submitBulk']>> = [];
+    const intake = racedIntake(async () => {
+      concurrent = await second.submitBulk(
+        AGENCY,
+        events.map((event) => submission(event)),
+      );
+    });
+    const outcomes = await intake.submitBulk(
+      AGENCY,
+      events.map((event) => submission(event)),
+    );
+    expect(outcomes[0]).toEqual({ ok: true, created: false, event: (concurrent[0] as { event: unknown }).event });
+    // The other event of the certification was stored by the other request, not by this one: a retry answers it.
+    expect(outcomes[1]).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'conflict',
+        code: 'certification-batch-failed',
+        extensions: { failedEventId: events[0]!.eventId },
+      },
+    });
+    const retried = await first.submitBulk(
+      AGENCY,
+      events.map((event) => submission(event)),
+    );
+    expect(retried.map((outcome) => outcome.ok && outcome.created)).toEqual([false, false]);
+  });
+
+  it('refuses an event another request stored between the lookup and the append with another body as a conflict', async () => {
+    const changed = { ...events[0]!, data: { ...events[0]!.data, scope: '另一个范围' } };
+    const intake = racedIntake(() => second.submit(AGENCY, submission(changed)));
+    const outcomes = await intake.submitBulk(AGENCY, [submission(events[0]!)]);
+    expect(outcomes).toEqual([
+      {
+        ok: false,
+        error: expect.objectContaining({
+          kind: 'conflict',
+          code: 'event-id-conflict',
+          message: expect.stringContaining('already stored with another body'),
+        }),
+      },
+    ]);
   });
 });
 

@@ -185,7 +185,7 @@ export function createIntake(options: IntakeOptions): Intake {
     } catch (error) {
       const failure = storeFailure(error);
       for (const indexes of doubtful.values())
-        for (const index of indexes) outcomes[index] = { ok: false, error: failure };
+        for (const index of indexes) outcomes[index] = withoutLookup(outcomes[index]!, failure);
       return outcomes;
     }
     const retried = await bulkPass(agencyId, submissions, doubtful, stored);
@@ -247,18 +247,23 @@ export function createIntake(options: IntakeOptions): Intake {
       const result = results[r]!;
       if (result instanceof EventStoreError) cursors.delete(streamId);
       else cursors.set(streamId, sealed.next);
+      if (result instanceof EventStoreError && result.code === 'duplicate-event-id') {
+        const existing = result.detail.existing as StoredEvent;
+        for (const index of indexes) {
+          const submission = submissions[index]!;
+          outcomes[index] =
+            submission.eventId === existing.eventId
+              ? outcomeOf(() => ({ ok: true, ...replayOf(existing, agencyId, submission) }))
+              : { ok: false, error: storedConcurrently(existing.eventId) };
+        }
+        return;
+      }
       indexes.forEach((index, i) => {
         if (result instanceof EventStoreError) {
           const error =
             result.code === 'wrong-expected-version'
               ? staleVersion(Number(result.detail.expected ?? -1), Number(result.detail.actual ?? NaN))
-              : result.code === 'duplicate-event-id'
-                ? new IntakeError(
-                    'conflict',
-                    'event-id-conflict',
-                    'An eventId of this certification was stored concurrently',
-                  )
-                : storeFailure(result);
+              : storeFailure(result);
           outcomes[index] = { ok: false, error };
         } else {
           outcomes[index] = { ok: true, created: true, event: result[i]! };
@@ -269,6 +274,36 @@ export function createIntake(options: IntakeOptions): Intake {
   }
 
   return { submit, submitBulk };
+}
+
+/** A bulk outcome, or the refusal it throws. */
+function outcomeOf(decide: () => BulkOutcome): BulkOutcome {
+  try {
+    return decide();
+  } catch (error) {
+    if (error instanceof IntakeError) return { ok: false, error };
+    throw error;
+  }
+}
+
+/**
+ * A first pass's outcome when the lookup meant to settle it failed with `lookupFailure`. A store
+ * failure stands, for it says what is known of the write: nothing written, or an unconfirmed commit
+ * whose events may be stored (never to be told as "nothing written"). A replay stands too; any
+ * other refusal is not final without the lookup.
+ */
+function withoutLookup(firstPass: BulkOutcome, lookupFailure: IntakeError): BulkOutcome {
+  return firstPass.ok || firstPass.error.kind === 'unavailable' ? firstPass : { ok: false, error: lookupFailure };
+}
+
+/** Another request stored an event of this certification between the lookup and the append: none of this request's were. */
+function storedConcurrently(eventId: string): IntakeError {
+  return new IntakeError(
+    'conflict',
+    'certification-batch-failed',
+    `Not stored: event ${eventId} of the same certification was stored concurrently by another request; retry with the same eventIds`,
+    { failedEventId: eventId },
+  );
 }
 
 function siblingFailed(culprit: Submission): IntakeError {
