@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { copyCompleteLines, copySecret, copySqlite, fsyncPath, sha256OfFile, type CopyProgress } from './copy';
+import { fsyncPath } from '../durableFiles';
+import { copyCompleteLines, copySecret, copySqlite, sha256OfFile, type CopyProgress } from './copy';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { fsyncPath, writeNewFileDurably } from '../durableFiles';
 
 /** Pages copied per step of SQLite's backup (4 MB with the default page size): progress between steps. */
 const PAGES_PER_STEP = 1024;
@@ -43,27 +44,6 @@ export async function copySqlite(
     copy.close();
   }
   fsyncPath(destination);
-}
-
-/** Flushes a file (or a directory's entries) to the disk: what a backup holds must survive a power cut. */
-export function fsyncPath(target: string): void {
-  const fd = fs.openSync(target, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Writes a new file (failing if it exists) and flushes it to the disk before it returns. */
-export function writeNewFileDurably(file: string, data: string | Uint8Array, mode = 0o644): void {
-  const fd = fs.openSync(file, 'wx', mode);
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Copies an append-only text file up to its last complete line: a line being appended is left out. */

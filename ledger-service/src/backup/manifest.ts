@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncPath, writeNewFileDurably } from './copy';
+import { fsyncPath, writeNewFileDurably } from '../durableFiles';
 import type { BackupRole } from './plan';
 import type { BackupPositions, LedgerAheadOfLog } from './positions';
 

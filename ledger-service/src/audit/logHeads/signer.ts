@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign
 import fs from 'node:fs';
 import path from 'node:path';
 import { logHeadKeyIdOf, logHeadSigningBytes, type LogHead } from '@certledger/chaincode';
+import { createFileOnce } from '../../durableFiles';
 
 export const LOG_HEAD_KEY_FILE = 'log-head-key.pem';
 
@@ -30,19 +31,52 @@ function signerOf(privateKey: KeyObject): LogHeadSigner {
   };
 }
 
-/** The Ed25519 key that signs log heads, kept in `dataDir` (PKCS#8 PEM, mode 0600) and created on first start. */
+/** The log-head key file exists but holds no private key: the service cannot sign heads with the log's key. */
+export class LogHeadKeyError extends Error {
+  readonly code = 'log-head-key-unreadable';
+
+  constructor(
+    readonly file: string,
+    sizeBytes: number,
+  ) {
+    super(
+      `${file} (${sizeBytes} bytes) holds no PKCS#8 private key: it is empty or cut short, as a crash or a full ` +
+        'disk while it was being created could leave it. Restore it from a backup (docs/backup.md): a new key ' +
+        'would sign the log heads under another key id.',
+    );
+    this.name = 'LogHeadKeyError';
+  }
+}
+
+/** How often, and how far apart, a key file that does not parse is read again before giving up. */
+const KEY_READ_ATTEMPTS = 5;
+const KEY_READ_PAUSE_MS = 20;
+
+/**
+ * The Ed25519 key that signs log heads, kept in `dataDir` (PKCS#8 PEM, mode 0600) and created on first
+ * start. Created whole or not at all, and once: processes starting together all sign with the key
+ * linked first.
+ */
 export function loadOrCreateLogHeadSigner(dataDir: string, fileName = LOG_HEAD_KEY_FILE): LogHeadSigner {
   const file = path.join(dataDir, fileName);
-  if (fs.existsSync(file)) return signerOf(createPrivateKey(fs.readFileSync(file)));
-  fs.mkdirSync(dataDir, { recursive: true });
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  try {
-    fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return signerOf(createPrivateKey(fs.readFileSync(file)));
-    throw error;
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    if (createFileOnce(file, pem, 0o600)) return signerOf(privateKey);
   }
-  return signerOf(privateKey);
+  return signerOf(readPrivateKey(file));
+}
+
+/** The key in `file`, read again a few times while it does not parse; never says what the file holds. */
+function readPrivateKey(file: string): KeyObject {
+  for (let attempt = 1; ; attempt += 1) {
+    const pem = fs.readFileSync(file);
+    try {
+      return createPrivateKey(pem);
+    } catch {
+      if (attempt >= KEY_READ_ATTEMPTS) throw new LogHeadKeyError(file, pem.length);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, KEY_READ_PAUSE_MS);
+    }
+  }
 }
