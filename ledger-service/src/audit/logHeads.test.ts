@@ -139,6 +139,47 @@ describe('signed log heads on the embedded ledger', () => {
     ]);
   });
 
+  it.each([
+    ['a write that stops part-way (a full disk)', 'write'],
+    ['a sync that fails', 'sync'],
+  ])(
+    'cuts back a head whose append failed on %s, so that the next head starts on a line of its own',
+    async (_, failing) => {
+      const committer = createLogHeadCommitter({ store, signer: loadOrCreateLogHeadSigner(dir), dataDir: dir });
+      const first = (await committer.commitNow())!;
+      const file = path.join(dir, LOG_HEADS_FILE);
+      const whole = fs.readFileSync(file, 'utf8');
+      await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'F' });
+      const failure = Object.assign(new Error(`${failing} failed`), { code: failing === 'write' ? 'ENOSPC' : 'EIO' });
+      const write = fs.writeSync;
+      if (failing === 'write') {
+        let writes = 0;
+        // The first write lands 20 bytes, the next finds the disk full.
+        jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, buffer: Buffer, offset: number) => {
+          writes += 1;
+          if (writes > 1) throw failure;
+          return write(fd, buffer, offset, 20);
+        }) as typeof fs.writeSync);
+      } else {
+        jest.spyOn(fs, 'fsyncSync').mockImplementationOnce(() => {
+          throw failure;
+        });
+      }
+      try {
+        await expect(committer.commitNow()).rejects.toBe(failure);
+      } finally {
+        jest.restoreAllMocks();
+      }
+      expect(fs.readFileSync(file, 'utf8')).toBe(whole);
+      const next = (await committer.commitNow())!;
+      const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as { treeSize: number }).treeSize)).toEqual([
+        first.treeSize,
+        next.treeSize,
+      ]);
+    },
+  );
+
   it('where another process commits the heads, follows its record without writing it: a line still being written waits for the next read', async () => {
     const heads = embeddedLogHeadLedger({ backend: ledger });
     const signer = loadOrCreateLogHeadSigner(dir);

@@ -134,16 +134,40 @@ function localHeadsRecord(file: string, logger: CommitterLogger) {
   };
 }
 
-/** Appends one line and syncs it, so that an acknowledged head survives a power cut. */
+/**
+ * Appends one line and syncs it, so that an acknowledged head survives a power cut. A write or sync
+ * that fails (a full disk) is undone: the file is cut back to where it ended, so the next head starts
+ * on a line of its own instead of running on from a torn one.
+ */
 function appendDurably(file: string, line: string): void {
   const fd = fs.openSync(file, 'a');
   try {
-    const bytes = Buffer.from(line);
-    for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written, bytes.length - written);
-    fs.fsyncSync(fd);
+    const end = fs.fstatSync(fd).size;
+    try {
+      const bytes = Buffer.from(line);
+      for (let written = 0; written < bytes.length;)
+        written += fs.writeSync(fd, bytes, written, bytes.length - written);
+      fs.fsyncSync(fd);
+    } catch (error) {
+      cutBack(fd, end, error);
+    }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Truncates the file back to `end` and rethrows `failure`, or an error saying the file could not be cut back. */
+function cutBack(fd: number, end: number, failure: unknown): never {
+  try {
+    fs.ftruncateSync(fd, end);
+    fs.fsyncSync(fd);
+  } catch (error) {
+    throw new AggregateError(
+      [failure, error],
+      'a log head line was cut short and could not be removed: the next start drops it',
+    );
+  }
+  throw failure;
 }
 
 /** Follows the global log into an RFC 6962 tree and periodically signs and commits its head. */
