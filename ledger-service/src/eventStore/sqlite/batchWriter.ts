@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { compiledFile } from '../../compiledFile';
-import { unavailable } from '../appendRules';
+import { unavailable, unconfirmed } from '../appendRules';
 import type { AppendRequest, EventStoreError } from '../port';
 import {
   fromWireBatch,
@@ -51,13 +51,15 @@ type Reply = { readonly id: number } & ({ readonly batch: WireBatch } | { readon
 /**
  * Commits in a worker thread with its own connection, so that the fsync of each group commit and
  * the inserts run beside the event loop instead of stopping it. Callers still wait for the commit.
- * When the thread dies, the commits it held fail as store-unavailable (its open transaction dies
- * with its connection, so nothing of them is written) and a new thread starts after restartDelayMs.
+ * When the thread dies, the commits it held fail as store-unavailable with outcome unknown (it may
+ * have died between a COMMIT and its answer), commits until a new thread starts (after
+ * restartDelayMs) as store-unavailable: nothing of them was sent.
  */
 export function threadWriter(connection: WriterConnection, file: string, restartDelayMs = 500): BatchWriter {
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let down: EventStoreError | undefined;
+  let crash: Error | undefined;
   let restart: NodeJS.Timeout | undefined;
   let closing = false;
 
@@ -65,6 +67,7 @@ export function threadWriter(connection: WriterConnection, file: string, restart
     const started = new Worker(file, { workerData: connection });
     started.unref();
     started.on('error', (error) => {
+      crash ??= error;
       down ??= unavailable(error);
     });
     started.on('exit', (code) => died(code));
@@ -78,8 +81,12 @@ export function threadWriter(connection: WriterConnection, file: string, restart
     return started;
   };
   const died = (code: number): void => {
-    down ??= unavailable(new Error(`the SQLite writer thread exited (${code})`));
-    for (const waiting of pending.values()) waiting.reject(down);
+    const cause = crash ?? new Error(`the SQLite writer thread exited (${code})`);
+    crash = undefined;
+    down ??= unavailable(cause);
+    // The thread may have died between committing a batch it held and answering it.
+    const lost = unconfirmed(cause);
+    for (const waiting of pending.values()) waiting.reject(lost);
     pending.clear();
     if (closing) return;
     restart = setTimeout(() => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { conflictOf, distinctClaims, positioned, unavailable } from '../appendRules';
+import { conflictOf, distinctClaims, positioned, unavailable, unconfirmed } from '../appendRules';
 import type { Outcome } from '../groupCommit';
 import { AppendRequest, EventStoreError, NewEvent, StoredEvent, UniqueClaim } from '../port';
 import { EventRow, rowValuesOf, storedEventOf } from '../rows';
@@ -61,6 +61,18 @@ function isConstraintError(error: unknown): boolean {
   return String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
 }
 
+/**
+ * Whether a failed COMMIT surely left the batch uncommitted. In WAL mode COMMIT appends the
+ * transaction's pages to the WAL, the frame that marks the commit last, then fsyncs: SQLITE_FULL
+ * means a write failed, so that frame is not in the WAL (the usual failure on a full disk), and
+ * SQLITE_BUSY leaves the transaction open. Any other error (an fsync or I/O error) may come after
+ * the commit frame was written: the batch may be committed, and is found so once the WAL is read again.
+ */
+function commitWroteNothing(error: unknown): boolean {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_BUSY');
+}
+
 /** The write side of the SQLite store: checks and commits batches of append requests on its own connection. */
 export class SqliteWriter {
   private readonly statements: ReturnType<typeof prepareStatements>;
@@ -69,45 +81,65 @@ export class SqliteWriter {
     this.statements = prepareStatements(db);
   }
 
-  /** One IMMEDIATE transaction (one fsync) for the whole batch, one SAVEPOINT per request. Throws when nothing was written. */
+  /**
+   * One IMMEDIATE transaction (one fsync) for the whole batch, one SAVEPOINT per request. Throws
+   * store-unavailable when nothing was written, or with outcome unknown when COMMIT itself failed
+   * in a way that may have left the batch committed (an fsync or I/O error).
+   */
   commit(requests: readonly AppendRequest[]): CommittedBatch {
-    const { db } = this;
+    let batch: CommittedBatch;
     try {
-      this.statements.begin.run();
-      let head = this.statements.head.get()?.head ?? 0;
-      const recordedAt = new Date().toISOString();
-      const outcomes = requests.map((request): Outcome<StoredEvent[]> => {
-        this.statements.savepoint.run();
-        try {
-          const outcome = this.appendInSavepoint(request, head, recordedAt);
-          this.statements.release.run();
-          if (outcome.ok) head += outcome.value.length;
-          return outcome;
-        } catch (error) {
-          // A constraint failure (a writer that bypassed these checks) fails this request alone; after
-          // SQLITE_FULL or an I/O error SQLite may have rolled everything back, so the batch fails.
-          if (!isConstraintError(error) || !db.inTransaction) throw error;
-          this.statements.rollbackToSavepoint.run();
-          this.statements.release.run();
-          return { ok: false, error: unavailable(error) };
-        }
-      });
-      this.statements.commit.run();
-      return { outcomes, head };
+      batch = this.decideAndWrite(requests);
     } catch (error) {
-      if (db.open && db.inTransaction) {
-        try {
-          db.exec('ROLLBACK');
-        } catch {
-          // the original error is the one worth reporting
-        }
-      }
+      this.rollbackQuietly();
       throw unavailable(error);
     }
+    try {
+      this.statements.commit.run();
+    } catch (error) {
+      this.rollbackQuietly();
+      throw commitWroteNothing(error) ? unavailable(error) : unconfirmed(error);
+    }
+    return batch;
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /** Decides and writes every request inside the batch's open transaction; COMMIT is left to the caller. */
+  private decideAndWrite(requests: readonly AppendRequest[]): CommittedBatch {
+    const { db } = this;
+    this.statements.begin.run();
+    let head = this.statements.head.get()?.head ?? 0;
+    const recordedAt = new Date().toISOString();
+    const outcomes = requests.map((request): Outcome<StoredEvent[]> => {
+      this.statements.savepoint.run();
+      try {
+        const outcome = this.appendInSavepoint(request, head, recordedAt);
+        this.statements.release.run();
+        if (outcome.ok) head += outcome.value.length;
+        return outcome;
+      } catch (error) {
+        // A constraint failure (a writer that bypassed these checks) fails this request alone; after
+        // SQLITE_FULL or an I/O error SQLite may have rolled everything back, so the batch fails.
+        if (!isConstraintError(error) || !db.inTransaction) throw error;
+        this.statements.rollbackToSavepoint.run();
+        this.statements.release.run();
+        return { ok: false, error: unavailable(error) };
+      }
+    });
+    return { outcomes, head };
+  }
+
+  private rollbackQuietly(): void {
+    const { db } = this;
+    if (!db.open || !db.inTransaction) return;
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // the original error is the one worth reporting
+    }
   }
 
   /**
