@@ -10,6 +10,7 @@ export * from './memoryFeed';
 export { summarize } from './summary';
 export { registryModel } from './models/registry';
 export * from './chinaCalendar';
+export * from './instants';
 export { eventLogModel, chainErrorOf } from './models/eventLog';
 export { anchorsModel } from './models/anchors';
 export { createProjections, READ_MODELS, type Projections, type ProjectionsOptions } from './projections';

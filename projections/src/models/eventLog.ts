@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReadModel } from '../model';
 import type { LogEvent } from '../types';
+import { utcOf } from '../instants';
 
 export const ZERO_HASH = '0'.repeat(64);
 
@@ -123,9 +124,4 @@ export function chainErrorOf(
   if (event.canonical && createHash('sha256').update(event.canonical).digest('hex') !== event.hash)
     return 'hash does not match the canonical bytes';
   return undefined;
-}
-
-export function utcOf(iso: string): string {
-  const time = Date.parse(iso);
-  return Number.isNaN(time) ? iso : new Date(time).toISOString();
 }

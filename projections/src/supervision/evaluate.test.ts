@@ -21,12 +21,13 @@ function fold(events: readonly Draft[]): CertificationFacts {
 }
 
 function warningsOf(facts: CertificationFacts, today: string, supervision: SupervisionFact[] = []) {
-  return evaluate({
+  const { warnings } = evaluate({
     certifications: [facts],
     supervision,
     now: new Date(`${today}T04:00:00Z`),
     config: supervisionConfig(),
-  }).warnings;
+  });
+  return warnings;
 }
 
 /** Application (sectors [18]), stage 2 by a sector-18 team, grant and certificate `certNo` (of `scope`). */
@@ -402,5 +403,125 @@ describe('W8 auditor-overlap across regions', () => {
     expect(overlaps.filter((w) => w.certificationId === 'apart').map((w) => w.id)).toEqual([
       'W8:apart:s2:au-1:overlap',
     ]);
+  });
+});
+
+describe('times written with different offsets compare as instants, not as text', () => {
+  /** 10:00 in China is 02:00 UTC: as text "…T10:00:00+08:00" sorts after "…T03:00:00Z", which is later. */
+  const CHINA_10 = '2024-10-20T10:00:00+08:00';
+  const UTC_03 = '2024-10-20T03:00:00Z';
+
+  /** Stage 2 with a major finding closed (verified) at `closedAt`, granted at `decidedAt`. */
+  function grant(closedAt: string, decidedAt: string) {
+    const b = builder();
+    const [application, review, assigned, conducted, , issued] = certified(b, '2024-10-21', '2027-10-20');
+    const finding = { auditId: 's2', findingId: 'f1', grade: 'major', clause: '8.5', description: 'x' };
+    const closed = {
+      findingId: 'f1',
+      correction: 'c',
+      correctiveAction: 'ca',
+      verifiedBy: 'v',
+      verifiedAt: '2024-10-20',
+    };
+    const decision = { auditId: 's2', decision: 'grant', decisionMaker: { personId: 'dm-1', name: 'D' } };
+    return warningsOf(
+      fold([
+        application!,
+        review!,
+        assigned!,
+        conducted!,
+        b.event('FindingRaised', finding, at('2024-09-02', '17:00:00')),
+        b.event('FindingClosed', closed, closedAt),
+        b.event('CertificationDecided', decision, decidedAt),
+        issued!,
+      ]),
+      '2024-11-01',
+    )
+      .filter((w) => w.ruleId === 'W4')
+      .map((w) => w.kind);
+  }
+
+  it('W4: a major closed at 10:00 China time (02:00Z) is closed before a grant at 03:00Z', () => {
+    expect(grant(CHINA_10, UTC_03)).toEqual([]);
+  });
+
+  it('W4: a major closed at 03:00Z is still open at a grant at 10:00 China time (02:00Z)', () => {
+    expect(grant(UTC_03, CHINA_10)).toEqual(['grant-with-open-major']);
+  });
+
+  /** Surveillance v1 planned and reported at `reportedAt`, its team assigned again at `reassignedAt`. */
+  function teamChange(reportedAt: string, reassignedAt: string) {
+    const b = builder();
+    const plan = b.event(
+      'AuditPlanned',
+      { auditId: 'v1', mode: 'onsite', start: '2024-11-10', end: '2024-11-10', auditDays: 1, onsiteDays: 1 },
+      at('2024-10-19'),
+    );
+    const facts = fold([
+      ...certified(b, '2024-10-01', '2027-09-30'),
+      b.event(
+        'AuditTeamAssigned',
+        { auditId: 'v1', kind: 'surveillance', members: [member('au-1')] },
+        at('2024-10-18'),
+      ),
+      plan,
+      b.event('ReportedToCnca', { kind: 'audit_plan', subjectEventId: plan.eventId, reportedAt }, reportedAt),
+      b.event('AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: [member('au-2')] }, reassignedAt),
+    ]);
+    return warningsOf(facts, '2024-11-01')
+      .filter((w) => w.kind === 'team-changed-after-report')
+      .map((w) => w.raisedAt);
+  }
+
+  it('W8: a team changed at 03:00Z changed after the plan was reported at 10:00 China time (02:00Z)', () => {
+    expect(teamChange(CHINA_10, UTC_03)).toEqual([UTC_03]);
+  });
+
+  it('W8: a team changed at 10:00 China time (02:00Z) changed before a report at 03:00Z', () => {
+    expect(teamChange(UTC_03, CHINA_10)).toEqual([]);
+  });
+
+  it('W8 auditor-overlap: raised when the later of the two audits was recorded, as instants', () => {
+    const b = builder();
+    const other = streamBuilder({ certificationId: 'c2', agencyId: OTHER_CB, regionCode: '320106' });
+    const audit = (s: StreamBuilder, recordedAt: string) => [
+      s.event(
+        'AuditTeamAssigned',
+        { auditId: 'v1', kind: 'surveillance', members: [member('au-9')] },
+        at('2025-04-01'),
+      ),
+      s.event('AuditConducted', { auditId: 'v1', start: '2025-05-01', end: '2025-05-01', checkIns: [] }, recordedAt),
+    ];
+    // 01:00 on 2 May in China is 17:00Z on 1 May, before 20:00Z on 1 May (04:00 on 2 May in China).
+    const mine = fold([...certified(b, '2024-11-01', '2027-10-31'), ...audit(b, '2025-05-02T01:00:00+08:00')]);
+    const theirs = fold([
+      ...certified(other, '2024-11-01', '2027-10-31', 'CERT-2'),
+      ...audit(other, '2025-05-01T20:00:00Z'),
+    ]);
+    const overlaps = evaluate({
+      certifications: [mine, theirs],
+      supervision: [],
+      now: new Date('2025-06-01T04:00:00Z'),
+      config: supervisionConfig(),
+    }).warnings.filter((w) => w.kind === 'auditor-overlap' && w.auditorId === 'au-9');
+    expect(overlaps.map((w) => [w.certificationId, w.raisedAt])).toEqual([
+      ['c1', '2025-05-01T20:00:00Z'],
+      ['c2', '2025-05-01T20:00:00Z'],
+    ]);
+  });
+
+  it('W10: the first report is the earliest instant, whatever offset each was written in', () => {
+    const b = builder();
+    const suspended = b.event('CertificateSuspended', { reason: 'r', until: '2025-09-01' }, at('2025-04-15'));
+    const report = (reportedAt: string) =>
+      b.event('ReportedToCnca', { kind: 'status_change', subjectEventId: suspended.eventId, reportedAt }, reportedAt);
+    // Due by 10 May. 23:00 on 10 May in China (15:00Z) came first; 16:30Z on 10 May is 11 May in China.
+    const facts = fold([
+      ...certified(b, '2024-11-01', '2027-10-31'),
+      suspended,
+      report('2025-05-10T23:00:00+08:00'),
+      report('2025-05-10T16:30:00Z'),
+    ]);
+    expect(warningsOf(facts, '2025-06-01').filter((w) => w.evidence.includes(suspended.eventId))).toEqual([]);
   });
 });

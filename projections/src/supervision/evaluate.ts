@@ -1,4 +1,5 @@
 import { chinaDayAt } from '../chinaCalendar';
+import { compareInstants, earliestInstant, latestInstant } from '../instants';
 import type { SupervisionConfig } from './config';
 import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDate } from './dates';
 import {
@@ -492,10 +493,12 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
       const planReports = facts.reports.filter(
         (r) => r.kind === 'audit_plan' && r.subjectEventId === audit.plan!.eventId,
       );
-      const firstReport = planReports.map((r) => r.reportedAt).sort()[0];
+      const firstReport = earliestInstant(planReports.map((r) => r.reportedAt));
       if (firstReport) {
         const changed = audit.assignments.find(
-          (a) => a.at > firstReport && !planReports.some((r) => r.reportedAt >= a.at),
+          (a) =>
+            compareInstants(a.at, firstReport) > 0 &&
+            !planReports.some((r) => compareInstants(r.reportedAt, a.at) >= 0),
         );
         if (changed) {
           out.push(
@@ -579,7 +582,7 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
         if (slots[j]!.end >= self.start) partners.push(slots[j]!);
       const conducted = self.audit.conducted!;
       // Raised when both were on record: self's record, or the earliest partner's if it came later.
-      const known = partners.map((slot) => slot.audit.conducted!.at).sort()[0] ?? conducted.at;
+      const known = earliestInstant(partners.map((slot) => slot.audit.conducted!.at)) ?? conducted.at;
       out.push(
         makeWarning(
           'W8',
@@ -592,7 +595,7 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
             // AuditConducted events in the evidence, which GET /v1/events/{id} answers within their region.
             message: `auditor ${auditorId} on audit ${self.audit.auditId} (${self.start}–${self.end}) and at the same time on ${others === 1 ? 'another audit' : `${others} other audits`} (${partners.map((slot) => `${slot.start}–${slot.end}`).join(', ')}${others > partners.length ? ', …' : ''})`,
             evidence: [conducted.eventId, ...partners.map((slot) => slot.audit.conducted!.eventId)],
-            raisedAt: [conducted.at, known].sort()[1]!,
+            raisedAt: latestInstant([conducted.at, known])!,
           },
         ),
       );
@@ -693,7 +696,7 @@ function checkReporting(
         : reportDeadline(dateOf(subject.occurredAt), config.reportingDayOfMonth);
     const report = facts.reports
       .filter((r) => r.subjectEventId === subject.eventId)
-      .sort((a, b) => a.reportedAt.localeCompare(b.reportedAt))[0];
+      .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt))[0];
     const reportedOn = report ? dateOf(report.reportedAt) : undefined;
     if (reportedOn === undefined && today <= due) continue;
     tally.due += 1;

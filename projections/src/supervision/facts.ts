@@ -1,3 +1,4 @@
+import { isAtOrBefore } from '../instants';
 import type { LogEvent } from '../types';
 import { dateOf, type IsoDate } from './dates';
 
@@ -348,7 +349,10 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
           : []),
       ]);
       const openMajors = Object.entries(facts.findings)
-        .filter(([, f]) => covered.has(f.auditId) && f.grade === 'major' && !(f.closed?.verified && f.closed.at <= at))
+        .filter(
+          ([, f]) =>
+            covered.has(f.auditId) && f.grade === 'major' && !(f.closed?.verified && isAtOrBefore(f.closed.at, at)),
+        )
         .map(([id]) => id);
       const maker = obj(data.decisionMaker);
       audit.decision = {

@@ -30,7 +30,10 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // 5: ratings keep the log position of their evaluation, the order GET /v1/evaluations pages in.
   // 7: W13 needs the certificates' scopes to overlap (a shared IAF sector); the rebuild drops the
   // W13 warnings raised for different scopes, which a tick would only clear and keep counting in grades.
-  schemaVersion: 7,
+  // 8: a decision's open majors compare the closing time with the decision's as instants, not as
+  // text (the facts are refolded); warnings keep raised_utc, the time they were raised in one form,
+  // which the from/to filters and the newest-first order compare.
+  schemaVersion: 8,
   source: 'events',
   tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [
@@ -89,6 +92,7 @@ export const supervisionModel: ReadModel<LogEvent> = {
       message TEXT NOT NULL,
       evidence TEXT NOT NULL,
       raised_at TEXT NOT NULL,
+      raised_utc TEXT NOT NULL,
       cleared_at TEXT
     )`,
     'CREATE INDEX IF NOT EXISTS sv_warnings_region ON sv_warnings (region_code, rule_id)',

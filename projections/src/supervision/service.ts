@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import { utcOf } from '../instants';
 import type { Dialect, ReadStore, SqlExecutor } from '../store/port';
 import { defaultSupervisionConfig, type SupervisionConfig } from './config';
 import type { AuditorAuditRow, MinimumAuditDays } from './evaluate';
@@ -29,7 +30,7 @@ export interface Scope {
 }
 
 /** Most severe first, then the most recently raised (WarningFilter.mostUrgentFirst). */
-const URGENCY_ORDER = "CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_at DESC, id";
+const URGENCY_ORDER = "CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, raised_utc DESC, id";
 
 export interface WarningFilter extends Scope {
   readonly ruleId?: string;
@@ -41,7 +42,9 @@ export interface WarningFilter extends Scope {
   readonly auditorId?: string;
   /** 'open' (default), 'cleared' or 'all'. */
   readonly state?: 'open' | 'cleared' | 'all';
+  /** Raised at or after this instant (ISO 8601 with any offset). */
   readonly raisedFrom?: string;
+  /** Raised before this instant (ISO 8601 with any offset). */
   readonly raisedTo?: string;
   readonly limit?: number;
   /** The id of the last warning of the previous page. */
@@ -404,10 +407,10 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         if (before === null && w.clearedAt) cleared += 1;
         if (before !== undefined && before === (w.clearedAt ?? null)) continue;
         await tx.run(
-          `INSERT INTO sv_warnings (id, rule_id, rule, kind, severity, agency_id, region_code, certification_id, certificate_no, credit_code, auditor_id, message, evidence, raised_at, cleared_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO sv_warnings (id, rule_id, rule, kind, severity, agency_id, region_code, certification_id, certificate_no, credit_code, auditor_id, message, evidence, raised_at, raised_utc, cleared_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET message = excluded.message, evidence = excluded.evidence, agency_id = excluded.agency_id,
-             raised_at = excluded.raised_at, cleared_at = excluded.cleared_at`,
+             raised_at = excluded.raised_at, raised_utc = excluded.raised_utc, cleared_at = excluded.cleared_at`,
           [
             w.id,
             w.ruleId,
@@ -423,6 +426,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
             w.message,
             JSON.stringify(w.evidence),
             w.raisedAt,
+            utcOf(w.raisedAt),
             w.clearedAt ?? null,
           ],
         );
@@ -516,12 +520,12 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     if (state === 'open') where.push('cleared_at IS NULL');
     if (state === 'cleared') where.push('cleared_at IS NOT NULL');
     if (filter.raisedFrom) {
-      where.push('raised_at >= ?');
-      params.push(filter.raisedFrom);
+      where.push('raised_utc >= ?');
+      params.push(utcOf(filter.raisedFrom));
     }
     if (filter.raisedTo) {
-      where.push('raised_at < ?');
-      params.push(filter.raisedTo);
+      where.push('raised_utc < ?');
+      params.push(utcOf(filter.raisedTo));
     }
     if (filter.after) {
       where.push('id > ?');

@@ -660,16 +660,16 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     const insert = (id: string, ruleId: string, region: string, clearedAt: string | null) =>
       store.transaction((tx) =>
         tx.run(
-          `INSERT INTO sv_warnings (id, rule_id, kind, severity, agency_id, region_code, message, evidence, raised_at, cleared_at)
-           VALUES (?, ?, 'k', 'high', 'CNCA-R-2002-001', ?, 'm', '[]', '2025-01-01T00:00:00+08:00', ?)`,
+          `INSERT INTO sv_warnings (id, rule_id, kind, severity, agency_id, region_code, message, evidence, raised_at, raised_utc, cleared_at)
+           VALUES (?, ?, 'k', 'high', 'CNCA-R-2002-001', ?, 'm', '[]', '2025-01-01T00:00:00+08:00', '2024-12-31T16:00:00.000Z', ?)`,
           [id, ruleId, region, clearedAt],
         ),
       );
     await store.transaction(async (tx) => {
       for (let i = 0; i < 1_005; i += 1)
         await tx.run(
-          `INSERT INTO sv_warnings (id, rule_id, kind, severity, agency_id, region_code, message, evidence, raised_at)
-           VALUES (?, 'W1', 'surveillance-overdue', 'high', 'CNCA-R-2002-001', '320106', 'm', '[]', '2025-01-01T00:00:00+08:00')`,
+          `INSERT INTO sv_warnings (id, rule_id, kind, severity, agency_id, region_code, message, evidence, raised_at, raised_utc)
+           VALUES (?, 'W1', 'surveillance-overdue', 'high', 'CNCA-R-2002-001', '320106', 'm', '[]', '2025-01-01T00:00:00+08:00', '2024-12-31T16:00:00.000Z')`,
           [`W1:c-${i}:v1`],
         );
     });
@@ -835,6 +835,35 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
       // Read again within that evaluation, in the new generation: nothing is left to read after it.
       expect(await memory.evaluate(now)).toMatchObject({ certifications: 2, checked: 0 });
     });
+  });
+
+  it('filters warnings by when they were raised and puts the newest first as instants, whatever offset their times have', async () => {
+    /** A decision on surveillance v1 by a member of its team (W4, raised at the decision) at `decidedAt`. */
+    const decidedByMember = (id: string, decidedAt: string) => {
+      const b = certified(feed, { id, issued: '2025-01-10' });
+      feed.append([
+        b.event(
+          'AuditTeamAssigned',
+          { auditId: 'v1', kind: 'surveillance', members: [member('au-1')] },
+          at('2025-02-20'),
+        ),
+        b.event(
+          'CertificationDecided',
+          { auditId: 'v1', decision: 'grant', decisionMaker: { personId: 'au-1', name: 'Auditor au-1' } },
+          decidedAt,
+        ),
+      ]);
+    };
+    // 04:00 on 2 March in China; as text it sorts before c31's, which is 18:00Z on 1 March.
+    decidedByMember('c30', '2025-03-01T20:00:00Z');
+    decidedByMember('c31', '2025-03-02T02:00:00+08:00');
+    await tickAt('2025-03-10T00:00:00Z');
+    const raised = async (filter: { raisedFrom?: string; raisedTo?: string; mostUrgentFirst?: boolean }) =>
+      (await supervision.warnings({ ruleId: 'W4', ...filter })).items.map((w) => w.certificationId);
+    expect(await raised({ mostUrgentFirst: true })).toEqual(['c30', 'c31']);
+    expect(await raised({ raisedFrom: '2025-03-02T00:00:00+08:00' })).toEqual(['c30', 'c31']);
+    expect(await raised({ raisedFrom: '2025-03-02T03:00:00+08:00' })).toEqual(['c30']);
+    expect(await raised({ raisedTo: '2025-03-01T19:00:00Z' })).toEqual(['c31']);
   });
 
   it('flags what the ledger rules refuse at intake (imported or pre-rule history): W3 remote recertification, W4 open major, W5, W6', async () => {

@@ -24,17 +24,22 @@ export function isoDate(value: string | undefined, name: string): string | undef
 /**
  * A time bound in UTC ISO form. A bare date means that day in China (UTC+08:00): as `from` its
  * first instant, as `to` the instant after its last (so `to` is inclusive of the whole day).
+ * `code` is the problem code of a value that is neither (the route's own, where it had one).
  */
-export function timeBound(value: string | undefined, name: 'from' | 'to'): string | undefined {
+export function timeBound(
+  value: string | undefined,
+  name: 'from' | 'to',
+  code = 'invalid-parameter',
+): string | undefined {
   if (value === undefined) return undefined;
   if (DATE.test(value)) {
     // Date.parse would take 2025-02-30 as 2 March.
-    if (!isDate(value)) throw badRequest('invalid-parameter', `${name} is not a date`, { parameter: name });
+    if (!isDate(value)) throw badRequest(code, `${name} is not a date`, { parameter: name });
     const start = Date.parse(`${value}T00:00:00+08:00`);
     return new Date(name === 'from' ? start : start + 86_400_000).toISOString();
   }
   if (!DATETIME.test(value) || !isDate(value.slice(0, 10)) || Number.isNaN(Date.parse(value))) {
-    throw badRequest('invalid-parameter', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`, {
+    throw badRequest(code, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`, {
       parameter: name,
     });
   }

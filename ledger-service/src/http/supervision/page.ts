@@ -1,4 +1,11 @@
-import { chinaDateOf, WARNING_RULES, type AgencyGrade, type Severity, type Warning } from '@certledger/projections';
+import {
+  chinaDateOf,
+  compareInstants,
+  WARNING_RULES,
+  type AgencyGrade,
+  type Severity,
+  type Warning,
+} from '@certledger/projections';
 import { alertBox, bi, chinaTime, en, html, page, type PageError, type Raw } from '../read/html';
 import { activeFilters, REGULATOR_CSS, regulatorNav, type FilterLabel } from '../read/regulatorPage';
 
@@ -32,9 +39,7 @@ const SEVERITY_ZH: Readonly<Record<Severity, string>> = { high: '高', medium: '
 /** Most severe first; within a severity, the most recently raised first. */
 export function byUrgency(warnings: readonly Warning[]): Warning[] {
   return [...warnings].sort(
-    (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      (a.raisedAt < b.raisedAt ? 1 : a.raisedAt > b.raisedAt ? -1 : 0),
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareInstants(b.raisedAt, a.raisedAt),
   );
 }
 

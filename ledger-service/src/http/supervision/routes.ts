@@ -13,7 +13,7 @@ import { PAGE_HEADERS, pageErrorHandler } from '../read/html';
 import { filterErrorWords as pageErrorOf, loginPage, NOT_A_REGULATOR } from '../read/regulatorPage';
 import { renderRegulatorPage, type WarningsFilters } from './page';
 import type { SupervisionWriter } from './supervisionWriter';
-import { isDate, isDateTime } from '../../events/validate';
+import { timeBound } from '../read/params';
 
 export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   readonly supervision: Supervision;
@@ -61,8 +61,8 @@ function warningFilter(req: Request): WarningFilter {
     ...pick('certificationId'),
     ...pick('creditCode'),
     ...pick('auditorId'),
-    ...(str(q.from) ? { raisedFrom: raisedBound(str(q.from)!, 'from') } : {}),
-    ...(str(q.to) ? { raisedTo: raisedBound(str(q.to)!, 'to') } : {}),
+    ...(str(q.from) ? { raisedFrom: timeBound(str(q.from), 'from', 'invalid-filter')! } : {}),
+    ...(str(q.to) ? { raisedTo: timeBound(str(q.to), 'to', 'invalid-filter')! } : {}),
     ...(str(q.cursor) ? { after: warningCursor(str(q.cursor)!) } : {}),
   };
 }
@@ -81,12 +81,6 @@ function pageLimit(value: unknown): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
   return limit;
-}
-
-/** from/to as the warnings compare them with raised_at: a calendar date, or a date and time with its offset. */
-function raisedBound(value: string, name: 'from' | 'to'): string {
-  if (isDate(value) || isDateTime(value)) return value;
-  throw new ProblemError(400, 'invalid-filter', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with offset`);
 }
 
 /** A cursor is the id of the last warning of a page (W1:…); anything else was not given out here. */
