@@ -2,6 +2,7 @@ import { defaultRulesConfig, type RulesConfig } from '../certification';
 import type { EventStore } from '../eventStore/port';
 import { createIntake } from '../intake/intake';
 import type { Submission } from '../intake/submission';
+import type { SubjectIndex } from '../http/supervision/jurisdiction';
 import { createSupervisionWriter } from '../http/supervision/supervisionWriter';
 import { ProblemError } from '../http/problem';
 import type { DemoPlan, PlannedEvent } from './plan';
@@ -48,6 +49,32 @@ export interface StoreSinkOptions {
   readonly regulator?: { readonly id: string; readonly regionCode: string };
 }
 
+/**
+ * The certifications a sink wrote, by certificate number and client credit code: the index the
+ * supervision writer finds what the plan's supervision events name in (no read model runs beside a store sink).
+ */
+function writtenSubjects(): SubjectIndex & { add(events: readonly PlannedEvent[]): void } {
+  const byName = new Map<string, Set<string>>();
+  const note = (key: string, certificationId: string) =>
+    byName.set(key, (byName.get(key) ?? new Set()).add(certificationId));
+  return {
+    add(events) {
+      for (const e of events) {
+        const client = e.data.client as { creditCode?: unknown } | undefined;
+        if (e.type === 'ApplicationSubmitted' && typeof client?.creditCode === 'string')
+          note(`creditCode:${client.creditCode}`, e.certificationId);
+        if (e.type === 'CertificateIssued' && typeof e.data.certificateNo === 'string')
+          note(`certificateNo:${e.data.certificateNo}`, e.certificationId);
+      }
+    },
+    async certificationsNamed(subject) {
+      const key =
+        'certificateNo' in subject ? `certificateNo:${subject.certificateNo}` : `creditCode:${subject.creditCode}`;
+      return [...(byName.get(key) ?? [])];
+    },
+  };
+}
+
 /** Writes through the same intake (rules, hashing, chaining) the REST service uses, into `store`. */
 export function storeSink(options: StoreSinkOptions): DemoSink {
   const intake = createIntake({
@@ -55,7 +82,12 @@ export function storeSink(options: StoreSinkOptions): DemoSink {
     rules: options.rules ?? defaultRulesConfig,
     clock: options.clock ?? (() => new Date()),
   });
-  const writer = createSupervisionWriter({ store: options.store, ...(options.clock ? { clock: options.clock } : {}) });
+  const subjects = writtenSubjects();
+  const writer = createSupervisionWriter({
+    store: options.store,
+    subjects,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const regulator = options.regulator ?? { id: 'regulator-jiangsu', regionCode: '32' };
   return {
     async writeCertifications(agencyId, events) {
@@ -70,6 +102,7 @@ export function storeSink(options: StoreSinkOptions): DemoSink {
           data: e.data,
         }));
         const outcomes = await intake.submitBulk(agencyId, submissions);
+        subjects.add(chunk.filter((_, i) => outcomes[i]!.ok));
         outcomes.forEach((outcome, i) => {
           if (outcome.ok) result.stored += 1;
           else {

@@ -525,3 +525,38 @@ describe('times written with different offsets compare as instants, not as text'
     expect(warningsOf(facts, '2025-06-01').filter((w) => w.evidence.includes(suspended.eventId))).toEqual([]);
   });
 });
+
+describe("a regulator's record acts only on certifications in the region it was filed under", () => {
+  const facts = () => fold(certified(builder(), '2024-11-01', '2027-10-31'));
+  const record = (type: string, data: Record<string, unknown>, regionCode: string): SupervisionFact => ({
+    eventId: randomUUID(),
+    type,
+    occurredAt: at('2025-03-06'),
+    regionCode,
+    data,
+  });
+  const trigger = (region: string) =>
+    record(
+      'WithdrawalTriggerRecorded',
+      { certificateNo: 'CERT-1', trigger: 'fraud', recordedOn: '2025-03-06' },
+      region,
+    );
+  const spotCheck = (region: string) =>
+    record('SpotCheckRecorded', { creditCode: '91320100MA1AAAAAA1', result: 'fail', checkedAt: '2025-03-06' }, region);
+  const rulesRaised = (records: SupervisionFact[]) =>
+    warningsOf(facts(), '2025-06-01', records)
+      .map((w) => w.ruleId)
+      .filter((id) => id === 'W7' || id === 'W11');
+
+  it.each([
+    ['Nanjing (3201)', '3201'],
+    ['Jiangsu (32)', '32'],
+    ['an admin', ''],
+  ])('W7 and W11 on a Nanjing client from a record filed by %s', (_who, region) => {
+    expect(rulesRaised([spotCheck(region), trigger(region)])).toEqual(['W7', 'W11']);
+  });
+
+  it('nothing on a Nanjing client from records filed by Suzhou (3205)', () => {
+    expect(rulesRaised([spotCheck('3205'), trigger('3205')])).toEqual([]);
+  });
+});

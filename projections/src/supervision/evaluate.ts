@@ -740,6 +740,14 @@ function checkTransfers(facts: CertificationFacts, out: Warning[]): void {
   }
 }
 
+/**
+ * Whether a regulator's record may act on the certification: its client lies in the region the
+ * record was filed under (the writer's; an admin's, '', covers all). A record about another
+ * region's client, which the ledger took before it checked, raises nothing there.
+ */
+const filedOver = (record: SupervisionFact, facts: CertificationFacts): boolean =>
+  facts.regionCode.startsWith(record.regionCode);
+
 function checkSpotChecks(
   byCredit: Map<string, CertificationFacts[]>,
   supervision: readonly SupervisionFact[],
@@ -752,6 +760,7 @@ function checkSpotChecks(
     const checkedAt = String(check.data.checkedAt ?? dateOf(check.occurredAt));
     const due = addDays(checkedAt, config.spotCheckFollowUpDays);
     for (const facts of byCredit.get(String(check.data.creditCode ?? '')) ?? []) {
+      if (!filedOver(check, facts)) continue;
       const certificate = facts.certificates.filter((c) => c.issuedAt <= checkedAt).at(-1);
       if (!certificate || statusAt(certificate, checkedAt) !== 'valid') continue;
       if (check.data.certificateNo && check.data.certificateNo !== certificate.certificateNo) continue;
@@ -799,7 +808,7 @@ function checkWithdrawalTriggers(
   for (const trigger of supervision) {
     if (trigger.type !== 'WithdrawalTriggerRecorded') continue;
     const found = byCertificate.get(String(trigger.data.certificateNo ?? ''));
-    if (!found) continue;
+    if (!found || !filedOver(trigger, found.facts)) continue;
     const recordedOn = String(trigger.data.recordedOn ?? dateOf(trigger.occurredAt));
     const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays);
     const withdrawn = changeAfter(found.certificate, recordedOn, WITHDRAWN);

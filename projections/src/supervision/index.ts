@@ -14,6 +14,7 @@ export {
   type EnterpriseProfile,
   type EvaluationFilter,
   type EvaluationCursor,
+  type NamedSubject,
   parseEvaluationCursor,
 } from './service';
 export {

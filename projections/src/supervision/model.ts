@@ -33,9 +33,11 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // 8: a decision's open majors compare the closing time with the decision's as instants, not as
   // text (the facts are refolded); warnings keep raised_utc, the time they were raised in one form,
   // which the from/to filters and the newest-first order compare.
-  schemaVersion: 8,
+  // 9: sv_certificates finds the certifications of a certificate number (the write path's
+  // jurisdiction check); ratings keep the region their evaluation was filed under.
+  schemaVersion: 9,
   source: 'events',
-  tables: ['sv_certifications', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
+  tables: ['sv_certifications', 'sv_certificates', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [
     `CREATE TABLE IF NOT EXISTS sv_certifications (
       certification_id TEXT PRIMARY KEY,
@@ -48,6 +50,12 @@ export const supervisionModel: ReadModel<LogEvent> = {
     'CREATE INDEX IF NOT EXISTS sv_certifications_credit ON sv_certifications (credit_code)',
     // The evaluation reads the rows written since it last looked (evaluationMemory.ts).
     'CREATE INDEX IF NOT EXISTS sv_certifications_position ON sv_certifications (position)',
+    // The certifications that issued each certificate number (a supervision event names a certificate).
+    `CREATE TABLE IF NOT EXISTS sv_certificates (
+      certificate_no TEXT NOT NULL,
+      certification_id TEXT NOT NULL,
+      PRIMARY KEY (certificate_no, certification_id)
+    )`,
     `CREATE TABLE IF NOT EXISTS sv_supervision (
       event_id TEXT PRIMARY KEY,
       type TEXT NOT NULL,
@@ -72,6 +80,7 @@ export const supervisionModel: ReadModel<LogEvent> = {
       score INTEGER NOT NULL,
       comment TEXT,
       occurred_at TEXT NOT NULL,
+      filing_region TEXT NOT NULL,
       position ${big(dialect)} NOT NULL,
       PRIMARY KEY (event_id, idx)
     )`,
@@ -154,6 +163,11 @@ export const supervisionModel: ReadModel<LogEvent> = {
           facts.lastPosition,
         ],
       );
+      for (const certificate of facts.certificates)
+        await tx.run(
+          'INSERT INTO sv_certificates (certificate_no, certification_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+          [certificate.certificateNo, facts.certificationId],
+        );
     }
   },
 };
@@ -189,8 +203,8 @@ async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void>
   const ratings = Array.isArray(data.ratings) ? (data.ratings as Array<Record<string, unknown>>) : [];
   for (const [idx, rating] of ratings.entries()) {
     await tx.run(
-      `INSERT INTO sv_evaluations (event_id, idx, certification_id, audit_id, evaluator_role, auditor_id, score, comment, occurred_at, position)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, idx) DO NOTHING`,
+      `INSERT INTO sv_evaluations (event_id, idx, certification_id, audit_id, evaluator_role, auditor_id, score, comment, occurred_at, filing_region, position)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, idx) DO NOTHING`,
       [
         event.eventId,
         idx,
@@ -201,6 +215,7 @@ async function applySupervision(tx: SqlExecutor, event: LogEvent): Promise<void>
         Number(rating.score ?? 0),
         text(rating.comment),
         event.occurredAt,
+        event.regionCode,
         event.position,
       ],
     );

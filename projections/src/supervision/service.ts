@@ -213,6 +213,9 @@ export function enterpriseOwnProfile(profile: EnterpriseProfile): EnterpriseOwnP
   };
 }
 
+/** What a supervision event may name a certification by, besides its id. */
+export type NamedSubject = { readonly certificateNo: string } | { readonly creditCode: string };
+
 export interface Supervision {
   /** Re-evaluates every check as of `now` (default: the clock) and records raised and cleared warnings. */
   tick(now?: Date): Promise<TickResult>;
@@ -232,6 +235,11 @@ export interface Supervision {
   /** Ratings in the order the ledger recorded them, a page at a time (`next`: the cursor of the page after). */
   evaluations(filter: EvaluationFilter): Promise<{ items: EvaluationRow[]; next?: string }>;
   grades(scope: Scope, now?: Date): Promise<AgencyGrade[]>;
+  /**
+   * The certifications a supervision event names by a certificate number or a client's credit code,
+   * as far as the read model has read the log: `position`, the last log position it projected.
+   */
+  certificationsNamed(subject: NamedSubject): Promise<{ certificationIds: string[]; position: number }>;
   enterprise(creditCode: string, scope: Scope): Promise<EnterpriseProfile | undefined>;
 }
 
@@ -285,6 +293,13 @@ function pageOf<Row, Item>(
   const items = page.map(itemOf);
   return rows.length > limit ? { items, next: cursorOf(page.at(-1)!) } : { items };
 }
+
+/**
+ * A rating counts only for a certification in the region its evaluation was filed under (the
+ * writer's; an admin's, '', covers all): one regulator's ratings of another region's audits, which
+ * the ledger took before it checked, rate nobody.
+ */
+const RATED_IN_FILING = 'substr(c.region_code, 1, length(e.filing_region)) = e.filing_region';
 
 /** `region_code LIKE prefix%` with the prefix escaped (it is digits, but never trust input). */
 const regionClause = (scope: Scope, column = 'region_code'): { sql: string; params: unknown[] } =>
@@ -559,7 +574,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     const rows = await store.all<{ key: string; n: number; total: number }>(
       `SELECT ${by} AS key, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
        JOIN sv_certifications c ON c.certification_id = e.certification_id
-       WHERE ${region.sql}${auditorId === undefined ? '' : ' AND e.auditor_id = ?'} GROUP BY ${by} ORDER BY ${by}`,
+       WHERE ${region.sql} AND ${RATED_IN_FILING}${auditorId === undefined ? '' : ' AND e.auditor_id = ?'} GROUP BY ${by} ORDER BY ${by}`,
       [...region.params, ...(auditorId === undefined ? [] : [auditorId])],
     );
     return new Map(rows.map((r) => [r.key, { count: Number(r.n), total: Number(r.total) }]));
@@ -567,7 +582,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
 
   const evaluations: Supervision['evaluations'] = async (filter) => {
     const region = regionClause(filter, 'c.region_code');
-    const where = [region.sql];
+    const where = [region.sql, RATED_IN_FILING];
     const params = [...region.params];
     if (filter.auditorId) {
       where.push('e.auditor_id = ?');
@@ -600,7 +615,8 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       agency_id: string;
       region_code: string;
     }>(
-      `SELECT e.*, c.agency_id, c.region_code FROM sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
+      `SELECT e.event_id, e.certification_id, e.audit_id, e.evaluator_role, e.auditor_id, e.score, e.comment, e.occurred_at,
+         e.position, e.idx, c.agency_id, c.region_code FROM sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
        WHERE ${where.join(' AND ')} ORDER BY e.position, e.idx LIMIT ?`,
       [...params, limit + 1],
     );
@@ -700,6 +716,16 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       };
     },
     evaluations,
+    certificationsNamed: async (subject) => {
+      const [sql, value] =
+        'certificateNo' in subject
+          ? ['SELECT certification_id FROM sv_certificates WHERE certificate_no = ?', subject.certificateNo]
+          : ['SELECT certification_id FROM sv_certifications WHERE credit_code = ?', subject.creditCode];
+      // The position first: the rows read after it are at least as new.
+      const position = await projectedPosition();
+      const rows = await store.all<{ certification_id: string }>(`${sql} ORDER BY certification_id`, [value]);
+      return { certificationIds: rows.map((r) => r.certification_id), position };
+    },
     grades: async (scope, now = clock()) => {
       const region = regionClause(scope);
       const agencies = await store.all<{ agency_id: string; n: number }>(

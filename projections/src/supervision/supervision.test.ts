@@ -655,6 +655,43 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     expect(await supervision.auditor('au-30', { regionPrefix: '3205' })).toBeUndefined();
   });
 
+  it("counts no rating of a certification outside the region its evaluation was filed under (Suzhou's of a Nanjing audit)", async () => {
+    certified(feed, { id: 'c40', issued: '2025-01-10', team: ['au-40'] });
+    const rating = (score: number, filedUnder: string) =>
+      regulatorEvent(
+        'AuditTeamEvaluated',
+        { certificationId: 'c40', auditId: 's2', evaluatorRole: 'client', ratings: [{ auditorId: 'au-40', score }] },
+        at('2025-02-01'),
+        filedUnder,
+      );
+    feed.append([rating(4, '3201'), rating(5, ''), rating(1, '3205'), rating(1, '3205')]);
+    await tickAt('2025-03-01T02:00:00Z');
+    expect((await supervision.evaluations({ regionPrefix: '32' })).items.map((r) => r.score)).toEqual([4, 5]);
+    expect((await supervision.auditor('au-40', { regionPrefix: '3201' }))!.ratings).toMatchObject({
+      count: 2,
+      mean: 4.5,
+    });
+  });
+
+  it('finds the certifications a supervision event names by certificate number or credit code, saying how far it has read', async () => {
+    certified(feed, { id: 'c41', issued: '2025-01-10', credit: '91320100MA1FFFFFF1', certNo: 'CERT-X-41' });
+    certified(feed, { id: 'c42', issued: '2025-01-10', credit: '91320100MA1FFFFFF1' });
+    await runner.catchUp();
+    const position = feed.events.length;
+    expect(await supervision.certificationsNamed({ certificateNo: 'CERT-X-41' })).toEqual({
+      certificationIds: ['c41'],
+      position,
+    });
+    expect(await supervision.certificationsNamed({ creditCode: '91320100MA1FFFFFF1' })).toEqual({
+      certificationIds: ['c41', 'c42'],
+      position,
+    });
+    expect(await supervision.certificationsNamed({ certificateNo: 'CERT-NONE' })).toEqual({
+      certificationIds: [],
+      position,
+    });
+  });
+
   it('counts open warnings by rule in SQL, past any page of them, within the region asked', async () => {
     await runner.catchUp(); // the tables
     const insert = (id: string, ruleId: string, region: string, clearedAt: string | null) =>

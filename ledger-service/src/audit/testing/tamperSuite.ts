@@ -22,6 +22,7 @@ import {
   commitLogHead,
   OTHER_AGENCY,
 } from './history';
+import { NO_SUBJECTS } from '../../http/supervision/testing';
 import { createSupervisionWriter } from '../../http/supervision/supervisionWriter';
 import {
   deleteAnchorBatchesOf,
@@ -235,7 +236,7 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
     });
 
     it("names each event of a supervision case moved out of its writer's region (region_code edited) as column-altered, an admin's case too, but no event written before filings were hashed", async () => {
-      const writer = createSupervisionWriter({ store: target.store });
+      const writer = createSupervisionWriter({ store: target.store, subjects: NO_SUBJECTS });
       const nanjing = { id: 'regulator-nanjing', regionCode: '3201' };
       const suzhou = { id: 'regulator-suzhou', regionCode: '3205' };
       const admin = { id: 'ops', regionCode: '' };

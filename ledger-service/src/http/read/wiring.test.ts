@@ -15,6 +15,7 @@ import { countingReads } from '../../eventStore/testing/countingReads';
 import { createIntake } from '../../intake/intake';
 import { initialCertification } from '../../testing/scenario';
 import { appendUnfiledSupervision } from '../../audit/testing/history';
+import { NO_SUBJECTS } from '../supervision/testing';
 import { createSupervisionWriter } from '../supervision/supervisionWriter';
 import { anchorFeedOf, eventFeedOf, logEventOf } from './wiring';
 
@@ -139,7 +140,7 @@ describe('the event store as the projections’ event feed', () => {
 
   it('files a supervision event under the region its hash covers, whatever the region_code column says; an older event under the column', () =>
     withEventFeed(async ({ dir, eventStore, projections }) => {
-      const writer = createSupervisionWriter({ store: eventStore });
+      const writer = createSupervisionWriter({ store: eventStore, subjects: NO_SUBJECTS });
       const { event: filed } = await writer.submit(
         { id: 'regulator-nanjing', regionCode: '3201' },
         {

@@ -1,14 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import request from 'supertest';
-import { createSqliteReadStore, type ReadStore, type Warning } from '@certledger/projections';
-import { composeLedgerService, type LedgerService } from '../../compose';
-import { loadConfig } from '../../config';
+import type { Warning } from '@certledger/projections';
+import type { LedgerService } from '../../compose';
 import { initialCertification, withCheckCharacter } from '../../testing/scenario';
-import { createSupervisionPart, type SupervisionPart } from './part';
+import { postAsAgency, supervisedService, type SupervisedService } from '../../testing/supervisedService';
 
 // Demo principals (ledger-service/demo/principals.json): demo-enterprise is the holder below.
 const HOLDER = '91320106MA1Q3R5T8Y';
@@ -23,13 +18,11 @@ const NOW = new Date('2025-09-01T12:00:00+08:00');
 const OWN = 'JSQC-2025-0101';
 const ELSEWHERE = 'JSQC-2025-0102';
 const NANJING_COMPLAINT = '投诉人张三，电话13812345678：证书范围与实际不符';
-const SUZHOU_COMPLAINT = '投诉人王五，电话13900001111：未按期监督审核';
+const PROVINCE_COMPLAINT = '投诉人王五，电话13900001111：未按期监督审核';
 
 describe('the enterprise profile: a reduced view for the enterprise itself, regional entries for regulators', () => {
-  let dir: string;
+  let supervised: SupervisedService;
   let service: LedgerService;
-  let readStore: ReadStore;
-  let part: SupervisionPart;
 
   const profile = (authorization: string, creditCode = HOLDER) =>
     request(service.app).get(`/v1/enterprises/${creditCode}/profile`).set('authorization', authorization);
@@ -43,25 +36,9 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
   };
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sup-profile-'));
-    readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
-    service = await composeLedgerService({
-      config: loadConfig({ LEDGER_DATA_DIR: dir }),
-      logger: pino({ level: 'silent' }),
-      clock: () => NOW,
-      parts: async ({ store }) => {
-        part = await createSupervisionPart({
-          eventStore: store,
-          readStore,
-          logger: pino({ level: 'silent' }),
-          ownRunner: true,
-          evaluateOnTimer: false,
-          clock: () => NOW,
-        });
-        return [part];
-      },
-    });
-    const events = [
+    supervised = await supervisedService(() => NOW);
+    service = supervised.service;
+    await postAsAgency(service, [
       ...initialCertification({
         certificationId: OWN,
         appliedOn: '2025-03-01',
@@ -75,14 +52,7 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
         clientName: '苏州另一电子有限公司',
         regionCode: '320506',
       }),
-    ];
-    for (const { certificationId, ...body } of events) {
-      const response = await request(service.app)
-        .post(`/v1/certifications/${certificationId}/events`)
-        .set('authorization', 'Bearer demo-agency-001')
-        .send(body);
-      if (response.status !== 201) throw new Error(`${body.type}: ${response.status} ${JSON.stringify(response.body)}`);
-    }
+    ]);
     const supervise = async (authorization: string, type: string, data: Record<string, unknown>) => {
       const response = await request(service.app)
         .post('/v1/supervision/events')
@@ -103,20 +73,16 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
       subject: NANJING_COMPLAINT,
       substantiated: true,
     });
-    await supervise(SUZHOU, 'ComplaintRecorded', {
+    // The province's own record about the Nanjing client (Suzhou may not file one: outside-jurisdiction).
+    await supervise(JIANGSU, 'ComplaintRecorded', {
       creditCode: HOLDER,
       receivedAt: '2025-06-05',
-      subject: SUZHOU_COMPLAINT,
+      subject: PROVINCE_COMPLAINT,
     });
-    await part.runner!.catchUp();
-    await part.supervision.tick();
+    await supervised.evaluate();
   }, 60_000);
 
-  afterAll(async () => {
-    await service.close();
-    await readStore.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => supervised.close());
 
   it('gives the enterprise its certificates, spot-check dates and results and complaint counts: no subject, note or warning', async () => {
     const response = await profile(ENTERPRISE);
@@ -150,7 +116,10 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
     expect((await profile(SUZHOU)).status).toBe(404);
     for (const authorization of [JIANGSU, ADMIN]) {
       const full = (await profile(authorization)).body;
-      expect(full.complaints.map((c: { subject: string }) => c.subject)).toEqual([NANJING_COMPLAINT, SUZHOU_COMPLAINT]);
+      expect(full.complaints.map((c: { subject: string }) => c.subject)).toEqual([
+        NANJING_COMPLAINT,
+        PROVINCE_COMPLAINT,
+      ]);
     }
   });
 

@@ -190,13 +190,19 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         201: jsonResponse('Stored; the anchor is pending', schemaRef('Event'), HEADERS.location),
         400: problem,
         401: noToken,
-        403: problemResponse('Not a regulator or admin, or not the writer who opened the case'),
+        403: problemResponse(
+          'Not a regulator or admin, or not the writer who opened the case, or (outside-jurisdiction) the certification, certificate or credit code the event names has no client in your jurisdiction',
+        ),
         404: problemResponse('No such case in your jurisdiction'),
         409: problem,
         413: problem,
         415: problem,
-        422: problem,
-        503: problem,
+        422: problemResponse(
+          'Among others, unknown-subject: the ledger holds no certification of the certificationId, certificateNo or creditCode named',
+        ),
+        503: problemResponse(
+          'The store is unavailable, or (subjects-catching-up) the index of certifications has not read the log far enough to find what the event names; retry',
+        ),
       },
     },
   },

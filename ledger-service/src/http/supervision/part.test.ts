@@ -1,41 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import request from 'supertest';
-import { createSqliteReadStore } from '@certledger/projections';
-import { composeLedgerService, type LedgerService } from '../../compose';
-import { loadConfig } from '../../config';
-import { createSupervisionPart, type SupervisionPart } from './part';
+import type { LedgerService } from '../../compose';
+import { supervisedService, type SupervisedService } from '../../testing/supervisedService';
+import type { SupervisionPart } from './part';
 
 describe('supervision where the workers evaluate elsewhere (evaluateOnTimer: false)', () => {
-  let dir: string;
+  let supervised: SupervisedService;
   let service: LedgerService;
   let part: SupervisionPart;
   let now = new Date('2026-03-01T02:00:00Z');
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'supervision-part-'));
-    const readStore = createSqliteReadStore({ file: path.join(dir, 'read.sqlite') });
-    service = await composeLedgerService({
-      config: loadConfig({ LEDGER_DATA_DIR: dir }),
-      logger: pino({ level: 'silent' }),
-      parts: async ({ store }) => [
-        (part = await createSupervisionPart({
-          eventStore: store,
-          readStore,
-          logger: pino({ level: 'silent' }),
-          ownRunner: true,
-          evaluateOnTimer: false,
-          clock: () => now,
-        })),
-      ],
-    });
+    supervised = await supervisedService(() => now);
+    ({ service, part } = supervised);
   });
-  afterAll(async () => {
-    await service.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => supervised.close());
 
   const supervisionCheck = async () => (await request(service.app).get('/readyz')).body.checks.supervision;
 

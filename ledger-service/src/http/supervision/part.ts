@@ -14,6 +14,7 @@ import type { EventStore } from '../../eventStore/port';
 import { eventFeedOf } from '../read/wiring';
 import { supervisionOpenApiPaths } from './openapi';
 import { supervisionRoutes } from './routes';
+import { readModelSubjectIndex } from './jurisdiction';
 import { createSupervisionWriter } from './supervisionWriter';
 import { md5MinimumAuditDays } from './wiring';
 import type { RegulatorSessions } from '../regulatorCookie';
@@ -94,6 +95,7 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
         supervision: served,
         writer: createSupervisionWriter({
           store: options.eventStore,
+          subjects: readModelSubjectIndex({ supervision, store: options.eventStore }),
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.rules ? { clockSkewSeconds: options.rules.clockSkewSeconds } : {}),
         }),

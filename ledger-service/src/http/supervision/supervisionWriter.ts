@@ -8,6 +8,7 @@ import { CERTIFICATION_ID, isDateTimeWithOffset } from '../../intake/submission'
 import { stableJson } from '../../intake/stableJson';
 import { regionVisibleTo } from '../principal';
 import { forbidden, notFound, ProblemError } from '../problem';
+import { checkJurisdiction, type SubjectIndex } from './jurisdiction';
 
 /** A supervision event as a regulator submits it; `caseId` names the stream (supervision-{caseId}), default the eventId. */
 export interface SupervisionSubmission {
@@ -20,6 +21,8 @@ export interface SupervisionSubmission {
 
 export interface SupervisionWriterOptions {
   readonly store: EventStore;
+  /** Finds the certifications an event names by certificate number or credit code, for checkJurisdiction. */
+  readonly subjects: SubjectIndex;
   readonly clock?: () => Date;
   /** How far in the future occurredAt may be (R16). Default 300 s. */
   readonly clockSkewSeconds?: number;
@@ -37,7 +40,8 @@ export interface SupervisionWriterIdentity {
 export interface SupervisionWriter {
   /**
    * Validates, hashes, chains and appends; the same eventId with the same body again returns the stored event.
-   * A case belongs to the writer of its first event (see checkCaseOwner): others are refused before anything is stored.
+   * A case belongs to the writer of its first event (see checkCaseOwner), and what an event names must lie in
+   * its writer's jurisdiction (checkJurisdiction): others are refused before anything is stored.
    */
   submit(writer: SupervisionWriterIdentity, submission: unknown): Promise<{ created: boolean; event: StoredEvent }>;
 }
@@ -152,6 +156,7 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
           }),
         )
         .digest('hex');
+      let subjectsChecked = false;
       for (let attempt = 0; attempt < 8; attempt += 1) {
         const existing = await store.findEvent(submission.eventId);
         if (existing) {
@@ -168,6 +173,8 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
         const streamId = `supervision-${submission.caseId}`;
         const history = await store.readStream(streamId);
         checkCaseOwner(writer, submission.caseId, history);
+        if (!subjectsChecked) await checkJurisdiction(writer, submission.data, store, options.subjects);
+        subjectsChecked = true;
         const last = history.at(-1);
         const data = normalizePayload(submission.type, filedUnder(writer, submission.data));
         const hashed = {
