@@ -3,6 +3,7 @@ import { chinaTime, streamBuilder, teamMember, type StreamBuilder } from '../fix
 import type { LogEvent } from '../types';
 import { supervisionConfig } from './config';
 import { evaluate } from './evaluate';
+import { WARNING_RULES } from './rules';
 import { emptyFacts, foldCertificationEvent, type CertificationFacts, type SupervisionFact } from './facts';
 
 /** Pure checks: events folded into facts, then evaluate() on a given day (China time). */
@@ -27,6 +28,8 @@ function warningsOf(facts: CertificationFacts, today: string, supervision: Super
     now: new Date(`${today}T04:00:00Z`),
     config: supervisionConfig(),
   });
+  // Every kind raised is one /v1/warnings/rules lists under its rule.
+  for (const w of warnings) expect(WARNING_RULES.find((r) => r.id === w.ruleId)!.kinds).toContain(w.kind);
   return warnings;
 }
 
@@ -558,5 +561,61 @@ describe("a regulator's record acts only on certifications in the region it was 
 
   it('nothing on a Nanjing client from records filed by Suzhou (3205)', () => {
     expect(rulesRaised([spotCheck('3205'), trigger('3205')])).toEqual([]);
+  });
+});
+
+describe('W9: check-ins on a day outside the audit (China calendar)', () => {
+  const checkIn = (auditorId: string, kind: string, when: string) => ({ auditorId, kind, at: when });
+  function w9() {
+    const b = builder();
+    const team = [member('au-1'), member('au-2'), member('au-3')].map((m, i) => ({
+      ...m,
+      role: i === 0 ? 'leader' : 'auditor',
+    }));
+    const facts = fold([
+      ...certified(b, '2024-11-01', '2027-10-31'),
+      b.event('AuditTeamAssigned', { auditId: 'v1', kind: 'surveillance', members: team }, at('2025-04-01')),
+      b.event(
+        'AuditPlanned',
+        { auditId: 'v1', mode: 'onsite', start: '2025-05-10', end: '2025-05-11', auditDays: 2, onsiteDays: 2 },
+        at('2025-04-02'),
+      ),
+      b.event(
+        'AuditConducted',
+        {
+          auditId: 'v1',
+          start: '2025-05-10',
+          end: '2025-05-11',
+          checkIns: [
+            // 23:30Z on 9 May is 07:30 on 10 May in China: the first day.
+            checkIn('au-1', 'in', '2025-05-09T23:30:00Z'),
+            checkIn('au-1', 'out', '2025-05-11T17:00:00+08:00'),
+            checkIn('au-2', 'in', '2025-05-10T08:00:00+08:00'),
+            checkIn('au-2', 'out', '2025-05-12T09:00:00+08:00'),
+            // 15:00Z on 9 May is 23:00 on 9 May in China: the day before.
+            checkIn('au-3', 'in', '2025-05-09T15:00:00Z'),
+            checkIn('au-3', 'out', '2025-05-11T17:00:00+08:00'),
+          ],
+        },
+        at('2025-05-11', '18:00:00'),
+      ),
+    ]);
+    return warningsOf(facts, '2025-06-01').filter((w) => w.ruleId === 'W9');
+  }
+
+  it('raises one warning per member who checked in or out on another day, naming the time', () => {
+    const warnings = w9();
+    expect(warnings.map((w) => [w.kind, w.auditorId])).toEqual([
+      ['check-in-outside-audit-dates', 'au-2'],
+      ['check-in-outside-audit-dates', 'au-3'],
+    ]);
+    expect(warnings.map((w) => w.message)).toEqual([
+      "audit v1 (2025-05-10–2025-05-11): au-2 checked out at 2025-05-12T09:00:00+08:00, outside the audit's days (China time)",
+      "audit v1 (2025-05-10–2025-05-11): au-3 checked in at 2025-05-09T15:00:00Z, outside the audit's days (China time)",
+    ]);
+  });
+
+  it('is a kind of W9 that /v1/warnings/rules lists', () => {
+    expect(WARNING_RULES.find((r) => r.id === 'W9')!.kinds).toContain('check-in-outside-audit-dates');
   });
 });

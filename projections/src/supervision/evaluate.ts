@@ -603,6 +603,10 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
   }
 }
 
+/** Whether the day is one of the audit's, start to end (China calendar). */
+const withinDays = (day: IsoDate, audit: { readonly start: IsoDate; readonly end: IsoDate }): boolean =>
+  day >= audit.start && day <= audit.end;
+
 function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out: Warning[]): void {
   const places = [facts.client, ...facts.client.sites].filter(
     (p): p is typeof p & { lat: number; lon: number } => p.lat !== undefined && p.lon !== undefined,
@@ -612,38 +616,34 @@ function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out
     if (!conducted || !audit.plan || audit.plan.mode === 'remote') continue;
     for (const member of audit.team) {
       const own = conducted.checkIns.filter((c) => c.auditorId === member.auditorId);
-      const key = `${audit.auditId}:${member.auditorId}`;
-      const base = { auditorId: member.auditorId, evidence: [conducted.eventId], raisedAt: conducted.at };
+      /** A W9 warning on this member of this audit; `finding` keys it among the member's. */
+      const flag = (finding: string, kind: string, message: string): void => {
+        const key = `${audit.auditId}:${member.auditorId}:${finding}`;
+        const fields = { auditorId: member.auditorId, evidence: [conducted.eventId], raisedAt: conducted.at };
+        out.push(makeWarning('W9', key, { facts }, { ...fields, kind, message }));
+      };
       if (own.length === 0) {
-        out.push(
-          makeWarning(
-            'W9',
-            `${key}:absent`,
-            { facts },
-            {
-              ...base,
-              kind: 'member-missing',
-              message: `audit ${audit.auditId}: ${member.role} ${member.auditorId} never checked in or out`,
-            },
-          ),
+        flag(
+          'absent',
+          'member-missing',
+          `audit ${audit.auditId}: ${member.role} ${member.auditorId} never checked in or out`,
         );
         continue;
       }
       const missing = ['in', 'out'].filter((kind) => !own.some((c) => c.kind === kind));
-      if (missing.length > 0) {
-        out.push(
-          makeWarning(
-            'W9',
-            `${key}:missing`,
-            { facts },
-            {
-              ...base,
-              kind: 'missing-check-in-out',
-              message: `audit ${audit.auditId}: ${member.auditorId} has no check-${missing.join(' or check-')}`,
-            },
-          ),
+      if (missing.length > 0)
+        flag(
+          'missing',
+          'missing-check-in-out',
+          `audit ${audit.auditId}: ${member.auditorId} has no check-${missing.join(' or check-')}`,
         );
-      }
+      const outside = own.filter((c) => !withinDays(dateOf(c.at), conducted));
+      if (outside.length > 0)
+        flag(
+          'dates',
+          'check-in-outside-audit-dates',
+          `audit ${audit.auditId} (${conducted.start}–${conducted.end}): ${member.auditorId} checked ${outside.map((c) => `${c.kind} at ${c.at}`).join(', ')}, outside the audit's days (China time)`,
+        );
       if (places.length === 0) continue;
       const far = own
         .filter((c) => c.lat !== undefined && c.lon !== undefined)
@@ -651,17 +651,10 @@ function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out
         .filter(({ km }) => km > config.checkInRadiusKm);
       if (far.length > 0) {
         const worst = Math.max(...far.map((f) => f.km));
-        out.push(
-          makeWarning(
-            'W9',
-            `${key}:location`,
-            { facts },
-            {
-              ...base,
-              kind: 'location-deviation',
-              message: `audit ${audit.auditId}: ${member.auditorId} checked ${far.map((f) => f.c.kind).join('/')} ${worst.toFixed(1)} km from the audited site (limit ${config.checkInRadiusKm} km)`,
-            },
-          ),
+        flag(
+          'location',
+          'location-deviation',
+          `audit ${audit.auditId}: ${member.auditorId} checked ${far.map((f) => f.c.kind).join('/')} ${worst.toFixed(1)} km from the audited site (limit ${config.checkInRadiusKm} km)`,
         );
       }
     }

@@ -9,6 +9,8 @@ export interface WarningRule {
   readonly severity: Severity;
   /** Raised by the clock (a deadline passing), not only by an event. */
   readonly timeBased: boolean;
+  /** The findings the check raises (a warning's `kind`). */
+  readonly kinds: readonly string[];
 }
 
 export const WARNING_RULES: readonly WarningRule[] = [
@@ -18,6 +20,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Surveillance overdue while the certificate shows valid',
     severity: 'high',
     timeBased: true,
+    kinds: ['surveillance-overdue'],
   },
   {
     id: 'W2',
@@ -25,6 +28,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Suspension past its limit, neither restored nor withdrawn',
     severity: 'high',
     timeBased: true,
+    kinds: ['suspension-past-limit'],
   },
   {
     id: 'W3',
@@ -32,6 +36,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Certificate continued past expiry without recertification, or recertification not on site',
     severity: 'high',
     timeBased: true,
+    kinds: ['valid-after-expiry', 'recertification-remote', 'recertification-after-expiry'],
   },
   {
     id: 'W4',
@@ -39,6 +44,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Decision by an audit team member, or grant with an open major nonconformity (R7, R9)',
     severity: 'high',
     timeBased: false,
+    kinds: ['decision-by-team-member', 'grant-with-open-major'],
   },
   {
     id: 'W5',
@@ -46,6 +52,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Audit time under IAF MD5 less 30%, or on-site time under 80%',
     severity: 'medium',
     timeBased: false,
+    kinds: ['audit-time-below-md5', 'onsite-share-low'],
   },
   {
     id: 'W6',
@@ -53,8 +60,15 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Application accepted despite a failed precondition',
     severity: 'medium',
     timeBased: false,
+    kinds: ['accepted-despite-precondition'],
   },
-  { id: 'W7', title: 'Failed spot check with no short-notice audit within 30 days', severity: 'high', timeBased: true },
+  {
+    id: 'W7',
+    title: 'Failed spot check with no short-notice audit within 30 days',
+    severity: 'high',
+    timeBased: true,
+    kinds: ['spot-check-without-follow-up'],
+  },
   {
     id: 'W8',
     rule: 'R4',
@@ -62,26 +76,50 @@ export const WARNING_RULES: readonly WarningRule[] = [
       'Auditor: registration expired, sector not covered, two audits at once, team changed after the reported plan',
     severity: 'medium',
     timeBased: false,
+    kinds: [
+      'registration-expired',
+      'sector-not-covered',
+      'sector-covered-by-expert-only',
+      'auditor-overlap',
+      'team-changed-after-report',
+    ],
   },
   {
     id: 'W9',
-    title: 'Check-in anomaly: missing check-in or check-out, member missing, location too far from the site',
+    title:
+      'Check-in anomaly: missing check-in or check-out, member missing, a check-in outside the audit days, location too far from the site',
     severity: 'low',
     timeBased: false,
+    kinds: ['member-missing', 'missing-check-in-out', 'check-in-outside-audit-dates', 'location-deviation'],
   },
-  { id: 'W10', title: 'Reporting to CNCA late or missing', severity: 'low', timeBased: true },
+  {
+    id: 'W10',
+    title: 'Reporting to CNCA late or missing',
+    severity: 'low',
+    timeBased: true,
+    kinds: ['reported-late', 'not-reported'],
+  },
   {
     id: 'W11',
     title: 'Withdrawal trigger recorded and no withdrawal within 5 working days',
     severity: 'high',
     timeBased: true,
+    kinds: ['withdrawal-overdue'],
   },
-  { id: 'W12', rule: 'R15', title: 'Transfer of a suspended certificate', severity: 'high', timeBased: false },
+  {
+    id: 'W12',
+    rule: 'R15',
+    title: 'Transfer of a suspended certificate',
+    severity: 'high',
+    timeBased: false,
+    kinds: ['transfer-of-suspended'],
+  },
   {
     id: 'W13',
     title: 'The same client with conflicting statuses at two CBs for the same scheme and scope',
     severity: 'medium',
     timeBased: false,
+    kinds: ['conflicting-status'],
   },
 ];
 

@@ -107,7 +107,8 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
   },
   '/v1/warnings/rules': {
     get: {
-      summary: 'The warning rules: id, mirrored ledger rule, title, severity, time-based',
+      summary:
+        'The warning rules: id, mirrored ledger rule, title, severity, time-based, and the kinds of finding each raises',
       responses: { 200: json('{ rules }') },
     },
   },
