@@ -255,6 +255,17 @@ describe('supervision cases belong to the writer of their first event (what the 
     expect((await post(NANJING, { ...complaint('NJ-REPOST-1'), data: submitted })).status).toBe(201);
   });
 
+  it('takes an eventId in capitals as the same event as in small letters, as the certification intake does: a retry is a replay', async () => {
+    const sent = { ...complaint('NJ-CASE-5'), eventId: '0C1D2E3F-4A5B-4C6D-8E7F-00000000CA5E' };
+    const first = await post(NANJING, sent);
+    expect([first.status, first.body.eventId]).toEqual([201, sent.eventId.toLowerCase()]);
+    const again = await post(NANJING, { ...sent, eventId: sent.eventId.toLowerCase() });
+    expect([again.status, again.body.eventId]).toEqual([200, sent.eventId.toLowerCase()]);
+    expect(await stream('NJ-CASE-5')).toEqual([sent.eventId.toLowerCase()]);
+    const read = await request(service.app).get(`/v1/events/${sent.eventId}`).set('authorization', NANJING);
+    expect([read.status, read.body.eventId]).toEqual([200, sent.eventId.toLowerCase()]);
+  });
+
   it('takes no more events in a case that already holds another writer’s event (it could never be anchored)', async () => {
     const opened = complaint('NJ-CASE-4');
     expect((await post(NANJING, opened)).status).toBe(201);

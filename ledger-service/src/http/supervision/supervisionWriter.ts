@@ -81,11 +81,13 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
   const issues = validatePayload(type as string, data);
   if (issues.length > 0)
     throw new ProblemError(400, 'invalid-payload', `The ${String(type)} payload is not valid`, { errors: issues });
+  // One UUID in either case is one event, as the certification intake and the reads take it.
+  const id = (eventId as string).toLowerCase();
   return {
-    eventId: eventId as string,
+    eventId: id,
     type: type as SupervisionEventType,
     occurredAt: occurredAt as string,
-    caseId: (caseId as string | undefined) ?? (eventId as string),
+    caseId: (caseId as string | undefined) ?? id,
     data: data as Record<string, unknown>,
   };
 }
