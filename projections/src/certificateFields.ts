@@ -59,11 +59,15 @@ export interface CertificateFields {
   readonly supersededBy?: string;
 }
 
-/** The fields now, or as of a past date (then with the status date found in the history, and no reason). */
-export function certificateFields(
-  row: CertificateRow,
-  past?: { readonly asOf: string; readonly statusSince: string },
-): CertificateFields {
+/** What a certificate's history says of a past date: when its status then took effect, and the issue then in force. */
+export interface PastFields {
+  readonly asOf: string;
+  readonly statusSince: string;
+  readonly issue: Pick<CertificateRow, 'issued_at' | 'valid_until'>;
+}
+
+/** The fields now, or as of a past date (then with the status date and dates found in the history, and no reason). */
+export function certificateFields(row: CertificateRow, past?: PastFields): CertificateFields {
   return {
     certificateNo: row.certificate_no,
     certificationId: row.certification_id,
@@ -81,8 +85,8 @@ export function certificateFields(
     standard: row.standard,
     scope: row.scope,
     sectors: JSON.parse(row.sectors) as number[],
-    issuedAt: row.issued_at,
-    validUntil: row.valid_until,
+    issuedAt: (past?.issue ?? row).issued_at,
+    validUntil: (past?.issue ?? row).valid_until,
     ...(row.superseded_by ? { supersededBy: row.superseded_by } : {}),
   };
 }

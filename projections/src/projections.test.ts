@@ -7,6 +7,7 @@ import { chinaTime, issuedCertification, streamBuilder } from './fixtures';
 import { createMemoryAnchorFeed, createMemoryFeed } from './memoryFeed';
 import { createProjections, type Projections } from './projections';
 import { postgresTestReadStore, sqliteTestReadStore, type TestReadStore } from './testing/readStores';
+import type { LogEvent } from './types';
 
 const agencies = parseAgencies({
   agencies: [{ agencyId: 'CNCA-R-2002-001', name: 'Demo CB', approvalNo: 'CNCA-R-2002-001', schemes: ['QMS'] }],
@@ -403,8 +404,163 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     );
   });
 
+  /** Certification `cert-{x}` of the Demo CB in Nanjing to its first certificate, CERT-{X}-1; its builder continues the stream. */
+  const certification = (x: string, issuedAt: string, validUntil: string) => {
+    const X = x.toUpperCase();
+    const first = {
+      certificationId: `cert-${x}`,
+      agencyId: 'CNCA-R-2002-001',
+      regionCode: '320102',
+      holderName: `南京阀门${X}有限公司`,
+      creditCode: `91320100MA1${X.repeat(5)}0${X}`,
+      certificateNo: `CERT-${X}-1`,
+      issuedAt,
+      validUntil,
+    };
+    const builder = streamBuilder(first);
+    return { first, builder, events: issuedCertification(first, builder) };
+  };
+  /** Commits an anchored, settled receipt of each event (a proof), as the anchorer does. */
+  const anchorReceipts = (events: ReadonlyArray<Omit<LogEvent, 'position'>>, batchId: string) => {
+    for (const event of events) {
+      anchors.commit({
+        batchId,
+        eventIds: [event.eventId],
+        backend: 'embedded',
+        channel: 'certledger',
+        chaincode: 'certledger',
+        transactionId: `tx-${batchId}`,
+        blockNumber: 10,
+        committedAt: new Date().toISOString(),
+        eventType: event.type,
+        certificationId: event.certificationId,
+        receipt: { eventId: event.eventId, status: 'anchored' },
+      });
+    }
+  };
+  /** Certificates each CB is counted for, against the certificates the registry has under it. */
+  const countsAgainstRows = async () => {
+    const byAgency = async (sql: string) =>
+      (await projections.store.all<{ agency_id: string; n: number }>(sql)).map((r) => `${r.agency_id}:${Number(r.n)}`);
+    return {
+      counted: await byAgency(
+        'SELECT agency_id, SUM(n) AS n FROM reg_agency_counts GROUP BY agency_id HAVING SUM(n) <> 0 ORDER BY agency_id',
+      ),
+      rows: await byAgency(
+        'SELECT agency_id, COUNT(*) AS n FROM reg_certificates GROUP BY agency_id ORDER BY agency_id',
+      ),
+    };
+  };
+
+  it('takes a number its certification issues again (recertification) as the certificate from then on, now, as of a date and after a rebuild', async () => {
+    const { first: r, builder: builderR, events: first } = certification('r', '2025-04-03', '2028-04-01');
+    const scopeChange = builderR.event(
+      'CertificateScopeChanged',
+      { scope: 'Valves and pumps', sectors: [18] },
+      chinaTime('2026-05-01'),
+    );
+    const reissue = builderR.event(
+      'CertificateIssued',
+      {
+        certificateNo: 'CERT-R-1',
+        issuedAt: '2028-03-15',
+        validUntil: '2031-03-09',
+        scope: 'Valves, pumps and fittings',
+        sectors: [18, 19],
+      },
+      chinaTime('2028-03-15', '11:00:00'),
+    );
+    feed.append([
+      ...first,
+      scopeChange,
+      builderR.event(
+        'CertificationDecided',
+        { auditId: 'r1', decision: 'grant', decisionMaker: { personId: 'p-9', name: 'Decider' } },
+        chinaTime('2028-03-10'),
+      ),
+      reissue,
+    ]);
+    anchorReceipts([reissue], 'b4');
+    await projections.runner.catchUp();
+    day = '2028-06-01';
+    const now = await projections.queries.certificate('CERT-R-1');
+    expect(now).toMatchObject({
+      status: 'valid',
+      recordedStatus: 'valid',
+      statusSince: '2028-03-15',
+      issuedAt: '2028-03-15',
+      validUntil: '2031-03-09',
+      scope: 'Valves, pumps and fittings',
+      sectors: [18, 19],
+      proofEventIds: [reissue.eventId],
+    });
+    expect(now?.supersededBy).toBeUndefined();
+    // The stored answer (every proof settled) says the same.
+    const stored = JSON.parse(String((await projections.queries.certificateAnswer('CERT-R-1'))!.body));
+    expect(stored).toMatchObject({ status: 'valid', issuedAt: '2028-03-15', validUntil: '2031-03-09' });
+    expect(stored.proofs.map((p: { eventId: string }) => p.eventId)).toEqual([reissue.eventId]);
+    // Past the first validity, on the new one.
+    day = '2028-04-02';
+    expect((await projections.queries.certificate('CERT-R-1'))?.status).toBe('valid');
+    // As of a date in the first cycle: its dates and its issue.
+    expect(await projections.queries.certificate('CERT-R-1', '2027-01-01')).toMatchObject({
+      status: 'valid',
+      issuedAt: '2025-04-03',
+      validUntil: '2028-04-01',
+      proofEventIds: [first[3]!.eventId],
+    });
+    expect(await projections.queries.certificate('CERT-R-1', '2025-04-02')).toMatchObject({
+      status: 'not-issued',
+      statusSince: '2025-04-03',
+      issuedAt: '2025-04-03',
+    });
+    expect((await projections.queries.certificate('CERT-R-1', '2028-04-02'))?.validUntil).toBe('2031-03-09');
+    expect(
+      await projections.store.all(
+        "SELECT status, effective_date, issued_at, valid_until FROM reg_certificate_history WHERE certificate_no = 'CERT-R-1' ORDER BY position",
+      ),
+    ).toEqual([
+      { status: 'valid', effective_date: '2025-04-03', issued_at: '2025-04-03', valid_until: '2028-04-01' },
+      { status: 'valid', effective_date: '2028-03-15', issued_at: '2028-03-15', valid_until: '2031-03-09' },
+    ]);
+    const counts = await countsAgainstRows();
+    expect(counts.counted).toEqual(counts.rows);
+    // The log replayed gives the same register.
+    await projections.runner.rebuild('registry');
+    day = '2028-06-01';
+    expect(await projections.queries.certificate('CERT-R-1')).toEqual(now);
+    expect(await countsAgainstRows()).toEqual(counts);
+    // Another certification cannot take the number (R10; the intake refuses it).
+    feed.append(
+      issuedCertification({ ...r, certificationId: 'cert-r2', issuedAt: '2028-05-01', validUntil: '2031-04-30' }),
+    );
+    await projections.runner.catchUp();
+    expect(await projections.queries.certificate('CERT-R-1')).toEqual(now);
+    expect(await countsAgainstRows()).toEqual(counts);
+  });
+
+  it('answers the status as of a day between a lapse and the number issued again: expired then, valid since', async () => {
+    const { builder: builderL, events: first } = certification('l', '2025-01-10', '2028-01-09');
+    feed.append(first);
+    feed.append([
+      builderL.event(
+        'CertificateIssued',
+        { certificateNo: 'CERT-L-1', issuedAt: '2028-05-10', validUntil: '2031-05-09', scope: 'Valves', sectors: [18] },
+        chinaTime('2028-05-10'),
+      ),
+    ]);
+    await projections.runner.catchUp();
+    const asOf = async (date: string) => {
+      const view = await projections.queries.certificate('CERT-L-1', date);
+      return [view?.status, view?.validUntil];
+    };
+    expect(await asOf('2027-06-01')).toEqual(['valid', '2028-01-09']);
+    expect(await asOf('2028-03-01')).toEqual(['expired', '2028-01-09']);
+    expect(await asOf('2028-05-10')).toEqual(['valid', '2031-05-09']);
+  });
+
   it('says when more certificates match a search than it answers', async () => {
-    // cert-c holds CERT-C-1 and CERT-C-2 (the test before).
+    // cert-c holds CERT-C-1 and CERT-C-2 (an earlier test).
     const search = (limit: number) => projections.queries.searchCertificates('南京泵业', limit);
     expect(await search(1)).toMatchObject({ items: [{ certificateNo: 'CERT-C-1' }], more: true });
     const both = await search(2);

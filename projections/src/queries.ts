@@ -213,6 +213,17 @@ export function regionRange(prefix: string): [string, string] {
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
   e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number, a.anchored_at`;
 
+/** The dates of the issue a history entry falls under. */
+type IssueEntry = Pick<CertificateRow, 'issued_at' | 'valid_until'>;
+
+/** The history entry in force on a past day, with the issue it falls under. */
+interface PastEntry extends IssueEntry {
+  status: CertificateStatus;
+  event_id: string;
+  effective_date: string;
+  issued_event_id: string;
+}
+
 /** reg_answers as read by a lookup: status, valid_until, agency_id, etag_tail, fields_text, tail. */
 type AnswerValues = [CertificateStatus, string, string, string, string, string];
 
@@ -268,21 +279,32 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
         proofEventIds: proofEventIdsOf(row.issued_event_id, row.scope_event_id, row.status_event_id),
       };
     }
-    const past = await store.get<{ status: CertificateStatus; event_id: string; effective_date: string }>(
-      `SELECT status, event_id, effective_date FROM reg_certificate_history
-       WHERE certificate_no = ? AND effective_date <= ? ORDER BY position DESC LIMIT 1`,
-      [certificateNo, asOf],
-    );
-    const notIssued = !past || asOf < row.issued_at;
-    return {
-      status: notIssued ? 'not-issued' : effectiveStatus(past.status, row.valid_until, asOf),
-      ...certificateFields(row, { asOf, statusSince: notIssued ? row.issued_at : past.effective_date }),
-      agency,
-      proofEventIds: proofEventIdsOf(
-        row.issued_event_id,
-        row.scope_event_id,
-        notIssued ? row.issued_event_id : past.event_id,
+    const [first, past] = await Promise.all([
+      store.get<IssueEntry>(
+        'SELECT issued_at, valid_until FROM reg_certificate_history WHERE certificate_no = ? ORDER BY position LIMIT 1',
+        [certificateNo],
       ),
+      store.get<PastEntry>(
+        `SELECT status, event_id, effective_date, issued_at, valid_until, issued_event_id FROM reg_certificate_history
+         WHERE certificate_no = ? AND effective_date <= ? ORDER BY position DESC LIMIT 1`,
+        [certificateNo, asOf],
+      ),
+    ]);
+    const firstIssue = first ?? row;
+    if (!past || asOf < firstIssue.issued_at) {
+      return {
+        status: 'not-issued',
+        ...certificateFields(row, { asOf, statusSince: firstIssue.issued_at, issue: firstIssue }),
+        agency,
+        proofEventIds: proofEventIdsOf(row.issued_event_id, row.scope_event_id, row.issued_event_id),
+      };
+    }
+    // The dates of the issue then in force: a number its certification issued again has others now.
+    return {
+      status: effectiveStatus(past.status, past.valid_until, asOf),
+      ...certificateFields(row, { asOf, statusSince: past.effective_date, issue: past }),
+      agency,
+      proofEventIds: proofEventIdsOf(past.issued_event_id, row.scope_event_id, past.event_id),
     };
   };
 

@@ -14,14 +14,15 @@ import {
 
 /**
  * Certificate registry: one row per certification (holder, scheme), one per certificate (its
- * current state), the status history of each certificate (for "status as of a date"), and
+ * current state), the status history of each certificate with the issue each entry falls under
+ * (for "status as of a date": a number its certification issues again starts a new validity), and
  * per-agency counts by status (for the public disclosure); and each certificate's status-now
  * answer (see answers.ts), refreshed in the same transaction as any change to the certificate. It
  * reads the receipts the anchors model keeps, and creates their table when it runs without it.
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 5,
+  schemaVersion: 6,
   source: 'events',
   tables: ['reg_agency_counts', 'reg_answers', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
   ddl: (dialect) => [
@@ -69,6 +70,9 @@ export const registryModel: ReadModel<LogEvent> = {
       status TEXT NOT NULL,
       effective_date TEXT NOT NULL,
       event_id TEXT NOT NULL,
+      issued_at TEXT NOT NULL,
+      valid_until TEXT NOT NULL,
+      issued_event_id TEXT NOT NULL,
       PRIMARY KEY (certificate_no, position)
     )${dialect === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
     `CREATE TABLE IF NOT EXISTS reg_agency_counts (
@@ -218,6 +222,12 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       const row = await certificationOf(batch, event.certificationId);
       const certificateNo = text(data.certificateNo);
       if (!row || certificateNo === '') return;
+      const held = await tx.get<{ certification_id: string; status: string; agency_id: string }>(
+        'SELECT certification_id, status, agency_id FROM reg_certificates WHERE certificate_no = ?',
+        [certificateNo],
+      );
+      // R10: a number belongs to one certification (the intake refuses another's), and stays its own here.
+      if (held && held.certification_id !== event.certificationId) return;
       if (row.current_certificate_no && row.current_certificate_no !== certificateNo) {
         await tx.run('UPDATE reg_certificates SET superseded_by = ? WHERE certificate_no = ?', [
           certificateNo,
@@ -225,11 +235,25 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
         ]);
         batch.certificates.add(row.current_certificate_no);
       }
-      const changes = await tx.run(
+      const issue: IssueInForce = {
+        issued_at: text(data.issuedAt),
+        valid_until: text(data.validUntil),
+        issued_event_id: event.eventId,
+      };
+      const since = issue.issued_at || chinaDateOf(event.occurredAt);
+      // A number issued again by its certification (recertification, a new version keeping its
+      // number) is the certificate from now on: every column as a first issue would write it.
+      await tx.run(
         `INSERT INTO reg_certificates (certificate_no, certification_id, agency_id, holder_name, credit_code, region_code, scheme, standard,
-           scope, sectors, issued_at, valid_until, status, status_since, issued_event_id, status_event_id, position)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, ?)
-         ON CONFLICT (certificate_no) DO NOTHING`,
+           scope, sectors, issued_at, valid_until, status, status_since, status_reason, suspended_until, issued_event_id, status_event_id,
+           scope_event_id, superseded_by, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, NULL, NULL, ?, ?, NULL, NULL, ?)
+         ON CONFLICT (certificate_no) DO UPDATE SET agency_id = excluded.agency_id, holder_name = excluded.holder_name,
+           credit_code = excluded.credit_code, region_code = excluded.region_code, scheme = excluded.scheme,
+           standard = excluded.standard, scope = excluded.scope, sectors = excluded.sectors, issued_at = excluded.issued_at,
+           valid_until = excluded.valid_until, status = excluded.status, status_since = excluded.status_since,
+           status_reason = NULL, suspended_until = NULL, issued_event_id = excluded.issued_event_id,
+           status_event_id = excluded.status_event_id, scope_event_id = NULL, superseded_by = NULL, position = excluded.position`,
         [
           certificateNo,
           event.certificationId,
@@ -241,21 +265,18 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           row.standard,
           text(data.scope) || row.scope,
           JSON.stringify(data.sectors ?? []),
-          text(data.issuedAt),
-          text(data.validUntil),
-          text(data.issuedAt) || chinaDateOf(event.occurredAt),
+          issue.issued_at,
+          issue.valid_until,
+          since,
           event.eventId,
           event.eventId,
           event.position,
         ],
       );
-      if (changes === 0) return;
       batch.certificates.add(certificateNo);
       changed(batch, event.certificationId, { ...row, current_certificate_no: certificateNo });
-      await tx.run(
-        'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
-        [certificateNo, event.position, 'valid', text(data.issuedAt) || chinaDateOf(event.occurredAt), event.eventId],
-      );
+      await addHistory(tx, certificateNo, event, 'valid', since, issue);
+      if (held) count(batch, held.agency_id, held.status, -1);
       count(batch, event.agencyId, 'valid', 1);
       return;
     }
@@ -280,8 +301,8 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       if (!status) return;
       const row = await certificationOf(batch, event.certificationId);
       if (!row?.current_certificate_no) return;
-      const cert = await tx.get<{ status: string; agency_id: string }>(
-        'SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?',
+      const cert = await tx.get<{ status: string; agency_id: string } & IssueInForce>(
+        'SELECT status, agency_id, issued_at, valid_until, issued_event_id FROM reg_certificates WHERE certificate_no = ?',
         [row.current_certificate_no],
       );
       if (!cert) return;
@@ -299,10 +320,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           row.current_certificate_no,
         ],
       );
-      await tx.run(
-        'INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id) VALUES (?, ?, ?, ?, ?)',
-        [row.current_certificate_no, event.position, status, since, event.eventId],
-      );
+      await addHistory(tx, row.current_certificate_no, event, status, since, cert);
       batch.certificates.add(row.current_certificate_no);
       if (cert.status !== status) {
         count(batch, cert.agency_id, cert.status, -1);
@@ -310,4 +328,35 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       }
     }
   }
+}
+
+/** The issue a history entry falls under: a number issued again starts a new validity. */
+interface IssueInForce {
+  readonly issued_at: string;
+  readonly valid_until: string;
+  readonly issued_event_id: string;
+}
+
+async function addHistory(
+  tx: SqlExecutor,
+  certificateNo: string,
+  event: LogEvent,
+  status: CertificateStatus,
+  effectiveDate: string,
+  issue: IssueInForce,
+): Promise<void> {
+  await tx.run(
+    `INSERT INTO reg_certificate_history (certificate_no, position, status, effective_date, event_id, issued_at, valid_until, issued_event_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      certificateNo,
+      event.position,
+      status,
+      effectiveDate,
+      event.eventId,
+      issue.issued_at,
+      issue.valid_until,
+      issue.issued_event_id,
+    ],
+  );
 }

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { loadConfig } from '../../config';
+import { startFullService, type FullService } from '../../testing/fullService';
+import { addDays, initialCertification, type ScenarioEvent } from '../../testing/scenario';
+import { eventually } from './testing/service';
+import { verificationToken } from './index';
+
+// What the public reads, through the whole service, of a certificate its certification issued again.
+
+const AGENCY = 'Bearer demo-agency-001';
+const RECERTIFIED_NO = 'JSQC-2023-R0001';
+
+let full: FullService;
+
+const submit = async (events: readonly ScenarioEvent[], authorization = AGENCY): Promise<void> => {
+  for (const { certificationId, ...body } of events) {
+    const response = await request(full.service.app)
+      .post(`/v1/certifications/${certificationId}/events`)
+      .set('authorization', authorization)
+      .send(body);
+    if (response.status !== 201) throw new Error(`${body.type}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+};
+
+/** The certification's later events, at 10:00 in China on each day. */
+const laterEvents = (certificationId: string) => (type: ScenarioEvent['type'], day: string, data: object) => ({
+  certificationId,
+  eventId: randomUUID(),
+  type,
+  occurredAt: `${day}T10:00:00+08:00`,
+  data: data as Record<string, unknown>,
+});
+
+/** Two surveillance audits and a recertification granted on 2026-03-10, certificate reissued under its number. */
+function recertification(initial: readonly ScenarioEvent[], certificateNo: string): ScenarioEvent[] {
+  const event = laterEvents(initial[0]!.certificationId);
+  const assigned = initial.find((e) => e.type === 'AuditTeamAssigned')!.data.members as Array<object>;
+  const team = assigned.map((member) => ({ ...member, registrationValidUntil: '2030-01-01' }));
+  const audit = (auditId: string, kind: string, start: string, days: number) => [
+    event('AuditTeamAssigned', addDays(start, -20), { auditId, kind, members: team }),
+    event('AuditPlanned', addDays(start, -19), {
+      auditId,
+      mode: 'onsite',
+      start,
+      end: addDays(start, days - 1),
+      auditDays: days,
+      onsiteDays: days,
+    }),
+    event('AuditConducted', addDays(start, days - 1), {
+      auditId,
+      start,
+      end: addDays(start, days - 1),
+      checkIns: [],
+      evidence: [],
+    }),
+  ];
+  return [
+    ...audit('S1', 'surveillance', '2024-02-01', 2),
+    ...audit('S2', 'surveillance', '2025-02-01', 2),
+    ...audit('R1', 'recertification', '2026-02-10', 4),
+    event('AuditReportSubmitted', '2026-02-20', {
+      auditId: 'R1',
+      reportSha256: 'c'.repeat(64),
+      recommendation: '推荐',
+    }),
+    event('CertificationDecided', '2026-03-10', {
+      auditId: 'R1',
+      decision: 'grant',
+      decisionMaker: { personId: 'DM-0009', name: '赵决定' },
+    }),
+    event('CertificateIssued', '2026-03-15', {
+      certificateNo,
+      issuedAt: '2026-03-15',
+      validUntil: '2029-03-09',
+      scope: '电子元器件的设计和生产',
+      sectors: [19],
+    }),
+  ];
+}
+
+beforeAll(async () => {
+  full = await startFullService();
+  const initial = initialCertification({
+    certificationId: 'JSQC-2023-0001',
+    appliedOn: '2023-03-01',
+    certificateNo: RECERTIFIED_NO,
+  });
+  await submit([...initial, ...recertification(initial, RECERTIFIED_NO)]);
+}, 60_000);
+
+afterAll(async () => {
+  await full.close();
+});
+
+const lookup = (certificateNo: string, query = '') =>
+  request(full.service.app).get(`/v1/certificates/${certificateNo}${query}`);
+const verificationPage = (certificateNo: string) =>
+  request(full.service.app).get(
+    `/verify/${verificationToken(loadConfig({ LEDGER_DATA_DIR: full.dataDir }).qrSecret, certificateNo)}`,
+  );
+const bannerOf = (page: string) => /role="status" data-status="([^"]+)"/.exec(page)?.[1];
+
+describe('a certificate its certification issued again under the same number (recertification)', () => {
+  it('is answered with the new dates, valid past the first expiry', async () => {
+    const answer = await eventually(async () => {
+      const response = await lookup(RECERTIFIED_NO);
+      return response.body.issuedAt === '2026-03-15' ? response.body : undefined;
+    });
+    expect(answer).toMatchObject({ status: 'valid', issuedAt: '2026-03-15', validUntil: '2029-03-09' });
+  });
+
+  it('is vouched for by its stream: ?verify=true and the verification page say valid, not unknown', async () => {
+    const verified = await lookup(RECERTIFIED_NO, '?verify=true');
+    expect(verified.body).toMatchObject({ status: 'valid', history: { ok: true } });
+    const page = await verificationPage(RECERTIFIED_NO);
+    expect(page.status).toBe(200);
+    expect(bannerOf(page.text)).toBe('valid');
+  });
+});
