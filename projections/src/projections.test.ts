@@ -559,6 +559,38 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(await asOf('2028-05-10')).toEqual(['valid', '2031-05-09']);
   });
 
+  it('keeps a certificate under the CB that issued it when its certification moves to another CB (IAF MD2)', async () => {
+    const { first: t, builder: builderT, events: first } = certification('t', '2025-04-03', '2028-04-01');
+    feed.append(first);
+    const accepting = 'CNCA-R-2003-002';
+    feed.append(
+      [
+        builderT.event('CertificationTransferred', { fromAgencyId: t.agencyId }, chinaTime('2026-06-01')),
+        builderT.event(
+          'CertificateIssued',
+          {
+            certificateNo: 'CERT-T-2',
+            issuedAt: '2026-06-10',
+            validUntil: '2028-04-01',
+            scope: 'Valves',
+            sectors: [18],
+          },
+          chinaTime('2026-06-10'),
+        ),
+      ].map((event) => ({ ...event, agencyId: accepting })),
+    );
+    await projections.runner.catchUp();
+    day = '2026-07-01';
+    expect(await projections.queries.certificate('CERT-T-1')).toMatchObject({
+      agency: { agencyId: t.agencyId },
+      supersededBy: 'CERT-T-2',
+    });
+    expect((await projections.queries.certificate('CERT-T-2'))?.agency.agencyId).toBe(accepting);
+    expect((await projections.queries.trace('cert-t'))?.agencyId).toBe(accepting);
+    const counts = await countsAgainstRows();
+    expect(counts.counted).toEqual(counts.rows);
+  });
+
   it('says when more certificates match a search than it answers', async () => {
     // cert-c holds CERT-C-1 and CERT-C-2 (an earlier test).
     const search = (limit: number) => projections.queries.searchCertificates('南京泵业', limit);

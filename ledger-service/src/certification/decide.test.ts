@@ -829,6 +829,14 @@ describe('R15 ownership and transfer', () => {
     step('TransferReleased', { toAgencyId, reason: '客户申请转换认证机构' }, occurredAt, agencyId);
   const RELEASED = [...CERTIFIED, release()];
   const THIRD_CB = 'CNCA-R-2003-009';
+  /** The certificate the accepting CB issues after the transfer, keeping the cycle's expiry. */
+  const acceptingCbCertificate = {
+    certificateNo: 'RF-2026-0042',
+    issuedAt: '2026-06-10',
+    validUntil: '2028-04-01',
+    scope: '数控机床零部件',
+    sectors: [17, 18],
+  };
   const withdrawal = (agencyId = CB, occurredAt = at('2026-05-28')) =>
     step('TransferReleaseWithdrawn', { reason: '受让机构转换前评审未通过' }, occurredAt, agencyId);
 
@@ -851,23 +859,48 @@ describe('R15 ownership and transfer', () => {
       'R15',
       'not-holding-agency',
     );
-    const newCertificate = {
-      certificateNo: 'RF-2026-0042',
-      issuedAt: '2026-06-10',
-      validUntil: '2028-04-01',
-      scope: '数控机床零部件',
-      sectors: [17, 18],
-    };
-    const issued = expectOk(when(moved, step('CertificateIssued', newCertificate, at('2026-06-10'), OTHER_CB)));
+    const issued = expectOk(when(moved, step('CertificateIssued', acceptingCbCertificate, at('2026-06-10'), OTHER_CB)));
     expect(issued.claims).toEqual([{ kind: 'certificateNo', value: 'RF-2026-0042' }]);
     expectRule(
       when(
         moved,
-        step('CertificateIssued', { ...newCertificate, validUntil: '2029-06-09' }, at('2026-06-10'), OTHER_CB),
+        step('CertificateIssued', { ...acceptingCbCertificate, validUntil: '2029-06-09' }, at('2026-06-10'), OTHER_CB),
       ),
       'R10',
       'validity-beyond-transferred-certificate',
     );
+  });
+  it('has the accepting CB issue a certificate of its own: a number the certification held before the transfer is refused (R10)', () => {
+    const moved = given([...RELEASED, transfer()]);
+    const reused = step(
+      'CertificateIssued',
+      { ...acceptingCbCertificate, certificateNo: CERTIFICATE_NO },
+      at('2026-06-10'),
+      OTHER_CB,
+    );
+    const refused = when(moved, reused);
+    expectRule(refused, 'R10', 'transfer-needs-new-certificate');
+    expect(!refused.ok && refused.message).toContain(CERTIFICATE_NO);
+    expectOk(when(moved, step('CertificateIssued', acceptingCbCertificate, at('2026-06-10'), OTHER_CB)));
+    // Nor at its recertification: the accepting CB keeps its own number, never the previous CB's.
+    const byAcceptingCb = (steps: readonly Step[]) => steps.map((s) => ({ ...s, agencyId: OTHER_CB }));
+    const recertified = given([
+      ...CERTIFIED,
+      ...surveillance('A-SV1', '2026-03-09', '2026-03-10'),
+      release(),
+      transfer(),
+      step('CertificateIssued', acceptingCbCertificate, at('2026-06-10'), OTHER_CB),
+      ...byAcceptingCb([
+        ...surveillance('A-SV2', '2027-03-08', '2027-03-09'),
+        ...RECERT_REPORTED.slice(SURVEILLED_TWICE.length),
+      ]),
+      step('CertificationDecided', decided('A-R1'), at('2028-03-10'), OTHER_CB),
+    ]);
+    const recertificate = { ...acceptingCbCertificate, issuedAt: '2028-03-15', validUntil: '2031-03-09' };
+    const again = (certificateNo: string) =>
+      when(recertified, step('CertificateIssued', { ...recertificate, certificateNo }, at('2028-03-15'), OTHER_CB));
+    expectRule(again(CERTIFICATE_NO), 'R10', 'transfer-needs-new-certificate');
+    expect(expectOk(again(acceptingCbCertificate.certificateNo)).claims).toEqual([]);
   });
   it('does not transfer a suspended certificate', () => {
     const suspended = [

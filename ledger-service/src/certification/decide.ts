@@ -746,7 +746,10 @@ function checkCycleMajorsClosed(state: CertificationState, audit: AuditState): v
   }
 }
 
-/** R10 (and R15 after a transfer): a certificate follows a grant, within the validity limit. */
+/**
+ * R10 (and R15 after a transfer): a certificate follows a grant, within the validity limit; after a
+ * transfer, under a number of the accepting CB's own.
+ */
 function checkIssue({ state, event, data, rules }: Input<'CertificateIssued'>): Outcome {
   // R12: a new certificate is valid, so issuing it over a suspended one would end the suspension.
   notSuspended(state, 'issue-while-suspended', 'restore it before issuing a new certificate');
@@ -782,6 +785,13 @@ function checkIssue({ state, event, data, rules }: Input<'CertificateIssued'>): 
       'R10',
       'issue-without-grant',
       'a certificate is issued only after a grant decision on stage 2 or recertification',
+    );
+  }
+  if (state.certificateNosBeforeTransfer.includes(data.certificateNo)) {
+    reject(
+      'R10',
+      'transfer-needs-new-certificate',
+      `certificate ${data.certificateNo} was issued before the certification was transferred: the accepting CB issues a certificate of its own, with a new number (IAF MD2)`,
     );
   }
   const claims: Claim[] = state.certificateNos.includes(data.certificateNo)

@@ -9,7 +9,7 @@ export const RULE_TITLES = {
   R7: 'A decision needs a submitted report and closed nonconformities',
   R8: 'The decision-maker was not on the audit team',
   R9: 'Major nonconformities closed within the limit after stage 2',
-  R10: 'A certificate follows a grant, within the validity limit, with a unique number',
+  R10: "A certificate follows a grant, within the validity limit, with a unique number; after a transfer, a new number of the accepting CB's own",
   R11: 'Surveillance follows an issued certificate, often enough per cycle',
   R12: 'Suspension of a valid certificate, limited in time; restore only a suspended one',
   R13: 'Withdrawn, cancelled and expired certificates are terminal',

@@ -175,6 +175,8 @@ export interface CertificationState {
   readonly certificate?: CertificateState;
   /** Every certificate number this certification has held. */
   readonly certificateNos: readonly string[];
+  /** The numbers it held before its last transfer: the CBs that issued them keep them (IAF MD2). */
+  readonly certificateNosBeforeTransfer: readonly string[];
   readonly cycle: CycleState;
   readonly transfer?: TransferState;
   readonly release?: TransferReleaseState;
@@ -189,6 +191,7 @@ export const initialState: CertificationState = Object.freeze({
   findings: Object.freeze({}),
   decisions: Object.freeze([]) as readonly DecisionRecord[],
   certificateNos: Object.freeze([]) as readonly string[],
+  certificateNosBeforeTransfer: Object.freeze([]) as readonly string[],
   cycle: Object.freeze({ number: 0 }),
 });
 
@@ -379,6 +382,7 @@ const evolvers: { readonly [T in keyof CertificationPayloads]: Evolver<T> } = {
     ...state,
     release: undefined,
     holder: event.agencyId,
+    certificateNosBeforeTransfer: state.certificateNos,
     transfer: {
       fromAgencyId: data.fromAgencyId,
       toAgencyId: event.agencyId,

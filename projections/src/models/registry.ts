@@ -14,15 +14,16 @@ import {
 
 /**
  * Certificate registry: one row per certification (holder, scheme), one per certificate (its
- * current state), the status history of each certificate with the issue each entry falls under
- * (for "status as of a date": a number its certification issues again starts a new validity), and
- * per-agency counts by status (for the public disclosure); and each certificate's status-now
- * answer (see answers.ts), refreshed in the same transaction as any change to the certificate. It
- * reads the receipts the anchors model keeps, and creates their table when it runs without it.
+ * current state, under the CB that issued it), the status history of each certificate with the
+ * issue each entry falls under (for "status as of a date": a number its certification issues
+ * again starts a new validity), and per-agency counts by status (for the public disclosure); and
+ * each certificate's status-now answer (see answers.ts), refreshed in the same transaction as any
+ * change to the certificate. It reads the receipts the anchors model keeps, and creates their
+ * table when it runs without it.
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 6,
+  schemaVersion: 7,
   source: 'events',
   tables: ['reg_agency_counts', 'reg_answers', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
   ddl: (dialect) => [
@@ -198,24 +199,10 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       return;
     }
     case 'CertificationTransferred': {
+      // The accepting CB writes the certification from now on and issues a certificate of its own
+      // (IAF MD2); the certificates the previous CB issued stay that CB's.
       const row = await certificationOf(batch, event.certificationId);
-      if (!row) return;
-      changed(batch, event.certificationId, { ...row, agency_id: event.agencyId });
-      if (row.current_certificate_no) {
-        const cert = await tx.get<{ status: string; agency_id: string }>(
-          'SELECT status, agency_id FROM reg_certificates WHERE certificate_no = ?',
-          [row.current_certificate_no],
-        );
-        if (cert) {
-          await tx.run('UPDATE reg_certificates SET agency_id = ? WHERE certificate_no = ?', [
-            event.agencyId,
-            row.current_certificate_no,
-          ]);
-          batch.certificates.add(row.current_certificate_no);
-          count(batch, cert.agency_id, cert.status, -1);
-          count(batch, event.agencyId, cert.status, 1);
-        }
-      }
+      if (row) changed(batch, event.certificationId, { ...row, agency_id: event.agencyId });
       return;
     }
     case 'CertificateIssued': {

@@ -6,10 +6,14 @@ import { addDays, initialCertification, type ScenarioEvent } from '../../testing
 import { eventually } from './testing/service';
 import { verificationToken } from './index';
 
-// What the public reads, through the whole service, of a certificate its certification issued again.
+// What the public reads, through the whole service, of a certificate its certification issued
+// again, and of one a transfer to another CB replaced.
 
 const AGENCY = 'Bearer demo-agency-001';
+const ACCEPTING_AGENCY = 'Bearer demo-agency-002';
 const RECERTIFIED_NO = 'JSQC-2023-R0001';
+const TRANSFERRED_NO = 'JSQC-2025-T0001';
+const ACCEPTING_CB_NO = 'SUTC-2026-T0001';
 
 let full: FullService;
 
@@ -87,6 +91,20 @@ beforeAll(async () => {
     certificateNo: RECERTIFIED_NO,
   });
   await submit([...initial, ...recertification(initial, RECERTIFIED_NO)]);
+  const transferred = initialCertification({
+    certificationId: 'JSQC-2025-0002',
+    appliedOn: '2025-09-01',
+    certificateNo: TRANSFERRED_NO,
+  });
+  const event = laterEvents('JSQC-2025-0002');
+  await submit([
+    ...transferred,
+    event('TransferReleased', '2026-05-25', { toAgencyId: 'CNCA-R-2002-002', reason: '客户申请转换认证机构' }),
+  ]);
+  await submit(
+    [event('CertificationTransferred', '2026-06-01', { fromAgencyId: 'CNCA-R-2002-001' })],
+    ACCEPTING_AGENCY,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -116,5 +134,35 @@ describe('a certificate its certification issued again under the same number (re
     const page = await verificationPage(RECERTIFIED_NO);
     expect(page.status).toBe(200);
     expect(bannerOf(page.text)).toBe('valid');
+  });
+});
+
+describe('a certification transferred to another CB (IAF MD2)', () => {
+  const issueByAcceptingCb = (certificateNo: string) => {
+    const { certificationId, ...body } = laterEvents('JSQC-2025-0002')('CertificateIssued', '2026-06-10', {
+      certificateNo,
+      issuedAt: '2026-06-10',
+      validUntil: '2028-10-15',
+      scope: '电子元器件的设计和生产',
+      sectors: [19],
+    });
+    return request(full.service.app)
+      .post(`/v1/certifications/${certificationId}/events`)
+      .set('authorization', ACCEPTING_AGENCY)
+      .send(body);
+  };
+
+  it('has the accepting CB issue a new number: the previous CB’s is refused (R10) and stays that CB’s', async () => {
+    const reused = await issueByAcceptingCb(TRANSFERRED_NO);
+    expect(reused.status).toBe(422);
+    expect(reused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(reused.body).toMatchObject({ rule: 'R10', code: 'transfer-needs-new-certificate' });
+    expect((await issueByAcceptingCb(ACCEPTING_CB_NO)).status).toBe(201);
+    const replaced = await eventually(async () => {
+      const response = await lookup(TRANSFERRED_NO);
+      return response.body.supersededBy ? response.body : undefined;
+    });
+    expect(replaced).toMatchObject({ supersededBy: ACCEPTING_CB_NO, agency: { agencyId: 'CNCA-R-2002-001' } });
+    expect((await lookup(ACCEPTING_CB_NO)).body.agency.agencyId).toBe('CNCA-R-2002-002');
   });
 });
