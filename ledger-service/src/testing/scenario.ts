@@ -173,3 +173,62 @@ export function initialCertification(options: ScenarioOptions): ScenarioEvent[] 
     }),
   ];
 }
+
+/**
+ * The cycle after an initial certification (its events as `initialCertification` made them): two
+ * surveillance audits, a recertification audit before expiry, its grant, and the certificate issued
+ * again under `certificateNo` (the same number, or a new one). Every audit by the initial team, its
+ * registrations extended.
+ */
+export function recertification(initial: readonly ScenarioEvent[], certificateNo: string): ScenarioEvent[] {
+  const { certificationId } = initial[0]!;
+  const issued = initial.find((e) => e.type === 'CertificateIssued')!.data as { issuedAt: string; validUntil: string };
+  const assigned = initial.find((e) => e.type === 'AuditTeamAssigned')!.data.members as ReadonlyArray<object>;
+  const team = assigned.map((member) => ({ ...member, registrationValidUntil: addYears(issued.validUntil, 1) }));
+  const event = (type: CertificationEventType, day: string, data: Record<string, unknown>): ScenarioEvent => ({
+    certificationId,
+    eventId: randomUUID(),
+    type,
+    occurredAt: at(day),
+    data,
+  });
+  const audit = (auditId: string, kind: string, start: string, days: number): ScenarioEvent[] => {
+    const end = addDays(start, days - 1);
+    return [
+      event('AuditTeamAssigned', addDays(start, -20), { auditId, kind, members: team }),
+      event('AuditPlanned', addDays(start, -19), {
+        auditId,
+        mode: 'onsite',
+        start,
+        end,
+        auditDays: days,
+        onsiteDays: days,
+      }),
+      event('AuditConducted', end, { auditId, start, end, checkIns: [], evidence: [] }),
+    ];
+  };
+  const decidedOn = addDays(issued.validUntil, -35);
+  const issuedOn = addDays(issued.validUntil, -30);
+  return [
+    ...audit('S1', 'surveillance', addDays(issued.issuedAt, 300), 2),
+    ...audit('S2', 'surveillance', addDays(issued.issuedAt, 650), 2),
+    ...audit('R1', 'recertification', addDays(issued.validUntil, -60), 4),
+    event('AuditReportSubmitted', addDays(issued.validUntil, -50), {
+      auditId: 'R1',
+      reportSha256: 'c'.repeat(64),
+      recommendation: '推荐再认证',
+    }),
+    event('CertificationDecided', decidedOn, {
+      auditId: 'R1',
+      decision: 'grant',
+      decisionMaker: { personId: 'DM-0009', name: '赵决定' },
+    }),
+    event('CertificateIssued', issuedOn, {
+      certificateNo,
+      issuedAt: issuedOn,
+      validUntil: addDays(addYears(decidedOn, 3), -1),
+      scope: '电子元器件的设计和生产',
+      sectors: [19],
+    }),
+  ];
+}

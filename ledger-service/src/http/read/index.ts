@@ -285,6 +285,7 @@ export function createReadRouter(options: ReadRouterOptions): Router {
       proofs,
       ...(history ? { historyOk: history.ok } : {}),
       ...(options.today ? { today: options.today() } : {}),
+      ...(certificate?.supersededBy ? { replacementUrl: verifyUrlOf(certificate.supersededBy) } : {}),
     });
     if (behind) res.set('retry-after', '60');
     res

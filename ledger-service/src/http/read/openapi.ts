@@ -163,7 +163,7 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
     get: {
       summary: 'Verification page (HTML, Chinese and English) a certificate QR code opens',
       description:
-        'Server-rendered, no JavaScript: status banner (colour, icon and words) for valid, suspended, withdrawn, cancelled, expired or unknown; holder, scope, dates, CB; block, transaction and the result of checking the receipt.',
+        'Server-rendered, no JavaScript: status banner (colour, icon and words) for valid, replaced (a valid certificate a newer one of its certification replaced: supersededBy), suspended, withdrawn, cancelled, expired or unknown; holder, scope, dates, CB; block, transaction and the result of checking the receipt.',
       tags: ['read'],
       parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
       responses: {

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { initialCertification, withCheckCharacter, type ScenarioEvent } from '../../testing/scenario';
+import {
+  addDays,
+  addYears,
+  initialCertification,
+  recertification,
+  withCheckCharacter,
+  type ScenarioEvent,
+} from '../../testing/scenario';
 import { launchChromium, type Chromium } from './testing/chromium';
 import { eventually, startService, TOKENS, type RunningService } from './testing/service';
 
@@ -379,6 +386,52 @@ describe('read API', () => {
       '/v1/agencies',
     ]) {
       expect(openapi.paths[path]).toBeDefined();
+    }
+  });
+});
+
+describe('a certificate a newer one replaced, checked in Chromium', () => {
+  // Last, so that the counts above see none of it; outside Jiangsu, so no regulator above sees it.
+  const REPLACED_NO = '00123Q00043R0M';
+  const NEWER_NO = '00126Q00043R0M';
+
+  it('shows a distinct, non-green replaced banner naming the newer certificate, whose page it links to', async () => {
+    // Recertified under a new number a few days ago: the first certificate is still within its validity.
+    const initial = initialCertification({
+      certificationId: 'JSQC-2023-0043',
+      appliedOn: addDays(addYears(now().slice(0, 10), -3), -20),
+      certificateNo: REPLACED_NO,
+      clientName: '杭州换证示例有限公司',
+      creditCode: withCheckCharacter('91330106MA1Q3R5T4'),
+      regionCode: '330106',
+    });
+    for (const event of [...initial, ...recertification(initial, NEWER_NO)]) await submit(event);
+    const replacedUrl = await eventually(
+      async () => ((await api(`/v1/certificates/${NEWER_NO}`)).status === 200 ? scanQr(REPLACED_NO) : undefined),
+      15_000,
+      'the newer certificate in the registry',
+    );
+    const shown = await statusShown(replacedUrl);
+    expect(shown.status).toBe('replaced');
+    expect(shown.text).toContain('已换发');
+    expect(shown.text).toContain('REPLACED');
+    expect(shown.text).toContain(NEWER_NO);
+    expect(shown.text).not.toContain('VALID');
+    const answer = (await (await api(`/v1/certificates/${REPLACED_NO}`)).json()) as Record<string, any>;
+    expect(answer).toMatchObject({ status: 'valid', supersededBy: NEWER_NO });
+    const page = await browser.context.newPage();
+    const bannerColour = async () =>
+      (await page.evaluate('getComputedStyle(document.querySelector("[role=status]")).backgroundColor')) as string;
+    try {
+      await page.goto(replacedUrl);
+      const replacedColour = await bannerColour();
+      await page.click('a[data-replacement]');
+      expect(await page.locator('[role=status]').getAttribute('data-status')).toBe('valid');
+      expect(await page.locator('[data-field=certificateNo]').innerText()).toBe(NEWER_NO);
+      expect(await bannerColour()).toBe('rgb(17, 112, 58)');
+      expect(replacedColour).not.toBe('rgb(17, 112, 58)');
+    } finally {
+      await page.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { loadConfig } from '../../config';
 import { startFullService, type FullService } from '../../testing/fullService';
-import { addDays, initialCertification, type ScenarioEvent } from '../../testing/scenario';
+import { initialCertification, recertification, type ScenarioEvent } from '../../testing/scenario';
 import { eventually } from './testing/service';
 import { verificationToken } from './index';
 
@@ -35,53 +35,6 @@ const laterEvents = (certificationId: string) => (type: ScenarioEvent['type'], d
   occurredAt: `${day}T10:00:00+08:00`,
   data: data as Record<string, unknown>,
 });
-
-/** Two surveillance audits and a recertification granted on 2026-03-10, certificate reissued under its number. */
-function recertification(initial: readonly ScenarioEvent[], certificateNo: string): ScenarioEvent[] {
-  const event = laterEvents(initial[0]!.certificationId);
-  const assigned = initial.find((e) => e.type === 'AuditTeamAssigned')!.data.members as Array<object>;
-  const team = assigned.map((member) => ({ ...member, registrationValidUntil: '2030-01-01' }));
-  const audit = (auditId: string, kind: string, start: string, days: number) => [
-    event('AuditTeamAssigned', addDays(start, -20), { auditId, kind, members: team }),
-    event('AuditPlanned', addDays(start, -19), {
-      auditId,
-      mode: 'onsite',
-      start,
-      end: addDays(start, days - 1),
-      auditDays: days,
-      onsiteDays: days,
-    }),
-    event('AuditConducted', addDays(start, days - 1), {
-      auditId,
-      start,
-      end: addDays(start, days - 1),
-      checkIns: [],
-      evidence: [],
-    }),
-  ];
-  return [
-    ...audit('S1', 'surveillance', '2024-02-01', 2),
-    ...audit('S2', 'surveillance', '2025-02-01', 2),
-    ...audit('R1', 'recertification', '2026-02-10', 4),
-    event('AuditReportSubmitted', '2026-02-20', {
-      auditId: 'R1',
-      reportSha256: 'c'.repeat(64),
-      recommendation: '推荐',
-    }),
-    event('CertificationDecided', '2026-03-10', {
-      auditId: 'R1',
-      decision: 'grant',
-      decisionMaker: { personId: 'DM-0009', name: '赵决定' },
-    }),
-    event('CertificateIssued', '2026-03-15', {
-      certificateNo,
-      issuedAt: '2026-03-15',
-      validUntil: '2029-03-09',
-      scope: '电子元器件的设计和生产',
-      sectors: [19],
-    }),
-  ];
-}
 
 beforeAll(async () => {
   full = await startFullService();
@@ -164,5 +117,16 @@ describe('a certification transferred to another CB (IAF MD2)', () => {
     });
     expect(replaced).toMatchObject({ supersededBy: ACCEPTING_CB_NO, agency: { agencyId: 'CNCA-R-2002-001' } });
     expect((await lookup(ACCEPTING_CB_NO)).body.agency.agencyId).toBe('CNCA-R-2002-002');
+  });
+
+  it('shows the replaced certificate as replaced, pointing at the new one, while the API keeps its status', async () => {
+    expect((await lookup(TRANSFERRED_NO)).body).toMatchObject({ status: 'valid', supersededBy: ACCEPTING_CB_NO });
+    const page = await verificationPage(TRANSFERRED_NO);
+    expect(bannerOf(page.text)).toBe('replaced');
+    const link = /<a href="([^"]+)" data-replacement>/.exec(page.text)?.[1];
+    expect(link).toMatch(/\/verify\/[^/]+$/);
+    const newer = await request(full.service.app).get(new URL(link!, 'http://localhost').pathname);
+    expect(bannerOf(newer.text)).toBe('valid');
+    expect(newer.text).toContain(ACCEPTING_CB_NO);
   });
 });

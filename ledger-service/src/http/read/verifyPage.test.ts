@@ -2,7 +2,7 @@ import type { CertificateView } from '@certledger/projections';
 import type { Receipt, ReceiptCheck, ReceiptVerification } from '../../anchoring/receipts';
 import type { Proof } from './receipts';
 import { chainedEvents, suspended } from '../../anchoring/testing/events';
-import { statusBanner, verifyPage } from './verifyPage';
+import { STATUS_LOOK, statusBanner, verifyPage } from './verifyPage';
 
 const certificate: CertificateView = {
   certificateNo: '00125Q31234R0M',
@@ -217,6 +217,31 @@ describe('verification page: why and since when', () => {
     expect(verifyPage({ certificate, proofs: [] }).body).not.toContain('data-field="supersededBy"');
   });
 
+  it('shows a valid certificate a newer one replaced as replaced, not valid, pointing at the newer one', () => {
+    const result = verifyPage({
+      certificate: { ...certificate, supersededBy: 'CN-2029-R1' },
+      proofs: [],
+      replacementUrl: 'https://ledger.example/verify/newer-token',
+    });
+    expect(result.status).toBe('replaced');
+    const banner = /<section class="banner"[\s\S]*?<\/section>/.exec(result.body)![0];
+    expect(banner).toContain('data-status="replaced"');
+    expect(banner).not.toContain(STATUS_LOOK.valid.color);
+    expect(banner).toContain('已换发 · <span lang="en">REPLACED</span>');
+    expect(banner).toContain('CN-2029-R1');
+    expect(result.body).not.toContain('VALID');
+    expect(result.body).toContain('<a href="https://ledger.example/verify/newer-token" data-replacement>');
+    // Any other status keeps its own banner, with the note.
+    const withdrawn = verifyPage({
+      certificate: { ...certificate, status: 'withdrawn', supersededBy: 'CN-2029-R1' },
+      proofs: [],
+    });
+    expect([withdrawn.status, field(withdrawn.body, 'supersededBy')]).toEqual(['withdrawn', 'CN-2029-R1']);
+    expect(
+      verifyPage({ certificate: { ...certificate, supersededBy: 'CN-2029-R1' }, proofs: [], historyOk: false }).status,
+    ).toBe('unknown');
+  });
+
   it('shows no reason row when there is none', () => {
     expect(verifyPage({ certificate, proofs: [] }).body).not.toContain('data-field="statusReason"');
   });
@@ -233,7 +258,7 @@ describe('verification page: not found', () => {
 });
 
 describe('verification page: icons and languages', () => {
-  it.each(['valid', 'suspended', 'withdrawn', 'cancelled', 'expired', 'unknown'] as const)(
+  it.each(['valid', 'replaced', 'suspended', 'withdrawn', 'cancelled', 'expired', 'unknown'] as const)(
     'draws the %s icon as inline SVG, not a font glyph',
     (status) => {
       const icon = /<div class="icon" aria-hidden="true">([\s\S]*?)<\/div>/.exec(statusBanner(status).__html)?.[1];

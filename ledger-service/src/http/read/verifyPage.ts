@@ -4,7 +4,11 @@ import { decodeCanonical } from '../../events/canonical';
 import { bi, chinaTime, en, html, page, raw, type Raw } from './html';
 import type { Proof } from './receipts';
 
-export type PageStatus = 'valid' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired' | 'unknown';
+/**
+ * The status a page shows: the certificate's, or `replaced` for a valid one a newer certificate of
+ * its certification has replaced (the API keeps `valid`, with `supersededBy`), or `unknown`.
+ */
+export type PageStatus = 'valid' | 'replaced' | 'suspended' | 'withdrawn' | 'cancelled' | 'expired' | 'unknown';
 
 interface Look {
   readonly color: string;
@@ -25,6 +29,14 @@ export const STATUS_LOOK: Readonly<Record<PageStatus, Look>> = {
     en: 'VALID',
     zhLine: '本证书有效',
     enLine: 'This certificate is valid',
+  },
+  replaced: {
+    color: '#1f4e8c',
+    icon: 'M4 8h12M12 4l4 4l-4 4M20 16H8M12 12l-4 4l4 4',
+    zh: '已换发',
+    en: 'REPLACED',
+    zhLine: '本证书已换发新证书，请以新证书为准',
+    enLine: 'This certificate has been replaced by a newer one: rely on that one',
   },
   suspended: {
     color: '#a04a00',
@@ -90,6 +102,13 @@ const statusIcon = (path: string): Raw =>
     <path d="${path}" />
   </svg>`;
 
+/** What the page shows for a certificate a newer one replaced: the same words, naming the newer number. */
+const replacedLook = (newer: string): Look => ({
+  ...STATUS_LOOK.replaced,
+  zhLine: `本证书已换发为新证书 ${newer}，请以新证书为准`,
+  enLine: `This certificate has been replaced by certificate ${newer}: rely on that one`,
+});
+
 /** What the page shows for a token that leads to no certificate. */
 const NOT_FOUND_LOOK: Look = {
   ...STATUS_LOOK.unknown,
@@ -139,13 +158,19 @@ const NEXT_STEPS = html`<div class="card" data-next-steps>
 export const suspensionEnded = (until: string | undefined, today: string): boolean =>
   until !== undefined && until < today;
 
-function statusDetails(certificate: CertificateView, status: PageStatus, today: string): Raw {
+function statusDetails(
+  certificate: CertificateView,
+  status: PageStatus,
+  today: string,
+  replacementUrl: string | undefined,
+): Raw {
   const ended = status === 'suspended' && suspensionEnded(certificate.suspendedUntil, today);
+  const newer = html`<span class="mono" data-field="supersededBy">${certificate.supersededBy}</span>`;
   return html`${
       certificate.supersededBy
         ? html`<dt>${bi('已换发', 'Replaced by')}</dt>
             <dd>
-              <span class="mono" data-field="supersededBy">${certificate.supersededBy}</span>
+              ${replacementUrl ? html`<a href="${replacementUrl}" data-replacement>${newer}</a>` : newer}
               <div class="wait">
                 认证机构已就同一认证换发新证书，请以新证书为准。${en('The CB has issued a newer certificate for the same certification: rely on that one.')}
               </div>
@@ -278,6 +303,15 @@ function proofSection(proofs: readonly Proof[]): Raw {
     ${items}`;
 }
 
+/**
+ * Unknown unless the ledger vouches for an issued certificate; a valid one a newer certificate
+ * replaced is not shown as plainly valid.
+ */
+function pageStatus(certificate: CertificateView | undefined, historyOk: boolean | undefined): PageStatus {
+  if (!certificate || certificate.status === 'not-issued' || historyOk === false) return 'unknown';
+  return certificate.status === 'valid' && certificate.supersededBy ? 'replaced' : certificate.status;
+}
+
 export function verifyPage(options: {
   readonly certificate?: CertificateView;
   readonly proofs: readonly Proof[];
@@ -289,11 +323,12 @@ export function verifyPage(options: {
   readonly checkedAt?: string;
   /** No certificate, and the register is far behind the log (a rebuild): say so, not "not found". */
   readonly catchingUp?: boolean;
+  /** The verification page of the certificate that replaced this one (`supersededBy`). */
+  readonly replacementUrl?: string;
 }): { status: PageStatus; body: string } {
   const { certificate, proofs } = options;
   const today = options.today ?? chinaToday();
-  const status: PageStatus =
-    certificate && certificate.status !== 'not-issued' && options.historyOk !== false ? certificate.status : 'unknown';
+  const status = pageStatus(certificate, options.historyOk);
   if (!certificate && options.catchingUp) {
     return {
       status,
@@ -333,7 +368,7 @@ export function verifyPage(options: {
   const agency = certificate.agency;
   const body = html`<main>
     <h1>证书核验 · ${en('Certificate verification')}</h1>
-    ${statusBanner(status)}
+    ${statusBanner(status, status === 'replaced' ? replacedLook(certificate.supersededBy!) : STATUS_LOOK[status])}
     ${options.historyOk === false ? html`<div class="card" data-history="failed">此证书的历史记录与区块链账本不符，无法确认其有效性。${en("The certificate's history does not match the ledger: its validity cannot be confirmed.")}</div>` : ''}
     ${status === 'unknown' ? NEXT_STEPS : ''}
     <div class="card">
@@ -342,7 +377,7 @@ export function verifyPage(options: {
         <dd class="mono" data-field="certificateNo">${certificate.certificateNo}</dd>
         <dt>${bi('状态', 'Status')}</dt>
         <dd data-field="status">${STATUS_LOOK[status].zh} ${en(STATUS_LOOK[status].en)}</dd>
-        ${statusDetails(certificate, status, today)}
+        ${statusDetails(certificate, status, today, options.replacementUrl)}
         <dt>${bi('获证组织', 'Holder')}</dt>
         <dd data-field="holder">${certificate.holder.name}</dd>
         <dt>${bi('统一社会信用代码', 'Credit code')}</dt>
