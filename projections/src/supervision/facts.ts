@@ -1,5 +1,5 @@
 import { isAtOrBefore } from '../instants';
-import type { LogEvent } from '../types';
+import type { CertificateStatus, LogEvent } from '../types';
 import { dateOf, type IsoDate } from './dates';
 
 /** What supervision keeps about one certification: a fold of its stream, stored as JSON. */
@@ -59,7 +59,7 @@ export interface FindingFact {
 }
 
 export interface StatusChange {
-  readonly status: string;
+  readonly status: CertificateStatus;
   readonly on: IsoDate;
   readonly eventId: string;
   readonly until?: IsoDate;
@@ -163,6 +163,16 @@ export function emptyFacts(event: LogEvent): CertificationFacts {
 export const currentCertificate = (facts: CertificationFacts): CertificateFact | undefined => facts.certificates.at(-1);
 export const statusOf = (certificate: CertificateFact): StatusChange => certificate.history.at(-1)!;
 
+/**
+ * Each certificate number once, as its latest issue: a number its certification issued again
+ * (recertification) is that issue from then on, as the public answer gives it.
+ */
+export function latestIssues(certificates: readonly CertificateFact[]): CertificateFact[] {
+  const byNumber = new Map<string, CertificateFact>();
+  for (const certificate of certificates) byNumber.set(certificate.certificateNo, certificate);
+  return [...byNumber.values()];
+}
+
 /** The scope sectors an audit team must cover now (R4): the current certificate's, else the application's. */
 function scopeNow(facts: CertificationFacts): { sectors: number[]; eventId: string } {
   const certificate = currentCertificate(facts);
@@ -185,7 +195,7 @@ export function statusAt(certificate: CertificateFact, date: IsoDate): string | 
   return status;
 }
 
-const STATUS_OF: Readonly<Record<string, string>> = {
+const STATUS_OF: Readonly<Record<string, CertificateStatus | undefined>> = {
   CertificateSuspended: 'suspended',
   CertificateRestored: 'valid',
   CertificateWithdrawn: 'withdrawn',

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { utcOf } from '../instants';
+import { chinaDayAt } from '../chinaCalendar';
+import { effectiveStatus } from '../queries';
 import type { Dialect, ReadStore, SqlExecutor } from '../store/port';
 import { defaultSupervisionConfig, type SupervisionConfig } from './config';
 import type { AuditorAuditRow, MinimumAuditDays } from './evaluate';
 import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
 import { GENERATION_KEY, REPLAY_TO_KEY } from './model';
-import type { CertificateFact, CertificationFacts } from './facts';
+import { latestIssues, statusOf, type CertificationFacts } from './facts';
 import { gradeAgency, type AgencyGrade } from './grading';
 import { WARNING_RULES, type Severity, type Warning } from './rules';
 
@@ -240,7 +242,8 @@ export interface Supervision {
    * as far as the read model has read the log: `position`, the last log position it projected.
    */
   certificationsNamed(subject: NamedSubject): Promise<{ certificationIds: string[]; position: number }>;
-  enterprise(creditCode: string, scope: Scope): Promise<EnterpriseProfile | undefined>;
+  /** The enterprise's certificates with their status on `now`'s day in China (default: the clock), as the public answer gives it. */
+  enterprise(creditCode: string, scope: Scope, now?: Date): Promise<EnterpriseProfile | undefined>;
 }
 
 interface WarningRow {
@@ -750,7 +753,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         });
       });
     },
-    enterprise: async (creditCode, scope) => {
+    enterprise: async (creditCode, scope, now = clock()) => {
       const region = regionClause(scope);
       const certs = await store.all<{ facts: string }>(
         `SELECT facts FROM sv_certifications WHERE credit_code = ? AND ${region.sql} ORDER BY certification_id`,
@@ -764,8 +767,9 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         `SELECT event_id, type, data FROM sv_supervision WHERE credit_code = ? AND ${region.sql} ORDER BY position`,
         [creditCode, ...region.params],
       );
+      const today = chinaDayAt(now);
       const certificates = facts.flatMap((f) =>
-        f.certificates.map((c: CertificateFact) => ({
+        latestIssues(f.certificates).map((c) => ({
           certificateNo: c.certificateNo,
           certificationId: f.certificationId,
           agencyId: f.agencyId,
@@ -773,7 +777,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
           standard: f.standard,
           issuedAt: c.issuedAt,
           validUntil: c.validUntil,
-          status: c.history.at(-1)!.status,
+          status: effectiveStatus(statusOf(c).status, c.validUntil, today),
           regionCode: f.regionCode,
         })),
       );

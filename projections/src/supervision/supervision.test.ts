@@ -618,6 +618,43 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     await expectSameAsFromScratch();
   });
 
+  it('gives the enterprise profile each certificate’s status as the public answer has it: lapsed by the day in China, a number issued again once', async () => {
+    const credit = '91320100MA1EEEEEE5';
+    certified(feed, { id: 'c30', issued: '2022-02-18', credit, certNo: 'CERT-LAPSED' });
+    const renewed = certified(feed, { id: 'c31', issued: '2022-03-01', credit, certNo: 'CERT-RENEWED' });
+    // Recertified under the same number (the facts take the grant as given).
+    feed.append([
+      renewed.event(
+        'CertificateIssued',
+        {
+          certificateNo: 'CERT-RENEWED',
+          issuedAt: '2025-02-10',
+          validUntil: '2028-02-09',
+          scope: 'Valves',
+          sectors: [18],
+        },
+        at('2025-02-10'),
+      ),
+    ]);
+    await runner.catchUp();
+    const profileAt = async (iso: string) => {
+      const profile = (await supervision.enterprise(credit, { regionPrefix: '32' }, new Date(iso)))!;
+      return {
+        statuses: profile.certificates.map((c) => `${c.certificateNo}:${c.status}:${c.validUntil}`),
+        valid: profile.summary.validCertificates,
+      };
+    };
+    // 2025-02-18 is CERT-LAPSED's last day in China until 16:00 UTC.
+    expect(await profileAt('2025-02-18T15:59:00Z')).toEqual({
+      statuses: ['CERT-LAPSED:valid:2025-02-18', 'CERT-RENEWED:valid:2028-02-09'],
+      valid: 2,
+    });
+    expect(await profileAt('2025-02-18T16:00:00Z')).toEqual({
+      statuses: ['CERT-LAPSED:expired:2025-02-18', 'CERT-RENEWED:valid:2028-02-09'],
+      valid: 1,
+    });
+  });
+
   it('grades a CB and rates an auditor over every rating, however many', async () => {
     certified(feed, { id: 'c30', issued: '2025-01-10', team: ['au-30'], agency: 'CNCA-R-2003-002' });
     // More ratings than any page of them (10,000 was the most the grades once read).

@@ -17,6 +17,8 @@ const NOW = new Date('2025-09-01T12:00:00+08:00');
 /** The holder's certification in Nanjing (Gulou), and another client's in Suzhou audited by the same team at the same time (W8). */
 const OWN = 'JSQC-2025-0101';
 const ELSEWHERE = 'JSQC-2025-0102';
+/** The holder's earlier certification, whose certificate lapsed on 2025-02-16 with no event saying so. */
+const LAPSED = 'JSQC-2022-0103';
 const NANJING_COMPLAINT = '投诉人张三，电话13812345678：证书范围与实际不符';
 const PROVINCE_COMPLAINT = '投诉人王五，电话13900001111：未按期监督审核';
 
@@ -39,6 +41,7 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
     supervised = await supervisedService(() => NOW);
     service = supervised.service;
     await postAsAgency(service, [
+      ...initialCertification({ certificationId: LAPSED, appliedOn: '2022-01-03', creditCode: HOLDER }),
       ...initialCertification({
         certificationId: OWN,
         appliedOn: '2025-03-01',
@@ -91,6 +94,7 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
       creditCode: HOLDER,
       name: '南京示例电子有限公司',
       certificates: [
+        expect.objectContaining({ certificationId: LAPSED, status: 'expired', validUntil: '2025-02-16' }),
         expect.objectContaining({
           certificationId: OWN,
           agencyId: 'CNCA-R-2002-001',
@@ -112,7 +116,12 @@ describe('the enterprise profile: a reduced view for the enterprise itself, regi
     expect(nanjing.complaints.map((c: { subject: string }) => c.subject)).toEqual([NANJING_COMPLAINT]);
     expect(nanjing.spotChecks).toEqual([expect.objectContaining({ result: 'pass', summary: '据举报人李四线索抽查' })]);
     expect(nanjing.openWarnings.map((w: Warning) => w.kind)).toContain('auditor-overlap');
-    expect(nanjing.summary).toMatchObject({ substantiatedComplaints: 1, openWarnings: nanjing.openWarnings.length });
+    expect(nanjing.summary).toMatchObject({
+      validCertificates: 1,
+      substantiatedComplaints: 1,
+      openWarnings: nanjing.openWarnings.length,
+    });
+    expect(nanjing.certificates.map((c: { status: string }) => c.status)).toEqual(['expired', 'valid']);
     expect((await profile(SUZHOU)).status).toBe(404);
     for (const authorization of [JIANGSU, ADMIN]) {
       const full = (await profile(authorization)).body;
