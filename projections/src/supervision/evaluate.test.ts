@@ -513,6 +513,35 @@ describe('times written with different offsets compare as instants, not as text'
     ]);
   });
 
+  it('W10: a report the CB dates in time but records after the due date, of an event the ledger held in time, stays a late report', () => {
+    const b = builder();
+    const recorded = <E extends { recordedAt: string }>(event: E, recordedAt: string): E => ({ ...event, recordedAt });
+    const suspended = b.event('CertificateSuspended', { reason: 'r', until: '2025-09-01' }, at('2025-04-15'));
+    const report = b.event(
+      'ReportedToCnca',
+      { kind: 'status_change', subjectEventId: suspended.eventId, reportedAt: at('2025-04-20') },
+      at('2025-04-20'),
+    );
+    const about = (subjectRecordedAt: string, reportRecordedAt: string) =>
+      warningsOf(
+        fold([
+          ...certified(b, '2024-11-01', '2027-10-31'),
+          recorded(suspended, subjectRecordedAt),
+          recorded(report, reportRecordedAt),
+        ]),
+        '2025-06-01',
+      ).filter((w) => w.ruleId === 'W10' && w.evidence.includes(suspended.eventId));
+    // Due by 10 May. The ledger held the suspension from 15 April; the report dated 20 April came on 20 May.
+    const late = about('2025-04-15T02:00:00Z', '2025-05-20T02:00:00Z');
+    expect(late.map((w) => [w.kind, w.raisedAt, w.clearedAt])).toEqual([
+      ['report-recorded-after-due', '2025-05-11T00:00:00+08:00', '2025-05-20T00:00:00+08:00'],
+    ]);
+    expect(late[0]!.message).toMatch(/reported 2025-04-20, which the CB recorded only on 2025-05-20/);
+    // Recorded when it says: nothing. A history imported in one go (both recorded late): judged by its dates.
+    expect(about('2025-04-15T02:00:00Z', '2025-04-20T02:00:00Z')).toEqual([]);
+    expect(about('2025-05-20T02:00:00Z', '2025-05-20T02:00:00Z')).toEqual([]);
+  });
+
   it('W10: the first report is the earliest instant, whatever offset each was written in', () => {
     const b = builder();
     const suspended = b.event('CertificateSuspended', { reason: 'r', until: '2025-09-01' }, at('2025-04-15'));

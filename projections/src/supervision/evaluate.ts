@@ -8,6 +8,8 @@ import {
   type AuditFact,
   type CertificateFact,
   type CertificationFacts,
+  type ReportableFact,
+  type ReportFact,
   type StatusChange,
   type SupervisionFact,
 } from './facts';
@@ -673,6 +675,15 @@ const REPORT_KIND: Readonly<Record<string, string>> = {
   CertificateExpired: 'status_change',
 };
 
+/**
+ * A report that says it was made in time but reached the ledger after the due date, while the ledger
+ * held its subject before that date: the reportedAt is the CB's word, and it would clear a warning
+ * that stood open. A history imported after the fact (subject and report recorded late together) is
+ * judged by its reportedAt.
+ */
+const recordedAfterDue = (subject: ReportableFact, report: ReportFact, due: IsoDate): boolean =>
+  dateOf(report.reportedAt) <= due && dateOf(report.recordedAt) > due && dateOf(subject.recordedAt) <= due;
+
 function checkReporting(
   facts: CertificationFacts,
   config: SupervisionConfig,
@@ -693,7 +704,8 @@ function checkReporting(
     const reportedOn = report ? dateOf(report.reportedAt) : undefined;
     if (reportedOn === undefined && today <= due) continue;
     tally.due += 1;
-    const hit = deadline(due, reportedOn, today);
+    const recordedLate = report && recordedAfterDue(subject, report, due) ? dateOf(report.recordedAt) : undefined;
+    const hit = deadline(due, recordedLate ?? reportedOn, today);
     if (!hit) {
       tally.onTime += 1;
       continue;
@@ -704,8 +716,8 @@ function checkReporting(
         `${subject.eventId}`,
         { facts },
         {
-          kind: report ? 'reported-late' : 'not-reported',
-          message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}`,
+          kind: recordedLate ? 'report-recorded-after-due' : report ? 'reported-late' : 'not-reported',
+          message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}${recordedLate ? `, which the CB recorded only on ${recordedLate}` : ''}`,
           evidence: [subject.eventId, report?.eventId ?? ''],
           ...hit,
         },

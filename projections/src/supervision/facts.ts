@@ -86,6 +86,8 @@ export interface ReportFact {
   readonly kind: string;
   readonly subjectEventId: string;
   readonly reportedAt: string;
+  /** When the ledger recorded the report: a reportedAt the CB gives cannot move it. */
+  readonly recordedAt: string;
 }
 
 /** Events a report can be about (plans, results, certificates, status changes). */
@@ -93,6 +95,8 @@ export interface ReportableFact {
   readonly eventId: string;
   readonly type: string;
   readonly occurredAt: string;
+  /** When the ledger recorded it. */
+  readonly recordedAt: string;
   readonly auditId?: string;
   /** The audit's planned start, for plan reports (due before the audit). */
   readonly auditStart?: IsoDate;
@@ -297,6 +301,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         eventId: event.eventId,
         type: event.type,
         occurredAt: at,
+        recordedAt: event.recordedAt,
         auditId: audit.auditId,
         auditStart: text(data.start),
       });
@@ -320,7 +325,13 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
           };
         }),
       };
-      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at, auditId: audit.auditId });
+      facts.reportables.push({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: at,
+        recordedAt: event.recordedAt,
+        auditId: audit.auditId,
+      });
       return facts;
     }
     case 'FindingRaised':
@@ -388,7 +399,12 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         ...(transfer ? { transferEventId: transfer.eventId } : {}),
         history: [{ status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId }],
       });
-      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
+      facts.reportables.push({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: at,
+        recordedAt: event.recordedAt,
+      });
       return facts;
     }
     case 'CertificateScopeChanged': {
@@ -398,7 +414,12 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       certificate.sectors = list(data.sectors).map(Number);
       certificate.scopeEventId = event.eventId;
       // A new version of the certificate (domain.md §1), reported to CNCA as certificates are.
-      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
+      facts.reportables.push({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: at,
+        recordedAt: event.recordedAt,
+      });
       return facts;
     }
     case 'CertificationTransferred': {
@@ -419,6 +440,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         kind: text(data.kind),
         subjectEventId: text(data.subjectEventId),
         reportedAt: text(data.reportedAt),
+        recordedAt: event.recordedAt,
       });
       return facts;
     default: {
@@ -431,7 +453,12 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         eventId: event.eventId,
         ...(status === 'suspended' && data.until ? { until: text(data.until) } : {}),
       });
-      facts.reportables.push({ eventId: event.eventId, type: event.type, occurredAt: at });
+      facts.reportables.push({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: at,
+        recordedAt: event.recordedAt,
+      });
       return facts;
     }
   }

@@ -35,7 +35,8 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // which the from/to filters and the newest-first order compare.
   // 9: sv_certificates finds the certifications of a certificate number (the write path's
   // jurisdiction check); ratings keep the region their evaluation was filed under.
-  schemaVersion: 9,
+  // 10: reports and what they report keep when the ledger recorded them (W10 report-recorded-after-due).
+  schemaVersion: 10,
   source: 'events',
   tables: ['sv_certifications', 'sv_certificates', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [

@@ -97,7 +97,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
     title: 'Reporting to CNCA late or missing',
     severity: 'low',
     timeBased: true,
-    kinds: ['reported-late', 'not-reported'],
+    kinds: ['reported-late', 'not-reported', 'report-recorded-after-due'],
   },
   {
     id: 'W11',
