@@ -17,10 +17,17 @@ const CERTIFICATE_NO = 'PROC-0001';
 interface Answer {
   readonly status: number;
   readonly body: Record<string, any>;
+  readonly text: string;
 }
 
 /** One request on a connection of its own: the primary hands each new connection to the next API process. */
-function call(port: number, method: string, url: string, body?: unknown): Promise<Answer> {
+function call(
+  port: number,
+  method: string,
+  url: string,
+  body?: unknown,
+  authorization: Record<string, string> = AGENCY,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -30,12 +37,15 @@ function call(port: number, method: string, url: string, body?: unknown): Promis
         method,
         path: url,
         agent: false,
-        headers: { ...AGENCY, ...(text ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...authorization, ...(text ? { 'content-type': 'application/json' } : {}) },
       },
       (res) => {
         let data = '';
         res.on('data', (chunk) => (data += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body: data ? JSON.parse(data) : {} }));
+        res.on('end', () => {
+          const json = /json/.test(res.headers['content-type'] ?? '') && data !== '';
+          resolve({ status: res.statusCode!, body: json ? JSON.parse(data) : {}, text: data });
+        });
       },
     );
     req.on('error', reject);
@@ -137,6 +147,23 @@ describe('the service on two API processes (LEDGER_API_PROCESSES=2)', () => {
       30_000,
     );
     expect(suspended.certificateNo).toBe(CERTIFICATE_NO);
+  });
+
+  it("serves /metrics from either API process with the figures of the primary's workers, asked over the cluster's channel", async () => {
+    const admin = { authorization: 'Bearer demo-admin' };
+    const anchored = /^certledger_anchor_events_anchored_total\{backend="embedded"\} [1-9]\d*$/m;
+    await until('the anchored events, counted', async () => {
+      const scraped = await call(port, 'GET', '/metrics', undefined, admin);
+      return anchored.test(scraped.text) ? true : undefined;
+    });
+    // Each new connection goes to the next API process: both answer with the primary's workers.
+    for (const _ of [1, 2]) {
+      const scraped = await call(port, 'GET', '/metrics', undefined, admin);
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toMatch(/^certledger_metrics_part_up\{part="workers"\} 1$/m);
+      expect(scraped.text).toMatch(anchored);
+      expect(scraped.text).toMatch(/^certledger_event_store_head_position 15$/m);
+    }
   });
 
   it('goes on answering when an API process dies, and forks another in its place', async () => {

@@ -1,10 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import type { ServicePart } from './compose';
 import type { Config } from './config';
+import { answerMetrics, metricsRequester, type MetricsReply, type MetricsRequest } from './metrics';
 import { startWorkers, type RunningWorkers } from './workerParts';
 
-/** What an API process tells the primary. */
-export type FromApiProcess = { readonly type: 'head'; readonly head: number };
+/** What an API process tells the primary: its new heads, and asks for the workers' figures (GET /metrics). */
+export type FromApiProcess = { readonly type: 'head'; readonly head: number } | MetricsRequest;
+/** Set by the primary in the environment of the API processes it forks when it runs the workers. */
+const PRIMARY_RUNS_WORKERS = 'LEDGER_PRIMARY_RUNS_WORKERS';
 
 const FIRST_RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -14,6 +18,28 @@ const STOP_TIMEOUT_MS = 30_000;
 export function headReporter(): ((head: number) => void) | undefined {
   if (!cluster.isWorker || !process.send) return undefined;
   return (head) => process.send?.({ type: 'head', head } satisfies FromApiProcess);
+}
+
+/**
+ * In an API process whose primary runs the workers, the primary as a part that answers for their
+ * figures over the cluster's channel (undefined elsewhere).
+ */
+export function primaryWorkersPart(): ServicePart | undefined {
+  const send = process.send?.bind(process);
+  if (!cluster.isWorker || !send || process.env[PRIMARY_RUNS_WORKERS] !== '1') return undefined;
+  const requester = metricsRequester((request) => send(request satisfies FromApiProcess));
+  const onMessage = (message: MetricsReply): void => {
+    if (message?.type === 'metrics') requester.answered(message);
+  };
+  process.on('message', onMessage);
+  return {
+    name: 'workers',
+    metrics: () => requester.ask(),
+    async close() {
+      process.off('message', onMessage);
+      requester.abandon('the API process is closing');
+    },
+  };
 }
 
 /**
@@ -39,10 +65,18 @@ export async function runApiProcesses({ config, logger }: { config: Config; logg
   let serving = false;
 
   const fork = (): Worker => {
-    const child = cluster.fork({ LEDGER_WORKERS: 'separate', LEDGER_API_PROCESSES: '1' });
+    const child = cluster.fork({
+      LEDGER_WORKERS: 'separate',
+      LEDGER_API_PROCESSES: '1',
+      [PRIMARY_RUNS_WORKERS]: workers ? '1' : '',
+    });
     let listened = false;
     child.on('message', (message: FromApiProcess) => {
       if (message?.type === 'head') for (const listener of headListeners) listener(message.head);
+      else if (message?.type === 'metrics' && workers)
+        void answerMetrics('workers', workers.parts, message).then((reply) => {
+          if (child.isConnected()) child.send(reply);
+        });
     });
     child.once('listening', (address) => {
       listened = true;

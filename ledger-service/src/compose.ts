@@ -6,6 +6,7 @@ import { createEventStore, type EventStore, type StoredEvent } from './eventStor
 import { createApp, type Readiness, type ReadinessCheck } from './http/app';
 import { loadPrincipals, type PrincipalDirectory } from './http/auth';
 import { createIntake } from './intake/intake';
+import { gatherMetrics, metric, type MetricFamily, type MetricsSource } from './metrics';
 import type { AnchorStatus } from './intake/eventView';
 
 /** A part of the service that runs beside the HTTP app (anchorer, projections) and adds to it. */
@@ -16,6 +17,8 @@ export interface ServicePart {
   readonly readiness?: () => Promise<ReadinessCheck>;
   readonly anchorStatusOf?: (event: StoredEvent) => Promise<AnchorStatus>;
   readonly receiptOf?: (event: StoredEvent) => Promise<unknown>;
+  /** The figures this part knows, for GET /metrics (see metrics.ts). */
+  readonly metrics?: () => Promise<readonly MetricFamily[]>;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,21 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
     return checks;
   };
 
+  const metricsSources: MetricsSource[] = [
+    {
+      name: 'eventStore',
+      metrics: async () => [
+        metric(
+          'certledger_event_store_head_position',
+          'gauge',
+          'Position of the newest event of the log.',
+          await store.headPosition(),
+        ),
+      ],
+    },
+    ...parts.flatMap((part) => (part.metrics ? [{ name: part.name, metrics: part.metrics }] : [])),
+  ];
+
   const app = createApp({
     logger,
     principals,
@@ -82,6 +100,8 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
     anchorStatusOf: anchorPart?.anchorStatusOf ?? (async () => ({ status: 'pending' as const })),
     receiptOf: receiptPart?.receiptOf,
     readiness,
+    metrics: () => gatherMetrics(metricsSources),
+    metricsAccess: config.metricsAccess,
     routers: parts.flatMap((part) => part.routers ?? []),
     openApiPaths: Object.assign({}, ...parts.map((part) => part.openApiPaths ?? {})),
   });

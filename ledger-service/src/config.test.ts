@@ -18,6 +18,19 @@ describe('LEDGER_WORKERS: where the anchorer, the projections and supervision ru
   });
 });
 
+describe('LEDGER_METRICS_ACCESS: who reads GET /metrics', () => {
+  it('is admins unless told otherwise; public opens it to anyone', () => {
+    expect(loadConfig({}).metricsAccess).toBe('admin');
+    expect(loadConfig({ LEDGER_METRICS_ACCESS: 'public' }).metricsAccess).toBe('public');
+  });
+
+  it('refuses anything else, naming the choices', () => {
+    expect(() => loadConfig({ LEDGER_METRICS_ACCESS: 'everyone' })).toThrow(
+      /LEDGER_METRICS_ACCESS must be one of admin, public/,
+    );
+  });
+});
+
 describe('LEDGER_API_PROCESSES: how many processes serve the HTTP API', () => {
   it('is one unless told otherwise', () => {
     expect(loadConfig({}).apiProcesses).toBe(1);

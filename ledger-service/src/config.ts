@@ -11,6 +11,8 @@ export type LedgerBackendKind = 'embedded' | 'fabric';
  * process of their own (`node ledger-service/dist/workers.js`).
  */
 export type WorkersMode = 'thread' | 'in-process' | 'separate';
+/** Who reads GET /metrics: admins (the default), or anyone who can reach the port. */
+export type MetricsAccess = 'admin' | 'public';
 
 /** Everything the service reads from its environment, read once at start. */
 export interface Config {
@@ -46,6 +48,8 @@ export interface Config {
   readonly logHeadIntervalMs: number;
   /** How often the early warnings are evaluated (LEDGER_SUPERVISION_SECONDS, default 60). */
   readonly supervisionIntervalMs: number;
+  /** Who reads GET /metrics (LEDGER_METRICS_ACCESS, default admin). */
+  readonly metricsAccess: MetricsAccess;
   /** The configurable values of the certification rules (domain.md), from LEDGER_RULES_FILE. */
   readonly rules: RulesConfig;
   /** The early warnings' settings: the limits they share with `rules` from there, their own from SUPERVISION_*. */
@@ -174,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiProcesses: processCount('LEDGER_API_PROCESSES', env.LEDGER_API_PROCESSES ?? '1'),
     logHeadIntervalMs: positiveSeconds('LEDGER_LOG_HEAD_SECONDS', env.LEDGER_LOG_HEAD_SECONDS ?? '60') * 1000,
     supervisionIntervalMs: positiveSeconds('LEDGER_SUPERVISION_SECONDS', env.LEDGER_SUPERVISION_SECONDS ?? '60') * 1000,
+    metricsAccess: oneOf<MetricsAccess>('LEDGER_METRICS_ACCESS', env.LEDGER_METRICS_ACCESS ?? 'admin', [
+      'admin',
+      'public',
+    ]),
     rules,
     supervision: supervisionFrom(env, rules),
   });

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { createLogger } from './logging';
-import { headReporter, runApiProcesses } from './apiProcesses';
+import { headReporter, primaryWorkersPart, runApiProcesses } from './apiProcesses';
 import { composeLedgerService } from './compose';
 import { loadConfig } from './config';
 import { createHttpServer } from './http/server';
@@ -18,10 +18,11 @@ async function main(): Promise<void> {
     return;
   }
   const reportHead = headReporter();
+  const workersElsewhere = primaryWorkersPart();
   const service = await composeLedgerService({
     config,
     logger,
-    parts: (context) => defaultParts({ config, logger, reportHead, ...context }),
+    parts: (context) => defaultParts({ config, logger, reportHead, workersElsewhere, ...context }),
   });
   const server = createHttpServer(service.app).listen(config.port, () => {
     const address = server.address();

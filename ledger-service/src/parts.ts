@@ -17,6 +17,8 @@ export interface PartsOptions {
   readonly principals: PrincipalDirectory;
   /** Where this process reports its store's new heads, when its workers run in another process. */
   readonly reportHead?: (head: number) => void;
+  /** Where another process runs the workers and answers for their figures (primaryWorkersPart). */
+  readonly workersElsewhere?: ServicePart;
   /**
    * With in-process workers, evaluate the early warnings on this thread's timer (default true);
    * false where a supervision thread of the workers does it (startWorkers).
@@ -36,6 +38,7 @@ export async function defaultParts({
   store: opened,
   principals,
   reportHead,
+  workersElsewhere,
   evaluateSupervision = true,
 }: PartsOptions): Promise<readonly ServicePart[]> {
   // The workers follow the log side by side: the first of them to read an event reads it for all.
@@ -75,6 +78,7 @@ export async function defaultParts({
     const parts: ServicePart[] = [anchoring, readSide, supervision, logHeads];
     if (config.workers === 'thread') parts.push(createWorkersThreadPart({ config, store: opened, logger }));
     if (config.workers === 'separate' && reportHead) parts.push(createHeadReportPart(opened, reportHead));
+    if (config.workers === 'separate' && workersElsewhere) parts.push(workersElsewhere);
     return parts;
   } catch (error) {
     await anchoring.close();

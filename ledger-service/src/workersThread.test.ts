@@ -16,7 +16,14 @@ import { wakingOn } from './workerParts';
 import { createWorkersThreadPart, type FromWorkers, type WorkersThreadPart } from './workersThread';
 
 const AGENCY = 'Bearer demo-agency-001';
+const ADMIN = 'Bearer demo-admin';
 const CERTIFICATE_NO = 'THREAD-0001';
+
+/** The value of one series in a /metrics text, undefined when absent. */
+const sampleOf = (text: string, series: string): number | undefined => {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
 
 describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the default)', () => {
   let dataDir: string;
@@ -88,6 +95,42 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
     expect(await hits()).toBe(before + 1);
   });
 
+  it("serves /metrics to admins, with the figures of the workers thread's parts beside its own", async () => {
+    await until('the workers thread to start', async () => ((await workersCheck()).ok ? true : undefined), 15_000);
+    const response = await until('the anchored events, counted', async () => {
+      const scraped = await request(service.app).get('/metrics').set('authorization', ADMIN);
+      return sampleOf(scraped.text, 'certledger_anchor_events_anchored_total{backend="embedded"}') === 14
+        ? scraped
+        : undefined;
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = response.text;
+    expect(sampleOf(text, 'certledger_event_store_head_position')).toBe(14);
+    expect(sampleOf(text, 'certledger_anchor_unanchored_events{backend="embedded"}')).toBe(0);
+    expect(sampleOf(text, 'certledger_metrics_part_up{part="workers"}')).toBe(1);
+    expect(sampleOf(text, 'certledger_metrics_part_up{part="workers/anchoring"}')).toBe(1);
+    expect(sampleOf(text, 'certledger_read_model_lag_events{model="registry"}')).toBeGreaterThanOrEqual(0);
+    // Each family once, with its help and type, whichever threads reported it.
+    for (const name of new Set([...text.matchAll(/^(certledger_\w+)[{ ]/gm)].map((match) => match[1]!))) {
+      expect(text.match(new RegExp(`^# HELP ${name} `, 'gm'))).toHaveLength(1);
+      expect(text.match(new RegExp(`^# TYPE ${name} (gauge|counter)$`, 'gm'))).toHaveLength(1);
+    }
+    const series = text
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.split(' ')[0]);
+    expect(new Set(series).size).toBe(series.length);
+
+    const publicCaller = await request(service.app).get('/metrics');
+    expect(publicCaller.status).toBe(401);
+    expect(publicCaller.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(publicCaller.body.code).toBe('unauthenticated');
+    const agency = await request(service.app).get('/metrics').set('authorization', AGENCY);
+    expect(agency.status).toBe(403);
+    expect(agency.body.code).toBe('forbidden');
+  });
+
   it("says in /readyz that the thread's anchorer has stalled, with its alarm, until the thread says it no longer has", async () => {
     const stall = {
       alarm: { code: 'ANCHORING_STALLED', batchId: 'b'.repeat(64), attempts: 20 },
@@ -136,6 +179,12 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
     const dead = workers.thread;
     await dead.terminate();
     expect((await workersCheck()).ok).toBe(false);
+    // The anchorer's counters are the thread's: while it is down, they are left out, and said to be.
+    const scraped = (await request(service.app).get('/metrics').set('authorization', ADMIN).expect(200)).text;
+    expect(sampleOf(scraped, 'certledger_metrics_part_up{part="workers"}')).toBe(0);
+    expect(sampleOf(scraped, 'certledger_metrics_part_up{part="anchoring"}')).toBe(1);
+    expect(scraped).not.toContain('certledger_anchor_events_anchored_total');
+    expect(sampleOf(scraped, 'certledger_event_store_head_position')).toBe(14);
     await submit({
       certificationId: 'THREAD-1',
       eventId: randomUUID(),

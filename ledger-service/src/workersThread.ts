@@ -6,14 +6,17 @@ import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
 import { createHeadReportPart } from './headReports';
+import { metricsRequester, type MetricsReply, type MetricsRequest } from './metrics';
 
 export interface WorkersThreadData {
   readonly config: Config;
   readonly logLevel: string;
 }
-export type ToWorkers = { readonly type: 'head'; readonly head: number } | { readonly type: 'close' };
+export type ToWorkers = { readonly type: 'head'; readonly head: number } | { readonly type: 'close' } | MetricsRequest;
 export type FromWorkers =
   | { readonly type: 'started'; readonly parts: readonly string[] }
+  /** The figures of the thread's parts, asked for by GET /metrics. */
+  | MetricsReply
   | { readonly type: 'failed'; readonly message: string }
   /** The thread's anchorer has stalled (or no longer has, without `stall`): see watchStalls. */
   | { readonly type: 'anchoring'; readonly stall?: StallAlarm };
@@ -75,6 +78,10 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
   let closing = false;
   let restart: NodeJS.Timeout | undefined;
   let worker: Worker;
+  const metrics = metricsRequester((request) => {
+    if (!state.ok) throw new Error(`the ${role} thread is not running (${state.detail})`);
+    worker.postMessage(request satisfies ToWorkers);
+  });
 
   const start = (): Worker => {
     const started = new Worker(file, { workerData: data });
@@ -86,6 +93,8 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
         logger.info({ role, parts: message.parts, threadId: started.threadId }, 'workers thread running');
       } else if (message.type === 'anchoring') {
         stall = message.stall;
+      } else if (message.type === 'metrics') {
+        metrics.answered(message);
       } else {
         failure = `: ${message.message}`;
       }
@@ -98,6 +107,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       if (closing) return;
       state = { ok: false, detail: `thread exited (${code})${failure}; restarting in ${delay} ms` };
       stall = undefined;
+      metrics.abandon(`the ${role} thread exited`);
       logger.error({ role, code, restartInMs: delay, reason: failure.slice(2) || undefined }, 'workers thread exited');
       restart = setTimeout(() => {
         restart = undefined;
@@ -117,6 +127,8 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
     get thread() {
       return worker;
     },
+    // Only the workers' thread answers for its parts; the supervision thread's evaluation is read from the read store.
+    ...(role === 'workers' ? { metrics: () => metrics.ask() } : {}),
     async readiness() {
       return state.ok && stall ? { ok: false, detail: `${state.detail}; ${stall.detail}`, alarm: stall.alarm } : state;
     },

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { watchStalls, type AnchoringPart } from './anchoring/part';
 import { createLogger } from './logging';
+import { answerMetrics } from './metrics';
 import { exitOnCrash } from './exitOnCrash';
 import { startWorkers, type RunningWorkers } from './workerParts';
 import type { FromWorkers, ToWorkers, WorkersThreadData } from './workersThread';
@@ -22,6 +23,9 @@ const headListeners: Array<(head: number) => void> = [];
 port.on('message', (message: ToWorkers) => {
   if (message.type === 'head') {
     for (const listener of headListeners) listener(message.head);
+  } else if (message.type === 'metrics') {
+    // Unanswered before the workers have started: the API thread's ask times out.
+    if (workers) void answerMetrics('workers', workers.parts, message).then(say);
   } else if (!closing) {
     // Before the workers have started, they close as soon as they have.
     closing = true;

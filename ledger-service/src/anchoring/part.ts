@@ -6,6 +6,7 @@ import { Anchorer, AnchorerLogger, AnchorerOptions, AnchorerStats, createAnchore
 import { refusalOf, type AnchorStore } from './anchorStore/port';
 import type { LedgerBackend } from './port';
 import { buildReceipt } from './receipts';
+import { metric, type MetricFamily } from '../metrics';
 
 export interface AnchoringPartOptions {
   readonly store: EventStore;
@@ -25,8 +26,8 @@ export interface AnchoringPart extends ServicePart {
   /** Shared with the read side, which follows anchor receipts. */
   readonly anchorStore: AnchorStore;
   readonly ledger: LedgerBackend;
-  /** Prometheus text of the anchorer's lag and counters. */
-  metrics(): Promise<string>;
+  /** The anchorer's lag, and its counters where it runs. */
+  metrics(): Promise<readonly MetricFamily[]>;
 }
 
 /** The stable code of the readiness alarm of a stalled adoption (see StalledBatch). */
@@ -83,7 +84,8 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
     ledger,
     logger: options.logger,
   });
-  if (options.runAnchorer ?? true) anchorer.start();
+  const runsAnchorer = options.runAnchorer ?? true;
+  if (runsAnchorer) anchorer.start();
   const maxReadyLagMs = options.maxReadyLagMs ?? 300_000;
 
   return {
@@ -123,27 +125,70 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
     },
     async metrics() {
       const [lag, counts] = await Promise.all([anchorer.lag(), anchorStore.counts()]);
+      const backend = { backend: ledger.kind };
+      const gauge = (name: string, help: string, value: number) => metric(name, 'gauge', help, value, backend);
+      const counter = (name: string, help: string, value: number) => metric(name, 'counter', help, value, backend);
+      const ofTheLog = [
+        gauge(
+          'certledger_anchor_batches_refused',
+          'Batches the ledger refused for good (their receipts say why).',
+          counts.batches.rejected,
+        ),
+        gauge('certledger_anchor_head_position', 'Position of the newest event of the log.', lag.headPosition),
+        gauge(
+          'certledger_anchor_checkpoint_position',
+          'Position up to which the anchorer has batched the log.',
+          lag.checkpoint,
+        ),
+        gauge(
+          'certledger_anchor_anchored_through_position',
+          'Position up to which every event is anchored or refused by the ledger.',
+          lag.anchoredThrough,
+        ),
+        gauge('certledger_anchor_unanchored_events', 'Events stored but not anchored yet.', lag.unanchoredEvents),
+        gauge(
+          'certledger_anchor_oldest_unanchored_age_seconds',
+          'Age of the oldest event not anchored yet.',
+          lag.oldestUnanchoredAgeMs / 1000,
+        ),
+      ];
+      // Where the anchorer runs on another thread, its counters are that thread's to tell: zeros from here would hide them.
+      if (!runsAnchorer) return ofTheLog;
       const stats = anchorer.stats();
-      const lines = [
-        ['anchor_batches_refused', 'gauge', counts.batches.rejected],
-        ['anchor_head_position', 'gauge', lag.headPosition],
-        ['anchor_checkpoint_position', 'gauge', lag.checkpoint],
-        ['anchor_anchored_through_position', 'gauge', lag.anchoredThrough],
-        ['anchor_unanchored_events', 'gauge', lag.unanchoredEvents],
-        ['anchor_oldest_unanchored_age_seconds', 'gauge', lag.oldestUnanchoredAgeMs / 1000],
-        ['anchor_batches_committed_total', 'counter', stats.batchesCommitted],
-        ['anchor_batches_replayed_total', 'counter', stats.batchesReplayed],
-        ['anchor_batches_rejected_total', 'counter', stats.batchesRejected],
-        ['anchor_events_anchored_total', 'counter', stats.eventsAnchored],
-        ['anchor_consecutive_failures', 'gauge', stats.consecutiveFailures],
-        ['anchor_failing_batches', 'gauge', stats.failingBatches],
-        ['anchor_stalled_batches', 'gauge', stats.stalledBatches],
-      ] as const;
-      return (
-        lines
-          .map(([name, type, value]) => `# TYPE ${name} ${type}\n${name}{backend="${ledger.kind}"} ${value}`)
-          .join('\n') + '\n'
-      );
+      return [
+        ...ofTheLog,
+        counter(
+          'certledger_anchor_batches_committed_total',
+          'Batches committed to the ledger since start.',
+          stats.batchesCommitted,
+        ),
+        counter(
+          'certledger_anchor_batches_replayed_total',
+          'Batches found already on the ledger and adopted since start.',
+          stats.batchesReplayed,
+        ),
+        counter(
+          'certledger_anchor_batches_rejected_total',
+          'Batches the ledger refused since start.',
+          stats.batchesRejected,
+        ),
+        counter('certledger_anchor_events_anchored_total', 'Events anchored since start.', stats.eventsAnchored),
+        gauge(
+          'certledger_anchor_consecutive_failures',
+          'Failed attempts in a row of the batch that has failed most (0 when none is failing).',
+          stats.consecutiveFailures,
+        ),
+        gauge(
+          'certledger_anchor_failing_batches',
+          'Batches the ledger could not take yet, retried with backoff.',
+          stats.failingBatches,
+        ),
+        gauge(
+          'certledger_anchor_stalled_batches',
+          'Batches the ledger keeps refusing as holding events its queries do not show (ANCHORING_STALLED).',
+          stats.stalledBatches,
+        ),
+      ];
     },
     async close() {
       await anchorer.stop();

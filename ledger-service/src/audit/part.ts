@@ -1,5 +1,6 @@
 import type { LedgerBackend } from '../anchoring/port';
 import type { ServicePart } from '../compose';
+import { metric } from '../metrics';
 import type { EventStore } from '../eventStore/port';
 import { createLogRouter, logOpenApiPaths } from './http';
 import { createLogHeadCommitter, type CommitterLogger, type LogHeadCommitter } from './logHeads/committer';
@@ -73,6 +74,21 @@ export async function createLogHeadPart(
       await committer.sync();
       return { ok: true, detail: `log heads up to ${committer.latest()?.treeSize ?? 0} events` };
     },
+    // The committing thread's head: where another one commits, this one's record is read only on a request.
+    ...(commits
+      ? {
+          async metrics() {
+            return [
+              metric(
+                'certledger_log_head_tree_size',
+                'gauge',
+                'Events covered by the latest signed head of the log.',
+                committer.latest()?.treeSize ?? 0,
+              ),
+            ];
+          },
+        }
+      : {}),
     async close() {
       await committer.stop();
       fabric?.close();

@@ -597,6 +597,26 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('BULK-TWICE')).status).toBe(404);
   });
 
+  it('serves /metrics to admins only by default, and to anyone with LEDGER_METRICS_ACCESS=public', async () => {
+    await submitAll(initialCertification({ certificationId: 'METRICS-1', appliedOn: '2025-03-01' }).slice(0, 2));
+    const scraped = await request(service.app).get('/metrics').set('authorization', ADMIN);
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain(
+      '# TYPE certledger_event_store_head_position gauge\ncertledger_event_store_head_position 2\n',
+    );
+    expect((await request(service.app).get('/metrics')).status).toBe(401);
+    expect((await request(service.app).get('/metrics').set('authorization', NANJING)).status).toBe(403);
+    await service.close();
+
+    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_METRICS_ACCESS: 'public' });
+    service = await composeLedgerService({ config, logger: pino({ level: 'silent' }) });
+    const open = await request(service.app).get('/metrics');
+    expect(open.status).toBe(200);
+    expect(open.text).toContain('certledger_event_store_head_position 2\n');
+    // A bad token is refused on every route, this one too.
+    expect((await request(service.app).get('/metrics').set('authorization', 'Bearer nobody')).status).toBe(401);
+  });
+
   it('serves health, readiness and an OpenAPI 3.1 document naming every endpoint', async () => {
     expect((await request(service.app).get('/healthz')).status).toBe(200);
     const ready = await request(service.app).get('/readyz');

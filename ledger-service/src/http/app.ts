@@ -4,7 +4,9 @@ import { AnchorStoreError } from '../anchoring/anchorStore/port';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import type { Intake } from '../intake/intake';
 import type { AnchorStatus } from '../intake/eventView';
-import { authenticate, setPrincipal, type PrincipalDirectory } from './auth';
+import type { MetricsAccess } from '../config';
+import { formatMetrics, METRICS_CONTENT_TYPE, type MetricFamily } from '../metrics';
+import { authenticate, principalOf, requireRole, setPrincipal, type PrincipalDirectory } from './auth';
 import { notFoundHandler, problemHandler } from './errors';
 import { registerIntakeRoutes } from './intakeRoutes';
 import { allowedMethods } from './methods';
@@ -52,6 +54,10 @@ export interface AppOptions {
   readonly receiptOf?: (event: StoredEvent) => Promise<unknown>;
   /** Each dependency's health: the event store, the ledger backend, the workers. */
   readonly readiness: () => Promise<Readiness>;
+  /** The figures of every part, from wherever it runs, for GET /metrics. */
+  readonly metrics?: () => Promise<readonly MetricFamily[]>;
+  /** Who reads GET /metrics: admins only (default), or anyone. */
+  readonly metricsAccess?: MetricsAccess;
   /** Further routers (read side, supervision), mounted after the core routes. */
   readonly routers?: readonly Router[];
   /** OpenAPI path items that those routers serve. */
@@ -109,6 +115,12 @@ export function createApp(options: AppOptions): Express {
     const checks = await options.readiness();
     const status = readinessStatus(checks);
     res.status(status === 'not-ready' ? 503 : 200).json({ status, checks });
+  });
+
+  app.get('/metrics', async (req, res) => {
+    if ((options.metricsAccess ?? 'admin') === 'admin') requireRole(principalOf(req), 'admin');
+    const families = (await options.metrics?.()) ?? [];
+    res.type(METRICS_CONTENT_TYPE).send(formatMetrics(families));
   });
 
   const document = openApiDocument(options.openApiPaths ?? {});

@@ -266,6 +266,17 @@ describe('answers as /openapi.json describes them', () => {
     expectAsDocumented(await request(running.service.app).get('/readyz'), 'get', '/readyz');
   });
 
+  it('metrics, to an admin only', async () => {
+    const scraped = await request(running.service.app).get('/metrics').set('authorization', 'Bearer demo-admin');
+    expect(scraped.status).toBe(200);
+    const documented = document.paths['/metrics'].get.responses['200'].content as Json;
+    expect(Object.keys(documented)).toEqual([scraped.headers['content-type']]);
+    expectAsDocumented(await request(running.service.app).get('/metrics'), 'get', '/metrics');
+    const agency = await request(running.service.app).get('/metrics').set('authorization', 'Bearer demo-agency-001');
+    expect(agency.status).toBe(403);
+    expectAsDocumented(agency, 'get', '/metrics');
+  });
+
   it('a problem, with the request id it was given', async () => {
     const response = await get('/v1/certifications/NO-SUCH-1/events').set('x-request-id', 'doc-test-1');
     expect(response.headers['x-request-id']).toBe('doc-test-1');

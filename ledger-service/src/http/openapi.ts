@@ -547,6 +547,22 @@ function corePaths(): Record<string, unknown> {
         },
       },
     },
+    '/metrics': {
+      get: {
+        summary: "The operators' metrics, in the Prometheus text exposition format (admins)",
+        description:
+          "Figures the parts already know, from wherever they run (this thread, the workers thread, the primary's workers under LEDGER_API_PROCESSES): anchor lag and counters, the event store's head, the read models' lag, the answer cache's hits and misses, the age of the early warnings' evaluation, the signed log head's tree size. A part or thread that does not answer within 2 s is left out, and `certledger_metrics_part_up{part}` is 0 for it. Admins only, unless LEDGER_METRICS_ACCESS=public.",
+        security: BEARER_SECURITY,
+        responses: {
+          '200': {
+            description: 'Prometheus text exposition format 0.0.4',
+            content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
+          },
+          '401': problemResponse('No bearer token'),
+          '403': problemResponse('Not an admin'),
+        },
+      },
+    },
     '/openapi.json': {
       get: { summary: 'This document', responses: { '200': jsonResponse('OpenAPI 3.1', { type: 'object' }) } },
     },

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { AnchorStore } from '../../anchoring/anchorStore/port';
 import type { LedgerBackend } from '../../anchoring/port';
 import type { ServicePart } from '../../compose';
+import { metric, type MetricFamily } from '../../metrics';
 import type { EventStore } from '../../eventStore/port';
 import { authenticate, principalOf, type PrincipalDirectory } from '../auth';
 import { createReadRouter, readOpenApiPaths } from './index';
@@ -82,10 +83,15 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     publicBaseUrl: options.publicBaseUrl,
   });
   const maxLag = options.maxReadyLagEvents ?? 10_000;
-  /** How many events of the log each read model has still to apply. */
-  const lagsOf = async (models: readonly string[]): Promise<number[]> => {
+  /** How many events of the log each read model with a checkpoint has still to apply. */
+  const modelLags = async (): Promise<{ head: number; lags: Record<string, number> }> => {
     const [head, checkpoints] = await Promise.all([options.store.headPosition(), projections.queries.checkpoints()]);
-    return models.map((model) => head - (checkpoints[model] ?? 0));
+    const lags = Object.fromEntries(Object.entries(checkpoints).map(([model, position]) => [model, head - position]));
+    return { head, lags };
+  };
+  const lagsOf = async (models: readonly string[]): Promise<number[]> => {
+    const { head, lags } = await modelLags();
+    return models.map((model) => lags[model] ?? head);
   };
   const router = createReadRouter({
     queries: projections.queries,
@@ -133,6 +139,29 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
         ? `; answers kept ${kept.entries} (${Math.round(kept.bytes / 2 ** 20)} MB), ${kept.hits} of ${kept.hits + kept.misses} lookups answered from memory`
         : '';
       return { ok: behind <= maxLag, detail: `read models ${behind} events behind the log${cache}` };
+    },
+    metrics: async () => {
+      const { lags } = await modelLags();
+      const lag: MetricFamily = {
+        name: 'certledger_read_model_lag_events',
+        type: 'gauge',
+        help: 'Events of the log a read model has still to apply.',
+        samples: Object.entries(lags).map(([model, value]) => ({ labels: { model }, value })),
+      };
+      const kept = projections.answerCache?.stats();
+      if (!kept) return [lag];
+      return [
+        lag,
+        metric('certledger_answer_cache_hits_total', 'counter', 'Certificate lookups answered from memory.', kept.hits),
+        metric(
+          'certledger_answer_cache_misses_total',
+          'counter',
+          'Certificate lookups that read the read model.',
+          kept.misses,
+        ),
+        metric('certledger_answer_cache_entries', 'gauge', 'Certificate answers kept in memory.', kept.entries),
+        metric('certledger_answer_cache_bytes', 'gauge', 'Memory the kept answers take.', kept.bytes),
+      ];
     },
     close: async () => {
       await projections.runner.stop();

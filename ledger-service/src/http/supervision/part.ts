@@ -10,6 +10,7 @@ import {
 } from '@certledger/projections';
 import type { RulesConfig } from '../../certification';
 import type { ServicePart } from '../../compose';
+import { metric } from '../../metrics';
 import type { EventStore } from '../../eventStore/port';
 import { eventFeedOf } from '../read/wiring';
 import { supervisionOpenApiPaths } from './openapi';
@@ -112,6 +113,19 @@ export async function createSupervisionPart(options: SupervisionPartOptions): Pr
       const ageMs = clock().getTime() - Date.parse(evaluatedAt);
       const ok = ageMs <= (options.maxEvaluationAgeMs ?? 5 * 60_000);
       return { ok, detail: `warnings evaluated ${Math.round(ageMs / 1000)} s ago` };
+    },
+    metrics: async () => {
+      const evaluatedAt = await supervision.evaluatedAt();
+      if (evaluatedAt === undefined) return [];
+      const ageSeconds = (clock().getTime() - Date.parse(evaluatedAt)) / 1000;
+      return [
+        metric(
+          'certledger_supervision_evaluation_age_seconds',
+          'gauge',
+          'Age of the last evaluation of the early warnings.',
+          ageSeconds,
+        ),
+      ];
     },
     close: async () => {
       supervision.stop();
