@@ -24,6 +24,8 @@ export interface SupervisionConfig {
   readonly minSystemOperationMonths: number;
   /** Dates (YYYY-MM-DD) that are not working days besides weekends (public holidays). */
   readonly holidays: readonly string[];
+  /** Saturdays and Sundays (YYYY-MM-DD) that are working days: China's make-up days around holidays (调休). */
+  readonly workingWeekends: readonly string[];
 }
 
 export const defaultSupervisionConfig: SupervisionConfig = Object.freeze({
@@ -38,6 +40,7 @@ export const defaultSupervisionConfig: SupervisionConfig = Object.freeze({
   remoteAuditPermitted: false,
   minSystemOperationMonths: 3,
   holidays: Object.freeze([]) as readonly string[],
+  workingWeekends: Object.freeze([]) as readonly string[],
 });
 
 export class SupervisionConfigError extends Error {
@@ -67,7 +70,16 @@ export function supervisionConfig(overrides: Partial<SupervisionConfig> = {}): S
     throw new SupervisionConfigError('reportingDayOfMonth must be 1..28');
   if (!(config.minOnsiteShare >= 0 && config.minOnsiteShare <= 1))
     throw new SupervisionConfigError('minOnsiteShare must be between 0 and 1');
-  return Object.freeze({ ...config, holidays: Object.freeze([...config.holidays]) });
+  for (const key of ['holidays', 'workingWeekends'] as const) {
+    const bad = config[key].find((date) => !isCalendarDate(date));
+    if (bad !== undefined)
+      throw new SupervisionConfigError(`${key}: ${JSON.stringify(bad)} is not a date (YYYY-MM-DD)`);
+  }
+  return Object.freeze({
+    ...config,
+    holidays: Object.freeze([...config.holidays]),
+    workingWeekends: Object.freeze([...config.workingWeekends]),
+  });
 }
 
 /** The limits the checks share with the ledger's rules (W2 ↔ R12, W5 ↔ R6, W6 ↔ R2). */
@@ -80,6 +92,16 @@ export type RuleLimits = Pick<
 const RETIRED_VARIABLES: Readonly<Record<string, keyof RuleLimits>> = {
   SUPERVISION_MAX_SUSPENSION_MONTHS: 'maxSuspensionMonths',
 };
+
+/** A comma-separated list of dates from the environment; undefined when unset. */
+const dateList = (value: string | undefined): string[] | undefined =>
+  value
+    ?.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+
+const isCalendarDate = (value: string): boolean =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 /**
  * Supervision settings: the rules' limits as the ledger applies them, and the environment for the
@@ -103,11 +125,8 @@ export function supervisionConfigFromEnv(
     checkInRadiusKm: number('SUPERVISION_CHECKIN_RADIUS_KM'),
     reportingDayOfMonth: number('SUPERVISION_REPORTING_DAY'),
     withdrawalWorkingDays: number('SUPERVISION_WITHDRAWAL_WORKING_DAYS'),
-    holidays: env.SUPERVISION_HOLIDAYS
-      ? env.SUPERVISION_HOLIDAYS.split(',')
-          .map((d) => d.trim())
-          .filter(Boolean)
-      : undefined,
+    holidays: dateList(env.SUPERVISION_HOLIDAYS),
+    workingWeekends: dateList(env.SUPERVISION_WORKING_WEEKENDS),
   };
   return supervisionConfig(
     Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<SupervisionConfig>,

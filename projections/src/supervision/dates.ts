@@ -26,14 +26,20 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   return fromUtc(d);
 }
 
-/** The `n`th working day after `date` (Monday–Friday, not in `holidays`). */
-export function addWorkingDays(date: IsoDate, n: number, holidays: readonly string[] = []): IsoDate {
+/** The `n`th working day after `date`: Monday–Friday not in `holidays`, and the make-up days in `workingWeekends`. */
+export function addWorkingDays(
+  date: IsoDate,
+  n: number,
+  holidays: readonly string[] = [],
+  workingWeekends: readonly string[] = [],
+): IsoDate {
   let current = date;
   let left = n;
   while (left > 0) {
     current = addDays(current, 1);
     const weekday = toUtc(current).getUTCDay();
-    if (weekday !== 0 && weekday !== 6 && !holidays.includes(current)) left -= 1;
+    const working = weekday === 0 || weekday === 6 ? workingWeekends.includes(current) : !holidays.includes(current);
+    if (working) left -= 1;
   }
   return current;
 }

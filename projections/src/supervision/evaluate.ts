@@ -815,7 +815,7 @@ function checkWithdrawalTriggers(
     const found = byCertificate.get(String(trigger.data.certificateNo ?? ''));
     if (!found || !filedOver(trigger, found.facts)) continue;
     const recordedOn = String(trigger.data.recordedOn ?? dateOf(trigger.occurredAt));
-    const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays);
+    const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays, config.workingWeekends);
     const withdrawn = changeAfter(found.certificate, recordedOn, WITHDRAWN);
     const hit = deadline(due, withdrawn?.on, today);
     if (!hit) continue;
