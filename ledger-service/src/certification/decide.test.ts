@@ -902,6 +902,28 @@ describe('R15 ownership and transfer', () => {
     expectRule(again(CERTIFICATE_NO), 'R10', 'transfer-needs-new-certificate');
     expect(expectOk(again(acceptingCbCertificate.certificateNo)).claims).toEqual([]);
   });
+  it("leaves the previous CB's certificate alone: the accepting CB decides only on a certificate it issued (R15)", () => {
+    const moved = given([...RELEASED, transfer()]);
+    const byAcceptingCb = (type: string, data: Record<string, unknown>, state = moved) =>
+      when(state, step(type, data, at('2026-06-05'), OTHER_CB));
+    const decisions: Array<[string, Record<string, unknown>]> = [
+      ['CertificateSuspended', { reason: '未按期监督审核', until: '2026-09-01' }],
+      ['CertificateWithdrawn', { reason: '伪造记录' }],
+      ['CertificateCancelled', { reason: '客户申请注销' }],
+      ['CertificateScopeChanged', { scope: '数控机床零部件的生产', sectors: [17] }],
+    ];
+    for (const [type, data] of decisions) {
+      const refused = byAcceptingCb(type, data);
+      expectRule(refused, 'R15', 'certificate-of-previous-cb');
+      expect(!refused.ok && refused.message).toContain(CERTIFICATE_NO);
+    }
+    const own = given([
+      ...RELEASED,
+      transfer(),
+      step('CertificateIssued', acceptingCbCertificate, at('2026-06-04'), OTHER_CB),
+    ]);
+    expectOk(byAcceptingCb('CertificateSuspended', decisions[0]![1], own));
+  });
   it('does not transfer a suspended certificate', () => {
     const suspended = [
       ...CERTIFIED,

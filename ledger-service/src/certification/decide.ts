@@ -108,6 +108,23 @@ function certificateOf(state: CertificationState, type: string): CertificateStat
   return state.certificate ?? reject('SEQ', 'no-certificate', `${type} needs an issued certificate`);
 }
 
+/**
+ * R15 (IAF MD2): the certificate a CB decides on is one it issued. Between a transfer and the
+ * accepting CB's own certificate, the certificate in force is the previous CB's, which keeps it.
+ */
+function ownCertificateOf(state: CertificationState, type: string): CertificateState {
+  const certificate = certificateOf(state, type);
+  const transfer = state.transfer;
+  if (transfer?.awaitingCertificate) {
+    reject(
+      'R15',
+      'certificate-of-previous-cb',
+      `certificate ${certificate.certificateNo} was issued by ${transfer.fromAgencyId}, which keeps it; issue your own certificate after the transfer before ${type}`,
+    );
+  }
+  return certificate;
+}
+
 /** R13 by the calendar: a certificate past its validUntil is expired even before CertificateExpired is recorded. */
 function notPastValidity(certificate: CertificateState, on: IsoDate, type: string): void {
   if (on > certificate.validUntil) {
@@ -343,7 +360,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   CertificateIssued: (input) => checkIssue(input),
 
   CertificateSuspended: ({ state, event, data, rules, on }) => {
-    const certificate = certificateOf(state, 'CertificateSuspended');
+    const certificate = ownCertificateOf(state, 'CertificateSuspended');
     if (certificate.status !== 'valid')
       reject('R12', 'suspend-requires-valid', `only a valid certificate can be suspended; it is ${certificate.status}`);
     notPastValidity(certificate, on, 'suspension');
@@ -361,7 +378,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   },
 
   CertificateRestored: ({ state, event, rules, on }) => {
-    const certificate = certificateOf(state, 'CertificateRestored');
+    const certificate = ownCertificateOf(state, 'CertificateRestored');
     if (certificate.status !== 'suspended' || !certificate.suspension) {
       reject(
         'R12',
@@ -382,14 +399,14 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   },
 
   CertificateWithdrawn: ({ state, event, on }) => {
-    const certificate = certificateOf(state, 'CertificateWithdrawn');
+    const certificate = ownCertificateOf(state, 'CertificateWithdrawn');
     notBefore(event, certificate.changedAt, 'last certificate change');
     notPastValidity(certificate, on, 'withdrawal');
   },
 
   CertificateCancelled: ({ state, event, on }) => {
     notSuspended(state, 'cancel-while-suspended', 'restore it before cancelling, or withdraw it');
-    const certificate = certificateOf(state, 'CertificateCancelled');
+    const certificate = ownCertificateOf(state, 'CertificateCancelled');
     notBefore(event, certificate.changedAt, 'last certificate change');
     notPastValidity(certificate, on, 'cancellation');
   },
@@ -407,7 +424,7 @@ const checks: { readonly [T in keyof CertificationPayloads]: Check<T> } = {
   },
 
   CertificateScopeChanged: ({ state, event, on }) => {
-    const certificate = certificateOf(state, 'CertificateScopeChanged');
+    const certificate = ownCertificateOf(state, 'CertificateScopeChanged');
     if (certificate.status !== 'valid')
       reject(
         'SEQ',
