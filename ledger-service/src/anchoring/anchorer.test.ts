@@ -623,6 +623,22 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     );
   });
 
+  it('calls it a stall too when the ledger shows the events but its record of their batch disagrees with them, and never refuses', async () => {
+    await anchoredThenForgotten();
+    const disagreeing: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
+      committedBatch: async (batchId: string) => {
+        const commit = await ledger.committedBatch(batchId);
+        return commit && { ...commit, root: '0'.repeat(64) };
+      },
+    });
+    const stalling = start({ maxBatchEvents: 1, retryInitialMs: 1, retryMaxMs: 2 }, disagreeing);
+    stalling.start();
+    await until(async () => (stalling.stats().stalled?.attempts ?? 0) >= STALLED_ADOPTION_ATTEMPTS);
+    expect(stalling.stats()).toMatchObject({ stalledBatches: 1, batchesRejected: 0 });
+    expect(stalling.stats().lastError).toMatch(/names another root/);
+    await stalling.stop();
+  });
+
   it('does not call it a stall while the peer queried catches up within the threshold', async () => {
     await anchoredThenForgotten();
     let lagging = STALLED_ADOPTION_ATTEMPTS - 2;

@@ -522,6 +522,8 @@ class LogAnchorer implements Anchorer {
     try {
       adoption = await this.adoptionOf(planned);
     } catch (error) {
+      // Records that disagree may disagree on every attempt: that is a stall as much as events not shown.
+      if (error instanceof AdoptionMismatch) return this.retryUnadopted(planned, error, EVENT_ALREADY_ANCHORED);
       return this.retryLater(planned, error);
     }
     if (!adoption) return undefined;
@@ -579,7 +581,7 @@ class LogAnchorer implements Anchorer {
     const records = await this.options.ledger.getBatchEvents(batchId);
     const { batch } = batchOfDigests(records[0]?.agencyId ?? '', records.map(digestOfRecord), [], oldestRecordedAt);
     if (records.length === 0 || batch.batchId !== batchId)
-      throw new LedgerError('unavailable', `the ledger's events of batch ${batchId} do not make up that batch`);
+      throw new AdoptionMismatch(`the ledger's events of batch ${batchId} do not make up that batch`);
     const stored = await this.options.eventStore.findEvents(records.map((record) => record.eventId));
     const positionOf = new Map(stored.map((event) => [event.eventId, event.position]));
     return { batch, positions: records.map((record) => positionOf.get(record.eventId) ?? 0), oldestRecordedAt };
@@ -591,9 +593,9 @@ class LogAnchorer implements Anchorer {
    */
   private async commitOfLedgerBatch(batch: AnchorBatch): Promise<AnchorCommit> {
     const commit = await this.options.ledger.committedBatch(batch.batchId);
-    if (!commit) throw new LedgerError('unavailable', `the ledger does not show the commit of batch ${batch.batchId}`);
+    if (!commit) throw new AdoptionMismatch(`the ledger does not show the commit of batch ${batch.batchId}`);
     if (commit.root !== batch.root)
-      throw new LedgerError('unavailable', `the ledger's record of batch ${batch.batchId} names another root`);
+      throw new AdoptionMismatch(`the ledger's record of batch ${batch.batchId} names another root`);
     return commit;
   }
 
@@ -642,6 +644,14 @@ const EVENT_ALREADY_ANCHORED = 'CL_EVENT_ALREADY_ANCHORED';
  * minutes) makes readiness degraded, naming the cause.
  */
 export const STALLED_ADOPTION_ATTEMPTS = 20;
+
+/** The ledger's own records of a batch to take over do not agree with each other (a peer behind another, or worse). */
+class AdoptionMismatch extends LedgerError {
+  constructor(message: string) {
+    super('unavailable', message);
+    this.name = 'AdoptionMismatch';
+  }
+}
 
 /** A batch's retry state: attempts so far, when to try again, and the ledger's CL_EVENT_ALREADY_ANCHORED answers with nothing to adopt. */
 interface Retry {
