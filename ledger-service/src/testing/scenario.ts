@@ -174,6 +174,17 @@ export function initialCertification(options: ScenarioOptions): ScenarioEvent[] 
   ];
 }
 
+/** Events of the certification `initial` opened, at 10:00 in China on the day given. */
+const laterEvents =
+  (initial: readonly ScenarioEvent[]) =>
+  (type: CertificationEventType, day: string, data: Record<string, unknown>): ScenarioEvent => ({
+    certificationId: initial[0]!.certificationId,
+    eventId: randomUUID(),
+    type,
+    occurredAt: at(day),
+    data,
+  });
+
 /**
  * The cycle after an initial certification (its events as `initialCertification` made them): two
  * surveillance audits, a recertification audit before expiry, its grant, and the certificate issued
@@ -181,17 +192,10 @@ export function initialCertification(options: ScenarioOptions): ScenarioEvent[] 
  * registrations extended.
  */
 export function recertification(initial: readonly ScenarioEvent[], certificateNo: string): ScenarioEvent[] {
-  const { certificationId } = initial[0]!;
+  const event = laterEvents(initial);
   const issued = initial.find((e) => e.type === 'CertificateIssued')!.data as { issuedAt: string; validUntil: string };
   const assigned = initial.find((e) => e.type === 'AuditTeamAssigned')!.data.members as ReadonlyArray<object>;
   const team = assigned.map((member) => ({ ...member, registrationValidUntil: addYears(issued.validUntil, 1) }));
-  const event = (type: CertificationEventType, day: string, data: Record<string, unknown>): ScenarioEvent => ({
-    certificationId,
-    eventId: randomUUID(),
-    type,
-    occurredAt: at(day),
-    data,
-  });
   const audit = (auditId: string, kind: string, start: string, days: number): ScenarioEvent[] => {
     const end = addDays(start, days - 1);
     return [
@@ -231,4 +235,34 @@ export function recertification(initial: readonly ScenarioEvent[], certificateNo
       sectors: [19],
     }),
   ];
+}
+
+/**
+ * A transfer of an issued certification (its events as `initialCertification` made them) to another
+ * CB (IAF MD2), from `releasedOn`: the holding CB's release, then the accepting CB's acceptance a
+ * week later and its own certificate `certificateNo` two days after, keeping the cycle's expiry.
+ * Each CB posts its own part.
+ */
+export function transfer(
+  initial: readonly ScenarioEvent[],
+  options: { fromAgencyId: string; toAgencyId: string; releasedOn: string; certificateNo: string },
+): { released: ScenarioEvent[]; accepted: ScenarioEvent[] } {
+  const event = laterEvents(initial);
+  const issued = initial.find((e) => e.type === 'CertificateIssued')!.data;
+  const issuedOn = addDays(options.releasedOn, 9);
+  return {
+    released: [
+      event('TransferReleased', options.releasedOn, { toAgencyId: options.toAgencyId, reason: '客户申请转换认证机构' }),
+    ],
+    accepted: [
+      event('CertificationTransferred', addDays(options.releasedOn, 7), { fromAgencyId: options.fromAgencyId }),
+      event('CertificateIssued', issuedOn, {
+        certificateNo: options.certificateNo,
+        issuedAt: issuedOn,
+        validUntil: issued.validUntil,
+        scope: issued.scope,
+        sectors: issued.sectors,
+      }),
+    ],
+  };
 }

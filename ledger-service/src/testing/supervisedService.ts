@@ -62,12 +62,19 @@ export async function supervisedService(clock: () => Date): Promise<SupervisedSe
   };
 }
 
-/** Posts certification events as the CB demo-agency-001 would, one by one; throws at the first refused. */
-export async function postAsAgency(service: LedgerService, events: readonly ScenarioEvent[]): Promise<void> {
+/**
+ * Posts certification events as a CB would (demo-agency-001 unless another's `authorization`), one
+ * by one; throws at the first refused.
+ */
+export async function postAsAgency(
+  service: LedgerService,
+  events: readonly ScenarioEvent[],
+  authorization = 'Bearer demo-agency-001',
+): Promise<void> {
   for (const { certificationId, ...body } of events) {
     const response = await request(service.app)
       .post(`/v1/certifications/${certificationId}/events`)
-      .set('authorization', 'Bearer demo-agency-001')
+      .set('authorization', authorization)
       .send(body);
     if (response.status !== 201) throw new Error(`${body.type}: ${response.status} ${JSON.stringify(response.body)}`);
   }

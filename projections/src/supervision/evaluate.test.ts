@@ -116,6 +116,17 @@ describe('W1 across a transfer (IAF MD2: the transferred certificate keeps the c
     expect(warning!.evidence).toContain(events.at(-2)!.eventId);
   });
 
+  it('a surveillance the previous CB missed on its own certificate stays that CB’s warning', () => {
+    const facts = fold(stream(true).events.filter((e) => e.data.auditId !== 'v1'));
+    expect(facts.certificates.map((c) => [c.certificateNo, c.agencyId])).toEqual([
+      ['CERT-1', CB],
+      ['CERT-2', OTHER_CB],
+    ]);
+    const [warning, ...rest] = warningsOf(facts, '2026-10-01').filter((w) => w.ruleId === 'W1');
+    expect(rest).toEqual([]);
+    expect(warning).toMatchObject({ certificateNo: 'CERT-1', agencyId: CB, raisedAt: '2025-11-02T00:00:00+08:00' });
+  });
+
   it('a surveillance by the accepting CB by the due date keeps it clear, a late one clears it', () => {
     const b = builder();
     expect(w1(fold(stream(true, surveillance(b, 'v2', '2026-09-20')).events), '2027-08-01')).toEqual([]);
@@ -268,6 +279,46 @@ describe('W13: conflicting statuses at two CBs for the same scheme and an overla
     expect(warning!.message).toBe(
       `Client (QMS, sector 18) is valid at ${CB} (CERT-A) and withdrawn at ${OTHER_CB} (CERT-B)`,
     );
+  });
+});
+
+describe('W13 across a transfer: the CBs that gave the certificates their statuses', () => {
+  /** Certification c1 (CERT-A, issued by CB) transferred to OTHER_CB on 2025-02-01, which has not issued its own yet. */
+  const transferred = (...later: Array<(b: StreamBuilder) => Draft[]>) => {
+    const b = builder();
+    return fold([
+      ...certified(b, '2024-11-01', '2027-10-31', 'CERT-A'),
+      ...[
+        b.event('CertificationTransferred', { fromAgencyId: CB }, at('2025-02-01')),
+        ...later.flatMap((step) => step(b)),
+      ].map((e) => ({ ...e, agencyId: OTHER_CB })),
+    ]);
+  };
+  /** The same client's other QMS certification c2 (CERT-B) at `agencyId`, valid or withdrawn on 2025-03-01. */
+  const other = (agencyId: string, withdrawn: boolean) => {
+    const b = streamBuilder({ certificationId: 'c2', agencyId, regionCode: '320106' });
+    return fold([
+      ...certified(b, '2024-12-01', '2027-11-30', 'CERT-B'),
+      ...(withdrawn ? [b.event('CertificateWithdrawn', { reason: 'fraud' }, at('2025-03-01'))] : []),
+    ]);
+  };
+  const w13 = (certifications: CertificationFacts[]) =>
+    evaluate({ certifications, supervision: [], now: new Date('2025-06-01T04:00:00Z'), config: supervisionConfig() })
+      .warnings.filter((w) => w.ruleId === 'W13')
+      .map((w) => [w.agencyId, w.message]);
+
+  it('a certificate the previous CB issued shows valid at that CB while the accepting CB withdraws the client elsewhere', () => {
+    expect(w13([transferred(), other(OTHER_CB, true)])).toEqual([
+      [CB, `Client (QMS, sector 18) is valid at ${CB} (CERT-A) and withdrawn at ${OTHER_CB} (CERT-B)`],
+    ]);
+  });
+
+  it('the accepting CB that suspends the previous CB’s certificate is the one that suspended the client', () => {
+    const suspended = (b: StreamBuilder) => [b.event('CertificateSuspended', { reason: 'r' }, at('2025-03-01'))];
+    expect(w13([transferred(suspended), other(CB, false)])).toEqual([
+      [CB, `Client (QMS, sector 18) is valid at ${CB} (CERT-B) and suspended at ${OTHER_CB} (CERT-A)`],
+    ]);
+    expect(w13([transferred(suspended), other(OTHER_CB, false)])).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDat
 import {
   currentCertificate,
   statusAt,
+  statusOf,
   type AuditFact,
   type CertificateFact,
   type CertificationFacts,
@@ -70,9 +71,16 @@ export interface Evaluation {
 export const todayOf = chinaDayAt;
 const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
 
+/**
+ * What a warning is about: a certification, and the certificate when it concerns one. A warning on a
+ * certificate is the CB's that issued it (a transfer leaves it that CB's, IAF MD2); any other, the
+ * CB's that holds the certification now.
+ */
 interface Subject {
   readonly facts: CertificationFacts;
   readonly certificate?: CertificateFact;
+  /** The CB answerable when it is neither of those (W13: the one at which the certificate shows valid). */
+  readonly agencyId?: string;
 }
 
 function makeWarning(
@@ -96,7 +104,7 @@ function makeWarning(
     ...(rule.rule ? { rule: rule.rule } : {}),
     kind: fields.kind,
     severity: rule.severity,
-    agencyId: facts.agencyId,
+    agencyId: subject.agencyId ?? certificate?.agencyId ?? facts.agencyId,
     regionCode: facts.regionCode,
     certificationId: facts.certificationId,
     ...((certificate ?? currentCertificate(facts))
@@ -838,17 +846,23 @@ const ACTIVE_CONFLICT = new Set(['suspended', 'withdrawn']);
 const sharedSectors = (a: CertificateFact, b: CertificateFact): number[] =>
   a.sectors.filter((sector) => b.sectors.includes(sector));
 
+/**
+ * W13 compares the CBs that gave each certificate the status it shows: the issuer, or the CB that
+ * suspended, withdrew or restored it. Neither the certification's CB now (an accepting CB does not
+ * make the previous CB's suspension its own) nor the issuer alone (an accepting CB that suspends
+ * the previous CB's certificate, before issuing its own, is the one that suspended the client).
+ */
 function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoDate, out: Warning[]): void {
   for (const group of byCredit.values()) {
     if (group.length < 2) continue;
     const current = group.flatMap((facts) => {
       const certificate = currentCertificate(facts);
-      return certificate ? [{ facts, certificate, status: certificate.history.at(-1)! }] : [];
+      return certificate ? [{ facts, certificate, status: statusOf(certificate) }] : [];
     });
     for (const a of current) {
       if (a.status.status !== 'valid' || a.certificate.validUntil < today) continue;
       for (const b of current) {
-        if (b.facts.agencyId === a.facts.agencyId || b.facts.scheme !== a.facts.scheme) continue;
+        if (b.status.agencyId === a.status.agencyId || b.facts.scheme !== a.facts.scheme) continue;
         if (!ACTIVE_CONFLICT.has(b.status.status) || b.certificate.validUntil < today) continue;
         const shared = sharedSectors(a.certificate, b.certificate);
         if (shared.length === 0) continue;
@@ -856,10 +870,10 @@ function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoD
           makeWarning(
             'W13',
             `${a.certificate.certificateNo}:${b.certificate.certificateNo}`,
-            { facts: a.facts, certificate: a.certificate },
+            { facts: a.facts, certificate: a.certificate, agencyId: a.status.agencyId },
             {
               kind: 'conflicting-status',
-              message: `${a.facts.client.name} (${a.facts.scheme}, sector ${shared.join(', ')}) is valid at ${a.facts.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.facts.agencyId} (${b.certificate.certificateNo})`,
+              message: `${a.facts.client.name} (${a.facts.scheme}, sector ${shared.join(', ')}) is valid at ${a.status.agencyId} (${a.certificate.certificateNo}) and ${b.status.status} at ${b.status.agencyId} (${b.certificate.certificateNo})`,
               evidence: [
                 ...new Set([
                   a.certificate.eventId,

@@ -62,11 +62,15 @@ export interface StatusChange {
   readonly status: CertificateStatus;
   readonly on: IsoDate;
   readonly eventId: string;
+  /** The CB that recorded it: the issuer for `valid` at issue, the holder of the certification for the rest. */
+  readonly agencyId: string;
   readonly until?: IsoDate;
 }
 
 export interface CertificateFact {
   certificateNo: string;
+  /** The CB that issued it (of its CertificateIssued): a transfer leaves it that CB's (IAF MD2). */
+  agencyId: string;
   issuedAt: IsoDate;
   validUntil: IsoDate;
   eventId: string;
@@ -167,13 +171,23 @@ export function emptyFacts(event: LogEvent): CertificationFacts {
 export const currentCertificate = (facts: CertificationFacts): CertificateFact | undefined => facts.certificates.at(-1);
 export const statusOf = (certificate: CertificateFact): StatusChange => certificate.history.at(-1)!;
 
+/** A certificate number as its latest issue, and the number its certification issued after it, which replaced it. */
+export interface LatestIssue {
+  readonly certificate: CertificateFact;
+  readonly supersededBy?: string;
+}
+
 /**
  * Each certificate number once, as its latest issue: a number its certification issued again
- * (recertification) is that issue from then on, as the public answer gives it.
+ * (recertification) is that issue from then on, as the public answer gives it. An issue followed
+ * by another (a transfer's, a new number) is superseded by it, as the public answer's `supersededBy`.
  */
-export function latestIssues(certificates: readonly CertificateFact[]): CertificateFact[] {
-  const byNumber = new Map<string, CertificateFact>();
-  for (const certificate of certificates) byNumber.set(certificate.certificateNo, certificate);
+export function latestIssues(certificates: readonly CertificateFact[]): LatestIssue[] {
+  const byNumber = new Map<string, LatestIssue>();
+  certificates.forEach((certificate, i) => {
+    const next = certificates[i + 1];
+    byNumber.set(certificate.certificateNo, { certificate, ...(next ? { supersededBy: next.certificateNo } : {}) });
+  });
   return [...byNumber.values()];
 }
 
@@ -390,6 +404,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       const transfer = pendingTransfer(facts);
       facts.certificates.push({
         certificateNo: text(data.certificateNo),
+        agencyId: event.agencyId,
         issuedAt: text(data.issuedAt),
         validUntil: text(data.validUntil),
         eventId: event.eventId,
@@ -397,7 +412,9 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         sectors: list(data.sectors).map(Number),
         scopeEventId: event.eventId,
         ...(transfer ? { transferEventId: transfer.eventId } : {}),
-        history: [{ status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId }],
+        history: [
+          { status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId, agencyId: event.agencyId },
+        ],
       });
       facts.reportables.push({
         eventId: event.eventId,
@@ -451,6 +468,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         status,
         on: dateOf(at),
         eventId: event.eventId,
+        agencyId: event.agencyId,
         ...(status === 'suspended' && data.until ? { until: text(data.until) } : {}),
       });
       facts.reportables.push({

@@ -36,7 +36,10 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // 9: sv_certificates finds the certifications of a certificate number (the write path's
   // jurisdiction check); ratings keep the region their evaluation was filed under.
   // 10: reports and what they report keep when the ledger recorded them (W10 report-recorded-after-due).
-  schemaVersion: 10,
+  // 11: each certificate keeps the CB that issued it and each status change the CB that recorded it:
+  // a transfer moved a certificate, and the warnings on it, to the accepting CB (IAF MD2: it stays
+  // with its issuer); the rebuild refolds the facts and drops the warnings filed under the wrong CB.
+  schemaVersion: 11,
   source: 'events',
   tables: ['sv_certifications', 'sv_certificates', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [

@@ -145,12 +145,15 @@ export interface EnterpriseProfile {
   readonly certificates: ReadonlyArray<{
     certificateNo: string;
     certificationId: string;
+    /** The CB that issued the certificate: after a transfer, not the accepting CB (IAF MD2). */
     agencyId: string;
     scheme: string;
     standard: string;
     issuedAt: string;
     validUntil: string;
     status: string;
+    /** The newer certificate of the same certification that replaced this one: it is no longer in force. */
+    supersededBy?: string;
     regionCode: string;
   }>;
   readonly spotChecks: ReadonlyArray<{
@@ -741,17 +744,23 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         region.params,
       );
       const ratings = await ratingTotals(scope, 'c.agency_id');
-      return agencies.map(({ agency_id: agencyId, n }) => {
-        const tally = reporting.find((r) => r.agency_id === agencyId);
-        return gradeAgency({
-          agencyId,
-          warnings: all.filter((w) => w.agencyId === agencyId),
-          certifications: Number(n),
-          reporting: { due: Number(tally?.due ?? 0), onTime: Number(tally?.on_time ?? 0) },
-          ratings: ratings.get(agencyId) ?? { count: 0, total: 0 },
-          now,
-        });
-      });
+      const held = new Map(agencies.map((r) => [r.agency_id, Number(r.n)]));
+      // A CB answers for the warnings on the certificates it issued even once a transfer moved their
+      // certifications away, so it is graded while any of them counts.
+      const agencyIds = [...new Set([...held.keys(), ...all.map((w) => w.agencyId)])].sort();
+      return agencyIds
+        .map((agencyId) => {
+          const tally = reporting.find((r) => r.agency_id === agencyId);
+          return gradeAgency({
+            agencyId,
+            warnings: all.filter((w) => w.agencyId === agencyId),
+            certifications: held.get(agencyId) ?? 0,
+            reporting: { due: Number(tally?.due ?? 0), onTime: Number(tally?.on_time ?? 0) },
+            ratings: ratings.get(agencyId) ?? { count: 0, total: 0 },
+            now,
+          });
+        })
+        .filter((grade) => grade.certifications > 0 || grade.deductions.length > 0);
     },
     enterprise: async (creditCode, scope, now = clock()) => {
       const region = regionClause(scope);
@@ -769,15 +778,16 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       );
       const today = chinaDayAt(now);
       const certificates = facts.flatMap((f) =>
-        latestIssues(f.certificates).map((c) => ({
+        latestIssues(f.certificates).map(({ certificate: c, supersededBy }) => ({
           certificateNo: c.certificateNo,
           certificationId: f.certificationId,
-          agencyId: f.agencyId,
+          agencyId: c.agencyId,
           scheme: f.scheme,
           standard: f.standard,
           issuedAt: c.issuedAt,
           validUntil: c.validUntil,
           status: effectiveStatus(statusOf(c).status, c.validUntil, today),
+          ...(supersededBy ? { supersededBy } : {}),
           regionCode: f.regionCode,
         })),
       );
@@ -816,7 +826,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         complaints,
         openWarnings,
         summary: {
-          validCertificates: certificates.filter((c) => c.status === 'valid').length,
+          validCertificates: certificates.filter((c) => c.status === 'valid' && !c.supersededBy).length,
           failedSpotChecks: spotChecks.filter((s) => s.result === 'fail').length,
           substantiatedComplaints: complaints.filter((c) => c.substantiated).length,
           openWarnings: openWarnings.length,

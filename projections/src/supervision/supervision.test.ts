@@ -15,7 +15,13 @@ import { evaluate, type Evaluation } from './evaluate';
 import { createEvaluationMemory, type RememberedEvaluation } from './evaluationMemory';
 import type { CertificationFacts } from './facts';
 import { supervisionModel } from './model';
-import { createSupervision, parseEvaluationCursor, type EvaluationCursor, type Supervision } from './service';
+import {
+  createSupervision,
+  enterpriseOwnProfile,
+  parseEvaluationCursor,
+  type EvaluationCursor,
+  type Supervision,
+} from './service';
 
 const NANJING = { lat: 32.0603, lon: 118.7969 };
 const member = (auditorId: string, role = 'leader') => teamMember(auditorId, { role });
@@ -480,7 +486,13 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     ]);
     await tickAt('2025-03-20T00:00:00Z');
     expect(await kindsOf(supervision, 'c7')).toEqual(['W12:transfer-of-suspended']);
-    feed.append(emit(b, ['CertificateRestored', { reason: 'ok' }, at('2025-04-01')]));
+    // Restored by the CB that holds the certification now (R15), which keeps it valid from then on.
+    feed.append(
+      emit(b, ['CertificateRestored', { reason: 'ok' }, at('2025-04-01')]).map((e) => ({
+        ...e,
+        agencyId: 'CNCA-R-2010-015',
+      })),
+    );
     await tickAt('2025-04-02T00:00:00Z');
     expect(await kindsOf(supervision, 'c7')).toEqual(['W12:transfer-of-suspended', 'W13:conflicting-status']);
     expect(await kindsOf(supervision, 'c8')).toEqual([]);
@@ -653,6 +665,50 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
       statuses: ['CERT-LAPSED:expired:2025-02-18', 'CERT-RENEWED:valid:2028-02-09'],
       valid: 1,
     });
+  });
+
+  it('leaves a transferred certificate, and the warnings on it, with the CB that issued it; the one it replaced no longer counts as valid', async () => {
+    const credit = '91320100MA1TTTTTT7';
+    const accepting = 'CNCA-R-2010-015';
+    // Issued by CNCA-R-2002-001 on 2025-01-10; no surveillance by 2026-01-10 (W1 on CERT-OLD).
+    const b = certified(feed, { id: 'c50', issued: '2025-01-10', credit, certNo: 'CERT-OLD' });
+    feed.append(
+      emit(
+        b,
+        ['CertificationTransferred', { fromAgencyId: 'CNCA-R-2002-001' }, at('2026-03-01')],
+        [
+          'CertificateIssued',
+          {
+            certificateNo: 'CERT-NEW',
+            issuedAt: '2026-03-05',
+            validUntil: '2028-01-10',
+            scope: 'Valves',
+            sectors: [18],
+          },
+          at('2026-03-05'),
+        ],
+      ).map((event) => ({ ...event, agencyId: accepting })),
+    );
+    await tickAt('2026-03-10T02:00:00Z');
+    const profile = (await supervision.enterprise(credit, { regionPrefix: '32' }))!;
+    expect(profile.certificates.map((c) => [c.certificateNo, c.agencyId, c.status, c.supersededBy])).toEqual([
+      ['CERT-OLD', 'CNCA-R-2002-001', 'valid', 'CERT-NEW'],
+      ['CERT-NEW', accepting, 'valid', undefined],
+    ]);
+    expect(profile.summary.validCertificates).toBe(1);
+    expect(enterpriseOwnProfile(profile)).toMatchObject({
+      certificates: profile.certificates,
+      summary: { validCertificates: 1 },
+    });
+    // The surveillance CNCA-R-2002-001 missed before the transfer stays its own, and grades it though
+    // it holds no certification here any more; the accepting CB answers for none of it.
+    const [w1] = (await supervision.warnings({ certificationId: 'c50', ruleId: 'W1' })).items;
+    expect(w1).toMatchObject({ certificateNo: 'CERT-OLD', agencyId: 'CNCA-R-2002-001' });
+    const grades = await supervision.grades({ regionPrefix: '32' });
+    expect(grades.map((g) => [g.agencyId, g.certifications, g.openWarnings])).toEqual([
+      ['CNCA-R-2002-001', 0, 1],
+      [accepting, 1, 0],
+    ]);
   });
 
   it('grades a CB and rates an auditor over every rating, however many', async () => {
