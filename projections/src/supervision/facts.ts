@@ -148,6 +148,19 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+/** What a report to CNCA can be about: the event, its time, and when the ledger recorded it. */
+const reportableOf = (
+  event: LogEvent,
+  at: string,
+  audit?: Pick<ReportableFact, 'auditId' | 'auditStart'>,
+): ReportableFact => ({
+  eventId: event.eventId,
+  type: event.type,
+  occurredAt: at,
+  recordedAt: event.recordedAt,
+  ...audit,
+});
+
 export function emptyFacts(event: LogEvent): CertificationFacts {
   return {
     certificationId: event.certificationId,
@@ -311,14 +324,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         auditDays: num(data.auditDays) ?? 0,
         onsiteDays: num(data.onsiteDays) ?? (text(data.mode) === 'onsite' ? (num(data.auditDays) ?? 0) : 0),
       };
-      facts.reportables.push({
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: at,
-        recordedAt: event.recordedAt,
-        auditId: audit.auditId,
-        auditStart: text(data.start),
-      });
+      facts.reportables.push(reportableOf(event, at, { auditId: audit.auditId, auditStart: text(data.start) }));
       return facts;
     }
     case 'AuditConducted': {
@@ -339,13 +345,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
           };
         }),
       };
-      facts.reportables.push({
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: at,
-        recordedAt: event.recordedAt,
-        auditId: audit.auditId,
-      });
+      facts.reportables.push(reportableOf(event, at, { auditId: audit.auditId }));
       return facts;
     }
     case 'FindingRaised':
@@ -416,12 +416,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
           { status: 'valid', on: text(data.issuedAt) || dateOf(at), eventId: event.eventId, agencyId: event.agencyId },
         ],
       });
-      facts.reportables.push({
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: at,
-        recordedAt: event.recordedAt,
-      });
+      facts.reportables.push(reportableOf(event, at));
       return facts;
     }
     case 'CertificateScopeChanged': {
@@ -431,12 +426,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       certificate.sectors = list(data.sectors).map(Number);
       certificate.scopeEventId = event.eventId;
       // A new version of the certificate (domain.md §1), reported to CNCA as certificates are.
-      facts.reportables.push({
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: at,
-        recordedAt: event.recordedAt,
-      });
+      facts.reportables.push(reportableOf(event, at));
       return facts;
     }
     case 'CertificationTransferred': {
@@ -471,12 +461,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         agencyId: event.agencyId,
         ...(status === 'suspended' && data.until ? { until: text(data.until) } : {}),
       });
-      facts.reportables.push({
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: at,
-        recordedAt: event.recordedAt,
-      });
+      facts.reportables.push(reportableOf(event, at));
       return facts;
     }
   }
