@@ -689,8 +689,12 @@ const REPORT_KIND: Readonly<Record<string, string>> = {
  * that stood open. A history imported after the fact (subject and report recorded late together) is
  * judged by its reportedAt.
  */
-const recordedAfterDue = (subject: ReportableFact, report: ReportFact, due: IsoDate): boolean =>
-  dateOf(report.reportedAt) <= due && dateOf(report.recordedAt) > due && dateOf(subject.recordedAt) <= due;
+function recordedAfterDue(subject: ReportableFact, report: ReportFact, reportedOn: IsoDate, due: IsoDate): boolean {
+  if (reportedOn > due) return false;
+  // Compared as instants: this runs for every report on every evaluation.
+  const dueEnded = Date.parse(`${due}T00:00:00+08:00`) + 86_400_000;
+  return Date.parse(report.recordedAt) >= dueEnded && Date.parse(subject.recordedAt) < dueEnded;
+}
 
 function checkReporting(
   facts: CertificationFacts,
@@ -712,7 +716,8 @@ function checkReporting(
     const reportedOn = report ? dateOf(report.reportedAt) : undefined;
     if (reportedOn === undefined && today <= due) continue;
     tally.due += 1;
-    const recordedLate = report && recordedAfterDue(subject, report, due) ? dateOf(report.recordedAt) : undefined;
+    const recordedLate =
+      report && recordedAfterDue(subject, report, reportedOn!, due) ? dateOf(report.recordedAt) : undefined;
     const hit = deadline(due, recordedLate ?? reportedOn, today);
     if (!hit) {
       tally.onTime += 1;
