@@ -340,6 +340,27 @@ describe('W11 (§7.11): only a withdrawal acts on a withdrawal trigger', () => {
     expect(w11('CertificateWithdrawn')).toEqual([]);
   });
 
+  it('after a transfer, the withdrawal of the certificate in force (the accepting CB’s) answers a trigger on the previous one', () => {
+    const b = builder();
+    const byAcceptingCb = <E extends { agencyId: string }>(event: E): E => ({ ...event, agencyId: OTHER_CB });
+    const history = [
+      ...certified(b, '2024-11-01', '2027-10-31'),
+      byAcceptingCb(b.event('CertificationTransferred', { fromAgencyId: CB }, at('2025-03-07'))),
+      byAcceptingCb(
+        b.event(
+          'CertificateIssued',
+          { certificateNo: 'CERT-2', issuedAt: '2025-03-07', validUntil: '2027-10-31', scope: 'Valves', sectors: [18] },
+          at('2025-03-07'),
+        ),
+      ),
+    ];
+    const w11Of = (events: typeof history) =>
+      warningsOf(fold(events), '2025-03-20', [trigger]).filter((w) => w.ruleId === 'W11');
+    expect(w11Of(history).map((w) => w.kind)).toEqual(['withdrawal-overdue']);
+    const withdrawn = byAcceptingCb(b.event('CertificateWithdrawn', { reason: 'fraud' }, at('2025-03-10')));
+    expect(w11Of([...history, withdrawn])).toEqual([]);
+  });
+
   it.each(['CertificateCancelled', 'CertificateExpired'])('%s instead of a withdrawal leaves W11 open', (type) => {
     const [warning, ...rest] = w11(type);
     expect(rest).toEqual([]);

@@ -816,6 +816,19 @@ const OTHER_ENDS: ReadonlySet<string> = new Set(['cancelled', 'expired']);
 const changeAfter = (certificate: CertificateFact, date: IsoDate, statuses: ReadonlySet<string>) =>
   certificate.history.find((c) => c.on >= date && statuses.has(c.status));
 
+/** The earliest such change among the certificates. */
+const firstChangeAfter = (certificates: readonly CertificateFact[], date: IsoDate, statuses: ReadonlySet<string>) =>
+  certificates
+    .map((certificate) => changeAfter(certificate, date, statuses))
+    .filter((change) => change !== undefined)
+    .sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0))[0];
+
+/** A certificate and those its certification issued after it. */
+const certificatesFrom = (facts: CertificationFacts, certificate: CertificateFact): CertificateFact[] => {
+  const index = facts.certificates.indexOf(certificate);
+  return index < 0 ? [certificate] : facts.certificates.slice(index);
+};
+
 function checkWithdrawalTriggers(
   byCertificate: Map<string, { facts: CertificationFacts; certificate: CertificateFact }>,
   supervision: readonly SupervisionFact[],
@@ -829,11 +842,14 @@ function checkWithdrawalTriggers(
     if (!found || !filedOver(trigger, found.facts)) continue;
     const recordedOn = String(trigger.data.recordedOn ?? dateOf(trigger.occurredAt));
     const due = addWorkingDays(recordedOn, config.withdrawalWorkingDays, config.holidays, config.workingWeekends);
-    const withdrawn = changeAfter(found.certificate, recordedOn, WITHDRAWN);
+    // The certificate named, or one its certification issued after it (a transfer's, a new version),
+    // which is the one to withdraw once it is in force.
+    const inForce = certificatesFrom(found.facts, found.certificate);
+    const withdrawn = firstChangeAfter(inForce, recordedOn, WITHDRAWN);
     const hit = deadline(due, withdrawn?.on, today);
     if (!hit) continue;
     // A cancellation or expiry instead is not the withdrawal §7.11 asks for: the warning stays open.
-    const ended = withdrawn ?? changeAfter(found.certificate, recordedOn, OTHER_ENDS);
+    const ended = withdrawn ?? firstChangeAfter(inForce, recordedOn, OTHER_ENDS);
     out.push(
       makeWarning('W11', `${trigger.eventId}`, found, {
         kind: 'withdrawal-overdue',
