@@ -421,7 +421,7 @@ class LogAnchorer implements Anchorer {
       // The ledger holds these very events (same ids, digests and versions): never a refusal. Until the
       // peer queried shows them, the batch is retried with the usual backoff, however long that takes.
       if (code === EVENT_ALREADY_ANCHORED)
-        return (await this.adoptAnchored(planned)) ?? this.retryUnadopted(planned, error, code);
+        return (await this.adoptAnchored(planned)) ?? this.retryUnadopted(planned, error);
       const attempts = (this.retries.get(batchId)?.attempts ?? 0) + 1;
       if (code !== undefined && !(MAYBE_LAGGING_PEER.has(code) && attempts < MAX_ATTEMPTS_BEHIND_LAGGING_PEER)) {
         this.settled(batchId);
@@ -482,10 +482,10 @@ class LogAnchorer implements Anchorer {
    * False, with the batch due again after its backoff: the ledger holds events of it that its
    * queries do not show (yet). Said once as an error when it has gone on long enough to be a stall.
    */
-  private retryUnadopted(planned: PlannedBatch, error: unknown, code: string): false {
+  private retryUnadopted(planned: PlannedBatch, error: unknown): false {
     const { batchId, agencyId } = planned.batch;
     const previous = this.retries.get(batchId)?.unadopted;
-    const unadopted = { agencyId, code, attempts: (previous?.attempts ?? 0) + 1, since: previous?.since ?? this.now() };
+    const unadopted = { agencyId, attempts: (previous?.attempts ?? 0) + 1, since: previous?.since ?? this.now() };
     this.retryLater(
       planned,
       error,
@@ -523,7 +523,7 @@ class LogAnchorer implements Anchorer {
       adoption = await this.adoptionOf(planned);
     } catch (error) {
       // Records that disagree may disagree on every attempt: that is a stall as much as events not shown.
-      if (error instanceof AdoptionMismatch) return this.retryUnadopted(planned, error, EVENT_ALREADY_ANCHORED);
+      if (error instanceof AdoptionMismatch) return this.retryUnadopted(planned, error);
       return this.retryLater(planned, error);
     }
     if (!adoption) return undefined;
@@ -661,16 +661,16 @@ interface Retry {
   readonly unadopted?: Unadopted;
 }
 
+/** CL_EVENT_ALREADY_ANCHORED answers with nothing to take over, since the batch was last settled. */
 interface Unadopted {
   readonly agencyId: string;
-  readonly code: string;
   readonly attempts: number;
   readonly since: number;
 }
 
 function stalledBatch(batchId: string, unadopted: Unadopted): StalledBatch {
-  const { agencyId, code, attempts, since } = unadopted;
-  return { batchId, agencyId, code, attempts, since: new Date(since).toISOString() };
+  const { agencyId, attempts, since } = unadopted;
+  return { batchId, agencyId, code: EVENT_ALREADY_ANCHORED, attempts, since: new Date(since).toISOString() };
 }
 
 /** How many batches have stalled, and the one stalled longest. */

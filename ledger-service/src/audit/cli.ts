@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
+import { argsOrExit, type CliIo } from '../cliArgs';
 import { createLogger } from '../logging';
 import { openFabricBackend } from '../anchoring/fabric';
 import { fabricConnectionPath } from '../anchoring/fabric';
@@ -111,10 +112,7 @@ async function readMembership(env: NodeJS.ProcessEnv, dataDir: string): Promise<
   return readSqliteMembership(dataDir);
 }
 
-export interface AuditCliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
+export type AuditCliIo = CliIo;
 
 /** The `npm run audit` command; resolves to its exit code. */
 export async function auditCli(
@@ -122,17 +120,8 @@ export async function auditCli(
   env: NodeJS.ProcessEnv = process.env,
   io: AuditCliIo = process,
 ): Promise<number> {
-  let args: AuditCliArgs;
-  try {
-    args = parseAuditArgs(argv);
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${AUDIT_USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout.write(AUDIT_USAGE);
-    return 0;
-  }
+  const args = argsOrExit(argv, parseAuditArgs, AUDIT_USAGE, io);
+  if (typeof args === 'number') return args;
   let headIntervalMs: number;
   try {
     headIntervalMs = logHeadIntervalMs(env);

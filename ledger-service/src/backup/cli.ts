@@ -1,6 +1,7 @@
 import os from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Logger } from 'pino';
+import { argsOrExit, type CliIo } from '../cliArgs';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging';
 import { AnchoredEventMismatchError } from './anchoredEvents';
@@ -65,10 +66,7 @@ export function parseBackupArgs(argv: readonly string[]): BackupCliArgs {
   return { ...(to !== undefined && { to }), ...(verify !== undefined && { verify }), withReadModels, progress, help };
 }
 
-export interface BackupCliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
+export type BackupCliIo = CliIo;
 
 /** One long step of a backup: a database's copy (in pages) or the check of the anchored events (in rows). */
 interface ProgressStep {
@@ -244,17 +242,8 @@ export async function backupCli(
   io: BackupCliIo = process,
   signals: SignalSource = process,
 ): Promise<number> {
-  let args: BackupCliArgs;
-  try {
-    args = parseBackupArgs(argv);
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${BACKUP_USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout.write(BACKUP_USAGE);
-    return 0;
-  }
+  const args = argsOrExit(argv, parseBackupArgs, BACKUP_USAGE, io);
+  if (typeof args === 'number') return args;
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'info', base: { tool: 'backup' } }, io.stderr);
   const progress = progressReporter(args, io, logger);
   try {

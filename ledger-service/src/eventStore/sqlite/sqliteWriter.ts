@@ -57,8 +57,11 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
+/** SQLite's error code (SQLITE_FULL, SQLITE_CONSTRAINT_UNIQUE, …), '' for another error. */
+const sqliteCodeOf = (error: unknown): string => String((error as { code?: unknown }).code ?? '');
+
 function isConstraintError(error: unknown): boolean {
-  return String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
+  return sqliteCodeOf(error).startsWith('SQLITE_CONSTRAINT');
 }
 
 /**
@@ -69,7 +72,7 @@ function isConstraintError(error: unknown): boolean {
  * the commit frame was written: the batch may be committed, and is found so once the WAL is read again.
  */
 function commitWroteNothing(error: unknown): boolean {
-  const code = String((error as { code?: unknown }).code ?? '');
+  const code = sqliteCodeOf(error);
   return code === 'SQLITE_FULL' || code.startsWith('SQLITE_BUSY');
 }
 
