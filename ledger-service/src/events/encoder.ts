@@ -117,12 +117,9 @@ function writeMessage(writer: protobuf.Writer, type: protobuf.Type, message: Rec
  */
 export function encodeCanonical(envelope: HashedEnvelope): Uint8Array {
   const writer = protobuf.Writer.create();
-  const strings: ReadonlyArray<readonly [number, string]> = [
-    [1, envelope.eventId],
-    [2, envelope.certificationId],
-    [3, envelope.type],
-  ];
-  for (const [id, value] of strings) if (value !== '') writer.uint32(tag(id, 2)).string(value);
+  if (envelope.eventId !== '') writer.uint32(tag(1, 2)).string(envelope.eventId);
+  if (envelope.certificationId !== '') writer.uint32(tag(2, 2)).string(envelope.certificationId);
+  writer.uint32(tag(3, 2)).string(envelope.type);
   if (envelope.version !== 0) writer.uint32(tag(4, 0)).uint64(envelope.version);
   if (envelope.agencyId !== '') writer.uint32(tag(5, 2)).string(envelope.agencyId);
   if (envelope.occurredAt !== '') writer.uint32(tag(6, 2)).string(envelope.occurredAt);
@@ -138,6 +135,13 @@ export function encodeCanonical(envelope: HashedEnvelope): Uint8Array {
   return writer.finish();
 }
 
+const payloadFields = new Map<string, protobuf.Field>();
+
 function protobufField(type: HashedEnvelope['type']): protobuf.Field {
-  return EventDataType.fields[payloadFieldOf(type)]!;
+  let field = payloadFields.get(type);
+  if (!field) {
+    field = EventDataType.fields[payloadFieldOf(type)]!;
+    payloadFields.set(type, field);
+  }
+  return field;
 }

@@ -100,6 +100,9 @@ describe('validatePayload', () => {
     ]);
     expect(codes('TransferReleaseWithdrawn', {})).toEqual(['reason:required']);
     expect(codes('TransferReleaseWithdrawn', { reason: '撤回'.repeat(1000) + '。' })).toEqual(['reason:too-long']);
+    // Characters, not UTF-16 units: 2,000 characters beyond the Basic Multilingual Plane are 4,000 units.
+    expect(codes('TransferReleaseWithdrawn', { reason: '𠀀'.repeat(2000) })).toEqual([]);
+    expect(codes('TransferReleaseWithdrawn', { reason: '𠀀'.repeat(2001) })).toEqual(['reason:too-long']);
   });
 
   it('checks scalar types and numeric bounds', () => {
@@ -276,6 +279,8 @@ describe('formats', () => {
   it('knows calendar dates, leap years included', () => {
     expect(isDate('2024-02-29')).toBe(true);
     expect(isDate('2025-02-29')).toBe(false);
+    expect(isDate('2000-02-29')).toBe(true);
+    expect(isDate('2100-02-29')).toBe(false);
     expect(isDate('2025-13-01')).toBe(false);
     expect(isDate('2025-04-31')).toBe(false);
   });

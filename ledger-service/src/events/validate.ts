@@ -15,9 +15,13 @@ export interface ValidationIssue {
 // Formats named by the (certledger.v1.format) field option
 // ---------------------------------------------------------------------------------------------
 
+const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
 /** 1–64 of [A-Za-z0-9._-], not dots alone: "." and ".." are rewritten out of URLs on their way to the service. */
@@ -35,8 +39,7 @@ export function isDate(value: string): boolean {
 export function isDateTime(value: string): boolean {
   const match = DATE_TIME.exec(value);
   if (match === null || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) return false;
-  const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6])];
-  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return false;
   if (match[8] !== 'Z' && (Number(match[9]) > 23 || Number(match[10]) > 59)) return false;
   return true;
 }
@@ -221,6 +224,28 @@ function takesEmptyStringAsAbsent(field: protobuf.Field): boolean {
   return field.resolvedType === null && (field.type === 'string' || field.type === 'bytes');
 }
 
+/** Whether leaving the field out is itself a problem: a required field, or a list that needs items. */
+function mustBePresent(field: protobuf.Field, rules: FieldRules): boolean {
+  return rules.required || (field.repeated && rules.minItems !== undefined && rules.minItems > 0);
+}
+
+const enumNames = new WeakMap<protobuf.Enum, ReadonlySet<string>>();
+
+/** An enum's names a payload may give: all but its zero value, which means "not set". */
+function setNamesOf(type: protobuf.Enum): ReadonlySet<string> {
+  let names = enumNames.get(type);
+  if (!names) {
+    names = new Set(Object.keys(type.values).filter((name) => type.values[name] !== 0));
+    enumNames.set(type, names);
+  }
+  return names;
+}
+
+/** Characters (code points) in `value`, counted only when its UTF-16 length could exceed `limit`. */
+function characterCount(value: string, limit: number): number {
+  return value.length <= limit ? value.length : [...value].length;
+}
+
 class Walker {
   readonly issues: ValidationIssue[] = [];
 
@@ -238,7 +263,11 @@ class Walker {
         this.add(join(path, key), 'unknown-field', `${type.name} has no field ${key}`);
       }
     }
-    for (const field of type.fieldsArray) this.field(field, value[field.name], join(path, field.name));
+    for (const field of type.fieldsArray) {
+      const fieldValue = value[field.name];
+      if (fieldValue === undefined && !mustBePresent(field, rulesOf(field))) continue;
+      this.field(field, fieldValue, join(path, field.name));
+    }
   }
 
   private field(field: protobuf.Field, value: unknown, path: string): void {
@@ -291,9 +320,9 @@ class Walker {
       return;
     }
     if (resolved instanceof protobuf.Enum) {
-      const names = Object.keys(resolved.values).filter((name) => resolved.values[name] !== 0);
-      if (typeof value !== 'string' || !names.includes(value)) {
-        this.add(path, 'invalid-enum', `${path} must be one of ${names.join(', ')}`);
+      const names = setNamesOf(resolved);
+      if (typeof value !== 'string' || !names.has(value)) {
+        this.add(path, 'invalid-enum', `${path} must be one of ${[...names].join(', ')}`);
       }
       return;
     }
@@ -303,7 +332,7 @@ class Walker {
           this.add(path, 'expected-string', `${path} must be a string`);
           return;
         }
-        if (!item && rules.maxLength !== undefined && [...value].length > rules.maxLength) {
+        if (!item && rules.maxLength !== undefined && characterCount(value, rules.maxLength) > rules.maxLength) {
           this.add(path, 'too-long', `${path} is longer than ${rules.maxLength} characters`);
         }
         break;
