@@ -59,14 +59,18 @@ export interface CertificateFields {
   readonly supersededBy?: string;
 }
 
-/** What a certificate's history says of a past date: when its status then took effect, and the issue then in force. */
+/**
+ * What a certificate's history says of a past date: when its status then took effect, the issue
+ * then in force, and the scope then in force.
+ */
 export interface PastFields {
   readonly asOf: string;
   readonly statusSince: string;
   readonly issue: Pick<CertificateRow, 'issued_at' | 'valid_until'>;
+  readonly scope: Pick<CertificateRow, 'scope' | 'sectors'>;
 }
 
-/** The fields now, or as of a past date (then with the status date and dates found in the history, and no reason). */
+/** The fields now, or as of a past date (then with the status date, dates and scope found in the history, and no reason). */
 export function certificateFields(row: CertificateRow, past?: PastFields): CertificateFields {
   return {
     certificateNo: row.certificate_no,
@@ -83,8 +87,8 @@ export function certificateFields(row: CertificateRow, past?: PastFields): Certi
     regionCode: row.region_code,
     scheme: row.scheme,
     standard: row.standard,
-    scope: row.scope,
-    sectors: JSON.parse(row.sectors) as number[],
+    scope: (past?.scope ?? row).scope,
+    sectors: JSON.parse((past?.scope ?? row).sectors) as number[],
     issuedAt: (past?.issue ?? row).issued_at,
     validUntil: (past?.issue ?? row).valid_until,
     ...(row.superseded_by ? { supersededBy: row.superseded_by } : {}),

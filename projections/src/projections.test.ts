@@ -502,12 +502,13 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     // Past the first validity, on the new one.
     day = '2028-04-02';
     expect((await projections.queries.certificate('CERT-R-1'))?.status).toBe('valid');
-    // As of a date in the first cycle: its dates and its issue.
+    // As of a date in the first cycle: its dates, its issue and the scope change then in force.
     expect(await projections.queries.certificate('CERT-R-1', '2027-01-01')).toMatchObject({
       status: 'valid',
       issuedAt: '2025-04-03',
       validUntil: '2028-04-01',
-      proofEventIds: [first[3]!.eventId],
+      scope: 'Valves and pumps',
+      proofEventIds: [first[3]!.eventId, scopeChange.eventId],
     });
     expect(await projections.queries.certificate('CERT-R-1', '2025-04-02')).toMatchObject({
       status: 'not-issued',
@@ -557,6 +558,90 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(await asOf('2027-06-01')).toEqual(['valid', '2028-01-09']);
     expect(await asOf('2028-03-01')).toEqual(['expired', '2028-01-09']);
     expect(await asOf('2028-05-10')).toEqual(['valid', '2031-05-09']);
+  });
+
+  it('answers as of a date with the scope then in force and the events that set it, across a scope change and the number issued again', async () => {
+    const { builder: builderS, events: first } = certification('s', '2025-04-03', '2028-04-01');
+    const issue = first[3]!;
+    const extension = builderS.event(
+      'CertificateScopeChanged',
+      { scope: 'Design and manufacture of valves and pumps', sectors: [18, 19] },
+      chinaTime('2026-05-01'),
+    );
+    const suspension = builderS.event('CertificateSuspended', { reason: 'overdue' }, chinaTime('2026-09-01'));
+    const reissue = builderS.event(
+      'CertificateIssued',
+      {
+        certificateNo: 'CERT-S-1',
+        issuedAt: '2028-03-15',
+        validUntil: '2031-03-09',
+        scope: 'Valves, pumps and fittings',
+        sectors: [17, 18, 19],
+      },
+      chinaTime('2028-03-15'),
+    );
+    const narrowing = builderS.event(
+      'CertificateScopeChanged',
+      { scope: 'Valves and fittings', sectors: [17, 18] },
+      chinaTime('2029-01-10'),
+    );
+    feed.append([
+      ...first,
+      extension,
+      suspension,
+      builderS.event('CertificateRestored', { reason: 'audited' }, chinaTime('2026-10-01')),
+      reissue,
+      narrowing,
+    ]);
+    await projections.runner.catchUp();
+    const asOf = async (date: string) => {
+      const view = await projections.queries.certificate('CERT-S-1', date);
+      return view && { status: view.status, scope: view.scope, sectors: view.sectors, proofs: view.proofEventIds };
+    };
+    const asIssued = { scope: 'Design and manufacture of valves', sectors: [18] };
+    const extended = { scope: 'Design and manufacture of valves and pumps', sectors: [18, 19] };
+    const answers = async () => ({
+      // Before the first issue: the number as first issued.
+      '2025-04-02': await asOf('2025-04-02'),
+      '2026-04-30': await asOf('2026-04-30'),
+      '2026-05-01': await asOf('2026-05-01'),
+      '2026-09-15': await asOf('2026-09-15'),
+      // Issued again: the new issue's scope, not the change made to the one before.
+      '2028-03-15': await asOf('2028-03-15'),
+      '2029-01-10': await asOf('2029-01-10'),
+    });
+    const expected = {
+      '2025-04-02': { status: 'not-issued', ...asIssued, proofs: [issue.eventId] },
+      '2026-04-30': { status: 'valid', ...asIssued, proofs: [issue.eventId] },
+      '2026-05-01': { status: 'valid', ...extended, proofs: [issue.eventId, extension.eventId] },
+      '2026-09-15': {
+        status: 'suspended',
+        ...extended,
+        proofs: [issue.eventId, extension.eventId, suspension.eventId],
+      },
+      '2028-03-15': {
+        status: 'valid',
+        scope: 'Valves, pumps and fittings',
+        sectors: [17, 18, 19],
+        proofs: [reissue.eventId],
+      },
+      '2029-01-10': {
+        status: 'valid',
+        scope: 'Valves and fittings',
+        sectors: [17, 18],
+        proofs: [reissue.eventId, narrowing.eventId],
+      },
+    };
+    expect(await answers()).toEqual(expected);
+    day = '2029-06-01';
+    expect(await projections.queries.certificate('CERT-S-1')).toMatchObject({
+      scope: 'Valves and fittings',
+      sectors: [17, 18],
+      proofEventIds: [reissue.eventId, narrowing.eventId],
+    });
+    // The log replayed gives the same answers.
+    await projections.runner.rebuild('registry');
+    expect(await answers()).toEqual(expected);
   });
 
   it('keeps a certificate under the CB that issued it when its certification moves to another CB (IAF MD2)', async () => {

@@ -20,7 +20,7 @@ export interface CertificateView extends CertificateFields {
   /** Status now (or as of `asOf`): `expired` once `validUntil` has passed, even without an event. */
   readonly status: StatusAnswer;
   readonly agency: AgencySummary;
-  /** Events whose receipts prove the answer: the issue, the last scope change, the status-setting event. */
+  /** Events whose receipts prove the answer: the issue, scope change and status-setting event in force (now or on `asOf`). */
   readonly proofEventIds: readonly string[];
 }
 
@@ -213,16 +213,18 @@ export function regionRange(prefix: string): [string, string] {
 const EVENT_COLUMNS = `e.position, e.event_id, e.stream_id, e.certification_id, e.type, e.version, e.agency_id, e.region_code, e.occurred_at,
   e.recorded_at, e.hash, e.prev_hash, e.data, e.chain_ok, e.chain_error, a.batch_id, a.backend, a.channel, a.chaincode, a.transaction_id, a.block_number, a.anchored_at`;
 
-/** The dates of the issue a history entry falls under. */
-type IssueEntry = Pick<CertificateRow, 'issued_at' | 'valid_until'>;
+/** The dates of the issue a history entry falls under, and that issue. */
+type IssueEntry = Pick<CertificateRow, 'issued_at' | 'valid_until' | 'issued_event_id'>;
 
 /** The history entry in force on a past day, with the issue it falls under. */
 interface PastEntry extends IssueEntry {
   status: CertificateStatus;
   event_id: string;
   effective_date: string;
-  issued_event_id: string;
 }
+
+/** The scope and sectors in force on a past day, and the event (an issue or a scope change) that set them. */
+type ScopeEntry = Pick<CertificateRow, 'scope' | 'sectors'> & { event_id: string };
 
 /** reg_answers as read by a lookup: status, valid_until, agency_id, etag_tail, fields_text, tail. */
 type AnswerValues = [CertificateStatus, string, string, string, string, string];
@@ -281,7 +283,7 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     }
     const [first, past] = await Promise.all([
       store.get<IssueEntry>(
-        'SELECT issued_at, valid_until FROM reg_certificate_history WHERE certificate_no = ? ORDER BY position LIMIT 1',
+        'SELECT issued_at, valid_until, issued_event_id FROM reg_certificate_history WHERE certificate_no = ? ORDER BY position LIMIT 1',
         [certificateNo],
       ),
       store.get<PastEntry>(
@@ -292,21 +294,41 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     ]);
     const firstIssue = first ?? row;
     if (!past || asOf < firstIssue.issued_at) {
+      // Not issued yet: the number's first issue, as it was issued.
+      const scope = await scopeInForce(certificateNo, firstIssue.issued_event_id, asOf, row);
       return {
         status: 'not-issued',
-        ...certificateFields(row, { asOf, statusSince: firstIssue.issued_at, issue: firstIssue }),
+        ...certificateFields(row, { asOf, statusSince: firstIssue.issued_at, issue: firstIssue, scope }),
         agency,
-        proofEventIds: proofEventIdsOf(row.issued_event_id, row.scope_event_id, row.issued_event_id),
+        proofEventIds: proofEventIdsOf(firstIssue.issued_event_id, scope.event_id, firstIssue.issued_event_id),
       };
     }
-    // The dates of the issue then in force: a number its certification issued again has others now.
+    // The issue then in force and its scope then: a number its certification issued again has others now.
+    const scope = await scopeInForce(certificateNo, past.issued_event_id, asOf, row);
     return {
       status: effectiveStatus(past.status, past.valid_until, asOf),
-      ...certificateFields(row, { asOf, statusSince: past.effective_date, issue: past }),
+      ...certificateFields(row, { asOf, statusSince: past.effective_date, issue: past, scope }),
       agency,
-      proofEventIds: proofEventIdsOf(past.issued_event_id, row.scope_event_id, past.event_id),
+      proofEventIds: proofEventIdsOf(past.issued_event_id, scope.event_id, past.event_id),
     };
   };
+
+  /**
+   * The scope an issue had on a day: its last scope change dated by then, else the issue's own
+   * (also when asked before the issue date); the row's, should the history hold none.
+   */
+  const scopeInForce = async (
+    certificateNo: string,
+    issuedEventId: string,
+    asOf: string,
+    row: CertificateRow,
+  ): Promise<ScopeEntry> =>
+    (await store.get<ScopeEntry>(
+      `SELECT scope, sectors, event_id FROM reg_certificate_scopes
+       WHERE certificate_no = ? AND issued_event_id = ? AND (effective_date <= ? OR event_id = issued_event_id)
+       ORDER BY position DESC LIMIT 1`,
+      [certificateNo, issuedEventId, asOf],
+    )) ?? { scope: row.scope, sectors: row.sectors, event_id: row.scope_event_id ?? row.issued_event_id };
 
   const storedAnswer = async (
     certificateNo: string,

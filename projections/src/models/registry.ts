@@ -16,16 +16,26 @@ import {
  * Certificate registry: one row per certification (holder, scheme), one per certificate (its
  * current state, under the CB that issued it), the status history of each certificate with the
  * issue each entry falls under (for "status as of a date": a number its certification issues
- * again starts a new validity), and per-agency counts by status (for the public disclosure); and
+ * again starts a new validity), the scope each issue and scope change set, under that issue (for
+ * "scope as of a date"), and per-agency counts by status (for the public disclosure); and
  * each certificate's status-now answer (see answers.ts), refreshed in the same transaction as any
  * change to the certificate. It reads the receipts the anchors model keeps, and creates their
  * table when it runs without it.
  */
 export const registryModel: ReadModel<LogEvent> = {
   name: 'registry',
-  schemaVersion: 7,
+  // 8: reg_certificate_scopes keeps the scope and sectors each issue and scope change set, so that an
+  // answer as of a date shows the scope then in force, not today's; the rebuild fills it from the log.
+  schemaVersion: 8,
   source: 'events',
-  tables: ['reg_agency_counts', 'reg_answers', 'reg_certificate_history', 'reg_certificates', 'reg_certifications'],
+  tables: [
+    'reg_agency_counts',
+    'reg_answers',
+    'reg_certificate_history',
+    'reg_certificate_scopes',
+    'reg_certificates',
+    'reg_certifications',
+  ],
   ddl: (dialect) => [
     `CREATE TABLE IF NOT EXISTS reg_certifications (
       certification_id TEXT PRIMARY KEY,
@@ -73,6 +83,16 @@ export const registryModel: ReadModel<LogEvent> = {
       event_id TEXT NOT NULL,
       issued_at TEXT NOT NULL,
       valid_until TEXT NOT NULL,
+      issued_event_id TEXT NOT NULL,
+      PRIMARY KEY (certificate_no, position)
+    )${dialect === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
+    `CREATE TABLE IF NOT EXISTS reg_certificate_scopes (
+      certificate_no TEXT NOT NULL,
+      position BIGINT NOT NULL,
+      effective_date TEXT NOT NULL,
+      scope TEXT NOT NULL,
+      sectors TEXT NOT NULL,
+      event_id TEXT NOT NULL,
       issued_event_id TEXT NOT NULL,
       PRIMARY KEY (certificate_no, position)
     )${dialect === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
@@ -228,6 +248,11 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
         issued_event_id: event.eventId,
       };
       const since = issue.issued_at || chinaDateOf(event.occurredAt);
+      const scope: ScopeSet = {
+        scope: text(data.scope) || row.scope,
+        sectors: JSON.stringify(data.sectors ?? []),
+        issued_event_id: event.eventId,
+      };
       // A number issued again by its certification (recertification, a new version keeping its
       // number) is the certificate from now on: every column as a first issue would write it.
       await tx.run(
@@ -250,8 +275,8 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
           row.region_code,
           row.scheme,
           row.standard,
-          text(data.scope) || row.scope,
-          JSON.stringify(data.sectors ?? []),
+          scope.scope,
+          scope.sectors,
           issue.issued_at,
           issue.valid_until,
           since,
@@ -263,6 +288,7 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
       batch.certificates.add(certificateNo);
       changed(batch, event.certificationId, { ...row, current_certificate_no: certificateNo });
       await addHistory(tx, certificateNo, event, 'valid', since, issue);
+      await addScope(tx, certificateNo, event, since, scope);
       if (held) count(batch, held.agency_id, held.status, -1);
       count(batch, event.agencyId, 'valid', 1);
       return;
@@ -270,16 +296,17 @@ async function applyOne(batch: Batch, event: LogEvent): Promise<void> {
     case 'CertificateScopeChanged': {
       const row = await certificationOf(batch, event.certificationId);
       if (!row?.current_certificate_no) return;
-      await tx.run(
-        'UPDATE reg_certificates SET scope = ?, sectors = ?, scope_event_id = ?, position = ? WHERE certificate_no = ?',
-        [
-          text(data.scope),
-          JSON.stringify(data.sectors ?? []),
-          event.eventId,
-          event.position,
-          row.current_certificate_no,
-        ],
+      const scope = { scope: text(data.scope), sectors: JSON.stringify(data.sectors ?? []) };
+      const changedUnder = await tx.get<Pick<ScopeSet, 'issued_event_id'>>(
+        `UPDATE reg_certificates SET scope = ?, sectors = ?, scope_event_id = ?, position = ? WHERE certificate_no = ?
+         RETURNING issued_event_id`,
+        [scope.scope, scope.sectors, event.eventId, event.position, row.current_certificate_no],
       );
+      if (!changedUnder) return;
+      await addScope(tx, row.current_certificate_no, event, chinaDateOf(event.occurredAt), {
+        ...scope,
+        issued_event_id: changedUnder.issued_event_id,
+      });
       batch.certificates.add(row.current_certificate_no);
       return;
     }
@@ -345,5 +372,26 @@ async function addHistory(
       issue.valid_until,
       issue.issued_event_id,
     ],
+  );
+}
+
+/** A scope an issue or a scope change set, with the issue it falls under (sectors as JSON text). */
+interface ScopeSet {
+  readonly scope: string;
+  readonly sectors: string;
+  readonly issued_event_id: string;
+}
+
+async function addScope(
+  tx: SqlExecutor,
+  certificateNo: string,
+  event: LogEvent,
+  effectiveDate: string,
+  set: ScopeSet,
+): Promise<void> {
+  await tx.run(
+    `INSERT INTO reg_certificate_scopes (certificate_no, position, effective_date, scope, sectors, event_id, issued_event_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [certificateNo, event.position, effectiveDate, set.scope, set.sectors, event.eventId, set.issued_event_id],
   );
 }

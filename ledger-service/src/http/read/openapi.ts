@@ -125,11 +125,11 @@ export const readOpenApiPaths: Readonly<Record<string, unknown>> = Object.freeze
       summary:
         'Certificate authenticity: status now or as of a date, holder, scheme, scope, dates, CB, and the receipts proving the status',
       description:
-        'Public. A certificate is `expired` once validUntil has passed even without an event. With asOf a date before issue answers `not-issued`. Nothing about auditors is returned.',
+        'Public. A certificate is `expired` once validUntil has passed even without an event. With asOf: the status, dates, scope and sectors in force that day, proven by the issue, the scope change and the status event then in force; a date before issue answers `not-issued`. Nothing about auditors is returned.',
       tags: ['read'],
       parameters: [
         certificateNoParam,
-        q('asOf', 'YYYY-MM-DD: the status at the end of that day', date),
+        q('asOf', 'YYYY-MM-DD: the certificate as it stood at the end of that day', date),
         q('verify', 'true: also check each receipt', { enum: ['true', 'false'] }),
       ],
       responses: {

@@ -16,6 +16,9 @@ const TRANSFERRED_NO = 'JSQC-2025-T0001';
 const ACCEPTING_CB_NO = 'SUTC-2026-T0001';
 
 let full: FullService;
+/** The recertified number's first issue, and the scope change made to it (its second surveillance cycle keeps the number). */
+let firstIssue: ScenarioEvent;
+let scopeChange: ScenarioEvent;
 
 const submit = async (events: readonly ScenarioEvent[], authorization = AGENCY): Promise<void> => {
   for (const { certificationId, ...body } of events) {
@@ -42,8 +45,14 @@ beforeAll(async () => {
     certificationId: 'JSQC-2023-0001',
     appliedOn: '2023-03-01',
     certificateNo: RECERTIFIED_NO,
+    sectors: [19, 23],
   });
-  await submit([...initial, ...recertification(initial, RECERTIFIED_NO)]);
+  firstIssue = initial.find((e) => e.type === 'CertificateIssued')!;
+  scopeChange = laterEvents('JSQC-2023-0001')('CertificateScopeChanged', '2023-12-01', {
+    scope: '电子元器件的设计',
+    sectors: [19],
+  });
+  await submit([...initial, scopeChange, ...recertification(initial, RECERTIFIED_NO)]);
   const transferred = initialCertification({
     certificationId: 'JSQC-2025-0002',
     appliedOn: '2025-09-01',
@@ -79,6 +88,32 @@ describe('a certificate its certification issued again under the same number (re
       return response.body.issuedAt === '2026-03-15' ? response.body : undefined;
     });
     expect(answer).toMatchObject({ status: 'valid', issuedAt: '2026-03-15', validUntil: '2029-03-09' });
+  });
+
+  it('is answered as of a date with the scope then in force and the events that set it', async () => {
+    const now = await eventually(async () => {
+      const { body } = await lookup(RECERTIFIED_NO);
+      return body.issuedAt === '2026-03-15' ? body : undefined;
+    });
+    const asOf = async (date: string) => {
+      const { body } = await lookup(RECERTIFIED_NO, `?asOf=${date}`);
+      return [body.status, body.scope, body.sectors, body.proofs.map((p: { eventId: string }) => p.eventId)];
+    };
+    expect(await asOf('2023-11-30')).toEqual(['valid', '电子元器件的设计和生产', [19, 23], [firstIssue.eventId]]);
+    expect(await asOf('2023-12-01')).toEqual([
+      'valid',
+      '电子元器件的设计',
+      [19],
+      [firstIssue.eventId, scopeChange.eventId],
+    ]);
+    // Issued again: the scope of that issue, which no change has touched since.
+    expect(await asOf('2026-03-15')).toEqual([
+      'valid',
+      now.scope,
+      now.sectors,
+      now.proofs.map((p: { eventId: string }) => p.eventId),
+    ]);
+    expect([now.scope, now.sectors, now.proofs.length]).toEqual(['电子元器件的设计和生产', [19], 1]);
   });
 
   it('is vouched for by its stream: ?verify=true and the verification page say valid, not unknown', async () => {
