@@ -18,6 +18,19 @@ describe('LEDGER_WORKERS: where the anchorer, the projections and supervision ru
   });
 });
 
+describe('PORT: the HTTP port', () => {
+  it('is 8080 unless told otherwise; 0 lets the system choose', () => {
+    expect(loadConfig({}).port).toBe(8080);
+    expect(loadConfig({ PORT: '18080' }).port).toBe(18080);
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it.each(['', ' ', 'http', '65536', '80.5'])('refuses "%s" rather than listen where no one looks', (value) => {
+    expect(() => loadConfig({ PORT: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: value })).toThrow(/PORT must be a TCP port/);
+  });
+});
+
 describe('LEDGER_METRICS_ACCESS: who reads GET /metrics', () => {
   it('is admins unless told otherwise; public opens it to anyone', () => {
     expect(loadConfig({}).metricsAccess).toBe('admin');
@@ -138,7 +151,8 @@ describe('the early warnings’ settings: the rules’ limits from LEDGER_RULES_
   it('stops the service at start on a bad SUPERVISION_* value, saying which', () => {
     const load = () => loadConfig({ SUPERVISION_CHECKIN_RADIUS_KM: 'far' });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/checkInRadiusKm must be > 0/);
+    expect(load).toThrow(/SUPERVISION_CHECKIN_RADIUS_KM must be a number; got "far"/);
+    expect(() => loadConfig({ SUPERVISION_CHECKIN_RADIUS_KM: '-1' })).toThrow(/checkInRadiusKm must be > 0/);
   });
 });
 

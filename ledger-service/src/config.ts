@@ -73,7 +73,8 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 }
 
 function port(value: string): number {
-  const n = Number(value);
+  // Number('') is 0, which would listen on a port of the system's choosing.
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a TCP port; got "${value}"`);
   return n;
 }

@@ -23,5 +23,21 @@ describe('working days for W11, as China counts them', () => {
       SupervisionConfigError,
     );
     expect(() => supervisionConfigFromEnv({ SUPERVISION_HOLIDAYS: '10/01/2025' })).toThrow(/holidays: "10\/01\/2025"/);
+    expect(() => supervisionConfigFromEnv({ SUPERVISION_HOLIDAYS: '2025-13-01' })).toThrow(
+      /holidays: "2025-13-01" is not a date/,
+    );
+  });
+});
+
+describe('the numeric SUPERVISION_* settings', () => {
+  it.each(['', ' ', 'thirty'])('refuses "%s", naming the variable, rather than read it as a number', (value) => {
+    const load = () => supervisionConfigFromEnv({ SUPERVISION_SPOT_CHECK_DAYS: value });
+    expect(load).toThrow(SupervisionConfigError);
+    expect(load).toThrow(`SUPERVISION_SPOT_CHECK_DAYS must be a number; got "${value}"`);
+  });
+
+  it('takes a number, within its limits', () => {
+    expect(supervisionConfigFromEnv({ SUPERVISION_SPOT_CHECK_DAYS: '0' }).spotCheckFollowUpDays).toBe(0);
+    expect(supervisionConfigFromEnv({ SUPERVISION_CHECKIN_RADIUS_KM: ' 2.5 ' }).checkInRadiusKm).toBe(2.5);
   });
 });

@@ -100,8 +100,12 @@ const dateList = (value: string | undefined): string[] | undefined =>
     .map((d) => d.trim())
     .filter(Boolean);
 
-const isCalendarDate = (value: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+/** An impossible day rolls over (2025-02-30 reads as 2 March), an impossible month is no date at all (2025-13-01). */
+const isCalendarDate = (value: string): boolean => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+};
 
 /**
  * Supervision settings: the rules' limits as the ledger applies them, and the environment for the
@@ -117,7 +121,14 @@ export function supervisionConfigFromEnv(
         `${name} is no longer read: set ${limit} in LEDGER_RULES_FILE, which the ledger's rules and the warnings share`,
       );
   }
-  const number = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
+  // Number('') is 0: an empty variable would set a limit of 0 instead of stopping the service.
+  const number = (name: string): number | undefined => {
+    const text = env[name];
+    if (text === undefined) return undefined;
+    const value = text.trim() === '' ? NaN : Number(text);
+    if (Number.isNaN(value)) throw new SupervisionConfigError(`${name} must be a number; got "${text}"`);
+    return value;
+  };
   const overrides: Record<string, unknown> = {
     ...ruleLimits,
     surveillanceIntervalMonths: number('SUPERVISION_SURVEILLANCE_MONTHS'),
