@@ -167,6 +167,26 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('R8-1')).body.events).toHaveLength(12);
   });
 
+  it("refuses a report to CNCA whose payload names another certification than the stream's", async () => {
+    const events = initialCertification({ certificationId: 'CNCA-1', appliedOn: '2025-03-01' });
+    await submitAll(events);
+    const issued = events.at(-1)!;
+    const report = (certificationId: string): ScenarioEvent => ({
+      certificationId: 'CNCA-1',
+      eventId: '5eed0015-2025-4000-8000-000000000000',
+      type: 'ReportedToCnca',
+      occurredAt: issued.occurredAt,
+      data: { certificationId, kind: 'certificate', subjectEventId: issued.eventId, reportedAt: issued.occurredAt },
+    });
+    const elsewhere = await post(report('JSQC-2025-0001'));
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body).toMatchObject({
+      code: 'invalid-payload',
+      errors: [{ path: 'certificationId', code: 'certification-id-mismatch' }],
+    });
+    expect((await post(report('CNCA-1'))).status).toBe(201);
+  });
+
   it('refuses a malformed credit code with 422 and rule R1, storing nothing', async () => {
     const [application] = initialCertification({ certificationId: 'R1-1', appliedOn: '2025-03-01' });
     const data = application!.data as { client: Record<string, unknown> };

@@ -2,7 +2,7 @@ import { decide, evolve, initialState, type CertificationState, type RulesConfig
 import { normalizePayload, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { encodeCanonical } from '../events/encoder';
 import type { EventType } from '../events/schema';
-import { validatePayload } from '../events/validate';
+import { validatePayload, type ValidationIssue } from '../events/validate';
 import type { NewEvent, StoredEvent, UniqueClaim } from '../eventStore/port';
 import { IntakeError, invalid } from './errors';
 import { decodeDataOf } from './eventView';
@@ -88,8 +88,21 @@ export class SealFailure {
   ) {}
 }
 
+/** ReportedToCnca repeats its certification's id: the stream's, or the report would claim to be about another. */
+function otherCertificationIssues({ type, certificationId, data }: Submission): ValidationIssue[] {
+  if (type !== 'ReportedToCnca' || data.certificationId === undefined || data.certificationId === certificationId)
+    return [];
+  return [
+    {
+      path: 'certificationId',
+      code: 'certification-id-mismatch',
+      message: `certificationId must be this stream's, ${certificationId}`,
+    },
+  ];
+}
+
 function checkPayload(submission: Submission): void {
-  const issues = validatePayload(submission.type, submission.data);
+  const issues = [...validatePayload(submission.type, submission.data), ...otherCertificationIssues(submission)];
   const ruleIssue = issues.find((issue) => issue.rule !== undefined);
   if (ruleIssue) {
     throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
