@@ -370,6 +370,82 @@ describe('W11 (§7.11): only a withdrawal acts on a withdrawal trigger', () => {
   });
 });
 
+describe('after a transfer, a deadline’s warning counts against the CB that held the certification when it passed', () => {
+  /** CERT-1 issued by CB on 2024-11-01 (valid until 2027-10-31), `before` recorded by CB, then transferred to OTHER_CB on `on`, which has not issued its own certificate. */
+  const transferredOn = (on: string, before: Array<(b: StreamBuilder) => Draft[]> = []) => {
+    const b = builder();
+    return fold([
+      ...certified(b, '2024-11-01', '2027-10-31'),
+      ...before.flatMap((step) => step(b)),
+      { ...b.event('CertificationTransferred', { fromAgencyId: CB }, at(on)), agencyId: OTHER_CB },
+    ]);
+  };
+  const regulators = (type: string, data: Record<string, unknown>, on: string): SupervisionFact => ({
+    eventId: randomUUID(),
+    type,
+    occurredAt: at(on),
+    regionCode: '32',
+    data,
+  });
+  /** Each deadline check: what it needs, and a day after its deadline passed. */
+  const deadlines: Readonly<
+    Record<string, { before?: Array<(b: StreamBuilder) => Draft[]>; supervision?: SupervisionFact[]; today: string }>
+  > = {
+    // The first surveillance is due by 2025-11-01.
+    W1: { today: '2025-12-01' },
+    // Suspended on 2025-01-15: six months passed on 2025-07-15.
+    W2: {
+      before: [(b) => [b.event('CertificateSuspended', { reason: 'r', until: '2025-07-15' }, at('2025-01-15'))]],
+      today: '2025-09-01',
+    },
+    // Still valid the day after 2027-10-31.
+    W3: { today: '2027-11-05' },
+    // A failed spot check on 2025-04-01 wants a special audit by 2025-05-01.
+    W7: {
+      supervision: [
+        regulators(
+          'SpotCheckRecorded',
+          { creditCode: '91320100MA1AAAAAA1', result: 'fail', checkedAt: '2025-04-01' },
+          '2025-04-02',
+        ),
+      ],
+      today: '2025-06-01',
+    },
+    // A withdrawal trigger on 2025-03-06 wants a withdrawal by 2025-03-13.
+    W11: {
+      supervision: [
+        regulators(
+          'WithdrawalTriggerRecorded',
+          { certificateNo: 'CERT-1', trigger: 'fraud', recordedOn: '2025-03-06' },
+          '2025-03-06',
+        ),
+      ],
+      today: '2025-04-01',
+    },
+  };
+
+  it.each([
+    ['W1', '2025-10-01', OTHER_CB],
+    ['W1', '2025-11-10', CB],
+    ['W2', '2025-03-01', OTHER_CB],
+    ['W2', '2025-08-01', CB],
+    ['W3', '2027-10-01', OTHER_CB],
+    ['W7', '2025-04-15', OTHER_CB],
+    ['W7', '2025-05-10', CB],
+    ['W11', '2025-03-10', OTHER_CB],
+    ['W11', '2025-03-20', CB],
+  ])(
+    '%s on the previous CB’s certificate, transferred on %s: the CB that held the certification when the deadline passed (%s)',
+    (ruleId, on, agencyId) => {
+      const { before, supervision = [], today } = deadlines[ruleId]!;
+      const warnings = warningsOf(transferredOn(on, before), today, supervision).filter(
+        (w) => w.ruleId === ruleId && w.kind !== 'recertification-remote',
+      );
+      expect(warnings.map((w) => [w.certificateNo, w.agencyId])).toEqual([['CERT-1', agencyId]]);
+    },
+  );
+});
+
 describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () => {
   const scopeChanged = (b: StreamBuilder, sectors: number[]) =>
     b.event('CertificateScopeChanged', { scope: 'Valves and pumps', sectors }, at('2025-06-01'));

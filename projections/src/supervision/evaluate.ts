@@ -4,6 +4,7 @@ import type { SupervisionConfig } from './config';
 import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDate } from './dates';
 import {
   currentCertificate,
+  holderAt,
   statusAt,
   statusOf,
   type AuditFact,
@@ -72,9 +73,10 @@ export const todayOf = chinaDayAt;
 const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
 
 /**
- * What a warning is about: a certification, and the certificate when it concerns one. A warning on a
- * certificate is the CB's that issued it (a transfer leaves it that CB's, IAF MD2); any other, the
- * CB's that holds the certification now.
+ * What a warning is about: a certification, and the certificate when it concerns one. A deadline's
+ * warning is the CB's that held the certification when the deadline passed (heldWhenDue); another
+ * on a certificate, the CB's that issued it (a transfer leaves it that CB's, IAF MD2); any other,
+ * the CB's that holds the certification now.
  */
 interface Subject {
   readonly facts: CertificationFacts;
@@ -82,6 +84,20 @@ interface Subject {
   /** The CB answerable when it is neither of those (W13: the one at which the certificate shows valid). */
   readonly agencyId?: string;
 }
+
+/**
+ * A deadline's warning is answered by the CB that held the certification when the deadline passed,
+ * which had to act: after a transfer the accepting CB, even before it issues its own certificate.
+ */
+const heldWhenDue = (
+  facts: CertificationFacts,
+  hit: { readonly raisedAt: string },
+  certificate?: CertificateFact,
+): Subject => ({
+  facts,
+  ...(certificate ? { certificate } : {}),
+  agencyId: holderAt(facts, hit.raisedAt),
+});
 
 function makeWarning(
   ruleId: string,
@@ -216,7 +232,7 @@ function checkSurveillance(facts: CertificationFacts, config: SupervisionConfig,
           makeWarning(
             'W1',
             `${certificate.certificateNo}:${due}${restore ? `:restored-${restore.on}` : ''}`,
-            { facts, certificate },
+            heldWhenDue(facts, hit, certificate),
             {
               kind: 'surveillance-overdue',
               message: `certificate ${certificate.certificateNo}: surveillance due by ${due}, ${finding}`,
@@ -245,17 +261,12 @@ function checkSuspensions(facts: CertificationFacts, config: SupervisionConfig, 
       const hit = deadline(limit, end?.on, today);
       if (!hit) return;
       out.push(
-        makeWarning(
-          'W2',
-          `${certificate.certificateNo}:${change.on}`,
-          { facts, certificate },
-          {
-            kind: 'suspension-past-limit',
-            message: `certificate ${certificate.certificateNo} suspended on ${change.on}; the ${config.maxSuspensionMonths}-month limit passed on ${limit}${end ? `; it ended (${end.status}) on ${end.on}` : ' and it is neither restored nor withdrawn'}`,
-            evidence: [change.eventId, end?.eventId ?? ''],
-            ...hit,
-          },
-        ),
+        makeWarning('W2', `${certificate.certificateNo}:${change.on}`, heldWhenDue(facts, hit, certificate), {
+          kind: 'suspension-past-limit',
+          message: `certificate ${certificate.certificateNo} suspended on ${change.on}; the ${config.maxSuspensionMonths}-month limit passed on ${limit}${end ? `; it ended (${end.status}) on ${end.on}` : ' and it is neither restored nor withdrawn'}`,
+          evidence: [change.eventId, end?.eventId ?? ''],
+          ...hit,
+        }),
       );
     });
   }
@@ -271,17 +282,12 @@ function checkExpiry(facts: CertificationFacts, today: IsoDate, out: Warning[]):
     const hit = deadline(addDays(certificate.validUntil, 1), minDate(changed, next?.issuedAt), today);
     if (!hit) return;
     out.push(
-      makeWarning(
-        'W3',
-        `${certificate.certificateNo}:expiry`,
-        { facts, certificate },
-        {
-          kind: 'valid-after-expiry',
-          message: `certificate ${certificate.certificateNo} expired on ${certificate.validUntil} without a recertification and still showed valid`,
-          evidence: [certificate.eventId],
-          ...hit,
-        },
-      ),
+      makeWarning('W3', `${certificate.certificateNo}:expiry`, heldWhenDue(facts, hit, certificate), {
+        kind: 'valid-after-expiry',
+        message: `certificate ${certificate.certificateNo} expired on ${certificate.validUntil} without a recertification and still showed valid`,
+        evidence: [certificate.eventId],
+        ...hit,
+      }),
     );
   });
   for (const audit of Object.values(facts.audits)) {
@@ -792,17 +798,12 @@ function checkSpotChecks(
       const hit = deadline(due, acted, today);
       if (!hit) continue;
       out.push(
-        makeWarning(
-          'W7',
-          `${check.eventId}:${facts.certificationId}`,
-          { facts, certificate },
-          {
-            kind: 'spot-check-without-follow-up',
-            message: `national spot check of ${facts.client.name} failed on ${checkedAt}; no short-notice audit by ${due}${specials[0] ? ` (first on ${specials[0].on})` : ''}`,
-            evidence: [check.eventId, specials[0]?.eventId ?? ''],
-            ...hit,
-          },
-        ),
+        makeWarning('W7', `${check.eventId}:${facts.certificationId}`, heldWhenDue(facts, hit, certificate), {
+          kind: 'spot-check-without-follow-up',
+          message: `national spot check of ${facts.client.name} failed on ${checkedAt}; no short-notice audit by ${due}${specials[0] ? ` (first on ${specials[0].on})` : ''}`,
+          evidence: [check.eventId, specials[0]?.eventId ?? ''],
+          ...hit,
+        }),
       );
     }
   }
@@ -851,7 +852,7 @@ function checkWithdrawalTriggers(
     // A cancellation or expiry instead is not the withdrawal §7.11 asks for: the warning stays open.
     const ended = withdrawn ?? firstChangeAfter(inForce, recordedOn, OTHER_ENDS);
     out.push(
-      makeWarning('W11', `${trigger.eventId}`, found, {
+      makeWarning('W11', `${trigger.eventId}`, heldWhenDue(found.facts, hit, found.certificate), {
         kind: 'withdrawal-overdue',
         message: `withdrawal trigger on ${found.certificate.certificateNo} recorded ${recordedOn} ("${String(trigger.data.trigger ?? '')}"); not withdrawn by ${due}${ended ? ` (${ended.status} on ${ended.on})` : ''}`,
         evidence: [trigger.eventId, ended?.eventId ?? ''],

@@ -108,6 +108,7 @@ export interface ReportableFact {
 
 export interface CertificationFacts {
   certificationId: string;
+  /** The CB that holds the certification now (R15): the accepting CB of its last transfer. */
   agencyId: string;
   regionCode: string;
   client: {
@@ -183,6 +184,17 @@ export function emptyFacts(event: LogEvent): CertificationFacts {
 
 export const currentCertificate = (facts: CertificationFacts): CertificateFact | undefined => facts.certificates.at(-1);
 export const statusOf = (certificate: CertificateFact): StatusChange => certificate.history.at(-1)!;
+
+/**
+ * The CB that held the certification at `instant` (R15): the accepting CB of the last transfer by
+ * then, which takes over the certificate's obligations (IAF MD2) though the certificate in force
+ * may still be the previous CB's; before any, the CB the first transfer took it from.
+ */
+export function holderAt(facts: CertificationFacts, instant: string): string {
+  let holder = facts.transfers[0]?.fromAgencyId || facts.agencyId;
+  for (const transfer of facts.transfers) if (isAtOrBefore(transfer.at, instant)) holder = transfer.toAgencyId;
+  return holder;
+}
 
 /** A certificate number as its latest issue, and the number its certification issued after it, which replaced it. */
 export interface LatestIssue {

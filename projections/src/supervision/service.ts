@@ -414,19 +414,22 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       // First: on PostgreSQL its row lock makes a second evaluator's transaction wait for this one.
       written = await writeAuditorAudits(tx, store.dialect, result);
       const stored = new Map(
-        (await tx.all<{ id: string; cleared_at: string | null }>('SELECT id, cleared_at FROM sv_warnings')).map((r) => [
-          r.id,
-          r.cleared_at,
-        ]),
+        (
+          await tx.all<{ id: string; cleared_at: string | null; agency_id: string }>(
+            'SELECT id, cleared_at, agency_id FROM sv_warnings',
+          )
+        ).map((r) => [r.id, r]),
       );
       const seen = new Set<string>();
       for (const w of result.warnings) {
         if (seen.has(w.id)) continue;
         seen.add(w.id);
-        const before = stored.get(w.id);
+        const row = stored.get(w.id);
+        const before = row?.cleared_at;
         if (before === undefined && !w.clearedAt) raised += 1;
         if (before === null && w.clearedAt) cleared += 1;
-        if (before !== undefined && before === (w.clearedAt ?? null)) continue;
+        // Rewritten when its state changed, or the CB answerable (a transfer recorded late, dated before it).
+        if (row && before === (w.clearedAt ?? null) && row.agency_id === w.agencyId) continue;
         await tx.run(
           `INSERT INTO sv_warnings (id, rule_id, rule, kind, severity, agency_id, region_code, certification_id, certificate_no, credit_code, auditor_id, message, evidence, raised_at, raised_utc, cleared_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -452,7 +455,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
           ],
         );
       }
-      for (const [id, clearedAt] of stored) {
+      for (const [id, { cleared_at: clearedAt }] of stored) {
         if (clearedAt === null && !seen.has(id)) {
           await tx.run('UPDATE sv_warnings SET cleared_at = ? WHERE id = ?', [evaluatedAt, id]);
           cleared += 1;

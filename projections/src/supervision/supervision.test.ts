@@ -711,6 +711,25 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     ]);
   });
 
+  it('moves an open warning to the CB answerable for it when a transfer recorded late is dated before its deadline', async () => {
+    const accepting = 'CNCA-R-2010-015';
+    const b = certified(feed, { id: 'c52', issued: '2025-01-10' });
+    const w1 = async () =>
+      (await supervision.warnings({ certificationId: 'c52', ruleId: 'W1' })).items.map((w) => w.agencyId);
+    await tickAt('2026-02-01T02:00:00Z');
+    expect(await w1()).toEqual(['CNCA-R-2002-001']);
+    // The accepting CB records only now that it took the certification over on 2025-12-01, before
+    // the surveillance fell due (2026-01-10): it was the accepting CB's to make.
+    feed.append([
+      {
+        ...b.event('CertificationTransferred', { fromAgencyId: 'CNCA-R-2002-001' }, at('2025-12-01')),
+        agencyId: accepting,
+      },
+    ]);
+    await tickAt('2026-02-01T03:00:00Z');
+    expect(await w1()).toEqual([accepting]);
+  });
+
   it('grades a CB and rates an auditor over every rating, however many', async () => {
     certified(feed, { id: 'c30', issued: '2025-01-10', team: ['au-30'], agency: 'CNCA-R-2003-002' });
     // More ratings than any page of them (10,000 was the most the grades once read).
