@@ -446,6 +446,47 @@ describe('after a transfer, a deadline’s warning counts against the CB that he
   );
 });
 
+describe('after a transfer, what the previous CB recorded stays its own, not the certification’s CB’s now', () => {
+  it('the warnings on its events, its reporting tally and its audits', () => {
+    const b = builder();
+    const history = [...certified(b, '2024-11-01', '2027-10-31')];
+    const accepted = [
+      b.event('CertificationTransferred', { fromAgencyId: CB }, at('2025-03-01')),
+      ...surveillance(b, 'v1', '2025-10-01'),
+    ];
+    const result = accepted.at(-1)!;
+    accepted.push(
+      b.event(
+        'ReportedToCnca',
+        { kind: 'audit_result', subjectEventId: result.eventId, reportedAt: at('2025-10-02') },
+        at('2025-10-02'),
+      ),
+    );
+    const { warnings, reporting, auditorAudits } = evaluate({
+      certifications: [fold([...history, ...accepted.map((e) => ({ ...e, agencyId: OTHER_CB }))])],
+      supervision: [],
+      now: new Date('2026-01-01T04:00:00Z'),
+      config: supervisionConfig(),
+    });
+    // The application accepted without its management system's record (W6), the stage 2 result and
+    // the certificate never reported to CNCA (W10): all recorded by CB before the transfer.
+    expect(warnings.map((w) => [w.ruleId, w.kind, w.agencyId]).sort()).toEqual([
+      ['W10', 'not-reported', CB],
+      ['W10', 'not-reported', CB],
+      ['W6', 'accepted-despite-precondition', CB],
+    ]);
+    const tallies = reporting.map(({ agencyId, due, onTime }) => [agencyId, due, onTime]).sort();
+    expect(tallies).toEqual([
+      [CB, 2, 0],
+      [OTHER_CB, 1, 1],
+    ]);
+    expect(auditorAudits.map((row) => [row.auditId, row.agencyId])).toEqual([
+      ['s2', CB],
+      ['v1', OTHER_CB],
+    ]);
+  });
+});
+
 describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () => {
   const scopeChanged = (b: StreamBuilder, sectors: number[]) =>
     b.event('CertificateScopeChanged', { scope: 'Valves and pumps', sectors }, at('2025-06-01'));

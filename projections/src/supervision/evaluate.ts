@@ -3,6 +3,7 @@ import { compareInstants, earliestInstant, latestInstant } from '../instants';
 import type { SupervisionConfig } from './config';
 import { addDays, addMonths, addWorkingDays, dateOf, reportDeadline, type IsoDate } from './dates';
 import {
+  auditAgencyOf,
   currentCertificate,
   holderAt,
   statusAt,
@@ -62,6 +63,17 @@ export interface ReportingTally {
   onTime: number;
 }
 
+/** Reporting tallies by CB and region. */
+type Tallies = Map<string, ReportingTally>;
+
+/** The tally of a CB in a region, added to `tallies` when it has none yet. */
+function tallyOf(tallies: Tallies, agencyId: string, regionCode: string): ReportingTally {
+  const key = `${agencyId}|${regionCode}`;
+  const tally = tallies.get(key) ?? { agencyId, regionCode, due: 0, onTime: 0 };
+  tallies.set(key, tally);
+  return tally;
+}
+
 export interface Evaluation {
   readonly warnings: Warning[];
   readonly auditorAudits: AuditorAuditRow[];
@@ -73,16 +85,15 @@ export const todayOf = chinaDayAt;
 const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
 
 /**
- * What a warning is about: a certification, and the certificate when it concerns one. A deadline's
- * warning is the CB's that held the certification when the deadline passed (heldWhenDue); another
- * on a certificate, the CB's that issued it (a transfer leaves it that CB's, IAF MD2); any other,
- * the CB's that holds the certification now.
+ * What a warning is about: a certification, and the certificate when it concerns one; and the CB
+ * answerable for it, which is never simply the certification's CB now (a transfer would move every
+ * warning to the accepting CB): for a warning on an event, the CB that recorded that event; for a
+ * deadline passed, the CB that held the certification when it passed (holderAt), which had to act.
  */
 interface Subject {
   readonly facts: CertificationFacts;
   readonly certificate?: CertificateFact;
-  /** The CB answerable when it is neither of those (W13: the one at which the certificate shows valid). */
-  readonly agencyId?: string;
+  readonly agencyId: string;
 }
 
 /**
@@ -120,7 +131,7 @@ function makeWarning(
     ...(rule.rule ? { rule: rule.rule } : {}),
     kind: fields.kind,
     severity: rule.severity,
-    agencyId: subject.agencyId ?? certificate?.agencyId ?? facts.agencyId,
+    agencyId: subject.agencyId,
     regionCode: facts.regionCode,
     certificationId: facts.certificationId,
     ...((certificate ?? currentCertificate(facts))
@@ -297,7 +308,7 @@ function checkExpiry(facts: CertificationFacts, today: IsoDate, out: Warning[]):
         makeWarning(
           'W3',
           `${audit.auditId}:remote`,
-          { facts },
+          { facts, agencyId: audit.plan.agencyId },
           {
             kind: 'recertification-remote',
             message: `recertification audit ${audit.auditId} planned remote`,
@@ -313,7 +324,7 @@ function checkExpiry(facts: CertificationFacts, today: IsoDate, out: Warning[]):
         makeWarning(
           'W3',
           `${audit.auditId}:late`,
-          { facts, certificate },
+          { facts, certificate, agencyId: audit.conducted.agencyId },
           {
             kind: 'recertification-after-expiry',
             message: `recertification audit ${audit.auditId} ended ${audit.conducted.end}, after the certificate expired (${certificate.validUntil})`,
@@ -339,7 +350,7 @@ function checkDecisions(facts: CertificationFacts, out: Warning[]): void {
         makeWarning(
           'W4',
           `${audit.auditId}:team-member`,
-          { facts },
+          { facts, agencyId: decision.agencyId },
           {
             kind: 'decision-by-team-member',
             message: `decision on audit ${audit.auditId} made by ${decision.makerId}, a member of the team of audit ${teamAudit.auditId} (R8)`,
@@ -354,7 +365,7 @@ function checkDecisions(facts: CertificationFacts, out: Warning[]): void {
         makeWarning(
           'W4',
           `${audit.auditId}:open-major`,
-          { facts },
+          { facts, agencyId: decision.agencyId },
           {
             kind: 'grant-with-open-major',
             message: `grant on audit ${audit.auditId} with major nonconformity ${decision.openMajors.join(', ')} not verified closed (R7, R9)`,
@@ -400,7 +411,7 @@ function checkAuditTime(
         makeWarning(
           'W5',
           `${audit.auditId}:md5`,
-          { facts },
+          { facts, agencyId: plan.agencyId },
           {
             kind: 'audit-time-below-md5',
             message: `audit ${audit.auditId} planned ${total} auditor-days; IAF MD5 less 30% is ${least}`,
@@ -416,7 +427,7 @@ function checkAuditTime(
         makeWarning(
           'W5',
           `${audit.auditId}:onsite`,
-          { facts },
+          { facts, agencyId: plan.agencyId },
           {
             kind: 'onsite-share-low',
             message: `audit ${audit.auditId} has ${onsite} of ${total} days on site (under ${config.minOnsiteShare * 100}%)`,
@@ -449,7 +460,7 @@ function checkApplication(facts: CertificationFacts, config: SupervisionConfig, 
     makeWarning(
       'W6',
       `${facts.certificationId}:precondition`,
-      { facts },
+      { facts, agencyId: facts.review.agencyId },
       {
         kind: 'accepted-despite-precondition',
         message: `application accepted although: ${problems.join('; ')}`,
@@ -465,21 +476,22 @@ const CORE_ROLES = new Set(['leader', 'auditor']);
 function checkTeam(facts: CertificationFacts, out: Warning[]): void {
   for (const audit of Object.values(facts.audits)) {
     const assigned = audit.assignments.at(-1)!;
-    const end = audit.conducted?.end ?? audit.plan?.end;
+    // The audit as last recorded (conducted, else planned): the end a registration must reach.
+    const recorded = audit.conducted ?? audit.plan;
     for (const member of audit.team) {
-      if (member.role === 'expert' || !end) continue;
-      if (member.registrationValidUntil && member.registrationValidUntil < end) {
+      if (member.role === 'expert' || !recorded) continue;
+      if (member.registrationValidUntil && member.registrationValidUntil < recorded.end) {
         out.push(
           makeWarning(
             'W8',
             `${audit.auditId}:${member.auditorId}:registration`,
-            { facts },
+            { facts, agencyId: recorded.agencyId },
             {
               kind: 'registration-expired',
               auditorId: member.auditorId,
-              message: `auditor ${member.auditorId}'s registration ran until ${member.registrationValidUntil}, before audit ${audit.auditId} ended (${end})`,
-              evidence: [assigned.eventId, audit.conducted?.eventId ?? audit.plan?.eventId ?? ''],
-              raisedAt: audit.conducted?.at ?? audit.plan!.at,
+              message: `auditor ${member.auditorId}'s registration ran until ${member.registrationValidUntil}, before audit ${audit.auditId} ended (${recorded.end})`,
+              evidence: [assigned.eventId, recorded.eventId],
+              raisedAt: recorded.at,
             },
           ),
         );
@@ -495,7 +507,7 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
         makeWarning(
           'W8',
           `${audit.auditId}:sectors`,
-          { facts },
+          { facts, agencyId: assigned.agencyId },
           {
             kind: expertOnly ? 'sector-covered-by-expert-only' : 'sector-not-covered',
             message: `audit ${audit.auditId}: sector(s) ${uncovered.join(', ')} of the scope ${expertOnly ? 'covered only by a technical expert' : 'not covered by the team'}`,
@@ -521,7 +533,7 @@ function checkTeam(facts: CertificationFacts, out: Warning[]): void {
             makeWarning(
               'W8',
               `${audit.auditId}:team-changed`,
-              { facts },
+              { facts, agencyId: changed.agencyId },
               {
                 kind: 'team-changed-after-report',
                 message: `audit ${audit.auditId}: team changed on ${changed.at} after the plan was reported (${firstReport}) and not reported again`,
@@ -603,7 +615,7 @@ function checkOverlaps(certifications: readonly CertificationFacts[], out: Warni
         makeWarning(
           'W8',
           `${self.audit.auditId}:${auditorId}:overlap`,
-          { facts: self.facts },
+          { facts: self.facts, agencyId: conducted.agencyId },
           {
             kind: 'auditor-overlap',
             auditorId,
@@ -636,7 +648,7 @@ function checkCheckIns(facts: CertificationFacts, config: SupervisionConfig, out
       const flag = (finding: string, kind: string, message: string): void => {
         const key = `${audit.auditId}:${member.auditorId}:${finding}`;
         const fields = { auditorId: member.auditorId, evidence: [conducted.eventId], raisedAt: conducted.at };
-        out.push(makeWarning('W9', key, { facts }, { ...fields, kind, message }));
+        out.push(makeWarning('W9', key, { facts, agencyId: conducted.agencyId }, { ...fields, kind, message }));
       };
       if (own.length === 0) {
         flag(
@@ -707,7 +719,7 @@ function checkReporting(
   config: SupervisionConfig,
   today: IsoDate,
   out: Warning[],
-  tally: ReportingTally,
+  tallies: Tallies,
 ): void {
   for (const subject of facts.reportables) {
     const kind = REPORT_KIND[subject.type];
@@ -721,6 +733,8 @@ function checkReporting(
       .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt))[0];
     const reportedOn = report ? dateOf(report.reportedAt) : undefined;
     if (reportedOn === undefined && today <= due) continue;
+    // The CB that recorded the event reports it: a transfer leaves its reports, late or not, with it.
+    const tally = tallyOf(tallies, subject.agencyId, facts.regionCode);
     tally.due += 1;
     const recordedLate =
       report && recordedAfterDue(subject, report, reportedOn!, due) ? dateOf(report.recordedAt) : undefined;
@@ -733,7 +747,7 @@ function checkReporting(
       makeWarning(
         'W10',
         `${subject.eventId}`,
-        { facts },
+        { facts, agencyId: subject.agencyId },
         {
           kind: recordedLate ? 'report-recorded-after-due' : report ? 'reported-late' : 'not-reported',
           message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}${recordedLate ? `, which the CB recorded only on ${recordedLate}` : ''}`,
@@ -752,7 +766,7 @@ function checkTransfers(facts: CertificationFacts, out: Warning[]): void {
       makeWarning(
         'W12',
         `${transfer.eventId}`,
-        { facts },
+        { facts, agencyId: transfer.toAgencyId },
         {
           kind: 'transfer-of-suspended',
           message: `certification transferred from ${transfer.fromAgencyId} to ${transfer.toAgencyId} while its certificate was suspended (R15)`,
@@ -923,7 +937,7 @@ function auditorRows(facts: CertificationFacts): AuditorAuditRow[] {
       certificationId: facts.certificationId,
       auditId: audit.auditId,
       kind: audit.kind,
-      agencyId: facts.agencyId,
+      agencyId: auditAgencyOf(audit),
       regionCode: facts.regionCode,
       clientName: facts.client.name,
       address: facts.client.address,
@@ -944,21 +958,21 @@ export interface EvaluationContext {
 
 /**
  * What one certification's facts give by themselves on a day: its own warnings, its auditor rows
- * and its share of its CB's reporting tally. The same facts on the same day give the same outcome,
- * which is what lets the service keep it between evaluations (evaluationMemory.ts).
+ * and its share of the reporting tallies of the CBs that recorded its events. The same facts on the
+ * same day give the same outcome, which is what lets the service keep it between evaluations
+ * (evaluationMemory.ts).
  */
 export interface CertificationOutcome {
   readonly warnings: readonly Warning[];
   readonly auditorAudits: readonly AuditorAuditRow[];
-  readonly due: number;
-  readonly onTime: number;
+  readonly reporting: readonly ReportingTally[];
 }
 
 /** The checks of one certification on its own. Pure. */
 export function evaluateCertification(facts: CertificationFacts, context: EvaluationContext): CertificationOutcome {
   const { config, today } = context;
   const warnings: Warning[] = [];
-  const tally: ReportingTally = { agencyId: facts.agencyId, regionCode: facts.regionCode, due: 0, onTime: 0 };
+  const tallies: Tallies = new Map();
   checkSurveillance(facts, config, today, warnings);
   checkSuspensions(facts, config, today, warnings);
   checkExpiry(facts, today, warnings);
@@ -967,9 +981,9 @@ export function evaluateCertification(facts: CertificationFacts, context: Evalua
   checkApplication(facts, config, warnings);
   checkTeam(facts, warnings);
   checkCheckIns(facts, config, warnings);
-  checkReporting(facts, config, today, warnings, tally);
+  checkReporting(facts, config, today, warnings, tallies);
   checkTransfers(facts, warnings);
-  return { warnings, auditorAudits: auditorRows(facts), due: tally.due, onTime: tally.onTime };
+  return { warnings, auditorAudits: auditorRows(facts), reporting: [...tallies.values()] };
 }
 
 /**
@@ -985,7 +999,7 @@ export function evaluateAcross(
 ): Evaluation {
   const { config, today } = context;
   const warnings: Warning[] = [];
-  const tallies = new Map<string, ReportingTally>();
+  const tallies: Tallies = new Map();
   const byCredit = new Map<string, CertificationFacts[]>();
   const byCertificate = new Map<string, { facts: CertificationFacts; certificate: CertificateFact }>();
   const auditorAudits: AuditorAuditRow[] = [];
@@ -997,11 +1011,11 @@ export function evaluateAcross(
       else byCredit.set(facts.client.creditCode, [facts]);
     }
     for (const certificate of facts.certificates) byCertificate.set(certificate.certificateNo, { facts, certificate });
-    const key = `${facts.agencyId}|${facts.regionCode}`;
-    const tally = tallies.get(key) ?? { agencyId: facts.agencyId, regionCode: facts.regionCode, due: 0, onTime: 0 };
-    tallies.set(key, tally);
-    tally.due += outcome.due;
-    tally.onTime += outcome.onTime;
+    for (const share of outcome.reporting) {
+      const tally = tallyOf(tallies, share.agencyId, share.regionCode);
+      tally.due += share.due;
+      tally.onTime += share.onTime;
+    }
     for (const warning of outcome.warnings) warnings.push(warning);
     for (const row of outcome.auditorAudits) auditorAudits.push(row);
   });

@@ -25,24 +25,33 @@ export interface AuditFact {
   kind: string;
   team: TeamMemberFact[];
   /**
-   * Every assignment of this audit: when, which event, the team it named, and the scope's sectors
+   * Every assignment of this audit: when, which event and CB, the team it named, and the scope's sectors
    * then (the current certificate's, else the application's: what R4 checks) with the event that set them.
    */
-  assignments: Array<{ eventId: string; at: string; auditorIds: string[]; sectors: number[]; scopeEventId: string }>;
+  assignments: Array<{
+    eventId: string;
+    at: string;
+    agencyId: string;
+    auditorIds: string[];
+    sectors: number[];
+    scopeEventId: string;
+  }>;
   plan?: {
     eventId: string;
     at: string;
+    agencyId: string;
     mode: string;
     start: IsoDate;
     end: IsoDate;
     auditDays: number;
     onsiteDays: number;
   };
-  conducted?: { eventId: string; at: string; start: IsoDate; end: IsoDate; checkIns: CheckInFact[] };
+  conducted?: { eventId: string; at: string; agencyId: string; start: IsoDate; end: IsoDate; checkIns: CheckInFact[] };
   report?: { eventId: string; at: string };
   decision?: {
     eventId: string;
     at: string;
+    agencyId: string;
     decision: string;
     makerId: string;
     makerName: string;
@@ -98,6 +107,8 @@ export interface ReportFact {
 export interface ReportableFact {
   readonly eventId: string;
   readonly type: string;
+  /** The CB that recorded it, which reports it to CNCA. */
+  readonly agencyId: string;
   readonly occurredAt: string;
   /** When the ledger recorded it. */
   readonly recordedAt: string;
@@ -133,7 +144,7 @@ export interface CertificationFacts {
     lastInternalAudit?: string;
     lastManagementReview?: string;
   };
-  review?: { eventId: string; at: string; outcome: string };
+  review?: { eventId: string; at: string; agencyId: string; outcome: string };
   audits: Record<string, AuditFact>;
   findings: Record<string, FindingFact>;
   certificates: CertificateFact[];
@@ -157,6 +168,7 @@ const reportableOf = (
 ): ReportableFact => ({
   eventId: event.eventId,
   type: event.type,
+  agencyId: event.agencyId,
   occurredAt: at,
   recordedAt: event.recordedAt,
   ...audit,
@@ -195,6 +207,10 @@ export function holderAt(facts: CertificationFacts, instant: string): string {
   for (const transfer of facts.transfers) if (isAtOrBefore(transfer.at, instant)) holder = transfer.toAgencyId;
   return holder;
 }
+
+/** The CB that ran an audit: the one that conducted it, else planned it, else assigned its team last. */
+export const auditAgencyOf = (audit: AuditFact): string =>
+  audit.conducted?.agencyId ?? audit.plan?.agencyId ?? audit.assignments.at(-1)!.agencyId;
 
 /** A certificate number as its latest issue, and the number its certification issued after it, which replaced it. */
 export interface LatestIssue {
@@ -302,7 +318,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       return facts;
     }
     case 'ApplicationReviewed':
-      facts.review = { eventId: event.eventId, at, outcome: text(data.outcome) };
+      facts.review = { eventId: event.eventId, at, agencyId: event.agencyId, outcome: text(data.outcome) };
       return facts;
     case 'AuditTeamAssigned': {
       const auditId = text(data.auditId);
@@ -312,6 +328,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       const assignment = {
         eventId: event.eventId,
         at,
+        agencyId: event.agencyId,
         auditorIds: team.map((m) => m.auditorId),
         sectors: scope.sectors,
         scopeEventId: scope.eventId,
@@ -330,6 +347,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       audit.plan = {
         eventId: event.eventId,
         at,
+        agencyId: event.agencyId,
         mode: text(data.mode),
         start: text(data.start),
         end: text(data.end),
@@ -345,6 +363,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       audit.conducted = {
         eventId: event.eventId,
         at,
+        agencyId: event.agencyId,
         start: text(data.start),
         end: text(data.end),
         checkIns: list(data.checkIns).map((c) => {
@@ -405,6 +424,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       audit.decision = {
         eventId: event.eventId,
         at,
+        agencyId: event.agencyId,
         decision: text(data.decision),
         makerId: text(maker.personId),
         makerName: text(maker.name),

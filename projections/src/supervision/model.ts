@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ReadModel } from '../model';
 import type { Dialect, SqlExecutor } from '../store/port';
 import type { LogEvent } from '../types';
-import { emptyFacts, foldCertificationEvent, type CertificationFacts } from './facts';
+import { auditAgencyOf, emptyFacts, foldCertificationEvent, type CertificationFacts } from './facts';
 
 /** The sv_meta key a reset of this model writes anew, so that an evaluation keeping facts in memory reads them all again. */
 export const GENERATION_KEY = 'generation';
@@ -39,9 +39,14 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // 11: each certificate keeps the CB that issued it and each status change the CB that recorded it:
   // a transfer moved a certificate, and the warnings on it, to the accepting CB (IAF MD2: it stays
   // with its issuer); the rebuild refolds the facts and drops the warnings filed under the wrong CB.
-  schemaVersion: 11,
+  // 12: warnings, reporting tallies, auditor rows and ratings count against the CB that recorded the
+  // event they are about (or, for a deadline, that held the certification when it passed), not the
+  // certification's CB now: the facts keep the CB of each audit step, decision, review and reportable
+  // event; sv_audits keeps the CB that ran each audit (ratings); the rebuild refolds the facts and
+  // drops the warnings and tallies filed under the accepting CB of a transfer.
+  schemaVersion: 12,
   source: 'events',
-  tables: ['sv_certifications', 'sv_certificates', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
+  tables: ['sv_certifications', 'sv_certificates', 'sv_audits', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [
     `CREATE TABLE IF NOT EXISTS sv_certifications (
       certification_id TEXT PRIMARY KEY,
@@ -59,6 +64,13 @@ export const supervisionModel: ReadModel<LogEvent> = {
       certificate_no TEXT NOT NULL,
       certification_id TEXT NOT NULL,
       PRIMARY KEY (certificate_no, certification_id)
+    )`,
+    // The CB that ran each audit (auditAgencyOf): the one its ratings count for.
+    `CREATE TABLE IF NOT EXISTS sv_audits (
+      certification_id TEXT NOT NULL,
+      audit_id TEXT NOT NULL,
+      agency_id TEXT NOT NULL,
+      PRIMARY KEY (certification_id, audit_id)
     )`,
     `CREATE TABLE IF NOT EXISTS sv_supervision (
       event_id TEXT PRIMARY KEY,
@@ -171,6 +183,12 @@ export const supervisionModel: ReadModel<LogEvent> = {
         await tx.run(
           'INSERT INTO sv_certificates (certificate_no, certification_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
           [certificate.certificateNo, facts.certificationId],
+        );
+      for (const audit of Object.values(facts.audits))
+        await tx.run(
+          `INSERT INTO sv_audits (certification_id, audit_id, agency_id) VALUES (?, ?, ?)
+           ON CONFLICT (certification_id, audit_id) DO UPDATE SET agency_id = excluded.agency_id`,
+          [facts.certificationId, audit.auditId, auditAgencyOf(audit)],
         );
     }
   },

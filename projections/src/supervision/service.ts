@@ -307,6 +307,15 @@ function pageOf<Row, Item>(
  */
 const RATED_IN_FILING = 'substr(c.region_code, 1, length(e.filing_region)) = e.filing_region';
 
+/**
+ * Ratings joined with their certification (c) and audit (a): a rating counts for the CB that ran
+ * the audit, which after a transfer is not the certification's CB now; the certification's CB only
+ * for a rating of an audit the ledger does not hold.
+ */
+const RATINGS_FROM = `sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
+  LEFT JOIN sv_audits a ON a.certification_id = e.certification_id AND a.audit_id = e.audit_id`;
+const RATED_AGENCY = 'COALESCE(a.agency_id, c.agency_id)';
+
 /** `region_code LIKE prefix%` with the prefix escaped (it is digits, but never trust input). */
 const regionClause = (scope: Scope, column = 'region_code'): { sql: string; params: unknown[] } =>
   scope.regionPrefix === undefined
@@ -576,13 +585,12 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   /** Every rating in scope (of one auditor, if given), counted and summed per CB or per evaluator's role. */
   const ratingTotals = async (
     scope: Scope,
-    by: 'c.agency_id' | 'e.evaluator_role',
+    by: typeof RATED_AGENCY | 'e.evaluator_role',
     auditorId?: string,
   ): Promise<Map<string, { count: number; total: number }>> => {
     const region = regionClause(scope, 'c.region_code');
     const rows = await store.all<{ key: string; n: number; total: number }>(
-      `SELECT ${by} AS key, COUNT(*) AS n, SUM(e.score) AS total FROM sv_evaluations e
-       JOIN sv_certifications c ON c.certification_id = e.certification_id
+      `SELECT ${by} AS key, COUNT(*) AS n, SUM(e.score) AS total FROM ${RATINGS_FROM}
        WHERE ${region.sql} AND ${RATED_IN_FILING}${auditorId === undefined ? '' : ' AND e.auditor_id = ?'} GROUP BY ${by} ORDER BY ${by}`,
       [...region.params, ...(auditorId === undefined ? [] : [auditorId])],
     );
@@ -602,7 +610,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       params.push(filter.certificationId);
     }
     if (filter.agencyId) {
-      where.push('c.agency_id = ?');
+      where.push(`${RATED_AGENCY} = ?`);
       params.push(filter.agencyId);
     }
     if (filter.after) {
@@ -625,7 +633,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       region_code: string;
     }>(
       `SELECT e.event_id, e.certification_id, e.audit_id, e.evaluator_role, e.auditor_id, e.score, e.comment, e.occurred_at,
-         e.position, e.idx, c.agency_id, c.region_code FROM sv_evaluations e JOIN sv_certifications c ON c.certification_id = e.certification_id
+         e.position, e.idx, ${RATED_AGENCY} AS agency_id, c.region_code FROM ${RATINGS_FROM}
        WHERE ${where.join(' AND ')} ORDER BY e.position, e.idx LIMIT ?`,
       [...params, limit + 1],
     );
@@ -746,11 +754,18 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         `SELECT agency_id, SUM(due) AS due, SUM(on_time) AS on_time FROM sv_reporting WHERE ${region.sql} GROUP BY agency_id`,
         region.params,
       );
-      const ratings = await ratingTotals(scope, 'c.agency_id');
+      const ratings = await ratingTotals(scope, RATED_AGENCY);
       const held = new Map(agencies.map((r) => [r.agency_id, Number(r.n)]));
-      // A CB answers for the warnings on the certificates it issued even once a transfer moved their
-      // certifications away, so it is graded while any of them counts.
-      const agencyIds = [...new Set([...held.keys(), ...all.map((w) => w.agencyId)])].sort();
+      // A CB answers for what it recorded, and for deadlines passed while it held a certification,
+      // even once a transfer moved the certification away, so it is graded while any of it counts.
+      const agencyIds = [
+        ...new Set([
+          ...held.keys(),
+          ...all.map((w) => w.agencyId),
+          ...reporting.map((r) => r.agency_id),
+          ...ratings.keys(),
+        ]),
+      ].sort();
       return agencyIds
         .map((agencyId) => {
           const tally = reporting.find((r) => r.agency_id === agencyId);

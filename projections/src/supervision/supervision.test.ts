@@ -195,6 +195,20 @@ function regulatorEvent(
   };
 }
 
+/** The client's ratings of the team of audit s2 (the stage 2 audit `certified` makes), filed under `filedUnder`. */
+const clientRatings = (
+  certificationId: string,
+  ratings: ReadonlyArray<{ auditorId: string; score: number }>,
+  occurredAt: string,
+  filedUnder?: string,
+): Omit<LogEvent, 'position'> =>
+  regulatorEvent(
+    'AuditTeamEvaluated',
+    { certificationId, auditId: 's2', evaluatorRole: 'client', ratings },
+    occurredAt,
+    filedUnder,
+  );
+
 /** Polls `ready` until it holds (or fails the test after two seconds). */
 async function until(ready: () => Promise<boolean>): Promise<void> {
   for (let tries = 0; !(await ready()); tries += 1) {
@@ -711,6 +725,51 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     ]);
   });
 
+  it('counts a rating, a report and an auditor’s audit for the CB that ran the audit, not the one that holds the certification after a transfer', async () => {
+    const previous = 'CNCA-R-2002-001';
+    const accepting = 'CNCA-R-2010-015';
+    // CNCA-R-2002-001 reports its plans, results and certificate on time (5 reports).
+    const b = certified(feed, { id: 'c51', issued: '2025-01-10', team: ['au-51'] });
+    feed.append(
+      [
+        b.event('CertificationTransferred', { fromAgencyId: previous }, at('2025-03-01')),
+        b.event(
+          'AuditTeamAssigned',
+          { auditId: 'v1', kind: 'surveillance', members: [member('au-51')] },
+          at('2025-05-01'),
+        ),
+        // Planned for 2025-06-01 and never reported to CNCA.
+        b.event(
+          'AuditPlanned',
+          { auditId: 'v1', mode: 'onsite', start: '2025-06-01', end: '2025-06-01', auditDays: 1, onsiteDays: 1 },
+          at('2025-05-02'),
+        ),
+      ].map((event) => ({ ...event, agencyId: accepting })),
+    );
+    // After the transfer, the client rates the stage 2 team CNCA-R-2002-001 sent.
+    const ratings = Array.from({ length: 5 }, () => ({ auditorId: 'au-51', score: 1 }));
+    feed.append([clientRatings('c51', ratings, at('2025-03-05'))]);
+    await tickAt('2025-07-01T02:00:00Z');
+    const grades = await supervision.grades({ regionPrefix: '32' });
+    expect(grades.map((g) => [g.agencyId, g.certifications, g.reporting, g.ratings])).toEqual([
+      [previous, 0, { due: 5, onTime: 5 }, { count: 5, mean: 1 }],
+      [accepting, 1, { due: 1, onTime: 0 }, { count: 0, mean: null }],
+    ]);
+    const rated = async (agencyId: string) =>
+      (await supervision.evaluations({ regionPrefix: '32', agencyId })).items.map((r) => r.agencyId);
+    expect(await rated(previous)).toEqual(Array(5).fill(previous));
+    expect(await rated(accepting)).toEqual([]);
+    const auditor = await supervision.auditor('au-51', { regionPrefix: '32' });
+    expect(auditor!.audits.map((row) => [row.auditId, row.agencyId])).toEqual([
+      ['s1', previous],
+      ['s2', previous],
+      ['v1', accepting],
+    ]);
+    expect((await supervision.warnings({ certificationId: 'c51' })).items.map((w) => [w.ruleId, w.agencyId])).toEqual([
+      ['W10', accepting],
+    ]);
+  });
+
   it('moves an open warning to the CB answerable for it when a transfer recorded late is dated before its deadline', async () => {
     const accepting = 'CNCA-R-2010-015';
     const b = certified(feed, { id: 'c52', issued: '2025-01-10' });
@@ -734,13 +793,7 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
     certified(feed, { id: 'c30', issued: '2025-01-10', team: ['au-30'], agency: 'CNCA-R-2003-002' });
     // More ratings than any page of them (10,000 was the most the grades once read).
     const ratings = Array.from({ length: 10_005 }, (_, i) => ({ auditorId: 'au-30', score: i < 5 ? 1 : 5 }));
-    feed.append([
-      regulatorEvent(
-        'AuditTeamEvaluated',
-        { certificationId: 'c30', auditId: 's2', evaluatorRole: 'client', ratings },
-        at('2025-02-01'),
-      ),
-    ]);
+    feed.append([clientRatings('c30', ratings, at('2025-02-01'))]);
     await tickAt('2025-03-01T02:00:00Z');
     const mean = (5 * 1 + 10_000 * 5) / 10_005;
     const [grade] = await supervision.grades({ regionPrefix: '32' });
@@ -770,12 +823,7 @@ describe.each(STORES)('supervision warnings over a real %s read store, with a fa
   it("counts no rating of a certification outside the region its evaluation was filed under (Suzhou's of a Nanjing audit)", async () => {
     certified(feed, { id: 'c40', issued: '2025-01-10', team: ['au-40'] });
     const rating = (score: number, filedUnder: string) =>
-      regulatorEvent(
-        'AuditTeamEvaluated',
-        { certificationId: 'c40', auditId: 's2', evaluatorRole: 'client', ratings: [{ auditorId: 'au-40', score }] },
-        at('2025-02-01'),
-        filedUnder,
-      );
+      clientRatings('c40', [{ auditorId: 'au-40', score }], at('2025-02-01'), filedUnder);
     feed.append([rating(4, '3201'), rating(5, ''), rating(1, '3205'), rating(1, '3205')]);
     await tickAt('2025-03-01T02:00:00Z');
     expect((await supervision.evaluations({ regionPrefix: '32' })).items.map((r) => r.score)).toEqual([4, 5]);

@@ -93,7 +93,7 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
         q('kind', 'the finding within the rule, e.g. auditor-overlap'),
         q('severity', 'high, medium, low'),
         q('state', 'open (default), cleared, all'),
-        q('agencyId', 'CB approval number'),
+        q('agencyId', 'the CB answerable (docs/supervision.md): not always the one holding the certification now'),
         q('certificationId', ''),
         q('creditCode', ''),
         q('auditorId', ''),
@@ -133,7 +133,12 @@ export const supervisionOpenApiPaths: Readonly<Record<string, unknown>> = Object
     get: {
       summary: 'Ratings of auditors by the client, the team leader and the decision reviewer (AuditTeamEvaluated)',
       security: BEARER_SECURITY,
-      parameters: [q('auditorId', ''), q('certificationId', ''), q('agencyId', ''), ...PAGE_PARAMETERS],
+      parameters: [
+        q('auditorId', ''),
+        q('certificationId', ''),
+        q('agencyId', 'the CB that ran the audit rated'),
+        ...PAGE_PARAMETERS,
+      ],
       responses: { 200: json('{ items: Evaluation[], next? }'), 400: problem, 401: noToken, 403: notSupervisor },
     },
   },
