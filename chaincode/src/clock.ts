@@ -37,8 +37,13 @@ export function vouchedTxTime(ctx: Context, clock: LedgerClock): Date {
 /** RFC 3339 with its offset: a time without one would be read in each peer's own time zone. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/** The instant of an RFC 3339 time with its offset, in ms; NaN for anything else, which peers in different time zones could read apart. */
+export function rfc3339Millis(claimed: string): number {
+  return RFC3339.test(claimed) ? Date.parse(claimed) : NaN;
+}
+
 function claimedTime(claimed: string, what: string): number {
-  const at = RFC3339.test(claimed) ? Date.parse(claimed) : NaN;
+  const at = rfc3339Millis(claimed);
   if (Number.isNaN(at))
     throw new ChaincodeError('CL_BAD_REQUEST', `${what} ${claimed} is not an RFC 3339 time with its offset`);
   return at;

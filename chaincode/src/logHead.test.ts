@@ -153,6 +153,16 @@ describe('LogHeadContract.CommitLogHead', () => {
     expect(await latest()).toMatchObject({ treeSize: 8 });
   });
 
+  it('refuses a head timed without its offset before comparing it with the latest, which each peer would read in its own time zone', async () => {
+    const log = newKey();
+    await commit(headOf(3, log));
+    // A day before the latest head in every time zone: read as local time, it was taken as a retry of it.
+    expect(await refusal(headOf(3, log, log.keyId, '2026-01-04T09:00:00'))).toBe('CL_BAD_REQUEST');
+    expect(await refusal(headOf(8, log, log.keyId, '2026-01-05T09:00:00'), consistencyProof(3, HASHES))).toBe(
+      'CL_BAD_REQUEST',
+    );
+  });
+
   it("refuses a head another key signed under the log's keyId, even with a valid consistency proof", async () => {
     const log = newKey();
     const operatorKey = newKey();

@@ -1,7 +1,7 @@
 import './logLevel';
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { checkHeadTime, clockSkewFromEnv, vouchedTxTime, type LedgerClock } from './clock';
+import { checkHeadTime, clockSkewFromEnv, rfc3339Millis, vouchedTxTime, type LedgerClock } from './clock';
 import { ChaincodeError } from './errors';
 import { canonicalJson, fromBytes, toBytes } from './json';
 import { verifyConsistency } from './merkle';
@@ -98,8 +98,9 @@ export function parseLogHeadInput(json: string): CommitLogHeadInput {
     fail('lastPosition must be a non-negative integer');
   if (typeof rootHash !== 'string' || !HEX64.test(rootHash)) fail('rootHash must be 64 lowercase hex characters');
   if (typeof keyId !== 'string' || !HEX64.test(keyId)) fail('keyId must be 64 lowercase hex characters');
-  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp)))
-    fail('timestamp must be an ISO 8601 instant');
+  // Before anything compares it: a time without its offset would be read in each peer's own time zone.
+  if (typeof timestamp !== 'string' || Number.isNaN(rfc3339Millis(timestamp)))
+    fail('timestamp must be an RFC 3339 time with its offset');
   if (typeof publicKey !== 'string' || publicKey.length > 1000) fail('publicKey must be a PEM string');
   if (typeof signature !== 'string' || signature.length > 200) fail('signature must be base64');
   const consistency = input.consistency;
