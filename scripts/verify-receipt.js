@@ -11,7 +11,9 @@
  *
  * Exit code: 0 verified against the ledger; 3 consistent offline only (no ledger was asked, and
  * anyone can make up a receipt that is consistent with itself); 1 not verified; 2 usage or I/O
- * error (a ledger that cannot be reached included).
+ * error (a ledger that cannot be reached included). Where the receipt says the event is anchored
+ * (backend, channel, chaincode, transaction, block, time) is printed as the receipt's claim unless
+ * the ledger asked confirmed every one of them.
  *
  * Needs the compiled service (npx tsc -b).
  */
@@ -96,26 +98,37 @@ async function main() {
   } finally {
     await ledger?.close();
   }
+  // No ledger asked: the offline checks passing says only that the receipt is consistent with itself.
+  const consistentOffline = verdict.offlineOnly === true && verdict.checks.every((check) => check.ok);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
   } else {
-    process.stdout.write(
-      `event ${receipt.eventId}: ${receipt.status}${receipt.backend ? ` on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber}${receipt.anchoredAt ? `, at ${receipt.anchoredAt}` : ''})` : ''}\n`,
-    );
+    process.stdout.write(`event ${receipt.eventId}: ${receipt.status}${whereAnchored(receipt, verdict)}\n`);
     for (const check of verdict.checks)
       process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}\n`);
-    if (!ledger && verdict.status === 'anchored')
+    if (verdict.offlineOnly)
       process.stdout.write('  (offline only: pass --data-dir or --peer to check the ledger too)\n');
     if (verdict.ledgerUnavailable)
       process.stdout.write(
         `  (the ledger could not be reached, its checks were not made: ${verdict.ledgerUnavailable})\n`,
       );
     process.stdout.write(
-      !verdict.ok ? 'NOT VERIFIED\n' : ledger ? 'VERIFIED\n' : 'CONSISTENT OFFLINE (not checked against the ledger)\n',
+      verdict.ok
+        ? 'VERIFIED\n'
+        : consistentOffline
+          ? 'CONSISTENT OFFLINE (not checked against the ledger)\n'
+          : 'NOT VERIFIED\n',
     );
   }
   // A ledger that could not be asked is an I/O error, not a verdict on the receipt.
-  process.exitCode = !verdict.ok ? (verdict.ledgerUnavailable ? 2 : 1) : ledger ? 0 : 3;
+  process.exitCode = verdict.ok ? 0 : consistentOffline ? 3 : verdict.ledgerUnavailable ? 2 : 1;
+}
+
+/** Where the receipt says the event is anchored: as a fact once the ledger asked confirmed it, as the receipt's claim otherwise. */
+function whereAnchored(receipt, verdict) {
+  if (!receipt.backend) return '';
+  const where = `on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber}${receipt.anchoredAt ? `, at ${receipt.anchoredAt}` : ''})`;
+  return verdict.ok ? ` ${where}` : `, the receipt says ${where}: not confirmed by the ledger`;
 }
 
 main().catch((error) => {

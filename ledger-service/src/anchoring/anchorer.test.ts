@@ -161,7 +161,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
       { ...receipt, path: [...receipt.path!].reverse() },
       { ...receipt, leafIndex: receipt.leafIndex! + 1 },
     ];
-    for (const bad of tampered) expect((await verifyReceipt(bad)).ok).toBe(false);
+    for (const bad of tampered) expect((await verifyReceipt(bad)).checks.some((check) => !check.ok)).toBe(true);
     const forgedRoot = {
       ...receipt,
       root: receipt.path![0]!,

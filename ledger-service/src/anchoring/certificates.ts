@@ -1,5 +1,5 @@
 import type { EventStore, StoredEvent } from '../eventStore/port';
-import { decodeCanonical } from '../events/canonical';
+import { decodeCanonical, type HashedEnvelope } from '../events/canonical';
 import type { AnchoredEventDigest } from './port';
 
 type CertificateStatus = NonNullable<AnchoredEventDigest['certificateStatus']>;
@@ -15,9 +15,14 @@ export const STATUS_AFTER: Readonly<Record<string, CertificateStatus>> = {
   CertificateScopeChanged: 'valid',
 };
 
-export function certificateNoIn(event: StoredEvent): string | undefined {
-  const value = decodeCanonical(event.canonical).data.certificateNo;
+/** The certificate number an envelope's payload names (a CertificateIssued's), if any. */
+export function certificateNoOf(envelope: HashedEnvelope): string | undefined {
+  const value = envelope.data.certificateNo;
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function certificateNoIn(event: StoredEvent): string | undefined {
+  return certificateNoOf(decodeCanonical(event.canonical));
 }
 
 /** Where the anchorer learns a stream's certificate number when its own memory has none. */

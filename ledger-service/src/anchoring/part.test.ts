@@ -9,6 +9,7 @@ import { openSqliteAnchorStore } from './anchorStore';
 import { openEmbeddedBackend } from './embedded';
 import { createAnchorer } from './anchorer';
 import { ANCHORING_STALLED, createAnchoringPart, watchStalls, type StallAlarm } from './part';
+import { RECEIPT_CHECKS } from './receipts';
 import type { AnchorerStats } from './anchorer';
 import type { LedgerBackend } from './port';
 import { appendTo, chainedEvents, contractSigned } from './testing/events';
@@ -190,16 +191,35 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     const offline = await run(process.execPath, [CLI, file]).catch((error: { code: number; stdout: string }) => error);
     expect(offline).toMatchObject({ code: 3 });
     expect(offline.stdout).toMatch(/CONSISTENT OFFLINE \(not checked against the ledger\)\n$/);
+    // Where it is anchored is the receipt's word until a ledger confirms it.
+    expect(offline.stdout).toMatch(
+      /^event \S+: anchored, the receipt says on embedded \(.*block 1.*\): not confirmed by the ledger\n/,
+    );
+    expect(offline.stdout).toContain('(offline only: pass --data-dir or --peer to check the ledger too)');
+    const offlineJson = await run(process.execPath, [CLI, file, '--json']).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(offlineJson).toMatchObject({ code: 3 });
+    expect(JSON.parse(offlineJson.stdout)).toMatchObject({ ok: false, offlineOnly: true });
     const online = await run(process.execPath, [CLI, file, '--data-dir', dir, '--json']);
     const verdict = JSON.parse(online.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
     expect(verdict.ok).toBe(true);
-    expect(verdict.checks.map((c) => c.name)).toEqual([
-      'canonical-hash',
-      'canonical-envelope',
-      'inclusion',
-      'ledger-batch',
-      'ledger-event',
-    ]);
+    expect(verdict.checks.map((c) => c.name)).toEqual(RECEIPT_CHECKS);
+    const verified = await run(process.execPath, [CLI, file, '--data-dir', dir]);
+    expect(verified.stdout).toMatch(/^event \S+: anchored on embedded \(embedded\/certledger, tx \w+, block 1, at /);
+    expect(verified.stdout).toMatch(/VERIFIED\n$/);
+
+    // A receipt of the embedded ledger's batch that says it is on Fabric, in another block.
+    fs.writeFileSync(file, JSON.stringify({ ...receipt, backend: 'fabric', blockNumber: 999 }));
+    const relabelled = await run(process.execPath, [CLI, file, '--data-dir', dir]).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(relabelled).toMatchObject({ code: 1 });
+    expect(relabelled.stdout).toContain(
+      'FAIL ledger-commit: the ledger asked committed the batch with backend embedded, blockNumber 1',
+    );
+    expect(relabelled.stdout).toMatch(/block 999.*: not confirmed by the ledger\n/);
+    expect(relabelled.stdout).toMatch(/NOT VERIFIED\n$/);
 
     fs.writeFileSync(
       file,

@@ -1,8 +1,17 @@
 import { inclusionProofFromLevels, leafHash, merkleLevels, verifyInclusion, type Hex } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
-import { decodeCanonical, sha256Hex } from '../events/canonical';
+import { canonicalBytes, decodeCanonical, sha256Hex, type HashedEnvelope } from '../events/canonical';
+import { streamIdOfEvent } from '../events/schema';
 import type { AnchorStore } from './anchorStore/port';
-import { LedgerError, type AnchorBatch, type LedgerBackend } from './port';
+import { certificateNoOf } from './certificates';
+import {
+  LedgerError,
+  type AnchorBatch,
+  type AnchorCommit,
+  type LedgerBackend,
+  type LedgerBatchRecord,
+  type LedgerEventRecord,
+} from './port';
 
 /**
  * Proof that an event is anchored. `pending` receipts carry only the event; `anchored` ones carry its
@@ -109,14 +118,24 @@ export function createReceipts(sources: ReceiptSources): {
   return { buildReceipt: (eventId) => buildReceipt(sources, eventId) };
 }
 
+/** What verifyReceipt checks, in the order it reports them: offline first, then against the ledger. */
+export const RECEIPT_CHECKS = [
+  'canonical-hash',
+  'canonical-envelope',
+  'inclusion',
+  'ledger-batch',
+  'ledger-commit',
+  'ledger-event',
+] as const;
+
 export interface ReceiptCheck {
-  readonly name: 'canonical-hash' | 'canonical-envelope' | 'inclusion' | 'ledger-batch' | 'ledger-event';
+  readonly name: (typeof RECEIPT_CHECKS)[number];
   readonly ok: boolean;
   readonly detail?: string;
 }
 
 export interface ReceiptVerification {
-  /** True when every check passed and the receipt is anchored. */
+  /** True when the receipt is anchored and every check passed, those against the ledger included. */
   readonly ok: boolean;
   readonly status: Receipt['status'];
   readonly checks: readonly ReceiptCheck[];
@@ -125,11 +144,20 @@ export interface ReceiptVerification {
    * stand; ok is false, as nothing says yet that the ledger holds the root.
    */
   readonly ledgerUnavailable?: string;
+  /**
+   * No ledger was given: only the offline checks were made. ok is false, as anyone can make up a
+   * receipt consistent with itself; only the ledger says that its root, commit and event are real.
+   */
+  readonly offlineOnly?: true;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Checks a receipt offline (bytes → hash → audit path → root) and, given a ledger, that the ledger holds that root and digest. */
+/**
+ * Checks a receipt offline (bytes → hash → audit path → root, and that the receipt's event and
+ * stream are those its bytes name) and, given a ledger, that the ledger holds that root in a commit
+ * where the receipt says, and at the stream and version the bytes name, the digest of these bytes.
+ */
 export async function verifyReceipt(
   receipt: Receipt,
   options: { readonly ledger?: LedgerBackend } = {},
@@ -142,22 +170,8 @@ export async function verifyReceipt(
       ? { name: 'canonical-hash', ok: true }
       : { name: 'canonical-hash', ok: false, detail: `SHA-256 of the canonical bytes is ${computed}` },
   );
-  let version: number | undefined;
-  try {
-    const envelope = decodeCanonical(canonical);
-    version = envelope.version;
-    checks.push(
-      envelope.eventId === receipt.eventId
-        ? { name: 'canonical-envelope', ok: true }
-        : { name: 'canonical-envelope', ok: false, detail: `the canonical bytes are event ${envelope.eventId}` },
-    );
-  } catch (error) {
-    checks.push({
-      name: 'canonical-envelope',
-      ok: false,
-      detail: `the canonical bytes are no event envelope: ${(error as Error).message}`,
-    });
-  }
+  const envelope = decoded(canonical);
+  checks.push(envelopeCheck(canonical, envelope, receipt));
   if (receipt.status !== 'anchored') return { ok: false, status: receipt.status, checks };
 
   const { leafIndex, treeSize, path, root } = receipt;
@@ -176,53 +190,136 @@ export async function verifyReceipt(
       : { name: 'inclusion', ok: false, detail: 'the audit path does not lead from the event hash to the root' },
   );
 
-  if (options.ledger) {
-    try {
-      checks.push(...(await ledgerChecks(options.ledger, receipt, version)));
-    } catch (error) {
-      if (!(error instanceof LedgerError && error.code === 'unavailable')) throw error;
-      return { ok: false, status: receipt.status, checks, ledgerUnavailable: error.message };
-    }
+  if (!options.ledger) return { ok: false, status: receipt.status, checks, offlineOnly: true };
+  try {
+    checks.push(...(await ledgerChecks(options.ledger, receipt, envelope instanceof Error ? undefined : envelope)));
+  } catch (error) {
+    if (!(error instanceof LedgerError && error.code === 'unavailable')) throw error;
+    return { ok: false, status: receipt.status, checks, ledgerUnavailable: error.message };
   }
   return { ok: checks.every((check) => check.ok), status: receipt.status, checks };
 }
 
-/** What the ledger says of an anchored receipt's batch and event. Throws LedgerError when it cannot be asked. */
+function decoded(canonical: Uint8Array): HashedEnvelope | Error {
+  try {
+    return decodeCanonical(canonical);
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/** Whether the bytes are the one canonical encoding of what they hold (no field repeated, none out of order, none unknown). */
+function isCanonicalEncoding(canonical: Buffer, envelope: HashedEnvelope): boolean {
+  try {
+    return canonical.equals(canonicalBytes(envelope));
+  } catch {
+    return false;
+  }
+}
+
+/** The receipt's event and stream are the ones its canonical bytes name: the stream follows from the event's type and certification. */
+function envelopeCheck(canonical: Buffer, envelope: HashedEnvelope | Error, receipt: Receipt): ReceiptCheck {
+  const failed = (detail: string): ReceiptCheck => ({ name: 'canonical-envelope', ok: false, detail });
+  if (envelope instanceof Error) return failed(`the canonical bytes are no event envelope: ${envelope.message}`);
+  if (!isCanonicalEncoding(canonical, envelope))
+    return failed('the bytes are not the canonical encoding of the envelope they hold');
+  if (envelope.eventId !== receipt.eventId) return failed(`the canonical bytes are event ${envelope.eventId}`);
+  const streamId = streamIdOfEvent(envelope);
+  if (streamId !== receipt.streamId)
+    return failed(`the canonical bytes are an event of stream ${streamId}, not ${receipt.streamId}`);
+  return { name: 'canonical-envelope', ok: true };
+}
+
+/** The fields in which the ledger's answer differs from what is claimed, each with the ledger's value. */
+function differences<K extends string>(
+  ledger: Readonly<Partial<Record<K, unknown>>>,
+  claimed: Readonly<Partial<Record<K, unknown>>>,
+  fields: readonly K[],
+): string[] {
+  return fields.filter((field) => ledger[field] !== claimed[field]).map((field) => `${field} ${String(ledger[field])}`);
+}
+
+/** What the ledger says of an anchored receipt's batch, its commit and its event. Throws LedgerError when it cannot be asked. */
 async function ledgerChecks(
   ledger: LedgerBackend,
   receipt: Receipt,
-  version: number | undefined,
+  envelope: HashedEnvelope | undefined,
 ): Promise<ReceiptCheck[]> {
-  const found: ReceiptCheck[] = [];
-  const { root, treeSize } = receipt;
-  const batch = receipt.batchId ? await ledger.getBatch(receipt.batchId) : undefined;
-  if (!batch) found.push({ name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` });
-  else if (
-    batch.root !== root ||
-    batch.size !== treeSize ||
+  const { batchId } = receipt;
+  // The ledger keys digests by stream and version: both as the event's own bytes say, never as the receipt does.
+  const ref = envelope && { streamId: streamIdOfEvent(envelope), version: envelope.version };
+  const [batch, commit, event] = await Promise.all([
+    batchId ? ledger.getBatch(batchId) : undefined,
+    batchId ? ledger.committedBatch(batchId) : undefined,
+    ref ? ledger.getEvent(ref) : undefined,
+  ]);
+  return [batchCheck(batch, receipt), commitCheck(commit, receipt, ledger.kind), eventCheck(event, envelope, receipt)];
+}
+
+function batchCheck(batch: LedgerBatchRecord | undefined, receipt: Receipt): ReceiptCheck {
+  if (!batch) return { name: 'ledger-batch', ok: false, detail: `the ledger holds no batch ${receipt.batchId}` };
+  if (
+    batch.root !== receipt.root ||
+    batch.size !== receipt.treeSize ||
     batch.transactionId !== receipt.transactionId ||
     (receipt.anchoredAt !== undefined && batch.timestamp !== receipt.anchoredAt)
   ) {
-    found.push({
+    return {
       name: 'ledger-batch',
       ok: false,
       detail: `the ledger's batch has root ${batch.root}, size ${batch.size}, transaction ${batch.transactionId}, time ${batch.timestamp}`,
-    });
-  } else found.push({ name: 'ledger-batch', ok: true });
-  // The ledger keys digests by stream and version; the version is the one inside the event's own bytes.
-  const event = version === undefined ? undefined : await ledger.getEvent({ streamId: receipt.streamId, version });
+    };
+  }
+  return { name: 'ledger-batch', ok: true };
+}
+
+/** The ledger asked is the one the receipt names, and committed the batch in the block it names (ledger-batch checks the transaction). */
+function commitCheck(commit: AnchorCommit | undefined, receipt: Receipt, kind: LedgerBackend['kind']): ReceiptCheck {
+  if (!commit)
+    return {
+      name: 'ledger-commit',
+      ok: false,
+      detail: `the ${kind} ledger asked has no commit of batch ${receipt.batchId}`,
+    };
+  const differ = differences(commit, receipt, ['backend', 'channel', 'chaincode', 'blockNumber']);
+  return differ.length === 0
+    ? { name: 'ledger-commit', ok: true }
+    : { name: 'ledger-commit', ok: false, detail: `the ledger asked committed the batch with ${differ.join(', ')}` };
+}
+
+/** The ledger's digest at the event's stream and version is this event's, in this batch and leaf, saying what its bytes say. */
+function eventCheck(
+  event: LedgerEventRecord | undefined,
+  envelope: HashedEnvelope | undefined,
+  receipt: Receipt,
+): ReceiptCheck {
+  if (!envelope)
+    return { name: 'ledger-event', ok: false, detail: 'the canonical bytes name no stream and version to look up' };
+  const streamId = streamIdOfEvent(envelope);
+  const where = `${streamId} version ${envelope.version}`;
   if (!event)
-    found.push({
+    return {
       name: 'ledger-event',
       ok: false,
-      detail: `the ledger holds no digest of event ${receipt.eventId} (${receipt.streamId} version ${version})`,
-    });
-  else if (event.eventId !== receipt.eventId || event.hash !== receipt.hash || event.batchId !== receipt.batchId) {
-    found.push({
-      name: 'ledger-event',
-      ok: false,
-      detail: `the ledger has event ${event.eventId} with hash ${event.hash} in batch ${event.batchId}`,
-    });
-  } else found.push({ name: 'ledger-event', ok: true });
-  return found;
+      detail: `the ledger holds no digest of event ${receipt.eventId} at ${where}`,
+    };
+  const claimed = { ...envelope, streamId, hash: receipt.hash, batchId: receipt.batchId, leafIndex: receipt.leafIndex };
+  const differ = differences(event, claimed, [
+    'eventId',
+    'streamId',
+    'version',
+    'hash',
+    'batchId',
+    'leafIndex',
+    'agencyId',
+    'prevHash',
+    'type',
+    'occurredAt',
+  ]);
+  // A certificate's number is on the ledger as its CertificateIssued names it.
+  if (envelope.type === 'CertificateIssued')
+    differ.push(...differences(event, { certificateNo: certificateNoOf(envelope) }, ['certificateNo']));
+  return differ.length === 0
+    ? { name: 'ledger-event', ok: true }
+    : { name: 'ledger-event', ok: false, detail: `the ledger's digest at ${where} has ${differ.join(', ')}` };
 }

@@ -60,6 +60,13 @@ export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
 }
 
+const SUPERVISION_TYPES: ReadonlySet<string> = new Set(SUPERVISION_EVENT_TYPES);
+
+/** The stream an event is written to: a supervision event in its case's supervision-{id}, the others in certification-{id}. */
+export function streamIdOfEvent(event: { readonly type: EventType; readonly certificationId: string }): string {
+  return `${SUPERVISION_TYPES.has(event.type) ? 'supervision' : 'certification'}-${event.certificationId}`;
+}
+
 /** The EventData oneof member that carries a type's payload: ApplicationSubmitted → applicationSubmitted. */
 export function payloadFieldOf(type: EventType): string {
   return type.charAt(0).toLowerCase() + type.slice(1);

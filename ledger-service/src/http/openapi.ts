@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { CERTIFICATION_EVENT_TYPES, EVENT_TYPES, payloadTypeOf, SUPERVISION_EVENT_TYPES } from '../events/schema';
 import { CERTIFICATION_ID } from '../events/validate';
+import { RECEIPT_CHECKS } from '../anchoring/receipts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -370,7 +371,10 @@ function receiptSchemas(): Record<string, JsonSchema> {
       type: 'object',
       required: ['ok', 'status', 'checks'],
       properties: {
-        ok: { type: 'boolean', description: 'Every check passed and the receipt is anchored' },
+        ok: {
+          type: 'boolean',
+          description: 'The receipt is anchored and every check passed, those against the ledger included',
+        },
         status: { enum: ['pending', 'anchored', 'rejected'] },
         checks: {
           type: 'array',
@@ -378,7 +382,7 @@ function receiptSchemas(): Record<string, JsonSchema> {
             type: 'object',
             required: ['name', 'ok'],
             properties: {
-              name: { enum: ['canonical-hash', 'canonical-envelope', 'inclusion', 'ledger-batch', 'ledger-event'] },
+              name: { enum: RECEIPT_CHECKS },
               ok: { type: 'boolean' },
               detail: { type: 'string' },
             },
@@ -388,6 +392,11 @@ function receiptSchemas(): Record<string, JsonSchema> {
           type: 'string',
           description:
             'Present when the ledger could not be reached: its checks were not made (ok is false), the offline ones were',
+        },
+        offlineOnly: {
+          const: true,
+          description:
+            'Present when no ledger is configured to ask: only the offline checks were made, and ok is false (anyone can make up a receipt consistent with itself)',
         },
       },
     },

@@ -46,7 +46,12 @@ const offlineOk: readonly ReceiptCheck[] = [
 const verified: ReceiptVerification = {
   ok: true,
   status: 'anchored',
-  checks: [...offlineOk, { name: 'ledger-batch', ok: true }, { name: 'ledger-event', ok: true }],
+  checks: [
+    ...offlineOk,
+    { name: 'ledger-batch', ok: true },
+    { name: 'ledger-commit', ok: true },
+    { name: 'ledger-event', ok: true },
+  ],
 };
 const ledgerDown: ReceiptVerification = {
   ok: false,
@@ -60,6 +65,7 @@ const tamperedWhileLedgerDown: ReceiptVerification = {
   checks: [{ name: 'canonical-hash', ok: false, detail: 'SHA-256 of the canonical bytes is …' }, ...offlineOk.slice(1)],
   ledgerUnavailable: 'connect ECONNREFUSED 127.0.0.1:7051',
 };
+const offlineOnly: ReceiptVerification = { ok: false, status: 'anchored', checks: [...offlineOk], offlineOnly: true };
 const rootNotOnLedger: ReceiptVerification = {
   ok: false,
   status: 'anchored',
@@ -121,6 +127,18 @@ describe('verification page: the receipt check of each proof', () => {
     expect(checkMarks(body)).toEqual(['ledger-unavailable']);
     expect(body).toContain('The ledger cannot be reached now');
     expect(body).not.toContain('Receipt check');
+  });
+
+  it('says the receipt was checked offline only, not verified, when no ledger was asked', () => {
+    const body = pageWith({ receipt: anchored, verification: offlineOnly });
+    expect(checkMarks(body)).toEqual(['offline-only']);
+    expect(body).toContain('no ledger was asked to confirm it');
+    expect(body).not.toContain('Receipt verified');
+    const tampered = pageWith({
+      receipt: anchored,
+      verification: { ...offlineOnly, checks: [{ name: 'inclusion', ok: false }] },
+    });
+    expect(checkMarks(tampered)).toEqual(['failed']);
   });
 
   it('says failed when an offline check failed, even while the ledger is down', () => {

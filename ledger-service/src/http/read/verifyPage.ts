@@ -206,10 +206,15 @@ const SCHEME_NAMES: Readonly<Record<string, Raw>> = {
 const waitsForLedger = (check: ReceiptVerification | undefined): boolean =>
   check?.ledgerUnavailable !== undefined && check.checks.every((c) => c.ok);
 
+/** No ledger was asked (none is configured), and every check that needs none passed. */
+const checkedOfflineOnly = (check: ReceiptVerification | undefined): boolean =>
+  check?.offlineOnly === true && check.checks.every((c) => c.ok);
+
 function checkState(receipt: Receipt, check: ReceiptVerification | undefined): string {
   if (check?.ok) return 'ok';
   if (receipt.status !== 'anchored') return 'pending';
-  return waitsForLedger(check) ? 'ledger-unavailable' : 'failed';
+  if (waitsForLedger(check)) return 'ledger-unavailable';
+  return checkedOfflineOnly(check) ? 'offline-only' : 'failed';
 }
 
 const failedChecks = (check: ReceiptVerification | undefined): string =>
@@ -272,7 +277,11 @@ function proofSection(proofs: readonly Proof[]): Raw {
             ? html`<span class="wait"
                 >账本暂时无法访问：回执的离线校验通过，链上核对请稍后再试。${en("The ledger cannot be reached now: the receipt's offline checks passed; try again later for the ledger's own.")}</span
               >`
-            : html`<span class="bad">✖ 回执校验失败 ${en(`Receipt check failed${failedChecks(check)}`)}</span>`;
+            : checkedOfflineOnly(check)
+              ? html`<span class="wait"
+                  >回执仅经离线校验，未与账本核对。${en("The receipt's offline checks passed; no ledger was asked to confirm it.")}</span
+                >`
+              : html`<span class="bad">✖ 回执校验失败 ${en(`Receipt check failed${failedChecks(check)}`)}</span>`;
     return html`<div class="card" data-proof="${receipt.status}">
       <dl>
         ${provesRow(receipt)}

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { batchIdOf, batchRootOf, inclusionProofFromLevels, leafHash, merkleLevels } from '@certledger/chaincode';
+import { canonicalBytes, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
+import { streamIdOfEvent } from '../events/schema';
+import { openEmbeddedBackend, type EmbeddedLedgerBackend } from './embedded';
+import type { AnchoredEventDigest } from './port';
+import { RECEIPT_CHECKS, verifyReceipt, type Receipt, type ReceiptCheck } from './receipts';
+
+const CB_A = 'CNCA-R-2002-001';
+const CB_B = 'CNCA-R-2002-002';
+
+/** B's certificate as bytes of B's certification say it. */
+const issuedEnvelope = (overrides: Partial<HashedEnvelope> = {}): HashedEnvelope => ({
+  eventId: randomUUID(),
+  certificationId: `victim-${randomUUID()}`,
+  type: 'CertificateIssued',
+  version: 0,
+  agencyId: CB_B,
+  occurredAt: '2026-03-01T08:00:00.000Z',
+  prevHash: ZERO_HASH,
+  data: { certificateNo: 'FAKE-001', issuedAt: '2026-03-01', validUntil: '2029-02-28', scope: 'Design', sectors: [33] },
+  ...overrides,
+});
+
+/** The digest the anchorer sends for an event with these bytes. */
+function digestOf(envelope: HashedEnvelope, canonical: Uint8Array = canonicalBytes(envelope)): AnchoredEventDigest {
+  const certificateNo = envelope.data.certificateNo;
+  return {
+    eventId: envelope.eventId,
+    streamId: streamIdOfEvent(envelope),
+    version: envelope.version,
+    type: envelope.type,
+    hash: sha256Hex(canonical),
+    prevHash: envelope.prevHash,
+    occurredAt: envelope.occurredAt,
+    ...(typeof certificateNo === 'string' ? { certificateNo, certificateStatus: 'valid' as const } : {}),
+  };
+}
+
+const named = (checks: readonly ReceiptCheck[], name: ReceiptCheck['name']) => checks.find((c) => c.name === name);
+const failed = (checks: readonly ReceiptCheck[]) => checks.filter((c) => !c.ok).map((c) => c.name);
+
+describe('receipt verification against the embedded ledger', () => {
+  let dir: string;
+  let ledger: EmbeddedLedgerBackend;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-'));
+    ledger = openEmbeddedBackend({ dataDir: dir });
+  });
+  afterEach(async () => {
+    await ledger.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Anchors the digests in one batch as `agencyId`: the receipt of the last, with `canonical` for its bytes, as the commit gives it. */
+  async function anchoredReceipt(
+    agencyId: string,
+    digests: readonly AnchoredEventDigest[],
+    canonical: Uint8Array,
+  ): Promise<Receipt> {
+    const hashes = digests.map((digest) => digest.hash);
+    const commit = await ledger.anchor({
+      batchId: batchIdOf(hashes),
+      agencyId,
+      root: batchRootOf(hashes),
+      events: digests,
+    });
+    const leafIndex = digests.length - 1;
+    const last = digests[leafIndex]!;
+    return {
+      receiptVersion: 1,
+      status: 'anchored',
+      eventId: last.eventId,
+      streamId: last.streamId,
+      position: 1,
+      hash: last.hash,
+      canonical: Buffer.from(canonical).toString('base64'),
+      leafIndex,
+      treeSize: digests.length,
+      path: inclusionProofFromLevels(leafIndex, merkleLevels(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))))),
+      root: commit.root,
+      batchId: commit.batchId,
+      backend: commit.backend,
+      channel: commit.channel,
+      chaincode: commit.chaincode,
+      transactionId: commit.transactionId,
+      blockNumber: commit.blockNumber,
+      anchoredAt: commit.anchoredAt!,
+    };
+  }
+
+  /** An event anchored as its own bytes say, by the agency they name. */
+  const honestReceipt = (envelope: HashedEnvelope) =>
+    anchoredReceipt(envelope.agencyId, [digestOf(envelope)], canonicalBytes(envelope));
+
+  it('verifies a receipt whose event the ledger holds as its bytes say, in the stream its type and certification name', async () => {
+    for (const envelope of [
+      issuedEnvelope({ agencyId: CB_A }),
+      issuedEnvelope({
+        certificationId: `case-${randomUUID()}`,
+        type: 'ComplaintRecorded',
+        agencyId: 'REG-32',
+        data: { receivedAt: '2026-02-27', subject: 'a complaint' },
+      }),
+    ]) {
+      const receipt = await honestReceipt(envelope);
+      expect(receipt.streamId).toBe(
+        `${envelope.type === 'ComplaintRecorded' ? 'supervision' : 'certification'}-${envelope.certificationId}`,
+      );
+      const verdict = await verifyReceipt(receipt, { ledger });
+      expect(failed(verdict.checks)).toEqual([]);
+      expect(verdict.checks.map((c) => c.name)).toEqual(RECEIPT_CHECKS);
+      expect(verdict.ok).toBe(true);
+    }
+  });
+
+  it("refuses B's certificate anchored by A in a stream of A's own, the receipt naming A's stream, Fabric and a made-up block", async () => {
+    const envelope = issuedEnvelope();
+    const canonical = canonicalBytes(envelope);
+    const ownStream = `certification-A-own-${randomUUID()}`;
+    const { certificateNo: _none, certificateStatus: _anchored, ...digest } = digestOf(envelope, canonical);
+    const anchored = await anchoredReceipt(CB_A, [{ ...digest, streamId: ownStream }], canonical);
+    expect(anchored.streamId).toBe(ownStream);
+    const forged: Receipt = { ...anchored, backend: 'fabric', blockNumber: 999 };
+
+    const verdict = await verifyReceipt(forged, { ledger });
+    expect(verdict.ok).toBe(false);
+    expect(failed(verdict.checks)).toEqual(['canonical-envelope', 'ledger-commit', 'ledger-event']);
+    expect(named(verdict.checks, 'canonical-envelope')?.detail).toBe(
+      `the canonical bytes are an event of stream certification-${envelope.certificationId}, not ${ownStream}`,
+    );
+    expect(named(verdict.checks, 'ledger-commit')?.detail).toBe(
+      'the ledger asked committed the batch with backend embedded, blockNumber 1',
+    );
+    expect(named(verdict.checks, 'ledger-event')?.detail).toBe(
+      `the ledger holds no digest of event ${envelope.eventId} at certification-${envelope.certificationId} version 0`,
+    );
+    // Naming the stream the bytes name instead does not help: the ledger holds nothing there.
+    const relabelled = await verifyReceipt(
+      { ...anchored, streamId: `certification-${envelope.certificationId}` },
+      { ledger },
+    );
+    expect(failed(relabelled.checks)).toEqual(['ledger-event']);
+  });
+
+  /** A ledger digest at the event's own stream and version that differs from its bytes in one field. */
+  const disagreeing: ReadonlyArray<
+    readonly [field: string, make: () => { envelope: HashedEnvelope; agencyId: string; digests: AnchoredEventDigest[] }]
+  > = [
+    [
+      'agencyId',
+      () => {
+        const envelope = issuedEnvelope();
+        return { envelope, agencyId: CB_A, digests: [digestOf(envelope)] };
+      },
+    ],
+    [
+      'prevHash',
+      () => {
+        const envelope = issuedEnvelope({ agencyId: CB_A, version: 1, prevHash: 'ab'.repeat(32) });
+        const first = digestOf(
+          issuedEnvelope({
+            ...envelope,
+            eventId: randomUUID(),
+            type: 'ContractSigned',
+            version: 0,
+            prevHash: ZERO_HASH,
+            data: { contractNo: 'K-1' },
+          }),
+        );
+        return { envelope, agencyId: CB_A, digests: [first, { ...digestOf(envelope), prevHash: first.hash }] };
+      },
+    ],
+    [
+      'type',
+      () => {
+        const envelope = issuedEnvelope({ agencyId: CB_A, type: 'ContractSigned', data: { contractNo: 'K-1' } });
+        return { envelope, agencyId: CB_A, digests: [{ ...digestOf(envelope), type: 'ApplicationSubmitted' }] };
+      },
+    ],
+    [
+      'occurredAt',
+      () => {
+        const envelope = issuedEnvelope({ agencyId: CB_A });
+        return { envelope, agencyId: CB_A, digests: [{ ...digestOf(envelope), occurredAt: '2026-01-01T00:00:00Z' }] };
+      },
+    ],
+    [
+      'certificateNo',
+      () => {
+        const envelope = issuedEnvelope({ agencyId: CB_A });
+        return { envelope, agencyId: CB_A, digests: [{ ...digestOf(envelope), certificateNo: 'CN-REAL-1' }] };
+      },
+    ],
+  ];
+
+  it.each(disagreeing)(
+    "refuses a receipt whose bytes say another %s than the ledger's digest at their stream and version",
+    async (field, make) => {
+      const { envelope, agencyId, digests } = make();
+      const receipt = await anchoredReceipt(agencyId, digests, canonicalBytes(envelope));
+      const verdict = await verifyReceipt(receipt, { ledger });
+      expect(verdict.ok).toBe(false);
+      expect(failed(verdict.checks)).toEqual(['ledger-event']);
+      const onLedger = (await ledger.getEvent({ streamId: receipt.streamId, version: envelope.version }))!;
+      expect(named(verdict.checks, 'ledger-event')?.detail).toBe(
+        `the ledger's digest at ${receipt.streamId} version ${envelope.version} has ${field} ${onLedger[field as keyof typeof onLedger]}`,
+      );
+    },
+  );
+
+  it('refuses a receipt that names another stream than its bytes, though the ledger holds the event', async () => {
+    const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+    const verdict = await verifyReceipt({ ...receipt, streamId: 'certification-elsewhere' }, { ledger });
+    expect(failed(verdict.checks)).toEqual(['canonical-envelope']);
+    expect(verdict.ok).toBe(false);
+  });
+
+  it('refuses bytes that are not the canonical encoding of their envelope, though the ledger holds their hash', async () => {
+    const envelope = issuedEnvelope({ agencyId: CB_A });
+    const canonical = Buffer.from(canonicalBytes(envelope));
+    // Field 1 (eventId, length-delimited) again at the end: protobuf reads the same envelope.
+    expect(canonical[0]).toBe(0x0a);
+    const repeated = Buffer.concat([canonical, canonical.subarray(0, 2 + canonical[1]!)]);
+    const receipt = await anchoredReceipt(CB_A, [digestOf(envelope, repeated)], repeated);
+    const verdict = await verifyReceipt(receipt, { ledger });
+    expect(failed(verdict.checks)).toEqual(['canonical-envelope']);
+    expect(named(verdict.checks, 'canonical-envelope')?.detail).toBe(
+      'the bytes are not the canonical encoding of the envelope they hold',
+    );
+  });
+
+  it.each([
+    ['backend', { backend: 'fabric' }, 'backend embedded'],
+    ['channel', { channel: 'mychannel' }, 'channel embedded'],
+    ['chaincode', { chaincode: 'other' }, 'chaincode certledger'],
+    ['block', { blockNumber: 2 }, 'blockNumber 1'],
+  ] as const)(
+    'refuses a receipt that names another %s than the ledger asked committed the batch in',
+    async (_, claim, says) => {
+      const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+      const verdict = await verifyReceipt({ ...receipt, ...claim }, { ledger });
+      expect(failed(verdict.checks)).toEqual(['ledger-commit']);
+      expect(named(verdict.checks, 'ledger-commit')?.detail).toBe(`the ledger asked committed the batch with ${says}`);
+    },
+  );
+
+  it('is never ok without a ledger: it says the offline checks were all it made', async () => {
+    const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+    expect(await verifyReceipt(receipt)).toEqual({
+      ok: false,
+      status: 'anchored',
+      offlineOnly: true,
+      checks: [
+        { name: 'canonical-hash', ok: true },
+        { name: 'canonical-envelope', ok: true },
+        { name: 'inclusion', ok: true },
+      ],
+    });
+  });
+});
