@@ -5,7 +5,8 @@ import type { AnchorMembership } from './anchorMembership';
 import { describe, reconcileStream, type RefusedBatch } from './classify';
 import { hashedRegionOf, regionFiledPerEvent } from '../events/filedRegion';
 import { headerMatches, readEnvelopeHeader, type EnvelopeHeader } from '../events/envelopeHeader';
-import type { AuditLedgerView } from './ledgerView';
+import { streamIdFor } from '../events/schema';
+import type { AuditLedgerView, DigestRef } from './ledgerView';
 import { createHasher } from './hasherClient';
 import type { LogHeadCheck } from './logHeadCheck';
 import { loggedByOf, logHeadFindings } from './logHeadCoverage';
@@ -112,7 +113,9 @@ function headerOf(bytes: Uint8Array): EnvelopeHeader | undefined {
 /** What the classification needs to know of a stored event, with the hash recomputed from its bytes. */
 export function factsOf(event: StoredEvent, computed: Buffer | string): EventFacts {
   const header = headerOf(event.canonical);
-  const hashedRegionCode = header && hashedRegionOf(event.streamId, header.version, event.canonical);
+  // Read as an event of the stream its bytes name: a row moved to another stream is reported as moved, not misfiled too.
+  const hashedRegionCode =
+    header && hashedRegionOf(streamIdFor(header.type, header.certificationId), header.version, event.canonical);
   return {
     position: event.position,
     eventId: event.eventId,
@@ -132,13 +135,19 @@ export function factsOf(event: StoredEvent, computed: Buffer | string): EventFac
   };
 }
 
-/** The fast path's form of intrinsicCheck: true when the envelope in the bytes agrees with every column. */
+/**
+ * The fast path's form of intrinsicCheck: true when the envelope in the bytes agrees with every column,
+ * the stream included (headerMatches has checked the type and certification columns against the bytes).
+ */
 function headerAgrees(event: StoredEvent): boolean {
-  return (
-    (event.streamId === `certification-${event.certificationId}` ||
-      event.streamId === `supervision-${event.certificationId}`) &&
-    headerMatches(event.canonical, event)
-  );
+  return headerMatches(event.canonical, event) && event.streamId === streamIdFor(event.type, event.certificationId);
+}
+
+/** The stream an event's bytes name, when it is not the one the event is stored in. */
+function streamNamedElsewhere(event: StoredEvent): string | undefined {
+  const header = headerOf(event.canonical);
+  const named = header && streamIdFor(header.type, header.certificationId);
+  return named === event.streamId ? undefined : named;
 }
 
 /**
@@ -171,6 +180,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const hasher = createHasher(options.parallel === undefined ? {} : { parallel: options.parallel });
   const streams = new Map<string, StreamState>();
   const suspicious = new Set<string>();
+  /** Events stored in another stream than their bytes name, by the stream named: as the ledger knows them. */
+  const movedFrom = new Map<string, DigestRef[]>();
   /** Per batch ordinal (any status): events read; per committed one, how many of them are in scope. */
   const batchRead = new Int32Array(membership.batches.length);
   const batchScoped = new Int32Array(membership.batches.length);
@@ -241,10 +252,17 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         // certification's client) or the event itself names (a supervision event's filing).
         if (event.version === 0 || regionFiledPerEvent(event.streamId))
           state.region = hashedRegionOf(event.streamId, event.version, event.canonical);
+        const agrees = headerAgrees(event);
+        const named = agrees ? undefined : streamNamedElsewhere(event);
+        if (named !== undefined) {
+          const refs = movedFrom.get(named) ?? [];
+          refs.push({ eventId: event.eventId, streamId: named });
+          movedFrom.set(named, refs);
+        }
         let ok =
+          agrees &&
           event.version === state.lastVersion + 1 &&
           event.prevHash === state.lastHash &&
-          headerAgrees(event) &&
           (state.region === undefined || event.regionCode === state.region);
         if (ordinal >= 0) {
           batchScoped[ordinal]!++;
@@ -358,10 +376,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       }
     }
 
-    // Stream heads on the ledger beyond (or off) the store's.
-    const heads = await ledger.heads([...streams.keys()]);
+    // Stream heads on the ledger beyond (or off) the store's, and of the streams events were moved out of.
+    const heads = await ledger.heads([...new Set([...streams.keys(), ...movedFrom.keys()])]);
     for (const [streamId, head] of heads) {
-      const state = streams.get(streamId)!;
+      const state = streams.get(streamId) ?? { lastVersion: -1, lastHash: ZERO_HASH };
       if (head.version > state.lastVersion || (head.version === state.lastVersion && head.hash !== state.lastHash))
         suspicious.add(streamId);
     }
@@ -403,15 +421,17 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     for (const streamId of suspicious) {
       const stored = (await store.readStream(streamId)).filter((event) => inScope(filter, event));
       const facts = stored.map((event) => factsOf(event, sha256(event.canonical)));
-      const [anchored, streamHeads] = await Promise.all([
+      const [anchored, streamHeads, moved] = await Promise.all([
         ledger.digests(stored),
         heads.has(streamId) ? Promise.resolve(heads) : ledger.heads([streamId]),
+        ledger.digests(movedFrom.get(streamId) ?? []),
       ]);
       const verdict = reconcileStream({
         streamId,
         stored: facts,
         anchored,
-        ledgerOnly: ledgerOnly.get(streamId) ?? [],
+        // Digests of events the store holds in another stream are, for this one, events it lacks.
+        ledgerOnly: [...(ledgerOnly.get(streamId) ?? []), ...moved.values()],
         ...(streamHeads.get(streamId) ? { ledgerHead: streamHeads.get(streamId)! } : {}),
         planned: new Set(stored.map((e) => e.eventId).filter((id) => memberIds.has(id))),
         checkpoint: membership.checkpoint,

@@ -198,6 +198,25 @@ describe('the small rules', () => {
     expect(intrinsicCheck(noHeader).undecodable).toBe(true);
   });
 
+  it("intrinsicCheck takes the stream from the hashed type: a certification's event in a supervision stream, or a supervision event in a certification stream, is in the wrong one", () => {
+    expect(intrinsicCheck({ ...a, streamId: 'supervision-C1' }).columnMismatches).toEqual(['streamId']);
+    const complaint = { ...a, type: 'ComplaintRecorded', header: { ...a.header!, type: 'ComplaintRecorded' } };
+    expect(intrinsicCheck({ ...complaint, streamId: 'supervision-C1' }).columnMismatches).toEqual([]);
+    expect(intrinsicCheck(complaint).columnMismatches).toEqual(['streamId']);
+  });
+
+  it('classifyUnanchored names a row in another stream than its bytes, with the stream they name and the one it is in', () => {
+    const moved = { ...a, streamId: 'supervision-C1' };
+    const context = { highestAnchoredVersion: -1, planned: true, checkpoint: 20, graceCutoff: '2000-01-01' };
+    expect(classifyUnanchored(moved, context, intrinsicCheck(moved))).toMatchObject({
+      kind: 'modified',
+      reason: 'stream-differs-from-bytes',
+      streamId: 'supervision-C1',
+      expected: STREAM,
+      actual: 'supervision-C1',
+    });
+  });
+
   it('classifyUnanchored: skipped by the anchorer when behind its checkpoint and in no batch', () => {
     const context = { highestAnchoredVersion: -1, planned: false, checkpoint: 20, graceCutoff: '2000-01-01' };
     expect(classifyUnanchored(a, context, intrinsicCheck(a))).toMatchObject({

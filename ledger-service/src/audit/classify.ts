@@ -1,3 +1,4 @@
+import { streamIdFor } from '../events/schema';
 import { alteredColumns } from './servedColumns';
 import type { AffectedEvent, Discrepancy, EventFacts, LedgerDigest, LedgerHead } from './types';
 
@@ -9,8 +10,6 @@ export interface IntrinsicCheck {
   readonly columnMismatches: readonly string[];
 }
 
-const STREAM_PREFIXES = ['certification-', 'supervision-'];
-
 export function intrinsicCheck(facts: EventFacts): IntrinsicCheck {
   const header = facts.header;
   const bytesHashMismatch = facts.computedHash !== facts.hash;
@@ -18,8 +17,7 @@ export function intrinsicCheck(facts: EventFacts): IntrinsicCheck {
   const mismatches: string[] = [];
   if (header.eventId !== facts.eventId) mismatches.push('eventId');
   if (header.certificationId !== facts.certificationId) mismatches.push('certificationId');
-  if (!STREAM_PREFIXES.some((prefix) => facts.streamId === prefix + header.certificationId))
-    mismatches.push('streamId');
+  if (facts.streamId !== streamIdFor(header.type, header.certificationId)) mismatches.push('streamId');
   if (header.type !== facts.type) mismatches.push('type');
   if (header.version !== facts.version) mismatches.push('version');
   if (header.agencyId !== facts.agencyId) mismatches.push('agencyId');
@@ -90,6 +88,28 @@ export function outOfOrder(events: readonly EventFacts[]): EventFacts[] {
   return inLog.filter((event, rank) => inStream[rank] !== event);
 }
 
+/**
+ * A row whose columns disagree with the envelope in its bytes. A row moved to another stream than
+ * the one its hashed type and certification name is told apart (expected: that stream, actual: the
+ * row's): the service, the read models and the ledger file events by their stream.
+ */
+function columnsFinding(event: EventFacts, check: IntrinsicCheck): Omit<Discrepancy, 'detail'> {
+  if (event.header && check.columnMismatches.includes('streamId'))
+    return {
+      kind: 'modified',
+      reason: 'stream-differs-from-bytes',
+      ...where(event),
+      expected: streamIdFor(event.header.type, event.header.certificationId),
+      actual: event.streamId,
+    };
+  return {
+    kind: 'modified',
+    reason: 'columns-differ-from-bytes',
+    ...where(event),
+    ...(check.columnMismatches.length > 0 ? { actual: check.columnMismatches.join(',') } : {}),
+  };
+}
+
 /** An unanchored stored event: inserted behind the ledger's back, overdue, or still pending. */
 export function classifyUnanchored(
   event: EventFacts,
@@ -112,11 +132,9 @@ export function classifyUnanchored(
     return { kind: 'inserted', reason: 'skipped-by-anchorer', ...where(event) };
   }
   if (!isIntact(intrinsic))
-    return {
-      kind: 'modified',
-      reason: intrinsic.bytesHashMismatch ? 'bytes-hash-mismatch' : 'columns-differ-from-bytes',
-      ...where(event),
-    };
+    return intrinsic.bytesHashMismatch
+      ? { kind: 'modified', reason: 'bytes-hash-mismatch', ...where(event) }
+      : columnsFinding(event, intrinsic);
   if (context.refused)
     return {
       kind: 'rejected-by-ledger',
@@ -162,6 +180,8 @@ const DETAIL: Record<string, string> = {
   'hash-differs-from-anchored-digest':
     'the stored event (bytes and hash rewritten together) differs from the digest anchored on the ledger',
   'columns-differ-from-bytes': "the row's columns disagree with the envelope inside its canonical bytes",
+  'stream-differs-from-bytes':
+    'the row sits in another stream (actual) than the one its hashed type and certification name (expected), so the service, the read models and the ledger file it elsewhere',
   undecodable: 'the stored bytes are not a canonical event envelope',
   renumbered: 'the event carries another version than the one anchored',
   'chain-broken': 'prevHash does not point to the previous event of the stream',
@@ -326,14 +346,7 @@ export function reconcileStream(evidence: StreamEvidence): StreamVerdict {
         explained.add(event);
       }
     } else if (check.columnMismatches.length > 0) {
-      roots.push(
-        withDetail({
-          kind: 'modified',
-          reason: 'columns-differ-from-bytes',
-          ...where(event),
-          actual: check.columnMismatches.join(','),
-        }),
-      );
+      roots.push(withDetail(columnsFinding(event, check)));
       explained.add(event);
     }
   }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import { CERTIFICATION_STREAM_PREFIX, SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 
 /** Where the .proto files live, for the service and for third parties recomputing hashes. */
 export const PROTO_DIR = path.resolve(__dirname, '../../proto');
@@ -62,9 +63,17 @@ export function isEventType(value: unknown): value is EventType {
 
 const SUPERVISION_TYPES: ReadonlySet<string> = new Set(SUPERVISION_EVENT_TYPES);
 
-/** The stream an event is written to: a supervision event in its case's supervision-{id}, the others in certification-{id}. */
+/**
+ * The stream an event of this type belongs in: supervision-{id} for a supervision type,
+ * certification-{id} for any other. The type is hashed with the event, so its bytes name its stream.
+ */
+export function streamIdFor(type: string, certificationId: string): string {
+  return (SUPERVISION_TYPES.has(type) ? SUPERVISION_STREAM_PREFIX : CERTIFICATION_STREAM_PREFIX) + certificationId;
+}
+
+/** The stream an event is written to, by its type and certification (streamIdFor). */
 export function streamIdOfEvent(event: { readonly type: EventType; readonly certificationId: string }): string {
-  return `${SUPERVISION_TYPES.has(event.type) ? 'supervision' : 'certification'}-${event.certificationId}`;
+  return streamIdFor(event.type, event.certificationId);
 }
 
 /** The EventData oneof member that carries a type's payload: ApplicationSubmitted → applicationSubmitted. */

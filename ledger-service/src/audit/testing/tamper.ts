@@ -105,6 +105,11 @@ export async function editColumn(
   await db.query(`UPDATE ${db.events} SET ${column} = $1 WHERE ${key} = $2`, [value, id]);
 }
 
+/** Moves every row of a stream to another stream id (bytes, hashes and chain stay as they are). */
+export async function renameStream(db: TamperDb, from: string, to: string): Promise<void> {
+  await db.query(`UPDATE ${db.events} SET stream_id = $1 WHERE stream_id = $2`, [to, from]);
+}
+
 export async function deleteEvent(db: TamperDb, eventId: string): Promise<void> {
   await db.query(`DELETE FROM ${db.events} WHERE event_id = $1`, [eventId]);
 }

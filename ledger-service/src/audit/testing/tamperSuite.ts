@@ -31,6 +31,7 @@ import {
   editColumn,
   editPayload,
   insertForged,
+  renameStream,
   setRecordedAt,
   swapPositions,
   type TamperDb,
@@ -281,6 +282,60 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         misfiled(continued, '3205', '32'),
       ]);
       expect(formatSummary(report)).toContain('expected ""  found 3201');
+    });
+
+    it.each([
+      ['into a supervision stream', 'supervision-'],
+      ['to another certification', 'certification-Y'],
+    ])(
+      'names a certification moved %s (stream_id edited) as modified, each event naming the stream its bytes name, and the stream as missing its anchored events',
+      async (_, prefix) => {
+        const moved = await streamOf(1);
+        const from = moved[0]!.streamId;
+        const to = `${prefix}${certificationIds[1]}`;
+        await renameStream(target.db, from, to);
+        const report = await audit();
+        expect(report.ok).toBe(false);
+        expect(
+          report.discrepancies.map((d) => [d.kind, d.reason, d.streamId, d.eventId, d.expected, d.actual]),
+        ).toEqual(
+          expect.arrayContaining(
+            moved.flatMap((event) => [
+              ['modified', 'stream-differs-from-bytes', to, event.eventId, from, to],
+              [
+                'anchored-but-missing-from-store',
+                'stream-missing-from-store',
+                from,
+                event.eventId,
+                event.hash,
+                undefined,
+              ],
+            ]),
+          ),
+        );
+        expect(report.discrepancies).toHaveLength(2 * moved.length);
+      },
+    );
+
+    it('names a supervision case moved into a certification stream (stream_id edited) as modified, and the case as missing its anchored events', async () => {
+      const writer = createSupervisionWriter({ store: target.store, subjects: NO_SUBJECTS });
+      const { event } = await writer.submit(
+        { id: 'regulator-nanjing', regionCode: '3201' },
+        {
+          eventId: randomUUID(),
+          type: 'ComplaintRecorded',
+          occurredAt: '2026-01-05T10:00:00+08:00',
+          caseId: 'NJ-7',
+          data: { receivedAt: '2026-01-04', subject: 'scope not as certified' },
+        },
+      );
+      await anchorAll({ store: target.store, anchorStore: target.anchorStore, ledger });
+      expect((await audit()).ok).toBe(true);
+      await renameStream(target.db, event.streamId, 'certification-NJ-7');
+      expect(kinds(await audit()).sort()).toEqual([
+        'anchored-but-missing-from-store:stream-missing-from-store',
+        'modified:stream-differs-from-bytes',
+      ]);
     });
 
     it('names a deleted event as deleted, from the ledger digest it leaves behind', async () => {
