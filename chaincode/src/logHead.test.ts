@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { chaincodeErrorCodeOf } from './errors';
-import { LogHead, LogHeadContract, logHeadKeyIdOf, logHeadSigningBytes } from './logHead';
+import { LogHead, LogHeadContract, logHeadKeyIdOf, logHeadOptionsFromEnv, logHeadSigningBytes } from './logHead';
 import { consistencyProof, leafHashes, merkleRootOfLeafHashes } from './merkle';
 
 const HEAD_TIME = '2026-01-05T09:00:00.000Z';
@@ -169,6 +169,40 @@ describe('LogHeadContract.CommitLogHead', () => {
     await commit(headOf(3, log));
     expect(await refusal(headOf(8, operatorKey, log.keyId), consistencyProof(3, HASHES))).toBe('CL_LOG_HEAD_SIGNATURE');
     expect(await latest()).toMatchObject({ treeSize: 3, keyId: log.keyId });
+  });
+
+  it('refuses, when the log key id is configured, a head of another key even before the first head', async () => {
+    const log = newKey();
+    const pinned = new LogHeadContract({
+      operatorMspIds: ['CBOrgMSP'],
+      operatorRoles: ['admin', 'anchorer'],
+      logKeyId: log.keyId,
+      now: () => ledger.time.getTime(),
+    });
+    const commitTo = (head: LogHead) =>
+      pinned.CommitLogHead(ledger.context(operator), JSON.stringify({ head, consistency: [] }));
+    const error = await commitTo(headOf(3, newKey())).catch((e: Error) => e);
+    expect(chaincodeErrorCodeOf(String(error))).toBe('CL_LOG_HEAD_SIGNATURE');
+    expect(await latest()).toBeNull();
+    await commitTo(headOf(3, log));
+    expect(await latest()).toMatchObject({ treeSize: 3, keyId: log.keyId });
+  });
+
+  it('reads the log key id from CERTLEDGER_LOG_HEAD_KEY_ID, and stops on one that is not a key id', () => {
+    const saved = process.env.CERTLEDGER_LOG_HEAD_KEY_ID;
+    try {
+      delete process.env.CERTLEDGER_LOG_HEAD_KEY_ID;
+      expect(logHeadOptionsFromEnv().logKeyId).toBeUndefined();
+      process.env.CERTLEDGER_LOG_HEAD_KEY_ID = '';
+      expect(logHeadOptionsFromEnv().logKeyId).toBeUndefined();
+      process.env.CERTLEDGER_LOG_HEAD_KEY_ID = ` ${'AB'.repeat(32)} `;
+      expect(logHeadOptionsFromEnv().logKeyId).toBe('ab'.repeat(32));
+      process.env.CERTLEDGER_LOG_HEAD_KEY_ID = 'log-key';
+      expect(() => logHeadOptionsFromEnv()).toThrow('CERTLEDGER_LOG_HEAD_KEY_ID');
+    } finally {
+      if (saved === undefined) delete process.env.CERTLEDGER_LOG_HEAD_KEY_ID;
+      else process.env.CERTLEDGER_LOG_HEAD_KEY_ID = saved;
+    }
   });
 
   it('refuses a first head whose keyId is not its public key', async () => {

@@ -63,22 +63,38 @@ export interface LogHeadOptions extends LedgerClock {
   /** MSP ids whose identities with role=admin or role=anchorer may commit heads. */
   readonly operatorMspIds: readonly string[];
   readonly operatorRoles: readonly string[];
+  /**
+   * The log's key id, when configured: heads of any other key are refused from the first on. Unset,
+   * the first head's key becomes the log's, whoever among the operator identities committed it.
+   */
+  readonly logKeyId?: string;
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Options from the chaincode's environment: CERTLEDGER_OPERATOR_MSP_IDS, CERTLEDGER_OPERATOR_ROLES
+ * (comma-separated), CERTLEDGER_LOG_HEAD_KEY_ID (the service's log-head key id; every org's chaincode
+ * service must have the same), CERTLEDGER_MAX_CLOCK_SKEW_SECONDS. Throws on a key id that is not one,
+ * so that a typo stops the chaincode service rather than refusing every head.
+ */
 export function logHeadOptionsFromEnv(): LogHeadOptions {
   const list = (name: string, fallback: string): string[] =>
     (process.env[name] ?? fallback)
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
+  const logKeyId = process.env.CERTLEDGER_LOG_HEAD_KEY_ID?.trim().toLowerCase() || undefined;
+  if (logKeyId !== undefined && !HEX64.test(logKeyId))
+    throw new Error('CERTLEDGER_LOG_HEAD_KEY_ID must be a log-head key id: 64 hex characters');
   return Object.freeze({
     operatorMspIds: list('CERTLEDGER_OPERATOR_MSP_IDS', 'CBOrgMSP,RegulatorOrgMSP'),
     operatorRoles: list('CERTLEDGER_OPERATOR_ROLES', 'admin,anchorer'),
+    ...(logKeyId !== undefined ? { logKeyId } : {}),
     maxClockSkewSeconds: clockSkewFromEnv(),
   });
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const LATEST = 'latest';
 /** The latest head signed again at a later time while the log stayed the same: one value, no history. */
 const CONFIRMED = 'confirmed';
@@ -119,7 +135,7 @@ export function parseLogHeadInput(json: string): CommitLogHeadInput {
 
 /**
  * Keeps the signed heads of the global log. A head is accepted only from an operator identity, only
- * signed by the log's key (the first head's), and only with a consistency proof from the latest head:
+ * signed by the log's key (the configured one, else the first head's), and only with a consistency proof from the latest head:
  * the ledger itself refuses a log that did not only grow.
  */
 @Info({ title: 'LogHeadContract', description: 'Signed heads of the global event log with consistency checks' })
@@ -160,6 +176,9 @@ export class LogHeadContract extends Contract {
         'CL_LOG_HEAD_SIGNATURE',
         `keyId ${head.keyId} is not the SHA-256 of the publicKey's SPKI`,
       );
+    const { logKeyId } = this.options;
+    if (logKeyId !== undefined && head.keyId !== logKeyId)
+      throw new ChaincodeError('CL_LOG_HEAD_SIGNATURE', `the log is signed by key ${logKeyId}`);
     const latest = await this.readHead(ctx, LATEST);
     const current = await this.currentHead(ctx, latest);
     const sameLog =

@@ -122,6 +122,8 @@ describe('docker-compose.yml', () => {
     expect(c.environment).toEqual({
       CERTLEDGER_AGENCY_MSP_IDS: env.CB_MSPID,
       CERTLEDGER_REGULATOR_MSP_IDS: env.REGULATOR_MSPID,
+      // The same log-head key id for both orgs' chaincode, from the one variable.
+      CERTLEDGER_LOG_HEAD_KEY_ID: '${CERTLEDGER_LOG_HEAD_KEY_ID:-}',
     });
   });
 

@@ -14,6 +14,8 @@
 #   FABRIC_PEER_GOGC            Go GC target of the peers (default PEER_GOGC in network.env)
 #   FABRIC_GO_MAXPROCS          GOMAXPROCS of the peers and the orderer (default GO_MAXPROCS in network.env)
 #   FABRIC_LOGGING_SPEC         peer and orderer log level (default info)
+#   CERTLEDGER_LOG_HEAD_KEY_ID  the service's log-head key id, for both chaincode services: heads of
+#                               any other key are refused (default: the first head's key)
 #   FABRIC_KEEP_ON_FAILURE=1    keep a half-started network for inspection
 set -eu
 . "$(cd "$(dirname "$0")" && pwd)/lib/common.sh"
@@ -198,6 +200,7 @@ fi
 start_chaincode() { # NAME PORT PACKAGE_ID
   (cd "$CHAINCODE_DIR" && start_bg "$1" env CORE_CHAINCODE_ID="$3" CORE_CHAINCODE_ADDRESS="$HOST:$2" \
     CERTLEDGER_AGENCY_MSP_IDS="$CB_MSPID" CERTLEDGER_REGULATOR_MSP_IDS="$REGULATOR_MSPID" \
+    CERTLEDGER_LOG_HEAD_KEY_ID="${CERTLEDGER_LOG_HEAD_KEY_ID:-}" \
     CORE_CHAINCODE_LOGGING_LEVEL="${CORE_CHAINCODE_LOGGING_LEVEL:-WARNING}" \
     npx fabric-chaincode-node server --chaincode-address "$HOST:$2" --chaincode-id "$3")
 }
