@@ -9,7 +9,7 @@ import { streamIdFor } from '../events/schema';
 import type { AuditLedgerView, DigestRef } from './ledgerView';
 import { createHasher } from './hasherClient';
 import type { LogHeadCheck } from './logHeadCheck';
-import { loggedByOf, logHeadFindings } from './logHeadCoverage';
+import { loggedByOf, logHeadFindings, otherKeyFindings } from './logHeadCoverage';
 import { RecordedTimes } from './recordedTimes';
 import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type EventFacts, type LedgerDigest } from './types';
 
@@ -39,6 +39,12 @@ export interface AuditOptions {
    * LEDGER_LOG_HEAD_SECONDS and --log-head-intervals.
    */
   readonly logHeadMaxAgeMs?: number;
+  /**
+   * The id of the key the service signs log heads with (SHA-256 of its SPKI DER, hex). Heads signed
+   * by another key are findings, and vouch for nothing. Without it the first head's key is taken for
+   * the log's, as the ledger does: whoever committed the first head.
+   */
+  readonly logKeyId?: string;
   readonly now?: () => Date;
   /** Events read per page of the global log (default 5000). */
   readonly pageSize?: number;
@@ -76,6 +82,10 @@ export interface AuditReport {
     readonly heads: readonly LogHeadCheck[];
     /** Why the ledger's log heads could not be read, when they could not (`heads` is then empty). */
     readonly headsUnreadable?: string;
+    /** The key id the heads were checked against (none: neither given nor any head on the ledger). */
+    readonly keyId?: string;
+    /** Whether that key id was given (logKeyId) or taken from the first head on the ledger. */
+    readonly keyIdGiven: boolean;
   };
 }
 
@@ -174,9 +184,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     options.logger?.warn({ err: error }, 'the log heads on the ledger could not be read');
     return [];
   });
+  const logKeyId = options.logKeyId ?? ledgerHeads[0]?.keyId;
+  // Only the log's own heads vouch for it; the others are findings.
+  const logsHeads = ledgerHeads.filter((head) => head.keyId === logKeyId);
   /** By when a head had the event at a position in the log: its age, whatever recorded_at says. */
-  const loggedBy = loggedByOf(ledgerHeads);
-  const newestHeadEnd = ledgerHeads.reduce((end, head) => Math.max(end, head.lastPosition ?? head.treeSize), 0);
+  const loggedBy = loggedByOf(logsHeads);
+  const newestHeadEnd = logsHeads.reduce((end, head) => Math.max(end, head.lastPosition ?? head.treeSize), 0);
   const hasher = createHasher(options.parallel === undefined ? {} : { parallel: options.parallel });
   const streams = new Map<string, StreamState>();
   const suspicious = new Set<string>();
@@ -298,7 +311,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       after = page[n - 1]!.position;
       options.onProgress?.(after, total);
     }
-    const hashed = await hasher.finish(ledgerHeads);
+    const hashed = await hasher.finish(ledgerHeads, logKeyId);
     options.logger?.debug(
       { events: hashed.treeSize, streams: streams.size, suspicious: suspicious.size, parallel: hasher.parallel },
       'log read and hashed',
@@ -501,12 +514,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         firstAnchoredBeyond = { position, anchoredAt, batchId: info.batchId };
     }
     const lastAnchoredAt = ledger.lastAnchoredAt ? await ledger.lastAnchoredAt().catch(() => undefined) : undefined;
+    if (logKeyId !== undefined) discrepancies.push(...otherKeyFindings(ledgerHeads, logKeyId));
     discrepancies.push(
       ...logHeadFindings({
         auditTime: startedAt,
         maxAgeMs: logHeadMaxAgeMs,
         ...(headsUnreadable !== undefined ? { unreadable: headsUnreadable } : {}),
-        heads: ledgerHeads,
+        heads: logsHeads,
         logSize: hashed.treeSize,
         ...(firstAnchoredBeyond ? { firstAnchoredBeyond } : {}),
         ...(lastAnchoredAt !== undefined ? { lastAnchoredAt } : {}),
@@ -542,6 +556,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         rootHash: hashed.rootHash,
         heads: hashed.heads,
         ...(headsUnreadable !== undefined ? { headsUnreadable } : {}),
+        ...(logKeyId !== undefined ? { keyId: logKeyId } : {}),
+        keyIdGiven: options.logKeyId !== undefined,
       },
     };
     options.logger?.info(

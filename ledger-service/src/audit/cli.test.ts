@@ -8,6 +8,7 @@ import { openEmbeddedBackend } from '../anchoring/embedded';
 import { openSqliteEventStore, SQLITE_FILE_NAME } from '../eventStore';
 import { auditCli, parseAuditArgs } from './cli';
 import { checkStreamIntegrity } from './integrity';
+import { loadOrCreateLogHeadSigner } from './logHeads/signer';
 import { anchorAll, appendDatedAhead, buildHistory, commitLogHead } from './testing/history';
 import { deleteEvent, setRecordedAt, sqliteTamperDb } from './testing/tamper';
 
@@ -34,6 +35,33 @@ describe('npm run audit (the CLI over the service environment)', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const env = () => ({ LEDGER_DATA_DIR: dir, EVENT_STORE: 'sqlite', LEDGER_BACKEND: 'embedded', LOG_LEVEL: 'silent' });
+
+  /**
+   * A data dir of one test: `write` fills it through the stores and the embedded ledger, closed
+   * again before `audit` runs the CLI over it (with the environment of that data dir).
+   */
+  async function withOwnDataDir<T>(
+    write: (stores: {
+      own: string;
+      store: ReturnType<typeof openSqliteEventStore>;
+      anchorStore: ReturnType<typeof openSqliteAnchorStore>;
+      ledger: ReturnType<typeof openEmbeddedBackend>;
+    }) => Promise<T>,
+    audit: (own: string, ownEnv: Record<string, string>, written: T) => Promise<void>,
+  ): Promise<void> {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-own-'));
+    try {
+      const store = openSqliteEventStore({ directory: own });
+      const anchorStore = openSqliteAnchorStore({ directory: own });
+      const ledger = openEmbeddedBackend({ dataDir: own });
+      const written = await write({ own, store, anchorStore, ledger }).finally(() =>
+        Promise.all([store.close(), anchorStore.close(), ledger.close()]),
+      );
+      await audit(own, { ...env(), LEDGER_DATA_DIR: own }, written);
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  }
 
   it('exits 0 with a summary and a JSON report when the store and the ledger agree; exits 1 naming the deletion after one', async () => {
     const json = path.join(dir, 'reports', 'clean.json');
@@ -93,47 +121,75 @@ describe('npm run audit (the CLI over the service environment)', () => {
     expect(parseAuditArgs(['--log-head-intervals', '10'])).toMatchObject({ logHeadIntervals: 10 });
     expect(() => parseAuditArgs(['--log-head-intervals', 'many'])).toThrow('head intervals');
     expect(await auditCli(['--no-progress'], { ...env(), LEDGER_LOG_HEAD_SECONDS: 'often' }, io().io)).toBe(2);
+    expect(parseAuditArgs(['--log-key-id', 'AB'.repeat(32)])).toMatchObject({ logKeyId: 'ab'.repeat(32) });
+    expect(() => parseAuditArgs(['--log-key-id', 'ab'])).toThrow('64 hex characters');
+  });
+
+  it('checks the log heads against the key in LEDGER_DATA_DIR, or the one --log-key-id names, naming a head of another key and both ids', async () => {
+    await withOwnDataDir(
+      async ({ own, store, anchorStore, ledger }) => {
+        await buildHistory({ store, anchorStore, ledger, certifications: 1 });
+        return commitLogHead({ store, ledger, dataDir: path.join(own, 'intruder') });
+      },
+      async (own, ownEnv, intruder) => {
+        // No key in the data dir: the first head's key is taken, and the summary says it was not checked.
+        const unchecked = io();
+        expect(await auditCli(['--no-progress'], ownEnv, unchecked.io)).toBe(0);
+        expect(unchecked.out()).toContain(`log key             ${intruder.keyId}, the first head's: not given`);
+
+        const logKeyId = loadOrCreateLogHeadSigner(own).keyId;
+        const json = path.join(own, 'report.json');
+        const pinned = io();
+        expect(await auditCli(['--no-progress', '--json', json], ownEnv, pinned.io)).toBe(1);
+        expect(pinned.out()).toMatch(/log-head-missing-or-stale\s+1/);
+        expect(pinned.out()).toContain(`log key             ${logKeyId}\n`);
+        expect(JSON.parse(fs.readFileSync(json, 'utf8')).discrepancies).toEqual([
+          expect.objectContaining({ reason: 'log-head-other-key', expected: logKeyId, actual: intruder.keyId }),
+        ]);
+
+        const given = io();
+        expect(await auditCli(['--no-progress', '--log-key-id', intruder.keyId], ownEnv, given.io)).toBe(0);
+      },
+    );
   });
 
   it('names refused events and log heads that do not keep up in words a regulator reads, and takes its tolerance from LEDGER_LOG_HEAD_SECONDS', async () => {
-    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-words-'));
-    try {
-      const store = openSqliteEventStore({ directory: own });
-      const anchorStore = openSqliteAnchorStore({ directory: own });
-      const ledger = openEmbeddedBackend({ dataDir: own });
-      const { certificationIds: ids } = await buildHistory({ store, anchorStore, ledger, certifications: 1 });
-      await commitLogHead({ store, ledger, dataDir: own });
-      const refused = await appendDatedAhead(store, `certification-${ids[0]}`);
-      await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'N' });
-      await Promise.all([store.close(), anchorStore.close(), ledger.close()]);
-      const ownEnv = { ...env(), LEDGER_DATA_DIR: own };
+    await withOwnDataDir(
+      async ({ own, store, anchorStore, ledger }) => {
+        const { certificationIds: ids } = await buildHistory({ store, anchorStore, ledger, certifications: 1 });
+        await commitLogHead({ store, ledger, dataDir: own });
+        const refused = await appendDatedAhead(store, `certification-${ids[0]}`);
+        await buildHistory({ store, anchorStore, ledger, certifications: 1, prefix: 'N' });
+        return refused;
+      },
+      async (own, ownEnv, refused) => {
+        const json = path.join(own, 'report.json');
+        const strict = io();
+        expect(
+          await auditCli(
+            ['--no-progress', '--json', json, '--grace', '0', '--log-head-intervals', '0'],
+            ownEnv,
+            strict.io,
+          ),
+        ).toBe(1);
+        expect(strict.out()).toMatch(/rejected-by-ledger\s+1\s+events the ledger refused to anchor/);
+        expect(strict.out()).toMatch(/log-head-missing-or-stale\s+1\s+the log not covered by a recent signed log head/);
+        expect(strict.out()).toContain(refused.eventId);
+        expect(strict.out()).toContain('CL_OCCURRED_IN_FUTURE');
+        expect(strict.out()).toContain('covered by no signed log head');
+        expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ logHeadMaxAgeMs: 0 });
 
-      const json = path.join(own, 'report.json');
-      const strict = io();
-      expect(
-        await auditCli(
-          ['--no-progress', '--json', json, '--grace', '0', '--log-head-intervals', '0'],
-          ownEnv,
-          strict.io,
-        ),
-      ).toBe(1);
-      expect(strict.out()).toMatch(/rejected-by-ledger\s+1\s+events the ledger refused to anchor/);
-      expect(strict.out()).toMatch(/log-head-missing-or-stale\s+1\s+the log not covered by a recent signed log head/);
-      expect(strict.out()).toContain(refused.eventId);
-      expect(strict.out()).toContain('CL_OCCURRED_IN_FUTURE');
-      expect(strict.out()).toContain('covered by no signed log head');
-      expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ logHeadMaxAgeMs: 0 });
-
-      // Heads every hour: the head of the first certification is recent enough for the second.
-      const hourly = io();
-      expect(
-        await auditCli(['--no-progress', '--json', json], { ...ownEnv, LEDGER_LOG_HEAD_SECONDS: '3600' }, hourly.io),
-      ).toBe(1);
-      expect(hourly.out()).toMatch(/log-head-missing-or-stale\s+0/);
-      expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({ logHeadMaxAgeMs: 3 * 3_600_000 + 15 * 60_000 });
-    } finally {
-      fs.rmSync(own, { recursive: true, force: true });
-    }
+        // Heads every hour: the head of the first certification is recent enough for the second.
+        const hourly = io();
+        expect(
+          await auditCli(['--no-progress', '--json', json], { ...ownEnv, LEDGER_LOG_HEAD_SECONDS: '3600' }, hourly.io),
+        ).toBe(1);
+        expect(hourly.out()).toMatch(/log-head-missing-or-stale\s+0/);
+        expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({
+          logHeadMaxAgeMs: 3 * 3_600_000 + 15 * 60_000,
+        });
+      },
+    );
   });
 });
 

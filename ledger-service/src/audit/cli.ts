@@ -8,6 +8,7 @@ import { openFabricBackend } from '../anchoring/fabric';
 import { fabricConnectionPath } from '../anchoring/fabric';
 import { createEventStore, eventStoreConfigFromEnv } from '../eventStore';
 import { fabricLogHeadLedger } from './logHeads/fabric';
+import { readLogHeadKeyId } from './logHeads/signer';
 import { readPostgresMembership, readSqliteMembership, type AnchorMembership } from './anchorMembership';
 import { runAudit, type AuditFilter } from './audit';
 import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from './ledgerView';
@@ -27,6 +28,9 @@ FABRIC_CONNECTION, LEDGER_LOG_HEAD_SECONDS (and EVENT_STORE_SCHEMA for a Postgre
   --log-head-intervals N  the newest signed log head may be N head intervals (LEDGER_LOG_HEAD_SECONDS,
                           default 60) plus the grace period old, and an anchored event may wait as long
                           for a head to cover it (default 3)
+  --log-key-id ID         the id of the service's log-head key (64 hex, keyId of GET /v1/log/head):
+                          heads signed by another key are findings (default: the key in LEDGER_DATA_DIR,
+                          else the first head's on the ledger, unchecked)
   --no-progress           no progress bar on stderr
   --quiet                 no summary on stdout
 
@@ -38,6 +42,7 @@ export interface AuditCliArgs {
   readonly filter: AuditFilter;
   readonly graceMinutes: number;
   readonly logHeadIntervals: number;
+  readonly logKeyId?: string;
   readonly progress: boolean;
   readonly quiet: boolean;
   readonly help: boolean;
@@ -52,6 +57,7 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
   let json: string | undefined;
   let graceMinutes = 15;
   let logHeadIntervals = 3;
+  let logKeyId: string | undefined;
   let progress = true;
   let quiet = false;
   let help = false;
@@ -76,12 +82,25 @@ export function parseAuditArgs(argv: readonly string[]): AuditCliArgs {
       logHeadIntervals = Number(value());
       if (!Number.isFinite(logHeadIntervals) || logHeadIntervals < 0)
         throw new AuditUsageError('--log-head-intervals takes a number of head intervals');
+    } else if (arg === '--log-key-id') {
+      logKeyId = value().toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(logKeyId))
+        throw new AuditUsageError('--log-key-id takes a key id: 64 hex characters (SHA-256 of the SPKI DER)');
     } else if (arg === '--no-progress') progress = false;
     else if (arg === '--quiet') quiet = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else throw new AuditUsageError(`unknown argument ${arg}`);
   }
-  return { ...(json !== undefined ? { json } : {}), filter, graceMinutes, logHeadIntervals, progress, quiet, help };
+  return {
+    ...(json !== undefined ? { json } : {}),
+    filter,
+    graceMinutes,
+    logHeadIntervals,
+    ...(logKeyId !== undefined ? { logKeyId } : {}),
+    progress,
+    quiet,
+    help,
+  };
 }
 
 /** The service's log head interval (LEDGER_LOG_HEAD_SECONDS, as the service reads it), in ms. */
@@ -104,6 +123,15 @@ async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<
     });
   }
   throw new AuditUsageError(`LEDGER_BACKEND must be embedded or fabric; got "${backend}"`);
+}
+
+/** The id of the service's log-head key in the data dir, if it keeps one there. */
+function dataDirLogKeyId(dataDir: string): string | undefined {
+  try {
+    return readLogHeadKeyId(dataDir);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (the audit reads the log's key id there: give it with --log-key-id)`);
+  }
 }
 
 async function readMembership(env: NodeJS.ProcessEnv, dataDir: string): Promise<AnchorMembership> {
@@ -151,6 +179,7 @@ export async function auditCli(
     });
     ledger = await openLedgerView(env, dataDir);
     const membership = await readMembership(env, dataDir);
+    const logKeyId = args.logKeyId ?? dataDirLogKeyId(dataDir);
     logger.info(
       { eventStore: storeConfig.eventStore, ledger: ledger.kind, dataDir, filter: args.filter },
       'audit started',
@@ -163,6 +192,7 @@ export async function auditCli(
       filter: args.filter,
       graceMs: args.graceMinutes * 60_000,
       logHeadMaxAgeMs: args.logHeadIntervals * headIntervalMs + args.graceMinutes * 60_000,
+      ...(logKeyId !== undefined ? { logKeyId } : {}),
       logger,
       onProgress: (done, total) => {
         if (!bar) return;

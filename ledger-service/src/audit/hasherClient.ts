@@ -9,7 +9,8 @@ export interface Hasher {
   readonly parallel: boolean;
   /** Hands a page over; resolves when the hasher can take another (at most `window` pages in flight). */
   submit(page: HashPage): Promise<void>;
-  finish(heads: readonly LogHead[]): Promise<HashResult>;
+  /** Checks the heads against the log and the log's key id (default: the first head's). */
+  finish(heads: readonly LogHead[], logKeyId?: string): Promise<HashResult>;
   close(): Promise<void>;
 }
 
@@ -24,8 +25,8 @@ export function createHasher(options: { readonly parallel?: boolean; readonly wi
       async submit(page) {
         hasher.process(page);
       },
-      async finish(heads) {
-        return hasher.finish(heads);
+      async finish(heads, logKeyId) {
+        return hasher.finish(heads, logKeyId);
       },
       async close() {},
     };
@@ -68,11 +69,11 @@ export function createHasher(options: { readonly parallel?: boolean; readonly wi
       while (inFlight >= window && !failure) await new Promise<void>((resolve) => (roomFor = resolve));
       if (failure) throw failure;
     },
-    finish(heads) {
+    finish(heads, logKeyId) {
       if (failure) return Promise.reject(failure);
       return new Promise<HashResult>((resolve, reject) => {
         finished = { resolve, reject };
-        worker.postMessage({ finish: heads });
+        worker.postMessage({ finish: heads, logKeyId });
       });
     },
     async close() {

@@ -56,7 +56,7 @@ export class LogHasher {
     }
   }
 
-  finish(heads: readonly LogHead[]): HashResult {
+  finish(heads: readonly LogHead[], logKeyId?: string): HashResult {
     const batchRoots: Array<{ batch: number; root: string; leaves: number }> = [];
     for (const [batch, leaves] of this.batches) {
       let read = 0;
@@ -68,7 +68,7 @@ export class LogHasher {
       rootHash: this.tree.root(),
       mismatches: this.mismatches,
       batchRoots,
-      heads: checkLogHeads(heads, this.tree),
+      heads: checkLogHeads(heads, this.tree, logKeyId),
     };
   }
 }

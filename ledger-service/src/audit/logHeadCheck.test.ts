@@ -26,6 +26,26 @@ describe('checkLogHeads', () => {
     timestamp: '2026-01-05T09:00:00.000Z',
   });
 
+  it("checks the heads against the log's key id when given, not against whoever committed first (other-key)", () => {
+    const tree = treeOf(8);
+    const log = loadOrCreateLogHeadSigner(dir);
+    const intruder = loadOrCreateLogHeadSigner(path.join(dir, 'intruder'));
+    const heads = [intruder.sign(fieldsOf(tree, 3)), log.sign(fieldsOf(tree, 8))];
+    expect(checkLogHeads(heads, tree, log.keyId)).toEqual([
+      {
+        treeSize: 3,
+        rootHash: heads[0]!.rootHash,
+        timestamp: heads[0]!.timestamp,
+        consistent: false,
+        reason: 'other-key',
+        keyId: intruder.keyId,
+      },
+      expect.objectContaining({ treeSize: 8, consistent: true }),
+    ]);
+    // Without the log's key id the first head's key is taken for it, as the ledger takes it.
+    expect(checkLogHeads(heads, tree).map((check) => check.reason)).toEqual([undefined, 'other-key']);
+  });
+
   it("finds a head another key signed under the log's keyId inconsistent (key-id)", () => {
     const tree = treeOf(8);
     const log = loadOrCreateLogHeadSigner(dir);

@@ -57,6 +57,25 @@ export interface LogHeadCoverage {
   readonly lastAnchoredAt?: string | null;
 }
 
+/**
+ * Heads on the ledger signed by another key than the log's, one finding each: whoever holds that key
+ * (an operator identity of any org may commit heads) committed them, and if one came first the
+ * ledger took its key for the log's and refuses the service's heads since.
+ */
+export function otherKeyFindings(heads: readonly LogHead[], logKeyId: string): Discrepancy[] {
+  return heads
+    .filter((head) => head.keyId !== logKeyId)
+    .map((head) => ({
+      kind: 'log-head-missing-or-stale',
+      reason: 'log-head-other-key',
+      streamId: '',
+      position: lastPositionOf(head),
+      expected: logKeyId,
+      actual: head.keyId,
+      detail: `the signed log head of ${head.treeSize} events (${head.timestamp}) is signed by key ${head.keyId}, not by the log's key ${logKeyId} (expected): it vouches for nothing, and the ledger, which takes the first head's key for the log's, refuses heads of any other key after it`,
+    }));
+}
+
 /** A span as a reader wants it: seconds below two minutes, minutes above. */
 export const spanInWords = (ms: number): string =>
   ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;

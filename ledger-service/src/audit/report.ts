@@ -17,7 +17,7 @@ const MEANING: Readonly<Record<DiscrepancyKind, string>> = {
   'rejected-by-ledger':
     'the ledger refused to anchor a batch: its events stay unanchored until someone looks into them',
   'log-head-missing-or-stale':
-    'the ledger holds no recent signed head of the whole log, so events removed since the last one would go unseen',
+    "the ledger holds no recent signed head of the whole log by the log's key, so events removed since the last one would go unseen",
 };
 
 /** Hashes shortened; other values (dates, region codes) in full; an empty value (an admin's region) as "". */
@@ -42,6 +42,14 @@ const KIND_IN_WORDS: Record<DiscrepancyKind, string> = {
 /** A finding's kind as a regulator reads it. */
 export function kindInWords(kind: DiscrepancyKind): string {
   return KIND_IN_WORDS[kind];
+}
+
+/** The key id the heads were checked against, and where it came from. */
+function logKeyInWords(log: AuditReport['log']): string {
+  if (log.keyId === undefined) return 'none given, and no head on the ledger';
+  return log.keyIdGiven
+    ? log.keyId
+    : `${log.keyId}, the first head's: not given (--log-key-id, or the key in LEDGER_DATA_DIR), so not checked`;
 }
 
 /** The readable summary of an audit report, for a terminal or a letter to the operator. */
@@ -70,6 +78,7 @@ export function formatSummary(report: AuditReport): string {
         (newest ? `; the newest covers ${newest.treeSize} events (${newest.timestamp})` : ''),
     );
   lines.push(`  log heads due       the newest within ${spanInWords(report.logHeadMaxAgeMs)}`);
+  lines.push(`  log key             ${logKeyInWords(report.log)}`);
   lines.push(`  took                ${(report.durationMs / 1000).toFixed(1)} s`);
   lines.push('');
   lines.push('Discrepancies by kind:');
@@ -78,7 +87,11 @@ export function formatSummary(report: AuditReport): string {
     if (report.byKind[kind] > 0) lines.push(`      ${MEANING[kind]}`);
   }
   for (const head of badHeads) {
-    lines.push(`  log head of size ${head.treeSize} (${head.timestamp}) does not match the log: ${head.reason}`);
+    lines.push(
+      head.keyId !== undefined
+        ? `  log head of size ${head.treeSize} (${head.timestamp}) is signed by key ${head.keyId}, not the log's`
+        : `  log head of size ${head.treeSize} (${head.timestamp}) does not match the log: ${head.reason}`,
+    );
   }
   if (report.discrepancies.length > 0) {
     lines.push('');

@@ -68,6 +68,15 @@ export function loadOrCreateLogHeadSigner(dataDir: string, fileName = LOG_HEAD_K
   return signerOf(readPrivateKey(file));
 }
 
+/**
+ * The id of the log-head key kept in `dataDir`, without creating one (undefined when there is none):
+ * what the audit checks the heads on the ledger against. Throws LogHeadKeyError on a file that holds no key.
+ */
+export function readLogHeadKeyId(dataDir: string, fileName = LOG_HEAD_KEY_FILE): string | undefined {
+  const file = path.join(dataDir, fileName);
+  return fs.existsSync(file) ? signerOf(readPrivateKey(file)).keyId : undefined;
+}
+
 /** The key in `file`, read again a few times while it does not parse; never says what the file holds. */
 function readPrivateKey(file: string): KeyObject {
   for (let attempt = 1; ; attempt += 1) {

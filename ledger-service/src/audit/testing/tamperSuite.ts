@@ -12,6 +12,7 @@ import { checkStreamIntegrity } from '../integrity';
 import { ledgerViewOfBackend, openEmbeddedLedgerView, type AuditLedgerView } from '../ledgerView';
 import { formatSummary } from '../report';
 import { embeddedLogHeadLedger, type LogHeadLedger } from '../logHeads/ledger';
+import { loadOrCreateLogHeadSigner } from '../logHeads/signer';
 import type { Discrepancy } from '../types';
 import {
   AGENCY,
@@ -77,6 +78,7 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
 
     interface AuditRun {
       filter?: { agencyId?: string };
+      logKeyId?: string;
       now?: () => Date;
       logHeadMaxAgeMs?: number;
       /**
@@ -480,6 +482,43 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         reason: 'unanchored-long-after-log-head',
         eventId,
       });
+    });
+
+    it("reports log heads signed by another key than the service's, naming both key ids, and takes none of them for the log's", async () => {
+      // An operator identity of another org commits a head of the log with its own key before the service's first.
+      const intruder = await commitLogHead({ store: target.store, ledger, dataDir: path.join(dir, 'intruder') });
+      // The ledger takes that key for the log's: the service's head of the grown log is refused.
+      await buildHistory({
+        store: target.store,
+        anchorStore: target.anchorStore,
+        ledger,
+        certifications: 1,
+        prefix: 'K',
+      });
+      await expect(commitLogHead({ store: target.store, ledger, dataDir: dir })).rejects.toThrow(
+        'CL_LOG_HEAD_SIGNATURE',
+      );
+      const logKeyId = loadOrCreateLogHeadSigner(dir).keyId;
+      const report = await audit({ logKeyId });
+      expect(report.ok).toBe(false);
+      expect(only(report)).toMatchObject({
+        kind: 'log-head-missing-or-stale',
+        reason: 'log-head-other-key',
+        position: intruder.lastPosition,
+        expected: logKeyId,
+        actual: intruder.keyId,
+      });
+      expect(report.log).toMatchObject({
+        keyId: logKeyId,
+        keyIdGiven: true,
+        heads: [expect.objectContaining({ consistent: false, reason: 'other-key', keyId: intruder.keyId })],
+      });
+      expect(formatSummary(report)).toContain(`is signed by key ${intruder.keyId}, not the log's`);
+      // The intruder's head covers nothing for the log: an hour on, the log has no head of its own.
+      expect(kinds(await audit({ logKeyId, now: anHourLater }))).toEqual([
+        'log-head-missing-or-stale:log-head-other-key',
+        'log-head-missing-or-stale:no-log-head',
+      ]);
     });
 
     it('reports log heads it could not read instead of taking them for none', async () => {
