@@ -644,6 +644,28 @@ describe.each(STORES)('projections over a real %s read store', (_kind, openStore
     expect(await answers()).toEqual(expected);
   });
 
+  it('answers before the issue date with the scope as issued, not a change dated between the issue event and its issue date', async () => {
+    const { builder: builderW, events: first } = certification('w', '2025-04-01', '2028-04-01');
+    // Recorded on 04-01, the certificate dated 04-10: a scope change may fall between the two.
+    const issue = { ...first[3]!, data: { ...first[3]!.data, issuedAt: '2025-04-10' } };
+    const change = builderW.event(
+      'CertificateScopeChanged',
+      { scope: 'Valves and pumps', sectors: [18, 19] },
+      chinaTime('2025-04-05'),
+    );
+    feed.append([...first.slice(0, 3), issue, ...first.slice(4), change]);
+    await projections.runner.catchUp();
+    const view = await projections.queries.certificate('CERT-W-1', '2025-04-06');
+    expect(
+      view && { status: view.status, scope: view.scope, sectors: view.sectors, proofs: view.proofEventIds },
+    ).toEqual({
+      status: 'not-issued',
+      scope: 'Design and manufacture of valves',
+      sectors: [18],
+      proofs: [issue.eventId],
+    });
+  });
+
   it('keeps a certificate under the CB that issued it when its certification moves to another CB (IAF MD2)', async () => {
     const { first: t, builder: builderT, events: first } = certification('t', '2025-04-03', '2028-04-01');
     feed.append(first);

@@ -262,6 +262,9 @@ function eventView(row: EventRow): LoggedEventView {
   };
 }
 
+/** A day before every date: the scope in force on it is the issue's own. */
+const ISSUED_AS_IS = '';
+
 export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
   const { store, agencies } = options;
   const today = options.today ?? chinaToday;
@@ -294,8 +297,8 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
     ]);
     const firstIssue = first ?? row;
     if (!past || asOf < firstIssue.issued_at) {
-      // Not issued yet: the number's first issue, as it was issued.
-      const scope = await scopeInForce(certificateNo, firstIssue.issued_event_id, asOf, row);
+      // Not issued yet: the number's first issue as it was issued, not a change dated before its issue date.
+      const scope = await scopeInForce(certificateNo, firstIssue.issued_event_id, ISSUED_AS_IS, row);
       return {
         status: 'not-issued',
         ...certificateFields(row, { asOf, statusSince: firstIssue.issued_at, issue: firstIssue, scope }),
@@ -315,7 +318,7 @@ export function createReadQueries(options: ReadQueriesOptions): ReadQueries {
 
   /**
    * The scope an issue had on a day: its last scope change dated by then, else the issue's own
-   * (also when asked before the issue date); the row's, should the history hold none.
+   * (also on ISSUED_AS_IS); the row's, should the history hold none.
    */
   const scopeInForce = async (
     certificateNo: string,
