@@ -8,7 +8,7 @@ import { openEmbeddedBackend } from '../anchoring/embedded';
 import { openSqliteEventStore, SQLITE_FILE_NAME } from '../eventStore';
 import { auditCli, parseAuditArgs } from './cli';
 import { checkStreamIntegrity } from './integrity';
-import { loadOrCreateLogHeadSigner } from './logHeads/signer';
+import { LOG_HEAD_KEY_FILE, loadOrCreateLogHeadSigner } from './logHeads/signer';
 import { anchorAll, appendDatedAhead, buildHistory, commitLogHead } from './testing/history';
 import { deleteEvent, setRecordedAt, sqliteTamperDb } from './testing/tamper';
 
@@ -16,8 +16,10 @@ function io() {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
+  let err = '';
   stdout.on('data', (chunk) => (out += String(chunk)));
-  return { io: { stdout, stderr }, out: () => out };
+  stderr.on('data', (chunk) => (err += String(chunk)));
+  return { io: { stdout, stderr }, out: () => out, err: () => err };
 }
 
 describe('npm run audit (the CLI over the service environment)', () => {
@@ -149,6 +151,15 @@ describe('npm run audit (the CLI over the service environment)', () => {
 
         const given = io();
         expect(await auditCli(['--no-progress', '--log-key-id', intruder.keyId], ownEnv, given.io)).toBe(0);
+
+        // A key file the audit cannot read leaves the key unchecked, with a warning: the audit still runs.
+        fs.writeFileSync(path.join(own, LOG_HEAD_KEY_FILE), 'not a key');
+        const unreadable = io();
+        expect(await auditCli(['--no-progress'], ownEnv, unreadable.io)).toBe(0);
+        expect(unreadable.err()).toContain(
+          "the log heads' key is not checked; give the log's key id with --log-key-id",
+        );
+        expect(unreadable.out()).toContain(`log key             ${intruder.keyId}, the first head's: not given`);
       },
     );
   });

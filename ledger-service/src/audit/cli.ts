@@ -125,12 +125,19 @@ async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<
   throw new AuditUsageError(`LEDGER_BACKEND must be embedded or fabric; got "${backend}"`);
 }
 
-/** The id of the service's log-head key in the data dir, if it keeps one there. */
-function dataDirLogKeyId(dataDir: string): string | undefined {
+/**
+ * The id of the service's log-head key in the data dir, if it keeps one there. A key the audit
+ * cannot read (another user's, mode 0600) leaves the heads' key unchecked, said on stderr and in
+ * the summary, rather than stopping the audit of the whole log.
+ */
+function dataDirLogKeyId(dataDir: string, io: CliIo): string | undefined {
   try {
     return readLogHeadKeyId(dataDir);
   } catch (error) {
-    throw new Error(`${(error as Error).message} (the audit reads the log's key id there: give it with --log-key-id)`);
+    io.stderr.write(
+      `warning: ${(error as Error).message}: the log heads' key is not checked; give the log's key id with --log-key-id\n`,
+    );
+    return undefined;
   }
 }
 
@@ -179,7 +186,7 @@ export async function auditCli(
     });
     ledger = await openLedgerView(env, dataDir);
     const membership = await readMembership(env, dataDir);
-    const logKeyId = args.logKeyId ?? dataDirLogKeyId(dataDir);
+    const logKeyId = args.logKeyId ?? dataDirLogKeyId(dataDir, io);
     logger.info(
       { eventStore: storeConfig.eventStore, ledger: ledger.kind, dataDir, filter: args.filter },
       'audit started',
