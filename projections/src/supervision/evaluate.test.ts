@@ -487,6 +487,90 @@ describe('after a transfer, what the previous CB recorded stays its own, not the
   });
 });
 
+describe('W10 across a transfer: a report falls to the CB that could still record it (R15)', () => {
+  /**
+   * CERT-1 issued by CB on 2025-05-20 (due to CNCA by 2025-06-10), its stage 2 result reported in
+   * time; transferred to OTHER_CB on `transferredOn`; then the certificate reported by each CB on the
+   * day given (only the holder can record it). Evaluated on `today`.
+   */
+  function reportingOf(transferredOn: string, reports: ReadonlyArray<[string, string]>, today: string) {
+    const b = builder();
+    const history = certified(b, '2025-05-20', '2028-05-19');
+    const report = (subject: Draft, kind: string, on: string) =>
+      b.event('ReportedToCnca', { kind, subjectEventId: subject.eventId, reportedAt: at(on) }, at(on));
+    const issued = history.at(-1)!;
+    const transfer = {
+      ...b.event('CertificationTransferred', { fromAgencyId: CB }, at(transferredOn)),
+      agencyId: OTHER_CB,
+    };
+    const later = [
+      transfer,
+      ...reports.map(([agencyId, on]) => ({ ...report(issued, 'certificate', on), agencyId })),
+    ].sort((x, y) => x.occurredAt.localeCompare(y.occurredAt));
+    const resultReport = report(
+      history.find((e) => e.type === 'AuditConducted')!,
+      'audit_result',
+      '2024-09-03',
+    );
+    const { warnings, reporting } = evaluate({
+      certifications: [fold([...history, resultReport, ...later])],
+      supervision: [],
+      now: new Date(`${today}T04:00:00Z`),
+      config: supervisionConfig(),
+    });
+    return {
+      w10: warnings
+        .filter((w) => w.ruleId === 'W10')
+        .map((w) => [w.kind, w.agencyId, w.evidence[0] === issued.eventId, w.clearedAt !== undefined]),
+      tallies: reporting.map(({ agencyId, due, onTime }) => [agencyId, due, onTime]).sort(),
+    };
+  }
+
+  it('a certificate not reported when the deadline passed after the transfer: the accepting CB, which alone could record it', () => {
+    expect(reportingOf('2025-05-25', [], '2025-06-11')).toEqual({
+      w10: [['not-reported', OTHER_CB, true, false]],
+      tallies: [
+        [CB, 1, 1],
+        [OTHER_CB, 1, 0],
+      ],
+    });
+  });
+
+  it('and the accepting CB clears it, late, by reporting it', () => {
+    expect(reportingOf('2025-05-25', [[OTHER_CB, '2025-06-15']], '2025-06-20')).toEqual({
+      w10: [['reported-late', OTHER_CB, true, true]],
+      tallies: [
+        [CB, 1, 1],
+        [OTHER_CB, 1, 0],
+      ],
+    });
+  });
+
+  it('a deadline the previous CB let pass before the transfer stays its own, though only the accepting CB can clear it', () => {
+    expect(reportingOf('2025-06-15', [], '2025-06-20')).toEqual({
+      w10: [['not-reported', CB, true, false]],
+      tallies: [[CB, 2, 1]],
+    });
+    expect(reportingOf('2025-06-15', [[OTHER_CB, '2025-06-18']], '2025-06-20').w10).toEqual([
+      ['reported-late', CB, true, true],
+    ]);
+  });
+
+  it('a report made in time counts for the CB that made it, before the transfer or after', () => {
+    expect(reportingOf('2025-05-25', [[CB, '2025-05-22']], '2025-06-20')).toEqual({
+      w10: [],
+      tallies: [[CB, 2, 2]],
+    });
+    expect(reportingOf('2025-05-25', [[OTHER_CB, '2025-06-01']], '2025-06-20')).toEqual({
+      w10: [],
+      tallies: [
+        [CB, 1, 1],
+        [OTHER_CB, 1, 1],
+      ],
+    });
+  });
+});
+
 describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () => {
   const scopeChanged = (b: StreamBuilder, sectors: number[]) =>
     b.event('CertificateScopeChanged', { scope: 'Valves and pumps', sectors }, at('2025-06-01'));

@@ -88,7 +88,9 @@ const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
  * What a warning is about: a certification, and the certificate when it concerns one; and the CB
  * answerable for it, which is never simply the certification's CB now (a transfer would move every
  * warning to the accepting CB): for a warning on an event, the CB that recorded that event; for a
- * deadline passed, the CB that held the certification when it passed (holderAt), which had to act.
+ * deadline passed, the CB that held the certification when it passed (holderAt), which had to act;
+ * for a report to CNCA, the CB that recorded the event reported, unless a transfer came before the
+ * report was made or due (reportingAgencyOf).
  */
 interface Subject {
   readonly facts: CertificationFacts;
@@ -714,6 +716,18 @@ function recordedAfterDue(subject: ReportableFact, report: ReportFact, reportedO
   return Date.parse(report.recordedAt) >= dueEnded && Date.parse(subject.recordedAt) < dueEnded;
 }
 
+/**
+ * The CB answerable for reporting `subject` to CNCA: the CB that recorded it, which reports its own
+ * plans, results, certificates and status changes, so that a transfer leaves its reports, late or
+ * not, with it; unless a transfer took the certification from it before `answeredAt` (when the
+ * report was made in time, else the day after its deadline). Then the CB holding the certification
+ * at that instant answers, as for a deadline's warning: R15 lets no other CB record the report.
+ */
+function reportingAgencyOf(facts: CertificationFacts, subject: ReportableFact, answeredAt: string): string {
+  const holder = holderAt(facts, answeredAt);
+  return holder === holderAt(facts, subject.occurredAt) ? subject.agencyId : holder;
+}
+
 function checkReporting(
   facts: CertificationFacts,
   config: SupervisionConfig,
@@ -733,12 +747,13 @@ function checkReporting(
       .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt))[0];
     const reportedOn = report ? dateOf(report.reportedAt) : undefined;
     if (reportedOn === undefined && today <= due) continue;
-    // The CB that recorded the event reports it: a transfer leaves its reports, late or not, with it.
-    const tally = tallyOf(tallies, subject.agencyId, facts.regionCode);
-    tally.due += 1;
     const recordedLate =
       report && recordedAfterDue(subject, report, reportedOn!, due) ? dateOf(report.recordedAt) : undefined;
     const hit = deadline(due, recordedLate ?? reportedOn, today);
+    // Without a hit the report was made in time.
+    const agencyId = reportingAgencyOf(facts, subject, hit ? hit.raisedAt : report!.reportedAt);
+    const tally = tallyOf(tallies, agencyId, facts.regionCode);
+    tally.due += 1;
     if (!hit) {
       tally.onTime += 1;
       continue;
@@ -747,7 +762,7 @@ function checkReporting(
       makeWarning(
         'W10',
         `${subject.eventId}`,
-        { facts, agencyId: subject.agencyId },
+        { facts, agencyId },
         {
           kind: recordedLate ? 'report-recorded-after-due' : report ? 'reported-late' : 'not-reported',
           message: `${kind.replace('_', ' ')} (${subject.type}${subject.auditId ? ` ${subject.auditId}` : ''}) due to CNCA by ${due}${report ? `, reported ${reportedOn}` : ', not reported'}${recordedLate ? `, which the CB recorded only on ${recordedLate}` : ''}`,
@@ -885,8 +900,9 @@ const sharedSectors = (a: CertificateFact, b: CertificateFact): number[] =>
 /**
  * W13 compares the CBs that gave each certificate the status it shows: the issuer, or the CB that
  * suspended, withdrew or restored it. Neither the certification's CB now (an accepting CB does not
- * make the previous CB's suspension its own) nor the issuer alone (an accepting CB that suspends
- * the previous CB's certificate, before issuing its own, is the one that suspended the client).
+ * make the previous CB's suspension its own) nor the issuer alone: the ledger now refuses an
+ * accepting CB's suspension of the previous CB's certificate (R15 certificate-of-previous-cb), but
+ * in a history recorded before that rule, such as an imported one, that CB suspended the client.
  */
 function checkConflicts(byCredit: Map<string, CertificationFacts[]>, today: IsoDate, out: Warning[]): void {
   for (const group of byCredit.values()) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { AgencyGrade, AuditorAuditRow, Warning } from '@certledger/projections';
 import type { LedgerService } from '../../compose';
-import { initialCertification, transfer } from '../../testing/scenario';
+import { initialCertification, transfer, type ScenarioEvent } from '../../testing/scenario';
 import { postAsAgency, supervisedService, type SupervisedService } from '../../testing/supervisedService';
 
 // A client whose certification the releasing CB transferred (IAF MD2) to the accepting CB, which
@@ -17,17 +17,50 @@ const CERTIFICATION = 'JSQC-2024-0301';
 const PREVIOUS_NO = 'JSQC-2024-T0301';
 const NOW = new Date('2025-11-20T12:00:00+08:00');
 
+/** GETs `path` as the Nanjing regulator. */
+async function regulatorGet<T>(service: LedgerService, path: string): Promise<T> {
+  const response = await request(service.app).get(path).set('authorization', NANJING);
+  expect(response.status).toBe(200);
+  return response.body as T;
+}
+
+const warningsOf = async (service: LedgerService, certificationId: string, rule: string) =>
+  (await regulatorGet<{ items: Warning[] }>(service, `/v1/warnings?certificationId=${certificationId}&rule=${rule}`))
+    .items;
+
+const gradeOf = async (service: LedgerService, agencyId: string): Promise<AgencyGrade | undefined> =>
+  (await regulatorGet<{ items: AgencyGrade[] }>(service, '/v1/agencies/grades')).items.find(
+    (g) => g.agencyId === agencyId,
+  );
+
+/**
+ * Posts `history` (of the certification `initial` opened) as the releasing CB, its release to the
+ * accepting CB on `releasedOn` and the accepting CB's acceptance a week later, before it issues a
+ * certificate of its own.
+ */
+async function postTransferred(
+  service: LedgerService,
+  initial: readonly ScenarioEvent[],
+  history: readonly ScenarioEvent[],
+  releasedOn: string,
+): Promise<void> {
+  const { released, accepted } = transfer(initial, {
+    fromAgencyId: RELEASING_CB,
+    toAgencyId: ACCEPTING_CB,
+    releasedOn,
+    certificateNo: 'SUTC-NOT-ISSUED',
+  });
+  const [transferred] = accepted.filter((event) => event.type === 'CertificationTransferred');
+  await postAsAgency(service, [...history, ...released]);
+  await postAsAgency(service, [transferred!], 'Bearer demo-agency-002');
+}
+
 describe('supervision after a transfer: each warning, tally, audit and rating under the CB answerable for it', () => {
   let supervised: SupervisedService;
   let service: LedgerService;
 
-  const get = async <T>(path: string): Promise<T> => {
-    const response = await request(service.app).get(path).set('authorization', NANJING);
-    expect(response.status).toBe(200);
-    return response.body as T;
-  };
-  const warnings = async (rule: string) =>
-    (await get<{ items: Warning[] }>(`/v1/warnings?certificationId=${CERTIFICATION}&rule=${rule}`)).items;
+  const get = <T>(path: string): Promise<T> => regulatorGet<T>(service, path);
+  const warnings = (rule: string) => warningsOf(service, CERTIFICATION, rule);
 
   beforeAll(async () => {
     supervised = await supervisedService(() => NOW);
@@ -38,15 +71,7 @@ describe('supervision after a transfer: each warning, tally, audit and rating un
       appliedOn: '2024-09-01',
       certificateNo: PREVIOUS_NO,
     });
-    const { released, accepted } = transfer(initial, {
-      fromAgencyId: RELEASING_CB,
-      toAgencyId: ACCEPTING_CB,
-      releasedOn: '2025-10-01',
-      certificateNo: 'SUTC-2025-T0301',
-    });
-    const [transferred] = accepted.filter((event) => event.type === 'CertificationTransferred');
-    await postAsAgency(service, [...initial, ...released]);
-    await postAsAgency(service, [transferred!], 'Bearer demo-agency-002');
+    await postTransferred(service, initial, initial, '2025-10-01');
     // After the transfer, the client rates the stage 2 team the releasing CB sent.
     const rating = await request(service.app)
       .post('/v1/supervision/events')
@@ -84,19 +109,18 @@ describe('supervision after a transfer: each warning, tally, audit and rating un
   });
 
   it('grades each CB on its own reporting, ratings and warnings', async () => {
-    const { items } = await get<{ items: AgencyGrade[] }>('/v1/agencies/grades');
-    const grade = (agencyId: string) => items.find((g) => g.agencyId === agencyId)!;
-    expect(grade(RELEASING_CB)).toMatchObject({
+    const grade = async (agencyId: string) => (await gradeOf(service, agencyId))!;
+    expect(await grade(RELEASING_CB)).toMatchObject({
       certifications: 0,
       reporting: { due: 5, onTime: 0 },
       ratings: { count: 2, mean: 2 },
     });
-    expect(grade(ACCEPTING_CB)).toMatchObject({
+    expect(await grade(ACCEPTING_CB)).toMatchObject({
       certifications: 1,
       reporting: { due: 0, onTime: 0 },
       ratings: { count: 0, mean: null },
     });
-    expect(grade(ACCEPTING_CB).deductions.map((d) => d.reason.split(' ').slice(0, 2).join(' '))).toEqual([
+    expect((await grade(ACCEPTING_CB)).deductions.map((d) => d.reason.split(' ').slice(0, 2).join(' '))).toEqual([
       'W1 surveillance-overdue',
     ]);
   });
@@ -113,5 +137,71 @@ describe('supervision after a transfer: each warning, tally, audit and rating un
       );
     expect(await rated(RELEASING_CB)).toEqual([RELEASING_CB, RELEASING_CB]);
     expect(await rated(ACCEPTING_CB)).toEqual([]);
+  });
+});
+
+// The releasing CB issues its certificate on 2025-05-20, due to CNCA by 2025-06-10, having reported
+// every plan and result in time; the accepting CB accepts the transfer on 2025-05-28, before the
+// certificate was reported. From then on only the accepting CB writes to the certification (R15).
+describe('a report that falls due after the transfer: the accepting CB answers for it, as it alone can record it', () => {
+  const certificationId = 'JSQC-2025-0302';
+  let supervised: SupervisedService;
+  let service: LedgerService;
+  let issued: ScenarioEvent;
+
+  const REPORT_KINDS: Readonly<Record<string, string>> = {
+    AuditPlanned: 'audit_plan',
+    AuditConducted: 'audit_result',
+    CertificateIssued: 'certificate',
+  };
+  /** The CB's report to CNCA of `subject`, two hours after it or at `on`. */
+  const reportOf = (subject: ScenarioEvent, on?: string): ScenarioEvent => {
+    const reportedAt = on ?? subject.occurredAt.replace('T10:', 'T12:');
+    return {
+      certificationId,
+      eventId: randomUUID(),
+      type: 'ReportedToCnca',
+      occurredAt: reportedAt,
+      data: { certificationId, kind: REPORT_KINDS[subject.type], subjectEventId: subject.eventId, reportedAt },
+    };
+  };
+
+  beforeAll(async () => {
+    supervised = await supervisedService(() => new Date('2025-06-20T12:00:00+08:00'));
+    service = supervised.service;
+    const initial = initialCertification({
+      certificationId,
+      appliedOn: '2025-04-04',
+      certificateNo: 'JSQC-2025-T0302',
+    });
+    issued = initial.at(-1)!;
+    expect(issued).toMatchObject({ type: 'CertificateIssued', occurredAt: '2025-05-20T10:00:00+08:00' });
+    const reported = initial.flatMap((event) =>
+      event.type === 'AuditPlanned' || event.type === 'AuditConducted' ? [event, reportOf(event)] : [event],
+    );
+    await postTransferred(service, initial, reported, '2025-05-21');
+    await supervised.evaluate();
+  }, 60_000);
+
+  afterAll(() => supervised.close());
+
+  it('refuses the releasing CB’s report of its own certificate once the transfer is accepted (R15)', async () => {
+    const { certificationId: id, ...body } = reportOf(issued, '2025-06-05T10:00:00+08:00');
+    const response = await request(service.app)
+      .post(`/v1/certifications/${id}/events`)
+      .set('authorization', 'Bearer demo-agency-001')
+      .send(body);
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ rule: 'R15', code: 'not-holding-agency' });
+  });
+
+  it('files the certificate never reported under the accepting CB, and its share of the reporting tally', async () => {
+    expect((await warningsOf(service, certificationId, 'W10')).map((w) => [w.kind, w.agencyId, w.evidence[0]])).toEqual(
+      [['not-reported', ACCEPTING_CB, issued.eventId]],
+    );
+    expect((await gradeOf(service, ACCEPTING_CB))?.reporting).toEqual({ due: 1, onTime: 0 });
+    // The releasing CB reported all it could in time (the stage 2 result, due 2025-06-10 too, before
+    // the transfer): it holds nothing and loses nothing, so it is not graded.
+    expect(await gradeOf(service, RELEASING_CB)).toBeUndefined();
   });
 });
