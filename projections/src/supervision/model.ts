@@ -157,11 +157,18 @@ export const supervisionModel: ReadModel<LogEvent> = {
   },
   apply: async (tx, events) => {
     const touched = new Map<string, CertificationFacts>();
+    // What the rows of each certification touched held before the batch, taken before the fold
+    // changes the facts in place: only what the batch changed is written again.
+    const before = new Map<string, RowsOfFacts>();
     for (const event of events) {
       if (event.streamId.startsWith('supervision-')) await applySupervision(tx, event);
       else if (event.certificationId) {
-        const facts =
-          touched.get(event.certificationId) ?? (await load(tx, event.certificationId)) ?? emptyFacts(event);
+        let facts = touched.get(event.certificationId);
+        if (!facts) {
+          const stored = await load(tx, event.certificationId);
+          before.set(event.certificationId, rowsOf(stored));
+          facts = stored ?? emptyFacts(event);
+        }
         touched.set(event.certificationId, foldCertificationEvent(facts, event));
       }
     }
@@ -179,20 +186,37 @@ export const supervisionModel: ReadModel<LogEvent> = {
           facts.lastPosition,
         ],
       );
-      for (const certificate of facts.certificates)
+      const { certificateNos, auditAgencies } = before.get(facts.certificationId)!;
+      const after = rowsOf(facts);
+      for (const certificateNo of after.certificateNos) {
+        if (certificateNos.has(certificateNo)) continue;
         await tx.run(
           'INSERT INTO sv_certificates (certificate_no, certification_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-          [certificate.certificateNo, facts.certificationId],
+          [certificateNo, facts.certificationId],
         );
-      for (const audit of Object.values(facts.audits))
+      }
+      for (const [auditId, agencyId] of after.auditAgencies) {
+        if (auditAgencies.get(auditId) === agencyId) continue;
         await tx.run(
           `INSERT INTO sv_audits (certification_id, audit_id, agency_id) VALUES (?, ?, ?)
            ON CONFLICT (certification_id, audit_id) DO UPDATE SET agency_id = excluded.agency_id`,
-          [facts.certificationId, audit.auditId, auditAgencyOf(audit)],
+          [facts.certificationId, auditId, agencyId],
         );
+      }
     }
   },
 };
+
+/** What sv_certificates and sv_audits hold of a certification's facts: its certificate numbers, the CB that ran each audit. */
+interface RowsOfFacts {
+  readonly certificateNos: ReadonlySet<string>;
+  readonly auditAgencies: ReadonlyMap<string, string>;
+}
+
+const rowsOf = (facts: CertificationFacts | undefined): RowsOfFacts => ({
+  certificateNos: new Set((facts?.certificates ?? []).map((certificate) => certificate.certificateNo)),
+  auditAgencies: new Map(Object.values(facts?.audits ?? {}).map((audit) => [audit.auditId, auditAgencyOf(audit)])),
+});
 
 async function load(tx: SqlExecutor, certificationId: string): Promise<CertificationFacts | undefined> {
   const row = await tx.get<{ facts: string }>('SELECT facts FROM sv_certifications WHERE certification_id = ?', [
