@@ -9,7 +9,7 @@ import { openSqliteAnchorStore } from './anchorStore';
 import { openEmbeddedBackend } from './embedded';
 import { createAnchorer } from './anchorer';
 import { ANCHORING_STALLED, createAnchoringPart, watchStalls, type StallAlarm } from './part';
-import { RECEIPT_CHECKS } from './receipts';
+import { LONE_SURROGATES_DETAIL, RECEIPT_CHECKS, verifyReceipt, type Receipt } from './receipts';
 import type { AnchorerStats } from './anchorer';
 import type { LedgerBackend } from './port';
 import { appendTo, chainedEvents, contractSigned } from './testing/events';
@@ -163,6 +163,29 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     });
     await part.close();
     await store.close();
+  });
+
+  it('verifies the receipt of an event stored with a lone surrogate before the intake refused them, saying so', async () => {
+    const { store, part } = embeddedPart();
+    // As the intake stored it: protobufjs writes \ud83d in a short string as ED A0 BD, which is not UTF-8.
+    const [event] = await appendTo(store, 'certification-lone-1', 'CB-1', [
+      { type: 'CertificateSuspended', data: { reason: 'overdue \ud83d', until: '2026-09-01' } },
+    ]);
+    expect(Buffer.from(event!.canonical).toString('hex')).toContain('6f76657264756520eda0bd');
+    await part.anchorer.drain();
+    const receipt = (await part.receiptOf!(event!)) as Receipt;
+    await part.close();
+    await store.close();
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    const verdict = await verifyReceipt(receipt, { ledger });
+    await ledger.close();
+    expect(verdict.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(verdict.checks.find((check) => check.name === 'canonical-envelope')).toEqual({
+      name: 'canonical-envelope',
+      ok: true,
+      detail: LONE_SURROGATES_DETAIL,
+    });
+    expect(verdict.ok).toBe(true);
   });
 
   it('reports pending then anchored, serves receipts the CLI verifies offline and against the embedded ledger', async () => {

@@ -7,7 +7,7 @@ import { canonicalBytes, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../ev
 import { streamIdOfEvent } from '../events/schema';
 import { openEmbeddedBackend, type EmbeddedLedgerBackend } from './embedded';
 import type { AnchoredEventDigest } from './port';
-import { RECEIPT_CHECKS, verifyReceipt, type Receipt, type ReceiptCheck } from './receipts';
+import { LONE_SURROGATES_DETAIL, RECEIPT_CHECKS, verifyReceipt, type Receipt, type ReceiptCheck } from './receipts';
 
 const CB_A = 'CNCA-R-2002-001';
 const CB_B = 'CNCA-R-2002-002';
@@ -231,6 +231,43 @@ describe('receipt verification against the embedded ledger', () => {
     expect(named(verdict.checks, 'canonical-envelope')?.detail).toBe(
       'the bytes are not the canonical encoding of the envelope they hold',
     );
+  });
+
+  it('takes lone surrogates in the payload as the intake wrote them, and nothing else that is not UTF-8', async () => {
+    /** The canonical-envelope check of a fresh event's bytes, as `tamper` leaves them, anchored as they are. */
+    const envelopeCheckOf = async (
+      overrides: Partial<HashedEnvelope>,
+      tamper: (bytes: Buffer, lone: number) => Buffer = (bytes) => bytes,
+    ) => {
+      const envelope = issuedEnvelope({
+        agencyId: CB_A,
+        type: 'CertificateSuspended',
+        data: { reason: 'overdue \ud83d\ud83d', until: '2026-09-01' },
+        ...overrides,
+      });
+      const written = Buffer.from(canonicalBytes(envelope));
+      const bytes = tamper(Buffer.from(written), written.indexOf('eda0bd', 0, 'hex'));
+      const receipt = await anchoredReceipt(CB_A, [digestOf(envelope, bytes)], bytes);
+      return named((await verifyReceipt(receipt, { ledger })).checks, 'canonical-envelope');
+    };
+    const NOT_CANONICAL = {
+      name: 'canonical-envelope',
+      ok: false,
+      detail: 'the bytes are not the canonical encoding of the envelope they hold',
+    };
+
+    expect(await envelopeCheckOf({})).toEqual({ name: 'canonical-envelope', ok: true, detail: LONE_SURROGATES_DETAIL });
+    // Field 1 (eventId) again at the end: still a forgery, lone surrogates or not.
+    const repeatEventId = (bytes: Buffer) => Buffer.concat([bytes, bytes.subarray(0, 2 + bytes[1]!)]);
+    expect(await envelopeCheckOf({}, repeatEventId)).toEqual(NOT_CANONICAL);
+    // Bytes no encoder writes for any string: not UTF-8, and no surrogate either.
+    expect(await envelopeCheckOf({}, (bytes, lone) => bytes.fill(0xff, lone, lone + 3))).toEqual(NOT_CANONICAL);
+    // A surrogate pair written as two halves (CESU-8): its canonical encoding is the 4 bytes of U+1F600.
+    const halves = (bytes: Buffer, lone: number) => {
+      Buffer.from('edb880', 'hex').copy(bytes, lone + 3);
+      return bytes;
+    };
+    expect(await envelopeCheckOf({}, halves)).toEqual(NOT_CANONICAL);
   });
 
   it.each([

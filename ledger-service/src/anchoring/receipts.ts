@@ -1,6 +1,6 @@
 import { inclusionProofFromLevels, leafHash, merkleLevels, verifyInclusion, type Hex } from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
-import { canonicalBytes, decodeCanonical, sha256Hex, type HashedEnvelope } from '../events/canonical';
+import { canonicalFormOf, decodeCanonical, sha256Hex, type HashedEnvelope } from '../events/canonical';
 import { streamIdOfEvent } from '../events/schema';
 import type { AnchorStore } from './anchorStore/port';
 import { certificateNoOf } from './certificates';
@@ -208,26 +208,25 @@ function decoded(canonical: Uint8Array): HashedEnvelope | Error {
   }
 }
 
-/** Whether the bytes are the one canonical encoding of what they hold (no field repeated, none out of order, none unknown). */
-function isCanonicalEncoding(canonical: Buffer, envelope: HashedEnvelope): boolean {
-  try {
-    return canonical.equals(canonicalBytes(envelope));
-  } catch {
-    return false;
-  }
-}
+/** Said of bytes an event's intake stored before it refused text that is not well-formed Unicode: they pass. */
+export const LONE_SURROGATES_DETAIL =
+  'the payload holds text that is not well-formed Unicode, a lone surrogate written as the 3 bytes of its ' +
+  'UTF-16 code unit (not UTF-8), as the intake stored such text before it refused it (invalid-string); ' +
+  'otherwise the bytes are the canonical encoding of the envelope they hold';
 
 /** The receipt's event and stream are the ones its canonical bytes name: the stream follows from the event's type and certification. */
 function envelopeCheck(canonical: Buffer, envelope: HashedEnvelope | Error, receipt: Receipt): ReceiptCheck {
   const failed = (detail: string): ReceiptCheck => ({ name: 'canonical-envelope', ok: false, detail });
   if (envelope instanceof Error) return failed(`the canonical bytes are no event envelope: ${envelope.message}`);
-  if (!isCanonicalEncoding(canonical, envelope))
-    return failed('the bytes are not the canonical encoding of the envelope they hold');
+  const form = canonicalFormOf(canonical);
+  if (form === 'not-canonical') return failed('the bytes are not the canonical encoding of the envelope they hold');
   if (envelope.eventId !== receipt.eventId) return failed(`the canonical bytes are event ${envelope.eventId}`);
   const streamId = streamIdOfEvent(envelope);
   if (streamId !== receipt.streamId)
     return failed(`the canonical bytes are an event of stream ${streamId}, not ${receipt.streamId}`);
-  return { name: 'canonical-envelope', ok: true };
+  return form === 'lone-surrogates'
+    ? { name: 'canonical-envelope', ok: true, detail: LONE_SURROGATES_DETAIL }
+    : { name: 'canonical-envelope', ok: true };
 }
 
 /** The fields in which the ledger's answer differs from what is claimed, each with the ledger's value. */

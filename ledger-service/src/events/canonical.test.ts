@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { canonicalBytes, decodeCanonical, hashOf, normalizePayload, ZERO_HASH, type HashedEnvelope } from './canonical';
+import {
+  canonicalBytes,
+  canonicalFormOf,
+  decodeCanonical,
+  hashOf,
+  normalizePayload,
+  ZERO_HASH,
+  type HashedEnvelope,
+} from './canonical';
 import { PROTO_DIR } from './schema';
 import { CANONICAL_ENCODING_DOC, documented, workedExample } from './testing/workedExample';
 
@@ -66,6 +74,35 @@ describe('canonical encoding', () => {
     expect(hashOf(complaint({}))).not.toBe(hashOf(complaint({ regionCode: '3201' })));
     const { filing: _filing, ...unfiled } = complaint({}).data;
     expect(hashOf(complaint({}))).not.toBe(hashOf({ ...complaint({}), data: unfiled }));
+  });
+});
+
+describe('canonicalFormOf', () => {
+  const restored = (reason: string, overrides: Partial<HashedEnvelope> = {}): HashedEnvelope => ({
+    ...example,
+    type: 'CertificateRestored',
+    data: { reason },
+    ...overrides,
+  });
+  const formOf = (envelope: HashedEnvelope) => canonicalFormOf(canonicalBytes(envelope));
+
+  it('knows the canonical encoding, and bytes that hold the same envelope otherwise', () => {
+    expect(formOf(example)).toBe('canonical');
+    expect(formOf(restored('审核通过 😀'))).toBe('canonical');
+    const bytes = Buffer.from(canonicalBytes(example));
+    expect(canonicalFormOf(Buffer.concat([bytes, bytes.subarray(0, 2 + bytes[1]!)]))).toBe('not-canonical');
+    expect(canonicalFormOf(Buffer.from('not protobuf'))).toBe('not-canonical');
+  });
+
+  it('tells payload text with a lone surrogate, as protobufjs wrote it in a short string, from bytes no intake wrote', () => {
+    const short = restored('audit done \ud83d');
+    expect(Buffer.from(canonicalBytes(short)).toString('hex')).toContain('eda0bd');
+    expect(formOf(short)).toBe('lone-surrogates');
+    // In a string of 40 code units or more protobufjs wrote U+FFFD: valid UTF-8, though not what was sent.
+    const long = restored(`${'a'.repeat(40)}\ud83d`);
+    expect(Buffer.from(canonicalBytes(long)).toString('hex')).toContain('efbfbd');
+    expect(formOf(long)).toBe('canonical');
+    expect(formOf(restored('\ud83d', { occurredAt: '2026-03-02T09:00:00+08:00\ud83d' }))).toBe('not-canonical');
   });
 });
 

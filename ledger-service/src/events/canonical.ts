@@ -91,6 +91,10 @@ export function normalizePayload(type: EventType, data: Record<string, unknown>)
 
 /** The canonical bytes of an event: deterministic protobuf encoding of certledger.v1.EventEnvelope. */
 export function canonicalBytes(envelope: HashedEnvelope): Uint8Array {
+  return encodeEnvelope(envelope, protobuf.Writer.create());
+}
+
+function encodeEnvelope(envelope: HashedEnvelope, writer: protobuf.Writer): Uint8Array {
   const message = EnvelopeType.fromObject({
     eventId: envelope.eventId,
     certificationId: envelope.certificationId,
@@ -106,7 +110,7 @@ export function canonicalBytes(envelope: HashedEnvelope): Uint8Array {
   const data = (message.data ?? {}) as Record<string, unknown>;
   data[payloadFieldOf(envelope.type)] ??= {};
   message.data = data;
-  return EnvelopeType.encode(message).finish();
+  return EnvelopeType.encode(message, writer).finish();
 }
 
 export { sha256Hex };
@@ -117,7 +121,10 @@ export function hashOf(envelope: HashedEnvelope): string {
 
 /** Reads canonical bytes back into the hashed envelope. Throws on bytes that are no envelope. */
 export function decodeCanonical(bytes: Uint8Array): HashedEnvelope {
-  const message = EnvelopeType.decode(bytes);
+  return envelopeOf(EnvelopeType.decode(bytes));
+}
+
+function envelopeOf(message: protobuf.Message): HashedEnvelope {
   const object = EnvelopeType.toObject(message, { ...TO_OBJECT, bytes: Array, oneofs: true }) as Record<
     string,
     unknown
@@ -136,4 +143,37 @@ export function decodeCanonical(bytes: Uint8Array): HashedEnvelope {
     prevHash: prevHash === '' ? ZERO_HASH : prevHash,
     data: (data[payloadFieldOf(type)] as Record<string, unknown> | undefined) ?? {},
   };
+}
+
+/**
+ * What bytes are, as canonical bytes: `canonical`, the one canonical encoding of the envelope they
+ * hold (encoded again, the same bytes: no field repeated, out of order or unknown, no default
+ * written); `lone-surrogates`, the same but for payload text that is not well-formed Unicode, each
+ * lone surrogate written as the 3 bytes of its UTF-16 code unit (ED A0 BD for \ud83d), which are
+ * not UTF-8: what protobufjs writes in a string of under 40 code units, and so what the intake
+ * stored before it refused such text (invalid-string); `not-canonical`, anything else, a lone
+ * surrogate in the envelope's own fields too (the intake format-checks them: it never wrote one).
+ */
+export type CanonicalForm = 'canonical' | 'lone-surrogates' | 'not-canonical';
+
+const holdsLoneSurrogate = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? !value.isWellFormed()
+    : typeof value === 'object' && value !== null && Object.values(value).some(holdsLoneSurrogate);
+
+/**
+ * Reads and writes strings with protobufjs's own codec, code unit by code unit, as the bytes were
+ * written: Buffer's UTF-8 decoder, which decodeCanonical uses, reads each of the 3 bytes of a lone
+ * surrogate as U+FFFD, which no encoder gives back as those bytes.
+ */
+export function canonicalFormOf(bytes: Uint8Array): CanonicalForm {
+  try {
+    const envelope = envelopeOf(EnvelopeType.decode(new protobuf.Reader(bytes)));
+    if (Buffer.compare(bytes, encodeEnvelope(envelope, new protobuf.Writer())) !== 0) return 'not-canonical';
+    const { data, ...header } = envelope;
+    if (holdsLoneSurrogate(header)) return 'not-canonical';
+    return holdsLoneSurrogate(data) ? 'lone-surrogates' : 'canonical';
+  } catch {
+    return 'not-canonical';
+  }
 }

@@ -178,6 +178,38 @@ describe('validatePayload', () => {
     expect(codes('CertificateRestored', { reason: '恢复'.repeat(1000) + '。' })).toEqual(['reason:too-long']);
   });
 
+  it('refuses text that is not well-formed Unicode, in any string field at any depth, once each', () => {
+    expect(codes('CertificateRestored', { reason: 'bad \ud83d' })).toEqual(['reason:invalid-string']);
+    expect(codes('CertificateRestored', { reason: '\ude00 then \ud83d' })).toEqual(['reason:invalid-string']);
+    const site = { name: '二厂\udfff', regionCode: '320115', address: '南京' };
+    expect(
+      codes(
+        'ApplicationSubmitted',
+        applicationData({
+          scope: '\ud83d'.repeat(3000),
+          client: { ...(applicationData().client as object), sites: [site] },
+        }),
+      ),
+    ).toEqual(['client.sites[0].name:invalid-string', 'scope:invalid-string']);
+    // A format check would only repeat the refusal.
+    const issued = {
+      certificateNo: 'Q-\ud83d1',
+      issuedAt: '2025-04-03',
+      validUntil: '2028-04-01',
+      scope: 's',
+      sectors: [1],
+    };
+    expect(codes('CertificateIssued', issued)).toEqual(['certificateNo:invalid-string']);
+    expect(codes('ComplaintRecorded', { receivedAt: '2025-06-01', subject: '\udc00' })).toEqual([
+      'subject:invalid-string',
+    ]);
+    expect(validatePayload('CertificateRestored', { reason: '\ud83d' })[0]?.message).toBe(
+      'reason is not well-formed Unicode: it holds a lone surrogate (a \\uD800–\\uDFFF escape without its pair)',
+    );
+    // A surrogate pair is one character, whatever the JSON spells it as.
+    expect(codes('CertificateRestored', { reason: '恢复 \ud83d\ude00 😀' })).toEqual([]);
+  });
+
   it('takes "" as left out only for strings and enums: a number, boolean or list gets its type error', () => {
     const audit = { auditId: 'A-1', start: '2025-02-10', end: '2025-02-11' };
     const evidence = { name: 'photo.jpg', sha256: 'c'.repeat(64), mediaType: 'image/jpeg' };

@@ -332,6 +332,15 @@ class Walker {
           this.add(path, 'expected-string', `${path} must be a string`);
           return;
         }
+        // A lone surrogate (JSON "\ud83d" without its pair) is no text UTF-8 can write, and the canonical bytes are UTF-8.
+        if (!value.isWellFormed()) {
+          this.add(
+            path,
+            'invalid-string',
+            `${path} is not well-formed Unicode: it holds a lone surrogate (a \\uD800–\\uDFFF escape without its pair)`,
+          );
+          return;
+        }
         if (!item && rules.maxLength !== undefined && characterCount(value, rules.maxLength) > rules.maxLength) {
           this.add(path, 'too-long', `${path} is longer than ${rules.maxLength} characters`);
         }

@@ -43,6 +43,10 @@ const post = (event: ScenarioEvent, authorization = AGENCY, extra: Record<string
     .send({ ...body, ...extra });
 };
 
+/** Posts JSON text as written, for what JSON.stringify never writes. */
+const postText = (url: string, text: string) =>
+  request(service.app).post(url).set('authorization', AGENCY).set('content-type', 'application/json').send(text);
+
 async function submitAll(events: readonly ScenarioEvent[]): Promise<void> {
   for (const event of events) {
     const response = await post(event);
@@ -110,11 +114,10 @@ describe('REST intake on the embedded defaults', () => {
       .sort();
     expect(files).toHaveLength(14);
     for (const file of files) {
-      const response = await request(service.app)
-        .post('/v1/certifications/JSQC-2025-0001/events')
-        .set('authorization', AGENCY)
-        .set('content-type', 'application/json')
-        .send(readFileSync(path.join(folder, file), 'utf8'));
+      const response = await postText(
+        '/v1/certifications/JSQC-2025-0001/events',
+        readFileSync(path.join(folder, file), 'utf8'),
+      );
       expect({ file, status: response.status }).toEqual({ file, status: 201 });
     }
   });
@@ -278,16 +281,44 @@ describe('REST intake on the embedded defaults', () => {
     expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['scheme', 'unknownField']),
     );
-    const malformed = await request(service.app)
-      .post('/v1/certifications/SCHEMA-1/events')
-      .set('authorization', AGENCY)
-      .set('content-type', 'application/json')
-      .send('{"eventId": ');
+    const malformed = await postText('/v1/certifications/SCHEMA-1/events', '{"eventId": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('malformed-json');
     const large = await post({ ...application!, data: { ...application!.data, scope: 'x'.repeat(70_000) } });
     expect(large.status).toBe(413);
     expect(large.body.code).toBe('payload-too-large');
+  });
+
+  it('refuses text that is not well-formed Unicode (a lone surrogate escape) with 400 invalid-string: alone and in a bulk import', async () => {
+    const [application] = initialCertification({ certificationId: 'LONE-1', appliedOn: '2025-03-01' });
+    const { certificationId: _, ...body } = application!;
+    // As a client would write it: JSON lets an escape name half a surrogate pair.
+    const text = JSON.stringify({ ...body, data: { ...application!.data, scope: 'SCOPE' } }).replace(
+      'SCOPE',
+      '设计\\ud83d',
+    );
+    expect(text).toContain('"scope":"设计\\ud83d"');
+    const alone = await postText('/v1/certifications/LONE-1/events', text);
+    expect(alone.status).toBe(400);
+    expect(alone.body).toMatchObject({
+      code: 'invalid-payload',
+      errors: [{ path: 'scope', code: 'invalid-string', message: expect.stringContaining('not well-formed Unicode') }],
+    });
+    expect((await streamOf('LONE-1')).status).toBe(404);
+
+    const good = initialCertification({ certificationId: 'LONE-GOOD', appliedOn: '2025-03-01' }).slice(0, 3);
+    const bad = initialCertification({ certificationId: 'LONE-BAD', appliedOn: '2025-03-01' }).slice(0, 3);
+    bad[2] = { ...bad[2]!, data: { ...bad[2]!.data, contractNo: 'HT-\udc00' } };
+    const bulk = await request(service.app)
+      .post('/v1/events')
+      .set('authorization', AGENCY)
+      .send({ events: [...good, ...bad] });
+    expect([bulk.status, bulk.body.stored, bulk.body.refused]).toEqual([200, good.length, bad.length]);
+    expect(bulk.body.results[good.length + 2]).toMatchObject({
+      status: 400,
+      problem: { code: 'invalid-payload', errors: [{ path: 'contractNo', code: 'invalid-string' }] },
+    });
+    expect((await streamOf('LONE-BAD')).status).toBe(404);
   });
 
   it('refuses an impossible occurredAt, an expectedVersion beyond exact integers and a certificationId of dots alone as schema errors (400), storing nothing', async () => {
@@ -302,11 +333,10 @@ describe('REST intake on the embedded defaults', () => {
     }
     expect((await streamOf('TIME-1')).status).toBe(404);
     // Beyond 2^53 a number is no longer the one sent: the answer would name a version the CB never wrote.
-    const beyondExact = await request(service.app)
-      .post('/v1/certifications/TIME-1/events')
-      .set('authorization', AGENCY)
-      .set('content-type', 'application/json')
-      .send(JSON.stringify(application).replace(/}$/, ',"expectedVersion":9007199254740993}'));
+    const beyondExact = await postText(
+      '/v1/certifications/TIME-1/events',
+      JSON.stringify(application).replace(/}$/, ',"expectedVersion":9007199254740993}'),
+    );
     expect([beyondExact.status, beyondExact.body.code, beyondExact.body.errors?.[0]?.path]).toEqual([
       400,
       'invalid-event',
@@ -563,11 +593,7 @@ describe('REST intake on the embedded defaults', () => {
     const [application, review] = initialCertification({ certificationId: 'DUP-KEY-1', appliedOn: '2025-03-01' });
     const { certificationId: _id, ...body } = application!;
     const twice = JSON.stringify(body).replace('"client":{', '"client":{"name":"另一家公司",');
-    const alone = await request(service.app)
-      .post('/v1/certifications/DUP-KEY-1/events')
-      .set('authorization', AGENCY)
-      .set('content-type', 'application/json')
-      .send(twice);
+    const alone = await postText('/v1/certifications/DUP-KEY-1/events', twice);
     expect(alone.status).toBe(400);
     expect(alone.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(alone.body).toMatchObject({

@@ -623,7 +623,7 @@ export function openApiDocument(extraPaths: Readonly<Record<string, unknown>>): 
       version: '1.0.0',
       description:
         'Tamper-evident ledger of management-system certification events, anchored in Hyperledger Fabric.\n\n' +
-        'Every error is application/problem+json (RFC 9457) with a stable `code`. A path below asked with a method it does not list answers 405 (`method-not-allowed`) with an `Allow` header; OPTIONS on it answers 204 with `Allow`. Every response carries `x-request-id`. A JSON body must be UTF-8 (else 400 `invalid-utf8`) and must not give one object a member name twice, escaped or not (I-JSON, RFC 7493 §2.3): such a body answers 400 `duplicate-key`, with `detail` naming the object as a JSON pointer and the name, and is refused whole, a bulk one too.',
+        'Every error is application/problem+json (RFC 9457) with a stable `code`. A path below asked with a method it does not list answers 405 (`method-not-allowed`) with an `Allow` header; OPTIONS on it answers 204 with `Allow`. Every response carries `x-request-id`. A JSON body must be UTF-8 (else 400 `invalid-utf8`), its payload strings well-formed Unicode (a lone surrogate escape such as `\\ud83d` without its pair: 400 `invalid-payload`, `errors[]` code `invalid-string`), and must not give one object a member name twice, escaped or not (I-JSON, RFC 7493 §2.3): such a body answers 400 `duplicate-key`, with `detail` naming the object as a JSON pointer and the name, and is refused whole, a bulk one too.',
     },
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },

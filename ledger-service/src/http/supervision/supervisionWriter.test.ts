@@ -186,6 +186,17 @@ describe('supervision cases belong to the writer of their first event (what the 
     expect(await stream('NJ-FORGED-1')).toEqual([]);
   });
 
+  it('refuses text that is not well-formed Unicode (a lone surrogate) with 400 invalid-string, and stores nothing', async () => {
+    const lone = complaint('NJ-LONE-1', '投诉 \ud83d');
+    const refused = await post(NANJING, lone);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      code: 'invalid-payload',
+      errors: [{ path: 'subject', code: 'invalid-string' }],
+    });
+    expect(await stream('NJ-LONE-1')).toEqual([]);
+  });
+
   describe('after an operator moves a case to another region in the region_code column (no hash covers it)', () => {
     /** Sets region_code of every event of the case, as an operator with access to the database could. */
     const moveCase = async (caseId: string, regionCode: string) => {
