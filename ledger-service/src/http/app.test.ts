@@ -185,8 +185,33 @@ describe('REST intake on the embedded defaults', () => {
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body).toMatchObject({
       code: 'invalid-payload',
-      errors: [{ path: 'certificationId', code: 'certification-id-mismatch' }],
+      errors: [
+        {
+          path: 'data.certificationId',
+          code: 'certification-id-mismatch',
+          message: "data.certificationId must be this stream's certificationId, CNCA-1",
+        },
+      ],
     });
+    // The envelope's own certificationId against the URL's is another error, at another path.
+    const envelope = await post(report('CNCA-1'), AGENCY, { certificationId: 'JSQC-2025-0001' });
+    expect([envelope.status, envelope.body.code, envelope.body.errors]).toEqual([
+      400,
+      'invalid-event',
+      [expect.objectContaining({ path: 'certificationId', code: 'certification-id-mismatch' })],
+    ]);
+    // An empty or malformed id is the schema's to name, once.
+    for (const [id, code] of [
+      ['', 'required'],
+      ['CNCA 1', 'invalid-certificationId'],
+    ]) {
+      const refused = await post(report(id!));
+      expect([refused.status, refused.body.code, refused.body.errors]).toEqual([
+        400,
+        'invalid-payload',
+        [expect.objectContaining({ path: 'certificationId', code })],
+      ]);
+    }
     expect((await post(report('CNCA-1'))).status).toBe(201);
   });
 

@@ -88,21 +88,33 @@ export class SealFailure {
   ) {}
 }
 
-/** ReportedToCnca repeats its certification's id: the stream's, or the report would claim to be about another. */
-function otherCertificationIssues({ type, certificationId, data }: Submission): ValidationIssue[] {
-  if (type !== 'ReportedToCnca' || data.certificationId === undefined || data.certificationId === certificationId)
+/**
+ * ReportedToCnca repeats its certification's id: the stream's, or the report would claim to be about
+ * another. Said only of an id the schema takes (a missing, empty or malformed one is the schema's to
+ * report), at data.certificationId: certificationId alone is the envelope's, the body's against the URL's.
+ */
+function otherCertificationIssues(
+  { type, certificationId, data }: Submission,
+  schemaIssues: readonly ValidationIssue[],
+): ValidationIssue[] {
+  if (
+    type !== 'ReportedToCnca' ||
+    data.certificationId === certificationId ||
+    schemaIssues.some((issue) => issue.path === 'certificationId')
+  )
     return [];
   return [
     {
-      path: 'certificationId',
+      path: 'data.certificationId',
       code: 'certification-id-mismatch',
-      message: `certificationId must be this stream's, ${certificationId}`,
+      message: `data.certificationId must be this stream's certificationId, ${certificationId}`,
     },
   ];
 }
 
 function checkPayload(submission: Submission): void {
-  const issues = [...validatePayload(submission.type, submission.data), ...otherCertificationIssues(submission)];
+  const schemaIssues = validatePayload(submission.type, submission.data);
+  const issues = [...schemaIssues, ...otherCertificationIssues(submission, schemaIssues)];
   const ruleIssue = issues.find((issue) => issue.rule !== undefined);
   if (ruleIssue) {
     throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
