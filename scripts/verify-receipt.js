@@ -13,7 +13,9 @@
  * anyone can make up a receipt that is consistent with itself); 1 not verified; 2 usage or I/O
  * error (a ledger that cannot be reached included). Where the receipt says the event is anchored
  * (backend, channel, chaincode, transaction, block, time) is printed as the receipt's claim unless
- * the ledger asked confirmed every one of them.
+ * the ledger asked confirmed every one of them. A peer that joined the channel from a snapshot
+ * cannot serve the blocks before it: the receipt still verifies (exit 0) when everything else
+ * checks, its block number printed as the receipt's word.
  *
  * Needs the compiled service (npx tsc -b).
  */
@@ -108,6 +110,10 @@ async function main() {
       process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${check.detail ? `: ${check.detail}` : ''}\n`);
     if (verdict.offlineOnly)
       process.stdout.write('  (offline only: pass --data-dir or --peer to check the ledger too)\n');
+    if (verdict.blockNotConfirmed)
+      process.stdout.write(
+        `  (the ledger asked cannot serve the block, so its number is the receipt's word: ${verdict.blockNotConfirmed})\n`,
+      );
     if (verdict.ledgerUnavailable)
       process.stdout.write(
         `  (the ledger could not be reached, its checks were not made: ${verdict.ledgerUnavailable})\n`,
@@ -127,7 +133,12 @@ async function main() {
 /** Where the receipt says the event is anchored: as a fact once the ledger asked confirmed it, as the receipt's claim otherwise. */
 function whereAnchored(receipt, verdict) {
   if (!receipt.backend) return '';
-  const where = `on ${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}, block ${receipt.blockNumber}${receipt.anchoredAt ? `, at ${receipt.anchoredAt}` : ''})`;
+  const at = receipt.anchoredAt ? `, at ${receipt.anchoredAt}` : '';
+  const block = `block ${receipt.blockNumber}`;
+  const ledger = `${receipt.backend} (${receipt.channel}/${receipt.chaincode}, tx ${receipt.transactionId}`;
+  if (verdict.ok && verdict.blockNotConfirmed)
+    return ` on ${ledger}${at}); ${block}, the receipt says: not confirmed by the ledger`;
+  const where = `on ${ledger}, ${block}${at})`;
   return verdict.ok ? ` ${where}` : `, the receipt says ${where}: not confirmed by the ledger`;
 }
 

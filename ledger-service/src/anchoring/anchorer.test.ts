@@ -192,7 +192,7 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     await start().drain();
     const receipt = (await buildReceipt({ eventStore, anchorStore }, event!.eventId))!;
     const failing = (error: Error): LedgerBackend =>
-      Object.assign(Object.create(ledger) as LedgerBackend, { getBatch: () => Promise.reject(error) });
+      Object.assign(Object.create(ledger) as LedgerBackend, { committedBatch: () => Promise.reject(error) });
     const unreachable = await verifyReceipt(receipt, { ledger: failing(new LedgerError('unavailable', 'no peer')) });
     expect(unreachable).toMatchObject({ ok: false, status: 'anchored', ledgerUnavailable: 'no peer' });
     expect(unreachable.checks.map((c) => [c.name, c.ok])).toEqual([
@@ -627,8 +627,8 @@ describe('anchorer over the SQLite event store and the embedded ledger', () => {
     await anchoredThenForgotten();
     const disagreeing: LedgerBackend = Object.assign(Object.create(ledger) as LedgerBackend, {
       committedBatch: async (batchId: string) => {
-        const commit = await ledger.committedBatch(batchId);
-        return commit && { ...commit, root: '0'.repeat(64) };
+        const found = await ledger.committedBatch(batchId);
+        return found && { ...found, record: { ...found.record, root: '0'.repeat(64) } };
       },
     });
     const stalling = start({ maxBatchEvents: 1, retryInitialMs: 1, retryMaxMs: 2 }, disagreeing);

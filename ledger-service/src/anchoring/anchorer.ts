@@ -592,11 +592,16 @@ class LogAnchorer implements Anchorer {
    * is a whole endorse, order and commit round for an answer a query gives).
    */
   private async commitOfLedgerBatch(batch: AnchorBatch): Promise<AnchorCommit> {
-    const commit = await this.options.ledger.committedBatch(batch.batchId);
-    if (!commit) throw new AdoptionMismatch(`the ledger does not show the commit of batch ${batch.batchId}`);
-    if (commit.root !== batch.root)
+    const found = await this.options.ledger.committedBatch(batch.batchId);
+    if (!found) throw new AdoptionMismatch(`the ledger does not show the commit of batch ${batch.batchId}`);
+    if (found.record.root !== batch.root)
       throw new AdoptionMismatch(`the ledger's record of batch ${batch.batchId} names another root`);
-    return commit;
+    // A receipt names the block: a peer that joined the channel after it cannot tell it.
+    if (found.blockNotServed)
+      throw new AdoptionMismatch(
+        `the peer asked cannot serve the block of batch ${batch.batchId}'s transaction ${found.record.transactionId}: ${found.blockNotServed.reason}`,
+      );
+    return found.commit;
   }
 
   private async refusedStreams(): Promise<Set<string>> {

@@ -6,14 +6,17 @@ import type {
   EventRecord,
   StreamHeadRecord,
 } from '@certledger/chaincode';
-import type {
-  AnchorCommit,
-  LedgerBatchRecord,
-  LedgerCertificateRecord,
-  LedgerCertificateHistoryEntry,
-  LedgerEventRecord,
-  LedgerEventRef,
-  LedgerStreamHead,
+import {
+  LedgerError,
+  type AnchorCommit,
+  type BlockNotServed,
+  type CommittedBatch,
+  type LedgerBatchRecord,
+  type LedgerCertificateRecord,
+  type LedgerCertificateHistoryEntry,
+  type LedgerEventRecord,
+  type LedgerEventRef,
+  type LedgerStreamHead,
 } from './port';
 
 /**
@@ -25,11 +28,15 @@ export abstract class ContractQueries {
   abstract readonly channel: string;
   abstract readonly chaincode: string;
   protected abstract evaluate<T>(query: ContractQuery, argument: object): Promise<T>;
-  /** The number of the block holding a transaction. */
-  protected abstract blockOfTransaction(transactionId: string): Promise<number>;
+  /** The number of the block holding a transaction the ledger committed, or why the ledger asked cannot serve that block. */
+  protected abstract blockOfTransaction(transactionId: string): Promise<number | BlockNotServed>;
 
   /** The commit of a batch the contract recorded, as this backend reports it. */
   protected commitOf(batch: BatchRecord, blockNumber: number, replayed: boolean): AnchorCommit {
+    return { ...this.unlocatedCommitOf(batch, replayed), blockNumber };
+  }
+
+  private unlocatedCommitOf(batch: BatchRecord, replayed: boolean): Omit<AnchorCommit, 'blockNumber'> {
     return {
       batchId: batch.batchId,
       root: batch.root,
@@ -37,7 +44,6 @@ export abstract class ContractQueries {
       channel: this.channel,
       chaincode: this.chaincode,
       transactionId: batch.transactionId,
-      blockNumber,
       anchoredAt: batch.timestamp,
       replayed,
     };
@@ -45,12 +51,23 @@ export abstract class ContractQueries {
 
   /** A batch the contract recorded before, as anchor() answers it again: its original transaction and block. */
   protected async replayedCommitOf(batch: BatchRecord): Promise<AnchorCommit> {
-    return this.commitOf(batch, await this.blockOfTransaction(batch.transactionId), true);
+    const block = await this.blockOfTransaction(batch.transactionId);
+    if (typeof block !== 'number')
+      throw new LedgerError(
+        'unavailable',
+        `the block of batch ${batch.batchId}'s transaction ${batch.transactionId} cannot be read here: ${block.reason}`,
+      );
+    return this.commitOf(batch, block, true);
   }
 
-  async committedBatch(batchId: string): Promise<AnchorCommit | undefined> {
-    const batch = await this.evaluate<BatchRecord | null>('GetBatch', { batchId });
-    return batch ? this.replayedCommitOf(batch) : undefined;
+  /** One GetBatch, then the block of the transaction it names (a replay's commit, without submitting anything). */
+  async committedBatch(batchId: string): Promise<CommittedBatch | undefined> {
+    const record = await this.evaluate<BatchRecord | null>('GetBatch', { batchId });
+    if (!record) return undefined;
+    const block = await this.blockOfTransaction(record.transactionId);
+    return typeof block === 'number'
+      ? { record, commit: this.commitOf(record, block, true) }
+      : { record, commit: this.unlocatedCommitOf(record, true), blockNotServed: block };
   }
 
   async getEvent(ref: LedgerEventRef): Promise<LedgerEventRecord | undefined> {

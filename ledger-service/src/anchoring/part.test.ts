@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { openSqliteEventStore } from '../eventStore/sqlite/sqliteEventStore';
 import { openSqliteAnchorStore } from './anchorStore';
 import { openEmbeddedBackend } from './embedded';
@@ -269,5 +270,19 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     expect(madeUpOnline).toMatchObject({ code: 1 });
     expect(madeUpOnline.stdout).toMatch(/NOT VERIFIED\n$/);
     expect((failed as { stdout: string }).stdout).toMatch(/FAIL inclusion/);
+
+    // A ledger that holds the batch but not the block of its transaction (as a peer joined from a
+    // snapshot): verified, the block number the receipt's word.
+    fs.writeFileSync(file, JSON.stringify(receipt));
+    const ledgerFile = new Database(path.join(dir, 'ledger.sqlite'));
+    ledgerFile.prepare('DELETE FROM blocks WHERE block_number = 1').run();
+    ledgerFile.close();
+    const blockless = await run(process.execPath, [CLI, file, '--data-dir', dir]);
+    expect(blockless.stdout).toMatch(
+      /^event \S+: anchored on embedded \(embedded\/certledger, tx \w+, at [^)]+\); block 1, the receipt says: not confirmed by the ledger\n/,
+    );
+    expect(blockless.stdout).toMatch(
+      /\(the ledger asked cannot serve the block, so its number is the receipt's word: the embedded ledger has no block of transaction \w+\)\nVERIFIED\n$/,
+    );
   });
 });

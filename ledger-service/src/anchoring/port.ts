@@ -77,6 +77,24 @@ export interface LedgerCertificateRecord {
   readonly version: number;
 }
 
+/**
+ * The ledger asked holds what a transaction wrote but cannot serve the block it is in: a Fabric peer
+ * that joined the channel from a snapshot has the state and the transaction ids from before it, not
+ * their blocks.
+ */
+export interface BlockNotServed {
+  /** The ledger's own words. */
+  readonly reason: string;
+  /** The first block the ledger asked serves, when it says: the transaction's block is an earlier one. */
+  readonly firstAvailableBlock?: number;
+}
+
+/** A batch the ledger holds: its record and where the ledger says it was committed. */
+export type CommittedBatch = { readonly record: LedgerBatchRecord } & (
+  | { readonly commit: AnchorCommit; readonly blockNotServed?: undefined }
+  | { readonly commit: Omit<AnchorCommit, 'blockNumber'>; readonly blockNotServed: BlockNotServed }
+);
+
 /** One state of a certificate's on-ledger record, with the transaction that wrote it. */
 export type LedgerCertificateHistoryEntry = LedgerCertificateRecord & {
   readonly transactionId: string;
@@ -102,11 +120,12 @@ export interface LedgerBackend {
   getStreamHead(streamId: string): Promise<LedgerStreamHead | undefined>;
   getBatch(batchId: string): Promise<LedgerBatchRecord | undefined>;
   /**
-   * The commit of a batch the ledger holds, read without submitting anything: what anchor() of the
-   * same batch answers as a replay (its original transaction, block and time). Undefined for a
-   * batch the ledger does not hold.
+   * A batch the ledger holds, read without submitting anything: its record, and its commit as
+   * anchor() of the same batch answers it as a replay (its original transaction, block and time),
+   * without its block and with blockNotServed when the ledger asked cannot serve that block.
+   * Undefined for a batch the ledger does not hold.
    */
-  committedBatch(batchId: string): Promise<AnchorCommit | undefined>;
+  committedBatch(batchId: string): Promise<CommittedBatch | undefined>;
   getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;
   getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]>;
   ping(): Promise<void>;

@@ -2,43 +2,17 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { batchIdOf, batchRootOf, inclusionProofFromLevels, leafHash, merkleLevels } from '@certledger/chaincode';
-import { canonicalBytes, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
-import { streamIdOfEvent } from '../events/schema';
+import { canonicalBytes, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { openEmbeddedBackend, type EmbeddedLedgerBackend } from './embedded';
-import type { AnchoredEventDigest } from './port';
+import type { AnchorCommit, AnchoredEventDigest, CommittedBatch, LedgerBackend } from './port';
 import { LONE_SURROGATES_DETAIL, RECEIPT_CHECKS, verifyReceipt, type Receipt, type ReceiptCheck } from './receipts';
-
-const CB_A = 'CNCA-R-2002-001';
-const CB_B = 'CNCA-R-2002-002';
-
-/** B's certificate as bytes of B's certification say it. */
-const issuedEnvelope = (overrides: Partial<HashedEnvelope> = {}): HashedEnvelope => ({
-  eventId: randomUUID(),
-  certificationId: `victim-${randomUUID()}`,
-  type: 'CertificateIssued',
-  version: 0,
-  agencyId: CB_B,
-  occurredAt: '2026-03-01T08:00:00.000Z',
-  prevHash: ZERO_HASH,
-  data: { certificateNo: 'FAKE-001', issuedAt: '2026-03-01', validUntil: '2029-02-28', scope: 'Design', sectors: [33] },
-  ...overrides,
-});
-
-/** The digest the anchorer sends for an event with these bytes. */
-function digestOf(envelope: HashedEnvelope, canonical: Uint8Array = canonicalBytes(envelope)): AnchoredEventDigest {
-  const certificateNo = envelope.data.certificateNo;
-  return {
-    eventId: envelope.eventId,
-    streamId: streamIdOfEvent(envelope),
-    version: envelope.version,
-    type: envelope.type,
-    hash: sha256Hex(canonical),
-    prevHash: envelope.prevHash,
-    occurredAt: envelope.occurredAt,
-    ...(typeof certificateNo === 'string' ? { certificateNo, certificateStatus: 'valid' as const } : {}),
-  };
-}
+import {
+  anchoredReceipt as anchoredReceiptOn,
+  CB_A,
+  digestOf,
+  honestReceipt as honestReceiptOn,
+  issuedEnvelope,
+} from './testing/receipts';
 
 const named = (checks: readonly ReceiptCheck[], name: ReceiptCheck['name']) => checks.find((c) => c.name === name);
 const failed = (checks: readonly ReceiptCheck[]) => checks.filter((c) => !c.ok).map((c) => c.name);
@@ -55,46 +29,9 @@ describe('receipt verification against the embedded ledger', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Anchors the digests in one batch as `agencyId`: the receipt of the last, with `canonical` for its bytes, as the commit gives it. */
-  async function anchoredReceipt(
-    agencyId: string,
-    digests: readonly AnchoredEventDigest[],
-    canonical: Uint8Array,
-  ): Promise<Receipt> {
-    const hashes = digests.map((digest) => digest.hash);
-    const commit = await ledger.anchor({
-      batchId: batchIdOf(hashes),
-      agencyId,
-      root: batchRootOf(hashes),
-      events: digests,
-    });
-    const leafIndex = digests.length - 1;
-    const last = digests[leafIndex]!;
-    return {
-      receiptVersion: 1,
-      status: 'anchored',
-      eventId: last.eventId,
-      streamId: last.streamId,
-      position: 1,
-      hash: last.hash,
-      canonical: Buffer.from(canonical).toString('base64'),
-      leafIndex,
-      treeSize: digests.length,
-      path: inclusionProofFromLevels(leafIndex, merkleLevels(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))))),
-      root: commit.root,
-      batchId: commit.batchId,
-      backend: commit.backend,
-      channel: commit.channel,
-      chaincode: commit.chaincode,
-      transactionId: commit.transactionId,
-      blockNumber: commit.blockNumber,
-      anchoredAt: commit.anchoredAt!,
-    };
-  }
-
-  /** An event anchored as its own bytes say, by the agency they name. */
-  const honestReceipt = (envelope: HashedEnvelope) =>
-    anchoredReceipt(envelope.agencyId, [digestOf(envelope)], canonicalBytes(envelope));
+  const anchoredReceipt = (agencyId: string, digests: readonly AnchoredEventDigest[], canonical: Uint8Array) =>
+    anchoredReceiptOn(ledger, agencyId, digests, canonical);
+  const honestReceipt = (envelope: HashedEnvelope) => honestReceiptOn(ledger, envelope);
 
   it('verifies a receipt whose event the ledger holds as its bytes say, in the stream its type and certification name', async () => {
     for (const envelope of [
@@ -284,6 +221,64 @@ describe('receipt verification against the embedded ledger', () => {
       expect(named(verdict.checks, 'ledger-commit')?.detail).toBe(`the ledger asked committed the batch with ${says}`);
     },
   );
+
+  /** The ledger as a peer that joined the channel from a snapshot taken after every block it holds batches of. */
+  const snapshotPeer = (firstAvailableBlock?: number): LedgerBackend =>
+    Object.assign(Object.create(ledger) as LedgerBackend, {
+      committedBatch: async (batchId: string): Promise<CommittedBatch | undefined> => {
+        const found = await ledger.committedBatch(batchId);
+        if (!found) return undefined;
+        const { blockNumber: _notServed, ...commit } = found.commit as AnchorCommit;
+        const reason = `details for the TXID [${found.record.transactionId}] not available. Ledger bootstrapped from a snapshot. First available block = [${firstAvailableBlock}]`;
+        return {
+          record: found.record,
+          commit,
+          blockNotServed: firstAvailableBlock === undefined ? { reason } : { reason, firstAvailableBlock },
+        };
+      },
+    });
+
+  it("verifies a receipt whose block the ledger asked cannot serve, the batch record confirming its transaction, and says the block is the receipt's word", async () => {
+    const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+    for (const peer of [snapshotPeer(40), snapshotPeer()]) {
+      const verdict = await verifyReceipt(receipt, { ledger: peer });
+      expect(failed(verdict.checks)).toEqual([]);
+      expect(verdict.ok).toBe(true);
+      expect(verdict.blockNotConfirmed).toMatch(
+        /^details for the TXID \[\w+\] not available. Ledger bootstrapped from a snapshot/,
+      );
+      expect(named(verdict.checks, 'ledger-commit')?.detail).toBe(
+        `block ${receipt.blockNumber} not confirmed: the ledger asked cannot serve it (${verdict.blockNotConfirmed})`,
+      );
+    }
+    expect((await verifyReceipt(receipt, { ledger })).blockNotConfirmed).toBeUndefined();
+  });
+
+  it.each([
+    ['a block at or after the first it serves', { blockNumber: 40 }, 'ledger-commit', /with blockNumber below 40$/],
+    ['another channel', { channel: 'certledger' }, 'ledger-commit', /with channel embedded$/],
+    ['another transaction', { transactionId: 'ab'.repeat(32) }, 'ledger-batch', /transaction [0-9a-f]{64}, time/],
+  ] as const)(
+    'refuses a receipt whose block the ledger asked cannot serve when it names %s',
+    async (_, claim, failing, detail) => {
+      const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+      const verdict = await verifyReceipt({ ...receipt, ...claim }, { ledger: snapshotPeer(40) });
+      expect(verdict.ok).toBe(false);
+      expect(failed(verdict.checks)).toEqual([failing]);
+      expect(named(verdict.checks, failing)?.detail).toMatch(detail);
+    },
+  );
+
+  it("reads the batch's record and commit in one ledger query", async () => {
+    const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+    const asked: string[] = [];
+    const counting = Object.assign(Object.create(ledger) as LedgerBackend, {
+      getBatch: (batchId: string) => (asked.push('getBatch'), ledger.getBatch(batchId)),
+      committedBatch: (batchId: string) => (asked.push('committedBatch'), ledger.committedBatch(batchId)),
+    });
+    expect((await verifyReceipt(receipt, { ledger: counting })).ok).toBe(true);
+    expect(asked).toEqual(['committedBatch']);
+  });
 
   it('is never ok without a ledger: it says the offline checks were all it made', async () => {
     const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));

@@ -7,7 +7,8 @@ import { certificateNoOf } from './certificates';
 import {
   LedgerError,
   type AnchorBatch,
-  type AnchorCommit,
+  type BlockNotServed,
+  type CommittedBatch,
   type LedgerBackend,
   type LedgerBatchRecord,
   type LedgerEventRecord,
@@ -149,6 +150,14 @@ export interface ReceiptVerification {
    * receipt consistent with itself; only the ledger says that its root, commit and event are real.
    */
   readonly offlineOnly?: true;
+  /**
+   * Why the ledger asked cannot confirm the receipt's blockNumber: it holds the batch but cannot
+   * serve the block of its transaction (a Fabric peer that joined the channel from a snapshot taken
+   * after it). The block number only says where to find the transaction; the transaction itself, its
+   * time, root and size are the ledger's batch record's (ledger-batch), so ok can still be true, and
+   * the block number stays the receipt's word.
+   */
+  readonly blockNotConfirmed?: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -191,13 +200,23 @@ export async function verifyReceipt(
   );
 
   if (!options.ledger) return { ok: false, status: receipt.status, checks, offlineOnly: true };
+  const ownEnvelope = envelope instanceof Error ? undefined : envelope;
+  let answer: LedgerAnswer;
   try {
-    checks.push(...(await ledgerChecks(options.ledger, receipt, envelope instanceof Error ? undefined : envelope)));
+    answer = await askLedger(options.ledger, receipt, ownEnvelope);
   } catch (error) {
     if (!(error instanceof LedgerError && error.code === 'unavailable')) throw error;
     return { ok: false, status: receipt.status, checks, ledgerUnavailable: error.message };
   }
-  return { ok: checks.every((check) => check.ok), status: receipt.status, checks };
+  const commit = commitCheck(answer.batch, receipt, options.ledger.kind);
+  checks.push(batchCheck(answer.batch?.record, receipt), commit, eventCheck(answer.event, ownEnvelope, receipt));
+  const blockNotServed = commit.ok ? answer.batch?.blockNotServed : undefined;
+  return {
+    ok: checks.every((check) => check.ok),
+    status: receipt.status,
+    checks,
+    ...(blockNotServed ? { blockNotConfirmed: blockNotServed.reason } : {}),
+  };
 }
 
 function decoded(canonical: Uint8Array): HashedEnvelope | Error {
@@ -238,21 +257,26 @@ function differences<K extends string>(
   return fields.filter((field) => ledger[field] !== claimed[field]).map((field) => `${field} ${String(ledger[field])}`);
 }
 
-/** What the ledger says of an anchored receipt's batch, its commit and its event. Throws LedgerError when it cannot be asked. */
-async function ledgerChecks(
+/** What the ledger holds of a receipt's batch (its record and commit, one read) and of its event. */
+interface LedgerAnswer {
+  readonly batch: CommittedBatch | undefined;
+  readonly event: LedgerEventRecord | undefined;
+}
+
+/** Asks the ledger about an anchored receipt. Throws LedgerError when it cannot be asked. */
+async function askLedger(
   ledger: LedgerBackend,
   receipt: Receipt,
   envelope: HashedEnvelope | undefined,
-): Promise<ReceiptCheck[]> {
+): Promise<LedgerAnswer> {
   const { batchId } = receipt;
   // The ledger keys digests by stream and version: both as the event's own bytes say, never as the receipt does.
   const ref = envelope && { streamId: streamIdOfEvent(envelope), version: envelope.version };
-  const [batch, commit, event] = await Promise.all([
-    batchId ? ledger.getBatch(batchId) : undefined,
+  const [batch, event] = await Promise.all([
     batchId ? ledger.committedBatch(batchId) : undefined,
     ref ? ledger.getEvent(ref) : undefined,
   ]);
-  return [batchCheck(batch, receipt), commitCheck(commit, receipt, ledger.kind), eventCheck(event, envelope, receipt)];
+  return { batch, event };
 }
 
 function batchCheck(batch: LedgerBatchRecord | undefined, receipt: Receipt): ReceiptCheck {
@@ -272,18 +296,42 @@ function batchCheck(batch: LedgerBatchRecord | undefined, receipt: Receipt): Rec
   return { name: 'ledger-batch', ok: true };
 }
 
-/** The ledger asked is the one the receipt names, and committed the batch in the block it names (ledger-batch checks the transaction). */
-function commitCheck(commit: AnchorCommit | undefined, receipt: Receipt, kind: LedgerBackend['kind']): ReceiptCheck {
-  if (!commit)
+/**
+ * The ledger asked is the one the receipt names, and committed the batch in the block it names
+ * (ledger-batch checks the transaction). A block the ledger cannot serve is not confirmed, and not
+ * refuted unless the ledger says the transaction's block is before the receipt's.
+ */
+function commitCheck(found: CommittedBatch | undefined, receipt: Receipt, kind: LedgerBackend['kind']): ReceiptCheck {
+  if (!found)
     return {
       name: 'ledger-commit',
       ok: false,
       detail: `the ${kind} ledger asked has no commit of batch ${receipt.batchId}`,
     };
-  const differ = differences(commit, receipt, ['backend', 'channel', 'chaincode', 'blockNumber']);
-  return differ.length === 0
-    ? { name: 'ledger-commit', ok: true }
-    : { name: 'ledger-commit', ok: false, detail: `the ledger asked committed the batch with ${differ.join(', ')}` };
+  const differ = differences(found.commit, receipt, ['backend', 'channel', 'chaincode']);
+  const notServed = found.blockNotServed;
+  if (notServed) differ.push(...blockBefore(notServed, receipt.blockNumber));
+  else differ.push(...differences(found.commit, receipt, ['blockNumber']));
+  if (differ.length > 0)
+    return {
+      name: 'ledger-commit',
+      ok: false,
+      detail: `the ledger asked committed the batch with ${differ.join(', ')}`,
+    };
+  if (notServed)
+    return {
+      name: 'ledger-commit',
+      ok: true,
+      detail: `block ${receipt.blockNumber} not confirmed: the ledger asked cannot serve it (${notServed.reason})`,
+    };
+  return { name: 'ledger-commit', ok: true };
+}
+
+/** What a ledger that cannot serve the transaction's block still says of it: it is before the first block it serves. */
+function blockBefore(notServed: BlockNotServed, blockNumber: number | undefined): string[] {
+  const first = notServed.firstAvailableBlock;
+  if (!Number.isSafeInteger(blockNumber) || blockNumber! < 0) return ['a blockNumber'];
+  return first !== undefined && blockNumber! >= first ? [`blockNumber below ${first}`] : [];
 }
 
 /** The ledger's digest at the event's stream and version is this event's, in this batch and leaf, saying what its bytes say. */

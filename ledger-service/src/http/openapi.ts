@@ -398,6 +398,11 @@ function receiptSchemas(): Record<string, JsonSchema> {
           description:
             'Present when no ledger is configured to ask: only the offline checks were made, and ok is false (anyone can make up a receipt consistent with itself)',
         },
+        blockNotConfirmed: {
+          type: 'string',
+          description:
+            "Present when the ledger asked holds the batch but cannot serve the block of its transaction (a Fabric peer that joined the channel from a snapshot): the ledger's words. The receipt's blockNumber is then its own claim, not confirmed; ok can still be true, as ledger-batch confirms the transaction, its time and root",
+        },
       },
     },
   };

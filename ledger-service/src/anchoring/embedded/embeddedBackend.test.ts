@@ -98,13 +98,16 @@ describe('embedded ledger backend', () => {
     await ledger.close();
   });
 
-  it('reads the commit of a batch it holds as a replay answers it, without a transaction; none for a batch it lacks', async () => {
+  it('reads the record and commit of a batch it holds as a replay answers it, without a transaction; none for a batch it lacks', async () => {
     const ledger = openEmbeddedBackend({ dataDir: dir });
     const batch = batchOf('CB-1', digests('certification-c1', 2));
     await ledger.anchor(batch);
     await ledger.anchor(batchOf('CB-1', digests('certification-c2', 1)));
     const replay = await ledger.anchor(batch);
-    expect(await ledger.committedBatch(batch.batchId)).toEqual(replay);
+    expect(await ledger.committedBatch(batch.batchId)).toEqual({
+      record: await ledger.getBatch(batch.batchId),
+      commit: replay,
+    });
     expect(await ledger.height()).toBe(2);
     expect(await ledger.committedBatch('0'.repeat(64))).toBeUndefined();
     await ledger.close();

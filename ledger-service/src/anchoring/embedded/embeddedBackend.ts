@@ -11,7 +11,7 @@ import {
   chaincodeErrorCodeOf,
   type ContractQuery,
 } from '@certledger/chaincode';
-import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
+import { AnchorBatch, AnchorCommit, BlockNotServed, LedgerBackend, LedgerError } from '../port';
 import type { Context } from 'fabric-contract-api';
 import { ContractQueries } from '../contractQueries';
 import { EMBEDDED_LEDGER_SCHEMA } from './schema';
@@ -184,9 +184,13 @@ class EmbeddedBackend extends ContractQueries implements EmbeddedLedgerBackend {
     return this.commitOf(result.batch, blockNumber, false);
   }
 
-  protected async blockOfTransaction(transactionId: string): Promise<number> {
+  protected async blockOfTransaction(transactionId: string): Promise<number | BlockNotServed> {
     this.assertOpen();
-    return this.sql.blockOfTx.get(transactionId)?.block_number ?? 0;
+    return (
+      this.sql.blockOfTx.get(transactionId)?.block_number ?? {
+        reason: `the embedded ledger has no block of transaction ${transactionId}`,
+      }
+    );
   }
 
   /** Writes the transaction as the next block, atomically, if nothing it read has changed since (Fabric's MVCC check). */

@@ -108,12 +108,15 @@ describeNetwork('fabric backend on the real network', () => {
     expect(replay).toEqual({ ...commit, replayed: true });
   });
 
-  it('reads the commit of a batch the ledger holds, without a transaction, as a replay answers it', async () => {
+  it('reads the record and commit of a batch the ledger holds, without a transaction, as a replay answers it', async () => {
     const s = new SyntheticStream();
     const batch = batchOf(CB1, [s.next(), s.next()]);
     await backend.anchor(batch);
     const replay = await backend.anchor(batch);
-    await expect(backend.committedBatch(batch.batchId)).resolves.toEqual(replay);
+    await expect(backend.committedBatch(batch.batchId)).resolves.toEqual({
+      record: await backend.getBatch(batch.batchId),
+      commit: replay,
+    });
     await expect(backend.committedBatch('0'.repeat(64))).resolves.toBeUndefined();
   });
 

@@ -4,11 +4,11 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, Contract, Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { encodeBatch } from '@certledger/chaincode';
 import type { AnchorBatchResult, ContractQuery } from '@certledger/chaincode';
-import { AnchorBatch, AnchorCommit, LedgerBackend, LedgerError } from '../port';
+import { AnchorBatch, AnchorCommit, BlockNotServed, LedgerBackend, LedgerError } from '../port';
 import { ContractQueries } from '../contractQueries';
-import { blockNumberOf } from './block';
 import { FabricConnection, FabricIdentity, FabricPeer, identityForBatch, readFabricConnection } from './connection';
 import { toLedgerError } from './errors';
+import { TransactionBlocks } from './transactionBlocks';
 
 export interface FabricTimeouts {
   readonly evaluateMs: number;
@@ -61,6 +61,12 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
   private readonly clients = new Map<string, grpc.Client>();
   /** One gateway connection per identity (and per peer it waits on for commits). */
   private readonly gateways = new Map<string, Gateway>();
+  private readonly transactionBlocks = new TransactionBlocks((transactionId) =>
+    this.gatewayFor(this.queryIdentity)
+      .getNetwork(this.channel)
+      .getContract('qscc')
+      .evaluateTransaction('GetBlockByTxID', this.channel, transactionId),
+  );
   private closed = false;
 
   constructor(
@@ -89,6 +95,7 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
     const result = JSON.parse(Buffer.from(committed.result).toString('utf8')) as AnchorBatchResult;
     // Nothing was written for a replay: the receipt names the transaction and block that anchored it first.
     if (result.replayed) return this.replayedCommitOf(result.batch);
+    this.transactionBlocks.remember(committed.transactionId, committed.blockNumber);
     return this.commitOf({ ...result.batch, transactionId: committed.transactionId }, committed.blockNumber, false);
   }
 
@@ -145,14 +152,9 @@ class FabricBackend extends ContractQueries implements FabricLedgerBackend {
     };
   }
 
-  /** The block holding a transaction, from the peer's query system chaincode. */
-  async blockOfTransaction(transactionId: string): Promise<number> {
-    const qscc = this.gatewayFor(this.queryIdentity).getNetwork(this.channel).getContract('qscc');
-    try {
-      return blockNumberOf(await qscc.evaluateTransaction('GetBlockByTxID', this.channel, transactionId));
-    } catch (error) {
-      throw toLedgerError(error, `looking up the block of transaction ${transactionId} failed`);
-    }
+  /** The block holding a transaction, from the peer's query system chaincode, asked once per transaction. */
+  protected blockOfTransaction(transactionId: string): Promise<number | BlockNotServed> {
+    return this.transactionBlocks.blockOf(transactionId);
   }
 
   async ping(): Promise<void> {

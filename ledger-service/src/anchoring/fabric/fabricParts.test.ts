@@ -1,9 +1,10 @@
-import { GatewayError } from '@hyperledger/fabric-gateway';
 import { Writer } from 'protobufjs';
 import { LedgerError } from '../port';
 import { blockNumberOf } from './block';
 import { FabricConnectionError, identityForBatch, parseFabricConnection } from './connection';
 import { toLedgerError } from './errors';
+import { gatewayError, serializedBlock } from './testing';
+import { blockNotServedBy, TransactionBlocks } from './transactionBlocks';
 
 const doc = {
   channel: 'certledger',
@@ -63,17 +64,12 @@ describe('fabric connection description', () => {
 });
 
 describe('fabric errors', () => {
-  const gatewayError = (details: string[]) =>
-    new GatewayError({
-      code: 10,
-      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
-      details: details.map((message) => ({ address: 'peer0:9051', mspId: 'CBOrgMSP', message })),
-      cause: Object.assign(new Error('aborted'), { code: 10, details: '', metadata: undefined as never }),
-    });
+  const endorseError = (details: string[]) =>
+    gatewayError(10, '10 ABORTED: failed to endorse transaction, see attached details for more info', details);
 
   it('turns a coded chaincode refusal in an endorsement detail into a rejected LedgerError', () => {
     const error = toLedgerError(
-      gatewayError(['chaincode response 500, CL_VERSION_GAP: event e has version 2; s expects 1']),
+      endorseError(['chaincode response 500, CL_VERSION_GAP: event e has version 2; s expects 1']),
       'anchoring',
     );
     expect(error).toBeInstanceOf(LedgerError);
@@ -85,7 +81,7 @@ describe('fabric errors', () => {
   });
 
   it('treats anything else as unavailable', () => {
-    expect(toLedgerError(gatewayError(['failed to connect']), 'anchoring')).toMatchObject({
+    expect(toLedgerError(endorseError(['failed to connect']), 'anchoring')).toMatchObject({
       code: 'unavailable',
       chaincodeCode: undefined,
     });
@@ -95,19 +91,7 @@ describe('fabric errors', () => {
 
 describe('block number', () => {
   it('reads the header number of a serialized block', () => {
-    const header = Writer.create()
-      .uint32((1 << 3) | 0)
-      .uint64(4242)
-      .uint32((2 << 3) | 2)
-      .bytes(Buffer.alloc(32))
-      .finish();
-    const block = Writer.create()
-      .uint32((1 << 3) | 2)
-      .bytes(header)
-      .uint32((2 << 3) | 2)
-      .bytes(Buffer.from([1, 2, 3]))
-      .finish();
-    expect(blockNumberOf(block)).toBe(4242);
+    expect(blockNumberOf(serializedBlock(4242))).toBe(4242);
     const genesisHeader = Writer.create()
       .uint32((2 << 3) | 2)
       .bytes(Buffer.alloc(32))
@@ -121,5 +105,61 @@ describe('block number', () => {
       ),
     ).toBe(0);
     expect(() => blockNumberOf(Buffer.from([]))).toThrow(/no header/);
+  });
+});
+
+describe('blocks of transactions, from the peer', () => {
+  const TX = 'ab'.repeat(32);
+  /** What qscc GetBlockByTxID answers through the gateway when the peer's ledger has no block for TX. */
+  const qsccRefusal = (error: string) => {
+    const detail = `chaincode response 500, Failed to get block for txID ${TX}, error ${error}`;
+    return gatewayError(2, `2 UNKNOWN: evaluate call to endorser returned error: ${detail}`, [detail]);
+  };
+  const SNAPSHOT = `details for the TXID [${TX}] not available. Ledger bootstrapped from a snapshot. First available block = [120]`;
+  const UNKNOWN = `no such transaction ID [${TX}] in index`;
+  const UNREACHABLE = gatewayError(14, '14 UNAVAILABLE: No connection established', []);
+
+  it("tells a block the peer cannot serve (a snapshot's transaction, an unknown one) from a peer that cannot be asked", () => {
+    expect(blockNotServedBy(qsccRefusal(SNAPSHOT))).toEqual({ reason: SNAPSHOT, firstAvailableBlock: 120 });
+    expect(blockNotServedBy(qsccRefusal(UNKNOWN))).toEqual({ reason: UNKNOWN });
+    expect(blockNotServedBy(qsccRefusal('error while trying to retrieve transaction info by TXID'))).toBeUndefined();
+    expect(blockNotServedBy(UNREACHABLE)).toBeUndefined();
+    expect(blockNotServedBy(new Error('deadline exceeded'))).toBeUndefined();
+  });
+
+  it("asks the peer for a transaction's block once, lookups at once sharing the request, and keeps the most recently used", async () => {
+    const asked: string[] = [];
+    const blocks = new TransactionBlocks(async (transactionId) => {
+      asked.push(transactionId);
+      return serializedBlock(7);
+    }, 2);
+    expect(await Promise.all([blocks.blockOf('t1'), blocks.blockOf('t1')])).toEqual([7, 7]);
+    expect(await blocks.blockOf('t1')).toBe(7);
+    expect(asked).toEqual(['t1']);
+    // A commit this backend waited for tells its block: nothing to ask.
+    blocks.remember('t2', 9);
+    expect(await blocks.blockOf('t2')).toBe(9);
+    expect(asked).toEqual(['t1']);
+    await blocks.blockOf('t1');
+    await blocks.blockOf('t3');
+    expect(asked).toEqual(['t1', 't3']);
+    await blocks.blockOf('t1');
+    await blocks.blockOf('t2');
+    expect(asked).toEqual(['t1', 't3', 't2']);
+  });
+
+  it('answers a block the peer cannot serve as such, every time it is asked, and a peer it cannot reach as unavailable', async () => {
+    const failures: Error[] = [qsccRefusal(SNAPSHOT), qsccRefusal(UNKNOWN), UNREACHABLE];
+    const blocks = new TransactionBlocks(async () => {
+      throw failures.shift();
+    });
+    expect(await blocks.blockOf(TX)).toEqual({ reason: SNAPSHOT, firstAvailableBlock: 120 });
+    expect(await blocks.blockOf(TX)).toEqual({ reason: UNKNOWN });
+    await expect(blocks.blockOf(TX)).rejects.toMatchObject({
+      name: 'LedgerError',
+      code: 'unavailable',
+      message: expect.stringContaining(`looking up the block of transaction ${TX} failed: 14 UNAVAILABLE`),
+    });
+    expect(failures).toEqual([]);
   });
 });

@@ -87,6 +87,15 @@ describe('verification page: the receipt check of each proof', () => {
     expect(body).toContain('Receipt verified');
   });
 
+  it("says verified, and the block number the receipt's word, when the ledger's peer cannot serve the block", () => {
+    const blockNotConfirmed = 'details for the TXID [t] not available. Ledger bootstrapped from a snapshot.';
+    const body = pageWith({ receipt: anchored, verification: { ...verified, blockNotConfirmed } });
+    expect(checkMarks(body)).toEqual(['ok']);
+    expect(body).toMatch(/data-field="blockNumber">\s*7 <span class="wait" data-block-not-confirmed/);
+    expect(body).toMatch(/not confirmed: the ledger\S+s peer cannot serve that block/);
+    expect(pageWith({ receipt: anchored, verification: verified })).not.toContain('data-block-not-confirmed');
+  });
+
   it("gives the ledger's time of anchoring when the receipt has it", () => {
     const at = '2026-03-01T08:00:00.000Z';
     expect(pageWith({ receipt: { ...anchored, anchoredAt: at }, verification: verified })).toMatch(

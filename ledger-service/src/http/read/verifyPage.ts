@@ -294,7 +294,15 @@ function proofSection(proofs: readonly Proof[]): Raw {
             : ''
         }
         <dt>${bi('区块', 'Block')}</dt>
-        <dd>${receipt.blockNumber ?? '—'}</dd>
+        <dd data-field="blockNumber">
+          ${receipt.blockNumber ?? '—'}${
+            check?.blockNotConfirmed !== undefined
+              ? html` <span class="wait" data-block-not-confirmed
+                  >（账本节点无法提供该区块，区块号未经确认）${en("(not confirmed: the ledger's peer cannot serve that block)")}</span
+                >`
+              : ''
+          }
+        </dd>
         <dt>${bi('交易', 'Transaction')}</dt>
         <dd class="mono">${receipt.transactionId ?? '—'}</dd>
         <dt>${bi('账本', 'Ledger')}</dt>
