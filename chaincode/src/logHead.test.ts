@@ -171,21 +171,44 @@ describe('LogHeadContract.CommitLogHead', () => {
     expect(await latest()).toMatchObject({ treeSize: 3, keyId: log.keyId });
   });
 
+  /** Commits a head through the contract as a chaincode service started with CERTLEDGER_LOG_HEAD_KEY_ID=logKeyId runs it. */
+  const committerPinnedTo =
+    (logKeyId: string) =>
+    (head: LogHead, consistency: string[] = []): Promise<string> =>
+      new LogHeadContract({
+        operatorMspIds: ['CBOrgMSP'],
+        operatorRoles: ['admin', 'anchorer'],
+        logKeyId,
+        now: () => ledger.time.getTime(),
+      }).CommitLogHead(ledger.context(operator), JSON.stringify({ head, consistency }));
+
   it('refuses, when the log key id is configured, a head of another key even before the first head', async () => {
     const log = newKey();
-    const pinned = new LogHeadContract({
-      operatorMspIds: ['CBOrgMSP'],
-      operatorRoles: ['admin', 'anchorer'],
-      logKeyId: log.keyId,
-      now: () => ledger.time.getTime(),
-    });
-    const commitTo = (head: LogHead) =>
-      pinned.CommitLogHead(ledger.context(operator), JSON.stringify({ head, consistency: [] }));
+    const commitTo = committerPinnedTo(log.keyId);
     const error = await commitTo(headOf(3, newKey())).catch((e: Error) => e);
     expect(chaincodeErrorCodeOf(String(error))).toBe('CL_LOG_HEAD_SIGNATURE');
     expect(await latest()).toBeNull();
     await commitTo(headOf(3, log));
     expect(await latest()).toMatchObject({ treeSize: 3, keyId: log.keyId });
+  });
+
+  it("recovers nothing when the key id is configured after an impostor's head is the latest: every head is refused from then on", async () => {
+    const service = newKey();
+    const impostor = newKey();
+    await commit(headOf(3, impostor));
+    const commitTo = committerPinnedTo(service.keyId);
+    const refused = (head: LogHead, consistency: string[] = []) =>
+      commitTo(head, consistency).then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      );
+    const logIsImpostors = `CL_LOG_HEAD_SIGNATURE: the log is signed by key ${impostor.keyId}`;
+    expect(await refused(headOf(3, service))).toBe(logIsImpostors);
+    expect(await refused(headOf(8, service), consistencyProof(3, HASHES))).toBe(logIsImpostors);
+    expect(await refused(headOf(8, impostor), consistencyProof(3, HASHES))).toBe(
+      `CL_LOG_HEAD_SIGNATURE: the log is signed by key ${service.keyId}`,
+    );
+    expect(await latest()).toMatchObject({ treeSize: 3, keyId: impostor.keyId });
   });
 
   it('reads the log key id from CERTLEDGER_LOG_HEAD_KEY_ID, and stops on one that is not a key id', () => {
