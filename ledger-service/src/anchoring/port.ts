@@ -85,7 +85,11 @@ export interface LedgerCertificateRecord {
 export interface BlockNotServed {
   /** The ledger's own words. */
   readonly reason: string;
-  /** The first block the ledger asked serves, when it says: the transaction's block is an earlier one. */
+  /**
+   * The first block the ledger asked serves (a peer joined from a snapshot): the transaction's block
+   * is an earlier one. Without it the ledger holds the batch but no block of its transaction, which
+   * no receipt's block number can stand on.
+   */
   readonly firstAvailableBlock?: number;
 }
 

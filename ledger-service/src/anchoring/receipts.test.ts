@@ -240,18 +240,27 @@ describe('receipt verification against the embedded ledger', () => {
 
   it("verifies a receipt whose block the ledger asked cannot serve, the batch record confirming its transaction, and says the block is the receipt's word", async () => {
     const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
-    for (const peer of [snapshotPeer(40), snapshotPeer()]) {
-      const verdict = await verifyReceipt(receipt, { ledger: peer });
-      expect(failed(verdict.checks)).toEqual([]);
-      expect(verdict.ok).toBe(true);
-      expect(verdict.blockNotConfirmed).toMatch(
-        /^details for the TXID \[\w+\] not available. Ledger bootstrapped from a snapshot/,
-      );
-      expect(named(verdict.checks, 'ledger-commit')?.detail).toBe(
-        `block ${receipt.blockNumber} not confirmed: the ledger asked cannot serve it (${verdict.blockNotConfirmed})`,
-      );
-    }
+    const verdict = await verifyReceipt(receipt, { ledger: snapshotPeer(40) });
+    expect(failed(verdict.checks)).toEqual([]);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.blockNotConfirmed).toMatch(
+      /^details for the TXID \[\w+\] not available. Ledger bootstrapped from a snapshot/,
+    );
+    expect(named(verdict.checks, 'ledger-commit')?.detail).toBe(
+      `block ${receipt.blockNumber} not confirmed: the ledger asked cannot serve it (${verdict.blockNotConfirmed})`,
+    );
     expect((await verifyReceipt(receipt, { ledger })).blockNotConfirmed).toBeUndefined();
+  });
+
+  it('refuses any block number when the ledger holds the batch but names no first block it serves: nothing bounds the claim', async () => {
+    const receipt = await honestReceipt(issuedEnvelope({ agencyId: CB_A }));
+    for (const blockNumber of [receipt.blockNumber, 999_999]) {
+      const verdict = await verifyReceipt({ ...receipt, blockNumber }, { ledger: snapshotPeer() });
+      expect(verdict.ok).toBe(false);
+      expect(verdict.blockNotConfirmed).toBeUndefined();
+      expect(failed(verdict.checks)).toEqual(['ledger-commit']);
+      expect(named(verdict.checks, 'ledger-commit')?.detail).toMatch(/with no block of its transaction \(/);
+    }
   });
 
   it.each([

@@ -327,11 +327,16 @@ function commitCheck(found: CommittedBatch | undefined, receipt: Receipt, kind: 
   return { name: 'ledger-commit', ok: true };
 }
 
-/** What a ledger that cannot serve the transaction's block still says of it: it is before the first block it serves. */
+/**
+ * What a ledger that cannot serve the transaction's block still says of it: it is before the first
+ * block it serves. A ledger that names no first block holds the batch without the block of its
+ * transaction: nothing bounds the receipt's block number, which then fails.
+ */
 function blockBefore(notServed: BlockNotServed, blockNumber: number | undefined): string[] {
   const first = notServed.firstAvailableBlock;
-  if (!Number.isSafeInteger(blockNumber) || blockNumber! < 0) return ['a blockNumber'];
-  return first !== undefined && blockNumber! >= first ? [`blockNumber below ${first}`] : [];
+  if (first === undefined) return [`no block of its transaction (${notServed.reason})`];
+  if (!Number.isSafeInteger(blockNumber) || blockNumber! < 0) return ['a block number that is none'];
+  return blockNumber! >= first ? [`blockNumber below ${first}`] : [];
 }
 
 /** The ledger's digest at the event's stream and version is this event's, in this batch and leaf, saying what its bytes say. */

@@ -119,9 +119,10 @@ describe('blocks of transactions, from the peer', () => {
   const UNKNOWN = `no such transaction ID [${TX}] in index`;
   const UNREACHABLE = gatewayError(14, '14 UNAVAILABLE: No connection established', []);
 
-  it("tells a block the peer cannot serve (a snapshot's transaction, an unknown one) from a peer that cannot be asked", () => {
+  it('tells a block a snapshot peer cannot serve from a transaction the peer has not committed yet and from a peer that cannot be asked', () => {
     expect(blockNotServedBy(qsccRefusal(SNAPSHOT))).toEqual({ reason: SNAPSHOT, firstAvailableBlock: 120 });
-    expect(blockNotServedBy(qsccRefusal(UNKNOWN))).toEqual({ reason: UNKNOWN });
+    // A peer behind the one that answered GetBatch: asked again, never a block left unconfirmed.
+    expect(blockNotServedBy(qsccRefusal(UNKNOWN))).toBeUndefined();
     expect(blockNotServedBy(qsccRefusal('error while trying to retrieve transaction info by TXID'))).toBeUndefined();
     expect(blockNotServedBy(UNREACHABLE)).toBeUndefined();
     expect(blockNotServedBy(new Error('deadline exceeded'))).toBeUndefined();
@@ -148,13 +149,18 @@ describe('blocks of transactions, from the peer', () => {
     expect(asked).toEqual(['t1', 't3', 't2']);
   });
 
-  it('answers a block the peer cannot serve as such, every time it is asked, and a peer it cannot reach as unavailable', async () => {
-    const failures: Error[] = [qsccRefusal(SNAPSHOT), qsccRefusal(UNKNOWN), UNREACHABLE];
+  it('answers a block the peer cannot serve as such, every time it is asked, and a transaction it has not committed or a peer it cannot reach as unavailable', async () => {
+    const failures: Error[] = [qsccRefusal(SNAPSHOT), qsccRefusal(SNAPSHOT), qsccRefusal(UNKNOWN), UNREACHABLE];
     const blocks = new TransactionBlocks(async () => {
       throw failures.shift();
     });
     expect(await blocks.blockOf(TX)).toEqual({ reason: SNAPSHOT, firstAvailableBlock: 120 });
-    expect(await blocks.blockOf(TX)).toEqual({ reason: UNKNOWN });
+    expect(await blocks.blockOf(TX)).toEqual({ reason: SNAPSHOT, firstAvailableBlock: 120 });
+    await expect(blocks.blockOf(TX)).rejects.toMatchObject({
+      name: 'LedgerError',
+      code: 'unavailable',
+      message: expect.stringContaining('no such transaction ID'),
+    });
     await expect(blocks.blockOf(TX)).rejects.toMatchObject({
       name: 'LedgerError',
       code: 'unavailable',

@@ -6,20 +6,18 @@ import { errorTexts, toLedgerError } from './errors';
 export const REMEMBERED_TRANSACTION_BLOCKS = 10_000;
 
 /**
- * What a peer's ledger says when it has no block for a transaction id (qscc GetBlockByTxID): it does
- * not know the id, or it joined the channel from a snapshot, which holds the ids of the transactions
- * before it but not their blocks.
+ * What a peer that joined the channel from a snapshot says of a transaction before it (qscc
+ * GetBlockByTxID): the snapshot holds the ids of those transactions, not their blocks. Any other
+ * answer, "no such transaction ID" from a peer that has not committed it yet included, is an error
+ * worth asking again, never a block the receipt may name unconfirmed.
  */
-const NOT_SERVED = /(?:no such transaction ID \[[^\]]*\] in index|details for the TXID \[[^\]]*\] not available).*/;
-const FIRST_AVAILABLE_BLOCK = /First available block = \[(\d+)\]/;
+const NOT_SERVED = /details for the TXID \[[^\]]*\] not available.*First available block = \[(\d+)\]/;
 
-/** The peer's answer when it cannot serve a transaction's block; undefined for any other error. */
+/** A snapshot peer's answer for a transaction before its first block; undefined for any other error. */
 export function blockNotServedBy(error: unknown): BlockNotServed | undefined {
   for (const text of errorTexts(error)) {
-    const reason = NOT_SERVED.exec(text)?.[0];
-    if (reason === undefined) continue;
-    const first = FIRST_AVAILABLE_BLOCK.exec(reason)?.[1];
-    return first === undefined ? { reason } : { reason, firstAvailableBlock: Number(first) };
+    const match = NOT_SERVED.exec(text);
+    if (match) return { reason: match[0], firstAvailableBlock: Number(match[1]) };
   }
   return undefined;
 }
