@@ -152,14 +152,31 @@ describe('npm run audit (the CLI over the service environment)', () => {
         const given = io();
         expect(await auditCli(['--no-progress', '--log-key-id', intruder.keyId], ownEnv, given.io)).toBe(0);
 
-        // A key file the audit cannot read leaves the key unchecked, with a warning: the audit still runs.
-        fs.writeFileSync(path.join(own, LOG_HEAD_KEY_FILE), 'not a key');
+        // A key file the audit may not read leaves the key unchecked, with a warning: the audit still runs.
+        const keyFile = path.join(own, LOG_HEAD_KEY_FILE);
+        const readFileSync = fs.readFileSync;
+        const denied = jest.spyOn(fs, 'readFileSync').mockImplementation(((
+          file: fs.PathOrFileDescriptor,
+          ...rest: unknown[]
+        ) => {
+          if (file === keyFile)
+            throw Object.assign(new Error(`EACCES: permission denied, open '${keyFile}'`), { code: 'EACCES' });
+          return (readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
+        }) as typeof fs.readFileSync);
         const unreadable = io();
-        expect(await auditCli(['--no-progress'], ownEnv, unreadable.io)).toBe(0);
+        try {
+          expect(await auditCli(['--no-progress'], ownEnv, unreadable.io)).toBe(0);
+        } finally {
+          denied.mockRestore();
+        }
         expect(unreadable.err()).toContain(
           "the log heads' key is not checked; give the log's key id with --log-key-id",
         );
         expect(unreadable.out()).toContain(`log key             ${intruder.keyId}, the first head's: not given`);
+
+        // A key file that is there and is no key stops the audit: it is not quietly left unchecked.
+        fs.writeFileSync(keyFile, 'not a key');
+        expect(await auditCli(['--no-progress'], ownEnv, io().io)).toBe(2);
       },
     );
   });

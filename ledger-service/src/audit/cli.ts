@@ -125,17 +125,22 @@ async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<
   throw new AuditUsageError(`LEDGER_BACKEND must be embedded or fabric; got "${backend}"`);
 }
 
+const NOT_PERMITTED = new Set(['EACCES', 'EPERM']);
+
 /**
- * The id of the service's log-head key in the data dir, if it keeps one there. A key the audit
- * cannot read (another user's, mode 0600) leaves the heads' key unchecked, said on stderr and in
- * the summary, rather than stopping the audit of the whole log.
+ * The id of the service's log-head key in the data dir, if it keeps one there. A key the audit may
+ * not read (another user's, mode 0600) leaves the heads' key unchecked, said on stderr, rather than
+ * stopping the audit of the whole log; a key file that is there and is no key stops it.
  */
 function dataDirLogKeyId(dataDir: string, io: CliIo): string | undefined {
   try {
     return readLogHeadKeyId(dataDir);
   } catch (error) {
+    const message = (error as Error).message;
+    if (!NOT_PERMITTED.has(String((error as { code?: unknown }).code)))
+      throw new Error(`${message} (the audit reads the log's key id there: give it with --log-key-id)`);
     io.stderr.write(
-      `warning: ${(error as Error).message}: the log heads' key is not checked; give the log's key id with --log-key-id\n`,
+      `warning: ${message}: the log heads' key is not checked; give the log's key id with --log-key-id\n`,
     );
     return undefined;
   }
