@@ -123,7 +123,10 @@ async function settledAnswers(status: string): Promise<{ fast: Answer; computed:
       const stored = await createReadQueries({ store: readStore, agencies: loadAgencies() }).certificateAnswer(
         CERTIFICATE_NO,
       );
-      if (fast.status !== 200 || !stored || JSON.parse(fast.body).status !== status) return undefined;
+      if (fast.status !== 200 || !stored) return undefined;
+      const body = JSON.parse(fast.body) as { status: string; proofs: Array<{ receipt: { status: string } }> };
+      // Settled: every proof anchored, as it stays; a pending one may be anchored before the computed answer is read.
+      if (body.status !== status || body.proofs.some((proof) => proof.receipt.status !== 'anchored')) return undefined;
       return { fast, computed: await answerOf(computedUrl) };
     },
     15_000,
