@@ -571,6 +571,74 @@ describe('W10 across a transfer: a report falls to the CB that could still recor
   });
 });
 
+describe('W10 across a transfer recorded late or a report dated before it: the CB that could record the report, and the one that did', () => {
+  /**
+   * CERT-1 issued by CB on 2025-05-20 (due to CNCA by 2025-06-10), every event recorded when it
+   * occurred but the transfer to OTHER_CB, dated 2025-05-28 and recorded on `transferRecordedOn`;
+   * then the certificate reported as given. Evaluated on 2025-06-20.
+   */
+  function reportingOf(transferRecordedOn: string, report?: { by: string; dated: string; recordedOn: string }) {
+    const b = builder();
+    const live = (event: Draft, recordedAt = event.occurredAt): Draft => ({ ...event, recordedAt });
+    const history = certified(b, '2025-05-20', '2028-05-19').map((e) => live(e));
+    const issued = history.at(-1)!;
+    const transfer = live(
+      { ...b.event('CertificationTransferred', { fromAgencyId: CB }, at('2025-05-28')), agencyId: OTHER_CB },
+      at(transferRecordedOn),
+    );
+    const reported = report && {
+      ...live(
+        b.event(
+          'ReportedToCnca',
+          { kind: 'certificate', subjectEventId: issued.eventId, reportedAt: at(report.dated) },
+          at(report.dated),
+        ),
+        at(report.recordedOn),
+      ),
+      agencyId: report.by,
+    };
+    const { warnings, reporting } = evaluate({
+      certifications: [fold([...history, transfer, ...(reported ? [reported] : [])])],
+      supervision: [],
+      now: new Date('2025-06-20T04:00:00Z'),
+      config: supervisionConfig(),
+    });
+    return {
+      w10: warnings
+        .filter((w) => w.ruleId === 'W10' && w.evidence[0] === issued.eventId)
+        .map((w) => [w.kind, w.agencyId]),
+      tallies: reporting.map(({ agencyId, due, onTime }) => [agencyId, due, onTime]).sort(),
+    };
+  }
+
+  it('a transfer dated before the deadline but recorded after it leaves the report with the previous CB, which alone could record it by then', () => {
+    // The stage 2 result, not reported either, was due by 10 October 2024: CB's throughout.
+    expect(reportingOf('2025-06-12')).toEqual({ w10: [['not-reported', CB]], tallies: [[CB, 2, 0]] });
+    expect(reportingOf('2025-06-12', { by: OTHER_CB, dated: '2025-06-05', recordedOn: '2025-06-12' })).toEqual({
+      w10: [['report-recorded-after-due', CB]],
+      tallies: [[CB, 2, 0]],
+    });
+    // Recorded before the deadline: the accepting CB's, as it could record the report in time.
+    expect(reportingOf('2025-06-02')).toEqual({
+      w10: [['not-reported', OTHER_CB]],
+      tallies: [
+        [CB, 1, 0],
+        [OTHER_CB, 1, 0],
+      ],
+    });
+  });
+
+  it('a report made in time counts for the CB that recorded it, though dated before the transfer', () => {
+    expect(reportingOf('2025-05-28', { by: OTHER_CB, dated: '2025-05-22', recordedOn: '2025-06-01' })).toEqual({
+      w10: [],
+      tallies: [
+        [CB, 1, 0],
+        [OTHER_CB, 1, 1],
+      ],
+    });
+  });
+});
+
 describe('scope changes (CertificateScopeChanged) and W8 sector coverage', () => {
   const scopeChanged = (b: StreamBuilder, sectors: number[]) =>
     b.event('CertificateScopeChanged', { scope: 'Valves and pumps', sectors }, at('2025-06-01'));

@@ -15,6 +15,7 @@ import {
   type ReportFact,
   type StatusChange,
   type SupervisionFact,
+  writerAt,
 } from './facts';
 import { haversineKm } from './geo';
 import { ruleOf, type Warning } from './rules';
@@ -89,8 +90,8 @@ const startOf = (date: IsoDate): string => `${date}T00:00:00+08:00`;
  * answerable for it, which is never simply the certification's CB now (a transfer would move every
  * warning to the accepting CB): for a warning on an event, the CB that recorded that event; for a
  * deadline passed, the CB that held the certification when it passed (holderAt), which had to act;
- * for a report to CNCA, the CB that recorded the event reported, unless a transfer came before the
- * report was made or due (reportingAgencyOf).
+ * for a report to CNCA, the CB that made it in time, else the CB that recorded the event reported,
+ * unless a transfer the ledger held came before the report was due (reportingAgencyOf).
  */
 interface Subject {
   readonly facts: CertificationFacts;
@@ -717,15 +718,18 @@ function recordedAfterDue(subject: ReportableFact, report: ReportFact, reportedO
 }
 
 /**
- * The CB answerable for reporting `subject` to CNCA: the CB that recorded it, which reports its own
- * plans, results, certificates and status changes, so that a transfer leaves its reports, late or
- * not, with it; unless a transfer took the certification from it before `answeredAt` (when the
- * report was made in time, else the day after its deadline). Then the CB holding the certification
- * at that instant answers, as for a deadline's warning: R15 lets no other CB record the report.
+ * The CB answerable for a report of `subject` to CNCA not made in time: the CB that recorded it,
+ * which reports its own plans, results, certificates and status changes, so that a transfer leaves
+ * its late reports with it; unless a transfer took the certification from it by `dueEnded`. Then the
+ * CB that could record the report by then answers, as for a deadline's warning: R15 lets no other CB
+ * record it, and one recorded after the due date is late whatever its reportedAt (recordedAfterDue).
+ * So a transfer counts from when the ledger recorded it, if that is after its date; for a subject the
+ * ledger did not hold by the due date (a history imported later), by its date, as the report is.
  */
-function reportingAgencyOf(facts: CertificationFacts, subject: ReportableFact, answeredAt: string): string {
-  const holder = holderAt(facts, answeredAt);
-  return holder === holderAt(facts, subject.occurredAt) ? subject.agencyId : holder;
+function reportingAgencyOf(facts: CertificationFacts, subject: ReportableFact, dueEnded: string): string {
+  const holderOn = compareInstants(subject.recordedAt, dueEnded) < 0 ? writerAt : holderAt;
+  const holder = holderOn(facts, dueEnded);
+  return holder === holderOn(facts, subject.occurredAt) ? subject.agencyId : holder;
 }
 
 function checkReporting(
@@ -750,8 +754,8 @@ function checkReporting(
     const recordedLate =
       report && recordedAfterDue(subject, report, reportedOn!, due) ? dateOf(report.recordedAt) : undefined;
     const hit = deadline(due, recordedLate ?? reportedOn, today);
-    // Without a hit the report was made in time.
-    const agencyId = reportingAgencyOf(facts, subject, hit ? hit.raisedAt : report!.reportedAt);
+    // Without a hit the report was made in time, by the CB that recorded it.
+    const agencyId = hit ? reportingAgencyOf(facts, subject, hit.raisedAt) : report!.agencyId;
     const tally = tallyOf(tallies, agencyId, facts.regionCode);
     tally.due += 1;
     if (!hit) {

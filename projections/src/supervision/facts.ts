@@ -101,6 +101,8 @@ export interface ReportFact {
   readonly reportedAt: string;
   /** When the ledger recorded the report: a reportedAt the CB gives cannot move it. */
   readonly recordedAt: string;
+  /** The CB that recorded the report, which the tally credits with it when made in time. */
+  readonly agencyId: string;
 }
 
 /** Events a report can be about (plans, results, certificates, status changes). */
@@ -148,7 +150,15 @@ export interface CertificationFacts {
   audits: Record<string, AuditFact>;
   findings: Record<string, FindingFact>;
   certificates: CertificateFact[];
-  transfers: Array<{ eventId: string; at: string; fromAgencyId: string; toAgencyId: string; statusThen?: string }>;
+  transfers: Array<{
+    eventId: string;
+    at: string;
+    /** When the ledger recorded it: until then only the previous CB could write the certification (R15). */
+    recordedAt: string;
+    fromAgencyId: string;
+    toAgencyId: string;
+    statusThen?: string;
+  }>;
   reports: ReportFact[];
   reportables: ReportableFact[];
   /** Agencies that wrote this certification, for "conflicting statuses at two CBs". */
@@ -202,9 +212,20 @@ export const statusOf = (certificate: CertificateFact): StatusChange => certific
  * then, which takes over the certificate's obligations (IAF MD2) though the certificate in force
  * may still be the previous CB's; before any, the CB the first transfer took it from.
  */
-export function holderAt(facts: CertificationFacts, instant: string): string {
+export const holderAt = (facts: CertificationFacts, instant: string): string =>
+  holderBy(facts, (transfer) => isAtOrBefore(transfer.at, instant));
+
+/**
+ * The CB that could write the certification at `instant`: as holderAt, but a transfer counts only
+ * once the ledger has recorded it too, since until then R15 lets only the previous CB record events
+ * (an accepting CB may date its transfer days before it records it).
+ */
+export const writerAt = (facts: CertificationFacts, instant: string): string =>
+  holderBy(facts, (transfer) => isAtOrBefore(transfer.at, instant) && isAtOrBefore(transfer.recordedAt, instant));
+
+function holderBy(facts: CertificationFacts, tookOver: (transfer: CertificationFacts['transfers'][number]) => boolean) {
   let holder = facts.transfers[0]?.fromAgencyId || facts.agencyId;
-  for (const transfer of facts.transfers) if (isAtOrBefore(transfer.at, instant)) holder = transfer.toAgencyId;
+  for (const transfer of facts.transfers) if (tookOver(transfer)) holder = transfer.toAgencyId;
   return holder;
 }
 
@@ -466,6 +487,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
       facts.transfers.push({
         eventId: event.eventId,
         at,
+        recordedAt: event.recordedAt,
         fromAgencyId: text(data.fromAgencyId),
         toAgencyId: event.agencyId,
         ...(certificate ? { statusThen: statusAt(certificate, dateOf(at)) ?? statusOf(certificate).status } : {}),
@@ -480,6 +502,7 @@ export function foldCertificationEvent(facts: CertificationFacts, event: LogEven
         subjectEventId: text(data.subjectEventId),
         reportedAt: text(data.reportedAt),
         recordedAt: event.recordedAt,
+        agencyId: event.agencyId,
       });
       return facts;
     default: {

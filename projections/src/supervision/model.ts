@@ -44,7 +44,10 @@ export const supervisionModel: ReadModel<LogEvent> = {
   // certification's CB now: the facts keep the CB of each audit step, decision, review and reportable
   // event; sv_audits keeps the CB that ran each audit (ratings); the rebuild refolds the facts and
   // drops the warnings and tallies filed under the accepting CB of a transfer.
-  schemaVersion: 12,
+  // 13: transfers keep when the ledger recorded them and reports the CB that recorded them: a W10
+  // and a missed report go to the CB that could record the report by its due date (a transfer counts
+  // once recorded), and a report made in time to the CB that made it; the rebuild refolds the facts.
+  schemaVersion: 13,
   source: 'events',
   tables: ['sv_certifications', 'sv_certificates', 'sv_audits', 'sv_supervision', 'sv_evaluations', ...DERIVED_TABLES],
   ddl: (dialect) => [
