@@ -1,4 +1,10 @@
-import { batchIdOf, batchRootOf, chaincodeErrorCodeOf, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '@certledger/chaincode';
+import {
+  batchIdOf,
+  batchRootOf,
+  chaincodeErrorCodeOf,
+  DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+  SUPERVISION_STREAM_PREFIX,
+} from '@certledger/chaincode';
 import type { EventStore, StoredEvent } from '../eventStore/port';
 import { EnvelopeFormatError, readOccurredAt } from '../events/envelopeHeader';
 import type { AdoptedBatch, AnchorPlan, AnchorStore, PlannedBatch } from './anchorStore/port';
@@ -97,7 +103,6 @@ const silent: AnchorerLogger = {
   error: () => undefined,
   debug: () => undefined,
 };
-const SUPERVISION_PREFIX = 'supervision-';
 
 /**
  * The date the event's hash covers, not the row's occurred_at copy, which the hash does not protect:
@@ -115,7 +120,7 @@ function hashedOccurredAt(event: StoredEvent): string {
 
 /** Events of one writer go in batches of their own; supervision streams are signed by regulator identities. */
 function writerKey(event: StoredEvent): string {
-  return `${event.agencyId}\u0000${event.streamId.startsWith(SUPERVISION_PREFIX) ? 'regulator' : 'agency'}`;
+  return `${event.agencyId}\u0000${event.streamId.startsWith(SUPERVISION_STREAM_PREFIX) ? 'regulator' : 'agency'}`;
 }
 
 export function createAnchorer(options: AnchorerOptions): Anchorer {

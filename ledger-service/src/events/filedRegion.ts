@@ -1,12 +1,11 @@
+import { CERTIFICATION_STREAM_PREFIX, SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 import { readClientRegionCode, readFiledRegion } from './envelopeHeader';
-
-const SUPERVISION_PREFIX = 'supervision-';
 
 /**
  * Whether each event of the stream names its own region in its hashed bytes (a supervision event's
  * filing) rather than the stream's first event naming it for all (a certification's client).
  */
-export const regionFiledPerEvent = (streamId: string): boolean => streamId.startsWith(SUPERVISION_PREFIX);
+export const regionFiledPerEvent = (streamId: string): boolean => streamId.startsWith(SUPERVISION_STREAM_PREFIX);
 
 /** What of a stored event says where it is filed: its stream, its region_code column and its hashed bytes. */
 export interface FiledEvent {
@@ -31,8 +30,6 @@ export function filedRegionOf(event: FiledEvent): string {
   return hashedFilingOf(event) ?? event.regionCode;
 }
 
-const CERTIFICATION_PREFIX = 'certification-';
-
 /**
  * The region an event is filed under, as its hashed bytes say. A certification stream's first
  * event: the client's regionCode in its payload (what the intake copies into every event's
@@ -43,7 +40,7 @@ const CERTIFICATION_PREFIX = 'certification-';
 export function hashedRegionOf(streamId: string, version: number, canonical: Uint8Array): string | undefined {
   try {
     if (regionFiledPerEvent(streamId)) return readFiledRegion(canonical);
-    if (version !== 0 || !streamId.startsWith(CERTIFICATION_PREFIX)) return undefined;
+    if (version !== 0 || !streamId.startsWith(CERTIFICATION_STREAM_PREFIX)) return undefined;
     return readClientRegionCode(canonical);
   } catch {
     return undefined;

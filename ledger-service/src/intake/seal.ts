@@ -1,3 +1,4 @@
+import { CERTIFICATION_STREAM_PREFIX } from '@certledger/chaincode';
 import { decide, evolve, initialState, type CertificationState, type RulesConfig } from '../certification';
 import { normalizePayload, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { encodeCanonical } from '../events/encoder';
@@ -11,7 +12,7 @@ import type { Submission } from './submission';
 // Sealing: turning submissions that continue a stream into hashed, chained events, or naming the
 // rule or schema error that refuses them. Pure apart from the clock in the context.
 
-export const streamIdOf = (certificationId: string): string => `certification-${certificationId}`;
+export const streamIdOf = (certificationId: string): string => CERTIFICATION_STREAM_PREFIX + certificationId;
 
 /**
  * The fingerprint of what was submitted, to tell a retry from a conflicting reuse of an eventId.
@@ -114,7 +115,8 @@ function otherCertificationIssues(
 
 function checkPayload(submission: Submission): void {
   const schemaIssues = validatePayload(submission.type, submission.data);
-  const issues = [...schemaIssues, ...otherCertificationIssues(submission, schemaIssues)];
+  const mismatch = otherCertificationIssues(submission, schemaIssues);
+  const issues = mismatch.length === 0 ? schemaIssues : [...schemaIssues, ...mismatch];
   const ruleIssue = issues.find((issue) => issue.rule !== undefined);
   if (ruleIssue) {
     throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });

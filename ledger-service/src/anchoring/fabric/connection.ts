@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 
 /** A peer a client talks to: its gateway endpoint and the TLS CA that signed its certificate. */
 export interface FabricPeer {
@@ -103,8 +104,6 @@ export function fabricConnectionPath(env: NodeJS.ProcessEnv = process.env, cwd =
   return path.resolve(cwd, env.FABRIC_CONNECTION ?? path.join('.fabric', 'connection.json'));
 }
 
-const SUPERVISION_PREFIX = 'supervision-';
-
 /**
  * The identity that may anchor a batch: a CB's identity (role agency, agencyId of the batch) for
  * certification streams, a regulator's (role regulator, agencyId of the batch) for supervision streams.
@@ -113,7 +112,8 @@ export function identityForBatch(
   identities: readonly FabricIdentity[],
   batch: { readonly agencyId: string; readonly events: ReadonlyArray<{ readonly streamId: string }> },
 ): FabricIdentity | undefined {
-  const supervision = batch.events.length > 0 && batch.events.every((e) => e.streamId.startsWith(SUPERVISION_PREFIX));
+  const supervision =
+    batch.events.length > 0 && batch.events.every((e) => e.streamId.startsWith(SUPERVISION_STREAM_PREFIX));
   const role = supervision ? 'regulator' : 'agency';
   return identities.find((id) => id.role === role && id.agencyId === batch.agencyId);
 }

@@ -18,6 +18,7 @@ import { authenticate, principalOf, type PrincipalDirectory } from '../auth';
 import { createReadRouter, readOpenApiPaths } from './index';
 import { anchorFeedOf, eventFeedOf, receiptSourceOf } from './wiring';
 import { checkStreamIntegrity } from '../../audit/integrity';
+import { streamIdOf } from '../../intake/seal';
 import { certificateOfStream } from './shownStatus';
 import { createRegulatorSessions, type RegulatorSessions } from '../regulatorCookie';
 
@@ -103,7 +104,7 @@ export async function createReadSidePart(options: ReadSidePartOptions): Promise<
     ...(ledger
       ? {
           historyCheck: async (certificationId: string) => {
-            const streamId = `certification-${certificationId}`;
+            const streamId = streamIdOf(certificationId);
             const stored = await options.store.readStream(streamId);
             const { ok } = await checkStreamIntegrity({
               store: options.store,

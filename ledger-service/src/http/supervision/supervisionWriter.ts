@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../../events/canonical';
 import { filedRegionOf, streamRegionOf } from '../../events/filedRegion';
+import { SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
 import { validatePayload } from '../../events/validate';
 import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../../eventStore/port';
@@ -172,7 +173,7 @@ export function createSupervisionWriter(options: SupervisionWriterOptions): Supe
             );
           return { created: false, event: existing };
         }
-        const streamId = `supervision-${submission.caseId}`;
+        const streamId = SUPERVISION_STREAM_PREFIX + submission.caseId;
         const history = await store.readStream(streamId);
         checkCaseOwner(writer, submission.caseId, history);
         if (!subjectsChecked) await checkJurisdiction(writer, submission.data, store, options.subjects);
