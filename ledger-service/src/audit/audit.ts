@@ -11,7 +11,15 @@ import { createHasher } from './hasherClient';
 import type { LogHeadCheck } from './logHeadCheck';
 import { loggedByOf, logHeadFindings, otherKeyFindings } from './logHeadCoverage';
 import { RecordedTimes } from './recordedTimes';
-import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type EventFacts, type LedgerDigest } from './types';
+import {
+  DISCREPANCY_KINDS,
+  type AuditWarning,
+  type Discrepancy,
+  type DiscrepancyKind,
+  type EventFacts,
+  type LedgerDigest,
+} from './types';
+import { auditWarnings } from './warnings';
 
 export interface AuditFilter {
   readonly agencyId?: string;
@@ -45,6 +53,11 @@ export interface AuditOptions {
    * the log's, as the ledger does: whoever committed the first head.
    */
   readonly logKeyId?: string;
+  /**
+   * Why the caller could not read the log's key where it looked for it (a key file it may not read),
+   * when it gives no logKeyId for that reason: the report's warnings say the heads' key went unchecked.
+   */
+  readonly logKeyUnreadable?: string;
   readonly now?: () => Date;
   /** Events read per page of the global log (default 5000). */
   readonly pageSize?: number;
@@ -57,7 +70,10 @@ export interface AuditOptions {
 export type { LogHeadCheck };
 
 export interface AuditReport {
+  /** No discrepancy; the warnings do not change it. */
   readonly ok: boolean;
+  /** Checks the audit did not make, or made only in part (none: every check was made). */
+  readonly warnings: readonly AuditWarning[];
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
@@ -533,6 +549,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     const finishedAt = now();
     const report: AuditReport = {
       ok: discrepancies.length === 0 && hashed.heads.every((head) => head.consistent),
+      warnings: auditWarnings({
+        filter,
+        logKeyIdGiven: options.logKeyId !== undefined,
+        ...(options.logKeyUnreadable !== undefined ? { logKeyUnreadable: options.logKeyUnreadable } : {}),
+        ...(ledgerHeads[0] ? { firstHeadKeyId: ledgerHeads[0].keyId } : {}),
+        recordedAtFollowsLog: store.recordedAtFollowsLog ?? true,
+      }),
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),

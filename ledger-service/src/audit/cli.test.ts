@@ -72,6 +72,7 @@ describe('npm run audit (the CLI over the service environment)', () => {
     expect(clean.out()).toContain('ALL CHECKS AGREE');
     expect(JSON.parse(fs.readFileSync(json, 'utf8'))).toMatchObject({
       ok: true,
+      warnings: [],
       counts: { eventsInLog: 28, anchoredEvents: 28 },
     });
 
@@ -138,6 +139,8 @@ describe('npm run audit (the CLI over the service environment)', () => {
         const unchecked = io();
         expect(await auditCli(['--no-progress'], ownEnv, unchecked.io)).toBe(0);
         expect(unchecked.out()).toContain(`log key             ${intruder.keyId}, the first head's: not given`);
+        expect(unchecked.out()).toContain('ALL CHECKS AGREE; 1 CHECK SKIPPED (warnings below)');
+        expect(unchecked.out()).toMatch(/\n  log-head-key-unchecked\n      no log key id was given/);
 
         const logKeyId = loadOrCreateLogHeadSigner(own).keyId;
         const json = path.join(own, 'report.json');
@@ -145,9 +148,14 @@ describe('npm run audit (the CLI over the service environment)', () => {
         expect(await auditCli(['--no-progress', '--json', json], ownEnv, pinned.io)).toBe(1);
         expect(pinned.out()).toMatch(/log-head-missing-or-stale\s+1/);
         expect(pinned.out()).toContain(`log key             ${logKeyId}\n`);
-        expect(JSON.parse(fs.readFileSync(json, 'utf8')).discrepancies).toEqual([
+        const pinnedReport = JSON.parse(fs.readFileSync(json, 'utf8'));
+        expect(pinnedReport.discrepancies).toEqual([
           expect.objectContaining({ reason: 'log-head-other-key', expected: logKeyId, actual: intruder.keyId }),
         ]);
+        // The key was read and every check made: no warning, in the report or the summary.
+        expect(pinnedReport.warnings).toEqual([]);
+        expect(pinned.out()).toMatch(/^Audit of the certification ledger — DISCREPANCIES FOUND\n/);
+        expect(pinned.out()).not.toContain('Warnings');
 
         const given = io();
         expect(await auditCli(['--no-progress', '--log-key-id', intruder.keyId], ownEnv, given.io)).toBe(0);
@@ -164,8 +172,9 @@ describe('npm run audit (the CLI over the service environment)', () => {
           return (readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
         }) as typeof fs.readFileSync);
         const unreadable = io();
+        const unreadableJson = path.join(own, 'unreadable-key.json');
         try {
-          expect(await auditCli(['--no-progress'], ownEnv, unreadable.io)).toBe(0);
+          expect(await auditCli(['--no-progress', '--json', unreadableJson], ownEnv, unreadable.io)).toBe(0);
         } finally {
           denied.mockRestore();
         }
@@ -173,6 +182,16 @@ describe('npm run audit (the CLI over the service environment)', () => {
           "the log heads' key is not checked; give the log's key id with --log-key-id",
         );
         expect(unreadable.out()).toContain(`log key             ${intruder.keyId}, the first head's: not given`);
+        // The saved report and the summary say so too: a reader of either learns the check was skipped.
+        const keyUnchecked = expect.stringContaining(`the log's key could not be read (EACCES: permission denied`);
+        expect(JSON.parse(fs.readFileSync(unreadableJson, 'utf8'))).toMatchObject({
+          ok: true,
+          warnings: [{ code: 'log-head-key-unchecked', message: keyUnchecked }],
+        });
+        expect(unreadable.out()).toMatch(/^Audit of the certification ledger — ALL CHECKS AGREE; 1 CHECK SKIPPED/);
+        expect(unreadable.out()).toContain(
+          `\n  log-head-key-unchecked\n      the log's key could not be read (EACCES: permission denied, open '${keyFile}'): the signed log heads were not checked against the service's key; the key of the first head on the ledger, ${intruder.keyId}, was taken for the log's`,
+        );
 
         // A key file that is there and is no key stops the audit: it is not quietly left unchecked.
         fs.writeFileSync(keyFile, 'not a key');

@@ -35,6 +35,7 @@ FABRIC_CONNECTION, LEDGER_LOG_HEAD_SECONDS (and EVENT_STORE_SCHEMA for a Postgre
   --quiet                 no summary on stdout
 
 Exit code: 0 when the store and the ledger agree, 1 when there are discrepancies, 2 on usage or I/O errors.
+Checks skipped (an unreadable log key, a filter) are warnings in the report and leave the exit code alone.
 `;
 
 export interface AuditCliArgs {
@@ -127,14 +128,22 @@ async function openLedgerView(env: NodeJS.ProcessEnv, dataDir: string): Promise<
 
 const NOT_PERMITTED = new Set(['EACCES', 'EPERM']);
 
+/** The log's key id, if found, or why the key file could not be read. */
+interface LogKeyLookup {
+  readonly keyId?: string;
+  readonly unreadable?: string;
+}
+
 /**
  * The id of the service's log-head key in the data dir, if it keeps one there. A key the audit may
- * not read (another user's, mode 0600) leaves the heads' key unchecked, said on stderr, rather than
- * stopping the audit of the whole log; a key file that is there and is no key stops it.
+ * not read (another user's, mode 0600) leaves the heads' key unchecked, said on stderr and in the
+ * report's warnings, rather than stopping the audit of the whole log; a key file that is there and
+ * is no key stops it.
  */
-function dataDirLogKeyId(dataDir: string, io: CliIo): string | undefined {
+function dataDirLogKey(dataDir: string, io: CliIo): LogKeyLookup {
   try {
-    return readLogHeadKeyId(dataDir);
+    const keyId = readLogHeadKeyId(dataDir);
+    return keyId !== undefined ? { keyId } : {};
   } catch (error) {
     const message = (error as Error).message;
     if (!NOT_PERMITTED.has(String((error as { code?: unknown }).code)))
@@ -142,7 +151,7 @@ function dataDirLogKeyId(dataDir: string, io: CliIo): string | undefined {
     io.stderr.write(
       `warning: ${message}: the log heads' key is not checked; give the log's key id with --log-key-id\n`,
     );
-    return undefined;
+    return { unreadable: message };
   }
 }
 
@@ -191,7 +200,7 @@ export async function auditCli(
     });
     ledger = await openLedgerView(env, dataDir);
     const membership = await readMembership(env, dataDir);
-    const logKeyId = args.logKeyId ?? dataDirLogKeyId(dataDir, io);
+    const logKey: LogKeyLookup = args.logKeyId !== undefined ? { keyId: args.logKeyId } : dataDirLogKey(dataDir, io);
     logger.info(
       { eventStore: storeConfig.eventStore, ledger: ledger.kind, dataDir, filter: args.filter },
       'audit started',
@@ -204,7 +213,8 @@ export async function auditCli(
       filter: args.filter,
       graceMs: args.graceMinutes * 60_000,
       logHeadMaxAgeMs: args.logHeadIntervals * headIntervalMs + args.graceMinutes * 60_000,
-      ...(logKeyId !== undefined ? { logKeyId } : {}),
+      ...(logKey.keyId !== undefined ? { logKeyId: logKey.keyId } : {}),
+      ...(logKey.unreadable !== undefined ? { logKeyUnreadable: logKey.unreadable } : {}),
       logger,
       onProgress: (done, total) => {
         if (!bar) return;

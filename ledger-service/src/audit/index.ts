@@ -14,8 +14,19 @@ export {
   describe as describeReason,
 } from './classify';
 export type { IntrinsicCheck, RefusedBatch, StreamEvidence, StreamVerdict } from './classify';
-export { DISCREPANCY_KINDS } from './types';
-export type { AffectedEvent, Discrepancy, DiscrepancyKind, EventFacts, LedgerDigest, LedgerHead } from './types';
+export { AUDIT_WARNING_CODES, DISCREPANCY_KINDS } from './types';
+export type {
+  AffectedEvent,
+  AuditWarning,
+  AuditWarningCode,
+  Discrepancy,
+  DiscrepancyKind,
+  EventFacts,
+  LedgerDigest,
+  LedgerHead,
+} from './types';
+export { auditWarnings } from './warnings';
+export type { UncheckedFacts } from './warnings';
 export { readEnvelopeHeader, headerMatches, EnvelopeFormatError } from '../events/envelopeHeader';
 export type { EnvelopeHeader, ExpectedHeader } from '../events/envelopeHeader';
 export { LogTree, LogTreeError, batchRootOfHashes, leafHashOf, nodeHashOf } from './logTree';

@@ -52,13 +52,21 @@ function logKeyInWords(log: AuditReport['log']): string {
     : `${log.keyId}, the first head's: not given (--log-key-id, or the key in LEDGER_DATA_DIR), so not checked`;
 }
 
+/** The verdict on the summary's first line, saying how many checks were skipped when any were. */
+function verdictInWords(report: AuditReport): string {
+  const verdict = report.ok ? 'ALL CHECKS AGREE' : 'DISCREPANCIES FOUND';
+  const skipped = report.warnings.length;
+  if (skipped === 0) return verdict;
+  return `${verdict}; ${skipped} CHECK${skipped === 1 ? '' : 'S'} SKIPPED (warnings below)`;
+}
+
 /** The readable summary of an audit report, for a terminal or a letter to the operator. */
 export function formatSummary(report: AuditReport): string {
   const lines: string[] = [];
   const scope = Object.entries(report.filter)
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(', ');
-  lines.push(`Audit of the certification ledger — ${report.ok ? 'ALL CHECKS AGREE' : 'DISCREPANCIES FOUND'}`);
+  lines.push(`Audit of the certification ledger — ${verdictInWords(report)}`);
   lines.push(`  ledger backend      ${report.backend}`);
   lines.push(`  scope               ${scope || 'whole log'}`);
   lines.push(`  events in the log   ${report.counts.eventsInLog}`);
@@ -80,6 +88,14 @@ export function formatSummary(report: AuditReport): string {
   lines.push(`  log heads due       the newest within ${spanInWords(report.logHeadMaxAgeMs)}`);
   lines.push(`  log key             ${logKeyInWords(report.log)}`);
   lines.push(`  took                ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.warnings.length > 0) {
+    lines.push('');
+    lines.push('Warnings (checks skipped: no findings, and no change to the exit code):');
+    for (const warning of report.warnings) {
+      lines.push(`  ${warning.code}`);
+      lines.push(`      ${warning.message}`);
+    }
+  }
   lines.push('');
   lines.push('Discrepancies by kind:');
   for (const kind of DISCREPANCY_KINDS) {

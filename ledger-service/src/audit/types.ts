@@ -83,3 +83,17 @@ export interface LedgerHead {
   readonly hash: string;
   readonly agencyId?: string;
 }
+
+/** Checks an audit can leave unmade and still go on; each one left unmade is a warning in its report. */
+export const AUDIT_WARNING_CODES = [
+  'log-head-key-unchecked',
+  'scope-filtered',
+  'recorded-time-order-unchecked',
+] as const;
+export type AuditWarningCode = (typeof AUDIT_WARNING_CODES)[number];
+
+/** A check the audit did not make, or made only in part: no finding, and no change to `ok` or the exit code. */
+export interface AuditWarning {
+  readonly code: AuditWarningCode;
+  readonly message: string;
+}

@@ -79,6 +79,7 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
     interface AuditRun {
       filter?: { agencyId?: string };
       logKeyId?: string;
+      logKeyUnreadable?: string;
       now?: () => Date;
       logHeadMaxAgeMs?: number;
       /**
@@ -89,6 +90,8 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       /** Where the `fabric` view reads log heads (default: the embedded ledger's LogHeadContract). */
       logHeads?: LogHeadLedger;
       wrap?: (view: AuditLedgerView) => AuditLedgerView;
+      /** The store as the audit sees it (default: the target's). */
+      store?: EventStore;
     }
 
     async function audit(options: AuditRun = {}): Promise<AuditReport> {
@@ -100,10 +103,10 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       try {
         return await runAudit({
           store: target.store,
+          ...rest,
           ledger: wrap(view),
           membership: await target.membership(),
           pageSize: 17,
-          ...rest,
         });
       } finally {
         await view.close();
@@ -140,6 +143,7 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
       const report = await audit();
       expect(report.ok).toBe(true);
       expect(report.discrepancies).toEqual([]);
+      expect(report.warnings).toEqual([]);
       expect(report.counts).toMatchObject({
         eventsInLog: 56,
         eventsAudited: 56,
@@ -605,6 +609,36 @@ export function tamperSuite(name: string, open: (dir: string) => Promise<TamperT
         expect(blind.discrepancies.length).toBeGreaterThan(0);
       },
     );
+
+    it('lists the checks it skipped as warnings, which leave ok alone: an unchecked log key, a filter, recorded times not in log order', async () => {
+      const head = await commitLogHead({ store: target.store, ledger, dataDir: dir });
+      const logKeyId = loadOrCreateLogHeadSigner(dir).keyId;
+      expect((await audit({ logKeyId })).warnings).toEqual([]);
+
+      const unordered: EventStore = Object.assign(Object.create(target.store) as EventStore, {
+        recordedAtFollowsLog: false,
+      });
+      const report = await audit({ filter: { agencyId: AGENCY }, store: unordered });
+      expect(report.ok).toBe(true);
+      expect(report.warnings).toEqual([
+        {
+          code: 'log-head-key-unchecked',
+          message: expect.stringContaining(`the key of the first head on the ledger, ${head.keyId}, was taken`),
+        },
+        { code: 'scope-filtered', message: expect.stringContaining(`only the events of agencyId=${AGENCY}`) },
+        { code: 'recorded-time-order-unchecked', message: expect.stringContaining('(KurrentDB)') },
+      ]);
+      expect(formatSummary(report)).toContain('ALL CHECKS AGREE; 3 CHECKS SKIPPED (warnings below)');
+
+      // Why the caller could not read the key is the warning's first words.
+      const unreadable = await audit({ logKeyUnreadable: 'EACCES: permission denied' });
+      expect(unreadable.warnings).toEqual([
+        {
+          code: 'log-head-key-unchecked',
+          message: expect.stringMatching(/^the log's key could not be read \(EACCES: permission denied\)/),
+        },
+      ]);
+    });
 
     it('limits the audit to one agency', async () => {
       const victim = (await streamOf(3))[2]!;
