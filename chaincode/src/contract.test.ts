@@ -125,6 +125,16 @@ function chain(
   return events;
 }
 
+/** `event` as a certificate event: its type and the status it leaves on the certificate number. */
+function certificateEvent(
+  event: BatchEventInput,
+  type: string,
+  certificateStatus: CertificateStatus,
+  certificateNo = 'CN-1',
+): BatchEventInput {
+  return { ...event, type, certificateNo, certificateStatus };
+}
+
 function batchOf(agencyId: string, events: BatchEventInput[]): BatchInput {
   const hashes = events.map((e) => e.hash);
   return { batchId: batchIdOf(hashes), agencyId, root: batchRootOf(hashes), events };
@@ -540,12 +550,7 @@ describe('CertLedgerContract.AnchorBatch', () => {
 
   it("keeps a certificate's status record whose key history is the certificate's history", async () => {
     const streamId = 'certification-c1';
-    const status = (e: BatchEventInput, type: string, certificateStatus: CertificateStatus): BatchEventInput => ({
-      ...e,
-      type,
-      certificateNo: 'CN-1',
-      certificateStatus,
-    });
+    const status = certificateEvent;
     const events = chain(streamId, 4);
     await submit(ledger, contract, batchOf(CB_A, [events[0]!, status(events[1]!, 'CertificateIssued', 'valid')]));
     await submit(
@@ -573,9 +578,140 @@ describe('CertLedgerContract.AnchorBatch', () => {
       ['suspended', 2, 'tx2'],
       ['valid', 3, 'tx2'],
     ]);
-    const other = chain('certification-c2', 1);
-    expect(await refusal(ledger, contract, batchOf(CB_A, [status(other[0]!, 'CertificateIssued', 'valid')]))).toBe(
-      'CL_CERTIFICATE_CONFLICT',
+    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).not.toHaveProperty(
+      'otherClaims',
     );
+    expect(await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' })).toHaveLength(1);
+    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-2' })).toBeNull();
+    expect(await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-2' })).toEqual([]);
+    expect(await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-2' })).toEqual([]);
+  });
+
+  describe('a certificate number claimed by several streams', () => {
+    const claimKey = (certificateNo: string, streamId: string) =>
+      `\u0000certificateClaim\u0000${certificateNo}\u0000${streamId}\u0000`;
+    const statuses = (records: Array<{ streamId: string; status: string; version: number }>) =>
+      records.map((r) => [r.streamId, r.status, r.version]);
+
+    it("anchors the second stream's batch and keeps each claim, whose status follows its own stream", async () => {
+      const a = chain('certification-c1', 3);
+      const b = chain('certification-c2', 3);
+      await submit(ledger, contract, batchOf(CB_A, [a[0]!, certificateEvent(a[1]!, 'CertificateIssued', 'valid')]));
+      // Another CB anchors a certificate event with the same number: its batch is anchored, not refused.
+      const squatted = batchOf(CB_B, [b[0]!, certificateEvent(b[1]!, 'CertificateIssued', 'valid')]);
+      const anchored = await submit(ledger, contract, squatted);
+      expect(anchored.replayed).toBe(false);
+      expect(ledger.state.has(claimKey('CN-1', 'certification-c2'))).toBe(true);
+
+      await submit(ledger, contract, batchOf(CB_B, [certificateEvent(b[2]!, 'CertificateSuspended', 'suspended')]));
+      expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).toMatchObject({
+        streamId: 'certification-c1',
+        agencyId: CB_A,
+        status: 'valid',
+        version: 1,
+        otherClaims: [{ streamId: 'certification-c2', certificationId: 'c2', agencyId: CB_B, status: 'suspended' }],
+      });
+      await submit(ledger, contract, batchOf(CB_A, [certificateEvent(a[2]!, 'CertificateWithdrawn', 'withdrawn')]));
+      const claims = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
+      expect(statuses(claims)).toEqual([
+        ['certification-c1', 'withdrawn', 2],
+        ['certification-c2', 'suspended', 2],
+      ]);
+      expect(claims[1]).toMatchObject({ certificateNo: 'CN-1', certificationId: 'c2', agencyId: CB_B });
+      expect(claims[1]).not.toHaveProperty('otherClaims');
+
+      // Replaying the anchored batch still writes nothing.
+      const stateBefore = new Map(ledger.state);
+      const replay = await submit(ledger, contract, squatted);
+      expect(replay).toEqual({ batch: anchored.batch, replayed: true });
+      expect(ledger.state).toEqual(stateBefore);
+    });
+
+    it('gives the history of every claim, each in its own order, interleaved by transaction time', async () => {
+      const a = chain('certification-c1', 3);
+      const b = chain('certification-c2', 2);
+      await submit(ledger, contract, batchOf(CB_A, [certificateEvent(a[0]!, 'CertificateIssued', 'valid')]));
+      await submit(ledger, contract, batchOf(CB_B, [certificateEvent(b[0]!, 'CertificateIssued', 'valid')]));
+      await submit(ledger, contract, batchOf(CB_A, [certificateEvent(a[1]!, 'CertificateSuspended', 'suspended')]));
+      await submit(
+        ledger,
+        contract,
+        batchOf(CB_B, [certificateEvent(b[1]!, 'CertificateWithdrawn', 'withdrawn'), ...chain('certification-c3', 1)]),
+      );
+      const history = await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-1' });
+      expect(
+        history.map((h: { certificationId: string; agencyId: string; status: string; transactionId: string }) => [
+          h.certificationId,
+          h.agencyId,
+          h.status,
+          h.transactionId,
+        ]),
+      ).toEqual([
+        ['c1', CB_A, 'valid', 'tx1'],
+        ['c2', CB_B, 'valid', 'tx2'],
+        ['c1', CB_A, 'suspended', 'tx3'],
+        ['c2', CB_B, 'withdrawn', 'tx4'],
+      ]);
+    });
+
+    it('lists the other claims in streamId order, whichever anchored first', async () => {
+      for (const [streamId, agencyId] of [
+        ['certification-c5', CB_A],
+        ['certification-c9', CB_B],
+        ['certification-c3', 'CNCA-R-2002-003'],
+      ] as const) {
+        await submit(
+          ledger,
+          contract,
+          batchOf(agencyId, [certificateEvent(chain(streamId, 1)[0]!, 'CertificateIssued', 'valid')]),
+        );
+      }
+      const certificate = await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' });
+      expect(certificate.streamId).toBe('certification-c5');
+      expect(certificate.otherClaims.map((c: { streamId: string }) => c.streamId)).toEqual([
+        'certification-c3',
+        'certification-c9',
+      ]);
+      const claims = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
+      expect(claims.map((c: { streamId: string }) => c.streamId)).toEqual([
+        'certification-c5',
+        'certification-c3',
+        'certification-c9',
+      ]);
+    });
+
+    it('gives the number to the stream that claims it first in a batch, and each claim all its changes', async () => {
+      const a = chain('certification-c1', 2);
+      const b = chain('certification-c2', 2);
+      const interleaved = [
+        certificateEvent(b[0]!, 'CertificateIssued', 'valid'),
+        certificateEvent(a[0]!, 'CertificateIssued', 'valid'),
+        certificateEvent(a[1]!, 'CertificateSuspended', 'suspended'),
+        certificateEvent(b[1]!, 'CertificateWithdrawn', 'withdrawn'),
+      ];
+      await submit(ledger, contract, batchOf(CB_A, interleaved));
+      const claims = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
+      expect(statuses(claims)).toEqual([
+        ['certification-c2', 'withdrawn', 1],
+        ['certification-c1', 'suspended', 1],
+      ]);
+      expect(claims.map((c: { changes: Array<{ status: string }> }) => c.changes.map((x) => x.status))).toEqual([
+        ['valid', 'withdrawn'],
+        ['valid', 'suspended'],
+      ]);
+      expect(ledger.state.has(claimKey('CN-1', 'certification-c1'))).toBe(true);
+      const history = await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-1' });
+      expect(history.map((h: { certificationId: string; status: string }) => [h.certificationId, h.status])).toEqual([
+        ['c2', 'valid'],
+        ['c2', 'withdrawn'],
+        ['c1', 'valid'],
+        ['c1', 'suspended'],
+      ]);
+
+      // The same batch on another ledger writes the very same state: the claims follow leaf order alone.
+      const other = new FakeLedger();
+      await submit(other, contract, batchOf(CB_A, interleaved));
+      expect(other.state).toEqual(ledger.state);
+    });
   });
 });

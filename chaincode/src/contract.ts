@@ -14,10 +14,12 @@ import {
   BatchInput,
   BatchRecord,
   CERTIFICATION_STREAM_PREFIX,
+  CertificateAnswer,
   CertificateChange,
   CertificateHistoryEntry,
   CertificateRecord,
   EventRecord,
+  OtherCertificateClaim,
   StreamEventsRecord,
   StreamHeadRecord,
   SUPERVISION_STREAM_PREFIX,
@@ -58,6 +60,27 @@ function timestampOf(value: { seconds: unknown; nanos: number } | undefined): st
   const seconds =
     typeof raw === 'object' && raw !== null && typeof raw.toNumber === 'function' ? raw.toNumber() : Number(raw);
   return new Date(seconds * 1000 + Math.floor((value.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/**
+ * Several claims' histories as one, oldest first: each claim's entries keep their order, and the
+ * claims' entries interleave by transaction time (on a tie, the claim listed first goes first).
+ */
+function interleavedByTime(histories: readonly CertificateHistoryEntry[][]): CertificateHistoryEntry[] {
+  const queues = histories.map((history) => [...history]);
+  const merged: CertificateHistoryEntry[] = [];
+  for (;;) {
+    let earliest: CertificateHistoryEntry[] | undefined;
+    for (const queue of queues) {
+      if (queue.length > 0 && (!earliest || queue[0]!.timestamp < earliest[0]!.timestamp)) earliest = queue;
+    }
+    if (!earliest) return merged;
+    merged.push(earliest.shift()!);
+  }
+}
+
+function otherClaimOf({ streamId, certificationId, agencyId, status }: CertificateRecord): OtherCertificateClaim {
+  return { streamId, certificationId, agencyId, status };
 }
 
 function sameBatch(stored: BatchRecord, batch: BatchInput): boolean {
@@ -113,6 +136,7 @@ export class CertLedgerContract extends Contract {
     for (const event of batch.events) checkOccurredBy(event.occurredAt, event.eventId, txTime, this.options);
     const transactionId = ctx.stub.getTxID();
     const runs = new Map<string, { head: StreamHeadRecord; record: StreamEventsRecord & { events: RunEvent[] } }>();
+    // Keyed by ledger key: the number's first claim and other streams' claims are written apart.
     const certificates = new Map<string, CertificateRecord>();
     for (const [leafIndex, event] of batch.events.entries()) {
       const run = runs.get(event.streamId);
@@ -134,12 +158,8 @@ export class CertLedgerContract extends Contract {
         });
       }
       if (event.certificateNo !== undefined) {
-        const previous =
-          certificates.get(event.certificateNo) ?? (await this.readCertificate(ctx, event.certificateNo));
-        certificates.set(
-          event.certificateNo,
-          this.certificateAfter(previous, event, batch, certificates.has(event.certificateNo)),
-        );
+        const { key, previous } = await this.claimOf(ctx, event, certificates);
+        certificates.set(key, this.certificateAfter(previous, event, batch, certificates.has(key)));
       }
     }
 
@@ -159,9 +179,7 @@ export class CertLedgerContract extends Contract {
       await ctx.stub.putState(this.eventsKey(ctx, streamId, run.record.version), toBytes(run.record));
       await ctx.stub.putState(this.key(ctx, KEY.stream, streamId), toBytes(run.head));
     }
-    for (const certificate of certificates.values()) {
-      await ctx.stub.putState(this.key(ctx, KEY.certificate, certificate.certificateNo), toBytes(certificate));
-    }
+    for (const [key, certificate] of certificates) await ctx.stub.putState(key, toBytes(certificate));
     await ctx.stub.putState(batchKey, toBytes(record));
     const anchored: BatchAnchoredEvent = {
       batchId: record.batchId,
@@ -255,20 +273,51 @@ export class CertLedgerContract extends Contract {
     return this.readJson(ctx, KEY.batch, batchId);
   }
 
-  /** {"certificateNo"} → CertificateRecord JSON, or `null`. */
+  /**
+   * {"certificateNo"} → CertificateAnswer JSON, or `null`: the claim of the first stream that anchored
+   * the number, with `otherClaims` when other streams have claimed it since.
+   */
   @Transaction(false)
   @Returns('string')
   async GetCertificate(ctx: Context, queryJson: string): Promise<string> {
-    const certificateNo = requireString(parseJsonArgument(queryJson, 'the query'), 'certificateNo', 64);
-    return this.readJson(ctx, KEY.certificate, certificateNo);
+    const [first, ...others] = await this.readClaims(ctx, this.certificateNoOf(queryJson));
+    if (!first) return canonicalJson(null);
+    const answer: CertificateAnswer = others.length > 0 ? { ...first, otherClaims: others.map(otherClaimOf) } : first;
+    return canonicalJson(answer);
   }
 
-  /** {"certificateNo"} → CertificateHistoryEntry[] JSON, oldest first, one entry per status event. */
+  /** {"certificateNo"} → every CertificateRecord claiming the number as JSON: the first claim, then the others in streamId order. */
+  @Transaction(false)
+  @Returns('string')
+  async GetCertificateClaims(ctx: Context, queryJson: string): Promise<string> {
+    return canonicalJson(await this.readClaims(ctx, this.certificateNoOf(queryJson)));
+  }
+
+  /**
+   * {"certificateNo"} → CertificateHistoryEntry[] JSON, oldest first, one entry per status event of
+   * every claim on the number: a contested number shows each claimant's events (each entry names its
+   * certification and agency), interleaved by transaction time.
+   */
   @Transaction(false)
   @Returns('string')
   async GetCertificateHistory(ctx: Context, queryJson: string): Promise<string> {
-    const certificateNo = requireString(parseJsonArgument(queryJson, 'the query'), 'certificateNo', 64);
-    const iterator = await ctx.stub.getHistoryForKey(this.key(ctx, KEY.certificate, certificateNo));
+    const certificateNo = this.certificateNoOf(queryJson);
+    const histories: CertificateHistoryEntry[][] = [];
+    for (const [index, claim] of (await this.readClaims(ctx, certificateNo)).entries()) {
+      const key =
+        index === 0 ? this.key(ctx, KEY.certificate, certificateNo) : this.claimKey(ctx, certificateNo, claim.streamId);
+      histories.push(await this.readCertificateHistory(ctx, key));
+    }
+    return canonicalJson(interleavedByTime(histories));
+  }
+
+  private certificateNoOf(queryJson: string): string {
+    return requireString(parseJsonArgument(queryJson, 'the query'), 'certificateNo', 64);
+  }
+
+  /** One claim's history from its key's: one entry per status event, oldest first. */
+  private async readCertificateHistory(ctx: Context, key: string): Promise<CertificateHistoryEntry[]> {
+    const iterator = await ctx.stub.getHistoryForKey(key);
     const modifications: Array<{ record: CertificateRecord; transactionId: string; timestamp: string }> = [];
     try {
       for (;;) {
@@ -290,7 +339,7 @@ export class CertLedgerContract extends Contract {
     }
     // Fabric returns key history newest first; the entries read oldest first.
     modifications.sort((a, b) => a.record.version - b.record.version);
-    const entries: CertificateHistoryEntry[] = modifications.flatMap(({ record, transactionId, timestamp }) =>
+    return modifications.flatMap(({ record, transactionId, timestamp }) =>
       record.changes.map((change) => ({
         certificateNo: record.certificateNo,
         certificationId: record.certificationId,
@@ -304,7 +353,6 @@ export class CertLedgerContract extends Contract {
         timestamp,
       })),
     );
-    return canonicalJson(entries);
   }
 
   private key(ctx: Context, kind: string, id: string): string {
@@ -350,23 +398,29 @@ export class CertLedgerContract extends Contract {
     return ctx.stub.createCompositeKey(KEY.events, eventsKeyAttributes(streamId, firstVersion));
   }
 
-  /** A stream's `events` records, in version order (the keys sort by their zero-padded first version). */
-  private async readStreamEvents(ctx: Context, streamId: string): Promise<StreamEventsRecord[]> {
-    const iterator = await ctx.stub.getStateByPartialCompositeKey(KEY.events, [streamId]);
-    const records: StreamEventsRecord[] = [];
+  /** The records under a partial composite key, in key order. */
+  private async readByPartialKey<T>(ctx: Context, kind: string, attributes: string[]): Promise<T[]> {
+    const iterator = await ctx.stub.getStateByPartialCompositeKey(kind, attributes);
+    const records: T[] = [];
     try {
       for (;;) {
         const next = await iterator.next();
-        const record = next.value ? fromBytes<StreamEventsRecord>(next.value.value) : undefined;
-        // The partial key [streamId] also matches a stream whose id continues with U+0000 (anchored before
-        // streamIds were checked): only the stream's own records are its events.
-        if (record && record.streamId === streamId) records.push(record);
+        const record = next.value ? fromBytes<T>(next.value.value) : undefined;
+        if (record) records.push(record);
         if (next.done) break;
       }
     } finally {
       await iterator.close();
     }
     return records;
+  }
+
+  /** A stream's `events` records, in version order (the keys sort by their zero-padded first version). */
+  private async readStreamEvents(ctx: Context, streamId: string): Promise<StreamEventsRecord[]> {
+    const records = await this.readByPartialKey<StreamEventsRecord>(ctx, KEY.events, [streamId]);
+    // The partial key [streamId] also matches a stream whose id continues with U+0000 (anchored before
+    // streamIds were checked): only the stream's own records are its events.
+    return records.filter((record) => record.streamId === streamId);
   }
 
   private async readEvent(ctx: Context, streamId: string, version: number): Promise<EventRecord | undefined> {
@@ -388,8 +442,45 @@ export class CertLedgerContract extends Contract {
     return fromBytes<TransferAuthorizationRecord>(await ctx.stub.getState(this.key(ctx, KEY.transfer, streamId)));
   }
 
-  private async readCertificate(ctx: Context, certificateNo: string): Promise<CertificateRecord | undefined> {
-    return fromBytes<CertificateRecord>(await ctx.stub.getState(this.key(ctx, KEY.certificate, certificateNo)));
+  private claimKey(ctx: Context, certificateNo: string, streamId: string): string {
+    return ctx.stub.createCompositeKey(KEY.certificateClaim, [certificateNo, streamId]);
+  }
+
+  private async readCertificate(ctx: Context, key: string): Promise<CertificateRecord | undefined> {
+    return fromBytes<CertificateRecord>(await ctx.stub.getState(key));
+  }
+
+  /** Every claim on a certificate number: the first stream's, then the other streams' in streamId order. */
+  private async readClaims(ctx: Context, certificateNo: string): Promise<CertificateRecord[]> {
+    const first = await this.readCertificate(ctx, this.key(ctx, KEY.certificate, certificateNo));
+    if (!first) return [];
+    const others = await this.readByPartialKey<CertificateRecord>(ctx, KEY.certificateClaim, [certificateNo]);
+    return [
+      first,
+      ...others
+        .filter((claim) => claim.certificateNo === certificateNo)
+        .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0)),
+    ];
+  }
+
+  /**
+   * The key of `event`'s claim on its certificate number and the claim before the event (this
+   * batch's, else the ledger's): the number's own key when no stream has claimed it or the event's
+   * stream was first, else the stream's `certificateClaim` key. Another stream's claim never refuses
+   * the batch: which claim is genuine is for the service (R10) and the regulator to say, not for
+   * whichever wrote the number first.
+   */
+  private async claimOf(
+    ctx: Context,
+    event: BatchEventInput,
+    pending: ReadonlyMap<string, CertificateRecord>,
+  ): Promise<{ key: string; previous: CertificateRecord | undefined }> {
+    const certificateNo = event.certificateNo!;
+    const firstKey = this.key(ctx, KEY.certificate, certificateNo);
+    const first = pending.get(firstKey) ?? (await this.readCertificate(ctx, firstKey));
+    if (!first || first.streamId === event.streamId) return { key: firstKey, previous: first };
+    const key = this.claimKey(ctx, certificateNo, event.streamId);
+    return { key, previous: pending.get(key) ?? (await this.readCertificate(ctx, key)) };
   }
 
   /** The stream head after `event`, or a coded error when the event does not continue the stream. */
@@ -449,12 +540,6 @@ export class CertLedgerContract extends Contract {
     batch: BatchInput,
     changedInThisBatch: boolean,
   ): CertificateRecord {
-    if (previous && previous.streamId !== event.streamId) {
-      throw new ChaincodeError(
-        'CL_CERTIFICATE_CONFLICT',
-        `certificate ${event.certificateNo} belongs to another certification`,
-      );
-    }
     const change: CertificateChange = {
       eventId: event.eventId,
       version: event.version,

@@ -6,6 +6,7 @@ export const KEY = {
   stream: 'stream',
   batch: 'batch',
   certificate: 'certificate',
+  certificateClaim: 'certificateClaim',
   transfer: 'transfer',
 } as const;
 

@@ -94,7 +94,12 @@ export interface CertificateChange {
   readonly status: CertificateStatus;
 }
 
-/** key `certificate` [certificateNo]: its key history is the certificate's history on the ledger. */
+/**
+ * A stream's claim on a certificate number, kept up to date by the stream's certificate events. key
+ * `certificate` [certificateNo] holds the claim of the first stream that anchored the number;
+ * `certificateClaim` [certificateNo, streamId] the claim of every other stream. A key's history is
+ * that claim's history on the ledger.
+ */
 export interface CertificateRecord {
   readonly certificateNo: string;
   readonly certificationId: string;
@@ -106,6 +111,20 @@ export interface CertificateRecord {
   readonly batchId: string;
   /** Every status event of this certificate in the transaction, in order (a batch may hold several). */
   readonly changes: readonly CertificateChange[];
+}
+
+/** Another stream's claim on a certificate number, as GetCertificate names it beside the first claim. */
+export interface OtherCertificateClaim {
+  readonly streamId: string;
+  readonly certificationId: string;
+  readonly agencyId: string;
+  readonly status: CertificateStatus;
+}
+
+/** What GetCertificate answers: the first claim, and the claims of other streams on the number. */
+export interface CertificateAnswer extends CertificateRecord {
+  /** Present only when the number is contested: every other stream's claim, in streamId order. */
+  readonly otherClaims?: readonly OtherCertificateClaim[];
 }
 
 export interface CertificateHistoryEntry {
@@ -144,6 +163,7 @@ export type ContractQuery =
   | 'GetStreamHead'
   | 'GetBatch'
   | 'GetCertificate'
+  | 'GetCertificateClaims'
   | 'GetCertificateHistory';
 
 export const BATCH_ANCHORED_EVENT = 'BatchAnchored';

@@ -1,5 +1,6 @@
 import type {
   BatchRecord,
+  CertificateAnswer,
   CertificateHistoryEntry,
   ContractQuery,
   CertificateRecord,
@@ -12,6 +13,7 @@ import {
   type BlockNotServed,
   type CommittedBatch,
   type LedgerBatchRecord,
+  type LedgerCertificate,
   type LedgerCertificateRecord,
   type LedgerCertificateHistoryEntry,
   type LedgerEventRecord,
@@ -91,8 +93,12 @@ export abstract class ContractQueries {
     return (await this.evaluate<BatchRecord | null>('GetBatch', { batchId })) ?? undefined;
   }
 
-  async getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined> {
-    return (await this.evaluate<CertificateRecord | null>('GetCertificate', { certificateNo })) ?? undefined;
+  async getCertificate(certificateNo: string): Promise<LedgerCertificate | undefined> {
+    return (await this.evaluate<CertificateAnswer | null>('GetCertificate', { certificateNo })) ?? undefined;
+  }
+
+  async getCertificateClaims(certificateNo: string): Promise<LedgerCertificateRecord[]> {
+    return this.evaluate<CertificateRecord[]>('GetCertificateClaims', { certificateNo });
   }
 
   async getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]> {

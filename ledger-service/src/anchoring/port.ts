@@ -69,12 +69,32 @@ export interface LedgerBatchRecord {
   readonly timestamp: string;
 }
 
+/** One certification's claim on a certificate number: the status its last certificate event left. */
 export interface LedgerCertificateRecord {
   readonly certificateNo: string;
   readonly certificationId: string;
+  /** The agency that anchored the claim's last certificate event. */
+  readonly agencyId: string;
   readonly status: string;
   readonly eventId: string;
   readonly version: number;
+}
+
+/** Another certification's claim on a certificate number, beside the first claim. */
+export interface LedgerOtherCertificateClaim {
+  readonly streamId: string;
+  readonly certificationId: string;
+  readonly agencyId: string;
+  readonly status: string;
+}
+
+/**
+ * The claim of the first certification that anchored the number. The ledger refuses no claim on a
+ * number another certification holds (the service enforces unique numbers, R10): a contested
+ * number lists the other claims, in streamId order.
+ */
+export interface LedgerCertificate extends LedgerCertificateRecord {
+  readonly otherClaims?: readonly LedgerOtherCertificateClaim[];
 }
 
 /**
@@ -130,7 +150,10 @@ export interface LedgerBackend {
    * Undefined for a batch the ledger does not hold.
    */
   committedBatch(batchId: string): Promise<CommittedBatch | undefined>;
-  getCertificate(certificateNo: string): Promise<LedgerCertificateRecord | undefined>;
+  getCertificate(certificateNo: string): Promise<LedgerCertificate | undefined>;
+  /** Every certification's claim on the number: the first one, then the others in streamId order; empty when none. */
+  getCertificateClaims(certificateNo: string): Promise<LedgerCertificateRecord[]>;
+  /** Every claim's status events, oldest first (interleaved by transaction time, each claim in its own order). */
   getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { batchIdOf, batchRootOf } from '@certledger/chaincode';
+import { openSqliteEventStore } from '../../eventStore/sqlite/sqliteEventStore';
+import { createAnchorer } from '../anchorer';
+import { openSqliteAnchorStore } from '../anchorStore';
 import { AnchorBatch, AnchoredEventDigest, LedgerError } from '../port';
+import { appendTo, contractSigned, issued, suspended } from '../testing/events';
 import { openEmbeddedBackend } from './embeddedBackend';
 
 const ZERO = '0'.repeat(64);
@@ -163,6 +167,45 @@ describe('embedded ledger backend', () => {
       }),
     ]);
     await ledger.close();
+  });
+
+  it('anchors two certifications that issue the same certificate number, refusing neither: each keeps its own claim', async () => {
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    const eventStore = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    try {
+      const anchorer = createAnchorer({ eventStore, anchorStore, ledger, maxBatchEvents: 3 });
+      // One after the other, as a CB anchoring a number another CB anchored before it.
+      const stored = await appendTo(eventStore, 'certification-first', 'CB-1', [contractSigned(1), issued('CN-7')]);
+      await anchorer.drain();
+      stored.push(...(await appendTo(eventStore, 'certification-second', 'CB-2', [contractSigned(2), issued('CN-7')])));
+      await anchorer.drain();
+      stored.push(...(await appendTo(eventStore, 'certification-second', 'CB-2', [suspended])));
+      await anchorer.drain();
+
+      expect(await anchorStore.refusedStreams()).toEqual(new Set());
+      expect((await anchorStore.counts()).batches.rejected).toBe(0);
+      for (const event of stored) expect(await ledger.getEvent(event)).toMatchObject({ hash: event.hash });
+      expect(await ledger.getCertificate('CN-7')).toMatchObject({
+        certificationId: 'first',
+        agencyId: 'CB-1',
+        status: 'valid',
+        otherClaims: [
+          { streamId: 'certification-second', certificationId: 'second', agencyId: 'CB-2', status: 'suspended' },
+        ],
+      });
+      expect((await ledger.getCertificateClaims('CN-7')).map((c) => [c.certificationId, c.status])).toEqual([
+        ['first', 'valid'],
+        ['second', 'suspended'],
+      ]);
+      expect((await ledger.getCertificateHistory('CN-7')).map((h) => [h.certificationId, h.status])).toEqual([
+        ['first', 'valid'],
+        ['second', 'valid'],
+        ['second', 'suspended'],
+      ]);
+    } finally {
+      await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
+    }
   });
 
   it('refuses to commit over state another writer changed since the transaction read it', async () => {

@@ -2,9 +2,15 @@
  * Against the real network (scripts/fabric/network-up.sh): runs when FABRIC_CONNECTION or
  * .fabric/connection.json exists, and is skipped otherwise.
  */
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { openSqliteEventStore } from '../../eventStore/sqlite/sqliteEventStore';
+import { createAnchorer } from '../anchorer';
+import { openSqliteAnchorStore } from '../anchorStore';
 import { LedgerError } from '../port';
+import { appendTo, contractSigned, issued, suspended } from '../testing/events';
 import { fabricConnectionPath, FabricLedgerBackend, openFabricBackend, readFabricConnection } from './index';
 import { batchOf, SyntheticStream } from './testing';
 
@@ -138,6 +144,49 @@ describeNetwork('fabric backend on the real network', () => {
       code: 'unavailable',
       message: expect.stringContaining('no Fabric identity may anchor'),
     });
+  });
+
+  it('anchors two certifications of two CBs that issue the same certificate number, refusing neither: each keeps its own claim', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fabric-claims-'));
+    const eventStore = openSqliteEventStore({ directory: dir });
+    const anchorStore = openSqliteAnchorStore({ directory: dir });
+    try {
+      const run = randomUUID();
+      const certificateNo = `CN-${run}`;
+      const [first, second] = [`certification-${run}-a`, `certification-${run}-b`];
+      const anchorer = createAnchorer({ eventStore, anchorStore, ledger: backend, maxBatchEvents: 3 });
+      // One after the other, as a CB anchoring a number another CB anchored before it.
+      const stored = await appendTo(eventStore, first, CB1, [contractSigned(1), issued(certificateNo)]);
+      await anchorer.drain();
+      stored.push(...(await appendTo(eventStore, second, CB2, [contractSigned(2), issued(certificateNo)])));
+      await anchorer.drain();
+      stored.push(...(await appendTo(eventStore, second, CB2, [suspended])));
+      await anchorer.drain();
+
+      expect(await anchorStore.refusedStreams()).toEqual(new Set());
+      expect((await anchorStore.counts()).batches.rejected).toBe(0);
+      for (const event of stored) await expect(backend.getEvent(event)).resolves.toMatchObject({ hash: event.hash });
+      await expect(backend.getCertificate(certificateNo)).resolves.toMatchObject({
+        streamId: first,
+        agencyId: CB1,
+        status: 'valid',
+        otherClaims: [{ streamId: second, certificationId: `${run}-b`, agencyId: CB2, status: 'suspended' }],
+      });
+      const claims = await backend.getCertificateClaims(certificateNo);
+      expect(claims.map((c) => [c.certificationId, c.agencyId, c.status])).toEqual([
+        [`${run}-a`, CB1, 'valid'],
+        [`${run}-b`, CB2, 'suspended'],
+      ]);
+      const history = await backend.getCertificateHistory(certificateNo);
+      expect(history.map((h) => [h.certificationId, h.status])).toEqual([
+        [`${run}-a`, 'valid'],
+        [`${run}-b`, 'valid'],
+        [`${run}-b`, 'suspended'],
+      ]);
+    } finally {
+      await Promise.all([eventStore.close(), anchorStore.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a CB anchoring another CB certification', async () => {
