@@ -349,6 +349,16 @@ describe('validateSubmission', () => {
       'data.signedAt:required',
     ]);
   });
+  it('names a payload that is no object at all data, not data. nor the empty path', () => {
+    const issues = validateSubmission({
+      certificationId: 'JS-2025-0007',
+      eventId: '6f1c2a5e-0000-4000-8000-000000000001',
+      type: 'ContractSigned',
+      occurredAt: at('2025-01-15'),
+      data: 'HT',
+    });
+    expect(issues.map((i) => `${i.path}:${i.code}`)).toEqual(['data:expected-object']);
+  });
   it('accepts a good submission', () => {
     const submission = {
       certificationId: 'JS-2025-0007',

@@ -391,7 +391,18 @@ class Walker {
   }
 }
 
-/** Checks a payload against its .proto message and the validation options; an empty list means valid. */
+/**
+ * Payload issues at their paths inside the submitted event's JSON: the payload's fields under data
+ * (data.scope, data.evidence[0].size), the payload itself at data; so that a payload field is never
+ * taken for the envelope's of the same name (certificationId in a bulk event).
+ */
+export const atEventPaths = (issues: readonly ValidationIssue[]): ValidationIssue[] =>
+  issues.map((issue) => ({ ...issue, path: issue.path === '' ? 'data' : `data.${issue.path}` }));
+
+/**
+ * Checks a payload against its .proto message and the validation options; an empty list means valid.
+ * Paths are relative to the payload: atEventPaths places them in the event before a client sees them.
+ */
 export function validatePayload(type: string, data: unknown): ValidationIssue[] {
   if (!isEventType(type))
     return [{ path: 'type', code: 'unknown-event-type', message: `unknown event type ${JSON.stringify(type)}` }];
@@ -432,8 +443,5 @@ export function validateSubmission(submission: SubmissionFields): ValidationIssu
     });
     return issues;
   }
-  return [
-    ...issues,
-    ...validatePayload(submission.type, submission.data).map((issue) => ({ ...issue, path: join('data', issue.path) })),
-  ];
+  return [...issues, ...atEventPaths(validatePayload(submission.type, submission.data))];
 }

@@ -82,6 +82,19 @@ const transferOf = (certificationId: string): ScenarioEvent =>
     reason: '客户变更认证机构',
   });
 
+/** A ReportedToCnca of `issued`'s certificate whose payload names `named` as the certification reported. */
+const reportOf = (issued: ScenarioEvent, eventId: string, named: string): ScenarioEvent => ({
+  certificationId: issued.certificationId,
+  eventId,
+  type: 'ReportedToCnca',
+  occurredAt: issued.occurredAt,
+  data: { certificationId: named, kind: 'certificate', subjectEventId: issued.eventId, reportedAt: issued.occurredAt },
+});
+
+/** The value a dotted error path (no [i] items) leads to inside an event as submitted. */
+const valueAt = (event: ScenarioEvent, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], event);
+
 describe('REST intake on the embedded defaults', () => {
   it('stores a whole certification, application to certificate issue, as one hash chain', async () => {
     const events = initialCertification({ certificationId: 'JSQC-2025-0001', appliedOn: '2025-03-01' });
@@ -173,14 +186,7 @@ describe('REST intake on the embedded defaults', () => {
   it("refuses a report to CNCA whose payload names another certification than the stream's", async () => {
     const events = initialCertification({ certificationId: 'CNCA-1', appliedOn: '2025-03-01' });
     await submitAll(events);
-    const issued = events.at(-1)!;
-    const report = (certificationId: string): ScenarioEvent => ({
-      certificationId: 'CNCA-1',
-      eventId: '5eed0015-2025-4000-8000-000000000000',
-      type: 'ReportedToCnca',
-      occurredAt: issued.occurredAt,
-      data: { certificationId, kind: 'certificate', subjectEventId: issued.eventId, reportedAt: issued.occurredAt },
-    });
+    const report = (named: string) => reportOf(events.at(-1)!, '5eed0015-2025-4000-8000-000000000000', named);
     const elsewhere = await post(report('JSQC-2025-0001'));
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body).toMatchObject({
@@ -209,10 +215,34 @@ describe('REST intake on the embedded defaults', () => {
       expect([refused.status, refused.body.code, refused.body.errors]).toEqual([
         400,
         'invalid-payload',
-        [expect.objectContaining({ path: 'certificationId', code })],
+        [expect.objectContaining({ path: 'data.certificationId', code })],
       ]);
     }
     expect((await post(report('CNCA-1'))).status).toBe(201);
+  });
+
+  it("names a report's payload certificationId at data.certificationId in a bulk import too, apart from the envelope's beside it", async () => {
+    const malformed = initialCertification({ certificationId: 'CNCA-B1', appliedOn: '2025-03-01' });
+    malformed.push(reportOf(malformed.at(-1)!, '5eed0015-2025-4000-8000-0000000000b1', 'CNCA B1'));
+    const elsewhere = initialCertification({ certificationId: 'CNCA-B2', appliedOn: '2025-03-01' });
+    elsewhere.push(reportOf(elsewhere.at(-1)!, '5eed0015-2025-4000-8000-0000000000b2', 'CNCA-B1'));
+    const events = [...malformed, ...elsewhere];
+    const bulk = await request(service.app).post('/v1/events').set('authorization', AGENCY).send({ events });
+    expect([bulk.status, bulk.body.stored]).toEqual([200, 0]);
+    const refusals = [
+      [malformed.length - 1, 'invalid-certificationId'],
+      [events.length - 1, 'certification-id-mismatch'],
+    ] as const;
+    for (const [index, code] of refusals) {
+      expect(bulk.body.results[index]).toMatchObject({
+        status: 400,
+        problem: { code: 'invalid-payload', errors: [{ path: 'data.certificationId', code }] },
+      });
+      // Inside the event as submitted the path leads to the payload's id, not to the envelope's of the same name.
+      const event = events[index]!;
+      expect(valueAt(event, bulk.body.results[index].problem.errors[0].path)).toBe(event.data.certificationId);
+      expect(event.data.certificationId).not.toBe(event.certificationId);
+    }
   });
 
   it('refuses a malformed credit code with 422 and rule R1, storing nothing', async () => {
@@ -223,6 +253,9 @@ describe('REST intake on the embedded defaults', () => {
     const response = await post({ ...application!, data: { ...data, client: { ...data.client, creditCode: bad } } });
     expect(response.status).toBe(422);
     expect(response.body.rule).toBe('R1');
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ path: 'data.client.creditCode', code: 'invalid-credit-code', rule: 'R1' }),
+    ]);
     expect((await streamOf('R1-1')).status).toBe(404);
   });
 
@@ -304,7 +337,7 @@ describe('REST intake on the embedded defaults', () => {
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('invalid-payload');
     expect(response.body.errors.map((e: { path: string }) => e.path)).toEqual(
-      expect.arrayContaining(['scheme', 'unknownField']),
+      expect.arrayContaining(['data.scheme', 'data.unknownField']),
     );
     const malformed = await postText('/v1/certifications/SCHEMA-1/events', '{"eventId": ');
     expect(malformed.status).toBe(400);
@@ -327,7 +360,9 @@ describe('REST intake on the embedded defaults', () => {
     expect(alone.status).toBe(400);
     expect(alone.body).toMatchObject({
       code: 'invalid-payload',
-      errors: [{ path: 'scope', code: 'invalid-string', message: expect.stringContaining('not well-formed Unicode') }],
+      errors: [
+        { path: 'data.scope', code: 'invalid-string', message: expect.stringContaining('not well-formed Unicode') },
+      ],
     });
     expect((await streamOf('LONE-1')).status).toBe(404);
 
@@ -341,7 +376,7 @@ describe('REST intake on the embedded defaults', () => {
     expect([bulk.status, bulk.body.stored, bulk.body.refused]).toEqual([200, good.length, bad.length]);
     expect(bulk.body.results[good.length + 2]).toMatchObject({
       status: 400,
-      problem: { code: 'invalid-payload', errors: [{ path: 'contractNo', code: 'invalid-string' }] },
+      problem: { code: 'invalid-payload', errors: [{ path: 'data.contractNo', code: 'invalid-string' }] },
     });
     expect((await streamOf('LONE-BAD')).status).toBe(404);
   });
@@ -418,7 +453,7 @@ describe('REST intake on the embedded defaults', () => {
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(response.body).toMatchObject({
       code: 'invalid-payload',
-      errors: [{ path: 'evidence[0].size', code: 'expected-integer' }],
+      errors: [{ path: 'data.evidence[0].size', code: 'expected-integer' }],
     });
 
     const good = initialCertification({ certificationId: 'EMPTY-SIZE-GOOD', appliedOn: '2025-03-01' });

@@ -421,7 +421,26 @@ function serviceSchemas(): Record<string, JsonSchema> {
         detail: { type: 'string' },
         instance: { type: 'string', description: 'The path of the request' },
         rule: { type: 'string', description: 'The violated rule (R1..R16) for 422' },
-        errors: { type: 'array', items: { type: 'object' } },
+        errors: {
+          type: 'array',
+          description:
+            'Each thing wrong with a submitted event (invalid-event, invalid-payload, a rule a payload field breaks), in order',
+          items: {
+            type: 'object',
+            required: ['path', 'code', 'message'],
+            properties: {
+              path: {
+                type: 'string',
+                description:
+                  "A dotted path inside the event's JSON; payload fields start with data. (data.scope, data.evidence[0].size, data.certificationId; the payload as a whole is data), envelope fields do not (eventId, occurredAt, certificationId). In a bulk result, inside that event of events[]",
+                examples: ['data.scope', 'data.evidence[0].size', 'occurredAt'],
+              },
+              code: { type: 'string', description: 'Stable machine-readable code of this issue' },
+              message: { type: 'string' },
+              rule: { type: 'string', description: 'The rule (R1..R16) the value breaks' },
+            },
+          },
+        },
       },
       additionalProperties: { description: 'Extension members of the code (e.g. firstIndex, maxEvents)' },
     },

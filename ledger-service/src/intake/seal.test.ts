@@ -50,7 +50,7 @@ describe('sealOne', () => {
     expect(refusal).toMatchObject({
       kind: 'invalid',
       code: 'invalid-payload',
-      extensions: { errors: [{ code: 'unencodable', message: 'empty string' }] },
+      extensions: { errors: [{ path: 'data', code: 'unencodable', message: 'empty string' }] },
     });
   });
 });

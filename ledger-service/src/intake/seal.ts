@@ -3,7 +3,7 @@ import { decide, evolve, initialState, type CertificationState, type RulesConfig
 import { normalizePayload, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { encodeCanonical } from '../events/encoder';
 import type { EventType } from '../events/schema';
-import { validatePayload, type ValidationIssue } from '../events/validate';
+import { atEventPaths, validatePayload, type ValidationIssue } from '../events/validate';
 import type { NewEvent, StoredEvent, UniqueClaim } from '../eventStore/port';
 import { IntakeError, invalid } from './errors';
 import { decodeDataOf } from './eventView';
@@ -92,7 +92,8 @@ export class SealFailure {
 /**
  * ReportedToCnca repeats its certification's id: the stream's, or the report would claim to be about
  * another. Said only of an id the schema takes (a missing, empty or malformed one is the schema's to
- * report), at data.certificationId: certificationId alone is the envelope's, the body's against the URL's.
+ * report), at the payload's certificationId: data.certificationId once payloadError places it in the
+ * event, apart from the envelope's certificationId (the body's against the URL's, parseSubmission's).
  */
 function otherCertificationIssues(
   { type, certificationId, data }: Submission,
@@ -106,34 +107,40 @@ function otherCertificationIssues(
     return [];
   return [
     {
-      path: 'data.certificationId',
+      path: 'certificationId',
       code: 'certification-id-mismatch',
       message: `data.certificationId must be this stream's certificationId, ${certificationId}`,
     },
   ];
 }
 
+/**
+ * The intake's error for a refused payload: its issues, found at paths relative to the payload, told
+ * at their paths inside the event (atEventPaths), whether a rule's (422) or the schema's (400).
+ */
+function payloadError(type: string, payloadIssues: readonly ValidationIssue[]): IntakeError {
+  const issues = atEventPaths(payloadIssues);
+  const ruleIssue = issues.find((issue) => issue.rule !== undefined);
+  if (ruleIssue)
+    return new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
+  return invalid('invalid-payload', `The ${type} payload is not valid`, { errors: issues });
+}
+
 function checkPayload(submission: Submission): void {
   const schemaIssues = validatePayload(submission.type, submission.data);
   const mismatch = otherCertificationIssues(submission, schemaIssues);
-  const issues = mismatch.length === 0 ? schemaIssues : [...schemaIssues, ...mismatch];
-  const ruleIssue = issues.find((issue) => issue.rule !== undefined);
-  if (ruleIssue) {
-    throw new IntakeError('rule', ruleIssue.code, ruleIssue.message, { rule: ruleIssue.rule, errors: issues });
-  }
-  if (issues.length > 0)
-    throw invalid('invalid-payload', `The ${submission.type} payload is not valid`, { errors: issues });
+  if (schemaIssues.length > 0 || mismatch.length > 0)
+    throw payloadError(submission.type, [...schemaIssues, ...mismatch]);
 }
 
 /**
  * A payload the validator let through and protobufjs or the encoder still cannot take is the
- * submitter's to fix: an invalid-payload IntakeError, never a plain Error that would answer 500.
+ * submitter's to fix: an invalid-payload IntakeError about the whole payload (path data), never a
+ * plain Error that would answer 500.
  */
 function unencodable(type: string, error: unknown): IntakeError {
   const message = error instanceof Error ? error.message : String(error);
-  return invalid('invalid-payload', `The ${type} payload is not valid`, {
-    errors: [{ path: '', code: 'unencodable', message }],
-  });
+  return payloadError(type, [{ path: '', code: 'unencodable', message }]);
 }
 
 function normalized(type: EventType, data: Record<string, unknown>): Record<string, unknown> {

@@ -179,7 +179,7 @@ describe('supervision cases belong to the writer of their first event (what the 
       expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(refused.body).toMatchObject({
         code: 'invalid-payload',
-        errors: [{ path: 'filing', code: 'set-by-ledger' }],
+        errors: [{ path: 'data.filing', code: 'set-by-ledger' }],
       });
       expect(await store.findEvent(forged.eventId)).toBeUndefined();
     }
@@ -192,7 +192,7 @@ describe('supervision cases belong to the writer of their first event (what the 
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({
       code: 'invalid-payload',
-      errors: [{ path: 'subject', code: 'invalid-string' }],
+      errors: [{ path: 'data.subject', code: 'invalid-string' }],
     });
     expect(await stream('NJ-LONE-1')).toEqual([]);
   });
@@ -255,7 +255,7 @@ describe('supervision cases belong to the writer of their first event (what the 
     expect(refused.status).toBe(400);
     expect(refused.body.errors).toEqual([
       {
-        path: 'filing',
+        path: 'data.filing',
         code: 'set-by-ledger',
         message: expect.stringContaining(
           "set by the ledger from the writer's region and must be left out of submissions",

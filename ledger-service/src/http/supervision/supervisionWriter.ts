@@ -3,7 +3,7 @@ import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../../ev
 import { filedRegionOf, streamRegionOf } from '../../events/filedRegion';
 import { SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
-import { validatePayload } from '../../events/validate';
+import { atEventPaths, validatePayload } from '../../events/validate';
 import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../../eventStore/port';
 import { CERTIFICATION_ID, isDateTimeWithOffset } from '../../intake/submission';
 import { stableJson } from '../../intake/stableJson';
@@ -81,7 +81,9 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
   if (errors.length > 0) throw new ProblemError(400, 'invalid-event', 'The supervision event is not valid', { errors });
   const issues = validatePayload(type as string, data);
   if (issues.length > 0)
-    throw new ProblemError(400, 'invalid-payload', `The ${String(type)} payload is not valid`, { errors: issues });
+    throw new ProblemError(400, 'invalid-payload', `The ${String(type)} payload is not valid`, {
+      errors: atEventPaths(issues),
+    });
   // One UUID in either case is one event, as the certification intake and the reads take it.
   const id = (eventId as string).toLowerCase();
   return {
