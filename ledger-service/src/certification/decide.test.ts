@@ -1,5 +1,6 @@
 import { rulesConfig } from './rulesConfig';
-import type { DecideResult } from './decide';
+import { isPartyTo, type DecideResult } from './decide';
+import { initialState } from './state';
 import {
   ACCEPTED,
   APPLIED,
@@ -996,6 +997,30 @@ describe('R15 ownership and transfer', () => {
       expect(!refused.ok && refused.message).not.toContain(CB);
       expect(refused).toEqual(when(given(CERTIFIED), withdrawal(stranger)));
     }
+  });
+  it('counts as a party (isPartyTo) every CB decide lets past R15, and no other', () => {
+    const histories = [APPLIED, CERTIFIED, RELEASED, [...RELEASED, transfer()]];
+    const proposals = (agencyId: string) => [
+      step('CertificateScopeChanged', { scope: '数控机床零部件的生产', sectors: [17] }, at('2026-06-05'), agencyId),
+      withdrawal(agencyId, at('2026-06-05')),
+      transfer(agencyId, CB, at('2026-06-05')),
+    ];
+    for (const [h, history] of histories.entries()) {
+      const state = given(history);
+      for (const agencyId of [CB, OTHER_CB, THIRD_CB]) {
+        for (const proposal of proposals(agencyId)) {
+          const result = when(state, proposal);
+          const pastR15 = result.ok || !['not-holding-agency', 'transfer-not-released'].includes(result.code);
+          expect({ h, agencyId, type: proposal.type, party: isPartyTo(state, agencyId, proposal.type) }).toEqual({
+            h,
+            agencyId,
+            type: proposal.type,
+            party: pastR15,
+          });
+        }
+      }
+    }
+    expect(isPartyTo(initialState, OTHER_CB, 'ApplicationSubmitted')).toBe(true);
   });
   it('lets the CB released to take the certification over for the days a release lasts (China’s calendar), then tells it alone that the release lapsed', () => {
     // Released on 2026-05-25: the 90th day after it is 2026-08-23.

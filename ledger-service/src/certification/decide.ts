@@ -854,6 +854,19 @@ function checkReleasedTo(state: CertificationState, event: ProposedEvent, rules:
   }
 }
 
+/**
+ * R15: whether `agencyId` takes part in the certification for an event of `type`, so may hear how
+ * its stream stands (its version): anyone before the stream has an event, then its holder, and for
+ * CertificationTransferred the CB it is released to. decide refuses everyone else under R15.
+ */
+export function isPartyTo(state: CertificationState, agencyId: string, type: string): boolean {
+  return (
+    state.holder === undefined ||
+    state.holder === agencyId ||
+    (type === 'CertificationTransferred' && state.release?.toAgencyId === agencyId)
+  );
+}
+
 /** Checks that apply to every event before its own: time, stream, ownership, application and certificate status. */
 function checkCommon(state: CertificationState, event: ProposedEvent, rules: RulesConfig, now: Date): void {
   if (!isDateTime(event.occurredAt)) {

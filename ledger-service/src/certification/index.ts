@@ -1,5 +1,6 @@
 export {
   decide,
+  isPartyTo,
   type Accepted,
   type Claim,
   type DecideResult,

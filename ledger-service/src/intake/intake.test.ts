@@ -9,7 +9,7 @@ import { EventStoreError } from '../eventStore/port';
 import { initialCertification, type ScenarioEvent } from '../testing/scenario';
 import { IntakeError } from './errors';
 import { createIntake, type Intake } from './intake';
-import { parseSubmission } from './submission';
+import { parseSubmission, type Submission } from './submission';
 
 const AGENCY = 'CNCA-R-2002-001';
 
@@ -265,5 +265,85 @@ describe('a transfer release, as the intake sees it', () => {
     }
     now -= 80 * DAY_MS;
     expect(await other.submit(ACCEPTING, transfer)).toMatchObject({ created: true });
+  });
+});
+
+describe("another CB's certification, as the intake answers it", () => {
+  const OTHER = 'CNCA-R-2002-002';
+  const held = initialCertification({ certificationId: 'HELD-1', appliedOn: '2025-03-01' });
+  const lastVersion = held.length - 1;
+  const suspension = submission({
+    certificationId: 'HELD-1',
+    eventId: '5eed7777-2026-4000-8000-000000000201',
+    type: 'CertificateSuspended',
+    occurredAt: '2025-05-20T10:00:00+08:00',
+    data: { reason: '监督审核未按期进行', until: '2025-08-20' },
+  });
+  const transfer = submission({
+    certificationId: 'HELD-1',
+    eventId: '5eed7777-2026-4000-8000-000000000202',
+    type: 'CertificationTransferred',
+    occurredAt: '2025-06-01T10:00:00+08:00',
+    data: { fromAgencyId: AGENCY, reason: '客户变更' },
+  });
+  const application = { ...submission(held[0]!), eventId: '5eed7777-2026-4000-8000-000000000203' };
+  const refusalOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'stored',
+      (error: unknown) => error,
+    );
+  const bulkRefusalOf = async (event: Submission) => {
+    const [outcome] = await first.submitBulk(OTHER, [event]);
+    return outcome!.ok ? 'stored' : outcome!.error;
+  };
+  const withExpected = (event: Submission, expectedVersion: number): Submission => ({ ...event, expectedVersion });
+
+  beforeEach(async () => {
+    const imported = await first.submitBulk(
+      AGENCY,
+      held.map((event) => submission(event)),
+    );
+    expect(imported.every((outcome) => outcome.ok)).toBe(true);
+  });
+
+  it.each([
+    ['an event only the holder writes', suspension, 'not-holding-agency'],
+    ['a transfer never released to it', transfer, 'transfer-not-released'],
+    ['a new application under a taken certificationId', application, 'application-exists'],
+  ])('refuses %s with an expectedVersion as without one, never telling the version', async (_what, event, code) => {
+    const unversioned = await refusalOf(first.submit(OTHER, event));
+    expect(unversioned).toMatchObject({ kind: 'rule', code });
+    for (const expectedVersion of [-1, 0, lastVersion - 1]) {
+      const versioned = withExpected(event, expectedVersion);
+      for (const refusal of [await refusalOf(first.submit(OTHER, versioned)), await bulkRefusalOf(versioned)]) {
+        expect(refusal).toEqual(unversioned);
+        expect(refusal).toMatchObject({ code, extensions: (unversioned as IntakeError).extensions });
+      }
+    }
+    expect(await stores[0]!.readStream('certification-HELD-1')).toHaveLength(held.length);
+  });
+
+  it("answers another CB's reuse of a stored eventId as a conflict naming only that eventId", async () => {
+    const reused = withExpected(submission(held[2]!), 0);
+    for (const refusal of [await refusalOf(first.submit(OTHER, reused)), await bulkRefusalOf(reused)]) {
+      expect(refusal).toMatchObject({ code: 'event-id-conflict', extensions: { eventId: held[2]!.eventId } });
+      expect(Object.keys((refusal as IntakeError).extensions)).toEqual(['eventId']);
+    }
+  });
+
+  it('still tells the holder, and the CB a transfer is released to, that their expectedVersion is stale', async () => {
+    const stale = await refusalOf(first.submit(AGENCY, withExpected(suspension, 1)));
+    expect(stale).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: lastVersion } });
+    const release = submission({
+      certificationId: 'HELD-1',
+      eventId: '5eed7777-2026-4000-8000-000000000204',
+      type: 'TransferReleased',
+      occurredAt: '2025-05-25T10:00:00+08:00',
+      data: { toAgencyId: OTHER, reason: '客户申请转换' },
+    });
+    await first.submit(AGENCY, release);
+    const released = await refusalOf(first.submit(OTHER, withExpected(transfer, lastVersion)));
+    expect(released).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: lastVersion + 1 } });
+    expect(await first.submit(OTHER, withExpected(transfer, lastVersion + 1))).toMatchObject({ created: true });
   });
 });

@@ -1,5 +1,5 @@
 import { CERTIFICATION_STREAM_PREFIX } from '@certledger/chaincode';
-import { decide, evolve, initialState, type CertificationState, type RulesConfig } from '../certification';
+import { decide, evolve, initialState, isPartyTo, type CertificationState, type RulesConfig } from '../certification';
 import { normalizePayload, sha256Hex, ZERO_HASH, type HashedEnvelope } from '../events/canonical';
 import { encodeCanonical } from '../events/encoder';
 import type { EventType } from '../events/schema';
@@ -166,9 +166,11 @@ export function sealOne(
   submission: Submission,
   context: { now: Date; rules: RulesConfig },
 ): { event: NewEvent; data: Record<string, unknown>; claims: readonly UniqueClaim[]; next: StreamCursor } {
-  if (submission.expectedVersion !== undefined && submission.expectedVersion !== cursor.version) {
-    throw staleVersion(submission.expectedVersion, cursor.version);
-  }
+  // The stream's version is told only to a party to it: anyone else hears R15's refusal from
+  // decide below, as without expectedVersion.
+  const expected = submission.expectedVersion;
+  const stale = expected !== undefined && expected !== cursor.version;
+  if (stale && isPartyTo(cursor.state, agencyId, submission.type)) throw staleVersion(expected, cursor.version);
   checkPayload(submission);
   const proposedData = normalized(submission.type, submission.data);
   const decision = decide(
@@ -183,6 +185,7 @@ export function sealOne(
     context,
   );
   if (!decision.ok) throw new IntakeError('rule', decision.code, decision.message, { rule: decision.rule });
+  if (stale) throw staleVersion(expected, cursor.version); // not reached: decide refuses whoever is no party
   const data = decision.data === proposedData ? proposedData : normalized(submission.type, decision.data);
   const version = cursor.version + 1;
   const regionCode =
