@@ -703,6 +703,36 @@ describe('REST intake on the embedded defaults', () => {
     expect((await streamOf('BULK-TWICE')).status).toBe(404);
   });
 
+  it('refuses a bulk event whose certificationId is no string on its own, storing the certifications named by strings', async () => {
+    const good = initialCertification({ certificationId: 'BULK-FINE', appliedOn: '2025-03-01' }).slice(0, 2);
+    const undefinedNamed = initialCertification({ certificationId: 'undefined', appliedOn: '2025-03-01' }).slice(0, 1);
+    const numberNamed = initialCertification({ certificationId: '123', appliedOn: '2025-03-01' }).slice(0, 1);
+    const malformed: unknown[] = [
+      { certificationId: { toString: 1 }, eventId: 'x' },
+      { certificationId: { id: 'BULK-FINE' }, eventId: 'y' },
+      { certificationId: ['BULK-FINE'], eventId: 'z' },
+      { certificationId: 123, eventId: 'w' },
+      { eventId: 'v' },
+      null,
+    ];
+    const response = await request(service.app)
+      .post('/v1/events')
+      .set('authorization', AGENCY)
+      .send({ events: [...good, ...undefinedNamed, ...numberNamed, ...malformed] });
+    expect(response.status).toBe(200);
+    const firstMalformed = good.length + 2;
+    expect([response.body.stored, response.body.refused]).toEqual([firstMalformed, malformed.length]);
+    expect(response.body.results.slice(firstMalformed)).toEqual(
+      malformed.map((_, i) => ({
+        index: firstMalformed + i,
+        status: 400,
+        problem: expect.objectContaining({ code: 'invalid-certification-id' }),
+      })),
+    );
+    for (const certificationId of ['BULK-FINE', 'undefined', '123'])
+      expect((await streamOf(certificationId)).status).toBe(200);
+  });
+
   it('serves /metrics to admins only by default, and to anyone with LEDGER_METRICS_ACCESS=public', async () => {
     await submitAll(initialCertification({ certificationId: 'METRICS-1', appliedOn: '2025-03-01' }).slice(0, 2));
     const scraped = await request(service.app).get('/metrics').set('authorization', ADMIN);

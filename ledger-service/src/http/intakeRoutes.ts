@@ -63,10 +63,12 @@ export function registerIntakeRoutes(app: Express, options: IntakeRoutesOptions)
         }
       }),
     );
+    // Only a string names a certification: an item with any other id is refused alone.
     const refused = new Set(
-      parsed.flatMap((item, index) =>
-        item instanceof IntakeError ? [String((events[index] as { certificationId?: unknown })?.certificationId)] : [],
-      ),
+      parsed.flatMap((item, index) => {
+        const certificationId = (events[index] as { certificationId?: unknown } | null)?.certificationId;
+        return item instanceof IntakeError && typeof certificationId === 'string' ? [certificationId] : [];
+      }),
     );
     const submittable = parsed.flatMap((item, index) =>
       item instanceof IntakeError || refused.has(item.certificationId) ? [] : [{ item, index }],
