@@ -733,6 +733,39 @@ describe('REST intake on the embedded defaults', () => {
       expect((await streamOf(certificationId)).status).toBe(200);
   });
 
+  it("answers an event out of the caller's reach exactly as an unknown one, to an enterprise, another CB and another region", async () => {
+    const events = initialCertification({
+      certificationId: 'REACH-1',
+      appliedOn: '2025-03-01',
+      creditCode: '91320106MA1Q3R5T8Y', // demo-enterprise's: this is its own certification
+    });
+    await submitAll(events);
+    const review = events[1]!.eventId;
+    const unknown = '5eed0000-0000-4000-8000-000000000000';
+    const get = (url: string, authorization: string) =>
+      request(service.app).get(url).set('authorization', authorization);
+    /** The answer but for `instance`, the path asked, which differs by the eventId. */
+    const answerTo = async (url: string, authorization: string) => {
+      const { status, body } = await get(url, authorization);
+      const { instance: _instance, ...problem } = body;
+      return { status, problem };
+    };
+    for (const authorization of ['Bearer demo-enterprise', OTHER_AGENCY, SUZHOU]) {
+      for (const suffix of ['', '/receipt']) {
+        const existing = await answerTo(`/v1/events/${review}${suffix}`, authorization);
+        const missing = await answerTo(`/v1/events/${unknown}${suffix}`, authorization);
+        expect({ authorization, suffix, ...existing }).toEqual({ authorization, suffix, ...missing });
+        expect(missing).toMatchObject({ status: 404, problem: { code: 'not-found', title: 'Event not found' } });
+      }
+    }
+    // A certificate event's receipt stays public: found, though this service has no anchoring wired to prove it.
+    const issue = events.at(-1)!.eventId;
+    for (const authorization of [AGENCY, 'Bearer demo-enterprise', OTHER_AGENCY]) {
+      const receipt = await answerTo(`/v1/events/${issue}/receipt`, authorization);
+      expect(receipt).toMatchObject({ status: 503, problem: { code: 'anchoring-unavailable' } });
+    }
+  });
+
   it('serves /metrics to admins only by default, and to anyone with LEDGER_METRICS_ACCESS=public', async () => {
     await submitAll(initialCertification({ certificationId: 'METRICS-1', appliedOn: '2025-03-01' }).slice(0, 2));
     const scraped = await request(service.app).get('/metrics').set('authorization', ADMIN);

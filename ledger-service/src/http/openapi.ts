@@ -486,6 +486,8 @@ function corePaths(): Record<string, unknown> {
   };
   const eventId = { name: 'eventId', in: 'path', required: true, schema: uuid };
   const noToken = problemResponse('No bearer token');
+  const outOfReachEvent =
+    "No such event, or one outside the caller's reach (another CB's, another region's; an enterprise's, read through /trace)";
   return {
     '/v1/certifications/{certificationId}/events': {
       post: {
@@ -547,8 +549,7 @@ function corePaths(): Record<string, unknown> {
         responses: {
           '200': jsonResponse('The event', schemaRef('Event')),
           '401': noToken,
-          '403': problemResponse(),
-          '404': problemResponse(),
+          '404': problemResponse(outOfReachEvent),
           '503': problemResponse(),
         },
       },
@@ -560,8 +561,7 @@ function corePaths(): Record<string, unknown> {
         responses: {
           '200': jsonResponse('The receipt', schemaRef('Receipt')),
           '401': problemResponse('No bearer token, for an event that is not a certificate event'),
-          '403': problemResponse(),
-          '404': problemResponse(),
+          '404': problemResponse(outOfReachEvent),
           '503': problemResponse(),
         },
       },

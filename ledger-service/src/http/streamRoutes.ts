@@ -59,13 +59,15 @@ export function streamRoutes(options: StreamRoutesOptions): Router {
     res.json({ certificationId, version: history.at(-1)!.version, events });
   });
 
+  /**
+   * An event outside the caller's reach is answered as one that does not exist: an enterprise's
+   * (which reads its certifications' events through /trace), another CB's, another region's.
+   */
   async function visibleEvent(principal: Principal, eventId: string): Promise<StoredEvent> {
+    if (principal.role === 'public') throw unauthenticated();
+    if (principal.role === 'enterprise') throw notFound('Event');
     const event = await store.findEvent(eventId.toLowerCase());
-    if (!event) {
-      if (principal.role === 'public') throw unauthenticated();
-      throw notFound('Event');
-    }
-    await visibleHistory(principal, event.streamId);
+    if (!event || !maySeeStream(principal, await store.readStream(event.streamId))) throw notFound('Event');
     return event;
   }
 
