@@ -20,6 +20,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The year no certification event precedes (ISO 9001 dates from 1987). It keeps the rules' calendar
+ * arithmetic (R2 counts months back from the application) away from years 0–99, which Date.UTC
+ * reads as 1900–1999, and from years before 0, which no YYYY-MM-DD date writes. Compared as a
+ * string, as dates are.
+ */
+const EARLIEST_OCCURRED_YEAR = '1900';
+
 /** An RFC 3339 date-time with seconds and an offset, on a day the calendar has (no 02-30, no 24:00). */
 export const isDateTimeWithOffset = isDateTime;
 
@@ -51,6 +59,12 @@ export function parseSubmission(certificationId: unknown, body: unknown): Submis
       path: 'occurredAt',
       code: 'invalid-datetime',
       message: 'occurredAt must be an ISO 8601 date-time with seconds and an offset, on a real calendar day',
+    });
+  } else if (occurredAt < EARLIEST_OCCURRED_YEAR) {
+    issues.push({
+      path: 'occurredAt',
+      code: 'occurred-before-1900',
+      message: 'occurredAt must be in 1900 or later: no certification event is older',
     });
   }
   if (expectedVersion !== undefined && !(Number.isSafeInteger(expectedVersion) && (expectedVersion as number) >= -1)) {
