@@ -37,6 +37,12 @@ const submission = (event: ScenarioEvent, expectedVersion?: number) => {
   return parseSubmission(certificationId, { ...body, ...(expectedVersion === undefined ? {} : { expectedVersion }) });
 };
 
+/** Submissions to one certification, the n-th with eventId `${eventIdPrefix}${n}`, at 10:00 on `day` in Beijing. */
+const stepsOf =
+  (certificationId: string, eventIdPrefix: string) =>
+  (n: number, type: ScenarioEvent['type'], day: string, data: Record<string, unknown>) =>
+    submission({ certificationId, eventId: `${eventIdPrefix}${n}`, type, occurredAt: `${day}T10:00:00+08:00`, data });
+
 describe('intake with a stream written by another process meanwhile', () => {
   const events = initialCertification({ certificationId: 'TWO-PROC', appliedOn: '2025-03-01' });
 
@@ -237,14 +243,7 @@ describe('a transfer release, as the intake sees it', () => {
   const ACCEPTING = 'CNCA-R-2002-002';
   const DAY_MS = 86_400_000;
   const certification = initialCertification({ certificationId: 'RELEASED-1', appliedOn: '2025-03-01' });
-  const step = (n: number, type: ScenarioEvent['type'], day: string, data: Record<string, unknown>) =>
-    submission({
-      certificationId: 'RELEASED-1',
-      eventId: `5eed7777-2026-4000-8000-00000000010${n}`,
-      type,
-      occurredAt: `${day}T10:00:00+08:00`,
-      data,
-    });
+  const step = stepsOf('RELEASED-1', '5eed7777-2026-4000-8000-00000000010');
   const release = step(1, 'TransferReleased', '2026-05-25', { toAgencyId: ACCEPTING, reason: '客户申请转换' });
   // Dated a week after the release, inside its window, whenever it is submitted.
   const transfer = step(2, 'CertificationTransferred', '2026-06-01', { fromAgencyId: AGENCY, reason: '客户变更' });
@@ -272,20 +271,12 @@ describe("another CB's certification, as the intake answers it", () => {
   const OTHER = 'CNCA-R-2002-002';
   const held = initialCertification({ certificationId: 'HELD-1', appliedOn: '2025-03-01' });
   const lastVersion = held.length - 1;
-  const suspension = submission({
-    certificationId: 'HELD-1',
-    eventId: '5eed7777-2026-4000-8000-000000000201',
-    type: 'CertificateSuspended',
-    occurredAt: '2025-05-20T10:00:00+08:00',
-    data: { reason: '监督审核未按期进行', until: '2025-08-20' },
+  const step = stepsOf('HELD-1', '5eed7777-2026-4000-8000-00000000020');
+  const suspension = step(1, 'CertificateSuspended', '2025-05-20', {
+    reason: '监督审核未按期进行',
+    until: '2025-08-20',
   });
-  const transfer = submission({
-    certificationId: 'HELD-1',
-    eventId: '5eed7777-2026-4000-8000-000000000202',
-    type: 'CertificationTransferred',
-    occurredAt: '2025-06-01T10:00:00+08:00',
-    data: { fromAgencyId: AGENCY, reason: '客户变更' },
-  });
+  const transfer = step(2, 'CertificationTransferred', '2025-06-01', { fromAgencyId: AGENCY, reason: '客户变更' });
   const application = { ...submission(held[0]!), eventId: '5eed7777-2026-4000-8000-000000000203' };
   const refusalOf = (promise: Promise<unknown>) =>
     promise.then(
@@ -334,13 +325,7 @@ describe("another CB's certification, as the intake answers it", () => {
   it('still tells the holder, and the CB a transfer is released to, that their expectedVersion is stale', async () => {
     const stale = await refusalOf(first.submit(AGENCY, withExpected(suspension, 1)));
     expect(stale).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: lastVersion } });
-    const release = submission({
-      certificationId: 'HELD-1',
-      eventId: '5eed7777-2026-4000-8000-000000000204',
-      type: 'TransferReleased',
-      occurredAt: '2025-05-25T10:00:00+08:00',
-      data: { toAgencyId: OTHER, reason: '客户申请转换' },
-    });
+    const release = step(4, 'TransferReleased', '2025-05-25', { toAgencyId: OTHER, reason: '客户申请转换' });
     await first.submit(AGENCY, release);
     const released = await refusalOf(first.submit(OTHER, withExpected(transfer, lastVersion)));
     expect(released).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: lastVersion + 1 } });
