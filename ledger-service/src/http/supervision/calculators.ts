@@ -9,6 +9,7 @@ import {
 } from '../../calculators';
 import { jsonBody } from '../jsonBody';
 import { ProblemError } from '../problem';
+import { single } from '../read/params';
 
 /** Codes a caller can branch on; each is the calculator's own code, prefixed by the table it concerns. */
 const IMPOSSIBLE: ReadonlySet<string> = new Set(['ohsms-limited', 'invalid-personnel', 'invalid-sites']);
@@ -20,7 +21,7 @@ function calculatorProblem(error: Md5Error | Md1Error, table: 'md5' | 'md1'): Pr
   });
 }
 
-/** GET reads the query string, POST a JSON body; both carry the same fields. */
+/** GET reads the query string (each parameter given once), POST a JSON body; both carry the same fields. */
 function inputOf(req: Request): Record<string, unknown> {
   if (req.method === 'POST') {
     const body = req.body as unknown;
@@ -28,7 +29,9 @@ function inputOf(req: Request): Record<string, unknown> {
       throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
     return body as Record<string, unknown>;
   }
-  return req.query as Record<string, unknown>;
+  const query = req.query as Record<string, unknown>;
+  for (const name of Object.keys(query)) single(query, name);
+  return query;
 }
 
 /** A number from a query string or a JSON body; undefined when absent, NaN when not a number. */

@@ -13,7 +13,7 @@ import { PAGE_HEADERS, pageErrorHandler } from '../read/html';
 import { filterErrorWords as pageErrorOf, loginPage, NOT_A_REGULATOR } from '../read/regulatorPage';
 import { renderRegulatorPage, type WarningsFilters } from './page';
 import type { SupervisionWriter } from './supervisionWriter';
-import { timeBound } from '../read/params';
+import { single, timeBound } from '../read/params';
 
 export interface SupervisionRoutesOptions extends CalculatorRoutesOptions {
   readonly supervision: Supervision;
@@ -34,22 +34,26 @@ function scopeOf(principal: Principal): { regionPrefix?: string } {
   return who.role === 'regulator' ? { regionPrefix: who.regionCode } : {};
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
 function warningFilter(req: Request): WarningFilter {
   const q = req.query as Record<string, unknown>;
-  const state = str(q.state) ?? 'open';
+  const state = single(q, 'state') ?? 'open';
   if (!['open', 'cleared', 'all'].includes(state))
     throw new ProblemError(400, 'invalid-filter', 'state must be open, cleared or all');
-  const severity = str(q.severity);
+  const severity = single(q, 'severity');
   if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity))
     throw new ProblemError(400, 'invalid-filter', 'severity must be high, medium or low');
-  const rule = str(q.rule) ?? str(q.ruleId);
+  const rule = single(q, 'rule') ?? single(q, 'ruleId');
   if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule))
     throw new ProblemError(400, 'invalid-filter', `rule must be one of ${WARNING_RULES.map((r) => r.id).join(', ')}`);
-  const limit = pageLimit(q.limit);
-  const region = regionParam(req);
-  const pick = (key: string) => (str(q[key]) === undefined ? {} : { [key]: str(q[key])! });
+  const limit = pageLimit(q);
+  const region = regionParam(req.query);
+  const from = timeBound(single(q, 'from'), 'from', 'invalid-filter');
+  const to = timeBound(single(q, 'to'), 'to', 'invalid-filter');
+  const cursor = single(q, 'cursor');
+  const pick = (key: string) => {
+    const value = single(q, key);
+    return value === undefined ? {} : { [key]: value };
+  };
   return {
     state: state as 'open' | 'cleared' | 'all',
     limit,
@@ -61,22 +65,23 @@ function warningFilter(req: Request): WarningFilter {
     ...pick('certificationId'),
     ...pick('creditCode'),
     ...pick('auditorId'),
-    ...(str(q.from) ? { raisedFrom: timeBound(str(q.from), 'from', 'invalid-filter')! } : {}),
-    ...(str(q.to) ? { raisedTo: timeBound(str(q.to), 'to', 'invalid-filter')! } : {}),
-    ...(str(q.cursor) ? { after: warningCursor(str(q.cursor)!) } : {}),
+    ...(from ? { raisedFrom: from } : {}),
+    ...(to ? { raisedTo: to } : {}),
+    ...(cursor ? { after: warningCursor(cursor) } : {}),
   };
 }
 
 /** ?region=: a GB/T 2260 prefix, when given. */
-function regionParam(req: Request): string | undefined {
-  const region = str(req.query.region);
+function regionParam(query: Record<string, unknown>): string | undefined {
+  const region = single(query, 'region');
   if (region !== undefined && !/^\d{2,6}$/.test(region))
-    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix');
+    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix', { parameter: 'region' });
   return region;
 }
 
 /** ?limit=: 1..1000, 100 unless given. */
-function pageLimit(value: unknown): number {
+function pageLimit(query: Record<string, unknown>): number {
+  const value = single(query, 'limit');
   const limit = value === undefined ? 100 : Number(value);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new ProblemError(400, 'invalid-filter', 'limit must be 1..1000');
@@ -123,10 +128,10 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   });
 
   router.get('/v1/auditors', async (req, res) => {
-    const scope = narrowed(scopeOf(principalOf(req)), regionParam(req));
+    const scope = narrowed(scopeOf(principalOf(req)), regionParam(req.query));
     const q = req.query as Record<string, unknown>;
-    const limit = pageLimit(q.limit);
-    const cursor = str(q.cursor);
+    const limit = pageLimit(q);
+    const cursor = single(q, 'cursor');
     if (cursor !== undefined && /[\u0000-\u001f]/.test(cursor))
       throw new ProblemError(400, 'invalid-cursor', 'cursor is not one this server gave out');
     await supervision.ensureFresh();
@@ -145,23 +150,27 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
   router.get('/v1/evaluations', async (req, res) => {
     const scope = scopeOf(principalOf(req));
     const q = req.query as Record<string, unknown>;
-    const cursor = str(q.cursor);
+    const cursor = single(q, 'cursor');
     const after = cursor === undefined ? undefined : parseEvaluationCursor(cursor);
     if (cursor !== undefined && after === undefined)
       throw new ProblemError(400, 'invalid-cursor', 'cursor is not one this server gave out');
+    const limit = pageLimit(q);
+    const auditorId = single(q, 'auditorId');
+    const certificationId = single(q, 'certificationId');
+    const agencyId = single(q, 'agencyId');
     const page = await supervision.evaluations({
       ...scope,
-      limit: pageLimit(q.limit),
+      limit,
       ...(after ? { after } : {}),
-      ...(str(q.auditorId) ? { auditorId: str(q.auditorId)! } : {}),
-      ...(str(q.certificationId) ? { certificationId: str(q.certificationId)! } : {}),
-      ...(str(q.agencyId) ? { agencyId: str(q.agencyId)! } : {}),
+      ...(auditorId ? { auditorId } : {}),
+      ...(certificationId ? { certificationId } : {}),
+      ...(agencyId ? { agencyId } : {}),
     });
     res.json({ items: page.items, ...(page.next ? { next: `/v1/evaluations?${nextQuery(req, page.next)}` } : {}) });
   });
 
   router.get('/v1/agencies/grades', async (req, res) => {
-    const scope = narrowed(scopeOf(principalOf(req)), regionParam(req));
+    const scope = narrowed(scopeOf(principalOf(req)), regionParam(req.query));
     await supervision.ensureFresh();
     res.json({ scope: scope.regionPrefix ?? 'all', items: await supervision.grades(scope) });
   });
@@ -221,11 +230,11 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
         .send(loginPage(principal.role === 'public' ? undefined : NOT_A_REGULATOR, req.originalUrl));
       return;
     }
-    const filters = pageFilters(req);
-    const frame = { who: principal.id, filters };
+    const frame = { who: principal.id, filters: shownPageFilters(req) };
+    let filters: WarningsFilters;
     let scope: { regionPrefix?: string };
     try {
-      checkPageFilters(filters);
+      filters = checkedPageFilters(req.query);
       scope = narrowed(scopeOf(principal), filters.region);
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
@@ -273,17 +282,22 @@ export function supervisionRoutes(options: SupervisionRoutesOptions): Router {
 
 const NOTHING_SHOWN = { grades: [], warnings: [], counts: {}, truncated: false } as const;
 
-function pageFilters(req: Request): WarningsFilters {
-  const rule = str(req.query.rule);
-  const region = str(req.query.region);
-  return { ...(rule ? { rule } : {}), ...(region ? { region } : {}) };
+/** The page's filters as its form shows them again; a repeated one is not shown (checkedPageFilters refuses it). */
+function shownPageFilters(req: Request): WarningsFilters {
+  const { rule, region } = req.query;
+  return {
+    ...(typeof rule === 'string' && rule !== '' ? { rule } : {}),
+    ...(typeof region === 'string' && region !== '' ? { region } : {}),
+  };
 }
 
-function checkPageFilters(filters: WarningsFilters): void {
-  if (filters.rule !== undefined && !WARNING_RULES.some((r) => r.id === filters.rule))
+/** The page's filters, each given at most once and well formed. */
+function checkedPageFilters(query: Record<string, unknown>): WarningsFilters {
+  const rule = single(query, 'rule');
+  if (rule !== undefined && !WARNING_RULES.some((r) => r.id === rule))
     throw new ProblemError(400, 'invalid-filter', 'rule must be one of W1..W13', { parameter: 'rule' });
-  if (filters.region !== undefined && !/^\d{2,6}$/.test(filters.region))
-    throw new ProblemError(400, 'invalid-filter', 'region must be a GB/T 2260 prefix', { parameter: 'region' });
+  const region = regionParam(query);
+  return { ...(rule ? { rule } : {}), ...(region ? { region } : {}) };
 }
 
 function nextQuery(req: Request, cursor: string): string {
