@@ -66,11 +66,13 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
     const checks: Record<string, ReadinessCheck> = {};
     checks.eventStore = await store.ping().then(
       () => ({ ok: true, essential: true }),
-      (error: Error) => ({ ok: false, essential: true, detail: error.message }),
+      (error: unknown) => failedCheck(logger, 'eventStore', error, { essential: true, detail: EVENT_STORE_DOWN }),
     );
     for (const part of parts) {
       if (part.readiness)
-        checks[part.name] = await part.readiness().catch((error: Error) => ({ ok: false, detail: error.message }));
+        checks[part.name] = await part
+          .readiness()
+          .catch((error: unknown) => failedCheck(logger, part.name, error, { detail: CHECK_FAILED }));
     }
     return checks;
   };
@@ -111,6 +113,24 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
     store,
     close: () => closeAll(parts, store, logger),
   };
+}
+
+/** What /readyz says of a store that does not answer and of a check that failed: never the error's own words. */
+export const EVENT_STORE_DOWN = 'the event store does not answer (the log says why)';
+export const CHECK_FAILED = 'the readiness check failed (the log says why)';
+
+/**
+ * A check that failed with an error: /readyz is public, and an error's message can hold a host, a
+ * port, a database user or SQL, so its answer gets a fixed phrase and the log the error.
+ */
+function failedCheck(
+  logger: Logger,
+  check: string,
+  error: unknown,
+  shown: { readonly detail: string; readonly essential?: boolean },
+): ReadinessCheck {
+  logger.warn({ err: error, check }, 'readiness check failed');
+  return { ok: false, ...shown };
 }
 
 /** Closes the parts in reverse order of their start (a failure is logged, not thrown), then the store. */

@@ -40,6 +40,12 @@ describe('errorForLog', () => {
     expect(JSON.stringify(logged)).not.toContain('personal data');
   });
 
+  it('hides the password of a URL its message or stack quotes, and keeps the rest', () => {
+    const logged = errorForLog(new Error('cannot reach postgres://certledger:hunter2@db.internal:5432/ledger'));
+    expect(logged.message).toBe('cannot reach postgres://certledger:***@db.internal:5432/ledger');
+    expect(JSON.stringify(logged)).not.toContain('hunter2');
+  });
+
   it('says only the kind of a thrown value that is not an Error', () => {
     expect(errorForLog({ token: 'demo-agency-001' })).toEqual({ type: 'object' });
   });

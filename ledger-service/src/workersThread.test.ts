@@ -211,7 +211,7 @@ describe('the workers on a thread of the service (LEDGER_WORKERS=thread, the def
 });
 
 describe('a workers thread that cannot start', () => {
-  it('is not ready, says why, and is tried again', async () => {
+  it('is not ready, says why in the log (not in /readyz, which is public), and is tried again', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-failing-'));
     const store = openSqliteEventStore({ directory: dataDir });
     const config = loadConfig({
@@ -219,7 +219,9 @@ describe('a workers thread that cannot start', () => {
       LEDGER_BACKEND: 'fabric',
       FABRIC_CONNECTION: path.join(dataDir, 'no-such-connection.json'),
     });
-    const part = createWorkersThreadPart({ config, store, logger: pino({ level: 'silent' }), restartDelayMs: 50 });
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const part = createWorkersThreadPart({ config, store, logger, restartDelayMs: 50 });
     try {
       const first = part.thread;
       const check = await until('the thread to fail', async () => {
@@ -227,7 +229,8 @@ describe('a workers thread that cannot start', () => {
         return /exited/.test(state.detail ?? '') ? state : undefined;
       });
       expect(check.ok).toBe(false);
-      expect(check.detail).toMatch(/thread exited \(1\): .*no-such-connection\.json/);
+      expect(check.detail).toMatch(/^thread exited \(1\); restarting in \d+ ms$/);
+      expect(lines.find((line) => line.includes('workers thread exited'))).toMatch(/no-such-connection\.json/);
       await until('a second attempt', async () => (part.thread !== first ? true : undefined));
     } finally {
       await part.close();

@@ -5,6 +5,7 @@ import type { StallAlarm } from './anchoring/part';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
+import { withoutUrlPasswords } from './logging';
 import { createHeadReportPart } from './headReports';
 import { metricsRequester, type MetricsReply, type MetricsRequest } from './metrics';
 
@@ -96,19 +97,23 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       } else if (message.type === 'metrics') {
         metrics.answered(message);
       } else {
-        failure = `: ${message.message}`;
+        failure = message.message;
       }
     });
     started.on('error', (error) => {
-      failure = `: ${error.message}`;
+      failure = error.message;
       logger.error({ err: error }, 'workers thread failed');
     });
     started.on('exit', (code) => {
       if (closing) return;
-      state = { ok: false, detail: `thread exited (${code})${failure}; restarting in ${delay} ms` };
+      // The reason is the thread's error (a path, an address): the log's, not the public /readyz's.
+      state = { ok: false, detail: `thread exited (${code}); restarting in ${delay} ms` };
       stall = undefined;
       metrics.abandon(`the ${role} thread exited`);
-      logger.error({ role, code, restartInMs: delay, reason: failure.slice(2) || undefined }, 'workers thread exited');
+      logger.error(
+        { role, code, restartInMs: delay, reason: failure ? withoutUrlPasswords(failure) : undefined },
+        'workers thread exited',
+      );
       restart = setTimeout(() => {
         restart = undefined;
         worker = start();

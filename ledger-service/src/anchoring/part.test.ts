@@ -41,6 +41,36 @@ describe('the anchoring part of the service, and the receipt CLI', () => {
     return { store, part };
   };
 
+  it("is not ready while the ledger does not answer, and leaves the ledger's error to the log", async () => {
+    const store = openSqliteEventStore({ directory: dir });
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    jest
+      .spyOn(ledger, 'ping')
+      .mockRejectedValue(new Error('14 UNAVAILABLE: No connection established to peer0.org1.internal:7051'));
+    const warned: unknown[] = [];
+    const logger = {
+      info: () => {},
+      debug: () => {},
+      error: () => {},
+      warn: (object: object) => void warned.push(object),
+    };
+    const part = createAnchoringPart({
+      store,
+      anchorStore: openSqliteAnchorStore({ directory: dir }),
+      ledger,
+      logger,
+      runAnchorer: false,
+    });
+    expect(await part.readiness!()).toEqual({ ok: false, essential: true, detail: 'embedded ledger unreachable' });
+    expect(warned).toEqual([
+      expect.objectContaining({
+        err: expect.objectContaining({ message: expect.stringContaining('peer0.org1.internal') }),
+      }),
+    ]);
+    await part.close();
+    await store.close();
+  });
+
   it('stays degraded, naming them, while the ledger has refused batches', async () => {
     const { store, part } = embeddedPart();
     // A stream whose stored chain was forged: its first event does not start from 64 zeros.

@@ -110,15 +110,18 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
     receiptOf: (event: StoredEvent) => buildReceipt({ eventStore: store, anchorStore }, event.eventId),
     async readiness() {
       const ledgerUp = await ledger.ping().then(
-        () => undefined,
-        (error: Error) => error.message,
+        () => true,
+        (error: unknown) => {
+          // /readyz is public: the error's words (an address, a peer's name) go to the log only.
+          options.logger?.warn({ err: error, backend: ledger.kind }, 'readiness: the ledger does not answer');
+          return false;
+        },
       );
       const [lag, counts] = await Promise.all([anchorer.lag(), anchorStore.counts()]);
       // A refused batch stays refused: its events are never anchored, which someone has to look into.
       const refused = counts.batches.rejected;
       const detail = `${ledger.kind} ledger; ${lag.unanchoredEvents} events unanchored, oldest ${Math.round(lag.oldestUnanchoredAgeMs / 1000)} s${refused > 0 ? `; ${refused} batches refused by the ledger (their receipts say why)` : ''}`;
-      if (ledgerUp !== undefined)
-        return { ok: false, essential: true, detail: `${ledger.kind} ledger unreachable: ${ledgerUp}` };
+      if (!ledgerUp) return { ok: false, essential: true, detail: `${ledger.kind} ledger unreachable` };
       const stall = stallAlarmOf(anchorer.stats());
       if (stall) return { ok: false, essential: false, detail: `${detail}; ${stall.detail}`, alarm: stall.alarm };
       return { ok: lag.oldestUnanchoredAgeMs <= maxReadyLagMs && refused === 0, essential: false, detail };

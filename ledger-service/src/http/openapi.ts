@@ -460,7 +460,11 @@ function serviceSchemas(): Record<string, JsonSchema> {
             properties: {
               ok: { type: 'boolean' },
               essential: { type: 'boolean', description: 'Failing, it makes the service not ready' },
-              detail: { type: 'string' },
+              detail: {
+                type: 'string',
+                description:
+                  "What the check found, in the service's own words; a check that failed with an error says so in a fixed phrase, the error being in the log",
+              },
               alarm: {
                 type: 'object',
                 description:
