@@ -12,6 +12,7 @@ import { registerIntakeRoutes } from './intakeRoutes';
 import { allowedMethods } from './methods';
 import { openApiDocument } from './openapi';
 import { requestLog } from './requestLog';
+import { responseHeaders } from './responseHeaders';
 import { streamRoutes } from './streamRoutes';
 
 /**
@@ -91,6 +92,7 @@ export function createApp(options: AppOptions): Express {
   app.set('trust proxy', 'loopback');
 
   app.use(requestLog(logger));
+  app.use(responseHeaders);
 
   app.use((req, _res, next) => {
     setPrincipal(req, authenticate(principals, req.headers.authorization));

@@ -65,6 +65,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (problem.status >= 500) logger.error({ err: error, reqId: requestIdOf(req) }, 'request failed');
     res
       .status(problem.status)
+      // Whatever the route meant to cache (the QR code for a day), its failure is not to be kept.
+      .set('cache-control', 'no-store')
       .type('application/problem+json')
       .json({
         ...problem.toBody(),

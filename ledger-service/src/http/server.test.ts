@@ -99,4 +99,10 @@ describe('what Node refuses before the app', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(bodyOf(answer)).toMatchObject({ status: 400, code: 'malformed-request' });
   });
+
+  it('gives these answers the headers of every other error: nosniff, and not to be stored', async () => {
+    const answer = await rawExchange('NOT HTTP AT ALL\r\n\r\n');
+    expect(answer).toContain('\r\nx-content-type-options: nosniff\r\n');
+    expect(answer).toContain('\r\ncache-control: no-store\r\n');
+  });
 });

@@ -44,6 +44,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const body = JSON.stringify(new ProblemError(status, code, http.STATUS_CODES[status]!).toBody());
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n` +
+      // What responseHeaders and problemHandler give every other error.
+      'x-content-type-options: nosniff\r\ncache-control: no-store\r\n' +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
