@@ -3,7 +3,15 @@ import { batchIdOf, batchRootOf, eventIdsHashOf } from './batch';
 import { CertLedgerContract } from './contract';
 import { BatchArgument, encodeBatch } from './wire';
 import { chaincodeErrorCodeOf } from './errors';
-import { BatchEventInput, BatchInput, BatchRecord, CertificateStatus, ContractQuery, ZERO_HASH } from './types';
+import {
+  BatchEventInput,
+  BatchInput,
+  BatchRecord,
+  CertificateStatus,
+  ContractQuery,
+  MAX_LISTED_CLAIMS,
+  ZERO_HASH,
+} from './types';
 import { createHash } from 'node:crypto';
 
 /** 2026-09-21: the events' occurredAt lie before it. */
@@ -21,6 +29,26 @@ class FakeLedger {
     return (LEDGER_EPOCH_SECONDS + this.tx) * 1000;
   }
 
+  /** The records range reads have served: what a query costs the peer. */
+  rangeRecordsServed = 0;
+
+  private keysUnder(type: string, attrs: string[]): string[] {
+    const prefix = `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
+    return [...this.state.keys()].filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  private rangeIterator(keys: string[]) {
+    const entries = keys.map((key) => ({ key, value: this.state.get(key)! }));
+    return {
+      next: async () => {
+        const entry = entries.shift();
+        if (entry) this.rangeRecordsServed++;
+        return entry ? { done: false, value: entry } : { done: true, value: undefined };
+      },
+      close: async () => undefined,
+    };
+  }
+
   context(identity: { mspId: string; attrs: Record<string, string> }): { ctx: Context; commit: () => void } {
     const txId = `tx${++this.tx}`;
     const seconds = LEDGER_EPOCH_SECONDS + this.tx;
@@ -33,18 +61,18 @@ class FakeLedger {
       getState: async (key: string) => this.state.get(key) ?? Buffer.alloc(0),
       putState: async (key: string, value: Uint8Array) => void writes.set(key, Buffer.from(value)),
       setEvent: (name: string, payload: Uint8Array) => void (event = { name, payload: Buffer.from(payload) }),
-      getStateByPartialCompositeKey: async (type: string, attrs: string[]) => {
-        const prefix = `\u0000${type}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
-        const entries = [...this.state.keys()]
-          .filter((key) => key.startsWith(prefix))
-          .sort()
-          .map((key) => ({ key, value: this.state.get(key)! }));
+      getStateByPartialCompositeKey: async (type: string, attrs: string[]) =>
+        this.rangeIterator(this.keysUnder(type, attrs)),
+      getStateByPartialCompositeKeyWithPagination: async (
+        type: string,
+        attrs: string[],
+        pageSize: number,
+        bookmark = '',
+      ) => {
+        const keys = this.keysUnder(type, attrs).filter((key) => key >= bookmark);
         return {
-          next: async () => {
-            const entry = entries.shift();
-            return entry ? { done: false, value: entry } : { done: true, value: undefined };
-          },
-          close: async () => undefined,
+          iterator: this.rangeIterator(keys.slice(0, pageSize)),
+          metadata: { fetchedRecordsCount: Math.min(pageSize, keys.length), bookmark: keys[pageSize] ?? '' },
         };
       },
       getHistoryForKey: async (key: string) => {
@@ -578,12 +606,19 @@ describe('CertLedgerContract.AnchorBatch', () => {
       ['suspended', 2, 'tx2'],
       ['valid', 3, 'tx2'],
     ]);
-    expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).not.toHaveProperty(
-      'otherClaims',
-    );
-    expect(await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' })).toHaveLength(1);
+    // A number with one claim answers as before numbers could be contested: the stored record itself.
+    const { ctx } = ledger.context(agency(CB_A));
+    const stored = ledger.state.get(`\u0000certificate\u0000CN-1\u0000`)!.toString();
+    expect(await contract.GetCertificate(ctx, JSON.stringify({ certificateNo: 'CN-1' }))).toBe(stored);
+    expect(await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' })).toEqual({
+      claims: [JSON.parse(stored)],
+      moreClaims: false,
+    });
     expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-2' })).toBeNull();
-    expect(await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-2' })).toEqual([]);
+    expect(await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-2' })).toEqual({
+      claims: [],
+      moreClaims: false,
+    });
     expect(await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-2' })).toEqual([]);
   });
 
@@ -592,39 +627,103 @@ describe('CertLedgerContract.AnchorBatch', () => {
       `\u0000certificateClaim\u0000${certificateNo}\u0000${streamId}\u0000`;
     const statuses = (records: Array<{ streamId: string; status: string; version: number }>) =>
       records.map((r) => [r.streamId, r.status, r.version]);
+    const streamIds = (records: Array<{ streamId: string }>) => records.map((r) => r.streamId);
+    const claimOf = (event: BatchEventInput, agencyId: string, status: CertificateStatus, batchId: string) => ({
+      streamId: event.streamId,
+      certificationId: event.streamId.slice('certification-'.length),
+      agencyId,
+      status,
+      eventId: event.eventId,
+      version: event.version,
+      batchId,
+    });
+    /** A contested number's answer, every claim listed. */
+    const contested = (certificateNo: string, listed: { claims: unknown[] } | { entries: unknown[] }) => ({
+      certificateNo,
+      contested: true,
+      ...listed,
+      moreClaims: false,
+    });
 
     it("anchors the second stream's batch and keeps each claim, whose status follows its own stream", async () => {
       const a = chain('certification-c1', 3);
       const b = chain('certification-c2', 3);
-      await submit(ledger, contract, batchOf(CB_A, [a[0]!, certificateEvent(a[1]!, 'CertificateIssued', 'valid')]));
+      const issuedA = await submit(
+        ledger,
+        contract,
+        batchOf(CB_A, [a[0]!, certificateEvent(a[1]!, 'CertificateIssued', 'valid')]),
+      );
       // Another CB anchors a certificate event with the same number: its batch is anchored, not refused.
       const squatted = batchOf(CB_B, [b[0]!, certificateEvent(b[1]!, 'CertificateIssued', 'valid')]);
       const anchored = await submit(ledger, contract, squatted);
       expect(anchored.replayed).toBe(false);
       expect(ledger.state.has(claimKey('CN-1', 'certification-c2'))).toBe(true);
 
-      await submit(ledger, contract, batchOf(CB_B, [certificateEvent(b[2]!, 'CertificateSuspended', 'suspended')]));
-      expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).toMatchObject({
-        streamId: 'certification-c1',
-        agencyId: CB_A,
-        status: 'valid',
-        version: 1,
-        otherClaims: [{ streamId: 'certification-c2', certificationId: 'c2', agencyId: CB_B, status: 'suspended' }],
-      });
+      const suspendedB = await submit(
+        ledger,
+        contract,
+        batchOf(CB_B, [certificateEvent(b[2]!, 'CertificateSuspended', 'suspended')]),
+      );
+      expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' })).toEqual(
+        contested('CN-1', {
+          claims: [
+            claimOf(a[1]!, CB_A, 'valid', issuedA.batch.batchId),
+            claimOf(b[2]!, CB_B, 'suspended', suspendedB.batch.batchId),
+          ],
+        }),
+      );
       await submit(ledger, contract, batchOf(CB_A, [certificateEvent(a[2]!, 'CertificateWithdrawn', 'withdrawn')]));
-      const claims = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
+      const { claims, moreClaims } = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
       expect(statuses(claims)).toEqual([
         ['certification-c1', 'withdrawn', 2],
         ['certification-c2', 'suspended', 2],
       ]);
+      expect(moreClaims).toBe(false);
       expect(claims[1]).toMatchObject({ certificateNo: 'CN-1', certificationId: 'c2', agencyId: CB_B });
-      expect(claims[1]).not.toHaveProperty('otherClaims');
 
       // Replaying the anchored batch still writes nothing.
       const stateBefore = new Map(ledger.state);
       const replay = await submit(ledger, contract, squatted);
       expect(replay).toEqual({ batch: anchored.batch, replayed: true });
       expect(ledger.state).toEqual(stateBefore);
+    });
+
+    it("answers a contested number with no status, agency or stream of its own: a squatter's withdrawal is its claim's only", async () => {
+      const squat = chain('certification-squat', 2);
+      const genuine = chain('certification-genuine', 1);
+      await submit(
+        ledger,
+        contract,
+        batchOf(CB_B, [certificateEvent(squat[0]!, 'CertificateIssued', 'valid', 'CN-G')]),
+      );
+      const issued = await submit(
+        ledger,
+        contract,
+        batchOf(CB_A, [certificateEvent(genuine[0]!, 'CertificateIssued', 'valid', 'CN-G')]),
+      );
+      const withdrawn = await submit(
+        ledger,
+        contract,
+        batchOf(CB_B, [certificateEvent(squat[1]!, 'CertificateWithdrawn', 'withdrawn', 'CN-G')]),
+      );
+      expect(await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-G' })).toEqual(
+        contested('CN-G', {
+          claims: [
+            claimOf(squat[1]!, CB_B, 'withdrawn', withdrawn.batch.batchId),
+            claimOf(genuine[0]!, CB_A, 'valid', issued.batch.batchId),
+          ],
+        }),
+      );
+      // Nor does the history end on a status of the number's: it is every claim's, marked contested.
+      expect(await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-G' })).toEqual(
+        contested('CN-G', {
+          entries: [
+            expect.objectContaining({ certificationId: 'squat', status: 'valid' }),
+            expect.objectContaining({ certificationId: 'genuine', status: 'valid' }),
+            expect.objectContaining({ certificationId: 'squat', status: 'withdrawn' }),
+          ],
+        }),
+      );
     });
 
     it('gives the history of every claim, each in its own order, interleaved by transaction time', async () => {
@@ -639,13 +738,16 @@ describe('CertLedgerContract.AnchorBatch', () => {
         batchOf(CB_B, [certificateEvent(b[1]!, 'CertificateWithdrawn', 'withdrawn'), ...chain('certification-c3', 1)]),
       );
       const history = await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-1' });
+      expect(history).toMatchObject({ certificateNo: 'CN-1', contested: true, moreClaims: false });
       expect(
-        history.map((h: { certificationId: string; agencyId: string; status: string; transactionId: string }) => [
-          h.certificationId,
-          h.agencyId,
-          h.status,
-          h.transactionId,
-        ]),
+        history.entries.map(
+          (h: { certificationId: string; agencyId: string; status: string; transactionId: string }) => [
+            h.certificationId,
+            h.agencyId,
+            h.status,
+            h.transactionId,
+          ],
+        ),
       ).toEqual([
         ['c1', CB_A, 'valid', 'tx1'],
         ['c2', CB_B, 'valid', 'tx2'],
@@ -654,7 +756,7 @@ describe('CertLedgerContract.AnchorBatch', () => {
       ]);
     });
 
-    it('lists the other claims in streamId order, whichever anchored first', async () => {
+    it('lists the first claim first, then the others in streamId order, whichever anchored first', async () => {
       for (const [streamId, agencyId] of [
         ['certification-c5', CB_A],
         ['certification-c9', CB_B],
@@ -666,18 +768,11 @@ describe('CertLedgerContract.AnchorBatch', () => {
           batchOf(agencyId, [certificateEvent(chain(streamId, 1)[0]!, 'CertificateIssued', 'valid')]),
         );
       }
+      const inOrder = ['certification-c5', 'certification-c3', 'certification-c9'];
       const certificate = await query(ledger, contract, 'GetCertificate', { certificateNo: 'CN-1' });
-      expect(certificate.streamId).toBe('certification-c5');
-      expect(certificate.otherClaims.map((c: { streamId: string }) => c.streamId)).toEqual([
-        'certification-c3',
-        'certification-c9',
-      ]);
-      const claims = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
-      expect(claims.map((c: { streamId: string }) => c.streamId)).toEqual([
-        'certification-c5',
-        'certification-c3',
-        'certification-c9',
-      ]);
+      expect(streamIds(certificate.claims)).toEqual(inOrder);
+      const { claims } = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
+      expect(streamIds(claims)).toEqual(inOrder);
     });
 
     it('gives the number to the stream that claims it first in a batch, and each claim all its changes', async () => {
@@ -690,7 +785,7 @@ describe('CertLedgerContract.AnchorBatch', () => {
         certificateEvent(b[1]!, 'CertificateWithdrawn', 'withdrawn'),
       ];
       await submit(ledger, contract, batchOf(CB_A, interleaved));
-      const claims = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
+      const { claims } = await query(ledger, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' });
       expect(statuses(claims)).toEqual([
         ['certification-c2', 'withdrawn', 1],
         ['certification-c1', 'suspended', 1],
@@ -701,7 +796,9 @@ describe('CertLedgerContract.AnchorBatch', () => {
       ]);
       expect(ledger.state.has(claimKey('CN-1', 'certification-c1'))).toBe(true);
       const history = await query(ledger, contract, 'GetCertificateHistory', { certificateNo: 'CN-1' });
-      expect(history.map((h: { certificationId: string; status: string }) => [h.certificationId, h.status])).toEqual([
+      expect(
+        history.entries.map((h: { certificationId: string; status: string }) => [h.certificationId, h.status]),
+      ).toEqual([
         ['c2', 'valid'],
         ['c2', 'withdrawn'],
         ['c1', 'valid'],
@@ -712,6 +809,53 @@ describe('CertLedgerContract.AnchorBatch', () => {
       const other = new FakeLedger();
       await submit(other, contract, batchOf(CB_A, interleaved));
       expect(other.state).toEqual(ledger.state);
+    });
+
+    it('lists at most MAX_LISTED_CLAIMS claims and says there are more, reading no more claims than it lists', async () => {
+      const issuedBy = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, i) =>
+          certificateEvent(
+            chain(`certification-${prefix}${String(i).padStart(3, '0')}`, 1)[0]!,
+            'CertificateIssued',
+            'valid',
+            `CN-${prefix}`,
+          ),
+        );
+      // Twice as many streams as are listed, the first of them claiming the number last by streamId.
+      const crowded = issuedBy('x', 2 * MAX_LISTED_CLAIMS + 1).reverse();
+      await submit(ledger, contract, batchOf(CB_B, crowded));
+      const listed = [
+        crowded[0]!.streamId,
+        ...crowded
+          .slice(1)
+          .reverse()
+          .map((e) => e.streamId),
+      ].slice(0, MAX_LISTED_CLAIMS);
+      const read = async (fn: ContractQuery) => {
+        ledger.rangeRecordsServed = 0;
+        const answer = await query(ledger, contract, fn, { certificateNo: 'CN-x' });
+        expect(ledger.rangeRecordsServed).toBeLessThanOrEqual(MAX_LISTED_CLAIMS);
+        return answer;
+      };
+      const certificate = await read('GetCertificate');
+      expect(streamIds(certificate.claims)).toEqual(listed);
+      expect(certificate.moreClaims).toBe(true);
+      const claims = await read('GetCertificateClaims');
+      expect(streamIds(claims.claims)).toEqual(listed);
+      expect(claims.moreClaims).toBe(true);
+      const history = await read('GetCertificateHistory');
+      expect(history.entries.map((h: { certificationId: string }) => `certification-${h.certificationId}`)).toEqual(
+        listed,
+      );
+      expect(history.moreClaims).toBe(true);
+
+      // Exactly as many claims as are listed: none left out.
+      await submit(ledger, contract, batchOf(CB_B, issuedBy('y', MAX_LISTED_CLAIMS)));
+      for (const fn of ['GetCertificate', 'GetCertificateClaims', 'GetCertificateHistory'] as const) {
+        const answer = await query(ledger, contract, fn, { certificateNo: 'CN-y' });
+        expect(answer.moreClaims).toBe(false);
+        expect((answer.claims ?? answer.entries).length).toBe(MAX_LISTED_CLAIMS);
+      }
     });
   });
 });

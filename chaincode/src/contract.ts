@@ -16,10 +16,13 @@ import {
   CERTIFICATION_STREAM_PREFIX,
   CertificateAnswer,
   CertificateChange,
+  CertificateClaim,
+  CertificateClaims,
+  CertificateHistory,
   CertificateHistoryEntry,
   CertificateRecord,
   EventRecord,
-  OtherCertificateClaim,
+  MAX_LISTED_CLAIMS,
   StreamEventsRecord,
   StreamHeadRecord,
   SUPERVISION_STREAM_PREFIX,
@@ -79,8 +82,40 @@ function interleavedByTime(histories: readonly CertificateHistoryEntry[][]): Cer
   }
 }
 
-function otherClaimOf({ streamId, certificationId, agencyId, status }: CertificateRecord): OtherCertificateClaim {
-  return { streamId, certificationId, agencyId, status };
+function claimOf(record: CertificateRecord): CertificateClaim {
+  const { streamId, certificationId, agencyId, status, eventId, version, batchId } = record;
+  return { streamId, certificationId, agencyId, status, eventId, version, batchId };
+}
+
+/**
+ * GetCertificate's answer: a number with one claim answers that claim's record, as before numbers
+ * could be contested; a number with several lists them all, with no status of its own.
+ */
+function certificateAnswerOf(
+  certificateNo: string,
+  { claims, moreClaims }: CertificateClaims,
+): CertificateAnswer | null {
+  const [first] = claims;
+  if (!first) return null;
+  if (claims.length === 1) return first;
+  return { certificateNo, contested: true, claims: claims.map(claimOf), moreClaims };
+}
+
+type StateQueryIterator = Awaited<ReturnType<Context['stub']['getStateByPartialCompositeKey']>>;
+
+/** Every record a state query iterator yields, in its order; the iterator closed. */
+async function recordsOf<T>(iterator: StateQueryIterator): Promise<T[]> {
+  const records: T[] = [];
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      const record = next.value ? fromBytes<T>(next.value.value) : undefined;
+      if (record) records.push(record);
+      if (next.done) return records;
+    }
+  } finally {
+    await iterator.close();
+  }
 }
 
 function sameBatch(stored: BatchRecord, batch: BatchInput): boolean {
@@ -274,19 +309,17 @@ export class CertLedgerContract extends Contract {
   }
 
   /**
-   * {"certificateNo"} → CertificateAnswer JSON, or `null`: the claim of the first stream that anchored
-   * the number, with `otherClaims` when other streams have claimed it since.
+   * {"certificateNo"} → CertificateAnswer JSON, or `null`: the CertificateRecord of the number's one
+   * claim, or for a number several streams claim a ContestedCertificate listing the claims.
    */
   @Transaction(false)
   @Returns('string')
   async GetCertificate(ctx: Context, queryJson: string): Promise<string> {
-    const [first, ...others] = await this.readClaims(ctx, this.certificateNoOf(queryJson));
-    if (!first) return canonicalJson(null);
-    const answer: CertificateAnswer = others.length > 0 ? { ...first, otherClaims: others.map(otherClaimOf) } : first;
-    return canonicalJson(answer);
+    const certificateNo = this.certificateNoOf(queryJson);
+    return canonicalJson(certificateAnswerOf(certificateNo, await this.readClaims(ctx, certificateNo)));
   }
 
-  /** {"certificateNo"} → every CertificateRecord claiming the number as JSON: the first claim, then the others in streamId order. */
+  /** {"certificateNo"} → CertificateClaims JSON: the claims' CertificateRecords, the first stream's first (none for an unknown number). */
   @Transaction(false)
   @Returns('string')
   async GetCertificateClaims(ctx: Context, queryJson: string): Promise<string> {
@@ -294,21 +327,26 @@ export class CertLedgerContract extends Contract {
   }
 
   /**
-   * {"certificateNo"} → CertificateHistoryEntry[] JSON, oldest first, one entry per status event of
-   * every claim on the number: a contested number shows each claimant's events (each entry names its
-   * certification and agency), interleaved by transaction time.
+   * {"certificateNo"} → CertificateHistory JSON: the status events of the number's one claim, oldest
+   * first (`[]` for none), or for a number several streams claim a ContestedCertificateHistory with
+   * every listed claim's events, interleaved by transaction time (each entry names its
+   * certification and agency).
    */
   @Transaction(false)
   @Returns('string')
   async GetCertificateHistory(ctx: Context, queryJson: string): Promise<string> {
     const certificateNo = this.certificateNoOf(queryJson);
+    const { claims, moreClaims } = await this.readClaims(ctx, certificateNo);
     const histories: CertificateHistoryEntry[][] = [];
-    for (const [index, claim] of (await this.readClaims(ctx, certificateNo)).entries()) {
+    for (const [index, claim] of claims.entries()) {
       const key =
         index === 0 ? this.key(ctx, KEY.certificate, certificateNo) : this.claimKey(ctx, certificateNo, claim.streamId);
       histories.push(await this.readCertificateHistory(ctx, key));
     }
-    return canonicalJson(interleavedByTime(histories));
+    const entries = interleavedByTime(histories);
+    const history: CertificateHistory =
+      claims.length > 1 ? { certificateNo, contested: true, entries, moreClaims } : entries;
+    return canonicalJson(history);
   }
 
   private certificateNoOf(queryJson: string): string {
@@ -398,26 +436,11 @@ export class CertLedgerContract extends Contract {
     return ctx.stub.createCompositeKey(KEY.events, eventsKeyAttributes(streamId, firstVersion));
   }
 
-  /** The records under a partial composite key, in key order. */
-  private async readByPartialKey<T>(ctx: Context, kind: string, attributes: string[]): Promise<T[]> {
-    const iterator = await ctx.stub.getStateByPartialCompositeKey(kind, attributes);
-    const records: T[] = [];
-    try {
-      for (;;) {
-        const next = await iterator.next();
-        const record = next.value ? fromBytes<T>(next.value.value) : undefined;
-        if (record) records.push(record);
-        if (next.done) break;
-      }
-    } finally {
-      await iterator.close();
-    }
-    return records;
-  }
-
   /** A stream's `events` records, in version order (the keys sort by their zero-padded first version). */
   private async readStreamEvents(ctx: Context, streamId: string): Promise<StreamEventsRecord[]> {
-    const records = await this.readByPartialKey<StreamEventsRecord>(ctx, KEY.events, [streamId]);
+    const records = await recordsOf<StreamEventsRecord>(
+      await ctx.stub.getStateByPartialCompositeKey(KEY.events, [streamId]),
+    );
     // The partial key [streamId] also matches a stream whose id continues with U+0000 (anchored before
     // streamIds were checked): only the stream's own records are its events.
     return records.filter((record) => record.streamId === streamId);
@@ -450,17 +473,28 @@ export class CertLedgerContract extends Contract {
     return fromBytes<CertificateRecord>(await ctx.stub.getState(key));
   }
 
-  /** Every claim on a certificate number: the first stream's, then the other streams' in streamId order. */
-  private async readClaims(ctx: Context, certificateNo: string): Promise<CertificateRecord[]> {
+  /**
+   * The claims on a certificate number, at most MAX_LISTED_CLAIMS: the first stream's, then the
+   * other streams' in streamId order (their keys' order). One page of the other claims' keys, one
+   * longer than listed to tell whether there are more: a number anyone can claim from any number
+   * of streams costs the peer no more than that to read. (Fabric takes a paginated read only in a
+   * transaction that writes nothing: only the queries read claims this way, AnchorBatch by key.)
+   */
+  private async readClaims(ctx: Context, certificateNo: string): Promise<CertificateClaims> {
     const first = await this.readCertificate(ctx, this.key(ctx, KEY.certificate, certificateNo));
-    if (!first) return [];
-    const others = await this.readByPartialKey<CertificateRecord>(ctx, KEY.certificateClaim, [certificateNo]);
-    return [
-      first,
-      ...others
-        .filter((claim) => claim.certificateNo === certificateNo)
-        .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0)),
-    ];
+    if (!first) return { claims: [], moreClaims: false };
+    const page = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
+      KEY.certificateClaim,
+      [certificateNo],
+      MAX_LISTED_CLAIMS,
+    );
+    const others = (await recordsOf<CertificateRecord>(page.iterator)).filter(
+      (claim) => claim.certificateNo === certificateNo,
+    );
+    return {
+      claims: [first, ...others.slice(0, MAX_LISTED_CLAIMS - 1)],
+      moreClaims: others.length > MAX_LISTED_CLAIMS - 1,
+    };
   }
 
   /**

@@ -113,18 +113,49 @@ export interface CertificateRecord {
   readonly changes: readonly CertificateChange[];
 }
 
-/** Another stream's claim on a certificate number, as GetCertificate names it beside the first claim. */
-export interface OtherCertificateClaim {
+/**
+ * The most claims on one certificate number that GetCertificate, GetCertificateClaims and
+ * GetCertificateHistory list; they say `moreClaims: true` when the number has more. A genuine number
+ * has one claim and a contested one a few (a squatter, a service fault): a hundred is far beyond
+ * both, yet however many streams anyone anchors with the number, a query reads one key and one
+ * page of 100 claim keys (far below a peer's totalQueryLimit, which would cut an unbounded read
+ * short without a word), GetCertificateHistory at most 100 key histories, and an answer lists
+ * tens of kilobytes, not megabytes.
+ */
+export const MAX_LISTED_CLAIMS = 100;
+
+/** One claim as a contested number's answer lists it: whose claim it is and the status its stream left. */
+export interface CertificateClaim {
   readonly streamId: string;
   readonly certificationId: string;
   readonly agencyId: string;
   readonly status: CertificateStatus;
+  readonly eventId: string;
+  readonly version: number;
+  readonly batchId: string;
 }
 
-/** What GetCertificate answers: the first claim, and the claims of other streams on the number. */
-export interface CertificateAnswer extends CertificateRecord {
-  /** Present only when the number is contested: every other stream's claim, in streamId order. */
-  readonly otherClaims?: readonly OtherCertificateClaim[];
+/**
+ * What GetCertificate answers for a number several streams claim. It has no status, agency or
+ * stream of its own: the ledger does not say which claim is genuine, so no reader may take one
+ * claim's status for the number's.
+ */
+export interface ContestedCertificate {
+  readonly certificateNo: string;
+  readonly contested: true;
+  /** The first stream's claim, then the others in streamId order; at most MAX_LISTED_CLAIMS. */
+  readonly claims: readonly CertificateClaim[];
+  /** The number has claims beyond those listed. */
+  readonly moreClaims: boolean;
+}
+
+/** What GetCertificate answers: the one claim's record, as before numbers could be contested, or every claim. */
+export type CertificateAnswer = CertificateRecord | ContestedCertificate;
+
+/** What GetCertificateClaims answers: the first stream's claim, then the others in streamId order. */
+export interface CertificateClaims {
+  readonly claims: readonly CertificateRecord[];
+  readonly moreClaims: boolean;
 }
 
 export interface CertificateHistoryEntry {
@@ -139,6 +170,19 @@ export interface CertificateHistoryEntry {
   readonly transactionId: string;
   readonly timestamp: string;
 }
+
+/** What GetCertificateHistory answers for a number several streams claim: every listed claim's status events. */
+export interface ContestedCertificateHistory {
+  readonly certificateNo: string;
+  readonly contested: true;
+  /** Oldest first: each claim's entries in their order, the claims' interleaved by transaction time. */
+  readonly entries: readonly CertificateHistoryEntry[];
+  /** The number has claims beyond the MAX_LISTED_CLAIMS whose entries are listed. */
+  readonly moreClaims: boolean;
+}
+
+/** What GetCertificateHistory answers: the one claim's entries, as before numbers could be contested, or every claim's. */
+export type CertificateHistory = readonly CertificateHistoryEntry[] | ContestedCertificateHistory;
 
 export interface AnchorBatchResult {
   readonly batch: BatchRecord;

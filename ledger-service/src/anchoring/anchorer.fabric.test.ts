@@ -60,8 +60,10 @@ describeNetwork('anchorer on the real Fabric network', () => {
       expect(receipt).toMatchObject({ status: 'anchored', backend: 'fabric' });
       expect((await verifyReceipt(receipt!, { ledger })).checks.filter((c) => !c.ok)).toEqual([]);
     }
-    const history = await ledger.getCertificateHistory(certificateNo);
-    expect(history.map((h) => h.status)).toEqual(['valid', 'suspended']);
+    expect(await ledger.getCertificateHistory(certificateNo)).toEqual([
+      expect.objectContaining({ status: 'valid' }),
+      expect.objectContaining({ status: 'suspended' }),
+    ]);
 
     if (!BUILT) throw new Error('the CLI runs the compiled service: run npx tsc -b first');
     const file = path.join(dir, 'receipt.json');

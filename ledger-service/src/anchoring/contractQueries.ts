@@ -1,9 +1,9 @@
 import type {
   BatchRecord,
   CertificateAnswer,
-  CertificateHistoryEntry,
+  CertificateClaims,
+  CertificateHistory,
   ContractQuery,
-  CertificateRecord,
   EventRecord,
   StreamHeadRecord,
 } from '@certledger/chaincode';
@@ -14,8 +14,8 @@ import {
   type CommittedBatch,
   type LedgerBatchRecord,
   type LedgerCertificate,
-  type LedgerCertificateRecord,
-  type LedgerCertificateHistoryEntry,
+  type LedgerCertificateClaims,
+  type LedgerCertificateHistory,
   type LedgerEventRecord,
   type LedgerEventRef,
   type LedgerStreamHead,
@@ -97,11 +97,11 @@ export abstract class ContractQueries {
     return (await this.evaluate<CertificateAnswer | null>('GetCertificate', { certificateNo })) ?? undefined;
   }
 
-  async getCertificateClaims(certificateNo: string): Promise<LedgerCertificateRecord[]> {
-    return this.evaluate<CertificateRecord[]>('GetCertificateClaims', { certificateNo });
+  async getCertificateClaims(certificateNo: string): Promise<LedgerCertificateClaims> {
+    return this.evaluate<CertificateClaims>('GetCertificateClaims', { certificateNo });
   }
 
-  async getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]> {
-    return this.evaluate<CertificateHistoryEntry[]>('GetCertificateHistory', { certificateNo });
+  async getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistory> {
+    return this.evaluate<CertificateHistory>('GetCertificateHistory', { certificateNo });
   }
 }

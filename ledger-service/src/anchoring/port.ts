@@ -1,4 +1,4 @@
-import type { BatchEventInput } from '@certledger/chaincode';
+import type { BatchEventInput, ContestedCertificate, ContestedCertificateHistory } from '@certledger/chaincode';
 
 /** One event as the ledger anchors it: only digests and what the chaincode checks (the contract's own input type). */
 export type AnchoredEventDigest = BatchEventInput;
@@ -80,21 +80,18 @@ export interface LedgerCertificateRecord {
   readonly version: number;
 }
 
-/** Another certification's claim on a certificate number, beside the first claim. */
-export interface LedgerOtherCertificateClaim {
-  readonly streamId: string;
-  readonly certificationId: string;
-  readonly agencyId: string;
-  readonly status: string;
-}
-
 /**
- * The claim of the first certification that anchored the number. The ledger refuses no claim on a
- * number another certification holds (the service enforces unique numbers, R10): a contested
- * number lists the other claims, in streamId order.
+ * A number's one claim, or, when several certifications claim it, the contract's answer listing
+ * them (tell the two apart with `'contested' in`). The ledger refuses no claim on a number another
+ * certification holds (the service enforces unique numbers, R10) and does not say which is
+ * genuine, so a contested number has no status of its own.
  */
-export interface LedgerCertificate extends LedgerCertificateRecord {
-  readonly otherClaims?: readonly LedgerOtherCertificateClaim[];
+export type LedgerCertificate = LedgerCertificateRecord | ContestedCertificate;
+
+/** Every certification's claim on a number, at most MAX_LISTED_CLAIMS: the first one, then the others in streamId order. */
+export interface LedgerCertificateClaims {
+  readonly claims: readonly LedgerCertificateRecord[];
+  readonly moreClaims: boolean;
 }
 
 /**
@@ -125,6 +122,9 @@ export type LedgerCertificateHistoryEntry = LedgerCertificateRecord & {
   readonly timestamp: string;
 };
 
+/** A number's one claim's status events, oldest first, or, when several certifications claim it, every listed claim's. */
+export type LedgerCertificateHistory = readonly LedgerCertificateHistoryEntry[] | ContestedCertificateHistory;
+
 /** Where event digests are anchored: the real Fabric network, or the same contract run in-process. */
 export interface LedgerBackend {
   readonly kind: 'fabric' | 'embedded';
@@ -151,10 +151,9 @@ export interface LedgerBackend {
    */
   committedBatch(batchId: string): Promise<CommittedBatch | undefined>;
   getCertificate(certificateNo: string): Promise<LedgerCertificate | undefined>;
-  /** Every certification's claim on the number: the first one, then the others in streamId order; empty when none. */
-  getCertificateClaims(certificateNo: string): Promise<LedgerCertificateRecord[]>;
-  /** Every claim's status events, oldest first (interleaved by transaction time, each claim in its own order). */
-  getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistoryEntry[]>;
+  /** The claims on the number (none when no certification anchored it). */
+  getCertificateClaims(certificateNo: string): Promise<LedgerCertificateClaims>;
+  getCertificateHistory(certificateNo: string): Promise<LedgerCertificateHistory>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

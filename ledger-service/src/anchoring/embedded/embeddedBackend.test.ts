@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { batchIdOf, batchRootOf } from '@certledger/chaincode';
+import { batchIdOf, batchRootOf, MAX_LISTED_CLAIMS } from '@certledger/chaincode';
 import { openSqliteEventStore } from '../../eventStore/sqlite/sqliteEventStore';
 import { createAnchorer } from '../anchorer';
 import { openSqliteAnchorStore } from '../anchorStore';
@@ -186,26 +186,59 @@ describe('embedded ledger backend', () => {
       expect(await anchorStore.refusedStreams()).toEqual(new Set());
       expect((await anchorStore.counts()).batches.rejected).toBe(0);
       for (const event of stored) expect(await ledger.getEvent(event)).toMatchObject({ hash: event.hash });
-      expect(await ledger.getCertificate('CN-7')).toMatchObject({
-        certificationId: 'first',
-        agencyId: 'CB-1',
-        status: 'valid',
-        otherClaims: [
-          { streamId: 'certification-second', certificationId: 'second', agencyId: 'CB-2', status: 'suspended' },
+      // No status of the number's own: the ledger does not say which claim is genuine.
+      expect(await ledger.getCertificate('CN-7')).toEqual({
+        certificateNo: 'CN-7',
+        contested: true,
+        claims: [
+          expect.objectContaining({ streamId: 'certification-first', agencyId: 'CB-1', status: 'valid' }),
+          expect.objectContaining({ streamId: 'certification-second', agencyId: 'CB-2', status: 'suspended' }),
         ],
+        moreClaims: false,
       });
-      expect((await ledger.getCertificateClaims('CN-7')).map((c) => [c.certificationId, c.status])).toEqual([
+      const { claims, moreClaims } = await ledger.getCertificateClaims('CN-7');
+      expect(claims.map((c) => [c.certificationId, c.status])).toEqual([
         ['first', 'valid'],
         ['second', 'suspended'],
       ]);
-      expect((await ledger.getCertificateHistory('CN-7')).map((h) => [h.certificationId, h.status])).toEqual([
-        ['first', 'valid'],
-        ['second', 'valid'],
-        ['second', 'suspended'],
-      ]);
+      expect(moreClaims).toBe(false);
+      expect(await ledger.getCertificateHistory('CN-7')).toEqual({
+        certificateNo: 'CN-7',
+        contested: true,
+        entries: [
+          expect.objectContaining({ certificationId: 'first', status: 'valid' }),
+          expect.objectContaining({ certificationId: 'second', status: 'valid' }),
+          expect.objectContaining({ certificationId: 'second', status: 'suspended' }),
+        ],
+        moreClaims: false,
+      });
     } finally {
       await Promise.all([eventStore.close(), anchorStore.close(), ledger.close()]);
     }
+  });
+
+  it('lists at most MAX_LISTED_CLAIMS claims on a number, reading one page of them, and says there are more', async () => {
+    const ledger = openEmbeddedBackend({ dataDir: dir });
+    const claimants = Array.from({ length: MAX_LISTED_CLAIMS + 1 }, (_, i) => ({
+      ...digests(`certification-c${String(i).padStart(3, '0')}`, 1)[0]!,
+      type: 'CertificateIssued',
+      certificateNo: 'CN-9',
+      certificateStatus: 'valid' as const,
+    }));
+    await ledger.anchor(batchOf('CB-1', claimants));
+    const listed = claimants.slice(0, MAX_LISTED_CLAIMS).map((e) => e.streamId.slice('certification-'.length));
+    const certificate = await ledger.getCertificate('CN-9');
+    if (!certificate || !('contested' in certificate)) throw new Error('CN-9 is not contested');
+    expect(certificate.claims.map((c) => c.certificationId)).toEqual(listed);
+    expect(certificate.moreClaims).toBe(true);
+    const claims = await ledger.getCertificateClaims('CN-9');
+    expect(claims.claims.map((c) => c.certificationId)).toEqual(listed);
+    expect(claims.moreClaims).toBe(true);
+    const history = await ledger.getCertificateHistory('CN-9');
+    if (!('contested' in history)) throw new Error('CN-9 is not contested');
+    expect(history.entries.map((h) => h.certificationId)).toEqual(listed);
+    expect(history.moreClaims).toBe(true);
+    await ledger.close();
   });
 
   it('refuses to commit over state another writer changed since the transaction read it', async () => {

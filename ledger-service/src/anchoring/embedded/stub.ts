@@ -56,6 +56,7 @@ function iteratorOver<Row, Value>(rows: readonly Row[], valueOf: (row: Row) => V
 export interface StubStatements {
   readonly get: Database.Statement<[string], { value: Buffer; block_number: number }>;
   readonly range: Database.Statement<[string, string], { key: string; value: Buffer }>;
+  readonly rangePage: Database.Statement<[string, string, number], { key: string; value: Buffer }>;
   readonly history: Database.Statement<
     [string, string],
     { value: Buffer; block_number: number; tx_id: string; timestamp: string }
@@ -69,6 +70,9 @@ export function prepareStubStatements(db: Database.Database): StubStatements {
     ),
     range: db.prepare<[string, string], { key: string; value: Buffer }>(
       'SELECT key, value FROM world_state WHERE key >= ? AND key < ? ORDER BY key',
+    ),
+    rangePage: db.prepare<[string, string, number], { key: string; value: Buffer }>(
+      'SELECT key, value FROM world_state WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
     ),
     history: db.prepare<[string, string], { value: Buffer; block_number: number; tx_id: string; timestamp: string }>(
       `SELECT v.value, v.block_number, b.tx_id, b.timestamp
@@ -113,6 +117,21 @@ export function transactionContext(
     // Read-only queries only: a submitted transaction's range reads are not in its read set.
     getStateByPartialCompositeKey: async (objectType: string, attributes: string[]) => {
       return iteratorOver(sql.range.all(...compositeKeyRange(objectType, attributes)), (row) => row);
+    },
+    // As Fabric's: at most pageSize records from the bookmark (the key to resume at, '' for the start).
+    getStateByPartialCompositeKeyWithPagination: async (
+      objectType: string,
+      attributes: string[],
+      pageSize: number,
+      bookmark = '',
+    ) => {
+      const [start, end] = compositeKeyRange(objectType, attributes);
+      const rows = sql.rangePage.all(bookmark > start ? bookmark : start, end, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      return {
+        iterator: iteratorOver(page, (row) => row),
+        metadata: { fetchedRecordsCount: page.length, bookmark: rows[pageSize]?.key ?? '' },
+      };
     },
     getHistoryForKey: async (key: string) => {
       return iteratorOver(sql.history.all(key, key), (row) => {
