@@ -804,11 +804,27 @@ describe('CertLedgerContract.AnchorBatch', () => {
         ['c1', 'valid'],
         ['c1', 'suspended'],
       ]);
+    });
 
-      // The same batch on another ledger writes the very same state: the claims follow leaf order alone.
-      const other = new FakeLedger();
-      await submit(other, contract, batchOf(CB_A, interleaved));
-      expect(other.state).toEqual(ledger.state);
+    it("gives the number to the batch's first certificate event in leaf order, not to the first stream of the batch", async () => {
+      // The batch goes in as runs, one per stream: c1's run comes first, yet c2's certificate event is the first leaf.
+      const firstLeafClaims = async (leaves: BatchEventInput[]) => {
+        const fresh = new FakeLedger();
+        await submit(fresh, contract, batchOf(CB_A, leaves));
+        return streamIds((await query(fresh, contract, 'GetCertificateClaims', { certificateNo: 'CN-1' })).claims);
+      };
+      const a = chain('certification-c1', 2);
+      const b = chain('certification-c2', 2);
+      const issued = (event: BatchEventInput) => certificateEvent(event, 'CertificateIssued', 'valid');
+      expect(await firstLeafClaims([a[0]!, issued(b[0]!), issued(a[1]!)])).toEqual([
+        'certification-c2',
+        'certification-c1',
+      ]);
+      // The streams' roles reversed: the claims' order follows.
+      expect(await firstLeafClaims([b[0]!, issued(a[0]!), issued(b[1]!)])).toEqual([
+        'certification-c1',
+        'certification-c2',
+      ]);
     });
 
     it('lists at most MAX_LISTED_CLAIMS claims and says there are more, reading no more claims than it lists', async () => {
