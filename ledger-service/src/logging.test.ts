@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createLogger, errorForLog } from './logging';
+import { createLogger, errorForLog, withoutPasswords } from './logging';
 import { startFullService } from './testing/fullService';
 
 function capture(): { stream: Writable; lines: () => string } {
@@ -48,6 +48,30 @@ describe('errorForLog', () => {
 
   it('says only the kind of a thrown value that is not an Error', () => {
     expect(errorForLog({ token: 'demo-agency-001' })).toEqual({ type: 'object' });
+  });
+});
+
+describe('withoutPasswords', () => {
+  it.each([
+    ['a URL', 'postgres://certledger:hunter2@db:5432/ledger', 'postgres://certledger:***@db:5432/ledger'],
+    ['a URL whose password holds an unescaped @', 'postgres://u:p@ss@db/ledger', 'postgres://u:***@db/ledger'],
+    ['a URL with no path', 'at postgres://u:p@ss@db, then', 'at postgres://u:***@db, then'],
+    [
+      'a query parameter',
+      'postgres://db/ledger?user=u&password=hunter2&sslmode=require',
+      'postgres://db/ledger?user=u&password=***&sslmode=require',
+    ],
+    ['a first query parameter', 'postgres://db/ledger?PASSWORD=hunter2#x', 'postgres://db/ledger?PASSWORD=***#x'],
+    ['a libpq keyword', 'host=db user=u password=hunter2 dbname=ledger', 'host=db user=u password=*** dbname=ledger'],
+    ['a quoted libpq keyword', "password = 'hun ter\\'2' dbname=ledger", 'password = *** dbname=ledger'],
+    ['the key file password', '"sslpassword=hunter2 host=db"', '"sslpassword=*** host=db"'],
+  ])('hides the password of %s', (_form, text, hidden) => {
+    expect(withoutPasswords(text)).toBe(hidden);
+  });
+
+  it('keeps a text without a password as it is', () => {
+    const text = 'password authentication failed for user "certledger" at postgres://certledger@db/ledger';
+    expect(withoutPasswords(text)).toBe(text);
   });
 });
 

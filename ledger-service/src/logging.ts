@@ -2,17 +2,29 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 
 const KEPT_FIELDS = ['code', 'type', 'status', 'reason', 'errno', 'syscall'] as const;
 
-/** user:password@ in a URL (postgres://certledger:secret@db/ledger); the user is kept, the password not. */
-const URL_PASSWORD = /(\/\/[^\s/?#@:]*:)[^\s/?#@]*@/g;
+/**
+ * user:password@ in a URL (postgres://certledger:secret@db/ledger): the user is kept, the password
+ * not, up to the authority's last @, for a password may hold an unescaped @ (u:p@ss@db).
+ */
+const URL_PASSWORD = /(\/\/[^\s/?#@:]*:)[^\s/?#]*@/g;
 
-/** A text with the password of any URL in it hidden. */
-export function withoutUrlPasswords(text: string): string {
-  return text.replace(URL_PASSWORD, '$1***@');
+/** A password as a URL's query parameter (?password=secret&sslmode=require): up to the next parameter. */
+const QUERY_PASSWORD = /([?&](?:ssl)?password=)[^\s&#]*/gi;
+
+/**
+ * A password in a libpq keyword string (host=db password=secret, password = 'se cret'): a quoted
+ * value up to its closing quote (\' escapes one), any other up to the next space.
+ */
+const KEYWORD_PASSWORD = /((?<![\w?&])(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*(?:'|$)|\S*)/gi;
+
+/** A text with the passwords of the connection strings in it hidden: URLs' and libpq keyword strings'. */
+export function withoutPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, '$1***@').replace(QUERY_PASSWORD, '$1***').replace(KEYWORD_PASSWORD, '$1***');
 }
 
 /**
  * What an error may put in a log: its class, message, stack and codes, without the password of a
- * URL they quote (a store's connection string). Not the other properties libraries attach to
+ * connection string they quote (a store's URL). Not the other properties libraries attach to
  * errors: body-parser puts the raw request body on its errors (a sign-in form with its token),
  * HTTP clients their request and response.
  */
@@ -20,8 +32,8 @@ export function errorForLog(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
   const fields: Record<string, unknown> = {
     type: error.name,
-    message: withoutUrlPasswords(error.message),
-    stack: error.stack === undefined ? undefined : withoutUrlPasswords(error.stack),
+    message: withoutPasswords(error.message),
+    stack: error.stack === undefined ? undefined : withoutPasswords(error.stack),
   };
   const extra = error as unknown as Record<string, unknown>;
   for (const key of KEPT_FIELDS) {

@@ -5,7 +5,7 @@ import type { StallAlarm } from './anchoring/part';
 import type { ServicePart } from './compose';
 import type { Config } from './config';
 import type { EventStore } from './eventStore';
-import { withoutUrlPasswords } from './logging';
+import { withoutPasswords } from './logging';
 import { createHeadReportPart } from './headReports';
 import { metricsRequester, type MetricsReply, type MetricsRequest } from './metrics';
 
@@ -111,7 +111,7 @@ export function createWorkersThreadPart(options: WorkersThreadOptions): WorkersT
       stall = undefined;
       metrics.abandon(`the ${role} thread exited`);
       logger.error(
-        { role, code, restartInMs: delay, reason: failure ? withoutUrlPasswords(failure) : undefined },
+        { role, code, restartInMs: delay, reason: failure ? withoutPasswords(failure) : undefined },
         'workers thread exited',
       );
       restart = setTimeout(() => {
