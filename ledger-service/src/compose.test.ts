@@ -66,4 +66,32 @@ describe('GET /readyz when a check fails with an error', () => {
     expect(logged.some((text) => text.includes('"check":"eventStore"'))).toBe(true);
     expect(logged.join('')).not.toContain('hunter2');
   });
+
+  it('logs a check that keeps failing once, not at every poll of /readyz, and its recovery at info', async () => {
+    const logger = createLogger({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+    const local = await composeLedgerService({ config: loadConfig({ LEDGER_DATA_DIR: dataDir }), logger });
+    try {
+      const ping = jest.spyOn(local.store, 'ping').mockRejectedValue(new Error('ECONNREFUSED 10.20.30.40:5432'));
+      const polls = async (count: number) => {
+        for (let poll = 0; poll < count; poll += 1) await request(local.app).get('/readyz');
+      };
+      logged.length = 0;
+      await polls(5);
+      ping.mockResolvedValue(undefined);
+      await polls(2);
+      ping.mockRejectedValue(new Error('ETIMEDOUT'));
+      await polls(2);
+      const checkLines = logged
+        .map((line) => JSON.parse(line) as { level: number; msg: string; check?: string; err?: { message: string } })
+        .filter((line) => line.check === 'eventStore')
+        .map((line) => `${line.level} ${line.msg}${line.err ? `: ${line.err.message}` : ''}`);
+      expect(checkLines).toEqual([
+        '40 readiness check failed: ECONNREFUSED 10.20.30.40:5432',
+        '30 readiness check passes again',
+        '40 readiness check failed: ETIMEDOUT',
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
 });

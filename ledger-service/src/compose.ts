@@ -6,6 +6,7 @@ import { createEventStore, type EventStore, type StoredEvent } from './eventStor
 import { createApp, type Readiness, type ReadinessCheck } from './http/app';
 import { loadPrincipals, type PrincipalDirectory } from './http/auth';
 import { createIntake } from './intake/intake';
+import { readinessLog, type ReadinessLog } from './logging';
 import { gatherMetrics, metric, type MetricFamily, type MetricsSource } from './metrics';
 import type { AnchorStatus } from './intake/eventView';
 
@@ -62,17 +63,19 @@ export async function composeLedgerService(options: ComposeOptions): Promise<Led
     clock: options.clock ?? (() => new Date()),
   });
 
+  const checkLog = readinessLog(logger);
   const readiness = async (): Promise<Readiness> => {
     const checks: Record<string, ReadinessCheck> = {};
     checks.eventStore = await store.ping().then(
-      () => ({ ok: true, essential: true }),
-      (error: unknown) => failedCheck(logger, 'eventStore', error, { essential: true, detail: EVENT_STORE_DOWN }),
+      () => passedCheck(checkLog, 'eventStore', { ok: true, essential: true }),
+      (error: unknown) => failedCheck(checkLog, 'eventStore', error, { essential: true, detail: EVENT_STORE_DOWN }),
     );
     for (const part of parts) {
       if (part.readiness)
-        checks[part.name] = await part
-          .readiness()
-          .catch((error: unknown) => failedCheck(logger, part.name, error, { detail: CHECK_FAILED }));
+        checks[part.name] = await part.readiness().then(
+          (check) => passedCheck(checkLog, part.name, check),
+          (error: unknown) => failedCheck(checkLog, part.name, error, { detail: CHECK_FAILED }),
+        );
     }
     return checks;
   };
@@ -124,13 +127,19 @@ export const CHECK_FAILED = 'the readiness check failed (the log says why)';
  * port, a database user or SQL, so its answer gets a fixed phrase and the log the error.
  */
 function failedCheck(
-  logger: Logger,
+  checkLog: ReadinessLog,
   check: string,
   error: unknown,
   shown: { readonly detail: string; readonly essential?: boolean },
 ): ReadinessCheck {
-  logger.warn({ err: error, check }, 'readiness check failed');
+  checkLog.failed(check, error);
   return { ok: false, ...shown };
+}
+
+/** A check that ran without an error, whatever it found. */
+function passedCheck(checkLog: ReadinessLog, check: string, found: ReadinessCheck): ReadinessCheck {
+  checkLog.passed(check);
+  return found;
 }
 
 /** Closes the parts in reverse order of their start (a failure is logged, not thrown), then the store. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createLogger, errorForLog, withoutPasswords } from './logging';
+import { createLogger, errorForLog, readinessLog, withoutPasswords } from './logging';
 import { startFullService } from './testing/fullService';
 
 function capture(): { stream: Writable; lines: () => string } {
@@ -72,6 +72,43 @@ describe('withoutPasswords', () => {
   it('keeps a text without a password as it is', () => {
     const text = 'password authentication failed for user "certledger" at postgres://certledger@db/ledger';
     expect(withoutPasswords(text)).toBe(text);
+  });
+});
+
+describe('readinessLog', () => {
+  const logged = () => {
+    const lines: Array<{ level: string; object: Record<string, unknown> }> = [];
+    const at = (level: string) => (object: object) => void lines.push({ level, object: { ...object } });
+    return { lines, log: readinessLog({ info: at('info'), warn: at('warn') }) };
+  };
+
+  it("logs a check's failure when it starts, not again while it lasts", () => {
+    const { lines, log } = logged();
+    for (let poll = 0; poll < 3; poll += 1) log.failed('eventStore', new Error('ECONNREFUSED db:5432'));
+    expect(lines).toEqual([
+      { level: 'warn', object: expect.objectContaining({ check: 'eventStore', err: expect.any(Error) }) },
+    ]);
+  });
+
+  it('logs a failure with another error at warn, and the check passing again at info, once', () => {
+    const { lines, log } = logged();
+    log.failed('ledger', new Error('ECONNREFUSED'), { backend: 'fabric' });
+    log.failed('ledger', new Error('ETIMEDOUT'), { backend: 'fabric' });
+    log.passed('ledger', { backend: 'fabric' });
+    log.passed('ledger', { backend: 'fabric' });
+    log.failed('ledger', new Error('ETIMEDOUT'), { backend: 'fabric' });
+    expect(
+      lines.map(({ level, object }) => `${level} ${(object.err as Error | undefined)?.message ?? object.check}`),
+    ).toEqual(['warn ECONNREFUSED', 'warn ETIMEDOUT', 'info ledger', 'warn ETIMEDOUT']);
+    expect(lines.every(({ object }) => object.backend === 'fabric')).toBe(true);
+  });
+
+  it('tells each check apart, and logs nothing of a check that never failed', () => {
+    const { lines, log } = logged();
+    log.passed('eventStore');
+    log.failed('eventStore', new Error('down'));
+    log.failed('read-side', new Error('down'));
+    expect(lines.map(({ object }) => object.check)).toEqual(['eventStore', 'read-side']);
   });
 });
 

@@ -49,3 +49,39 @@ export function createLogger(options: LoggerOptions, destination?: DestinationSt
   const withSerializers: LoggerOptions = { ...options, serializers: { ...options.serializers, err: errorForLog } };
   return destination ? pino(withSerializers, destination) : pino(withSerializers);
 }
+
+/** What a ReadinessLog writes to: a pino logger, the anchorer's. */
+export interface StateLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+}
+
+/**
+ * The log of readiness checks that fail with an error. /readyz is public and may be polled at any
+ * rate, so a check's failure is logged only when its state changes: at warn when it starts failing
+ * or fails with another error, at info when it passes again; the same failure again is not logged.
+ */
+export interface ReadinessLog {
+  failed(check: string, error: unknown, fields?: object): void;
+  passed(check: string, fields?: object): void;
+}
+
+export function readinessLog(logger: StateLogger): ReadinessLog {
+  const failing = new Map<string, string>();
+  return {
+    failed(check, error, fields = {}) {
+      const failure = failureOf(error);
+      if (failing.get(check) === failure) return;
+      failing.set(check, failure);
+      logger.warn({ ...fields, err: error, check }, 'readiness check failed');
+    },
+    passed(check, fields = {}) {
+      if (failing.delete(check)) logger.info({ ...fields, check }, 'readiness check passes again');
+    },
+  };
+}
+
+/** What tells one failure from another: the error as logged, but for its stacks (where it was thrown from). */
+function failureOf(error: unknown): string {
+  return JSON.stringify(errorForLog(error), (key, value: unknown) => (key === 'stack' ? undefined : value));
+}

@@ -6,6 +6,7 @@ import { Anchorer, AnchorerLogger, AnchorerOptions, AnchorerStats, createAnchore
 import { refusalOf, type AnchorStore } from './anchorStore/port';
 import type { LedgerBackend } from './port';
 import { buildReceipt } from './receipts';
+import { readinessLog } from '../logging';
 import { metric, type MetricFamily } from '../metrics';
 
 export interface AnchoringPartOptions {
@@ -87,6 +88,7 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
   const runsAnchorer = options.runAnchorer ?? true;
   if (runsAnchorer) anchorer.start();
   const maxReadyLagMs = options.maxReadyLagMs ?? 300_000;
+  const checkLog = options.logger && readinessLog(options.logger);
 
   return {
     name: 'anchoring',
@@ -109,11 +111,15 @@ export function createAnchoringPart(options: AnchoringPartOptions): AnchoringPar
     },
     receiptOf: (event: StoredEvent) => buildReceipt({ eventStore: store, anchorStore }, event.eventId),
     async readiness() {
+      const backend = { backend: ledger.kind };
       const ledgerUp = await ledger.ping().then(
-        () => true,
+        () => {
+          checkLog?.passed('ledger', backend);
+          return true;
+        },
         (error: unknown) => {
           // /readyz is public: the error's words (an address, a peer's name) go to the log only.
-          options.logger?.warn({ err: error, backend: ledger.kind }, 'readiness: the ledger does not answer');
+          checkLog?.failed('ledger', error, backend);
           return false;
         },
       );
