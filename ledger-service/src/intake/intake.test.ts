@@ -322,10 +322,71 @@ describe("another CB's certification, as the intake answers it", () => {
     }
   });
 
+  /**
+   * An intake on `first`'s store before whose append `meanwhile` runs, once: another request's events
+   * land between its read of the stream and its append. Its first bulk append fails as an outage, so
+   * that the race falls on the pass after the lookup, whose answer stands.
+   */
+  const racedBy = (meanwhile: () => Promise<unknown>) => {
+    const store = stores[0]!;
+    let raced = false;
+    const race = async () => {
+      if (!raced) await meanwhile();
+      raced = true;
+    };
+    let bulkAppends = 0;
+    const outage = new EventStoreError('store-unavailable', 'down', { reason: 'ECONNREFUSED' });
+    const racing = overriding(store, {
+      append: async (request) => {
+        await race();
+        return store.append(request);
+      },
+      appendEach: async (requests) => {
+        bulkAppends += 1;
+        if (bulkAppends === 1) return requests.map(() => unavailable(outage));
+        await race();
+        return store.appendEach(requests);
+      },
+    });
+    return createIntake({ store: racing, rules: defaultRulesConfig, clock: () => new Date() });
+  };
+  const release = step(4, 'TransferReleased', '2025-05-25', { toAgencyId: OTHER, reason: '客户申请转换' });
+  const transferAway = async () => {
+    await second.submit(AGENCY, release);
+    await second.submit(OTHER, transfer);
+  };
+
+  /** A refusal by submit, or by submitBulk of that event alone. */
+  const answerOf = async (intake: Intake, how: 'submit' | 'submitBulk', event: Submission) => {
+    if (how === 'submit') return refusalOf(intake.submit(AGENCY, event));
+    const [outcome] = await intake.submitBulk(AGENCY, [event]);
+    return outcome!.ok ? 'stored' : outcome!.error;
+  };
+
+  it.each(['submit', 'submitBulk'] as const)(
+    'answers a CB the certification was transferred away from between its read and its append (%s) as without expectedVersion',
+    async (how) => {
+      const refusal = await answerOf(racedBy(transferAway), how, withExpected(suspension, lastVersion));
+      const unversioned = await refusalOf(first.submit(AGENCY, suspension));
+      expect(unversioned).toMatchObject({ kind: 'rule', code: 'not-holding-agency' });
+      expect(refusal).toEqual(unversioned);
+    },
+  );
+
+  it.each(['submit', 'submitBulk'] as const)(
+    'tells the holder whose append (%s) lost a race to its own request that its expectedVersion is stale',
+    async (how) => {
+      const raced = racedBy(() => second.submit(AGENCY, release));
+      expect(await answerOf(raced, how, withExpected(suspension, lastVersion))).toMatchObject({
+        code: 'wrong-expected-version',
+        extensions: { actualVersion: lastVersion + 1 },
+      });
+    },
+  );
+
   it('still tells the holder, and the CB a transfer is released to, that their expectedVersion is stale', async () => {
     const stale = await refusalOf(first.submit(AGENCY, withExpected(suspension, 1)));
     expect(stale).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: lastVersion } });
-    const release = step(4, 'TransferReleased', '2025-05-25', { toAgencyId: OTHER, reason: '客户申请转换' });
     await first.submit(AGENCY, release);
     const released = await refusalOf(first.submit(OTHER, withExpected(transfer, lastVersion)));
     expect(released).toMatchObject({ code: 'wrong-expected-version', extensions: { actualVersion: lastVersion + 1 } });

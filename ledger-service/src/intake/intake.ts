@@ -22,7 +22,10 @@ export interface IntakeOptions {
   readonly store: EventStore;
   readonly rules: RulesConfig;
   readonly clock: () => Date;
-  /** How often to retry a submission without expectedVersion that lost a race. */
+  /**
+   * How often to seal again a submission whose append lost a race (one with an expectedVersion is
+   * then refused: its version is stale, or the rules refuse it as the stream now stands).
+   */
   readonly maxRaceRetries?: number;
   /** How many streams' folded states to keep between submissions. */
   readonly cachedStreams?: number;
@@ -153,7 +156,9 @@ export function createIntake(options: IntakeOptions): Intake {
             fresh = true;
             continue;
           }
-          if (submission.expectedVersion !== undefined || attempt >= maxRaceRetries) {
+          // Sealed again as the stream now stands, a stale expectedVersion is told as sealOne tells
+          // it: only to a party to the certification (the holder may have transferred it meanwhile).
+          if (attempt >= maxRaceRetries) {
             throw staleVersion(submission.expectedVersion ?? cursor.version, Number(error.detail.actual ?? NaN));
           }
           continue;
@@ -214,17 +219,10 @@ export function createIntake(options: IntakeOptions): Intake {
         }
         if (fresh.length === 0) continue;
         const cursor = await freshCursor(streamId);
-        const sealed = sealAll(
-          cursor,
-          agencyId,
-          fresh.map((index) => submissions[index]!),
-          { now, rules },
-        );
+        const batch = fresh.map((index) => submissions[index]!);
+        const sealed = sealAll(cursor, agencyId, batch, { now, rules });
         if (sealed instanceof SealFailure) {
-          const culprit = submissions[fresh[sealed.index]!]!;
-          fresh.forEach((index, i) => {
-            outcomes[index] = { ok: false, error: i === sealed.index ? sealed.error : siblingFailed(culprit) };
-          });
+          refusedTogether(batch, sealed).forEach((outcome, i) => (outcomes[fresh[i]!] = outcome));
         } else {
           requests.push({ indexes: fresh, sealed, expectedVersion: cursor.version, streamId });
         }
@@ -243,7 +241,7 @@ export function createIntake(options: IntakeOptions): Intake {
         })),
       )
       .catch(rethrowStoreFailure);
-    requests.forEach(({ indexes, sealed, streamId }, r) => {
+    for (const [r, { indexes, sealed, streamId }] of requests.entries()) {
       const result = results[r]!;
       if (result instanceof EventStoreError) cursors.delete(streamId);
       else cursors.set(streamId, sealed.next);
@@ -256,21 +254,43 @@ export function createIntake(options: IntakeOptions): Intake {
               ? outcomeOf(() => ({ ok: true, ...replayOf(existing, agencyId, submission) }))
               : { ok: false, error: storedConcurrently(existing.eventId) };
         }
-        return;
+      } else if (result instanceof EventStoreError && result.code === 'wrong-expected-version') {
+        const stale = staleVersion(Number(result.detail.expected ?? -1), Number(result.detail.actual ?? NaN));
+        const batch = indexes.map((index) => submissions[index]!);
+        (await afterLostRace(agencyId, batch, streamId, stale)).forEach(
+          (outcome, i) => (outcomes[indexes[i]!] = outcome),
+        );
+      } else {
+        indexes.forEach((index, i) => {
+          outcomes[index] =
+            result instanceof EventStoreError
+              ? { ok: false, error: storeFailure(result) }
+              : { ok: true, created: true, event: result[i]! };
+        });
       }
-      indexes.forEach((index, i) => {
-        if (result instanceof EventStoreError) {
-          const error =
-            result.code === 'wrong-expected-version'
-              ? staleVersion(Number(result.detail.expected ?? -1), Number(result.detail.actual ?? NaN))
-              : storeFailure(result);
-          outcomes[index] = { ok: false, error };
-        } else {
-          outcomes[index] = { ok: true, created: true, event: result[i]! };
-        }
-      });
-    });
+    }
     return outcomes;
+  }
+
+  /**
+   * The outcomes of a certification's events whose append lost a race, sealed again as the stream
+   * now stands: refused as sealAll refuses them, so that a stale expectedVersion is told only to a
+   * party to the certification (the holder may have transferred it meanwhile); `stale` if they still seal.
+   */
+  async function afterLostRace(
+    agencyId: string,
+    batch: readonly Submission[],
+    streamId: string,
+    stale: IntakeError,
+  ): Promise<BulkOutcome[]> {
+    try {
+      const sealed = sealAll(await freshCursor(streamId), agencyId, batch, { now: clock(), rules });
+      if (sealed instanceof SealFailure) return refusedTogether(batch, sealed);
+      return batch.map(() => ({ ok: false, error: stale }));
+    } catch (error) {
+      const failure = storeFailure(error);
+      return batch.map(() => ({ ok: false, error: failure }));
+    }
   }
 
   return { submit, submitBulk };
@@ -304,6 +324,12 @@ function storedConcurrently(eventId: string): IntakeError {
     `Not stored: event ${eventId} of the same certification was stored concurrently by another request; retry with the same eventIds`,
     { failedEventId: eventId },
   );
+}
+
+/** The outcomes of a certification's events when one of them is refused: all or none are stored. */
+function refusedTogether(batch: readonly Submission[], failure: SealFailure): BulkOutcome[] {
+  const culprit = batch[failure.index]!;
+  return batch.map((_, i) => ({ ok: false, error: i === failure.index ? failure.error : siblingFailed(culprit) }));
 }
 
 function siblingFailed(culprit: Submission): IntakeError {
