@@ -21,15 +21,41 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The year no certification event precedes (ISO 9001 dates from 1987). It keeps the rules' calendar
- * arithmetic (R2 counts months back from the application) away from years 0–99, which Date.UTC
- * reads as 1900–1999, and from years before 0, which no YYYY-MM-DD date writes. Compared as a
- * string, as dates are.
+ * The year no certification event, nor any supervision of one, precedes (ISO 9001 dates from 1987).
+ * It keeps the rules' calendar arithmetic (R2 counts months back from the application) away from
+ * years 0–99, which Date.UTC reads as 1900–1999, and from years before 0, which no YYYY-MM-DD date
+ * writes. Compared as a string, as dates are.
  */
 const EARLIEST_OCCURRED_YEAR = '1900';
 
 /** An RFC 3339 date-time with seconds and an offset, on a day the calendar has (no 02-30, no 24:00). */
-export const isDateTimeWithOffset = isDateTime;
+const isDateTimeWithOffset = isDateTime;
+
+/** What is wrong with an envelope field, at its path in the submitted event. */
+export interface EnvelopeIssue {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What is wrong with a submitted event's occurredAt, certification or supervision event: nothing, or one issue. */
+export function occurredAtIssue(occurredAt: unknown): EnvelopeIssue | undefined {
+  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt)) {
+    return {
+      path: 'occurredAt',
+      code: 'invalid-datetime',
+      message: 'occurredAt must be an ISO 8601 date-time with seconds and an offset, on a real calendar day',
+    };
+  }
+  if (occurredAt < EARLIEST_OCCURRED_YEAR) {
+    return {
+      path: 'occurredAt',
+      code: 'occurred-before-1900',
+      message: 'occurredAt must be in 1900 or later: no certification or supervision event is older',
+    };
+  }
+  return undefined;
+}
 
 /** Checks the envelope fields of a submitted event; the payload is checked against its schema later. */
 export function parseSubmission(certificationId: unknown, body: unknown): Submission {
@@ -40,7 +66,7 @@ export function parseSubmission(certificationId: unknown, body: unknown): Submis
     );
   }
   if (!isPlainObject(body)) throw invalid('invalid-body', 'The body must be a JSON object');
-  const issues: Array<{ path: string; code: string; message: string }> = [];
+  const issues: EnvelopeIssue[] = [];
   const unknown = Object.keys(body).filter((key) => !KNOWN_FIELDS.has(key));
   for (const key of unknown) issues.push({ path: key, code: 'unknown-field', message: `unknown field "${key}"` });
   const { eventId, type, occurredAt, expectedVersion, data } = body;
@@ -54,19 +80,8 @@ export function parseSubmission(certificationId: unknown, body: unknown): Submis
       message: `type must be one of ${CERTIFICATION_EVENT_TYPES.join(', ')}`,
     });
   }
-  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt)) {
-    issues.push({
-      path: 'occurredAt',
-      code: 'invalid-datetime',
-      message: 'occurredAt must be an ISO 8601 date-time with seconds and an offset, on a real calendar day',
-    });
-  } else if (occurredAt < EARLIEST_OCCURRED_YEAR) {
-    issues.push({
-      path: 'occurredAt',
-      code: 'occurred-before-1900',
-      message: 'occurredAt must be in 1900 or later: no certification event is older',
-    });
-  }
+  const occurredAtWrong = occurredAtIssue(occurredAt);
+  if (occurredAtWrong) issues.push(occurredAtWrong);
   if (expectedVersion !== undefined && !(Number.isSafeInteger(expectedVersion) && (expectedVersion as number) >= -1)) {
     issues.push({
       path: 'expectedVersion',

@@ -186,15 +186,22 @@ describe('supervision cases belong to the writer of their first event (what the 
     expect(await stream('NJ-FORGED-1')).toEqual([]);
   });
 
-  it('refuses text that is not well-formed Unicode (a lone surrogate) with 400 invalid-string, and stores nothing', async () => {
-    const lone = complaint('NJ-LONE-1', '投诉 \ud83d');
-    const refused = await post(NANJING, lone);
+  it.each([
+    [
+      'text that is not well-formed Unicode (a lone surrogate) with invalid-string',
+      complaint('NJ-LONE-1', '投诉 \ud83d'),
+      { code: 'invalid-payload', errors: [{ path: 'data.subject', code: 'invalid-string' }] },
+    ],
+    [
+      'an occurredAt before 1900 with occurred-before-1900, as the certification intake does',
+      { ...complaint('NJ-EARLY-1'), occurredAt: '0000-01-01T10:00:00+08:00' },
+      { code: 'invalid-event', errors: [{ path: 'occurredAt', code: 'occurred-before-1900' }] },
+    ],
+  ])('refuses %s (400), and stores nothing', async (_what, event, problem) => {
+    const refused = await post(NANJING, event);
     expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({
-      code: 'invalid-payload',
-      errors: [{ path: 'data.subject', code: 'invalid-string' }],
-    });
-    expect(await stream('NJ-LONE-1')).toEqual([]);
+    expect(refused.body).toMatchObject(problem);
+    expect(await stream(event.caseId)).toEqual([]);
   });
 
   describe('after an operator moves a case to another region in the region_code column (no hash covers it)', () => {

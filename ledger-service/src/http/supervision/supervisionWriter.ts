@@ -5,7 +5,7 @@ import { SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
 import { atEventPaths, validatePayload } from '../../events/validate';
 import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../../eventStore/port';
-import { CERTIFICATION_ID, isDateTimeWithOffset } from '../../intake/submission';
+import { CERTIFICATION_ID, occurredAtIssue, type EnvelopeIssue } from '../../intake/submission';
 import { stableJson } from '../../intake/stableJson';
 import { regionVisibleTo } from '../principal';
 import { forbidden, notFound, ProblemError } from '../problem';
@@ -53,7 +53,7 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
   const { eventId, type, occurredAt, caseId, data } = body as Record<string, unknown>;
-  const errors: Array<{ path: string; code: string; message: string }> = [];
+  const errors: EnvelopeIssue[] = [];
   if (typeof eventId !== 'string' || !UUID.test(eventId))
     errors.push({ path: 'eventId', code: 'invalid-event-id', message: 'eventId must be a UUID' });
   if (typeof type !== 'string' || !(SUPERVISION_EVENT_TYPES as readonly string[]).includes(type)) {
@@ -63,12 +63,8 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
       message: `type must be one of ${SUPERVISION_EVENT_TYPES.join(', ')}`,
     });
   }
-  if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt))
-    errors.push({
-      path: 'occurredAt',
-      code: 'invalid-datetime',
-      message: 'occurredAt must be ISO 8601 with an offset',
-    });
+  const occurredAtWrong = occurredAtIssue(occurredAt);
+  if (occurredAtWrong) errors.push(occurredAtWrong);
   if (caseId !== undefined && (typeof caseId !== 'string' || !CERTIFICATION_ID.test(caseId))) {
     errors.push({
       path: 'caseId',
