@@ -1,5 +1,5 @@
 import { EVENT_TYPES } from './schema';
-import { FORMATS, isDate, isDateTime, validatePayload, validateSubmission } from './validate';
+import { atEventPaths, FORMATS, isDate, isDateTime, validatePayload } from './validate';
 import { RECERTIFIED, applicationData, at } from '../certification/testing/history';
 
 const codes = (type: string, data: unknown) => validatePayload(type, data).map((i) => `${i.path}:${i.code}`);
@@ -333,41 +333,14 @@ describe('formats', () => {
   });
 });
 
-describe('validateSubmission', () => {
-  it('checks the envelope fields and prefixes payload paths with data', () => {
-    const issues = validateSubmission({
-      certificationId: 'C 1',
-      eventId: 'x',
-      type: 'ContractSigned',
-      occurredAt: '2025-01-15',
-      data: { contractNo: 'HT' },
-    });
-    expect(issues.map((i) => `${i.path}:${i.code}`)).toEqual([
-      'certificationId:invalid-certificationId',
-      'eventId:invalid-uuid',
-      'occurredAt:invalid-datetime',
-      'data.signedAt:required',
-    ]);
+describe('atEventPaths', () => {
+  it("places a payload's issues under data, where the submitted event holds them", () => {
+    const issues = atEventPaths(validatePayload('ContractSigned', { contractNo: 'HT' }));
+    expect(issues.map((i) => `${i.path}:${i.code}`)).toEqual(['data.signedAt:required']);
   });
   it('names a payload that is no object at all data, not data. nor the empty path', () => {
-    const issues = validateSubmission({
-      certificationId: 'JS-2025-0007',
-      eventId: '6f1c2a5e-0000-4000-8000-000000000001',
-      type: 'ContractSigned',
-      occurredAt: at('2025-01-15'),
-      data: 'HT',
-    });
-    expect(issues.map((i) => `${i.path}:${i.code}`)).toEqual(['data:expected-object']);
-  });
-  it('accepts a good submission', () => {
-    const submission = {
-      certificationId: 'JS-2025-0007',
-      eventId: '6f1c2a5e-0000-4000-8000-000000000001',
-      type: 'ContractSigned',
-      occurredAt: at('2025-01-15'),
-      data: { contractNo: 'HT', signedAt: '2025-01-15' },
-    };
-    expect(validateSubmission(submission)).toEqual([]);
-    expect(validateSubmission({ ...submission, type: 'Nope' }).map((i) => i.code)).toEqual(['unknown-event-type']);
+    expect(atEventPaths(validatePayload('ContractSigned', 'HT')).map((i) => `${i.path}:${i.code}`)).toEqual([
+      'data:expected-object',
+    ]);
   });
 });

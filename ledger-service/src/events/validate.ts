@@ -410,38 +410,3 @@ export function validatePayload(type: string, data: unknown): ValidationIssue[] 
   walker.message(payloadTypeOf(type), data, '');
   return walker.issues;
 }
-
-export interface SubmissionFields {
-  readonly certificationId?: unknown;
-  readonly eventId?: unknown;
-  readonly type?: unknown;
-  readonly occurredAt?: unknown;
-  readonly data?: unknown;
-}
-
-/** The envelope fields a submitter sends (certificationId, eventId, type, occurredAt) and the payload. */
-export function validateSubmission(submission: SubmissionFields): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const envelope: ReadonlyArray<readonly [keyof SubmissionFields, string]> = [
-    ['certificationId', 'certificationId'],
-    ['eventId', 'uuid'],
-    ['occurredAt', 'datetime'],
-  ];
-  for (const [key, format] of envelope) {
-    const value = submission[key];
-    if (value === undefined || value === '')
-      issues.push({ path: key, code: 'required', message: `${key} is required` });
-    else if (!FORMATS[format]!.test(value)) {
-      issues.push({ path: key, code: `invalid-${format}`, message: `${key} must be ${FORMATS[format]!.describe}` });
-    }
-  }
-  if (typeof submission.type !== 'string' || !isEventType(submission.type)) {
-    issues.push({
-      path: 'type',
-      code: 'unknown-event-type',
-      message: `unknown event type ${JSON.stringify(submission.type)}`,
-    });
-    return issues;
-  }
-  return [...issues, ...atEventPaths(validatePayload(submission.type, submission.data))];
-}
