@@ -1,4 +1,9 @@
-import type { BatchEventInput, ContestedCertificate, ContestedCertificateHistory } from '@certledger/chaincode';
+import type {
+  BatchEventInput,
+  CertificateClaims,
+  ContestedCertificate,
+  ContestedCertificateHistory,
+} from '@certledger/chaincode';
 
 /** One event as the ledger anchors it: only digests and what the chaincode checks (the contract's own input type). */
 export type AnchoredEventDigest = BatchEventInput;
@@ -89,10 +94,7 @@ export interface LedgerCertificateRecord {
 export type LedgerCertificate = LedgerCertificateRecord | ContestedCertificate;
 
 /** Every certification's claim on a number, at most MAX_LISTED_CLAIMS: the first one, then the others in streamId order. */
-export interface LedgerCertificateClaims {
-  readonly claims: readonly LedgerCertificateRecord[];
-  readonly moreClaims: boolean;
-}
+export type LedgerCertificateClaims = CertificateClaims;
 
 /**
  * The ledger asked holds what a transaction wrote but cannot serve the block it is in: a Fabric peer

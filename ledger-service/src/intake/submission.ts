@@ -1,5 +1,5 @@
 import { CERTIFICATION_EVENT_TYPES, CertificationEventType } from '../events/schema';
-import { CERTIFICATION_ID, isDateTime } from '../events/validate';
+import { CERTIFICATION_ID, isDateTime, type ValidationIssue } from '../events/validate';
 import { IntakeError, invalid } from './errors';
 
 /** One event as a CB submits it, after its envelope fields have been checked. */
@@ -31,15 +31,8 @@ const EARLIEST_OCCURRED_YEAR = '1900';
 /** An RFC 3339 date-time with seconds and an offset, on a day the calendar has (no 02-30, no 24:00). */
 const isDateTimeWithOffset = isDateTime;
 
-/** What is wrong with an envelope field, at its path in the submitted event. */
-export interface EnvelopeIssue {
-  readonly path: string;
-  readonly code: string;
-  readonly message: string;
-}
-
 /** What is wrong with a submitted event's occurredAt, certification or supervision event: nothing, or one issue. */
-export function occurredAtIssue(occurredAt: unknown): EnvelopeIssue | undefined {
+export function occurredAtIssue(occurredAt: unknown): ValidationIssue | undefined {
   if (typeof occurredAt !== 'string' || !isDateTimeWithOffset(occurredAt)) {
     return {
       path: 'occurredAt',
@@ -66,7 +59,7 @@ export function parseSubmission(certificationId: unknown, body: unknown): Submis
     );
   }
   if (!isPlainObject(body)) throw invalid('invalid-body', 'The body must be a JSON object');
-  const issues: EnvelopeIssue[] = [];
+  const issues: ValidationIssue[] = [];
   const unknown = Object.keys(body).filter((key) => !KNOWN_FIELDS.has(key));
   for (const key of unknown) issues.push({ path: key, code: 'unknown-field', message: `unknown field "${key}"` });
   const { eventId, type, occurredAt, expectedVersion, data } = body;

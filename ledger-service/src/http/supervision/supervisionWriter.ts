@@ -3,9 +3,9 @@ import { canonicalBytes, normalizePayload, sha256Hex, ZERO_HASH } from '../../ev
 import { filedRegionOf, streamRegionOf } from '../../events/filedRegion';
 import { SUPERVISION_STREAM_PREFIX } from '@certledger/chaincode';
 import { SUPERVISION_EVENT_TYPES, type SupervisionEventType } from '../../events/schema';
-import { atEventPaths, validatePayload } from '../../events/validate';
+import { atEventPaths, validatePayload, type ValidationIssue } from '../../events/validate';
 import { EventStoreError, storeUnavailableMessage, type EventStore, type StoredEvent } from '../../eventStore/port';
-import { CERTIFICATION_ID, occurredAtIssue, type EnvelopeIssue } from '../../intake/submission';
+import { CERTIFICATION_ID, occurredAtIssue } from '../../intake/submission';
 import { stableJson } from '../../intake/stableJson';
 import { regionVisibleTo } from '../principal';
 import { forbidden, notFound, ProblemError } from '../problem';
@@ -53,7 +53,7 @@ export function parseSupervisionSubmission(body: unknown): SupervisionSubmission
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new ProblemError(400, 'invalid-body', 'The body must be a JSON object');
   const { eventId, type, occurredAt, caseId, data } = body as Record<string, unknown>;
-  const errors: EnvelopeIssue[] = [];
+  const errors: ValidationIssue[] = [];
   if (typeof eventId !== 'string' || !UUID.test(eventId))
     errors.push({ path: 'eventId', code: 'invalid-event-id', message: 'eventId must be a UUID' });
   if (typeof type !== 'string' || !(SUPERVISION_EVENT_TYPES as readonly string[]).includes(type)) {
